@@ -1,0 +1,48 @@
+# The two commands: `make run` and `make check`.  Everything else is a step of theirs.
+BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+JOBS ?= $(shell nproc)
+RUN_ARGS ?=
+
+.PHONY: all run check build build-check build-asan unit unit-asan e2e deps deps-check clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh build
+
+deps-check:
+	@scripts/install-deps.sh check
+
+build: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target tessera
+
+# Starts Tessera on http://localhost:8080 with its data in ./data.
+run: build
+	@exec ./$(BUILD_DIR)/tessera serve $(RUN_ARGS)
+
+build-check: deps-check
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTSR_TESTS=ON >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+build-asan: deps-check
+	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DTSR_TESTS=ON -DTSR_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_DIR) -j $(JOBS)
+
+unit: build-check
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure
+
+unit-asan: build-asan
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --test-dir $(ASAN_DIR) --output-on-failure
+
+e2e: build-check
+	@TESSERA_BIN=$(CURDIR)/$(BUILD_DIR)/tessera scripts/e2e.sh
+
+# Installs what the tests need, builds, and runs every test.
+check: unit unit-asan e2e
+	@echo "make check: all tests passed"
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Installs the Debian packages Tessera needs that are not installed yet.
+#   scripts/install-deps.sh build   packages to build and run the server
+#   scripts/install-deps.sh check   build packages plus what the test suites need
+# As root it runs `apt-get update` and installs what is missing; otherwise it
+# prints the exact apt-get line to run and stops with status 1.
+set -eu
+
+BUILD_PKGS="build-essential cmake pkg-config libmicrohttpd-dev libssl-dev libjansson-dev
+libsqlite3-dev libsodium-dev libcurl4-openssl-dev libyaml-dev"
+CHECK_PKGS="libcmocka-dev sqlite3 curl valgrind chromium"
+
+mode=${1:-build}
+case "$mode" in
+  build) wanted=$BUILD_PKGS ;;
+  check) wanted="$BUILD_PKGS $CHECK_PKGS" ;;
+  *) echo "usage: $0 build|check" >&2; exit 2 ;;
+esac
+
+missing=""
+for pkg in $wanted; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  case "$status" in
+    *"ok installed") ;;
+    *) missing="$missing $pkg" ;;
+  esac
+done
+# Node.js and npm run the end-to-end suites; any installed Node.js >= 18 serves.
+if [ "$mode" = check ]; then
+  command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+  command -v npm >/dev/null 2>&1 || missing="$missing npm"
+fi
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+  echo "Tessera needs these Debian packages:$missing" >&2
+  echo "Run as root:  apt-get update && apt-get install -y --no-install-recommends$missing" >&2
+  exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing

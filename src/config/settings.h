@@ -1,0 +1,53 @@
+/*
+ * settings.h - the server's settings, from flags, environment and a config
+ * file, in that order of precedence.
+ *
+ *   flag             environment               config file key
+ *   --listen         TESSERA_LISTEN            listen         host:port (127.0.0.1:8080)
+ *   --public-url     TESSERA_PUBLIC_URL        public-url     http(s)://host[:port][/prefix]/
+ *   --data-dir       TESSERA_DATA_DIR          data-dir       ./data
+ *   --log-level      TESSERA_LOG_LEVEL         log-level      debug|info|warn|error
+ *   --threads        TESSERA_THREADS           threads        0 = one per core
+ *   --config         TESSERA_CONFIG            (n/a)          path to the config file
+ *
+ * The config file holds "key = value" lines; '#' starts a comment.  A bad
+ * value stops start-up with one line naming the setting and why.
+ */
+#ifndef TSR_CONFIG_SETTINGS_H
+#define TSR_CONFIG_SETTINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/log.h"
+
+#define TSR_SETTINGS_MAX_URL 512
+#define TSR_SETTINGS_MAX_PATH 1024
+
+struct tsr_settings {
+    char listen_host[256];
+    uint16_t listen_port;
+    char public_url[TSR_SETTINGS_MAX_URL]; /* normalised: scheme://host[:port]/[prefix/] */
+    char data_dir[TSR_SETTINGS_MAX_PATH];
+    char config_path[TSR_SETTINGS_MAX_PATH]; /* empty: none */
+    enum tsr_log_level log_level;
+    unsigned threads; /* 0: one per core */
+};
+
+/* Looks up an environment variable; tests pass their own. */
+typedef const char *(*tsr_getenv_fn)(const char *name);
+
+/* Fills s with the defaults. */
+void tsr_settings_defaults(struct tsr_settings *s);
+
+/*
+ * Parses argv[0..argc) (options only: the subcommand is already removed),
+ * then the environment through getenv_fn (NULL: getenv), then the config
+ * file, each filling only what a higher source left unset.  On error
+ * returns TSR_EINVAL and writes one line such as
+ * "--listen: port 99999 is out of range (1-65535)" into err.
+ */
+int tsr_settings_load(struct tsr_settings *s, int argc, char **argv, tsr_getenv_fn getenv_fn,
+                      char *err, size_t errlen);
+
+#endif
