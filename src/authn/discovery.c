@@ -14,12 +14,11 @@ char *tsr_discovery_document(const char *issuer)
      * verifiers such as express-oauth2-jwt-bearer accept exactly these.
      */
     json_t *doc = json_pack(
-        "{s:s, s:s, s:s, s:[s], s:[s, s], s:[s, s], s:[s], s:[s], s:[s]}", "issuer", issuer,
+        "{s:s, s:s, s:s, s:[s], s:[s, s], s:[s, s], s:[s]}", "issuer", issuer,
         "token_endpoint", token, "jwks_uri", jwks, "grant_types_supported", "client_credentials",
         "token_endpoint_auth_methods_supported", "client_secret_basic", "client_secret_post",
         "id_token_signing_alg_values_supported", "HS256", "RS256", "subject_types_supported",
-        "public", "response_types_supported", "token", "response_modes_supported", "query");
-    /* response_types are required members of the metadata; the token response is the only one. */
+        "public");
     char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(doc);
     return text;

@@ -109,13 +109,12 @@ static int load_tenants(tsr_store *st, struct tsr_app *app, char *err, size_t er
         tsr_tenant_list_free(list, n);
         return TSR_ENOMEM;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         app->tenants[i].t = list[i]; /* takes the strings */
-        app->ntenants = i + 1;
-        if ((rc = load_tenant(st, app, &app->tenants[i], err, errlen)) != 0)
-            break;
-    }
+    app->ntenants = n;
     free(list);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = load_tenant(st, app, &app->tenants[i], err, errlen);
     return rc;
 }
 
