@@ -205,7 +205,7 @@ int tsr_client_update(tsr_store *st, const struct tsr_client *c)
             "token_endpoint_auth_method = ?, grant_types = ?, callbacks = ?, "
             "allowed_origins = ?, web_origins = ?, allowed_logout_urls = ?, client_metadata = ?, "
             "jwt_lifetime_in_seconds = ?, updated_at = ? WHERE tenant_id = ? AND client_id = ?",
-            "ssssiisssssssssiiss", c->name, c->description, c->app_type, c->logo_uri,
+            "ssssiissssssssiiss", c->name, c->description, c->app_type, c->logo_uri,
             (int64_t)c->is_first_party, (int64_t)c->oidc_conformant, c->secret_hash,
             c->token_endpoint_auth_method, t.v[0], t.v[1], t.v[2], t.v[3], t.v[4],
             c->client_metadata, c->jwt_lifetime_in_seconds, (int64_t)time(NULL), c->tenant_id,

@@ -47,6 +47,7 @@ struct tsr_req {
     char *body; /* NUL-terminated */
     size_t body_len;
     size_t body_cap;
+    size_t body_seen; /* bytes received, kept and dropped */
     bool body_too_big;
 
     /* What the token endpoint identified, for the log line (never secrets). */

@@ -64,9 +64,9 @@ static void req_free(struct tsr_req *req)
 /* Appends upload data to the body, up to TSR_BODY_MAX; past it, counts and drops. */
 static void take_upload(struct tsr_req *req, const char *data, size_t len)
 {
+    req->body_seen += len;
     if (req->body_too_big || req->body_len + len > TSR_BODY_MAX) {
         req->body_too_big = true;
-        req->body_len += len; /* only counted from here on */
         return;
     }
     if (req->body_len + len + 1 > req->body_cap) {
@@ -175,7 +175,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         take_upload(req, upload_data, *upload_size);
         *upload_size = 0;
         /* Past the discard budget, answer now; the connection is closed after it. */
-        if (!req->body_too_big || req->body_len < TSR_BODY_MAX + DISCARD_MAX)
+        if (!req->body_too_big || req->body_seen < TSR_BODY_MAX + DISCARD_MAX)
             return MHD_YES;
     }
     if (req->status == 0)
