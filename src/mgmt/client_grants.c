@@ -114,8 +114,7 @@ static bool read_create(struct tsr_mgmt_reader *rd, struct tsr_grant *g)
            tsr_mgmt_require(rd, "scope") &&
            tsr_mgmt_read_string(rd, "client_id", 1, CLIENT_ID_MAX_CHARS, &g->client_id) &&
            tsr_mgmt_read_string(rd, "audience", 1, AUDIENCE_MAX_CHARS, &g->audience) &&
-           tsr_mgmt_read_strlist(rd, "scope", SCOPE_MAX_ITEMS, SCOPE_MAX_CHARS, NULL,
-                                 &g->scope);
+           tsr_mgmt_read_strlist(rd, "scope", SCOPE_MAX_ITEMS, SCOPE_MAX_CHARS, NULL, &g->scope);
 }
 
 void tsr_mgmt_grants_create(struct tsr_req *req)
@@ -134,8 +133,7 @@ void tsr_mgmt_grants_create(struct tsr_req *req)
         goto out;
     }
     if (!read_create(&rd, &g) || !client_exists(req, g.client_id) ||
-        !load_api(req, g.audience, &a) || !check_scopes(&rd, &a, &g.scope) ||
-        !pair_free(req, &g))
+        !load_api(req, g.audience, &a) || !check_scopes(&rd, &a, &g.scope) || !pair_free(req, &g))
         goto out;
     rc = tsr_grant_insert(req->store, &g);
     if (rc == TSR_ECONFLICT)
@@ -159,8 +157,8 @@ void tsr_mgmt_grants_list(struct tsr_req *req)
     if (!tsr_mgmt_paging_read(req, &p))
         return;
     int rc = tsr_grant_list(req->store, tenant_id(req), tsr_req_query(req, "audience"),
-                            tsr_req_query(req, "client_id"), p.page * p.per_page, p.per_page,
-                            &list, &n, &total);
+                            tsr_req_query(req, "client_id"), p.page * p.per_page, p.per_page, &list,
+                            &n, &total);
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);
         return;
@@ -204,8 +202,7 @@ void tsr_mgmt_grants_update(struct tsr_req *req)
         goto out;
     /* Only new scopes are checked: an API may have dropped one the grant still holds. */
     if (tsr_mgmt_has(&rd, "scope") &&
-        (!tsr_mgmt_read_strlist(&rd, "scope", SCOPE_MAX_ITEMS, SCOPE_MAX_CHARS, NULL,
-                                &g.scope) ||
+        (!tsr_mgmt_read_strlist(&rd, "scope", SCOPE_MAX_ITEMS, SCOPE_MAX_CHARS, NULL, &g.scope) ||
          !load_api(req, g.audience, &a) || !check_scopes(&rd, &a, &g.scope)))
         goto out;
     g.updated_at = tsr_now();

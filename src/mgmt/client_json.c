@@ -34,25 +34,27 @@ const struct tsr_mgmt_prop tsr_mgmt_client_props[] = {
     {"app_type", "The type of application this client represents", false},
     {"logo_uri", "The URL of the client logo (recommended size: 150x150)", false},
     {"is_first_party", "Whether this client a first party client or not", false},
-    {"oidc_conformant", "Whether this client will conform to strict OIDC specifications",
-     false},
-    {"callbacks", "A set of URLs that are valid to call back from Auth0 when authenticating "
-                  "users",
+    {"oidc_conformant", "Whether this client will conform to strict OIDC specifications", false},
+    {"callbacks",
+     "A set of URLs that are valid to call back from Auth0 when authenticating "
+     "users",
      false},
     {"allowed_origins", "A set of URLs that represents valid origins for CORS", false},
-    {"web_origins", "A set of URLs that represents valid web origins for use with web message "
-                    "response mode",
+    {"web_origins",
+     "A set of URLs that represents valid web origins for use with web message "
+     "response mode",
      false},
-    {"allowed_logout_urls", "A set of URLs that are valid to redirect to after logout from "
-                            "Auth0",
+    {"allowed_logout_urls",
+     "A set of URLs that are valid to redirect to after logout from "
+     "Auth0",
      false},
     {"grant_types", "A set of grant types that the client is authorized to use", false},
-    {"token_endpoint_auth_method", "Defines the requested authentication method for the token "
-                                   "endpoint",
+    {"token_endpoint_auth_method",
+     "Defines the requested authentication method for the token "
+     "endpoint",
      false},
     {"client_metadata", "Metadata associated with the client", false},
-    {"jwt_configuration", "An object that holds settings related to how JWTs are created",
-     false},
+    {"jwt_configuration", "An object that holds settings related to how JWTs are created", false},
     {"sso", NULL, true},
     {"sso_disabled", NULL, true},
     {"cross_origin_authentication", NULL, true},
@@ -89,9 +91,13 @@ static const struct tsr_mgmt_prop jwt_props[] = {
 static const char *const app_types[] = {"native", "spa", "regular_web", "non_interactive", NULL};
 static const char *const auth_methods[] = {"none", "client_secret_post", "client_secret_basic",
                                            NULL};
-static const char *const grant_types[] = {
-    "authorization_code", "implicit", "refresh_token", "client_credentials", "password",
-    "http://auth0.com/oauth/grant-type/password-realm", NULL};
+static const char *const grant_types[] = {"authorization_code",
+                                          "implicit",
+                                          "refresh_token",
+                                          "client_credentials",
+                                          "password",
+                                          "http://auth0.com/oauth/grant-type/password-realm",
+                                          NULL};
 static const char *const jwt_algs[] = {"RS256", NULL};
 
 static const char *str(const char *s)
@@ -132,8 +138,10 @@ static bool read_metadata(struct tsr_mgmt_reader *rd, struct tsr_client *c)
     if (obj == NULL)
         return !rd->failed;
     if (json_object_size(obj) > METADATA_MAX_KEYS)
-        return tsr_mgmt_fail(rd, "client_metadata", "Too many properties defined (%zu), "
-                             "maximum %d", json_object_size(obj), METADATA_MAX_KEYS);
+        return tsr_mgmt_fail(rd, "client_metadata",
+                             "Too many properties defined (%zu), "
+                             "maximum %d",
+                             json_object_size(obj), METADATA_MAX_KEYS);
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)obj, key, v)
@@ -141,8 +149,10 @@ static bool read_metadata(struct tsr_mgmt_reader *rd, struct tsr_client *c)
         char what[300];
         snprintf(what, sizeof what, "client_metadata.%.*s", 64, key);
         if (strlen(key) == 0 || strlen(key) > METADATA_MAX_CHARS)
-            return tsr_mgmt_fail(rd, "client_metadata", "Property names must have 1 to %d "
-                                 "characters", METADATA_MAX_CHARS);
+            return tsr_mgmt_fail(rd, "client_metadata",
+                                 "Property names must have 1 to %d "
+                                 "characters",
+                                 METADATA_MAX_CHARS);
         if (!tsr_mgmt_check_string(rd, what, v, 0, METADATA_MAX_CHARS))
             return false;
     }
@@ -201,8 +211,7 @@ static int set_defaults(const struct tsr_mgmt_reader *rd, struct tsr_client *c)
     tsr_strlist_cleanup(&c->grant_types);
     if (strcmp(type, "non_interactive") == 0)
         return tsr_strlist_push(&c->grant_types, "client_credentials");
-    static const char *const interactive[] = {"authorization_code", "implicit",
-                                              "refresh_token"};
+    static const char *const interactive[] = {"authorization_code", "implicit", "refresh_token"};
     for (size_t i = 0; i < 3 && rc == 0; i++)
         rc = tsr_strlist_push(&c->grant_types, interactive[i]);
     /* A public client cannot authenticate, so it never gets client_credentials. */
@@ -325,9 +334,9 @@ json_t *tsr_mgmt_client_json(const struct tsr_req *req, const struct tsr_client 
         tsr_strlist_to_json(&c->web_origins), "allowed_logout_urls",
         tsr_strlist_to_json(&c->allowed_logout_urls), "grant_types",
         tsr_strlist_to_json(&c->grant_types), "token_endpoint_auth_method",
-        str(c->token_endpoint_auth_method), "client_metadata",
-        metadata_json(c->client_metadata), "jwt_configuration", "alg", "RS256",
-        "lifetime_in_seconds", (json_int_t)c->jwt_lifetime_in_seconds, "secret_encoded", 0);
+        str(c->token_endpoint_auth_method), "client_metadata", metadata_json(c->client_metadata),
+        "jwt_configuration", "alg", "RS256", "lifetime_in_seconds",
+        (json_int_t)c->jwt_lifetime_in_seconds, "secret_encoded", 0);
     if (o == NULL)
         return NULL;
     if (add_optional(o, c, secret) != 0 || add_fixed(o) != 0) {

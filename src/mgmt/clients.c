@@ -52,8 +52,8 @@ void tsr_mgmt_clients_list(struct tsr_req *req)
     int64_t total = 0;
     if (!tsr_mgmt_paging_read(req, &p))
         return;
-    int rc = tsr_client_list(req->store, tenant_id(req), p.page * p.per_page, p.per_page, &list,
-                             &n, &total);
+    int rc = tsr_client_list(req->store, tenant_id(req), p.page * p.per_page, p.per_page, &list, &n,
+                             &total);
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);
         return;

@@ -24,8 +24,7 @@
 
 /* ---- paging ---- */
 
-static void query_error(struct tsr_req *req, const char *name, const char *desc,
-                        const char *what)
+static void query_error(struct tsr_req *req, const char *name, const char *desc, const char *what)
 {
     tsr_resp_mgmt_error(req, 400, "invalid_query_string",
                         "Query validation error: '%s' on property %s (%s).", what, name, desc);
@@ -64,8 +63,7 @@ bool tsr_mgmt_paging_read(struct tsr_req *req, struct tsr_mgmt_paging *p)
     p->include_totals = false;
     if (!query_int(req, "page", "Page index of the results to return. First page is 0.", 0,
                    PAGE_MAX, &p->page) ||
-        !query_int(req, "per_page", "Number of results per page.", 1, PER_PAGE_MAX,
-                   &p->per_page))
+        !query_int(req, "per_page", "Number of results per page.", 1, PER_PAGE_MAX, &p->per_page))
         return false;
     const char *t = tsr_req_query(req, "include_totals");
     if (t == NULL)
@@ -88,10 +86,10 @@ void tsr_mgmt_send_list(struct tsr_req *req, const struct tsr_mgmt_paging *p, co
         tsr_resp_json(req, 200, items);
         return;
     }
-    json_t *body = json_pack("{s:I, s:I, s:I, s:I, s:o}", "start",
-                             (json_int_t)(p->page * p->per_page), "limit",
-                             (json_int_t)p->per_page, "length", (json_int_t)json_array_size(items),
-                             "total", (json_int_t)total, key, items);
+    json_t *body =
+        json_pack("{s:I, s:I, s:I, s:I, s:o}", "start", (json_int_t)(p->page * p->per_page),
+                  "limit", (json_int_t)p->per_page, "length", (json_int_t)json_array_size(items),
+                  "total", (json_int_t)total, key, items);
     tsr_resp_json(req, 200, body);
 }
 
@@ -122,9 +120,9 @@ void tsr_mgmt_send_store_error(struct tsr_req *req, int rc, const char *what)
         tsr_resp_mgmt_error(req, 409, "conflict", "The %s already exists", what);
         return;
     }
-    json_t *fields = json_pack("{s:s, s:s, s:s, s:s}", "request_id", req->request_id, "what",
-                               what, "error", tsr_errname(rc), "store",
-                               req->store ? tsr_store_errmsg(req->store) : "");
+    json_t *fields =
+        json_pack("{s:s, s:s, s:s, s:s}", "request_id", req->request_id, "what", what, "error",
+                  tsr_errname(rc), "store", req->store ? tsr_store_errmsg(req->store) : "");
     tsr_log(TSR_LOG_ERROR, "management API storage failure", fields);
     tsr_resp_mgmt_error(req, 500, NULL, "Internal error");
 }
@@ -142,8 +140,7 @@ json_t *tsr_mgmt_body(struct tsr_req *req)
     return body;
 }
 
-static const struct tsr_mgmt_prop *find_prop(const struct tsr_mgmt_prop *props,
-                                             const char *name)
+static const struct tsr_mgmt_prop *find_prop(const struct tsr_mgmt_prop *props, const char *name)
 {
     size_t len = strcspn(name, "[.");
     for (const struct tsr_mgmt_prop *p = props; p->name; p++)
@@ -162,12 +159,10 @@ static bool fail_path(struct tsr_mgmt_reader *rd, const char *name, const char *
     if (name != NULL || rd->prefix[0] != '\0') {
         const struct tsr_mgmt_prop *p = name ? find_prop(rd->props, name) : NULL;
         snprintf(on, sizeof on, " on property %s%s%s%s%s%s", rd->prefix,
-                 (name && rd->prefix[0]) ? "." : "", name ? name : "",
-                 (p && p->desc) ? " (" : "", (p && p->desc) ? p->desc : "",
-                 (p && p->desc) ? ")" : "");
+                 (name && rd->prefix[0]) ? "." : "", name ? name : "", (p && p->desc) ? " (" : "",
+                 (p && p->desc) ? p->desc : "", (p && p->desc) ? ")" : "");
     }
-    tsr_resp_mgmt_error(rd->req, 400, "invalid_body", "Payload validation error: '%s'%s.", msg,
-                        on);
+    tsr_resp_mgmt_error(rd->req, 400, "invalid_body", "Payload validation error: '%s'%s.", msg, on);
     return false;
 }
 
@@ -224,14 +219,21 @@ bool tsr_mgmt_require(struct tsr_mgmt_reader *rd, const char *name)
 const char *tsr_mgmt_type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_OBJECT: return "object";
-    case JSON_ARRAY: return "array";
-    case JSON_STRING: return "string";
-    case JSON_INTEGER: return "integer";
-    case JSON_REAL: return "number";
+    case JSON_OBJECT:
+        return "object";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_STRING:
+        return "string";
+    case JSON_INTEGER:
+        return "integer";
+    case JSON_REAL:
+        return "number";
     case JSON_TRUE:
-    case JSON_FALSE: return "boolean";
-    default: return "null";
+    case JSON_FALSE:
+        return "boolean";
+    default:
+        return "null";
     }
 }
 
@@ -246,12 +248,18 @@ static bool has_type(const json_t *v, json_type type)
 static const char *expected_name(json_type type)
 {
     switch (type) {
-    case JSON_OBJECT: return "object";
-    case JSON_ARRAY: return "array";
-    case JSON_STRING: return "string";
-    case JSON_INTEGER: return "integer";
-    case JSON_REAL: return "number";
-    default: return "boolean";
+    case JSON_OBJECT:
+        return "object";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_STRING:
+        return "string";
+    case JSON_INTEGER:
+        return "integer";
+    case JSON_REAL:
+        return "number";
+    default:
+        return "boolean";
     }
 }
 
@@ -338,8 +346,8 @@ bool tsr_mgmt_in(const char *s, const char *const *values)
     return false;
 }
 
-bool tsr_mgmt_read_enum(struct tsr_mgmt_reader *rd, const char *name,
-                        const char *const *values, char **dst)
+bool tsr_mgmt_read_enum(struct tsr_mgmt_reader *rd, const char *name, const char *const *values,
+                        char **dst)
 {
     const json_t *v = tsr_mgmt_get(rd, name, JSON_STRING);
     if (v == NULL)
@@ -374,8 +382,8 @@ bool tsr_mgmt_read_int(struct tsr_mgmt_reader *rd, const char *name, int64_t min
     return true;
 }
 
-static bool list_item_ok(struct tsr_mgmt_reader *rd, const char *name, const json_t *arr,
-                         size_t i, size_t max_len, const char *const *values)
+static bool list_item_ok(struct tsr_mgmt_reader *rd, const char *name, const json_t *arr, size_t i,
+                         size_t max_len, const char *const *values)
 {
     char what[128];
     snprintf(what, sizeof what, "%s[%zu]", name, i);
@@ -521,8 +529,8 @@ const char *tsr_mgmt_url_problem(const char *url, enum tsr_mgmt_url_kind kind)
     return NULL;
 }
 
-bool tsr_mgmt_check_urls(struct tsr_mgmt_reader *rd, const char *name,
-                         const struct tsr_strlist *l, enum tsr_mgmt_url_kind kind)
+bool tsr_mgmt_check_urls(struct tsr_mgmt_reader *rd, const char *name, const struct tsr_strlist *l,
+                         enum tsr_mgmt_url_kind kind)
 {
     for (size_t i = 0; i < l->n && !rd->failed; i++) {
         const char *why = tsr_mgmt_url_problem(l->v[i], kind);

@@ -83,8 +83,8 @@ bool tsr_mgmt_read_string(struct tsr_mgmt_reader *rd, const char *name, size_t m
                           char **dst);
 
 /* Same, for a string that must be one of values (NULL-terminated). */
-bool tsr_mgmt_read_enum(struct tsr_mgmt_reader *rd, const char *name,
-                        const char *const *values, char **dst);
+bool tsr_mgmt_read_enum(struct tsr_mgmt_reader *rd, const char *name, const char *const *values,
+                        char **dst);
 
 bool tsr_mgmt_read_bool(struct tsr_mgmt_reader *rd, const char *name, bool *dst);
 
@@ -119,8 +119,8 @@ enum tsr_mgmt_url_kind {
 const char *tsr_mgmt_url_problem(const char *url, enum tsr_mgmt_url_kind kind);
 
 /* Checks each item of l with tsr_mgmt_url_problem; the message names name[i]. */
-bool tsr_mgmt_check_urls(struct tsr_mgmt_reader *rd, const char *name,
-                         const struct tsr_strlist *l, enum tsr_mgmt_url_kind kind);
+bool tsr_mgmt_check_urls(struct tsr_mgmt_reader *rd, const char *name, const struct tsr_strlist *l,
+                         enum tsr_mgmt_url_kind kind);
 
 /* Sends 404 errorCode "inexistent_<what>", message "The <what with spaces> does not exist". */
 void tsr_mgmt_send_not_found(struct tsr_req *req, const char *what);

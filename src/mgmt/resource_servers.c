@@ -37,17 +37,20 @@
  */
 static const struct tsr_mgmt_prop api_props[] = {
     {"identifier", "The identifier of the resource server", false},
-    {"name", "The name of the resource server. Must contain at least one character. Does not "
-             "allow '<' or '>'",
+    {"name",
+     "The name of the resource server. Must contain at least one character. Does not "
+     "allow '<' or '>'",
      false},
     {"scopes", "The scopes of the resource server", false},
     {"signing_alg", "The algorithm used to sign tokens", false},
     {"signing_secret", "The secret used to sign tokens when using symmetric algorithms", false},
-    {"token_lifetime", "The amount of time (in seconds) that the token will be valid after "
-                       "being issued",
+    {"token_lifetime",
+     "The amount of time (in seconds) that the token will be valid after "
+     "being issued",
      false},
-    {"token_lifetime_for_web", "The amount of time (in seconds) that the token will be valid "
-                               "after being issued from browser based flows",
+    {"token_lifetime_for_web",
+     "The amount of time (in seconds) that the token will be valid "
+     "after being issued from browser based flows",
      false},
     {"allow_offline_access", "Allows issuance of refresh tokens for this entity", false},
     {"skip_consent_for_verifiable_first_party_clients",
@@ -177,8 +180,8 @@ static bool read_settings(struct tsr_mgmt_reader *rd, struct tsr_api *a)
         return false;
     if (tsr_mgmt_has(rd, "name") && strpbrk(a->name, "<>") != NULL)
         return tsr_mgmt_fail(rd, "name", "String does not match pattern: ^[^<>]+$");
-    return read_scopes(rd, a) && tsr_mgmt_read_enum(rd, "signing_alg", signing_algs,
-                                                    &a->signing_alg) &&
+    return read_scopes(rd, a) &&
+           tsr_mgmt_read_enum(rd, "signing_alg", signing_algs, &a->signing_alg) &&
            read_lifetimes(rd, a) &&
            tsr_mgmt_read_bool(rd, "allow_offline_access", &a->allow_offline_access) &&
            tsr_mgmt_read_bool(rd, "skip_consent_for_verifiable_first_party_clients",
@@ -195,8 +198,7 @@ static bool read_settings(struct tsr_mgmt_reader *rd, struct tsr_api *a)
  * (the context is api.c's business, and a mismatch must fail here, not
  * when a token is signed).
  */
-static bool seal_given_secret(struct tsr_mgmt_reader *rd, struct tsr_api *a,
-                              const json_t *v)
+static bool seal_given_secret(struct tsr_mgmt_reader *rd, struct tsr_api *a, const json_t *v)
 {
     if (!tsr_mgmt_check_string(rd, "signing_secret", v, 1, SECRET_MAX_CHARS))
         return false;
@@ -299,16 +301,14 @@ static int add_secret(json_t *o, const struct tsr_req *req, const struct tsr_api
 
 static json_t *api_json(const struct tsr_req *req, const struct tsr_api *a)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:o, s:s, s:I, s:I, s:b, s:b, s:b, s:s}", "id",
-                          a->id, "name", a->name, "identifier", a->identifier, "is_system",
-                          a->is_system, "scopes", scopes_json(a), "signing_alg", a->signing_alg,
-                          "token_lifetime", (json_int_t)a->token_lifetime,
-                          "token_lifetime_for_web", (json_int_t)a->token_lifetime_for_web,
-                          "allow_offline_access", a->allow_offline_access,
-                          "skip_consent_for_verifiable_first_party_clients",
-                          a->skip_consent_for_verifiable_first_party_clients,
-                          "enforce_policies", a->enforce_policies, "token_dialect",
-                          a->token_dialect);
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:b, s:o, s:s, s:I, s:I, s:b, s:b, s:b, s:s}", "id", a->id, "name",
+        a->name, "identifier", a->identifier, "is_system", a->is_system, "scopes", scopes_json(a),
+        "signing_alg", a->signing_alg, "token_lifetime", (json_int_t)a->token_lifetime,
+        "token_lifetime_for_web", (json_int_t)a->token_lifetime_for_web, "allow_offline_access",
+        a->allow_offline_access, "skip_consent_for_verifiable_first_party_clients",
+        a->skip_consent_for_verifiable_first_party_clients, "enforce_policies", a->enforce_policies,
+        "token_dialect", a->token_dialect);
     if (o != NULL && add_secret(o, req, a) != 0) {
         json_decref(o);
         o = NULL;
