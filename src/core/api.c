@@ -105,31 +105,40 @@ static void secret_context(char *buf, size_t len, const struct tsr_api *a)
     snprintf(buf, len, "api-signing-secret:%s:%s", a->tenant_id, a->id);
 }
 
+int tsr_api_set_signing_secret(struct tsr_api *a, const uint8_t master_key[TSR_MASTER_KEY_LEN],
+                               const uint8_t *secret, size_t len)
+{
+    char ctx[256];
+    char *sealed = NULL;
+    secret_context(ctx, sizeof ctx, a);
+    int rc = tsr_seal(master_key, ctx, secret, len, &sealed);
+    if (rc != 0)
+        return rc;
+    free(a->signing_secret);
+    a->signing_secret = sealed;
+    return 0;
+}
+
 int tsr_api_new_signing_secret(struct tsr_api *a, const uint8_t master_key[TSR_MASTER_KEY_LEN],
                                char **plain_out)
 {
     if (plain_out != NULL)
         *plain_out = NULL;
     uint8_t raw[SIGNING_SECRET_BYTES];
-    char ctx[256];
-    char *sealed = NULL;
     int rc = tsr_random_bytes(raw, sizeof raw);
-    secret_context(ctx, sizeof ctx, a);
-    if (rc == 0)
-        rc = tsr_seal(master_key, ctx, raw, sizeof raw, &sealed);
     if (rc == 0 && plain_out != NULL) {
         *plain_out = tsr_b64url_encode_alloc(raw, sizeof raw);
         if (*plain_out == NULL)
             rc = TSR_ENOMEM;
     }
+    if (rc == 0)
+        rc = tsr_api_set_signing_secret(a, master_key, raw, sizeof raw);
     tsr_wipe(raw, sizeof raw);
-    if (rc != 0) {
-        free(sealed);
-        return rc;
+    if (rc != 0 && plain_out != NULL) {
+        tsr_wipe_free_str(*plain_out);
+        *plain_out = NULL;
     }
-    free(a->signing_secret);
-    a->signing_secret = sealed;
-    return 0;
+    return rc;
 }
 
 int tsr_api_open_signing_secret(const struct tsr_api *a,

@@ -59,6 +59,10 @@ bool tsr_api_has_scope(const struct tsr_api *a, const char *value);
 int tsr_api_new_signing_secret(struct tsr_api *a, const uint8_t master_key[TSR_MASTER_KEY_LEN],
                                char **plain_out);
 
+/* Seals the given HS256 secret (len raw bytes) into a->signing_secret. */
+int tsr_api_set_signing_secret(struct tsr_api *a, const uint8_t master_key[TSR_MASTER_KEY_LEN],
+                               const uint8_t *secret, size_t len);
+
 /*
  * Opens a->signing_secret: *out receives the raw secret bytes (caller
  * wipes and frees).

@@ -193,40 +193,20 @@ static bool read_settings(struct tsr_mgmt_reader *rd, struct tsr_api *a)
 /*
  * Seals a signing secret given in the body: base64url of at least 32
  * bytes, kept as the decoded bytes so the API answers with the same text.
- * There is no tsr_api_* call to set a chosen secret, so this seals with
- * tsr_seal and proves the result opens through tsr_api_open_signing_secret
- * (the context is api.c's business, and a mismatch must fail here, not
- * when a token is signed).
  */
 static bool seal_given_secret(struct tsr_mgmt_reader *rd, struct tsr_api *a, const json_t *v)
 {
     if (!tsr_mgmt_check_string(rd, "signing_secret", v, 1, SECRET_MAX_CHARS))
         return false;
     const char *text = json_string_value(v);
-    uint8_t *raw = NULL, *back = NULL;
-    size_t len = 0, backlen = 0;
-    char ctx[256], *sealed = NULL;
+    uint8_t *raw = NULL;
+    size_t len = 0;
     bool ok = false;
-    if (tsr_b64url_decode_alloc(text, strlen(text), &raw, &len) != 0 || len < SECRET_MIN_BYTES) {
+    if (tsr_b64url_decode_alloc(text, strlen(text), &raw, &len) != 0 || len < SECRET_MIN_BYTES)
         tsr_mgmt_fail(rd, "signing_secret", "Expected base64url of at least %d bytes",
                       SECRET_MIN_BYTES);
-        goto out;
-    }
-    snprintf(ctx, sizeof ctx, "api-signing-secret:%s:%s", a->tenant_id, a->id);
-    if (tsr_seal(rd->req->app->master_key, ctx, raw, len, &sealed) != 0) {
-        oom(rd);
-        goto out;
-    }
-    free(a->signing_secret);
-    a->signing_secret = sealed;
-    ok = tsr_api_open_signing_secret(a, rd->req->app->master_key, &back, &backlen) == 0 &&
-         backlen == len && tsr_ct_equal(back, raw, len);
-    if (!ok)
-        oom(rd);
-out:
-    if (back != NULL)
-        tsr_wipe(back, backlen);
-    free(back);
+    else
+        ok = tsr_api_set_signing_secret(a, rd->req->app->master_key, raw, len) == 0 || oom(rd);
     if (raw != NULL)
         tsr_wipe(raw, len);
     free(raw);
