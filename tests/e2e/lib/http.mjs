@@ -72,8 +72,9 @@ export function basicAuth(clientId, clientSecret) {
  * A raw request through node:http with an exact body, for cases fetch does
  * not allow (oversized bodies, odd headers).  The response is returned even
  * when the server answers before reading the whole body and then closes.
+ * expectContinue sends `Expect: 100-continue` and holds the body back.
  */
-export function rawRequest(url, { method = 'GET', headers = {}, body } = {}) {
+export function rawRequest(url, { method = 'GET', headers = {}, body, expectContinue = false } = {}) {
   const u = assertLocal(url);
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -84,7 +85,7 @@ export function rawRequest(url, { method = 'GET', headers = {}, body } = {}) {
         port: u.port,
         path: `${u.pathname}${u.search}`,
         method,
-        headers: { connection: 'close', ...headers },
+        headers: { connection: 'close', ...(expectContinue ? { expect: '100-continue' } : {}), ...headers },
         agent: false,
       },
       (res) => {
@@ -118,8 +119,24 @@ export function rawRequest(url, { method = 'GET', headers = {}, body } = {}) {
         }
       }, 200);
     });
-    if (body !== undefined) req.write(body);
-    req.end();
+    if (body === undefined) {
+      req.end();
+    } else if (expectContinue) {
+      // Send the body only on 100 Continue (or after a bounded wait, as curl
+      // does), so that a server refusing by Content-Length can answer first.
+      let sent = false;
+      const send = () => {
+        if (sent || settled) return;
+        sent = true;
+        req.end(body);
+      };
+      req.on('continue', send);
+      const timer = setTimeout(send, 1000);
+      req.on('response', () => clearTimeout(timer));
+      req.on('close', () => clearTimeout(timer));
+    } else {
+      req.end(body);
+    }
   });
 }
 
