@@ -15,6 +15,9 @@
  *   i  int64_t
  *   b  const void *, size_t (blob; NULL binds SQL NULL)
  *   n  nothing consumed: SQL NULL
+ * Pass integers as int64_t (cast literals: (int64_t)5).  Values are copied
+ * when bound.  The number of letters must equal the number of '?'
+ * placeholders outside literals and comments, else TSR_EINVAL.
  */
 #ifndef TSR_STORE_STORE_H
 #define TSR_STORE_STORE_H
@@ -73,17 +76,24 @@ int tsr_store_schema_latest(void);
 /* Current schema version of the database (0 when empty). */
 int tsr_store_schema_version(tsr_store *st, int *out);
 
+/*
+ * Transactions do not nest.  After a failed statement or commit inside a
+ * transaction the caller calls tsr_store_rollback.
+ */
 int tsr_store_begin(tsr_store *st);  /* BEGIN IMMEDIATE on SQLite */
 int tsr_store_commit(tsr_store *st);
-int tsr_store_rollback(tsr_store *st); /* safe when no transaction is open */
+int tsr_store_rollback(tsr_store *st); /* safe when no transaction is open; never injected */
 
 /* Runs SQL without parameters (may be several statements). */
 int tsr_store_exec(tsr_store *st, const char *sql);
 
 /*
- * Prepares sql and binds the parameters described by types (see above).
- * *out must be finalized by the caller.  Returns 0, TSR_EINVAL or
- * TSR_ESTORE.
+ * Prepares sql (one statement) and binds the parameters described by
+ * types (see above).  *out must be finalized by the caller, before
+ * tsr_store_close; it is NULL on error.  Prepared statements are cached
+ * per handle by SQL text, so pass the same constant SQL on hot paths.
+ * Returns 0, TSR_EINVAL (bad types, placeholder count, several statements)
+ * or TSR_ESTORE.
  */
 int tsr_store_query(tsr_store *st, tsr_stmt **out, const char *sql, const char *types, ...);
 int tsr_store_vquery(tsr_store *st, tsr_stmt **out, const char *sql, const char *types,
@@ -121,7 +131,9 @@ const char *tsr_store_errmsg(tsr_store *st);
 /*
  * Fault injection for tests: when set to n > 0, the n-th following store
  * call that can fail fails with TSR_ESTORE (then the counter stops).
- * Process-wide; not for production use.
+ * Counted calls: every prepare, bind (one per type letter), step and exec
+ * (including begin and commit); rollback is never failed.  n <= 0 turns
+ * it off.  Process-wide; not for production use.
  */
 void tsr_store_fail_after(int n);
 

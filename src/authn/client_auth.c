@@ -1,0 +1,118 @@
+#include "authn/client_auth.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http/response.h"
+#include "util/err.h"
+#include "util/secure.h"
+
+#define BASIC_MAX 2048
+
+static void invalid_client(struct tsr_req *req)
+{
+    tsr_resp_header(req, "WWW-Authenticate", "Basic realm=\"tessera\", charset=\"UTF-8\"");
+    /* One message for unknown clients and wrong secrets: no client enumeration. */
+    tsr_resp_oauth_error(req, 401, "invalid_client",
+                         "Client authentication failed: unknown client_id or wrong "
+                         "client_secret");
+}
+
+/*
+ * Splits "Basic base64(id:secret)" into decoded id and secret (RFC 6749
+ * section 2.3.1: both form-encoded before base64).  Caller frees both.
+ */
+static int parse_basic(const char *header, char **id, char **secret)
+{
+    *id = *secret = NULL;
+    if (strncasecmp(header, "Basic ", 6) != 0)
+        return TSR_EFORMAT;
+    const char *b64 = header + 6;
+    while (*b64 == ' ')
+        b64++;
+    size_t len = strlen(b64);
+    if (len == 0 || len > BASIC_MAX || len % 4 != 0)
+        return TSR_EFORMAT;
+    unsigned char decoded[BASIC_MAX];
+    int n = EVP_DecodeBlock(decoded, (const unsigned char *)b64, (int)len);
+    if (n < 0)
+        return TSR_EFORMAT;
+    /* EVP_DecodeBlock counts the padding as zero bytes. */
+    if (b64[len - 1] == '=')
+        n--;
+    if (len >= 2 && b64[len - 2] == '=')
+        n--;
+    decoded[n] = '\0';
+    int rc = TSR_EFORMAT;
+    char *colon = memchr(decoded, ':', (size_t)n);
+    if (colon == NULL || memchr(decoded, '\0', (size_t)n) != NULL)
+        goto out;
+    size_t idlen = (size_t)(colon - (char *)decoded), seclen = (size_t)n - idlen - 1;
+    *id = strndup((char *)decoded, idlen);
+    *secret = strndup(colon + 1, seclen);
+    if (*id == NULL || *secret == NULL || tsr_url_decode(*id, &idlen) != 0 ||
+        tsr_url_decode(*secret, &seclen) != 0) {
+        free(*id);
+        tsr_wipe_free_str(*secret);
+        *id = *secret = NULL;
+        goto out;
+    }
+    rc = 0;
+out:
+    tsr_wipe(decoded, sizeof decoded);
+    return rc;
+}
+
+bool tsr_client_auth(struct tsr_req *req, const struct tsr_params *p, struct tsr_client *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *header = tsr_req_header(req, "Authorization");
+    const char *body_id = tsr_params_get(p, "client_id");
+    const char *body_secret = tsr_params_get(p, "client_secret");
+    char *basic_id = NULL, *basic_secret = NULL;
+    bool ok = false;
+
+    if (header != NULL) {
+        if (parse_basic(header, &basic_id, &basic_secret) != 0) {
+            invalid_client(req);
+            goto out;
+        }
+        if (body_secret != NULL || (body_id != NULL && strcmp(body_id, basic_id) != 0)) {
+            tsr_resp_oauth_error(req, 400, "invalid_request",
+                                 "Use one client authentication method: either the "
+                                 "Authorization header or client_secret in the body");
+            goto out;
+        }
+    }
+    const char *id = basic_id ? basic_id : body_id;
+    const char *secret = basic_id ? basic_secret : body_secret;
+    if (id == NULL || id[0] == '\0') {
+        tsr_resp_oauth_error(req, 401, "invalid_client", "Missing required parameter: client_id");
+        goto out;
+    }
+    snprintf(req->log_client_id, sizeof req->log_client_id, "%.63s", id);
+    int rc = tsr_client_get(req->store, req->tenant->t.id, id, out);
+    if (rc == TSR_ENOTFOUND) {
+        invalid_client(req);
+        goto out;
+    }
+    if (rc != 0) {
+        tsr_resp_oauth_error(req, 500, "server_error", "Cannot read the client");
+        goto out;
+    }
+    bool is_public = strcmp(out->token_endpoint_auth_method, "none") == 0;
+    if (is_public ? secret != NULL : !tsr_client_secret_matches(out, secret)) {
+        invalid_client(req);
+        goto out;
+    }
+    ok = true;
+out:
+    free(basic_id);
+    tsr_wipe_free_str(basic_secret);
+    if (!ok)
+        tsr_client_cleanup(out);
+    return ok;
+}

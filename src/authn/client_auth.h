@@ -1,0 +1,23 @@
+/*
+ * client_auth.h - who is calling the token endpoint: client_secret_basic
+ * (Authorization: Basic) or client_secret_post (client_id and
+ * client_secret in the body), never both.
+ */
+#ifndef TSR_AUTHN_CLIENT_AUTH_H
+#define TSR_AUTHN_CLIENT_AUTH_H
+
+#include <stdbool.h>
+
+#include "core/client.h"
+#include "http/params.h"
+#include "http/request.h"
+
+/*
+ * Authenticates the calling client and loads it into *out.  On failure
+ * sends the OAuth error (400 invalid_request or 401 invalid_client) and
+ * returns false.  Clients whose method is "none" authenticate with
+ * client_id alone and have no secret.
+ */
+bool tsr_client_auth(struct tsr_req *req, const struct tsr_params *p, struct tsr_client *out);
+
+#endif

@@ -1,0 +1,162 @@
+/*
+ * POST /oauth/token - the token endpoint.  Grant types are dispatched from
+ * here; each lives in its own function (client_credentials for now).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authn/authn.h"
+#include "authn/client_auth.h"
+#include "core/access_token.h"
+#include "core/api.h"
+#include "core/grant.h"
+#include "http/response.h"
+#include "util/err.h"
+
+/* Requested ∩ granted, in the order requested; everything granted when nothing is asked. */
+static int effective_scope(const char *requested, const struct tsr_strlist *granted,
+                           struct tsr_strlist *out)
+{
+    struct tsr_strlist asked = {0};
+    int rc = 0;
+    if (requested == NULL || requested[0] == '\0') {
+        for (size_t i = 0; rc == 0 && i < granted->n; i++)
+            rc = tsr_strlist_push(out, granted->v[i]);
+        return rc;
+    }
+    if ((rc = tsr_strlist_split(&asked, requested)) != 0)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < asked.n; i++)
+        if (tsr_strlist_contains(granted, asked.v[i]))
+            rc = tsr_strlist_push(out, asked.v[i]);
+    tsr_strlist_cleanup(&asked);
+    return rc;
+}
+
+static void send_token(struct tsr_req *req, const char *jwt, int64_t expires_in,
+                       const struct tsr_strlist *scope)
+{
+    char *scope_text = tsr_strlist_join(scope);
+    json_t *body = json_pack("{s:s}", "access_token", jwt);
+    if (body != NULL && scope_text != NULL && scope_text[0] != '\0')
+        json_object_set_new(body, "scope", json_string(scope_text));
+    if (body != NULL) {
+        json_object_set_new(body, "expires_in", json_integer(expires_in));
+        json_object_set_new(body, "token_type", json_string("Bearer"));
+    }
+    free(scope_text);
+    tsr_resp_header(req, "Pragma", "no-cache");
+    tsr_resp_json(req, 200, body);
+}
+
+static void client_credentials(struct tsr_req *req, const struct tsr_params *p,
+                               const struct tsr_client *client)
+{
+    struct tsr_api api = {0};
+    struct tsr_grant grant = {0};
+    struct tsr_strlist scope = {0};
+    char *jwt = NULL;
+    char sub[128];
+    const char *tid = req->tenant->t.id;
+
+    if (!tsr_strlist_contains(&client->grant_types, "client_credentials")) {
+        tsr_resp_oauth_error(req, 403, "unauthorized_client",
+                             "Grant type 'client_credentials' not allowed for the client.");
+        goto out;
+    }
+    const char *audience = tsr_params_get(p, "audience");
+    if (audience == NULL || audience[0] == '\0')
+        audience = req->tenant->t.default_audience;
+    if (audience == NULL || audience[0] == '\0') {
+        tsr_resp_oauth_error(req, 403, "access_denied",
+                             "No audience parameter was provided, and no default audience has "
+                             "been configured");
+        goto out;
+    }
+    int rc = tsr_api_get_by_identifier(req->store, tid, audience, &api);
+    if (rc == TSR_ENOTFOUND) {
+        tsr_resp_oauth_error(req, 403, "access_denied", "Service not found: %.600s", audience);
+        goto out;
+    }
+    if (rc == 0) {
+        rc = tsr_grant_find(req->store, tid, client->client_id, audience, &grant);
+        if (rc == TSR_ENOTFOUND) {
+            tsr_resp_oauth_error(req, 403, "access_denied",
+                                 "Client is not authorized to access \"%.600s\". You need to "
+                                 "create a \"client-grant\" associated to this API.",
+                                 audience);
+            goto out;
+        }
+    }
+    if (rc == 0)
+        rc = effective_scope(tsr_params_get(p, "scope"), &grant.scope, &scope);
+    snprintf(sub, sizeof sub, "%s@clients", client->client_id);
+    struct tsr_access_token_claims claims = {
+        .sub = sub,
+        .azp = client->client_id,
+        .gty = "client-credentials",
+        .scope = &scope,
+        .lifetime = api.token_lifetime,
+    };
+    if (rc == 0)
+        rc = tsr_access_token_issue(req->app, req->tenant, &api, &claims, &jwt);
+    if (rc != 0) {
+        tsr_resp_oauth_error(req, 500, "server_error", "Cannot issue the token: %s",
+                             tsr_strerror(rc));
+        goto out;
+    }
+    send_token(req, jwt, api.token_lifetime, &scope);
+out:
+    free(jwt);
+    tsr_strlist_cleanup(&scope);
+    tsr_grant_cleanup(&grant);
+    tsr_api_cleanup(&api);
+}
+
+/* Reads the body as form or JSON parameters; sends 400 and returns false otherwise. */
+static bool read_params(struct tsr_req *req, struct tsr_params *p)
+{
+    char err[256];
+    int rc;
+    if (tsr_req_is_content_type(req, "application/x-www-form-urlencoded"))
+        rc = tsr_params_parse_form(p, req->body ? req->body : "", req->body_len, err, sizeof err);
+    else if (tsr_req_is_content_type(req, "application/json"))
+        rc = tsr_params_parse_json(p, req->body ? req->body : "", req->body_len, err, sizeof err);
+    else {
+        tsr_resp_oauth_error(req, 400, "invalid_request",
+                             "Content-Type must be application/x-www-form-urlencoded or "
+                             "application/json");
+        return false;
+    }
+    if (rc != 0) {
+        tsr_resp_oauth_error(req, 400, "invalid_request", "Invalid request body: %s", err);
+        return false;
+    }
+    return true;
+}
+
+void tsr_authn_token(struct tsr_req *req)
+{
+    struct tsr_params p = {0};
+    struct tsr_client client = {0};
+    if (!read_params(req, &p))
+        return;
+    const char *grant_type = tsr_params_get(&p, "grant_type");
+    if (grant_type == NULL || grant_type[0] == '\0') {
+        tsr_resp_oauth_error(req, 400, "invalid_request",
+                             "Missing required parameter: grant_type");
+        goto out;
+    }
+    if (strcmp(grant_type, "client_credentials") != 0) {
+        tsr_resp_oauth_error(req, 400, "unsupported_grant_type",
+                             "Unsupported grant type: %.100s", grant_type);
+        goto out;
+    }
+    if (!tsr_client_auth(req, &p, &client))
+        goto out;
+    client_credentials(req, &p, &client);
+out:
+    tsr_client_cleanup(&client);
+    tsr_params_cleanup(&p);
+}

@@ -1,0 +1,41 @@
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: tessera <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  serve     run the server (creates the default tenant on first start)\n"
+    "  init      create the data directory and the default tenant, then exit\n"
+    "  version   print the version\n"
+    "\n"
+    "options (serve, init):\n"
+    "  --listen HOST:PORT     address to listen on (127.0.0.1:8080)      TESSERA_LISTEN\n"
+    "  --public-url URL       issuer base URL (http://localhost:8080/)   TESSERA_PUBLIC_URL\n"
+    "  --data-dir DIR         database, master key, credentials (./data) TESSERA_DATA_DIR\n"
+    "  --log-level LEVEL      debug, info, warn or error (info)          TESSERA_LOG_LEVEL\n"
+    "  --threads N            worker threads, 0 = one per core (0)       TESSERA_THREADS\n"
+    "  --config FILE          'key = value' file with the settings above TESSERA_CONFIG\n"
+    "\n"
+    "TESSERA_MASTER_KEY (64 hex characters) overrides {data-dir}/master.key.\n";
+
+int tsr_cli_main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "serve") == 0)
+        return tsr_cli_serve(argc - 2, argv + 2);
+    if (strcmp(argv[1], "init") == 0)
+        return tsr_cli_init(argc - 2, argv + 2);
+    if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+        printf("tessera %s\n", TSR_VERSION);
+        return 0;
+    }
+    fprintf(stderr, "tessera: unknown command '%s'\n\n%s", argv[1], usage);
+    return 2;
+}

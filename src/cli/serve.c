@@ -1,0 +1,89 @@
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/app.h"
+#include "http/server.h"
+#include "util/log.h"
+
+/* Requests still running after a SIGTERM get this long to finish. */
+#define SHUTDOWN_GRACE_MS 10000
+
+static void print_banner(const struct tsr_app *app)
+{
+    const char *url = app->settings.public_url;
+    char path[TSR_SETTINGS_MAX_PATH + 32];
+    snprintf(path, sizeof path, "%s/bootstrap-client.json", app->settings.data_dir);
+    json_t *creds = json_load_file(path, 0, NULL);
+    const char *client_id = json_string_value(json_object_get(creds, "client_id"));
+    printf("Tessera %s is serving %s (listening on %s:%u)\n"
+           "  Issuer:     %s\n"
+           "  Discovery:  %s.well-known/openid-configuration\n"
+           "  JWKS:       %s.well-known/jwks.json\n"
+           "  Token:      %soauth/token\n\n",
+           TSR_VERSION, url, app->settings.listen_host, app->settings.listen_port, url, url, url,
+           url);
+    if (client_id != NULL)
+        printf("Management API: the bootstrap client's credentials are in %s.\n"
+               "Get a Management API token with:\n"
+               "  curl -s %soauth/token -d grant_type=client_credentials \\\n"
+               "    -d client_id=%s \\\n"
+               "    -d client_secret=\"$(sed -n 's/.*\"client_secret\": \"\\(.*\\)\".*/\\1/p' "
+               "%s)\" \\\n"
+               "    -d audience=%sapi/v2/\n\n",
+               path, url, client_id, path, url);
+    else
+        printf("Management API: %s is not here; use the credentials printed on the first "
+               "start.\n\n",
+               path);
+    fflush(stdout);
+    json_decref(creds);
+}
+
+int tsr_cli_serve(int argc, char **argv)
+{
+    struct tsr_settings s;
+    struct tsr_app app;
+    tsr_server *srv = NULL;
+    char err[512] = "";
+    if (tsr_settings_load(&s, argc, argv, NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "tessera: %s\n", err);
+        return 2;
+    }
+    tsr_log_set_level(s.log_level);
+
+    /* Worker threads inherit this mask, so only the main thread takes the signals. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (tsr_app_open(&app, &s, NULL, stdout, err, sizeof err) != 0) {
+        fprintf(stderr, "tessera: %s\n", err);
+        tsr_app_close(&app);
+        return 1;
+    }
+    if (tsr_server_start(&app, &srv, err, sizeof err) != 0) {
+        fprintf(stderr, "tessera: %s\n", err);
+        tsr_app_close(&app);
+        return 1;
+    }
+    tsr_log(TSR_LOG_INFO, "listening",
+            json_pack("{s:s, s:i, s:s}", "host", s.listen_host, "port", (int)s.listen_port,
+                      "public_url", s.public_url));
+    print_banner(&app);
+
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    tsr_log(TSR_LOG_INFO, "shutting down",
+            json_pack("{s:s}", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
+    tsr_server_stop(srv, SHUTDOWN_GRACE_MS);
+    tsr_app_close(&app);
+    tsr_log(TSR_LOG_INFO, "stopped", NULL);
+    return 0;
+}

@@ -1,0 +1,34 @@
+/*
+ * access_token.h - issuing JWT access tokens for an API (an audience).
+ *
+ * The token is signed with the API's algorithm: RS256 with the tenant's
+ * current key, HS256 with the API's own secret.  Its lifetime and claim
+ * set (token dialect) come from the API's settings.
+ */
+#ifndef TSR_CORE_ACCESS_TOKEN_H
+#define TSR_CORE_ACCESS_TOKEN_H
+
+#include <stdint.h>
+
+#include "core/api.h"
+#include "core/app.h"
+#include "util/strlist.h"
+
+struct tsr_access_token_claims {
+    const char *sub;
+    const char *azp;                 /* the client */
+    const char *gty;                 /* grant type claim, NULL for none */
+    const struct tsr_strlist *scope; /* granted scopes */
+    int64_t lifetime;                /* seconds */
+};
+
+/*
+ * Signs an access token for api.  *jwt is a new string (caller frees).
+ * Returns 0, TSR_EINVAL (the API's algorithm is not usable), TSR_ECRYPTO or
+ * TSR_ENOMEM.
+ */
+int tsr_access_token_issue(const struct tsr_app *app, const struct tsr_tenant_ctx *tenant,
+                           const struct tsr_api *api, const struct tsr_access_token_claims *c,
+                           char **jwt);
+
+#endif

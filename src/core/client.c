@@ -1,0 +1,253 @@
+#include "core/client.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/rows.h"
+#include "util/err.h"
+#include "util/secure.h"
+
+#define CLIENT_COLUMNS                                                                             \
+    "tenant_id, client_id, name, description, app_type, logo_uri, is_first_party, "               \
+    "oidc_conformant, is_system, secret_hash, token_endpoint_auth_method, grant_types, "          \
+    "callbacks, allowed_origins, web_origins, allowed_logout_urls, client_metadata, "             \
+    "jwt_lifetime_in_seconds, created_at, updated_at"
+
+void tsr_client_cleanup(struct tsr_client *c)
+{
+    free(c->tenant_id);
+    free(c->client_id);
+    free(c->name);
+    free(c->description);
+    free(c->app_type);
+    free(c->logo_uri);
+    free(c->secret_hash);
+    free(c->token_endpoint_auth_method);
+    tsr_strlist_cleanup(&c->grant_types);
+    tsr_strlist_cleanup(&c->callbacks);
+    tsr_strlist_cleanup(&c->allowed_origins);
+    tsr_strlist_cleanup(&c->web_origins);
+    tsr_strlist_cleanup(&c->allowed_logout_urls);
+    free(c->client_metadata);
+    memset(c, 0, sizeof *c);
+}
+
+int tsr_client_init_new(struct tsr_client *c, const char *tenant_id)
+{
+    char id[TSR_CLIENT_ID_LEN + 1];
+    memset(c, 0, sizeof *c);
+    if (tsr_random_alnum(id, TSR_CLIENT_ID_LEN) != 0)
+        return TSR_ECRYPTO;
+    c->tenant_id = strdup(tenant_id);
+    c->client_id = strdup(id);
+    c->name = strdup("");
+    c->description = strdup("");
+    c->app_type = strdup("");
+    c->logo_uri = strdup("");
+    c->secret_hash = strdup("");
+    c->token_endpoint_auth_method = strdup("client_secret_post");
+    c->client_metadata = strdup("{}");
+    c->is_first_party = true;
+    c->oidc_conformant = true;
+    c->jwt_lifetime_in_seconds = 36000;
+    c->created_at = c->updated_at = (int64_t)time(NULL);
+    if (!c->tenant_id || !c->client_id || !c->name || !c->description || !c->app_type ||
+        !c->logo_uri || !c->secret_hash || !c->token_endpoint_auth_method ||
+        !c->client_metadata) {
+        tsr_client_cleanup(c);
+        return TSR_ENOMEM;
+    }
+    return 0;
+}
+
+int tsr_client_new_secret(struct tsr_client *c, char **secret_out)
+{
+    *secret_out = NULL;
+    char secret[TSR_CLIENT_SECRET_LEN + 1];
+    char hash[65];
+    int rc = tsr_random_token(secret, sizeof secret, TSR_CLIENT_SECRET_BYTES);
+    if (rc == 0)
+        rc = tsr_sha256_hex(secret, hash);
+    if (rc == 0) {
+        char *h = strdup(hash), *s = strdup(secret);
+        if (h == NULL || s == NULL) {
+            free(h);
+            tsr_wipe_free_str(s);
+            rc = TSR_ENOMEM;
+        } else {
+            free(c->secret_hash);
+            c->secret_hash = h;
+            *secret_out = s;
+        }
+    }
+    tsr_wipe(secret, sizeof secret);
+    return rc;
+}
+
+bool tsr_client_secret_matches(const struct tsr_client *c, const char *secret)
+{
+    char hash[65];
+    if (c->secret_hash == NULL || strlen(c->secret_hash) != 64 || secret == NULL)
+        return false;
+    if (tsr_sha256_hex(secret, hash) != 0)
+        return false;
+    return tsr_ct_equal(hash, c->secret_hash, 64);
+}
+
+static int read_row(tsr_stmt *q, struct tsr_client *c)
+{
+    memset(c, 0, sizeof *c);
+    c->tenant_id = tsr_stmt_text_dup(q, 0);
+    c->client_id = tsr_stmt_text_dup(q, 1);
+    c->name = tsr_stmt_text_dup(q, 2);
+    c->description = tsr_stmt_text_dup(q, 3);
+    c->app_type = tsr_stmt_text_dup(q, 4);
+    c->logo_uri = tsr_stmt_text_dup(q, 5);
+    c->is_first_party = tsr_stmt_int64(q, 6) != 0;
+    c->oidc_conformant = tsr_stmt_int64(q, 7) != 0;
+    c->is_system = tsr_stmt_int64(q, 8) != 0;
+    c->secret_hash = tsr_stmt_text_dup(q, 9);
+    c->token_endpoint_auth_method = tsr_stmt_text_dup(q, 10);
+    c->client_metadata = tsr_stmt_text_dup(q, 16);
+    c->jwt_lifetime_in_seconds = tsr_stmt_int64(q, 17);
+    c->created_at = tsr_stmt_int64(q, 18);
+    c->updated_at = tsr_stmt_int64(q, 19);
+    int rc = 0;
+    if (!c->tenant_id || !c->client_id || !c->name || !c->description || !c->app_type ||
+        !c->logo_uri || !c->secret_hash || !c->token_endpoint_auth_method || !c->client_metadata)
+        rc = TSR_ENOMEM;
+    if (rc == 0)
+        rc = tsr_strlist_from_text(&c->grant_types, tsr_stmt_text(q, 11));
+    if (rc == 0)
+        rc = tsr_strlist_from_text(&c->callbacks, tsr_stmt_text(q, 12));
+    if (rc == 0)
+        rc = tsr_strlist_from_text(&c->allowed_origins, tsr_stmt_text(q, 13));
+    if (rc == 0)
+        rc = tsr_strlist_from_text(&c->web_origins, tsr_stmt_text(q, 14));
+    if (rc == 0)
+        rc = tsr_strlist_from_text(&c->allowed_logout_urls, tsr_stmt_text(q, 15));
+    if (rc != 0)
+        tsr_client_cleanup(c);
+    return rc == TSR_EFORMAT ? TSR_ESTORE : rc;
+}
+
+static int read_row_cb(tsr_stmt *q, void *record)
+{
+    return read_row(q, record);
+}
+
+static void cleanup_cb(void *record)
+{
+    tsr_client_cleanup(record);
+}
+
+int tsr_client_get(tsr_store *st, const char *tenant_id, const char *client_id,
+                   struct tsr_client *out)
+{
+    return tsr_rows_one(st, read_row_cb, out,
+                        "SELECT " CLIENT_COLUMNS " FROM clients WHERE tenant_id = ? AND client_id = ?",
+                        "ss", tenant_id, client_id);
+}
+
+/* The JSON text of each list column, in column order; freed by free_lists. */
+struct list_texts {
+    char *v[5];
+};
+
+static int lists_to_text(const struct tsr_client *c, struct list_texts *t)
+{
+    t->v[0] = tsr_strlist_to_text(&c->grant_types);
+    t->v[1] = tsr_strlist_to_text(&c->callbacks);
+    t->v[2] = tsr_strlist_to_text(&c->allowed_origins);
+    t->v[3] = tsr_strlist_to_text(&c->web_origins);
+    t->v[4] = tsr_strlist_to_text(&c->allowed_logout_urls);
+    for (int i = 0; i < 5; i++)
+        if (t->v[i] == NULL)
+            return TSR_ENOMEM;
+    return 0;
+}
+
+static void free_lists(struct list_texts *t)
+{
+    for (int i = 0; i < 5; i++)
+        free(t->v[i]);
+}
+
+int tsr_client_insert(tsr_store *st, const struct tsr_client *c)
+{
+    struct list_texts t = {0};
+    int rc = lists_to_text(c, &t);
+    if (rc == 0)
+        rc = tsr_store_run(
+            st, NULL,
+            "INSERT INTO clients (" CLIENT_COLUMNS
+            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "ssssssiiisssssssiiii", c->tenant_id, c->client_id, c->name, c->description,
+            c->app_type, c->logo_uri, (int64_t)c->is_first_party, (int64_t)c->oidc_conformant,
+            (int64_t)c->is_system, c->secret_hash, c->token_endpoint_auth_method, t.v[0], t.v[1],
+            t.v[2], t.v[3], t.v[4], c->client_metadata, c->jwt_lifetime_in_seconds, c->created_at,
+            c->updated_at);
+    free_lists(&t);
+    return rc;
+}
+
+int tsr_client_update(tsr_store *st, const struct tsr_client *c)
+{
+    struct list_texts t = {0};
+    int64_t changed = 0;
+    int rc = lists_to_text(c, &t);
+    if (rc == 0)
+        rc = tsr_store_run(
+            st, &changed,
+            "UPDATE clients SET name = ?, description = ?, app_type = ?, logo_uri = ?, "
+            "is_first_party = ?, oidc_conformant = ?, secret_hash = ?, "
+            "token_endpoint_auth_method = ?, grant_types = ?, callbacks = ?, "
+            "allowed_origins = ?, web_origins = ?, allowed_logout_urls = ?, client_metadata = ?, "
+            "jwt_lifetime_in_seconds = ?, updated_at = ? WHERE tenant_id = ? AND client_id = ?",
+            "ssssiissssssssiiss", c->name, c->description, c->app_type, c->logo_uri,
+            (int64_t)c->is_first_party, (int64_t)c->oidc_conformant, c->secret_hash,
+            c->token_endpoint_auth_method, t.v[0], t.v[1], t.v[2], t.v[3], t.v[4],
+            c->client_metadata, c->jwt_lifetime_in_seconds, (int64_t)time(NULL), c->tenant_id,
+            c->client_id);
+    free_lists(&t);
+    if (rc == 0 && changed == 0)
+        rc = TSR_ENOTFOUND;
+    return rc;
+}
+
+int tsr_client_delete(tsr_store *st, const char *tenant_id, const char *client_id)
+{
+    int64_t changed = 0;
+    int rc = tsr_store_run(st, &changed, "DELETE FROM clients WHERE tenant_id = ? AND client_id = ?",
+                           "ss", tenant_id, client_id);
+    if (rc == 0 && changed == 0)
+        rc = TSR_ENOTFOUND;
+    return rc;
+}
+
+int tsr_client_list(tsr_store *st, const char *tenant_id, int64_t offset, int64_t limit,
+                    struct tsr_client **out, size_t *n, int64_t *total)
+{
+    *out = NULL;
+    *n = 0;
+    int rc = 0;
+    if (total != NULL &&
+        (rc = tsr_rows_count(st, total, "SELECT count(*) FROM clients WHERE tenant_id = ?", "s",
+                             tenant_id)) != 0)
+        return rc;
+    tsr_stmt *q = NULL;
+    rc = tsr_store_query(st, &q,
+                         "SELECT " CLIENT_COLUMNS " FROM clients WHERE tenant_id = ? "
+                         "ORDER BY created_at, client_id LIMIT ? OFFSET ?",
+                         "sii", tenant_id, limit, offset);
+    if (rc == 0)
+        rc = tsr_rows_collect(q, sizeof **out, read_row_cb, cleanup_cb, (void **)out, n);
+    tsr_stmt_finalize(q);
+    return rc;
+}
+
+void tsr_client_list_free(struct tsr_client *list, size_t n)
+{
+    tsr_rows_free(list, n, sizeof *list, cleanup_cb);
+}

@@ -1,0 +1,85 @@
+/*
+ * client.h - applications (OAuth clients) of a tenant, as stored.
+ *
+ * The client secret is never stored: only its SHA-256 (hex), compared in
+ * constant time.  A new secret is shown once, when created or rotated.
+ */
+#ifndef TSR_CORE_CLIENT_H
+#define TSR_CORE_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+#include "util/strlist.h"
+
+#define TSR_CLIENT_ID_LEN 32
+/* base64url of 48 random bytes: 64 characters, 384 bits. */
+#define TSR_CLIENT_SECRET_BYTES 48
+#define TSR_CLIENT_SECRET_LEN 64
+
+struct tsr_client {
+    char *tenant_id;
+    char *client_id;
+    char *name;
+    char *description;
+    char *app_type; /* "", spa, native, regular_web, non_interactive */
+    char *logo_uri;
+    bool is_first_party;
+    bool oidc_conformant;
+    bool is_system;
+    char *secret_hash; /* hex SHA-256, "" for clients without a secret */
+    char *token_endpoint_auth_method; /* none, client_secret_post, client_secret_basic */
+    struct tsr_strlist grant_types;
+    struct tsr_strlist callbacks;
+    struct tsr_strlist allowed_origins;
+    struct tsr_strlist web_origins;
+    struct tsr_strlist allowed_logout_urls;
+    char *client_metadata; /* JSON object text */
+    int64_t jwt_lifetime_in_seconds;
+    int64_t created_at;
+    int64_t updated_at;
+};
+
+/* Frees every member; the struct is zeroed. */
+void tsr_client_cleanup(struct tsr_client *c);
+
+/*
+ * Fills c with the defaults of a new client of tenant_id (fresh client_id,
+ * timestamps now).  Returns 0 or TSR_ENOMEM / TSR_ECRYPTO.
+ */
+int tsr_client_init_new(struct tsr_client *c, const char *tenant_id);
+
+/*
+ * Generates a new secret: *secret_out receives it (caller wipes and frees),
+ * c->secret_hash its hash.
+ */
+int tsr_client_new_secret(struct tsr_client *c, char **secret_out);
+
+/* True when secret hashes to c->secret_hash (constant time). */
+bool tsr_client_secret_matches(const struct tsr_client *c, const char *secret);
+
+/* Loads one client.  Returns 0, TSR_ENOTFOUND or TSR_ESTORE. */
+int tsr_client_get(tsr_store *st, const char *tenant_id, const char *client_id,
+                   struct tsr_client *out);
+
+/* Inserts c.  Returns 0, TSR_ECONFLICT or TSR_ESTORE. */
+int tsr_client_insert(tsr_store *st, const struct tsr_client *c);
+
+/* Writes every column of c over the stored row.  Returns 0, TSR_ENOTFOUND or TSR_ESTORE. */
+int tsr_client_update(tsr_store *st, const struct tsr_client *c);
+
+/* Deletes a client and, by cascade, its grants.  Returns 0, TSR_ENOTFOUND or TSR_ESTORE. */
+int tsr_client_delete(tsr_store *st, const char *tenant_id, const char *client_id);
+
+/*
+ * Lists clients ordered by creation, skipping offset and returning at most
+ * limit.  *out is a new array of *n clients (free with
+ * tsr_client_list_free); *total (may be NULL) receives the tenant's count.
+ */
+int tsr_client_list(tsr_store *st, const char *tenant_id, int64_t offset, int64_t limit,
+                    struct tsr_client **out, size_t *n, int64_t *total);
+void tsr_client_list_free(struct tsr_client *list, size_t n);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * grant.h - client grants: which application may get tokens for which API
+ * through client credentials, and with which scopes.
+ */
+#ifndef TSR_CORE_GRANT_H
+#define TSR_CORE_GRANT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+#include "util/strlist.h"
+
+struct tsr_grant {
+    char *tenant_id;
+    char *id; /* cgr_ + 16 characters */
+    char *client_id;
+    char *audience;
+    struct tsr_strlist scope;
+    int64_t created_at;
+    int64_t updated_at;
+};
+
+void tsr_grant_cleanup(struct tsr_grant *g);
+
+/* Fills g with a fresh id and timestamps. */
+int tsr_grant_init_new(struct tsr_grant *g, const char *tenant_id);
+
+int tsr_grant_get(tsr_store *st, const char *tenant_id, const char *id, struct tsr_grant *out);
+
+/* The grant of client_id for audience.  Returns 0, TSR_ENOTFOUND or TSR_ESTORE. */
+int tsr_grant_find(tsr_store *st, const char *tenant_id, const char *client_id,
+                   const char *audience, struct tsr_grant *out);
+
+/* Inserts g.  TSR_ECONFLICT when the pair exists or the client or API does not. */
+int tsr_grant_insert(tsr_store *st, const struct tsr_grant *g);
+int tsr_grant_update(tsr_store *st, const struct tsr_grant *g);
+int tsr_grant_delete(tsr_store *st, const char *tenant_id, const char *id);
+
+/*
+ * Lists grants, optionally filtered by audience and client_id (NULL: any),
+ * ordered by creation.
+ */
+int tsr_grant_list(tsr_store *st, const char *tenant_id, const char *audience,
+                   const char *client_id, int64_t offset, int64_t limit, struct tsr_grant **out,
+                   size_t *n, int64_t *total);
+void tsr_grant_list_free(struct tsr_grant *list, size_t n);
+
+#endif

@@ -1,0 +1,202 @@
+#include "core/keys.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/err.h"
+#include "util/secure.h"
+
+struct ring_entry {
+    char *kid;
+    char *state;
+    tsr_jwk *key;
+    json_t *public_jwk;
+};
+
+struct tsr_keyring {
+    struct ring_entry *entries;
+    size_t n;
+    const tsr_jwk *current;
+};
+
+static void seal_context(char *buf, size_t len, const char *tenant_id, const char *kid)
+{
+    /* Binds each sealed key to its row, so keys cannot be swapped between rows. */
+    snprintf(buf, len, "signing-key:%s:%s", tenant_id, kid);
+}
+
+static int store_new_key(tsr_store *st, const char *tenant_id,
+                         const uint8_t master_key[TSR_MASTER_KEY_LEN], const char *state,
+                         int64_t now)
+{
+    tsr_jwk *key = NULL;
+    uint8_t *pem = NULL;
+    size_t pemlen = 0;
+    char *sealed = NULL, *pub_text = NULL;
+    json_t *pub = NULL;
+    char ctx[256];
+    int rc = tsr_jwk_generate(TSR_ALG_RS256, &key);
+    if (rc != 0)
+        goto out;
+    if ((rc = tsr_jwk_private_pem(key, &pem, &pemlen)) != 0)
+        goto out;
+    seal_context(ctx, sizeof ctx, tenant_id, tsr_jwk_kid(key));
+    if ((rc = tsr_seal(master_key, ctx, pem, pemlen, &sealed)) != 0)
+        goto out;
+    if ((rc = tsr_jwk_to_public_json(key, &pub)) != 0)
+        goto out;
+    pub_text = json_dumps(pub, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (pub_text == NULL) {
+        rc = TSR_ENOMEM;
+        goto out;
+    }
+    bool current = strcmp(state, "current") == 0;
+    rc = tsr_store_run(st, NULL,
+                       "INSERT INTO signing_keys (tenant_id, kid, alg, state, private_key, "
+                       "public_jwk, created_at, current_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       current ? "ssssssii" : "ssssssin", tenant_id, tsr_jwk_kid(key), "RS256",
+                       state, sealed, pub_text, now, now);
+out:
+    if (pem != NULL) {
+        tsr_wipe(pem, pemlen);
+        free(pem);
+    }
+    free(sealed);
+    free(pub_text);
+    json_decref(pub);
+    tsr_jwk_free(key);
+    return rc;
+}
+
+int tsr_keys_create_initial(tsr_store *st, const char *tenant_id,
+                            const uint8_t master_key[TSR_MASTER_KEY_LEN])
+{
+    int64_t now = (int64_t)time(NULL);
+    int rc = store_new_key(st, tenant_id, master_key, "current", now);
+    if (rc == 0)
+        rc = store_new_key(st, tenant_id, master_key, "next", now);
+    return rc;
+}
+
+int tsr_keys_count(tsr_store *st, const char *tenant_id, int64_t *out)
+{
+    tsr_stmt *q = NULL;
+    int rc = tsr_store_query(st, &q, "SELECT count(*) FROM signing_keys WHERE tenant_id = ?",
+                             "s", tenant_id);
+    if (rc == 0 && (rc = tsr_stmt_step(q)) == TSR_STORE_ROW) {
+        *out = tsr_stmt_int64(q, 0);
+        rc = 0;
+    } else if (rc == TSR_STORE_DONE) {
+        rc = TSR_ESTORE;
+    }
+    tsr_stmt_finalize(q);
+    return rc;
+}
+
+static int load_entry(tsr_stmt *q, const char *tenant_id,
+                      const uint8_t master_key[TSR_MASTER_KEY_LEN], struct ring_entry *e)
+{
+    const char *kid = tsr_stmt_text(q, 0), *alg_name = tsr_stmt_text(q, 1);
+    const char *sealed = tsr_stmt_text(q, 3), *pub = tsr_stmt_text(q, 4);
+    enum tsr_jws_alg alg;
+    uint8_t *pem = NULL;
+    size_t pemlen = 0;
+    char ctx[256];
+    if (!kid || !alg_name || !sealed || !pub || tsr_jws_alg_parse(alg_name, &alg) != 0)
+        return TSR_ESTORE;
+    seal_context(ctx, sizeof ctx, tenant_id, kid);
+    int rc = tsr_unseal(master_key, ctx, sealed, &pem, &pemlen);
+    if (rc != 0)
+        return rc == TSR_EFORMAT ? TSR_ESTORE : rc;
+    rc = tsr_jwk_from_private_pem((const char *)pem, pemlen, alg, kid, &e->key);
+    tsr_wipe(pem, pemlen);
+    free(pem);
+    if (rc != 0)
+        return rc;
+    e->kid = strdup(kid);
+    e->state = tsr_stmt_text_dup(q, 2);
+    e->public_jwk = json_loads(pub, 0, NULL);
+    return e->kid && e->state && e->public_jwk ? 0 : TSR_ENOMEM;
+}
+
+int tsr_keyring_load(tsr_store *st, const char *tenant_id,
+                     const uint8_t master_key[TSR_MASTER_KEY_LEN], struct tsr_keyring **out)
+{
+    *out = NULL;
+    tsr_stmt *q = NULL;
+    struct tsr_keyring *ring = calloc(1, sizeof *ring);
+    if (ring == NULL)
+        return TSR_ENOMEM;
+    /* Current first, then next, then previous: the JWKS lists them in this order. */
+    int rc = tsr_store_query(st, &q,
+                             "SELECT kid, alg, state, private_key, public_jwk FROM signing_keys "
+                             "WHERE tenant_id = ? AND state <> 'revoked' ORDER BY CASE state "
+                             "WHEN 'current' THEN 0 WHEN 'next' THEN 1 ELSE 2 END, created_at",
+                             "s", tenant_id);
+    if (rc != 0)
+        goto out;
+    while ((rc = tsr_stmt_step(q)) == TSR_STORE_ROW) {
+        struct ring_entry *grown = realloc(ring->entries, (ring->n + 1) * sizeof *grown);
+        if (grown == NULL) {
+            rc = TSR_ENOMEM;
+            goto out;
+        }
+        ring->entries = grown;
+        struct ring_entry *e = &ring->entries[ring->n++];
+        memset(e, 0, sizeof *e);
+        if ((rc = load_entry(q, tenant_id, master_key, e)) != 0)
+            goto out;
+        if (ring->current == NULL && strcmp(e->state, "current") == 0)
+            ring->current = e->key;
+    }
+    if (rc != TSR_STORE_DONE)
+        goto out;
+    rc = ring->current ? 0 : TSR_ENOTFOUND;
+out:
+    tsr_stmt_finalize(q);
+    if (rc == 0)
+        *out = ring;
+    else
+        tsr_keyring_free(ring);
+    return rc;
+}
+
+void tsr_keyring_free(struct tsr_keyring *ring)
+{
+    if (ring == NULL)
+        return;
+    for (size_t i = 0; i < ring->n; i++) {
+        free(ring->entries[i].kid);
+        free(ring->entries[i].state);
+        tsr_jwk_free(ring->entries[i].key);
+        json_decref(ring->entries[i].public_jwk);
+    }
+    free(ring->entries);
+    free(ring);
+}
+
+const tsr_jwk *tsr_keyring_current(const struct tsr_keyring *ring)
+{
+    return ring->current;
+}
+
+const tsr_jwk *tsr_keyring_find(const struct tsr_keyring *ring, const char *kid)
+{
+    for (size_t i = 0; i < ring->n; i++)
+        if (strcmp(ring->entries[i].kid, kid) == 0)
+            return ring->entries[i].key;
+    return NULL;
+}
+
+char *tsr_keyring_jwks_text(const struct tsr_keyring *ring)
+{
+    json_t *keys = json_array();
+    for (size_t i = 0; keys != NULL && i < ring->n; i++)
+        json_array_append(keys, ring->entries[i].public_jwk);
+    json_t *doc = json_pack("{s:o}", "keys", keys);
+    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(doc);
+    return text;
+}

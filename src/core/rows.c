@@ -1,0 +1,81 @@
+#include "core/rows.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/err.h"
+
+void tsr_rows_free(void *list, size_t n, size_t elem_size, tsr_row_cleanup cleanup)
+{
+    for (size_t i = 0; i < n; i++)
+        cleanup((char *)list + i * elem_size);
+    free(list);
+}
+
+int tsr_rows_collect(tsr_stmt *q, size_t elem_size, tsr_row_reader read, tsr_row_cleanup cleanup,
+                     void **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    char *list = NULL;
+    size_t count = 0;
+    int rc;
+    while ((rc = tsr_stmt_step(q)) == TSR_STORE_ROW) {
+        char *grown = realloc(list, (count + 1) * elem_size);
+        if (grown == NULL) {
+            rc = TSR_ENOMEM;
+            break;
+        }
+        list = grown;
+        if ((rc = read(q, list + count * elem_size)) != 0)
+            break;
+        count++;
+    }
+    if (rc != TSR_STORE_DONE) {
+        tsr_rows_free(list, count, elem_size, cleanup);
+        return rc;
+    }
+    *out = list;
+    *n = count;
+    return 0;
+}
+
+int tsr_rows_count(tsr_store *st, int64_t *out, const char *sql, const char *types, ...)
+{
+    tsr_stmt *q = NULL;
+    va_list ap;
+    va_start(ap, types);
+    int rc = tsr_store_vquery(st, &q, sql, types, ap);
+    va_end(ap);
+    if (rc == 0) {
+        rc = tsr_stmt_step(q);
+        if (rc == TSR_STORE_ROW) {
+            *out = tsr_stmt_int64(q, 0);
+            rc = 0;
+        } else if (rc == TSR_STORE_DONE) {
+            rc = TSR_ESTORE;
+        }
+    }
+    tsr_stmt_finalize(q);
+    return rc;
+}
+
+int tsr_rows_one(tsr_store *st, tsr_row_reader read, void *record, const char *sql,
+                 const char *types, ...)
+{
+    tsr_stmt *q = NULL;
+    va_list ap;
+    va_start(ap, types);
+    int rc = tsr_store_vquery(st, &q, sql, types, ap);
+    va_end(ap);
+    if (rc == 0) {
+        rc = tsr_stmt_step(q);
+        if (rc == TSR_STORE_ROW)
+            rc = read(q, record);
+        else if (rc == TSR_STORE_DONE)
+            rc = TSR_ENOTFOUND;
+    }
+    tsr_stmt_finalize(q);
+    return rc;
+}

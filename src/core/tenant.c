@@ -1,0 +1,113 @@
+#include "core/tenant.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/err.h"
+#include "util/secure.h"
+
+void tsr_tenant_cleanup(struct tsr_tenant *t)
+{
+    free(t->id);
+    free(t->issuer);
+    free(t->friendly_name);
+    free(t->default_audience);
+    memset(t, 0, sizeof *t);
+}
+
+int tsr_tenant_list(tsr_store *st, struct tsr_tenant **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    tsr_stmt *q = NULL;
+    struct tsr_tenant *list = NULL;
+    size_t count = 0;
+    int rc = tsr_store_query(st, &q,
+                             "SELECT id, issuer, friendly_name, default_audience, is_default, "
+                             "created_at FROM tenants ORDER BY created_at, id",
+                             "");
+    if (rc != 0)
+        goto out;
+    while ((rc = tsr_stmt_step(q)) == TSR_STORE_ROW) {
+        struct tsr_tenant *grown = realloc(list, (count + 1) * sizeof *grown);
+        if (grown == NULL) {
+            rc = TSR_ENOMEM;
+            goto out;
+        }
+        list = grown;
+        struct tsr_tenant *t = &list[count++];
+        memset(t, 0, sizeof *t);
+        t->id = tsr_stmt_text_dup(q, 0);
+        t->issuer = tsr_stmt_text_dup(q, 1);
+        t->friendly_name = tsr_stmt_text_dup(q, 2);
+        t->default_audience = tsr_stmt_text_dup(q, 3);
+        t->is_default = tsr_stmt_int64(q, 4) != 0;
+        t->created_at = tsr_stmt_int64(q, 5);
+        if (!t->id || !t->issuer || !t->friendly_name || !t->default_audience) {
+            rc = TSR_ENOMEM;
+            goto out;
+        }
+    }
+    if (rc == TSR_STORE_DONE) {
+        *out = list;
+        *n = count;
+        list = NULL;
+        count = 0;
+        rc = 0;
+    }
+out:
+    tsr_stmt_finalize(q);
+    tsr_tenant_list_free(list, count);
+    return rc;
+}
+
+void tsr_tenant_list_free(struct tsr_tenant *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        tsr_tenant_cleanup(&list[i]);
+    free(list);
+}
+
+int tsr_tenant_insert(tsr_store *st, struct tsr_tenant *t)
+{
+    char id[TSR_TENANT_ID_LEN + 1];
+    int rc = tsr_random_alnum(id, TSR_TENANT_ID_LEN);
+    if (rc != 0)
+        return rc;
+    int64_t now = (int64_t)time(NULL);
+    rc = tsr_store_run(st, NULL,
+                       "INSERT INTO tenants (id, issuer, friendly_name, default_audience, "
+                       "is_default, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       "ssssiii", id, t->issuer, t->friendly_name ? t->friendly_name : "",
+                       t->default_audience ? t->default_audience : "", (int64_t)t->is_default,
+                       now, now);
+    if (rc != 0)
+        return rc;
+    t->id = strdup(id);
+    t->created_at = now;
+    return t->id ? 0 : TSR_ENOMEM;
+}
+
+int tsr_issuer_split(const char *issuer, char *host, size_t hostsz, char *prefix, size_t prefixsz)
+{
+    const char *p = strstr(issuer, "://");
+    if (p == NULL)
+        return TSR_EINVAL;
+    p += 3;
+    size_t hlen = strcspn(p, "/");
+    if (hlen == 0 || hlen >= hostsz)
+        return TSR_EINVAL;
+    for (size_t i = 0; i < hlen; i++)
+        host[i] = (char)tolower((unsigned char)p[i]);
+    host[hlen] = '\0';
+    const char *path = p + hlen;
+    if (*path == '\0')
+        path = "/";
+    if (strlen(path) >= prefixsz)
+        return TSR_EINVAL;
+    strcpy(prefix, path);
+    return 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * tenant.h - tenants: each an isolated issuer with its own keys, clients,
+ * APIs and grants.  A request finds its tenant by the issuer URL's host and
+ * path prefix (tsr_tenants_match).
+ */
+#ifndef TSR_CORE_TENANT_H
+#define TSR_CORE_TENANT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+struct tsr_keyring;
+
+#define TSR_TENANT_ID_LEN 32
+
+struct tsr_tenant {
+    char *id;
+    char *issuer; /* scheme://host[:port]/[prefix/] with the trailing slash */
+    char *friendly_name;
+    char *default_audience; /* "" when none */
+    bool is_default;
+    int64_t created_at;
+};
+
+void tsr_tenant_cleanup(struct tsr_tenant *t);
+
+/* Loads every tenant.  *out is a new array of *n tenants (free with tsr_tenant_list_free). */
+int tsr_tenant_list(tsr_store *st, struct tsr_tenant **out, size_t *n);
+void tsr_tenant_list_free(struct tsr_tenant *list, size_t n);
+
+/*
+ * Inserts a tenant with a fresh id (written to t->id, which must be NULL).
+ * Returns 0, TSR_ECONFLICT (issuer taken) or TSR_ESTORE.
+ */
+int tsr_tenant_insert(tsr_store *st, struct tsr_tenant *t);
+
+/*
+ * The "host[:port]" and "/prefix/" parts of an issuer URL, borrowed into
+ * the caller's buffers.  Returns 0 or TSR_EINVAL.
+ */
+int tsr_issuer_split(const char *issuer, char *host, size_t hostsz, char *prefix, size_t prefixsz);
+
+#endif

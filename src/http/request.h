@@ -1,0 +1,89 @@
+/*
+ * request.h - one HTTP request as handlers see it, and its response.
+ *
+ * The server fills a tsr_req, the router picks the handler, the handler
+ * reads the request through these accessors and sets the response with the
+ * tsr_resp_* functions (response.h).  Everything a request owns is freed
+ * when it completes.
+ */
+#ifndef TSR_HTTP_REQUEST_H
+#define TSR_HTTP_REQUEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "core/app.h"
+#include "http/params.h"
+#include "store/store.h"
+
+#define TSR_BODY_MAX (1024 * 1024)
+#define TSR_ROUTE_MAX_PARAMS 4
+#define TSR_RESP_MAX_HEADERS 16
+
+struct MHD_Connection;
+
+struct tsr_header {
+    char *name;
+    char *value;
+};
+
+struct tsr_req {
+    struct MHD_Connection *conn;
+    struct tsr_app *app;
+    struct tsr_tenant_ctx *tenant; /* NULL until routed */
+    tsr_store *store;              /* the worker thread's handle */
+    const char *method;            /* "GET", ... */
+    const char *url;               /* the path as received (decoded by libmicrohttpd) */
+    const char *path;              /* the path inside the tenant */
+    const char *route;             /* the route pattern, for logs */
+    const char *route_params[TSR_ROUTE_MAX_PARAMS];
+    char *route_param_buf;         /* storage for route_params */
+    char request_id[24];
+    struct timespec started;
+
+    char *body; /* NUL-terminated */
+    size_t body_len;
+    size_t body_cap;
+    size_t body_seen; /* bytes received, kept and dropped */
+    bool body_too_big;
+
+    /* What the token endpoint identified, for the log line (never secrets). */
+    char log_client_id[64];
+
+    unsigned status; /* 0 until a response is set */
+    char *resp_body;
+    size_t resp_len;
+    const char *resp_type;
+    struct tsr_header resp_headers[TSR_RESP_MAX_HEADERS];
+    size_t resp_nheaders;
+};
+
+/* A request header (case-insensitive name), or NULL.  Borrowed. */
+const char *tsr_req_header(struct tsr_req *req, const char *name);
+
+/* A query-string argument, or NULL.  Borrowed. */
+const char *tsr_req_query(struct tsr_req *req, const char *name);
+
+/* The i-th ':name' segment of the matched route, or NULL. */
+const char *tsr_req_param(struct tsr_req *req, size_t i);
+
+/*
+ * True when the Content-Type's media type (before any ';') equals
+ * type, case-insensitively.
+ */
+bool tsr_req_is_content_type(struct tsr_req *req, const char *type);
+
+/*
+ * Parses the body as a JSON object (application/json required; duplicate
+ * members rejected).  On error returns TSR_EFORMAT and writes a message
+ * for the client into err.
+ */
+int tsr_req_json_body(struct tsr_req *req, json_t **out, char *err, size_t errlen);
+
+/* Seconds since the epoch; one clock for every expiry decision. */
+int64_t tsr_now(void);
+
+#endif

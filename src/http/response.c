@@ -1,0 +1,114 @@
+#include "http/response.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void set_body(struct tsr_req *req, unsigned status, char *body, size_t len,
+                     const char *type)
+{
+    free(req->resp_body);
+    req->status = status;
+    req->resp_body = body;
+    req->resp_len = len;
+    req->resp_type = type;
+}
+
+void tsr_resp_json(struct tsr_req *req, unsigned status, json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(body);
+    if (text == NULL) {
+        static const char fallback[] =
+            "{\"error\":\"server_error\",\"error_description\":\"Internal error\"}";
+        text = strdup(fallback);
+        status = 500;
+    }
+    set_body(req, status, text, text ? strlen(text) : 0, "application/json");
+}
+
+void tsr_resp_json_text(struct tsr_req *req, unsigned status, const char *text)
+{
+    char *copy = strdup(text);
+    set_body(req, copy ? status : 500, copy, copy ? strlen(copy) : 0, "application/json");
+}
+
+void tsr_resp_empty(struct tsr_req *req, unsigned status)
+{
+    set_body(req, status, NULL, 0, NULL);
+}
+
+void tsr_resp_header(struct tsr_req *req, const char *name, const char *value)
+{
+    if (req->resp_nheaders == TSR_RESP_MAX_HEADERS)
+        return;
+    char *n = strdup(name), *v = strdup(value);
+    if (n == NULL || v == NULL) {
+        free(n);
+        free(v);
+        return;
+    }
+    req->resp_headers[req->resp_nheaders].name = n;
+    req->resp_headers[req->resp_nheaders].value = v;
+    req->resp_nheaders++;
+}
+
+void tsr_resp_oauth_error(struct tsr_req *req, unsigned status, const char *error,
+                          const char *fmt, ...)
+{
+    char desc[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(desc, sizeof desc, fmt, ap);
+    va_end(ap);
+    tsr_resp_json(req, status,
+                  json_pack("{s:s, s:s}", "error", error, "error_description", desc));
+}
+
+void tsr_resp_mgmt_error(struct tsr_req *req, unsigned status, const char *error_code,
+                         const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    json_t *body = json_pack("{s:i, s:s, s:s}", "statusCode", (int)status, "error",
+                             tsr_http_reason(status), "message", msg);
+    if (body != NULL && error_code != NULL)
+        json_object_set_new(body, "errorCode", json_string(error_code));
+    tsr_resp_json(req, status, body);
+}
+
+const char *tsr_http_reason(unsigned status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+    }
+}
+
+void tsr_resp_cleanup(struct tsr_req *req)
+{
+    free(req->resp_body);
+    req->resp_body = NULL;
+    for (size_t i = 0; i < req->resp_nheaders; i++) {
+        free(req->resp_headers[i].name);
+        free(req->resp_headers[i].value);
+    }
+    req->resp_nheaders = 0;
+}

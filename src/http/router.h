@@ -1,0 +1,34 @@
+/*
+ * router.h - method + path to handler.  Patterns are literal segments and
+ * ':name' captures ("/api/v2/clients/:id").  A path that matches with
+ * another method answers 405, no match 404.  Management API routes name
+ * the scopes that allow them; the router authenticates those requests
+ * before the handler runs.
+ */
+#ifndef TSR_HTTP_ROUTER_H
+#define TSR_HTTP_ROUTER_H
+
+#include "http/request.h"
+
+typedef void (*tsr_handler)(struct tsr_req *req);
+
+enum tsr_route_kind {
+    TSR_ROUTE_AUTHN, /* Authentication API: OAuth error shape, no bearer auth */
+    TSR_ROUTE_MGMT,  /* Management API v2: bearer auth, scope check, Auth0 error shape */
+};
+
+struct tsr_route {
+    const char *method;
+    const char *pattern;
+    enum tsr_route_kind kind;
+    tsr_handler handler;
+    const char *scopes; /* MGMT: space-separated, any one suffices */
+};
+
+/* Routes the request (tenant already set): runs a handler or answers 404/405. */
+void tsr_router_dispatch(struct tsr_req *req);
+
+/* True when the path belongs to the Management API (for error shapes before routing). */
+bool tsr_router_is_mgmt_path(const char *path);
+
+#endif

@@ -1,0 +1,276 @@
+#include "http/server.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http/request.h"
+#include "http/response.h"
+#include "http/router.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/secure.h"
+
+/* Beyond the 1 MiB limit, this much more is read and dropped so the client sees the 413. */
+#define DISCARD_MAX (16 * 1024 * 1024)
+
+struct tsr_server {
+    struct MHD_Daemon *daemon;
+    struct tsr_app *app;
+};
+
+static double ms_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static struct tsr_req *req_new(struct tsr_app *app, struct MHD_Connection *conn, const char *url,
+                               const char *method)
+{
+    struct tsr_req *req = calloc(1, sizeof *req);
+    if (req == NULL)
+        return NULL;
+    req->conn = conn;
+    req->app = app;
+    req->url = url;
+    req->path = url;
+    req->method = method;
+    clock_gettime(CLOCK_MONOTONIC, &req->started);
+    if (tsr_random_alnum(req->request_id, 16) != 0)
+        strcpy(req->request_id, "unknown");
+    return req;
+}
+
+static void req_free(struct tsr_req *req)
+{
+    if (req->body != NULL) {
+        /* Bodies carry client secrets. */
+        tsr_wipe(req->body, req->body_len);
+        free(req->body);
+    }
+    free(req->route_param_buf);
+    tsr_resp_cleanup(req);
+    free(req);
+}
+
+/* Appends upload data to the body, up to TSR_BODY_MAX; past it, counts and drops. */
+static void take_upload(struct tsr_req *req, const char *data, size_t len)
+{
+    req->body_seen += len;
+    if (req->body_too_big || req->body_len + len > TSR_BODY_MAX) {
+        req->body_too_big = true;
+        return;
+    }
+    if (req->body_len + len + 1 > req->body_cap) {
+        size_t cap = req->body_cap ? req->body_cap : 4096;
+        while (cap < req->body_len + len + 1)
+            cap *= 2;
+        char *grown = realloc(req->body, cap);
+        if (grown == NULL) {
+            req->body_too_big = true;
+            return;
+        }
+        req->body = grown;
+        req->body_cap = cap;
+    }
+    memcpy(req->body + req->body_len, data, len);
+    req->body_len += len;
+    req->body[req->body_len] = '\0';
+}
+
+static void error_response(struct tsr_req *req, unsigned status, const char *code,
+                           const char *msg)
+{
+    if (req->path != NULL && tsr_router_is_mgmt_path(req->path))
+        tsr_resp_mgmt_error(req, status, code, "%s", msg);
+    else
+        tsr_resp_oauth_error(req, status, code, "%s", msg);
+}
+
+static void handle(struct tsr_req *req)
+{
+    const char *host = tsr_req_header(req, "Host");
+    const char *rest = NULL;
+    req->tenant = tsr_app_tenant_for(req->app, host, req->url, &rest);
+    if (req->tenant == NULL) {
+        error_response(req, 404, "not_found", "No tenant is served at this address");
+        return;
+    }
+    req->path = rest;
+    if (req->body_too_big) {
+        error_response(req, 413, "invalid_request", "The request body is larger than 1 MiB");
+        return;
+    }
+    req->store = tsr_app_store(req->app);
+    if (req->store == NULL) {
+        error_response(req, 503, "temporarily_unavailable", "The database is not available");
+        return;
+    }
+    tsr_router_dispatch(req);
+    if (req->status == 0)
+        error_response(req, 500, "server_error", "The request produced no response");
+}
+
+static bool has_header(const struct tsr_req *req, const char *name)
+{
+    for (size_t i = 0; i < req->resp_nheaders; i++)
+        if (strcasecmp(req->resp_headers[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static enum MHD_Result send_response(struct tsr_req *req)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        req->resp_len, req->resp_body ? req->resp_body : (void *)"", MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL)
+        return MHD_NO;
+    if (req->resp_type != NULL)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, req->resp_type);
+    for (size_t i = 0; i < req->resp_nheaders; i++)
+        MHD_add_response_header(resp, req->resp_headers[i].name, req->resp_headers[i].value);
+    if (!has_header(req, "Cache-Control"))
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    if (!has_header(req, "X-Frame-Options"))
+        MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    if (!has_header(req, "Content-Security-Policy"))
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                "default-src 'none'; frame-ancestors 'none'");
+    if (strncmp(req->app->settings.public_url, "https://", 8) == 0)
+        MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
+    MHD_add_response_header(resp, "X-Request-Id", req->request_id);
+    if (req->body_too_big)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ret = MHD_queue_response(req->conn, req->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    struct tsr_app *app = cls;
+    struct tsr_req *req = *con_cls;
+    if (req == NULL) {
+        req = req_new(app, conn, url, method);
+        if (req == NULL)
+            return MHD_NO;
+        atomic_fetch_add(&app->inflight, 1);
+        *con_cls = req;
+        return MHD_YES;
+    }
+    if (*upload_size > 0) {
+        take_upload(req, upload_data, *upload_size);
+        *upload_size = 0;
+        /* Past the discard budget, answer now; the connection is closed after it. */
+        if (!req->body_too_big || req->body_seen < TSR_BODY_MAX + DISCARD_MAX)
+            return MHD_YES;
+    }
+    if (req->status == 0)
+        handle(req);
+    return send_response(req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    struct tsr_app *app = cls;
+    struct tsr_req *req = *con_cls;
+    if (req == NULL)
+        return;
+    *con_cls = NULL;
+    json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f}", "request_id", req->request_id,
+                          "tenant", req->tenant ? req->tenant->t.id : "", "method", req->method,
+                          "route", req->route ? req->route : "unmatched", "status",
+                          (int)req->status, "latency_ms", ms_since(&req->started));
+    if (f != NULL && req->log_client_id[0] != '\0')
+        json_object_set_new(f, "client_id", json_string(req->log_client_id));
+    if (f != NULL && toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        json_object_set_new(f, "aborted", json_true());
+    tsr_log(req->status >= 500 ? TSR_LOG_ERROR : TSR_LOG_INFO, "request", f);
+    req_free(req);
+    atomic_fetch_sub(&app->inflight, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\n")] = '\0';
+    tsr_log(TSR_LOG_WARN, "http", json_pack("{s:s}", "detail", msg));
+}
+
+int tsr_server_start(struct tsr_app *app, tsr_server **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *ai = NULL;
+    char port[8];
+    snprintf(port, sizeof port, "%u", app->settings.listen_port);
+    int gai = getaddrinfo(app->settings.listen_host, port, &hints, &ai);
+    if (gai != 0) {
+        snprintf(err, errlen, "--listen: cannot resolve %s: %s", app->settings.listen_host,
+                 gai_strerror(gai));
+        return TSR_EINVAL;
+    }
+    unsigned threads = app->settings.threads;
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (unsigned)n : 1;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+    struct tsr_server *srv = calloc(1, sizeof *srv);
+    if (srv == NULL) {
+        freeaddrinfo(ai);
+        return TSR_ENOMEM;
+    }
+    srv->app = app;
+    srv->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, app, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)512, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, app, MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (srv->daemon == NULL) {
+        snprintf(err, errlen, "--listen: cannot listen on %s:%u (%s)", app->settings.listen_host,
+                 app->settings.listen_port, errno ? strerror(errno) : "address in use?");
+        free(srv);
+        return TSR_EIO;
+    }
+    *out = srv;
+    return 0;
+}
+
+void tsr_server_stop(tsr_server *srv, unsigned grace_ms)
+{
+    if (srv == NULL)
+        return;
+    MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
+    for (unsigned waited = 0; waited < grace_ms && atomic_load(&srv->app->inflight) > 0;
+         waited += 10) {
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(srv->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    free(srv);
+}

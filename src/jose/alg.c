@@ -1,0 +1,303 @@
+/*
+ * alg.c - algorithm names and the raw sign/verify operations over OpenSSL EVP.
+ *
+ * Divisions: names; HS256 (EVP_MAC); ES256 signature form conversion;
+ * asymmetric sign/verify (EVP_DigestSign / EVP_DigestVerify).
+ *
+ * Every key carries exactly one algorithm, fixed when the key was built, so
+ * the padding, digest and salt length chosen here never depend on anything
+ * a token says.
+ */
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jose/internal.h"
+#include "util/err.h"
+#include "util/secure.h"
+
+/* ---- names ---------------------------------------------------------------- */
+
+static const struct {
+    enum tsr_jws_alg alg;
+    const char *name;
+} alg_names[] = {
+    {TSR_ALG_RS256, "RS256"}, {TSR_ALG_PS256, "PS256"}, {TSR_ALG_ES256, "ES256"},
+    {TSR_ALG_EDDSA, "EdDSA"}, {TSR_ALG_HS256, "HS256"},
+};
+
+const char *tsr_jws_alg_name(enum tsr_jws_alg alg)
+{
+    for (size_t i = 0; i < sizeof alg_names / sizeof alg_names[0]; i++)
+        if (alg_names[i].alg == alg)
+            return alg_names[i].name;
+    return NULL;
+}
+
+int tsr_jws_alg_parse(const char *name, enum tsr_jws_alg *out)
+{
+    if (out != NULL)
+        *out = TSR_ALG_NONE;
+    if (name == NULL || out == NULL)
+        return TSR_EINVAL;
+    for (size_t i = 0; i < sizeof alg_names / sizeof alg_names[0]; i++) {
+        if (strcmp(alg_names[i].name, name) == 0) {
+            *out = alg_names[i].alg;
+            return 0;
+        }
+    }
+    return TSR_EINVAL;
+}
+
+bool tsr_jws_alg_is_symmetric(enum tsr_jws_alg alg)
+{
+    return alg == TSR_ALG_HS256;
+}
+
+/* ---- HS256 ------------------------------------------------------------------ */
+
+static int hmac_sha256(const tsr_jwk *key, const uint8_t *data, size_t len,
+                       uint8_t out[TSR_SHA256_LEN])
+{
+    size_t outlen = 0;
+    if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key->secret, key->secret_len, data, len, out,
+                  TSR_SHA256_LEN, &outlen) == NULL ||
+        outlen != TSR_SHA256_LEN) {
+        ERR_clear_error();
+        return TSR_ECRYPTO;
+    }
+    return 0;
+}
+
+/* ---- ES256 signature form ----------------------------------------------------- */
+
+/*
+ * The order n of P-256 (FIPS 186-4 D.1.2.3).  JOSE carries r and s as fixed
+ * 32-byte big-endian strings, so a bytewise compare against n is a numeric
+ * compare; it lets us refuse r, s outside [1, n-1] before OpenSSL sees them
+ * (RFC 8725 section 3.4, the "psychic signatures" class of bugs).
+ */
+static const uint8_t p256_order[32] = {
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+};
+
+static bool scalar_in_range(const uint8_t v[32])
+{
+    uint8_t any = 0;
+    for (size_t i = 0; i < 32; i++)
+        any |= v[i];
+    return any != 0 && memcmp(v, p256_order, 32) < 0;
+}
+
+/* OpenSSL's DER ECDSA-Sig-Value -> JOSE r || s. */
+static int ecdsa_der_to_raw(const uint8_t *der, size_t derlen, uint8_t out[TSR_ES256_SIG_LEN])
+{
+    const unsigned char *p = der;
+    const BIGNUM *r = NULL, *s = NULL;
+    int rc = TSR_ECRYPTO;
+    if (derlen > 256)
+        return TSR_ECRYPTO;
+    ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long)derlen);
+    if (sig == NULL)
+        goto out;
+    ECDSA_SIG_get0(sig, &r, &s);
+    if (BN_bn2binpad(r, out, 32) != 32 || BN_bn2binpad(s, out + 32, 32) != 32)
+        goto out;
+    rc = 0;
+out:
+    ECDSA_SIG_free(sig);
+    return rc;
+}
+
+/* JOSE r || s -> DER for OpenSSL.  Returns 0, TSR_ESIGNATURE (out of range) or TSR_ECRYPTO. */
+static int ecdsa_raw_to_der(const uint8_t *raw, size_t rawlen, uint8_t **der, size_t *derlen)
+{
+    *der = NULL;
+    *derlen = 0;
+    if (rawlen != TSR_ES256_SIG_LEN || !scalar_in_range(raw) || !scalar_in_range(raw + 32))
+        return TSR_ESIGNATURE;
+
+    int rc = TSR_ECRYPTO;
+    BIGNUM *r = BN_bin2bn(raw, 32, NULL);
+    BIGNUM *s = BN_bin2bn(raw + 32, 32, NULL);
+    ECDSA_SIG *sig = ECDSA_SIG_new();
+    unsigned char *buf = NULL;
+    if (r == NULL || s == NULL || sig == NULL || ECDSA_SIG_set0(sig, r, s) != 1)
+        goto out;
+    r = s = NULL; /* owned by sig now */
+    int n = i2d_ECDSA_SIG(sig, &buf);
+    if (n <= 0)
+        goto out;
+    *der = buf;
+    *derlen = (size_t)n;
+    buf = NULL;
+    rc = 0;
+out:
+    BN_free(r);
+    BN_free(s);
+    ECDSA_SIG_free(sig);
+    OPENSSL_free(buf);
+    return rc;
+}
+
+/* ---- asymmetric ------------------------------------------------------------- */
+
+/* Fixes digest and padding from the key's alg, never from the token. */
+static int digest_init(EVP_MD_CTX *md, const tsr_jwk *key, bool sign)
+{
+    EVP_PKEY_CTX *pctx = NULL;
+    /* Ed25519 hashes internally (PureEdDSA): no digest may be named. */
+    const char *mdname = key->alg == TSR_ALG_EDDSA ? NULL : "SHA256";
+    int ok = sign ? EVP_DigestSignInit_ex(md, &pctx, mdname, NULL, NULL, key->pkey, NULL)
+                  : EVP_DigestVerifyInit_ex(md, &pctx, mdname, NULL, NULL, key->pkey, NULL);
+    if (ok != 1)
+        return TSR_ECRYPTO;
+    if (key->alg == TSR_ALG_RS256) {
+        if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1)
+            return TSR_ECRYPTO;
+    } else if (key->alg == TSR_ALG_PS256) {
+        /* RFC 7518 3.5: MGF1 with SHA-256 and a salt as long as the digest. */
+        if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+            EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, "SHA256", NULL) != 1 ||
+            EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, TSR_SHA256_LEN) != 1)
+            return TSR_ECRYPTO;
+    }
+    return 0;
+}
+
+static int pkey_sign(const tsr_jwk *key, const uint8_t *data, size_t len, uint8_t **sig,
+                     size_t *siglen)
+{
+    int rc = TSR_ECRYPTO;
+    uint8_t *buf = NULL;
+    size_t buflen = 0;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (md == NULL || digest_init(md, key, true) != 0)
+        goto out;
+    if (EVP_DigestSign(md, NULL, &buflen, data, len) != 1 || buflen == 0)
+        goto out;
+    if ((buf = malloc(buflen)) == NULL) {
+        rc = TSR_ENOMEM;
+        goto out;
+    }
+    if (EVP_DigestSign(md, buf, &buflen, data, len) != 1)
+        goto out;
+
+    if (key->alg == TSR_ALG_ES256) {
+        uint8_t *raw = malloc(TSR_ES256_SIG_LEN);
+        if (raw == NULL) {
+            rc = TSR_ENOMEM;
+            goto out;
+        }
+        if ((rc = ecdsa_der_to_raw(buf, buflen, raw)) != 0) {
+            free(raw);
+            goto out;
+        }
+        free(buf);
+        buf = raw;
+        buflen = TSR_ES256_SIG_LEN;
+    }
+    *sig = buf;
+    *siglen = buflen;
+    buf = NULL;
+    rc = 0;
+out:
+    if (rc != 0)
+        ERR_clear_error();
+    free(buf);
+    EVP_MD_CTX_free(md);
+    return rc;
+}
+
+static int pkey_verify(const tsr_jwk *key, const uint8_t *data, size_t len, const uint8_t *sig,
+                       size_t siglen)
+{
+    int rc = TSR_ESIGNATURE;
+    uint8_t *der = NULL;
+    size_t derlen = 0;
+    EVP_MD_CTX *md = NULL;
+
+    /* Exact lengths: RSA signatures are as long as the modulus (RFC 8017 8.2.2). */
+    switch (key->alg) {
+    case TSR_ALG_RS256:
+    case TSR_ALG_PS256:
+        if (EVP_PKEY_get_size(key->pkey) <= 0 || siglen != (size_t)EVP_PKEY_get_size(key->pkey))
+            goto out;
+        break;
+    case TSR_ALG_ES256:
+        if (ecdsa_raw_to_der(sig, siglen, &der, &derlen) != 0)
+            goto out;
+        sig = der;
+        siglen = derlen;
+        break;
+    case TSR_ALG_EDDSA:
+        if (siglen != TSR_ED25519_SIG_LEN)
+            goto out;
+        break;
+    default:
+        goto out;
+    }
+    if ((md = EVP_MD_CTX_new()) == NULL || digest_init(md, key, false) != 0)
+        goto out;
+    if (EVP_DigestVerify(md, sig, siglen, data, len) == 1)
+        rc = 0;
+out:
+    if (rc != 0)
+        ERR_clear_error(); /* a forged token must not leave errors for the next OpenSSL caller */
+    OPENSSL_free(der);
+    EVP_MD_CTX_free(md);
+    return rc;
+}
+
+/* ---- entry points ------------------------------------------------------------ */
+
+int tsr_jws_sign_bytes(const tsr_jwk *key, const uint8_t *data, size_t len, uint8_t **sig,
+                       size_t *siglen)
+{
+    if (sig != NULL)
+        *sig = NULL;
+    if (siglen != NULL)
+        *siglen = 0;
+    if (key == NULL || sig == NULL || siglen == NULL || (data == NULL && len > 0) ||
+        !key->is_private)
+        return TSR_EINVAL;
+
+    if (key->alg != TSR_ALG_HS256)
+        return pkey_sign(key, data, len, sig, siglen);
+
+    uint8_t *mac = malloc(TSR_SHA256_LEN);
+    if (mac == NULL)
+        return TSR_ENOMEM;
+    int rc = hmac_sha256(key, data, len, mac);
+    if (rc != 0) {
+        free(mac);
+        return rc;
+    }
+    *sig = mac;
+    *siglen = TSR_SHA256_LEN;
+    return 0;
+}
+
+int tsr_jws_verify_bytes(const tsr_jwk *key, const uint8_t *data, size_t len, const uint8_t *sig,
+                         size_t siglen)
+{
+    if (key == NULL || (data == NULL && len > 0) || (sig == NULL && siglen > 0))
+        return TSR_ESIGNATURE;
+    if (key->alg != TSR_ALG_HS256)
+        return pkey_verify(key, data, len, sig, siglen);
+
+    uint8_t mac[TSR_SHA256_LEN];
+    int rc = TSR_ESIGNATURE;
+    /* The length is public (fixed by the alg); only the content compare must be constant-time. */
+    if (siglen == TSR_SHA256_LEN && hmac_sha256(key, data, len, mac) == 0 &&
+        CRYPTO_memcmp(mac, sig, TSR_SHA256_LEN) == 0)
+        rc = 0;
+    OPENSSL_cleanse(mac, sizeof mac);
+    return rc;
+}

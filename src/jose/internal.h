@@ -1,0 +1,69 @@
+/*
+ * internal.h - the JOSE module's private structures and helpers.
+ *
+ * The only header that names OpenSSL types; nothing outside src/jose
+ * includes it, so the rest of Tessera cannot reach around the alg pinning
+ * that jose.h promises.
+ */
+#ifndef TSR_JOSE_INTERNAL_H
+#define TSR_JOSE_INTERNAL_H
+
+#include <openssl/evp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jose/jose.h"
+
+/* Length of an HS256 secret made by tsr_jwk_generate, and the minimum accepted (RFC 8725 3.5). */
+#define TSR_HS256_SECRET_LEN 32
+/* ES256 signatures in JOSE form: r || s, 32 bytes each (RFC 7518 section 3.4). */
+#define TSR_ES256_SIG_LEN 64
+#define TSR_ED25519_SIG_LEN 64
+#define TSR_RSA_MIN_BITS 2048
+#define TSR_RSA_MAX_BITS 8192
+
+struct tsr_jwk {
+    enum tsr_jws_alg alg; /* never TSR_ALG_NONE */
+    bool is_private;
+    EVP_PKEY *pkey;  /* asymmetric algs; NULL for HS256 */
+    uint8_t *secret; /* HS256 only; wiped before free */
+    size_t secret_len;
+    char kid[TSR_JWK_MAX_KID + 1];
+};
+
+struct tsr_jws {
+    enum tsr_jws_alg alg;
+    json_t *header;
+    json_t *payload;
+    const char *kid;     /* borrowed from header; NULL when absent */
+    char *signing_input; /* "header.payload" exactly as received */
+    size_t signing_input_len;
+    uint8_t *sig;
+    size_t sig_len;
+};
+
+/*
+ * Checks a kid: 1..TSR_JWK_MAX_KID bytes, valid UTF-8, no control
+ * characters.  A kid lands in logs, JSON and database rows, so it is kept
+ * printable.
+ */
+bool tsr_jwk_kid_valid(const char *kid, size_t len);
+
+/*
+ * Signs data with key's algorithm into a new buffer *sig (JOSE form: raw
+ * r||s for ES256).  Returns 0, TSR_EINVAL (public key), TSR_ENOMEM or
+ * TSR_ECRYPTO.
+ */
+int tsr_jws_sign_bytes(const tsr_jwk *key, const uint8_t *data, size_t len, uint8_t **sig,
+                       size_t *siglen);
+
+/*
+ * Verifies sig (JOSE form) over data with key's algorithm.  Returns 0 or
+ * TSR_ESIGNATURE; any failure inside OpenSSL counts as a bad signature so
+ * verification always fails closed.
+ */
+int tsr_jws_verify_bytes(const tsr_jwk *key, const uint8_t *data, size_t len, const uint8_t *sig,
+                         size_t siglen);
+
+#endif

@@ -1,0 +1,241 @@
+/*
+ * jws.c - compact JWS: parsing, verification and JWT signing.
+ *
+ * Parsing decides nothing about trust; it only guarantees that what
+ * tsr_jws_verify later sees is well formed and bounded.  Trust comes from
+ * verification, which takes the algorithm from the key, never from the
+ * token (RFC 8725 3.1).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jose/b64url.h"
+#include "jose/internal.h"
+#include "util/err.h"
+
+/* Largest signature any key can make: an RSA-8192 one. */
+#define MAX_SIG_LEN (TSR_RSA_MAX_BITS / 8)
+
+/* Decodes one base64url part and parses it as a JSON object. */
+static int decode_object(const char *part, size_t len, json_t **out)
+{
+    uint8_t *raw = NULL;
+    size_t rawlen = 0;
+    *out = NULL;
+    int rc = tsr_b64url_decode_alloc(part, len, &raw, &rawlen);
+    if (rc != 0)
+        return rc == TSR_ENOMEM ? rc : TSR_EFORMAT;
+    /*
+     * Explicit length: the decoded bytes may contain NUL, which json_loadb
+     * refuses (no JSON_ALLOW_NUL) instead of silently truncating.  Duplicate
+     * members are refused so no two readers can see different claims
+     * (RFC 8725 3.7).
+     */
+    json_error_t jerr;
+    json_t *v = json_loadb((const char *)raw, rawlen, JSON_REJECT_DUPLICATES, &jerr);
+    free(raw);
+    if (!json_is_object(v)) {
+        json_decref(v);
+        return TSR_EFORMAT;
+    }
+    *out = v;
+    return 0;
+}
+
+/* A JSON string member without embedded NUL, or NULL. */
+static const char *string_member(const json_t *obj, const char *name, size_t *len)
+{
+    const json_t *v = json_object_get(obj, name);
+    if (!json_is_string(v))
+        return NULL;
+    const char *s = json_string_value(v);
+    *len = json_string_length(v);
+    return strlen(s) == *len ? s : NULL;
+}
+
+static int check_header(tsr_jws *jws)
+{
+    const json_t *h = jws->header;
+    size_t len = 0;
+    const char *alg = string_member(h, "alg", &len);
+    if (alg == NULL)
+        return TSR_EFORMAT;
+    if (strcmp(alg, "none") == 0)
+        jws->alg = TSR_ALG_NONE; /* parsed so the caller can name the refusal; never verifies */
+    else if (tsr_jws_alg_parse(alg, &jws->alg) != 0)
+        return TSR_EFORMAT;
+
+    /* RFC 7515 4.1.11: we understand no extension, so any crit must be refused. */
+    if (json_object_get(h, "crit") != NULL)
+        return TSR_EFORMAT;
+
+    const json_t *kid = json_object_get(h, "kid");
+    if (kid != NULL) {
+        if (!json_is_string(kid) ||
+            !tsr_jwk_kid_valid(json_string_value(kid), json_string_length(kid)))
+            return TSR_EFORMAT;
+        jws->kid = json_string_value(kid);
+    }
+    return 0;
+}
+
+int tsr_jws_parse(const char *compact, size_t len, tsr_jws **out)
+{
+    if (out == NULL)
+        return TSR_EINVAL;
+    *out = NULL;
+    if (compact == NULL)
+        return TSR_EFORMAT;
+    if (len > TSR_JWS_MAX_LEN)
+        return TSR_ETOOBIG;
+
+    const char *dot1 = memchr(compact, '.', len);
+    if (dot1 == NULL)
+        return TSR_EFORMAT;
+    const char *dot2 = memchr(dot1 + 1, '.', len - (size_t)(dot1 + 1 - compact));
+    if (dot2 == NULL)
+        return TSR_EFORMAT;
+    const char *sig = dot2 + 1;
+    size_t siglen = len - (size_t)(sig - compact);
+    if (memchr(sig, '.', siglen) != NULL)
+        return TSR_EFORMAT; /* JWE (five parts) or junk */
+
+    int rc = TSR_ENOMEM;
+    tsr_jws *jws = calloc(1, sizeof *jws);
+    if (jws == NULL)
+        goto out;
+    if ((rc = decode_object(compact, (size_t)(dot1 - compact), &jws->header)) != 0 ||
+        (rc = decode_object(dot1 + 1, (size_t)(dot2 - dot1 - 1), &jws->payload)) != 0 ||
+        (rc = check_header(jws)) != 0)
+        goto out;
+    rc = tsr_b64url_decode_alloc(sig, siglen, &jws->sig, &jws->sig_len);
+    if (rc != 0) {
+        rc = rc == TSR_ENOMEM ? rc : TSR_EFORMAT;
+        goto out;
+    }
+
+    /* The signature covers the received text, not a re-serialisation. */
+    rc = TSR_ENOMEM;
+    jws->signing_input_len = (size_t)(dot2 - compact);
+    if ((jws->signing_input = malloc(jws->signing_input_len + 1)) == NULL)
+        goto out;
+    memcpy(jws->signing_input, compact, jws->signing_input_len);
+    jws->signing_input[jws->signing_input_len] = '\0';
+    *out = jws;
+    jws = NULL;
+    rc = 0;
+out:
+    tsr_jws_free(jws);
+    return rc;
+}
+
+const json_t *tsr_jws_header(const tsr_jws *jws)
+{
+    return jws != NULL ? jws->header : NULL;
+}
+
+const json_t *tsr_jws_payload(const tsr_jws *jws)
+{
+    return jws != NULL ? jws->payload : NULL;
+}
+
+enum tsr_jws_alg tsr_jws_alg(const tsr_jws *jws)
+{
+    return jws != NULL ? jws->alg : TSR_ALG_NONE;
+}
+
+const char *tsr_jws_kid(const tsr_jws *jws)
+{
+    return jws != NULL ? jws->kid : NULL;
+}
+
+int tsr_jws_verify(const tsr_jws *jws, const tsr_jwk *key)
+{
+    if (jws == NULL || key == NULL)
+        return TSR_EINVAL;
+    /* The key decides the algorithm; the header only has to agree with it. */
+    if (jws->alg == TSR_ALG_NONE || jws->alg != key->alg)
+        return TSR_EALG;
+    return tsr_jws_verify_bytes(key, (const uint8_t *)jws->signing_input, jws->signing_input_len,
+                                jws->sig, jws->sig_len);
+}
+
+void tsr_jws_free(tsr_jws *jws)
+{
+    if (jws == NULL)
+        return;
+    json_decref(jws->header);
+    json_decref(jws->payload);
+    free(jws->signing_input);
+    free(jws->sig);
+    free(jws);
+}
+
+/* ---- signing -------------------------------------------------------------------- */
+
+/* base64url(JSON_COMPACT(v)) as a new string. */
+static char *encode_json(const json_t *v)
+{
+    char *text = json_dumps(v, JSON_COMPACT);
+    if (text == NULL)
+        return NULL;
+    char *b64 = tsr_b64url_encode_alloc((const uint8_t *)text, strlen(text));
+    free(text);
+    return b64;
+}
+
+int tsr_jwt_sign(const tsr_jwk *key, const char *typ, const json_t *claims, char **out)
+{
+    if (out == NULL)
+        return TSR_EINVAL;
+    *out = NULL;
+    if (key == NULL || !key->is_private || key->alg == TSR_ALG_NONE || !json_is_object(claims))
+        return TSR_EINVAL;
+
+    int rc = TSR_ENOMEM;
+    char *h64 = NULL, *p64 = NULL, *token = NULL;
+    uint8_t *sig = NULL;
+    size_t siglen = 0;
+    json_t *header = json_object();
+    if (header == NULL)
+        goto out;
+    /* jansson keeps insertion order, so the header reads alg, typ, kid. */
+    json_t *typv = json_string(typ != NULL ? typ : "JWT");
+    if (typv == NULL) {
+        rc = TSR_EINVAL; /* not UTF-8 */
+        goto out;
+    }
+    if (json_object_set_new(header, "alg", json_string(tsr_jws_alg_name(key->alg))) != 0 ||
+        json_object_set_new(header, "typ", typv) != 0 ||
+        json_object_set_new(header, "kid", json_string(key->kid)) != 0)
+        goto out;
+    if ((h64 = encode_json(header)) == NULL || (p64 = encode_json(claims)) == NULL)
+        goto out;
+
+    size_t hlen = strlen(h64), plen = strlen(p64);
+    size_t inlen = hlen + 1 + plen;
+    size_t sigcap = tsr_b64url_encoded_len(MAX_SIG_LEN) + 1;
+    if ((token = malloc(inlen + 1 + sigcap)) == NULL)
+        goto out;
+    memcpy(token, h64, hlen);
+    token[hlen] = '.';
+    memcpy(token + hlen + 1, p64, plen);
+    token[inlen] = '\0';
+
+    if ((rc = tsr_jws_sign_bytes(key, (const uint8_t *)token, inlen, &sig, &siglen)) != 0)
+        goto out;
+    token[inlen] = '.';
+    if ((rc = tsr_b64url_encode(sig, siglen, token + inlen + 1, sigcap)) != 0) {
+        rc = TSR_ECRYPTO;
+        goto out;
+    }
+    *out = token;
+    token = NULL;
+out:
+    json_decref(header);
+    free(h64);
+    free(p64);
+    free(sig);
+    free(token);
+    return rc;
+}

@@ -1,0 +1,213 @@
+/*
+ * clients.c - /api/v2/clients: list, create, read, update, delete and
+ * rotate-secret.  Reading and writing the JSON is in client_json.c.
+ *
+ * A client secret is shown exactly twice in its life: in the answer to the
+ * create or rotate-secret call that made it.  Only its hash is stored.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/app.h"
+#include "core/client.h"
+#include "http/response.h"
+#include "mgmt/client_json.h"
+#include "mgmt/common.h"
+#include "mgmt/mgmt.h"
+#include "util/err.h"
+#include "util/secure.h"
+
+#define WHAT "client"
+
+static const char *tenant_id(const struct tsr_req *req)
+{
+    return req->tenant->t.id;
+}
+
+static bool is_public(const struct tsr_client *c)
+{
+    return strcmp(c->token_endpoint_auth_method, "none") == 0;
+}
+
+/* Loads the client named by the route, answering 404 or 500 when it cannot. */
+static bool load(struct tsr_req *req, struct tsr_client *c)
+{
+    int rc = tsr_client_get(req->store, tenant_id(req), tsr_req_param(req, 0), c);
+    if (rc != 0)
+        tsr_mgmt_send_store_error(req, rc, WHAT);
+    return rc == 0;
+}
+
+static void send_client(struct tsr_req *req, unsigned status, const struct tsr_client *c,
+                        const char *secret)
+{
+    tsr_resp_json(req, status, tsr_mgmt_client_json(req, c, secret));
+}
+
+void tsr_mgmt_clients_list(struct tsr_req *req)
+{
+    struct tsr_mgmt_paging p;
+    struct tsr_client *list = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+    if (!tsr_mgmt_paging_read(req, &p))
+        return;
+    int rc = tsr_client_list(req->store, tenant_id(req), p.page * p.per_page, p.per_page, &list,
+                             &n, &total);
+    if (rc != 0) {
+        tsr_mgmt_send_store_error(req, rc, WHAT);
+        return;
+    }
+    json_t *items = json_array();
+    for (size_t i = 0; items != NULL && i < n; i++) {
+        if (json_array_append_new(items, tsr_mgmt_client_json(req, &list[i], NULL)) != 0) {
+            json_decref(items);
+            items = NULL;
+        }
+    }
+    tsr_client_list_free(list, n);
+    tsr_mgmt_send_list(req, &p, "clients", items, total);
+}
+
+void tsr_mgmt_clients_create(struct tsr_req *req)
+{
+    struct tsr_mgmt_reader rd;
+    struct tsr_client c = {0};
+    char *secret = NULL;
+    json_t *body = tsr_mgmt_body(req);
+    if (body == NULL)
+        return;
+    if (!tsr_mgmt_reader_start(&rd, req, body, tsr_mgmt_client_props, NULL) ||
+        !tsr_mgmt_require(&rd, "name"))
+        goto out;
+    int rc = tsr_client_init_new(&c, tenant_id(req));
+    if (rc != 0) {
+        tsr_mgmt_send_store_error(req, rc, WHAT);
+        goto out;
+    }
+    if (!tsr_mgmt_client_apply(&rd, &c, true))
+        goto out;
+    if (!is_public(&c) && (rc = tsr_client_new_secret(&c, &secret)) != 0) {
+        tsr_mgmt_send_store_error(req, rc, WHAT);
+        goto out;
+    }
+    if ((rc = tsr_client_insert(req->store, &c)) != 0) {
+        tsr_mgmt_send_store_error(req, rc, WHAT);
+        goto out;
+    }
+    send_client(req, 201, &c, secret);
+out:
+    tsr_wipe_free_str(secret);
+    tsr_client_cleanup(&c);
+    json_decref(body);
+}
+
+void tsr_mgmt_clients_get(struct tsr_req *req)
+{
+    struct tsr_client c = {0};
+    if (load(req, &c))
+        send_client(req, 200, &c, NULL);
+    tsr_client_cleanup(&c);
+}
+
+/*
+ * Keeps the stored secret in step with the authentication method: a
+ * public client holds none, and a client that became confidential gets a
+ * fresh one nobody knows, so it cannot authenticate until rotate-secret
+ * hands one out.
+ */
+static int settle_secret(struct tsr_client *c)
+{
+    if (is_public(c)) {
+        char *empty = strdup("");
+        if (empty == NULL)
+            return TSR_ENOMEM;
+        free(c->secret_hash);
+        c->secret_hash = empty;
+        return 0;
+    }
+    if (c->secret_hash != NULL && c->secret_hash[0] != '\0')
+        return 0;
+    char *unused = NULL;
+    int rc = tsr_client_new_secret(c, &unused);
+    tsr_wipe_free_str(unused);
+    return rc;
+}
+
+void tsr_mgmt_clients_update(struct tsr_req *req)
+{
+    struct tsr_mgmt_reader rd;
+    struct tsr_client c = {0};
+    json_t *body = tsr_mgmt_body(req);
+    if (body == NULL)
+        return;
+    if (!tsr_mgmt_reader_start(&rd, req, body, tsr_mgmt_client_props, NULL) || !load(req, &c))
+        goto out;
+    if (c.is_system) {
+        tsr_mgmt_send_forbidden(req, "The system client cannot be modified");
+        goto out;
+    }
+    if (!tsr_mgmt_client_apply(&rd, &c, false))
+        goto out;
+    int rc = settle_secret(&c);
+    c.updated_at = tsr_now();
+    if (rc == 0)
+        rc = tsr_client_update(req->store, &c);
+    if (rc != 0) {
+        tsr_mgmt_send_store_error(req, rc, WHAT);
+        goto out;
+    }
+    send_client(req, 200, &c, NULL);
+out:
+    tsr_client_cleanup(&c);
+    json_decref(body);
+}
+
+void tsr_mgmt_clients_delete(struct tsr_req *req)
+{
+    struct tsr_client c = {0};
+    if (!load(req, &c))
+        goto out;
+    if (c.is_system) {
+        tsr_mgmt_send_forbidden(req, "The system client cannot be deleted");
+        goto out;
+    }
+    int rc = tsr_client_delete(req->store, tenant_id(req), c.client_id);
+    if (rc != 0)
+        tsr_mgmt_send_store_error(req, rc, WHAT);
+    else
+        tsr_resp_empty(req, 204);
+out:
+    tsr_client_cleanup(&c);
+}
+
+void tsr_mgmt_clients_rotate_secret(struct tsr_req *req)
+{
+    struct tsr_client c = {0};
+    char *secret = NULL;
+    if (!load(req, &c))
+        goto out;
+    if (c.is_system) {
+        tsr_mgmt_send_forbidden(req, "The system client cannot be modified");
+        goto out;
+    }
+    if (is_public(&c)) {
+        tsr_resp_mgmt_error(req, 400, "invalid_body",
+                            "The client does not use a secret (token_endpoint_auth_method is "
+                            "none)");
+        goto out;
+    }
+    /* The update replaces the hash, so the old secret stops working with this write. */
+    int rc = tsr_client_new_secret(&c, &secret);
+    c.updated_at = tsr_now();
+    if (rc == 0)
+        rc = tsr_client_update(req->store, &c);
+    if (rc != 0) {
+        tsr_mgmt_send_store_error(req, rc, WHAT);
+        goto out;
+    }
+    send_client(req, 200, &c, secret);
+out:
+    tsr_wipe_free_str(secret);
+    tsr_client_cleanup(&c);
+}

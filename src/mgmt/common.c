@@ -1,0 +1,536 @@
+/*
+ * common.c - what the Management API resources share: paging and list
+ * responses, storage errors as responses, and the body readers and URL
+ * checks declared in common.h.
+ */
+#include "mgmt/common.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http/response.h"
+#include "mgmt/mgmt.h"
+#include "util/err.h"
+#include "util/log.h"
+
+#define PAGE_MAX INT32_MAX
+#define PER_PAGE_MAX 100
+#define PER_PAGE_DEFAULT 50
+
+/* ---- paging ---- */
+
+static void query_error(struct tsr_req *req, const char *name, const char *desc,
+                        const char *what)
+{
+    tsr_resp_mgmt_error(req, 400, "invalid_query_string",
+                        "Query validation error: '%s' on property %s (%s).", what, name, desc);
+}
+
+/* Reads an integer query argument into *out (left alone when absent). */
+static bool query_int(struct tsr_req *req, const char *name, const char *desc, int64_t min,
+                      int64_t max, int64_t *out)
+{
+    const char *s = tsr_req_query(req, name);
+    if (s == NULL)
+        return true;
+    char msg[160];
+    const char *p = (*s == '-') ? s + 1 : s;
+    bool digits = *p != '\0' && strspn(p, "0123456789") == strlen(p) && strlen(p) <= 18;
+    if (!digits) {
+        query_error(req, name, desc, "Expected type integer but found type string");
+        return false;
+    }
+    int64_t v = strtoll(s, NULL, 10);
+    if (v < min || v > max) {
+        snprintf(msg, sizeof msg, "Value %" PRId64 " is %s %s %" PRId64, v,
+                 v < min ? "less than" : "greater than", v < min ? "minimum" : "maximum",
+                 v < min ? min : max);
+        query_error(req, name, desc, msg);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool tsr_mgmt_paging_read(struct tsr_req *req, struct tsr_mgmt_paging *p)
+{
+    p->page = 0;
+    p->per_page = PER_PAGE_DEFAULT;
+    p->include_totals = false;
+    if (!query_int(req, "page", "Page index of the results to return. First page is 0.", 0,
+                   PAGE_MAX, &p->page) ||
+        !query_int(req, "per_page", "Number of results per page.", 1, PER_PAGE_MAX,
+                   &p->per_page))
+        return false;
+    const char *t = tsr_req_query(req, "include_totals");
+    if (t == NULL)
+        return true;
+    if (strcmp(t, "true") != 0 && strcmp(t, "false") != 0) {
+        query_error(req, "include_totals",
+                    "Return results inside an object that contains the total result count "
+                    "(true) or as a direct array of results (false, default).",
+                    "Expected type boolean but found type string");
+        return false;
+    }
+    p->include_totals = strcmp(t, "true") == 0;
+    return true;
+}
+
+void tsr_mgmt_send_list(struct tsr_req *req, const struct tsr_mgmt_paging *p, const char *key,
+                        json_t *items, int64_t total)
+{
+    if (items == NULL || !p->include_totals) {
+        tsr_resp_json(req, 200, items);
+        return;
+    }
+    json_t *body = json_pack("{s:I, s:I, s:I, s:I, s:o}", "start",
+                             (json_int_t)(p->page * p->per_page), "limit",
+                             (json_int_t)p->per_page, "length", (json_int_t)json_array_size(items),
+                             "total", (json_int_t)total, key, items);
+    tsr_resp_json(req, 200, body);
+}
+
+void tsr_mgmt_send_not_found(struct tsr_req *req, const char *what)
+{
+    char words[64];
+    snprintf(words, sizeof words, "%s", what);
+    for (char *c = words; *c; c++)
+        if (*c == '_')
+            *c = ' ';
+    char code[80];
+    snprintf(code, sizeof code, "inexistent_%s", what);
+    tsr_resp_mgmt_error(req, 404, code, "The %s does not exist", words);
+}
+
+void tsr_mgmt_send_forbidden(struct tsr_req *req, const char *message)
+{
+    tsr_resp_mgmt_error(req, 403, "operation_not_supported", "%s", message);
+}
+
+void tsr_mgmt_send_store_error(struct tsr_req *req, int rc, const char *what)
+{
+    if (rc == TSR_ENOTFOUND) {
+        tsr_mgmt_send_not_found(req, what);
+        return;
+    }
+    if (rc == TSR_ECONFLICT) {
+        tsr_resp_mgmt_error(req, 409, "conflict", "The %s already exists", what);
+        return;
+    }
+    json_t *fields = json_pack("{s:s, s:s, s:s, s:s}", "request_id", req->request_id, "what",
+                               what, "error", tsr_errname(rc), "store",
+                               req->store ? tsr_store_errmsg(req->store) : "");
+    tsr_log(TSR_LOG_ERROR, "management API storage failure", fields);
+    tsr_resp_mgmt_error(req, 500, NULL, "Internal error");
+}
+
+/* ---- body readers ---- */
+
+json_t *tsr_mgmt_body(struct tsr_req *req)
+{
+    char err[256];
+    json_t *body = NULL;
+    if (tsr_req_json_body(req, &body, err, sizeof err) != 0) {
+        tsr_resp_mgmt_error(req, 400, "invalid_body", "%s", err);
+        return NULL;
+    }
+    return body;
+}
+
+static const struct tsr_mgmt_prop *find_prop(const struct tsr_mgmt_prop *props,
+                                             const char *name)
+{
+    size_t len = strcspn(name, "[.");
+    for (const struct tsr_mgmt_prop *p = props; p->name; p++)
+        if (strlen(p->name) == len && strncmp(p->name, name, len) == 0)
+            return p;
+    return NULL;
+}
+
+/* Sends "Payload validation error: '<msg>'[ on property <path>][ (<desc>)]." */
+static bool fail_path(struct tsr_mgmt_reader *rd, const char *name, const char *msg)
+{
+    if (rd->failed)
+        return false;
+    rd->failed = true;
+    char on[512] = "";
+    if (name != NULL || rd->prefix[0] != '\0') {
+        const struct tsr_mgmt_prop *p = name ? find_prop(rd->props, name) : NULL;
+        snprintf(on, sizeof on, " on property %s%s%s%s%s%s", rd->prefix,
+                 (name && rd->prefix[0]) ? "." : "", name ? name : "",
+                 (p && p->desc) ? " (" : "", (p && p->desc) ? p->desc : "",
+                 (p && p->desc) ? ")" : "");
+    }
+    tsr_resp_mgmt_error(rd->req, 400, "invalid_body", "Payload validation error: '%s'%s.", msg,
+                        on);
+    return false;
+}
+
+bool tsr_mgmt_fail(struct tsr_mgmt_reader *rd, const char *name, const char *fmt, ...)
+{
+    char msg[640];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return fail_path(rd, name, msg);
+}
+
+bool tsr_mgmt_reader_start(struct tsr_mgmt_reader *rd, struct tsr_req *req, const json_t *body,
+                           const struct tsr_mgmt_prop *props, const char *prefix)
+{
+    rd->req = req;
+    rd->body = body;
+    rd->props = props;
+    rd->prefix = prefix ? prefix : "";
+    rd->failed = false;
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)body, key, v)
+    {
+        bool known = false;
+        for (const struct tsr_mgmt_prop *p = props; p->name && !known; p++)
+            known = strcmp(p->name, key) == 0;
+        if (!known) {
+            char msg[320];
+            snprintf(msg, sizeof msg, "Additional properties not allowed: %s", key);
+            return fail_path(rd, NULL, msg);
+        }
+    }
+    return true;
+}
+
+bool tsr_mgmt_has(const struct tsr_mgmt_reader *rd, const char *name)
+{
+    return json_object_get(rd->body, name) != NULL;
+}
+
+bool tsr_mgmt_require(struct tsr_mgmt_reader *rd, const char *name)
+{
+    if (rd->failed)
+        return false;
+    if (tsr_mgmt_has(rd, name))
+        return true;
+    char msg[320];
+    snprintf(msg, sizeof msg, "Missing required property: %s", name);
+    return fail_path(rd, NULL, msg);
+}
+
+const char *tsr_mgmt_type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "object";
+    case JSON_ARRAY: return "array";
+    case JSON_STRING: return "string";
+    case JSON_INTEGER: return "integer";
+    case JSON_REAL: return "number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "boolean";
+    default: return "null";
+    }
+}
+
+/* JSON_TRUE stands for "a boolean". */
+static bool has_type(const json_t *v, json_type type)
+{
+    if (type == JSON_TRUE)
+        return json_is_boolean(v);
+    return json_typeof(v) == type;
+}
+
+static const char *expected_name(json_type type)
+{
+    switch (type) {
+    case JSON_OBJECT: return "object";
+    case JSON_ARRAY: return "array";
+    case JSON_STRING: return "string";
+    case JSON_INTEGER: return "integer";
+    case JSON_REAL: return "number";
+    default: return "boolean";
+    }
+}
+
+static bool check_type(struct tsr_mgmt_reader *rd, const char *what, const json_t *v,
+                       json_type type)
+{
+    if (has_type(v, type))
+        return true;
+    return tsr_mgmt_fail(rd, what, "Expected type %s but found type %s", expected_name(type),
+                         tsr_mgmt_type_name(v));
+}
+
+const json_t *tsr_mgmt_get(struct tsr_mgmt_reader *rd, const char *name, json_type type)
+{
+    if (rd->failed)
+        return NULL;
+    const json_t *v = json_object_get(rd->body, name);
+    if (v == NULL || !check_type(rd, name, v, type))
+        return NULL;
+    return v;
+}
+
+/* Characters (UTF-8 code points; jansson guarantees valid UTF-8). */
+static size_t utf8_len(const char *s, size_t bytes)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < bytes; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+bool tsr_mgmt_check_string(struct tsr_mgmt_reader *rd, const char *what, const json_t *v,
+                           size_t min, size_t max)
+{
+    if (rd->failed || !check_type(rd, what, v, JSON_STRING))
+        return false;
+    const char *s = json_string_value(v);
+    size_t bytes = json_string_length(v);
+    for (size_t i = 0; i < bytes; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7F)
+            return tsr_mgmt_fail(rd, what, "String must not contain control characters");
+    }
+    size_t n = utf8_len(s, bytes);
+    if (n < min)
+        return tsr_mgmt_fail(rd, what, "String is too short (%zu chars), minimum %zu", n, min);
+    if (n > max)
+        return tsr_mgmt_fail(rd, what, "String is too long (%zu chars), maximum %zu", n, max);
+    return true;
+}
+
+static bool replace_str(struct tsr_mgmt_reader *rd, char **dst, const char *s)
+{
+    char *copy = strdup(s);
+    if (copy == NULL) {
+        rd->failed = true;
+        tsr_resp_mgmt_error(rd->req, 500, NULL, "Internal error");
+        return false;
+    }
+    free(*dst);
+    *dst = copy;
+    return true;
+}
+
+bool tsr_mgmt_read_string(struct tsr_mgmt_reader *rd, const char *name, size_t min, size_t max,
+                          char **dst)
+{
+    if (rd->failed)
+        return false;
+    const json_t *v = json_object_get(rd->body, name);
+    if (v == NULL)
+        return true;
+    if (!tsr_mgmt_check_string(rd, name, v, min, max))
+        return false;
+    return replace_str(rd, dst, json_string_value(v));
+}
+
+bool tsr_mgmt_in(const char *s, const char *const *values)
+{
+    for (; *values; values++)
+        if (strcmp(s, *values) == 0)
+            return true;
+    return false;
+}
+
+bool tsr_mgmt_read_enum(struct tsr_mgmt_reader *rd, const char *name,
+                        const char *const *values, char **dst)
+{
+    const json_t *v = tsr_mgmt_get(rd, name, JSON_STRING);
+    if (v == NULL)
+        return !rd->failed;
+    const char *s = json_string_value(v);
+    if (!tsr_mgmt_in(s, values))
+        return tsr_mgmt_fail(rd, name, "No enum match for: \"%.100s\"", s);
+    return replace_str(rd, dst, s);
+}
+
+bool tsr_mgmt_read_bool(struct tsr_mgmt_reader *rd, const char *name, bool *dst)
+{
+    const json_t *v = tsr_mgmt_get(rd, name, JSON_TRUE);
+    if (v != NULL)
+        *dst = json_is_true(v);
+    return !rd->failed;
+}
+
+bool tsr_mgmt_read_int(struct tsr_mgmt_reader *rd, const char *name, int64_t min, int64_t max,
+                       int64_t *dst)
+{
+    const json_t *v = tsr_mgmt_get(rd, name, JSON_INTEGER);
+    if (v == NULL)
+        return !rd->failed;
+    int64_t n = (int64_t)json_integer_value(v);
+    if (n < min)
+        return tsr_mgmt_fail(rd, name, "Value %" PRId64 " is less than minimum %" PRId64, n, min);
+    if (n > max)
+        return tsr_mgmt_fail(rd, name, "Value %" PRId64 " is greater than maximum %" PRId64, n,
+                             max);
+    *dst = n;
+    return true;
+}
+
+static bool list_item_ok(struct tsr_mgmt_reader *rd, const char *name, const json_t *arr,
+                         size_t i, size_t max_len, const char *const *values)
+{
+    char what[128];
+    snprintf(what, sizeof what, "%s[%zu]", name, i);
+    const json_t *item = json_array_get(arr, i);
+    if (!tsr_mgmt_check_string(rd, what, item, 1, max_len))
+        return false;
+    const char *s = json_string_value(item);
+    if (values != NULL && !tsr_mgmt_in(s, values))
+        return tsr_mgmt_fail(rd, what, "No enum match for: \"%.100s\"", s);
+    for (size_t j = 0; j < i; j++)
+        if (json_equal(json_array_get(arr, j), (json_t *)item))
+            return tsr_mgmt_fail(rd, name, "Array items are not unique (indexes %zu and %zu)", j,
+                                 i);
+    return true;
+}
+
+bool tsr_mgmt_read_strlist(struct tsr_mgmt_reader *rd, const char *name, size_t max_items,
+                           size_t max_len, const char *const *values, struct tsr_strlist *dst)
+{
+    const json_t *arr = tsr_mgmt_get(rd, name, JSON_ARRAY);
+    if (arr == NULL)
+        return !rd->failed;
+    size_t n = json_array_size(arr);
+    if (n > max_items)
+        return tsr_mgmt_fail(rd, name, "Array is too long (%zu), maximum %zu", n, max_items);
+    for (size_t i = 0; i < n; i++)
+        if (!list_item_ok(rd, name, arr, i, max_len, values))
+            return false;
+    struct tsr_strlist l = {0};
+    if (tsr_strlist_from_json(&l, arr) != 0) {
+        tsr_strlist_cleanup(&l);
+        rd->failed = true;
+        tsr_resp_mgmt_error(rd->req, 500, NULL, "Internal error");
+        return false;
+    }
+    tsr_strlist_cleanup(dst);
+    *dst = l;
+    return true;
+}
+
+/* ---- URLs ---- */
+
+static bool is_loopback(const char *host, size_t len)
+{
+    static const char *const loop[] = {"localhost", "127.0.0.1", "[::1]"};
+    for (size_t i = 0; i < sizeof loop / sizeof loop[0]; i++)
+        if (strlen(loop[i]) == len && strncasecmp(host, loop[i], len) == 0)
+            return true;
+    return false;
+}
+
+/* Checks "host[:port]"; *hostlen receives the host's length. */
+static const char *authority_problem(const char *a, size_t len, size_t *hostlen)
+{
+    if (len == 0)
+        return "URL must have a host";
+    if (memchr(a, '@', len) != NULL)
+        return "URL must not contain user information";
+    size_t h;
+    if (a[0] == '[') {
+        const char *close = memchr(a, ']', len);
+        if (close == NULL)
+            return "URL host is not valid";
+        h = (size_t)(close - a) + 1;
+        for (size_t i = 1; i + 1 < h; i++)
+            if (!isxdigit((unsigned char)a[i]) && a[i] != ':' && a[i] != '.')
+                return "URL host is not valid";
+    } else {
+        h = 0;
+        while (h < len && a[h] != ':') {
+            if (!isalnum((unsigned char)a[h]) && a[h] != '-' && a[h] != '.' && a[h] != '_')
+                return "URL host is not valid";
+            h++;
+        }
+        if (h == 0)
+            return "URL must have a host";
+    }
+    if (h < len) {
+        size_t digits = len - h - 1;
+        if (a[h] != ':' || digits == 0 || digits > 5)
+            return "URL port is not valid";
+        long port = 0;
+        for (size_t i = h + 1; i < len; i++) {
+            if (!isdigit((unsigned char)a[i]))
+                return "URL port is not valid";
+            port = port * 10 + (a[i] - '0');
+        }
+        if (port < 1 || port > 65535)
+            return "URL port is not valid";
+    }
+    *hostlen = h;
+    return NULL;
+}
+
+/* For http(s) URLs: rest is what follows "scheme:". */
+static const char *web_url_problem(bool https, const char *rest, enum tsr_mgmt_url_kind kind)
+{
+    if (strncmp(rest, "//", 2) != 0)
+        return "URL must be absolute";
+    const char *a = rest + 2;
+    size_t len = strcspn(a, "/?");
+    size_t hostlen = 0;
+    const char *why = authority_problem(a, len, &hostlen);
+    if (why != NULL)
+        return why;
+    if (!https && kind == TSR_URL_HTTPS)
+        return "URL must use https";
+    if (!https && !is_loopback(a, hostlen))
+        return "http is only allowed for localhost, 127.0.0.1 and [::1]; use https";
+    if (kind == TSR_URL_ORIGIN && a[len] != '\0')
+        return "An origin must not have a path or query (scheme://host[:port])";
+    return NULL;
+}
+
+const char *tsr_mgmt_url_problem(const char *url, enum tsr_mgmt_url_kind kind)
+{
+    static const char *const banned[] = {"javascript", "data", "vbscript", "file", NULL};
+    for (const char *p = url; *p; p++)
+        if ((unsigned char)*p <= 0x20 || *p == 0x7F)
+            return "URL must not contain whitespace or control characters";
+    if (strchr(url, '#') != NULL)
+        return "URL must not contain a fragment";
+    size_t slen = 0;
+    if (isalpha((unsigned char)url[0]))
+        slen = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+    if (slen == 0 || url[slen] != ':')
+        return "URL must be absolute";
+    char scheme[32];
+    if (slen >= sizeof scheme)
+        return "URL scheme is not allowed";
+    for (size_t i = 0; i < slen; i++)
+        scheme[i] = (char)tolower((unsigned char)url[i]);
+    scheme[slen] = '\0';
+    const char *rest = url + slen + 1;
+    if (tsr_mgmt_in(scheme, banned))
+        return "URL scheme is not allowed";
+    if (strcmp(scheme, "https") == 0 || strcmp(scheme, "http") == 0)
+        return web_url_problem(scheme[4] == 's', rest, kind);
+    if (kind != TSR_URL_REDIRECT_NATIVE)
+        return "URL must use https (or http on localhost)";
+    if (*rest == '\0' || strcmp(rest, "//") == 0)
+        return "URL must not be empty after the scheme";
+    return NULL;
+}
+
+bool tsr_mgmt_check_urls(struct tsr_mgmt_reader *rd, const char *name,
+                         const struct tsr_strlist *l, enum tsr_mgmt_url_kind kind)
+{
+    for (size_t i = 0; i < l->n && !rd->failed; i++) {
+        const char *why = tsr_mgmt_url_problem(l->v[i], kind);
+        if (why != NULL) {
+            char what[128];
+            snprintf(what, sizeof what, "%s[%zu]", name, i);
+            return tsr_mgmt_fail(rd, what, "%s: %.300s", why, l->v[i]);
+        }
+    }
+    return !rd->failed;
+}

@@ -1,0 +1,131 @@
+/*
+ * common.h - what the Management API resources share to read request
+ * bodies the way Auth0 does: a table of the properties a body may hold,
+ * type-checked readers that answer 400 invalid_body in Auth0's words
+ * ("Payload validation error: '...' on property name (...)"), and the URL
+ * and origin checks of client settings.
+ *
+ * A reader is sticky: once one check fails it has sent the 400 and every
+ * later call is a no-op returning false, so a handler can read a run of
+ * properties and test rd.failed once.  Readers change their destination
+ * only when the property is present, which serves both create (the
+ * destination holds the defaults) and PATCH (it holds the stored value).
+ */
+#ifndef TSR_MGMT_COMMON_H
+#define TSR_MGMT_COMMON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/request.h"
+#include "util/strlist.h"
+
+/* One property a body may hold.  Tables end with {NULL}. */
+struct tsr_mgmt_prop {
+    const char *name;
+    const char *desc; /* Auth0's description, quoted in error messages */
+    bool ignored;     /* accepted for compatibility, any value, never read */
+};
+
+struct tsr_mgmt_reader {
+    struct tsr_req *req;
+    const json_t *body;                /* borrowed */
+    const struct tsr_mgmt_prop *props; /* borrowed */
+    const char *prefix;                /* "" or "jwt_configuration." for nested objects */
+    bool failed;                       /* a 400 was sent */
+};
+
+/*
+ * Starts reading body (a JSON object) against props.  Sends 400 "Additional
+ * properties not allowed: x" and returns false when body holds a property
+ * props does not list.
+ */
+bool tsr_mgmt_reader_start(struct tsr_mgmt_reader *rd, struct tsr_req *req, const json_t *body,
+                           const struct tsr_mgmt_prop *props, const char *prefix);
+
+/* Parses the request body as a JSON object; sends 400 invalid_body and returns NULL if not. */
+json_t *tsr_mgmt_body(struct tsr_req *req);
+
+/* The JSON Schema name of v's type ("string", "integer", "boolean", ...). */
+const char *tsr_mgmt_type_name(const json_t *v);
+
+/* True when the body holds name (whatever its value). */
+bool tsr_mgmt_has(const struct tsr_mgmt_reader *rd, const char *name);
+
+/* Sends 400 "Missing required property: name" unless the body holds it. */
+bool tsr_mgmt_require(struct tsr_mgmt_reader *rd, const char *name);
+
+/*
+ * Sends 400 "Payload validation error: '<printf>' on property <prefix><name>
+ * (<desc>)." and marks the reader failed.  Always returns false.
+ */
+bool tsr_mgmt_fail(struct tsr_mgmt_reader *rd, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * The value of name when present and of JSON type type (a JSON_* value),
+ * else NULL: absent, or the reader failed, or it just sent the type error.
+ */
+const json_t *tsr_mgmt_get(struct tsr_mgmt_reader *rd, const char *name, json_type type);
+
+/*
+ * Checks a string value's length in characters (min..max) and that it holds
+ * no NUL or control characters.  what names it in the message ("name",
+ * "callbacks[2]").
+ */
+bool tsr_mgmt_check_string(struct tsr_mgmt_reader *rd, const char *what, const json_t *v,
+                           size_t min, size_t max);
+
+/* Replaces *dst (freed) with a copy of the string name, 1..max characters. */
+bool tsr_mgmt_read_string(struct tsr_mgmt_reader *rd, const char *name, size_t min, size_t max,
+                          char **dst);
+
+/* Same, for a string that must be one of values (NULL-terminated). */
+bool tsr_mgmt_read_enum(struct tsr_mgmt_reader *rd, const char *name,
+                        const char *const *values, char **dst);
+
+bool tsr_mgmt_read_bool(struct tsr_mgmt_reader *rd, const char *name, bool *dst);
+
+/* An integer in min..max. */
+bool tsr_mgmt_read_int(struct tsr_mgmt_reader *rd, const char *name, int64_t min, int64_t max,
+                       int64_t *dst);
+
+/*
+ * Replaces *dst with an array of at most max_items strings, each of
+ * 1..max_len characters and, when values is not NULL, one of values.
+ * Repeated items are rejected.
+ */
+bool tsr_mgmt_read_strlist(struct tsr_mgmt_reader *rd, const char *name, size_t max_items,
+                           size_t max_len, const char *const *values, struct tsr_strlist *dst);
+
+/* True when s is one of values (NULL-terminated). */
+bool tsr_mgmt_in(const char *s, const char *const *values);
+
+/* Which URLs a check accepts. */
+enum tsr_mgmt_url_kind {
+    TSR_URL_REDIRECT,        /* https, or http on a loopback host */
+    TSR_URL_REDIRECT_NATIVE, /* the same or a private-use scheme (com.example.app:/cb) */
+    TSR_URL_ORIGIN,          /* scheme://host[:port] only */
+    TSR_URL_HTTPS,           /* https only (logo_uri) */
+};
+
+/*
+ * Why url is not acceptable as kind, or NULL when it is.  Never accepted:
+ * relative URLs, fragments, user information, whitespace or control
+ * characters, and the javascript:, data:, vbscript: and file: schemes.
+ */
+const char *tsr_mgmt_url_problem(const char *url, enum tsr_mgmt_url_kind kind);
+
+/* Checks each item of l with tsr_mgmt_url_problem; the message names name[i]. */
+bool tsr_mgmt_check_urls(struct tsr_mgmt_reader *rd, const char *name,
+                         const struct tsr_strlist *l, enum tsr_mgmt_url_kind kind);
+
+/* Sends 404 errorCode "inexistent_<what>", message "The <what with spaces> does not exist". */
+void tsr_mgmt_send_not_found(struct tsr_req *req, const char *what);
+
+/* Sends 403 operation_not_supported with message. */
+void tsr_mgmt_send_forbidden(struct tsr_req *req, const char *message);
+
+#endif

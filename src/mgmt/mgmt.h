@@ -1,0 +1,69 @@
+/*
+ * mgmt.h - Management API v2 handlers (one file per resource in src/mgmt/)
+ * and what they share.
+ *
+ * Every handler runs after tsr_mgmt_authorize accepted the bearer token and
+ * its scopes.  Errors use tsr_resp_mgmt_error: {statusCode, error, message,
+ * errorCode}.
+ */
+#ifndef TSR_MGMT_MGMT_H
+#define TSR_MGMT_MGMT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http/request.h"
+
+/*
+ * Checks the request's bearer token: a JWT from this tenant's keys, issuer
+ * = the tenant, audience includes {issuer}api/v2/, not expired, and its
+ * scope holds one of scopes (space-separated).  On failure sends 401 or
+ * 403 and returns false.
+ */
+bool tsr_mgmt_authorize(struct tsr_req *req, const char *scopes);
+
+/* Paging parameters of a list request (page, per_page, include_totals). */
+struct tsr_mgmt_paging {
+    int64_t page;
+    int64_t per_page;
+    bool include_totals;
+};
+
+/*
+ * Reads page (>= 0, default 0), per_page (1..100, default 50) and
+ * include_totals from the query.  On a bad value sends 400 and returns
+ * false.
+ */
+bool tsr_mgmt_paging_read(struct tsr_req *req, struct tsr_mgmt_paging *p);
+
+/*
+ * Sends a list: the bare array, or {start, limit, length, total, <key>: array}
+ * when include_totals was asked.  items is stolen.
+ */
+void tsr_mgmt_send_list(struct tsr_req *req, const struct tsr_mgmt_paging *p, const char *key,
+                        json_t *items, int64_t total);
+
+/* Sends the response for a storage error code (404 for TSR_ENOTFOUND, 409, else 500). */
+void tsr_mgmt_send_store_error(struct tsr_req *req, int rc, const char *what);
+
+void tsr_mgmt_clients_list(struct tsr_req *req);
+void tsr_mgmt_clients_create(struct tsr_req *req);
+void tsr_mgmt_clients_get(struct tsr_req *req);
+void tsr_mgmt_clients_update(struct tsr_req *req);
+void tsr_mgmt_clients_delete(struct tsr_req *req);
+void tsr_mgmt_clients_rotate_secret(struct tsr_req *req);
+
+void tsr_mgmt_apis_list(struct tsr_req *req);
+void tsr_mgmt_apis_create(struct tsr_req *req);
+void tsr_mgmt_apis_get(struct tsr_req *req);
+void tsr_mgmt_apis_update(struct tsr_req *req);
+void tsr_mgmt_apis_delete(struct tsr_req *req);
+
+void tsr_mgmt_grants_list(struct tsr_req *req);
+void tsr_mgmt_grants_create(struct tsr_req *req);
+void tsr_mgmt_grants_get(struct tsr_req *req);
+void tsr_mgmt_grants_update(struct tsr_req *req);
+void tsr_mgmt_grants_delete(struct tsr_req *req);
+
+#endif

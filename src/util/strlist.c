@@ -1,0 +1,133 @@
+#include "util/strlist.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/err.h"
+
+int tsr_strlist_push(struct tsr_strlist *l, const char *s)
+{
+    char *copy = strdup(s);
+    if (copy == NULL)
+        return TSR_ENOMEM;
+    char **grown = realloc(l->v, (l->n + 1) * sizeof *grown);
+    if (grown == NULL) {
+        free(copy);
+        return TSR_ENOMEM;
+    }
+    grown[l->n++] = copy;
+    l->v = grown;
+    return 0;
+}
+
+bool tsr_strlist_contains(const struct tsr_strlist *l, const char *s)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i], s) == 0)
+            return true;
+    return false;
+}
+
+void tsr_strlist_cleanup(struct tsr_strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+int tsr_strlist_from_json(struct tsr_strlist *l, const json_t *arr)
+{
+    size_t i;
+    const json_t *item;
+    if (!json_is_array(arr))
+        return TSR_EFORMAT;
+    json_array_foreach(arr, i, item) {
+        if (!json_is_string(item))
+            goto bad;
+        if (tsr_strlist_push(l, json_string_value(item)) != 0) {
+            tsr_strlist_cleanup(l);
+            return TSR_ENOMEM;
+        }
+    }
+    return 0;
+bad:
+    tsr_strlist_cleanup(l);
+    return TSR_EFORMAT;
+}
+
+int tsr_strlist_from_text(struct tsr_strlist *l, const char *text)
+{
+    json_t *arr = json_loads(text ? text : "[]", JSON_REJECT_DUPLICATES, NULL);
+    if (arr == NULL)
+        return TSR_EFORMAT;
+    int rc = tsr_strlist_from_json(l, arr);
+    json_decref(arr);
+    return rc;
+}
+
+json_t *tsr_strlist_to_json(const struct tsr_strlist *l)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr != NULL && i < l->n; i++) {
+        if (json_array_append_new(arr, json_string(l->v[i])) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+char *tsr_strlist_to_text(const struct tsr_strlist *l)
+{
+    json_t *arr = tsr_strlist_to_json(l);
+    if (arr == NULL)
+        return NULL;
+    char *text = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    return text;
+}
+
+int tsr_strlist_split(struct tsr_strlist *l, const char *s)
+{
+    while (s != NULL && *s != '\0') {
+        while (*s == ' ')
+            s++;
+        size_t len = strcspn(s, " ");
+        if (len == 0)
+            break;
+        char *word = strndup(s, len);
+        if (word == NULL)
+            goto nomem;
+        int rc = tsr_strlist_contains(l, word) ? 0 : tsr_strlist_push(l, word);
+        free(word);
+        if (rc != 0)
+            goto nomem;
+        s += len;
+    }
+    return 0;
+nomem:
+    tsr_strlist_cleanup(l);
+    return TSR_ENOMEM;
+}
+
+char *tsr_strlist_join(const struct tsr_strlist *l)
+{
+    size_t total = 1;
+    for (size_t i = 0; i < l->n; i++)
+        total += strlen(l->v[i]) + 1;
+    char *out = malloc(total);
+    if (out == NULL)
+        return NULL;
+    char *p = out;
+    for (size_t i = 0; i < l->n; i++) {
+        size_t len = strlen(l->v[i]);
+        if (i > 0)
+            *p++ = ' ';
+        memcpy(p, l->v[i], len);
+        p += len;
+    }
+    *p = '\0';
+    return out;
+}

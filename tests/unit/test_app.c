@@ -1,0 +1,232 @@
+/*
+ * test_app.c - opening a data directory: first-start bootstrap, restarts
+ * that overwrite nothing, the master key rules, and sealing under it.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "core/app.h"
+#include "core/masterkey.h"
+#include "util/err.h"
+#include "util/log.h"
+
+static char dir[512];
+static const char *env_master_key;
+
+static const char *test_getenv(const char *name)
+{
+    return strcmp(name, "TESSERA_MASTER_KEY") == 0 ? env_master_key : NULL;
+}
+
+static void path_in_dir(char *out, size_t len, const char *file)
+{
+    snprintf(out, len, "%s/%s", dir, file);
+}
+
+static char *read_file(const char *file)
+{
+    char path[700];
+    path_in_dir(path, sizeof path, file);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    char *buf = calloc(1, 65536);
+    size_t n = fread(buf, 1, 65535, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static int file_mode(const char *file)
+{
+    char path[700];
+    struct stat sb;
+    path_in_dir(path, sizeof path, file);
+    assert_int_equal(stat(path, &sb), 0);
+    return (int)(sb.st_mode & 0777);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *base = getenv("TSR_TEST_TMPDIR");
+    if (base == NULL || base[0] == '\0')
+        base = "/tmp";
+    mkdir(base, 0700);
+    snprintf(dir, sizeof dir, "%s/tsr-app-XXXXXX", base);
+    assert_non_null(mkdtemp(dir));
+    env_master_key = NULL;
+    tsr_log_set_level(TSR_LOG_ERROR);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"tessera.db", "tessera.db-wal", "tessera.db-shm",
+                                        "master.key", "bootstrap-client.json"};
+    char path[700];
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        path_in_dir(path, sizeof path, files[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+    return 0;
+}
+
+/* Opens the app on dir; returns the code and leaves the message in err. */
+static int open_app(struct tsr_app *app, char *out_text, size_t out_len, char *err, size_t errlen)
+{
+    struct tsr_settings s;
+    tsr_settings_defaults(&s);
+    snprintf(s.data_dir, sizeof s.data_dir, "%s", dir);
+    snprintf(s.public_url, sizeof s.public_url, "http://127.0.0.1:9999/");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    int rc = tsr_app_open(app, &s, test_getenv, out, err, errlen);
+    fclose(out);
+    if (out_text != NULL)
+        snprintf(out_text, out_len, "%s", buf ? buf : "");
+    free(buf);
+    return rc;
+}
+
+static void first_start_bootstraps_default_tenant(void **state)
+{
+    (void)state;
+    struct tsr_app app;
+    char out[4096], err[512];
+    assert_int_equal(open_app(&app, out, sizeof out, err, sizeof err), 0);
+    assert_int_equal(app.ntenants, 1);
+    assert_string_equal(app.tenants[0].t.issuer, "http://127.0.0.1:9999/");
+    assert_string_equal(app.tenants[0].mgmt_audience, "http://127.0.0.1:9999/api/v2/");
+
+    json_t *jwks = json_loads(app.tenants[0].jwks_json, 0, NULL);
+    assert_int_equal(json_array_size(json_object_get(jwks, "keys")), 2);
+    json_decref(jwks);
+    tsr_app_close(&app);
+
+    assert_int_equal(file_mode("master.key"), 0600);
+    assert_int_equal(file_mode("bootstrap-client.json"), 0600);
+    char *text = read_file("bootstrap-client.json");
+    json_t *creds = json_loads(text, 0, NULL);
+    assert_non_null(creds);
+    assert_int_equal(json_object_size(creds), 5);
+    assert_string_equal(json_string_value(json_object_get(creds, "issuer")),
+                        "http://127.0.0.1:9999/");
+    assert_string_equal(json_string_value(json_object_get(creds, "audience")),
+                        "http://127.0.0.1:9999/api/v2/");
+    assert_string_equal(json_string_value(json_object_get(creds, "token_endpoint")),
+                        "http://127.0.0.1:9999/oauth/token");
+    const char *secret = json_string_value(json_object_get(creds, "client_secret"));
+    assert_int_equal(strlen(secret), 64);
+    assert_non_null(strstr(out, secret)); /* printed once, on the first start */
+    json_decref(creds);
+    free(text);
+}
+
+static void restart_overwrites_nothing(void **state)
+{
+    (void)state;
+    struct tsr_app app;
+    char out[4096], err[512];
+    assert_int_equal(open_app(&app, NULL, 0, err, sizeof err), 0);
+    char *jwks_before = strdup(app.tenants[0].jwks_json);
+    tsr_app_close(&app);
+    char *creds_before = read_file("bootstrap-client.json");
+    char *key_before = read_file("master.key");
+
+    assert_int_equal(open_app(&app, out, sizeof out, err, sizeof err), 0);
+    assert_int_equal(app.ntenants, 1);
+    assert_string_equal(app.tenants[0].jwks_json, jwks_before);
+    tsr_app_close(&app);
+    assert_null(strstr(out, "client_secret"));
+    char *creds_after = read_file("bootstrap-client.json");
+    char *key_after = read_file("master.key");
+    assert_string_equal(creds_before, creds_after);
+    assert_string_equal(key_before, key_after);
+    free(jwks_before);
+    free(creds_before);
+    free(creds_after);
+    free(key_before);
+    free(key_after);
+}
+
+static void missing_master_key_is_refused(void **state)
+{
+    (void)state;
+    struct tsr_app app;
+    char err[512];
+    char path[700];
+    assert_int_equal(open_app(&app, NULL, 0, err, sizeof err), 0);
+    tsr_app_close(&app);
+    path_in_dir(path, sizeof path, "master.key");
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(open_app(&app, NULL, 0, err, sizeof err), TSR_EMASTERKEY);
+    tsr_app_close(&app);
+    assert_non_null(strstr(err, "master key missing"));
+    assert_int_equal(access(path, F_OK), -1); /* no new key replaced the lost one */
+}
+
+static void wrong_master_key_is_refused(void **state)
+{
+    (void)state;
+    struct tsr_app app;
+    char err[512];
+    assert_int_equal(open_app(&app, NULL, 0, err, sizeof err), 0);
+    tsr_app_close(&app);
+    env_master_key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    assert_int_equal(open_app(&app, NULL, 0, err, sizeof err), TSR_EMASTERKEY);
+    tsr_app_close(&app);
+    assert_non_null(strstr(err, "master key wrong"));
+    env_master_key = "not-hex";
+    assert_int_equal(open_app(&app, NULL, 0, err, sizeof err), TSR_EMASTERKEY);
+    tsr_app_close(&app);
+    assert_non_null(strstr(err, "TESSERA_MASTER_KEY"));
+}
+
+static void seal_round_trip_and_tamper(void **state)
+{
+    (void)state;
+    uint8_t key[TSR_MASTER_KEY_LEN] = {1, 2, 3};
+    uint8_t other[TSR_MASTER_KEY_LEN] = {9};
+    const uint8_t data[] = "private key bytes";
+    char *sealed = NULL;
+    uint8_t *plain = NULL;
+    size_t len = 0;
+    assert_int_equal(tsr_seal(key, "ctx:a", data, sizeof data, &sealed), 0);
+    assert_int_equal(tsr_unseal(key, "ctx:a", sealed, &plain, &len), 0);
+    assert_int_equal(len, sizeof data);
+    assert_memory_equal(plain, data, sizeof data);
+    free(plain);
+    assert_int_equal(tsr_unseal(other, "ctx:a", sealed, &plain, &len), TSR_EMASTERKEY);
+    assert_int_equal(tsr_unseal(key, "ctx:b", sealed, &plain, &len), TSR_EMASTERKEY);
+    sealed[20] = sealed[20] == 'A' ? 'B' : 'A';
+    assert_int_equal(tsr_unseal(key, "ctx:a", sealed, &plain, &len), TSR_EMASTERKEY);
+    assert_int_equal(tsr_unseal(key, "ctx:a", "short", &plain, &len), TSR_EFORMAT);
+    free(sealed);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(first_start_bootstraps_default_tenant, setup, teardown),
+        cmocka_unit_test_setup_teardown(restart_overwrites_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(missing_master_key_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(wrong_master_key_is_refused, setup, teardown),
+        cmocka_unit_test(seal_round_trip_and_tamper),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,399 @@
+/*
+ * test_settings.c - settings from flags, environment and config file:
+ * defaults, precedence, validation messages and URL normalisation.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config/settings.h"
+#include "util/err.h"
+
+/* ---- a fake environment ---------------------------------------------------- */
+
+#define MAX_ENV 8
+static const char *env_names[MAX_ENV];
+static const char *env_values[MAX_ENV];
+
+static const char *fake_getenv(const char *name)
+{
+    for (int i = 0; i < MAX_ENV && env_names[i] != NULL; i++) {
+        if (strcmp(env_names[i], name) == 0)
+            return env_values[i];
+    }
+    return NULL;
+}
+
+static void env_set(const char *name, const char *value)
+{
+    int i = 0;
+    while (i < MAX_ENV - 1 && env_names[i] != NULL && strcmp(env_names[i], name) != 0)
+        i++;
+    env_names[i] = name;
+    env_values[i] = value;
+}
+
+static int reset_env(void **state)
+{
+    (void)state;
+    memset(env_names, 0, sizeof env_names);
+    memset(env_values, 0, sizeof env_values);
+    return 0;
+}
+
+/* Loads from a NULL-terminated list of arguments. */
+static int load_args(struct tsr_settings *s, char *err, size_t errlen, ...)
+{
+    char *argv[32];
+    int argc = 0;
+    va_list ap;
+    va_start(ap, errlen);
+    for (char *a; (a = va_arg(ap, char *)) != NULL && argc < 32;)
+        argv[argc++] = a;
+    va_end(ap);
+    return tsr_settings_load(s, argc, argv, fake_getenv, err, errlen);
+}
+
+/* ---- config files ------------------------------------------------------------ */
+
+static char conf_path[600];
+
+static const char *write_conf(const char *text)
+{
+    const char *base = getenv("TSR_TEST_TMPDIR");
+    if (base == NULL || base[0] == '\0')
+        base = "/tmp";
+    mkdir(base, 0700);
+    snprintf(conf_path, sizeof conf_path, "%s/tsr-settings-XXXXXX", base);
+    int fd = mkstemp(conf_path);
+    assert_true(fd >= 0);
+    size_t len = strlen(text);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    close(fd);
+    return conf_path;
+}
+
+static void remove_conf(void)
+{
+    assert_int_equal(unlink(conf_path), 0);
+}
+
+/* Expects TSR_EINVAL with every needle in the one-line message. */
+static void expect_error(int rc, const char *err, const char *needle1, const char *needle2)
+{
+    assert_int_equal(rc, TSR_EINVAL);
+    assert_null(strchr(err, '\n'));
+    if (strstr(err, needle1) == NULL || (needle2 != NULL && strstr(err, needle2) == NULL))
+        fail_msg("message \"%s\" lacks \"%s\" / \"%s\"", err, needle1, needle2 ? needle2 : "");
+}
+
+/* ---- defaults and sources ------------------------------------------------------ */
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    struct tsr_settings s;
+    char err[256] = "x";
+    assert_int_equal(load_args(&s, err, sizeof err, NULL), 0);
+    assert_string_equal(err, "");
+    assert_string_equal(s.listen_host, "127.0.0.1");
+    assert_int_equal(s.listen_port, 8080);
+    assert_string_equal(s.public_url, "http://localhost:8080/");
+    assert_string_equal(s.data_dir, "./data");
+    assert_string_equal(s.config_path, "");
+    assert_int_equal(s.log_level, TSR_LOG_INFO);
+    assert_int_equal(s.threads, 0);
+
+    struct tsr_settings d;
+    tsr_settings_defaults(&d);
+    assert_memory_equal(&d, &s, sizeof d);
+}
+
+static void test_flag_forms(void **state)
+{
+    (void)state;
+    struct tsr_settings s;
+    char err[256];
+
+    assert_int_equal(load_args(&s, err, sizeof err, "--listen", "0.0.0.0:9000", "--public-url",
+                               "https://id.example.com/dev", "--data-dir", "/var/lib/tessera/",
+                               "--log-level", "debug", "--threads", "16", NULL),
+                     0);
+    assert_string_equal(s.listen_host, "0.0.0.0");
+    assert_int_equal(s.listen_port, 9000);
+    assert_string_equal(s.public_url, "https://id.example.com/dev/");
+    assert_string_equal(s.data_dir, "/var/lib/tessera");
+    assert_int_equal(s.log_level, TSR_LOG_DEBUG);
+    assert_int_equal(s.threads, 16);
+
+    assert_int_equal(load_args(&s, err, sizeof err, "--listen=[::1]:9001",
+                               "--public-url=http://LOCALHOST:8080", "--data-dir=data",
+                               "--log-level=WARN", "--threads=256", NULL),
+                     0);
+    assert_string_equal(s.listen_host, "::1");
+    assert_int_equal(s.listen_port, 9001);
+    assert_string_equal(s.public_url, "http://localhost:8080/");
+    assert_string_equal(s.data_dir, "data");
+    assert_int_equal(s.log_level, TSR_LOG_WARN);
+    assert_int_equal(s.threads, 256);
+
+    /* The last of a repeated flag wins. */
+    assert_int_equal(load_args(&s, err, sizeof err, "--threads=1", "--threads", "2", NULL), 0);
+    assert_int_equal(s.threads, 2);
+}
+
+static void test_public_url_normalisation(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"http://LOCALHOST:8080", "http://localhost:8080/"},
+        {"https://id.example.com/dev", "https://id.example.com/dev/"},
+        {"HTTPS://Id.Example.COM/Dev///", "https://id.example.com/Dev/"},
+        {"https://id.example.com:443/", "https://id.example.com/"},
+        {"http://id.example.com:80", "http://id.example.com/"},
+        {"https://id.example.com:8443/a/b%20c/", "https://id.example.com:8443/a/b%20c/"},
+        {"http://[::1]:8080/", "http://[::1]:8080/"},
+        {"http://[FE80::1]", "http://[fe80::1]/"},
+        {"http://127.0.0.1:08080", "http://127.0.0.1:8080/"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tsr_settings s;
+        char err[256];
+        char flag[600];
+        snprintf(flag, sizeof flag, "--public-url=%s", cases[i].in);
+        int rc = load_args(&s, err, sizeof err, flag, NULL);
+        if (rc != 0)
+            fail_msg("%s: %s", cases[i].in, err);
+        assert_string_equal(s.public_url, cases[i].out);
+    }
+}
+
+static void test_env(void **state)
+{
+    (void)state;
+    struct tsr_settings s;
+    char err[256];
+
+    env_set("TESSERA_LISTEN", "localhost:7000");
+    env_set("TESSERA_PUBLIC_URL", "https://auth.example.org");
+    env_set("TESSERA_DATA_DIR", "/srv/tessera");
+    env_set("TESSERA_LOG_LEVEL", "error");
+    env_set("TESSERA_THREADS", "3");
+    assert_int_equal(load_args(&s, err, sizeof err, NULL), 0);
+    assert_string_equal(s.listen_host, "localhost");
+    assert_int_equal(s.listen_port, 7000);
+    assert_string_equal(s.public_url, "https://auth.example.org/");
+    assert_string_equal(s.data_dir, "/srv/tessera");
+    assert_int_equal(s.log_level, TSR_LOG_ERROR);
+    assert_int_equal(s.threads, 3);
+
+    /* Flags beat the environment, key by key. */
+    assert_int_equal(load_args(&s, err, sizeof err, "--listen", "0.0.0.0:1", "--threads=9", NULL),
+                     0);
+    assert_string_equal(s.listen_host, "0.0.0.0");
+    assert_int_equal(s.listen_port, 1);
+    assert_int_equal(s.threads, 9);
+    assert_string_equal(s.data_dir, "/srv/tessera");
+
+    /* An empty variable counts as unset. */
+    env_set("TESSERA_THREADS", "");
+    assert_int_equal(load_args(&s, err, sizeof err, NULL), 0);
+    assert_int_equal(s.threads, 0);
+}
+
+static void test_config_file(void **state)
+{
+    (void)state;
+    struct tsr_settings s;
+    char err[256];
+    const char *path = write_conf("# Tessera settings\n"
+                                  "\n"
+                                  "listen = 10.0.0.1:8443\n"
+                                  "  public-url=https://Login.Example.com/t1   # trailing comment\n"
+                                  "data-dir = \"/data dir\"\n"
+                                  "log-level = warn\r\n"
+                                  "threads = 4\n");
+
+    assert_int_equal(load_args(&s, err, sizeof err, "--config", path, NULL), 0);
+    assert_string_equal(s.config_path, path);
+    assert_string_equal(s.listen_host, "10.0.0.1");
+    assert_int_equal(s.listen_port, 8443);
+    assert_string_equal(s.public_url, "https://login.example.com/t1/");
+    assert_string_equal(s.data_dir, "/data dir");
+    assert_int_equal(s.log_level, TSR_LOG_WARN);
+    assert_int_equal(s.threads, 4);
+
+    /* Named by the environment; environment and flags beat the file. */
+    env_set("TESSERA_CONFIG", path);
+    env_set("TESSERA_THREADS", "5");
+    assert_int_equal(load_args(&s, err, sizeof err, "--log-level", "debug", NULL), 0);
+    assert_string_equal(s.config_path, path);
+    assert_int_equal(s.threads, 5);
+    assert_int_equal(s.log_level, TSR_LOG_DEBUG);
+    assert_int_equal(s.listen_port, 8443);
+    remove_conf();
+
+    /* A missing file is an error naming where its path came from. */
+    int rc = load_args(&s, err, sizeof err, NULL);
+    expect_error(rc, err, "TESSERA_CONFIG: cannot read ", path);
+    rc = load_args(&s, err, sizeof err, "--config=/nonexistent/tessera.conf", NULL);
+    expect_error(rc, err, "--config: cannot read /nonexistent/tessera.conf", NULL);
+}
+
+static void test_config_file_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *needle1, *needle2;
+    } cases[] = {
+        {"listen = 1.2.3.4:80\nbogus = 1\n", ":2: unknown key \"bogus\"", NULL},
+        {"config = /etc/x\n", ":1: unknown key \"config\"", NULL},
+        {"# c\nlisten 1.2.3.4:80\n", ":2: expected \"key = value\"", NULL},
+        {"\n\nthreads = 999\n", ":3 threads: expected a number from 0 to 256, got \"999\"", NULL},
+        {"listen = 1.2.3.4:80\nlisten = 1.2.3.4:81\n", ":2 listen: already set on line 1", NULL},
+        {"public-url =\n", ":1 public-url: missing value", NULL},
+        {"public-url = ftp://x/\n", ":1 public-url: must start with http:// or https://", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tsr_settings s;
+        char err[1200];
+        const char *path = write_conf(cases[i].text);
+        int rc = load_args(&s, err, sizeof err, "--config", path, NULL);
+        expect_error(rc, err, cases[i].needle1, cases[i].needle2);
+        assert_non_null(strstr(err, path)); /* names the file */
+        remove_conf();
+    }
+}
+
+/* ---- errors ------------------------------------------------------------------- */
+
+static void test_flag_errors(void **state)
+{
+    (void)state;
+    char long_url[700];
+    memcpy(long_url, "--public-url=https://id.example.com/", 36);
+    memset(long_url + 36, 'a', 600);
+    long_url[636] = '\0';
+
+    const struct {
+        const char *arg1, *arg2, *needle1, *needle2;
+    } cases[] = {
+        {"--listen", "localhost", "--listen: expected HOST:PORT, got \"localhost\"", NULL},
+        {"--listen=:8080", NULL, "--listen: host is missing", NULL},
+        {"--listen=::1:8080", NULL, "--listen: IPv6 addresses must be in brackets", NULL},
+        {"--listen=[::1]", NULL, "--listen: port is missing", NULL},
+        {"--listen=[zz]:80", NULL, "--listen: \"zz\" is not an IPv6 address", NULL},
+        {"--listen=h/st:80", NULL, "--listen: host contains '/'", NULL},
+        {"--listen=host:99999", NULL, "--listen: port 99999 is out of range (1-65535)", NULL},
+        {"--listen=host:0", NULL, "--listen: port 0 is out of range (1-65535)", NULL},
+        {"--listen=host:http", NULL, "--listen: port \"http\" is not a number", NULL},
+        {"--listen=host:", NULL, "--listen: port is missing", NULL},
+        {"--public-url=ftp://id.example.com/", NULL,
+         "--public-url: must start with http:// or https://", NULL},
+        {"--public-url=id.example.com", NULL, "--public-url: must start with http://", NULL},
+        {"--public-url=https://", NULL, "--public-url: has no host", NULL},
+        {"--public-url=https:///path", NULL, "--public-url: has no host", NULL},
+        {"--public-url=http://:8080/", NULL, "--public-url: has no host", NULL},
+        {"--public-url=https://id.example.com/?a=b", NULL, "--public-url: must not contain a query",
+         NULL},
+        {"--public-url=https://id.example.com/#frag", NULL,
+         "--public-url: must not contain a fragment", NULL},
+        {"--public-url=https://user:pw@id.example.com/", NULL,
+         "--public-url: must not contain a user name or password", NULL},
+        {"--public-url=https://id.example.com/a b", NULL, "--public-url: must not contain spaces",
+         NULL},
+        {"--public-url= https://id.example.com/", NULL, "--public-url: must not contain spaces",
+         NULL},
+        {"--public-url=https://id.example.com:70000/", NULL,
+         "--public-url: port 70000 is out of range (1-65535)", NULL},
+        {"--public-url=https://id.example.com/a/../b", NULL, "--public-url: path must not contain",
+         NULL},
+        {"--public-url=https://id.example.com/a<b", NULL, "--public-url: path contains '<'", NULL},
+        {"--public-url=https://id.example.com/%zz", NULL, "--public-url: path has a '%'", NULL},
+        {"--log-level", "verbose",
+         "--log-level: expected debug, info, warn or error, got \"verbose\"", NULL},
+        {"--threads", "x", "--threads: expected a number from 0 to 256, got \"x\"", NULL},
+        {"--threads=257", NULL, "--threads: expected a number from 0 to 256, got \"257\"", NULL},
+        {"--threads=-1", NULL, "--threads: expected a number from 0 to 256, got \"-1\"", NULL},
+        {"--threads=", NULL, "--threads: expected a number from 0 to 256, got \"\"", NULL},
+        {"--data-dir=", NULL, "--data-dir: must not be empty", NULL},
+        {"--foo", NULL, "unknown option --foo", NULL},
+        {"--foo=bar", NULL, "unknown option --foo", NULL},
+        {"-v", NULL, "unknown option -v", NULL},
+        {"serve", NULL, "unexpected argument \"serve\"", NULL},
+        {"--listen", NULL, "--listen: missing value", NULL},
+        {"--listen", "--threads=1", "--listen: missing value", NULL},
+        {long_url, NULL, "--public-url: is too long (at most 511 characters)", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tsr_settings s;
+        char err[256] = "";
+        int rc = load_args(&s, err, sizeof err, cases[i].arg1, cases[i].arg2, NULL);
+        expect_error(rc, err, cases[i].needle1, cases[i].needle2);
+        /* On error the output holds the defaults, never half-parsed values. */
+        assert_int_equal(s.listen_port, 8080);
+    }
+}
+
+static void test_env_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *value, *needle;
+    } cases[] = {
+        {"TESSERA_PUBLIC_URL", "ftp://x",
+         "TESSERA_PUBLIC_URL: must start with http:// or https://"},
+        {"TESSERA_LISTEN", "1.2.3.4:65536", "TESSERA_LISTEN: port 65536 is out of range"},
+        {"TESSERA_THREADS", "many",
+         "TESSERA_THREADS: expected a number from 0 to 256, got \"many\""},
+        {"TESSERA_LOG_LEVEL", "loud\n",
+         "TESSERA_LOG_LEVEL: expected debug, info, warn or error, got \"loud?\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tsr_settings s;
+        char err[256];
+        reset_env(NULL);
+        env_set(cases[i].name, cases[i].value);
+        int rc = load_args(&s, err, sizeof err, NULL);
+        expect_error(rc, err, cases[i].needle, NULL);
+    }
+    /* A bad value is reported even when a flag overrides it. */
+    struct tsr_settings s;
+    char err[256];
+    reset_env(NULL);
+    env_set("TESSERA_THREADS", "x");
+    int rc = load_args(&s, err, sizeof err, "--threads=2", NULL);
+    expect_error(rc, err, "TESSERA_THREADS:", NULL);
+
+    /* A short error buffer truncates; a NULL one is allowed. */
+    char small[8];
+    rc = load_args(&s, small, sizeof small, "--bogus", NULL);
+    assert_int_equal(rc, TSR_EINVAL);
+    assert_int_equal(strlen(small), 7);
+    assert_int_equal(load_args(&s, NULL, 0, "--bogus", NULL), TSR_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_defaults, reset_env),
+        cmocka_unit_test_setup(test_flag_forms, reset_env),
+        cmocka_unit_test_setup(test_public_url_normalisation, reset_env),
+        cmocka_unit_test_setup(test_env, reset_env),
+        cmocka_unit_test_setup(test_config_file, reset_env),
+        cmocka_unit_test_setup(test_config_file_errors, reset_env),
+        cmocka_unit_test_setup(test_flag_errors, reset_env),
+        cmocka_unit_test_setup(test_env_errors, reset_env),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
