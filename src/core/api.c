@@ -6,7 +6,6 @@
 #include <time.h>
 
 #include "core/rows.h"
-#include "jose/b64url.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -124,20 +123,14 @@ int tsr_api_new_signing_secret(struct tsr_api *a, const uint8_t master_key[TSR_M
 {
     if (plain_out != NULL)
         *plain_out = NULL;
-    uint8_t raw[SIGNING_SECRET_BYTES];
-    int rc = tsr_random_bytes(raw, sizeof raw);
-    if (rc == 0 && plain_out != NULL) {
-        *plain_out = tsr_b64url_encode_alloc(raw, sizeof raw);
-        if (*plain_out == NULL)
-            rc = TSR_ENOMEM;
-    }
+    /* The secret is text (as in Auth0): HMAC keys are its bytes, 43 characters here. */
+    char text[64];
+    int rc = tsr_random_token(text, sizeof text, SIGNING_SECRET_BYTES);
     if (rc == 0)
-        rc = tsr_api_set_signing_secret(a, master_key, raw, sizeof raw);
-    tsr_wipe(raw, sizeof raw);
-    if (rc != 0 && plain_out != NULL) {
-        tsr_wipe_free_str(*plain_out);
-        *plain_out = NULL;
-    }
+        rc = tsr_api_set_signing_secret(a, master_key, (const uint8_t *)text, strlen(text));
+    if (rc == 0 && plain_out != NULL && (*plain_out = strdup(text)) == NULL)
+        rc = TSR_ENOMEM;
+    tsr_wipe(text, sizeof text);
     return rc;
 }
 

@@ -52,20 +52,21 @@ int tsr_api_set_scopes(struct tsr_api *a, const struct tsr_api_scope *list, size
 bool tsr_api_has_scope(const struct tsr_api *a, const char *value);
 
 /*
- * Generates a new HS256 signing secret: sealed into a->signing_secret;
- * *plain_out (may be NULL) receives the base64url secret (caller wipes
- * and frees).
+ * Generates a new HS256 signing secret (text: base64url of 32 random
+ * bytes; the HMAC key is the text's bytes, as in Auth0), sealed into
+ * a->signing_secret.  *plain_out (may be NULL) receives the text (caller
+ * wipes and frees).
  */
 int tsr_api_new_signing_secret(struct tsr_api *a, const uint8_t master_key[TSR_MASTER_KEY_LEN],
                                char **plain_out);
 
-/* Seals the given HS256 secret (len raw bytes) into a->signing_secret. */
+/* Seals the given HS256 secret (its len bytes are the HMAC key) into a->signing_secret. */
 int tsr_api_set_signing_secret(struct tsr_api *a, const uint8_t master_key[TSR_MASTER_KEY_LEN],
                                const uint8_t *secret, size_t len);
 
 /*
- * Opens a->signing_secret: *out receives the raw secret bytes (caller
- * wipes and frees).
+ * Opens a->signing_secret: *out receives the secret's bytes, NUL-terminated
+ * (caller wipes and frees).
  */
 int tsr_api_open_signing_secret(const struct tsr_api *a,
                                 const uint8_t master_key[TSR_MASTER_KEY_LEN], uint8_t **out,

@@ -13,7 +13,6 @@
 #include "core/app.h"
 #include "core/masterkey.h"
 #include "http/response.h"
-#include "jose/b64url.h"
 #include "mgmt/common.h"
 #include "mgmt/mgmt.h"
 #include "util/err.h"
@@ -26,7 +25,7 @@
 #define SCOPE_VALUE_MAX_CHARS 280
 #define SCOPE_DESCRIPTION_MAX_CHARS 500
 #define LIFETIME_MAX 2592000
-#define SECRET_MIN_BYTES 32
+#define SECRET_MIN_CHARS 32
 #define SECRET_MAX_CHARS 1024
 
 /*
@@ -191,26 +190,22 @@ static bool read_settings(struct tsr_mgmt_reader *rd, struct tsr_api *a)
 }
 
 /*
- * Seals a signing secret given in the body: base64url of at least 32
- * bytes, kept as the decoded bytes so the API answers with the same text.
+ * Seals a signing secret given in the body.  As with Auth0, the HMAC key is
+ * the secret text's bytes, so it must be long enough for HS256 (RFC 8725
+ * section 3.5) and printable, to survive copying between systems.
  */
 static bool seal_given_secret(struct tsr_mgmt_reader *rd, struct tsr_api *a, const json_t *v)
 {
-    if (!tsr_mgmt_check_string(rd, "signing_secret", v, 1, SECRET_MAX_CHARS))
+    if (!tsr_mgmt_check_string(rd, "signing_secret", v, SECRET_MIN_CHARS, SECRET_MAX_CHARS))
         return false;
     const char *text = json_string_value(v);
-    uint8_t *raw = NULL;
-    size_t len = 0;
-    bool ok = false;
-    if (tsr_b64url_decode_alloc(text, strlen(text), &raw, &len) != 0 || len < SECRET_MIN_BYTES)
-        tsr_mgmt_fail(rd, "signing_secret", "Expected base64url of at least %d bytes",
-                      SECRET_MIN_BYTES);
-    else
-        ok = tsr_api_set_signing_secret(a, rd->req->app->master_key, raw, len) == 0 || oom(rd);
-    if (raw != NULL)
-        tsr_wipe(raw, len);
-    free(raw);
-    return ok;
+    for (const char *c = text; *c; c++)
+        if (*c < 0x21 || *c > 0x7e)
+            return tsr_mgmt_fail(rd, "signing_secret",
+                                 "Expected printable ASCII characters without spaces");
+    return tsr_api_set_signing_secret(a, rd->req->app->master_key, (const uint8_t *)text,
+                                      strlen(text)) == 0 ||
+           oom(rd);
 }
 
 /* Makes the stored secret match the algorithm: HS256 holds one, others none. */
@@ -269,13 +264,11 @@ static int add_secret(json_t *o, const struct tsr_req *req, const struct tsr_api
     int rc = tsr_api_open_signing_secret(a, req->app->master_key, &raw, &len);
     if (rc != 0)
         return rc;
-    char *text = tsr_b64url_encode_alloc(raw, len);
+    rc = json_object_set_new(o, "signing_secret", json_stringn((const char *)raw, len)) == 0
+             ? 0
+             : TSR_ENOMEM;
     tsr_wipe(raw, len);
     free(raw);
-    if (text == NULL)
-        return TSR_ENOMEM;
-    rc = json_object_set_new(o, "signing_secret", json_string(text)) == 0 ? 0 : TSR_ENOMEM;
-    tsr_wipe_free_str(text);
     return rc;
 }
 
