@@ -500,7 +500,14 @@ static int rsa_from_jwk(const json_t *jwk, EVP_PKEY **out)
         (bn_e = BN_bin2bn(ep, (int)elen, NULL)) == NULL || (bld = OSSL_PARAM_BLD_new()) == NULL)
         goto out;
     rc = TSR_EFORMAT;
-    if (BN_num_bits(bn_n) < TSR_RSA_MIN_BITS || BN_num_bits(bn_n) > TSR_RSA_MAX_BITS)
+    if (BN_num_bits(bn_n) < TSR_RSA_MIN_BITS || BN_num_bits(bn_n) > TSR_RSA_MAX_BITS ||
+        !BN_is_odd(bn_n))
+        goto out;
+    /*
+     * FIPS 186-4 B.3.1: e odd, 2^16 < e < 2^256.  OpenSSL 3.0's public check
+     * would take e = 1, with which a "signature" is the padded message itself.
+     */
+    if (!BN_is_odd(bn_e) || BN_num_bits(bn_e) <= 16 || BN_num_bits(bn_e) > 256)
         goto out;
     if (OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) != 1 ||
         OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e) != 1)
