@@ -17,7 +17,8 @@
 
 /* RFC 7638 section 3.1 (the RSA key of RFC 7517 appendix A.1). */
 static const char rfc7638_n[] =
-    "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebW"
+    "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_"
+    "BJECPebW"
     "KRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQ"
     "MicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2N"
     "cRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
@@ -277,30 +278,59 @@ static void test_private_pem_wrong_type(void **state)
     size_t pemlen = 0;
     assert_int_equal(tsr_jwk_generate(TSR_ALG_ES256, &ec), 0);
     assert_int_equal(tsr_jwk_private_pem(ec, &pem, &pemlen), 0);
-    assert_int_not_equal(tsr_jwk_from_private_pem((const char *)pem, pemlen, TSR_ALG_RS256, NULL,
-                                                  &out),
-                         0);
+    assert_int_equal(tsr_jwk_from_private_pem((const char *)pem, pemlen, TSR_ALG_RS256, NULL, &out),
+                     TSR_EALG);
     assert_null(out);
-    assert_int_not_equal(tsr_jwk_from_private_pem((const char *)pem, pemlen, TSR_ALG_EDDSA, NULL,
-                                                  &out),
-                         0);
+    assert_int_equal(tsr_jwk_from_private_pem((const char *)pem, pemlen, TSR_ALG_EDDSA, NULL, &out),
+                     TSR_EALG);
     assert_null(out);
     free(pem);
 
     assert_int_equal(tsr_jwk_generate(TSR_ALG_RS256, &rsa), 0);
     assert_int_equal(tsr_jwk_private_pem(rsa, &pem, &pemlen), 0);
-    assert_int_not_equal(tsr_jwk_from_private_pem((const char *)pem, pemlen, TSR_ALG_ES256, NULL,
-                                                  &out),
-                         0);
+    assert_int_equal(tsr_jwk_from_private_pem((const char *)pem, pemlen, TSR_ALG_ES256, NULL, &out),
+                     TSR_EALG);
     /* A truncated PEM does not load. */
-    assert_int_not_equal(
-        tsr_jwk_from_private_pem((const char *)pem, pemlen / 2, TSR_ALG_RS256, NULL, &out), 0);
+    assert_int_equal(
+        tsr_jwk_from_private_pem((const char *)pem, pemlen / 2, TSR_ALG_RS256, NULL, &out),
+        TSR_EFORMAT);
     assert_null(out);
     free(pem);
-    assert_int_not_equal(tsr_jwk_from_private_pem("garbage", 7, TSR_ALG_EDDSA, NULL, &out), 0);
+    assert_int_equal(tsr_jwk_from_private_pem("garbage", 7, TSR_ALG_EDDSA, NULL, &out),
+                     TSR_EFORMAT);
     assert_null(out);
     tsr_jwk_free(ec);
     tsr_jwk_free(rsa);
+}
+
+/* Test-only keys made with the openssl CLI: an encrypted PKCS#8 key and a SEC 1 (not PKCS#8) key.
+ */
+static const char encrypted_pem[] =
+    "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
+    "MIGbMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAjgCFx3lRMn8gICCAAw\n"
+    "DAYIKoZIhvcNAgkFADAdBglghkgBZQMEASoEEFjwdxDPOwAYNkE5gXuq3c8EQFdD\n"
+    "t2GrSmfFIsrq3lE1EcTYGfb2gIS/keVyShshHqDOxID+tSxan+oc2T5HwKeE9Yrw\n"
+    "fCZ7EvbXo3Iup/IaS70=\n"
+    "-----END ENCRYPTED PRIVATE KEY-----\n";
+static const char sec1_pem[] = "-----BEGIN EC PRIVATE KEY-----\n"
+                               "MHcCAQEEIADP11YR9fUOQLwAqAPTEaTuWyDUfvLgZ82Mk0sp9Rq9oAoGCCqGSM49\n"
+                               "AwEHoUQDQgAEJdYafA0YRNiHQBA7hErZrDiubEWwD3hW+d2mii0dhHLn9+O8jbf4\n"
+                               "qkoQCUzrq/zn3wijermqRlLwV/zZHZ9W6w==\n"
+                               "-----END EC PRIVATE KEY-----\n";
+
+static void test_private_pem_only_plain_pkcs8(void **state)
+{
+    (void)state;
+    tsr_jwk *out = NULL;
+    /* No passphrase prompt, no hang: an encrypted key simply does not load. */
+    assert_int_equal(
+        tsr_jwk_from_private_pem(encrypted_pem, strlen(encrypted_pem), TSR_ALG_EDDSA, NULL, &out),
+        TSR_EFORMAT);
+    assert_null(out);
+    assert_int_equal(
+        tsr_jwk_from_private_pem(sec1_pem, strlen(sec1_pem), TSR_ALG_ES256, NULL, &out),
+        TSR_EFORMAT);
+    assert_null(out);
 }
 
 static void expect_refused(json_t *j, enum tsr_jws_alg hint, int want)
@@ -455,6 +485,7 @@ int main(void)
         cmocka_unit_test(test_from_json_round_trip),
         cmocka_unit_test(test_private_pem_round_trip),
         cmocka_unit_test(test_private_pem_wrong_type),
+        cmocka_unit_test(test_private_pem_only_plain_pkcs8),
         cmocka_unit_test(test_from_json_refusals),
         cmocka_unit_test(test_alg_names),
     };

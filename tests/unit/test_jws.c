@@ -164,8 +164,7 @@ static void test_tampered_payload(void **state)
         char *dot2 = strchr(dot + 1, '.');
         uint8_t *pl = NULL;
         size_t plen = 0;
-        assert_int_equal(tsr_b64url_decode_alloc(dot + 1, (size_t)(dot2 - dot - 1), &pl, &plen),
-                         0);
+        assert_int_equal(tsr_b64url_decode_alloc(dot + 1, (size_t)(dot2 - dot - 1), &pl, &plen), 0);
         char *sub = strstr((char *)pl, "42");
         assert_non_null(sub);
         sub[1] = '3'; /* auth0|42 -> auth0|43 */
