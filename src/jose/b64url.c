@@ -15,8 +15,7 @@
 #include "util/err.h"
 #include "util/secure.h"
 
-static const char alphabet[64] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char alphabet[64] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /* Inputs above this would overflow the encoded length in size_t. */
 #define MAX_ENCODABLE ((SIZE_MAX / 4) * 3 - 3)

@@ -22,6 +22,8 @@
 #define TSR_ED25519_SIG_LEN 64
 #define TSR_RSA_MIN_BITS 2048
 #define TSR_RSA_MAX_BITS 8192
+#define TSR_EC_COORD_LEN 32
+#define TSR_ED25519_KEY_LEN 32
 
 struct tsr_jwk {
     enum tsr_jws_alg alg; /* never TSR_ALG_NONE */
@@ -49,6 +51,19 @@ struct tsr_jws {
  * printable.
  */
 bool tsr_jwk_kid_valid(const char *kid, size_t len);
+
+/* A zeroed key for alg with no material yet, or NULL. */
+tsr_jwk *tsr_jwk_new(enum tsr_jws_alg alg, bool is_private);
+
+/*
+ * Whether pkey's type and size fit alg (RSA 2048..8192 bits, P-256,
+ * Ed25519); checked on every path that makes a key, so later code can
+ * trust key->alg.
+ */
+bool tsr_jwk_pkey_fits(const EVP_PKEY *pkey, enum tsr_jws_alg alg);
+
+/* The JWK kty an alg needs ("RSA", "EC", "OKP"), or NULL (HS256, none). */
+const char *tsr_jwk_alg_kty(enum tsr_jws_alg alg);
 
 /*
  * Signs data with key's algorithm into a new buffer *sig (JOSE form: raw

@@ -57,7 +57,9 @@ int tsr_jwk_from_secret(const uint8_t *secret, size_t len, const char *kid, tsr_
 
 /*
  * Loads a private key from PKCS#8 PEM (as written by tsr_jwk_private_pem).
- * The key type must fit alg.  kid is copied (NULL: thumbprint).
+ * The key type must fit alg.  kid is copied (NULL: thumbprint).  Returns 0,
+ * TSR_EINVAL, TSR_EFORMAT (not an unencrypted PKCS#8 "PRIVATE KEY" block)
+ * or TSR_EALG (key type or size does not fit alg).
  */
 int tsr_jwk_from_private_pem(const char *pem, size_t len, enum tsr_jws_alg alg, const char *kid,
                              tsr_jwk **out);

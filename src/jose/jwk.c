@@ -1,22 +1,21 @@
 /*
- * jwk.c - keys: generation, PEM storage, public JWK export and import,
- * RFC 7638 thumbprints.
+ * jwk.c - keys: generation, PEM storage, public JWK export, RFC 7638
+ * thumbprints.  Import from a JWK object is in jwk_import.c.
  *
  * Divisions: small helpers; constructors (generate, secret, PEM); public
- * components and their two views (JWK object, thumbprint); import from a
- * JWK; accessors and free.
+ * components and their two views (JWK object, thumbprint); accessors,
+ * copies and free.
  *
  * A key is bound to one algorithm when it is built and the key material
  * is checked to fit it then, so every later use can trust key->alg.
  */
+#include <limits.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
-#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdio.h>
@@ -28,8 +27,6 @@
 #include "util/err.h"
 #include "util/secure.h"
 
-#define EC_COORD_LEN 32
-#define ED25519_KEY_LEN 32
 /* base64url of a 16-byte random kid for HS256 keys. */
 #define RANDOM_KID_BYTES 16
 
@@ -52,7 +49,7 @@ bool tsr_jwk_kid_valid(const char *kid, size_t len)
     return true;
 }
 
-static tsr_jwk *jwk_new(enum tsr_jws_alg alg, bool is_private)
+tsr_jwk *tsr_jwk_new(enum tsr_jws_alg alg, bool is_private)
 {
     tsr_jwk *k = calloc(1, sizeof *k);
     if (k != NULL) {
@@ -67,8 +64,7 @@ static bool alg_is_rsa(enum tsr_jws_alg alg)
     return alg == TSR_ALG_RS256 || alg == TSR_ALG_PS256;
 }
 
-/* Whether pkey's type and size fit alg; checked on every path that makes a key. */
-static bool pkey_fits(const EVP_PKEY *pkey, enum tsr_jws_alg alg)
+bool tsr_jwk_pkey_fits(const EVP_PKEY *pkey, enum tsr_jws_alg alg)
 {
     char group[64];
     size_t glen = 0;
@@ -85,6 +81,21 @@ static bool pkey_fits(const EVP_PKEY *pkey, enum tsr_jws_alg alg)
         return EVP_PKEY_is_a(pkey, "ED25519");
     default:
         return false;
+    }
+}
+
+const char *tsr_jwk_alg_kty(enum tsr_jws_alg alg)
+{
+    switch (alg) {
+    case TSR_ALG_RS256:
+    case TSR_ALG_PS256:
+        return "RSA";
+    case TSR_ALG_ES256:
+        return "EC";
+    case TSR_ALG_EDDSA:
+        return "OKP";
+    default:
+        return NULL;
     }
 }
 
@@ -137,7 +148,7 @@ int tsr_jwk_generate(enum tsr_jws_alg alg, tsr_jwk **out)
         return TSR_ECRYPTO;
     }
     int rc = TSR_ENOMEM;
-    tsr_jwk *k = jwk_new(alg, true);
+    tsr_jwk *k = tsr_jwk_new(alg, true);
     if (k == NULL)
         goto out;
     k->pkey = pkey;
@@ -162,7 +173,7 @@ int tsr_jwk_from_secret(const uint8_t *secret, size_t len, const char *kid, tsr_
         return TSR_EINVAL;
 
     int rc = TSR_ENOMEM;
-    tsr_jwk *k = jwk_new(TSR_ALG_HS256, true);
+    tsr_jwk *k = tsr_jwk_new(TSR_ALG_HS256, true);
     if (k == NULL || (k->secret = malloc(len)) == NULL)
         goto out;
     memcpy(k->secret, secret, len);
@@ -193,32 +204,43 @@ int tsr_jwk_from_private_pem(const char *pem, size_t len, enum tsr_jws_alg alg, 
     if (alg == TSR_ALG_HS256)
         return tsr_jwk_from_secret((const uint8_t *)pem, len, kid, out);
 
-    const char *keytype = alg_is_rsa(alg)         ? "RSA"
-                          : alg == TSR_ALG_ES256  ? "EC"
-                          : alg == TSR_ALG_EDDSA ? "ED25519"
-                                                  : NULL;
-    if (keytype == NULL)
+    if (tsr_jwk_alg_kty(alg) == NULL)
         return TSR_EINVAL;
 
-    int rc = TSR_ECRYPTO;
+    int rc;
     EVP_PKEY *pkey = NULL;
     tsr_jwk *k = NULL;
-    /*
-     * Only unencrypted PKCS#8 of the expected key type: no passphrase
-     * callback is installed, so an encrypted key fails instead of prompting.
-     */
-    OSSL_DECODER_CTX *dctx = OSSL_DECODER_CTX_new_for_pkey(
-        &pkey, "PEM", "PrivateKeyInfo", keytype, OSSL_KEYMGMT_SELECT_KEYPAIR, NULL, NULL);
-    const unsigned char *p = (const unsigned char *)pem;
-    size_t left = len;
-    if (dctx == NULL || OSSL_DECODER_from_data(dctx, &p, &left) != 1 || pkey == NULL)
+    char *name = NULL, *header = NULL;
+    unsigned char *der = NULL;
+    long derlen = 0;
+    PKCS8_PRIV_KEY_INFO *p8 = NULL;
+    if (len > INT_MAX)
+        return TSR_EINVAL;
+    BIO *bio = BIO_new_mem_buf(pem, (int)len);
+    if (bio == NULL) {
+        rc = TSR_ENOMEM;
         goto out;
-    if (!pkey_fits(pkey, alg)) {
+    }
+    /*
+     * Only an unencrypted PKCS#8 "PRIVATE KEY" block: an encrypted or
+     * traditional key is refused by its label, so nothing ever asks for a
+     * passphrase and there is one stored format to reason about.  The DER
+     * is read into the secure heap.
+     */
+    rc = TSR_EFORMAT;
+    if (PEM_read_bio_ex(bio, &name, &header, &der, &derlen, PEM_FLAG_SECURE) != 1 ||
+        strcmp(name, PEM_STRING_PKCS8INF) != 0 || header[0] != '\0' || derlen <= 0)
+        goto out;
+    const unsigned char *p = der;
+    if ((p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, derlen)) == NULL || p != der + derlen ||
+        (pkey = EVP_PKCS82PKEY(p8)) == NULL)
+        goto out;
+    if (!tsr_jwk_pkey_fits(pkey, alg)) {
         rc = TSR_EALG;
         goto out;
     }
     rc = TSR_ENOMEM;
-    if ((k = jwk_new(alg, true)) == NULL)
+    if ((k = tsr_jwk_new(alg, true)) == NULL)
         goto out;
     k->pkey = pkey;
     pkey = NULL;
@@ -229,7 +251,11 @@ int tsr_jwk_from_private_pem(const char *pem, size_t len, enum tsr_jws_alg alg, 
 out:
     if (rc != 0)
         ERR_clear_error();
-    OSSL_DECODER_CTX_free(dctx);
+    PKCS8_PRIV_KEY_INFO_free(p8);
+    OPENSSL_secure_clear_free(der, derlen > 0 ? (size_t)derlen : 0);
+    OPENSSL_secure_free(name);
+    OPENSSL_secure_free(header);
+    BIO_free(bio);
     EVP_PKEY_free(pkey);
     tsr_jwk_free(k);
     return rc;
@@ -327,11 +353,11 @@ static int pub_parts_get(const tsr_jwk *key, struct pub_parts *pp)
         break;
     case TSR_ALG_ES256:
         /* Coordinates are fixed-length, left-padded (RFC 7518 6.2.1.2). */
-        pp->a = bn_param_b64(key->pkey, OSSL_PKEY_PARAM_EC_PUB_X, EC_COORD_LEN);
-        pp->b = bn_param_b64(key->pkey, OSSL_PKEY_PARAM_EC_PUB_Y, EC_COORD_LEN);
+        pp->a = bn_param_b64(key->pkey, OSSL_PKEY_PARAM_EC_PUB_X, TSR_EC_COORD_LEN);
+        pp->b = bn_param_b64(key->pkey, OSSL_PKEY_PARAM_EC_PUB_Y, TSR_EC_COORD_LEN);
         break;
     case TSR_ALG_EDDSA: {
-        uint8_t raw[ED25519_KEY_LEN];
+        uint8_t raw[TSR_ED25519_KEY_LEN];
         size_t rawlen = sizeof raw;
         if (EVP_PKEY_get_raw_public_key(key->pkey, raw, &rawlen) == 1 && rawlen == sizeof raw)
             pp->a = tsr_b64url_encode_alloc(raw, rawlen);
@@ -366,7 +392,7 @@ int tsr_jwk_to_public_json(const tsr_jwk *key, json_t **out)
     json_t *o = json_object();
     if (o == NULL)
         goto out;
-    const char *kty = alg_is_rsa(key->alg) ? "RSA" : key->alg == TSR_ALG_ES256 ? "EC" : "OKP";
+    const char *kty = tsr_jwk_alg_kty(key->alg);
     int bad = json_object_set_new(o, "kty", json_string(kty));
     bad |= json_object_set_new(o, "kid", json_string(key->kid));
     bad |= json_object_set_new(o, "use", json_string("sig"));
@@ -433,257 +459,6 @@ out:
     return rc;
 }
 
-/* ---- import from JWK ----------------------------------------------------------- */
-
-/*
- * Decodes a base64url member into a new buffer, refusing anything longer
- * than maxbytes before decoding so hostile JWKS cannot make us allocate.
- */
-static int member_bytes(const json_t *jwk, const char *name, size_t maxbytes, uint8_t **out,
-                        size_t *outlen)
-{
-    const json_t *v = json_object_get(jwk, name);
-    if (!json_is_string(v))
-        return TSR_EFORMAT;
-    size_t slen = json_string_length(v);
-    if (slen == 0 || slen > tsr_b64url_encoded_len(maxbytes))
-        return TSR_EFORMAT;
-    int rc = tsr_b64url_decode_alloc(json_string_value(v), slen, out, outlen);
-    return rc == TSR_ENOMEM ? rc : rc != 0 ? TSR_EFORMAT : 0;
-}
-
-/* Builds a public key of keytype from params; anything OpenSSL refuses is a malformed key. */
-static int pkey_from_params(const char *keytype, OSSL_PARAM_BLD *bld, EVP_PKEY **out)
-{
-    int rc = TSR_EFORMAT;
-    OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, keytype, NULL);
-    if (params == NULL || ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
-        EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, params) != 1)
-        goto out;
-    rc = 0;
-out:
-    OSSL_PARAM_free(params);
-    EVP_PKEY_CTX_free(ctx);
-    return rc;
-}
-
-static size_t strip_leading_zeros(const uint8_t **p, size_t len)
-{
-    while (len > 0 && **p == 0) {
-        (*p)++;
-        len--;
-    }
-    return len;
-}
-
-static int rsa_from_jwk(const json_t *jwk, EVP_PKEY **out)
-{
-    uint8_t *n = NULL, *e = NULL;
-    size_t nlen = 0, elen = 0;
-    BIGNUM *bn_n = NULL, *bn_e = NULL;
-    OSSL_PARAM_BLD *bld = NULL;
-    /* One spare byte tolerates encoders that keep a leading zero (RFC 7518 6.3.1.1 note). */
-    int rc = member_bytes(jwk, "n", TSR_RSA_MAX_BITS / 8 + 1, &n, &nlen);
-    if (rc == 0)
-        rc = member_bytes(jwk, "e", 32, &e, &elen);
-    if (rc != 0)
-        goto out;
-    const uint8_t *np = n, *ep = e;
-    nlen = strip_leading_zeros(&np, nlen);
-    elen = strip_leading_zeros(&ep, elen);
-    rc = TSR_EFORMAT;
-    if (nlen == 0 || elen == 0)
-        goto out;
-    rc = TSR_ENOMEM;
-    if ((bn_n = BN_bin2bn(np, (int)nlen, NULL)) == NULL ||
-        (bn_e = BN_bin2bn(ep, (int)elen, NULL)) == NULL || (bld = OSSL_PARAM_BLD_new()) == NULL)
-        goto out;
-    rc = TSR_EFORMAT;
-    if (BN_num_bits(bn_n) < TSR_RSA_MIN_BITS || BN_num_bits(bn_n) > TSR_RSA_MAX_BITS)
-        goto out;
-    if (OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) != 1 ||
-        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e) != 1)
-        goto out;
-    rc = pkey_from_params("RSA", bld, out);
-out:
-    free(n);
-    free(e);
-    BN_free(bn_n);
-    BN_free(bn_e);
-    OSSL_PARAM_BLD_free(bld);
-    return rc;
-}
-
-static int ec_from_jwk(const json_t *jwk, EVP_PKEY **out)
-{
-    uint8_t *x = NULL, *y = NULL;
-    size_t xlen = 0, ylen = 0;
-    OSSL_PARAM_BLD *bld = NULL;
-    const json_t *crv = json_object_get(jwk, "crv");
-    if (!json_is_string(crv) || strcmp(json_string_value(crv), "P-256") != 0 ||
-        json_string_length(crv) != strlen("P-256"))
-        return TSR_EFORMAT;
-
-    int rc = member_bytes(jwk, "x", EC_COORD_LEN, &x, &xlen);
-    if (rc == 0)
-        rc = member_bytes(jwk, "y", EC_COORD_LEN, &y, &ylen);
-    if (rc != 0)
-        goto out;
-    /* RFC 7518 6.2.1.2: exactly the coordinate size, so every point has one encoding. */
-    rc = TSR_EFORMAT;
-    if (xlen != EC_COORD_LEN || ylen != EC_COORD_LEN)
-        goto out;
-    uint8_t point[1 + 2 * EC_COORD_LEN];
-    point[0] = 0x04; /* SEC 1 uncompressed form */
-    memcpy(point + 1, x, EC_COORD_LEN);
-    memcpy(point + 1 + EC_COORD_LEN, y, EC_COORD_LEN);
-    rc = TSR_ENOMEM;
-    if ((bld = OSSL_PARAM_BLD_new()) == NULL)
-        goto out;
-    rc = TSR_EFORMAT;
-    if (OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0) != 1 ||
-        OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point) != 1)
-        goto out;
-    rc = pkey_from_params("EC", bld, out);
-out:
-    free(x);
-    free(y);
-    OSSL_PARAM_BLD_free(bld);
-    return rc;
-}
-
-static int okp_from_jwk(const json_t *jwk, EVP_PKEY **out)
-{
-    const json_t *crv = json_object_get(jwk, "crv");
-    if (!json_is_string(crv) || strcmp(json_string_value(crv), "Ed25519") != 0 ||
-        json_string_length(crv) != strlen("Ed25519"))
-        return TSR_EFORMAT;
-    uint8_t *x = NULL;
-    size_t xlen = 0;
-    int rc = member_bytes(jwk, "x", ED25519_KEY_LEN, &x, &xlen);
-    if (rc != 0)
-        return rc;
-    rc = TSR_EFORMAT;
-    if (xlen == ED25519_KEY_LEN &&
-        (*out = EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL, x, xlen)) != NULL)
-        rc = 0;
-    free(x);
-    return rc;
-}
-
-/* The key-type family an alg needs, as a kty string. */
-static const char *alg_kty(enum tsr_jws_alg alg)
-{
-    switch (alg) {
-    case TSR_ALG_RS256:
-    case TSR_ALG_PS256:
-        return "RSA";
-    case TSR_ALG_ES256:
-        return "EC";
-    case TSR_ALG_EDDSA:
-        return "OKP";
-    default:
-        return NULL;
-    }
-}
-
-/* Chooses the key's alg from the JWK's alg member or the hint; it must fit kty. */
-static int choose_alg(const json_t *jwk, const char *kty, enum tsr_jws_alg alg_hint,
-                      enum tsr_jws_alg *alg)
-{
-    const json_t *a = json_object_get(jwk, "alg");
-    if (a != NULL) {
-        if (!json_is_string(a) || strlen(json_string_value(a)) != json_string_length(a) ||
-            tsr_jws_alg_parse(json_string_value(a), alg) != 0)
-            return TSR_EALG;
-    } else if (alg_hint != TSR_ALG_NONE) {
-        *alg = alg_hint;
-    } else {
-        *alg = strcmp(kty, "RSA") == 0  ? TSR_ALG_RS256
-               : strcmp(kty, "EC") == 0 ? TSR_ALG_ES256
-                                        : TSR_ALG_EDDSA;
-    }
-    /* RFC 8725 3.1: an RSA or EC key never becomes an HMAC key, whatever alg says. */
-    const char *need = alg_kty(*alg);
-    return need != NULL && strcmp(need, kty) == 0 ? 0 : TSR_EALG;
-}
-
-int tsr_jwk_from_json(const json_t *jwk, enum tsr_jws_alg alg_hint, tsr_jwk **out)
-{
-    if (out == NULL)
-        return TSR_EINVAL;
-    *out = NULL;
-    if (!json_is_object(jwk))
-        return TSR_EFORMAT;
-
-    const json_t *ktyv = json_object_get(jwk, "kty");
-    if (!json_is_string(ktyv) || strlen(json_string_value(ktyv)) != json_string_length(ktyv))
-        return TSR_EFORMAT;
-    const char *kty = json_string_value(ktyv);
-    /* Only public-key types: "oct" would be a shared secret published as a JWK. */
-    if (strcmp(kty, "RSA") != 0 && strcmp(kty, "EC") != 0 && strcmp(kty, "OKP") != 0)
-        return TSR_EFORMAT;
-
-    const json_t *use = json_object_get(jwk, "use");
-    if (use != NULL && (!json_is_string(use) || strcmp(json_string_value(use), "sig") != 0 ||
-                        json_string_length(use) != 3))
-        return TSR_EALG; /* an "enc" key must not verify signatures */
-
-    const json_t *kidv = json_object_get(jwk, "kid");
-    if (kidv != NULL && (!json_is_string(kidv) || !tsr_jwk_kid_valid(json_string_value(kidv),
-                                                                     json_string_length(kidv))))
-        return TSR_EFORMAT;
-
-    enum tsr_jws_alg alg = TSR_ALG_NONE;
-    int rc = choose_alg(jwk, kty, alg_hint, &alg);
-    if (rc != 0)
-        return rc;
-
-    EVP_PKEY *pkey = NULL;
-    EVP_PKEY_CTX *check = NULL;
-    tsr_jwk *k = NULL;
-    /* Private members ("d", "p", ...) are never read: this builds a public key only. */
-    if (strcmp(kty, "RSA") == 0)
-        rc = rsa_from_jwk(jwk, &pkey);
-    else if (strcmp(kty, "EC") == 0)
-        rc = ec_from_jwk(jwk, &pkey);
-    else
-        rc = okp_from_jwk(jwk, &pkey);
-    if (rc != 0)
-        goto out;
-
-    /* Point on the curve for EC (RFC 8725 3.4); modulus and exponent sanity for RSA. */
-    rc = TSR_EFORMAT;
-    if ((check = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) == NULL ||
-        EVP_PKEY_public_check(check) != 1 || !pkey_fits(pkey, alg))
-        goto out;
-
-    rc = TSR_ENOMEM;
-    if ((k = jwk_new(alg, false)) == NULL)
-        goto out;
-    k->pkey = pkey;
-    pkey = NULL;
-    if (kidv != NULL) {
-        memcpy(k->kid, json_string_value(kidv), json_string_length(kidv));
-        k->kid[json_string_length(kidv)] = '\0';
-        rc = 0;
-    } else {
-        rc = tsr_jwk_thumbprint(k, k->kid);
-    }
-    if (rc != 0)
-        goto out;
-    *out = k;
-    k = NULL;
-out:
-    if (rc != 0)
-        ERR_clear_error();
-    EVP_PKEY_CTX_free(check);
-    EVP_PKEY_free(pkey);
-    tsr_jwk_free(k);
-    return rc;
-}
-
 /* ---- accessors, copies, free ------------------------------------------------- */
 
 const char *tsr_jwk_kid(const tsr_jwk *key)
@@ -713,7 +488,7 @@ int tsr_jwk_public(const tsr_jwk *key, tsr_jwk **out)
 
     int rc = TSR_ENOMEM;
     unsigned char *der = NULL;
-    tsr_jwk *k = jwk_new(key->alg, false);
+    tsr_jwk *k = tsr_jwk_new(key->alg, false);
     if (k == NULL)
         goto out;
     /* A SubjectPublicKeyInfo round trip keeps exactly the public half. */

@@ -19,7 +19,7 @@ static const struct {
     const char *enc;
 } vectors[] = {
     /* RFC 4648 section 10 with the padding removed. */
-    {"", ""},         {"f", "Zg"},         {"fo", "Zm8"},       {"foo", "Zm9v"},
+    {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
     {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
 };
 
@@ -35,9 +35,8 @@ static void test_rfc4648_vectors(void **state)
 
         uint8_t dec[16];
         size_t declen = 99;
-        assert_int_equal(tsr_b64url_decode(vectors[i].enc, strlen(vectors[i].enc), dec, sizeof dec,
-                                           &declen),
-                         0);
+        assert_int_equal(
+            tsr_b64url_decode(vectors[i].enc, strlen(vectors[i].enc), dec, sizeof dec, &declen), 0);
         assert_int_equal(declen, n);
         assert_memory_equal(dec, vectors[i].raw, n);
         assert_true(tsr_b64url_decoded_max(strlen(vectors[i].enc)) >= n);
