@@ -4,7 +4,7 @@ ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 RUN_ARGS ?=
 
-.PHONY: all run check build build-check build-asan unit unit-asan e2e deps deps-check clean
+.PHONY: all run check build build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check clean
 
 all: build
 
@@ -37,11 +37,19 @@ unit-asan: build-asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --test-dir $(ASAN_DIR) --output-on-failure
 
+unit-valgrind: build-check
+	@scripts/valgrind-unit.sh $(BUILD_DIR)
+
 e2e: build-check
 	@TESSERA_BIN=$(CURDIR)/$(BUILD_DIR)/tessera scripts/e2e.sh
 
+# The same suites against the sanitizer build: a leak or memory error makes the
+# server's exit status non-zero, which the suites check on every stop.
+e2e-asan: build-asan
+	@ASAN_OPTIONS=detect_leaks=1 TESSERA_BIN=$(CURDIR)/$(ASAN_DIR)/tessera scripts/e2e.sh
+
 # Installs what the tests need, builds, and runs every test.
-check: unit unit-asan e2e
+check: unit unit-asan unit-valgrind e2e e2e-asan
 	@echo "make check: all tests passed"
 
 clean:
