@@ -10,9 +10,9 @@
 #include "util/secure.h"
 
 #define API_COLUMNS                                                                                \
-    "tenant_id, id, identifier, name, is_system, signing_alg, signing_secret, token_lifetime, "   \
-    "token_lifetime_for_web, allow_offline_access, "                                              \
-    "skip_consent_for_verifiable_first_party_clients, enforce_policies, token_dialect, scopes, "  \
+    "tenant_id, id, identifier, name, is_system, signing_alg, signing_secret, token_lifetime, "    \
+    "token_lifetime_for_web, allow_offline_access, "                                               \
+    "skip_consent_for_verifiable_first_party_clients, enforce_policies, token_dialect, scopes, "   \
     "created_at, updated_at"
 
 /* HS256 secrets: 32 random bytes, as long as the SHA-256 output (RFC 8725 section 3.5). */
@@ -161,7 +161,8 @@ static int read_scopes(struct tsr_api *a, const char *text)
         rc = TSR_ENOMEM;
         goto out;
     }
-    json_array_foreach(arr, i, item) {
+    json_array_foreach(arr, i, item)
+    {
         const char *v = json_string_value(json_object_get(item, "value"));
         const char *d = json_string_value(json_object_get(item, "description"));
         a->scopes[i].value = strdup(v ? v : "");
@@ -226,7 +227,8 @@ static void cleanup_cb(void *record)
 int tsr_api_get(tsr_store *st, const char *tenant_id, const char *id, struct tsr_api *out)
 {
     return tsr_rows_one(st, read_row, out,
-                        "SELECT " API_COLUMNS " FROM resource_servers WHERE tenant_id = ? AND id = ?",
+                        "SELECT " API_COLUMNS
+                        " FROM resource_servers WHERE tenant_id = ? AND id = ?",
                         "ss", tenant_id, id);
 }
 
@@ -244,54 +246,44 @@ int tsr_api_insert(tsr_store *st, const struct tsr_api *a)
     char *scopes = scopes_to_text(a);
     if (scopes == NULL)
         return TSR_ENOMEM;
-    int rc = tsr_store_run(st, NULL,
-                           "INSERT INTO resource_servers (" API_COLUMNS
-                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           "ssssissiiiiissii", a->tenant_id, a->id, a->identifier, a->name,
-                           (int64_t)a->is_system, a->signing_alg, a->signing_secret,
-                           a->token_lifetime, a->token_lifetime_for_web,
-                           (int64_t)a->allow_offline_access,
-                           (int64_t)a->skip_consent_for_verifiable_first_party_clients,
-                           (int64_t)a->enforce_policies, a->token_dialect, scopes, a->created_at,
-                           a->updated_at);
+    int rc = tsr_store_run(
+        st, NULL,
+        "INSERT INTO resource_servers (" API_COLUMNS
+        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "ssssissiiiiissii", a->tenant_id, a->id, a->identifier, a->name, (int64_t)a->is_system,
+        a->signing_alg, a->signing_secret, a->token_lifetime, a->token_lifetime_for_web,
+        (int64_t)a->allow_offline_access,
+        (int64_t)a->skip_consent_for_verifiable_first_party_clients, (int64_t)a->enforce_policies,
+        a->token_dialect, scopes, a->created_at, a->updated_at);
     free(scopes);
     return rc;
 }
 
 int tsr_api_update(tsr_store *st, const struct tsr_api *a)
 {
-    int64_t changed = 0;
     char *scopes = scopes_to_text(a);
     if (scopes == NULL)
         return TSR_ENOMEM;
-    int rc = tsr_store_run(st, &changed,
-                           "UPDATE resource_servers SET name = ?, signing_alg = ?, "
-                           "signing_secret = ?, token_lifetime = ?, token_lifetime_for_web = ?, "
-                           "allow_offline_access = ?, "
-                           "skip_consent_for_verifiable_first_party_clients = ?, "
-                           "enforce_policies = ?, token_dialect = ?, scopes = ?, updated_at = ? "
-                           "WHERE tenant_id = ? AND id = ?",
-                           "sssiiiiississ", a->name, a->signing_alg, a->signing_secret,
-                           a->token_lifetime, a->token_lifetime_for_web,
-                           (int64_t)a->allow_offline_access,
-                           (int64_t)a->skip_consent_for_verifiable_first_party_clients,
-                           (int64_t)a->enforce_policies, a->token_dialect, scopes,
-                           (int64_t)time(NULL), a->tenant_id, a->id);
+    int rc = tsr_rows_change(
+        st,
+        "UPDATE resource_servers SET name = ?, signing_alg = ?, "
+        "signing_secret = ?, token_lifetime = ?, token_lifetime_for_web = ?, "
+        "allow_offline_access = ?, "
+        "skip_consent_for_verifiable_first_party_clients = ?, "
+        "enforce_policies = ?, token_dialect = ?, scopes = ?, updated_at = ? "
+        "WHERE tenant_id = ? AND id = ?",
+        "sssiiiiississ", a->name, a->signing_alg, a->signing_secret, a->token_lifetime,
+        a->token_lifetime_for_web, (int64_t)a->allow_offline_access,
+        (int64_t)a->skip_consent_for_verifiable_first_party_clients, (int64_t)a->enforce_policies,
+        a->token_dialect, scopes, (int64_t)time(NULL), a->tenant_id, a->id);
     free(scopes);
-    if (rc == 0 && changed == 0)
-        rc = TSR_ENOTFOUND;
     return rc;
 }
 
 int tsr_api_delete(tsr_store *st, const char *tenant_id, const char *id)
 {
-    int64_t changed = 0;
-    int rc = tsr_store_run(st, &changed,
-                           "DELETE FROM resource_servers WHERE tenant_id = ? AND id = ?", "ss",
+    return tsr_rows_change(st, "DELETE FROM resource_servers WHERE tenant_id = ? AND id = ?", "ss",
                            tenant_id, id);
-    if (rc == 0 && changed == 0)
-        rc = TSR_ENOTFOUND;
-    return rc;
 }
 
 int tsr_api_list(tsr_store *st, const char *tenant_id, int64_t offset, int64_t limit,

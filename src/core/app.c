@@ -157,11 +157,11 @@ int tsr_app_open(struct tsr_app *app, const struct tsr_settings *s, tsr_getenv_f
     }
     if (applied > 0)
         tsr_log(TSR_LOG_INFO, "database migrated",
-                json_pack("{s:i, s:i}", "applied", applied, "version",
-                          tsr_store_schema_latest()));
+                json_pack("{s:i, s:i}", "applied", applied, "version", tsr_store_schema_latest()));
     tsr_stmt *q = NULL;
-    if ((rc = tsr_store_query(st, &q, "SELECT (SELECT count(*) FROM tenants), "
-                                      "(SELECT count(*) FROM signing_keys)",
+    if ((rc = tsr_store_query(st, &q,
+                              "SELECT (SELECT count(*) FROM tenants), "
+                              "(SELECT count(*) FROM signing_keys)",
                               "")) == 0 &&
         tsr_stmt_step(q) == TSR_STORE_ROW) {
         ntenants = tsr_stmt_int64(q, 0);
@@ -178,9 +178,8 @@ int tsr_app_open(struct tsr_app *app, const struct tsr_settings *s, tsr_getenv_f
     if ((rc = tsr_masterkey_load(s->data_dir, getenv_fn, nkeys == 0, app->master_key, NULL, err,
                                  errlen)) != 0)
         return rc;
-    if (ntenants == 0 &&
-        (rc = tsr_bootstrap(st, s->public_url, s->data_dir, app->master_key, out, err,
-                            errlen)) != 0)
+    if (ntenants == 0 && (rc = tsr_bootstrap(st, s->public_url, s->data_dir, app->master_key, out,
+                                             err, errlen)) != 0)
         return rc;
     return load_tenants(st, app, err, errlen);
 }

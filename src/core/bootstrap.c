@@ -143,8 +143,7 @@ static int write_credentials(const char *path, const char *text, char *err, size
 }
 
 int tsr_bootstrap(tsr_store *st, const char *issuer, const char *data_dir,
-                  const uint8_t master_key[TSR_MASTER_KEY_LEN], FILE *out, char *err,
-                  size_t errlen)
+                  const uint8_t master_key[TSR_MASTER_KEY_LEN], FILE *out, char *err, size_t errlen)
 {
     struct tsr_tenant t = {0};
     struct tsr_client c = {0};
@@ -172,9 +171,9 @@ int tsr_bootstrap(tsr_store *st, const char *issuer, const char *data_dir,
         (rc = create_mgmt_api(st, t.id, audience)) != 0 ||
         (rc = create_client_and_grant(st, t.id, audience, &c, &secret)) != 0)
         goto out;
-    creds = json_pack("{s:s, s:s, s:s, s:s, s:s}", "client_id", c.client_id, "client_secret",
-                      secret, "issuer", issuer, "audience", audience, "token_endpoint",
-                      token_endpoint);
+    creds =
+        json_pack("{s:s, s:s, s:s, s:s, s:s}", "client_id", c.client_id, "client_secret", secret,
+                  "issuer", issuer, "audience", audience, "token_endpoint", token_endpoint);
     text = creds ? json_dumps(creds, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     if (text == NULL) {
         rc = TSR_ENOMEM;

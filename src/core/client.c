@@ -9,9 +9,9 @@
 #include "util/secure.h"
 
 #define CLIENT_COLUMNS                                                                             \
-    "tenant_id, client_id, name, description, app_type, logo_uri, is_first_party, "               \
-    "oidc_conformant, is_system, secret_hash, token_endpoint_auth_method, grant_types, "          \
-    "callbacks, allowed_origins, web_origins, allowed_logout_urls, client_metadata, "             \
+    "tenant_id, client_id, name, description, app_type, logo_uri, is_first_party, "                \
+    "oidc_conformant, is_system, secret_hash, token_endpoint_auth_method, grant_types, "           \
+    "callbacks, allowed_origins, web_origins, allowed_logout_urls, client_metadata, "              \
     "jwt_lifetime_in_seconds, created_at, updated_at"
 
 void tsr_client_cleanup(struct tsr_client *c)
@@ -53,8 +53,7 @@ int tsr_client_init_new(struct tsr_client *c, const char *tenant_id)
     c->jwt_lifetime_in_seconds = 36000;
     c->created_at = c->updated_at = (int64_t)time(NULL);
     if (!c->tenant_id || !c->client_id || !c->name || !c->description || !c->app_type ||
-        !c->logo_uri || !c->secret_hash || !c->token_endpoint_auth_method ||
-        !c->client_metadata) {
+        !c->logo_uri || !c->secret_hash || !c->token_endpoint_auth_method || !c->client_metadata) {
         tsr_client_cleanup(c);
         return TSR_ENOMEM;
     }
@@ -146,7 +145,8 @@ int tsr_client_get(tsr_store *st, const char *tenant_id, const char *client_id,
                    struct tsr_client *out)
 {
     return tsr_rows_one(st, read_row_cb, out,
-                        "SELECT " CLIENT_COLUMNS " FROM clients WHERE tenant_id = ? AND client_id = ?",
+                        "SELECT " CLIENT_COLUMNS
+                        " FROM clients WHERE tenant_id = ? AND client_id = ?",
                         "ss", tenant_id, client_id);
 }
 
@@ -179,15 +179,15 @@ int tsr_client_insert(tsr_store *st, const struct tsr_client *c)
     struct list_texts t = {0};
     int rc = lists_to_text(c, &t);
     if (rc == 0)
-        rc = tsr_store_run(
-            st, NULL,
-            "INSERT INTO clients (" CLIENT_COLUMNS
-            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            "ssssssiiisssssssiiii", c->tenant_id, c->client_id, c->name, c->description,
-            c->app_type, c->logo_uri, (int64_t)c->is_first_party, (int64_t)c->oidc_conformant,
-            (int64_t)c->is_system, c->secret_hash, c->token_endpoint_auth_method, t.v[0], t.v[1],
-            t.v[2], t.v[3], t.v[4], c->client_metadata, c->jwt_lifetime_in_seconds, c->created_at,
-            c->updated_at);
+        rc = tsr_store_run(st, NULL,
+                           "INSERT INTO clients (" CLIENT_COLUMNS
+                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "ssssssiiisssssssiiii", c->tenant_id, c->client_id, c->name,
+                           c->description, c->app_type, c->logo_uri, (int64_t)c->is_first_party,
+                           (int64_t)c->oidc_conformant, (int64_t)c->is_system, c->secret_hash,
+                           c->token_endpoint_auth_method, t.v[0], t.v[1], t.v[2], t.v[3], t.v[4],
+                           c->client_metadata, c->jwt_lifetime_in_seconds, c->created_at,
+                           c->updated_at);
     free_lists(&t);
     return rc;
 }
@@ -195,11 +195,10 @@ int tsr_client_insert(tsr_store *st, const struct tsr_client *c)
 int tsr_client_update(tsr_store *st, const struct tsr_client *c)
 {
     struct list_texts t = {0};
-    int64_t changed = 0;
     int rc = lists_to_text(c, &t);
     if (rc == 0)
-        rc = tsr_store_run(
-            st, &changed,
+        rc = tsr_rows_change(
+            st,
             "UPDATE clients SET name = ?, description = ?, app_type = ?, logo_uri = ?, "
             "is_first_party = ?, oidc_conformant = ?, secret_hash = ?, "
             "token_endpoint_auth_method = ?, grant_types = ?, callbacks = ?, "
@@ -211,19 +210,13 @@ int tsr_client_update(tsr_store *st, const struct tsr_client *c)
             c->client_metadata, c->jwt_lifetime_in_seconds, (int64_t)time(NULL), c->tenant_id,
             c->client_id);
     free_lists(&t);
-    if (rc == 0 && changed == 0)
-        rc = TSR_ENOTFOUND;
     return rc;
 }
 
 int tsr_client_delete(tsr_store *st, const char *tenant_id, const char *client_id)
 {
-    int64_t changed = 0;
-    int rc = tsr_store_run(st, &changed, "DELETE FROM clients WHERE tenant_id = ? AND client_id = ?",
-                           "ss", tenant_id, client_id);
-    if (rc == 0 && changed == 0)
-        rc = TSR_ENOTFOUND;
-    return rc;
+    return tsr_rows_change(st, "DELETE FROM clients WHERE tenant_id = ? AND client_id = ?", "ss",
+                           tenant_id, client_id);
 }
 
 int tsr_client_list(tsr_store *st, const char *tenant_id, int64_t offset, int64_t limit,

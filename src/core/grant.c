@@ -64,7 +64,8 @@ static void cleanup_cb(void *record)
 int tsr_grant_get(tsr_store *st, const char *tenant_id, const char *id, struct tsr_grant *out)
 {
     return tsr_rows_one(st, read_row, out,
-                        "SELECT " GRANT_COLUMNS " FROM client_grants WHERE tenant_id = ? AND id = ?",
+                        "SELECT " GRANT_COLUMNS
+                        " FROM client_grants WHERE tenant_id = ? AND id = ?",
                         "ss", tenant_id, id);
 }
 
@@ -82,44 +83,37 @@ int tsr_grant_insert(tsr_store *st, const struct tsr_grant *g)
     char *scope = tsr_strlist_to_text(&g->scope);
     if (scope == NULL)
         return TSR_ENOMEM;
-    int rc = tsr_store_run(st, NULL,
-                           "INSERT INTO client_grants (" GRANT_COLUMNS
-                           ") VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           "sssssii", g->tenant_id, g->id, g->client_id, g->audience, scope,
-                           g->created_at, g->updated_at);
+    int rc = tsr_store_run(
+        st, NULL, "INSERT INTO client_grants (" GRANT_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "sssssii", g->tenant_id, g->id, g->client_id, g->audience, scope, g->created_at,
+        g->updated_at);
     free(scope);
     return rc;
 }
 
 int tsr_grant_update(tsr_store *st, const struct tsr_grant *g)
 {
-    int64_t changed = 0;
     char *scope = tsr_strlist_to_text(&g->scope);
     if (scope == NULL)
         return TSR_ENOMEM;
-    int rc = tsr_store_run(st, &changed,
-                           "UPDATE client_grants SET scope = ?, updated_at = ? WHERE tenant_id = ? "
-                           "AND id = ?",
-                           "siss", scope, (int64_t)time(NULL), g->tenant_id, g->id);
+    int rc =
+        tsr_rows_change(st,
+                        "UPDATE client_grants SET scope = ?, updated_at = ? WHERE tenant_id = ? "
+                        "AND id = ?",
+                        "siss", scope, (int64_t)time(NULL), g->tenant_id, g->id);
     free(scope);
-    if (rc == 0 && changed == 0)
-        rc = TSR_ENOTFOUND;
     return rc;
 }
 
 int tsr_grant_delete(tsr_store *st, const char *tenant_id, const char *id)
 {
-    int64_t changed = 0;
-    int rc = tsr_store_run(st, &changed, "DELETE FROM client_grants WHERE tenant_id = ? AND id = ?",
-                           "ss", tenant_id, id);
-    if (rc == 0 && changed == 0)
-        rc = TSR_ENOTFOUND;
-    return rc;
+    return tsr_rows_change(st, "DELETE FROM client_grants WHERE tenant_id = ? AND id = ?", "ss",
+                           tenant_id, id);
 }
 
 /* NULL filters match everything: "(? IS NULL OR col = ?)" keeps one portable statement. */
 #define GRANT_FILTER                                                                               \
-    " FROM client_grants WHERE tenant_id = ? AND (? IS NULL OR audience = ?) AND "                \
+    " FROM client_grants WHERE tenant_id = ? AND (? IS NULL OR audience = ?) AND "                 \
     "(? IS NULL OR client_id = ?)"
 
 int tsr_grant_list(tsr_store *st, const char *tenant_id, const char *audience,
@@ -129,16 +123,14 @@ int tsr_grant_list(tsr_store *st, const char *tenant_id, const char *audience,
     *out = NULL;
     *n = 0;
     int rc = 0;
-    if (total != NULL && (rc = tsr_rows_count(st, total, "SELECT count(*)" GRANT_FILTER, "sssss",
-                                              tenant_id, audience, audience, client_id,
-                                              client_id)) != 0)
+    if (total != NULL &&
+        (rc = tsr_rows_count(st, total, "SELECT count(*)" GRANT_FILTER, "sssss", tenant_id,
+                             audience, audience, client_id, client_id)) != 0)
         return rc;
     tsr_stmt *q = NULL;
-    rc = tsr_store_query(st, &q,
-                         "SELECT " GRANT_COLUMNS GRANT_FILTER
-                         " ORDER BY created_at, id LIMIT ? OFFSET ?",
-                         "sssssii", tenant_id, audience, audience, client_id, client_id, limit,
-                         offset);
+    rc = tsr_store_query(
+        st, &q, "SELECT " GRANT_COLUMNS GRANT_FILTER " ORDER BY created_at, id LIMIT ? OFFSET ?",
+        "sssssii", tenant_id, audience, audience, client_id, client_id, limit, offset);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);

@@ -83,8 +83,8 @@ int tsr_keys_create_initial(tsr_store *st, const char *tenant_id,
 int tsr_keys_count(tsr_store *st, const char *tenant_id, int64_t *out)
 {
     tsr_stmt *q = NULL;
-    int rc = tsr_store_query(st, &q, "SELECT count(*) FROM signing_keys WHERE tenant_id = ?",
-                             "s", tenant_id);
+    int rc = tsr_store_query(st, &q, "SELECT count(*) FROM signing_keys WHERE tenant_id = ?", "s",
+                             tenant_id);
     if (rc == 0 && (rc = tsr_stmt_step(q)) == TSR_STORE_ROW) {
         *out = tsr_stmt_int64(q, 0);
         rc = 0;

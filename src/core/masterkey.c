@@ -92,8 +92,9 @@ int tsr_masterkey_load(const char *data_dir, tsr_getenv_fn getenv_fn, bool may_c
     const char *env = (getenv_fn ? getenv_fn : (tsr_getenv_fn)getenv)("TESSERA_MASTER_KEY");
     if (env != NULL && env[0] != '\0') {
         if (parse_hex_key(env, key) != 0) {
-            snprintf(err, errlen, "TESSERA_MASTER_KEY: must be 64 hexadecimal characters "
-                                  "(32 bytes), e.g. from `openssl rand -hex 32`");
+            snprintf(err, errlen,
+                     "TESSERA_MASTER_KEY: must be 64 hexadecimal characters "
+                     "(32 bytes), e.g. from `openssl rand -hex 32`");
             return TSR_EMASTERKEY;
         }
         return 0;

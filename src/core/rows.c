@@ -79,3 +79,13 @@ int tsr_rows_one(tsr_store *st, tsr_row_reader read, void *record, const char *s
     tsr_stmt_finalize(q);
     return rc;
 }
+
+int tsr_rows_change(tsr_store *st, const char *sql, const char *types, ...)
+{
+    int64_t changed = 0;
+    va_list ap;
+    va_start(ap, types);
+    int rc = tsr_store_vrun(st, &changed, sql, types, ap);
+    va_end(ap);
+    return rc == 0 && changed == 0 ? TSR_ENOTFOUND : rc;
+}

@@ -35,4 +35,11 @@ int tsr_rows_count(tsr_store *st, int64_t *out, const char *sql, const char *typ
 int tsr_rows_one(tsr_store *st, tsr_row_reader read, void *record, const char *sql,
                  const char *types, ...);
 
+/*
+ * Runs a statement that must change at least one row (an UPDATE or DELETE
+ * by key).  Returns 0, TSR_ENOTFOUND when no row matched, or the store's
+ * error.
+ */
+int tsr_rows_change(tsr_store *st, const char *sql, const char *types, ...);
+
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/rows.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -18,57 +19,46 @@ void tsr_tenant_cleanup(struct tsr_tenant *t)
     memset(t, 0, sizeof *t);
 }
 
+static int read_row(tsr_stmt *q, void *record)
+{
+    struct tsr_tenant *t = record;
+    memset(t, 0, sizeof *t);
+    t->id = tsr_stmt_text_dup(q, 0);
+    t->issuer = tsr_stmt_text_dup(q, 1);
+    t->friendly_name = tsr_stmt_text_dup(q, 2);
+    t->default_audience = tsr_stmt_text_dup(q, 3);
+    t->is_default = tsr_stmt_int64(q, 4) != 0;
+    t->created_at = tsr_stmt_int64(q, 5);
+    if (!t->id || !t->issuer || !t->friendly_name || !t->default_audience) {
+        tsr_tenant_cleanup(t);
+        return TSR_ENOMEM;
+    }
+    return 0;
+}
+
+static void cleanup_cb(void *record)
+{
+    tsr_tenant_cleanup(record);
+}
+
 int tsr_tenant_list(tsr_store *st, struct tsr_tenant **out, size_t *n)
 {
+    tsr_stmt *q = NULL;
     *out = NULL;
     *n = 0;
-    tsr_stmt *q = NULL;
-    struct tsr_tenant *list = NULL;
-    size_t count = 0;
     int rc = tsr_store_query(st, &q,
                              "SELECT id, issuer, friendly_name, default_audience, is_default, "
                              "created_at FROM tenants ORDER BY created_at, id",
                              "");
-    if (rc != 0)
-        goto out;
-    while ((rc = tsr_stmt_step(q)) == TSR_STORE_ROW) {
-        struct tsr_tenant *grown = realloc(list, (count + 1) * sizeof *grown);
-        if (grown == NULL) {
-            rc = TSR_ENOMEM;
-            goto out;
-        }
-        list = grown;
-        struct tsr_tenant *t = &list[count++];
-        memset(t, 0, sizeof *t);
-        t->id = tsr_stmt_text_dup(q, 0);
-        t->issuer = tsr_stmt_text_dup(q, 1);
-        t->friendly_name = tsr_stmt_text_dup(q, 2);
-        t->default_audience = tsr_stmt_text_dup(q, 3);
-        t->is_default = tsr_stmt_int64(q, 4) != 0;
-        t->created_at = tsr_stmt_int64(q, 5);
-        if (!t->id || !t->issuer || !t->friendly_name || !t->default_audience) {
-            rc = TSR_ENOMEM;
-            goto out;
-        }
-    }
-    if (rc == TSR_STORE_DONE) {
-        *out = list;
-        *n = count;
-        list = NULL;
-        count = 0;
-        rc = 0;
-    }
-out:
+    if (rc == 0)
+        rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);
-    tsr_tenant_list_free(list, count);
     return rc;
 }
 
 void tsr_tenant_list_free(struct tsr_tenant *list, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        tsr_tenant_cleanup(&list[i]);
-    free(list);
+    tsr_rows_free(list, n, sizeof *list, cleanup_cb);
 }
 
 int tsr_tenant_insert(tsr_store *st, struct tsr_tenant *t)
@@ -82,8 +72,8 @@ int tsr_tenant_insert(tsr_store *st, struct tsr_tenant *t)
                        "INSERT INTO tenants (id, issuer, friendly_name, default_audience, "
                        "is_default, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                        "ssssiii", id, t->issuer, t->friendly_name ? t->friendly_name : "",
-                       t->default_audience ? t->default_audience : "", (int64_t)t->is_default,
-                       now, now);
+                       t->default_audience ? t->default_audience : "", (int64_t)t->is_default, now,
+                       now);
     if (rc != 0)
         return rc;
     t->id = strdup(id);

@@ -257,17 +257,14 @@ int tsr_store_query(tsr_store *st, tsr_stmt **out, const char *sql, const char *
     return rc;
 }
 
-int tsr_store_run(tsr_store *st, int64_t *changes, const char *sql, const char *types, ...)
+int tsr_store_vrun(tsr_store *st, int64_t *changes, const char *sql, const char *types, va_list ap)
 {
     tsr_stmt *stmt = NULL;
-    va_list ap;
     int rc;
 
     if (changes != NULL)
         *changes = 0;
-    va_start(ap, types);
     rc = tsr_store_vquery(st, &stmt, sql, types, ap);
-    va_end(ap);
     if (rc != 0)
         goto out;
     /* Rows (from RETURNING) are drained so that the statement completes. */
@@ -279,6 +276,15 @@ int tsr_store_run(tsr_store *st, int64_t *changes, const char *sql, const char *
         *changes = ops_of(st)->changes(st);
 out:
     tsr_stmt_finalize(stmt);
+    return rc;
+}
+
+int tsr_store_run(tsr_store *st, int64_t *changes, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    int rc = tsr_store_vrun(st, changes, sql, types, ap);
+    va_end(ap);
     return rc;
 }
 

@@ -80,7 +80,7 @@ int tsr_store_schema_version(tsr_store *st, int *out);
  * Transactions do not nest.  After a failed statement or commit inside a
  * transaction the caller calls tsr_store_rollback.
  */
-int tsr_store_begin(tsr_store *st);  /* BEGIN IMMEDIATE on SQLite */
+int tsr_store_begin(tsr_store *st); /* BEGIN IMMEDIATE on SQLite */
 int tsr_store_commit(tsr_store *st);
 int tsr_store_rollback(tsr_store *st); /* safe when no transaction is open; never injected */
 
@@ -96,8 +96,7 @@ int tsr_store_exec(tsr_store *st, const char *sql);
  * or TSR_ESTORE.
  */
 int tsr_store_query(tsr_store *st, tsr_stmt **out, const char *sql, const char *types, ...);
-int tsr_store_vquery(tsr_store *st, tsr_stmt **out, const char *sql, const char *types,
-                     va_list ap);
+int tsr_store_vquery(tsr_store *st, tsr_stmt **out, const char *sql, const char *types, va_list ap);
 
 /*
  * Prepares, binds, steps to completion and finalizes a statement that
@@ -106,6 +105,7 @@ int tsr_store_vquery(tsr_store *st, tsr_stmt **out, const char *sql, const char 
  * TSR_ESTORE.
  */
 int tsr_store_run(tsr_store *st, int64_t *changes, const char *sql, const char *types, ...);
+int tsr_store_vrun(tsr_store *st, int64_t *changes, const char *sql, const char *types, va_list ap);
 
 /*
  * Steps: TSR_STORE_ROW, TSR_STORE_DONE, TSR_ECONFLICT (constraint) or
