@@ -89,7 +89,8 @@ static int rsa_from_jwk(const json_t *jwk, EVP_PKEY **out)
         goto out;
     /*
      * FIPS 186-4 B.3.1: e odd, 2^16 < e < 2^256.  OpenSSL 3.0's public check
-     * would take e = 1, with which a "signature" is the padded message itself.
+     * accepts small exponents such as 3 and sets no upper bound, and a huge e
+     * makes every verification slow.
      */
     if (!BN_is_odd(bn_e) || BN_num_bits(bn_e) <= 16 || BN_num_bits(bn_e) > 256)
         goto out;

@@ -200,13 +200,15 @@ int tsr_jwt_sign(const tsr_jwk *key, const char *typ, const json_t *claims, char
     if (header == NULL)
         goto out;
     /* jansson keeps insertion order, so the header reads alg, typ, kid. */
+    if (json_object_set_new(header, "alg", json_string(tsr_jws_alg_name(key->alg))) != 0)
+        goto out;
     json_t *typv = json_string(typ != NULL ? typ : "JWT");
     if (typv == NULL) {
         rc = TSR_EINVAL; /* not UTF-8 */
         goto out;
     }
-    if (json_object_set_new(header, "alg", json_string(tsr_jws_alg_name(key->alg))) != 0 ||
-        json_object_set_new(header, "typ", typv) != 0 ||
+    /* set_new takes the reference even when it fails. */
+    if (json_object_set_new(header, "typ", typv) != 0 ||
         json_object_set_new(header, "kid", json_string(key->kid)) != 0)
         goto out;
     if ((h64 = encode_json(header)) == NULL || (p64 = encode_json(claims)) == NULL)

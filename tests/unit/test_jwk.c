@@ -398,6 +398,8 @@ static void test_from_json_refusals(void **state)
 
     /* Unreasonable exponents. */
     j = rfc_jwk();
+    json_object_set_new(j, "e", json_string("AQ")); /* 1: the "signature" would be the message */
+    expect_refused(j, TSR_ALG_NONE, TSR_EFORMAT);
     json_object_set_new(j, "e", json_string("Aw")); /* 3 */
     expect_refused(j, TSR_ALG_NONE, TSR_EFORMAT);
     json_object_set_new(j, "e", json_string("AQAA")); /* even */
