@@ -194,12 +194,12 @@ int tsr_bootstrap(tsr_store *st, const char *issuer, const char *data_dir,
     }
 out:
     if (rc != 0) {
+        if (err[0] == '\0')
+            snprintf(err, errlen, "bootstrap: cannot create the default tenant: %s (%s)",
+                     tsr_strerror(rc), tsr_store_errmsg(st));
         tsr_store_rollback(st);
         if (file_written)
             unlink(path);
-        if (err[0] == '\0')
-            snprintf(err, errlen, "bootstrap: cannot create the default tenant: %s",
-                     tsr_strerror(rc));
     }
     if (text != NULL)
         tsr_wipe_free_str(text);

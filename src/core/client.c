@@ -12,7 +12,9 @@
     "tenant_id, client_id, name, description, app_type, logo_uri, is_first_party, "                \
     "oidc_conformant, is_system, secret_hash, token_endpoint_auth_method, grant_types, "           \
     "callbacks, allowed_origins, web_origins, allowed_logout_urls, client_metadata, "              \
-    "jwt_lifetime_in_seconds, created_at, updated_at"
+    "jwt_lifetime_in_seconds, created_at, updated_at, rt_rotation_type, rt_expiration_type, "     \
+    "rt_leeway, rt_token_lifetime, rt_idle_token_lifetime, rt_infinite_token_lifetime, "          \
+    "rt_infinite_idle_token_lifetime"
 
 void tsr_client_cleanup(struct tsr_client *c)
 {
@@ -30,6 +32,8 @@ void tsr_client_cleanup(struct tsr_client *c)
     tsr_strlist_cleanup(&c->web_origins);
     tsr_strlist_cleanup(&c->allowed_logout_urls);
     free(c->client_metadata);
+    free(c->refresh_token.rotation_type);
+    free(c->refresh_token.expiration_type);
     memset(c, 0, sizeof *c);
 }
 
@@ -51,9 +55,17 @@ int tsr_client_init_new(struct tsr_client *c, const char *tenant_id)
     c->is_first_party = true;
     c->oidc_conformant = true;
     c->jwt_lifetime_in_seconds = 36000;
+    c->refresh_token.rotation_type = strdup("non-rotating");
+    c->refresh_token.expiration_type = strdup("non-expiring");
+    c->refresh_token.token_lifetime = 2592000;
+    c->refresh_token.idle_token_lifetime = 1296000;
+    c->refresh_token.infinite_token_lifetime = true;
+    c->refresh_token.infinite_idle_token_lifetime = true;
     c->created_at = c->updated_at = (int64_t)time(NULL);
     if (!c->tenant_id || !c->client_id || !c->name || !c->description || !c->app_type ||
-        !c->logo_uri || !c->secret_hash || !c->token_endpoint_auth_method || !c->client_metadata) {
+        !c->logo_uri || !c->secret_hash || !c->token_endpoint_auth_method ||
+        !c->client_metadata || !c->refresh_token.rotation_type ||
+        !c->refresh_token.expiration_type) {
         tsr_client_cleanup(c);
         return TSR_ENOMEM;
     }
@@ -84,6 +96,11 @@ int tsr_client_new_secret(struct tsr_client *c, char **secret_out)
     return rc;
 }
 
+bool tsr_client_is_public(const struct tsr_client *c)
+{
+    return strcmp(c->token_endpoint_auth_method, "none") == 0;
+}
+
 bool tsr_client_secret_matches(const struct tsr_client *c, const char *secret)
 {
     char hash[65];
@@ -112,9 +129,18 @@ static int read_row(tsr_stmt *q, struct tsr_client *c)
     c->jwt_lifetime_in_seconds = tsr_stmt_int64(q, 17);
     c->created_at = tsr_stmt_int64(q, 18);
     c->updated_at = tsr_stmt_int64(q, 19);
+    c->refresh_token.rotation_type = tsr_stmt_text_dup(q, 20);
+    c->refresh_token.expiration_type = tsr_stmt_text_dup(q, 21);
+    c->refresh_token.leeway = tsr_stmt_int64(q, 22);
+    c->refresh_token.token_lifetime = tsr_stmt_int64(q, 23);
+    c->refresh_token.idle_token_lifetime = tsr_stmt_int64(q, 24);
+    c->refresh_token.infinite_token_lifetime = tsr_stmt_int64(q, 25) != 0;
+    c->refresh_token.infinite_idle_token_lifetime = tsr_stmt_int64(q, 26) != 0;
     int rc = 0;
     if (!c->tenant_id || !c->client_id || !c->name || !c->description || !c->app_type ||
-        !c->logo_uri || !c->secret_hash || !c->token_endpoint_auth_method || !c->client_metadata)
+        !c->logo_uri || !c->secret_hash || !c->token_endpoint_auth_method ||
+        !c->client_metadata || !c->refresh_token.rotation_type ||
+        !c->refresh_token.expiration_type)
         rc = TSR_ENOMEM;
     if (rc == 0)
         rc = tsr_strlist_from_text(&c->grant_types, tsr_stmt_text(q, 11));
@@ -181,13 +207,18 @@ int tsr_client_insert(tsr_store *st, const struct tsr_client *c)
     if (rc == 0)
         rc = tsr_store_run(st, NULL,
                            "INSERT INTO clients (" CLIENT_COLUMNS
-                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           "ssssssiiisssssssiiii", c->tenant_id, c->client_id, c->name,
+                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                           "?, ?, ?, ?, ?, ?, ?)",
+                           "ssssssiiisssssssiiii" "ssiiiii", c->tenant_id, c->client_id, c->name,
                            c->description, c->app_type, c->logo_uri, (int64_t)c->is_first_party,
                            (int64_t)c->oidc_conformant, (int64_t)c->is_system, c->secret_hash,
                            c->token_endpoint_auth_method, t.v[0], t.v[1], t.v[2], t.v[3], t.v[4],
                            c->client_metadata, c->jwt_lifetime_in_seconds, c->created_at,
-                           c->updated_at);
+                           c->updated_at, c->refresh_token.rotation_type,
+                           c->refresh_token.expiration_type, c->refresh_token.leeway,
+                           c->refresh_token.token_lifetime, c->refresh_token.idle_token_lifetime,
+                           (int64_t)c->refresh_token.infinite_token_lifetime,
+                           (int64_t)c->refresh_token.infinite_idle_token_lifetime);
     free_lists(&t);
     return rc;
 }
@@ -203,12 +234,19 @@ int tsr_client_update(tsr_store *st, const struct tsr_client *c)
             "is_first_party = ?, oidc_conformant = ?, secret_hash = ?, "
             "token_endpoint_auth_method = ?, grant_types = ?, callbacks = ?, "
             "allowed_origins = ?, web_origins = ?, allowed_logout_urls = ?, client_metadata = ?, "
-            "jwt_lifetime_in_seconds = ?, updated_at = ? WHERE tenant_id = ? AND client_id = ?",
-            "ssssiissssssssiiss", c->name, c->description, c->app_type, c->logo_uri,
+            "jwt_lifetime_in_seconds = ?, updated_at = ?, rt_rotation_type = ?, "
+            "rt_expiration_type = ?, rt_leeway = ?, rt_token_lifetime = ?, "
+            "rt_idle_token_lifetime = ?, rt_infinite_token_lifetime = ?, "
+            "rt_infinite_idle_token_lifetime = ? WHERE tenant_id = ? AND client_id = ?",
+            "ssssiissssssssii" "ssiiiii" "ss", c->name, c->description, c->app_type, c->logo_uri,
             (int64_t)c->is_first_party, (int64_t)c->oidc_conformant, c->secret_hash,
             c->token_endpoint_auth_method, t.v[0], t.v[1], t.v[2], t.v[3], t.v[4],
-            c->client_metadata, c->jwt_lifetime_in_seconds, (int64_t)time(NULL), c->tenant_id,
-            c->client_id);
+            c->client_metadata, c->jwt_lifetime_in_seconds, (int64_t)time(NULL),
+            c->refresh_token.rotation_type, c->refresh_token.expiration_type,
+            c->refresh_token.leeway, c->refresh_token.token_lifetime,
+            c->refresh_token.idle_token_lifetime,
+            (int64_t)c->refresh_token.infinite_token_lifetime,
+            (int64_t)c->refresh_token.infinite_idle_token_lifetime, c->tenant_id, c->client_id);
     free_lists(&t);
     return rc;
 }

@@ -19,6 +19,17 @@
 #define TSR_CLIENT_SECRET_BYTES 48
 #define TSR_CLIENT_SECRET_LEN 64
 
+/* Auth0's refresh_token settings of a client. */
+struct tsr_client_rt {
+    char *rotation_type;   /* rotating, non-rotating */
+    char *expiration_type; /* expiring, non-expiring */
+    int64_t leeway;        /* seconds a rotated token may still be used (network retries) */
+    int64_t token_lifetime;      /* absolute, seconds */
+    int64_t idle_token_lifetime; /* without use, seconds */
+    bool infinite_token_lifetime;
+    bool infinite_idle_token_lifetime;
+};
+
 struct tsr_client {
     char *tenant_id;
     char *client_id;
@@ -38,6 +49,7 @@ struct tsr_client {
     struct tsr_strlist allowed_logout_urls;
     char *client_metadata; /* JSON object text */
     int64_t jwt_lifetime_in_seconds;
+    struct tsr_client_rt refresh_token;
     int64_t created_at;
     int64_t updated_at;
 };
@@ -56,6 +68,9 @@ int tsr_client_init_new(struct tsr_client *c, const char *tenant_id);
  * c->secret_hash its hash.
  */
 int tsr_client_new_secret(struct tsr_client *c, char **secret_out);
+
+/* True for public clients (SPAs, native apps): no secret, PKCE required. */
+bool tsr_client_is_public(const struct tsr_client *c);
 
 /* True when secret hashes to c->secret_hash (constant time). */
 bool tsr_client_secret_matches(const struct tsr_client *c, const char *secret);

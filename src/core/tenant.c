@@ -16,6 +16,9 @@ void tsr_tenant_cleanup(struct tsr_tenant *t)
     free(t->issuer);
     free(t->friendly_name);
     free(t->default_audience);
+    tsr_strlist_cleanup(&t->allowed_logout_urls);
+    free(t->logo_url);
+    free(t->primary_color);
     memset(t, 0, sizeof *t);
 }
 
@@ -29,11 +32,19 @@ static int read_row(tsr_stmt *q, void *record)
     t->default_audience = tsr_stmt_text_dup(q, 3);
     t->is_default = tsr_stmt_int64(q, 4) != 0;
     t->created_at = tsr_stmt_int64(q, 5);
-    if (!t->id || !t->issuer || !t->friendly_name || !t->default_audience) {
+    t->session_lifetime = tsr_stmt_int64(q, 6);
+    t->idle_session_lifetime = tsr_stmt_int64(q, 7);
+    t->logo_url = tsr_stmt_text_dup(q, 9);
+    t->primary_color = tsr_stmt_text_dup(q, 10);
+    int rc = 0;
+    if (!t->id || !t->issuer || !t->friendly_name || !t->default_audience || !t->logo_url ||
+        !t->primary_color)
+        rc = TSR_ENOMEM;
+    if (rc == 0 && tsr_strlist_from_text(&t->allowed_logout_urls, tsr_stmt_text(q, 8)) != 0)
+        rc = TSR_ESTORE;
+    if (rc != 0)
         tsr_tenant_cleanup(t);
-        return TSR_ENOMEM;
-    }
-    return 0;
+    return rc;
 }
 
 static void cleanup_cb(void *record)
@@ -48,7 +59,9 @@ int tsr_tenant_list(tsr_store *st, struct tsr_tenant **out, size_t *n)
     *n = 0;
     int rc = tsr_store_query(st, &q,
                              "SELECT id, issuer, friendly_name, default_audience, is_default, "
-                             "created_at FROM tenants ORDER BY created_at, id",
+                             "created_at, session_lifetime, idle_session_lifetime, "
+                             "allowed_logout_urls, logo_url, primary_color FROM tenants "
+                             "ORDER BY created_at, id",
                              "");
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);

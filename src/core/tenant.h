@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "store/store.h"
+#include "util/strlist.h"
 
 struct tsr_keyring;
 
@@ -22,6 +23,11 @@ struct tsr_tenant {
     char *friendly_name;
     char *default_audience; /* "" when none */
     bool is_default;
+    int64_t session_lifetime;      /* seconds a login session lasts at most */
+    int64_t idle_session_lifetime; /* seconds a session lasts without use */
+    struct tsr_strlist allowed_logout_urls;
+    char *logo_url;      /* branding of the login pages; "" for none */
+    char *primary_color; /* "#rrggbb" */
     int64_t created_at;
 };
 
