@@ -1,6 +1,8 @@
 #include "http/request.h"
 
+#include <arpa/inet.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <strings.h>
 #include <string.h>
@@ -55,6 +57,20 @@ int tsr_req_json_body(struct tsr_req *req, json_t **out, char *err, size_t errle
     }
     *out = body;
     return 0;
+}
+
+void tsr_req_client_ip(struct tsr_req *req, char out[64])
+{
+    out[0] = '\0';
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (info == NULL || info->client_addr == NULL)
+        return;
+    const struct sockaddr *sa = info->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, 64);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
 }
 
 int64_t tsr_now(void)

@@ -83,6 +83,9 @@ bool tsr_req_is_content_type(struct tsr_req *req, const char *type);
  */
 int tsr_req_json_body(struct tsr_req *req, json_t **out, char *err, size_t errlen);
 
+/* The peer's IP address as text into out (64 bytes); "" when unknown. */
+void tsr_req_client_ip(struct tsr_req *req, char out[64]);
+
 /* Seconds since the epoch; one clock for every expiry decision. */
 int64_t tsr_now(void);
 

@@ -3,46 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authn/authn.h"
 #include "http/response.h"
-#include "mgmt/mgmt.h"
 
-/* Scopes are Auth0's names for each Management API endpoint. */
-static const struct tsr_route routes[] = {
-    {"GET", "/healthz", TSR_ROUTE_AUTHN, tsr_authn_healthz, NULL},
-    {"GET", "/.well-known/openid-configuration", TSR_ROUTE_AUTHN, tsr_authn_discovery, NULL},
-    {"GET", "/.well-known/jwks.json", TSR_ROUTE_AUTHN, tsr_authn_jwks, NULL},
-    {"POST", "/oauth/token", TSR_ROUTE_AUTHN, tsr_authn_token, NULL},
-
-    {"GET", "/api/v2/clients", TSR_ROUTE_MGMT, tsr_mgmt_clients_list, "read:clients"},
-    {"POST", "/api/v2/clients", TSR_ROUTE_MGMT, tsr_mgmt_clients_create, "create:clients"},
-    {"GET", "/api/v2/clients/:id", TSR_ROUTE_MGMT, tsr_mgmt_clients_get, "read:clients"},
-    {"PATCH", "/api/v2/clients/:id", TSR_ROUTE_MGMT, tsr_mgmt_clients_update, "update:clients"},
-    {"DELETE", "/api/v2/clients/:id", TSR_ROUTE_MGMT, tsr_mgmt_clients_delete, "delete:clients"},
-    {"POST", "/api/v2/clients/:id/rotate-secret", TSR_ROUTE_MGMT, tsr_mgmt_clients_rotate_secret,
-     "update:client_keys"},
-
-    {"GET", "/api/v2/resource-servers", TSR_ROUTE_MGMT, tsr_mgmt_apis_list,
-     "read:resource_servers"},
-    {"POST", "/api/v2/resource-servers", TSR_ROUTE_MGMT, tsr_mgmt_apis_create,
-     "create:resource_servers"},
-    {"GET", "/api/v2/resource-servers/:id", TSR_ROUTE_MGMT, tsr_mgmt_apis_get,
-     "read:resource_servers"},
-    {"PATCH", "/api/v2/resource-servers/:id", TSR_ROUTE_MGMT, tsr_mgmt_apis_update,
-     "update:resource_servers"},
-    {"DELETE", "/api/v2/resource-servers/:id", TSR_ROUTE_MGMT, tsr_mgmt_apis_delete,
-     "delete:resource_servers"},
-
-    {"GET", "/api/v2/client-grants", TSR_ROUTE_MGMT, tsr_mgmt_grants_list, "read:client_grants"},
-    {"POST", "/api/v2/client-grants", TSR_ROUTE_MGMT, tsr_mgmt_grants_create,
-     "create:client_grants"},
-    {"GET", "/api/v2/client-grants/:id", TSR_ROUTE_MGMT, tsr_mgmt_grants_get,
-     "read:client_grants"},
-    {"PATCH", "/api/v2/client-grants/:id", TSR_ROUTE_MGMT, tsr_mgmt_grants_update,
-     "update:client_grants"},
-    {"DELETE", "/api/v2/client-grants/:id", TSR_ROUTE_MGMT, tsr_mgmt_grants_delete,
-     "delete:client_grants"},
-};
+/* Each API keeps its own table, in its own folder. */
+static const struct tsr_route *const tables[] = {tsr_authn_routes, tsr_login_routes,
+                                                 tsr_mgmt_routes};
 
 /* Segment-wise match; on success, params receives pointers into buf. */
 static bool match(const char *pattern, const char *path, char *buf, const char **params)
@@ -89,17 +54,37 @@ static void not_found(struct tsr_req *req, bool mgmt)
                              req->path);
 }
 
+/* The first route whose pattern matches path and, when method is not NULL, whose method matches. */
+static const struct tsr_route *find(const char *method, const char *path)
+{
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+        for (const struct tsr_route *r = tables[t]; r->method != NULL; r++)
+            if ((method == NULL || strcmp(r->method, method) == 0) &&
+                match(r->pattern, path, NULL, NULL))
+                return r;
+    return NULL;
+}
+
+/* The methods a path answers to, for Allow. */
+static void allowed_methods(const char *path, char *out, size_t len)
+{
+    out[0] = '\0';
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+        for (const struct tsr_route *r = tables[t]; r->method != NULL; r++) {
+            if (!match(r->pattern, path, NULL, NULL))
+                continue;
+            if (out[0] != '\0')
+                strncat(out, ", ", len - strlen(out) - 1);
+            strncat(out, r->method, len - strlen(out) - 1);
+        }
+    }
+}
+
 void tsr_router_dispatch(struct tsr_req *req)
 {
     bool mgmt = tsr_router_is_mgmt_path(req->path);
-    bool path_known = false;
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        const struct tsr_route *r = &routes[i];
-        if (!match(r->pattern, req->path, NULL, NULL))
-            continue;
-        path_known = true;
-        if (strcmp(r->method, req->method) != 0)
-            continue;
+    const struct tsr_route *r = find(req->method, req->path);
+    if (r != NULL) {
         req->route_param_buf = malloc(strlen(req->path) + 1);
         if (req->route_param_buf == NULL) {
             tsr_resp_oauth_error(req, 500, "server_error", "Out of memory");
@@ -112,19 +97,12 @@ void tsr_router_dispatch(struct tsr_req *req)
         r->handler(req);
         return;
     }
-    if (!path_known) {
+    if (find(NULL, req->path) == NULL) {
         not_found(req, mgmt);
         return;
     }
-    /* The path exists with other methods: 405 with Allow. */
-    char allow[128] = "";
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        if (!match(routes[i].pattern, req->path, NULL, NULL))
-            continue;
-        if (allow[0] != '\0')
-            strncat(allow, ", ", sizeof allow - strlen(allow) - 1);
-        strncat(allow, routes[i].method, sizeof allow - strlen(allow) - 1);
-    }
+    char allow[128];
+    allowed_methods(req->path, allow, sizeof allow);
     tsr_resp_header(req, "Allow", allow);
     if (mgmt)
         tsr_resp_mgmt_error(req, 405, "method_not_allowed", "Method %s is not allowed here",

@@ -13,6 +13,7 @@
 typedef void (*tsr_handler)(struct tsr_req *req);
 
 enum tsr_route_kind {
+    TSR_ROUTE_PAGE,  /* Universal Login pages: HTML error pages */
     TSR_ROUTE_AUTHN, /* Authentication API: OAuth error shape, no bearer auth */
     TSR_ROUTE_MGMT,  /* Management API v2: bearer auth, scope check, Auth0 error shape */
 };
@@ -25,10 +26,24 @@ struct tsr_route {
     const char *scopes; /* MGMT: space-separated, any one suffices */
 };
 
+/*
+ * The route tables, one per API, each in its own folder and ended by an
+ * entry whose method is NULL.
+ */
+extern const struct tsr_route tsr_authn_routes[];
+extern const struct tsr_route tsr_login_routes[];
+extern const struct tsr_route tsr_mgmt_routes[];
+
 /* Routes the request (tenant already set): runs a handler or answers 404/405. */
 void tsr_router_dispatch(struct tsr_req *req);
 
 /* True when the path belongs to the Management API (for error shapes before routing). */
 bool tsr_router_is_mgmt_path(const char *path);
+
+/*
+ * Checks a Management API request's bearer token and scopes (mgmt/auth.c).
+ * On failure sends 401 or 403 and returns false.
+ */
+bool tsr_mgmt_authorize(struct tsr_req *req, const char *scopes);
 
 #endif

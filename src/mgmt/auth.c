@@ -11,6 +11,7 @@
 #include "core/keys.h"
 #include "http/response.h"
 #include "jose/jose.h"
+#include "http/router.h"
 #include "mgmt/mgmt.h"
 #include "util/strlist.h"
 

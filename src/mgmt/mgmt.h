@@ -15,14 +15,6 @@
 
 #include "http/request.h"
 
-/*
- * Checks the request's bearer token: a JWT from this tenant's keys, issuer
- * = the tenant, audience includes {issuer}api/v2/, not expired, and its
- * scope holds one of scopes (space-separated).  On failure sends 401 or
- * 403 and returns false.
- */
-bool tsr_mgmt_authorize(struct tsr_req *req, const char *scopes);
-
 /* Paging parameters of a list request (page, per_page, include_totals). */
 struct tsr_mgmt_paging {
     int64_t page;

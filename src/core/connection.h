@@ -1,0 +1,71 @@
+/*
+ * connection.h - connections: where users come from.  Only the database
+ * strategy ("auth0": email or username and password kept by Tessera) exists
+ * now.  Each tenant has "Username-Password-Authentication" from the start.
+ */
+#ifndef TSR_CORE_CONNECTION_H
+#define TSR_CORE_CONNECTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+#include "util/strlist.h"
+
+#define TSR_DEFAULT_CONNECTION "Username-Password-Authentication"
+
+struct tsr_connection {
+    char *tenant_id;
+    char *id; /* con_ + 16 characters */
+    char *name;
+    char *strategy; /* "auth0" */
+    char *display_name;
+    char *password_policy; /* none, low, fair, good, excellent (Auth0's levels) */
+    int64_t password_min_length;
+    bool requires_username;
+    bool disable_signup;
+    bool brute_force_protection;
+    struct tsr_strlist enabled_clients;
+    int64_t created_at;
+    int64_t updated_at;
+};
+
+void tsr_connection_cleanup(struct tsr_connection *c);
+
+/* Fills c with the defaults of a new database connection (fresh id, timestamps). */
+int tsr_connection_init_new(struct tsr_connection *c, const char *tenant_id);
+
+int tsr_connection_get(tsr_store *st, const char *tenant_id, const char *id,
+                       struct tsr_connection *out);
+int tsr_connection_get_by_name(tsr_store *st, const char *tenant_id, const char *name,
+                               struct tsr_connection *out);
+int tsr_connection_insert(tsr_store *st, const struct tsr_connection *c);
+int tsr_connection_update(tsr_store *st, const struct tsr_connection *c);
+int tsr_connection_delete(tsr_store *st, const char *tenant_id, const char *id);
+
+/* Lists connections (strategy and name filters: NULL for any), ordered by creation. */
+int tsr_connection_list(tsr_store *st, const char *tenant_id, const char *strategy,
+                        const char *name, int64_t offset, int64_t limit,
+                        struct tsr_connection **out, size_t *n, int64_t *total);
+void tsr_connection_list_free(struct tsr_connection *list, size_t n);
+
+/* True when client_id may log users in through c. */
+bool tsr_connection_enabled_for(const struct tsr_connection *c, const char *client_id);
+
+/*
+ * Creates TSR_DEFAULT_CONNECTION for a tenant that has no connection yet,
+ * enabled for every client of the tenant.  Returns 0 (also when it
+ * exists) or the store's error.
+ */
+int tsr_connection_ensure_default(tsr_store *st, const char *tenant_id);
+
+/*
+ * Adds client_id to the enabled_clients of every connection of the
+ * tenant (new applications can use every connection, as in Auth0), or
+ * removes it from all of them.
+ */
+int tsr_connection_enable_client(tsr_store *st, const char *tenant_id, const char *client_id);
+int tsr_connection_disable_client(tsr_store *st, const char *tenant_id, const char *client_id);
+
+#endif

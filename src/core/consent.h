@@ -1,0 +1,30 @@
+/*
+ * consent.h - what users consented to: scopes of an API (audience) for a
+ * client.  A consent is remembered until revoked.
+ */
+#ifndef TSR_CORE_CONSENT_H
+#define TSR_CORE_CONSENT_H
+
+#include <stdbool.h>
+
+#include "store/store.h"
+#include "util/strlist.h"
+
+/*
+ * True when the user already consented to every scope in wanted for
+ * (client_id, audience); audience "" stands for the OpenID Connect scopes.
+ */
+int tsr_consent_covers(tsr_store *st, const char *tenant_id, const char *user_id,
+                       const char *client_id, const char *audience,
+                       const struct tsr_strlist *wanted, bool *covered);
+
+/* Adds scopes to the user's consent for (client_id, audience). */
+int tsr_consent_add(tsr_store *st, const char *tenant_id, const char *user_id,
+                    const char *client_id, const char *audience,
+                    const struct tsr_strlist *scopes);
+
+/* Revokes the user's consents for client_id (NULL: every client). */
+int tsr_consent_revoke(tsr_store *st, const char *tenant_id, const char *user_id,
+                       const char *client_id);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * event.h - the tenant's event log, with Auth0's event type codes
+ * (s login, f failed login, fp wrong password, fu unknown user, ss/fs
+ * signup, seacft/feacft code exchange, seccft/feccft client credentials,
+ * sertft/fertft refresh, ferrt refresh token reuse, slo logout, scp/fcp
+ * password change, ...), kept for the Management API's /logs.
+ */
+#ifndef TSR_CORE_EVENT_H
+#define TSR_CORE_EVENT_H
+
+#include <jansson.h>
+
+#include "http/request.h"
+
+/* Any member may be NULL. */
+struct tsr_event {
+    const char *type;
+    const char *description;
+    const char *client_id;
+    const char *client_name;
+    const char *user_id;
+    const char *user_name;
+    const char *connection;
+    const char *connection_id;
+    const json_t *details; /* borrowed */
+};
+
+/*
+ * Records e for the request's tenant, with the request's IP address and
+ * User-Agent.  A failure is logged, never returned: the event log must not
+ * break a login.
+ */
+void tsr_event_record(struct tsr_req *req, const struct tsr_event *e);
+
+#endif

@@ -1,0 +1,35 @@
+/* The Management API's routes, with Auth0's scope names for each endpoint. */
+#include "http/router.h"
+#include "mgmt/mgmt.h"
+
+const struct tsr_route tsr_mgmt_routes[] = {
+    {"GET", "/api/v2/clients", TSR_ROUTE_MGMT, tsr_mgmt_clients_list, "read:clients"},
+    {"POST", "/api/v2/clients", TSR_ROUTE_MGMT, tsr_mgmt_clients_create, "create:clients"},
+    {"GET", "/api/v2/clients/:id", TSR_ROUTE_MGMT, tsr_mgmt_clients_get, "read:clients"},
+    {"PATCH", "/api/v2/clients/:id", TSR_ROUTE_MGMT, tsr_mgmt_clients_update, "update:clients"},
+    {"DELETE", "/api/v2/clients/:id", TSR_ROUTE_MGMT, tsr_mgmt_clients_delete, "delete:clients"},
+    {"POST", "/api/v2/clients/:id/rotate-secret", TSR_ROUTE_MGMT, tsr_mgmt_clients_rotate_secret,
+     "update:client_keys"},
+
+    {"GET", "/api/v2/resource-servers", TSR_ROUTE_MGMT, tsr_mgmt_apis_list,
+     "read:resource_servers"},
+    {"POST", "/api/v2/resource-servers", TSR_ROUTE_MGMT, tsr_mgmt_apis_create,
+     "create:resource_servers"},
+    {"GET", "/api/v2/resource-servers/:id", TSR_ROUTE_MGMT, tsr_mgmt_apis_get,
+     "read:resource_servers"},
+    {"PATCH", "/api/v2/resource-servers/:id", TSR_ROUTE_MGMT, tsr_mgmt_apis_update,
+     "update:resource_servers"},
+    {"DELETE", "/api/v2/resource-servers/:id", TSR_ROUTE_MGMT, tsr_mgmt_apis_delete,
+     "delete:resource_servers"},
+
+    {"GET", "/api/v2/client-grants", TSR_ROUTE_MGMT, tsr_mgmt_grants_list, "read:client_grants"},
+    {"POST", "/api/v2/client-grants", TSR_ROUTE_MGMT, tsr_mgmt_grants_create,
+     "create:client_grants"},
+    {"GET", "/api/v2/client-grants/:id", TSR_ROUTE_MGMT, tsr_mgmt_grants_get,
+     "read:client_grants"},
+    {"PATCH", "/api/v2/client-grants/:id", TSR_ROUTE_MGMT, tsr_mgmt_grants_update,
+     "update:client_grants"},
+    {"DELETE", "/api/v2/client-grants/:id", TSR_ROUTE_MGMT, tsr_mgmt_grants_delete,
+     "delete:client_grants"},
+    {NULL, NULL, TSR_ROUTE_MGMT, NULL, NULL},
+};
