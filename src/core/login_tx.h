@@ -68,7 +68,7 @@ bool tsr_login_tx_csrf_ok(const struct tsr_login_tx *tx, const char *csrf);
 /* Records who logged in (for the consent step). */
 int tsr_login_tx_set_user(struct tsr_req *req, struct tsr_login_tx *tx, const char *user_id);
 
-/* Deletes the transaction (it is single use) and clears its cookie. */
+/* Deletes the transaction (single use); the browser cookie stays for other logins. */
 int tsr_login_tx_finish(struct tsr_req *req, const struct tsr_login_tx *tx);
 
 #endif

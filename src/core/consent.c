@@ -1,0 +1,88 @@
+#include "core/consent.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/rows.h"
+#include "util/err.h"
+#include "util/secure.h"
+
+static int read_scope(tsr_stmt *q, void *record)
+{
+    return tsr_strlist_from_text(record, tsr_stmt_text(q, 0)) == 0 ? 0 : TSR_ESTORE;
+}
+
+static int load(tsr_store *st, const char *tenant_id, const char *user_id, const char *client_id,
+                const char *audience, struct tsr_strlist *out)
+{
+    return tsr_rows_one(st, read_scope, out,
+                        "SELECT scope FROM user_grants WHERE tenant_id = ? AND user_id = ? AND "
+                        "client_id = ? AND audience = ?",
+                        "ssss", tenant_id, user_id, client_id, audience);
+}
+
+int tsr_consent_covers(tsr_store *st, const char *tenant_id, const char *user_id,
+                       const char *client_id, const char *audience,
+                       const struct tsr_strlist *wanted, bool *covered)
+{
+    struct tsr_strlist have = {0};
+    *covered = false;
+    int rc = load(st, tenant_id, user_id, client_id, audience, &have);
+    if (rc == TSR_ENOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    *covered = true;
+    for (size_t i = 0; *covered && i < wanted->n; i++)
+        *covered = tsr_strlist_contains(&have, wanted->v[i]);
+    tsr_strlist_cleanup(&have);
+    return 0;
+}
+
+int tsr_consent_add(tsr_store *st, const char *tenant_id, const char *user_id,
+                    const char *client_id, const char *audience,
+                    const struct tsr_strlist *scopes)
+{
+    struct tsr_strlist merged = {0};
+    char *text = NULL;
+    int64_t now = (int64_t)time(NULL);
+    int rc = load(st, tenant_id, user_id, client_id, audience, &merged);
+    bool exists = rc == 0;
+    if (rc != 0 && rc != TSR_ENOTFOUND)
+        return rc;
+    rc = 0;
+    for (size_t i = 0; rc == 0 && i < scopes->n; i++)
+        if (!tsr_strlist_contains(&merged, scopes->v[i]))
+            rc = tsr_strlist_push(&merged, scopes->v[i]);
+    if (rc == 0 && (text = tsr_strlist_to_text(&merged)) == NULL)
+        rc = TSR_ENOMEM;
+    if (rc == 0 && exists) {
+        rc = tsr_store_run(st, NULL,
+                           "UPDATE user_grants SET scope = ?, updated_at = ? WHERE tenant_id = ? "
+                           "AND user_id = ? AND client_id = ? AND audience = ?",
+                           "sissss", text, now, tenant_id, user_id, client_id, audience);
+    } else if (rc == 0) {
+        char id[20] = "gr_";
+        rc = tsr_random_alnum(id + 3, 16);
+        if (rc == 0)
+            rc = tsr_store_run(st, NULL,
+                               "INSERT INTO user_grants (tenant_id, id, user_id, client_id, "
+                               "audience, scope, created_at, updated_at) VALUES "
+                               "(?, ?, ?, ?, ?, ?, ?, ?)",
+                               "ssssssii", tenant_id, id, user_id, client_id, audience, text, now,
+                               now);
+    }
+    free(text);
+    tsr_strlist_cleanup(&merged);
+    return rc;
+}
+
+int tsr_consent_revoke(tsr_store *st, const char *tenant_id, const char *user_id,
+                       const char *client_id)
+{
+    return tsr_store_run(st, NULL,
+                         "DELETE FROM user_grants WHERE tenant_id = ? AND user_id = ? AND "
+                         "(? IS NULL OR client_id = ?)",
+                         "ssss", tenant_id, user_id, client_id, client_id);
+}

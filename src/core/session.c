@@ -1,0 +1,136 @@
+#include "core/session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rows.h"
+#include "http/cookie.h"
+#include "util/err.h"
+#include "util/secure.h"
+
+/* Seconds between writes of last_seen_at: the idle limit needs no finer clock. */
+#define TOUCH_INTERVAL 60
+
+void tsr_session_cleanup(struct tsr_session *s)
+{
+    free(s->sid);
+    free(s->user_id);
+    memset(s, 0, sizeof *s);
+}
+
+/* The hex SHA-256 of the request's session cookie; false when there is none. */
+static bool cookie_hash(struct tsr_req *req, char hash[65])
+{
+    char value[TSR_COOKIE_MAX_VALUE + 1];
+    if (tsr_cookie_get(req, TSR_SESSION_COOKIE, value, sizeof value) != 0)
+        return false;
+    bool ok = tsr_sha256_hex(value, hash) == 0;
+    tsr_wipe(value, sizeof value);
+    return ok;
+}
+
+int tsr_session_start(struct tsr_req *req, const char *user_id, struct tsr_session *out)
+{
+    char value[64], hash[65], sid[33], old[65];
+    const struct tsr_tenant *t = &req->tenant->t;
+    int64_t now = tsr_now();
+    memset(out, 0, sizeof *out);
+    if (cookie_hash(req, old))
+        tsr_store_run(req->store, NULL, "DELETE FROM sessions WHERE tenant_id = ? AND id = ?",
+                      "ss", t->id, old);
+    int rc = tsr_random_token(value, sizeof value, 32);
+    if (rc == 0)
+        rc = tsr_sha256_hex(value, hash);
+    if (rc == 0)
+        rc = tsr_random_alnum(sid, 32);
+    if (rc == 0)
+        rc = tsr_store_run(req->store, NULL,
+                           "INSERT INTO sessions (tenant_id, id, sid, user_id, auth_time, "
+                           "created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           "ssssiiii", t->id, hash, sid, user_id, now, now, now,
+                           now + t->session_lifetime);
+    if (rc == 0) {
+        out->sid = strdup(sid);
+        out->user_id = strdup(user_id);
+        out->auth_time = out->created_at = now;
+        out->expires_at = now + t->session_lifetime;
+        if (out->sid == NULL || out->user_id == NULL)
+            rc = TSR_ENOMEM;
+    }
+    if (rc == 0)
+        tsr_cookie_set(req, TSR_SESSION_COOKIE, value, t->session_lifetime);
+    else
+        tsr_session_cleanup(out);
+    tsr_wipe(value, sizeof value);
+    return rc;
+}
+
+#define SESSION_BY_ID                                                                              \
+    "SELECT sid, user_id, auth_time, created_at, expires_at, last_seen_at FROM sessions "         \
+    "WHERE tenant_id = ? AND id = ?"
+
+struct session_row {
+    struct tsr_session s;
+    int64_t last_seen_at;
+};
+
+static int read_row(tsr_stmt *q, void *record)
+{
+    struct session_row *r = record;
+    r->s.sid = tsr_stmt_text_dup(q, 0);
+    r->s.user_id = tsr_stmt_text_dup(q, 1);
+    r->s.auth_time = tsr_stmt_int64(q, 2);
+    r->s.created_at = tsr_stmt_int64(q, 3);
+    r->s.expires_at = tsr_stmt_int64(q, 4);
+    r->last_seen_at = tsr_stmt_int64(q, 5);
+    if (r->s.sid == NULL || r->s.user_id == NULL) {
+        tsr_session_cleanup(&r->s);
+        return TSR_ENOMEM;
+    }
+    return 0;
+}
+
+int tsr_session_current(struct tsr_req *req, struct tsr_session *out)
+{
+    char hash[65];
+    struct session_row row = {0};
+    const struct tsr_tenant *t = &req->tenant->t;
+    int64_t now = tsr_now();
+    memset(out, 0, sizeof *out);
+    if (!cookie_hash(req, hash))
+        return TSR_ENOTFOUND;
+    int rc = tsr_rows_one(req->store, read_row, &row,
+                          SESSION_BY_ID,
+                          "ss", t->id, hash);
+    if (rc != 0)
+        return rc;
+    if (row.s.expires_at <= now || row.last_seen_at + t->idle_session_lifetime <= now) {
+        tsr_session_cleanup(&row.s);
+        return TSR_ENOTFOUND;
+    }
+    if (now - row.last_seen_at >= TOUCH_INTERVAL)
+        tsr_store_run(req->store, NULL,
+                      "UPDATE sessions SET last_seen_at = ? WHERE tenant_id = ? AND id = ?", "iss",
+                      now, t->id, hash);
+    *out = row.s;
+    return 0;
+}
+
+int tsr_session_end(struct tsr_req *req, struct tsr_session *ended)
+{
+    char hash[65];
+    memset(ended, 0, sizeof *ended);
+    if (!cookie_hash(req, hash))
+        return 0;
+    struct session_row row = {0};
+    int rc = tsr_rows_one(req->store, read_row, &row,
+                          SESSION_BY_ID,
+                          "ss", req->tenant->t.id, hash);
+    if (rc == 0)
+        *ended = row.s;
+    else if (rc != TSR_ENOTFOUND)
+        return rc;
+    tsr_cookie_set(req, TSR_SESSION_COOKIE, "", 0);
+    return tsr_store_run(req->store, NULL, "DELETE FROM sessions WHERE tenant_id = ? AND id = ?",
+                         "ss", req->tenant->t.id, hash);
+}

@@ -1,0 +1,43 @@
+#include "http/cookie.h"
+
+#include <microhttpd.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "http/response.h"
+#include "util/err.h"
+
+/* RFC 6265 cookie-octet: printable ASCII without space, '"', ',', ';' and '\'. */
+static bool cookie_octets(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x21 || c > 0x7e || c == '"' || c == ',' || c == ';' || c == '\\')
+            return false;
+    }
+    return true;
+}
+
+int tsr_cookie_get(struct tsr_req *req, const char *name, char *out, size_t outsz)
+{
+    const char *v = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+    if (v == NULL || v[0] == '\0')
+        return TSR_ENOTFOUND;
+    size_t len = strlen(v);
+    if (len >= outsz || len > TSR_COOKIE_MAX_VALUE || !cookie_octets(v))
+        return TSR_EFORMAT;
+    memcpy(out, v, len + 1);
+    return 0;
+}
+
+void tsr_cookie_set(struct tsr_req *req, const char *name, const char *value, int64_t max_age)
+{
+    char header[1024], age[48] = "";
+    bool secure = strncmp(req->tenant->t.issuer, "https://", 8) == 0;
+    if (max_age >= 0)
+        snprintf(age, sizeof age, "; Max-Age=%lld", (long long)max_age);
+    int n = snprintf(header, sizeof header, "%s=%s; Path=%s; HttpOnly; SameSite=Lax%s%s", name,
+                     value, req->tenant->prefix, secure ? "; Secure" : "", age);
+    if (n > 0 && (size_t)n < sizeof header)
+        tsr_resp_header(req, "Set-Cookie", header);
+}
