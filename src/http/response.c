@@ -34,6 +34,13 @@ void tsr_resp_json_text(struct tsr_req *req, unsigned status, const char *text)
     set_body(req, copy ? status : 500, copy, copy ? strlen(copy) : 0, "application/json");
 }
 
+void tsr_resp_html(struct tsr_req *req, unsigned status, const char *html)
+{
+    char *copy = strdup(html);
+    set_body(req, copy ? status : 500, copy, copy ? strlen(copy) : 0,
+             "text/html; charset=utf-8");
+}
+
 void tsr_resp_empty(struct tsr_req *req, unsigned status)
 {
     set_body(req, status, NULL, 0, NULL);

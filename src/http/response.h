@@ -17,6 +17,9 @@ void tsr_resp_json(struct tsr_req *req, unsigned status, json_t *body);
 /* Sends a pre-rendered JSON text (copied). */
 void tsr_resp_json_text(struct tsr_req *req, unsigned status, const char *text);
 
+/* Sends html (copied) as text/html; charset=utf-8 with status.  On no memory sends an empty 500. */
+void tsr_resp_html(struct tsr_req *req, unsigned status, const char *html);
+
 /* Sends an empty body. */
 void tsr_resp_empty(struct tsr_req *req, unsigned status);
 
