@@ -10,6 +10,7 @@
 
 #include "authn/authn.h"
 #include "core/bootstrap.h"
+#include "core/connection.h"
 #include "core/keys.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -181,7 +182,17 @@ int tsr_app_open(struct tsr_app *app, const struct tsr_settings *s, tsr_getenv_f
     if (ntenants == 0 && (rc = tsr_bootstrap(st, s->public_url, s->data_dir, app->master_key, out,
                                              err, errlen)) != 0)
         return rc;
-    return load_tenants(st, app, err, errlen);
+    if ((rc = load_tenants(st, app, err, errlen)) != 0)
+        return rc;
+    /* Databases from before connections existed get their default connection here. */
+    for (size_t i = 0; i < app->ntenants; i++) {
+        if ((rc = tsr_connection_ensure_default(st, app->tenants[i].t.id)) != 0) {
+            snprintf(err, errlen, "tenant %s: cannot create its default connection: %s",
+                     app->tenants[i].t.issuer, tsr_store_errmsg(st));
+            return rc;
+        }
+    }
+    return 0;
 }
 
 void tsr_app_close(struct tsr_app *app)
