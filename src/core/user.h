@@ -39,7 +39,26 @@ struct tsr_user {
     int64_t updated_at;
 };
 
+/* Longest username (characters); see tsr_user_username_ok. */
+#define TSR_USERNAME_MAX 128
+
 void tsr_user_cleanup(struct tsr_user *u);
+
+/* A new lowercased (ASCII) copy of email (caller frees), or NULL. */
+char *tsr_user_email_lower(const char *email);
+
+/*
+ * True for a username Tessera accepts: 1..TSR_USERNAME_MAX of letters,
+ * digits and _+-.!#$'^`~.  No '@', so a login identifier with '@' is
+ * always an email.
+ */
+bool tsr_user_username_ok(const char *s);
+
+/*
+ * Auth0's profile defaults: an empty name becomes the email (or the
+ * username), an empty nickname the part of it before '@'.
+ */
+int tsr_user_fill_defaults(struct tsr_user *u);
 
 /*
  * Fills u with a new user of connection_id: fresh user_id, empty profile,
@@ -58,13 +77,28 @@ int tsr_user_find_login(tsr_store *st, const char *tenant_id, const char *connec
 
 /* Inserts u.  TSR_ECONFLICT when the email or username is taken in the connection. */
 int tsr_user_insert(tsr_store *st, const struct tsr_user *u);
+/*
+ * Writes every mutable column of u (all but ids and created_at; the
+ * caller sets u->updated_at).  Returns 0, TSR_ENOTFOUND, TSR_ECONFLICT
+ * (email or username taken) or TSR_ESTORE.
+ */
 int tsr_user_update(tsr_store *st, const struct tsr_user *u);
+
+/* Deletes a user; sessions, tokens, consents and tickets go by cascade. */
 int tsr_user_delete(tsr_store *st, const char *tenant_id, const char *user_id);
 
 /*
+ * Ends every session of the user and revokes its refresh tokens (for a
+ * blocked user).  Run it in the transaction that blocks the user.
+ */
+int tsr_user_end_sessions(tsr_store *st, const char *tenant_id, const char *user_id);
+
+/*
  * Lists users, newest first, optionally filtered by an exact email
- * (case-insensitive; NULL for all) or a search text matched against email,
- * name, nickname and username (NULL for none).
+ * (case-insensitive; NULL for all) or a search text matched as a
+ * case-insensitive substring of email, name, nickname and username (NULL
+ * for none).  *total (may be NULL) counts every match.  Returns 0,
+ * TSR_EINVAL (email over 320 or search over 256 bytes) or the store's error.
  */
 int tsr_user_list(tsr_store *st, const char *tenant_id, const char *email, const char *search,
                   int64_t offset, int64_t limit, struct tsr_user **out, size_t *n,

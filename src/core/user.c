@@ -1,0 +1,434 @@
+/*
+ * user.c - users of a tenant: records and rows; get, find, insert, update,
+ * delete, list; login checks; ending a user's sessions; Auth0's JSON shape.
+ */
+#include "core/user.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/password.h"
+#include "core/rows.h"
+#include "util/err.h"
+#include "util/secure.h"
+
+#define USER_ID_PREFIX "auth0|"
+#define USER_ID_RANDOM_BYTES 12
+/* Longest email or username looked up; longer ones cannot exist (254 / 128 characters). */
+#define IDENTIFIER_MAX 320
+#define SEARCH_MAX 256
+
+#define USER_COLUMNS                                                                               \
+    "tenant_id, user_id, connection_id, email, email_verified, username, name, nickname, "         \
+    "given_name, family_name, picture, user_metadata, app_metadata, blocked, password_hash, "      \
+    "last_login, last_ip, logins_count, last_password_reset, created_at, updated_at"
+
+void tsr_user_cleanup(struct tsr_user *u)
+{
+    free(u->tenant_id);
+    free(u->user_id);
+    free(u->connection_id);
+    free(u->email);
+    free(u->username);
+    free(u->name);
+    free(u->nickname);
+    free(u->given_name);
+    free(u->family_name);
+    free(u->picture);
+    free(u->user_metadata);
+    free(u->app_metadata);
+    tsr_wipe_free_str(u->password_hash);
+    free(u->last_ip);
+    memset(u, 0, sizeof *u);
+}
+
+/* The members that are never NULL in a valid record. */
+static bool complete(const struct tsr_user *u)
+{
+    return u->tenant_id && u->user_id && u->connection_id && u->name && u->nickname &&
+           u->given_name && u->family_name && u->picture && u->user_metadata && u->app_metadata &&
+           u->password_hash && u->last_ip;
+}
+
+int tsr_user_init_new(struct tsr_user *u, const char *tenant_id, const char *connection_id)
+{
+    uint8_t raw[USER_ID_RANDOM_BYTES];
+    char id[sizeof USER_ID_PREFIX + 2 * USER_ID_RANDOM_BYTES] = USER_ID_PREFIX;
+    memset(u, 0, sizeof *u);
+    if (tsr_random_bytes(raw, sizeof raw) != 0)
+        return TSR_ECRYPTO;
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(id + strlen(USER_ID_PREFIX) + 2 * i, 3, "%02x", raw[i]);
+    u->tenant_id = strdup(tenant_id);
+    u->user_id = strdup(id);
+    u->connection_id = strdup(connection_id);
+    u->name = strdup("");
+    u->nickname = strdup("");
+    u->given_name = strdup("");
+    u->family_name = strdup("");
+    u->picture = strdup("");
+    u->user_metadata = strdup("{}");
+    u->app_metadata = strdup("{}");
+    u->password_hash = strdup("");
+    u->last_ip = strdup("");
+    u->created_at = u->updated_at = (int64_t)time(NULL);
+    if (!complete(u)) {
+        tsr_user_cleanup(u);
+        return TSR_ENOMEM;
+    }
+    return 0;
+}
+
+char *tsr_user_email_lower(const char *email)
+{
+    char *s = strdup(email);
+    for (char *p = s; p && *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return s;
+}
+
+bool tsr_user_username_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > TSR_USERNAME_MAX)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!isalnum((unsigned char)*p) && strchr("_+-.!#$'^`~", *p) == NULL)
+            return false;
+    return true;
+}
+
+static int set_text(char **dst, const char *s)
+{
+    char *copy = strdup(s);
+    if (copy == NULL)
+        return TSR_ENOMEM;
+    free(*dst);
+    *dst = copy;
+    return 0;
+}
+
+int tsr_user_fill_defaults(struct tsr_user *u)
+{
+    const char *who = u->email ? u->email : u->username ? u->username : "";
+    int rc = 0;
+    if (u->name == NULL || u->name[0] == '\0')
+        rc = set_text(&u->name, who);
+    if (rc == 0 && (u->nickname == NULL || u->nickname[0] == '\0')) {
+        size_t len = strcspn(who, "@");
+        char *nick = strndup(who, len);
+        if (nick == NULL)
+            return TSR_ENOMEM;
+        free(u->nickname);
+        u->nickname = nick;
+    }
+    return rc;
+}
+
+static int read_row(tsr_stmt *q, void *record)
+{
+    struct tsr_user *u = record;
+    memset(u, 0, sizeof *u);
+    u->tenant_id = tsr_stmt_text_dup(q, 0);
+    u->user_id = tsr_stmt_text_dup(q, 1);
+    u->connection_id = tsr_stmt_text_dup(q, 2);
+    u->email = tsr_stmt_text_dup(q, 3);
+    u->email_verified = tsr_stmt_int64(q, 4) != 0;
+    u->username = tsr_stmt_text_dup(q, 5);
+    u->name = tsr_stmt_text_dup(q, 6);
+    u->nickname = tsr_stmt_text_dup(q, 7);
+    u->given_name = tsr_stmt_text_dup(q, 8);
+    u->family_name = tsr_stmt_text_dup(q, 9);
+    u->picture = tsr_stmt_text_dup(q, 10);
+    u->user_metadata = tsr_stmt_text_dup(q, 11);
+    u->app_metadata = tsr_stmt_text_dup(q, 12);
+    u->blocked = tsr_stmt_int64(q, 13) != 0;
+    u->password_hash = tsr_stmt_text_dup(q, 14);
+    u->last_login = tsr_stmt_is_null(q, 15) ? 0 : tsr_stmt_int64(q, 15);
+    u->last_ip = tsr_stmt_text_dup(q, 16);
+    u->logins_count = tsr_stmt_int64(q, 17);
+    u->last_password_reset = tsr_stmt_is_null(q, 18) ? 0 : tsr_stmt_int64(q, 18);
+    u->created_at = tsr_stmt_int64(q, 19);
+    u->updated_at = tsr_stmt_int64(q, 20);
+    bool ok = complete(u) && (u->email != NULL || tsr_stmt_is_null(q, 3)) &&
+              (u->username != NULL || tsr_stmt_is_null(q, 5));
+    if (!ok) {
+        tsr_user_cleanup(u);
+        return TSR_ENOMEM;
+    }
+    return 0;
+}
+
+static void cleanup_cb(void *record)
+{
+    tsr_user_cleanup(record);
+}
+
+int tsr_user_get(tsr_store *st, const char *tenant_id, const char *user_id, struct tsr_user *out)
+{
+    return tsr_rows_one(st, read_row, out,
+                        "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = ? AND user_id = ?",
+                        "ss", tenant_id, user_id);
+}
+
+/*
+ * Usernames cannot hold '@' (tsr_user_username_ok), so an identifier with
+ * one is an email and one without is a username: never ambiguous.
+ */
+int tsr_user_find_login(tsr_store *st, const char *tenant_id, const char *connection_id,
+                        const char *email_or_username, struct tsr_user *out)
+{
+    memset(out, 0, sizeof *out);
+    if (email_or_username == NULL || email_or_username[0] == '\0' ||
+        strlen(email_or_username) > IDENTIFIER_MAX)
+        return TSR_ENOTFOUND;
+    if (strchr(email_or_username, '@') == NULL)
+        return tsr_rows_one(st, read_row, out,
+                            "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = ? AND "
+                            "connection_id = ? AND username = ?",
+                            "sss", tenant_id, connection_id, email_or_username);
+    char *email = tsr_user_email_lower(email_or_username);
+    if (email == NULL)
+        return TSR_ENOMEM;
+    int rc = tsr_rows_one(st, read_row, out,
+                          "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = ? AND "
+                          "connection_id = ? AND email = ?",
+                          "sss", tenant_id, connection_id, email);
+    free(email);
+    return rc;
+}
+
+/* Times that never happened are 0 in the record and NULL in the row (NULLIF). */
+int tsr_user_insert(tsr_store *st, const struct tsr_user *u)
+{
+    return tsr_store_run(
+        st, NULL,
+        "INSERT INTO users (" USER_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, NULLIF(?, 0), ?, ?, NULLIF(?, 0), ?, ?)",
+        "ssssi" "ssssss" "ss" "is" "isi" "iii",
+        u->tenant_id, u->user_id, u->connection_id, u->email, (int64_t)u->email_verified,
+        u->username, u->name, u->nickname, u->given_name, u->family_name, u->picture,
+        u->user_metadata, u->app_metadata, (int64_t)u->blocked, u->password_hash, u->last_login,
+        u->last_ip, u->logins_count, u->last_password_reset, u->created_at, u->updated_at);
+}
+
+int tsr_user_update(tsr_store *st, const struct tsr_user *u)
+{
+    return tsr_rows_change(
+        st,
+        "UPDATE users SET email = ?, email_verified = ?, username = ?, name = ?, nickname = ?, "
+        "given_name = ?, family_name = ?, picture = ?, user_metadata = ?, app_metadata = ?, "
+        "blocked = ?, password_hash = ?, last_login = NULLIF(?, 0), last_ip = ?, "
+        "logins_count = ?, last_password_reset = NULLIF(?, 0), updated_at = ? "
+        "WHERE tenant_id = ? AND user_id = ?",
+        "sis" "sssss" "ss" "is" "isi" "ii" "ss",
+        u->email, (int64_t)u->email_verified, u->username, u->name, u->nickname, u->given_name,
+        u->family_name, u->picture, u->user_metadata, u->app_metadata, (int64_t)u->blocked,
+        u->password_hash, u->last_login, u->last_ip, u->logins_count, u->last_password_reset,
+        u->updated_at, u->tenant_id, u->user_id);
+}
+
+int tsr_user_delete(tsr_store *st, const char *tenant_id, const char *user_id)
+{
+    return tsr_rows_change(st, "DELETE FROM users WHERE tenant_id = ? AND user_id = ?", "ss",
+                           tenant_id, user_id);
+}
+
+int tsr_user_end_sessions(tsr_store *st, const char *tenant_id, const char *user_id)
+{
+    int rc = tsr_store_run(st, NULL, "DELETE FROM sessions WHERE tenant_id = ? AND user_id = ?",
+                           "ss", tenant_id, user_id);
+    if (rc == 0)
+        rc = tsr_store_run(st, NULL,
+                           "UPDATE refresh_tokens SET revoked_at = ? WHERE tenant_id = ? AND "
+                           "user_id = ? AND revoked_at IS NULL",
+                           "iss", (int64_t)time(NULL), tenant_id, user_id);
+    return rc;
+}
+
+/* "%text%" for LIKE ... ESCAPE '\', lowercased, with the wildcards of text escaped. */
+static char *like_pattern(const char *text)
+{
+    size_t len = strlen(text);
+    char *p = malloc(2 * len + 3);
+    if (p == NULL)
+        return NULL;
+    size_t j = 0;
+    p[j++] = '%';
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '%' || text[i] == '_' || text[i] == '\\')
+            p[j++] = '\\';
+        p[j++] = (char)tolower((unsigned char)text[i]);
+    }
+    p[j++] = '%';
+    p[j] = '\0';
+    return p;
+}
+
+#define USER_FILTER                                                                                \
+    "tenant_id = ? AND (? = '' OR email = ?) AND (? = '' OR "                                      \
+    "lower(coalesce(email, '')) LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\' OR "          \
+    "lower(nickname) LIKE ? ESCAPE '\\' OR lower(coalesce(username, '')) LIKE ? ESCAPE '\\')"
+
+int tsr_user_list(tsr_store *st, const char *tenant_id, const char *email, const char *search,
+                  int64_t offset, int64_t limit, struct tsr_user **out, size_t *n,
+                  int64_t *total)
+{
+    *out = NULL;
+    *n = 0;
+    if ((email && strlen(email) > IDENTIFIER_MAX) || (search && strlen(search) > SEARCH_MAX))
+        return TSR_EINVAL;
+    tsr_stmt *q = NULL;
+    char *em = tsr_user_email_lower(email ? email : "");
+    char *pat = like_pattern(search ? search : "");
+    const char *s = search ? search : "";
+    int rc = em && pat ? 0 : TSR_ENOMEM;
+    if (rc == 0 && total != NULL)
+        rc = tsr_rows_count(st, total, "SELECT count(*) FROM users WHERE " USER_FILTER,
+                            "ssssssss", tenant_id, em, em, s, pat, pat, pat, pat);
+    if (rc == 0)
+        rc = tsr_store_query(st, &q,
+                             "SELECT " USER_COLUMNS " FROM users WHERE " USER_FILTER
+                             " ORDER BY created_at DESC, user_id DESC LIMIT ? OFFSET ?",
+                             "ssssssssii", tenant_id, em, em, s, pat, pat, pat, pat, limit,
+                             offset);
+    if (rc == 0)
+        rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
+    tsr_stmt_finalize(q);
+    free(em);
+    free(pat);
+    return rc;
+}
+
+void tsr_user_list_free(struct tsr_user *list, size_t n)
+{
+    tsr_rows_free(list, n, sizeof *list, cleanup_cb);
+}
+
+/* ---- logins ---- */
+
+int tsr_user_authenticate(tsr_store *st, const struct tsr_connection *c, const char *identifier,
+                          const char *password, struct tsr_user *out,
+                          enum tsr_login_result *result)
+{
+    *result = TSR_LOGIN_UNKNOWN_USER;
+    int rc = tsr_user_find_login(st, c->tenant_id, c->id, identifier, out);
+    if (rc == TSR_ENOTFOUND) {
+        tsr_password_verify_dummy(password);
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    /*
+     * The password is checked before the blocked flag, so only someone who
+     * knows the password learns that the account is blocked.
+     */
+    if (out->password_hash[0] == '\0') {
+        tsr_password_verify_dummy(password);
+        *result = TSR_LOGIN_WRONG_PASSWORD;
+    } else if (!tsr_password_verify(out->password_hash, password)) {
+        *result = TSR_LOGIN_WRONG_PASSWORD;
+    } else {
+        *result = out->blocked ? TSR_LOGIN_BLOCKED : TSR_LOGIN_OK;
+    }
+    if (*result == TSR_LOGIN_WRONG_PASSWORD)
+        tsr_user_cleanup(out);
+    return 0;
+}
+
+int tsr_user_record_login(tsr_store *st, struct tsr_user *u, const char *ip)
+{
+    int64_t now = (int64_t)time(NULL);
+    char *ipcopy = strdup(ip ? ip : "");
+    if (ipcopy == NULL)
+        return TSR_ENOMEM;
+    int rc = tsr_rows_change(st,
+                             "UPDATE users SET last_login = ?, last_ip = ?, "
+                             "logins_count = logins_count + 1, updated_at = ? "
+                             "WHERE tenant_id = ? AND user_id = ?",
+                             "isiss", now, ipcopy, now, u->tenant_id, u->user_id);
+    if (rc != 0) {
+        free(ipcopy);
+        return rc;
+    }
+    free(u->last_ip);
+    u->last_ip = ipcopy;
+    u->last_login = u->updated_at = now;
+    u->logins_count++;
+    return 0;
+}
+
+/* ---- JSON ---- */
+
+void tsr_iso8601(int64_t t, char out[32])
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+    if (gmtime_r(&tt, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%S.000Z", &tm) == 0)
+        snprintf(out, 32, "1970-01-01T00:00:00.000Z");
+}
+
+static json_t *object_of(const char *text)
+{
+    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+    if (json_is_object(o))
+        return o;
+    json_decref(o);
+    return json_object();
+}
+
+static int set_time(json_t *o, const char *key, int64_t t)
+{
+    char iso[32];
+    tsr_iso8601(t, iso);
+    return json_object_set_new(o, key, json_string(iso));
+}
+
+static int add_optional(json_t *o, const struct tsr_user *u)
+{
+    int rc = 0;
+    if (u->email)
+        rc |= json_object_set_new(o, "email", json_string(u->email));
+    if (u->username)
+        rc |= json_object_set_new(o, "username", json_string(u->username));
+    if (u->given_name[0])
+        rc |= json_object_set_new(o, "given_name", json_string(u->given_name));
+    if (u->family_name[0])
+        rc |= json_object_set_new(o, "family_name", json_string(u->family_name));
+    if (u->blocked)
+        rc |= json_object_set_new(o, "blocked", json_true());
+    if (u->last_login)
+        rc |= set_time(o, "last_login", u->last_login);
+    if (u->last_ip[0])
+        rc |= json_object_set_new(o, "last_ip", json_string(u->last_ip));
+    if (u->last_password_reset)
+        rc |= set_time(o, "last_password_reset", u->last_password_reset);
+    return rc;
+}
+
+json_t *tsr_user_to_json(const struct tsr_user *u, const char *connection_name)
+{
+    const char *bare = u->user_id;
+    if (strncmp(bare, USER_ID_PREFIX, strlen(USER_ID_PREFIX)) == 0)
+        bare += strlen(USER_ID_PREFIX);
+    json_t *o = json_pack("{s:s, s:b, s:s, s:s, s:s, s:o, s:o, s:I, s:[{s:s, s:s, s:s, s:b}]}",
+                          "user_id", u->user_id, "email_verified", u->email_verified, "name",
+                          u->name, "nickname", u->nickname, "picture", u->picture,
+                          "user_metadata", object_of(u->user_metadata), "app_metadata",
+                          object_of(u->app_metadata), "logins_count", (json_int_t)u->logins_count,
+                          "identities", "connection", connection_name ? connection_name : "",
+                          "provider", "auth0", "user_id", bare, "isSocial", 0);
+    if (o == NULL)
+        return NULL;
+    int rc = add_optional(o, u);
+    rc |= set_time(o, "created_at", u->created_at);
+    rc |= set_time(o, "updated_at", u->updated_at);
+    if (rc != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}

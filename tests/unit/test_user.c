@@ -1,0 +1,214 @@
+/*
+ * test_user.c - users on a migrated in-memory store: insert, lookups,
+ * conflicts, logins, listing with filters and paging, JSON, delete.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/password.h"
+#include "core/user.h"
+#include "util/err.h"
+
+#include "fixture_people.h"
+
+/* Inserts a user with email (and username, password when not NULL). */
+static void add_user(struct people *p, const char *email, const char *username,
+                     const char *password, struct tsr_user *out)
+{
+    assert_int_equal(tsr_user_init_new(out, p->tenant_id, p->conn.id), 0);
+    if (email)
+        out->email = tsr_user_email_lower(email);
+    if (username)
+        out->username = strdup(username);
+    if (password) {
+        free(out->password_hash);
+        assert_int_equal(tsr_password_hash(password, &out->password_hash), 0);
+    }
+    assert_int_equal(tsr_user_fill_defaults(out), 0);
+    assert_int_equal(tsr_user_insert(p->st, out), 0);
+}
+
+static void test_insert_find(void **state)
+{
+    struct people *p = *state;
+    struct tsr_user u = {0}, got = {0};
+    add_user(p, "Alice@Example.COM", "alice", NULL, &u);
+    assert_true(strncmp(u.user_id, "auth0|", 6) == 0);
+    assert_int_equal(strlen(u.user_id), 6 + 24);
+    assert_string_equal(u.email, "alice@example.com");
+    assert_string_equal(u.name, "alice@example.com");
+    assert_string_equal(u.nickname, "alice");
+
+    assert_int_equal(tsr_user_find_login(p->st, p->tenant_id, p->conn.id, "ALICE@example.com",
+                                         &got),
+                     0);
+    assert_string_equal(got.user_id, u.user_id);
+    tsr_user_cleanup(&got);
+    assert_int_equal(tsr_user_find_login(p->st, p->tenant_id, p->conn.id, "alice", &got), 0);
+    assert_string_equal(got.user_id, u.user_id);
+    assert_int_equal(got.last_login, 0);
+    tsr_user_cleanup(&got);
+    assert_int_equal(tsr_user_find_login(p->st, p->tenant_id, p->conn.id, "bob", &got),
+                     TSR_ENOTFOUND);
+    assert_int_equal(tsr_user_find_login(p->st, p->tenant_id, "con_other", "alice", &got),
+                     TSR_ENOTFOUND);
+    assert_int_equal(tsr_user_get(p->st, p->tenant_id, u.user_id, &got), 0);
+    assert_string_equal(got.username, "alice");
+    tsr_user_cleanup(&got);
+
+    /* The same email (any case) in the same connection is a conflict. */
+    struct tsr_user dup = {0};
+    assert_int_equal(tsr_user_init_new(&dup, p->tenant_id, p->conn.id), 0);
+    dup.email = tsr_user_email_lower("ALICE@EXAMPLE.COM");
+    assert_int_equal(tsr_user_insert(p->st, &dup), TSR_ECONFLICT);
+    tsr_user_cleanup(&dup);
+
+    assert_int_equal(tsr_user_delete(p->st, p->tenant_id, u.user_id), 0);
+    assert_int_equal(tsr_user_delete(p->st, p->tenant_id, u.user_id), TSR_ENOTFOUND);
+    assert_int_equal(tsr_user_get(p->st, p->tenant_id, u.user_id, &got), TSR_ENOTFOUND);
+    tsr_user_cleanup(&u);
+}
+
+static void test_authenticate(void **state)
+{
+    struct people *p = *state;
+    struct tsr_user u = {0}, got = {0};
+    enum tsr_login_result r;
+    add_user(p, "bob@example.com", NULL, "Secret-123", &u);
+
+    assert_int_equal(
+        tsr_user_authenticate(p->st, &p->conn, "Bob@example.com", "Secret-123", &got, &r), 0);
+    assert_int_equal(r, TSR_LOGIN_OK);
+    assert_string_equal(got.user_id, u.user_id);
+    assert_int_equal(tsr_user_record_login(p->st, &got, "192.0.2.7"), 0);
+    assert_int_equal(got.logins_count, 1);
+    tsr_user_cleanup(&got);
+    assert_int_equal(tsr_user_get(p->st, p->tenant_id, u.user_id, &got), 0);
+    assert_int_equal(got.logins_count, 1);
+    assert_true(got.last_login > 0);
+    assert_string_equal(got.last_ip, "192.0.2.7");
+    tsr_user_cleanup(&got);
+
+    assert_int_equal(
+        tsr_user_authenticate(p->st, &p->conn, "nobody@example.com", "Secret-123", &got, &r), 0);
+    assert_int_equal(r, TSR_LOGIN_UNKNOWN_USER);
+    assert_null(got.user_id);
+    assert_int_equal(
+        tsr_user_authenticate(p->st, &p->conn, "bob@example.com", "secret-123", &got, &r), 0);
+    assert_int_equal(r, TSR_LOGIN_WRONG_PASSWORD);
+    assert_null(got.user_id);
+
+    u.blocked = true;
+    u.updated_at++;
+    assert_int_equal(tsr_user_update(p->st, &u), 0);
+    assert_int_equal(
+        tsr_user_authenticate(p->st, &p->conn, "bob@example.com", "Secret-123", &got, &r), 0);
+    assert_int_equal(r, TSR_LOGIN_BLOCKED);
+    assert_true(got.blocked);
+    tsr_user_cleanup(&got);
+    /* Blocked and a wrong password: the block is not revealed. */
+    assert_int_equal(
+        tsr_user_authenticate(p->st, &p->conn, "bob@example.com", "nope", &got, &r), 0);
+    assert_int_equal(r, TSR_LOGIN_WRONG_PASSWORD);
+    assert_int_equal(tsr_user_end_sessions(p->st, p->tenant_id, u.user_id), 0);
+    tsr_user_cleanup(&u);
+}
+
+static void test_list(void **state)
+{
+    struct people *p = *state;
+    struct tsr_user u[5];
+    char email[64];
+    for (int i = 0; i < 5; i++) {
+        snprintf(email, sizeof email, "user%d@example.com", i);
+        add_user(p, email, NULL, NULL, &u[i]);
+    }
+    free(u[3].name);
+    u[3].name = strdup("Zoë 100%_Real");
+    assert_int_equal(tsr_user_update(p->st, &u[3]), 0);
+
+    struct tsr_user *list = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+    assert_int_equal(tsr_user_list(p->st, p->tenant_id, NULL, NULL, 0, 2, &list, &n, &total), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(total, 5);
+    tsr_user_list_free(list, n);
+    assert_int_equal(tsr_user_list(p->st, p->tenant_id, NULL, NULL, 4, 2, &list, &n, &total), 0);
+    assert_int_equal(n, 1);
+    tsr_user_list_free(list, n);
+
+    assert_int_equal(tsr_user_list(p->st, p->tenant_id, "USER2@example.com", NULL, 0, 50, &list,
+                                   &n, &total),
+                     0);
+    assert_int_equal(n, 1);
+    assert_int_equal(total, 1);
+    assert_string_equal(list[0].user_id, u[2].user_id);
+    tsr_user_list_free(list, n);
+
+    assert_int_equal(tsr_user_list(p->st, p->tenant_id, NULL, "100%_r", 0, 50, &list, &n, &total),
+                     0);
+    assert_int_equal(n, 1);
+    assert_string_equal(list[0].user_id, u[3].user_id);
+    tsr_user_list_free(list, n);
+    /* '%' and '_' are literal, not wildcards. */
+    assert_int_equal(tsr_user_list(p->st, p->tenant_id, NULL, "user_@", 0, 50, &list, &n, &total),
+                     0);
+    assert_int_equal(n, 0);
+    tsr_user_list_free(list, n);
+    assert_int_equal(tsr_user_list(p->st, p->tenant_id, NULL, "EXAMPLE", 0, 50, &list, &n, &total),
+                     0);
+    assert_int_equal(total, 5);
+    tsr_user_list_free(list, n);
+    for (int i = 0; i < 5; i++)
+        tsr_user_cleanup(&u[i]);
+}
+
+static void test_json(void **state)
+{
+    struct people *p = *state;
+    struct tsr_user u = {0};
+    add_user(p, "carol@example.com", NULL, "Pw-123456", &u);
+    json_t *j = tsr_user_to_json(&u, TSR_DEFAULT_CONNECTION);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "user_id")), u.user_id);
+    assert_string_equal(json_string_value(json_object_get(j, "nickname")), "carol");
+    assert_null(json_object_get(j, "username"));
+    assert_null(json_object_get(j, "blocked"));
+    assert_null(json_object_get(j, "last_login"));
+    assert_null(json_object_get(j, "password_hash"));
+    assert_true(json_is_object(json_object_get(j, "app_metadata")));
+    const char *created = json_string_value(json_object_get(j, "created_at"));
+    assert_int_equal(strlen(created), 24);
+    assert_string_equal(created + 19, ".000Z");
+    json_t *id0 = json_array_get(json_object_get(j, "identities"), 0);
+    assert_string_equal(json_string_value(json_object_get(id0, "user_id")), u.user_id + 6);
+    assert_string_equal(json_string_value(json_object_get(id0, "provider")), "auth0");
+    assert_true(json_is_false(json_object_get(id0, "isSocial")));
+    json_decref(j);
+    char iso[32];
+    tsr_iso8601(0, iso);
+    assert_string_equal(iso, "1970-01-01T00:00:00.000Z");
+    assert_true(tsr_user_username_ok("a.b_c-d"));
+    assert_false(tsr_user_username_ok("a@b"));
+    assert_false(tsr_user_username_ok(""));
+    tsr_user_cleanup(&u);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_insert_find, people_setup, people_teardown),
+        cmocka_unit_test_setup_teardown(test_authenticate, people_setup, people_teardown),
+        cmocka_unit_test_setup_teardown(test_list, people_setup, people_teardown),
+        cmocka_unit_test_setup_teardown(test_json, people_setup, people_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
