@@ -3,20 +3,70 @@ import { execFileSync } from 'node:child_process';
 
 export const TABLES = ['tenants', 'signing_keys', 'clients', 'resource_servers', 'client_grants'];
 
-/** {table: count} for every table; reads while the server runs (busy timeout 5 s). */
-export function countRows(dbPath) {
-  const sql = TABLES.map((t) => `SELECT '${t}', count(*) FROM ${t};`).join(' ');
-  const out = execFileSync('sqlite3', ['-cmd', '.timeout 5000', '-separator', '=', dbPath, sql], {
+/** The tables of schema v2 (people log in). */
+export const PEOPLE_TABLES = [
+  'connections',
+  'users',
+  'sessions',
+  'login_transactions',
+  'authorization_codes',
+  'refresh_tokens',
+  'access_tokens',
+  'user_grants',
+  'password_tickets',
+  'events',
+];
+
+function sqlite(dbPath, sql) {
+  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', '-separator', '\t', dbPath, sql], {
     encoding: 'utf8',
     timeout: 15_000,
   });
+}
+
+/** {table: count} for the given tables (default: TABLES); reads while the server runs (busy timeout 5 s). */
+export function countRows(dbPath, tables = TABLES) {
+  const sql = tables.map((t) => `SELECT '${t}', count(*) FROM ${t};`).join(' ');
+  const out = sqlite(dbPath, sql);
   const counts = {};
   for (const line of out.trim().split('\n')) {
-    const [t, n] = line.split('=');
+    const [t, n] = line.split('\t');
     counts[t] = Number(n);
   }
-  for (const t of TABLES) {
+  for (const t of tables) {
     if (!Number.isInteger(counts[t])) throw new Error(`sqlite3 gave no count for ${t}: ${out}`);
   }
   return counts;
+}
+
+/**
+ * Rows of a read-only query as arrays of strings (tab-separated output;
+ * values must not contain tabs or newlines).  Use only test-made literals in sql.
+ */
+export function queryRows(dbPath, sql) {
+  const out = sqlite(dbPath, sql).replace(/\n$/, '');
+  if (out === '') return [];
+  return out.split('\n').map((l) => l.split('\t'));
+}
+
+/** One number from a `SELECT count(*) ...` query. */
+export function countWhere(dbPath, sql) {
+  const rows = queryRows(dbPath, sql);
+  const n = Number(rows[0]?.[0]);
+  if (!Number.isInteger(n)) throw new Error(`sqlite3: no count from ${sql}: ${JSON.stringify(rows)}`);
+  return n;
+}
+
+/** SQL string literal. */
+export function sqlText(s) {
+  return `'${String(s).replace(/'/g, "''")}'`;
+}
+
+/** Event types (Auth0 log codes) recorded so far, oldest first, optionally for one user or client. */
+export function eventTypes(dbPath, { userId, clientId } = {}) {
+  const where = [];
+  if (userId) where.push(`user_id = ${sqlText(userId)}`);
+  if (clientId) where.push(`client_id = ${sqlText(clientId)}`);
+  const sql = `SELECT type FROM events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY date, id;`;
+  return queryRows(dbPath, sql).map((r) => r[0]);
 }

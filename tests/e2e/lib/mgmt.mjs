@@ -96,6 +96,92 @@ export class Mgmt {
     return { api: a, client: c, grant: g };
   }
 
+  /** POST /clients for an application used by people (no secret expected); asserts 201. */
+  async createApp(body) {
+    const res = await this.post('/clients', { name: `E2E ${uid('app')}`, ...body });
+    assert.equal(res.status, 201, `POST /api/v2/clients: expected 201, got ${res.status} ${res.text}`);
+    assert.equal(typeof res.body?.client_id, 'string', `client_id missing in ${res.text}`);
+    remember(res.body.client_secret);
+    return res.body;
+  }
+
+  /**
+   * A single-page application (public client, PKCE) for an app at origin
+   * (e.g. http://127.0.0.1:5555) with rotating refresh tokens.
+   * callbackPath: '/callback' (default) or '/'.
+   */
+  async createSpa(origin, { callbackPath = '/callback', ...overrides } = {}) {
+    const c = await this.createApp({
+      app_type: 'spa',
+      callbacks: [`${origin}${callbackPath}`],
+      allowed_logout_urls: [`${origin}/`],
+      web_origins: [origin],
+      allowed_origins: [origin],
+      grant_types: ['authorization_code', 'refresh_token'],
+      refresh_token: {
+        rotation_type: 'rotating',
+        expiration_type: 'expiring',
+        leeway: 0,
+        token_lifetime: 2592000,
+        idle_token_lifetime: 1296000,
+      },
+      ...overrides,
+    });
+    assert.equal(c.token_endpoint_auth_method, 'none', `an spa is a public client: ${JSON.stringify(c)}`);
+    assert.equal(c.client_secret, undefined, 'an spa has no client_secret');
+    return c;
+  }
+
+  /** A regular web application (confidential client) with the given callback URL(s); asserts a secret. */
+  async createWebApp(callbacks, overrides = {}) {
+    const list = Array.isArray(callbacks) ? callbacks : [callbacks];
+    const origin = new URL(list[0]).origin;
+    const c = await this.createApp({
+      app_type: 'regular_web',
+      callbacks: list,
+      allowed_logout_urls: [`${origin}/`],
+      grant_types: ['authorization_code', 'refresh_token'],
+      token_endpoint_auth_method: 'client_secret_post',
+      refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring', leeway: 0, token_lifetime: 2592000, idle_token_lifetime: 1296000 },
+      ...overrides,
+    });
+    assert.equal(typeof c.client_secret, 'string', `a regular_web client gets a client_secret: ${JSON.stringify(c)}`);
+    return c;
+  }
+
+  /** An API that people's apps ask tokens for (offline access, no consent for first-party apps). */
+  createUserApi(overrides = {}) {
+    return this.createApi({
+      scopes: [{ value: 'read:messages', description: 'Read messages' }],
+      allow_offline_access: true,
+      skip_consent_for_verifiable_first_party_clients: true,
+      ...overrides,
+    });
+  }
+
+  /** POST /users in the database connection; asserts 201 and returns the user plus {password}. */
+  async createUser({ email, password = 'Str0ng!Passw0rd', ...overrides } = {}) {
+    const body = {
+      connection: 'Username-Password-Authentication',
+      email: email ?? `${uid('user')}@example.com`,
+      password,
+      email_verified: true,
+      ...overrides,
+    };
+    const res = await this.post('/users', body);
+    assert.equal(res.status, 201, `POST /api/v2/users: expected 201, got ${res.status} ${res.text}`);
+    assert.match(res.body?.user_id ?? '', /^auth0\|/, `user_id should be auth0|…: ${res.text}`);
+    remember(password);
+    return { ...res.body, password };
+  }
+
+  /** PATCH /users/{id}; asserts 200. */
+  async patchUser(userId, body) {
+    const res = await this.patch(`/users/${encodeURIComponent(userId)}`, body);
+    assert.equal(res.status, 200, `PATCH /api/v2/users/${userId}: expected 200, got ${res.status} ${res.text}`);
+    return res.body;
+  }
+
   /** The system API (the Management API itself). */
   async systemApi() {
     const res = await this.get('/resource-servers');
