@@ -25,7 +25,17 @@
 #define WHY_LEN 256
 #define WHO_LEN (TSR_SETTINGS_MAX_PATH + 64)
 
-enum key { K_LISTEN, K_PUBLIC_URL, K_DATA_DIR, K_LOG_LEVEL, K_THREADS, K_CONFIG, K_COUNT };
+enum key {
+    K_LISTEN,
+    K_PUBLIC_URL,
+    K_DATA_DIR,
+    K_LOG_LEVEL,
+    K_THREADS,
+    K_SMTP_URL,
+    K_SMTP_FROM,
+    K_CONFIG,
+    K_COUNT
+};
 
 static const struct {
     const char *flag; /* without "--" */
@@ -37,6 +47,8 @@ static const struct {
     [K_DATA_DIR] = {"data-dir", "TESSERA_DATA_DIR", "data-dir"},
     [K_LOG_LEVEL] = {"log-level", "TESSERA_LOG_LEVEL", "log-level"},
     [K_THREADS] = {"threads", "TESSERA_THREADS", "threads"},
+    [K_SMTP_URL] = {"smtp-url", "TESSERA_SMTP_URL", "smtp-url"},
+    [K_SMTP_FROM] = {"smtp-from", "TESSERA_SMTP_FROM", "smtp-from"},
     [K_CONFIG] = {"config", "TESSERA_CONFIG", NULL},
 };
 
@@ -369,6 +381,78 @@ static int parse_threads(const char *v, struct tsr_settings *out, char *why)
     return 0;
 }
 
+/* No control characters, spaces only where allowed. */
+static int printable(const char *v, int spaces_ok)
+{
+    for (const char *p = v; *p != '\0'; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c == 0x7f || (c == ' ' && !spaces_ok))
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * The SMTP server: smtp:// (STARTTLS when offered) or smtps:// (TLS from
+ * the start), a host, optional user:password@ and :port.  The value is
+ * never quoted back in messages because it may carry a password.
+ */
+static int parse_smtp_url(const char *v, struct tsr_settings *out, char *why)
+{
+    size_t skip;
+    if (strncasecmp(v, "smtp://", 7) == 0)
+        skip = 7;
+    else if (strncasecmp(v, "smtps://", 8) == 0)
+        skip = 8;
+    else
+        return why_set(why, "must start with smtp:// or smtps://");
+    if (!printable(v, 0))
+        return why_set(why, "must not contain spaces or control characters");
+    if (strlen(v) >= sizeof out->smtp_url)
+        return why_set(why, "is too long (at most %zu characters)", sizeof out->smtp_url - 1);
+    const char *auth = v + skip;
+    const char *at = memchr(auth, '@', strcspn(auth, "/?#"));
+    const char *host = at ? at + 1 : auth;
+    if (*host == '\0' || *host == '/' || *host == ':')
+        return why_set(why, "has no host");
+    memcpy(out->smtp_url, v, strlen(v) + 1);
+    return 0;
+}
+
+/* addr@domain: one '@', both sides non-empty, no spaces or angle brackets. */
+static int address_ok(const char *s, size_t len)
+{
+    const char *at = memchr(s, '@', len);
+    if (at == NULL || at == s || at == s + len - 1 || memchr(at + 1, '@', len - (size_t)(at - s) - 1))
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == ' ' || s[i] == '<' || s[i] == '>' || s[i] == ',' || s[i] == ';')
+            return 0;
+    return 1;
+}
+
+/* The sender: "addr@host" or "Display Name <addr@host>". */
+static int parse_smtp_from(const char *v, struct tsr_settings *out, char *why)
+{
+    char shown[64];
+    size_t len = strlen(v);
+    if (!printable(v, 1))
+        return why_set(why, "must not contain control characters");
+    if (len >= sizeof out->smtp_from)
+        return why_set(why, "is too long (at most %zu characters)", sizeof out->smtp_from - 1);
+    const char *lt = strchr(v, '<');
+    int ok = lt == NULL ? address_ok(v, len)
+                        : (len > 2 && v[len - 1] == '>' && strchr(lt + 1, '<') == NULL &&
+                           address_ok(lt + 1, (size_t)(v + len - 1 - (lt + 1))) &&
+                           memchr(v, '>', (size_t)(lt - v)) == NULL);
+    if (!ok)
+        return why_set(why, "expected an address such as no-reply@example.com or "
+                            "\"Example <no-reply@example.com>\", got \"%s\"",
+                       show(v, shown));
+    memcpy(out->smtp_from, v, len + 1);
+    return 0;
+}
+
 /* Parses value for key into the layer; who names the setting in errors. */
 static int apply(struct layer *l, enum key k, const char *value, const char *who, char *err,
                  size_t errlen)
@@ -391,6 +475,12 @@ static int apply(struct layer *l, enum key k, const char *value, const char *who
         break;
     case K_THREADS:
         rc = parse_threads(value, &l->v, why);
+        break;
+    case K_SMTP_URL:
+        rc = parse_smtp_url(value, &l->v, why);
+        break;
+    case K_SMTP_FROM:
+        rc = parse_smtp_from(value, &l->v, why);
         break;
     case K_CONFIG:
         rc = parse_path(value, l->v.config_path, sizeof l->v.config_path, why);
@@ -569,6 +659,12 @@ static void copy_key(struct tsr_settings *dst, const struct tsr_settings *src, e
         break;
     case K_THREADS:
         dst->threads = src->threads;
+        break;
+    case K_SMTP_URL:
+        memcpy(dst->smtp_url, src->smtp_url, sizeof dst->smtp_url);
+        break;
+    case K_SMTP_FROM:
+        memcpy(dst->smtp_from, src->smtp_from, sizeof dst->smtp_from);
         break;
     case K_CONFIG:
         memcpy(dst->config_path, src->config_path, sizeof dst->config_path);

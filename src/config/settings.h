@@ -8,6 +8,8 @@
  *   --data-dir       TESSERA_DATA_DIR          data-dir       ./data
  *   --log-level      TESSERA_LOG_LEVEL         log-level      debug|info|warn|error
  *   --threads        TESSERA_THREADS           threads        0 = one per core
+ *   --smtp-url       TESSERA_SMTP_URL          smtp-url       smtp[s]://[user:pass@]host[:port]
+ *   --smtp-from      TESSERA_SMTP_FROM         smtp-from      addr@host or "Name <addr@host>"
  *   --config         TESSERA_CONFIG            (n/a)          path to the config file
  *
  * The config file holds "key = value" lines; '#' starts a comment.  A bad
@@ -23,6 +25,7 @@
 
 #define TSR_SETTINGS_MAX_URL 512
 #define TSR_SETTINGS_MAX_PATH 1024
+#define TSR_SETTINGS_MAX_FROM 320
 
 struct tsr_settings {
     char listen_host[256];
@@ -32,6 +35,8 @@ struct tsr_settings {
     char config_path[TSR_SETTINGS_MAX_PATH]; /* empty: none */
     enum tsr_log_level log_level;
     unsigned threads; /* 0: one per core */
+    char smtp_url[TSR_SETTINGS_MAX_URL];   /* empty: mail goes to {data-dir}/outbox/ */
+    char smtp_from[TSR_SETTINGS_MAX_FROM]; /* empty: "Tessera <no-reply@localhost>" */
 };
 
 /* Looks up an environment variable; tests pass their own. */

@@ -383,6 +383,52 @@ static void test_env_errors(void **state)
     assert_int_equal(load_args(&s, NULL, 0, "--bogus", NULL), TSR_EINVAL);
 }
 
+static void test_smtp(void **state)
+{
+    (void)state;
+    struct tsr_settings s;
+    char err[256];
+
+    assert_int_equal(load_args(&s, err, sizeof err, NULL), 0);
+    assert_string_equal(s.smtp_url, "");
+    assert_string_equal(s.smtp_from, "");
+
+    env_set("TESSERA_SMTP_URL", "smtps://mailer:pw@mail.example.com:465");
+    env_set("TESSERA_SMTP_FROM", "Example Login <login@example.com>");
+    assert_int_equal(load_args(&s, err, sizeof err, NULL), 0);
+    assert_string_equal(s.smtp_url, "smtps://mailer:pw@mail.example.com:465");
+    assert_string_equal(s.smtp_from, "Example Login <login@example.com>");
+
+    assert_int_equal(load_args(&s, err, sizeof err, "--smtp-url", "smtp://localhost:1025",
+                               "--smtp-from=no-reply@example.com", NULL),
+                     0);
+    assert_string_equal(s.smtp_url, "smtp://localhost:1025");
+    assert_string_equal(s.smtp_from, "no-reply@example.com");
+
+    const char *conf = write_conf("smtp-url = smtp://relay.internal\nsmtp-from = a@b.c\n");
+    reset_env(NULL);
+    assert_int_equal(load_args(&s, err, sizeof err, "--config", conf, NULL), 0);
+    remove_conf();
+    assert_string_equal(s.smtp_url, "smtp://relay.internal");
+    assert_string_equal(s.smtp_from, "a@b.c");
+
+    expect_error(load_args(&s, err, sizeof err, "--smtp-url", "http://mail.example.com", NULL),
+                 err, "--smtp-url", "smtp:// or smtps://");
+    expect_error(load_args(&s, err, sizeof err, "--smtp-url", "smtp://", NULL), err,
+                 "--smtp-url", "no host");
+    expect_error(load_args(&s, err, sizeof err, "--smtp-url", "smtp://a b", NULL), err,
+                 "--smtp-url", "spaces");
+    expect_error(load_args(&s, err, sizeof err, "--smtp-from", "nobody", NULL), err,
+                 "--smtp-from", "expected an address");
+    expect_error(load_args(&s, err, sizeof err, "--smtp-from", "a@b.c\r\nBcc: x@y.z", NULL), err,
+                 "--smtp-from", "control characters");
+    expect_error(load_args(&s, err, sizeof err, "--smtp-from", "Name <a@b.c", NULL), err,
+                 "--smtp-from", "expected an address");
+    env_set("TESSERA_SMTP_FROM", "two@at@signs");
+    expect_error(load_args(&s, err, sizeof err, NULL), err, "TESSERA_SMTP_FROM",
+                 "expected an address");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -394,6 +440,7 @@ int main(void)
         cmocka_unit_test_setup(test_config_file_errors, reset_env),
         cmocka_unit_test_setup(test_flag_errors, reset_env),
         cmocka_unit_test_setup(test_env_errors, reset_env),
+        cmocka_unit_test_setup(test_smtp, reset_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
