@@ -97,12 +97,13 @@ export function appRedirect(location) {
 }
 
 /**
- * GET /authorize through the jar, expecting the login page.
+ * GET /authorize through the jar, expecting the login page.  params: the
+ * /authorize parameters, or a whole /authorize URL.
  * Returns {authorizeRes, loginUrl, page, form, hidden} where page is the
  * login page response and form its POST form with a username input.
  */
 export async function openLogin(server, jar, params, { page = 'login' } = {}) {
-  const url = authorizeUrl(server, params);
+  const url = typeof params === 'string' ? params : authorizeUrl(server, params);
   const authorizeRes = await jar.fetch(url);
   assert.ok(
     authorizeRes.status === 302 || authorizeRes.status === 303,
