@@ -1,0 +1,91 @@
+/*
+ * input.c - checks of what the login pages accept and show (see input.h).
+ * Pure functions: no request, no store.
+ */
+#include "login/input.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+bool tsr_page_color_ok(const char *s)
+{
+    if (s == NULL || strlen(s) != 7 || s[0] != '#')
+        return false;
+    for (int i = 1; i < 7; i++)
+        if (hexval(s[i]) < 0)
+            return false;
+    return true;
+}
+
+bool tsr_page_https_url_ok(const char *s)
+{
+    if (s == NULL || strncmp(s, "https://", 8) != 0 || strlen(s) <= 8 ||
+        strlen(s) > 2048)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+        if (*p <= 0x20 || *p == 0x7f || *p == '"' || *p == '\'' || *p == '<' || *p == '>' ||
+            *p == '\\')
+            return false;
+    return true;
+}
+
+bool tsr_page_identifier_ok(const char *s)
+{
+    if (s == NULL || s[0] == '\0' || strlen(s) > TSR_LOGIN_IDENTIFIER_MAX)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return false;
+    return true;
+}
+
+bool tsr_page_email_ok(const char *s)
+{
+    if (!tsr_page_identifier_ok(s))
+        return false;
+    const char *at = strchr(s, '@');
+    if (at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@') != NULL)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+        if (*p == ' ' || *p == '<' || *p == '>' || *p == '"' || *p == ',' || *p == ';')
+            return false;
+    return true;
+}
+
+/* ---- password policy ---- */
+
+void tsr_page_policy_text(const struct tsr_connection *c, char *out, size_t outsz)
+{
+    const char *level = c->password_policy ? c->password_policy : "good";
+    int64_t min = c->password_min_length;
+    const char *rule;
+    int64_t level_min;
+    if (strcmp(level, "none") == 0) {
+        level_min = 1, rule = "";
+    } else if (strcmp(level, "low") == 0) {
+        level_min = 6, rule = "";
+    } else if (strcmp(level, "fair") == 0) {
+        level_min = 8, rule = ", including a lowercase letter, an uppercase letter and a number";
+    } else if (strcmp(level, "excellent") == 0) {
+        level_min = 10, rule = ", including at least 3 of: lowercase letters, uppercase letters, "
+                               "numbers, special characters; no character more than twice in a row";
+    } else {
+        level_min = 8, rule = ", including at least 3 of: lowercase letters, uppercase letters, "
+                               "numbers, special characters";
+    }
+    if (min < level_min)
+        min = level_min;
+    snprintf(out, outsz, "Use at least %lld character%s%s.", (long long)min, min == 1 ? "" : "s",
+             rule);
+}

@@ -1,0 +1,34 @@
+/*
+ * input.h - checks of what the login pages accept from forms and show
+ * from the tenant's settings, and the password policy in words.  Pure
+ * functions (no request, no store), unit-tested in test_render.c.
+ */
+#ifndef TSR_LOGIN_INPUT_H
+#define TSR_LOGIN_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/connection.h"
+
+/* Longest email address or username accepted from a form (RFC 5321 path limit + margin). */
+#define TSR_LOGIN_IDENTIFIER_MAX 320
+/* Longest username a signup accepts. */
+#define TSR_LOGIN_USERNAME_MAX 128
+
+/* True when s is a "#rrggbb" colour (the only form used in the pages' CSS). */
+bool tsr_page_color_ok(const char *s);
+
+/* True when s is an https URL without spaces, quotes or control characters. */
+bool tsr_page_https_url_ok(const char *s);
+
+/* True for an email address or username a login form accepts (1..320 bytes, no controls). */
+bool tsr_page_identifier_ok(const char *s);
+
+/* True for a plausible email address: one '@' with text on both sides, no spaces or controls. */
+bool tsr_page_email_ok(const char *s);
+
+/* A sentence describing c's password policy for the people choosing one. */
+void tsr_page_policy_text(const struct tsr_connection *c, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * login.c - the login page, GET and POST /u/login?state=H.
+ *
+ * Unknown users and wrong passwords get the same page and message; the
+ * event log tells them apart ("fu", "fp").  A successful login records
+ * the login, starts a new session (replacing the browser's old one) and
+ * continues the /authorize transaction.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "authn/authorize.h"
+#include "core/event.h"
+#include "core/password.h"
+#include "core/session.h"
+#include "core/user.h"
+#include "http/response.h"
+#include "login/login.h"
+#include "login/page.h"
+#include "util/err.h"
+
+/* Sends the login form (status 200 unless told), with an optional error sentence. */
+static void show(struct tsr_req *req, const struct tsr_page_flow *f, const char *username,
+                 const char *error)
+{
+    struct tsr_page p;
+    tsr_page_init(&p, req, "Log in");
+    tsr_tpl_set(&p.ctx, "client_name", f->client.name);
+    tsr_tpl_set(&p.ctx, "state", f->tx.handle);
+    tsr_tpl_set(&p.ctx, "csrf", f->tx.csrf);
+    tsr_tpl_set(&p.ctx, "username", username);
+    tsr_tpl_set(&p.ctx, "username_label",
+                f->conn.requires_username ? "Email or username" : "Email address");
+    tsr_tpl_set(&p.ctx, "requires_username", f->conn.requires_username ? "1" : "");
+    tsr_tpl_set(&p.ctx, "signup_allowed", f->conn.disable_signup ? "" : "1");
+    tsr_tpl_set(&p.ctx, "error", error);
+    tsr_page_send(req, 200, "login", &p);
+}
+
+void tsr_login_page_get(struct tsr_req *req)
+{
+    bool sent;
+    const char *state = tsr_page_handle(req, NULL, "state", &sent);
+    struct tsr_page_flow f;
+    if (sent || !tsr_page_flow_load(req, state, &f))
+        return;
+    const char *hint = f.tx.ar.login_hint;
+    show(req, &f, hint != NULL && tsr_page_identifier_ok(hint) ? hint : "", NULL);
+    tsr_page_flow_cleanup(&f);
+}
+
+static void record(struct tsr_req *req, const struct tsr_page_flow *f, const char *type,
+                   const char *description, const char *user_id, const char *user_name)
+{
+    struct tsr_event e = {
+        .type = type,
+        .description = description,
+        .client_id = f->client.client_id,
+        .client_name = f->client.name,
+        .user_id = user_id,
+        .user_name = user_name,
+        .connection = f->conn.name,
+        .connection_id = f->conn.id,
+    };
+    tsr_event_record(req, &e);
+}
+
+/* What the event log names a user by: the email, else the username. */
+static const char *display_name(const struct tsr_user *u)
+{
+    if (u->email != NULL && u->email[0] != '\0')
+        return u->email;
+    return u->username ? u->username : "";
+}
+
+/* The person is known: record, start the session, continue /authorize. */
+static void logged_in(struct tsr_req *req, struct tsr_page_flow *f, struct tsr_user *u)
+{
+    char ip[64];
+    tsr_req_client_ip(req, ip);
+    int rc = tsr_user_record_login(req->store, u, ip);
+    if (rc != 0) {
+        tsr_page_server_error(req, "record login", rc);
+        return;
+    }
+    record(req, f, "s", "Successful login", u->user_id, display_name(u));
+    struct tsr_session s = {0};
+    if ((rc = tsr_session_start(req, u->user_id, &s)) != 0) {
+        tsr_page_server_error(req, "start session", rc);
+        return;
+    }
+    if ((rc = tsr_login_tx_set_user(req, &f->tx, u->user_id)) != 0) {
+        tsr_session_cleanup(&s);
+        tsr_page_server_error(req, "set transaction user", rc);
+        return;
+    }
+    tsr_authorize_resume(req, &f->tx, &s);
+    tsr_session_cleanup(&s);
+}
+
+void tsr_login_page_post(struct tsr_req *req)
+{
+    struct tsr_params form;
+    if (!tsr_page_form(req, &form))
+        return;
+    bool sent;
+    const char *state = tsr_page_handle(req, &form, "state", &sent);
+    struct tsr_page_flow f;
+    if (sent || !tsr_page_flow_load(req, state, &f)) {
+        tsr_params_cleanup(&form);
+        return;
+    }
+    struct tsr_user u = {0};
+    const char *ident = tsr_params_get(&form, "username");
+    const char *password = tsr_params_get(&form, "password");
+    if (!tsr_login_tx_csrf_ok(&f.tx, tsr_params_get(&form, "csrf"))) {
+        tsr_login_error_page(req, 403, "Login expired", TSR_LOGIN_MSG_TAMPERED);
+        goto out;
+    }
+    if (ident == NULL || ident[0] == '\0' || password == NULL || password[0] == '\0') {
+        show(req, &f, ident && tsr_page_identifier_ok(ident) ? ident : "",
+             f.conn.requires_username ? "Enter your email or username and your password."
+                                      : "Enter your email address and your password.");
+        goto out;
+    }
+    if (!tsr_page_identifier_ok(ident) || strlen(password) > TSR_PASSWORD_MAX) {
+        /* No account can match: same answer as a wrong password, without hashing. */
+        record(req, &f, "f", TSR_LOGIN_MSG_WRONG, NULL, "");
+        show(req, &f, "", TSR_LOGIN_MSG_WRONG);
+        goto out;
+    }
+    enum tsr_login_result result = TSR_LOGIN_UNKNOWN_USER;
+    int rc = tsr_user_authenticate(req->store, &f.conn, ident, password, &u, &result);
+    if (rc != 0) {
+        tsr_page_server_error(req, "authenticate", rc);
+        goto out;
+    }
+    switch (result) {
+    case TSR_LOGIN_OK:
+        logged_in(req, &f, &u);
+        break;
+    case TSR_LOGIN_BLOCKED:
+        record(req, &f, "f", "user is blocked", u.user_id, ident);
+        show(req, &f, ident, TSR_LOGIN_MSG_BLOCKED);
+        break;
+    case TSR_LOGIN_WRONG_PASSWORD:
+        record(req, &f, "fp", TSR_LOGIN_MSG_WRONG, NULL, ident);
+        show(req, &f, ident, TSR_LOGIN_MSG_WRONG);
+        break;
+    case TSR_LOGIN_UNKNOWN_USER:
+    default:
+        record(req, &f, "fu", TSR_LOGIN_MSG_WRONG, NULL, ident);
+        show(req, &f, ident, TSR_LOGIN_MSG_WRONG);
+        break;
+    }
+out:
+    tsr_user_cleanup(&u);
+    tsr_page_flow_cleanup(&f);
+    tsr_params_cleanup(&form);
+}

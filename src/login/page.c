@@ -1,0 +1,238 @@
+/*
+ * page.c - plumbing shared by the Universal Login pages (see page.h).
+ *
+ * Divisions: branding; sending pages and error pages; forms and handles;
+ * loading a login transaction; the double-submit CSRF cookie.
+ */
+#include "login/page.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/app.h"
+#include "http/cookie.h"
+#include "http/response.h"
+#include "login/input.h"
+#include "login/login.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/secure.h"
+
+#define DEFAULT_COLOR "#3f59e4"
+#define CSP                                                                                        \
+    "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; "   \
+    "frame-ancestors 'none'; base-uri 'none'"
+
+/* ---- branding ---- */
+
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+}
+
+void tsr_page_init(struct tsr_page *p, struct tsr_req *req, const char *title)
+{
+    tsr_tpl_ctx_init(&p->ctx);
+    const struct tsr_tenant *t = req->tenant ? &req->tenant->t : NULL;
+    const char *color = t != NULL && tsr_page_color_ok(t->primary_color) ? t->primary_color
+                                                                           : DEFAULT_COLOR;
+    static const char hex[] = "0123456789abcdef";
+    p->color[0] = '#';
+    for (int i = 1; i < 7; i++)
+        p->color[i] = hex[hexval(color[i])];
+    p->color[7] = '\0';
+    /* Dark text on light brand colours (ITU-R BT.601 luma), white otherwise. */
+    int r = hexval(p->color[1]) * 16 + hexval(p->color[2]);
+    int g = hexval(p->color[3]) * 16 + hexval(p->color[4]);
+    int b = hexval(p->color[5]) * 16 + hexval(p->color[6]);
+    strcpy(p->color_text, 299 * r + 587 * g + 114 * b > 160000 ? "#111827" : "#ffffff");
+
+    const char *name = t != NULL && t->friendly_name != NULL && t->friendly_name[0] != '\0'
+                           ? t->friendly_name
+                           : "Tessera";
+    tsr_tpl_set(&p->ctx, "title", title);
+    tsr_tpl_set(&p->ctx, "tenant_name", name);
+    tsr_tpl_set(&p->ctx, "primary_color", p->color);
+    tsr_tpl_set(&p->ctx, "primary_text", p->color_text);
+    if (t != NULL && tsr_page_https_url_ok(t->logo_url))
+        tsr_tpl_set(&p->ctx, "logo_url", t->logo_url);
+}
+
+/* ---- sending ---- */
+
+static void headers(struct tsr_req *req)
+{
+    tsr_resp_header(req, "Content-Security-Policy", CSP);
+    tsr_resp_header(req, "Cache-Control", "no-store");
+}
+
+void tsr_page_send(struct tsr_req *req, unsigned status, const char *tpl, struct tsr_page *p)
+{
+    char *html = NULL;
+    int rc = tsr_tpl_render_named(tpl, &p->ctx, &html, NULL);
+    headers(req);
+    if (rc != 0) {
+        json_t *f = json_pack("{s:s, s:s, s:s}", "request_id", req->request_id, "template",
+                              tpl, "error", tsr_errname(rc));
+        tsr_log(TSR_LOG_ERROR, "login page rendering failed", f);
+        tsr_resp_html(req, 500,
+                      "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                      "<title>Something went wrong</title></head><body><main>"
+                      "<h1>Something went wrong</h1><p>Try again in a moment.</p>"
+                      "</main></body></html>");
+        return;
+    }
+    tsr_resp_html(req, status, html);
+    free(html);
+}
+
+void tsr_login_error_page(struct tsr_req *req, unsigned status, const char *title,
+                          const char *message)
+{
+    struct tsr_page p;
+    tsr_page_init(&p, req, title);
+    tsr_tpl_set(&p.ctx, "message", message);
+    tsr_page_send(req, status, "error", &p);
+}
+
+void tsr_page_server_error(struct tsr_req *req, const char *what, int rc)
+{
+    json_t *f = json_pack("{s:s, s:s, s:s}", "request_id", req->request_id, "step", what,
+                          "error", tsr_errname(rc));
+    tsr_log(TSR_LOG_ERROR, "login page failed", f);
+    tsr_login_error_page(req, 500, "Something went wrong",
+                         "Something went wrong on our side. Try again in a moment.");
+}
+
+/* ---- forms and handles ---- */
+
+bool tsr_page_form(struct tsr_req *req, struct tsr_params *form)
+{
+    memset(form, 0, sizeof *form);
+    if (!tsr_req_is_content_type(req, "application/x-www-form-urlencoded")) {
+        tsr_login_error_page(req, 415, "The form could not be read",
+                             "The form was not sent as a web form. Go back and try again.");
+        return false;
+    }
+    char err[256];
+    if (tsr_params_parse_form(form, req->body ? req->body : "", req->body_len, err,
+                              sizeof err) != 0) {
+        tsr_login_error_page(req, 400, "The form could not be read",
+                             "The form could not be read. Go back and try again.");
+        return false;
+    }
+    return true;
+}
+
+const char *tsr_page_handle(struct tsr_req *req, const struct tsr_params *form, const char *name,
+                            bool *sent)
+{
+    *sent = false;
+    const char *f = form ? tsr_params_get(form, name) : NULL;
+    const char *q = tsr_req_query(req, name);
+    if (f != NULL && q != NULL && strcmp(f, q) != 0) {
+        tsr_login_error_page(req, 403, "Login expired", TSR_LOGIN_MSG_TAMPERED);
+        *sent = true;
+        return NULL;
+    }
+    const char *v = f != NULL ? f : q;
+    if (v == NULL || v[0] == '\0' || strlen(v) > TSR_LOGIN_HANDLE_MAX)
+        return NULL;
+    return v;
+}
+
+/* ---- login transactions ---- */
+
+void tsr_page_flow_cleanup(struct tsr_page_flow *f)
+{
+    tsr_login_tx_cleanup(&f->tx);
+    tsr_client_cleanup(&f->client);
+    tsr_connection_cleanup(&f->conn);
+}
+
+bool tsr_page_flow_load(struct tsr_req *req, const char *state, struct tsr_page_flow *f)
+{
+    memset(f, 0, sizeof *f);
+    const char *tid = req->tenant->t.id;
+    int rc = TSR_ENOTFOUND;
+    if (state != NULL)
+        rc = tsr_login_tx_load(req, state, &f->tx);
+    if (rc == TSR_ENOTFOUND) {
+        tsr_login_error_page(req, 400, "Login expired", TSR_LOGIN_MSG_EXPIRED);
+        goto fail;
+    }
+    if (rc != 0) {
+        tsr_page_server_error(req, "load login transaction", rc);
+        goto fail;
+    }
+    rc = tsr_client_get(req->store, tid, f->tx.ar.client_id, &f->client);
+    if (rc == TSR_ENOTFOUND) {
+        tsr_login_error_page(req, 400, "Application not found",
+                             "The application you are logging in to no longer exists.");
+        goto fail;
+    }
+    if (rc != 0) {
+        tsr_page_server_error(req, "load client", rc);
+        goto fail;
+    }
+    const char *name = f->tx.ar.connection != NULL && f->tx.ar.connection[0] != '\0'
+                           ? f->tx.ar.connection
+                           : TSR_DEFAULT_CONNECTION;
+    rc = tsr_connection_get_by_name(req->store, tid, name, &f->conn);
+    if (rc != 0 && rc != TSR_ENOTFOUND) {
+        tsr_page_server_error(req, "load connection", rc);
+        goto fail;
+    }
+    if (rc == TSR_ENOTFOUND || strcmp(f->conn.strategy ? f->conn.strategy : "", "auth0") != 0 ||
+        !tsr_connection_enabled_for(&f->conn, f->client.client_id)) {
+        tsr_login_error_page(req, 400, "Login is not available",
+                             "This application is not set up to log people in with this "
+                             "connection. Contact the application's support.");
+        goto fail;
+    }
+    return true;
+fail:
+    tsr_page_flow_cleanup(f);
+    return false;
+}
+
+/* ---- the double-submit CSRF cookie ---- */
+
+/* 32 random bytes in base64url. */
+#define CSRF_LEN 43
+
+static bool token_shape_ok(const char *s)
+{
+    if (strlen(s) != CSRF_LEN)
+        return false;
+    for (; *s != '\0'; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '-' || *s == '_'))
+            return false;
+    return true;
+}
+
+int tsr_page_csrf_token(struct tsr_req *req, char out[64])
+{
+    if (tsr_cookie_get(req, TSR_LOGIN_CSRF_COOKIE, out, 64) == 0 && token_shape_ok(out))
+        return 0;
+    int rc = tsr_random_token(out, 64, 32);
+    if (rc != 0)
+        return rc;
+    tsr_cookie_set(req, TSR_LOGIN_CSRF_COOKIE, out, -1);
+    return 0;
+}
+
+bool tsr_page_csrf_cookie_ok(struct tsr_req *req, const char *form_value)
+{
+    char cookie[64];
+    if (form_value == NULL || tsr_cookie_get(req, TSR_LOGIN_CSRF_COOKIE, cookie, sizeof cookie) != 0)
+        return false;
+    bool ok = token_shape_ok(cookie) && tsr_ct_streq(cookie, form_value);
+    tsr_wipe(cookie, sizeof cookie);
+    return ok;
+}

@@ -1,0 +1,110 @@
+/*
+ * page.h - plumbing shared by the Universal Login pages (internal to
+ * src/login/): branding, sending a rendered page with its headers, the
+ * error pages, form parsing, loading a login transaction with its client
+ * and connection, the double-submit CSRF cookie.
+ *
+ * Functions that "send" set the whole response; a handler returns right
+ * after calling one of them.
+ */
+#ifndef TSR_LOGIN_PAGE_H
+#define TSR_LOGIN_PAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/client.h"
+#include "core/connection.h"
+#include "core/login_tx.h"
+#include "http/params.h"
+#include "http/request.h"
+#include "login/input.h"
+#include "login/render.h"
+
+/* Longest state handle, ticket or CSRF token read from a request. */
+#define TSR_LOGIN_HANDLE_MAX 128
+
+/* The double-submit CSRF cookie of the forms without a login transaction. */
+#define TSR_LOGIN_CSRF_COOKIE "tsr_csrf"
+
+/* Sentences the end-to-end tests and people rely on. */
+#define TSR_LOGIN_MSG_EXPIRED                                                                      \
+    "This login link has expired. Go back to the application and sign in again."
+#define TSR_LOGIN_MSG_TAMPERED                                                                     \
+    "Your session for this login expired or the form was tampered with. Start the login again."
+#define TSR_LOGIN_MSG_WRONG "Wrong email or password."
+#define TSR_LOGIN_MSG_BLOCKED "Your account is blocked."
+#define TSR_LOGIN_MSG_USER_EXISTS "An account with this email already exists. Log in instead."
+#define TSR_LOGIN_MSG_RESET_SENT                                                                   \
+    "If an account exists for this email, we sent a link to reset the password."
+#define TSR_LOGIN_MSG_TICKET_INVALID                                                               \
+    "This password reset link is invalid or has already been used."
+
+/* A page's template variables with the tenant's branding already set. */
+struct tsr_page {
+    struct tsr_tpl_ctx ctx;
+    char color[8];      /* validated "#rrggbb" */
+    char color_text[8]; /* readable text colour on it */
+};
+
+/*
+ * Fills p with the tenant's branding (tenant_name, logo_url only when it
+ * is an https URL, primary_color validated, primary_text) and title
+ * (borrowed).
+ */
+void tsr_page_init(struct tsr_page *p, struct tsr_req *req, const char *title);
+
+/*
+ * Renders the embedded template tpl with p's variables and sends it as
+ * text/html with status and the login pages' Content-Security-Policy and
+ * Cache-Control: no-store.  A render failure sends a plain 500 page.
+ */
+void tsr_page_send(struct tsr_req *req, unsigned status, const char *tpl, struct tsr_page *p);
+
+/* Logs an internal failure (what, the error's name) and sends the 500 page. */
+void tsr_page_server_error(struct tsr_req *req, const char *what, int rc);
+
+/*
+ * Parses the request body as an HTML form into form (zeroed here).  On
+ * failure sends a 400 page (or 415 when the body is not
+ * application/x-www-form-urlencoded) and returns false.
+ */
+bool tsr_page_form(struct tsr_req *req, struct tsr_params *form);
+
+/*
+ * The value of name from the form, or else from the query string; NULL
+ * when absent or longer than TSR_LOGIN_HANDLE_MAX.  When both carry it
+ * and they differ, sends the 403 "tampered" page and sets *sent.
+ */
+const char *tsr_page_handle(struct tsr_req *req, const struct tsr_params *form, const char *name,
+                            bool *sent);
+
+/* A login transaction with what every page of it needs. */
+struct tsr_page_flow {
+    struct tsr_login_tx tx;
+    struct tsr_client client;
+    struct tsr_connection conn;
+};
+
+/*
+ * Loads the transaction named by state (tsr_login_tx_load), its client
+ * and its connection (tx.ar.connection or TSR_DEFAULT_CONNECTION, which
+ * must be a database connection enabled for the client).  On failure
+ * sends the matching error page (400 expired, 400 unavailable, 500) and
+ * returns false; f is cleaned either way when false.
+ */
+bool tsr_page_flow_load(struct tsr_req *req, const char *state, struct tsr_page_flow *f);
+void tsr_page_flow_cleanup(struct tsr_page_flow *f);
+
+/*
+ * The CSRF token of the forms without a login transaction: the value of
+ * the tsr_csrf cookie when the browser has a well-formed one, else a new
+ * random value set as that cookie.  out holds 64 bytes.  Returns 0 or
+ * TSR_ECRYPTO.
+ */
+int tsr_page_csrf_token(struct tsr_req *req, char out[64]);
+
+/* True when the form's csrf value equals the tsr_csrf cookie (constant time). */
+bool tsr_page_csrf_cookie_ok(struct tsr_req *req, const char *form_value);
+
+#endif

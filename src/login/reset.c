@@ -1,0 +1,379 @@
+/*
+ * reset.c - password reset: asking for a link (GET/POST
+ * /u/reset-password/request[?state=H]) and choosing a new password with
+ * it (GET/POST /u/reset-password?ticket=T).
+ *
+ * The request page answers the same whether or not an account exists, so
+ * it cannot be used to find accounts.  With a login transaction its form
+ * carries the transaction's CSRF token and its connection is the
+ * transaction's; without one (opened directly) it uses the default
+ * connection and the double-submit CSRF cookie, as the reset page does.
+ *
+ * A reset link is single use: the ticket is consumed before the new hash
+ * is written, so two submissions cannot both succeed.  A changed password
+ * ends every session of the user (their rows in sessions are deleted) and
+ * revokes their refresh tokens: a reset often follows a compromise, and
+ * Auth0 likewise ends the sessions.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/event.h"
+#include "core/mail.h"
+#include "core/password.h"
+#include "core/ticket.h"
+#include "core/user.h"
+#include "http/cookie.h"
+#include "http/response.h"
+#include "login/login.h"
+#include "login/page.h"
+#include "util/err.h"
+#include "util/secure.h"
+
+/* ---- asking for a link ---- */
+
+/* The request page's context: with a transaction (state) or standalone. */
+struct request_ctx {
+    bool has_flow;
+    struct tsr_page_flow f;
+    struct tsr_connection conn; /* standalone: the default connection */
+    char csrf[64];
+};
+
+static const struct tsr_connection *request_conn(const struct request_ctx *r)
+{
+    return r->has_flow ? &r->f.conn : &r->conn;
+}
+
+static void request_cleanup(struct request_ctx *r)
+{
+    if (r->has_flow)
+        tsr_page_flow_cleanup(&r->f);
+    tsr_connection_cleanup(&r->conn);
+    tsr_wipe(r->csrf, sizeof r->csrf);
+}
+
+/* Loads the context; on failure the error page is sent and false returned. */
+static bool request_load(struct tsr_req *req, const struct tsr_params *form,
+                         struct request_ctx *r)
+{
+    memset(r, 0, sizeof *r);
+    bool sent;
+    const char *state = tsr_page_handle(req, form, "state", &sent);
+    if (sent)
+        return false;
+    if (state != NULL) {
+        if (!tsr_page_flow_load(req, state, &r->f))
+            return false;
+        r->has_flow = true;
+        snprintf(r->csrf, sizeof r->csrf, "%s", r->f.tx.csrf);
+        return true;
+    }
+    int rc = tsr_connection_get_by_name(req->store, req->tenant->t.id, TSR_DEFAULT_CONNECTION,
+                                        &r->conn);
+    if (rc == TSR_ENOTFOUND) {
+        tsr_login_error_page(req, 404, "Password reset is not available",
+                             "This service has no password accounts.");
+        return false;
+    }
+    if (rc != 0) {
+        tsr_page_server_error(req, "load connection", rc);
+        return false;
+    }
+    if (form == NULL && (rc = tsr_page_csrf_token(req, r->csrf)) != 0) {
+        tsr_connection_cleanup(&r->conn);
+        tsr_page_server_error(req, "csrf token", rc);
+        return false;
+    }
+    return true;
+}
+
+static void request_show(struct tsr_req *req, const struct request_ctx *r, const char *email,
+                         const char *error, const char *sent)
+{
+    struct tsr_page p;
+    tsr_page_init(&p, req, "Reset your password");
+    tsr_tpl_set(&p.ctx, "state", r->has_flow ? r->f.tx.handle : NULL);
+    tsr_tpl_set(&p.ctx, "csrf", r->csrf);
+    tsr_tpl_set(&p.ctx, "email", email);
+    tsr_tpl_set(&p.ctx, "error", error);
+    tsr_tpl_set(&p.ctx, "sent", sent);
+    tsr_page_send(req, 200, "reset_request", &p);
+}
+
+void tsr_login_reset_request_get(struct tsr_req *req)
+{
+    struct request_ctx r;
+    if (!request_load(req, NULL, &r))
+        return;
+    const char *hint = r.has_flow ? r.f.tx.ar.login_hint : NULL;
+    request_show(req, &r, hint != NULL && tsr_page_email_ok(hint) ? hint : "", NULL, NULL);
+    request_cleanup(&r);
+}
+
+/*
+ * Creates a ticket for the account of email, if there is one with an
+ * email address, and mails its link.  Failures are logged, never shown:
+ * the page says the same in every case.
+ */
+static void send_link(struct tsr_req *req, const struct request_ctx *r, const char *email)
+{
+    const struct tsr_connection *c = request_conn(r);
+    const char *tid = req->tenant->t.id;
+    struct tsr_user u = {0};
+    char *secret = NULL, *link = NULL, *text = NULL;
+    int rc = tsr_user_find_login(req->store, tid, c->id, email, &u);
+    if (rc == TSR_ENOTFOUND || (rc == 0 && (u.email == NULL || u.email[0] == '\0')))
+        goto out;
+    if (rc != 0)
+        goto fail;
+    if ((rc = tsr_ticket_create(req->store, tid, u.user_id, NULL, TSR_TICKET_DEFAULT_TTL,
+                                &secret)) != 0)
+        goto fail;
+    const char *issuer = req->tenant->t.issuer;
+    const char *name = req->tenant->t.friendly_name && req->tenant->t.friendly_name[0]
+                           ? req->tenant->t.friendly_name
+                           : "Tessera";
+    size_t linklen = strlen(issuer) + strlen(secret) + 32;
+    size_t textlen = linklen + strlen(name) + 512;
+    link = malloc(linklen);
+    text = malloc(textlen);
+    rc = TSR_ENOMEM;
+    if (link == NULL || text == NULL)
+        goto fail;
+    snprintf(link, linklen, "%su/reset-password?ticket=%s", issuer, secret);
+    snprintf(text, textlen,
+             "Hello,\n\n"
+             "Someone asked to reset the password of your %s account (%s).\n"
+             "To choose a new password, open this link:\n\n"
+             "%s\n\n"
+             "The link works once and expires in 5 days. If you did not ask for it, ignore\n"
+             "this message: your password stays the same.\n",
+             name, u.email, link);
+    rc = tsr_mail_send(req->app, u.email, "Reset your password", text);
+fail:;
+    struct tsr_event e = {
+        .type = rc == 0 ? "scpr" : "fcpr",
+        .description = rc == 0 ? "Password reset requested" : tsr_strerror(rc),
+        .client_id = r->has_flow ? r->f.client.client_id : NULL,
+        .client_name = r->has_flow ? r->f.client.name : NULL,
+        .user_id = u.user_id,
+        .user_name = u.email,
+        .connection = c->name,
+        .connection_id = c->id,
+    };
+    tsr_event_record(req, &e);
+out:
+    tsr_wipe_free_str(text);
+    tsr_wipe_free_str(link);
+    tsr_wipe_free_str(secret);
+    tsr_user_cleanup(&u);
+}
+
+void tsr_login_reset_request_post(struct tsr_req *req)
+{
+    struct tsr_params form;
+    if (!tsr_page_form(req, &form))
+        return;
+    struct request_ctx r;
+    if (!request_load(req, &form, &r)) {
+        tsr_params_cleanup(&form);
+        return;
+    }
+    const char *csrf = tsr_params_get(&form, "csrf");
+    bool csrf_ok = r.has_flow ? tsr_login_tx_csrf_ok(&r.f.tx, csrf)
+                              : tsr_page_csrf_cookie_ok(req, csrf);
+    const char *email = tsr_params_get(&form, "email");
+    if (!csrf_ok) {
+        tsr_login_error_page(req, 403, "Form expired", TSR_LOGIN_MSG_TAMPERED);
+    } else if (!tsr_page_email_ok(email)) {
+        if (!r.has_flow && tsr_page_csrf_token(req, r.csrf) != 0)
+            r.csrf[0] = '\0';
+        request_show(req, &r, email && tsr_page_identifier_ok(email) ? email : "",
+                     "Enter a valid email address.", NULL);
+    } else {
+        send_link(req, &r, email);
+        request_show(req, &r, "", NULL, TSR_LOGIN_MSG_RESET_SENT);
+    }
+    request_cleanup(&r);
+    tsr_params_cleanup(&form);
+}
+
+/* ---- choosing a new password ---- */
+
+struct reset_ctx {
+    const char *ticket; /* borrowed from the request */
+    char *user_id;
+    char *result_url;
+    struct tsr_user user;
+    struct tsr_connection conn;
+};
+
+static void reset_cleanup(struct reset_ctx *r)
+{
+    free(r->user_id);
+    free(r->result_url);
+    tsr_user_cleanup(&r->user);
+    tsr_connection_cleanup(&r->conn);
+}
+
+/* Finds the live ticket, its user and connection; on failure sends the page and returns false. */
+static bool reset_load(struct tsr_req *req, const struct tsr_params *form, struct reset_ctx *r)
+{
+    memset(r, 0, sizeof *r);
+    bool sent;
+    const char *tid = req->tenant->t.id;
+    r->ticket = tsr_page_handle(req, form, "ticket", &sent);
+    if (sent)
+        return false;
+    int rc = TSR_ENOTFOUND;
+    if (r->ticket != NULL)
+        rc = tsr_ticket_find(req->store, tid, r->ticket, &r->user_id, &r->result_url);
+    if (rc == 0)
+        rc = tsr_user_get(req->store, tid, r->user_id, &r->user);
+    if (rc == 0)
+        rc = tsr_connection_get(req->store, tid, r->user.connection_id, &r->conn);
+    if (rc == TSR_ENOTFOUND)
+        tsr_login_error_page(req, 400, "Link not valid", TSR_LOGIN_MSG_TICKET_INVALID);
+    else if (rc != 0)
+        tsr_page_server_error(req, "load ticket", rc);
+    if (rc != 0)
+        reset_cleanup(r);
+    return rc == 0;
+}
+
+static void reset_show(struct tsr_req *req, const struct reset_ctx *r, const char *error)
+{
+    char csrf[64], policy[256];
+    int rc = tsr_page_csrf_token(req, csrf);
+    if (rc != 0) {
+        tsr_page_server_error(req, "csrf token", rc);
+        return;
+    }
+    tsr_page_policy_text(&r->conn, policy, sizeof policy);
+    struct tsr_page p;
+    tsr_page_init(&p, req, "Change your password");
+    tsr_tpl_set(&p.ctx, "ticket", r->ticket);
+    tsr_tpl_set(&p.ctx, "csrf", csrf);
+    tsr_tpl_set(&p.ctx, "email", r->user.email ? r->user.email : r->user.username);
+    tsr_tpl_set(&p.ctx, "policy", policy);
+    tsr_tpl_set(&p.ctx, "error", error);
+    tsr_page_send(req, 200, "reset_password", &p);
+    tsr_wipe(csrf, sizeof csrf);
+}
+
+void tsr_login_reset_get(struct tsr_req *req)
+{
+    struct reset_ctx r;
+    if (!reset_load(req, NULL, &r))
+        return;
+    reset_show(req, &r, NULL);
+    reset_cleanup(&r);
+}
+
+/* Ends every session of the user and revokes their refresh tokens. */
+static int end_user_sessions(struct tsr_req *req, const char *user_id)
+{
+    const char *tid = req->tenant->t.id;
+    int rc = tsr_store_run(req->store, NULL,
+                           "DELETE FROM sessions WHERE tenant_id = ? AND user_id = ?", "ss", tid,
+                           user_id);
+    if (rc == 0)
+        rc = tsr_store_run(req->store, NULL,
+                           "UPDATE refresh_tokens SET revoked_at = ? "
+                           "WHERE tenant_id = ? AND user_id = ? AND revoked_at IS NULL",
+                           "iss", tsr_now(), tid, user_id);
+    return rc;
+}
+
+/* Consumes the ticket, then writes the new hash and ends the user's sessions. */
+static int change_password(struct tsr_req *req, struct reset_ctx *r, const char *password)
+{
+    char *hash = NULL;
+    int rc = tsr_password_hash(password, &hash);
+    if (rc != 0)
+        return rc;
+    if ((rc = tsr_ticket_consume(req->store, req->tenant->t.id, r->ticket)) != 0) {
+        tsr_wipe_free_str(hash);
+        return rc;
+    }
+    tsr_wipe_free_str(r->user.password_hash);
+    r->user.password_hash = hash;
+    r->user.last_password_reset = tsr_now();
+    r->user.updated_at = r->user.last_password_reset;
+    if ((rc = tsr_user_update(req->store, &r->user)) != 0)
+        return rc;
+    return end_user_sessions(req, r->user.user_id);
+}
+
+void tsr_login_reset_post(struct tsr_req *req)
+{
+    struct tsr_params form;
+    if (!tsr_page_form(req, &form))
+        return;
+    struct reset_ctx r;
+    if (!reset_load(req, &form, &r)) {
+        tsr_params_cleanup(&form);
+        return;
+    }
+    const char *password = tsr_params_get(&form, "password");
+    const char *confirm = tsr_params_get(&form, "password_confirm");
+    char why[256];
+    struct tsr_event e = {
+        .type = "scp",
+        .description = "Password changed with a reset link",
+        .user_id = r.user.user_id,
+        .user_name = r.user.email ? r.user.email : r.user.username,
+        .connection = r.conn.name,
+        .connection_id = r.conn.id,
+    };
+    if (!tsr_page_csrf_cookie_ok(req, tsr_params_get(&form, "csrf"))) {
+        tsr_login_error_page(req, 403, "Form expired",
+                             "This form expired or was tampered with. Open the link from the "
+                             "email again.");
+        goto out;
+    }
+    if (password == NULL || password[0] == '\0') {
+        reset_show(req, &r, "Enter a new password.");
+        goto out;
+    }
+    if (strlen(password) > TSR_PASSWORD_MAX) {
+        reset_show(req, &r, "Use a password of at most 512 characters.");
+        goto out;
+    }
+    if (confirm == NULL || !tsr_ct_streq(password, confirm)) {
+        reset_show(req, &r, "The passwords do not match.");
+        goto out;
+    }
+    if (!tsr_password_policy_ok(&r.conn, password, why, sizeof why)) {
+        reset_show(req, &r, why);
+        goto out;
+    }
+    int rc = change_password(req, &r, password);
+    if (rc == TSR_ENOTFOUND) { /* consumed meanwhile by another submission */
+        tsr_login_error_page(req, 400, "Link not valid", TSR_LOGIN_MSG_TICKET_INVALID);
+        goto out;
+    }
+    if (rc != 0) {
+        e.type = "fcp";
+        e.description = tsr_strerror(rc);
+        tsr_event_record(req, &e);
+        tsr_page_server_error(req, "change password", rc);
+        goto out;
+    }
+    tsr_event_record(req, &e);
+    tsr_cookie_set(req, TSR_LOGIN_CSRF_COOKIE, "", 0);
+    if (r.result_url != NULL && r.result_url[0] != '\0') {
+        /* Set by the Management API caller (trusted), never by the request. */
+        tsr_resp_header(req, "Location", r.result_url);
+        tsr_resp_html(req, 303, "");
+        goto out;
+    }
+    struct tsr_page p;
+    tsr_page_init(&p, req, "Password changed");
+    tsr_page_send(req, 200, "reset_done", &p);
+out:
+    reset_cleanup(&r);
+    tsr_params_cleanup(&form);
+}
