@@ -10,11 +10,25 @@
 #ifndef TSR_CORE_MAIL_H
 #define TSR_CORE_MAIL_H
 
+#include <stdbool.h>
+
 #include "core/app.h"
 
+/* Longest address accepted (RFC 5321's path limit). */
+#define TSR_MAIL_ADDRESS_MAX 254
+
 /*
- * Sends a plain-text message to one recipient.  Returns 0, TSR_EINVAL
- * (address with CR/LF or not an address) or TSR_EIO.
+ * True for a plain address "local@domain": at most TSR_MAIL_ADDRESS_MAX
+ * bytes, one '@' with text on both sides, a domain with a dot or
+ * "localhost", and no spaces, control characters or the characters
+ * <>()[],;:\" that would let it smuggle another header or recipient.
+ */
+bool tsr_mail_address_ok(const char *addr);
+
+/*
+ * Sends a plain-text message (UTF-8, lines ending in LF or CRLF) to one
+ * recipient.  subject must be one line.  Returns 0, TSR_EINVAL (address
+ * or subject with CR/LF, not an address), TSR_ENOMEM or TSR_EIO.
  */
 int tsr_mail_send(const struct tsr_app *app, const char *to, const char *subject,
                   const char *text);
