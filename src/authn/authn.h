@@ -4,12 +4,26 @@
 #ifndef TSR_AUTHN_AUTHN_H
 #define TSR_AUTHN_AUTHN_H
 
+#include <stdbool.h>
+
+#include "http/params.h"
 #include "http/request.h"
 
 void tsr_authn_healthz(struct tsr_req *req);
 void tsr_authn_discovery(struct tsr_req *req);
 void tsr_authn_jwks(struct tsr_req *req);
 void tsr_authn_token(struct tsr_req *req);
+void tsr_authn_userinfo(struct tsr_req *req);
+void tsr_authn_revoke(struct tsr_req *req);
+void tsr_authn_logout(struct tsr_req *req);      /* GET /v2/logout */
+void tsr_authn_oidc_logout(struct tsr_req *req); /* GET /oidc/logout */
+
+/*
+ * Reads a form or JSON body into p (zeroed by the caller).  Sends 400
+ * invalid_request and returns false for another content type or a body
+ * that cannot be parsed.
+ */
+bool tsr_authn_read_params(struct tsr_req *req, struct tsr_params *p);
 
 /*
  * Builds the discovery document of a tenant as JSON text (caller frees);

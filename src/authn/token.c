@@ -8,6 +8,8 @@
 
 #include "authn/authn.h"
 #include "authn/client_auth.h"
+#include "authn/cors.h"
+#include "authn/token_user.h"
 #include "core/access_token.h"
 #include "core/api.h"
 #include "core/grant.h"
@@ -114,8 +116,7 @@ out:
     tsr_api_cleanup(&api);
 }
 
-/* Reads the body as form or JSON parameters; sends 400 and returns false otherwise. */
-static bool read_params(struct tsr_req *req, struct tsr_params *p)
+bool tsr_authn_read_params(struct tsr_req *req, struct tsr_params *p)
 {
     char err[256];
     int rc;
@@ -140,7 +141,8 @@ void tsr_authn_token(struct tsr_req *req)
 {
     struct tsr_params p = {0};
     struct tsr_client client = {0};
-    if (!read_params(req, &p))
+    tsr_cors_allow(req);
+    if (!tsr_authn_read_params(req, &p))
         return;
     const char *grant_type = tsr_params_get(&p, "grant_type");
     if (grant_type == NULL || grant_type[0] == '\0') {
@@ -148,14 +150,25 @@ void tsr_authn_token(struct tsr_req *req)
                              "Missing required parameter: grant_type");
         goto out;
     }
-    if (strcmp(grant_type, "client_credentials") != 0) {
+    bool password = strcmp(grant_type, "password") == 0 ||
+                    strcmp(grant_type, "http://auth0.com/oauth/grant-type/password-realm") == 0;
+    if (strcmp(grant_type, "client_credentials") != 0 &&
+        strcmp(grant_type, "authorization_code") != 0 &&
+        strcmp(grant_type, "refresh_token") != 0 && !password) {
         tsr_resp_oauth_error(req, 400, "unsupported_grant_type",
                              "Unsupported grant type: %.100s", grant_type);
         goto out;
     }
     if (!tsr_client_auth(req, &p, &client))
         goto out;
-    client_credentials(req, &p, &client);
+    if (strcmp(grant_type, "client_credentials") == 0)
+        client_credentials(req, &p, &client);
+    else if (strcmp(grant_type, "authorization_code") == 0)
+        tsr_token_authorization_code(req, &p, &client);
+    else if (strcmp(grant_type, "refresh_token") == 0)
+        tsr_token_refresh(req, &p, &client);
+    else
+        tsr_token_password(req, &p, &client, grant_type);
 out:
     tsr_client_cleanup(&client);
     tsr_params_cleanup(&p);

@@ -59,9 +59,11 @@ int tsr_access_token_issue(const struct tsr_app *app, const struct tsr_tenant_ct
         goto out;
     }
     /* Auth0's claim order, so tokens look the same to people reading them. */
-    claims =
-        json_pack("{s:s, s:s, s:s, s:I, s:I}", "iss", tenant->t.issuer, "sub", c->sub, "aud",
-                  api->identifier, "iat", (json_int_t)now, "exp", (json_int_t)(now + c->lifetime));
+    /* With openid, the token is good at /userinfo too: aud = [API, {issuer}userinfo]. */
+    json_t *aud = c->userinfo_aud ? json_pack("[s, s]", api->identifier, c->userinfo_aud)
+                                  : json_string(api->identifier);
+    claims = json_pack("{s:s, s:s, s:o, s:I, s:I}", "iss", tenant->t.issuer, "sub", c->sub, "aud",
+                       aud, "iat", (json_int_t)now, "exp", (json_int_t)(now + c->lifetime));
     if (claims == NULL) {
         rc = TSR_ENOMEM;
         goto out;

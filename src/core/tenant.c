@@ -16,6 +16,7 @@ void tsr_tenant_cleanup(struct tsr_tenant *t)
     free(t->issuer);
     free(t->friendly_name);
     free(t->default_audience);
+    free(t->default_directory);
     tsr_strlist_cleanup(&t->allowed_logout_urls);
     free(t->logo_url);
     free(t->primary_color);
@@ -35,9 +36,10 @@ static int read_row(tsr_stmt *q, void *record)
     t->session_lifetime = tsr_stmt_int64(q, 6);
     t->idle_session_lifetime = tsr_stmt_int64(q, 7);
     t->logo_url = tsr_stmt_text_dup(q, 9);
+    t->default_directory = tsr_stmt_text_dup(q, 11);
     t->primary_color = tsr_stmt_text_dup(q, 10);
     int rc = 0;
-    if (!t->id || !t->issuer || !t->friendly_name || !t->default_audience || !t->logo_url ||
+    if (!t->id || !t->issuer || !t->friendly_name || !t->default_audience || !t->logo_url || !t->default_directory ||
         !t->primary_color)
         rc = TSR_ENOMEM;
     if (rc == 0 && tsr_strlist_from_text(&t->allowed_logout_urls, tsr_stmt_text(q, 8)) != 0)
@@ -60,7 +62,7 @@ int tsr_tenant_list(tsr_store *st, struct tsr_tenant **out, size_t *n)
     int rc = tsr_store_query(st, &q,
                              "SELECT id, issuer, friendly_name, default_audience, is_default, "
                              "created_at, session_lifetime, idle_session_lifetime, "
-                             "allowed_logout_urls, logo_url, primary_color FROM tenants "
+                             "allowed_logout_urls, logo_url, primary_color, default_directory FROM tenants "
                              "ORDER BY created_at, id",
                              "");
     if (rc == 0)

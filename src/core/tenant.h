@@ -22,6 +22,7 @@ struct tsr_tenant {
     char *issuer; /* scheme://host[:port]/[prefix/] with the trailing slash */
     char *friendly_name;
     char *default_audience; /* "" when none */
+    char *default_directory; /* connection of the password grant, "" when none */
     bool is_default;
     int64_t session_lifetime;      /* seconds a login session lasts at most */
     int64_t idle_session_lifetime; /* seconds a session lasts without use */

@@ -4,6 +4,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <strings.h>
 #include <string.h>
 
@@ -17,6 +18,53 @@ const char *tsr_req_header(struct tsr_req *req, const char *name)
 const char *tsr_req_query(struct tsr_req *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+struct query_walk {
+    struct tsr_params *p;
+    int rc;
+};
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    struct query_walk *w = cls;
+    if (w->rc != 0)
+        return MHD_NO;
+    if (tsr_params_get(w->p, key) != NULL) {
+        w->rc = TSR_EFORMAT;
+        return MHD_NO;
+    }
+    if (w->p->n == TSR_PARAMS_MAX || strlen(key) > TSR_PARAMS_MAX_NAME ||
+        (value != NULL && strlen(value) > TSR_PARAMS_MAX_VALUE)) {
+        w->rc = TSR_ETOOBIG;
+        return MHD_NO;
+    }
+    char *k = strdup(key), *v = strdup(value ? value : "");
+    if (k == NULL || v == NULL) {
+        free(k);
+        free(v);
+        w->rc = TSR_ENOMEM;
+        return MHD_NO;
+    }
+    w->p->items[w->p->n].name = k;
+    w->p->items[w->p->n].value = v;
+    w->p->n++;
+    return MHD_YES;
+}
+
+int tsr_req_query_params(struct tsr_req *req, struct tsr_params *p, char *err, size_t errlen)
+{
+    struct query_walk w = {p, 0};
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &w);
+    if (w.rc == TSR_EFORMAT)
+        snprintf(err, errlen, "a query parameter is repeated");
+    else if (w.rc != 0)
+        snprintf(err, errlen, "too many or too long query parameters");
+    if (w.rc != 0)
+        tsr_params_cleanup(p);
+    return w.rc;
 }
 
 const char *tsr_req_param(struct tsr_req *req, size_t i)

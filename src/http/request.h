@@ -53,6 +53,7 @@ struct tsr_req {
     /* What the token endpoint identified, for the log line (never secrets). */
     char log_client_id[64];
 
+    bool frame_ok;   /* the response may be framed (web_message); CSP says by whom */
     unsigned status; /* 0 until a response is set */
     char *resp_body;
     size_t resp_len;
@@ -66,6 +67,13 @@ const char *tsr_req_header(struct tsr_req *req, const char *name);
 
 /* A query-string argument, or NULL.  Borrowed. */
 const char *tsr_req_query(struct tsr_req *req, const char *name);
+
+/*
+ * Copies every query-string argument into p (zeroed by the caller).  A
+ * repeated name or too many arguments is TSR_EFORMAT / TSR_ETOOBIG with a
+ * message in err.
+ */
+int tsr_req_query_params(struct tsr_req *req, struct tsr_params *p, char *err, size_t errlen);
 
 /* The i-th ':name' segment of the matched route, or NULL. */
 const char *tsr_req_param(struct tsr_req *req, size_t i);

@@ -141,7 +141,7 @@ static enum MHD_Result send_response(struct tsr_req *req)
         MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-    if (!has_header(req, "X-Frame-Options"))
+    if (!req->frame_ok && !has_header(req, "X-Frame-Options"))
         MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     if (!has_header(req, "Content-Security-Policy"))
         MHD_add_response_header(resp, "Content-Security-Policy",

@@ -1,0 +1,155 @@
+/*
+ * GET /v2/logout (Auth0) and GET /oidc/logout (OpenID Connect RP-initiated
+ * logout).  The return URL is checked before anything happens: a URL that
+ * is not an allowed logout URL gets an error page and the session stays;
+ * never an open redirect.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "authn/authn.h"
+#include "core/client.h"
+#include "core/event.h"
+#include "core/keys.h"
+#include "core/refresh_token.h"
+#include "core/session.h"
+#include "http/response.h"
+#include "jose/jose.h"
+#include "login/login.h"
+#include "util/strbuf.h"
+
+/* Ends the session (and the refresh tokens issued in it), recording "slo". */
+static void end_session(struct tsr_req *req, const char *client_id)
+{
+    struct tsr_session ended;
+    if (tsr_session_end(req, &ended) == 0 && ended.sid != NULL) {
+        tsr_refresh_token_revoke_session(req->store, req->tenant->t.id, ended.sid);
+        struct tsr_event e = {.type = "slo",
+                              .description = "User logged out",
+                              .client_id = client_id,
+                              .user_id = ended.user_id};
+        tsr_event_record(req, &e);
+    }
+    tsr_session_cleanup(&ended);
+}
+
+static void redirect_to(struct tsr_req *req, const char *url, const char *state)
+{
+    struct tsr_strbuf b = {0};
+    tsr_strbuf_append(&b, url);
+    if (state != NULL && state[0] != '\0') {
+        tsr_strbuf_append(&b, strchr(url, '?') ? "&state=" : "?state=");
+        tsr_strbuf_append_urlenc(&b, state);
+    }
+    char *location = tsr_strbuf_take(&b, NULL);
+    if (location == NULL) {
+        tsr_resp_oauth_error(req, 500, "server_error", "Out of memory");
+        return;
+    }
+    tsr_resp_header(req, "Location", location);
+    tsr_resp_empty(req, 302);
+    free(location);
+}
+
+static void logged_out_page(struct tsr_req *req)
+{
+    tsr_login_error_page(req, 200, "You are logged out",
+                         "You have been logged out. You can close this window.");
+}
+
+static void not_allowed_page(struct tsr_req *req)
+{
+    tsr_login_error_page(req, 400, "Logout URL not allowed",
+                         "The URL to return to after logout is not in the application's "
+                         "Allowed Logout URLs (or the tenant's). Add it there, or fix the URL "
+                         "the application sends.");
+}
+
+void tsr_authn_logout(struct tsr_req *req)
+{
+    struct tsr_client client = {0};
+    const char *client_id = tsr_req_query(req, "client_id");
+    const char *return_to = tsr_req_query(req, "returnTo");
+    bool have_client = client_id != NULL && client_id[0] != '\0';
+    if (have_client && tsr_client_get(req->store, req->tenant->t.id, client_id, &client) != 0) {
+        tsr_login_error_page(req, 400, "Unknown application",
+                             "The application that sent you here is not registered.");
+        return;
+    }
+    if (return_to != NULL && return_to[0] != '\0') {
+        bool allowed = (have_client && tsr_strlist_contains(&client.allowed_logout_urls, return_to)) ||
+                       tsr_strlist_contains(&req->tenant->t.allowed_logout_urls, return_to);
+        if (!allowed) {
+            not_allowed_page(req);
+            goto out;
+        }
+    }
+    end_session(req, client_id);
+    if (return_to != NULL && return_to[0] != '\0')
+        redirect_to(req, return_to, NULL);
+    else if (have_client && client.allowed_logout_urls.n > 0)
+        redirect_to(req, client.allowed_logout_urls.v[0], NULL);
+    else
+        logged_out_page(req);
+out:
+    tsr_client_cleanup(&client);
+}
+
+/*
+ * The client an id_token_hint was issued to: signed by this tenant (any
+ * live key, expiry ignored as OpenID allows), aud = client_id.
+ */
+static bool hint_client(struct tsr_req *req, const char *hint, char *client_id, size_t len)
+{
+    tsr_jws *jws = NULL;
+    bool ok = false;
+    if (tsr_jws_parse(hint, strlen(hint), &jws) != 0)
+        return false;
+    const char *kid = tsr_jws_kid(jws);
+    const tsr_jwk *key = kid ? tsr_keyring_find(req->tenant->keys, kid) : NULL;
+    const json_t *c = tsr_jws_payload(jws);
+    const char *iss = json_string_value(json_object_get(c, "iss"));
+    const char *aud = json_string_value(json_object_get(c, "aud"));
+    if (key != NULL && tsr_jws_verify(jws, key) == 0 && iss != NULL &&
+        strcmp(iss, req->tenant->t.issuer) == 0 && aud != NULL && strlen(aud) < len) {
+        strcpy(client_id, aud);
+        ok = true;
+    }
+    tsr_jws_free(jws);
+    return ok;
+}
+
+void tsr_authn_oidc_logout(struct tsr_req *req)
+{
+    struct tsr_client client = {0};
+    char hinted[128] = "";
+    const char *hint = tsr_req_query(req, "id_token_hint");
+    const char *param_client = tsr_req_query(req, "client_id");
+    const char *post_logout = tsr_req_query(req, "post_logout_redirect_uri");
+    if (hint != NULL && hint[0] != '\0' && !hint_client(req, hint, hinted, sizeof hinted)) {
+        tsr_login_error_page(req, 400, "Invalid logout request",
+                             "The id_token_hint was not issued by this server.");
+        return;
+    }
+    if (hinted[0] != '\0' && param_client != NULL && param_client[0] != '\0' &&
+        strcmp(hinted, param_client) != 0) {
+        tsr_login_error_page(req, 400, "Invalid logout request",
+                             "client_id does not match the id_token_hint.");
+        return;
+    }
+    const char *client_id = hinted[0] ? hinted : param_client;
+    bool have_client = client_id != NULL && client_id[0] != '\0' &&
+                       tsr_client_get(req->store, req->tenant->t.id, client_id, &client) == 0;
+    if (post_logout != NULL && post_logout[0] != '\0' &&
+        !(have_client && tsr_strlist_contains(&client.allowed_logout_urls, post_logout))) {
+        not_allowed_page(req);
+        goto out;
+    }
+    end_session(req, have_client ? client.client_id : NULL);
+    if (post_logout != NULL && post_logout[0] != '\0')
+        redirect_to(req, post_logout, tsr_req_query(req, "state"));
+    else
+        logged_out_page(req);
+out:
+    tsr_client_cleanup(&client);
+}

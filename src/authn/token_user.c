@@ -1,0 +1,336 @@
+/*
+ * The token endpoint's grants that act for a person: authorization_code
+ * (with PKCE), refresh_token (rotation and reuse detection) and the
+ * password grants (only for clients that enable them).
+ */
+#include "authn/token_user.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authn/user_tokens.h"
+#include "core/auth_code.h"
+#include "core/connection.h"
+#include "core/event.h"
+#include "core/refresh_token.h"
+#include "core/user.h"
+#include "http/response.h"
+#include "jose/b64url.h"
+#include "util/err.h"
+#include "util/secure.h"
+
+static void event(struct tsr_req *req, const char *type, const struct tsr_client *client,
+                  const char *user_id, const char *description)
+{
+    struct tsr_event e = {.type = type,
+                          .description = description,
+                          .client_id = client->client_id,
+                          .client_name = client->name,
+                          .user_id = user_id};
+    tsr_event_record(req, &e);
+}
+
+static bool grant_allowed(struct tsr_req *req, const struct tsr_client *client,
+                          const char *grant_type)
+{
+    if (tsr_strlist_contains(&client->grant_types, grant_type))
+        return true;
+    tsr_resp_oauth_error(req, 403, "unauthorized_client",
+                         "Grant type '%.100s' not allowed for the client.", grant_type);
+    return false;
+}
+
+/* Loads the person tokens are for; blocked people get Auth0's "user is blocked". */
+static bool load_user(struct tsr_req *req, const char *user_id, struct tsr_user *u,
+                      const char *invalid_grant_text)
+{
+    int rc = tsr_user_get(req->store, req->tenant->t.id, user_id, u);
+    if (rc == 0 && !u->blocked)
+        return true;
+    if (rc == 0) {
+        tsr_user_cleanup(u);
+        tsr_resp_oauth_error(req, 401, "unauthorized", "user is blocked");
+    } else {
+        tsr_resp_oauth_error(req, 403, "invalid_grant", "%s", invalid_grant_text);
+    }
+    return false;
+}
+
+/* RFC 7636: 43-128 characters of [A-Za-z0-9-._~], S256 compared in constant time. */
+static bool pkce_ok(const struct tsr_auth_code *code, const char *verifier)
+{
+    if (code->code_challenge[0] == '\0')
+        return verifier == NULL; /* a verifier without a challenge is a downgrade */
+    if (verifier == NULL)
+        return false;
+    size_t len = strlen(verifier);
+    if (len < 43 || len > 128 ||
+        strspn(verifier, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~") !=
+            len)
+        return false;
+    uint8_t digest[TSR_SHA256_LEN];
+    char computed[48];
+    if (tsr_sha256(verifier, len, digest) != 0 ||
+        tsr_b64url_encode(digest, sizeof digest, computed, sizeof computed) != 0)
+        return false;
+    return strlen(code->code_challenge) == 43 && tsr_ct_equal(computed, code->code_challenge, 43);
+}
+
+void tsr_token_authorization_code(struct tsr_req *req, const struct tsr_params *p,
+                                  const struct tsr_client *client)
+{
+    struct tsr_auth_code code = {0};
+    struct tsr_user user = {0};
+    const char *tid = req->tenant->t.id;
+    const char *redirect_uri = tsr_params_get(p, "redirect_uri");
+    if (!grant_allowed(req, client, "authorization_code"))
+        return;
+    const char *value = tsr_params_get(p, "code");
+    if (value == NULL || value[0] == '\0') {
+        tsr_resp_oauth_error(req, 400, "invalid_request", "Missing required parameter: code");
+        return;
+    }
+    int rc = tsr_auth_code_redeem(req->store, tid, value, &code);
+    if (rc == TSR_EBUSY) {
+        /* A replayed code: whatever it issued is revoked (RFC 6749 section 4.1.2). */
+        tsr_refresh_token_revoke_family(req->store, tid, code.hash);
+        event(req, "feacft", client, code.user_id, "Authorization code reused");
+    }
+    if (rc != 0 || code.expires_at <= tsr_now() ||
+        strcmp(code.client_id, client->client_id) != 0) {
+        if (rc == 0)
+            event(req, "feacft", client, code.user_id, "Invalid authorization code");
+        tsr_resp_oauth_error(req, 403, "invalid_grant", "Invalid authorization code");
+        goto out;
+    }
+    if (redirect_uri == NULL || strcmp(redirect_uri, code.redirect_uri) != 0) {
+        event(req, "feacft", client, code.user_id, "redirect_uri mismatch");
+        tsr_resp_oauth_error(req, 403, "invalid_grant",
+                             "redirect_uri must be the one sent to /authorize");
+        goto out;
+    }
+    if (!pkce_ok(&code, tsr_params_get(p, "code_verifier"))) {
+        event(req, "feacft", client, code.user_id, "Failed to verify code verifier");
+        tsr_resp_oauth_error(req, 403, "invalid_grant", "Failed to verify code verifier");
+        goto out;
+    }
+    if (!load_user(req, code.user_id, &user, "Invalid authorization code"))
+        goto out;
+    struct tsr_strlist scope = {0};
+    bool offline = tsr_strlist_split(&scope, code.scope) == 0 &&
+                   tsr_strlist_contains(&scope, "offline_access");
+    tsr_strlist_cleanup(&scope);
+    struct tsr_user_grant g = {
+        .client = client,
+        .user = &user,
+        .scope = code.scope,
+        .audience = code.audience,
+        .nonce = code.nonce,
+        .sid = code.sid,
+        .auth_time = code.auth_time,
+        .family_id = code.hash,
+        .issue_refresh = offline,
+        .rt_expires_at = -1,
+    };
+    if (tsr_user_tokens_send(req, &g))
+        event(req, "seacft", client, user.user_id, "Authorization Code for Access Token");
+out:
+    tsr_user_cleanup(&user);
+    tsr_auth_code_cleanup(&code);
+}
+
+static const char unknown_rt[] = "Unknown or invalid refresh token.";
+
+/* Whether the token is past its absolute or idle lifetime (client settings). */
+static bool rt_expired(const struct tsr_client *client, const struct tsr_refresh_token *t)
+{
+    const struct tsr_client_rt *rt = &client->refresh_token;
+    int64_t now = tsr_now();
+    if (t->expires_at != 0 && t->expires_at <= now)
+        return true;
+    return strcmp(rt->expiration_type, "expiring") == 0 && !rt->infinite_idle_token_lifetime &&
+           t->last_used_at + rt->idle_token_lifetime <= now;
+}
+
+/* The scope asked for on refresh must be within the token's (down-scoping only). */
+static bool narrowed_scope(struct tsr_req *req, const char *asked, const char *granted,
+                           char **out)
+{
+    struct tsr_strlist a = {0}, g = {0};
+    bool ok = true;
+    *out = NULL;
+    if (asked == NULL || asked[0] == '\0') {
+        *out = strdup(granted);
+        return *out != NULL;
+    }
+    if (tsr_strlist_split(&a, asked) != 0 || tsr_strlist_split(&g, granted) != 0)
+        ok = false;
+    for (size_t i = 0; ok && i < a.n; i++)
+        ok = tsr_strlist_contains(&g, a.v[i]);
+    if (ok)
+        *out = tsr_strlist_join(&a);
+    else
+        tsr_resp_oauth_error(req, 403, "invalid_scope",
+                             "The scope may only narrow the refresh token's scope");
+    tsr_strlist_cleanup(&a);
+    tsr_strlist_cleanup(&g);
+    return ok && *out != NULL;
+}
+
+void tsr_token_refresh(struct tsr_req *req, const struct tsr_params *p,
+                       const struct tsr_client *client)
+{
+    struct tsr_refresh_token t = {0};
+    struct tsr_user user = {0};
+    char *scope = NULL;
+    const char *tid = req->tenant->t.id;
+    if (!grant_allowed(req, client, "refresh_token"))
+        return;
+    const char *value = tsr_params_get(p, "refresh_token");
+    if (value == NULL || value[0] == '\0') {
+        tsr_resp_oauth_error(req, 400, "invalid_request",
+                             "Missing required parameter: refresh_token");
+        return;
+    }
+    int rc = tsr_refresh_token_find(req->store, tid, value, &t);
+    if (rc != 0 || t.revoked_at != 0 || strcmp(t.client_id, client->client_id) != 0 ||
+        rt_expired(client, &t)) {
+        if (rc == 0)
+            event(req, "fertft", client, t.user_id, unknown_rt);
+        tsr_resp_oauth_error(req, 403, "invalid_grant", "%s", unknown_rt);
+        goto out;
+    }
+    bool rotating =
+        tsr_client_is_public(client) || strcmp(client->refresh_token.rotation_type, "rotating") == 0;
+    if (t.rotated_at != 0 && tsr_now() - t.rotated_at > client->refresh_token.leeway) {
+        /* A rotated token came back: someone holds a copy.  The whole family goes. */
+        tsr_refresh_token_revoke_family(req->store, tid, t.family_id);
+        event(req, "ferrt", client, t.user_id, "Reuse of a rotated refresh token detected");
+        tsr_resp_oauth_error(req, 403, "invalid_grant", "%s", unknown_rt);
+        goto out;
+    }
+    if (!load_user(req, t.user_id, &user, unknown_rt))
+        goto out;
+    if (!narrowed_scope(req, tsr_params_get(p, "scope"), t.scope, &scope))
+        goto out;
+    rc = rotating ? (t.rotated_at != 0 ? 0 : tsr_refresh_token_rotate(req->store, tid, t.hash))
+                  : tsr_refresh_token_touch(req->store, tid, t.hash);
+    if (rc != 0) {
+        tsr_resp_oauth_error(req, 403, "invalid_grant", "%s", unknown_rt);
+        goto out;
+    }
+    /* The refreshed ID token has no nonce; the new refresh token keeps the family's scope. */
+    struct tsr_user_grant g = {
+        .client = client,
+        .user = &user,
+        .scope = scope,
+        .audience = t.audience,
+        .nonce = "",
+        .sid = t.sid,
+        .auth_time = t.auth_time,
+        .family_id = t.family_id,
+        .issue_refresh = rotating,
+        .rt_expires_at = t.expires_at,
+    };
+    if (tsr_user_tokens_send(req, &g))
+        event(req, "sertft", client, user.user_id, "Refresh Token for Access Token");
+out:
+    free(scope);
+    tsr_user_cleanup(&user);
+    tsr_refresh_token_cleanup(&t);
+}
+
+/* The connection of a password grant: realm, else the tenant's default directory. */
+static bool password_connection(struct tsr_req *req, const struct tsr_params *p,
+                                const struct tsr_client *client, struct tsr_connection *c)
+{
+    const char *realm = tsr_params_get(p, "realm");
+    const char *name = realm && realm[0] ? realm : req->tenant->t.default_directory;
+    if (name == NULL || name[0] == '\0') {
+        tsr_resp_oauth_error(req, 500, "server_error",
+                             "Authorization server not configured with default connection.");
+        return false;
+    }
+    if (tsr_connection_get_by_name(req->store, req->tenant->t.id, name, c) != 0) {
+        tsr_resp_oauth_error(req, 400, "invalid_request", "Unknown realm: %.128s", name);
+        return false;
+    }
+    if (tsr_connection_enabled_for(c, client->client_id))
+        return true;
+    tsr_connection_cleanup(c);
+    tsr_resp_oauth_error(req, 400, "invalid_request",
+                         "The connection is not enabled for this application");
+    return false;
+}
+
+void tsr_token_password(struct tsr_req *req, const struct tsr_params *p,
+                        const struct tsr_client *client, const char *grant_type)
+{
+    struct tsr_connection c = {0};
+    struct tsr_user user = {0};
+    enum tsr_login_result result;
+    char *scope = NULL;
+    if (!grant_allowed(req, client, grant_type) || !password_connection(req, p, client, &c))
+        return;
+    const char *username = tsr_params_get(p, "username");
+    const char *password = tsr_params_get(p, "password");
+    if (username == NULL || password == NULL) {
+        tsr_resp_oauth_error(req, 400, "invalid_request",
+                             "Missing required parameters: username and password");
+        goto out;
+    }
+    int rc = tsr_user_authenticate(req->store, &c, username, password, &user, &result);
+    if (rc != 0) {
+        tsr_resp_oauth_error(req, 500, "server_error", "Cannot check the password");
+        goto out;
+    }
+    if (result == TSR_LOGIN_BLOCKED) {
+        event(req, "fepft", client, user.user_id, "user is blocked");
+        tsr_resp_oauth_error(req, 401, "unauthorized", "user is blocked");
+        goto out;
+    }
+    if (result != TSR_LOGIN_OK) {
+        event(req, "fepft", client, NULL, "Wrong email or password.");
+        tsr_resp_oauth_error(req, 403, "invalid_grant", "Wrong email or password.");
+        goto out;
+    }
+    char ip[64];
+    tsr_req_client_ip(req, ip);
+    tsr_user_record_login(req->store, &user, ip);
+    const char *audience = tsr_params_get(p, "audience");
+    if (audience == NULL || audience[0] == '\0')
+        audience = req->tenant->t.default_audience;
+    rc = tsr_user_tokens_scope(req, client, audience, tsr_params_get(p, "scope"), &scope);
+    if (rc == TSR_ENOTFOUND) {
+        tsr_resp_oauth_error(req, 403, "access_denied", "Service not found: %.600s", audience);
+        goto out;
+    }
+    struct tsr_strlist words = {0};
+    bool offline = scope != NULL && tsr_strlist_split(&words, scope) == 0 &&
+                   tsr_strlist_contains(&words, "offline_access");
+    tsr_strlist_cleanup(&words);
+    char family[33];
+    if (scope == NULL || tsr_random_alnum(family, 32) != 0) {
+        tsr_resp_oauth_error(req, 500, "server_error", "Out of memory");
+        goto out;
+    }
+    struct tsr_user_grant g = {
+        .client = client,
+        .user = &user,
+        .scope = scope,
+        .audience = audience,
+        .nonce = "",
+        .sid = "",
+        .auth_time = tsr_now(),
+        .family_id = family,
+        .issue_refresh = offline,
+        .rt_expires_at = -1,
+    };
+    if (tsr_user_tokens_send(req, &g))
+        event(req, "sepft", client, user.user_id, "Password for Access Token");
+out:
+    free(scope);
+    tsr_user_cleanup(&user);
+    tsr_connection_cleanup(&c);
+}

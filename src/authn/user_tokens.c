@@ -1,0 +1,172 @@
+#include "authn/user_tokens.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/access_token.h"
+#include "core/api.h"
+#include "core/id_token.h"
+#include "core/opaque_token.h"
+#include "core/refresh_token.h"
+#include "http/response.h"
+#include "util/err.h"
+#include "util/secure.h"
+
+struct token_set {
+    char *access_token;
+    char *id_token;
+    char *refresh_token;
+    int64_t expires_in;
+};
+
+static void token_set_cleanup(struct token_set *t)
+{
+    tsr_wipe_free_str(t->access_token);
+    tsr_wipe_free_str(t->id_token);
+    tsr_wipe_free_str(t->refresh_token);
+}
+
+static int access_token(struct tsr_req *req, const struct tsr_user_grant *g,
+                        const struct tsr_strlist *scope, struct token_set *out)
+{
+    const char *tid = req->tenant->t.id;
+    if (g->audience[0] == '\0') {
+        out->expires_in = TSR_OPAQUE_TOKEN_TTL;
+        return tsr_opaque_token_create(req->store, tid, g->family_id, g->client->client_id,
+                                       g->user->user_id, g->scope, &out->access_token);
+    }
+    struct tsr_api api;
+    int rc = tsr_api_get_by_identifier(req->store, tid, g->audience, &api);
+    if (rc != 0)
+        return rc;
+    char userinfo[TSR_SETTINGS_MAX_URL + 16];
+    snprintf(userinfo, sizeof userinfo, "%suserinfo", req->tenant->t.issuer);
+    struct tsr_access_token_claims claims = {
+        .sub = g->user->user_id,
+        .azp = g->client->client_id,
+        .scope = scope,
+        .lifetime = api.token_lifetime,
+        .userinfo_aud = tsr_strlist_contains(scope, "openid") ? userinfo : NULL,
+    };
+    out->expires_in = api.token_lifetime;
+    rc = tsr_access_token_issue(req->app, req->tenant, &api, &claims, &out->access_token);
+    tsr_api_cleanup(&api);
+    return rc;
+}
+
+static int refresh_token(struct tsr_req *req, const struct tsr_user_grant *g,
+                         struct token_set *out)
+{
+    const struct tsr_client_rt *rt = &g->client->refresh_token;
+    int64_t expires_at = g->rt_expires_at;
+    if (expires_at < 0)
+        expires_at = strcmp(rt->expiration_type, "expiring") == 0 && !rt->infinite_token_lifetime
+                         ? tsr_now() + rt->token_lifetime
+                         : 0;
+    struct tsr_refresh_token t = {
+        .family_id = (char *)g->family_id,
+        .client_id = g->client->client_id,
+        .user_id = g->user->user_id,
+        .sid = (char *)g->sid,
+        .scope = (char *)g->scope,
+        .audience = (char *)g->audience,
+        .auth_time = g->auth_time,
+        .expires_at = expires_at,
+    };
+    return tsr_refresh_token_create(req->store, req->tenant->t.id, &t, &out->refresh_token);
+}
+
+static void send(struct tsr_req *req, const struct token_set *t, const char *scope)
+{
+    json_t *body = json_pack("{s:s}", "access_token", t->access_token);
+    if (body == NULL) {
+        tsr_resp_oauth_error(req, 500, "server_error", "Out of memory");
+        return;
+    }
+    if (t->refresh_token != NULL)
+        json_object_set_new(body, "refresh_token", json_string(t->refresh_token));
+    if (t->id_token != NULL)
+        json_object_set_new(body, "id_token", json_string(t->id_token));
+    if (scope[0] != '\0')
+        json_object_set_new(body, "scope", json_string(scope));
+    json_object_set_new(body, "expires_in", json_integer(t->expires_in));
+    json_object_set_new(body, "token_type", json_string("Bearer"));
+    tsr_resp_header(req, "Pragma", "no-cache");
+    tsr_resp_json(req, 200, body);
+}
+
+bool tsr_user_tokens_send(struct tsr_req *req, const struct tsr_user_grant *g)
+{
+    struct tsr_strlist scope = {0};
+    struct token_set t = {0};
+    int rc = tsr_strlist_split(&scope, g->scope);
+    if (rc == 0)
+        rc = access_token(req, g, &scope, &t);
+    if (rc == TSR_ENOTFOUND) {
+        tsr_resp_oauth_error(req, 403, "access_denied", "Service not found: %.600s",
+                             g->audience);
+        goto out;
+    }
+    if (rc == 0 && tsr_strlist_contains(&scope, "openid")) {
+        struct tsr_id_token_claims claims = {
+            .client = g->client,
+            .user = g->user,
+            .scope = &scope,
+            .nonce = g->nonce,
+            .sid = g->sid,
+            .auth_time = g->auth_time,
+        };
+        rc = tsr_id_token_issue(req->tenant, &claims, &t.id_token);
+    }
+    if (rc == 0 && g->issue_refresh)
+        rc = refresh_token(req, g, &t);
+    if (rc != 0) {
+        tsr_resp_oauth_error(req, 500, "server_error", "Cannot issue the tokens: %s",
+                             tsr_strerror(rc));
+        goto out;
+    }
+    send(req, &t, g->scope);
+out:
+    token_set_cleanup(&t);
+    tsr_strlist_cleanup(&scope);
+    return rc == 0;
+}
+
+static bool is_oidc_scope(const char *s)
+{
+    static const char *const oidc[] = {"openid", "profile", "email", "offline_access"};
+    for (size_t i = 0; i < sizeof oidc / sizeof oidc[0]; i++)
+        if (strcmp(s, oidc[i]) == 0)
+            return true;
+    return false;
+}
+
+int tsr_user_tokens_scope(struct tsr_req *req, const struct tsr_client *client,
+                          const char *audience, const char *asked, char **out)
+{
+    struct tsr_strlist words = {0}, kept = {0};
+    struct tsr_api api = {0};
+    bool have_api = audience != NULL && audience[0] != '\0';
+    *out = NULL;
+    int rc = have_api ? tsr_api_get_by_identifier(req->store, req->tenant->t.id, audience, &api)
+                      : 0;
+    if (rc != 0)
+        return rc;
+    bool offline = have_api ? api.allow_offline_access : true;
+    offline = offline && tsr_strlist_contains(&client->grant_types, "refresh_token");
+    rc = tsr_strlist_split(&words, asked ? asked : "");
+    for (size_t i = 0; rc == 0 && i < words.n; i++) {
+        const char *w = words.v[i];
+        bool keep = is_oidc_scope(w) ? (strcmp(w, "offline_access") != 0 || offline)
+                                     : (have_api && tsr_api_has_scope(&api, w));
+        if (keep)
+            rc = tsr_strlist_push(&kept, w);
+    }
+    if (rc == 0 && (*out = tsr_strlist_join(&kept)) == NULL)
+        rc = TSR_ENOMEM;
+    tsr_strlist_cleanup(&words);
+    tsr_strlist_cleanup(&kept);
+    tsr_api_cleanup(&api);
+    return rc;
+}

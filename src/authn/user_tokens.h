@@ -1,0 +1,46 @@
+/*
+ * user_tokens.h - the token response of the grants that act for a person
+ * (authorization_code, refresh_token, password): an access token (a JWT
+ * for an audience, opaque without one), an ID token when openid was
+ * granted, and a refresh token when offline access was.
+ */
+#ifndef TSR_AUTHN_USER_TOKENS_H
+#define TSR_AUTHN_USER_TOKENS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/client.h"
+#include "core/user.h"
+#include "http/request.h"
+
+struct tsr_user_grant {
+    const struct tsr_client *client;
+    const struct tsr_user *user;
+    const char *scope;     /* granted, space-separated */
+    const char *audience;  /* "" for none */
+    const char *nonce;     /* "" for none */
+    const char *sid;       /* "" for none */
+    int64_t auth_time;
+    const char *family_id; /* the grant the tokens descend from (code hash or refresh family) */
+    bool issue_refresh;    /* a refresh token joins the family */
+    int64_t rt_expires_at; /* the family's absolute expiry; -1: start one from the client's settings */
+};
+
+/*
+ * Issues the tokens and sends the 200 response (no-store).  On failure
+ * sends the error response and returns false.
+ */
+bool tsr_user_tokens_send(struct tsr_req *req, const struct tsr_user_grant *g);
+
+/*
+ * Narrows asked (space-separated) to what may be granted for audience ("":
+ * none): the OpenID scopes, the API's own scopes, and offline_access only
+ * when a refresh token may be issued.  *out is a new string (caller
+ * frees).  Returns 0, TSR_ENOTFOUND (no API with that identifier) or a
+ * negative code.
+ */
+int tsr_user_tokens_scope(struct tsr_req *req, const struct tsr_client *client,
+                          const char *audience, const char *asked, char **out);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * id_token.h - ID tokens: for the client only (aud = client_id), signed
+ * RS256 with the tenant's current key (auth0-spa-js accepts nothing else),
+ * with the profile and email claims the granted scope asks for.
+ */
+#ifndef TSR_CORE_ID_TOKEN_H
+#define TSR_CORE_ID_TOKEN_H
+
+#include <stdint.h>
+
+#include "core/app.h"
+#include "core/client.h"
+#include "core/user.h"
+#include "util/strlist.h"
+
+struct tsr_id_token_claims {
+    const struct tsr_client *client;
+    const struct tsr_user *user;
+    const struct tsr_strlist *scope;
+    const char *nonce; /* "" or NULL: left out (refresh and password grants) */
+    const char *sid;   /* "" or NULL: left out */
+    int64_t auth_time;
+};
+
+/* Signs an ID token into *jwt (caller frees).  Returns 0 or a negative code. */
+int tsr_id_token_issue(const struct tsr_tenant_ctx *tenant, const struct tsr_id_token_claims *c,
+                       char **jwt);
+
+/*
+ * The user's claims for scope (profile: name, nickname, given_name,
+ * family_name, picture, updated_at; email: email, email_verified) added to
+ * obj, with sub.  Shared by ID tokens and /userinfo.
+ */
+int tsr_id_token_user_claims(json_t *obj, const struct tsr_user *user,
+                             const struct tsr_strlist *scope);
+
+#endif

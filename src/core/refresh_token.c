@@ -1,0 +1,125 @@
+#include "core/refresh_token.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rows.h"
+#include "http/request.h"
+#include "util/err.h"
+#include "util/secure.h"
+
+void tsr_refresh_token_cleanup(struct tsr_refresh_token *t)
+{
+    free(t->hash);
+    free(t->family_id);
+    free(t->client_id);
+    free(t->user_id);
+    free(t->sid);
+    free(t->scope);
+    free(t->audience);
+    memset(t, 0, sizeof *t);
+}
+
+int tsr_refresh_token_create(tsr_store *st, const char *tenant_id,
+                             const struct tsr_refresh_token *t, char **secret_out)
+{
+    char secret[64], hash[65];
+    int64_t now = tsr_now();
+    *secret_out = NULL;
+    int rc = tsr_random_token(secret, sizeof secret, 32);
+    if (rc == 0)
+        rc = tsr_sha256_hex(secret, hash);
+    if (rc == 0)
+        rc = tsr_store_run(st, NULL,
+                           "INSERT INTO refresh_tokens (tenant_id, token, family_id, client_id, "
+                           "user_id, sid, scope, audience, auth_time, created_at, last_used_at, "
+                           "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           t->expires_at ? "ssssssssiiii" : "ssssssssiiin", tenant_id, hash,
+                           t->family_id, t->client_id, t->user_id, t->sid, t->scope, t->audience,
+                           t->auth_time, now, now, t->expires_at);
+    if (rc == 0 && (*secret_out = strdup(secret)) == NULL)
+        rc = TSR_ENOMEM;
+    tsr_wipe(secret, sizeof secret);
+    return rc;
+}
+
+static int64_t optional(tsr_stmt *q, int col)
+{
+    return tsr_stmt_is_null(q, col) ? 0 : tsr_stmt_int64(q, col);
+}
+
+static int read_row(tsr_stmt *q, void *record)
+{
+    struct tsr_refresh_token *t = record;
+    char **texts[] = {&t->hash, &t->family_id, &t->client_id, &t->user_id,
+                      &t->sid,  &t->scope,     &t->audience};
+    for (int i = 0; i < 7; i++) {
+        if ((*texts[i] = tsr_stmt_text_dup(q, i)) == NULL) {
+            tsr_refresh_token_cleanup(t);
+            return TSR_ENOMEM;
+        }
+    }
+    t->auth_time = tsr_stmt_int64(q, 7);
+    t->created_at = tsr_stmt_int64(q, 8);
+    t->last_used_at = tsr_stmt_int64(q, 9);
+    t->expires_at = optional(q, 10);
+    t->rotated_at = optional(q, 11);
+    t->revoked_at = optional(q, 12);
+    return 0;
+}
+
+int tsr_refresh_token_find(tsr_store *st, const char *tenant_id, const char *secret,
+                           struct tsr_refresh_token *out)
+{
+    char hash[65];
+    memset(out, 0, sizeof *out);
+    if (secret == NULL || strlen(secret) > 128 || tsr_sha256_hex(secret, hash) != 0)
+        return TSR_ENOTFOUND;
+    return tsr_rows_one(st, read_row, out,
+                        "SELECT token, family_id, client_id, user_id, sid, scope, audience, "
+                        "auth_time, created_at, last_used_at, expires_at, rotated_at, revoked_at "
+                        "FROM refresh_tokens WHERE tenant_id = ? AND token = ?",
+                        "ss", tenant_id, hash);
+}
+
+int tsr_refresh_token_rotate(tsr_store *st, const char *tenant_id, const char *hash)
+{
+    int64_t now = tsr_now();
+    return tsr_rows_change(st,
+                           "UPDATE refresh_tokens SET rotated_at = ?, last_used_at = ? WHERE "
+                           "tenant_id = ? AND token = ? AND rotated_at IS NULL",
+                           "iiss", now, now, tenant_id, hash);
+}
+
+int tsr_refresh_token_touch(tsr_store *st, const char *tenant_id, const char *hash)
+{
+    return tsr_rows_change(st,
+                           "UPDATE refresh_tokens SET last_used_at = ? WHERE tenant_id = ? AND "
+                           "token = ?",
+                           "iss", tsr_now(), tenant_id, hash);
+}
+
+int tsr_refresh_token_revoke_family(tsr_store *st, const char *tenant_id, const char *family_id)
+{
+    int64_t now = tsr_now();
+    int rc = tsr_store_run(st, NULL,
+                           "UPDATE refresh_tokens SET revoked_at = ? WHERE tenant_id = ? AND "
+                           "family_id = ? AND revoked_at IS NULL",
+                           "iss", now, tenant_id, family_id);
+    if (rc == 0)
+        rc = tsr_store_run(st, NULL,
+                           "UPDATE access_tokens SET revoked_at = ? WHERE tenant_id = ? AND "
+                           "family_id = ? AND revoked_at IS NULL",
+                           "iss", now, tenant_id, family_id);
+    return rc;
+}
+
+int tsr_refresh_token_revoke_session(tsr_store *st, const char *tenant_id, const char *sid)
+{
+    if (sid == NULL || sid[0] == '\0')
+        return 0;
+    return tsr_store_run(st, NULL,
+                         "UPDATE refresh_tokens SET revoked_at = ? WHERE tenant_id = ? AND sid = ? "
+                         "AND revoked_at IS NULL",
+                         "iss", tsr_now(), tenant_id, sid);
+}
