@@ -12,6 +12,7 @@
 #include "authn/token_user.h"
 #include "core/access_token.h"
 #include "core/api.h"
+#include "core/event.h"
 #include "core/grant.h"
 #include "http/response.h"
 #include "util/err.h"
@@ -110,6 +111,15 @@ static void client_credentials(struct tsr_req *req, const struct tsr_params *p,
     }
     send_token(req, jwt, api.token_lifetime, &scope);
 out:
+    /* seccft / feccft: the event log shows machine-to-machine token requests too. */
+    if (req->status != 0) {
+        struct tsr_event e = {.type = req->status == 200 ? "seccft" : "feccft",
+                              .description = req->status == 200 ? "Client Credentials for Access Token"
+                                                                : "Client credentials refused",
+                              .client_id = client->client_id,
+                              .client_name = client->name};
+        tsr_event_record(req, &e);
+    }
     free(jwt);
     tsr_strlist_cleanup(&scope);
     tsr_grant_cleanup(&grant);
