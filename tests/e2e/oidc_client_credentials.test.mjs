@@ -74,7 +74,7 @@ test('discovery document satisfies openid-client and names the documented endpoi
   assert.ok(md.grant_types_supported?.includes('client_credentials'), `grant_types_supported: ${md.grant_types_supported}`);
   assert.deepEqual(
     [...(md.token_endpoint_auth_methods_supported ?? [])].sort(),
-    ['client_secret_basic', 'client_secret_post'],
+    ['client_secret_basic', 'client_secret_post', 'none'],
     'token_endpoint_auth_methods_supported',
   );
   for (const alg of ['RS256', 'HS256']) {
