@@ -15,6 +15,8 @@
 
 #include "http/request.h"
 
+struct tsr_connection;
+
 /* Paging parameters of a list request (page, per_page, include_totals). */
 struct tsr_mgmt_paging {
     int64_t page;
@@ -36,6 +38,9 @@ bool tsr_mgmt_paging_read(struct tsr_req *req, struct tsr_mgmt_paging *p);
 void tsr_mgmt_send_list(struct tsr_req *req, const struct tsr_mgmt_paging *p, const char *key,
                         json_t *items, int64_t total);
 
+/* A connection as Auth0's Management API shows it (new reference, NULL when out of memory). */
+json_t *tsr_mgmt_connection_json(const struct tsr_connection *c);
+
 /* Sends the response for a storage error code (404 for TSR_ENOTFOUND, 409, else 500). */
 void tsr_mgmt_send_store_error(struct tsr_req *req, int rc, const char *what);
 
@@ -51,6 +56,19 @@ void tsr_mgmt_apis_create(struct tsr_req *req);
 void tsr_mgmt_apis_get(struct tsr_req *req);
 void tsr_mgmt_apis_update(struct tsr_req *req);
 void tsr_mgmt_apis_delete(struct tsr_req *req);
+
+void tsr_mgmt_connections_list(struct tsr_req *req);
+void tsr_mgmt_connections_create(struct tsr_req *req);
+void tsr_mgmt_connections_get(struct tsr_req *req);
+void tsr_mgmt_connections_update(struct tsr_req *req);
+void tsr_mgmt_connections_delete(struct tsr_req *req);
+
+void tsr_mgmt_users_list(struct tsr_req *req);
+void tsr_mgmt_users_create(struct tsr_req *req);
+void tsr_mgmt_users_get(struct tsr_req *req);
+void tsr_mgmt_users_update(struct tsr_req *req);
+void tsr_mgmt_users_delete(struct tsr_req *req);
+void tsr_mgmt_users_by_email(struct tsr_req *req);
 
 void tsr_mgmt_grants_list(struct tsr_req *req);
 void tsr_mgmt_grants_create(struct tsr_req *req);

@@ -31,5 +31,24 @@ const struct tsr_route tsr_mgmt_routes[] = {
      "update:client_grants"},
     {"DELETE", "/api/v2/client-grants/:id", TSR_ROUTE_MGMT, tsr_mgmt_grants_delete,
      "delete:client_grants"},
+
+    {"GET", "/api/v2/connections", TSR_ROUTE_MGMT, tsr_mgmt_connections_list, "read:connections"},
+    {"POST", "/api/v2/connections", TSR_ROUTE_MGMT, tsr_mgmt_connections_create,
+     "create:connections"},
+    {"GET", "/api/v2/connections/:id", TSR_ROUTE_MGMT, tsr_mgmt_connections_get,
+     "read:connections"},
+    {"PATCH", "/api/v2/connections/:id", TSR_ROUTE_MGMT, tsr_mgmt_connections_update,
+     "update:connections"},
+    {"DELETE", "/api/v2/connections/:id", TSR_ROUTE_MGMT, tsr_mgmt_connections_delete,
+     "delete:connections"},
+
+    {"GET", "/api/v2/users", TSR_ROUTE_MGMT, tsr_mgmt_users_list, "read:users"},
+    {"POST", "/api/v2/users", TSR_ROUTE_MGMT, tsr_mgmt_users_create, "create:users"},
+    {"GET", "/api/v2/users/:id", TSR_ROUTE_MGMT, tsr_mgmt_users_get, "read:users"},
+    /* update:users_app_metadata alone may change app_metadata only (checked in the handler). */
+    {"PATCH", "/api/v2/users/:id", TSR_ROUTE_MGMT, tsr_mgmt_users_update,
+     "update:users update:users_app_metadata"},
+    {"DELETE", "/api/v2/users/:id", TSR_ROUTE_MGMT, tsr_mgmt_users_delete, "delete:users"},
+    {"GET", "/api/v2/users-by-email", TSR_ROUTE_MGMT, tsr_mgmt_users_by_email, "read:users"},
     {NULL, NULL, TSR_ROUTE_MGMT, NULL, NULL},
 };

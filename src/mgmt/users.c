@@ -1,0 +1,311 @@
+/*
+ * users.c - /api/v2/users and /api/v2/users-by-email: list and search,
+ * create, read, update and delete database users in Auth0's JSON shape.
+ * Reading a user body is in user_body.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/app.h"
+#include "core/connection.h"
+#include "core/mail.h"
+#include "core/user.h"
+#include "http/response.h"
+#include "mgmt/common.h"
+#include "mgmt/mgmt.h"
+#include "mgmt/user_body.h"
+#include "util/err.h"
+
+/* Auth0 lets a search page through its first 1000 results only. */
+#define SEARCH_WINDOW 1000
+#define BY_EMAIL_MAX 100
+
+static const char *tenant_id(const struct tsr_req *req)
+{
+    return req->tenant->t.id;
+}
+
+/* The tenant's connections, to name each user's connection in its identities. */
+struct conn_names {
+    struct tsr_connection *list;
+    size_t n;
+};
+
+static int conn_names_load(struct tsr_req *req, struct conn_names *cn)
+{
+    return tsr_connection_list(req->store, tenant_id(req), NULL, NULL, 0, INT64_MAX, &cn->list,
+                               &cn->n, NULL);
+}
+
+static const char *conn_name(const struct conn_names *cn, const char *id)
+{
+    for (size_t i = 0; i < cn->n; i++)
+        if (strcmp(cn->list[i].id, id) == 0)
+            return cn->list[i].name;
+    return "";
+}
+
+/* The users as a JSON array (NULL when out of memory or the connections cannot be read). */
+static json_t *users_json(struct tsr_req *req, const struct tsr_user *users, size_t n)
+{
+    struct conn_names cn = {0};
+    if (conn_names_load(req, &cn) != 0)
+        return NULL;
+    json_t *items = json_array();
+    for (size_t i = 0; items != NULL && i < n; i++) {
+        json_t *u = tsr_user_to_json(&users[i], conn_name(&cn, users[i].connection_id));
+        if (json_array_append_new(items, u) != 0) {
+            json_decref(items);
+            items = NULL;
+        }
+    }
+    tsr_connection_list_free(cn.list, cn.n);
+    return items;
+}
+
+/* ---- q: the forms of Auth0's Lucene syntax that Tessera understands ---- */
+
+struct query {
+    char email[TSR_MAIL_ADDRESS_MAX + 1]; /* "" for none */
+    char user_id[128];
+    char search[257];
+};
+
+/* Copies value (quotes and a trailing '*' removed) into out; false when it does not fit. */
+static bool unquote(const char *v, char *out, size_t outlen)
+{
+    size_t len = strlen(v);
+    if (len >= 2 && v[0] == '"' && v[len - 1] == '"') {
+        v++;
+        len -= 2;
+    }
+    if (len > 0 && v[len - 1] == '*')
+        len--;
+    if (len >= outlen)
+        return false;
+    memcpy(out, v, len);
+    out[len] = '\0';
+    return true;
+}
+
+/*
+ * email:"a@b.c", email:a@b.c, user_id:"auth0|...", name:..., or bare text
+ * (a search of email, name, nickname and username).  Anything else (AND,
+ * OR, ranges, other fields) answers 400 rather than a wrong result.
+ */
+static bool parse_q(struct tsr_req *req, const char *q, struct query *out)
+{
+    memset(out, 0, sizeof *out);
+    if (q == NULL || q[0] == '\0')
+        return true;
+    const char *colon = strchr(q, ':');
+    bool ok = true;
+    bool compound = strstr(q, " AND ") || strstr(q, " OR ") || strstr(q, " NOT ");
+    if (compound)
+        ok = false;
+    else if (colon == NULL)
+        ok = unquote(q, out->search, sizeof out->search);
+    else if (strncmp(q, "email:", 6) == 0)
+        ok = unquote(q + 6, out->email, sizeof out->email);
+    else if (strncmp(q, "user_id:", 8) == 0)
+        ok = unquote(q + 8, out->user_id, sizeof out->user_id) && out->user_id[0];
+    else if (strncmp(q, "name:", 5) == 0)
+        ok = unquote(q + 5, out->search, sizeof out->search);
+    else
+        ok = false;
+    if (!ok)
+        tsr_resp_mgmt_error(req, 400, "invalid_query_string",
+                            "Tessera supports these q forms: email:\"...\", user_id:\"...\", "
+                            "name:..., or a bare search text; got: %.200s",
+                            q);
+    return ok;
+}
+
+/* user_id:... is a lookup by key: zero or one result. */
+static void list_by_id(struct tsr_req *req, const struct tsr_mgmt_paging *p, const char *id)
+{
+    struct tsr_user u = {0};
+    int rc = tsr_user_get(req->store, tenant_id(req), id, &u);
+    if (rc != 0 && rc != TSR_ENOTFOUND) {
+        tsr_mgmt_send_store_error(req, rc, "user");
+        return;
+    }
+    size_t n = (rc == 0 && p->page == 0) ? 1 : 0;
+    tsr_mgmt_send_list(req, p, "users", users_json(req, &u, n), rc == 0 ? 1 : 0);
+    tsr_user_cleanup(&u);
+}
+
+void tsr_mgmt_users_list(struct tsr_req *req)
+{
+    struct tsr_mgmt_paging p;
+    struct query q;
+    struct tsr_user *list = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+    if (!tsr_mgmt_paging_read(req, &p) || !parse_q(req, tsr_req_query(req, "q"), &q))
+        return;
+    if (p.page * p.per_page + p.per_page > SEARCH_WINDOW) {
+        tsr_resp_mgmt_error(req, 400, "invalid_paging",
+                            "You can only page through the first %d records.", SEARCH_WINDOW);
+        return;
+    }
+    if (q.user_id[0]) {
+        list_by_id(req, &p, q.user_id);
+        return;
+    }
+    int rc = tsr_user_list(req->store, tenant_id(req), q.email[0] ? q.email : NULL,
+                           q.search[0] ? q.search : NULL, p.page * p.per_page, p.per_page, &list,
+                           &n, &total);
+    if (rc != 0) {
+        tsr_mgmt_send_store_error(req, rc, "user");
+        return;
+    }
+    json_t *items = users_json(req, list, n);
+    tsr_user_list_free(list, n);
+    tsr_mgmt_send_list(req, &p, "users", items, total);
+}
+
+/* Auth0 stores emails lowercased, so the match ignores case. */
+void tsr_mgmt_users_by_email(struct tsr_req *req)
+{
+    const char *email = tsr_req_query(req, "email");
+    struct tsr_user *list = NULL;
+    size_t n = 0;
+    if (email == NULL || email[0] == '\0') {
+        tsr_resp_mgmt_error(req, 400, "invalid_query_string",
+                            "Query validation error: 'Missing required property: email'.");
+        return;
+    }
+    if (strlen(email) > TSR_MAIL_ADDRESS_MAX) {
+        tsr_resp_json(req, 200, json_array());
+        return;
+    }
+    int rc = tsr_user_list(req->store, tenant_id(req), email, NULL, 0, BY_EMAIL_MAX, &list, &n,
+                           NULL);
+    if (rc != 0) {
+        tsr_mgmt_send_store_error(req, rc, "user");
+        return;
+    }
+    tsr_resp_json(req, 200, users_json(req, list, n));
+    tsr_user_list_free(list, n);
+}
+
+static void send_user(struct tsr_req *req, unsigned status, const struct tsr_user *u,
+                      const char *connection_name)
+{
+    tsr_resp_json(req, status, tsr_user_to_json(u, connection_name));
+}
+
+static void send_user_missing(struct tsr_req *req)
+{
+    tsr_resp_mgmt_error(req, 404, "inexistent_user", "The user does not exist.");
+}
+
+static bool load(struct tsr_req *req, struct tsr_user *u, struct tsr_connection *c)
+{
+    int rc = tsr_user_get(req->store, tenant_id(req), tsr_req_param(req, 0), u);
+    if (rc == 0)
+        rc = tsr_connection_get(req->store, tenant_id(req), u->connection_id, c);
+    if (rc == TSR_ENOTFOUND)
+        send_user_missing(req);
+    else if (rc != 0)
+        tsr_mgmt_send_store_error(req, rc, "user");
+    return rc == 0;
+}
+
+void tsr_mgmt_users_get(struct tsr_req *req)
+{
+    struct tsr_user u = {0};
+    struct tsr_connection c = {0};
+    if (load(req, &u, &c))
+        send_user(req, 200, &u, c.name);
+    tsr_user_cleanup(&u);
+    tsr_connection_cleanup(&c);
+}
+
+void tsr_mgmt_users_create(struct tsr_req *req)
+{
+    struct tsr_user u = {0};
+    struct tsr_connection c = {0};
+    json_t *body = tsr_mgmt_body(req);
+    if (body == NULL)
+        return;
+    if (!tsr_mgmt_user_read_new(req, body, &c, &u))
+        goto out;
+    int rc = tsr_user_insert(req->store, &u);
+    if (rc == TSR_ECONFLICT) {
+        tsr_resp_mgmt_error(req, 409, "auth0_idp_error", "The user already exists.");
+        goto out;
+    }
+    if (rc != 0) {
+        tsr_mgmt_send_store_error(req, rc, "user");
+        goto out;
+    }
+    send_user(req, 201, &u, c.name);
+out:
+    tsr_user_cleanup(&u);
+    tsr_connection_cleanup(&c);
+    json_decref(body);
+}
+
+/* Writes the change, and ends the sessions of a user who just got blocked, as one transaction. */
+static int store_update(struct tsr_req *req, const struct tsr_user *u, bool newly_blocked)
+{
+    int rc = tsr_store_begin(req->store);
+    if (rc != 0)
+        return rc;
+    rc = tsr_user_update(req->store, u);
+    if (rc == 0 && newly_blocked)
+        rc = tsr_user_end_sessions(req->store, u->tenant_id, u->user_id);
+    if (rc == 0)
+        rc = tsr_store_commit(req->store);
+    if (rc != 0)
+        tsr_store_rollback(req->store);
+    return rc;
+}
+
+void tsr_mgmt_users_update(struct tsr_req *req)
+{
+    struct tsr_user u = {0};
+    struct tsr_connection c = {0};
+    json_t *body = tsr_mgmt_body(req);
+    if (body == NULL)
+        return;
+    if (!tsr_mgmt_user_patch_allowed(req, body) || !load(req, &u, &c))
+        goto out;
+    bool was_blocked = u.blocked;
+    if (!tsr_mgmt_user_read_patch(req, body, &c, &u))
+        goto out;
+    u.updated_at = tsr_now();
+    int rc = store_update(req, &u, u.blocked && !was_blocked);
+    if (rc == TSR_ECONFLICT) {
+        tsr_resp_mgmt_error(req, 409, "auth0_idp_error", "The user already exists.");
+        goto out;
+    }
+    if (rc == TSR_ENOTFOUND) {
+        send_user_missing(req);
+        goto out;
+    }
+    if (rc != 0) {
+        tsr_mgmt_send_store_error(req, rc, "user");
+        goto out;
+    }
+    send_user(req, 200, &u, c.name);
+out:
+    tsr_user_cleanup(&u);
+    tsr_connection_cleanup(&c);
+    json_decref(body);
+}
+
+/*
+ * Sessions, tokens and consents go by cascade.  Deleting a user that does
+ * not exist also answers 204, as Auth0 does: the result is the same.
+ */
+void tsr_mgmt_users_delete(struct tsr_req *req)
+{
+    int rc = tsr_user_delete(req->store, tenant_id(req), tsr_req_param(req, 0));
+    if (rc != 0 && rc != TSR_ENOTFOUND)
+        tsr_mgmt_send_store_error(req, rc, "user");
+    else
+        tsr_resp_empty(req, 204);
+}
