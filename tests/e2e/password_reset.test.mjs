@@ -30,6 +30,7 @@ const RESET_SENT = "We've just sent you an email to reset your password.";
 let server;
 let mgmt;
 let spa;
+let signedUp; // user_id of the first test's user
 const t_ = (fn) => withLogs(() => server, fn);
 
 before(async () => {
@@ -97,10 +98,9 @@ test('POST /dbconnections/signup creates an unverified user who can log in', t_(
   assert.ok(found.body[0].user_id.endsWith(res.body._id), `user_id ${found.body[0].user_id} and _id ${res.body._id}`);
   assert.equal(found.body[0].identities?.[0]?.connection, DB_CONNECTION, 'identity connection');
 
+  signedUp = found.body[0].user_id;
   const redirect = await loginWorks(email, 'Str0ng!Passw0rd', 'login after signup');
   assert.ok(redirect.code);
-  const types = eventTypes(server.dbPath, { userId: found.body[0].user_id });
-  assert.ok(types.includes('ss'), `signup event ss: ${types.join(',')}`);
 }));
 
 test('signup refuses an existing email and a weak password; nothing is stored', t_(async () => {
@@ -177,4 +177,10 @@ test('screen_hint=signup shows the signup page; signing up there logs the person
   assert.equal(after.users, before.users + 1, 'one user added');
   assert.equal(after.sessions, before.sessions + 1, 'one session added');
   assert.ok(jar.has('tsr_session'), 'the session cookie');
+}));
+
+test('events: a signup is recorded as ss', t_(async () => {
+  assert.ok(signedUp, 'the signup test ran first');
+  const types = eventTypes(server.dbPath, { userId: signedUp });
+  assert.ok(types.includes('ss'), `signup event ss for ${signedUp}: ${types.join(',')}`);
 }));

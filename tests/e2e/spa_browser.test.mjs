@@ -86,11 +86,12 @@ test('loginWithRedirect with an audience -> login page -> callback -> getTokenSi
   assert.equal(call.status, 200, `Express API with the SDK's token: ${call.body}`);
   assert.equal(JSON.parse(call.body).sub, user.user_id);
 
-  // A silent renewal through the refresh token (cache off): a new access
-  // token, a new (rotated) refresh token, and the API still answers 200.
+  // A silent renewal through the refresh token (cache off): a new (rotated)
+  // refresh token, and the API still answers 200.
   const renewed = await t.page.evaluate(() => window.app.token({ cacheMode: 'off' }));
   assert.equal(renewed.ok, true, `getTokenSilently({cacheMode:'off'}) with refresh tokens: ${JSON.stringify(renewed)}`);
-  assert.notEqual(renewed.access_token, first.access_token, 'a renewed access token');
+  // (The same claims within one second may sign to the same JWT: the token
+  // requests below, not the token's value, show that it was renewed.)
   await t.settle();
   const grants = t.tokenResponses.map((r) => `${r.request.grant_type}:${r.status}`);
   assert.deepEqual(grants, ['authorization_code:200', 'refresh_token:200'], `token requests the SDK made: ${grants}`);
@@ -139,14 +140,13 @@ test('without an audience the SDK gets an opaque token: the API answers 401, /us
 test('getTokenSilently without refresh tokens renews from the session through the iframe (web_message)', t_(async () => {
   const user = await person();
   const t = await tab();
-  const init = { audience: api.identifier, useRefreshTokens: false };
+  const init = { audience: api.identifier, scope: 'openid profile email read:messages', useRefreshTokens: false };
   await loginThroughSpa(t, { server, spa, email: user.email, password: user.password, init });
   const first = await t.page.evaluate(() => window.app.token());
   assert.equal(first.ok, true, `getTokenSilently (cache): ${JSON.stringify(first)}`);
 
   const renewed = await t.page.evaluate(() => window.app.token({ cacheMode: 'off' }));
   assert.equal(renewed.ok, true, `getTokenSilently({cacheMode:'off'}) through the iframe: ${JSON.stringify(renewed)}\n${t.console.join('\n')}`);
-  assert.notEqual(renewed.access_token, first.access_token, 'a new access token');
   const silent = t.requests.filter((r) => r.url.startsWith(`${server.url}authorize?`) && r.url.includes('prompt=none'));
   assert.equal(silent.length, 1, `one prompt=none /authorize request: ${JSON.stringify(t.requests)}`);
   assert.equal(new URL(silent[0].url).searchParams.get('response_mode'), 'web_message', 'the SDK asks for web_message');

@@ -22,16 +22,25 @@ export function decodeQuotedPrintable(s) {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/** Every reading of a message worth searching: raw, quoted-printable decoded, base64 parts decoded; entities decoded. */
+/** Decodes one MIME entity (headers, blank line, body) by its Content-Transfer-Encoding. */
+function decodeEntity(entity) {
+  const m = entity.match(/\r?\n\r?\n/);
+  if (!m) return entity;
+  const head = entity.slice(0, m.index);
+  const body = entity.slice(m.index + m[0].length);
+  const cte = (head.match(/^content-transfer-encoding:\s*([^\s;]+)/im)?.[1] ?? '').toLowerCase();
+  if (cte === 'quoted-printable') return decodeQuotedPrintable(body);
+  if (cte === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  return body;
+}
+
+/**
+ * The texts of a message worth searching, entities decoded: each MIME part
+ * (and the whole message) decoded by its own Content-Transfer-Encoding.
+ */
 export function readings(raw) {
-  const out = [raw, decodeQuotedPrintable(raw)];
-  for (const block of raw.match(/(?:^[A-Za-z0-9+/=]{16,}\r?\n){2,}/gm) ?? []) {
-    try {
-      out.push(Buffer.from(block.replace(/\s+/g, ''), 'base64').toString('utf8'));
-    } catch {
-      /* not base64 */
-    }
-  }
+  const parts = raw.split(/^--[^\r\n]+\r?$/m).map((p) => p.replace(/^\r?\n/, ''));
+  const out = [decodeEntity(raw), ...parts.slice(1).map(decodeEntity)];
   return out.map(decodeEntities);
 }
 
