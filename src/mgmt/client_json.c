@@ -26,7 +26,6 @@
  * social login, mobile settings, organizations, refresh token policy).
  * Tessera has no such features yet, so they are accepted and dropped;
  * rejecting them would make every exported tenant fail to import.
- * refresh_token will be honoured by a later change.
  */
 const struct tsr_mgmt_prop tsr_mgmt_client_props[] = {
     {"name", "The name of the client", false},
@@ -74,7 +73,24 @@ const struct tsr_mgmt_prop tsr_mgmt_client_props[] = {
     {"callback_url_template", NULL, true},
     {"organization_usage", NULL, true},
     {"organization_require_behavior", NULL, true},
-    {"refresh_token", NULL, true},
+    {"refresh_token", "Refresh token configuration", false},
+    {NULL, NULL, false},
+};
+
+static const struct tsr_mgmt_prop rt_props[] = {
+    {"rotation_type", "Refresh token rotation type", false},
+    {"expiration_type", "Refresh token expiration type", false},
+    {"leeway", "Period in seconds where the previous refresh token can be exchanged without "
+               "triggering breach detection",
+     false},
+    {"token_lifetime", "Period (in seconds) for which refresh tokens will remain valid", false},
+    {"idle_token_lifetime",
+     "Period (in seconds) for which refresh tokens will remain valid without use", false},
+    {"infinite_token_lifetime", "Prevents tokens from having a set lifetime when true", false},
+    {"infinite_idle_token_lifetime",
+     "Prevents tokens from expiring without use when true", false},
+    /* Organization refresh token policies: no organizations in Tessera yet. */
+    {"policies", NULL, true},
     {NULL, NULL, false},
 };
 
@@ -99,6 +115,12 @@ static const char *const grant_types[] = {"authorization_code",
                                           "http://auth0.com/oauth/grant-type/password-realm",
                                           NULL};
 static const char *const jwt_algs[] = {"RS256", NULL};
+static const char *const rotation_types[] = {"rotating", "non-rotating", NULL};
+static const char *const expiration_types[] = {"expiring", "non-expiring", NULL};
+
+/* Auth0's bounds: a lifetime of at most a year (365.25 days), a leeway of at most an hour. */
+#define RT_LIFETIME_MAX 31557600
+#define RT_LEEWAY_MAX 3600
 
 static const char *str(const char *s)
 {
@@ -176,6 +198,47 @@ static bool read_jwt_configuration(struct tsr_mgmt_reader *rd, struct tsr_client
               tsr_mgmt_read_int(&sub, "lifetime_in_seconds", 1, JWT_LIFETIME_MAX,
                                 &c->jwt_lifetime_in_seconds);
     free(alg);
+    rd->failed = sub.failed;
+    return ok;
+}
+
+/*
+ * Auth0's dashboard gives a new SPA rotating refresh tokens that expire
+ * (30 days absolute, 15 days idle): a browser is where a stolen token is
+ * likeliest, and rotation with reuse detection limits what it is worth.
+ */
+static int set_spa_refresh_defaults(struct tsr_client *c)
+{
+    struct tsr_client_rt *rt = &c->refresh_token;
+    int rc = set_str(&rt->rotation_type, "rotating");
+    if (rc == 0)
+        rc = set_str(&rt->expiration_type, "expiring");
+    rt->leeway = 0;
+    rt->token_lifetime = 2592000;
+    rt->idle_token_lifetime = 1296000;
+    rt->infinite_token_lifetime = false;
+    rt->infinite_idle_token_lifetime = false;
+    return rc;
+}
+
+static bool read_refresh_token(struct tsr_mgmt_reader *rd, struct tsr_client *c)
+{
+    const json_t *obj = tsr_mgmt_get(rd, "refresh_token", JSON_OBJECT);
+    if (obj == NULL)
+        return !rd->failed;
+    struct tsr_client_rt *rt = &c->refresh_token;
+    struct tsr_mgmt_reader sub;
+    bool ok = tsr_mgmt_reader_start(&sub, rd->req, obj, rt_props, "refresh_token") &&
+              tsr_mgmt_read_enum(&sub, "rotation_type", rotation_types, &rt->rotation_type) &&
+              tsr_mgmt_read_enum(&sub, "expiration_type", expiration_types,
+                                 &rt->expiration_type) &&
+              tsr_mgmt_read_int(&sub, "leeway", 0, RT_LEEWAY_MAX, &rt->leeway) &&
+              tsr_mgmt_read_int(&sub, "token_lifetime", 1, RT_LIFETIME_MAX, &rt->token_lifetime) &&
+              tsr_mgmt_read_int(&sub, "idle_token_lifetime", 1, RT_LIFETIME_MAX,
+                                &rt->idle_token_lifetime) &&
+              tsr_mgmt_read_bool(&sub, "infinite_token_lifetime", &rt->infinite_token_lifetime) &&
+              tsr_mgmt_read_bool(&sub, "infinite_idle_token_lifetime",
+                                 &rt->infinite_idle_token_lifetime);
     rd->failed = sub.failed;
     return ok;
 }
@@ -280,6 +343,10 @@ bool tsr_mgmt_client_apply(struct tsr_mgmt_reader *rd, struct tsr_client *c, boo
                             &c->token_endpoint_auth_method) ||
         !read_lists(rd, c) || !read_metadata(rd, c) || !read_jwt_configuration(rd, c))
         return false;
+    if (creating && strcmp(str(c->app_type), "spa") == 0 && set_spa_refresh_defaults(c) != 0)
+        return oom(rd);
+    if (!read_refresh_token(rd, c))
+        return false;
     if (creating && set_defaults(rd, c) != 0)
         return oom(rd);
     return check_client(rd, c);
@@ -339,7 +406,16 @@ json_t *tsr_mgmt_client_json(const struct tsr_req *req, const struct tsr_client 
         (json_int_t)c->jwt_lifetime_in_seconds, "secret_encoded", 0);
     if (o == NULL)
         return NULL;
-    if (add_optional(o, c, secret) != 0 || add_fixed(o) != 0) {
+    const struct tsr_client_rt *rt = &c->refresh_token;
+    json_t *rtj = json_pack("{s:s, s:s, s:I, s:I, s:I, s:b, s:b}", "rotation_type",
+                            str(rt->rotation_type), "expiration_type", str(rt->expiration_type),
+                            "leeway", (json_int_t)rt->leeway, "token_lifetime",
+                            (json_int_t)rt->token_lifetime, "idle_token_lifetime",
+                            (json_int_t)rt->idle_token_lifetime, "infinite_token_lifetime",
+                            rt->infinite_token_lifetime, "infinite_idle_token_lifetime",
+                            rt->infinite_idle_token_lifetime);
+    if (rtj == NULL || json_object_set_new(o, "refresh_token", rtj) != 0 ||
+        add_optional(o, c, secret) != 0 || add_fixed(o) != 0) {
         json_decref(o);
         return NULL;
     }

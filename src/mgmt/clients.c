@@ -10,6 +10,7 @@
 
 #include "core/app.h"
 #include "core/client.h"
+#include "core/connection.h"
 #include "http/response.h"
 #include "mgmt/client_json.h"
 #include "mgmt/common.h"
@@ -69,6 +70,39 @@ void tsr_mgmt_clients_list(struct tsr_req *req)
     tsr_mgmt_send_list(req, &p, "clients", items, total);
 }
 
+/* Runs one statement group as a transaction: commits on 0, rolls back otherwise. */
+static int finish(tsr_store *st, int rc)
+{
+    if (rc == 0)
+        rc = tsr_store_commit(st);
+    if (rc != 0)
+        tsr_store_rollback(st);
+    return rc;
+}
+
+/* A new application may use every connection at once, as in Auth0. */
+static int insert_enabled(struct tsr_req *req, const struct tsr_client *c)
+{
+    int rc = tsr_store_begin(req->store);
+    if (rc != 0)
+        return rc;
+    rc = tsr_client_insert(req->store, c);
+    if (rc == 0)
+        rc = tsr_connection_enable_client(req->store, c->tenant_id, c->client_id);
+    return finish(req->store, rc);
+}
+
+static int delete_disabled(struct tsr_req *req, const struct tsr_client *c)
+{
+    int rc = tsr_store_begin(req->store);
+    if (rc != 0)
+        return rc;
+    rc = tsr_connection_disable_client(req->store, c->tenant_id, c->client_id);
+    if (rc == 0)
+        rc = tsr_client_delete(req->store, c->tenant_id, c->client_id);
+    return finish(req->store, rc);
+}
+
 void tsr_mgmt_clients_create(struct tsr_req *req)
 {
     struct tsr_mgmt_reader rd;
@@ -91,7 +125,7 @@ void tsr_mgmt_clients_create(struct tsr_req *req)
         tsr_mgmt_send_store_error(req, rc, WHAT);
         goto out;
     }
-    if ((rc = tsr_client_insert(req->store, &c)) != 0) {
+    if ((rc = insert_enabled(req, &c)) != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);
         goto out;
     }
@@ -172,7 +206,7 @@ void tsr_mgmt_clients_delete(struct tsr_req *req)
         tsr_mgmt_send_forbidden(req, "The system client cannot be deleted");
         goto out;
     }
-    int rc = tsr_client_delete(req->store, tenant_id(req), c.client_id);
+    int rc = delete_disabled(req, &c);
     if (rc != 0)
         tsr_mgmt_send_store_error(req, rc, WHAT);
     else
