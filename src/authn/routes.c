@@ -2,6 +2,7 @@
 #include "authn/authn.h"
 #include "authn/authorize.h"
 #include "authn/cors.h"
+#include "authn/dbconnections.h"
 #include "http/router.h"
 
 const struct tsr_route tsr_authn_routes[] = {
@@ -19,5 +20,9 @@ const struct tsr_route tsr_authn_routes[] = {
     {"OPTIONS", "/userinfo", TSR_ROUTE_AUTHN, tsr_authn_preflight, NULL},
     {"GET", "/v2/logout", TSR_ROUTE_PAGE, tsr_authn_logout, NULL},
     {"GET", "/oidc/logout", TSR_ROUTE_PAGE, tsr_authn_oidc_logout, NULL},
+    {"POST", "/dbconnections/signup", TSR_ROUTE_AUTHN, tsr_authn_signup, NULL},
+    {"OPTIONS", "/dbconnections/signup", TSR_ROUTE_AUTHN, tsr_authn_preflight, NULL},
+    {"POST", "/dbconnections/change_password", TSR_ROUTE_AUTHN, tsr_authn_change_password, NULL},
+    {"OPTIONS", "/dbconnections/change_password", TSR_ROUTE_AUTHN, tsr_authn_preflight, NULL},
     {NULL, NULL, TSR_ROUTE_AUTHN, NULL, NULL},
 };

@@ -5,10 +5,12 @@
  */
 #include "core/ticket.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/mail.h"
 #include "core/rows.h"
 #include "util/err.h"
 #include "util/secure.h"
@@ -96,5 +98,39 @@ int tsr_ticket_consume(tsr_store *st, const char *tenant_id, const char *secret)
                              "UPDATE password_tickets SET used_at = ? WHERE tenant_id = ? AND "
                              "ticket = ? AND used_at IS NULL AND expires_at > ?",
                              "issi", now, tenant_id, hash, now);
+    return rc;
+}
+
+int tsr_ticket_send_reset(const struct tsr_app *app, tsr_store *st,
+                          const struct tsr_tenant_ctx *tenant, const struct tsr_user *u)
+{
+    char *secret = NULL, *text = NULL;
+    if (u->email == NULL || u->email[0] == '\0')
+        return TSR_EINVAL;
+    int rc = tsr_ticket_create(st, tenant->t.id, u->user_id, NULL, TSR_TICKET_DEFAULT_TTL,
+                               &secret);
+    if (rc != 0)
+        return rc;
+    const char *name = tenant->t.friendly_name && tenant->t.friendly_name[0]
+                           ? tenant->t.friendly_name
+                           : "Tessera";
+    size_t len = strlen(tenant->t.issuer) + strlen(secret) + strlen(name) + strlen(u->email) + 512;
+    text = malloc(len);
+    if (text == NULL) {
+        rc = TSR_ENOMEM;
+        goto out;
+    }
+    snprintf(text, len,
+             "Hello,\n\n"
+             "Someone asked to reset the password of your %s account (%s).\n"
+             "To choose a new password, open this link:\n\n"
+             "%su/reset-password?ticket=%s\n\n"
+             "The link works once and expires in 5 days. If you did not ask for it, ignore\n"
+             "this message: your password stays the same.\n",
+             name, u->email, tenant->t.issuer, secret);
+    rc = tsr_mail_send(app, u->email, "Reset your password", text);
+out:
+    tsr_wipe_free_str(text);
+    tsr_wipe_free_str(secret);
     return rc;
 }

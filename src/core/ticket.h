@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "core/app.h"
+#include "core/user.h"
 #include "store/store.h"
 
 /* Lifetime of a password change link when none is asked for (5 days, as Auth0). */
@@ -31,5 +33,14 @@ int tsr_ticket_find(tsr_store *st, const char *tenant_id, const char *secret, ch
 
 /* Marks the ticket used (single use).  Returns 0 or TSR_ENOTFOUND when already used. */
 int tsr_ticket_consume(tsr_store *st, const char *tenant_id, const char *secret);
+
+/*
+ * Creates a ticket (default lifetime) for u and mails its link,
+ * {issuer}u/reset-password?ticket=<secret>, to u's email.  The secret is
+ * wiped before returning.  Returns 0, TSR_EINVAL (u has no email), the
+ * store's error or tsr_mail_send's.
+ */
+int tsr_ticket_send_reset(const struct tsr_app *app, tsr_store *st,
+                          const struct tsr_tenant_ctx *tenant, const struct tsr_user *u);
 
 #endif
