@@ -63,6 +63,43 @@ bool tsr_page_email_ok(const char *s)
     return true;
 }
 
+bool tsr_page_csp_source(const char *url, char *out, size_t outsz)
+{
+    if (outsz > 0)
+        out[0] = '\0';
+    if (url == NULL)
+        return false;
+    size_t i = 0;
+    bool alpha0 = (url[0] >= 'a' && url[0] <= 'z') || (url[0] >= 'A' && url[0] <= 'Z');
+    if (!alpha0)
+        return false;
+    while ((url[i] >= 'a' && url[i] <= 'z') || (url[i] >= 'A' && url[i] <= 'Z') ||
+           (url[i] >= '0' && url[i] <= '9') || url[i] == '+' || url[i] == '-' || url[i] == '.')
+        i++;
+    if (url[i] != ':')
+        return false;
+    size_t end = i + 1; /* just past "scheme:" */
+    if (url[end] == '/' && url[end + 1] == '/') {
+        size_t host = end + 2, j = host;
+        for (; url[j] != '\0' && url[j] != '/' && url[j] != '?' && url[j] != '#'; j++) {
+            char ch = url[j];
+            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == ':' || ch == '[' ||
+                  ch == ']'))
+                return false;
+        }
+        if (j == host)
+            return false;
+        end = j;
+    }
+    if (end + 1 > outsz)
+        return false;
+    for (size_t k = 0; k < end; k++)
+        out[k] = k < i && url[k] >= 'A' && url[k] <= 'Z' ? (char)(url[k] - 'A' + 'a') : url[k];
+    out[end] = '\0';
+    return true;
+}
+
 /* ---- password policy ---- */
 
 void tsr_page_policy_text(const struct tsr_connection *c, char *out, size_t outsz)

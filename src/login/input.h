@@ -31,4 +31,13 @@ bool tsr_page_email_ok(const char *s);
 /* A sentence describing c's password policy for the people choosing one. */
 void tsr_page_policy_text(const struct tsr_connection *c, char *out, size_t outsz);
 
+/*
+ * Writes the CSP source expression that matches url's origin into out:
+ * "scheme://host[:port]" for hierarchical URLs, "scheme:" for others
+ * (native apps' custom schemes).  Returns false (out "") for a URL with
+ * user info, characters outside the host grammar, or no room; the caller
+ * then adds nothing.
+ */
+bool tsr_page_csp_source(const char *url, char *out, size_t outsz);
+
 #endif

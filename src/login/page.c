@@ -20,9 +20,9 @@
 #include "util/secure.h"
 
 #define DEFAULT_COLOR "#3f59e4"
-#define CSP                                                                                        \
-    "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; "   \
-    "frame-ancestors 'none'; base-uri 'none'"
+#define CSP_HEAD                                                                                   \
+    "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'"
+#define CSP_TAIL "; frame-ancestors 'none'; base-uri 'none'"
 
 /* ---- branding ---- */
 
@@ -36,6 +36,7 @@ static int hexval(char ch)
 void tsr_page_init(struct tsr_page *p, struct tsr_req *req, const char *title)
 {
     tsr_tpl_ctx_init(&p->ctx);
+    p->form_target[0] = '\0';
     const struct tsr_tenant *t = req->tenant ? &req->tenant->t : NULL;
     const char *color = t != NULL && tsr_page_color_ok(t->primary_color) ? t->primary_color
                                                                            : DEFAULT_COLOR;
@@ -48,7 +49,10 @@ void tsr_page_init(struct tsr_page *p, struct tsr_req *req, const char *title)
     int r = hexval(p->color[1]) * 16 + hexval(p->color[2]);
     int g = hexval(p->color[3]) * 16 + hexval(p->color[4]);
     int b = hexval(p->color[5]) * 16 + hexval(p->color[6]);
-    strcpy(p->color_text, 299 * r + 587 * g + 114 * b > 160000 ? "#111827" : "#ffffff");
+    int luma = 299 * r + 587 * g + 114 * b;
+    strcpy(p->color_text, luma > 160000 ? "#111827" : "#ffffff");
+    /* Links sit on white: a light brand colour would be unreadable there. */
+    strcpy(p->color_link, luma > 140000 ? "#1f2937" : p->color);
 
     const char *name = t != NULL && t->friendly_name != NULL && t->friendly_name[0] != '\0'
                            ? t->friendly_name
@@ -57,15 +61,25 @@ void tsr_page_init(struct tsr_page *p, struct tsr_req *req, const char *title)
     tsr_tpl_set(&p->ctx, "tenant_name", name);
     tsr_tpl_set(&p->ctx, "primary_color", p->color);
     tsr_tpl_set(&p->ctx, "primary_text", p->color_text);
+    tsr_tpl_set(&p->ctx, "link_color", p->color_link);
     if (t != NULL && tsr_page_https_url_ok(t->logo_url))
         tsr_tpl_set(&p->ctx, "logo_url", t->logo_url);
 }
 
 /* ---- sending ---- */
 
-static void headers(struct tsr_req *req)
+void tsr_page_allow_form_target(struct tsr_page *p, const char *url)
 {
-    tsr_resp_header(req, "Content-Security-Policy", CSP);
+    if (!tsr_page_csp_source(url, p->form_target, sizeof p->form_target))
+        p->form_target[0] = '\0';
+}
+
+static void headers(struct tsr_req *req, const char *form_target)
+{
+    char csp[512];
+    snprintf(csp, sizeof csp, "%s%s%s%s", CSP_HEAD, form_target[0] ? " " : "", form_target,
+             CSP_TAIL);
+    tsr_resp_header(req, "Content-Security-Policy", csp);
     tsr_resp_header(req, "Cache-Control", "no-store");
 }
 
@@ -73,7 +87,7 @@ void tsr_page_send(struct tsr_req *req, unsigned status, const char *tpl, struct
 {
     char *html = NULL;
     int rc = tsr_tpl_render_named(tpl, &p->ctx, &html, NULL);
-    headers(req);
+    headers(req, p->form_target);
     if (rc != 0) {
         json_t *f = json_pack("{s:s, s:s, s:s}", "request_id", req->request_id, "template",
                               tpl, "error", tsr_errname(rc));

@@ -45,19 +45,30 @@ struct tsr_page {
     struct tsr_tpl_ctx ctx;
     char color[8];      /* validated "#rrggbb" */
     char color_text[8]; /* readable text colour on it */
+    char color_link[8]; /* link colour, readable on white */
+    char form_target[300]; /* extra CSP form-action source, "" for none */
 };
 
 /*
  * Fills p with the tenant's branding (tenant_name, logo_url only when it
- * is an https URL, primary_color validated, primary_text) and title
+ * is an https URL, primary_color validated, primary_text, link_color) and title
  * (borrowed).
  */
 void tsr_page_init(struct tsr_page *p, struct tsr_req *req, const char *title);
 
 /*
+ * Allows the page's forms to end at url's origin (CSP form-action), for
+ * forms whose answer redirects there: browsers apply form-action to every
+ * redirect that follows a form submission, so the login page must allow
+ * the client's (validated) redirect_uri.  url NULL or unusable: nothing.
+ */
+void tsr_page_allow_form_target(struct tsr_page *p, const char *url);
+
+/*
  * Renders the embedded template tpl with p's variables and sends it as
- * text/html with status and the login pages' Content-Security-Policy and
- * Cache-Control: no-store.  A render failure sends a plain 500 page.
+ * text/html with status and the login pages' Content-Security-Policy
+ * (form-action 'self' plus the allowed form target) and Cache-Control:
+ * no-store.  A render failure sends a plain 500 page.
  */
 void tsr_page_send(struct tsr_req *req, unsigned status, const char *tpl, struct tsr_page *p);
 

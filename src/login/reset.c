@@ -186,7 +186,10 @@ void tsr_login_reset_request_post(struct tsr_req *req)
                               : tsr_page_csrf_cookie_ok(req, csrf);
     const char *email = tsr_params_get(&form, "email");
     if (!csrf_ok) {
-        tsr_login_error_page(req, 403, "Form expired", TSR_LOGIN_MSG_TAMPERED);
+        tsr_login_error_page(req, 403, "Form expired",
+                             r.has_flow ? TSR_LOGIN_MSG_TAMPERED
+                                        : "This form expired or was tampered with. Open the "
+                                          "page again and retry.");
     } else if (!tsr_page_email_ok(email)) {
         if (!r.has_flow && tsr_page_csrf_token(req, r.csrf) != 0)
             r.csrf[0] = '\0';
@@ -254,6 +257,7 @@ static void reset_show(struct tsr_req *req, const struct reset_ctx *r, const cha
     tsr_page_policy_text(&r->conn, policy, sizeof policy);
     struct tsr_page p;
     tsr_page_init(&p, req, "Change your password");
+    tsr_page_allow_form_target(&p, r->result_url);
     tsr_tpl_set(&p.ctx, "ticket", r->ticket);
     tsr_tpl_set(&p.ctx, "csrf", csrf);
     tsr_tpl_set(&p.ctx, "email", r->user.email ? r->user.email : r->user.username);

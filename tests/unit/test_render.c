@@ -466,6 +466,37 @@ static void colors_and_logo_urls(void **state)
         assert_false(tsr_page_https_url_ok(bad_urls[i]));
 }
 
+static void assert_csp_source(const char *url, const char *want)
+{
+    char out[128];
+    bool ok = tsr_page_csp_source(url, out, sizeof out);
+    if (want == NULL) {
+        if (ok || out[0] != '\0')
+            fail_msg("%s gave \"%s\", want refusal", url ? url : "NULL", out);
+        return;
+    }
+    if (!ok || strcmp(out, want) != 0)
+        fail_msg("%s gave \"%s\", want \"%s\"", url, out, want);
+}
+
+static void csp_sources_of_redirect_uris(void **state)
+{
+    (void)state;
+    assert_csp_source("http://localhost:3000/cb", "http://localhost:3000");
+    assert_csp_source("https://app.example.com", "https://app.example.com");
+    assert_csp_source("HTTPS://App.example.com/cb?x=1#f", "https://App.example.com");
+    assert_csp_source("https://[::1]:8443/cb", "https://[::1]:8443");
+    assert_csp_source("com.example.app:/callback", "com.example.app:");
+    assert_csp_source("com.example.app://callback", "com.example.app://callback");
+    const char *bad[] = {NULL, "", "/relative", "https://", "https://user@evil.example/",
+                         "https://a.example;script-src *", "https://a b/", "https://*.example/",
+                         "1http://x/", "no-colon"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_csp_source(bad[i], NULL);
+    char tiny[8];
+    assert_false(tsr_page_csp_source("https://example.com/", tiny, sizeof tiny));
+}
+
 static void identifiers_and_emails(void **state)
 {
     (void)state;
@@ -530,6 +561,7 @@ int main(void)
         cmocka_unit_test(login_page_form_contract),
         cmocka_unit_test(other_pages_form_contract),
         cmocka_unit_test(colors_and_logo_urls),
+        cmocka_unit_test(csp_sources_of_redirect_uris),
         cmocka_unit_test(identifiers_and_emails),
         cmocka_unit_test(policy_sentences),
     };
