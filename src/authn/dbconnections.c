@@ -30,7 +30,8 @@
 #define PICTURE_MAX 2048
 #define METADATA_MAX_KEYS 10
 #define METADATA_MAX_VALUE 500
-#define RESET_SENT "We've just sent you an email to reset your password."
+/* A JSON string, as Auth0 sends it. */
+#define RESET_SENT "\"We've just sent you an email to reset your password.\""
 
 /* The request's fields, borrowed from params or json (whichever was parsed). */
 struct body {
@@ -377,7 +378,7 @@ void tsr_authn_change_password(struct tsr_req *req)
         tsr_log(TSR_LOG_ERROR, "cannot send a password reset link",
                 json_pack("{s:s, s:s}", "request_id", req->request_id, "error",
                           tsr_strerror(rc)));
-    tsr_resp_json(req, 200, json_string(RESET_SENT));
+    tsr_resp_json_text(req, 200, RESET_SENT);
 out:
     tsr_user_cleanup(&u);
     tsr_connection_cleanup(&c);
