@@ -20,7 +20,6 @@
 #include <string.h>
 
 #include "core/event.h"
-#include "core/mail.h"
 #include "core/password.h"
 #include "core/ticket.h"
 #include "core/user.h"
@@ -114,60 +113,31 @@ void tsr_login_reset_request_get(struct tsr_req *req)
 
 /*
  * Creates a ticket for the account of email, if there is one with an
- * email address, and mails its link.  Failures are logged, never shown:
- * the page says the same in every case.
+ * email address, and mails its link.  Failures go to the event log
+ * ("fcpr"), never to the page: it says the same in every case.
  */
 static void send_link(struct tsr_req *req, const struct request_ctx *r, const char *email)
 {
     const struct tsr_connection *c = request_conn(r);
-    const char *tid = req->tenant->t.id;
     struct tsr_user u = {0};
-    char *secret = NULL, *link = NULL, *text = NULL;
-    int rc = tsr_user_find_login(req->store, tid, c->id, email, &u);
-    if (rc == TSR_ENOTFOUND || (rc == 0 && (u.email == NULL || u.email[0] == '\0')))
-        goto out;
-    if (rc != 0)
-        goto fail;
-    if ((rc = tsr_ticket_create(req->store, tid, u.user_id, NULL, TSR_TICKET_DEFAULT_TTL,
-                                &secret)) != 0)
-        goto fail;
-    const char *issuer = req->tenant->t.issuer;
-    const char *name = req->tenant->t.friendly_name && req->tenant->t.friendly_name[0]
-                           ? req->tenant->t.friendly_name
-                           : "Tessera";
-    size_t linklen = strlen(issuer) + strlen(secret) + 32;
-    size_t textlen = linklen + strlen(name) + 512;
-    link = malloc(linklen);
-    text = malloc(textlen);
-    rc = TSR_ENOMEM;
-    if (link == NULL || text == NULL)
-        goto fail;
-    snprintf(link, linklen, "%su/reset-password?ticket=%s", issuer, secret);
-    snprintf(text, textlen,
-             "Hello,\n\n"
-             "Someone asked to reset the password of your %s account (%s).\n"
-             "To choose a new password, open this link:\n\n"
-             "%s\n\n"
-             "The link works once and expires in 5 days. If you did not ask for it, ignore\n"
-             "this message: your password stays the same.\n",
-             name, u.email, link);
-    rc = tsr_mail_send(req->app, u.email, "Reset your password", text);
-fail:;
+    int rc = tsr_user_find_login(req->store, req->tenant->t.id, c->id, email, &u);
+    if (rc == TSR_ENOTFOUND || (rc == 0 && (u.email == NULL || u.email[0] == '\0'))) {
+        tsr_user_cleanup(&u);
+        return;
+    }
+    if (rc == 0)
+        rc = tsr_ticket_send_reset(req->app, req->store, req->tenant, &u);
     struct tsr_event e = {
         .type = rc == 0 ? "scpr" : "fcpr",
         .description = rc == 0 ? "Password reset requested" : tsr_strerror(rc),
         .client_id = r->has_flow ? r->f.client.client_id : NULL,
         .client_name = r->has_flow ? r->f.client.name : NULL,
         .user_id = u.user_id,
-        .user_name = u.email,
+        .user_name = u.email ? u.email : email,
         .connection = c->name,
         .connection_id = c->id,
     };
     tsr_event_record(req, &e);
-out:
-    tsr_wipe_free_str(text);
-    tsr_wipe_free_str(link);
-    tsr_wipe_free_str(secret);
     tsr_user_cleanup(&u);
 }
 
