@@ -172,7 +172,7 @@ test('logout ends the session: the next silent call is login_required and the ol
   assert.ok(hadSession, 'the browser holds the tsr_session cookie before logout');
 
   await t.page.evaluate((rt) => window.app.logout(rt), `${spa.origin}/`);
-  await waitForUrl(t.page, (u) => u === `${spa.origin}/`, 'logout should come back to returnTo');
+  await waitForUrl(t.page, (u) => u === `${spa.origin}/`, 'logout should come back to returnTo', t.console);
   const logoutReq = t.requests.find((r) => r.url.startsWith(`${server.url}v2/logout?`));
   assert.ok(logoutReq, `the SDK called /v2/logout: ${JSON.stringify(t.requests)}`);
   const cookies = await t.context.cookies(server.url);

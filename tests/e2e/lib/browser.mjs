@@ -81,7 +81,7 @@ export async function openBrowserPage(browser, server) {
 }
 
 /** page.waitForURL with a failure that says where the page is and what it shows. */
-export async function waitForUrl(page, predicate, what) {
+export async function waitForUrl(page, predicate, what, consoleLines = []) {
   try {
     await page.waitForURL((u) => predicate(u.href), { timeout: STEP_TIMEOUT_MS, waitUntil: 'load' });
   } catch (e) {
@@ -91,7 +91,8 @@ export async function waitForUrl(page, predicate, what) {
     } catch {
       body = '(no content)';
     }
-    throw new Error(`${what}: still at ${page.url()} after ${STEP_TIMEOUT_MS} ms (${e.message.split('\n')[0]})\n${body}`);
+    const log = consoleLines.length ? `\n--- browser console ---\n${consoleLines.slice(-15).join('\n')}` : '';
+    throw new Error(`${what}: still at ${page.url()} after ${STEP_TIMEOUT_MS} ms (${e.message.split('\n')[0]})${log}\n--- page ---\n${body}`);
   }
 }
 
@@ -110,12 +111,12 @@ export async function loginThroughSpa(tab, { server, spa, email, password, init 
   const { page } = tab;
   await loadApp(tab, spa, init);
   await page.evaluate((p) => window.app.login(p), loginParams ?? null);
-  await waitForUrl(page, (u) => u.startsWith(`${server.url}u/login`), 'loginWithRedirect should reach the login page');
+  await waitForUrl(page, (u) => u.startsWith(`${server.url}u/login`), 'loginWithRedirect should reach the login page', tab.console);
   const loginUrl = page.url();
   await page.fill('input[name="username"]', email);
   await page.fill('input[name="password"]', password);
   await page.click('button[type="submit"]');
-  await waitForUrl(page, (u) => u.startsWith(`${spa.origin}/callback?`), 'submitting the login form should return to the app');
+  await waitForUrl(page, (u) => u.startsWith(`${spa.origin}/callback?`), 'submitting the login form should return to the app', tab.console);
   const back = new URL(page.url());
   assert.ok(back.searchParams.get('code'), `the app got no code: ${page.url()}`);
   await page.evaluate((o) => window.app.init(o), init);

@@ -17,11 +17,23 @@ export const PEOPLE_TABLES = [
   'events',
 ];
 
+// Read-only and without the checkpoint on close: a read-write sqlite3 that
+// believes it is the last connection checkpoints and deletes the WAL, after
+// which it (and every later reader) sees stale data while the server keeps
+// writing to the unlinked WAL.  (That happens when the server process has
+// lost its POSIX locks on the file, e.g. by closing another fd of it.)
 function sqlite(dbPath, sql) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', '-separator', '\t', dbPath, sql], {
-    encoding: 'utf8',
-    timeout: 15_000,
-  });
+  const args = [
+    '-readonly',
+    '-cmd', '.timeout 5000',
+    '-cmd', '.output /dev/null',
+    '-cmd', '.dbconfig no_ckpt_on_close on',
+    '-cmd', '.output stdout',
+    '-separator', '\t',
+    dbPath,
+    sql,
+  ];
+  return execFileSync('sqlite3', args, { encoding: 'utf8', timeout: 15_000 });
 }
 
 /** {table: count} for the given tables (default: TABLES); reads while the server runs (busy timeout 5 s). */
