@@ -203,7 +203,7 @@ void tsr_token_refresh(struct tsr_req *req, const struct tsr_params *p,
     }
     bool rotating =
         tsr_client_is_public(client) || strcmp(client->refresh_token.rotation_type, "rotating") == 0;
-    if (t.rotated_at != 0 && tsr_now() - t.rotated_at > client->refresh_token.leeway) {
+    if (t.rotated_at != 0 && tsr_now() - t.rotated_at >= client->refresh_token.leeway) {
         /* A rotated token came back: someone holds a copy.  The whole family goes. */
         tsr_refresh_token_revoke_family(req->store, tid, t.family_id);
         event(req, "ferrt", client, t.user_id, "Reuse of a rotated refresh token detected");
