@@ -308,21 +308,28 @@ static int journal_mode_cb(void *arg, int ncol, char **vals, char **names)
 /*
  * Creates the database file with mode 0600 unless it exists, so that
  * SQLite (which copies the database's mode to its -wal and -shm files)
- * never makes it readable by others.
+ * never makes it readable by others.  An existing file is only stat()ed:
+ * opening and closing it here would drop the POSIX locks that this
+ * process's other connections hold on it (close(2) releases every lock
+ * of the process on the file), and another process could then delete the
+ * WAL under them.
  */
 static int create_private(const char *path)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
+    struct stat sb;
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        close(fd); /* a new file: no connection of ours has it open yet */
+        return 0;
+    }
+    if (errno != EEXIST || stat(path, &sb) != 0) {
         tsr_log(TSR_LOG_ERROR, "cannot open database file",
                 json_pack("{s:s, s:s}", "path", path, "error", strerror(errno)));
         return TSR_ESTORE;
     }
-    struct stat sb;
-    if (fstat(fd, &sb) == 0 && (sb.st_mode & 077) != 0)
+    if ((sb.st_mode & 077) != 0)
         tsr_log(TSR_LOG_WARN, "database file is readable by other users",
                 json_pack("{s:s, s:i}", "path", path, "mode", (int)(sb.st_mode & 0777)));
-    close(fd);
     return 0;
 }
 
