@@ -179,3 +179,54 @@ test('refresh with a narrower scope returns that scope; a refresh token is bound
   const other = await configFor(webBasic, client.ClientSecretBasic(webBasic.client_secret));
   await expectInvalidGrant(() => client.refreshTokenGrant(other, narrow.refresh_token), 'refresh token of another client');
 }));
+
+test('token revocation (openid-client tokenRevocation): the refresh token is refused afterwards', t_(async () => {
+  const config = await configFor(web);
+  assert.equal(config.serverMetadata().revocation_endpoint, `${server.url}oauth/revoke`, 'revocation_endpoint');
+  const { tokens } = await codeFlow(config);
+  await client.tokenRevocation(config, tokens.refresh_token, { token_type_hint: 'refresh_token' });
+  await expectInvalidGrant(() => client.refreshTokenGrant(config, tokens.refresh_token), 'a revoked refresh token');
+  // Revoking an unknown token is not an error (RFC 7009 2.2).
+  await client.tokenRevocation(config, 'not-a-token-of-this-server-0123456789');
+}));
+
+test('RP-initiated logout (/oidc/logout): back to post_logout_redirect_uri with state, the session ends; an unregistered URI is an error page', t_(async () => {
+  const config = await configFor(web);
+  assert.equal(config.serverMetadata().end_session_endpoint, `${server.url}oidc/logout`, 'end_session_endpoint');
+  const { tokens, jar } = await codeFlow(config);
+  const state = 'after logout/ü=1';
+
+  const bad = client.buildEndSessionUrl(config, {
+    id_token_hint: tokens.id_token,
+    post_logout_redirect_uri: 'http://evil.example/',
+    state,
+  });
+  const refused = await jar.fetch(bad.href);
+  assert.equal(refused.status, 400, `unregistered post_logout_redirect_uri: ${refused.status} ${refused.text.slice(0, 200)}`);
+  assert.equal(refused.location, null, 'no redirect to an unregistered URI');
+  assert.ok(jar.has('tsr_session'), 'the session is kept after a refused logout');
+
+  const url = client.buildEndSessionUrl(config, {
+    id_token_hint: tokens.id_token,
+    post_logout_redirect_uri: `${new URL(CALLBACK).origin}/`,
+    state,
+  });
+  const res = await jar.fetch(url.href);
+  assert.equal(res.status, 302, `logout: ${res.status} ${res.text.slice(0, 200)}`);
+  const back = new URL(res.location);
+  assert.equal(`${back.origin}${back.pathname}`, `${new URL(CALLBACK).origin}/`, 'post_logout_redirect_uri');
+  assert.equal(back.searchParams.get('state'), state, 'state echoed');
+  assert.ok(!jar.has('tsr_session'), 'the session cookie is cleared');
+
+  const again = client.buildAuthorizationUrl(config, {
+    redirect_uri: CALLBACK,
+    scope: 'openid',
+    prompt: 'none',
+    state: 's1',
+    code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+    code_challenge_method: 'S256',
+  });
+  const silent = await jar.fetch(again.href);
+  assert.equal(new URL(silent.location).searchParams.get('error'), 'login_required', `prompt=none after logout: ${silent.location}`);
+  await expectInvalidGrant(() => client.refreshTokenGrant(config, tokens.refresh_token), 'the session\'s refresh token after logout');
+}));
