@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { startTessera, withLogs } from './lib/server.mjs';
+import { sleep, startTessera, withLogs } from './lib/server.mjs';
 import { Mgmt } from './lib/mgmt.mjs';
 import { CookieJar } from './lib/cookies.mjs';
 import { alertTexts } from './lib/html.mjs';
@@ -340,6 +340,28 @@ test('SSO: a session answers /authorize of another first-party app at once', t_(
     (forced.location ?? '').startsWith(`${server.url}u/login?state=`),
     `prompt=login shows the login page despite the session: ${forced.status} ${forced.location}`,
   );
+}));
+
+test('max_age and prompt=login: an old session logs in again and auth_time moves on; a recent one answers at once', t_(async () => {
+  const { jar, redirect, req } = await spaLogin();
+  const first = assertTokens(await redeem(req, redirect.code), 'first login');
+  const t1 = (await assertIdToken(server, first.id_token, { clientId: spa.client_id, sub: user.user_id })).auth_time;
+
+  const recent = spaReq({ extra: { max_age: 10000 } });
+  const r = await authorizeSilently(server, jar, recent.params);
+  const t2 = (await assertIdToken(server, assertTokens(await redeem(recent, r.code)).id_token, { clientId: spa.client_id })).auth_time;
+  assert.equal(t2, t1, 'max_age=10000: the same auth_time, no new login');
+
+  await sleep(2100);
+  const old = spaReq({ extra: { max_age: 1 } });
+  const res = await jar.fetch(authorizeUrl(server, old.params));
+  assert.ok((res.location ?? '').startsWith(`${server.url}u/login?state=`), `max_age=1 after 2 s shows the login page: ${res.status} ${res.location}`);
+
+  const loginReq = spaReq({ extra: { prompt: 'login' } });
+  const again = await loginOverHttp(server, { params: loginReq.params, email: user.email, password: user.password, jar });
+  const relogin = assertTokens(await redeem(loginReq, again.redirect.code), 'after prompt=login');
+  const t3 = (await assertIdToken(server, relogin.id_token, { clientId: spa.client_id, sub: user.user_id, nonce: loginReq.nonce })).auth_time;
+  assert.ok(t3 > t1, `auth_time after logging in again (${t3}) is later than the first (${t1})`);
 }));
 
 test('the login page: never framed, CSP, labelled inputs, CSRF token', t_(async () => {
