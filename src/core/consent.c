@@ -86,3 +86,72 @@ int tsr_consent_revoke(tsr_store *st, const char *tenant_id, const char *user_id
                          "(? IS NULL OR client_id = ?)",
                          "ssss", tenant_id, user_id, client_id, client_id);
 }
+
+void tsr_consent_cleanup(struct tsr_consent *c)
+{
+    free(c->id);
+    free(c->user_id);
+    free(c->client_id);
+    free(c->audience);
+    tsr_strlist_cleanup(&c->scope);
+    memset(c, 0, sizeof *c);
+}
+
+static int read_consent(tsr_stmt *q, void *record)
+{
+    struct tsr_consent *c = record;
+    memset(c, 0, sizeof *c);
+    c->id = tsr_stmt_text_dup(q, 0);
+    c->user_id = tsr_stmt_text_dup(q, 1);
+    c->client_id = tsr_stmt_text_dup(q, 2);
+    c->audience = tsr_stmt_text_dup(q, 3);
+    int rc = (!c->id || !c->user_id || !c->client_id || !c->audience) ? TSR_ENOMEM : 0;
+    if (rc == 0 && tsr_strlist_from_text(&c->scope, tsr_stmt_text(q, 4)) != 0)
+        rc = TSR_ESTORE;
+    if (rc != 0)
+        tsr_consent_cleanup(c);
+    return rc;
+}
+
+static void consent_cleanup_cb(void *record)
+{
+    tsr_consent_cleanup(record);
+}
+
+/* NULL filters match everything: one portable statement for every combination. */
+#define CONSENT_FILTER                                                                             \
+    " FROM user_grants WHERE tenant_id = ? AND (? IS NULL OR user_id = ?) AND "                   \
+    "(? IS NULL OR client_id = ?) AND (? IS NULL OR audience = ?)"
+
+int tsr_consent_list(tsr_store *st, const char *tenant_id, const char *user_id,
+                     const char *client_id, const char *audience, int64_t offset, int64_t limit,
+                     struct tsr_consent **out, size_t *n, int64_t *total)
+{
+    *out = NULL;
+    *n = 0;
+    int rc = tsr_rows_count(st, total, "SELECT count(*)" CONSENT_FILTER, "sssssss", tenant_id,
+                            user_id, user_id, client_id, client_id, audience, audience);
+    if (rc != 0)
+        return rc;
+    tsr_stmt *q = NULL;
+    rc = tsr_store_query(st, &q,
+                         "SELECT id, user_id, client_id, audience, scope" CONSENT_FILTER
+                         " ORDER BY created_at, id LIMIT ? OFFSET ?",
+                         "sssssssii", tenant_id, user_id, user_id, client_id, client_id, audience,
+                         audience, limit, offset);
+    if (rc == 0)
+        rc = tsr_rows_collect(q, sizeof **out, read_consent, consent_cleanup_cb, (void **)out, n);
+    tsr_stmt_finalize(q);
+    return rc;
+}
+
+void tsr_consent_list_free(struct tsr_consent *list, size_t n)
+{
+    tsr_rows_free(list, n, sizeof *list, consent_cleanup_cb);
+}
+
+int tsr_consent_delete(tsr_store *st, const char *tenant_id, const char *id)
+{
+    return tsr_rows_change(st, "DELETE FROM user_grants WHERE tenant_id = ? AND id = ?", "ss",
+                           tenant_id, id);
+}

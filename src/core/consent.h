@@ -6,6 +6,8 @@
 #define TSR_CORE_CONSENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "store/store.h"
 #include "util/strlist.h"
@@ -26,5 +28,25 @@ int tsr_consent_add(tsr_store *st, const char *tenant_id, const char *user_id,
 /* Revokes the user's consents for client_id (NULL: every client). */
 int tsr_consent_revoke(tsr_store *st, const char *tenant_id, const char *user_id,
                        const char *client_id);
+
+/* A stored consent, as the Management API's /grants shows it. */
+struct tsr_consent {
+    char *id;
+    char *user_id;
+    char *client_id;
+    char *audience;
+    struct tsr_strlist scope;
+};
+
+void tsr_consent_cleanup(struct tsr_consent *c);
+
+/* Lists consents, filtered by user, client and audience (NULL: any), oldest first. */
+int tsr_consent_list(tsr_store *st, const char *tenant_id, const char *user_id,
+                     const char *client_id, const char *audience, int64_t offset, int64_t limit,
+                     struct tsr_consent **out, size_t *n, int64_t *total);
+void tsr_consent_list_free(struct tsr_consent *list, size_t n);
+
+/* Deletes one consent by id.  Returns 0 or TSR_ENOTFOUND. */
+int tsr_consent_delete(tsr_store *st, const char *tenant_id, const char *id);
 
 #endif

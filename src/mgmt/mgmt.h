@@ -70,6 +70,9 @@ void tsr_mgmt_users_update(struct tsr_req *req);
 void tsr_mgmt_users_delete(struct tsr_req *req);
 void tsr_mgmt_users_by_email(struct tsr_req *req);
 
+void tsr_mgmt_user_grants_list(struct tsr_req *req);
+void tsr_mgmt_user_grants_delete(struct tsr_req *req);
+
 void tsr_mgmt_grants_list(struct tsr_req *req);
 void tsr_mgmt_grants_create(struct tsr_req *req);
 void tsr_mgmt_grants_get(struct tsr_req *req);

@@ -50,5 +50,7 @@ const struct tsr_route tsr_mgmt_routes[] = {
      "update:users update:users_app_metadata"},
     {"DELETE", "/api/v2/users/:id", TSR_ROUTE_MGMT, tsr_mgmt_users_delete, "delete:users"},
     {"GET", "/api/v2/users-by-email", TSR_ROUTE_MGMT, tsr_mgmt_users_by_email, "read:users"},
+    {"GET", "/api/v2/grants", TSR_ROUTE_MGMT, tsr_mgmt_user_grants_list, "read:grants"},
+    {"DELETE", "/api/v2/grants/:id", TSR_ROUTE_MGMT, tsr_mgmt_user_grants_delete, "delete:grants"},
     {NULL, NULL, TSR_ROUTE_MGMT, NULL, NULL},
 };
