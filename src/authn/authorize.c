@@ -329,8 +329,7 @@ static void redirect_to_page(struct tsr_req *req, const char *page, const char *
         tsr_resp_oauth_error(req, 500, "server_error", "Out of memory");
         return;
     }
-    tsr_resp_header(req, "Location", url);
-    tsr_resp_empty(req, strcmp(req->method, "POST") == 0 ? 303 : 302);
+    tsr_resp_redirect(req, url);
     free(url);
 }
 

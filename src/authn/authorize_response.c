@@ -49,9 +49,7 @@ static void redirect(struct tsr_req *req, const struct tsr_authz_request *ar,
         tsr_resp_oauth_error(req, 500, "server_error", "Out of memory");
         return;
     }
-    tsr_resp_header(req, "Location", url);
-    /* 303 after a form POST, so the browser follows with GET (RFC 9700 section 4.12). */
-    tsr_resp_empty(req, strcmp(req->method, "POST") == 0 ? 303 : 302);
+    tsr_resp_redirect(req, url);
     tsr_wipe_free_str(url);
 }
 

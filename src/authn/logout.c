@@ -46,8 +46,7 @@ static void redirect_to(struct tsr_req *req, const char *url, const char *state)
         tsr_resp_oauth_error(req, 500, "server_error", "Out of memory");
         return;
     }
-    tsr_resp_header(req, "Location", location);
-    tsr_resp_empty(req, 302);
+    tsr_resp_redirect(req, location);
     free(location);
 }
 

@@ -29,9 +29,7 @@ int tsr_auth_code_create(tsr_store *st, const char *tenant_id, struct tsr_auth_c
     char code[64], hash[65];
     int64_t now = tsr_now();
     *code_out = NULL;
-    int rc = tsr_random_token(code, sizeof code, 32);
-    if (rc == 0)
-        rc = tsr_sha256_hex(code, hash);
+    int rc = tsr_random_secret(code, hash);
     if (rc == 0)
         rc = tsr_store_run(st, NULL,
                            "INSERT INTO authorization_codes (tenant_id, code, client_id, user_id, "

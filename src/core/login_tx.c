@@ -83,13 +83,11 @@ int tsr_login_tx_create(struct tsr_req *req, const struct tsr_authz_request *ar,
     char *params = NULL;
     int64_t now = tsr_now();
     *handle_out = NULL;
-    int rc = tsr_random_token(handle, sizeof handle, 32);
+    int rc = tsr_random_secret(handle, handle_hash);
     if (rc == 0)
         rc = browser_value(req, browser, &fresh);
     if (rc == 0)
         rc = tsr_random_token(csrf, sizeof csrf, 24);
-    if (rc == 0)
-        rc = tsr_sha256_hex(handle, handle_hash);
     if (rc == 0)
         rc = tsr_sha256_hex(browser, browser_hash);
     if (rc == 0 && (params = params_text(ar)) == NULL)

@@ -26,9 +26,7 @@ int tsr_refresh_token_create(tsr_store *st, const char *tenant_id,
     char secret[64], hash[65];
     int64_t now = tsr_now();
     *secret_out = NULL;
-    int rc = tsr_random_token(secret, sizeof secret, 32);
-    if (rc == 0)
-        rc = tsr_sha256_hex(secret, hash);
+    int rc = tsr_random_secret(secret, hash);
     if (rc == 0)
         rc = tsr_store_run(st, NULL,
                            "INSERT INTO refresh_tokens (tenant_id, token, family_id, client_id, "

@@ -38,9 +38,7 @@ int tsr_session_start(struct tsr_req *req, const char *user_id, struct tsr_sessi
     if (cookie_hash(req, old))
         tsr_store_run(req->store, NULL, "DELETE FROM sessions WHERE tenant_id = ? AND id = ?",
                       "ss", t->id, old);
-    int rc = tsr_random_token(value, sizeof value, 32);
-    if (rc == 0)
-        rc = tsr_sha256_hex(value, hash);
+    int rc = tsr_random_secret(value, hash);
     if (rc == 0)
         rc = tsr_random_alnum(sid, 32);
     if (rc == 0)

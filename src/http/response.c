@@ -46,6 +46,12 @@ void tsr_resp_empty(struct tsr_req *req, unsigned status)
     set_body(req, status, NULL, 0, NULL);
 }
 
+void tsr_resp_redirect(struct tsr_req *req, const char *url)
+{
+    tsr_resp_header(req, "Location", url);
+    tsr_resp_empty(req, strcmp(req->method, "POST") == 0 ? 303 : 302);
+}
+
 void tsr_resp_header(struct tsr_req *req, const char *name, const char *value)
 {
     if (req->resp_nheaders == TSR_RESP_MAX_HEADERS)

@@ -23,6 +23,12 @@ void tsr_resp_html(struct tsr_req *req, unsigned status, const char *html);
 /* Sends an empty body. */
 void tsr_resp_empty(struct tsr_req *req, unsigned status);
 
+/*
+ * Redirects to url: 303 after a POST (the browser follows with GET, never
+ * re-posting credentials: RFC 9700 section 4.12), 302 otherwise.
+ */
+void tsr_resp_redirect(struct tsr_req *req, const char *url);
+
 /* Adds a response header (both copied).  Silently ignored past TSR_RESP_MAX_HEADERS. */
 void tsr_resp_header(struct tsr_req *req, const char *name, const char *value);
 

@@ -50,55 +50,6 @@ void tsr_login_page_get(struct tsr_req *req)
     tsr_page_flow_cleanup(&f);
 }
 
-static void record(struct tsr_req *req, const struct tsr_page_flow *f, const char *type,
-                   const char *description, const char *user_id, const char *user_name)
-{
-    struct tsr_event e = {
-        .type = type,
-        .description = description,
-        .client_id = f->client.client_id,
-        .client_name = f->client.name,
-        .user_id = user_id,
-        .user_name = user_name,
-        .connection = f->conn.name,
-        .connection_id = f->conn.id,
-    };
-    tsr_event_record(req, &e);
-}
-
-/* What the event log names a user by: the email, else the username. */
-static const char *display_name(const struct tsr_user *u)
-{
-    if (u->email != NULL && u->email[0] != '\0')
-        return u->email;
-    return u->username ? u->username : "";
-}
-
-/* The person is known: record, start the session, continue /authorize. */
-static void logged_in(struct tsr_req *req, struct tsr_page_flow *f, struct tsr_user *u)
-{
-    char ip[64];
-    tsr_req_client_ip(req, ip);
-    int rc = tsr_user_record_login(req->store, u, ip);
-    if (rc != 0) {
-        tsr_page_server_error(req, "record login", rc);
-        return;
-    }
-    record(req, f, "s", "Successful login", u->user_id, display_name(u));
-    struct tsr_session s = {0};
-    if ((rc = tsr_session_start(req, u->user_id, &s)) != 0) {
-        tsr_page_server_error(req, "start session", rc);
-        return;
-    }
-    if ((rc = tsr_login_tx_set_user(req, &f->tx, u->user_id)) != 0) {
-        tsr_session_cleanup(&s);
-        tsr_page_server_error(req, "set transaction user", rc);
-        return;
-    }
-    tsr_authorize_resume(req, &f->tx, &s);
-    tsr_session_cleanup(&s);
-}
-
 void tsr_login_page_post(struct tsr_req *req)
 {
     struct tsr_params form;
@@ -126,7 +77,7 @@ void tsr_login_page_post(struct tsr_req *req)
     }
     if (!tsr_page_identifier_ok(ident) || strlen(password) > TSR_PASSWORD_MAX) {
         /* No account can match: same answer as a wrong password, without hashing. */
-        record(req, &f, "f", TSR_LOGIN_MSG_WRONG, NULL, "");
+        tsr_page_flow_event(req, &f, "f", TSR_LOGIN_MSG_WRONG, NULL, "");
         show(req, &f, "", TSR_LOGIN_MSG_WRONG);
         goto out;
     }
@@ -138,19 +89,19 @@ void tsr_login_page_post(struct tsr_req *req)
     }
     switch (result) {
     case TSR_LOGIN_OK:
-        logged_in(req, &f, &u);
+        tsr_page_flow_logged_in(req, &f, &u);
         break;
     case TSR_LOGIN_BLOCKED:
-        record(req, &f, "f", "user is blocked", u.user_id, ident);
+        tsr_page_flow_event(req, &f, "f", "user is blocked", u.user_id, ident);
         show(req, &f, ident, TSR_LOGIN_MSG_BLOCKED);
         break;
     case TSR_LOGIN_WRONG_PASSWORD:
-        record(req, &f, "fp", TSR_LOGIN_MSG_WRONG, NULL, ident);
+        tsr_page_flow_event(req, &f, "fp", TSR_LOGIN_MSG_WRONG, NULL, ident);
         show(req, &f, ident, TSR_LOGIN_MSG_WRONG);
         break;
     case TSR_LOGIN_UNKNOWN_USER:
     default:
-        record(req, &f, "fu", TSR_LOGIN_MSG_WRONG, NULL, ident);
+        tsr_page_flow_event(req, &f, "fu", TSR_LOGIN_MSG_WRONG, NULL, ident);
         show(req, &f, ident, TSR_LOGIN_MSG_WRONG);
         break;
     }

@@ -10,7 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authn/authorize.h"
 #include "core/app.h"
+#include "core/event.h"
+#include "core/session.h"
+#include "core/user.h"
 #include "http/cookie.h"
 #include "http/response.h"
 #include "login/input.h"
@@ -249,4 +253,53 @@ bool tsr_page_csrf_cookie_ok(struct tsr_req *req, const char *form_value)
     bool ok = token_shape_ok(cookie) && tsr_ct_streq(cookie, form_value);
     tsr_wipe(cookie, sizeof cookie);
     return ok;
+}
+
+void tsr_page_flow_event(struct tsr_req *req, const struct tsr_page_flow *f, const char *type,
+                   const char *description, const char *user_id, const char *user_name)
+{
+    struct tsr_event e = {
+        .type = type,
+        .description = description,
+        .client_id = f->client.client_id,
+        .client_name = f->client.name,
+        .user_id = user_id,
+        .user_name = user_name,
+        .connection = f->conn.name,
+        .connection_id = f->conn.id,
+    };
+    tsr_event_record(req, &e);
+}
+
+/* What the event log names a user by: the email, else the username. */
+const char *tsr_page_user_name(const struct tsr_user *u)
+{
+    if (u->email != NULL && u->email[0] != '\0')
+        return u->email;
+    return u->username ? u->username : "";
+}
+
+/* The person is known: record, start the session, continue /authorize. */
+void tsr_page_flow_logged_in(struct tsr_req *req, struct tsr_page_flow *f, struct tsr_user *u)
+{
+    char ip[64];
+    tsr_req_client_ip(req, ip);
+    int rc = tsr_user_record_login(req->store, u, ip);
+    if (rc != 0) {
+        tsr_page_server_error(req, "record login", rc);
+        return;
+    }
+    tsr_page_flow_event(req, f, "s", "Successful login", u->user_id, tsr_page_user_name(u));
+    struct tsr_session s = {0};
+    if ((rc = tsr_session_start(req, u->user_id, &s)) != 0) {
+        tsr_page_server_error(req, "start session", rc);
+        return;
+    }
+    if ((rc = tsr_login_tx_set_user(req, &f->tx, u->user_id)) != 0) {
+        tsr_session_cleanup(&s);
+        tsr_page_server_error(req, "set transaction user", rc);
+        return;
+    }
+    tsr_authorize_resume(req, &f->tx, &s);
+    tsr_session_cleanup(&s);
 }

@@ -16,6 +16,7 @@
 #include "core/client.h"
 #include "core/connection.h"
 #include "core/login_tx.h"
+#include "core/user.h"
 #include "http/params.h"
 #include "http/request.h"
 #include "login/input.h"
@@ -106,6 +107,19 @@ struct tsr_page_flow {
  */
 bool tsr_page_flow_load(struct tsr_req *req, const char *state, struct tsr_page_flow *f);
 void tsr_page_flow_cleanup(struct tsr_page_flow *f);
+
+/* Records an event of the flow's client and connection. */
+void tsr_page_flow_event(struct tsr_req *req, const struct tsr_page_flow *f, const char *type,
+                         const char *description, const char *user_id, const char *user_name);
+
+/* What the event log names a user by: the email, else the username. */
+const char *tsr_page_user_name(const struct tsr_user *u);
+
+/*
+ * The person is known (logged in or just signed up): records the login,
+ * starts the session and continues /authorize, which sends the response.
+ */
+void tsr_page_flow_logged_in(struct tsr_req *req, struct tsr_page_flow *f, struct tsr_user *u);
 
 /*
  * The CSRF token of the forms without a login transaction: the value of

@@ -340,8 +340,7 @@ void tsr_login_reset_post(struct tsr_req *req)
     tsr_cookie_set(req, TSR_LOGIN_CSRF_COOKIE, "", 0);
     if (r.result_url != NULL && r.result_url[0] != '\0') {
         /* Set by the Management API caller (trusted), never by the request. */
-        tsr_resp_header(req, "Location", r.result_url);
-        tsr_resp_html(req, 303, "");
+        tsr_resp_redirect(req, r.result_url);
         goto out;
     }
     struct tsr_page p;

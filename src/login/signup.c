@@ -67,22 +67,6 @@ void tsr_login_signup_get(struct tsr_req *req)
     tsr_page_flow_cleanup(&f);
 }
 
-static void record(struct tsr_req *req, const struct tsr_page_flow *f, const char *type,
-                   const char *description, const char *user_id, const char *user_name)
-{
-    struct tsr_event e = {
-        .type = type,
-        .description = description,
-        .client_id = f->client.client_id,
-        .client_name = f->client.name,
-        .user_id = user_id,
-        .user_name = user_name,
-        .connection = f->conn.name,
-        .connection_id = f->conn.id,
-    };
-    tsr_event_record(req, &e);
-}
-
 /* True for a username a signup accepts: 1..128 bytes, no '@', no spaces or controls. */
 static bool username_ok(const char *s)
 {
@@ -132,31 +116,6 @@ static int build_user(struct tsr_req *req, const struct tsr_page_flow *f, const 
     return 0;
 }
 
-/* The new user is stored: log them in and continue /authorize. */
-static void signed_up(struct tsr_req *req, struct tsr_page_flow *f, struct tsr_user *u)
-{
-    char ip[64];
-    tsr_req_client_ip(req, ip);
-    int rc = tsr_user_record_login(req->store, u, ip);
-    if (rc != 0) {
-        tsr_page_server_error(req, "record login", rc);
-        return;
-    }
-    record(req, f, "s", "Successful login", u->user_id, u->email);
-    struct tsr_session s = {0};
-    if ((rc = tsr_session_start(req, u->user_id, &s)) != 0) {
-        tsr_page_server_error(req, "start session", rc);
-        return;
-    }
-    if ((rc = tsr_login_tx_set_user(req, &f->tx, u->user_id)) != 0) {
-        tsr_session_cleanup(&s);
-        tsr_page_server_error(req, "set transaction user", rc);
-        return;
-    }
-    tsr_authorize_resume(req, &f->tx, &s);
-    tsr_session_cleanup(&s);
-}
-
 void tsr_login_signup_post(struct tsr_req *req)
 {
     struct tsr_params form;
@@ -196,7 +155,7 @@ void tsr_login_signup_post(struct tsr_req *req)
         goto out;
     }
     if (!tsr_password_policy_ok(&f.conn, password, why, sizeof why)) {
-        record(req, &f, "fs", why, NULL, email);
+        tsr_page_flow_event(req, &f, "fs", why, NULL, email);
         show(req, &f, keep_email, keep_user, why);
         goto out;
     }
@@ -204,7 +163,7 @@ void tsr_login_signup_post(struct tsr_req *req)
     if (rc == 0)
         rc = tsr_user_insert(req->store, &u);
     if (rc == TSR_ECONFLICT) {
-        record(req, &f, "fs", "The user already exists.", NULL, email);
+        tsr_page_flow_event(req, &f, "fs", "The user already exists.", NULL, email);
         show(req, &f, keep_email, keep_user,
              f.conn.requires_username
                  ? "An account with this email or username already exists. Log in instead."
@@ -215,8 +174,8 @@ void tsr_login_signup_post(struct tsr_req *req)
         tsr_page_server_error(req, "create user", rc);
         goto out;
     }
-    record(req, &f, "ss", "Successful signup", u.user_id, u.email);
-    signed_up(req, &f, &u);
+    tsr_page_flow_event(req, &f, "ss", "Successful signup", u.user_id, u.email);
+    tsr_page_flow_logged_in(req, &f, &u);
 out:
     tsr_user_cleanup(&u);
     tsr_page_flow_cleanup(&f);

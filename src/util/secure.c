@@ -47,6 +47,14 @@ int tsr_random_token(char *out, size_t outsz, size_t nbytes)
     return rc;
 }
 
+int tsr_random_secret(char secret[64], char hash[65])
+{
+    int rc = tsr_random_token(secret, 64, 32);
+    if (rc == 0)
+        rc = tsr_sha256_hex(secret, hash);
+    return rc;
+}
+
 bool tsr_ct_equal(const void *a, const void *b, size_t n)
 {
     return CRYPTO_memcmp(a, b, n) == 0;

@@ -29,6 +29,16 @@ int tsr_random_alnum(char *out, size_t len);
  */
 int tsr_random_token(char *out, size_t outsz, size_t nbytes);
 
+/* Length of a secret handle from tsr_random_secret (base64url of 32 bytes). */
+#define TSR_SECRET_LEN 43
+
+/*
+ * A new opaque secret (codes, tokens, session cookies: 256 random bits,
+ * base64url) into secret[64], and its hex SHA-256, the form stored, into
+ * hash[65].  Returns 0 or TSR_ECRYPTO.
+ */
+int tsr_random_secret(char secret[64], char hash[65]);
+
 /* Constant-time equality of two buffers of equal length. */
 bool tsr_ct_equal(const void *a, const void *b, size_t n);
 
