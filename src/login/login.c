@@ -11,6 +11,7 @@
 
 #include "authn/authorize.h"
 #include "core/event.h"
+#include "core/lockout.h"
 #include "core/password.h"
 #include "core/session.h"
 #include "core/user.h"
@@ -79,6 +80,13 @@ void tsr_login_page_post(struct tsr_req *req)
         /* No account can match: same answer as a wrong password, without hashing. */
         tsr_page_flow_event(req, &f, "f", TSR_LOGIN_MSG_WRONG, NULL, "");
         show(req, &f, "", TSR_LOGIN_MSG_WRONG);
+        goto out;
+    }
+    char ip[64];
+    tsr_req_client_ip(req, ip);
+    if (f.conn.brute_force_protection && tsr_lockout_active(req->store, req->tenant->t.id, ident, ip)) {
+        tsr_page_flow_event(req, &f, "limit_wc", "Blocked: too many failed logins", NULL, ident);
+        show(req, &f, ident, TSR_LOGIN_MSG_LOCKED);
         goto out;
     }
     enum tsr_login_result result = TSR_LOGIN_UNKNOWN_USER;

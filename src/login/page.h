@@ -35,6 +35,9 @@
     "Your session for this login expired or the form was tampered with. Start the login again."
 #define TSR_LOGIN_MSG_WRONG "Wrong email or password."
 #define TSR_LOGIN_MSG_BLOCKED "Your account is blocked."
+#define TSR_LOGIN_MSG_LOCKED                                                                       \
+    "Too many wrong passwords for this account from your network. Try again in 15 minutes, "      \
+    "or reset your password."
 #define TSR_LOGIN_MSG_USER_EXISTS "An account with this email already exists. Log in instead."
 #define TSR_LOGIN_MSG_RESET_SENT                                                                   \
     "If an account exists for this email, we sent a link to reset the password."

@@ -1,0 +1,22 @@
+#include "core/lockout.h"
+
+#include <stdint.h>
+#include <time.h>
+
+#include "core/rows.h"
+
+bool tsr_lockout_active(tsr_store *st, const char *tenant_id, const char *identifier,
+                        const char *ip)
+{
+    int64_t since = ((int64_t)time(NULL) - TSR_LOCKOUT_WINDOW) * 1000, failures = 0;
+    /* Wrong passwords ("fp") after the last success ("s") of the same name from the same address. */
+    int rc = tsr_rows_count(st, &failures,
+                            "SELECT count(*) FROM events WHERE tenant_id = ? AND type = 'fp' AND "
+                            "ip = ? AND lower(user_name) = lower(?) AND date > ? AND date > "
+                            "COALESCE((SELECT max(date) FROM events WHERE tenant_id = ? AND "
+                            "type = 's' AND ip = ? AND lower(user_name) = lower(?)), 0)",
+                            "sssisss", tenant_id, ip, identifier, since, tenant_id, ip,
+                            identifier);
+    /* A store failure does not lock anyone out; the password check still runs. */
+    return rc == 0 && failures >= TSR_LOCKOUT_ATTEMPTS;
+}

@@ -1,0 +1,54 @@
+// Brute-force protection of the database connection: ten wrong passwords
+// for one account from one address lock that address out of the account,
+// even with the right password, and the event log says so.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { startTessera, withLogs } from './lib/server.mjs';
+import { Mgmt } from './lib/mgmt.mjs';
+import { CookieJar } from './lib/cookies.mjs';
+import { alertTexts } from './lib/html.mjs';
+import { WRONG_CREDENTIALS, codeRequest, openLogin, submitLogin, testEmail } from './lib/authflow.mjs';
+import { countRows, eventTypes } from './lib/db.mjs';
+
+const CB = 'http://127.0.0.1:9/bf-callback';
+let server;
+let mgmt;
+let web;
+let victim;
+let bystander;
+const t_ = (fn) => withLogs(() => server, fn);
+
+before(async () => {
+  server = await startTessera();
+  mgmt = await Mgmt.forBootstrap(server);
+  web = await mgmt.createWebApp(CB);
+  victim = await mgmt.createUser({ email: testEmail('victim') });
+  bystander = await mgmt.createUser({ email: testEmail('bystander') });
+});
+
+after(async () => {
+  if (server) assert.equal(await server.stop(), 0, 'tessera should exit 0 on SIGTERM');
+});
+
+test('ten wrong passwords lock the account for this address; others are unaffected', t_(async () => {
+  const jar = new CookieJar();
+  const login = await openLogin(server, jar, codeRequest({ clientId: web.client_id, redirectUri: CB }).params);
+  for (let i = 0; i < 10; i++) {
+    const res = await submitLogin(jar, login, { username: victim.email, password: `Wrong!Passw0rd${i}` });
+    assert.equal(res.status, 200, `attempt ${i + 1}`);
+    assert.deepEqual(alertTexts(res.text), [WRONG_CREDENTIALS], `attempt ${i + 1} message`);
+  }
+  const sessions = countRows(server.dbPath, ['sessions']).sessions;
+  const locked = await submitLogin(jar, login, { username: victim.email, password: victim.password });
+  assert.equal(locked.status, 200, 'the right password is refused while locked');
+  assert.match(alertTexts(locked.text).join(' '), /Too many wrong passwords/, 'the page says why');
+  assert.equal(countRows(server.dbPath, ['sessions']).sessions, sessions, 'no session was started');
+  assert.ok(eventTypes(server.dbPath, {}).includes('limit_wc'), 'limit_wc is recorded');
+
+  // Another account from the same address logs in normally.
+  const jar2 = new CookieJar();
+  const other = await openLogin(server, jar2, codeRequest({ clientId: web.client_id, redirectUri: CB }).params);
+  const ok = await submitLogin(jar2, other, { username: bystander.email, password: bystander.password });
+  assert.ok(ok.status === 302 || ok.status === 303, `a bystander logs in: ${ok.status} ${alertTexts(ok.text).join(' ')}`);
+}));
