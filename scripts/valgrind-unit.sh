@@ -1,18 +1,17 @@
 #!/bin/sh
-# Runs every unit test binary of a build directory under valgrind's memcheck;
-# any error or leak fails the run.
+# Runs every unit test binary of a build directory under valgrind's memcheck,
+# one per core at a time; any error or leak fails the run.
 set -eu
 build=${1:-build}
-failed=0
-for t in "$build"/test_*; do
-  [ -x "$t" ] || continue
-  log=$(mktemp)
-  if valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
-       --error-exitcode=99 "$t" >"$log" 2>&1; then
-    echo "valgrind: $(basename "$t") clean"
-  else
-    echo "valgrind: $(basename "$t") FAILED"; cat "$log"; failed=1
-  fi
-  rm -f "$log"
-done
-exit $failed
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+ls "$build"/test_* | while read -r t; do [ -x "$t" ] && echo "$t"; done |
+  xargs -P "$(nproc)" -I{} sh -c '
+    name=$(basename "{}")
+    if valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+         --error-exitcode=99 "{}" >"$0/$name.log" 2>&1; then
+      echo "valgrind: $name clean"
+    else
+      echo "valgrind: $name FAILED"; cat "$0/$name.log"; touch "$0/failed"
+    fi' "$logs"
+[ ! -e "$logs/failed" ]
