@@ -19,11 +19,12 @@ char *tsr_discovery_document(const char *issuer)
      * verifiers such as express-oauth2-jwt-bearer accept exactly these.
      */
     json_t *doc = json_pack(
-        "{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "issuer", issuer, "authorization_endpoint",
+        "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "issuer", issuer, "authorization_endpoint",
         url(issuer, "authorize"), "token_endpoint", url(issuer, "oauth/token"),
         "userinfo_endpoint", url(issuer, "userinfo"), "jwks_uri",
         url(issuer, ".well-known/jwks.json"), "revocation_endpoint", url(issuer, "oauth/revoke"),
-        "end_session_endpoint", url(issuer, "oidc/logout"));
+        "end_session_endpoint", url(issuer, "oidc/logout"), "introspection_endpoint",
+        url(issuer, "oauth/introspect"));
     if (doc == NULL)
         return NULL;
     json_t *rest = json_pack(

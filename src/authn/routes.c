@@ -14,6 +14,7 @@ const struct tsr_route tsr_authn_routes[] = {
     {"POST", "/oauth/token", TSR_ROUTE_AUTHN, tsr_authn_token, NULL},
     {"OPTIONS", "/oauth/token", TSR_ROUTE_AUTHN, tsr_authn_preflight, NULL},
     {"POST", "/oauth/revoke", TSR_ROUTE_AUTHN, tsr_authn_revoke, NULL},
+    {"POST", "/oauth/introspect", TSR_ROUTE_AUTHN, tsr_authn_introspect, NULL},
     {"OPTIONS", "/oauth/revoke", TSR_ROUTE_AUTHN, tsr_authn_preflight, NULL},
     {"GET", "/userinfo", TSR_ROUTE_AUTHN, tsr_authn_userinfo, NULL},
     {"POST", "/userinfo", TSR_ROUTE_AUTHN, tsr_authn_userinfo, NULL},

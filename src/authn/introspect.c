@@ -1,0 +1,104 @@
+/*
+ * POST /oauth/introspect - token introspection (RFC 7662) for confidential
+ * clients: the slower path for APIs that choose to accept opaque tokens.
+ * JWT access tokens can be verified locally with the JWKS instead.
+ * Anything unknown, expired, revoked or rotated is {"active": false}; the
+ * answer never says which.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "authn/authn.h"
+#include "authn/client_auth.h"
+#include "core/keys.h"
+#include "core/opaque_token.h"
+#include "core/refresh_token.h"
+#include "http/response.h"
+#include "jose/jose.h"
+
+static json_t *inactive(void)
+{
+    return json_pack("{s:b}", "active", 0);
+}
+
+/* A JWT this tenant signed, still valid: its claims with active = true. */
+static json_t *introspect_jwt(struct tsr_req *req, const char *token)
+{
+    tsr_jws *jws = NULL;
+    json_t *out = NULL;
+    if (tsr_jws_parse(token, strlen(token), &jws) != 0)
+        return inactive();
+    const char *kid = tsr_jws_kid(jws);
+    const tsr_jwk *key = kid ? tsr_keyring_find(req->tenant->keys, kid) : NULL;
+    const json_t *c = tsr_jws_payload(jws);
+    const json_t *exp = json_object_get(c, "exp");
+    const char *iss = json_string_value(json_object_get(c, "iss"));
+    if (key != NULL && tsr_jws_verify(jws, key) == 0 && iss != NULL &&
+        strcmp(iss, req->tenant->t.issuer) == 0 && json_is_integer(exp) &&
+        json_integer_value(exp) > tsr_now()) {
+        out = json_deep_copy(c);
+        if (out != NULL) {
+            json_object_set_new(out, "active", json_true());
+            json_object_set_new(out, "token_type", json_string("access_token"));
+            const json_t *azp = json_object_get(c, "azp");
+            if (azp != NULL && json_object_get(out, "client_id") == NULL)
+                json_object_set(out, "client_id", (json_t *)azp);
+        }
+    }
+    tsr_jws_free(jws);
+    return out ? out : inactive();
+}
+
+static json_t *introspect_opaque(struct tsr_req *req, const char *token)
+{
+    const char *tid = req->tenant->t.id;
+    struct tsr_opaque_token at;
+    if (tsr_opaque_token_find(req->store, tid, token, &at) == 0) {
+        json_t *out = json_pack("{s:b, s:s, s:s, s:s, s:I, s:s, s:s}", "active", 1, "scope",
+                                at.scope, "client_id", at.client_id, "sub", at.user_id, "exp",
+                                (json_int_t)at.expires_at, "iss", req->tenant->t.issuer,
+                                "token_type", "access_token");
+        tsr_opaque_token_cleanup(&at);
+        return out ? out : inactive();
+    }
+    struct tsr_refresh_token rt;
+    if (tsr_refresh_token_find(req->store, tid, token, &rt) != 0)
+        return inactive();
+    bool live = rt.revoked_at == 0 && rt.rotated_at == 0 &&
+                (rt.expires_at == 0 || rt.expires_at > tsr_now());
+    json_t *out = live ? json_pack("{s:b, s:s, s:s, s:s, s:I, s:s, s:s}", "active", 1, "scope",
+                                   rt.scope, "client_id", rt.client_id, "sub", rt.user_id, "iat",
+                                   (json_int_t)rt.created_at, "iss", req->tenant->t.issuer,
+                                   "token_type", "refresh_token")
+                       : NULL;
+    if (out != NULL && rt.expires_at != 0)
+        json_object_set_new(out, "exp", json_integer(rt.expires_at));
+    tsr_refresh_token_cleanup(&rt);
+    return out ? out : inactive();
+}
+
+void tsr_authn_introspect(struct tsr_req *req)
+{
+    struct tsr_params p = {0};
+    struct tsr_client client = {0};
+    if (!tsr_authn_read_params(req, &p))
+        return;
+    const char *token = tsr_params_get(&p, "token");
+    if (!tsr_client_auth(req, &p, &client))
+        goto out;
+    if (tsr_client_is_public(&client)) {
+        tsr_resp_oauth_error(req, 401, "invalid_client",
+                             "Token introspection is for confidential clients (APIs with a "
+                             "client secret)");
+        goto out;
+    }
+    if (token == NULL || token[0] == '\0') {
+        tsr_resp_oauth_error(req, 400, "invalid_request", "Missing required parameter: token");
+        goto out;
+    }
+    tsr_resp_json(req, 200,
+                  strchr(token, '.') ? introspect_jwt(req, token) : introspect_opaque(req, token));
+out:
+    tsr_client_cleanup(&client);
+    tsr_params_cleanup(&p);
+}
