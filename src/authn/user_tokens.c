@@ -8,10 +8,20 @@
 #include "core/api.h"
 #include "core/id_token.h"
 #include "core/opaque_token.h"
+#include "core/rbac.h"
 #include "core/refresh_token.h"
 #include "http/response.h"
 #include "util/err.h"
 #include "util/secure.h"
+
+static bool is_oidc_scope(const char *s)
+{
+    static const char *const oidc[] = {"openid", "profile", "email", "offline_access"};
+    for (size_t i = 0; i < sizeof oidc / sizeof oidc[0]; i++)
+        if (strcmp(s, oidc[i]) == 0)
+            return true;
+    return false;
+}
 
 struct token_set {
     char *access_token;
@@ -27,8 +37,33 @@ static void token_set_cleanup(struct token_set *t)
     tsr_wipe_free_str(t->refresh_token);
 }
 
+/*
+ * RBAC: for an API with enforce_policies, the person gets only the API
+ * scopes they hold (OpenID scopes stay); *perms receives what they hold,
+ * for the permissions claim.
+ */
+static int enforce_policies(struct tsr_req *req, const struct tsr_user_grant *g,
+                            const struct tsr_api *api, struct tsr_strlist *scope,
+                            struct tsr_strlist *perms)
+{
+    struct tsr_strlist kept = {0};
+    int rc = tsr_rbac_user_permissions(req->store, req->tenant->t.id, g->user->user_id,
+                                       api->identifier, perms);
+    for (size_t i = 0; rc == 0 && i < scope->n; i++)
+        if (is_oidc_scope(scope->v[i]) || tsr_strlist_contains(perms, scope->v[i]))
+            rc = tsr_strlist_push(&kept, scope->v[i]);
+    if (rc == 0) {
+        tsr_strlist_cleanup(scope);
+        *scope = kept;
+    } else {
+        tsr_strlist_cleanup(&kept);
+    }
+    return rc;
+}
+
+/* The access token: opaque without an audience, else a JWT; scope may narrow (RBAC). */
 static int access_token(struct tsr_req *req, const struct tsr_user_grant *g,
-                        const struct tsr_strlist *scope, struct token_set *out)
+                        struct tsr_strlist *scope, struct token_set *out)
 {
     const char *tid = req->tenant->t.id;
     if (g->audience[0] == '\0') {
@@ -37,20 +72,26 @@ static int access_token(struct tsr_req *req, const struct tsr_user_grant *g,
                                        g->user->user_id, g->scope, &out->access_token);
     }
     struct tsr_api api;
+    struct tsr_strlist perms = {0};
     int rc = tsr_api_get_by_identifier(req->store, tid, g->audience, &api);
     if (rc != 0)
         return rc;
+    if (api.enforce_policies)
+        rc = enforce_policies(req, g, &api, scope, &perms);
     char userinfo[TSR_SETTINGS_MAX_URL + 16];
     snprintf(userinfo, sizeof userinfo, "%suserinfo", req->tenant->t.issuer);
     struct tsr_access_token_claims claims = {
         .sub = g->user->user_id,
         .azp = g->client->client_id,
         .scope = scope,
+        .permissions = api.enforce_policies ? &perms : NULL,
         .lifetime = api.token_lifetime,
         .userinfo_aud = tsr_strlist_contains(scope, "openid") ? userinfo : NULL,
     };
     out->expires_in = api.token_lifetime;
-    rc = tsr_access_token_issue(req->app, req->tenant, &api, &claims, &out->access_token);
+    if (rc == 0)
+        rc = tsr_access_token_issue(req->app, req->tenant, &api, &claims, &out->access_token);
+    tsr_strlist_cleanup(&perms);
     tsr_api_cleanup(&api);
     return rc;
 }
@@ -126,20 +167,13 @@ bool tsr_user_tokens_send(struct tsr_req *req, const struct tsr_user_grant *g)
                              tsr_strerror(rc));
         goto out;
     }
-    send(req, &t, g->scope);
+    char *granted = tsr_strlist_join(&scope);
+    send(req, &t, granted ? granted : g->scope);
+    free(granted);
 out:
     token_set_cleanup(&t);
     tsr_strlist_cleanup(&scope);
     return rc == 0;
-}
-
-static bool is_oidc_scope(const char *s)
-{
-    static const char *const oidc[] = {"openid", "profile", "email", "offline_access"};
-    for (size_t i = 0; i < sizeof oidc / sizeof oidc[0]; i++)
-        if (strcmp(s, oidc[i]) == 0)
-            return true;
-    return false;
 }
 
 int tsr_user_tokens_scope(struct tsr_req *req, const struct tsr_client *client,

@@ -78,7 +78,8 @@ int tsr_access_token_issue(const struct tsr_app *app, const struct tsr_tenant_ct
         json_object_set_new(claims, "jti", json_string(jti));
     }
     if (authz)
-        json_object_set_new(claims, "permissions", tsr_strlist_to_json(c->scope));
+        json_object_set_new(claims, "permissions",
+                            tsr_strlist_to_json(c->permissions ? c->permissions : c->scope));
     rc = tsr_jwt_sign(key, rfc9068 ? "at+jwt" : "JWT", claims, jwt);
 out:
     json_decref(claims);

@@ -19,6 +19,7 @@ struct tsr_access_token_claims {
     const char *azp;                 /* the client */
     const char *gty;                 /* grant type claim, NULL for none */
     const struct tsr_strlist *scope; /* granted scopes */
+    const struct tsr_strlist *permissions; /* for *_authz dialects; NULL: the scopes */
     int64_t lifetime;                /* seconds */
     const char *userinfo_aud;        /* {issuer}userinfo when openid was granted, else NULL */
 };

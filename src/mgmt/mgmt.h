@@ -70,6 +70,10 @@ void tsr_mgmt_users_update(struct tsr_req *req);
 void tsr_mgmt_users_delete(struct tsr_req *req);
 void tsr_mgmt_users_by_email(struct tsr_req *req);
 
+void tsr_mgmt_user_permissions_list(struct tsr_req *req);
+void tsr_mgmt_user_permissions_add(struct tsr_req *req);
+void tsr_mgmt_user_permissions_remove(struct tsr_req *req);
+
 void tsr_mgmt_user_grants_list(struct tsr_req *req);
 void tsr_mgmt_user_grants_delete(struct tsr_req *req);
 

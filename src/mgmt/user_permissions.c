@@ -1,0 +1,172 @@
+/*
+ * user_permissions.c - /api/v2/users/{id}/permissions: the permissions
+ * (API scopes) given to a user directly.  Adding or removing a list is all
+ * or nothing.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/api.h"
+#include "core/rbac.h"
+#include "core/user.h"
+#include "http/response.h"
+#include "mgmt/common.h"
+#include "mgmt/mgmt.h"
+#include "util/err.h"
+
+#define MAX_PERMISSIONS 100
+
+static const struct tsr_mgmt_prop body_props[] = {
+    {"permissions", "List of permissions to add or remove", false},
+    {NULL, NULL, false},
+};
+
+/* The user named by the path must exist; sends 404 otherwise. */
+static bool user_exists(struct tsr_req *req)
+{
+    struct tsr_user u;
+    int rc = tsr_user_get(req->store, req->tenant->t.id, tsr_req_param(req, 0), &u);
+    if (rc == 0) {
+        tsr_user_cleanup(&u);
+        return true;
+    }
+    if (rc == TSR_ENOTFOUND)
+        tsr_resp_mgmt_error(req, 404, "inexistent_user", "The user does not exist.");
+    else
+        tsr_mgmt_send_store_error(req, rc, "user");
+    return false;
+}
+
+static json_t *permission_json(struct tsr_req *req, const struct tsr_permission *p)
+{
+    struct tsr_api api;
+    const char *description = "", *api_name = "";
+    bool have_api = tsr_api_get_by_identifier(req->store, req->tenant->t.id, p->audience, &api) == 0;
+    for (size_t i = 0; have_api && i < api.nscopes; i++)
+        if (strcmp(api.scopes[i].value, p->permission) == 0)
+            description = api.scopes[i].description;
+    if (have_api)
+        api_name = api.name;
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:[{s:s, s:s, s:s}]}", "permission_name",
+                          p->permission, "description", description, "resource_server_name",
+                          api_name, "resource_server_identifier", p->audience, "sources",
+                          "source_id", "", "source_name", "", "source_type", "DIRECT");
+    if (have_api)
+        tsr_api_cleanup(&api);
+    return o;
+}
+
+void tsr_mgmt_user_permissions_list(struct tsr_req *req)
+{
+    struct tsr_mgmt_paging p;
+    struct tsr_permission *list = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+    if (!tsr_mgmt_paging_read(req, &p) || !user_exists(req))
+        return;
+    int rc = tsr_rbac_list(req->store, req->tenant->t.id, tsr_req_param(req, 0),
+                           p.page * p.per_page, p.per_page, &list, &n, &total);
+    if (rc != 0) {
+        tsr_mgmt_send_store_error(req, rc, "permission");
+        return;
+    }
+    json_t *items = json_array();
+    for (size_t i = 0; items != NULL && i < n; i++)
+        json_array_append_new(items, permission_json(req, &list[i]));
+    tsr_permission_list_free(list, n);
+    tsr_mgmt_send_list(req, &p, "permissions", items, total);
+}
+
+/*
+ * Reads {"permissions": [{resource_server_identifier, permission_name}]}:
+ * every item must name a scope of an existing API.  Sends 400 and returns
+ * NULL otherwise; the caller owns the returned body.
+ */
+static json_t *read_permissions(struct tsr_req *req, const json_t **items)
+{
+    struct tsr_mgmt_reader rd;
+    json_t *body = tsr_mgmt_body(req);
+    if (body == NULL)
+        return NULL;
+    if (!tsr_mgmt_reader_start(&rd, req, body, body_props, NULL) ||
+        !tsr_mgmt_require(&rd, "permissions"))
+        goto bad;
+    const json_t *list = tsr_mgmt_get(&rd, "permissions", JSON_ARRAY);
+    if (list == NULL)
+        goto bad;
+    if (json_array_size(list) == 0 || json_array_size(list) > MAX_PERMISSIONS) {
+        tsr_mgmt_fail(&rd, "permissions", "Array must hold 1 to %d items", MAX_PERMISSIONS);
+        goto bad;
+    }
+    size_t i;
+    const json_t *item;
+    json_array_foreach(list, i, item) {
+        const char *aud = json_string_value(json_object_get(item, "resource_server_identifier"));
+        const char *name = json_string_value(json_object_get(item, "permission_name"));
+        struct tsr_api api;
+        if (aud == NULL || name == NULL) {
+            tsr_mgmt_fail(&rd, "permissions",
+                          "Item %zu needs resource_server_identifier and permission_name", i);
+            goto bad;
+        }
+        if (tsr_api_get_by_identifier(req->store, req->tenant->t.id, aud, &api) != 0) {
+            tsr_resp_mgmt_error(req, 404, "inexistent_resource_server",
+                                "No resource server found for identifier %.300s", aud);
+            goto bad;
+        }
+        bool defined = tsr_api_has_scope(&api, name);
+        tsr_api_cleanup(&api);
+        if (!defined) {
+            tsr_mgmt_fail(&rd, "permissions", "Permission %.100s is not a scope of %.300s", name,
+                          aud);
+            goto bad;
+        }
+    }
+    *items = list;
+    return body;
+bad:
+    json_decref(body);
+    return NULL;
+}
+
+/* Adds (add = true) or removes every listed permission in one transaction. */
+static void change(struct tsr_req *req, bool add)
+{
+    const json_t *items = NULL;
+    if (!user_exists(req))
+        return;
+    json_t *body = read_permissions(req, &items);
+    if (body == NULL)
+        return;
+    const char *tid = req->tenant->t.id, *user_id = tsr_req_param(req, 0);
+    int rc = tsr_store_begin(req->store);
+    size_t i;
+    const json_t *item;
+    json_array_foreach(items, i, item) {
+        if (rc != 0)
+            break;
+        const char *aud = json_string_value(json_object_get(item, "resource_server_identifier"));
+        const char *name = json_string_value(json_object_get(item, "permission_name"));
+        rc = add ? tsr_rbac_grant(req->store, tid, user_id, aud, name)
+                 : tsr_rbac_revoke(req->store, tid, user_id, aud, name);
+    }
+    if (rc == 0)
+        rc = tsr_store_commit(req->store);
+    if (rc != 0) {
+        tsr_store_rollback(req->store);
+        tsr_mgmt_send_store_error(req, rc, "permission");
+    } else {
+        tsr_resp_empty(req, add ? 201 : 204);
+    }
+    json_decref(body);
+}
+
+void tsr_mgmt_user_permissions_add(struct tsr_req *req)
+{
+    change(req, true);
+}
+
+void tsr_mgmt_user_permissions_remove(struct tsr_req *req)
+{
+    change(req, false);
+}
