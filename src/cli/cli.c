@@ -9,6 +9,7 @@ static const char usage[] =
     "commands:\n"
     "  serve     run the server (creates the default tenant on first start)\n"
     "  init      create the data directory and the default tenant, then exit\n"
+    "  token     verify TOKEN: check an access token like an API would\n"
     "  version   print the version\n"
     "\n"
     "options (serve, init):\n"
@@ -32,6 +33,8 @@ int tsr_cli_main(int argc, char **argv)
         return tsr_cli_serve(argc - 2, argv + 2);
     if (strcmp(argv[1], "init") == 0)
         return tsr_cli_init(argc - 2, argv + 2);
+    if (strcmp(argv[1], "token") == 0)
+        return tsr_cli_token(argc - 2, argv + 2);
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
         printf("tessera %s\n", TSR_VERSION);
         return 0;

@@ -10,5 +10,7 @@ int tsr_cli_main(int argc, char **argv);
 
 int tsr_cli_serve(int argc, char **argv);
 int tsr_cli_init(int argc, char **argv);
+/* `tessera token verify ...`: 0 valid, 1 invalid, 2 usage. */
+int tsr_cli_token(int argc, char **argv);
 
 #endif
