@@ -4,7 +4,7 @@ ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 RUN_ARGS ?=
 
-.PHONY: all run check build build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check clean
+.PHONY: all run check build build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check install clean
 
 all: build
 
@@ -47,6 +47,15 @@ e2e: build-check
 # server's exit status non-zero, which the suites check on every stop.
 e2e-asan: build-asan
 	@ASAN_OPTIONS=detect_leaks=1 TESSERA_BIN=$(CURDIR)/$(ASAN_DIR)/tessera scripts/e2e.sh
+
+# Installs libtessera-verify (header, shared and static library, pkg-config
+# file) under PREFIX (CMake's default, /usr/local, when empty).
+PREFIX ?=
+install: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		$(if $(PREFIX),-DCMAKE_INSTALL_PREFIX=$(PREFIX)) >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target tessera-verify tessera-verify-static
+	@cmake --install $(BUILD_DIR)
 
 # Installs what the tests need, builds, and runs every test.
 check: unit unit-asan unit-valgrind e2e e2e-asan
