@@ -1,0 +1,107 @@
+// Tokens verified per second: libtessera-verify (C) against jose (Node) on the
+// same 10,000 RS256 and 10,000 ES256 tokens, in one run, with OpenSSL's own
+// verify rate on this machine beside them as the limit.  Prints a table and
+// the ratios; asserts nothing about speed.
+//
+//   node bench/verify.mjs [path/to/tessera-verify-bench]
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as jose from 'jose';
+
+const COUNT = 10_000;
+const AUDIENCE = 'https://bench.tessera.test/api';
+const bin = process.argv[2] ?? path.resolve('build/bench/tessera-verify-bench');
+
+async function keysAndTokens(alg, issuer, kid) {
+  const { publicKey, privateKey } = await jose.generateKeyPair(alg, { extractable: true });
+  const jwk = { ...(await jose.exportJWK(publicKey)), kid, alg, use: 'sig' };
+  const now = Math.floor(Date.now() / 1000);
+  const tokens = [];
+  for (let i = 0; i < COUNT; i++) {
+    tokens.push(
+      await new jose.SignJWT({ scope: 'read:messages', n: i })
+        .setProtectedHeader({ alg, kid, typ: 'JWT' })
+        .setIssuer(issuer).setAudience(AUDIENCE).setSubject(`auth0|bench${i}`)
+        .setIssuedAt(now).setExpirationTime(now + 3600)
+        .sign(privateKey),
+    );
+  }
+  return { jwk, tokens };
+}
+
+/* Discovery and JWKS for the C verifier; the keys are set once the tokens exist. */
+function serve(state) {
+  const server = http.createServer((req, res) => {
+    const issuer = `http://127.0.0.1:${server.address().port}/`;
+    const body = req.url === '/.well-known/openid-configuration'
+      ? { issuer, jwks_uri: `${issuer}.well-known/jwks.json` }
+      : req.url === '/.well-known/jwks.json' ? state.jwks : null;
+    res.writeHead(body ? 200 : 404, { 'content-type': 'application/json', 'cache-control': 'max-age=3600' });
+    res.end(JSON.stringify(body ?? {}));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+function runC(issuer, alg, file) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, [issuer, AUDIENCE, alg, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) reject(new Error(`${bin} exited ${code}`));
+      else resolve(JSON.parse(out));
+    });
+  });
+}
+
+async function runJose(jwks, issuer, tokens) {
+  const keySet = jose.createLocalJWKSet(jwks);
+  const check = (t) => jose.jwtVerify(t, keySet, { issuer, audience: AUDIENCE });
+  for (const t of tokens) await check(t); // warm up, same as the C side
+  const t0 = process.hrtime.bigint();
+  for (const t of tokens) await check(t);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { seconds, per_second: tokens.length / seconds };
+}
+
+function opensslVerifyRate(what) {
+  try {
+    const out = execFileSync('openssl', ['speed', '-seconds', '2', what], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const line = out.split('\n').reverse().find((l) => /^\s*(rsa|\d+ bits ecdsa)/.test(l));
+    const nums = line.trim().split(/\s+/).filter((x) => /^[\d.]+$/.test(x)).map(Number);
+    return nums[nums.length - 1]; // the last column is verify/s
+  } catch {
+    return NaN;
+  }
+}
+
+const state = { jwks: { keys: [] } };
+const server = await serve(state);
+const issuer = `http://127.0.0.1:${server.address().port}/`;
+const rs = await keysAndTokens('RS256', issuer, 'bench-rs');
+const es = await keysAndTokens('ES256', issuer, 'bench-es');
+const jwks = { keys: [rs.jwk, es.jwk] };
+state.jwks = jwks;
+
+const dir = mkdtempSync(path.join(tmpdir(), 'tessera-bench-'));
+const rows = [];
+for (const [alg, set, limit] of [['RS256', rs, 'rsa2048'], ['ES256', es, 'ecdsap256']]) {
+  const file = path.join(dir, `${alg}.tokens`);
+  writeFileSync(file, set.tokens.join('\n'));
+  const c = await runC(issuer, alg, file);
+  const j = await runJose(jwks, issuer, set.tokens);
+  rows.push({ alg, c: c.per_second, jose: j.per_second, ratio: c.per_second / j.per_second, openssl: opensslVerifyRate(limit) });
+}
+server.close();
+
+const fmt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+console.log(`${COUNT.toLocaleString('en-US')} tokens per algorithm, one thread each, same tokens for both`);
+console.log('alg     libtessera-verify/s   jose/s      ratio   openssl verify/s (limit)');
+for (const r of rows) {
+  console.log(`${r.alg.padEnd(7)} ${fmt(r.c).padStart(19)} ${fmt(r.jose).padStart(9)} ${r.ratio.toFixed(2).padStart(8)}x ${fmt(r.openssl).padStart(12)}`);
+}
