@@ -3,8 +3,10 @@ BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 RUN_ARGS ?=
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 30
 
-.PHONY: all run check build build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check install clean
+.PHONY: all run check build build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check install clean fuzz
 
 all: build
 
@@ -61,5 +63,14 @@ install: deps
 check: unit unit-asan unit-valgrind e2e e2e-asan
 	@echo "make check: all tests passed"
 
+# Runs every libFuzzer target in fuzz/ for FUZZ_SECONDS each (clang, ASan + UBSan),
+# from scratch copies of the committed corpora; see docs/fuzzing.md.
+fuzz:
+	@scripts/install-deps.sh fuzz
+	@cmake -S . -B $(FUZZ_DIR) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DTSR_TESTS=OFF -DTSR_FUZZ=ON -DTSR_WERROR=OFF >/dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_all
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_DIR)
+
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

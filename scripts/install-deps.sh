@@ -2,6 +2,7 @@
 # Installs the Debian packages Tessera needs that are not installed yet.
 #   scripts/install-deps.sh build   packages to build and run the server
 #   scripts/install-deps.sh check   build packages plus what the test suites need
+#   scripts/install-deps.sh fuzz    build packages plus clang and its libFuzzer runtime
 # As root it runs `apt-get update` and installs what is missing; otherwise it
 # prints the exact apt-get line to run and stops with status 1.
 set -eu
@@ -9,12 +10,14 @@ set -eu
 BUILD_PKGS="build-essential cmake pkg-config libmicrohttpd-dev libssl-dev libjansson-dev
 libsqlite3-dev libsodium-dev libcurl4-openssl-dev libyaml-dev"
 CHECK_PKGS="libcmocka-dev sqlite3 curl valgrind chromium"
+FUZZ_PKGS="clang libclang-rt-dev"
 
 mode=${1:-build}
 case "$mode" in
   build) wanted=$BUILD_PKGS ;;
   check) wanted="$BUILD_PKGS $CHECK_PKGS" ;;
-  *) echo "usage: $0 build|check" >&2; exit 2 ;;
+  fuzz) wanted="$BUILD_PKGS $FUZZ_PKGS" ;;
+  *) echo "usage: $0 build|check|fuzz" >&2; exit 2 ;;
 esac
 
 missing=""
