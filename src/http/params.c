@@ -89,6 +89,11 @@ int tsr_params_parse_form(struct tsr_params *p, const char *s, size_t len, char 
 {
     size_t pos = 0;
     int rc = 0;
+    /* A raw NUL has no place in a form, and would end the C strings made from it early. */
+    if (memchr(s, '\0', len) != NULL) {
+        snprintf(err, errlen, "the form body contains a NUL byte");
+        return TSR_EFORMAT;
+    }
     while (pos < len) {
         const char *part = s + pos;
         const char *amp = memchr(part, '&', len - pos);

@@ -60,6 +60,17 @@ static void form_rejects_bad_input(void **state)
     }
 }
 
+static void form_rejects_nul_bytes(void **state)
+{
+    (void)state;
+    struct tsr_params p = {0};
+    char err[256];
+    static const char body[] = "a=x\0y&b=2";
+    assert_int_equal(tsr_params_parse_form(&p, body, sizeof body - 1, err, sizeof err),
+                     TSR_EFORMAT);
+    assert_int_equal(p.n, 0);
+}
+
 static void form_enforces_limits(void **state)
 {
     (void)state;
@@ -114,6 +125,7 @@ int main(void)
         cmocka_unit_test(form_decodes_escapes_and_plus),
         cmocka_unit_test(form_skips_empty_pairs),
         cmocka_unit_test(form_rejects_bad_input),
+        cmocka_unit_test(form_rejects_nul_bytes),
         cmocka_unit_test(form_enforces_limits),
         cmocka_unit_test(json_takes_strings_and_scalars),
         cmocka_unit_test(json_rejects_bad_input),
