@@ -6,7 +6,7 @@ RUN_ARGS ?=
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 30
 
-.PHONY: all run check build build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check install clean fuzz
+.PHONY: all bench run check build build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check install clean fuzz
 
 all: build
 
@@ -71,6 +71,11 @@ fuzz:
 		-DTSR_TESTS=OFF -DTSR_FUZZ=ON -DTSR_WERROR=OFF >/dev/null
 	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_all
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_DIR)
+
+# Speed beside a peer, in one run (not a test): libtessera-verify against jose.
+bench: build-check
+	@cd bench && { [ -d node_modules ] || npm install --no-audit --no-fund --loglevel=error; }
+	@node bench/verify.mjs $(CURDIR)/$(BUILD_DIR)/bench/tessera-verify-bench
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
