@@ -21,11 +21,7 @@ static void invalid_client(struct tsr_req *req)
                          "client_secret");
 }
 
-/*
- * Splits "Basic base64(id:secret)" into decoded id and secret (RFC 6749
- * section 2.3.1: both form-encoded before base64).  Caller frees both.
- */
-static int parse_basic(const char *header, char **id, char **secret)
+int tsr_basic_credentials_parse(const char *header, char **id, char **secret)
 {
     *id = *secret = NULL;
     if (strncasecmp(header, "Basic ", 6) != 0)
@@ -76,7 +72,7 @@ bool tsr_client_auth(struct tsr_req *req, const struct tsr_params *p, struct tsr
     bool ok = false;
 
     if (header != NULL) {
-        if (parse_basic(header, &basic_id, &basic_secret) != 0) {
+        if (tsr_basic_credentials_parse(header, &basic_id, &basic_secret) != 0) {
             invalid_client(req);
             goto out;
         }

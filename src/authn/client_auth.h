@@ -20,4 +20,12 @@
  */
 bool tsr_client_auth(struct tsr_req *req, const struct tsr_params *p, struct tsr_client *out);
 
+/*
+ * Splits an Authorization value "Basic base64(id:secret)" into the decoded
+ * id and secret (RFC 6749 section 2.3.1: both form-encoded before base64).
+ * On success the caller frees *id and wipes and frees *secret.  Returns 0
+ * or TSR_EFORMAT.
+ */
+int tsr_basic_credentials_parse(const char *header, char **id, char **secret);
+
 #endif

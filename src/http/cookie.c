@@ -7,8 +7,7 @@
 #include "http/response.h"
 #include "util/err.h"
 
-/* RFC 6265 cookie-octet: printable ASCII without space, '"', ',', ';' and '\'. */
-static bool cookie_octets(const char *s)
+bool tsr_cookie_value_ok(const char *s)
 {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -24,7 +23,7 @@ int tsr_cookie_get(struct tsr_req *req, const char *name, char *out, size_t outs
     if (v == NULL || v[0] == '\0')
         return TSR_ENOTFOUND;
     size_t len = strlen(v);
-    if (len >= outsz || len > TSR_COOKIE_MAX_VALUE || !cookie_octets(v))
+    if (len >= outsz || len > TSR_COOKIE_MAX_VALUE || !tsr_cookie_value_ok(v))
         return TSR_EFORMAT;
     memcpy(out, v, len + 1);
     return 0;

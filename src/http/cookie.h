@@ -4,6 +4,7 @@
 #ifndef TSR_HTTP_COOKIE_H
 #define TSR_HTTP_COOKIE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,6 +12,9 @@
 
 /* Longest cookie value read. */
 #define TSR_COOKIE_MAX_VALUE 512
+
+/* True when s holds only RFC 6265 cookie-octets (printable ASCII without space, '"', ',', ';', '\\'). */
+bool tsr_cookie_value_ok(const char *s);
 
 /*
  * Copies the value of cookie name from the request into out (outsz bytes).
