@@ -60,12 +60,8 @@ void tsr_mgmt_clients_list(struct tsr_req *req)
         return;
     }
     json_t *items = json_array();
-    for (size_t i = 0; items != NULL && i < n; i++) {
-        if (json_array_append_new(items, tsr_mgmt_client_json(req, &list[i], NULL)) != 0) {
-            json_decref(items);
-            items = NULL;
-        }
-    }
+    for (size_t i = 0; i < n; i++)
+        tsr_mgmt_items_add(&items, tsr_mgmt_client_json(req, &list[i], NULL));
     tsr_client_list_free(list, n);
     tsr_mgmt_send_list(req, &p, "clients", items, total);
 }

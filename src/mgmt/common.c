@@ -542,3 +542,14 @@ bool tsr_mgmt_check_urls(struct tsr_mgmt_reader *rd, const char *name, const str
     }
     return !rd->failed;
 }
+
+void tsr_mgmt_items_add(json_t **items, json_t *item)
+{
+    if (*items != NULL && (item == NULL || json_array_append_new(*items, item) != 0)) {
+        json_decref(*items);
+        *items = NULL;
+        return;
+    }
+    if (*items == NULL)
+        json_decref(item);
+}

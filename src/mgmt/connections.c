@@ -241,12 +241,8 @@ void tsr_mgmt_connections_list(struct tsr_req *req)
         return;
     }
     json_t *items = json_array();
-    for (size_t i = 0; items != NULL && i < n; i++) {
-        if (json_array_append_new(items, tsr_mgmt_connection_json(&list[i])) != 0) {
-            json_decref(items);
-            items = NULL;
-        }
-    }
+    for (size_t i = 0; i < n; i++)
+        tsr_mgmt_items_add(&items, tsr_mgmt_connection_json(&list[i]));
     tsr_connection_list_free(list, n);
     tsr_mgmt_send_list(req, &p, "connections", items, total);
 }

@@ -41,6 +41,13 @@ void tsr_mgmt_send_list(struct tsr_req *req, const struct tsr_mgmt_paging *p, co
 /* A connection as Auth0's Management API shows it (new reference, NULL when out of memory). */
 json_t *tsr_mgmt_connection_json(const struct tsr_connection *c);
 
+/*
+ * Appends item (reference stolen) to *items; when either is NULL (out of
+ * memory), the array is dropped and *items becomes NULL, which
+ * tsr_mgmt_send_list answers with 500.
+ */
+void tsr_mgmt_items_add(json_t **items, json_t *item);
+
 /* Sends the response for a storage error code (404 for TSR_ENOTFOUND, 409, else 500). */
 void tsr_mgmt_send_store_error(struct tsr_req *req, int rc, const char *what);
 

@@ -31,8 +31,8 @@ void tsr_mgmt_user_grants_list(struct tsr_req *req)
         return;
     }
     json_t *items = json_array();
-    for (size_t i = 0; items != NULL && i < n; i++)
-        json_array_append_new(items, consent_json(&list[i]));
+    for (size_t i = 0; i < n; i++)
+        tsr_mgmt_items_add(&items, consent_json(&list[i]));
     tsr_consent_list_free(list, n);
     tsr_mgmt_send_list(req, &p, "grants", items, total);
 }

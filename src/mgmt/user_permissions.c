@@ -71,8 +71,8 @@ void tsr_mgmt_user_permissions_list(struct tsr_req *req)
         return;
     }
     json_t *items = json_array();
-    for (size_t i = 0; items != NULL && i < n; i++)
-        json_array_append_new(items, permission_json(req, &list[i]));
+    for (size_t i = 0; i < n; i++)
+        tsr_mgmt_items_add(&items, permission_json(req, &list[i]));
     tsr_permission_list_free(list, n);
     tsr_mgmt_send_list(req, &p, "permissions", items, total);
 }

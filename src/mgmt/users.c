@@ -52,13 +52,9 @@ static json_t *users_json(struct tsr_req *req, const struct tsr_user *users, siz
     if (conn_names_load(req, &cn) != 0)
         return NULL;
     json_t *items = json_array();
-    for (size_t i = 0; items != NULL && i < n; i++) {
-        json_t *u = tsr_user_to_json(&users[i], conn_name(&cn, users[i].connection_id));
-        if (json_array_append_new(items, u) != 0) {
-            json_decref(items);
-            items = NULL;
-        }
-    }
+    for (size_t i = 0; i < n; i++)
+        tsr_mgmt_items_add(&items,
+                           tsr_user_to_json(&users[i], conn_name(&cn, users[i].connection_id)));
     tsr_connection_list_free(cn.list, cn.n);
     return items;
 }
@@ -180,8 +176,8 @@ void tsr_mgmt_users_by_email(struct tsr_req *req)
         tsr_resp_json(req, 200, json_array());
         return;
     }
-    int rc = tsr_user_list(req->store, tenant_id(req), email, NULL, 0, BY_EMAIL_MAX, &list, &n,
-                           NULL);
+    int rc =
+        tsr_user_list(req->store, tenant_id(req), email, NULL, 0, BY_EMAIL_MAX, &list, &n, NULL);
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, "user");
         return;
