@@ -6,7 +6,7 @@ RUN_ARGS ?=
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 30
 
-.PHONY: all bench run check build build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check install clean fuzz
+.PHONY: all bench demo run check build build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check install clean fuzz
 
 all: build
 
@@ -23,6 +23,11 @@ build: deps
 # Starts Tessera on http://localhost:8080 with its data in ./data.
 run: build
 	@exec ./$(BUILD_DIR)/tessera serve $(RUN_ARGS)
+
+# The SPA + API demo: Tessera, examples/api-c and examples/spa, provisioned
+# through the Management API; prints the URL, user and password (Ctrl-C stops).
+demo: deps
+	@BUILD_DIR=$(BUILD_DIR) scripts/demo.sh
 
 build-check: deps-check
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTSR_TESTS=ON >/dev/null

@@ -1,0 +1,402 @@
+#!/usr/bin/env node
+// The SPA + API demo (`make demo`): starts Tessera, provisions the demo through
+// the Management API with the bootstrap client, starts examples/api-c and
+// serves examples/spa.  Node built-ins only.  tests/e2e/demo.test.mjs drives
+// the same startDemo() in Chromium.
+//
+//   node scripts/demo.mjs          start everything; Ctrl-C stops it
+//   node scripts/demo.mjs grant    give the demo user read:messages (Tessera running)
+//   node scripts/demo.mjs revoke   take it away again
+//
+// Settings (environment): DEMO_HOST (localhost), DEMO_TESSERA_PORT (8080),
+// DEMO_API_PORT (3001), DEMO_SPA_PORT (3000), DEMO_DATA_DIR
+// (build/demo-data/HOST-PORT: a tenant keeps the issuer it was made with),
+// TESSERA_BIN (build/tessera), TESSERA_EXAMPLE_API_BIN
+// (build/examples/api-c/tessera-example-api).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = path.resolve(HERE, '..');
+const SPA_DIR = path.join(REPO_ROOT, 'examples', 'spa');
+const SDK_REL = path.join('node_modules', '@auth0', 'auth0-spa-js', 'dist', 'auth0-spa-js.production.js');
+
+export const DEMO_API = {
+  identifier: 'https://demo-api.tessera.local',
+  name: 'Demo API',
+  scopes: [{ value: 'read:messages', description: 'Read messages' }],
+  enforce_policies: true,
+  token_dialect: 'access_token_authz',
+  allow_offline_access: true,
+  skip_consent_for_verifiable_first_party_clients: true,
+};
+export const DEMO_SPA_NAME = 'Tessera Demo SPA';
+export const DEMO_EMAIL = 'demo@example.com';
+export const DEMO_SCOPE = 'read:messages';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The auth0-spa-js bundle: examples/spa's own node_modules, else the e2e suite's. */
+export function findSdk() {
+  for (const dir of [SPA_DIR, path.join(REPO_ROOT, 'tests', 'e2e')]) {
+    const p = path.join(dir, SDK_REL);
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`@auth0/auth0-spa-js not found: run npm ci in ${SPA_DIR}`);
+}
+
+/** A password the default policy ("good") accepts: upper, lower, digit, symbol. */
+function newPassword() {
+  return `Demo-${randomBytes(12).toString('base64url')}-7q`;
+}
+
+async function call(base, method, p, { token, body, form } = {}) {
+  const headers = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  let payload;
+  if (form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    payload = new URLSearchParams(form).toString();
+  } else if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  const res = await fetch(`${base}${p}`, { method, headers, body: payload, signal: AbortSignal.timeout(10_000) });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  return { status: res.status, body: json, text };
+}
+
+function expect(res, statuses, what) {
+  if (!statuses.includes(res.status)) throw new Error(`${what}: HTTP ${res.status} ${res.text}`);
+  return res.body;
+}
+
+/** A Management API client from the bootstrap credentials; base is how this process reaches Tessera. */
+export async function managementClient(base, bootstrap) {
+  const tok = expect(
+    await call(base, 'POST', 'oauth/token', {
+      form: {
+        grant_type: 'client_credentials',
+        client_id: bootstrap.client_id,
+        client_secret: bootstrap.client_secret,
+        audience: bootstrap.audience,
+      },
+    }),
+    [200],
+    'Management API token',
+  );
+  const m = (method) => (p, body) => call(base, method, `api/v2${p}`, { token: tok.access_token, body });
+  return { get: m('GET'), post: m('POST'), patch: m('PATCH'), del: m('DELETE') };
+}
+
+/**
+ * Creates or updates the demo's API, SPA application and user.  Safe to run
+ * again: existing ones are found by identifier, name and email, updated, and
+ * the user gets a new password.  Returns {api, client, user, password}.
+ */
+export async function provision(mgmt, { spaOrigin }) {
+  const { identifier, ...apiSettings } = DEMO_API;
+  const apis = expect(await mgmt.get('/resource-servers?per_page=100'), [200], 'list APIs');
+  const oldApi = apis.find((a) => a.identifier === identifier);
+  const api = oldApi
+    ? expect(await mgmt.patch(`/resource-servers/${encodeURIComponent(oldApi.id)}`, apiSettings), [200], 'update the demo API')
+    : expect(await mgmt.post('/resource-servers', DEMO_API), [201], 'create the demo API');
+
+  const spaSettings = {
+    callbacks: [`${spaOrigin}/`],
+    allowed_logout_urls: [`${spaOrigin}/`],
+    web_origins: [spaOrigin],
+    allowed_origins: [spaOrigin],
+    grant_types: ['authorization_code', 'refresh_token'],
+    refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring' },
+  };
+  const clients = expect(await mgmt.get('/clients?per_page=100'), [200], 'list applications');
+  const oldClient = clients.find((c) => c.name === DEMO_SPA_NAME && c.app_type === 'spa');
+  const client = oldClient
+    ? expect(await mgmt.patch(`/clients/${encodeURIComponent(oldClient.client_id)}`, spaSettings), [200], 'update the demo SPA')
+    : expect(await mgmt.post('/clients', { name: DEMO_SPA_NAME, app_type: 'spa', ...spaSettings }), [201], 'create the demo SPA');
+
+  const password = newPassword();
+  const found = expect(await mgmt.get(`/users-by-email?email=${encodeURIComponent(DEMO_EMAIL)}`), [200], 'find the demo user');
+  const user = found.length
+    ? expect(await mgmt.patch(`/users/${encodeURIComponent(found[0].user_id)}`, { password }), [200], 'new password for the demo user')
+    : expect(
+        await mgmt.post('/users', {
+          connection: 'Username-Password-Authentication',
+          email: DEMO_EMAIL,
+          password,
+          email_verified: true,
+          name: 'Demo User',
+        }),
+        [201],
+        'create the demo user',
+      );
+  return { api, client, user, password };
+}
+
+/** Gives (add = true) or takes away the demo user's read:messages permission. */
+export async function setPermission(mgmt, userId, add) {
+  const body = { permissions: [{ resource_server_identifier: DEMO_API.identifier, permission_name: DEMO_SCOPE }] };
+  const p = `/users/${encodeURIComponent(userId)}/permissions`;
+  const res = add ? await mgmt.post(p, body) : await mgmt.del(p, body);
+  expect(res, [201, 204], `${add ? 'grant' : 'revoke'} ${DEMO_SCOPE}`);
+}
+
+/** A child process whose output is kept (the last 64 KiB) and optionally echoed to a file stream. */
+function startChild(name, bin, args, log) {
+  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const keep = (d) => {
+    out = (out + d).slice(-65536);
+    log?.write(d);
+  };
+  proc.stdout.setEncoding('utf8').on('data', keep);
+  proc.stderr.setEncoding('utf8').on('data', keep);
+  const exited = new Promise((resolve) => {
+    proc.on('error', (e) => keep(`[demo] cannot start ${bin}: ${e.message}\n`));
+    proc.on('close', (code, signal) => resolve({ code, signal }));
+  });
+  let info = null;
+  exited.then((i) => {
+    info = i;
+  });
+  return {
+    name,
+    proc,
+    exited,
+    exitInfo: () => info,
+    output: () => out,
+    /** SIGTERM, then SIGKILL after 10 s; resolves {code, signal}. */
+    async stop() {
+      if (info) return info;
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      const i = await exited;
+      clearTimeout(t);
+      return i;
+    },
+  };
+}
+
+/** Polls url until it answers 200 (bounded), failing early when child exits. */
+async function waitReady(url, child, tries = 300) {
+  for (let i = 0; i < tries; i++) {
+    if (child.exitInfo()) break;
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+    } catch {
+      /* not yet */
+    }
+    await sleep(100);
+  }
+  const i = child.exitInfo();
+  throw new Error(`${child.name} did not answer ${url}${i ? ` (exited code=${i.code} signal=${i.signal})` : ''}\n${child.output().slice(-3000)}`);
+}
+
+/** Serves examples/spa, the SDK bundle and config.json at host:port. */
+async function startSpaServer({ listenHost, port, sdkPath, config }) {
+  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+  const files = new Map();
+  for (const f of ['index.html', 'app.js', 'style.css']) files.set(`/${f}`, readFileSync(path.join(SPA_DIR, f)));
+  files.set('/auth0-spa-js.production.js', readFileSync(sdkPath));
+  const server = http.createServer((req, res) => {
+    const { pathname } = new URL(req.url, 'http://x');
+    const name = pathname === '/' ? '/index.html' : pathname;
+    const body = name === '/config.json' ? JSON.stringify(config) : files.get(name);
+    if (req.method !== 'GET' || body === undefined) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    const type = name === '/config.json' ? 'application/json' : types[path.extname(name)];
+    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    res.end(body);
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, listenHost, resolve);
+  });
+  return {
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * Starts the whole demo.  Options: tesseraBin, apiBin, host (the name in
+ * every URL: Tessera and the SPA share it so that Tessera's SameSite=Lax
+ * session cookie is same-site), ports {tessera, api, spa}, dataDir, sdkPath,
+ * logDir (children's output to files there; otherwise kept in memory).
+ * Returns {issuer, spaOrigin, apiUrl, user, password, client, api, config,
+ * tessera, exampleApi, grant(), revoke(), stop()}; stop() resolves the exit
+ * statuses {tessera, api}.
+ */
+export async function startDemo({ tesseraBin, apiBin, host = 'localhost', ports, dataDir, sdkPath = findSdk(), logDir }) {
+  for (const [what, bin] of [['tessera', tesseraBin], ['example API', apiBin]]) {
+    if (!existsSync(bin)) throw new Error(`${what} binary not found at ${bin}: build it first (make demo builds it)`);
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const listenHost = host === 'localhost' ? '127.0.0.1' : host;
+  const issuer = `http://${host}:${ports.tessera}/`;
+  const internal = `http://${listenHost}:${ports.tessera}/`; // Node's fetch may try ::1 first for localhost
+  const spaOrigin = `http://${host}:${ports.spa}`;
+  const apiUrl = `http://${host}:${ports.api}`;
+  const logFile = async (n) => {
+    if (!logDir) return null;
+    const { createWriteStream } = await import('node:fs');
+    return createWriteStream(path.join(logDir, n), { flags: 'a' });
+  };
+
+  const children = [];
+  let spaServer = null;
+  const stop = async () => {
+    const codes = {};
+    if (spaServer) await spaServer.close();
+    spaServer = null;
+    for (const c of children.reverse()) codes[c.name] = await c.stop();
+    children.length = 0;
+    return codes;
+  };
+  try {
+    const tessera = startChild(
+      'tessera',
+      tesseraBin,
+      ['serve', '--listen', `${listenHost}:${ports.tessera}`, '--public-url', issuer, '--data-dir', dataDir],
+      await logFile('tessera.log'),
+    );
+    children.push(tessera);
+    await waitReady(`${internal}healthz`, tessera);
+    // A data dir keeps the issuer it was first made with.
+    const disco = expect(await call(internal, 'GET', '.well-known/openid-configuration'), [200], 'discovery');
+    if (disco.issuer !== issuer) {
+      throw new Error(`${dataDir} holds a tenant whose issuer is ${disco.issuer}, not ${issuer}: use another DEMO_DATA_DIR or remove it`);
+    }
+    const bootstrap = JSON.parse(readFileSync(path.join(dataDir, 'bootstrap-client.json'), 'utf8'));
+    const mgmt = await managementClient(internal, bootstrap);
+    const { api, client, user, password } = await provision(mgmt, { spaOrigin });
+
+    const config = { domain: issuer.replace(/\/$/, ''), clientId: client.client_id, audience: api.identifier, apiUrl };
+    writeFileSync(path.join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+    writeFileSync(path.join(dataDir, 'demo.json'), `${JSON.stringify({ internal, userId: user.user_id, email: user.email }, null, 2)}\n`);
+
+    const exampleApi = startChild(
+      'api',
+      apiBin,
+      ['--listen', `${listenHost}:${ports.api}`, '--issuer', issuer, '--audience', api.identifier, '--allowed-origin', spaOrigin],
+      await logFile('api.log'),
+    );
+    children.push(exampleApi);
+    await waitReady(`http://${listenHost}:${ports.api}/api/public`, exampleApi);
+    spaServer = await startSpaServer({ listenHost, port: ports.spa, sdkPath, config });
+
+    return {
+      issuer,
+      spaOrigin,
+      apiUrl,
+      user,
+      password,
+      client,
+      api,
+      config,
+      tessera,
+      exampleApi,
+      mgmt,
+      grant: () => setPermission(mgmt, user.user_id, true),
+      revoke: () => setPermission(mgmt, user.user_id, false),
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+function settings() {
+  const env = process.env;
+  const build = path.join(REPO_ROOT, env.BUILD_DIR ?? 'build');
+  const port = (name, dflt) => {
+    const v = Number(env[name] ?? dflt);
+    if (!Number.isInteger(v) || v < 1 || v > 65535) throw new Error(`${name}: not a port: ${env[name]}`);
+    return v;
+  };
+  return {
+    tesseraBin: path.resolve(env.TESSERA_BIN ?? path.join(build, 'tessera')),
+    apiBin: path.resolve(env.TESSERA_EXAMPLE_API_BIN ?? path.join(build, 'examples', 'api-c', 'tessera-example-api')),
+    host: env.DEMO_HOST ?? 'localhost',
+    ports: { tessera: port('DEMO_TESSERA_PORT', 8080), api: port('DEMO_API_PORT', 3001), spa: port('DEMO_SPA_PORT', 3000) },
+    // One data dir per issuer (a tenant keeps the issuer it was made with).
+    dataDir: path.resolve(env.DEMO_DATA_DIR ?? path.join(build, 'demo-data', `${env.DEMO_HOST ?? 'localhost'}-${port('DEMO_TESSERA_PORT', 8080)}`)),
+  };
+}
+
+async function main(cmd) {
+  const s = settings();
+  if (cmd === 'grant' || cmd === 'revoke') {
+    const state = JSON.parse(readFileSync(path.join(s.dataDir, 'demo.json'), 'utf8'));
+    const bootstrap = JSON.parse(readFileSync(path.join(s.dataDir, 'bootstrap-client.json'), 'utf8'));
+    await setPermission(await managementClient(state.internal, bootstrap), state.userId, cmd === 'grant');
+    console.log(`${cmd === 'grant' ? 'Granted' : 'Revoked'} ${DEMO_SCOPE} ${cmd === 'grant' ? 'to' : 'from'} ${state.email}: log in again in the app for a new token.`);
+    return;
+  }
+  if (cmd !== undefined) throw new Error(`unknown command ${cmd} (try: grant, revoke, or nothing)`);
+
+  const demo = await startDemo({ ...s, logDir: s.dataDir });
+  let stopping = false;
+  const shutdown = async (why) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${why}: stopping Tessera, the API and the SPA server...`);
+    const codes = await demo.stop();
+    const bad = Object.entries(codes).filter(([, c]) => c.code !== 0 && c.signal !== 'SIGINT' && c.signal !== 'SIGTERM');
+    process.exit(bad.length ? 1 : 0);
+  };
+  process.on('SIGINT', () => shutdown('Ctrl-C'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  for (const c of [demo.tessera, demo.exampleApi]) {
+    c.exited.then((i) => {
+      if (!stopping) {
+        console.error(`\n${c.name} exited (code=${i.code} signal=${i.signal}); its output:\n${c.output().slice(-2000)}`);
+        shutdown(`${c.name} stopped`);
+      }
+    });
+  }
+  const again = ['BUILD_DIR', 'DEMO_HOST', 'DEMO_TESSERA_PORT', 'DEMO_DATA_DIR']
+    .filter((k) => process.env[k] && !(k === 'BUILD_DIR' && process.env[k] === 'build'))
+    .map((k) => `${k}=${process.env[k]} `)
+    .join('');
+  console.log(`
+Tessera SPA + API demo
+  Tessera (issuer)  ${demo.issuer}          data: ${s.dataDir} (logs: tessera.log, api.log)
+  Example API       ${demo.apiUrl}/api/{public,private,private-scoped}   audience ${demo.api.identifier}
+  SPA               ${demo.spaOrigin}/          client_id ${demo.client.client_id}
+
+  Demo user         ${demo.user.email}
+  Password          ${demo.password}    (new on every start)
+
+Open ${demo.spaOrigin}/ and click "Log in".  "Call private-scoped" answers 403
+(insufficient_scope) until the user holds ${DEMO_SCOPE}:
+  ${again}node scripts/demo.mjs grant     (in another terminal; "revoke" takes it away)
+then "Log in" again for a token that carries it.  Ctrl-C stops everything.
+`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv[2]).catch((e) => {
+    console.error(`demo: ${e.message}`);
+    process.exit(1);
+  });
+}
