@@ -346,9 +346,14 @@ function settings() {
 async function main(cmd) {
   const s = settings();
   if (cmd === 'grant' || cmd === 'revoke') {
-    const state = JSON.parse(readFileSync(path.join(s.dataDir, 'demo.json'), 'utf8'));
+    const statePath = path.join(s.dataDir, 'demo.json');
+    if (!existsSync(statePath)) throw new Error(`${statePath} not found: start the demo first (make demo), with the same DEMO_* settings`);
+    const state = JSON.parse(readFileSync(statePath, 'utf8'));
     const bootstrap = JSON.parse(readFileSync(path.join(s.dataDir, 'bootstrap-client.json'), 'utf8'));
-    await setPermission(await managementClient(state.internal, bootstrap), state.userId, cmd === 'grant');
+    const mgmt = await managementClient(state.internal, bootstrap).catch((e) => {
+      throw new Error(`cannot reach Tessera at ${state.internal} (${e.message}): is make demo running?`);
+    });
+    await setPermission(mgmt, state.userId, cmd === 'grant');
     console.log(`${cmd === 'grant' ? 'Granted' : 'Revoked'} ${DEMO_SCOPE} ${cmd === 'grant' ? 'to' : 'from'} ${state.email}: log in again in the app for a new token.`);
     return;
   }

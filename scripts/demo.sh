@@ -7,6 +7,12 @@ set -eu
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 export BUILD_DIR
+for tool in node npm; do
+  command -v "$tool" >/dev/null 2>&1 || {
+    echo "make demo needs Node.js and npm: apt-get install -y nodejs npm" >&2
+    exit 1
+  }
+done
 
 if [ "$#" -eq 0 ]; then
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
