@@ -17,8 +17,8 @@ int tsr_cli_init(int argc, char **argv)
     if (rc != 0)
         fprintf(stderr, "tessera: %s\n", err);
     else
-        printf("Data directory %s is ready (%zu tenant%s).\n", s.data_dir, app.ntenants,
-               app.ntenants == 1 ? "" : "s");
+        printf("Data directory %s is ready (%zu tenant%s).\n", s.data_dir, app.tenants->n,
+               app.tenants->n == 1 ? "" : "s");
     tsr_app_close(&app);
     return rc == 0 ? 0 : 1;
 }

@@ -7,11 +7,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
-#include "authn/authn.h"
 #include "core/bootstrap.h"
 #include "core/connection.h"
-#include "core/keys.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/secure.h"
@@ -54,69 +53,6 @@ void tsr_app_store_release(void)
         pthread_setspecific(store_key, NULL);
         tsr_store_close(st);
     }
-}
-
-static void tenant_ctx_cleanup(struct tsr_tenant_ctx *c)
-{
-    tsr_tenant_cleanup(&c->t);
-    free(c->mgmt_audience);
-    tsr_keyring_free(c->keys);
-    free(c->jwks_json);
-    free(c->discovery_json);
-    memset(c, 0, sizeof *c);
-}
-
-static int load_tenant(tsr_store *st, struct tsr_app *app, struct tsr_tenant_ctx *c, char *err,
-                       size_t errlen)
-{
-    size_t len = strlen(c->t.issuer) + sizeof "api/v2/";
-    if (tsr_issuer_split(c->t.issuer, c->host, sizeof c->host, c->prefix, sizeof c->prefix) != 0) {
-        snprintf(err, errlen, "tenant %s: the issuer %s is not a valid URL", c->t.id, c->t.issuer);
-        return TSR_EINVAL;
-    }
-    c->mgmt_audience = malloc(len);
-    if (c->mgmt_audience == NULL)
-        return TSR_ENOMEM;
-    snprintf(c->mgmt_audience, len, "%sapi/v2/", c->t.issuer);
-    int rc = tsr_keyring_load(st, c->t.id, app->master_key, &c->keys);
-    if (rc == TSR_EMASTERKEY) {
-        snprintf(err, errlen,
-                 "master key wrong: it does not decrypt the signing keys of tenant %s; start "
-                 "with the TESSERA_MASTER_KEY or master.key these keys were created with",
-                 c->t.issuer);
-        return rc;
-    }
-    if (rc != 0) {
-        snprintf(err, errlen, "tenant %s: cannot load its signing keys: %s", c->t.issuer,
-                 tsr_strerror(rc));
-        return rc;
-    }
-    c->jwks_json = tsr_keyring_jwks_text(c->keys);
-    c->discovery_json = tsr_discovery_document(c->t.issuer);
-    return c->jwks_json && c->discovery_json ? 0 : TSR_ENOMEM;
-}
-
-static int load_tenants(tsr_store *st, struct tsr_app *app, char *err, size_t errlen)
-{
-    struct tsr_tenant *list = NULL;
-    size_t n = 0;
-    int rc = tsr_tenant_list(st, &list, &n);
-    if (rc != 0) {
-        snprintf(err, errlen, "cannot read tenants: %s", tsr_store_errmsg(st));
-        return rc;
-    }
-    app->tenants = calloc(n ? n : 1, sizeof *app->tenants);
-    if (app->tenants == NULL) {
-        tsr_tenant_list_free(list, n);
-        return TSR_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++)
-        app->tenants[i].t = list[i]; /* takes the strings */
-    app->ntenants = n;
-    free(list);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = load_tenant(st, app, &app->tenants[i], err, errlen);
-    return rc;
 }
 
 static int open_data_dir(const char *dir, char *err, size_t errlen)
@@ -182,13 +118,15 @@ int tsr_app_open(struct tsr_app *app, const struct tsr_settings *s, tsr_getenv_f
     if (ntenants == 0 && (rc = tsr_bootstrap(st, s->public_url, s->data_dir, app->master_key, out,
                                              err, errlen)) != 0)
         return rc;
-    if ((rc = load_tenants(st, app, err, errlen)) != 0)
+    if ((rc = tsr_tenant_set_load(st, app->master_key, &app->tenants, err, errlen)) != 0)
         return rc;
+    pthread_mutex_init(&app->lock, NULL);
+    atomic_store(&app->checked_at, (long long)time(NULL));
     /* Databases from before connections existed get their default connection here. */
-    for (size_t i = 0; i < app->ntenants; i++) {
-        if ((rc = tsr_connection_ensure_default(st, app->tenants[i].t.id)) != 0) {
+    for (size_t i = 0; i < app->tenants->n; i++) {
+        if ((rc = tsr_connection_ensure_default(st, app->tenants->tenants[i].t.id)) != 0) {
             snprintf(err, errlen, "tenant %s: cannot create its default connection: %s",
-                     app->tenants[i].t.issuer, tsr_store_errmsg(st));
+                     app->tenants->tenants[i].t.issuer, tsr_store_errmsg(st));
             return rc;
         }
     }
@@ -197,51 +135,52 @@ int tsr_app_open(struct tsr_app *app, const struct tsr_settings *s, tsr_getenv_f
 
 void tsr_app_close(struct tsr_app *app)
 {
-    for (size_t i = 0; i < app->ntenants; i++)
-        tenant_ctx_cleanup(&app->tenants[i]);
-    free(app->tenants);
+    if (app->tenants != NULL) {
+        tsr_tenant_set_release(app->tenants);
+        pthread_mutex_destroy(&app->lock);
+    }
     app->tenants = NULL;
-    app->ntenants = 0;
     tsr_wipe(app->master_key, sizeof app->master_key);
     tsr_app_store_release();
 }
 
-static bool host_equal(const char *a, const char *b)
+struct tsr_tenant_set *tsr_app_acquire(struct tsr_app *app)
 {
-    return a != NULL && strcasecmp(a, b) == 0;
+    pthread_mutex_lock(&app->lock);
+    struct tsr_tenant_set *set = app->tenants;
+    tsr_tenant_set_hold(set);
+    pthread_mutex_unlock(&app->lock);
+    return set;
 }
 
-static bool has_prefix(const char *path, const char *prefix, const char **rest)
+int tsr_app_reload(struct tsr_app *app, tsr_store *st)
 {
-    size_t plen = strlen(prefix);
-    /* "/dev/" serves "/dev/..." and also "/dev" itself is not a route. */
-    if (strncmp(path, prefix, plen) != 0)
-        return false;
-    *rest = path + plen - 1; /* keep the leading '/' */
-    return true;
-}
-
-struct tsr_tenant_ctx *tsr_app_tenant_for(struct tsr_app *app, const char *host, const char *path,
-                                          const char **rest)
-{
-    struct tsr_tenant_ctx *best = NULL;
-    size_t best_len = 0;
-    const char *best_rest = NULL;
-    /* Exact host first, longest path prefix wins. */
-    for (int pass = 0; pass < 2 && best == NULL; pass++) {
-        for (size_t i = 0; i < app->ntenants; i++) {
-            struct tsr_tenant_ctx *c = &app->tenants[i];
-            const char *r;
-            if (pass == 0 ? !host_equal(host, c->host) : !c->t.is_default)
-                continue;
-            size_t plen = strlen(c->prefix);
-            if (plen > best_len && has_prefix(path, c->prefix, &r)) {
-                best = c;
-                best_len = plen;
-                best_rest = r;
-            }
-        }
+    char err[512] = "";
+    struct tsr_tenant_set *fresh = NULL;
+    int rc = tsr_tenant_set_load(st, app->master_key, &fresh, err, sizeof err);
+    if (rc != 0) {
+        tsr_log(TSR_LOG_ERROR, "tenant reload failed; serving the previous configuration",
+                json_pack("{s:s}", "error", err));
+        return rc;
     }
-    *rest = best_rest;
-    return best;
+    pthread_mutex_lock(&app->lock);
+    struct tsr_tenant_set *old = app->tenants;
+    app->tenants = fresh;
+    pthread_mutex_unlock(&app->lock);
+    tsr_tenant_set_release(old); /* freed when its last request ends */
+    return 0;
+}
+
+void tsr_app_refresh_if_changed(struct tsr_app *app, tsr_store *st)
+{
+    long long now = (long long)time(NULL), last = atomic_load(&app->checked_at);
+    /* One thread per second does the check; the others go on with the snapshot they have. */
+    if (now == last || !atomic_compare_exchange_strong(&app->checked_at, &last, now))
+        return;
+    int64_t generation = 0;
+    struct tsr_tenant_set *set = tsr_app_acquire(app);
+    bool changed = tsr_tenant_set_generation(st, &generation) == 0 && generation != set->generation;
+    tsr_tenant_set_release(set);
+    if (changed)
+        tsr_app_reload(app, st);
 }

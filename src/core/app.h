@@ -6,6 +6,7 @@
 #ifndef TSR_CORE_APP_H
 #define TSR_CORE_APP_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,26 +15,17 @@
 #include "config/settings.h"
 #include "core/masterkey.h"
 #include "core/tenant.h"
+#include "core/tenant_set.h"
 #include "store/store.h"
-
-/* A tenant with what serving it needs in memory. */
-struct tsr_tenant_ctx {
-    struct tsr_tenant t;
-    char host[256];       /* from the issuer: host[:port], lowercased */
-    char prefix[256];     /* from the issuer: "/" or "/prefix/" */
-    char *mgmt_audience;  /* issuer + "api/v2/" */
-    struct tsr_keyring *keys;
-    char *jwks_json;      /* the JWKS document, served as is */
-    char *discovery_json; /* the discovery document, served as is */
-};
 
 struct tsr_app {
     struct tsr_settings settings;
     uint8_t master_key[TSR_MASTER_KEY_LEN];
     char db_location[TSR_SETTINGS_MAX_PATH + 16];
-    struct tsr_tenant_ctx *tenants;
-    size_t ntenants;
-    atomic_int inflight; /* requests being handled, for graceful shutdown */
+    pthread_mutex_t lock;          /* guards tenants (the pointer, not the set) */
+    struct tsr_tenant_set *tenants; /* the current snapshot; the app holds one reference */
+    atomic_llong checked_at;       /* when the database generation was last compared */
+    atomic_int inflight;           /* requests being handled, for graceful shutdown */
 };
 
 /*
@@ -58,13 +50,20 @@ tsr_store *tsr_app_store(struct tsr_app *app);
 /* Closes the calling thread's handle now (for the main thread at exit). */
 void tsr_app_store_release(void);
 
+/* The current tenant snapshot with one more reference (release with tsr_tenant_set_release). */
+struct tsr_tenant_set *tsr_app_acquire(struct tsr_app *app);
+
 /*
- * Finds the tenant serving a request for host (the Host header, may be
- * NULL) and path; *rest receives the path inside the tenant (starting
- * with '/').  A host no tenant claims falls back to the default tenant.
- * Returns NULL when no tenant serves the path.
+ * Rebuilds the snapshot from the database and swaps it in, after a change
+ * to a tenant or its keys (the change also calls tsr_tenant_touch so other
+ * nodes follow).  On failure the old snapshot stays.
  */
-struct tsr_tenant_ctx *tsr_app_tenant_for(struct tsr_app *app, const char *host, const char *path,
-                                          const char **rest);
+int tsr_app_reload(struct tsr_app *app, tsr_store *st);
+
+/*
+ * At most once a second, compares the database's tenant generation with
+ * the snapshot's and reloads when another node changed something.
+ */
+void tsr_app_refresh_if_changed(struct tsr_app *app, tsr_store *st);
 
 #endif

@@ -33,7 +33,8 @@ struct tsr_header {
 struct tsr_req {
     struct MHD_Connection *conn;
     struct tsr_app *app;
-    struct tsr_tenant_ctx *tenant; /* NULL until routed */
+    struct tsr_tenant_set *tenants; /* the snapshot this request holds a reference to */
+    struct tsr_tenant_ctx *tenant;  /* NULL until routed; inside tenants */
     tsr_store *store;              /* the worker thread's handle */
     const char *method;            /* "GET", ... */
     const char *url;               /* the path as received (decoded by libmicrohttpd) */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,9 +21,19 @@
 /* Beyond the 1 MiB limit, this much more is read and dropped so the client sees the 413. */
 #define DISCARD_MAX (16 * 1024 * 1024)
 
+/* PEM files larger than this are refused (a long chain is a few KiB). */
+#define TLS_FILE_MAX (1024 * 1024)
+
+/* TLS 1.2 and 1.3 only, the server's cipher order. */
+#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"
+
 struct tsr_server {
     struct MHD_Daemon *daemon;
     struct tsr_app *app;
+    /* libmicrohttpd keeps these pointers, so they live until the daemon stops. */
+    char *tls_cert;
+    char *tls_key;
+    size_t tls_key_len;
 };
 
 static double ms_since(const struct timespec *t0)
@@ -58,6 +69,7 @@ static void req_free(struct tsr_req *req)
     }
     free(req->route_param_buf);
     tsr_resp_cleanup(req);
+    tsr_tenant_set_release(req->tenants);
     free(req);
 }
 
@@ -99,7 +111,15 @@ static void handle(struct tsr_req *req)
 {
     const char *host = tsr_req_header(req, "Host");
     const char *rest = NULL;
-    req->tenant = tsr_app_tenant_for(req->app, host, req->url, &rest);
+    req->store = tsr_app_store(req->app);
+    if (req->store == NULL) {
+        error_response(req, 503, "temporarily_unavailable", "The database is not available");
+        return;
+    }
+    tsr_app_refresh_if_changed(req->app, req->store);
+    /* The request keeps this snapshot to its end, whatever reloads meanwhile. */
+    req->tenants = tsr_app_acquire(req->app);
+    req->tenant = tsr_tenant_set_find(req->tenants, host, req->url, &rest);
     if (req->tenant == NULL) {
         error_response(req, 404, "not_found", "No tenant is served at this address");
         return;
@@ -107,11 +127,6 @@ static void handle(struct tsr_req *req)
     req->path = rest;
     if (req->body_too_big) {
         error_response(req, 413, "invalid_request", "The request body is larger than 1 MiB");
-        return;
-    }
-    req->store = tsr_app_store(req->app);
-    if (req->store == NULL) {
-        error_response(req, 503, "temporarily_unavailable", "The database is not available");
         return;
     }
     tsr_router_dispatch(req);
@@ -214,6 +229,49 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     tsr_log(TSR_LOG_WARN, "http", json_pack("{s:s}", "detail", msg));
 }
 
+/* Reads a whole PEM file into a NUL-terminated buffer; NULL with err set on failure. */
+static char *read_pem(const char *path, const char *who, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "re");
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: cannot read %s: %s", who, path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    char *buf = NULL;
+    if (fstat(fileno(f), &st) != 0 || st.st_size <= 0 || st.st_size > TLS_FILE_MAX) {
+        snprintf(err, errlen, "%s: %s is empty or larger than %d bytes", who, path, TLS_FILE_MAX);
+        goto out;
+    }
+    buf = malloc((size_t)st.st_size + 1);
+    if (buf == NULL) {
+        snprintf(err, errlen, "%s: out of memory", who);
+        goto out;
+    }
+    *len = fread(buf, 1, (size_t)st.st_size, f);
+    if (*len != (size_t)st.st_size) {
+        snprintf(err, errlen, "%s: cannot read %s", who, path);
+        tsr_wipe(buf, (size_t)st.st_size);
+        free(buf);
+        buf = NULL;
+        goto out;
+    }
+    buf[*len] = '\0';
+out:
+    fclose(f);
+    return buf;
+}
+
+static void free_tls(struct tsr_server *srv)
+{
+    free(srv->tls_cert);
+    if (srv->tls_key != NULL) {
+        tsr_wipe(srv->tls_key, srv->tls_key_len);
+        free(srv->tls_key);
+    }
+    srv->tls_cert = srv->tls_key = NULL;
+}
+
 int tsr_server_start(struct tsr_app *app, tsr_server **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -241,17 +299,45 @@ int tsr_server_start(struct tsr_app *app, tsr_server **out, char *err, size_t er
         return TSR_ENOMEM;
     }
     srv->app = app;
+    bool tls = app->settings.tls_cert[0] != '\0';
+    if (tls) {
+        size_t cert_len = 0;
+        srv->tls_cert = read_pem(app->settings.tls_cert, "--tls-cert", &cert_len, err, errlen);
+        if (srv->tls_cert != NULL)
+            srv->tls_key =
+                read_pem(app->settings.tls_key, "--tls-key", &srv->tls_key_len, err, errlen);
+        if (srv->tls_key == NULL) {
+            free_tls(srv);
+            free(srv);
+            freeaddrinfo(ai);
+            return TSR_EINVAL;
+        }
+        flags |= MHD_USE_TLS;
+    }
+    /* Without TLS the HTTPS options are skipped: the list ends at the first MHD_OPTION_END. */
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, app, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)512, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, app, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
+        tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, srv->tls_cert,
+        MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key, MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
+        MHD_OPTION_END);
+    int saved = errno;
     freeaddrinfo(ai);
     if (srv->daemon == NULL) {
-        snprintf(err, errlen, "--listen: cannot listen on %s:%u (%s)", app->settings.listen_host,
-                 app->settings.listen_port, errno ? strerror(errno) : "address in use?");
+        if (tls)
+            snprintf(err, errlen,
+                     "--tls-cert/--tls-key: cannot start HTTPS on %s:%u (is the key the "
+                     "certificate's, unencrypted PEM? is the port free?)",
+                     app->settings.listen_host, app->settings.listen_port);
+        else
+            snprintf(err, errlen, "--listen: cannot listen on %s:%u (%s)",
+                     app->settings.listen_host, app->settings.listen_port,
+                     saved ? strerror(saved) : "address in use?");
+        free_tls(srv);
         free(srv);
         return TSR_EIO;
     }
@@ -272,5 +358,6 @@ void tsr_server_stop(tsr_server *srv, unsigned grace_ms)
     MHD_stop_daemon(srv->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
+    free_tls(srv);
     free(srv);
 }

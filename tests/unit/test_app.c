@@ -109,11 +109,11 @@ static void first_start_bootstraps_default_tenant(void **state)
     struct tsr_app app;
     char out[4096], err[512];
     assert_int_equal(open_app(&app, out, sizeof out, err, sizeof err), 0);
-    assert_int_equal(app.ntenants, 1);
-    assert_string_equal(app.tenants[0].t.issuer, "http://127.0.0.1:9999/");
-    assert_string_equal(app.tenants[0].mgmt_audience, "http://127.0.0.1:9999/api/v2/");
+    assert_int_equal(app.tenants->n, 1);
+    assert_string_equal(app.tenants->tenants[0].t.issuer, "http://127.0.0.1:9999/");
+    assert_string_equal(app.tenants->tenants[0].mgmt_audience, "http://127.0.0.1:9999/api/v2/");
 
-    json_t *jwks = json_loads(app.tenants[0].jwks_json, 0, NULL);
+    json_t *jwks = json_loads(app.tenants->tenants[0].jwks_json, 0, NULL);
     assert_int_equal(json_array_size(json_object_get(jwks, "keys")), 2);
     json_decref(jwks);
     tsr_app_close(&app);
@@ -143,14 +143,14 @@ static void restart_overwrites_nothing(void **state)
     struct tsr_app app;
     char out[4096], err[512];
     assert_int_equal(open_app(&app, NULL, 0, err, sizeof err), 0);
-    char *jwks_before = strdup(app.tenants[0].jwks_json);
+    char *jwks_before = strdup(app.tenants->tenants[0].jwks_json);
     tsr_app_close(&app);
     char *creds_before = read_file("bootstrap-client.json");
     char *key_before = read_file("master.key");
 
     assert_int_equal(open_app(&app, out, sizeof out, err, sizeof err), 0);
-    assert_int_equal(app.ntenants, 1);
-    assert_string_equal(app.tenants[0].jwks_json, jwks_before);
+    assert_int_equal(app.tenants->n, 1);
+    assert_string_equal(app.tenants->tenants[0].jwks_json, jwks_before);
     tsr_app_close(&app);
     assert_null(strstr(out, "client_secret"));
     char *creds_after = read_file("bootstrap-client.json");
