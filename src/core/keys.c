@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/rows.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -199,4 +200,116 @@ char *tsr_keyring_jwks_text(const struct tsr_keyring *ring)
     char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(doc);
     return text;
+}
+
+static void key_info_cleanup(void *record)
+{
+    struct tsr_key_info *k = record;
+    free(k->kid);
+    free(k->alg);
+    free(k->state);
+    free(k->public_jwk);
+}
+
+static int64_t optional(tsr_stmt *q, int col)
+{
+    return tsr_stmt_is_null(q, col) ? 0 : tsr_stmt_int64(q, col);
+}
+
+static int read_key_info(tsr_stmt *q, void *record)
+{
+    struct tsr_key_info *k = record;
+    memset(k, 0, sizeof *k);
+    k->kid = tsr_stmt_text_dup(q, 0);
+    k->alg = tsr_stmt_text_dup(q, 1);
+    k->state = tsr_stmt_text_dup(q, 2);
+    k->public_jwk = tsr_stmt_text_dup(q, 3);
+    k->created_at = tsr_stmt_int64(q, 4);
+    k->current_since = optional(q, 5);
+    k->current_until = optional(q, 6);
+    k->revoked_at = optional(q, 7);
+    if (!k->kid || !k->alg || !k->state || !k->public_jwk) {
+        key_info_cleanup(k);
+        return TSR_ENOMEM;
+    }
+    return 0;
+}
+
+void tsr_key_info_list_free(struct tsr_key_info *list, size_t n)
+{
+    tsr_rows_free(list, n, sizeof *list, key_info_cleanup);
+}
+
+int tsr_keys_list(tsr_store *st, const char *tenant_id, struct tsr_key_info **out, size_t *n)
+{
+    tsr_stmt *q = NULL;
+    int rc = tsr_store_query(st, &q,
+                             "SELECT kid, alg, state, public_jwk, created_at, current_since, "
+                             "current_until, revoked_at FROM signing_keys WHERE tenant_id = ? "
+                             "ORDER BY CASE state WHEN 'current' THEN 0 WHEN 'next' THEN 1 "
+                             "WHEN 'previous' THEN 2 ELSE 3 END, created_at DESC, kid",
+                             "s", tenant_id);
+    if (rc == 0)
+        rc = tsr_rows_collect(q, sizeof **out, read_key_info, key_info_cleanup, (void **)out, n);
+    tsr_stmt_finalize(q);
+    return rc;
+}
+
+static int read_kid(tsr_stmt *q, void *record)
+{
+    char **kid = record;
+    *kid = tsr_stmt_text_dup(q, 0);
+    return *kid ? 0 : TSR_ENOMEM;
+}
+
+int tsr_keys_rotate(tsr_store *st, const char *tenant_id,
+                    const uint8_t master_key[TSR_MASTER_KEY_LEN], char **new_current)
+{
+    int64_t now = (int64_t)time(NULL);
+    char *next = NULL;
+    *new_current = NULL;
+    int rc = tsr_store_begin(st);
+    if (rc == 0)
+        rc = tsr_rows_one(st, read_kid, &next,
+                          "SELECT kid FROM signing_keys WHERE tenant_id = ? AND state = 'next'",
+                          "s", tenant_id);
+    if (rc == 0)
+        rc = tsr_store_run(st, NULL,
+                           "UPDATE signing_keys SET state = 'previous', current_until = ? WHERE "
+                           "tenant_id = ? AND state = 'current'",
+                           "is", now, tenant_id);
+    if (rc == 0)
+        rc = tsr_rows_change(st,
+                             "UPDATE signing_keys SET state = 'current', current_since = ? "
+                             "WHERE tenant_id = ? AND kid = ?",
+                             "iss", now, tenant_id, next);
+    if (rc == 0)
+        rc = store_new_key(st, tenant_id, master_key, "next", now);
+    if (rc == 0)
+        rc = tsr_store_commit(st);
+    if (rc != 0) {
+        tsr_store_rollback(st);
+        free(next);
+        return rc;
+    }
+    *new_current = next;
+    return 0;
+}
+
+int tsr_keys_revoke(tsr_store *st, const char *tenant_id, const char *kid)
+{
+    char *state = NULL;
+    int rc = tsr_rows_one(st, read_kid, &state,
+                          "SELECT state FROM signing_keys WHERE tenant_id = ? AND kid = ?", "ss",
+                          tenant_id, kid);
+    if (rc != 0)
+        return rc;
+    bool previous = strcmp(state, "previous") == 0;
+    free(state);
+    if (!previous)
+        return TSR_EINVAL;
+    return tsr_rows_change(st,
+                           "UPDATE signing_keys SET state = 'revoked', revoked_at = ? WHERE "
+                           "tenant_id = ? AND kid = ? AND state = 'previous'",
+                           "iss", (int64_t)time(NULL), tenant_id, kid);
 }

@@ -48,4 +48,36 @@ const tsr_jwk *tsr_keyring_find(const struct tsr_keyring *ring, const char *kid)
 /* The JWKS document {"keys":[current, next, previous...]} as new JSON text (caller frees). */
 char *tsr_keyring_jwks_text(const struct tsr_keyring *ring);
 
+/* A stored key as the Management API shows it (no private part). */
+struct tsr_key_info {
+    char *kid;
+    char *alg;
+    char *state; /* current, next, previous, revoked */
+    char *public_jwk; /* JSON text */
+    int64_t created_at;
+    int64_t current_since; /* 0: never current */
+    int64_t current_until; /* 0: still current or never */
+    int64_t revoked_at;    /* 0: not revoked */
+};
+
+void tsr_key_info_list_free(struct tsr_key_info *list, size_t n);
+
+/* Every key of a tenant (revoked ones too): current, next, then previous by age. */
+int tsr_keys_list(tsr_store *st, const char *tenant_id, struct tsr_key_info **out, size_t *n);
+
+/*
+ * Rotation: the current key becomes previous, the next key current, and a
+ * new next key is made, in one transaction.  *new_current receives the kid
+ * now signing (caller frees).
+ */
+int tsr_keys_rotate(tsr_store *st, const char *tenant_id,
+                    const uint8_t master_key[TSR_MASTER_KEY_LEN], char **new_current);
+
+/*
+ * Revokes a previous key: it leaves the JWKS and tokens it signed stop
+ * verifying.  Returns 0, TSR_ENOTFOUND, or TSR_EINVAL when the key is not
+ * a previous one (current and next keys cannot be revoked).
+ */
+int tsr_keys_revoke(tsr_store *st, const char *tenant_id, const char *kid);
+
 #endif

@@ -45,6 +45,14 @@ void tsr_tenant_list_free(struct tsr_tenant *list, size_t n);
 int tsr_tenant_insert(tsr_store *st, struct tsr_tenant *t);
 
 /*
+ * Writes the settings of t (friendly_name, default_audience,
+ * default_directory, session lifetimes, allowed_logout_urls, logo_url,
+ * primary_color) over the stored tenant.  Returns 0, TSR_ENOTFOUND or the
+ * store's error.
+ */
+int tsr_tenant_update_settings(tsr_store *st, const struct tsr_tenant *t);
+
+/*
  * The "host[:port]" and "/prefix/" parts of an issuer URL, borrowed into
  * the caller's buffers.  Returns 0 or TSR_EINVAL.
  */

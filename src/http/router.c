@@ -4,10 +4,11 @@
 #include <string.h>
 
 #include "http/response.h"
+#include "mgmt/tenant_admin.h"
 
 /* Each API keeps its own table, in its own folder. */
 static const struct tsr_route *const tables[] = {tsr_authn_routes, tsr_login_routes,
-                                                 tsr_mgmt_routes};
+                                                 tsr_mgmt_routes, tsr_mgmt_tenant_routes};
 
 /* Segment-wise match; on success, params receives pointers into buf. */
 static bool match(const char *pattern, const char *path, char *buf, const char **params)

@@ -1,0 +1,196 @@
+/*
+ * tenant_settings.c - /api/v2/tenants/settings: the tenant's name, default
+ * audience and directory, session lifetimes (hours, as in Auth0), allowed
+ * logout URLs and login page branding.  A change rebuilds the tenant
+ * snapshot, so the next /authorize already uses it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/api.h"
+#include "core/connection.h"
+#include "core/tenant_set.h"
+#include "http/response.h"
+#include "mgmt/common.h"
+#include "mgmt/mgmt.h"
+#include "mgmt/tenant_admin.h"
+#include "util/err.h"
+
+#define HOUR 3600
+#define MAX_HOURS 8760 /* one year, Auth0's upper bound */
+
+/*
+ * Auth0 settings Tessera does not act on yet are accepted (Deploy CLI
+ * exports carry them) and not stored.
+ */
+static const struct tsr_mgmt_prop props[] = {
+    {"friendly_name", "The friendly name of the tenant", false},
+    {"picture_url", "URL of logo to be shown for the tenant", false},
+    {"default_audience", "Default audience for API authorization", false},
+    {"default_directory", "Name of connection used for password grants", false},
+    {"session_lifetime", "Number of hours a session will stay valid", false},
+    {"idle_session_lifetime", "Number of hours for which a session can be inactive", false},
+    {"allowed_logout_urls", "URLs that are valid to redirect to after logout", false},
+    {"branding", "Login page branding: colors.primary", false},
+    {"flags", NULL, true},
+    {"support_email", NULL, true},
+    {"support_url", NULL, true},
+    {"enabled_locales", NULL, true},
+    {"sandbox_version", NULL, true},
+    {"default_redirection_uri", NULL, true},
+    {"error_page", NULL, true},
+    {"device_flow", NULL, true},
+    {"guardian_mfa_page", NULL, true},
+    {"change_password", NULL, true},
+    {"universal_login", NULL, true},
+    {"session_cookie", NULL, true},
+    {"sessions", NULL, true},
+    {NULL, NULL, false},
+};
+
+static json_t *settings_json(const struct tsr_tenant *t)
+{
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:s, s:f, s:f, s:o, s:{s:{s:s}}, s:{}, s:[s]}", "friendly_name",
+        t->friendly_name, "picture_url", t->logo_url, "default_audience", t->default_audience,
+        "default_directory", t->default_directory, "session_lifetime",
+        (double)t->session_lifetime / HOUR, "idle_session_lifetime",
+        (double)t->idle_session_lifetime / HOUR, "allowed_logout_urls",
+        tsr_strlist_to_json(&t->allowed_logout_urls), "branding", "colors", "primary",
+        t->primary_color, "flags", "enabled_locales", "en");
+    return o;
+}
+
+void tsr_mgmt_tenant_settings_get(struct tsr_req *req)
+{
+    tsr_resp_json(req, 200, settings_json(&req->tenant->t));
+}
+
+/* Hours (a number, fractions allowed) into seconds; false after a 400. */
+static bool read_hours(struct tsr_mgmt_reader *rd, const char *name, int64_t *seconds)
+{
+    const json_t *v = json_object_get(rd->body, name);
+    if (v == NULL)
+        return true;
+    if (!json_is_number(v))
+        return tsr_mgmt_fail(rd, name, "Expected type number but found type %s",
+                             tsr_mgmt_type_name(v));
+    double hours = json_number_value(v);
+    if (!(hours > 0 && hours <= MAX_HOURS))
+        return tsr_mgmt_fail(rd, name, "Must be more than 0 and at most %d hours", MAX_HOURS);
+    *seconds = (int64_t)(hours * HOUR);
+    return *seconds > 0 || tsr_mgmt_fail(rd, name, "Must be at least one second");
+}
+
+static bool hex_color(const char *s)
+{
+    return strlen(s) == 7 && s[0] == '#' && strspn(s + 1, "0123456789abcdefABCDEF") == 6;
+}
+
+/* The references a setting makes must exist: the API and the connection. */
+static bool references_exist(struct tsr_mgmt_reader *rd, const struct tsr_tenant *t)
+{
+    const char *tid = rd->req->tenant->t.id;
+    if (t->default_audience[0] != '\0') {
+        struct tsr_api api;
+        if (tsr_api_get_by_identifier(rd->req->store, tid, t->default_audience, &api) != 0)
+            return tsr_mgmt_fail(rd, "default_audience", "No API has the identifier %.300s",
+                                 t->default_audience);
+        tsr_api_cleanup(&api);
+    }
+    if (t->default_directory[0] != '\0') {
+        struct tsr_connection c;
+        if (tsr_connection_get_by_name(rd->req->store, tid, t->default_directory, &c) != 0)
+            return tsr_mgmt_fail(rd, "default_directory", "No connection is named %.128s",
+                                 t->default_directory);
+        tsr_connection_cleanup(&c);
+    }
+    return true;
+}
+
+static bool read_branding(struct tsr_mgmt_reader *rd, struct tsr_tenant *t)
+{
+    const json_t *b = tsr_mgmt_get(rd, "branding", JSON_OBJECT);
+    if (b == NULL)
+        return !rd->failed;
+    const char *color = json_string_value(json_object_get(json_object_get(b, "colors"), "primary"));
+    if (color == NULL || !hex_color(color))
+        return tsr_mgmt_fail(rd, "branding", "Expected colors.primary as #rrggbb");
+    char *copy = strdup(color);
+    if (copy == NULL)
+        return tsr_mgmt_fail(rd, "branding", "Out of memory");
+    free(t->primary_color);
+    t->primary_color = copy;
+    return true;
+}
+
+/* A copy of the current settings, the fields PATCH may change, to edit and store. */
+static int copy_settings(const struct tsr_tenant *from, struct tsr_tenant *to)
+{
+    memset(to, 0, sizeof *to);
+    to->id = strdup(from->id);
+    to->friendly_name = strdup(from->friendly_name);
+    to->default_audience = strdup(from->default_audience);
+    to->default_directory = strdup(from->default_directory);
+    to->logo_url = strdup(from->logo_url);
+    to->primary_color = strdup(from->primary_color);
+    to->session_lifetime = from->session_lifetime;
+    to->idle_session_lifetime = from->idle_session_lifetime;
+    int rc = (!to->id || !to->friendly_name || !to->default_audience || !to->default_directory ||
+              !to->logo_url || !to->primary_color)
+                 ? TSR_ENOMEM
+                 : 0;
+    for (size_t i = 0; rc == 0 && i < from->allowed_logout_urls.n; i++)
+        rc = tsr_strlist_push(&to->allowed_logout_urls, from->allowed_logout_urls.v[i]);
+    return rc;
+}
+
+void tsr_mgmt_tenant_settings_update(struct tsr_req *req)
+{
+    struct tsr_mgmt_reader rd;
+    struct tsr_tenant t = {0};
+    json_t *body = tsr_mgmt_body(req);
+    if (body == NULL)
+        return;
+    if (copy_settings(&req->tenant->t, &t) != 0) {
+        tsr_resp_mgmt_error(req, 500, NULL, "Internal error");
+        goto out;
+    }
+    if (!tsr_mgmt_reader_start(&rd, req, body, props, NULL) ||
+        !tsr_mgmt_read_string(&rd, "friendly_name", 1, 255, &t.friendly_name) ||
+        !tsr_mgmt_read_string(&rd, "picture_url", 0, 1024, &t.logo_url) ||
+        !tsr_mgmt_read_string(&rd, "default_audience", 0, 600, &t.default_audience) ||
+        !tsr_mgmt_read_string(&rd, "default_directory", 0, 128, &t.default_directory) ||
+        !read_hours(&rd, "session_lifetime", &t.session_lifetime) ||
+        !read_hours(&rd, "idle_session_lifetime", &t.idle_session_lifetime) ||
+        !read_branding(&rd, &t))
+        goto out;
+    if (tsr_mgmt_has(&rd, "allowed_logout_urls") &&
+        (!tsr_mgmt_read_strlist(&rd, "allowed_logout_urls", 100, 1024, NULL,
+                                &t.allowed_logout_urls) ||
+         !tsr_mgmt_check_urls(&rd, "allowed_logout_urls", &t.allowed_logout_urls,
+                              TSR_URL_REDIRECT)))
+        goto out;
+    if (t.logo_url[0] != '\0' && tsr_mgmt_url_problem(t.logo_url, TSR_URL_HTTPS) != NULL) {
+        tsr_mgmt_fail(&rd, "picture_url", "%s", tsr_mgmt_url_problem(t.logo_url, TSR_URL_HTTPS));
+        goto out;
+    }
+    if (t.idle_session_lifetime > t.session_lifetime) {
+        tsr_mgmt_fail(&rd, "idle_session_lifetime", "Must not exceed session_lifetime");
+        goto out;
+    }
+    if (!references_exist(&rd, &t))
+        goto out;
+    int rc = tsr_tenant_update_settings(req->store, &t);
+    if (rc == 0)
+        rc = tsr_tenant_touch(req->store, t.id);
+    if (rc != 0) {
+        tsr_mgmt_send_store_error(req, rc, "tenant");
+        goto out;
+    }
+    tsr_app_reload(req->app, req->store);
+    tsr_resp_json(req, 200, settings_json(&t));
+out:
+    tsr_tenant_cleanup(&t);
+    json_decref(body);
+}
