@@ -46,9 +46,36 @@ bool tsr_router_is_mgmt_path(const char *path)
     return strncmp(path, "/api/v2/", 8) == 0 || strcmp(path, "/api/v2") == 0;
 }
 
+/*
+ * Management API collections of Auth0 that Tessera does not offer yet.  They
+ * answer 403, never 404: the Deploy CLI skips resource types that answer 403
+ * and would fail on a 404.
+ */
+static const char *const not_offered[] = {
+    "actions", "anomaly", "attack-protection", "blacklists", "branding", "client-credentials",
+    "custom-domains", "device-credentials", "email-templates", "emails", "flows", "forms",
+    "guardian", "hooks", "jobs", "log-streams", "network-acls", "organizations", "prompts",
+    "refresh-tokens", "resource-servers-scopes", "risk-assessments", "rules", "rules-configs",
+    "self-service-profiles", "sessions", "stats", "tickets", "token-exchange-profiles",
+    "user-attribute-profiles", "user-blocks", NULL,
+};
+
+static bool is_not_offered(const char *path)
+{
+    const char *first = path + strlen("/api/v2/");
+    size_t len = strcspn(first, "/");
+    for (size_t i = 0; not_offered[i] != NULL; i++)
+        if (strlen(not_offered[i]) == len && strncmp(first, not_offered[i], len) == 0)
+            return true;
+    return false;
+}
+
 static void not_found(struct tsr_req *req, bool mgmt)
 {
-    if (mgmt)
+    if (mgmt && strncmp(req->path, "/api/v2/", 8) == 0 && is_not_offered(req->path))
+        tsr_resp_mgmt_error(req, 403, "operation_not_supported",
+                            "Tessera does not offer this Management API resource yet");
+    else if (mgmt)
         tsr_resp_mgmt_error(req, 404, "not_found", "Not Found");
     else
         tsr_resp_oauth_error(req, 404, "not_found", "No endpoint at %s %.200s", req->method,

@@ -42,6 +42,9 @@ test('unknown routes answer 404 JSON', t_(async () => {
   const mg = await mgmt.get('/no-such-collection');
   assertMgmtError(mg, 404, {}, 'unknown Management route');
   assertJson(mg, 'unknown Management route');
+  // Auth0 resources Tessera does not offer yet answer 403, which the Deploy CLI skips.
+  const org = await mgmt.get('/organizations');
+  assertMgmtError(org, 403, { errorCode: 'operation_not_supported' }, 'GET /api/v2/organizations');
 }));
 
 test('wrong methods answer 405 JSON', t_(async () => {
