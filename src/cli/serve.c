@@ -54,6 +54,10 @@ int tsr_cli_serve(int argc, char **argv)
         return 2;
     }
     tsr_log_set_level(s.log_level);
+    char warnings[4][TSR_SETTINGS_WARN_LEN];
+    size_t nwarn = tsr_settings_warnings(&s, warnings, 4);
+    for (size_t i = 0; i < nwarn; i++)
+        tsr_log(TSR_LOG_WARN, "settings", json_pack("{s:s}", "detail", warnings[i]));
 
     /* Worker threads inherit this mask, so only the main thread takes the signals. */
     sigset_t stop_signals;
@@ -74,8 +78,9 @@ int tsr_cli_serve(int argc, char **argv)
         return 1;
     }
     tsr_log(TSR_LOG_INFO, "listening",
-            json_pack("{s:s, s:i, s:s}", "host", s.listen_host, "port", (int)s.listen_port,
-                      "public_url", s.public_url));
+            json_pack("{s:s, s:i, s:s, s:b, s:b}", "host", s.listen_host, "port",
+                      (int)s.listen_port, "public_url", s.public_url, "tls",
+                      s.tls_cert[0] != '\0', "trust_proxy", s.trust_proxy));
     print_banner(&app);
 
     int sig = 0;

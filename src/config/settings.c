@@ -2,7 +2,8 @@
  * settings.c - settings from flags, environment and a config file.
  *
  * Contents: messages; value parsers (listen address, public URL, data
- * directory, log level, threads); the three sources; merging.
+ * directory, log level, threads, TLS files, booleans); the three sources;
+ * merging; the TLS checks on the merged result; warnings.
  *
  * Each source is parsed completely into its own layer, so a bad value is
  * reported even when a higher source overrides it; the layers are then
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "util/err.h"
 
@@ -33,6 +35,9 @@ enum key {
     K_THREADS,
     K_SMTP_URL,
     K_SMTP_FROM,
+    K_TLS_CERT,
+    K_TLS_KEY,
+    K_TRUST_PROXY,
     K_CONFIG,
     K_COUNT
 };
@@ -49,6 +54,9 @@ static const struct {
     [K_THREADS] = {"threads", "TESSERA_THREADS", "threads"},
     [K_SMTP_URL] = {"smtp-url", "TESSERA_SMTP_URL", "smtp-url"},
     [K_SMTP_FROM] = {"smtp-from", "TESSERA_SMTP_FROM", "smtp-from"},
+    [K_TLS_CERT] = {"tls-cert", "TESSERA_TLS_CERT", "tls-cert"},
+    [K_TLS_KEY] = {"tls-key", "TESSERA_TLS_KEY", "tls-key"},
+    [K_TRUST_PROXY] = {"trust-proxy", "TESSERA_TRUST_PROXY", "trust-proxy"},
     [K_CONFIG] = {"config", "TESSERA_CONFIG", NULL},
 };
 
@@ -453,6 +461,25 @@ static int parse_smtp_from(const char *v, struct tsr_settings *out, char *why)
     return 0;
 }
 
+/* true|false, yes|no, on|off, 1|0, any case. */
+static int parse_bool(const char *v, bool *out, char *why)
+{
+    static const char *const yes[] = {"true", "yes", "on", "1"};
+    static const char *const no[] = {"false", "no", "off", "0"};
+    char shown[64];
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (strcasecmp(v, yes[i]) == 0) {
+            *out = true;
+            return 0;
+        }
+        if (strcasecmp(v, no[i]) == 0) {
+            *out = false;
+            return 0;
+        }
+    }
+    return why_set(why, "expected true or false, got \"%s\"", show(v, shown));
+}
+
 /* Parses value for key into the layer; who names the setting in errors. */
 static int apply(struct layer *l, enum key k, const char *value, const char *who, char *err,
                  size_t errlen)
@@ -481,6 +508,15 @@ static int apply(struct layer *l, enum key k, const char *value, const char *who
         break;
     case K_SMTP_FROM:
         rc = parse_smtp_from(value, &l->v, why);
+        break;
+    case K_TLS_CERT:
+        rc = parse_path(value, l->v.tls_cert, sizeof l->v.tls_cert, why);
+        break;
+    case K_TLS_KEY:
+        rc = parse_path(value, l->v.tls_key, sizeof l->v.tls_key, why);
+        break;
+    case K_TRUST_PROXY:
+        rc = parse_bool(value, &l->v.trust_proxy, why);
         break;
     case K_CONFIG:
         rc = parse_path(value, l->v.config_path, sizeof l->v.config_path, why);
@@ -528,6 +564,8 @@ static int load_flags(struct layer *l, int argc, char **argv, char *err, size_t 
         const char *value;
         if (eq != NULL)
             value = eq + 1;
+        else if (k == K_TRUST_PROXY) /* a boolean: the flag alone turns it on */
+            value = "true";
         else if (i + 1 < argc && argv[i + 1] != NULL && strncmp(argv[i + 1], "--", 2) != 0)
             value = argv[++i];
         else
@@ -666,6 +704,15 @@ static void copy_key(struct tsr_settings *dst, const struct tsr_settings *src, e
     case K_SMTP_FROM:
         memcpy(dst->smtp_from, src->smtp_from, sizeof dst->smtp_from);
         break;
+    case K_TLS_CERT:
+        memcpy(dst->tls_cert, src->tls_cert, sizeof dst->tls_cert);
+        break;
+    case K_TLS_KEY:
+        memcpy(dst->tls_key, src->tls_key, sizeof dst->tls_key);
+        break;
+    case K_TRUST_PROXY:
+        dst->trust_proxy = src->trust_proxy;
+        break;
     case K_CONFIG:
         memcpy(dst->config_path, src->config_path, sizeof dst->config_path);
         break;
@@ -684,6 +731,93 @@ void tsr_settings_defaults(struct tsr_settings *s)
     s->config_path[0] = '\0';
     s->log_level = TSR_LOG_INFO;
     s->threads = 0;
+}
+
+/* ---- TLS files ------------------------------------------------------------- */
+
+/*
+ * Checks that path is a readable regular file holding a PEM block whose
+ * label ends with label_end ("CERTIFICATE", "PRIVATE KEY").
+ */
+static int check_pem(const char *path, const char *label_end, char *why)
+{
+    char buf[256];
+    struct stat st;
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return why_set(why, "cannot read %.200s: %s", path, strerror(errno));
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return why_set(why, "%.200s is not a regular file", path);
+    }
+    int found = 0;
+    while (!found && fgets(buf, sizeof buf, f) != NULL) {
+        if (strncmp(buf, "-----BEGIN ", 11) != 0)
+            continue;
+        char *end = strstr(buf + 11, "-----");
+        size_t llen = strlen(label_end);
+        found = end != NULL && (size_t)(end - (buf + 11)) >= llen &&
+                memcmp(end - llen, label_end, llen) == 0;
+    }
+    fclose(f);
+    if (!found)
+        return why_set(why, "%.200s holds no PEM \"%s\" block", path, label_end);
+    return 0;
+}
+
+/* Names where key k came from, for messages. */
+static void source_name(const struct layer layers[3], enum key k, const char *config_path,
+                        char *who, size_t len)
+{
+    if (layers[0].set & (1u << k))
+        snprintf(who, len, "--%s", keys[k].flag);
+    else if (layers[1].set & (1u << k))
+        snprintf(who, len, "%s", keys[k].env);
+    else
+        snprintf(who, len, "%.900s: %s", config_path, keys[k].file);
+}
+
+static int check_tls(const struct tsr_settings *s, const struct layer layers[3], char *err,
+                     size_t errlen)
+{
+    char who[WHO_LEN];
+    char why[WHY_LEN];
+    if (s->tls_cert[0] == '\0' && s->tls_key[0] == '\0')
+        return 0;
+    if (s->tls_key[0] == '\0') {
+        source_name(layers, K_TLS_CERT, s->config_path, who, sizeof who);
+        return fail(err, errlen, "%s: needs --tls-key as well (both or neither)", who);
+    }
+    if (s->tls_cert[0] == '\0') {
+        source_name(layers, K_TLS_KEY, s->config_path, who, sizeof who);
+        return fail(err, errlen, "%s: needs --tls-cert as well (both or neither)", who);
+    }
+    if (check_pem(s->tls_cert, "CERTIFICATE", why) != 0) {
+        source_name(layers, K_TLS_CERT, s->config_path, who, sizeof who);
+        return fail(err, errlen, "%s: %s", who, why);
+    }
+    if (check_pem(s->tls_key, "PRIVATE KEY", why) != 0) {
+        source_name(layers, K_TLS_KEY, s->config_path, who, sizeof who);
+        return fail(err, errlen, "%s: %s", who, why);
+    }
+    return 0;
+}
+
+size_t tsr_settings_warnings(const struct tsr_settings *s, char out[][TSR_SETTINGS_WARN_LEN],
+                             size_t max)
+{
+    size_t n = 0;
+    struct stat st;
+    if (n < max && s->tls_key[0] != '\0' && stat(s->tls_key, &st) == 0 &&
+        (st.st_mode & S_IROTH) != 0)
+        snprintf(out[n++], TSR_SETTINGS_WARN_LEN,
+                 "--tls-key: %.150s is readable by every user; chmod 600 it", s->tls_key);
+    if (n < max && s->tls_cert[0] != '\0' && strncmp(s->public_url, "https://", 8) != 0)
+        snprintf(out[n++], TSR_SETTINGS_WARN_LEN,
+                 "--public-url: %.150s is not https:// although HTTPS is on; issuer and "
+                 "links will say http",
+                 s->public_url);
+    return n;
 }
 
 static const char *system_getenv(const char *name)
@@ -730,6 +864,8 @@ int tsr_settings_load(struct tsr_settings *s, int argc, char **argv, tsr_getenv_
             }
         }
     }
+    if ((rc = check_tls(&merged, layers, err, errlen)) != 0)
+        goto out;
     *s = merged;
 out:
     return rc;

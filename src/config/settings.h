@@ -10,14 +10,22 @@
  *   --threads        TESSERA_THREADS           threads        0 = one per core
  *   --smtp-url       TESSERA_SMTP_URL          smtp-url       smtp[s]://[user:pass@]host[:port]
  *   --smtp-from      TESSERA_SMTP_FROM         smtp-from      addr@host or "Name <addr@host>"
+ *   --tls-cert       TESSERA_TLS_CERT          tls-cert       PEM certificate (chain) for HTTPS
+ *   --tls-key        TESSERA_TLS_KEY           tls-key        PEM private key for HTTPS
+ *   --trust-proxy    TESSERA_TRUST_PROXY       trust-proxy    true|false (flag alone: true)
  *   --config         TESSERA_CONFIG            (n/a)          path to the config file
  *
  * The config file holds "key = value" lines; '#' starts a comment.  A bad
  * value stops start-up with one line naming the setting and why.
+ *
+ * --tls-cert and --tls-key come together or not at all; both files must be
+ * readable PEM.  --trust-proxy makes X-Forwarded-Proto/-Host count (only
+ * for a server behind a proxy that sets them).
  */
 #ifndef TSR_CONFIG_SETTINGS_H
 #define TSR_CONFIG_SETTINGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +45,9 @@ struct tsr_settings {
     unsigned threads; /* 0: one per core */
     char smtp_url[TSR_SETTINGS_MAX_URL];   /* empty: mail goes to {data-dir}/outbox/ */
     char smtp_from[TSR_SETTINGS_MAX_FROM]; /* empty: "Tessera <no-reply@localhost>" */
+    char tls_cert[TSR_SETTINGS_MAX_PATH];  /* empty: plain HTTP */
+    char tls_key[TSR_SETTINGS_MAX_PATH];   /* set exactly when tls_cert is */
+    bool trust_proxy;                      /* honour X-Forwarded-Proto/-Host */
 };
 
 /* Looks up an environment variable; tests pass their own. */
@@ -54,5 +65,14 @@ void tsr_settings_defaults(struct tsr_settings *s);
  */
 int tsr_settings_load(struct tsr_settings *s, int argc, char **argv, tsr_getenv_fn getenv_fn,
                       char *err, size_t errlen);
+
+/*
+ * Start-up warnings that do not stop the server (a private key others can
+ * read, an http:// public URL while serving HTTPS).  Writes up to max
+ * one-line messages of TSR_SETTINGS_WARN_LEN bytes; returns how many.
+ */
+#define TSR_SETTINGS_WARN_LEN 256
+size_t tsr_settings_warnings(const struct tsr_settings *s, char out[][TSR_SETTINGS_WARN_LEN],
+                             size_t max);
 
 #endif

@@ -121,6 +121,48 @@ void tsr_req_client_ip(struct tsr_req *req, char out[64])
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
 }
 
+/* The first comma-separated item of a forwarded header, trimmed, into out; false if empty. */
+static bool first_item(const char *v, char *out, size_t cap)
+{
+    while (*v == ' ' || *v == '\t')
+        v++;
+    size_t n = strcspn(v, ",");
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    if (n == 0 || n >= cap)
+        return false;
+    memcpy(out, v, n);
+    out[n] = '\0';
+    return true;
+}
+
+const char *tsr_req_effective_host(struct tsr_req *req)
+{
+    if (req->app != NULL && req->app->settings.trust_proxy) {
+        const char *fwd = tsr_req_header(req, "X-Forwarded-Host");
+        if (fwd != NULL && first_item(fwd, req->fwd_host, sizeof req->fwd_host))
+            return req->fwd_host;
+    }
+    return tsr_req_header(req, "Host");
+}
+
+const char *tsr_req_effective_proto(struct tsr_req *req)
+{
+    if (req->app != NULL && req->app->settings.trust_proxy) {
+        const char *fwd = tsr_req_header(req, "X-Forwarded-Proto");
+        char proto[8];
+        if (fwd != NULL && first_item(fwd, proto, sizeof proto)) {
+            if (strcasecmp(proto, "https") == 0)
+                return "https";
+            if (strcasecmp(proto, "http") == 0)
+                return "http";
+        }
+    }
+    const union MHD_ConnectionInfo *info =
+        req->conn ? MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_PROTOCOL) : NULL;
+    return info != NULL && info->protocol != 0 ? "https" : "http";
+}
+
 int64_t tsr_now(void)
 {
     struct timespec ts;

@@ -43,6 +43,7 @@ struct tsr_req {
     const char *route_params[TSR_ROUTE_MAX_PARAMS];
     char *route_param_buf;         /* storage for route_params */
     char request_id[24];
+    char fwd_host[256]; /* tsr_req_effective_host's copy of X-Forwarded-Host */
     struct timespec started;
 
     char *body; /* NUL-terminated */
@@ -91,6 +92,21 @@ bool tsr_req_is_content_type(struct tsr_req *req, const char *type);
  * for the client into err.
  */
 int tsr_req_json_body(struct tsr_req *req, json_t **out, char *err, size_t errlen);
+
+/*
+ * The host the client asked for, for finding the tenant: the first
+ * X-Forwarded-Host value when --trust-proxy is on and the header is there,
+ * else the Host header (NULL when neither).  Without --trust-proxy the
+ * forwarded headers are ignored (RFC 9700 section 4.13).  Borrowed, or
+ * kept in req.
+ */
+const char *tsr_req_effective_host(struct tsr_req *req);
+
+/*
+ * "https" or "http": the first X-Forwarded-Proto value when --trust-proxy
+ * is on and it names one of these, else the scheme of the connection.
+ */
+const char *tsr_req_effective_proto(struct tsr_req *req);
 
 /* The peer's IP address as text into out (64 bytes); "" when unknown. */
 void tsr_req_client_ip(struct tsr_req *req, char out[64]);

@@ -109,7 +109,7 @@ static void error_response(struct tsr_req *req, unsigned status, const char *cod
 
 static void handle(struct tsr_req *req)
 {
-    const char *host = tsr_req_header(req, "Host");
+    const char *host = tsr_req_effective_host(req);
     const char *rest = NULL;
     req->store = tsr_app_store(req->app);
     if (req->store == NULL) {

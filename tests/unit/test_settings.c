@@ -429,6 +429,140 @@ static void test_smtp(void **state)
                  "expected an address");
 }
 
+/* ---- TLS and --trust-proxy ------------------------------------------------------ */
+
+static char tls_dir[600];
+static char cert_path[700];
+static char key_path[700];
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
+static void make_tls_files(void)
+{
+    const char *base = getenv("TSR_TEST_TMPDIR");
+    if (base == NULL || base[0] == '\0')
+        base = "/tmp";
+    mkdir(base, 0700);
+    snprintf(tls_dir, sizeof tls_dir, "%s/tsr-tls-XXXXXX", base);
+    assert_non_null(mkdtemp(tls_dir));
+    snprintf(cert_path, sizeof cert_path, "%s/cert.pem", tls_dir);
+    snprintf(key_path, sizeof key_path, "%s/key.pem", tls_dir);
+    write_file(cert_path, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", 0644);
+    write_file(key_path, "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n", 0600);
+}
+
+static void remove_tls_files(void)
+{
+    unlink(cert_path);
+    unlink(key_path);
+    rmdir(tls_dir);
+}
+
+static void test_tls(void **state)
+{
+    (void)state;
+    struct tsr_settings s;
+    char err[512];
+    char warn[4][TSR_SETTINGS_WARN_LEN];
+    make_tls_files();
+
+    assert_int_equal(load_args(&s, err, sizeof err, NULL), 0);
+    assert_string_equal(s.tls_cert, "");
+    assert_string_equal(s.tls_key, "");
+    assert_int_equal(tsr_settings_warnings(&s, warn, 4), 0);
+
+    assert_int_equal(load_args(&s, err, sizeof err, "--tls-cert", cert_path, "--tls-key",
+                               key_path, "--public-url", "https://id.example.com", NULL),
+                     0);
+    assert_string_equal(s.tls_cert, cert_path);
+    assert_string_equal(s.tls_key, key_path);
+    assert_int_equal(tsr_settings_warnings(&s, warn, 4), 0);
+
+    /* http:// public URL with TLS on, and a key every user can read: two warnings. */
+    assert_int_equal(chmod(key_path, 0644), 0);
+    env_set("TESSERA_TLS_CERT", cert_path);
+    env_set("TESSERA_TLS_KEY", key_path);
+    assert_int_equal(load_args(&s, err, sizeof err, NULL), 0);
+    assert_int_equal(tsr_settings_warnings(&s, warn, 4), 2);
+    assert_non_null(strstr(warn[0], "--tls-key"));
+    assert_non_null(strstr(warn[1], "not https://"));
+    assert_int_equal(chmod(key_path, 0600), 0);
+
+    char text[1600];
+    snprintf(text, sizeof text, "tls-cert = %s\ntls-key = \"%s\"\n", cert_path, key_path);
+    const char *conf = write_conf(text);
+    reset_env(NULL);
+    assert_int_equal(load_args(&s, err, sizeof err, "--config", conf, NULL), 0);
+    assert_string_equal(s.tls_key, key_path);
+    remove_conf();
+
+    /* Both or neither, named by where each came from. */
+    expect_error(load_args(&s, err, sizeof err, "--tls-cert", cert_path, NULL), err,
+                 "--tls-cert", "both or neither");
+    env_set("TESSERA_TLS_KEY", key_path);
+    expect_error(load_args(&s, err, sizeof err, NULL), err, "TESSERA_TLS_KEY", "both or neither");
+    reset_env(NULL);
+
+    /* Unreadable, wrong content, a directory. */
+    char missing[800];
+    snprintf(missing, sizeof missing, "%s/nope.pem", tls_dir);
+    expect_error(load_args(&s, err, sizeof err, "--tls-cert", missing, "--tls-key", key_path,
+                           NULL),
+                 err, "--tls-cert", "cannot read");
+    expect_error(load_args(&s, err, sizeof err, "--tls-cert", key_path, "--tls-key", key_path,
+                           NULL),
+                 err, "--tls-cert", "no PEM \"CERTIFICATE\"");
+    expect_error(load_args(&s, err, sizeof err, "--tls-cert", cert_path, "--tls-key", cert_path,
+                           NULL),
+                 err, "--tls-key", "no PEM \"PRIVATE KEY\"");
+    expect_error(load_args(&s, err, sizeof err, "--tls-cert", tls_dir, "--tls-key", key_path,
+                           NULL),
+                 err, "--tls-cert", "not a regular file");
+    expect_error(load_args(&s, err, sizeof err, "--tls-key", "", NULL), err, "--tls-key",
+                 "must not be empty");
+    remove_tls_files();
+}
+
+static void test_trust_proxy(void **state)
+{
+    (void)state;
+    struct tsr_settings s;
+    char err[256];
+
+    assert_int_equal(load_args(&s, err, sizeof err, NULL), 0);
+    assert_false(s.trust_proxy);
+    /* The flag alone turns it on and takes no value from the next argument. */
+    assert_int_equal(load_args(&s, err, sizeof err, "--trust-proxy", "--threads", "2", NULL), 0);
+    assert_true(s.trust_proxy);
+    assert_int_equal(s.threads, 2);
+    assert_int_equal(load_args(&s, err, sizeof err, "--trust-proxy=false", NULL), 0);
+    assert_false(s.trust_proxy);
+    expect_error(load_args(&s, err, sizeof err, "--trust-proxy", "yes", NULL), err,
+                 "unexpected argument", "yes");
+
+    env_set("TESSERA_TRUST_PROXY", "ON");
+    assert_int_equal(load_args(&s, err, sizeof err, NULL), 0);
+    assert_true(s.trust_proxy);
+    assert_int_equal(load_args(&s, err, sizeof err, "--trust-proxy=0", NULL), 0);
+    assert_false(s.trust_proxy);
+    env_set("TESSERA_TRUST_PROXY", "maybe");
+    expect_error(load_args(&s, err, sizeof err, NULL), err, "TESSERA_TRUST_PROXY",
+                 "expected true or false");
+    reset_env(NULL);
+
+    const char *conf = write_conf("trust-proxy = yes\n");
+    assert_int_equal(load_args(&s, err, sizeof err, "--config", conf, NULL), 0);
+    remove_conf();
+    assert_true(s.trust_proxy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -441,6 +575,8 @@ int main(void)
         cmocka_unit_test_setup(test_flag_errors, reset_env),
         cmocka_unit_test_setup(test_env_errors, reset_env),
         cmocka_unit_test_setup(test_smtp, reset_env),
+        cmocka_unit_test_setup(test_tls, reset_env),
+        cmocka_unit_test_setup(test_trust_proxy, reset_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,11 +1,14 @@
 // Harness: starts and stops a real `tessera serve` on 127.0.0.1 for the
 // end-to-end suites.  Every wait here is bounded in count and time.
 import { spawn } from 'node:child_process';
+import https from 'node:https';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { makeTestCa } from './tls.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, '..', '..', '..');
@@ -85,12 +88,15 @@ function tail(text, lines = 40) {
  * Spawns `tessera serve` without waiting for it to become healthy.
  * Returns {proc, port, url, dataDir, exited, stdout(), stderr(), logs()}.
  * `exited` resolves with {code, signal} when the process ends.
+ * tls: true (a fresh test CA) or {certPath, keyPath, ca} from lib/tls.mjs serves
+ * HTTPS with an https public URL; the handle's tls has the CA.
  */
-export async function spawnTessera({ dataDir, env, args, port } = {}) {
+export async function spawnTessera({ dataDir, env, args, port, tls: tlsOpt } = {}) {
+  const tls = tlsOpt === true ? makeTestCa() : tlsOpt;
   const bin = tesseraBin();
   const dir = dataDir ?? makeDataDir();
   const p = port ?? (await freePort());
-  const url = `http://127.0.0.1:${p}/`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${p}/`;
   const argv = [
     'serve',
     '--listen',
@@ -101,6 +107,7 @@ export async function spawnTessera({ dataDir, env, args, port } = {}) {
     dir,
     '--log-level',
     'info',
+    ...(tls ? ['--tls-cert', tls.certPath, '--tls-key', tls.keyPath] : []),
     ...(args ?? []),
   ];
   const proc = spawn(bin, argv, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -133,6 +140,7 @@ export async function spawnTessera({ dataDir, env, args, port } = {}) {
     proc,
     port: p,
     url,
+    tls: tls ?? null,
     dataDir: dir,
     argv: [bin, ...argv],
     exited,
@@ -156,7 +164,37 @@ export async function waitForExit(handle, timeoutMs) {
   return result;
 }
 
-async function fetchStatus(url) {
+/**
+ * One HTTPS request trusting only the test CA (node's fetch cannot take a CA
+ * without undici's Agent).  Resolves {status, headers, text}; rejects on a
+ * TLS or network error.  opts: method, headers, body, ca, timeoutMs.
+ */
+export function httpsRequest(url, { method = 'GET', headers = {}, body, ca, timeoutMs = 5000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method, headers, ca, timeout: timeoutMs }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => {
+        text += d;
+      });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms: ${url}`)));
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+async function fetchStatus(url, tls) {
+  if (tls) {
+    try {
+      return (await httpsRequest(url, { ca: tls.ca, timeoutMs: 1000 })).status;
+    } catch {
+      return 0;
+    }
+  }
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), 1000);
   try {
@@ -173,7 +211,8 @@ async function fetchStatus(url) {
 /**
  * Starts Tessera and waits for GET /healthz to answer 200, then reads
  * DATA_DIR/bootstrap-client.json.
- * Options: dataDir (reuse to restart), port (reuse to restart), env, args.
+ * Options: dataDir (reuse to restart), port (reuse to restart), env, args,
+ * tls ({certPath, keyPath, ca} from lib/tls.mjs: HTTPS, https public URL).
  */
 export async function startTessera(opts = {}) {
   const h = await spawnTessera(opts);
@@ -185,7 +224,7 @@ export async function startTessera(opts = {}) {
 
   let healthy = false;
   for (let i = 0; i < HEALTH_TRIES && !h.hasExited(); i++) {
-    if ((await fetchStatus(`${h.url}healthz`)) === 200) {
+    if ((await fetchStatus(`${h.url}healthz`, h.tls)) === 200) {
       healthy = true;
       break;
     }
