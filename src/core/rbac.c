@@ -18,8 +18,12 @@ int tsr_rbac_user_permissions(tsr_store *st, const char *tenant_id, const char *
     tsr_stmt *q = NULL;
     int rc = tsr_store_query(st, &q,
                              "SELECT permission FROM user_permissions WHERE tenant_id = ? AND "
-                             "user_id = ? AND audience = ? ORDER BY permission",
-                             "sss", tenant_id, user_id, audience);
+                             "user_id = ? AND audience = ? UNION SELECT rp.permission FROM "
+                             "user_roles ur JOIN role_permissions rp ON rp.tenant_id = "
+                             "ur.tenant_id AND rp.role_id = ur.role_id WHERE ur.tenant_id = ? AND "
+                             "ur.user_id = ? AND rp.audience = ? ORDER BY 1",
+                             "ssssss", tenant_id, user_id, audience, tenant_id, user_id,
+                             audience);
     while (rc == 0 && (rc = tsr_stmt_step(q)) == TSR_STORE_ROW)
         rc = read_name(q, out);
     tsr_stmt_finalize(q);
@@ -54,22 +58,25 @@ void tsr_permission_list_free(struct tsr_permission *list, size_t n)
     tsr_rows_free(list, n, sizeof *list, permission_cleanup);
 }
 
+/* (audience, permission) the user holds, directly or through roles; binds tid, uid, tid, uid. */
+#define HELD_SQL                                                                                   \
+    "SELECT audience, permission FROM user_permissions WHERE tenant_id = ? AND user_id = ? "     \
+    "UNION SELECT rp.audience, rp.permission FROM user_roles ur JOIN role_permissions rp ON "    \
+    "rp.tenant_id = ur.tenant_id AND rp.role_id = ur.role_id WHERE ur.tenant_id = ? AND "        \
+    "ur.user_id = ?"
+
 int tsr_rbac_list(tsr_store *st, const char *tenant_id, const char *user_id, int64_t offset,
                   int64_t limit, struct tsr_permission **out, size_t *n, int64_t *total)
 {
     *out = NULL;
     *n = 0;
-    int rc = tsr_rows_count(st, total,
-                            "SELECT count(*) FROM user_permissions WHERE tenant_id = ? AND "
-                            "user_id = ?",
-                            "ss", tenant_id, user_id);
+    int rc = tsr_rows_count(st, total, "SELECT count(*) FROM (" HELD_SQL ") AS held", "ssss",
+                            tenant_id, user_id, tenant_id, user_id);
     if (rc != 0)
         return rc;
     tsr_stmt *q = NULL;
-    rc = tsr_store_query(st, &q,
-                         "SELECT audience, permission FROM user_permissions WHERE tenant_id = ? "
-                         "AND user_id = ? ORDER BY audience, permission LIMIT ? OFFSET ?",
-                         "ssii", tenant_id, user_id, limit, offset);
+    rc = tsr_store_query(st, &q, HELD_SQL " ORDER BY 1, 2 LIMIT ? OFFSET ?", "ssssii", tenant_id,
+                         user_id, tenant_id, user_id, limit, offset);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_permission, permission_cleanup,
                               (void **)out, n);
@@ -100,4 +107,53 @@ int tsr_rbac_revoke(tsr_store *st, const char *tenant_id, const char *user_id,
                          "DELETE FROM user_permissions WHERE tenant_id = ? AND user_id = ? AND "
                          "audience = ? AND permission = ?",
                          "ssss", tenant_id, user_id, audience, permission);
+}
+
+static void source_cleanup(void *record)
+{
+    struct tsr_permission_source *s = record;
+    free(s->role_id);
+    free(s->role_name);
+}
+
+static int read_source(tsr_stmt *q, void *record)
+{
+    struct tsr_permission_source *s = record;
+    memset(s, 0, sizeof *s);
+    if (tsr_stmt_is_null(q, 0))
+        return 0;
+    s->role_id = tsr_stmt_text_dup(q, 0);
+    s->role_name = tsr_stmt_text_dup(q, 1);
+    if (s->role_id == NULL || s->role_name == NULL) {
+        source_cleanup(s);
+        return TSR_ENOMEM;
+    }
+    return 0;
+}
+
+void tsr_permission_source_list_free(struct tsr_permission_source *list, size_t n)
+{
+    tsr_rows_free(list, n, sizeof *list, source_cleanup);
+}
+
+int tsr_rbac_sources(tsr_store *st, const char *tenant_id, const char *user_id,
+                     const char *audience, const char *permission,
+                     struct tsr_permission_source **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    tsr_stmt *q = NULL;
+    int rc = tsr_store_query(
+        st, &q,
+        "SELECT NULL, NULL, 0 FROM user_permissions WHERE tenant_id = ? AND user_id = ? AND "
+        "audience = ? AND permission = ? UNION ALL SELECT r.id, r.name, 1 FROM user_roles ur "
+        "JOIN role_permissions rp ON rp.tenant_id = ur.tenant_id AND rp.role_id = ur.role_id "
+        "JOIN roles r ON r.tenant_id = ur.tenant_id AND r.id = ur.role_id WHERE ur.tenant_id = ? "
+        "AND ur.user_id = ? AND rp.audience = ? AND rp.permission = ? ORDER BY 3, 2, 1",
+        "ssssssss", tenant_id, user_id, audience, permission, tenant_id, user_id, audience,
+        permission);
+    if (rc == 0)
+        rc = tsr_rows_collect(q, sizeof **out, read_source, source_cleanup, (void **)out, n);
+    tsr_stmt_finalize(q);
+    return rc;
 }

@@ -1,9 +1,9 @@
 /*
  * rbac.h - permissions of users on APIs.  A permission is one of the API's
- * scopes, given to a user directly (roles come later).  For an API with
- * enforce_policies, a person's access token carries only the requested
- * scopes they hold; with the access_token_authz dialect it also lists
- * them all in `permissions`.
+ * scopes, given to a user directly or through the roles assigned to them
+ * (core/role.h).  For an API with enforce_policies, a person's access
+ * token carries only the requested scopes they hold; with the
+ * access_token_authz dialect it also lists them all in `permissions`.
  */
 #ifndef TSR_CORE_RBAC_H
 #define TSR_CORE_RBAC_H
@@ -21,13 +21,35 @@ struct tsr_permission {
 
 void tsr_permission_list_free(struct tsr_permission *list, size_t n);
 
-/* The user's permissions on audience, into an empty list. */
+/*
+ * The user's permissions on audience, direct and through roles, distinct
+ * and sorted, into an empty list.
+ */
 int tsr_rbac_user_permissions(tsr_store *st, const char *tenant_id, const char *user_id,
                               const char *audience, struct tsr_strlist *out);
 
-/* Every permission of the user, ordered by API then name, paged. */
+/*
+ * Every permission of the user (direct and through roles, distinct),
+ * ordered by API then name, paged.
+ */
 int tsr_rbac_list(tsr_store *st, const char *tenant_id, const char *user_id, int64_t offset,
                   int64_t limit, struct tsr_permission **out, size_t *n, int64_t *total);
+
+/* Where a user's permission comes from: role_id NULL for a direct grant. */
+struct tsr_permission_source {
+    char *role_id;
+    char *role_name;
+};
+
+void tsr_permission_source_list_free(struct tsr_permission_source *list, size_t n);
+
+/*
+ * The sources of one permission of the user: the direct grant first (if
+ * any), then the roles holding it ordered by name.
+ */
+int tsr_rbac_sources(tsr_store *st, const char *tenant_id, const char *user_id,
+                     const char *audience, const char *permission,
+                     struct tsr_permission_source **out, size_t *n);
 
 /* Gives a permission (no error when the user holds it already). */
 int tsr_rbac_grant(tsr_store *st, const char *tenant_id, const char *user_id,

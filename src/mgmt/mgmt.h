@@ -77,9 +77,39 @@ void tsr_mgmt_users_update(struct tsr_req *req);
 void tsr_mgmt_users_delete(struct tsr_req *req);
 void tsr_mgmt_users_by_email(struct tsr_req *req);
 
+/*
+ * A permission as Auth0 lists it: {permission_name, description,
+ * resource_server_name, resource_server_identifier} (NULL when out of memory).
+ */
+json_t *tsr_mgmt_permission_json(struct tsr_req *req, const char *audience,
+                                 const char *permission);
+
+/*
+ * Reads {"permissions": [{resource_server_identifier, permission_name}]}:
+ * every item must name a scope of an existing API.  Sends 400 (404 for an
+ * unknown API) and returns NULL otherwise; else returns the body (caller
+ * frees) and points *items at its list.
+ */
+json_t *tsr_mgmt_permissions_body(struct tsr_req *req, const json_t **items);
+
 void tsr_mgmt_user_permissions_list(struct tsr_req *req);
 void tsr_mgmt_user_permissions_add(struct tsr_req *req);
 void tsr_mgmt_user_permissions_remove(struct tsr_req *req);
+
+void tsr_mgmt_roles_list(struct tsr_req *req);
+void tsr_mgmt_roles_create(struct tsr_req *req);
+void tsr_mgmt_roles_get(struct tsr_req *req);
+void tsr_mgmt_roles_update(struct tsr_req *req);
+void tsr_mgmt_roles_delete(struct tsr_req *req);
+void tsr_mgmt_role_permissions_list(struct tsr_req *req);
+void tsr_mgmt_role_permissions_add(struct tsr_req *req);
+void tsr_mgmt_role_permissions_remove(struct tsr_req *req);
+void tsr_mgmt_role_users_list(struct tsr_req *req);
+void tsr_mgmt_role_users_assign(struct tsr_req *req);
+
+void tsr_mgmt_user_roles_list(struct tsr_req *req);
+void tsr_mgmt_user_roles_assign(struct tsr_req *req);
+void tsr_mgmt_user_roles_remove(struct tsr_req *req);
 
 void tsr_mgmt_user_grants_list(struct tsr_req *req);
 void tsr_mgmt_user_grants_delete(struct tsr_req *req);

@@ -1,7 +1,8 @@
 /*
  * user_permissions.c - /api/v2/users/{id}/permissions: the permissions
- * (API scopes) given to a user directly.  Adding or removing a list is all
- * or nothing.
+ * (API scopes) a user holds, each with its sources (given directly, or
+ * through roles).  Adding or removing a list (direct grants only) is all or
+ * nothing.  Also the permission shapes and body reader roles.c shares.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,22 +38,48 @@ static bool user_exists(struct tsr_req *req)
     return false;
 }
 
-static json_t *permission_json(struct tsr_req *req, const struct tsr_permission *p)
+json_t *tsr_mgmt_permission_json(struct tsr_req *req, const char *audience,
+                                 const char *permission)
 {
     struct tsr_api api;
     const char *description = "", *api_name = "";
-    bool have_api = tsr_api_get_by_identifier(req->store, req->tenant->t.id, p->audience, &api) == 0;
+    bool have_api = tsr_api_get_by_identifier(req->store, req->tenant->t.id, audience, &api) == 0;
     for (size_t i = 0; have_api && i < api.nscopes; i++)
-        if (strcmp(api.scopes[i].value, p->permission) == 0)
+        if (strcmp(api.scopes[i].value, permission) == 0)
             description = api.scopes[i].description;
     if (have_api)
         api_name = api.name;
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:[{s:s, s:s, s:s}]}", "permission_name",
-                          p->permission, "description", description, "resource_server_name",
-                          api_name, "resource_server_identifier", p->audience, "sources",
-                          "source_id", "", "source_name", "", "source_type", "DIRECT");
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "permission_name", permission, "description",
+                          description, "resource_server_name", api_name,
+                          "resource_server_identifier", audience);
     if (have_api)
         tsr_api_cleanup(&api);
+    return o;
+}
+
+/* A user's permission with its sources (NULL when out of memory or on a storage error). */
+static json_t *user_permission_json(struct tsr_req *req, const struct tsr_permission *p)
+{
+    struct tsr_permission_source *src = NULL;
+    size_t n = 0;
+    if (tsr_rbac_sources(req->store, req->tenant->t.id, tsr_req_param(req, 0), p->audience,
+                         p->permission, &src, &n) != 0)
+        return NULL;
+    json_t *o = tsr_mgmt_permission_json(req, p->audience, p->permission);
+    json_t *sources = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *s = src[i].role_id == NULL
+                        ? json_pack("{s:s, s:s, s:s}", "source_id", "", "source_name", "",
+                                    "source_type", "DIRECT")
+                        : json_pack("{s:s, s:s, s:s}", "source_id", src[i].role_id,
+                                    "source_name", src[i].role_name, "source_type", "ROLE");
+        tsr_mgmt_items_add(&sources, s);
+    }
+    tsr_permission_source_list_free(src, n);
+    if (o == NULL || sources == NULL || json_object_set_new(o, "sources", sources) != 0) {
+        json_decref(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -72,17 +99,12 @@ void tsr_mgmt_user_permissions_list(struct tsr_req *req)
     }
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
-        tsr_mgmt_items_add(&items, permission_json(req, &list[i]));
+        tsr_mgmt_items_add(&items, user_permission_json(req, &list[i]));
     tsr_permission_list_free(list, n);
     tsr_mgmt_send_list(req, &p, "permissions", items, total);
 }
 
-/*
- * Reads {"permissions": [{resource_server_identifier, permission_name}]}:
- * every item must name a scope of an existing API.  Sends 400 and returns
- * NULL otherwise; the caller owns the returned body.
- */
-static json_t *read_permissions(struct tsr_req *req, const json_t **items)
+json_t *tsr_mgmt_permissions_body(struct tsr_req *req, const json_t **items)
 {
     struct tsr_mgmt_reader rd;
     json_t *body = tsr_mgmt_body(req);
@@ -135,7 +157,7 @@ static void change(struct tsr_req *req, bool add)
     const json_t *items = NULL;
     if (!user_exists(req))
         return;
-    json_t *body = read_permissions(req, &items);
+    json_t *body = tsr_mgmt_permissions_body(req, &items);
     if (body == NULL)
         return;
     const char *tid = req->tenant->t.id, *user_id = tsr_req_param(req, 0);

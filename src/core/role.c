@@ -1,0 +1,285 @@
+#include "core/role.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/rows.h"
+#include "util/err.h"
+#include "util/secure.h"
+
+#define ROLE_ID_RANDOM 16
+#define ROLE_COLUMNS "tenant_id, id, name, description, created_at, updated_at"
+
+void tsr_role_cleanup(struct tsr_role *r)
+{
+    free(r->tenant_id);
+    free(r->id);
+    free(r->name);
+    free(r->description);
+    memset(r, 0, sizeof *r);
+}
+
+static void cleanup_cb(void *record)
+{
+    tsr_role_cleanup(record);
+}
+
+void tsr_role_list_free(struct tsr_role *list, size_t n)
+{
+    tsr_rows_free(list, n, sizeof *list, cleanup_cb);
+}
+
+int tsr_role_init_new(struct tsr_role *r, const char *tenant_id)
+{
+    char id[4 + ROLE_ID_RANDOM + 1] = "rol_";
+    memset(r, 0, sizeof *r);
+    if (tsr_random_alnum(id + 4, ROLE_ID_RANDOM) != 0)
+        return TSR_ECRYPTO;
+    r->tenant_id = strdup(tenant_id);
+    r->id = strdup(id);
+    r->name = strdup("");
+    r->description = strdup("");
+    r->created_at = r->updated_at = (int64_t)time(NULL);
+    if (!r->tenant_id || !r->id || !r->name || !r->description) {
+        tsr_role_cleanup(r);
+        return TSR_ENOMEM;
+    }
+    return 0;
+}
+
+static int read_row(tsr_stmt *q, void *record)
+{
+    struct tsr_role *r = record;
+    memset(r, 0, sizeof *r);
+    r->tenant_id = tsr_stmt_text_dup(q, 0);
+    r->id = tsr_stmt_text_dup(q, 1);
+    r->name = tsr_stmt_text_dup(q, 2);
+    r->description = tsr_stmt_text_dup(q, 3);
+    r->created_at = tsr_stmt_int64(q, 4);
+    r->updated_at = tsr_stmt_int64(q, 5);
+    if (!r->tenant_id || !r->id || !r->name || !r->description) {
+        tsr_role_cleanup(r);
+        return TSR_ENOMEM;
+    }
+    return 0;
+}
+
+int tsr_role_get(tsr_store *st, const char *tenant_id, const char *id, struct tsr_role *out)
+{
+    return tsr_rows_one(st, read_row, out,
+                        "SELECT " ROLE_COLUMNS " FROM roles WHERE tenant_id = ? AND id = ?", "ss",
+                        tenant_id, id);
+}
+
+int tsr_role_insert(tsr_store *st, const struct tsr_role *r)
+{
+    return tsr_store_run(st, NULL,
+                         "INSERT INTO roles (" ROLE_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?)",
+                         "ssssii", r->tenant_id, r->id, r->name, r->description, r->created_at,
+                         r->updated_at);
+}
+
+int tsr_role_update(tsr_store *st, struct tsr_role *r)
+{
+    r->updated_at = (int64_t)time(NULL);
+    return tsr_rows_change(st,
+                           "UPDATE roles SET name = ?, description = ?, updated_at = ? WHERE "
+                           "tenant_id = ? AND id = ?",
+                           "ssiss", r->name, r->description, r->updated_at, r->tenant_id, r->id);
+}
+
+int tsr_role_delete(tsr_store *st, const char *tenant_id, const char *id)
+{
+    return tsr_rows_change(st, "DELETE FROM roles WHERE tenant_id = ? AND id = ?", "ss",
+                           tenant_id, id);
+}
+
+/* "%filter%" for LIKE with '\' escaping the wildcards (caller frees). */
+static char *like_pattern(const char *filter)
+{
+    size_t n = strlen(filter);
+    char *p = malloc(2 * n + 3);
+    if (p == NULL)
+        return NULL;
+    size_t j = 0;
+    p[j++] = '%';
+    for (size_t i = 0; i < n; i++) {
+        if (filter[i] == '%' || filter[i] == '_' || filter[i] == '\\')
+            p[j++] = '\\';
+        p[j++] = filter[i];
+    }
+    p[j++] = '%';
+    p[j] = '\0';
+    return p;
+}
+
+int tsr_role_list(tsr_store *st, const char *tenant_id, const char *name_filter, int64_t offset,
+                  int64_t limit, struct tsr_role **out, size_t *n, int64_t *total)
+{
+    *out = NULL;
+    *n = 0;
+    char *pattern = like_pattern(name_filter ? name_filter : "");
+    if (pattern == NULL)
+        return TSR_ENOMEM;
+    int rc = tsr_rows_count(st, total,
+                            "SELECT count(*) FROM roles WHERE tenant_id = ? AND lower(name) LIKE "
+                            "lower(?) ESCAPE '\\'",
+                            "ss", tenant_id, pattern);
+    tsr_stmt *q = NULL;
+    if (rc == 0)
+        rc = tsr_store_query(st, &q,
+                             "SELECT " ROLE_COLUMNS " FROM roles WHERE tenant_id = ? AND "
+                             "lower(name) LIKE lower(?) ESCAPE '\\' ORDER BY name, id LIMIT ? "
+                             "OFFSET ?",
+                             "ssii", tenant_id, pattern, limit, offset);
+    if (rc == 0)
+        rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
+    tsr_stmt_finalize(q);
+    free(pattern);
+    return rc;
+}
+
+int tsr_role_permission_add(tsr_store *st, const char *tenant_id, const char *role_id,
+                            const char *audience, const char *permission)
+{
+    int64_t held = 0;
+    int rc = tsr_rows_count(st, &held,
+                            "SELECT count(*) FROM role_permissions WHERE tenant_id = ? AND "
+                            "role_id = ? AND audience = ? AND permission = ?",
+                            "ssss", tenant_id, role_id, audience, permission);
+    if (rc != 0 || held > 0)
+        return rc;
+    return tsr_store_run(st, NULL,
+                         "INSERT INTO role_permissions (tenant_id, role_id, audience, permission, "
+                         "created_at) VALUES (?, ?, ?, ?, ?)",
+                         "ssssi", tenant_id, role_id, audience, permission, (int64_t)time(NULL));
+}
+
+int tsr_role_permission_remove(tsr_store *st, const char *tenant_id, const char *role_id,
+                               const char *audience, const char *permission)
+{
+    return tsr_store_run(st, NULL,
+                         "DELETE FROM role_permissions WHERE tenant_id = ? AND role_id = ? AND "
+                         "audience = ? AND permission = ?",
+                         "ssss", tenant_id, role_id, audience, permission);
+}
+
+static void permission_cleanup(void *record)
+{
+    struct tsr_permission *p = record;
+    free(p->audience);
+    free(p->permission);
+}
+
+static int read_permission(tsr_stmt *q, void *record)
+{
+    struct tsr_permission *p = record;
+    p->audience = tsr_stmt_text_dup(q, 0);
+    p->permission = tsr_stmt_text_dup(q, 1);
+    if (p->audience == NULL || p->permission == NULL) {
+        permission_cleanup(p);
+        return TSR_ENOMEM;
+    }
+    return 0;
+}
+
+int tsr_role_permissions(tsr_store *st, const char *tenant_id, const char *role_id,
+                         int64_t offset, int64_t limit, struct tsr_permission **out, size_t *n,
+                         int64_t *total)
+{
+    *out = NULL;
+    *n = 0;
+    int rc = tsr_rows_count(st, total,
+                            "SELECT count(*) FROM role_permissions WHERE tenant_id = ? AND "
+                            "role_id = ?",
+                            "ss", tenant_id, role_id);
+    tsr_stmt *q = NULL;
+    if (rc == 0)
+        rc = tsr_store_query(st, &q,
+                             "SELECT audience, permission FROM role_permissions WHERE "
+                             "tenant_id = ? AND role_id = ? ORDER BY audience, permission "
+                             "LIMIT ? OFFSET ?",
+                             "ssii", tenant_id, role_id, limit, offset);
+    if (rc == 0)
+        rc = tsr_rows_collect(q, sizeof **out, read_permission, permission_cleanup,
+                              (void **)out, n);
+    tsr_stmt_finalize(q);
+    return rc;
+}
+
+int tsr_role_assign(tsr_store *st, const char *tenant_id, const char *user_id,
+                    const char *role_id)
+{
+    int64_t held = 0;
+    int rc = tsr_rows_count(st, &held,
+                            "SELECT count(*) FROM user_roles WHERE tenant_id = ? AND "
+                            "user_id = ? AND role_id = ?",
+                            "sss", tenant_id, user_id, role_id);
+    if (rc != 0 || held > 0)
+        return rc;
+    return tsr_store_run(st, NULL,
+                         "INSERT INTO user_roles (tenant_id, user_id, role_id, created_at) "
+                         "VALUES (?, ?, ?, ?)",
+                         "sssi", tenant_id, user_id, role_id, (int64_t)time(NULL));
+}
+
+int tsr_role_unassign(tsr_store *st, const char *tenant_id, const char *user_id,
+                      const char *role_id)
+{
+    return tsr_store_run(st, NULL,
+                         "DELETE FROM user_roles WHERE tenant_id = ? AND user_id = ? AND "
+                         "role_id = ?",
+                         "sss", tenant_id, user_id, role_id);
+}
+
+int tsr_role_users(tsr_store *st, const char *tenant_id, const char *role_id,
+                   const char *after_user_id, int64_t offset, int64_t limit,
+                   struct tsr_strlist *out, int64_t *total)
+{
+    int rc = 0;
+    if (total != NULL)
+        rc = tsr_rows_count(st, total,
+                            "SELECT count(*) FROM user_roles WHERE tenant_id = ? AND "
+                            "role_id = ?",
+                            "ss", tenant_id, role_id);
+    if (rc != 0)
+        return rc;
+    tsr_stmt *q = NULL;
+    rc = tsr_store_query(st, &q,
+                         "SELECT user_id FROM user_roles WHERE tenant_id = ? AND role_id = ? "
+                         "AND user_id > ? ORDER BY user_id LIMIT ? OFFSET ?",
+                         "sssii", tenant_id, role_id, after_user_id ? after_user_id : "", limit,
+                         offset);
+    while (rc == 0 && (rc = tsr_stmt_step(q)) == TSR_STORE_ROW)
+        rc = tsr_strlist_push(out, tsr_stmt_text(q, 0) ? tsr_stmt_text(q, 0) : "");
+    tsr_stmt_finalize(q);
+    if (rc != TSR_STORE_DONE) {
+        tsr_strlist_cleanup(out);
+        return rc == 0 ? TSR_ESTORE : rc;
+    }
+    return 0;
+}
+
+int tsr_role_user_roles(tsr_store *st, const char *tenant_id, const char *user_id,
+                        int64_t offset, int64_t limit, struct tsr_role **out, size_t *n,
+                        int64_t *total)
+{
+    *out = NULL;
+    *n = 0;
+    int rc = tsr_rows_count(st, total,
+                            "SELECT count(*) FROM user_roles WHERE tenant_id = ? AND user_id = ?",
+                            "ss", tenant_id, user_id);
+    tsr_stmt *q = NULL;
+    if (rc == 0)
+        rc = tsr_store_query(st, &q,
+                             "SELECT r.tenant_id, r.id, r.name, r.description, r.created_at, "
+                             "r.updated_at FROM user_roles ur JOIN roles r ON r.tenant_id = "
+                             "ur.tenant_id AND r.id = ur.role_id WHERE ur.tenant_id = ? AND "
+                             "ur.user_id = ? ORDER BY r.name, r.id LIMIT ? OFFSET ?",
+                             "ssii", tenant_id, user_id, limit, offset);
+    if (rc == 0)
+        rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
+    tsr_stmt_finalize(q);
+    return rc;
+}
