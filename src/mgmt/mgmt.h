@@ -120,4 +120,8 @@ void tsr_mgmt_grants_get(struct tsr_req *req);
 void tsr_mgmt_grants_update(struct tsr_req *req);
 void tsr_mgmt_grants_delete(struct tsr_req *req);
 
+void tsr_mgmt_logs_list(struct tsr_req *req);
+void tsr_mgmt_logs_get(struct tsr_req *req);
+void tsr_mgmt_user_logs_list(struct tsr_req *req);
+
 #endif
