@@ -10,7 +10,7 @@
 
 #include "authn/authn.h"
 #include "authn/client_auth.h"
-#include "core/keys.h"
+#include "core/tenant_jwt.h"
 #include "core/opaque_token.h"
 #include "core/refresh_token.h"
 #include "http/response.h"
@@ -26,16 +26,10 @@ static json_t *introspect_jwt(struct tsr_req *req, const char *token)
 {
     tsr_jws *jws = NULL;
     json_t *out = NULL;
-    if (tsr_jws_parse(token, strlen(token), &jws) != 0)
+    if (tsr_tenant_jwt_verify(req->tenant, token, &jws) != 0)
         return inactive();
-    const char *kid = tsr_jws_kid(jws);
-    const tsr_jwk *key = kid ? tsr_keyring_find(req->tenant->keys, kid) : NULL;
     const json_t *c = tsr_jws_payload(jws);
-    const json_t *exp = json_object_get(c, "exp");
-    const char *iss = json_string_value(json_object_get(c, "iss"));
-    if (key != NULL && tsr_jws_verify(jws, key) == 0 && iss != NULL &&
-        strcmp(iss, req->tenant->t.issuer) == 0 && json_is_integer(exp) &&
-        json_integer_value(exp) > tsr_now()) {
+    if (tsr_jwt_unexpired(c, tsr_now())) {
         out = json_deep_copy(c);
         if (out != NULL) {
             json_object_set_new(out, "active", json_true());

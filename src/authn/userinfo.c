@@ -11,8 +11,8 @@
 #include "authn/authn.h"
 #include "authn/cors.h"
 #include "core/id_token.h"
-#include "core/keys.h"
 #include "core/opaque_token.h"
+#include "core/tenant_jwt.h"
 #include "core/user.h"
 #include "http/response.h"
 #include "jose/jose.h"
@@ -26,19 +26,6 @@ static void unauthorized(struct tsr_req *req, const char *error, const char *des
     tsr_resp_oauth_error(req, 401, error, "%s", description);
 }
 
-static bool aud_has(const json_t *aud, const char *want)
-{
-    if (json_is_string(aud))
-        return strcmp(json_string_value(aud), want) == 0;
-    size_t i;
-    const json_t *v;
-    json_array_foreach(aud, i, v) {
-        if (json_is_string(v) && strcmp(json_string_value(v), want) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* A JWT access token of this tenant for /userinfo: *sub and *scope are new strings. */
 static bool jwt_subject(struct tsr_req *req, const char *token, char **sub, char **scope)
 {
@@ -46,17 +33,12 @@ static bool jwt_subject(struct tsr_req *req, const char *token, char **sub, char
     bool ok = false;
     char userinfo[TSR_SETTINGS_MAX_URL + 16];
     snprintf(userinfo, sizeof userinfo, "%suserinfo", req->tenant->t.issuer);
-    if (tsr_jws_parse(token, strlen(token), &jws) != 0)
+    if (tsr_tenant_jwt_verify(req->tenant, token, &jws) != 0)
         return false;
-    const char *kid = tsr_jws_kid(jws);
-    const tsr_jwk *key = kid ? tsr_keyring_find(req->tenant->keys, kid) : NULL;
     const json_t *c = tsr_jws_payload(jws);
-    const json_t *exp = json_object_get(c, "exp"), *iss = json_object_get(c, "iss");
     const char *s = json_string_value(json_object_get(c, "sub"));
-    if (key != NULL && tsr_jws_verify(jws, key) == 0 && json_is_string(iss) &&
-        strcmp(json_string_value(iss), req->tenant->t.issuer) == 0 && json_is_integer(exp) &&
-        json_integer_value(exp) > tsr_now() && aud_has(json_object_get(c, "aud"), userinfo) &&
-        s != NULL) {
+    if (s != NULL && tsr_jwt_unexpired(c, tsr_now()) &&
+        tsr_jwt_aud_has(json_object_get(c, "aud"), userinfo)) {
         const char *sc = json_string_value(json_object_get(c, "scope"));
         *sub = strdup(s);
         *scope = strdup(sc ? sc : "");
