@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "core/tenant_jwt.h"
+#include "mgmt/rate_limit.h"
 #include "http/response.h"
 #include "jose/jose.h"
 #include "http/router.h"
@@ -87,7 +88,9 @@ bool tsr_mgmt_authorize(struct tsr_req *req, const char *scopes)
     tsr_jws *jws = NULL;
     if (tsr_tenant_jwt_verify(req->tenant, token, &jws) != 0)
         return unauthorized(req, "Invalid token");
-    bool ok = check_claims(req, tsr_jws_payload(jws), scopes);
+    const json_t *claims = tsr_jws_payload(jws);
+    const char *azp = json_string_value(json_object_get(claims, "azp"));
+    bool ok = check_claims(req, claims, scopes) && tsr_mgmt_rate_limit(req, azp ? azp : "");
     tsr_jws_free(jws);
     return ok;
 }

@@ -35,6 +35,17 @@ after(async () => {
 const token = (c, audience, scope) =>
   tokenPost(server, { clientId: c.client_id, clientSecret: c.client_secret, audience, scope });
 
+test('Management API responses carry rate-limit headers', t_(async () => {
+  const res = await mgmt.get('/clients?per_page=1');
+  assert.equal(res.status, 200, res.text);
+  const limit = Number(res.headers.get('x-ratelimit-limit'));
+  const remaining = Number(res.headers.get('x-ratelimit-remaining'));
+  const reset = Number(res.headers.get('x-ratelimit-reset'));
+  assert.ok(limit > 0, `X-RateLimit-Limit: ${res.headers.get('x-ratelimit-limit')}`);
+  assert.ok(remaining >= 0 && remaining < limit, `X-RateLimit-Remaining: ${remaining}`);
+  assert.ok(reset >= Math.floor(Date.now() / 1000) - 5, `X-RateLimit-Reset is a time in seconds: ${reset}`);
+}));
+
 test('the bootstrap client holds every Management scope', t_(async () => {
   const { scope, aud, sub } = jose.decodeJwt(mgmt.token);
   const got = scopeSet(scope);
