@@ -34,20 +34,20 @@ int tsr_rbac_user_permissions(tsr_store *st, const char *tenant_id, const char *
     return 0;
 }
 
-static void permission_cleanup(void *record)
+void tsr_permission_cleanup(void *record)
 {
     struct tsr_permission *p = record;
     free(p->audience);
     free(p->permission);
 }
 
-static int read_permission(tsr_stmt *q, void *record)
+int tsr_permission_read(tsr_stmt *q, void *record)
 {
     struct tsr_permission *p = record;
     p->audience = tsr_stmt_text_dup(q, 0);
     p->permission = tsr_stmt_text_dup(q, 1);
     if (p->audience == NULL || p->permission == NULL) {
-        permission_cleanup(p);
+        tsr_permission_cleanup(p);
         return TSR_ENOMEM;
     }
     return 0;
@@ -55,7 +55,7 @@ static int read_permission(tsr_stmt *q, void *record)
 
 void tsr_permission_list_free(struct tsr_permission *list, size_t n)
 {
-    tsr_rows_free(list, n, sizeof *list, permission_cleanup);
+    tsr_rows_free(list, n, sizeof *list, tsr_permission_cleanup);
 }
 
 /* (audience, permission) the user holds, directly or through roles; binds tid, uid, tid, uid. */
@@ -78,7 +78,7 @@ int tsr_rbac_list(tsr_store *st, const char *tenant_id, const char *user_id, int
     rc = tsr_store_query(st, &q, HELD_SQL " ORDER BY 1, 2 LIMIT ? OFFSET ?", "ssssii", tenant_id,
                          user_id, tenant_id, user_id, limit, offset);
     if (rc == 0)
-        rc = tsr_rows_collect(q, sizeof **out, read_permission, permission_cleanup,
+        rc = tsr_rows_collect(q, sizeof **out, tsr_permission_read, tsr_permission_cleanup,
                               (void **)out, n);
     tsr_stmt_finalize(q);
     return rc;

@@ -21,6 +21,10 @@ struct tsr_permission {
 
 void tsr_permission_list_free(struct tsr_permission *list, size_t n);
 
+/* Row reader and cleanup of (audience, permission) rows, for tsr_rows_collect. */
+int tsr_permission_read(tsr_stmt *q, void *record);
+void tsr_permission_cleanup(void *record);
+
 /*
  * The user's permissions on audience, direct and through roles, distinct
  * and sorted, into an empty list.

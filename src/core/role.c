@@ -165,25 +165,6 @@ int tsr_role_permission_remove(tsr_store *st, const char *tenant_id, const char 
                          "ssss", tenant_id, role_id, audience, permission);
 }
 
-static void permission_cleanup(void *record)
-{
-    struct tsr_permission *p = record;
-    free(p->audience);
-    free(p->permission);
-}
-
-static int read_permission(tsr_stmt *q, void *record)
-{
-    struct tsr_permission *p = record;
-    p->audience = tsr_stmt_text_dup(q, 0);
-    p->permission = tsr_stmt_text_dup(q, 1);
-    if (p->audience == NULL || p->permission == NULL) {
-        permission_cleanup(p);
-        return TSR_ENOMEM;
-    }
-    return 0;
-}
-
 int tsr_role_permissions(tsr_store *st, const char *tenant_id, const char *role_id,
                          int64_t offset, int64_t limit, struct tsr_permission **out, size_t *n,
                          int64_t *total)
@@ -202,7 +183,7 @@ int tsr_role_permissions(tsr_store *st, const char *tenant_id, const char *role_
                              "LIMIT ? OFFSET ?",
                              "ssii", tenant_id, role_id, limit, offset);
     if (rc == 0)
-        rc = tsr_rows_collect(q, sizeof **out, read_permission, permission_cleanup,
+        rc = tsr_rows_collect(q, sizeof **out, tsr_permission_read, tsr_permission_cleanup,
                               (void **)out, n);
     tsr_stmt_finalize(q);
     return rc;

@@ -553,3 +553,14 @@ void tsr_mgmt_items_add(json_t **items, json_t *item)
     if (*items == NULL)
         json_decref(item);
 }
+
+bool tsr_mgmt_read_ids(struct tsr_mgmt_reader *rd, const char *name, size_t max_items,
+                       size_t max_len, struct tsr_strlist *ids)
+{
+    if (!tsr_mgmt_require(rd, name) ||
+        !tsr_mgmt_read_strlist(rd, name, max_items, max_len, NULL, ids))
+        return false;
+    if (ids->n == 0)
+        return tsr_mgmt_fail(rd, name, "Array must hold 1 to %zu items", max_items);
+    return true;
+}

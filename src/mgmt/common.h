@@ -100,6 +100,14 @@ bool tsr_mgmt_read_int(struct tsr_mgmt_reader *rd, const char *name, int64_t min
 bool tsr_mgmt_read_strlist(struct tsr_mgmt_reader *rd, const char *name, size_t max_items,
                            size_t max_len, const char *const *values, struct tsr_strlist *dst);
 
+/*
+ * Reads the required array name of 1..max_items distinct ids, each of
+ * 1..max_len characters, into ids (the {"users": [...]} and {"roles": [...]}
+ * bodies).  Sends 400 and returns false otherwise.
+ */
+bool tsr_mgmt_read_ids(struct tsr_mgmt_reader *rd, const char *name, size_t max_items,
+                       size_t max_len, struct tsr_strlist *ids);
+
 /* True when s is one of values (NULL-terminated). */
 bool tsr_mgmt_in(const char *s, const char *const *values);
 

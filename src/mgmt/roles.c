@@ -322,13 +322,8 @@ void tsr_mgmt_role_users_assign(struct tsr_req *req)
     struct tsr_strlist ids = {0};
     const char *tid = tenant_id(req), *role_id = tsr_req_param(req, 0);
     if (!tsr_mgmt_reader_start(&rd, req, body, users_props, NULL) ||
-        !tsr_mgmt_require(&rd, "users") ||
-        !tsr_mgmt_read_strlist(&rd, "users", MAX_USERS, USER_ID_MAX, NULL, &ids))
+        !tsr_mgmt_read_ids(&rd, "users", MAX_USERS, USER_ID_MAX, &ids))
         goto done;
-    if (ids.n == 0) {
-        tsr_mgmt_fail(&rd, "users", "Array must hold 1 to %d items", MAX_USERS);
-        goto done;
-    }
     for (size_t i = 0; i < ids.n; i++) {
         struct tsr_user u;
         int rc = tsr_user_get(req->store, tid, ids.v[i], &u);

@@ -75,13 +75,8 @@ static void change(struct tsr_req *req, bool add)
     struct tsr_strlist ids = {0};
     const char *tid = tenant_id(req), *user_id = tsr_req_param(req, 0);
     if (!tsr_mgmt_reader_start(&rd, req, body, body_props, NULL) ||
-        !tsr_mgmt_require(&rd, "roles") ||
-        !tsr_mgmt_read_strlist(&rd, "roles", MAX_ROLES, ROLE_ID_MAX, NULL, &ids))
+        !tsr_mgmt_read_ids(&rd, "roles", MAX_ROLES, ROLE_ID_MAX, &ids))
         goto done;
-    if (ids.n == 0) {
-        tsr_mgmt_fail(&rd, "roles", "Array must hold 1 to %d items", MAX_ROLES);
-        goto done;
-    }
     for (size_t i = 0; i < ids.n; i++) {
         struct tsr_role r;
         int rc = tsr_role_get(req->store, tid, ids.v[i], &r);
