@@ -151,6 +151,9 @@ int tsr_connection_delete(tsr_store *st, const char *tenant_id, const char *id)
 }
 
 /* Filters are bound as '' for "any" so the SQL stays one constant text on every backend. */
+#define CONNECTION_FILTER                                                                          \
+    " FROM connections WHERE tenant_id = ? AND (? = '' OR strategy = ?) AND (? = '' OR name = ?)"
+
 int tsr_connection_list(tsr_store *st, const char *tenant_id, const char *strategy,
                         const char *name, int64_t offset, int64_t limit,
                         struct tsr_connection **out, size_t *n, int64_t *total)
@@ -159,18 +162,32 @@ int tsr_connection_list(tsr_store *st, const char *tenant_id, const char *strate
     *n = 0;
     const char *s = strategy ? strategy : "", *nm = name ? name : "";
     int rc = 0;
-    if (total != NULL &&
-        (rc = tsr_rows_count(st, total,
-                             "SELECT count(*) FROM connections WHERE tenant_id = ? "
-                             "AND (? = '' OR strategy = ?) AND (? = '' OR name = ?)",
-                             "sssss", tenant_id, s, s, nm, nm)) != 0)
+    if (total != NULL && (rc = tsr_rows_count(st, total, "SELECT count(*)" CONNECTION_FILTER,
+                                              "sssss", tenant_id, s, s, nm, nm)) != 0)
         return rc;
     tsr_stmt *q = NULL;
     rc = tsr_store_query(st, &q,
-                         "SELECT " CONNECTION_COLUMNS " FROM connections WHERE tenant_id = ? "
-                         "AND (? = '' OR strategy = ?) AND (? = '' OR name = ?) "
-                         "ORDER BY created_at, id LIMIT ? OFFSET ?",
+                         "SELECT " CONNECTION_COLUMNS CONNECTION_FILTER
+                         " ORDER BY created_at, id LIMIT ? OFFSET ?",
                          "sssssii", tenant_id, s, s, nm, nm, limit, offset);
+    if (rc == 0)
+        rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
+    tsr_stmt_finalize(q);
+    return rc;
+}
+
+int tsr_connection_list_after(tsr_store *st, const char *tenant_id, const char *strategy,
+                              const char *name, const char *after, int64_t limit,
+                              struct tsr_connection **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    const char *s = strategy ? strategy : "", *nm = name ? name : "";
+    tsr_stmt *q = NULL;
+    int rc = tsr_store_query(st, &q,
+                             "SELECT " CONNECTION_COLUMNS CONNECTION_FILTER
+                             " AND id > ? ORDER BY id LIMIT ?",
+                             "ssssssi", tenant_id, s, s, nm, nm, after ? after : "", limit);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);

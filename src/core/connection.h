@@ -48,6 +48,13 @@ int tsr_connection_delete(tsr_store *st, const char *tenant_id, const char *id);
 int tsr_connection_list(tsr_store *st, const char *tenant_id, const char *strategy,
                         const char *name, int64_t offset, int64_t limit,
                         struct tsr_connection **out, size_t *n, int64_t *total);
+/*
+ * Checkpoint paging: at most limit connections (same filters) whose id
+ * sorts after after (NULL or "": from the first), in id order.
+ */
+int tsr_connection_list_after(tsr_store *st, const char *tenant_id, const char *strategy,
+                              const char *name, const char *after, int64_t limit,
+                              struct tsr_connection **out, size_t *n);
 void tsr_connection_list_free(struct tsr_connection *list, size_t n);
 
 /* True when client_id may log users in through c. */

@@ -137,6 +137,23 @@ int tsr_grant_list(tsr_store *st, const char *tenant_id, const char *audience,
     return rc;
 }
 
+int tsr_grant_list_after(tsr_store *st, const char *tenant_id, const char *audience,
+                         const char *client_id, const char *after, int64_t limit,
+                         struct tsr_grant **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    tsr_stmt *q = NULL;
+    int rc = tsr_store_query(st, &q,
+                             "SELECT " GRANT_COLUMNS GRANT_FILTER " AND id > ? ORDER BY id LIMIT ?",
+                             "ssssssi", tenant_id, audience, audience, client_id, client_id,
+                             after ? after : "", limit);
+    if (rc == 0)
+        rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
+    tsr_stmt_finalize(q);
+    return rc;
+}
+
 void tsr_grant_list_free(struct tsr_grant *list, size_t n)
 {
     tsr_rows_free(list, n, sizeof *list, cleanup_cb);

@@ -44,6 +44,14 @@ int tsr_grant_delete(tsr_store *st, const char *tenant_id, const char *id);
 int tsr_grant_list(tsr_store *st, const char *tenant_id, const char *audience,
                    const char *client_id, int64_t offset, int64_t limit, struct tsr_grant **out,
                    size_t *n, int64_t *total);
+/*
+ * Checkpoint paging: at most limit grants (same filters) whose id sorts
+ * after after (NULL or "": from the first), in id order.  An id stays a
+ * valid cursor even when its grant is deleted meanwhile.
+ */
+int tsr_grant_list_after(tsr_store *st, const char *tenant_id, const char *audience,
+                         const char *client_id, const char *after, int64_t limit,
+                         struct tsr_grant **out, size_t *n);
 void tsr_grant_list_free(struct tsr_grant *list, size_t n);
 
 #endif

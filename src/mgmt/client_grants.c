@@ -148,8 +148,35 @@ out:
     json_decref(body);
 }
 
+/* from/take: take of the grants after from, as {client_grants, next?}. */
+static void list_checkpoint(struct tsr_req *req)
+{
+    int64_t take;
+    if (!tsr_mgmt_take_read(req, &take))
+        return;
+    struct tsr_grant *list = NULL;
+    size_t n = 0;
+    int rc = tsr_grant_list_after(req->store, tenant_id(req), tsr_req_query(req, "audience"),
+                                  tsr_req_query(req, "client_id"), tsr_req_query(req, "from"),
+                                  take + 1, &list, &n);
+    if (rc != 0) {
+        tsr_mgmt_send_store_error(req, rc, WHAT);
+        return;
+    }
+    json_t *items = json_array();
+    for (size_t i = 0; i < n && i < (size_t)take; i++)
+        tsr_mgmt_items_add(&items, grant_json(&list[i]));
+    tsr_mgmt_send_checkpoint(req, "client_grants", items,
+                             n > (size_t)take ? list[take - 1].id : NULL);
+    tsr_grant_list_free(list, n);
+}
+
 void tsr_mgmt_grants_list(struct tsr_req *req)
 {
+    if (tsr_mgmt_is_checkpoint(req)) {
+        list_checkpoint(req);
+        return;
+    }
     struct tsr_mgmt_paging p;
     struct tsr_grant *list = NULL;
     size_t n = 0;

@@ -21,6 +21,8 @@
 #define PAGE_MAX INT32_MAX
 #define PER_PAGE_MAX 100
 #define PER_PAGE_DEFAULT 50
+#define TAKE_MAX 100
+#define TAKE_DEFAULT 50
 
 /* ---- paging ---- */
 
@@ -61,7 +63,8 @@ bool tsr_mgmt_paging_read(struct tsr_req *req, struct tsr_mgmt_paging *p)
     p->page = 0;
     p->per_page = PER_PAGE_DEFAULT;
     p->include_totals = false;
-    if (!query_int(req, "page", "Page index of the results to return. First page is 0.", 0,
+    if (!tsr_mgmt_fields_check(req) ||
+        !query_int(req, "page", "Page index of the results to return. First page is 0.", 0,
                    PAGE_MAX, &p->page) ||
         !query_int(req, "per_page", "Number of results per page.", 1, PER_PAGE_MAX, &p->per_page))
         return false;
@@ -79,9 +82,94 @@ bool tsr_mgmt_paging_read(struct tsr_req *req, struct tsr_mgmt_paging *p)
     return true;
 }
 
+bool tsr_mgmt_fields_check(struct tsr_req *req)
+{
+    const char *inc = tsr_req_query(req, "include_fields");
+    if (inc == NULL || strcmp(inc, "true") == 0 || strcmp(inc, "false") == 0)
+        return true;
+    query_error(req, "include_fields",
+                "Whether specified fields are to be included (true) or excluded (false).",
+                "Expected type boolean but found type string");
+    return false;
+}
+
+/* True when key is one of the comma-separated names of list. */
+static bool field_listed(const char *list, const char *key)
+{
+    size_t k = strlen(key);
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == k && strncmp(p, key, k) == 0)
+            return true;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return false;
+}
+
+static void select_fields(json_t *obj, const char *list, bool include)
+{
+    const char *key;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(obj, tmp, key, v)
+    {
+        (void)v;
+        if (field_listed(list, key) != include)
+            json_object_del(obj, key);
+    }
+}
+
+void tsr_mgmt_fields_apply(struct tsr_req *req, json_t *v)
+{
+    const char *list = tsr_req_query(req, "fields");
+    if (v == NULL || list == NULL || list[0] == '\0')
+        return;
+    const char *inc = tsr_req_query(req, "include_fields");
+    bool include = inc == NULL || strcmp(inc, "false") != 0;
+    if (json_is_object(v)) {
+        select_fields(v, list, include);
+        return;
+    }
+    size_t i;
+    json_t *item;
+    json_array_foreach(v, i, item)
+    {
+        if (json_is_object(item))
+            select_fields(item, list, include);
+    }
+}
+
+bool tsr_mgmt_is_checkpoint(struct tsr_req *req)
+{
+    return tsr_req_query(req, "from") != NULL || tsr_req_query(req, "take") != NULL;
+}
+
+bool tsr_mgmt_take_read(struct tsr_req *req, int64_t *take)
+{
+    *take = TAKE_DEFAULT;
+    return tsr_mgmt_fields_check(req) &&
+           query_int(req, "take", "Number of results per page. Defaults to 50.", 1, TAKE_MAX,
+                     take);
+}
+
+void tsr_mgmt_send_checkpoint(struct tsr_req *req, const char *key, json_t *items,
+                              const char *next)
+{
+    tsr_mgmt_fields_apply(req, items);
+    json_t *body = items ? json_pack("{s:o}", key, items) : NULL;
+    if (body != NULL && next != NULL && json_object_set_new(body, "next", json_string(next)) != 0) {
+        json_decref(body);
+        body = NULL;
+    }
+    tsr_resp_json(req, 200, body);
+}
+
 void tsr_mgmt_send_list(struct tsr_req *req, const struct tsr_mgmt_paging *p, const char *key,
                         json_t *items, int64_t total)
 {
+    tsr_mgmt_fields_apply(req, items);
     if (items == NULL || !p->include_totals) {
         tsr_resp_json(req, 200, items);
         return;

@@ -130,6 +130,32 @@ const char *tsr_mgmt_url_problem(const char *url, enum tsr_mgmt_url_kind kind);
 bool tsr_mgmt_check_urls(struct tsr_mgmt_reader *rd, const char *name, const struct tsr_strlist *l,
                          enum tsr_mgmt_url_kind kind);
 
+/*
+ * fields / include_fields, which every list and single read accepts:
+ * fields names properties (comma separated) to keep, or with
+ * include_fields=false to drop.  tsr_mgmt_fields_check sends 400 and
+ * returns false when include_fields is not a boolean; tsr_mgmt_fields_apply
+ * applies them to an object or to each object of an array.
+ */
+bool tsr_mgmt_fields_check(struct tsr_req *req);
+void tsr_mgmt_fields_apply(struct tsr_req *req, json_t *v);
+
+/*
+ * Checkpoint paging (from/take): reads take, 1..100 (default 50), and
+ * checks include_fields.  Sends 400 and returns false on a bad value.
+ */
+bool tsr_mgmt_take_read(struct tsr_req *req, int64_t *take);
+
+/* True when the query asks for checkpoint paging (from or take present). */
+bool tsr_mgmt_is_checkpoint(struct tsr_req *req);
+
+/*
+ * Sends {<key>: items, next} with fields applied; next (the cursor of the
+ * following page) is left out when NULL.  items is stolen.
+ */
+void tsr_mgmt_send_checkpoint(struct tsr_req *req, const char *key, json_t *items,
+                              const char *next);
+
 /* Sends 404 errorCode "inexistent_<what>", message "The <what with spaces> does not exist". */
 void tsr_mgmt_send_not_found(struct tsr_req *req, const char *what);
 

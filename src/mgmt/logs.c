@@ -11,11 +11,9 @@
 
 #include "core/logs.h"
 #include "http/response.h"
+#include "mgmt/common.h"
 #include "mgmt/mgmt.h"
 #include "util/err.h"
-
-#define TAKE_DEFAULT 50
-#define TAKE_MAX 100
 
 static const char Q_DESC[] = "Query in Lucene query string syntax";
 
@@ -37,94 +35,12 @@ static bool read_sort(struct tsr_req *req, bool *ascending)
     return false;
 }
 
-/* The names listed in fields, and whether they are kept (include_fields) or dropped. */
-struct field_sel {
-    char *list; /* ",a,b," or NULL: every field */
-    bool include;
-};
-
-static bool read_fields(struct tsr_req *req, struct field_sel *fs)
-{
-    fs->list = NULL;
-    fs->include = true;
-    const char *inc = tsr_req_query(req, "include_fields");
-    if (inc != NULL) {
-        if (strcmp(inc, "true") != 0 && strcmp(inc, "false") != 0) {
-            tsr_resp_mgmt_error(req, 400, "invalid_query_string",
-                                "Query validation error: 'Expected type boolean but found type "
-                                "string' on property include_fields (Whether specified fields "
-                                "are to be included (true) or excluded (false)).");
-            return false;
-        }
-        fs->include = strcmp(inc, "true") == 0;
-    }
-    const char *f = tsr_req_query(req, "fields");
-    if (f == NULL || f[0] == '\0')
-        return true;
-    size_t n = strlen(f);
-    fs->list = malloc(n + 3);
-    if (fs->list == NULL) {
-        tsr_resp_mgmt_error(req, 500, NULL, "Internal error");
-        return false;
-    }
-    snprintf(fs->list, n + 3, ",%s,", f);
-    return true;
-}
-
-static bool listed(const struct field_sel *fs, const char *key)
-{
-    size_t k = strlen(key);
-    for (const char *p = fs->list; (p = strstr(p, key)) != NULL; p++)
-        if (p[-1] == ',' && p[k] == ',')
-            return true;
-    return false;
-}
-
-/* The entry's JSON with fields applied; NULL when out of memory. */
-static json_t *entry_json(const struct tsr_log_entry *e, const struct field_sel *fs)
-{
-    json_t *o = tsr_log_entry_json(e);
-    if (o == NULL || fs->list == NULL)
-        return o;
-    const char *key;
-    json_t *v;
-    void *tmp;
-    json_object_foreach_safe(o, tmp, key, v)
-    {
-        (void)v;
-        if (listed(fs, key) != fs->include)
-            json_object_del(o, key);
-    }
-    return o;
-}
-
-static json_t *entries_json(const struct tsr_log_entry *list, size_t n, const struct field_sel *fs)
+static json_t *entries_json(const struct tsr_log_entry *list, size_t n)
 {
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
-        tsr_mgmt_items_add(&items, entry_json(&list[i], fs));
+        tsr_mgmt_items_add(&items, tsr_log_entry_json(&list[i]));
     return items;
-}
-
-/* take: 1..100, default 50.  Sends 400 and returns false otherwise. */
-static bool read_take(struct tsr_req *req, int64_t *take)
-{
-    const char *s = tsr_req_query(req, "take");
-    *take = TAKE_DEFAULT;
-    if (s == NULL)
-        return true;
-    bool digits = s[0] != '\0' && strspn(s, "0123456789") == strlen(s) && strlen(s) <= 9;
-    long v = digits ? strtol(s, NULL, 10) : 0;
-    if (!digits || v < 1 || v > TAKE_MAX) {
-        tsr_resp_mgmt_error(req, 400, "invalid_query_string",
-                            "Query validation error: 'Expected an integer from 1 to %d' on "
-                            "property take (Number of entries to retrieve when using the from "
-                            "parameter).",
-                            TAKE_MAX);
-        return false;
-    }
-    *take = v;
-    return true;
 }
 
 /*
@@ -132,11 +48,11 @@ static bool read_take(struct tsr_req *req, int64_t *take)
  * order (oldest first), a bare array, every other parameter ignored, and
  * a Link header whose rel="next" continues after the last entry returned.
  */
-static void list_after(struct tsr_req *req, const struct field_sel *fs)
+static void list_after(struct tsr_req *req)
 {
     const char *from = tsr_req_query(req, "from");
     int64_t take;
-    if (!read_take(req, &take))
+    if (!tsr_mgmt_take_read(req, &take))
         return;
     struct tsr_log_entry *list = NULL;
     size_t n = 0;
@@ -154,14 +70,14 @@ static void list_after(struct tsr_req *req, const struct field_sel *fs)
                  (long long)take);
         tsr_resp_header(req, "Link", link);
     }
-    json_t *items = entries_json(list, n, fs);
+    json_t *items = entries_json(list, n);
     tsr_logs_free(list, n);
+    tsr_mgmt_fields_apply(req, items);
     tsr_resp_json(req, 200, items);
 }
 
 /* Offset paging over the entries matching f. */
-static void list_pages(struct tsr_req *req, const struct tsr_logs_filter *f,
-                       const struct field_sel *fs)
+static void list_pages(struct tsr_req *req, const struct tsr_logs_filter *f)
 {
     struct tsr_mgmt_paging p;
     bool ascending;
@@ -176,7 +92,7 @@ static void list_pages(struct tsr_req *req, const struct tsr_logs_filter *f,
         tsr_mgmt_send_store_error(req, rc, "log");
         return;
     }
-    json_t *items = entries_json(list, n, fs);
+    json_t *items = entries_json(list, n);
     tsr_logs_free(list, n);
     tsr_mgmt_send_list(req, &p, "logs", items, total);
 }
@@ -184,12 +100,8 @@ static void list_pages(struct tsr_req *req, const struct tsr_logs_filter *f,
 void tsr_mgmt_logs_list(struct tsr_req *req)
 {
     tsr_logs_maybe_purge(req->store, req->tenant->t.id, tsr_logs_now_ms());
-    struct field_sel fs;
-    if (!read_fields(req, &fs))
-        return;
-    if (tsr_req_query(req, "from") != NULL || tsr_req_query(req, "take") != NULL) {
-        list_after(req, &fs);
-        free(fs.list);
+    if (tsr_mgmt_is_checkpoint(req)) {
+        list_after(req);
         return;
     }
     struct tsr_logs_filter f;
@@ -201,18 +113,16 @@ void tsr_mgmt_logs_list(struct tsr_req *req)
     else if (rc != 0)
         tsr_resp_mgmt_error(req, 500, NULL, "Internal error");
     else
-        list_pages(req, &f, &fs);
+        list_pages(req, &f);
     tsr_logs_filter_cleanup(&f);
-    free(fs.list);
 }
 
 void tsr_mgmt_user_logs_list(struct tsr_req *req)
 {
-    struct field_sel fs = {NULL, true};
     struct tsr_logs_filter f;
     tsr_logs_filter_init(&f);
     f.user_id = (char *)tsr_req_param(req, 0);
-    list_pages(req, &f, &fs);
+    list_pages(req, &f);
 }
 
 void tsr_mgmt_logs_get(struct tsr_req *req)
@@ -229,8 +139,6 @@ void tsr_mgmt_logs_get(struct tsr_req *req)
     }
     json_t *o = tsr_log_entry_json(&e);
     tsr_log_entry_cleanup(&e);
-    if (o == NULL)
-        tsr_resp_mgmt_error(req, 500, NULL, "Internal error");
-    else
-        tsr_resp_json(req, 200, o);
+    tsr_mgmt_fields_apply(req, o);
+    tsr_resp_json(req, 200, o);
 }

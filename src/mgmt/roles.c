@@ -17,8 +17,6 @@
 #define WHAT "role"
 #define MAX_USERS 1000
 #define USER_ID_MAX 256
-#define TAKE_DEFAULT 50
-#define TAKE_MAX 100
 
 static const struct tsr_mgmt_prop role_props[] = {
     {"name", "Name of the role.", false},
@@ -242,31 +240,11 @@ static json_t *members_json(struct tsr_req *req, const struct tsr_strlist *ids, 
     return items;
 }
 
-/* Reads take (1..TAKE_MAX, default TAKE_DEFAULT); sends 400 and returns false on a bad value. */
-static bool read_take(struct tsr_req *req, int64_t *take)
-{
-    const char *s = tsr_req_query(req, "take");
-    *take = TAKE_DEFAULT;
-    if (s == NULL)
-        return true;
-    char *end = NULL;
-    long long v = strtoll(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || strlen(s) > 18 || v < 1 || v > TAKE_MAX) {
-        tsr_resp_mgmt_error(req, 400, "invalid_query_string",
-                            "Query validation error: 'Expected an integer from 1 to %d' on "
-                            "property take (Number of results per page. Defaults to 50.).",
-                            TAKE_MAX);
-        return false;
-    }
-    *take = v;
-    return true;
-}
-
 /* from/take: {next?, users} where next is the cursor of the following page. */
 static void list_members_checkpoint(struct tsr_req *req)
 {
     int64_t take;
-    if (!read_take(req, &take))
+    if (!tsr_mgmt_take_read(req, &take))
         return;
     struct tsr_strlist ids = {0};
     const char *from = tsr_req_query(req, "from");
@@ -277,21 +255,15 @@ static void list_members_checkpoint(struct tsr_req *req)
         return;
     }
     json_t *items = members_json(req, &ids, (size_t)take);
-    json_t *out = items ? json_pack("{s:o}", "users", items) : NULL;
-    if (out != NULL && ids.n > (size_t)take &&
-        json_object_set_new(out, "next", json_string(ids.v[take - 1])) != 0) {
-        json_decref(out);
-        out = NULL;
-    }
+    tsr_mgmt_send_checkpoint(req, "users", items, ids.n > (size_t)take ? ids.v[take - 1] : NULL);
     tsr_strlist_cleanup(&ids);
-    tsr_resp_json(req, 200, out);
 }
 
 void tsr_mgmt_role_users_list(struct tsr_req *req)
 {
     if (!role_exists(req))
         return;
-    if (tsr_req_query(req, "from") != NULL || tsr_req_query(req, "take") != NULL) {
+    if (tsr_mgmt_is_checkpoint(req)) {
         list_members_checkpoint(req);
         return;
     }
