@@ -70,12 +70,14 @@ int tsr_access_token_issue(const struct tsr_app *app, const struct tsr_tenant_ct
     }
     if (scope[0] != '\0')
         json_object_set_new(claims, "scope", json_string(scope));
-    if (c->gty != NULL)
-        json_object_set_new(claims, "gty", json_string(c->gty));
-    json_object_set_new(claims, "azp", json_string(c->azp));
+    /* RFC 9068 names the client client_id (section 2.2) where Auth0's profile says azp and gty. */
     if (rfc9068) {
         json_object_set_new(claims, "client_id", json_string(c->azp));
         json_object_set_new(claims, "jti", json_string(jti));
+    } else {
+        if (c->gty != NULL)
+            json_object_set_new(claims, "gty", json_string(c->gty));
+        json_object_set_new(claims, "azp", json_string(c->azp));
     }
     if (authz)
         json_object_set_new(claims, "permissions",

@@ -8,6 +8,7 @@ import * as jose from 'jose';
 
 import { startTessera, withLogs } from './lib/server.mjs';
 import { Mgmt } from './lib/mgmt.mjs';
+import { tokenPost } from './lib/http.mjs';
 import { codeGrant, codeRequest, loginOverHttp, refreshGrant, testEmail } from './lib/authflow.mjs';
 
 const CB = 'http://127.0.0.1:9/rbac-callback';
@@ -78,4 +79,40 @@ test('bad permission bodies are refused and nothing is stored', t_(async () => {
   assert.equal(unknownUser.status, 404, unknownUser.text);
   const listed = await mgmt.get(permissionsPath());
   assert.deepEqual(listed.body, [], 'nothing was stored');
+}));
+
+test('rfc9068_profile_authz: typ at+jwt, client_id and jti instead of azp, permissions; client credentials too', t_(async () => {
+  const rfcApi = await mgmt.createUserApi({ enforce_policies: true, token_dialect: 'rfc9068_profile_authz' });
+  const grant = { permissions: [{ resource_server_identifier: rfcApi.identifier, permission_name: 'read:messages' }] };
+  assert.equal((await mgmt.post(permissionsPath(), grant)).status, 201);
+  const req = codeRequest({ clientId: web.client_id, redirectUri: CB, audience: rfcApi.identifier, scope: 'openid read:messages' });
+  const { redirect } = await loginOverHttp(server, { params: req.params, email: user.email, password: user.password });
+  const res = await codeGrant(server, { clientId: web.client_id, clientSecret: web.client_secret, code: redirect.code, redirectUri: CB, verifier: req.verifier });
+  assert.equal(res.status, 200, res.text);
+
+  const jwks = jose.createRemoteJWKSet(new URL(`${server.url}.well-known/jwks.json`));
+  const { payload, protectedHeader } = await jose.jwtVerify(res.body.access_token, jwks, {
+    issuer: server.url,
+    audience: rfcApi.identifier,
+    typ: 'at+jwt',
+    requiredClaims: ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'],
+  });
+  assert.equal(protectedHeader.typ, 'at+jwt');
+  assert.equal(payload.client_id, web.client_id);
+  assert.equal(payload.sub, user.user_id);
+  assert.equal(payload.azp, undefined, 'RFC 9068 names the client client_id');
+  assert.match(payload.jti, /^[A-Za-z0-9]{16,}$/);
+  assert.deepEqual(payload.permissions, ['read:messages']);
+  assert.ok(payload.scope.split(' ').includes('read:messages'));
+
+  const { client } = await mgmt.m2m({ api: { token_dialect: 'rfc9068_profile', scopes: [{ value: 'read:x', description: 'x' }] }, grantScope: ['read:x'] });
+  const grants = await mgmt.get(`/client-grants?client_id=${client.client_id}`);
+  const { audience } = grants.body[0];
+  const cc = await tokenPost(server, { clientId: client.client_id, clientSecret: client.client_secret, audience });
+  assert.equal(cc.status, 200, cc.text);
+  const m = await jose.jwtVerify(cc.body.access_token, jwks, { issuer: server.url, audience, typ: 'at+jwt' });
+  assert.equal(m.payload.client_id, client.client_id);
+  assert.equal(m.payload.sub, `${client.client_id}@clients`);
+  assert.equal(m.payload.gty, undefined);
+  assert.equal(m.payload.permissions, undefined, 'rfc9068_profile without _authz has no permissions');
 }));
