@@ -209,7 +209,7 @@ void tsr_mgmt_grants_get(struct tsr_req *req)
 {
     struct tsr_grant g = {0};
     if (load(req, &g))
-        tsr_resp_json(req, 200, grant_json(&g));
+        tsr_mgmt_send_item(req, grant_json(&g));
     tsr_grant_cleanup(&g);
 }
 

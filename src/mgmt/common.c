@@ -141,6 +141,16 @@ void tsr_mgmt_fields_apply(struct tsr_req *req, json_t *v)
     }
 }
 
+void tsr_mgmt_send_item(struct tsr_req *req, json_t *obj)
+{
+    if (!tsr_mgmt_fields_check(req)) {
+        json_decref(obj);
+        return;
+    }
+    tsr_mgmt_fields_apply(req, obj);
+    tsr_resp_json(req, 200, obj);
+}
+
 bool tsr_mgmt_is_checkpoint(struct tsr_req *req)
 {
     return tsr_req_query(req, "from") != NULL || tsr_req_query(req, "take") != NULL;

@@ -141,6 +141,12 @@ bool tsr_mgmt_fields_check(struct tsr_req *req);
 void tsr_mgmt_fields_apply(struct tsr_req *req, json_t *v);
 
 /*
+ * Sends obj (stolen; NULL answers 500) with 200 after applying fields, or
+ * 400 when include_fields is not a boolean.
+ */
+void tsr_mgmt_send_item(struct tsr_req *req, json_t *obj);
+
+/*
  * Checkpoint paging (from/take): reads take, 1..100 (default 50), and
  * checks include_fields.  Sends 400 and returns false on a bad value.
  */

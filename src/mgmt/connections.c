@@ -278,7 +278,7 @@ void tsr_mgmt_connections_get(struct tsr_req *req)
 {
     struct tsr_connection c = {0};
     if (load(req, &c))
-        tsr_resp_json(req, 200, tsr_mgmt_connection_json(&c));
+        tsr_mgmt_send_item(req, tsr_mgmt_connection_json(&c));
     tsr_connection_cleanup(&c);
 }
 

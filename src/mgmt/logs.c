@@ -139,6 +139,5 @@ void tsr_mgmt_logs_get(struct tsr_req *req)
     }
     json_t *o = tsr_log_entry_json(&e);
     tsr_log_entry_cleanup(&e);
-    tsr_mgmt_fields_apply(req, o);
-    tsr_resp_json(req, 200, o);
+    tsr_mgmt_send_item(req, o);
 }

@@ -123,7 +123,7 @@ void tsr_mgmt_roles_get(struct tsr_req *req)
     struct tsr_role r;
     if (!load(req, &r))
         return;
-    tsr_resp_json(req, 200, role_json(&r));
+    tsr_mgmt_send_item(req, role_json(&r));
     tsr_role_cleanup(&r);
 }
 

@@ -185,3 +185,26 @@ test('role members: from/take with fields', t_(async () => {
   assert.equal(items.length, 3);
   for (const it of items) assert.deepEqual(Object.keys(it), ['user_id']);
 }));
+
+test('single reads take fields/include_fields too', t_(async () => {
+  const grant = (await mgmt.get('/client-grants?per_page=1')).body[0];
+  const conn = (await mgmt.get('/connections?per_page=1')).body[0];
+  const log = (await mgmt.get('/logs?per_page=1')).body[0];
+  const cases = [
+    [`/client-grants/${grant.id}`, 'audience'],
+    [`/connections/${conn.id}`, 'strategy'],
+    [`/roles/${role.id}`, 'name'],
+    [`/logs/${log.log_id}`, 'type'],
+  ];
+  for (const [path, field] of cases) {
+    const full = await mgmt.get(path);
+    assert.equal(full.status, 200, `${path}: ${full.text}`);
+    const only = await mgmt.get(`${path}?fields=${field}`);
+    assert.deepEqual(only.body, { [field]: full.body[field] }, `${path}?fields=${field}`);
+    const without = await mgmt.get(`${path}?fields=${field}&include_fields=false`);
+    const expected = { ...full.body };
+    delete expected[field];
+    assert.deepEqual(without.body, expected, `${path} without ${field}`);
+    assertMgmtError(await mgmt.get(`${path}?include_fields=1`), 400, { errorCode: 'invalid_query_string', messageIncludes: 'include_fields' }, path);
+  }
+}));
