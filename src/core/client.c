@@ -209,7 +209,7 @@ int tsr_client_insert(tsr_store *st, const struct tsr_client *c)
                            "INSERT INTO clients (" CLIENT_COLUMNS
                            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                            "?, ?, ?, ?, ?, ?, ?)",
-                           "ssssssiiisssssssiiii" "ssiiiii", c->tenant_id, c->client_id, c->name,
+                           "ssssssiiissssssssiii" "ssiiiii", c->tenant_id, c->client_id, c->name,
                            c->description, c->app_type, c->logo_uri, (int64_t)c->is_first_party,
                            (int64_t)c->oidc_conformant, (int64_t)c->is_system, c->secret_hash,
                            c->token_endpoint_auth_method, t.v[0], t.v[1], t.v[2], t.v[3], t.v[4],

@@ -132,11 +132,17 @@ out:
     json_decref(body);
 }
 
+/* fields / include_fields select members, as in Auth0 (the Deploy CLI and SDKs send them). */
 void tsr_mgmt_clients_get(struct tsr_req *req)
 {
     struct tsr_client c = {0};
-    if (load(req, &c))
-        send_client(req, 200, &c, NULL);
+    if (!tsr_mgmt_fields_check(req))
+        return;
+    if (load(req, &c)) {
+        json_t *o = tsr_mgmt_client_json(req, &c, NULL);
+        tsr_mgmt_fields_apply(req, o);
+        tsr_resp_json(req, 200, o);
+    }
     tsr_client_cleanup(&c);
 }
 

@@ -63,7 +63,11 @@ static json_t *settings_json(const struct tsr_tenant *t)
 
 void tsr_mgmt_tenant_settings_get(struct tsr_req *req)
 {
-    tsr_resp_json(req, 200, settings_json(&req->tenant->t));
+    if (!tsr_mgmt_fields_check(req))
+        return;
+    json_t *o = settings_json(&req->tenant->t);
+    tsr_mgmt_fields_apply(req, o);
+    tsr_resp_json(req, 200, o);
 }
 
 /* Hours (a number, fractions allowed) into seconds; false after a 400. */

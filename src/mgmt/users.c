@@ -209,12 +209,18 @@ static bool load(struct tsr_req *req, struct tsr_user *u, struct tsr_connection 
     return rc == 0;
 }
 
+/* fields / include_fields select members, as in Auth0. */
 void tsr_mgmt_users_get(struct tsr_req *req)
 {
     struct tsr_user u = {0};
     struct tsr_connection c = {0};
-    if (load(req, &u, &c))
-        send_user(req, 200, &u, c.name);
+    if (!tsr_mgmt_fields_check(req))
+        return;
+    if (load(req, &u, &c)) {
+        json_t *o = tsr_user_to_json(&u, c.name);
+        tsr_mgmt_fields_apply(req, o);
+        tsr_resp_json(req, 200, o);
+    }
     tsr_user_cleanup(&u);
     tsr_connection_cleanup(&c);
 }

@@ -2,19 +2,15 @@
 // throwaway test CA; forwarded headers ignored without --trust-proxy; and
 // the official `auth0` npm package's ManagementClient over HTTPS.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import tls from 'node:tls';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import * as jose from 'jose';
 
+import { runSdkScript } from './lib/auth0_sdk.mjs';
 import { httpsRequest, startTessera, withLogs } from './lib/server.mjs';
 import { makeTestCa } from './lib/tls.mjs';
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 let server;
 let ca;
@@ -161,17 +157,8 @@ test(
 test(
   'the official auth0 ManagementClient lists clients over HTTPS (CA via NODE_EXTRA_CA_CERTS)',
   t_(async () => {
-    const script = path.join(HERE, 'lib', 'auth0_sdk_list_clients.mjs');
-    const domain = `127.0.0.1:${server.port}`;
-    const out = await new Promise((resolve, reject) => {
-      execFile(
-        process.execPath,
-        [script, domain, server.bootstrap.client_id, server.bootstrap.client_secret],
-        { env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.caPath }, timeout: 30_000, cwd: HERE },
-        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
-      );
-    });
-    const result = JSON.parse(out);
+    const result = await runSdkScript(server, 'auth0_sdk_list_clients.mjs');
+    const out = JSON.stringify(result);
     assert.equal(result.ok, true, `auth0 SDK failed: ${out}`);
     assert.ok(
       result.clients.some((c) => c.client_id === server.bootstrap.client_id),
