@@ -255,11 +255,30 @@ int tsr_keys_list(tsr_store *st, const char *tenant_id, struct tsr_key_info **ou
     return rc;
 }
 
-static int read_kid(tsr_stmt *q, void *record)
+/* Reads the first column's text: a kid, a state or a sealed key. */
+static int read_text(tsr_stmt *q, void *record)
 {
     char **kid = record;
     *kid = tsr_stmt_text_dup(q, 0);
     return *kid ? 0 : TSR_ENOMEM;
+}
+
+int tsr_keys_private_pem(tsr_store *st, const char *tenant_id,
+                         const uint8_t master_key[TSR_MASTER_KEY_LEN], const char *kid,
+                         uint8_t **pem, size_t *len)
+{
+    char *sealed = NULL;
+    char ctx[256];
+    *pem = NULL;
+    int rc = tsr_rows_one(st, read_text, &sealed,
+                          "SELECT private_key FROM signing_keys WHERE tenant_id = ? AND kid = ?",
+                          "ss", tenant_id, kid);
+    if (rc != 0)
+        return rc;
+    seal_context(ctx, sizeof ctx, tenant_id, kid);
+    rc = tsr_unseal(master_key, ctx, sealed, pem, len);
+    free(sealed);
+    return rc == TSR_EFORMAT ? TSR_ESTORE : rc;
 }
 
 int tsr_keys_rotate(tsr_store *st, const char *tenant_id,
@@ -270,7 +289,7 @@ int tsr_keys_rotate(tsr_store *st, const char *tenant_id,
     *new_current = NULL;
     int rc = tsr_store_begin(st);
     if (rc == 0)
-        rc = tsr_rows_one(st, read_kid, &next,
+        rc = tsr_rows_one(st, read_text, &next,
                           "SELECT kid FROM signing_keys WHERE tenant_id = ? AND state = 'next'",
                           "s", tenant_id);
     if (rc == 0)
@@ -299,7 +318,7 @@ int tsr_keys_rotate(tsr_store *st, const char *tenant_id,
 int tsr_keys_revoke(tsr_store *st, const char *tenant_id, const char *kid)
 {
     char *state = NULL;
-    int rc = tsr_rows_one(st, read_kid, &state,
+    int rc = tsr_rows_one(st, read_text, &state,
                           "SELECT state FROM signing_keys WHERE tenant_id = ? AND kid = ?", "ss",
                           tenant_id, kid);
     if (rc != 0)

@@ -66,6 +66,15 @@ void tsr_key_info_list_free(struct tsr_key_info *list, size_t n);
 int tsr_keys_list(tsr_store *st, const char *tenant_id, struct tsr_key_info **out, size_t *n);
 
 /*
+ * The unsealed private key (PEM) of one of a tenant's keys, revoked ones
+ * too: *pem is a new buffer of *len bytes plus a NUL (caller wipes and
+ * frees).  Returns 0, TSR_ENOTFOUND, TSR_EMASTERKEY or TSR_ESTORE.
+ */
+int tsr_keys_private_pem(tsr_store *st, const char *tenant_id,
+                         const uint8_t master_key[TSR_MASTER_KEY_LEN], const char *kid,
+                         uint8_t **pem, size_t *len);
+
+/*
  * Rotation: the current key becomes previous, the next key current, and a
  * new next key is made, in one transaction.  *new_current receives the kid
  * now signing (caller frees).

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/key_cert.h"
 #include "core/keys.h"
 #include "core/tenant_set.h"
 #include "core/user.h"
@@ -14,6 +15,7 @@
 #include "mgmt/mgmt.h"
 #include "mgmt/tenant_admin.h"
 #include "util/err.h"
+#include "util/secure.h"
 
 static void set_time(json_t *o, const char *name, int64_t t)
 {
@@ -24,22 +26,97 @@ static void set_time(json_t *o, const char *name, int64_t t)
     }
 }
 
-/* Auth0's shape; kid and thumbprint are the RFC 7638 thumbprint.  No X.509 cert is kept. */
-static json_t *key_json(const struct tsr_key_info *k)
+/* The certificate of key kid (made afresh; see core/key_cert.h), CN the tenant's host. */
+static int make_cert(struct tsr_req *req, const char *kid, int64_t created_at,
+                     struct tsr_key_cert *cert)
 {
-    json_t *o = json_pack("{s:s, s:s, s:b, s:b, s:b, s:b}", "kid", k->kid, "thumbprint", k->kid,
-                          "current", strcmp(k->state, "current") == 0, "next",
+    char host[256], prefix[256];
+    uint8_t *pem = NULL;
+    size_t len = 0;
+    if (tsr_issuer_split(req->tenant->t.issuer, host, sizeof host, prefix, sizeof prefix) != 0)
+        return TSR_EINVAL;
+    int rc = tsr_keys_private_pem(req->store, req->tenant->t.id, req->app->master_key, kid, &pem,
+                                  &len);
+    if (rc == 0)
+        rc = tsr_key_cert_make(pem, len, kid, host, created_at, cert);
+    if (pem != NULL) {
+        tsr_wipe(pem, len);
+        free(pem);
+    }
+    return rc;
+}
+
+/*
+ * Auth0's shape; kid and thumbprint are the RFC 7638 thumbprint.  NULL
+ * with *rc set when the certificate cannot be made.
+ */
+static json_t *key_json(struct tsr_req *req, const struct tsr_key_info *k, int *rc)
+{
+    struct tsr_key_cert cert;
+    if ((*rc = make_cert(req, k->kid, k->created_at, &cert)) != 0)
+        return NULL;
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b}", "kid", k->kid,
+                          "cert", cert.cert, "pkcs7", cert.pkcs7, "fingerprint",
+                          cert.fingerprint, "thumbprint", k->kid, "current",
+                          strcmp(k->state, "current") == 0, "next",
                           strcmp(k->state, "next") == 0, "previous",
                           strcmp(k->state, "previous") == 0, "revoked",
                           strcmp(k->state, "revoked") == 0);
-    if (o == NULL)
+    tsr_key_cert_cleanup(&cert);
+    if (o == NULL) {
+        *rc = TSR_ENOMEM;
         return NULL;
+    }
     json_object_set_new(o, "alg", json_string(k->alg));
     json_object_set_new(o, "jwk", json_loads(k->public_jwk, 0, NULL));
     set_time(o, "current_since", k->current_since);
     set_time(o, "current_until", k->current_until);
     set_time(o, "revoked_at", k->revoked_at);
     return o;
+}
+
+/* The stored key kid, or NULL (not found) within list. */
+static const struct tsr_key_info *find_key(const struct tsr_key_info *list, size_t n,
+                                           const char *kid)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i].kid, kid) == 0)
+            return &list[i];
+    return NULL;
+}
+
+/*
+ * Sends key kid: the whole key, or {cert, kid} as Auth0 answers rotate and
+ * revoke.  404 when there is no such key.
+ */
+static void send_key(struct tsr_req *req, unsigned status, const char *kid, bool whole)
+{
+    struct tsr_key_info *list = NULL;
+    size_t n = 0;
+    json_t *o = NULL;
+    int rc = tsr_keys_list(req->store, req->tenant->t.id, &list, &n);
+    if (rc != 0)
+        goto out;
+    const struct tsr_key_info *k = find_key(list, n, kid);
+    if (k == NULL) {
+        tsr_resp_mgmt_error(req, 404, "inexistent_signing_key", "Signing key not found");
+        goto out;
+    }
+    if ((o = key_json(req, k, &rc)) == NULL)
+        goto out;
+    if (!whole) {
+        json_t *short_form = json_pack("{s:O, s:s}", "cert", json_object_get(o, "cert"), "kid",
+                                       k->kid);
+        json_decref(o);
+        if ((o = short_form) == NULL)
+            rc = TSR_ENOMEM;
+    }
+out:
+    if (rc != 0)
+        tsr_mgmt_send_store_error(req, rc, "signing key");
+    else if (o != NULL)
+        tsr_resp_json(req, status, o);
+    tsr_key_info_list_free(list, n);
 }
 
 /* Rebuilds the snapshot so the JWKS and the signing key change for the next request. */
@@ -54,35 +131,24 @@ void tsr_mgmt_keys_list(struct tsr_req *req)
     struct tsr_key_info *list = NULL;
     size_t n = 0;
     int rc = tsr_keys_list(req->store, req->tenant->t.id, &list, &n);
+    json_t *items = rc == 0 ? json_array() : NULL;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        json_t *k = key_json(req, &list[i], &rc);
+        if (k != NULL)
+            tsr_mgmt_items_add(&items, k);
+    }
+    tsr_key_info_list_free(list, n);
     if (rc != 0) {
+        json_decref(items);
         tsr_mgmt_send_store_error(req, rc, "signing key");
         return;
     }
-    json_t *items = json_array();
-    for (size_t i = 0; i < n; i++)
-        tsr_mgmt_items_add(&items, key_json(&list[i]));
-    tsr_key_info_list_free(list, n);
     tsr_resp_json(req, 200, items);
 }
 
 void tsr_mgmt_keys_get(struct tsr_req *req)
 {
-    struct tsr_key_info *list = NULL;
-    size_t n = 0;
-    const char *kid = tsr_req_param(req, 0);
-    int rc = tsr_keys_list(req->store, req->tenant->t.id, &list, &n);
-    if (rc != 0) {
-        tsr_mgmt_send_store_error(req, rc, "signing key");
-        return;
-    }
-    size_t i = 0;
-    while (i < n && strcmp(list[i].kid, kid) != 0)
-        i++;
-    if (i == n)
-        tsr_resp_mgmt_error(req, 404, "inexistent_signing_key", "Signing key not found");
-    else
-        tsr_resp_json(req, 200, key_json(&list[i]));
-    tsr_key_info_list_free(list, n);
+    send_key(req, 200, tsr_req_param(req, 0), true);
 }
 
 void tsr_mgmt_keys_rotate(struct tsr_req *req)
@@ -94,7 +160,7 @@ void tsr_mgmt_keys_rotate(struct tsr_req *req)
         return;
     }
     publish(req);
-    tsr_resp_json(req, 201, json_pack("{s:s}", "kid", kid));
+    send_key(req, 201, kid, false);
     free(kid);
 }
 
@@ -116,5 +182,5 @@ void tsr_mgmt_keys_revoke(struct tsr_req *req)
         return;
     }
     publish(req);
-    tsr_resp_json(req, 200, json_pack("{s:s}", "kid", kid));
+    send_key(req, 200, kid, false);
 }

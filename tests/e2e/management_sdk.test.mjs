@@ -10,6 +10,7 @@
 // suite's authors do not own; it runs as a node:test TODO subtest so that
 // it is reported, not failed, until then.
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
 import { runSdkScript } from './lib/auth0_sdk.mjs';
@@ -96,6 +97,20 @@ function assertSdkError(name, statusCode, errorCode, className) {
     assert.equal(typeof e.body?.error, 'string', `${name}: body.error`);
   }
   return e;
+}
+
+/**
+ * A signing key's certificate as Auth0 shows it: PEM cert and PKCS #7, a
+ * SHA-1 fingerprint of it, self-signed by the key the JWK describes.
+ */
+function assertCert(key) {
+  const what = `key ${key.kid}`;
+  assert.match(key.cert ?? '', /^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/, `${what}: cert`);
+  assert.match(key.pkcs7 ?? '', /^-----BEGIN PKCS7-----\n[\s\S]+-----END PKCS7-----\n$/, `${what}: pkcs7`);
+  const x509 = new X509Certificate(key.cert);
+  assert.equal(key.fingerprint, x509.fingerprint, `${what}: fingerprint`);
+  assert.ok(x509.verify(x509.publicKey), `${what}: the certificate is self-signed`);
+  assert.equal(x509.publicKey.export({ format: 'jwk' }).n, key.jwk.n, `${what}: the certificate holds the key`);
 }
 
 test(
@@ -444,7 +459,10 @@ test(
     assert.equal(current.length, 1, 'one current key');
     assert.equal(next.length, 1, 'one next key');
     const oldKid = current[0].kid;
-    assertHas(val('keys.signing.get'), { kid: oldKid, current: true, previous: false, revoked: false }, 'get');
+    for (const k of before) assertCert(k);
+    const got = val('keys.signing.get');
+    assertHas(got, { kid: oldKid, current: true, previous: false, revoked: false }, 'get');
+    assert.deepEqual(got, current[0], 'get shows the key as the list does (the same certificate)');
 
     const revokeCurrent = assertSdkError('error.keys.signing.revoke.current', 400, 'invalid_key_state');
     assert.match(revokeCurrent.body.message, /previous/);
@@ -452,7 +470,9 @@ test(
     const rot = created('keys.signing.rotate');
     assert.notEqual(rot.kid, oldKid);
     assert.equal(rot.kid, next[0].kid, 'the next key becomes current');
+    assert.equal(rot.cert, next[0].cert, 'rotate answers {cert, kid} of the new current key');
     const afterRotate = val('keys.signing.list.afterRotate');
+    for (const k of afterRotate) assertCert(k);
     const byKid = new Map(afterRotate.map((k) => [k.kid, k]));
     assertHas(byKid.get(rot.kid), { current: true, previous: false, next: false }, 'new current');
     assertHas(byKid.get(oldKid), { current: false, previous: true, revoked: false }, 'old key');
@@ -462,9 +482,11 @@ test(
     const rev = val('keys.signing.revoke');
     assert.equal(rev.status, 200);
     assert.equal(rev.data.kid, oldKid);
+    assert.equal(rev.data.cert, current[0].cert, 'revoke answers {cert, kid} of the revoked key');
     const revoked = val('keys.signing.get.afterRevoke');
     assertHas(revoked, { kid: oldKid, revoked: true, current: false }, 'revoked key');
     assert.ok(revoked.revoked_at, 'revoked_at is set');
+    assertCert(revoked);
     // The SDK's cached token was signed by the revoked key.
     assertSdkError('error.keys.oldToken', 401, 'invalid_token', 'UnauthorizedError');
   }),
