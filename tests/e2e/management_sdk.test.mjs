@@ -394,6 +394,13 @@ test(
       const e = assertSdkError(name, 400, 'invalid_body', 'BadRequestError');
       assert.match(e.body.message, /^Payload validation error: /, name);
     }
+    assertSdkError('error.users.create.duplicate', 409, 'auth0_idp_error', 'ConflictError');
+    assertSdkError('error.resourceServers.create.duplicate', 409, undefined, 'ConflictError');
+    assertSdkError('error.roles.create.duplicate', 409, undefined);
+    // A client granted read:clients only: reads pass, a create is 403 insufficient_scope.
+    assert.deepEqual(val('limited.clients.get'), { client_id: report.ids.client });
+    const scopeError = assertSdkError('error.insufficientScope', 403, 'insufficient_scope', 'ForbiddenError');
+    assert.equal(scopeError.body.message, 'Insufficient scope, expected any of: create:clients');
     // The token request itself fails: the SDK reports the OAuth error body.
     const e = assertSdkError('error.wrongSecret', 401);
     assert.equal(e.body?.error, 'invalid_client');
@@ -410,6 +417,11 @@ test(
     assertHas(exchange, { description: 'Client Credentials for Access Token', client_name: 'Bootstrap Management Client', ip: '127.0.0.1' }, 'seccft');
     assert.match(exchange.date, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.deepEqual(val('logs.get'), exchange);
+    // The second ManagementClient's exchange, under its own client.
+    assert.ok(
+      list.data.some((l) => l.type === 'seccft' && l.client_id === report.ids.limitedClient && l.client_name === `SDK limited ${report.tag}`),
+      'the limited client\'s seccft is listed',
+    );
 
     const sizes = val('logs.list.walk');
     assert.ok(sizes.slice(0, -1).every((n) => n === 1), `page sizes ${sizes}`);
@@ -441,7 +453,7 @@ test(
   'deletes through the SDK succeed and the deleted items then answer 404',
   t_(async () => {
     const deleted = val('deletes');
-    assert.equal(Object.keys(deleted).length, 8 + report.ids.extraClients.length);
+    assert.equal(Object.keys(deleted).length, 10 + report.ids.extraClients.length);
     for (const [key, { delete: status, getAfter }] of Object.entries(deleted)) {
       assert.ok(typeof status === 'number' && status >= 200 && status < 300, `${key}: delete gave ${JSON.stringify(status)}`);
       assert.equal(getAfter?.statusCode, 404, `${key}: get after delete gave ${JSON.stringify(getAfter)}`);

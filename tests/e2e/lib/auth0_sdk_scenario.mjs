@@ -313,6 +313,25 @@ await expectError('error.roles.create.noName', () => mgmt.roles.create({ descrip
 await expectError('error.users.create.badEmail', () =>
   mgmt.users.create({ connection: ids.connectionName, email: 'not-an-email', password: 'x' }),
 );
+await expectError('error.users.create.duplicate', () =>
+  mgmt.users.create({ connection: ids.connectionName, email, password: `Sdk!${tag}Pw7` }),
+);
+await expectError('error.resourceServers.create.duplicate', () =>
+  mgmt.resourceServers.create({ name: `SDK dup ${tag}`, identifier: ids.audience }),
+);
+await expectError('error.roles.create.duplicate', () => mgmt.roles.create({ name: sent.role.name }));
+// A client allowed read:clients only on the Management API: reads work, writes are refused.
+const limited = await step('limited.client', () =>
+  mgmt.clients.create({ name: `SDK limited ${tag}`, app_type: 'non_interactive' }),
+);
+ids.limitedClient = limited?.client_id;
+const limitedGrant = await step('limited.grant', () =>
+  mgmt.clientGrants.create({ client_id: ids.limitedClient, audience: `https://${domain}/api/v2/`, scope: ['read:clients'] }),
+);
+ids.limitedGrant = limitedGrant?.id;
+const reader = new ManagementClient({ domain, clientId: ids.limitedClient, clientSecret: limited?.client_secret });
+await step('limited.clients.get', () => reader.clients.get(ids.client, { fields: 'client_id' }));
+await expectError('error.insufficientScope', () => reader.clients.create({ name: `SDK refused ${tag}` }));
 await expectError('error.wrongSecret', () =>
   new ManagementClient({ domain, clientId, clientSecret: `${clientSecret}x` }).clients.list(),
 );
@@ -328,7 +347,7 @@ await step('logs.list.q', async () =>
 );
 await step('logs.list.walk', async () => walkPages(await mgmt.logs.list({ per_page: 1 }), 50));
 const logs = steps['logs.list']?.value?.data ?? [];
-ids.log = logs.find((l) => l.type === 'seccft')?.log_id ?? logs[0]?.log_id;
+ids.log = logs.find((l) => l.type === 'seccft' && l.client_id === clientId)?.log_id ?? logs[0]?.log_id;
 await step('logs.get', () => mgmt.logs.get(ids.log));
 await step('users.logs.list', async () => firstPage(await mgmt.users.logs.list(ids.user), 'logs'));
 
@@ -338,6 +357,8 @@ await step('tenants.settings.update.clearAudience', () =>
 );
 const deletes = [
   ['clientGrants', ids.grant],
+  ['clientGrants', ids.limitedGrant],
+  ['clients', ids.limitedClient],
   ['users', ids.user],
   ['users', ids.user2],
   ['roles', ids.roleA],
