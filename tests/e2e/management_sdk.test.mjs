@@ -85,6 +85,12 @@ function assertNoDuplicates(list, what) {
   assert.equal(new Set(list).size, list.length, `${what} repeats items: ${list}`);
 }
 
+/** The SDK's iterator yielded each expected id once, and nothing else. */
+function assertSameItems(iterated, expected, what) {
+  assertNoDuplicates(iterated, what);
+  assert.deepEqual([...iterated].sort(), [...expected].sort(), what);
+}
+
 /** A rejection carrying Auth0's error body with the SDK's class and statusCode. */
 function assertSdkError(name, statusCode, errorCode, className) {
   const e = rejection(name);
@@ -167,8 +173,7 @@ test(
     assertTotals(paged.first, { limit: 2, what: 'clients.list per_page=2' });
     assert.equal(paged.first.data.length, 2);
     assert.equal(paged.first.response.total, list.response.total);
-    assertNoDuplicates(paged.all, 'iterated clients');
-    assert.deepEqual([...paged.all].sort(), [...listed].sort());
+    assertSameItems(paged.all, listed, 'iterated clients');
 
     // hasNextPage/getNextPage: full pages, then the empty page past the end.
     const sizes = val('clients.list.walk');
@@ -201,8 +206,7 @@ test(
     assert.equal(system?.identifier, `${server.url}api/v2/`, 'the Management API is listed as the system API');
 
     const paged = val('resourceServers.list.paged');
-    assertNoDuplicates(paged, 'iterated resource servers');
-    assert.deepEqual([...paged].sort(), list.data.map((r) => r.id).sort());
+    assertSameItems(paged, list.data.map((r) => r.id), 'iterated resource servers');
   }),
 );
 
@@ -239,7 +243,7 @@ test(
     assertHas(val('connections.get'), sent.connection, 'connections.get');
     assert.deepEqual(val('connections.get.fields'), { id: c.id, name: sent.connection.name });
     const upd = val('connections.update');
-    assert.deepEqual([...upd.enabled_clients].sort(), [ids.client, ...ids.extraClients].sort());
+    assertSameItems(upd.enabled_clients, [ids.client, ...ids.extraClients], 'enabled_clients');
     assert.equal(upd.name, sent.connection.name);
 
     const byStrategy = val('connections.list.byStrategy');
@@ -251,8 +255,7 @@ test(
     assert.deepEqual(byName.data.map((x) => x.id), [c.id]);
 
     const paged = val('connections.list.paged');
-    assertNoDuplicates(paged, 'iterated connections');
-    assert.deepEqual([...paged].sort(), byStrategy.data.map((x) => x.id).sort());
+    assertSameItems(paged, byStrategy.data.map((x) => x.id), 'iterated connections');
   }),
 );
 
@@ -331,13 +334,12 @@ test(
     assert.equal(val('roles.users.assign').status, 200);
     const userRoles = val('users.roles.list');
     assertTotals(userRoles, { limit: 50, what: 'users.roles.list' });
-    assert.deepEqual(userRoles.data.map((x) => x.id).sort(), [ids.roleA, ids.roleB].sort());
+    assertSameItems(userRoles.data.map((x) => x.id), [ids.roleA, ids.roleB], 'users.roles.list');
     const membersA = val('roles.users.list.A');
     assert.deepEqual(membersA.data.map((x) => x.user_id), [ids.user]);
     assertHas(membersA.data[0], { email: sent.user.email, name: 'Ana B. SDK' }, 'role member');
     const membersB = val('roles.users.list.B.paged');
-    assertNoDuplicates(membersB, 'role members (take=1)');
-    assert.deepEqual([...membersB].sort(), [ids.user, ids.user2].sort());
+    assertSameItems(membersB, [ids.user, ids.user2], 'role members (take=1)');
 
     // A user's permissions: direct ones and those of their roles, each with its sources.
     assert.equal(val('users.permissions.create').status, 201);
