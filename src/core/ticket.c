@@ -1,7 +1,8 @@
 /*
- * ticket.c - password change tickets.  The link carries 256 random bits;
- * the table holds only their hex SHA-256, so a copy of the database opens
- * no account.
+ * ticket.c - storing tickets.  The link carries 256 random bits; the table
+ * holds only their hex SHA-256, so a copy of the database opens no
+ * account.  Used tickets stay (with used_at) so that a page can tell a
+ * used link from an unknown one.
  */
 #include "core/ticket.h"
 
@@ -10,7 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/mail.h"
 #include "core/rows.h"
 #include "util/err.h"
 #include "util/secure.h"
@@ -18,24 +18,47 @@
 #define TICKET_BYTES 32
 #define TICKET_CHARS 43 /* base64url of 32 bytes */
 
+static const char *kind_name(enum tsr_ticket_kind kind)
+{
+    return kind == TSR_TICKET_EMAIL ? "email" : "password";
+}
+
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+void tsr_ticket_cleanup(struct tsr_ticket *t)
+{
+    free(t->user_id);
+    free(t->email);
+    free(t->result_url);
+    free(t->client_id);
+    memset(t, 0, sizeof *t);
+}
+
 int tsr_ticket_create(tsr_store *st, const char *tenant_id, const char *user_id,
-                      const char *result_url, int64_t ttl, char **secret_out)
+                      const struct tsr_ticket_opts *o, char **secret_out)
 {
     *secret_out = NULL;
     char secret[TICKET_CHARS + 1];
     char hash[65];
     int64_t now = (int64_t)time(NULL);
-    if (ttl <= 0)
-        ttl = TSR_TICKET_DEFAULT_TTL;
+    int64_t ttl = o->ttl <= 0 ? TSR_TICKET_DEFAULT_TTL : o->ttl;
+    if (ttl > TSR_TICKET_MAX_TTL)
+        return TSR_EINVAL;
     int rc = tsr_random_token(secret, sizeof secret, TICKET_BYTES);
     if (rc == 0)
         rc = tsr_sha256_hex(secret, hash);
     if (rc == 0)
-        rc = tsr_store_run(st, NULL,
-                           "INSERT INTO password_tickets (tenant_id, ticket, user_id, result_url, "
-                           "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                           "ssssii", tenant_id, hash, user_id, result_url ? result_url : "", now,
-                           now + ttl);
+        rc =
+            tsr_store_run(st, NULL,
+                          "INSERT INTO password_tickets (tenant_id, ticket, user_id, result_url, "
+                          "created_at, expires_at, kind, email, client_id, mark_email_verified, "
+                          "include_email) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          "ssssiisssii", tenant_id, hash, user_id, or_empty(o->result_url), now,
+                          now + ttl, kind_name(o->kind), or_empty(o->email), or_empty(o->client_id),
+                          (int64_t)o->mark_email_verified, (int64_t)o->include_email);
     if (rc == 0 && (*secret_out = strdup(secret)) == NULL)
         rc = TSR_ENOMEM;
     tsr_wipe(secret, sizeof secret);
@@ -50,45 +73,42 @@ static int ticket_hash(const char *secret, char hash[65])
     return tsr_sha256_hex(secret, hash);
 }
 
-struct found {
-    char *user_id;
-    char *result_url;
-};
-
-static int read_found(tsr_stmt *q, void *record)
+/* Reads user_id, email, result_url, client_id, mark, include, used, expired. */
+static int read_ticket(tsr_stmt *q, void *record)
 {
-    struct found *f = record;
-    f->user_id = tsr_stmt_text_dup(q, 0);
-    f->result_url = tsr_stmt_text_dup(q, 1);
-    if (f->user_id && f->result_url)
+    struct tsr_ticket *t = record;
+    t->user_id = tsr_stmt_text_dup(q, 0);
+    t->email = tsr_stmt_text_dup(q, 1);
+    t->result_url = tsr_stmt_text_dup(q, 2);
+    t->client_id = tsr_stmt_text_dup(q, 3);
+    t->mark_email_verified = tsr_stmt_int64(q, 4) != 0;
+    t->include_email = tsr_stmt_int64(q, 5) != 0;
+    t->state = tsr_stmt_int64(q, 6)   ? TSR_TICKET_USED
+               : tsr_stmt_int64(q, 7) ? TSR_TICKET_EXPIRED
+                                      : TSR_TICKET_LIVE;
+    if (t->user_id && t->email && t->result_url && t->client_id)
         return 0;
-    free(f->user_id);
-    free(f->result_url);
+    tsr_ticket_cleanup(t);
     return TSR_ENOMEM;
 }
 
-int tsr_ticket_find(tsr_store *st, const char *tenant_id, const char *secret, char **user_id,
-                    char **result_url)
+int tsr_ticket_find(tsr_store *st, const char *tenant_id, enum tsr_ticket_kind kind,
+                    const char *secret, struct tsr_ticket *out)
 {
-    *user_id = NULL;
-    *result_url = NULL;
+    memset(out, 0, sizeof *out);
     char hash[65];
-    struct found f = {0};
     int rc = ticket_hash(secret, hash);
     if (rc == 0)
-        rc = tsr_rows_one(st, read_found, &f,
-                          "SELECT user_id, result_url FROM password_tickets WHERE tenant_id = ? "
-                          "AND ticket = ? AND used_at IS NULL AND expires_at > ?",
-                          "ssi", tenant_id, hash, (int64_t)time(NULL));
-    if (rc == 0) {
-        *user_id = f.user_id;
-        *result_url = f.result_url;
-    }
+        rc = tsr_rows_one(st, read_ticket, out,
+                          "SELECT user_id, email, result_url, client_id, mark_email_verified, "
+                          "include_email, used_at IS NOT NULL, expires_at <= ? "
+                          "FROM password_tickets WHERE tenant_id = ? AND ticket = ? AND kind = ?",
+                          "isss", (int64_t)time(NULL), tenant_id, hash, kind_name(kind));
     return rc;
 }
 
-/* The WHERE clause makes the check and the write one step: two racing uses cannot both win. */
-int tsr_ticket_consume(tsr_store *st, const char *tenant_id, const char *secret)
+int tsr_ticket_consume(tsr_store *st, const char *tenant_id, enum tsr_ticket_kind kind,
+                       const char *secret)
 {
     char hash[65];
     int64_t now = (int64_t)time(NULL);
@@ -96,41 +116,52 @@ int tsr_ticket_consume(tsr_store *st, const char *tenant_id, const char *secret)
     if (rc == 0)
         rc = tsr_rows_change(st,
                              "UPDATE password_tickets SET used_at = ? WHERE tenant_id = ? AND "
-                             "ticket = ? AND used_at IS NULL AND expires_at > ?",
-                             "issi", now, tenant_id, hash, now);
+                             "ticket = ? AND kind = ? AND used_at IS NULL AND expires_at > ?",
+                             "isssi", now, tenant_id, hash, kind_name(kind), now);
     return rc;
 }
 
-int tsr_ticket_send_reset(const struct tsr_app *app, tsr_store *st,
-                          const struct tsr_tenant_ctx *tenant, const struct tsr_user *u)
+int tsr_ticket_delete(tsr_store *st, const char *tenant_id, const char *secret)
 {
-    char *secret = NULL, *text = NULL;
-    if (u->email == NULL || u->email[0] == '\0')
-        return TSR_EINVAL;
-    int rc = tsr_ticket_create(st, tenant->t.id, u->user_id, NULL, TSR_TICKET_DEFAULT_TTL,
-                               &secret);
+    char hash[65];
+    int rc = ticket_hash(secret, hash);
+    if (rc == 0)
+        rc = tsr_rows_change(st, "DELETE FROM password_tickets WHERE tenant_id = ? AND ticket = ?",
+                             "ss", tenant_id, hash);
+    return rc;
+}
+
+/* Consumes the ticket and verifies the address it names; the caller holds a transaction. */
+static int verify_in_tx(tsr_store *st, const char *tenant_id, const char *secret)
+{
+    struct tsr_ticket t;
+    int rc = tsr_ticket_find(st, tenant_id, TSR_TICKET_EMAIL, secret, &t);
+    if (rc == 0 && t.state != TSR_TICKET_LIVE)
+        rc = TSR_ENOTFOUND;
+    if (rc == 0)
+        rc = tsr_ticket_consume(st, tenant_id, TSR_TICKET_EMAIL, secret);
+    /* An empty ticket email matches no user's: such a ticket verifies nothing. */
+    if (rc == 0) {
+        rc = tsr_rows_change(st,
+                             "UPDATE users SET email_verified = 1, updated_at = ? WHERE "
+                             "tenant_id = ? AND user_id = ? AND email = ? AND email <> ''",
+                             "isss", (int64_t)time(NULL), tenant_id, t.user_id, t.email);
+        if (rc == TSR_ENOTFOUND)
+            rc = TSR_ECONFLICT; /* the ticket was live: the user's address is another now */
+    }
+    tsr_ticket_cleanup(&t);
+    return rc;
+}
+
+int tsr_ticket_verify_email(tsr_store *st, const char *tenant_id, const char *secret)
+{
+    int rc = tsr_store_begin(st);
     if (rc != 0)
         return rc;
-    const char *name = tenant->t.friendly_name && tenant->t.friendly_name[0]
-                           ? tenant->t.friendly_name
-                           : "Tessera";
-    size_t len = strlen(tenant->t.issuer) + strlen(secret) + strlen(name) + strlen(u->email) + 512;
-    text = malloc(len);
-    if (text == NULL) {
-        rc = TSR_ENOMEM;
-        goto out;
-    }
-    snprintf(text, len,
-             "Hello,\n\n"
-             "Someone asked to reset the password of your %s account (%s).\n"
-             "To choose a new password, open this link:\n\n"
-             "%su/reset-password?ticket=%s\n\n"
-             "The link works once and expires in 5 days. If you did not ask for it, ignore\n"
-             "this message: your password stays the same.\n",
-             name, u->email, tenant->t.issuer, secret);
-    rc = tsr_mail_send(app, u->email, "Reset your password", text);
-out:
-    tsr_wipe_free_str(text);
-    tsr_wipe_free_str(secret);
+    rc = verify_in_tx(st, tenant_id, secret);
+    if (rc == 0)
+        rc = tsr_store_commit(st);
+    if (rc != 0)
+        tsr_store_rollback(st);
     return rc;
 }

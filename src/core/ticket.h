@@ -1,46 +1,126 @@
 /*
- * ticket.h - password change tickets: single-use links that let a user
- * choose a new password (/u/reset-password?ticket=...).  Only the hash of
- * the link's secret is stored.
+ * ticket.h - tickets: single-use links for one user.  Two kinds share the
+ * password_tickets table: a password change ticket lets the user choose a
+ * new password ({issuer}u/reset-password?ticket=...), an email
+ * verification ticket confirms the user's email address
+ * ({issuer}u/email-verification?ticket=...).  Only the hash of the link's
+ * secret is stored; a lookup always names the kind, so one kind's link
+ * never works as the other.
+ *
+ * Storage is in ticket.c, the links and result_url redirects in
+ * ticket_url.c, mailing a link in ticket_mail.c.
  */
 #ifndef TSR_CORE_TICKET_H
 #define TSR_CORE_TICKET_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/app.h"
 #include "core/user.h"
 #include "store/store.h"
 
-/* Lifetime of a password change link when none is asked for (5 days, as Auth0). */
+/* Lifetime of a link when none is asked for (5 days, as Auth0). */
 #define TSR_TICKET_DEFAULT_TTL 432000
+/* Longest lifetime a caller may ask for (30 days): a link in a mailbox is a standing credential. */
+#define TSR_TICKET_MAX_TTL 2592000
+
+enum tsr_ticket_kind {
+    TSR_TICKET_PASSWORD,
+    TSR_TICKET_EMAIL,
+};
+
+/* What a new ticket carries besides its user.  Pointers may be NULL. */
+struct tsr_ticket_opts {
+    enum tsr_ticket_kind kind;
+    const char *email;        /* the address the link is for (the user's, at creation) */
+    const char *result_url;   /* where the page sends the user afterwards */
+    const char *client_id;    /* the application named by the caller, for the event log */
+    int64_t ttl;              /* seconds; <= 0 for TSR_TICKET_DEFAULT_TTL */
+    bool mark_email_verified; /* password kind: also verify email when the password changes */
+    bool include_email;       /* add email=... to the result_url redirect */
+};
+
+enum tsr_ticket_state {
+    TSR_TICKET_LIVE,
+    TSR_TICKET_USED,
+    TSR_TICKET_EXPIRED,
+};
+
+/* A stored ticket (strings are "" when unset). */
+struct tsr_ticket {
+    enum tsr_ticket_state state;
+    char *user_id;
+    char *email;
+    char *result_url;
+    char *client_id;
+    bool mark_email_verified;
+    bool include_email;
+};
+
+void tsr_ticket_cleanup(struct tsr_ticket *t);
 
 /*
- * Creates a ticket for user_id valid for ttl seconds; *secret_out receives
- * the link's secret (caller wipes and frees).  result_url (may be NULL) is
- * where the page sends the user afterwards.
+ * Creates a ticket for user_id; *secret_out receives the link's secret
+ * (caller wipes and frees).  Returns 0, TSR_EINVAL (ttl over
+ * TSR_TICKET_MAX_TTL) or the store's error.
  */
 int tsr_ticket_create(tsr_store *st, const char *tenant_id, const char *user_id,
-                      const char *result_url, int64_t ttl, char **secret_out);
+                      const struct tsr_ticket_opts *o, char **secret_out);
 
 /*
- * Looks up an unused, unexpired ticket by its secret.  *user_id and
- * *result_url receive new strings (caller frees).  Returns 0 or
- * TSR_ENOTFOUND.
+ * Looks up a ticket of kind by its secret, whatever its state (used and
+ * expired tickets are reported as such, so a page can say why a link
+ * fails).  Returns 0 or TSR_ENOTFOUND (unknown, malformed, other kind).
  */
-int tsr_ticket_find(tsr_store *st, const char *tenant_id, const char *secret, char **user_id,
-                    char **result_url);
-
-/* Marks the ticket used (single use).  Returns 0 or TSR_ENOTFOUND when already used. */
-int tsr_ticket_consume(tsr_store *st, const char *tenant_id, const char *secret);
+int tsr_ticket_find(tsr_store *st, const char *tenant_id, enum tsr_ticket_kind kind,
+                    const char *secret, struct tsr_ticket *out);
 
 /*
- * Creates a ticket (default lifetime) for u and mails its link,
- * {issuer}u/reset-password?ticket=<secret>, to u's email.  The secret is
- * wiped before returning.  Returns 0, TSR_EINVAL (u has no email), the
- * store's error or tsr_mail_send's.
+ * Marks a live ticket of kind used (single use).  The check and the write
+ * are one statement, so two racing uses cannot both win.  Returns 0 or
+ * TSR_ENOTFOUND (used, expired, unknown).
+ */
+int tsr_ticket_consume(tsr_store *st, const char *tenant_id, enum tsr_ticket_kind kind,
+                       const char *secret);
+
+/* Deletes a ticket (one whose link could not be sent).  Returns 0 or TSR_ENOTFOUND. */
+int tsr_ticket_delete(tsr_store *st, const char *tenant_id, const char *secret);
+
+/*
+ * Uses an email verification ticket: in one transaction, consumes it and
+ * sets email_verified on its user, provided the user's email is still the
+ * one the ticket was made for.  Returns 0, TSR_ENOTFOUND (not live) or
+ * TSR_ECONFLICT (the user's email changed since; nothing is written).
+ */
+int tsr_ticket_verify_email(tsr_store *st, const char *tenant_id, const char *secret);
+
+/* The link of a ticket: {issuer}u/reset-password?ticket=S or u/email-verification?ticket=S. */
+char *tsr_ticket_url(const char *issuer, enum tsr_ticket_kind kind, const char *secret);
+
+/*
+ * result_url with the outcome appended to its query, as Auth0 sends it:
+ * success=true|false&message=<message>[&email=<email>] (email may be
+ * NULL).  Returns a new string or NULL when out of memory.
+ */
+char *tsr_ticket_result_url(const char *result_url, bool success, const char *message,
+                            const char *email);
+
+/*
+ * Creates a password change ticket (default lifetime) for u and mails its
+ * link to u's email.  The secret is wiped before returning; a ticket whose
+ * mail could not be sent is deleted.  Returns 0, TSR_EINVAL (u has no
+ * email), the store's error or tsr_mail_send's.
  */
 int tsr_ticket_send_reset(const struct tsr_app *app, tsr_store *st,
                           const struct tsr_tenant_ctx *tenant, const struct tsr_user *u);
+
+/*
+ * The same for an email verification ticket (default lifetime); client_id
+ * (may be NULL) is recorded with the ticket.
+ */
+int tsr_ticket_send_verification(const struct tsr_app *app, tsr_store *st,
+                                 const struct tsr_tenant_ctx *tenant, const struct tsr_user *u,
+                                 const char *client_id);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * login.h - Universal Login: the server-rendered pages a person sees
- * (login, signup, password reset, consent, error), one file each in
- * src/login/.  Pages work without JavaScript, escape every value they
- * show, carry a CSRF token in every form, and are never framed.
+ * (login, signup, password reset, email verification, consent, error),
+ * one file each in src/login/.  Pages work without JavaScript, escape
+ * every value they show, carry a CSRF token in every form, and are never
+ * framed.
  */
 #ifndef TSR_LOGIN_LOGIN_H
 #define TSR_LOGIN_LOGIN_H
@@ -27,6 +28,8 @@ void tsr_login_error_page(struct tsr_req *req, unsigned status, const char *titl
  *   GET/POST /u/reset-password/request[?state=H]  ask for a reset link (state?, csrf, email)
  *   GET/POST /u/reset-password?ticket=T      choose a new password
  *                                            (ticket, csrf, password, password_confirm)
+ *   GET/POST /u/email-verification?ticket=T  confirm an email address (ticket, csrf);
+ *                                            the GET only shows the button
  *   GET/POST /u/consent?state=H              consent (state, csrf, decision=accept|deny)
  *
  * tsr_authorize_resume sends the browser to {issuer}u/consent?state=H
@@ -43,6 +46,8 @@ void tsr_login_reset_request_get(struct tsr_req *req);
 void tsr_login_reset_request_post(struct tsr_req *req);
 void tsr_login_reset_get(struct tsr_req *req);
 void tsr_login_reset_post(struct tsr_req *req);
+void tsr_login_verify_email_get(struct tsr_req *req);
+void tsr_login_verify_email_post(struct tsr_req *req);
 void tsr_login_consent_get(struct tsr_req *req);
 void tsr_login_consent_post(struct tsr_req *req);
 

@@ -14,6 +14,7 @@
 #include "core/app.h"
 #include "core/event.h"
 #include "core/session.h"
+#include "core/ticket.h"
 #include "core/user.h"
 #include "http/cookie.h"
 #include "http/response.h"
@@ -302,4 +303,16 @@ void tsr_page_flow_logged_in(struct tsr_req *req, struct tsr_page_flow *f, struc
     }
     tsr_authorize_resume(req, &f->tx, &s);
     tsr_session_cleanup(&s);
+}
+
+void tsr_login_send_result(struct tsr_req *req, const char *result_url, bool success,
+                           const char *message, const char *email)
+{
+    char *url = tsr_ticket_result_url(result_url, success, message, email);
+    if (url == NULL) {
+        tsr_page_server_error(req, "result url", TSR_ENOMEM);
+        return;
+    }
+    tsr_resp_redirect(req, url);
+    free(url);
 }

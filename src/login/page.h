@@ -43,6 +43,9 @@
     "If an account exists for this email, we sent a link to reset the password."
 #define TSR_LOGIN_MSG_TICKET_INVALID                                                               \
     "This password reset link is invalid or has already been used."
+#define TSR_LOGIN_MSG_PASSWORD_CHANGED "Your password was changed. You can now log in with it."
+#define TSR_LOGIN_MSG_EMAIL_VERIFIED                                                               \
+    "Your email was verified. You can continue using the application."
 
 /* A page's template variables with the tenant's branding already set. */
 struct tsr_page {
@@ -134,5 +137,13 @@ int tsr_page_csrf_token(struct tsr_req *req, char out[64]);
 
 /* True when the form's csrf value equals the tsr_csrf cookie (constant time). */
 bool tsr_page_csrf_cookie_ok(struct tsr_req *req, const char *form_value);
+
+/*
+ * Redirects to a ticket's result_url (set by a Management API caller,
+ * never by the request) with success, message and, when not NULL, email
+ * in its query (tsr_ticket_result_url).
+ */
+void tsr_login_send_result(struct tsr_req *req, const char *result_url, bool success,
+                           const char *message, const char *email);
 
 #endif

@@ -177,16 +177,14 @@ void tsr_login_reset_request_post(struct tsr_req *req)
 
 struct reset_ctx {
     const char *ticket; /* borrowed from the request */
-    char *user_id;
-    char *result_url;
+    struct tsr_ticket t;
     struct tsr_user user;
     struct tsr_connection conn;
 };
 
 static void reset_cleanup(struct reset_ctx *r)
 {
-    free(r->user_id);
-    free(r->result_url);
+    tsr_ticket_cleanup(&r->t);
     tsr_user_cleanup(&r->user);
     tsr_connection_cleanup(&r->conn);
 }
@@ -202,9 +200,11 @@ static bool reset_load(struct tsr_req *req, const struct tsr_params *form, struc
         return false;
     int rc = TSR_ENOTFOUND;
     if (r->ticket != NULL)
-        rc = tsr_ticket_find(req->store, tid, r->ticket, &r->user_id, &r->result_url);
+        rc = tsr_ticket_find(req->store, tid, TSR_TICKET_PASSWORD, r->ticket, &r->t);
+    if (rc == 0 && r->t.state != TSR_TICKET_LIVE)
+        rc = TSR_ENOTFOUND;
     if (rc == 0)
-        rc = tsr_user_get(req->store, tid, r->user_id, &r->user);
+        rc = tsr_user_get(req->store, tid, r->t.user_id, &r->user);
     if (rc == 0)
         rc = tsr_connection_get(req->store, tid, r->user.connection_id, &r->conn);
     if (rc == TSR_ENOTFOUND)
@@ -227,7 +227,7 @@ static void reset_show(struct tsr_req *req, const struct reset_ctx *r, const cha
     tsr_page_policy_text(&r->conn, policy, sizeof policy);
     struct tsr_page p;
     tsr_page_init(&p, req, "Change your password");
-    tsr_page_allow_form_target(&p, r->result_url);
+    tsr_page_allow_form_target(&p, r->t.result_url);
     tsr_tpl_set(&p.ctx, "ticket", r->ticket);
     tsr_tpl_set(&p.ctx, "csrf", csrf);
     tsr_tpl_set(&p.ctx, "email", r->user.email ? r->user.email : r->user.username);
@@ -261,6 +261,16 @@ static int end_user_sessions(struct tsr_req *req, const char *user_id)
     return rc;
 }
 
+/*
+ * mark_email_as_verified holds for the address the ticket was made for
+ * only: a user who changed their email since has not proven the new one.
+ */
+static bool marks_email_verified(const struct reset_ctx *r)
+{
+    return r->t.mark_email_verified && r->t.email[0] != '\0' && r->user.email != NULL &&
+           strcmp(r->user.email, r->t.email) == 0;
+}
+
 /* Consumes the ticket, then writes the new hash and ends the user's sessions. */
 static int change_password(struct tsr_req *req, struct reset_ctx *r, const char *password)
 {
@@ -268,10 +278,13 @@ static int change_password(struct tsr_req *req, struct reset_ctx *r, const char 
     int rc = tsr_password_hash(password, &hash);
     if (rc != 0)
         return rc;
-    if ((rc = tsr_ticket_consume(req->store, req->tenant->t.id, r->ticket)) != 0) {
+    rc = tsr_ticket_consume(req->store, req->tenant->t.id, TSR_TICKET_PASSWORD, r->ticket);
+    if (rc != 0) {
         tsr_wipe_free_str(hash);
         return rc;
     }
+    if (marks_email_verified(r))
+        r->user.email_verified = true;
     tsr_wipe_free_str(r->user.password_hash);
     r->user.password_hash = hash;
     r->user.last_password_reset = tsr_now();
@@ -338,9 +351,10 @@ void tsr_login_reset_post(struct tsr_req *req)
     }
     tsr_event_record(req, &e);
     tsr_cookie_set(req, TSR_LOGIN_CSRF_COOKIE, "", 0);
-    if (r.result_url != NULL && r.result_url[0] != '\0') {
+    if (r.t.result_url[0] != '\0') {
         /* Set by the Management API caller (trusted), never by the request. */
-        tsr_resp_redirect(req, r.result_url);
+        tsr_login_send_result(req, r.t.result_url, true, TSR_LOGIN_MSG_PASSWORD_CHANGED,
+                              r.t.include_email ? r.user.email : NULL);
         goto out;
     }
     struct tsr_page p;

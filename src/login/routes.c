@@ -11,6 +11,8 @@ const struct tsr_route tsr_login_routes[] = {
     {"POST", "/u/reset-password/request", TSR_ROUTE_PAGE, tsr_login_reset_request_post, NULL},
     {"GET", "/u/reset-password", TSR_ROUTE_PAGE, tsr_login_reset_get, NULL},
     {"POST", "/u/reset-password", TSR_ROUTE_PAGE, tsr_login_reset_post, NULL},
+    {"GET", "/u/email-verification", TSR_ROUTE_PAGE, tsr_login_verify_email_get, NULL},
+    {"POST", "/u/email-verification", TSR_ROUTE_PAGE, tsr_login_verify_email_post, NULL},
     {"GET", "/u/consent", TSR_ROUTE_PAGE, tsr_login_consent_get, NULL},
     {"POST", "/u/consent", TSR_ROUTE_PAGE, tsr_login_consent_post, NULL},
     {NULL, NULL, TSR_ROUTE_PAGE, NULL, NULL},

@@ -124,4 +124,12 @@ void tsr_mgmt_logs_list(struct tsr_req *req);
 void tsr_mgmt_logs_get(struct tsr_req *req);
 void tsr_mgmt_user_logs_list(struct tsr_req *req);
 
+/* Tickets (tickets.c) and jobs (jobs.c). */
+void tsr_mgmt_tickets_password_change(struct tsr_req *req);
+void tsr_mgmt_tickets_email_verification(struct tsr_req *req);
+void tsr_mgmt_jobs_verification_email(struct tsr_req *req);
+void tsr_mgmt_jobs_get(struct tsr_req *req);
+/* User imports and exports and job errors: 403 operation_not_supported. */
+void tsr_mgmt_jobs_not_offered(struct tsr_req *req);
+
 #endif

@@ -85,5 +85,23 @@ const struct tsr_route tsr_mgmt_routes[] = {
     {"GET", "/api/v2/logs/:id", TSR_ROUTE_MGMT, tsr_mgmt_logs_get, "read:logs"},
     {"GET", "/api/v2/users/:id/logs", TSR_ROUTE_MGMT, tsr_mgmt_user_logs_list,
      "read:logs read:logs_users"},
+
+    {"POST", "/api/v2/tickets/password-change", TSR_ROUTE_MGMT, tsr_mgmt_tickets_password_change,
+     "create:user_tickets"},
+    {"POST", "/api/v2/tickets/email-verification", TSR_ROUTE_MGMT,
+     tsr_mgmt_tickets_email_verification, "create:user_tickets"},
+    {"POST", "/api/v2/jobs/verification-email", TSR_ROUTE_MGMT, tsr_mgmt_jobs_verification_email,
+     "update:users"},
+    /* Before /jobs/:id, which would read these names as job ids. */
+    {"POST", "/api/v2/jobs/users-imports", TSR_ROUTE_MGMT, tsr_mgmt_jobs_not_offered,
+     "create:users"},
+    {"GET", "/api/v2/jobs/users-imports", TSR_ROUTE_MGMT, tsr_mgmt_jobs_not_offered,
+     "create:users read:users"},
+    {"POST", "/api/v2/jobs/users-exports", TSR_ROUTE_MGMT, tsr_mgmt_jobs_not_offered, "read:users"},
+    {"GET", "/api/v2/jobs/users-exports", TSR_ROUTE_MGMT, tsr_mgmt_jobs_not_offered,
+     "create:users read:users"},
+    {"GET", "/api/v2/jobs/:id/errors", TSR_ROUTE_MGMT, tsr_mgmt_jobs_not_offered,
+     "create:users read:users"},
+    {"GET", "/api/v2/jobs/:id", TSR_ROUTE_MGMT, tsr_mgmt_jobs_get, "create:users read:users"},
     {NULL, NULL, TSR_ROUTE_MGMT, NULL, NULL},
 };

@@ -275,9 +275,9 @@ static void output_is_bounded(void **state)
 static void templates_are_embedded_and_found_by_name(void **state)
 {
     (void)state;
-    const char *names[] = {"layout_top", "layout_bottom", "error",          "login",
-                           "signup",     "reset_request", "reset_password", "reset_done",
-                           "consent"};
+    const char *names[] = {"layout_top",   "layout_bottom",     "error",         "login",
+                           "signup",       "reset_request",     "reset_password", "reset_done",
+                           "verify_email", "verify_email_done", "consent"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (tsr_tpl_find(names[i]) == NULL)
             fail_msg("template %s is not embedded", names[i]);
@@ -328,8 +328,9 @@ static void check_page(const char *name, const char *html)
 static void every_page_renders_as_a_document(void **state)
 {
     (void)state;
-    const char *pages[] = {"error",          "login",      "signup", "reset_request",
-                           "reset_password", "reset_done", "consent"};
+    const char *pages[] = {"error",        "login",        "signup",           "reset_request",
+                           "reset_password", "reset_done", "verify_email", "verify_email_done",
+                           "consent"};
     struct tsr_tpl_ctx c;
     tsr_tpl_ctx_init(&c);
     tsr_tpl_set(&c, "title", "T");
