@@ -154,6 +154,9 @@ await step('resourceServers.get.afterUpdate', () => mgmt.resourceServers.get(ids
 await step('resourceServers.list', async () =>
   firstPage(await mgmt.resourceServers.list(), 'resource_servers'),
 );
+await step('resourceServers.list.byIdentifier', async () =>
+  (await mgmt.resourceServers.list({ identifiers: [ids.audience] })).data.map((r) => r.id),
+);
 await step('resourceServers.list.paged', async () =>
   (await collect(await mgmt.resourceServers.list({ per_page: 1 }))).map((r) => r.id),
 );
