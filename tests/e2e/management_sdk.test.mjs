@@ -512,3 +512,5 @@ test(
     assertSdkError('error.keys.oldToken', 401, 'invalid_token', 'UnauthorizedError');
   }),
 );
+
+// Place for the tickets and jobs tests (see the end of lib/auth0_sdk_scenario.mjs).
