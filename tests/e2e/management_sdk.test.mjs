@@ -14,7 +14,7 @@ import { X509Certificate } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
 import { runSdkScript } from './lib/auth0_sdk.mjs';
-import { parseJsonLines, pick, FIELD_ALIASES } from './lib/logs.mjs';
+import { FIELD_ALIASES, lines, pick } from './lib/logs.mjs';
 import { startTessera, withLogs } from './lib/server.mjs';
 import { makeTestCa } from './lib/tls.mjs';
 
@@ -128,7 +128,14 @@ test(
       failed.map(([name, s]) => `${name}: ${s.error.statusCode} ${s.error.message.split('\n')[0]}`),
       [],
     );
-    const errors5xx = parseJsonLines(server.stderr()).filter((e) => {
+    const entries = lines(server.stderr()).flatMap((l) => {
+      try {
+        return [JSON.parse(l)];
+      } catch {
+        return []; // not a request log line
+      }
+    });
+    const errors5xx = entries.filter((e) => {
       const status = pick(e, FIELD_ALIASES.status)?.value;
       return typeof status === 'number' && status >= 500;
     });
