@@ -126,6 +126,22 @@ out:
     tsr_api_cleanup(&api);
 }
 
+/* A refused client authentication is logged as the grant's failure (feccft, feacft, ...). */
+static void record_refused_client(struct tsr_req *req, const char *grant_type)
+{
+    static const char *const types[][2] = {{"client_credentials", "feccft"},
+                                           {"authorization_code", "feacft"},
+                                           {"refresh_token", "fertft"}};
+    const char *type = "fepft";
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(grant_type, types[i][0]) == 0)
+            type = types[i][1];
+    struct tsr_event e = {.type = type,
+                          .description = "Client authentication failed",
+                          .client_id = req->log_client_id[0] ? req->log_client_id : NULL};
+    tsr_event_record(req, &e);
+}
+
 bool tsr_authn_read_params(struct tsr_req *req, struct tsr_params *p)
 {
     char err[256];
@@ -169,8 +185,10 @@ void tsr_authn_token(struct tsr_req *req)
                              "Unsupported grant type: %.100s", grant_type);
         goto out;
     }
-    if (!tsr_client_auth(req, &p, &client))
+    if (!tsr_client_auth(req, &p, &client)) {
+        record_refused_client(req, grant_type);
         goto out;
+    }
     if (strcmp(grant_type, "client_credentials") == 0)
         client_credentials(req, &p, &client);
     else if (strcmp(grant_type, "authorization_code") == 0)

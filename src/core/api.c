@@ -286,24 +286,33 @@ int tsr_api_delete(tsr_store *st, const char *tenant_id, const char *id)
                            tenant_id, id);
 }
 
-int tsr_api_list(tsr_store *st, const char *tenant_id, int64_t offset, int64_t limit,
-                 struct tsr_api **out, size_t *n, int64_t *total)
+#define API_FILTER                                                                                 \
+    " FROM resource_servers WHERE tenant_id = ? AND "                                              \
+    "(? IS NULL OR identifier IN (SELECT value FROM json_each(?)))"
+
+int tsr_api_list(tsr_store *st, const char *tenant_id, const struct tsr_strlist *identifiers,
+                 int64_t offset, int64_t limit, struct tsr_api **out, size_t *n, int64_t *total)
 {
     *out = NULL;
     *n = 0;
+    /* The filter travels as a JSON array, read back by json_each: one statement for any count. */
+    char *ids = (identifiers && identifiers->n > 0) ? tsr_strlist_to_text(identifiers) : NULL;
+    if (identifiers && identifiers->n > 0 && ids == NULL)
+        return TSR_ENOMEM;
     int rc = 0;
-    if (total != NULL &&
-        (rc = tsr_rows_count(st, total, "SELECT count(*) FROM resource_servers WHERE tenant_id = ?",
-                             "s", tenant_id)) != 0)
-        return rc;
     tsr_stmt *q = NULL;
+    if (total != NULL && (rc = tsr_rows_count(st, total, "SELECT count(*)" API_FILTER, "sss",
+                                              tenant_id, ids, ids)) != 0)
+        goto out;
     rc = tsr_store_query(st, &q,
-                         "SELECT " API_COLUMNS " FROM resource_servers WHERE tenant_id = ? "
-                         "ORDER BY is_system DESC, created_at, id LIMIT ? OFFSET ?",
-                         "sii", tenant_id, limit, offset);
+                         "SELECT " API_COLUMNS API_FILTER
+                         " ORDER BY is_system DESC, created_at, id LIMIT ? OFFSET ?",
+                         "sssii", tenant_id, ids, ids, limit, offset);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);
+out:
+    free(ids);
     return rc;
 }
 

@@ -151,21 +151,35 @@ int tsr_connection_delete(tsr_store *st, const char *tenant_id, const char *id)
 }
 
 /* Filters are bound as '' for "any" so the SQL stays one constant text on every backend. */
+/* strategy IN the JSON array bound twice (NULL: any); name = the text bound twice ('': any). */
 #define CONNECTION_FILTER                                                                          \
-    " FROM connections WHERE tenant_id = ? AND (? = '' OR strategy = ?) AND (? = '' OR name = ?)"
+    " FROM connections WHERE tenant_id = ? AND "                                                   \
+    "(? IS NULL OR strategy IN (SELECT value FROM json_each(?))) AND (? = '' OR name = ?)"
 
-int tsr_connection_list(tsr_store *st, const char *tenant_id, const char *strategy,
+/* The strategies filter as JSON text in *out (NULL for any).  Returns 0 or TSR_ENOMEM. */
+static int strategies_text(const struct tsr_strlist *strategies, char **out)
+{
+    *out = NULL;
+    if (strategies == NULL || strategies->n == 0)
+        return 0;
+    *out = tsr_strlist_to_text(strategies);
+    return *out ? 0 : TSR_ENOMEM;
+}
+
+int tsr_connection_list(tsr_store *st, const char *tenant_id, const struct tsr_strlist *strategies,
                         const char *name, int64_t offset, int64_t limit,
                         struct tsr_connection **out, size_t *n, int64_t *total)
 {
     *out = NULL;
     *n = 0;
-    const char *s = strategy ? strategy : "", *nm = name ? name : "";
-    int rc = 0;
-    if (total != NULL && (rc = tsr_rows_count(st, total, "SELECT count(*)" CONNECTION_FILTER,
-                                              "sssss", tenant_id, s, s, nm, nm)) != 0)
-        return rc;
+    const char *nm = name ? name : "";
+    char *s = NULL;
+    int rc = strategies_text(strategies, &s);
     tsr_stmt *q = NULL;
+    if (rc != 0 || (total != NULL && (rc = tsr_rows_count(st, total,
+                                                          "SELECT count(*)" CONNECTION_FILTER,
+                                                          "sssss", tenant_id, s, s, nm, nm)) != 0))
+        goto out;
     rc = tsr_store_query(st, &q,
                          "SELECT " CONNECTION_COLUMNS CONNECTION_FILTER
                          " ORDER BY created_at, id LIMIT ? OFFSET ?",
@@ -173,24 +187,32 @@ int tsr_connection_list(tsr_store *st, const char *tenant_id, const char *strate
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);
+out:
+    free(s);
     return rc;
 }
 
-int tsr_connection_list_after(tsr_store *st, const char *tenant_id, const char *strategy,
-                              const char *name, const char *after, int64_t limit,
-                              struct tsr_connection **out, size_t *n)
+int tsr_connection_list_after(tsr_store *st, const char *tenant_id,
+                              const struct tsr_strlist *strategies, const char *name,
+                              const char *after, int64_t limit, struct tsr_connection **out,
+                              size_t *n)
 {
     *out = NULL;
     *n = 0;
-    const char *s = strategy ? strategy : "", *nm = name ? name : "";
+    const char *nm = name ? name : "";
+    char *s = NULL;
+    int rc = strategies_text(strategies, &s);
     tsr_stmt *q = NULL;
-    int rc = tsr_store_query(st, &q,
-                             "SELECT " CONNECTION_COLUMNS CONNECTION_FILTER
-                             " AND id > ? ORDER BY id LIMIT ?",
-                             "ssssssi", tenant_id, s, s, nm, nm, after ? after : "", limit);
+    if (rc != 0)
+        return rc;
+    rc = tsr_store_query(st, &q,
+                         "SELECT " CONNECTION_COLUMNS CONNECTION_FILTER
+                         " AND id > ? ORDER BY id LIMIT ?",
+                         "ssssssi", tenant_id, s, s, nm, nm, after ? after : "", limit);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);
+    free(s);
     return rc;
 }
 

@@ -44,17 +44,21 @@ int tsr_connection_insert(tsr_store *st, const struct tsr_connection *c);
 int tsr_connection_update(tsr_store *st, const struct tsr_connection *c);
 int tsr_connection_delete(tsr_store *st, const char *tenant_id, const char *id);
 
-/* Lists connections (strategy and name filters: NULL for any), ordered by creation. */
-int tsr_connection_list(tsr_store *st, const char *tenant_id, const char *strategy,
+/*
+ * Lists connections ordered by creation; strategies (NULL or empty) and name
+ * (NULL) filter.
+ */
+int tsr_connection_list(tsr_store *st, const char *tenant_id, const struct tsr_strlist *strategies,
                         const char *name, int64_t offset, int64_t limit,
                         struct tsr_connection **out, size_t *n, int64_t *total);
 /*
  * Checkpoint paging: at most limit connections (same filters) whose id
  * sorts after after (NULL or "": from the first), in id order.
  */
-int tsr_connection_list_after(tsr_store *st, const char *tenant_id, const char *strategy,
-                              const char *name, const char *after, int64_t limit,
-                              struct tsr_connection **out, size_t *n);
+int tsr_connection_list_after(tsr_store *st, const char *tenant_id,
+                              const struct tsr_strlist *strategies, const char *name,
+                              const char *after, int64_t limit, struct tsr_connection **out,
+                              size_t *n);
 void tsr_connection_list_free(struct tsr_connection *list, size_t n);
 
 /* True when client_id may log users in through c. */

@@ -20,6 +20,35 @@ const char *tsr_req_query(struct tsr_req *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct query_all {
+    const char *name;
+    size_t max;
+    struct tsr_strlist *out;
+    int rc;
+};
+
+static enum MHD_Result collect_named(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    struct query_all *w = cls;
+    if (strcmp(key, w->name) != 0)
+        return MHD_YES;
+    if (w->out->n == w->max) {
+        w->rc = TSR_ETOOBIG;
+        return MHD_NO;
+    }
+    w->rc = tsr_strlist_push(w->out, value ? value : "");
+    return w->rc == 0 ? MHD_YES : MHD_NO;
+}
+
+int tsr_req_query_all(struct tsr_req *req, const char *name, size_t max, struct tsr_strlist *out)
+{
+    struct query_all w = {name, max, out, 0};
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_named, &w);
+    return w.rc;
+}
+
 struct query_walk {
     struct tsr_params *p;
     int rc;

@@ -18,6 +18,7 @@
 #include "core/app.h"
 #include "http/params.h"
 #include "store/store.h"
+#include "util/strlist.h"
 
 #define TSR_BODY_MAX (1024 * 1024)
 #define TSR_ROUTE_MAX_PARAMS 4
@@ -69,6 +70,13 @@ const char *tsr_req_header(struct tsr_req *req, const char *name);
 
 /* A query-string argument, or NULL.  Borrowed. */
 const char *tsr_req_query(struct tsr_req *req, const char *name);
+
+/*
+ * Every value of a query-string argument that may repeat (?a=x&a=y), in
+ * order, appended to out (empty when absent).  Returns 0, TSR_ETOOBIG
+ * beyond max values or TSR_ENOMEM.
+ */
+int tsr_req_query_all(struct tsr_req *req, const char *name, size_t max, struct tsr_strlist *out);
 
 /*
  * Copies every query-string argument into p (zeroed by the caller).  A

@@ -151,6 +151,20 @@ void tsr_mgmt_send_item(struct tsr_req *req, json_t *obj)
     tsr_resp_json(req, 200, obj);
 }
 
+bool tsr_mgmt_query_list(struct tsr_req *req, const char *name, const char *desc, size_t max,
+                         struct tsr_strlist *out)
+{
+    int rc = tsr_req_query_all(req, name, max, out);
+    if (rc == TSR_ETOOBIG) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "Array is too long, maximum %zu", max);
+        query_error(req, name, desc, msg);
+    } else if (rc != 0) {
+        tsr_resp_mgmt_error(req, 500, NULL, "Internal error");
+    }
+    return rc == 0;
+}
+
 bool tsr_mgmt_is_checkpoint(struct tsr_req *req)
 {
     return tsr_req_query(req, "from") != NULL || tsr_req_query(req, "take") != NULL;

@@ -152,6 +152,14 @@ void tsr_mgmt_send_item(struct tsr_req *req, json_t *obj);
  */
 bool tsr_mgmt_take_read(struct tsr_req *req, int64_t *take);
 
+/*
+ * Reads every value of the repeatable query argument name (?name=a&name=b)
+ * into out, at most max.  Sends 400 (desc describes it) or 500 and returns
+ * false otherwise.
+ */
+bool tsr_mgmt_query_list(struct tsr_req *req, const char *name, const char *desc, size_t max,
+                         struct tsr_strlist *out);
+
 /* True when the query asks for checkpoint paging (from or take present). */
 bool tsr_mgmt_is_checkpoint(struct tsr_req *req);
 

@@ -21,6 +21,7 @@
 #include "util/err.h"
 
 #define WHAT "connection"
+#define STRATEGIES_MAX 50
 #define NAME_MAX_CHARS 128
 #define DISPLAY_NAME_MAX_CHARS 128
 #define ENABLED_CLIENTS_MAX 1000
@@ -226,14 +227,14 @@ static void send_conflict(struct tsr_req *req)
 }
 
 /* from/take: take of the connections after from, as {connections, next?}. */
-static void list_checkpoint(struct tsr_req *req)
+static void list_checkpoint(struct tsr_req *req, const struct tsr_strlist *strategies)
 {
     int64_t take;
     if (!tsr_mgmt_take_read(req, &take))
         return;
     struct tsr_connection *list = NULL;
     size_t n = 0;
-    int rc = tsr_connection_list_after(req->store, tenant_id(req), tsr_req_query(req, "strategy"),
+    int rc = tsr_connection_list_after(req->store, tenant_id(req), strategies,
                                        tsr_req_query(req, "name"), tsr_req_query(req, "from"),
                                        take + 1, &list, &n);
     if (rc != 0) {
@@ -248,21 +249,16 @@ static void list_checkpoint(struct tsr_req *req)
     tsr_connection_list_free(list, n);
 }
 
-void tsr_mgmt_connections_list(struct tsr_req *req)
+static void list_pages(struct tsr_req *req, const struct tsr_strlist *strategies)
 {
-    if (tsr_mgmt_is_checkpoint(req)) {
-        list_checkpoint(req);
-        return;
-    }
     struct tsr_mgmt_paging p;
     struct tsr_connection *list = NULL;
     size_t n = 0;
     int64_t total = 0;
     if (!tsr_mgmt_paging_read(req, &p))
         return;
-    int rc = tsr_connection_list(req->store, tenant_id(req), tsr_req_query(req, "strategy"),
-                                 tsr_req_query(req, "name"), p.page * p.per_page, p.per_page,
-                                 &list, &n, &total);
+    int rc = tsr_connection_list(req->store, tenant_id(req), strategies, tsr_req_query(req, "name"),
+                                 p.page * p.per_page, p.per_page, &list, &n, &total);
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);
         return;
@@ -272,6 +268,20 @@ void tsr_mgmt_connections_list(struct tsr_req *req)
         tsr_mgmt_items_add(&items, tsr_mgmt_connection_json(&list[i]));
     tsr_connection_list_free(list, n);
     tsr_mgmt_send_list(req, &p, "connections", items, total);
+}
+
+void tsr_mgmt_connections_list(struct tsr_req *req)
+{
+    struct tsr_strlist strategies = {0};
+    if (tsr_mgmt_query_list(req, "strategy",
+                            "Provide strategies to only retrieve connections with such strategies",
+                            STRATEGIES_MAX, &strategies)) {
+        if (tsr_mgmt_is_checkpoint(req))
+            list_checkpoint(req, &strategies);
+        else
+            list_pages(req, &strategies);
+    }
+    tsr_strlist_cleanup(&strategies);
 }
 
 void tsr_mgmt_connections_get(struct tsr_req *req)
@@ -346,12 +356,16 @@ out:
     json_decref(body);
 }
 
-/* Its users go with it (foreign key cascade), as in Auth0. */
+/*
+ * Its users go with it (foreign key cascade), as in Auth0.  The deletion is
+ * done when the answer leaves, but the status is Auth0's 202 ("being
+ * deleted"), which scripts may check.
+ */
 void tsr_mgmt_connections_delete(struct tsr_req *req)
 {
     int rc = tsr_connection_delete(req->store, tenant_id(req), tsr_req_param(req, 0));
     if (rc != 0)
         tsr_mgmt_send_store_error(req, rc, WHAT);
     else
-        tsr_resp_empty(req, 204);
+        tsr_resp_empty(req, 202);
 }

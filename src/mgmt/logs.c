@@ -106,7 +106,9 @@ void tsr_mgmt_logs_list(struct tsr_req *req)
     }
     struct tsr_logs_filter f;
     char err[256];
-    int rc = tsr_logs_parse_q(tsr_req_query(req, "q"), &f, err, sizeof err);
+    /* node-auth0 names the query `search`; Auth0 answers both names. */
+    const char *q = tsr_req_query(req, "q");
+    int rc = tsr_logs_parse_q(q ? q : tsr_req_query(req, "search"), &f, err, sizeof err);
     if (rc == TSR_EINVAL)
         tsr_resp_mgmt_error(req, 400, "invalid_query_string",
                             "Query validation error: '%s' on property q (%s).", err, Q_DESC);

@@ -27,6 +27,7 @@
 #define LIFETIME_MAX 2592000
 #define SECRET_MIN_CHARS 32
 #define SECRET_MAX_CHARS 1024
+#define IDENTIFIERS_MAX 10 /* Auth0's limit on ?identifiers= */
 
 /*
  * The ignored properties are Auth0 settings carried by Deploy CLI exports
@@ -302,22 +303,29 @@ static bool load(struct tsr_req *req, struct tsr_api *a)
 void tsr_mgmt_apis_list(struct tsr_req *req)
 {
     struct tsr_mgmt_paging p;
+    struct tsr_strlist identifiers = {0};
     struct tsr_api *list = NULL;
     size_t n = 0;
     int64_t total = 0;
-    if (!tsr_mgmt_paging_read(req, &p))
-        return;
-    int rc = tsr_api_list(req->store, tenant_id(req), p.page * p.per_page, p.per_page, &list, &n,
-                          &total);
+    if (!tsr_mgmt_paging_read(req, &p) ||
+        !tsr_mgmt_query_list(req, "identifiers",
+                             "An optional filter on the resource server identifier. Must be URL "
+                             "encoded and may be specified multiple times (max 10).",
+                             IDENTIFIERS_MAX, &identifiers))
+        goto out;
+    int rc = tsr_api_list(req->store, tenant_id(req), &identifiers, p.page * p.per_page,
+                          p.per_page, &list, &n, &total);
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);
-        return;
+        goto out;
     }
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
         tsr_mgmt_items_add(&items, api_json(req, &list[i]));
     tsr_api_list_free(list, n);
     tsr_mgmt_send_list(req, &p, "resource_servers", items, total);
+out:
+    tsr_strlist_cleanup(&identifiers);
 }
 
 void tsr_mgmt_apis_get(struct tsr_req *req)

@@ -175,6 +175,20 @@ test('connections: from/take walks every connection once, strategy filter applie
   assert.equal(db.items.length, all.body.filter((c) => c.strategy === 'auth0').length);
   const none = await mgmt.get('/connections?take=5&strategy=none-such');
   assert.deepEqual(none.body, { connections: [] });
+  // Repeated arguments are a list, as node-auth0 sends arrays.
+  const either = await mgmt.get('/connections?strategy=samlp&strategy=auth0&per_page=100');
+  assert.equal(either.body.length, db.items.length);
+}));
+
+test('resource-servers: identifiers filter, repeated up to 10 times', t_(async () => {
+  const a = await mgmt.createApi();
+  const b = await mgmt.createApi();
+  const both = await mgmt.get(`/resource-servers?identifiers=${enc(a.identifier)}&identifiers=${enc(b.identifier)}&identifiers=https%3A%2F%2Fnone.tessera.test%2F&include_totals=true`);
+  assert.equal(both.status, 200, both.text);
+  assert.deepEqual(both.body.resource_servers.map((r) => r.id).sort(), [a.id, b.id].sort());
+  assert.equal(both.body.total, 2);
+  const many = Array.from({ length: 11 }, (_, i) => `identifiers=x${i}`).join('&');
+  assertMgmtError(await mgmt.get(`/resource-servers?${many}`), 400, { errorCode: 'invalid_query_string', messageIncludes: 'identifiers' });
 }));
 
 test('role members: from/take with fields', t_(async () => {

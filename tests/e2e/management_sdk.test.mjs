@@ -5,10 +5,6 @@
 // connections, users, roles and permissions, tenant settings, errors, logs,
 // deletes, signing keys) and reports what it read back; each test here
 // judges one resource family of that report.
-//
-// An assertion marked `// needs:` waits for a server change in a file this
-// suite's authors do not own; it runs as a node:test TODO subtest so that
-// it is reported, not failed, until then.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -44,11 +40,6 @@ function rejection(name) {
   const v = val(name);
   assert.equal(v.rejected, true, `${name} should have been rejected, got ${JSON.stringify(v.value)}`);
   return v.error;
-}
-
-/** An assertion waiting for a fix elsewhere: a TODO subtest, reported but not failing. */
-function needs(t, what, fn) {
-  return t.test(`needs: ${what}`, { todo: what }, fn);
 }
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -192,7 +183,7 @@ test(
 
 test(
   'resource servers: create, get, update and list',
-  t_(async (t) => {
+  t_(async () => {
     const sent = report.sent.api;
     const a = created('resourceServers.create');
     assertHas(a, sent, 'resourceServers.create');
@@ -215,12 +206,8 @@ test(
     const paged = val('resourceServers.list.paged');
     assertSameItems(paged, list.data.map((r) => r.id), 'iterated resource servers');
 
-    // needs: src/http/request.c: a reader for a repeated query argument
-    // (node-auth0 sends identifiers=a&identifiers=b); then resource_servers.c
-    // can filter GET /resource-servers by identifiers, which it ignores today.
-    await needs(t, 'GET /resource-servers honours identifiers', () => {
-      assert.deepEqual(val('resourceServers.list.byIdentifier'), [a.id]);
-    });
+    // node-auth0 sends the filter as a repeated argument: identifiers=a&identifiers=b.
+    assert.deepEqual(val('resourceServers.list.byIdentifier'), [a.id]);
   }),
 );
 
@@ -425,7 +412,7 @@ test(
 
 test(
   'logs: the scenario\'s token exchange is listed (wrapped, paged) and read back by id',
-  t_(async (t) => {
+  t_(async () => {
     const list = val('logs.list');
     assertTotals(list, { limit: 100, what: 'logs.list' });
     const exchange = list.data.find((l) => l.type === 'seccft' && l.client_id === server.bootstrap.client_id);
@@ -449,19 +436,13 @@ test(
     const userLogs = val('users.logs.list');
     assertTotals(userLogs, { limit: 50, what: 'users.logs.list' });
 
-    // needs: src/mgmt/logs.c: GET /api/v2/logs?search=type:fp is answered as if
-    // unfiltered; node-auth0 7.1 offers `search` (not `q`) on logs.list.
-    await needs(t, 'logs.c honours the search parameter node-auth0 sends', () => {
-      assert.deepEqual(val('logs.list.search'), []);
-    });
-    // needs: src/authn/client_auth.c or token.c: a client_credentials request
-    // with a wrong client_secret (401 invalid_client) records no feccft entry.
-    await needs(t, 'a refused client_credentials exchange is logged as feccft', () => {
-      assert.ok(
-        list.data.some((l) => l.type === 'feccft' && l.client_id === server.bootstrap.client_id),
-        `types: ${list.data.map((l) => l.type)}`,
-      );
-    });
+    // node-auth0 7.1 names the Lucene query `search` on logs.list.
+    assert.deepEqual(val('logs.list.search'), []);
+    // The refused client_credentials exchange (wrong secret) is logged.
+    assert.ok(
+      list.data.some((l) => l.type === 'feccft' && l.client_id === server.bootstrap.client_id),
+      `types: ${list.data.map((l) => l.type)}`,
+    );
   }),
 );
 

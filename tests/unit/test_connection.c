@@ -84,17 +84,22 @@ static void test_enable_disable(void **state)
     struct tsr_connection *list = NULL;
     size_t n = 0;
     int64_t total = 0;
+    struct tsr_strlist auth0 = {0}, others = {0};
+    assert_int_equal(tsr_strlist_split(&auth0, "oidc auth0"), 0);
+    assert_int_equal(tsr_strlist_split(&others, "oidc samlp"), 0);
     assert_int_equal(
-        tsr_connection_list(p->st, p->tenant_id, "auth0", "second", 0, 50, &list, &n, &total), 0);
+        tsr_connection_list(p->st, p->tenant_id, &auth0, "second", 0, 50, &list, &n, &total), 0);
     assert_int_equal(n, 1);
     assert_int_equal(total, 1);
     assert_string_equal(list[0].id, extra.id);
     tsr_connection_list_free(list, n);
     assert_int_equal(
-        tsr_connection_list(p->st, p->tenant_id, "oidc", NULL, 0, 50, &list, &n, &total), 0);
+        tsr_connection_list(p->st, p->tenant_id, &others, NULL, 0, 50, &list, &n, &total), 0);
     assert_int_equal(n, 0);
     assert_int_equal(total, 0);
     tsr_connection_list_free(list, n);
+    tsr_strlist_cleanup(&auth0);
+    tsr_strlist_cleanup(&others);
 
     /* Update keeps name and strategy. */
     free(extra.password_policy);
