@@ -50,15 +50,20 @@ int tsr_ticket_create(tsr_store *st, const char *tenant_id, const char *user_id,
     int rc = tsr_random_token(secret, sizeof secret, TICKET_BYTES);
     if (rc == 0)
         rc = tsr_sha256_hex(secret, hash);
+    /* Bounded by the rate tickets are made: each new one clears the long expired. */
     if (rc == 0)
-        rc =
-            tsr_store_run(st, NULL,
-                          "INSERT INTO password_tickets (tenant_id, ticket, user_id, result_url, "
-                          "created_at, expires_at, kind, email, client_id, mark_email_verified, "
-                          "include_email) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                          "ssssiisssii", tenant_id, hash, user_id, or_empty(o->result_url), now,
-                          now + ttl, kind_name(o->kind), or_empty(o->email), or_empty(o->client_id),
-                          (int64_t)o->mark_email_verified, (int64_t)o->include_email);
+        rc = tsr_store_run(st, NULL,
+                           "DELETE FROM password_tickets WHERE tenant_id = ? AND expires_at < ?",
+                           "si", tenant_id, now - TSR_TICKET_KEEP_EXPIRED);
+    if (rc == 0)
+        rc = tsr_store_run(st, NULL,
+                           "INSERT INTO password_tickets (tenant_id, ticket, user_id, result_url, "
+                           "created_at, expires_at, kind, email, client_id, mark_email_verified, "
+                           "include_email) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "ssssiisssii", tenant_id, hash, user_id, or_empty(o->result_url), now,
+                           now + ttl, kind_name(o->kind), or_empty(o->email),
+                           or_empty(o->client_id), (int64_t)o->mark_email_verified,
+                           (int64_t)o->include_email);
     if (rc == 0 && (*secret_out = strdup(secret)) == NULL)
         rc = TSR_ENOMEM;
     tsr_wipe(secret, sizeof secret);

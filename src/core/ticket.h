@@ -24,6 +24,12 @@
 #define TSR_TICKET_DEFAULT_TTL 432000
 /* Longest lifetime a caller may ask for (30 days): a link in a mailbox is a standing credential. */
 #define TSR_TICKET_MAX_TTL 2592000
+/*
+ * How long a ticket is kept after it expires (7 days), so that its page can
+ * still say "expired" rather than "not valid"; older ones are deleted when
+ * a new ticket of the tenant is made.
+ */
+#define TSR_TICKET_KEEP_EXPIRED 604800
 
 enum tsr_ticket_kind {
     TSR_TICKET_PASSWORD,
@@ -62,7 +68,8 @@ void tsr_ticket_cleanup(struct tsr_ticket *t);
 
 /*
  * Creates a ticket for user_id; *secret_out receives the link's secret
- * (caller wipes and frees).  Returns 0, TSR_EINVAL (ttl over
+ * (caller wipes and frees).  Deletes the tenant's tickets expired more
+ * than TSR_TICKET_KEEP_EXPIRED ago.  Returns 0, TSR_EINVAL (ttl over
  * TSR_TICKET_MAX_TTL) or the store's error.
  */
 int tsr_ticket_create(tsr_store *st, const char *tenant_id, const char *user_id,

@@ -2,7 +2,7 @@
  * page.c - plumbing shared by the Universal Login pages (see page.h).
  *
  * Divisions: branding; sending pages and error pages; forms and handles;
- * loading a login transaction; the double-submit CSRF cookie.
+ * loading a login transaction; the double-submit CSRF cookie; ticket links.
  */
 #include "login/page.h"
 
@@ -303,6 +303,36 @@ void tsr_page_flow_logged_in(struct tsr_req *req, struct tsr_page_flow *f, struc
     }
     tsr_authorize_resume(req, &f->tx, &s);
     tsr_session_cleanup(&s);
+}
+
+/* ---- ticket links ---- */
+
+void tsr_page_ticket_cleanup(struct tsr_page_ticket *pt)
+{
+    tsr_ticket_cleanup(&pt->t);
+    tsr_user_cleanup(&pt->user);
+    tsr_connection_cleanup(&pt->conn);
+}
+
+int tsr_page_ticket_load(struct tsr_req *req, const struct tsr_params *form,
+                         enum tsr_ticket_kind kind, struct tsr_page_ticket *pt)
+{
+    memset(pt, 0, sizeof *pt);
+    bool sent;
+    const char *tid = req->tenant->t.id;
+    pt->handle = tsr_page_handle(req, form, "ticket", &sent);
+    if (sent)
+        return TSR_EINVAL;
+    int rc = TSR_ENOTFOUND;
+    if (pt->handle != NULL)
+        rc = tsr_ticket_find(req->store, tid, kind, pt->handle, &pt->t);
+    if (rc == 0)
+        rc = tsr_user_get(req->store, tid, pt->t.user_id, &pt->user);
+    if (rc == 0)
+        rc = tsr_connection_get(req->store, tid, pt->user.connection_id, &pt->conn);
+    if (rc != 0)
+        tsr_page_ticket_cleanup(pt);
+    return rc;
 }
 
 void tsr_login_send_result(struct tsr_req *req, const char *result_url, bool success,

@@ -2,7 +2,7 @@
  * page.h - plumbing shared by the Universal Login pages (internal to
  * src/login/): branding, sending a rendered page with its headers, the
  * error pages, form parsing, loading a login transaction with its client
- * and connection, the double-submit CSRF cookie.
+ * and connection, the double-submit CSRF cookie, loading a ticket link.
  *
  * Functions that "send" set the whole response; a handler returns right
  * after calling one of them.
@@ -16,6 +16,7 @@
 #include "core/client.h"
 #include "core/connection.h"
 #include "core/login_tx.h"
+#include "core/ticket.h"
 #include "core/user.h"
 #include "http/params.h"
 #include "http/request.h"
@@ -137,6 +138,25 @@ int tsr_page_csrf_token(struct tsr_req *req, char out[64]);
 
 /* True when the form's csrf value equals the tsr_csrf cookie (constant time). */
 bool tsr_page_csrf_cookie_ok(struct tsr_req *req, const char *form_value);
+
+/* A ticket link's page: the ticket the request names, its user and the user's connection. */
+struct tsr_page_ticket {
+    const char *handle; /* borrowed from the request */
+    struct tsr_ticket t;
+    struct tsr_user user;
+    struct tsr_connection conn;
+};
+
+/*
+ * Reads the ticket handle (form, else query; tsr_page_handle) and loads
+ * the ticket of kind whatever its state, its user and connection into pt
+ * (zeroed here, cleaned on failure).  Returns 0, TSR_ENOTFOUND (no handle,
+ * unknown ticket) or the store's error; TSR_EINVAL when the handles of
+ * form and query differ, after sending the "tampered" page.
+ */
+int tsr_page_ticket_load(struct tsr_req *req, const struct tsr_params *form,
+                         enum tsr_ticket_kind kind, struct tsr_page_ticket *pt);
+void tsr_page_ticket_cleanup(struct tsr_page_ticket *pt);
 
 /*
  * Redirects to a ticket's result_url (set by a Management API caller,

@@ -13,7 +13,10 @@
  * is written, so two submissions cannot both succeed.  A changed password
  * ends every session of the user (their rows in sessions are deleted) and
  * revokes their refresh tokens: a reset often follows a compromise, and
- * Auth0 likewise ends the sessions.
+ * Auth0 likewise ends the sessions.  A ticket made with
+ * mark_email_as_verified also verifies the email, if it is still the one
+ * the ticket was made for; one with a result_url ends there with
+ * success=true&message=... (and email=... when the ticket asked for it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,48 +178,25 @@ void tsr_login_reset_request_post(struct tsr_req *req)
 
 /* ---- choosing a new password ---- */
 
-struct reset_ctx {
-    const char *ticket; /* borrowed from the request */
-    struct tsr_ticket t;
-    struct tsr_user user;
-    struct tsr_connection conn;
-};
-
-static void reset_cleanup(struct reset_ctx *r)
-{
-    tsr_ticket_cleanup(&r->t);
-    tsr_user_cleanup(&r->user);
-    tsr_connection_cleanup(&r->conn);
-}
-
 /* Finds the live ticket, its user and connection; on failure sends the page and returns false. */
-static bool reset_load(struct tsr_req *req, const struct tsr_params *form, struct reset_ctx *r)
+static bool reset_load(struct tsr_req *req, const struct tsr_params *form,
+                       struct tsr_page_ticket *r)
 {
-    memset(r, 0, sizeof *r);
-    bool sent;
-    const char *tid = req->tenant->t.id;
-    r->ticket = tsr_page_handle(req, form, "ticket", &sent);
-    if (sent)
+    int rc = tsr_page_ticket_load(req, form, TSR_TICKET_PASSWORD, r);
+    if (rc == TSR_EINVAL)
         return false;
-    int rc = TSR_ENOTFOUND;
-    if (r->ticket != NULL)
-        rc = tsr_ticket_find(req->store, tid, TSR_TICKET_PASSWORD, r->ticket, &r->t);
-    if (rc == 0 && r->t.state != TSR_TICKET_LIVE)
+    if (rc == 0 && r->t.state != TSR_TICKET_LIVE) {
+        tsr_page_ticket_cleanup(r);
         rc = TSR_ENOTFOUND;
-    if (rc == 0)
-        rc = tsr_user_get(req->store, tid, r->t.user_id, &r->user);
-    if (rc == 0)
-        rc = tsr_connection_get(req->store, tid, r->user.connection_id, &r->conn);
+    }
     if (rc == TSR_ENOTFOUND)
         tsr_login_error_page(req, 400, "Link not valid", TSR_LOGIN_MSG_TICKET_INVALID);
     else if (rc != 0)
         tsr_page_server_error(req, "load ticket", rc);
-    if (rc != 0)
-        reset_cleanup(r);
     return rc == 0;
 }
 
-static void reset_show(struct tsr_req *req, const struct reset_ctx *r, const char *error)
+static void reset_show(struct tsr_req *req, const struct tsr_page_ticket *r, const char *error)
 {
     char csrf[64], policy[256];
     int rc = tsr_page_csrf_token(req, csrf);
@@ -228,7 +208,7 @@ static void reset_show(struct tsr_req *req, const struct reset_ctx *r, const cha
     struct tsr_page p;
     tsr_page_init(&p, req, "Change your password");
     tsr_page_allow_form_target(&p, r->t.result_url);
-    tsr_tpl_set(&p.ctx, "ticket", r->ticket);
+    tsr_tpl_set(&p.ctx, "ticket", r->handle);
     tsr_tpl_set(&p.ctx, "csrf", csrf);
     tsr_tpl_set(&p.ctx, "email", r->user.email ? r->user.email : r->user.username);
     tsr_tpl_set(&p.ctx, "policy", policy);
@@ -239,11 +219,11 @@ static void reset_show(struct tsr_req *req, const struct reset_ctx *r, const cha
 
 void tsr_login_reset_get(struct tsr_req *req)
 {
-    struct reset_ctx r;
+    struct tsr_page_ticket r;
     if (!reset_load(req, NULL, &r))
         return;
     reset_show(req, &r, NULL);
-    reset_cleanup(&r);
+    tsr_page_ticket_cleanup(&r);
 }
 
 /* Ends every session of the user and revokes their refresh tokens. */
@@ -265,20 +245,20 @@ static int end_user_sessions(struct tsr_req *req, const char *user_id)
  * mark_email_as_verified holds for the address the ticket was made for
  * only: a user who changed their email since has not proven the new one.
  */
-static bool marks_email_verified(const struct reset_ctx *r)
+static bool marks_email_verified(const struct tsr_page_ticket *r)
 {
     return r->t.mark_email_verified && r->t.email[0] != '\0' && r->user.email != NULL &&
            strcmp(r->user.email, r->t.email) == 0;
 }
 
 /* Consumes the ticket, then writes the new hash and ends the user's sessions. */
-static int change_password(struct tsr_req *req, struct reset_ctx *r, const char *password)
+static int change_password(struct tsr_req *req, struct tsr_page_ticket *r, const char *password)
 {
     char *hash = NULL;
     int rc = tsr_password_hash(password, &hash);
     if (rc != 0)
         return rc;
-    rc = tsr_ticket_consume(req->store, req->tenant->t.id, TSR_TICKET_PASSWORD, r->ticket);
+    rc = tsr_ticket_consume(req->store, req->tenant->t.id, TSR_TICKET_PASSWORD, r->handle);
     if (rc != 0) {
         tsr_wipe_free_str(hash);
         return rc;
@@ -299,7 +279,7 @@ void tsr_login_reset_post(struct tsr_req *req)
     struct tsr_params form;
     if (!tsr_page_form(req, &form))
         return;
-    struct reset_ctx r;
+    struct tsr_page_ticket r;
     if (!reset_load(req, &form, &r)) {
         tsr_params_cleanup(&form);
         return;
@@ -361,6 +341,6 @@ void tsr_login_reset_post(struct tsr_req *req)
     tsr_page_init(&p, req, "Password changed");
     tsr_page_send(req, 200, "reset_done", &p);
 out:
-    reset_cleanup(&r);
+    tsr_page_ticket_cleanup(&r);
     tsr_params_cleanup(&form);
 }

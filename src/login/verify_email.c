@@ -37,21 +37,7 @@
     "This link was for an email address your account no longer uses. Ask the application for "     \
     "a new link."
 
-struct verify_ctx {
-    const char *ticket; /* borrowed from the request */
-    struct tsr_ticket t;
-    struct tsr_user user;
-    struct tsr_connection conn;
-};
-
-static void verify_cleanup(struct verify_ctx *v)
-{
-    tsr_ticket_cleanup(&v->t);
-    tsr_user_cleanup(&v->user);
-    tsr_connection_cleanup(&v->conn);
-}
-
-static void record(struct tsr_req *req, const struct verify_ctx *v, const char *type,
+static void record(struct tsr_req *req, const struct tsr_page_ticket *v, const char *type,
                    const char *description)
 {
     struct tsr_event e = {
@@ -67,7 +53,7 @@ static void record(struct tsr_req *req, const struct verify_ctx *v, const char *
 }
 
 /* The failure answer of a known ticket: event fv, then result_url or the error page. */
-static void refuse(struct tsr_req *req, const struct verify_ctx *v, const char *message)
+static void refuse(struct tsr_req *req, const struct tsr_page_ticket *v, const char *message)
 {
     record(req, v, "fv", message);
     if (v->t.result_url[0] != '\0')
@@ -77,27 +63,18 @@ static void refuse(struct tsr_req *req, const struct verify_ctx *v, const char *
 }
 
 /* True when the user's address is still the one the ticket was made for. */
-static bool same_email(const struct verify_ctx *v)
+static bool same_email(const struct tsr_page_ticket *v)
 {
     return v->user.email != NULL && v->t.email[0] != '\0' && strcmp(v->user.email, v->t.email) == 0;
 }
 
 /* Loads the live ticket, its user and connection; otherwise answers and returns false. */
-static bool verify_load(struct tsr_req *req, const struct tsr_params *form, struct verify_ctx *v)
+static bool verify_load(struct tsr_req *req, const struct tsr_params *form,
+                        struct tsr_page_ticket *v)
 {
-    memset(v, 0, sizeof *v);
-    bool sent;
-    const char *tid = req->tenant->t.id;
-    v->ticket = tsr_page_handle(req, form, "ticket", &sent);
-    if (sent)
+    int rc = tsr_page_ticket_load(req, form, TSR_TICKET_EMAIL, v);
+    if (rc == TSR_EINVAL)
         return false;
-    int rc = TSR_ENOTFOUND;
-    if (v->ticket != NULL)
-        rc = tsr_ticket_find(req->store, tid, TSR_TICKET_EMAIL, v->ticket, &v->t);
-    if (rc == 0)
-        rc = tsr_user_get(req->store, tid, v->t.user_id, &v->user);
-    if (rc == 0)
-        rc = tsr_connection_get(req->store, tid, v->user.connection_id, &v->conn);
     if (rc == TSR_ENOTFOUND) /* unknown to us: no user to name, nothing to record */
         tsr_login_error_page(req, 400, "Link not valid", MSG_UNKNOWN);
     else if (rc != 0)
@@ -108,33 +85,34 @@ static bool verify_load(struct tsr_req *req, const struct tsr_params *form, stru
         refuse(req, v, MSG_EXPIRED);
     else if (!same_email(v))
         refuse(req, v, MSG_CHANGED);
-    bool ok = rc == 0 && v->t.state == TSR_TICKET_LIVE && same_email(v);
-    if (!ok)
-        verify_cleanup(v);
-    return ok;
+    else
+        return true;
+    if (rc == 0)
+        tsr_page_ticket_cleanup(v);
+    return false;
 }
 
 void tsr_login_verify_email_get(struct tsr_req *req)
 {
-    struct verify_ctx v;
+    struct tsr_page_ticket v;
     if (!verify_load(req, NULL, &v))
         return;
     char csrf[64];
     int rc = tsr_page_csrf_token(req, csrf);
     if (rc != 0) {
         tsr_page_server_error(req, "csrf token", rc);
-        verify_cleanup(&v);
+        tsr_page_ticket_cleanup(&v);
         return;
     }
     struct tsr_page p;
     tsr_page_init(&p, req, "Verify your email");
     tsr_page_allow_form_target(&p, v.t.result_url);
-    tsr_tpl_set(&p.ctx, "ticket", v.ticket);
+    tsr_tpl_set(&p.ctx, "ticket", v.handle);
     tsr_tpl_set(&p.ctx, "csrf", csrf);
     tsr_tpl_set(&p.ctx, "email", v.user.email);
     tsr_page_send(req, 200, "verify_email", &p);
     tsr_wipe(csrf, sizeof csrf);
-    verify_cleanup(&v);
+    tsr_page_ticket_cleanup(&v);
 }
 
 void tsr_login_verify_email_post(struct tsr_req *req)
@@ -142,7 +120,7 @@ void tsr_login_verify_email_post(struct tsr_req *req)
     struct tsr_params form;
     if (!tsr_page_form(req, &form))
         return;
-    struct verify_ctx v;
+    struct tsr_page_ticket v;
     if (!verify_load(req, &form, &v)) {
         tsr_params_cleanup(&form);
         return;
@@ -153,7 +131,7 @@ void tsr_login_verify_email_post(struct tsr_req *req)
                              "email again.");
         goto out;
     }
-    int rc = tsr_ticket_verify_email(req->store, req->tenant->t.id, v.ticket);
+    int rc = tsr_ticket_verify_email(req->store, req->tenant->t.id, v.handle);
     if (rc == TSR_ENOTFOUND) { /* used meanwhile by another submission */
         refuse(req, &v, MSG_USED);
         goto out;
@@ -178,6 +156,6 @@ void tsr_login_verify_email_post(struct tsr_req *req)
     tsr_tpl_set(&p.ctx, "message", TSR_LOGIN_MSG_EMAIL_VERIFIED);
     tsr_page_send(req, 200, "verify_email_done", &p);
 out:
-    verify_cleanup(&v);
+    tsr_page_ticket_cleanup(&v);
     tsr_params_cleanup(&form);
 }

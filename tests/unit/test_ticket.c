@@ -9,12 +9,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
 #include "core/ticket.h"
 #include "core/user.h"
 #include "util/err.h"
+#include "util/secure.h"
 
 #include "fixture_people.h"
 
@@ -101,8 +103,25 @@ static void test_password_ticket(void **state)
     tsr_ticket_cleanup(&t);
     assert_int_equal(tsr_ticket_consume(p->st, p->tenant_id, TSR_TICKET_PASSWORD, secret),
                      TSR_ENOTFOUND);
-    assert_int_equal(tsr_ticket_delete(p->st, p->tenant_id, secret), 0);
-    assert_int_equal(tsr_ticket_delete(p->st, p->tenant_id, secret), TSR_ENOTFOUND);
+
+    /* Long expired tickets go when the next one is made; recently expired ones stay. */
+    char *recent = NULL, *next = NULL, hash[65];
+    assert_int_equal(tsr_ticket_create(p->st, p->tenant_id, u.user_id, &plain, &recent), 0);
+    assert_int_equal(tsr_sha256_hex(recent, hash), 0);
+    assert_int_equal(tsr_store_run(p->st, NULL,
+                                   "UPDATE password_tickets SET expires_at = ? WHERE ticket = ?",
+                                   "is", (int64_t)time(NULL) - 60, hash),
+                     0);
+    assert_int_equal(tsr_ticket_create(p->st, p->tenant_id, u.user_id, &plain, &next), 0);
+    assert_int_equal(tsr_ticket_find(p->st, p->tenant_id, TSR_TICKET_PASSWORD, secret, &t),
+                     TSR_ENOTFOUND);
+    assert_int_equal(tsr_ticket_find(p->st, p->tenant_id, TSR_TICKET_PASSWORD, recent, &t), 0);
+    assert_int_equal(t.state, TSR_TICKET_EXPIRED);
+    tsr_ticket_cleanup(&t);
+    assert_int_equal(tsr_ticket_delete(p->st, p->tenant_id, next), 0);
+    assert_int_equal(tsr_ticket_delete(p->st, p->tenant_id, next), TSR_ENOTFOUND);
+    free(next);
+    free(recent);
     free(secret);
 
     /* A lifetime over the maximum is refused before anything is stored. */

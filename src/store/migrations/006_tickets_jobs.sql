@@ -12,6 +12,9 @@ ALTER TABLE password_tickets ADD COLUMN client_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE password_tickets ADD COLUMN mark_email_verified INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE password_tickets ADD COLUMN include_email INTEGER NOT NULL DEFAULT 0;
 
+-- For deleting tickets long past their expiry (core/ticket.c).
+CREATE INDEX password_tickets_by_expiry ON password_tickets (tenant_id, expires_at);
+
 -- Jobs of /api/v2/jobs (verification emails).  user_id carries no foreign
 -- key: a job's record outlives the user it was for.  created_at is in
 -- milliseconds, as Auth0 shows it.
