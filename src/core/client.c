@@ -257,24 +257,35 @@ int tsr_client_delete(tsr_store *st, const char *tenant_id, const char *client_i
                            tenant_id, client_id);
 }
 
-int tsr_client_list(tsr_store *st, const char *tenant_id, int64_t offset, int64_t limit,
-                    struct tsr_client **out, size_t *n, int64_t *total)
+#define CLIENT_FILTER                                                                              \
+    " FROM clients WHERE tenant_id = ? AND "                                                       \
+    "(? IS NULL OR app_type IN (SELECT value FROM json_each(?))) AND (? < 0 OR is_first_party = ?)"
+
+int tsr_client_list(tsr_store *st, const char *tenant_id, const struct tsr_client_filter *f,
+                    int64_t offset, int64_t limit, struct tsr_client **out, size_t *n,
+                    int64_t *total)
 {
     *out = NULL;
     *n = 0;
+    char *types = NULL;
+    int64_t first = f ? f->is_first_party : -1;
+    if (f && f->app_types && f->app_types->n > 0 &&
+        (types = tsr_strlist_to_text(f->app_types)) == NULL)
+        return TSR_ENOMEM;
     int rc = 0;
-    if (total != NULL &&
-        (rc = tsr_rows_count(st, total, "SELECT count(*) FROM clients WHERE tenant_id = ?", "s",
-                             tenant_id)) != 0)
-        return rc;
     tsr_stmt *q = NULL;
+    if (total != NULL && (rc = tsr_rows_count(st, total, "SELECT count(*)" CLIENT_FILTER, "sssii",
+                                              tenant_id, types, types, first, first)) != 0)
+        goto out;
     rc = tsr_store_query(st, &q,
-                         "SELECT " CLIENT_COLUMNS " FROM clients WHERE tenant_id = ? "
-                         "ORDER BY created_at, client_id LIMIT ? OFFSET ?",
-                         "sii", tenant_id, limit, offset);
+                         "SELECT " CLIENT_COLUMNS CLIENT_FILTER
+                         " ORDER BY created_at, client_id LIMIT ? OFFSET ?",
+                         "sssiiii", tenant_id, types, types, first, first, limit, offset);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_row_cb, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);
+out:
+    free(types);
     return rc;
 }
 

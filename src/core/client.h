@@ -88,13 +88,21 @@ int tsr_client_update(tsr_store *st, const struct tsr_client *c);
 /* Deletes a client and, by cascade, its grants.  Returns 0, TSR_ENOTFOUND or TSR_ESTORE. */
 int tsr_client_delete(tsr_store *st, const char *tenant_id, const char *client_id);
 
+/* Which clients a list keeps. */
+struct tsr_client_filter {
+    const struct tsr_strlist *app_types; /* NULL or empty: any */
+    int is_first_party;                  /* 0, 1, or -1: any */
+};
+
 /*
- * Lists clients ordered by creation, skipping offset and returning at most
- * limit.  *out is a new array of *n clients (free with
- * tsr_client_list_free); *total (may be NULL) receives the tenant's count.
+ * Lists the clients f keeps (f NULL: every client) ordered by creation,
+ * skipping offset and returning at most limit.  *out is a new array of *n
+ * clients (free with tsr_client_list_free); *total (may be NULL) receives
+ * the count of those f keeps.
  */
-int tsr_client_list(tsr_store *st, const char *tenant_id, int64_t offset, int64_t limit,
-                    struct tsr_client **out, size_t *n, int64_t *total);
+int tsr_client_list(tsr_store *st, const char *tenant_id, const struct tsr_client_filter *f,
+                    int64_t offset, int64_t limit, struct tsr_client **out, size_t *n,
+                    int64_t *total);
 void tsr_client_list_free(struct tsr_client *list, size_t n);
 
 #endif

@@ -22,6 +22,9 @@ static bool match(const char *pattern, const char *path, char *buf, const char *
         p++;
         s++;
         size_t plen = strcspn(p, "/"), slen = strcspn(s, "/");
+        /* A last ":name*" takes the rest of the path, slashes included. */
+        if (*p == ':' && p[plen] == '\0' && p[plen - 1] == '*')
+            slen = strlen(s);
         if (*p == ':') {
             if (slen == 0 || np == TSR_ROUTE_MAX_PARAMS)
                 return false;

@@ -20,7 +20,7 @@ enum tsr_route_kind {
 
 struct tsr_route {
     const char *method;
-    const char *pattern;
+    const char *pattern; /* "/a/:x/b": :x is one segment; a last ":x*" is the rest of the path */
     enum tsr_route_kind kind;
     tsr_handler handler;
     const char *scopes; /* MGMT: space-separated, any one suffices */

@@ -5,6 +5,7 @@
  * A client secret is shown exactly twice in its life: in the answer to the
  * create or rotate-secret call that made it.  Only its hash is stored.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@
 #include "util/secure.h"
 
 #define WHAT "client"
+#define APP_TYPES_MAX 20
 
 static const char *tenant_id(const struct tsr_req *req)
 {
@@ -45,25 +47,69 @@ static void send_client(struct tsr_req *req, unsigned status, const struct tsr_c
     tsr_resp_json(req, status, tsr_mgmt_client_json(req, c, secret));
 }
 
+/*
+ * The list filters Auth0 offers: app_type (a comma-separated list),
+ * is_first_party, and is_global (Tessera has no global client, so true
+ * keeps none).  Sends 400 and returns false on a bad value.
+ */
+static bool read_filter(struct tsr_req *req, struct tsr_client_filter *f,
+                        struct tsr_strlist *types, bool *global)
+{
+    static const char *const bools[] = {"true", "false", NULL};
+    const char *t = tsr_req_query(req, "app_type");
+    const char *first = tsr_req_query(req, "is_first_party");
+    const char *g = tsr_req_query(req, "is_global");
+    const char *bad = (first && !tsr_mgmt_in(first, bools)) ? "is_first_party"
+                      : (g && !tsr_mgmt_in(g, bools))       ? "is_global"
+                                                            : NULL;
+    if (bad != NULL) {
+        tsr_mgmt_query_error(req, bad, "true or false",
+                             "Expected type boolean but found type string");
+        return false;
+    }
+    for (const char *p = t; p != NULL && *p;) {
+        size_t len = strcspn(p, ",");
+        char one[64];
+        snprintf(one, sizeof one, "%.*s", (int)(len < sizeof one ? len : sizeof one - 1), p);
+        if (types->n >= APP_TYPES_MAX || tsr_strlist_push(types, one) != 0) {
+            tsr_mgmt_query_error(req, "app_type",
+                                 "Optional filter by a comma-separated list of application types",
+                                 "Too many application types");
+            return false;
+        }
+        p += len + (p[len] == ',');
+    }
+    f->app_types = types;
+    f->is_first_party = first ? strcmp(first, "true") == 0 : -1;
+    *global = g != NULL && strcmp(g, "true") == 0;
+    return true;
+}
+
 void tsr_mgmt_clients_list(struct tsr_req *req)
 {
     struct tsr_mgmt_paging p;
+    struct tsr_client_filter f;
+    struct tsr_strlist types = {0};
     struct tsr_client *list = NULL;
     size_t n = 0;
     int64_t total = 0;
-    if (!tsr_mgmt_paging_read(req, &p))
-        return;
-    int rc = tsr_client_list(req->store, tenant_id(req), p.page * p.per_page, p.per_page, &list, &n,
-                             &total);
+    bool global = false;
+    if (!tsr_mgmt_paging_read(req, &p) || !read_filter(req, &f, &types, &global))
+        goto out;
+    int rc = global ? 0
+                    : tsr_client_list(req->store, tenant_id(req), &f, p.page * p.per_page,
+                                      p.per_page, &list, &n, &total);
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);
-        return;
+        goto out;
     }
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
         tsr_mgmt_items_add(&items, tsr_mgmt_client_json(req, &list[i], NULL));
     tsr_client_list_free(list, n);
     tsr_mgmt_send_list(req, &p, "clients", items, total);
+out:
+    tsr_strlist_cleanup(&types);
 }
 
 /* Runs one statement group as a transaction: commits on 0, rolls back otherwise. */

@@ -26,7 +26,8 @@
 
 /* ---- paging ---- */
 
-static void query_error(struct tsr_req *req, const char *name, const char *desc, const char *what)
+void tsr_mgmt_query_error(struct tsr_req *req, const char *name, const char *desc,
+                          const char *what)
 {
     tsr_resp_mgmt_error(req, 400, "invalid_query_string",
                         "Query validation error: '%s' on property %s (%s).", what, name, desc);
@@ -43,7 +44,7 @@ static bool query_int(struct tsr_req *req, const char *name, const char *desc, i
     const char *p = (*s == '-') ? s + 1 : s;
     bool digits = *p != '\0' && strspn(p, "0123456789") == strlen(p) && strlen(p) <= 18;
     if (!digits) {
-        query_error(req, name, desc, "Expected type integer but found type string");
+        tsr_mgmt_query_error(req, name, desc, "Expected type integer but found type string");
         return false;
     }
     int64_t v = strtoll(s, NULL, 10);
@@ -51,7 +52,7 @@ static bool query_int(struct tsr_req *req, const char *name, const char *desc, i
         snprintf(msg, sizeof msg, "Value %" PRId64 " is %s %s %" PRId64, v,
                  v < min ? "less than" : "greater than", v < min ? "minimum" : "maximum",
                  v < min ? min : max);
-        query_error(req, name, desc, msg);
+        tsr_mgmt_query_error(req, name, desc, msg);
         return false;
     }
     *out = v;
@@ -72,7 +73,7 @@ bool tsr_mgmt_paging_read(struct tsr_req *req, struct tsr_mgmt_paging *p)
     if (t == NULL)
         return true;
     if (strcmp(t, "true") != 0 && strcmp(t, "false") != 0) {
-        query_error(req, "include_totals",
+        tsr_mgmt_query_error(req, "include_totals",
                     "Return results inside an object that contains the total result count "
                     "(true) or as a direct array of results (false, default).",
                     "Expected type boolean but found type string");
@@ -87,7 +88,7 @@ bool tsr_mgmt_fields_check(struct tsr_req *req)
     const char *inc = tsr_req_query(req, "include_fields");
     if (inc == NULL || strcmp(inc, "true") == 0 || strcmp(inc, "false") == 0)
         return true;
-    query_error(req, "include_fields",
+    tsr_mgmt_query_error(req, "include_fields",
                 "Whether specified fields are to be included (true) or excluded (false).",
                 "Expected type boolean but found type string");
     return false;
@@ -158,7 +159,7 @@ bool tsr_mgmt_query_list(struct tsr_req *req, const char *name, const char *desc
     if (rc == TSR_ETOOBIG) {
         char msg[64];
         snprintf(msg, sizeof msg, "Array is too long, maximum %zu", max);
-        query_error(req, name, desc, msg);
+        tsr_mgmt_query_error(req, name, desc, msg);
     } else if (rc != 0) {
         tsr_resp_mgmt_error(req, 500, NULL, "Internal error");
     }

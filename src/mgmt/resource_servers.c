@@ -292,9 +292,13 @@ static json_t *api_json(const struct tsr_req *req, const struct tsr_api *a)
 
 /* ---- handlers ---- */
 
+/* {id} is the API's id or, as Auth0 allows, its identifier (audience). */
 static bool load(struct tsr_req *req, struct tsr_api *a)
 {
-    int rc = tsr_api_get(req->store, tenant_id(req), tsr_req_param(req, 0), a);
+    const char *id = tsr_req_param(req, 0);
+    int rc = tsr_api_get(req->store, tenant_id(req), id, a);
+    if (rc == TSR_ENOTFOUND)
+        rc = tsr_api_get_by_identifier(req->store, tenant_id(req), id, a);
     if (rc != 0)
         tsr_mgmt_send_store_error(req, rc, WHAT);
     return rc == 0;

@@ -187,6 +187,10 @@ test('resource-servers: identifiers filter, repeated up to 10 times', t_(async (
   assert.equal(both.status, 200, both.text);
   assert.deepEqual(both.body.resource_servers.map((r) => r.id).sort(), [a.id, b.id].sort());
   assert.equal(both.body.total, 2);
+  // As in Auth0, {id} may be the identifier (the audience) instead of the id.
+  const byAudience = await mgmt.get(`/resource-servers/${enc(a.identifier)}`);
+  assert.equal(byAudience.status, 200, byAudience.text);
+  assert.equal(byAudience.body.id, a.id);
   const many = Array.from({ length: 11 }, (_, i) => `identifiers=x${i}`).join('&');
   assertMgmtError(await mgmt.get(`/resource-servers?${many}`), 400, { errorCode: 'invalid_query_string', messageIncludes: 'identifiers' });
 }));
@@ -221,4 +225,23 @@ test('single reads take fields/include_fields too', t_(async () => {
     assert.deepEqual(without.body, expected, `${path} without ${field}`);
     assertMgmtError(await mgmt.get(`${path}?include_fields=1`), 400, { errorCode: 'invalid_query_string', messageIncludes: 'include_fields' }, path);
   }
+}));
+
+test('clients: app_type (comma list), is_first_party and is_global filters, with exact totals', t_(async () => {
+  const spa = await mgmt.createSpa('http://127.0.0.1:5599');
+  const m2m = await mgmt.createClient({ is_first_party: false });
+  const spas = await mgmt.get('/clients?app_type=spa&include_totals=true&per_page=100');
+  assert.equal(spas.status, 200, spas.text);
+  assert.ok(spas.body.clients.every((c) => c.app_type === 'spa'));
+  assert.ok(spas.body.clients.some((c) => c.client_id === spa.client_id));
+  assert.equal(spas.body.total, spas.body.clients.length);
+  const both = await mgmt.get('/clients?app_type=spa,non_interactive&per_page=100');
+  assert.ok(both.body.every((c) => c.app_type === 'spa' || c.app_type === 'non_interactive'));
+  assert.ok(both.body.some((c) => c.client_id === m2m.client_id));
+  const third = await mgmt.get('/clients?is_first_party=false&per_page=100');
+  assert.deepEqual(third.body.map((c) => c.client_id), [m2m.client_id]);
+  assert.deepEqual((await mgmt.get('/clients?is_global=true')).body, []);
+  const all = await mgmt.get('/clients?is_global=false&include_totals=true');
+  assert.ok(all.body.total >= 3);
+  assertMgmtError(await mgmt.get('/clients?is_first_party=maybe'), 400, { errorCode: 'invalid_query_string', messageIncludes: 'is_first_party' });
 }));
