@@ -3,7 +3,7 @@
 // test CA given through NODE_EXTRA_CA_CERTS.  lib/auth0_sdk_scenario.mjs
 // makes every call through the SDK (clients, APIs, client grants,
 // connections, users, roles and permissions, tenant settings, errors, logs,
-// deletes, signing keys) and reports what it read back; each test here
+// deletes, signing keys, tickets and jobs) and reports what it read back; each test here
 // judges one resource family of that report.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 
 import { runSdkScript } from './lib/auth0_sdk.mjs';
 import { FIELD_ALIASES, lines, pick } from './lib/logs.mjs';
+import { waitForMailLink } from './lib/mail.mjs';
 import { startTessera, withLogs } from './lib/server.mjs';
 import { makeTestCa } from './lib/tls.mjs';
 
@@ -501,4 +502,26 @@ test(
   }),
 );
 
-// Place for the tickets and jobs tests (see the end of lib/auth0_sdk_scenario.mjs).
+test(
+  'tickets and jobs: links for a password change and an email verification; the verification email job',
+  t_(async () => {
+    const user = val('tickets.user');
+    const issuer = server.url;
+    const pw = created('tickets.changePassword');
+    assert.match(pw.ticket, new RegExp(`^${issuer}u/reset-password\\?ticket=[A-Za-z0-9_-]{43}`), pw.ticket);
+    const ve = created('tickets.verifyEmail');
+    assert.match(ve.ticket, new RegExp(`^${issuer}u/email-verification\\?ticket=[A-Za-z0-9_-]{43}`), ve.ticket);
+    assert.notEqual(new URL(pw.ticket).searchParams.get('ticket'), new URL(ve.ticket).searchParams.get('ticket'));
+
+    const job = created('jobs.verificationEmail.create');
+    assertHas(job, { type: 'verification_email', status: 'completed' }, 'job');
+    assert.match(job.id, /^job_[A-Za-z0-9]+$/);
+    assert.ok(!Number.isNaN(Date.parse(job.created_at)), `created_at ${job.created_at}`);
+    assert.deepEqual(val('jobs.get'), job, 'jobs.get reads the job back');
+    const mail = await waitForMailLink(server.dataDir, { to: user.email, linkRe: /https?:\/\/\S+u\/email-verification\?ticket=[A-Za-z0-9_-]+/ });
+    assert.ok(mail, 'the job mailed a verification link');
+
+    assertSdkError('error.tickets.changePassword.unknownUser', 404, 'inexistent_user', 'NotFoundError');
+    assertSdkError('error.jobs.get.unknown', 404, 'inexistent_job', 'NotFoundError');
+  }),
+);

@@ -404,7 +404,25 @@ await expectError('error.keys.oldToken', () => mgmt.keys.signing.list());
 await expectError('error.keys.signing.get.unknown', () => fresh.keys.signing.get('no-such-kid'));
 
 // --- Tickets and jobs ----------------------------------------------------------------------
-// Place for /tickets/* and /jobs/* (fresh.tickets, fresh.jobs) once Tessera offers them;
-// their assertions go at the end of management_sdk.test.mjs.
+const ticketUser = await step('tickets.user', () =>
+  fresh.users.create({
+    connection: 'Username-Password-Authentication',
+    email: `sdk-ticket-${tag}@example.com`,
+    password: `Sdk!${tag}Pw7`,
+    email_verified: false,
+  }),
+);
+sent.ticketUserEmail = `sdk-ticket-${tag}@example.com`;
+const uid = ticketUser?.user_id;
+await step('tickets.changePassword', () =>
+  raw(fresh.tickets.changePassword({ user_id: uid, result_url: 'https://app.example.com/done', ttl_sec: 3600, mark_email_as_verified: true })),
+);
+await step('tickets.verifyEmail', () => raw(fresh.tickets.verifyEmail({ user_id: uid, includeEmailInRedirect: true, result_url: 'https://app.example.com/verified' })));
+const job = await step('jobs.verificationEmail.create', () => raw(fresh.jobs.verificationEmail.create({ user_id: uid })));
+await step('jobs.get', () => fresh.jobs.get(job?.data?.id));
+await expectError('error.tickets.changePassword.unknownUser', () =>
+  fresh.tickets.changePassword({ user_id: 'auth0|000000000000000000000000' }),
+);
+await expectError('error.jobs.get.unknown', () => fresh.jobs.get('job_0000000000000000'));
 
 process.stdout.write(JSON.stringify({ ok: true, tag, ids, sent, steps }));
