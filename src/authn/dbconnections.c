@@ -338,6 +338,7 @@ void tsr_authn_signup(struct tsr_req *req)
         goto out;
     }
     record(req, "ss", "Successful signup", &cl, &c, &u);
+    tsr_ticket_send_welcome(req, &u, cl.client_id);
     send_signed_up(req, &u);
 out:
     tsr_user_cleanup(&u);

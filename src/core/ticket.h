@@ -20,6 +20,8 @@
 #include "core/user.h"
 #include "store/store.h"
 
+struct tsr_req;
+
 /* Lifetime of a link when none is asked for (5 days, as Auth0). */
 #define TSR_TICKET_DEFAULT_TTL 432000
 /* Longest lifetime a caller may ask for (30 days): a link in a mailbox is a standing credential. */
@@ -129,5 +131,13 @@ int tsr_ticket_send_reset(const struct tsr_app *app, tsr_store *st,
 int tsr_ticket_send_verification(const struct tsr_app *app, tsr_store *st,
                                  const struct tsr_tenant_ctx *tenant, const struct tsr_user *u,
                                  const char *client_id);
+
+/*
+ * After a signup or an account creation, as Auth0 does: mails u a
+ * verification link when it has an email that is not verified yet, and
+ * records svr (sent) or fvr (not sent).  A mail that cannot be sent never
+ * fails the caller: the account exists either way.
+ */
+void tsr_ticket_send_welcome(struct tsr_req *req, const struct tsr_user *u, const char *client_id);
 
 #endif

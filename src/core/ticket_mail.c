@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/event.h"
 #include "core/mail.h"
 #include "core/ticket.h"
 #include "util/err.h"
@@ -79,4 +80,17 @@ int tsr_ticket_send_verification(const struct tsr_app *app, tsr_store *st,
     struct tsr_ticket_opts o = {
         .kind = TSR_TICKET_EMAIL, .email = u->email, .client_id = client_id};
     return send_link(app, st, tenant, u, &o, "Verify your email address");
+}
+
+void tsr_ticket_send_welcome(struct tsr_req *req, const struct tsr_user *u, const char *client_id)
+{
+    if (u->email == NULL || u->email[0] == '\0' || u->email_verified)
+        return;
+    int rc = tsr_ticket_send_verification(req->app, req->store, req->tenant, u, client_id);
+    struct tsr_event e = {.type = rc == 0 ? "svr" : "fvr",
+                          .description = rc == 0 ? "Verification email sent" : tsr_strerror(rc),
+                          .client_id = client_id,
+                          .user_id = u->user_id,
+                          .user_name = u->email};
+    tsr_event_record(req, &e);
 }

@@ -40,7 +40,9 @@
          false},                                                                                   \
         {"connection", "The connection the user belongs to", false},                              \
         {"password", "The user's password (mandatory for database connections)", false},         \
-        {"verify_email", NULL, true}
+        {"verify_email", "Whether the user will receive a verification email after creation "     \
+                         "(true) or no email (false)",                                             \
+         false}
 
 static const struct tsr_mgmt_prop create_props[] = {
     PROFILE_PROPS,
@@ -187,7 +189,7 @@ static bool read_password(struct tsr_mgmt_reader *rd, const struct tsr_connectio
 }
 
 bool tsr_mgmt_user_read_new(struct tsr_req *req, const json_t *body, struct tsr_connection *c,
-                            struct tsr_user *u)
+                            struct tsr_user *u, bool *verify_email)
 {
     struct tsr_mgmt_reader rd;
     const char *tid = req->tenant->t.id;
@@ -212,6 +214,9 @@ bool tsr_mgmt_user_read_new(struct tsr_req *req, const json_t *body, struct tsr_
         (c->requires_username && !tsr_mgmt_require(&rd, "username")) ||
         !tsr_mgmt_require(&rd, "password") || !read_profile(&rd, u, false) ||
         !read_password(&rd, c, u))
+        return false;
+    *verify_email = !u->email_verified;
+    if (!tsr_mgmt_read_bool(&rd, "verify_email", verify_email))
         return false;
     if (tsr_user_fill_defaults(u) != 0)
         return oom(&rd);

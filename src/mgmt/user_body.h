@@ -15,11 +15,13 @@
 
 /*
  * Reads a new user: finds the connection named by the body into *c and
- * fills *u (password hashed, Auth0's profile defaults).  On a bad body
- * sends 400 and returns false; *c and *u are then to be cleaned up.
+ * fills *u (password hashed, Auth0's profile defaults); *verify_email says
+ * whether to mail a verification link (the body's verify_email, by default
+ * when the email is not verified).  On a bad body sends 400 and returns
+ * false; *c and *u are then to be cleaned up.
  */
 bool tsr_mgmt_user_read_new(struct tsr_req *req, const json_t *body, struct tsr_connection *c,
-                            struct tsr_user *u);
+                            struct tsr_user *u, bool *verify_email);
 
 /*
  * Applies a PATCH body to *u of connection *c.  A new email is unverified

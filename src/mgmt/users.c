@@ -9,6 +9,7 @@
 #include "core/app.h"
 #include "core/connection.h"
 #include "core/mail.h"
+#include "core/ticket.h"
 #include "core/user.h"
 #include "http/response.h"
 #include "mgmt/common.h"
@@ -229,10 +230,11 @@ void tsr_mgmt_users_create(struct tsr_req *req)
 {
     struct tsr_user u = {0};
     struct tsr_connection c = {0};
+    bool verify_email = false;
     json_t *body = tsr_mgmt_body(req);
     if (body == NULL)
         return;
-    if (!tsr_mgmt_user_read_new(req, body, &c, &u))
+    if (!tsr_mgmt_user_read_new(req, body, &c, &u, &verify_email))
         goto out;
     int rc = tsr_user_insert(req->store, &u);
     if (rc == TSR_ECONFLICT) {
@@ -243,6 +245,8 @@ void tsr_mgmt_users_create(struct tsr_req *req)
         tsr_mgmt_send_store_error(req, rc, "user");
         goto out;
     }
+    if (verify_email)
+        tsr_ticket_send_welcome(req, &u, NULL);
     send_user(req, 201, &u, c.name);
 out:
     tsr_user_cleanup(&u);

@@ -253,9 +253,11 @@ test('jobs/verification-email mails a working link; GET /jobs/{id} reads the job
 
   const logs = await mgmt.get(`/logs?q=${enc(`type:svr AND user_id:"${user.user_id}"`)}`);
   assert.equal(logs.status, 200, logs.text);
-  assert.equal(logs.body.length, 1, logs.text);
-  assert.equal(logs.body[0].client_id, web.client_id);
-  assert.equal(logs.body[0].description, 'Verification email sent');
+  // One at the account's creation (no application), one by the job.
+  assert.equal(logs.body.length, 2, logs.text);
+  const byJob = logs.body.filter((l) => l.client_id === web.client_id);
+  assert.equal(byJob.length, 1, logs.text);
+  assert.equal(byJob[0].description, 'Verification email sent');
   const sv = await mgmt.get(`/logs?q=${enc(`type:sv AND user_id:"${user.user_id}"`)}`);
   assert.equal(sv.body.length, 1, sv.text);
 
@@ -269,6 +271,36 @@ test('jobs/verification-email mails a working link; GET /jobs/{id} reads the job
   assert.equal(later.status, 200, later.text);
   assert.deepEqual(later.body, job);
   assertMgmtError(await mgmt.get('/jobs/job_0000000000000000'), 404, { errorCode: 'inexistent_job' });
+}));
+
+test('a new account with an unverified email gets a verification email, unless verify_email is false', t_(async () => {
+  const linkRe = new RegExp(`${server.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}u/email-verification\\?ticket=[A-Za-z0-9_-]+`);
+  const seen = new Set(outbox(server.dataDir).map((m) => m.file));
+  const user = await newUser('welcome');
+  const mail = await waitForMailLink(server.dataDir, { to: user.email, linkRe, seen });
+  assert.match(mail.raw, /^Subject: Verify your email address/m);
+  remember(new URL(mail.link).searchParams.get('ticket'));
+  const { done } = await confirmEmail(mail.link);
+  assert.equal(done.status, 200, `POST: ${done.status}`);
+  assert.equal((await getUser(user.user_id)).email_verified, true);
+
+  const before = outbox(server.dataDir).length;
+  const quiet = await newUser('quiet', { verify_email: false });
+  const verified = await mgmt.createUser({ email: testEmail('verified'), email_verified: true });
+  await sleep(300);
+  const to = outbox(server.dataDir).slice(before).map((m) => m.raw);
+  assert.ok(!to.some((raw) => raw.includes(quiet.email) || raw.includes(verified.email)), 'no mail for verify_email=false or a verified email');
+  assertMgmtError(await mgmt.post('/users', { connection: DB_CONNECTION, email: testEmail('bad'), password: 'Str0ng!Passw0rd', verify_email: 'yes' }), 400, { errorCode: 'invalid_body', messageIncludes: 'verify_email' });
+
+  // Signing up through the Authentication API mails one too.
+  const email = testEmail('signup');
+  const signup = await fetch(`${server.url}dbconnections/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ client_id: web.client_id, connection: DB_CONNECTION, email, password: 'Str0ng!Passw0rd' }),
+  });
+  assert.equal(signup.status, 200, await signup.text());
+  await waitForMailLink(server.dataDir, { to: email, linkRe, seen });
 }));
 
 test('scopes: create:user_tickets for tickets, update:users for the job, read:users or create:users to read a job', t_(async () => {
