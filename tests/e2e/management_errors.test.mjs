@@ -11,9 +11,9 @@ import { tokenPost } from './lib/http.mjs';
 import { Mgmt, assertMgmtError, remember, uid } from './lib/mgmt.mjs';
 import { PEOPLE_TABLES, TABLES, countRows } from './lib/db.mjs';
 
-const RBAC_TABLES = ['user_permissions', 'roles', 'role_permissions', 'user_roles'];
+const MORE_TABLES = ['user_permissions', 'roles', 'role_permissions', 'user_roles', 'jobs'];
 // The event log grows with every request; every other table must not change.
-const STORED = [...TABLES, ...PEOPLE_TABLES.filter((t) => t !== 'events'), ...RBAC_TABLES];
+const STORED = [...TABLES, ...PEOPLE_TABLES.filter((t) => t !== 'events'), ...MORE_TABLES];
 
 let server;
 let mgmt;
@@ -116,6 +116,10 @@ function endpoints() {
     ['PUT', '/keys/signing/x/revoke', 'update:signing_keys'],
     ['GET', '/tenants/settings', 'read:tenant_settings'],
     ['PATCH', '/tenants/settings', 'update:tenant_settings', { friendly_name: 'x' }],
+    ['POST', '/tickets/password-change', 'create:user_tickets', { user_id: user.user_id }],
+    ['POST', '/tickets/email-verification', 'create:user_tickets', { user_id: user.user_id }],
+    ['POST', '/jobs/verification-email', 'update:users', { user_id: user.user_id }],
+    ['GET', '/jobs/job_0000000000000000', 'create:users,read:users'],
   ];
 }
 
@@ -175,6 +179,11 @@ function malformed() {
     ['POST', `/roles/${role.id}/users`, { users: [5] }, 'users[0]'],
     ['PATCH', '/tenants/settings', { session_lifetime: 'long' }, 'session_lifetime'],
     ['PATCH', '/tenants/settings', { default_audience: 42 }, 'default_audience'],
+    ['POST', '/tickets/password-change', { user_id: 5 }, 'user_id'],
+    ['POST', '/tickets/password-change', { user_id: user.user_id, ttl_sec: 'long' }, 'ttl_sec'],
+    ['POST', '/tickets/email-verification', {}, 'user_id'],
+    ['POST', '/tickets/email-verification', { user_id: user.user_id, result_url: 'javascript:alert(1)' }, 'result_url'],
+    ['POST', '/jobs/verification-email', { user_id: [] }, 'user_id'],
   ];
 }
 
@@ -226,6 +235,10 @@ test('unknown ids -> 404 in the documented shape; nothing written', t_(async () 
     ['GET', '/logs/nosuchlog', 'inexistent_log'],
     ['GET', '/keys/signing/nosuchkid', 'inexistent_signing_key'],
     ['PUT', '/keys/signing/nosuchkid/revoke', 'inexistent_signing_key'],
+    ['POST', '/tickets/password-change', 'inexistent_user', { user_id: 'auth0|000000000000000000000000' }],
+    ['POST', '/tickets/email-verification', 'inexistent_user', { user_id: 'auth0|000000000000000000000000' }],
+    ['POST', '/jobs/verification-email', 'inexistent_user', { user_id: 'auth0|000000000000000000000000' }],
+    ['GET', '/jobs/job_0000000000000000', 'inexistent_job'],
   ];
   await nothingWritten('unknown ids', async () => {
     for (const [method, path, errorCode, body] of cases) {
