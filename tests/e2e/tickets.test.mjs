@@ -105,6 +105,20 @@ function resultParams(res) {
   return u.searchParams;
 }
 
+/** The verification links of this server's mail. */
+const verificationLink = () =>
+  new RegExp(`${server.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}u/email-verification\\?ticket=[A-Za-z0-9_-]+`);
+
+/** Waits for a verification mail to user (not in seen), presses the link's button, checks the email is verified. */
+async function verifyByMail(user, seen) {
+  const mail = await waitForMailLink(server.dataDir, { to: user.email, linkRe: verificationLink(), seen });
+  assert.match(mail.raw, /^Subject: Verify your email address/m);
+  remember(new URL(mail.link).searchParams.get('ticket'));
+  const { done } = await confirmEmail(mail.link);
+  assert.equal(done.status, 200, `POST: ${done.status}`);
+  assert.equal((await getUser(user.user_id)).email_verified, true);
+}
+
 test('password-change ticket: the link sets a new password once, marks the email verified, and redirects with the outcome', t_(async () => {
   const user = await newUser('pct');
   const link = await ticket('password-change', {
@@ -239,13 +253,7 @@ test('jobs/verification-email mails a working link; GET /jobs/{id} reads the job
   assert.match(job.id, /^job_[A-Za-z0-9]{16}$/);
   assert.match(job.created_at, ISO_MS);
 
-  const linkRe = new RegExp(`${server.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}u/email-verification\\?ticket=[A-Za-z0-9_-]+`);
-  const mail = await waitForMailLink(server.dataDir, { to: user.email, linkRe, seen });
-  assert.match(mail.raw, /^Subject: Verify your email address/m);
-  remember(new URL(mail.link).searchParams.get('ticket'));
-  const { done } = await confirmEmail(mail.link);
-  assert.equal(done.status, 200, `POST: ${done.status}`);
-  assert.equal((await getUser(user.user_id)).email_verified, true);
+  await verifyByMail(user, seen);
 
   const got = await mgmt.get(`/jobs/${job.id}`);
   assert.equal(got.status, 200, got.text);
@@ -274,15 +282,9 @@ test('jobs/verification-email mails a working link; GET /jobs/{id} reads the job
 }));
 
 test('a new account with an unverified email gets a verification email, unless verify_email is false', t_(async () => {
-  const linkRe = new RegExp(`${server.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}u/email-verification\\?ticket=[A-Za-z0-9_-]+`);
   const seen = new Set(outbox(server.dataDir).map((m) => m.file));
   const user = await newUser('welcome');
-  const mail = await waitForMailLink(server.dataDir, { to: user.email, linkRe, seen });
-  assert.match(mail.raw, /^Subject: Verify your email address/m);
-  remember(new URL(mail.link).searchParams.get('ticket'));
-  const { done } = await confirmEmail(mail.link);
-  assert.equal(done.status, 200, `POST: ${done.status}`);
-  assert.equal((await getUser(user.user_id)).email_verified, true);
+  await verifyByMail(user, seen);
 
   const before = outbox(server.dataDir).length;
   const quiet = await newUser('quiet', { verify_email: false });
@@ -300,7 +302,7 @@ test('a new account with an unverified email gets a verification email, unless v
     body: JSON.stringify({ client_id: web.client_id, connection: DB_CONNECTION, email, password: 'Str0ng!Passw0rd' }),
   });
   assert.equal(signup.status, 200, await signup.text());
-  await waitForMailLink(server.dataDir, { to: email, linkRe, seen });
+  await waitForMailLink(server.dataDir, { to: email, linkRe: verificationLink(), seen });
 }));
 
 test('scopes: create:user_tickets for tickets, update:users for the job, read:users or create:users to read a job', t_(async () => {
