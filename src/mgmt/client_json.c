@@ -312,6 +312,7 @@ static bool check_client(struct tsr_mgmt_reader *rd, const struct tsr_client *c)
     enum tsr_mgmt_url_kind redirect =
         strcmp(str(c->app_type), "native") == 0 ? TSR_URL_REDIRECT_NATIVE : TSR_URL_REDIRECT;
     if (!tsr_mgmt_check_urls(rd, "callbacks", &c->callbacks, redirect) ||
+        !tsr_mgmt_check_form_targets(rd, "callbacks", &c->callbacks) ||
         !tsr_mgmt_check_urls(rd, "allowed_logout_urls", &c->allowed_logout_urls, redirect) ||
         !tsr_mgmt_check_urls(rd, "allowed_origins", &c->allowed_origins, TSR_URL_ORIGIN) ||
         !tsr_mgmt_check_urls(rd, "web_origins", &c->web_origins, TSR_URL_ORIGIN))

@@ -656,6 +656,32 @@ bool tsr_mgmt_check_urls(struct tsr_mgmt_reader *rd, const char *name, const str
     return !rd->failed;
 }
 
+const char *tsr_mgmt_form_target_problem(const char *url)
+{
+    const char *a = strstr(url, "://");
+    if (a == NULL || strncasecmp(url, "http", 4) != 0)
+        return NULL;
+    a += 3;
+    if (memchr(a, '_', strcspn(a, "/?:")) == NULL)
+        return NULL;
+    return "A host with '_' cannot be a form target: browsers' Content-Security-Policy cannot "
+           "allow it (use '-')";
+}
+
+bool tsr_mgmt_check_form_targets(struct tsr_mgmt_reader *rd, const char *name,
+                                 const struct tsr_strlist *l)
+{
+    for (size_t i = 0; i < l->n && !rd->failed; i++) {
+        const char *why = tsr_mgmt_form_target_problem(l->v[i]);
+        if (why != NULL) {
+            char what[128];
+            snprintf(what, sizeof what, "%s[%zu]", name, i);
+            return tsr_mgmt_fail(rd, what, "%s: %.300s", why, l->v[i]);
+        }
+    }
+    return !rd->failed;
+}
+
 void tsr_mgmt_items_add(json_t **items, json_t *item)
 {
     if (*items != NULL && (item == NULL || json_array_append_new(*items, item) != 0)) {

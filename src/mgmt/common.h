@@ -174,6 +174,16 @@ bool tsr_mgmt_is_checkpoint(struct tsr_req *req);
 void tsr_mgmt_send_checkpoint(struct tsr_req *req, const char *key, json_t *items,
                               const char *next);
 
+/*
+ * Why an http(s) URL cannot be where a login page's form ends (a callback,
+ * a ticket's result_url), or NULL: the pages allow it through CSP
+ * form-action, whose host grammar has no '_', so browsers would block the
+ * redirect.  tsr_mgmt_check_form_targets checks a list, naming name[i].
+ */
+const char *tsr_mgmt_form_target_problem(const char *url);
+bool tsr_mgmt_check_form_targets(struct tsr_mgmt_reader *rd, const char *name,
+                                 const struct tsr_strlist *l);
+
 /* Sends 404 errorCode "inexistent_<what>", message "The <what with spaces> does not exist". */
 void tsr_mgmt_send_not_found(struct tsr_req *req, const char *what);
 

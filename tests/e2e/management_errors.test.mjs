@@ -152,6 +152,8 @@ function malformed() {
     ['POST', '/clients', { name: 'x', app_type: 'robot' }, 'app_type'],
     ['PATCH', `/clients/${c}`, { callbacks: 'https://x.example/cb' }, 'callbacks'],
     ['PATCH', `/clients/${c}`, { callbacks: ['javascript:alert(1)'] }, 'callbacks[0]'],
+    // CSP form-action cannot name a host with '_': a login would end blocked there.
+    ['PATCH', `/clients/${c}`, { callbacks: ['https://app.example.com/cb', 'https://my_app.example.com/cb'] }, 'callbacks[1]'],
     ['POST', '/resource-servers', { name: 'x', identifier: 42 }, 'identifier'],
     ['POST', '/resource-servers', { name: 'x' }, 'identifier'],
     ['PATCH', `/resource-servers/${fx.api.id}`, { token_lifetime: 'long' }, 'token_lifetime'],
@@ -183,6 +185,7 @@ function malformed() {
     ['POST', '/tickets/password-change', { user_id: user.user_id, ttl_sec: 'long' }, 'ttl_sec'],
     ['POST', '/tickets/email-verification', {}, 'user_id'],
     ['POST', '/tickets/email-verification', { user_id: user.user_id, result_url: 'javascript:alert(1)' }, 'result_url'],
+    ['POST', '/tickets/password-change', { user_id: user.user_id, result_url: 'https://my_app.example.com/done' }, 'result_url'],
     ['POST', '/jobs/verification-email', { user_id: [] }, 'user_id'],
   ];
 }
