@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "jose/b64url.h"
 #include "util/err.h"
 
 #define VALID_SECONDS (10LL * 365 * 24 * 3600)
@@ -86,15 +87,31 @@ out:
     return rc;
 }
 
+/* The SHA-1 fingerprint in both spellings: "AA:BB:..." and a JWK's base64url x5t. */
 static int set_fingerprint(X509 *x, struct tsr_key_cert *out)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
-    if (X509_digest(x, EVP_sha1(), md, &n) != 1 || n * 3 > sizeof out->fingerprint)
+    if (X509_digest(x, EVP_sha1(), md, &n) != 1 || n * 3 > sizeof out->fingerprint ||
+        tsr_b64url_encode(md, n, out->x5t, sizeof out->x5t) != 0)
         return TSR_ECRYPTO;
     for (unsigned int i = 0; i < n; i++)
         snprintf(out->fingerprint + 3 * i, 4, i + 1 < n ? "%02X:" : "%02X", md[i]);
     return 0;
+}
+
+/* The DER certificate in standard base64, without line breaks (x5c). */
+static int set_x5c(X509 *x, struct tsr_key_cert *out)
+{
+    unsigned char *der = NULL;
+    int len = i2d_X509(x, &der);
+    if (len <= 0)
+        return TSR_ECRYPTO;
+    out->x5c = malloc(4 * (((size_t)len + 2) / 3) + 1);
+    if (out->x5c != NULL)
+        EVP_EncodeBlock((unsigned char *)out->x5c, der, len);
+    OPENSSL_free(der);
+    return out->x5c ? 0 : TSR_ENOMEM;
 }
 
 int tsr_key_cert_make(const uint8_t *pem, size_t pemlen, const char *kid, const char *cn,
@@ -118,8 +135,8 @@ int tsr_key_cert_make(const uint8_t *pem, size_t pemlen, const char *kid, const 
     rc = TSR_ECRYPTO;
     if (X509_set_pubkey(x, key) != 1 || X509_sign(x, key, EVP_sha256()) <= 0)
         goto out;
-    if ((rc = write_pems(x, out)) == 0)
-        rc = set_fingerprint(x, out);
+    if ((rc = write_pems(x, out)) == 0 && (rc = set_fingerprint(x, out)) == 0)
+        rc = set_x5c(x, out);
 out:
     if (rc != 0) {
         tsr_key_cert_cleanup(out);
@@ -135,7 +152,10 @@ void tsr_key_cert_cleanup(struct tsr_key_cert *c)
 {
     free(c->cert);
     free(c->pkcs7);
+    free(c->x5c);
     c->cert = NULL;
     c->pkcs7 = NULL;
+    c->x5c = NULL;
     c->fingerprint[0] = '\0';
+    c->x5t[0] = '\0';
 }

@@ -13,6 +13,8 @@ struct tsr_key_cert {
     char *cert;           /* PEM "CERTIFICATE" */
     char *pkcs7;          /* PEM "PKCS7" holding the certificate */
     char fingerprint[60]; /* SHA-1 of the DER certificate, "AA:BB:..." */
+    char *x5c;            /* the DER certificate in base64, a JWK's x5c item (RFC 7517 4.7) */
+    char x5t[32];         /* SHA-1 of the DER certificate in base64url, a JWK's x5t */
 };
 
 /*

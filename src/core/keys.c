@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/key_cert.h"
 #include "core/rows.h"
 #include "util/err.h"
 #include "util/secure.h"
@@ -96,7 +97,27 @@ int tsr_keys_count(tsr_store *st, const char *tenant_id, int64_t *out)
     return rc;
 }
 
-static int load_entry(tsr_stmt *q, const char *tenant_id,
+/*
+ * Adds x5c and x5t to the entry's public JWK, as Auth0's JWKS has them: the
+ * key's certificate, the same one the Management API shows (core/key_cert.h).
+ */
+static int add_certificate(struct ring_entry *e, const uint8_t *pem, size_t pemlen,
+                           const char *cn, int64_t created_at)
+{
+    struct tsr_key_cert cert;
+    int rc = tsr_key_cert_make(pem, pemlen, e->kid, cn, created_at, &cert);
+    if (rc == TSR_EINVAL) /* not RSA: no deterministic certificate, none published */
+        return 0;
+    if (rc != 0)
+        return rc;
+    if (json_object_set_new(e->public_jwk, "x5t", json_string(cert.x5t)) != 0 ||
+        json_object_set_new(e->public_jwk, "x5c", json_pack("[s]", cert.x5c)) != 0)
+        rc = TSR_ENOMEM;
+    tsr_key_cert_cleanup(&cert);
+    return rc;
+}
+
+static int load_entry(tsr_stmt *q, const char *tenant_id, const char *cn,
                       const uint8_t master_key[TSR_MASTER_KEY_LEN], struct ring_entry *e)
 {
     const char *kid = tsr_stmt_text(q, 0), *alg_name = tsr_stmt_text(q, 1);
@@ -112,17 +133,20 @@ static int load_entry(tsr_stmt *q, const char *tenant_id,
     if (rc != 0)
         return rc == TSR_EFORMAT ? TSR_ESTORE : rc;
     rc = tsr_jwk_from_private_pem((const char *)pem, pemlen, alg, kid, &e->key);
+    if (rc == 0) {
+        e->kid = strdup(kid);
+        e->state = tsr_stmt_text_dup(q, 2);
+        e->public_jwk = json_loads(pub, 0, NULL);
+        rc = e->kid && e->state && e->public_jwk ? 0 : TSR_ENOMEM;
+    }
+    if (rc == 0 && cn != NULL)
+        rc = add_certificate(e, pem, pemlen, cn, tsr_stmt_int64(q, 5));
     tsr_wipe(pem, pemlen);
     free(pem);
-    if (rc != 0)
-        return rc;
-    e->kid = strdup(kid);
-    e->state = tsr_stmt_text_dup(q, 2);
-    e->public_jwk = json_loads(pub, 0, NULL);
-    return e->kid && e->state && e->public_jwk ? 0 : TSR_ENOMEM;
+    return rc;
 }
 
-int tsr_keyring_load(tsr_store *st, const char *tenant_id,
+int tsr_keyring_load(tsr_store *st, const char *tenant_id, const char *cn,
                      const uint8_t master_key[TSR_MASTER_KEY_LEN], struct tsr_keyring **out)
 {
     *out = NULL;
@@ -132,7 +156,7 @@ int tsr_keyring_load(tsr_store *st, const char *tenant_id,
         return TSR_ENOMEM;
     /* Current first, then next, then previous: the JWKS lists them in this order. */
     int rc = tsr_store_query(st, &q,
-                             "SELECT kid, alg, state, private_key, public_jwk FROM signing_keys "
+                             "SELECT kid, alg, state, private_key, public_jwk, created_at FROM signing_keys "
                              "WHERE tenant_id = ? AND state <> 'revoked' ORDER BY CASE state "
                              "WHEN 'current' THEN 0 WHEN 'next' THEN 1 ELSE 2 END, created_at",
                              "s", tenant_id);
@@ -147,7 +171,7 @@ int tsr_keyring_load(tsr_store *st, const char *tenant_id,
         ring->entries = grown;
         struct ring_entry *e = &ring->entries[ring->n++];
         memset(e, 0, sizeof *e);
-        if ((rc = load_entry(q, tenant_id, master_key, e)) != 0)
+        if ((rc = load_entry(q, tenant_id, cn, master_key, e)) != 0)
             goto out;
         if (ring->current == NULL && strcmp(e->state, "current") == 0)
             ring->current = e->key;

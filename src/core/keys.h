@@ -30,11 +30,13 @@ int tsr_keys_create_initial(tsr_store *st, const char *tenant_id,
 int tsr_keys_count(tsr_store *st, const char *tenant_id, int64_t *out);
 
 /*
- * Loads and decrypts a tenant's non-revoked keys.  Returns 0,
- * TSR_EMASTERKEY (the master key does not open them), TSR_ENOTFOUND (no
- * current key) or TSR_ESTORE.
+ * Loads and decrypts a tenant's non-revoked keys.  With cn (the tenant's
+ * host; may be NULL) the JWKS entries of RSA keys carry x5c and x5t, their
+ * self-signed certificate with that CN.  Returns 0, TSR_EMASTERKEY (the
+ * master key does not open them), TSR_ENOTFOUND (no current key),
+ * TSR_ECRYPTO or TSR_ESTORE.
  */
-int tsr_keyring_load(tsr_store *st, const char *tenant_id,
+int tsr_keyring_load(tsr_store *st, const char *tenant_id, const char *cn,
                      const uint8_t master_key[TSR_MASTER_KEY_LEN], struct tsr_keyring **out);
 
 void tsr_keyring_free(struct tsr_keyring *ring);

@@ -34,7 +34,7 @@ static int load_tenant(tsr_store *st, const uint8_t master_key[TSR_MASTER_KEY_LE
     if (c->mgmt_audience == NULL)
         return TSR_ENOMEM;
     snprintf(c->mgmt_audience, len, "%sapi/v2/", c->t.issuer);
-    int rc = tsr_keyring_load(st, c->t.id, master_key, &c->keys);
+    int rc = tsr_keyring_load(st, c->t.id, c->host, master_key, &c->keys);
     if (rc == TSR_EMASTERKEY) {
         snprintf(err, errlen,
                  "master key wrong: it does not decrypt the signing keys of tenant %s; start "

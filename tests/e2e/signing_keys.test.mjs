@@ -3,6 +3,7 @@
 // verifying until their key is revoked, and revocation takes the key out of
 // the JWKS.  Tenant settings change what the token endpoint does.
 import assert from 'node:assert/strict';
+import { X509Certificate, createHash, createPublicKey } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import * as jose from 'jose';
 
@@ -34,6 +35,27 @@ async function managementToken() {
 
 const verifier = () => jose.createRemoteJWKSet(new URL(`${server.url}.well-known/jwks.json`));
 const verify = (token, keys) => jose.jwtVerify(token, keys, { issuer: server.url, audience: server.bootstrap.audience });
+
+test('the JWKS carries each key\'s certificate (x5c, x5t), the one the Management API shows', t_(async () => {
+  const jwks = await (await fetch(`${server.url}.well-known/jwks.json`)).json();
+  const listed = await mgmt.get('/keys/signing');
+  assert.equal(listed.status, 200, listed.text);
+  assert.ok(jwks.keys.length >= 2, 'current and next');
+  for (const jwk of jwks.keys) {
+    assert.equal(jwk.x5c?.length, 1, `one certificate for ${jwk.kid}`);
+    const der = Buffer.from(jwk.x5c[0], 'base64');
+    const cert = new X509Certificate(der);
+    assert.ok(cert.publicKey.equals(createPublicKey({ key: jwk, format: 'jwk' })), 'the certificate holds the key');
+    assert.ok(cert.verify(cert.publicKey), 'self-signed');
+    assert.equal(jwk.x5t, createHash('sha1').update(der).digest('base64url'));
+    const shown = listed.body.find((k) => k.kid === jwk.kid);
+    assert.equal(new X509Certificate(shown.cert).raw.toString('base64'), jwk.x5c[0], 'the same certificate as GET /keys/signing');
+  }
+  // jose imports a key from its x5c as well as from n and e.
+  const fromCert = await jose.importX509(`-----BEGIN CERTIFICATE-----\n${jwks.keys[0].x5c[0]}\n-----END CERTIFICATE-----`, 'RS256');
+  const { payload } = await jose.jwtVerify(await managementToken(), fromCert, { issuer: server.url });
+  assert.equal(payload.aud, server.bootstrap.audience);
+}));
 
 test('rotate: old and new tokens verify; revoke: the old key leaves the JWKS and its tokens fail', t_(async () => {
   const listed = await mgmt.get('/keys/signing');

@@ -17,6 +17,7 @@
 #include <openssl/x509.h>
 
 #include "core/key_cert.h"
+#include "jose/b64url.h"
 #include "jose/jose.h"
 #include "util/err.h"
 
@@ -94,6 +95,19 @@ static void test_certificate_fields(void **state)
     assert_int_equal(X509_digest(x, EVP_sha1(), md, &n), 1);
     snprintf(hex, sizeof hex, "%02X:", md[0]);
     assert_memory_equal(c.fingerprint, hex, 3);
+    /* x5t is the same digest in base64url; x5c the DER certificate in base64. */
+    char x5t[32];
+    assert_int_equal(tsr_b64url_encode(md, n, x5t, sizeof x5t), 0);
+    assert_string_equal(c.x5t, x5t);
+    unsigned char *der = NULL;
+    int derlen = i2d_X509(x, &der);
+    assert_true(derlen > 0);
+    unsigned char *b64 = malloc(4 * (((size_t)derlen + 2) / 3) + 1);
+    assert_non_null(b64);
+    EVP_EncodeBlock(b64, der, derlen);
+    assert_string_equal(c.x5c, (const char *)b64);
+    free(b64);
+    OPENSSL_free(der);
     EVP_PKEY_free(priv);
     BIO_free(b);
     X509_free(x);
