@@ -155,3 +155,9 @@ int tsr_consent_delete(tsr_store *st, const char *tenant_id, const char *id)
     return tsr_rows_change(st, "DELETE FROM user_grants WHERE tenant_id = ? AND id = ?", "ss",
                            tenant_id, id);
 }
+
+int tsr_consent_delete_user(tsr_store *st, const char *tenant_id, const char *user_id)
+{
+    return tsr_store_run(st, NULL, "DELETE FROM user_grants WHERE tenant_id = ? AND user_id = ?",
+                         "ss", tenant_id, user_id);
+}

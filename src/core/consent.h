@@ -49,4 +49,7 @@ void tsr_consent_list_free(struct tsr_consent *list, size_t n);
 /* Deletes one consent by id.  Returns 0 or TSR_ENOTFOUND. */
 int tsr_consent_delete(tsr_store *st, const char *tenant_id, const char *id);
 
+/* Deletes every consent of a user (none is not an error).  Returns 0 or the store's error. */
+int tsr_consent_delete_user(tsr_store *st, const char *tenant_id, const char *user_id);
+
 #endif

@@ -113,6 +113,7 @@ void tsr_mgmt_user_roles_remove(struct tsr_req *req);
 
 void tsr_mgmt_user_grants_list(struct tsr_req *req);
 void tsr_mgmt_user_grants_delete(struct tsr_req *req);
+void tsr_mgmt_user_grants_delete_by_user(struct tsr_req *req);
 
 void tsr_mgmt_grants_list(struct tsr_req *req);
 void tsr_mgmt_grants_create(struct tsr_req *req);

@@ -81,6 +81,8 @@ const struct tsr_route tsr_mgmt_routes[] = {
 
     {"GET", "/api/v2/grants", TSR_ROUTE_MGMT, tsr_mgmt_user_grants_list, "read:grants"},
     {"DELETE", "/api/v2/grants/:id", TSR_ROUTE_MGMT, tsr_mgmt_user_grants_delete, "delete:grants"},
+    {"DELETE", "/api/v2/grants", TSR_ROUTE_MGMT, tsr_mgmt_user_grants_delete_by_user,
+     "delete:grants"},
     {"GET", "/api/v2/logs", TSR_ROUTE_MGMT, tsr_mgmt_logs_list, "read:logs"},
     {"GET", "/api/v2/logs/:id", TSR_ROUTE_MGMT, tsr_mgmt_logs_get, "read:logs"},
     {"GET", "/api/v2/users/:id/logs", TSR_ROUTE_MGMT, tsr_mgmt_user_logs_list,

@@ -47,3 +47,19 @@ void tsr_mgmt_user_grants_delete(struct tsr_req *req)
     else
         tsr_resp_empty(req, 204);
 }
+
+/* DELETE /grants?user_id=...: every consent of that user, as Auth0 offers. */
+void tsr_mgmt_user_grants_delete_by_user(struct tsr_req *req)
+{
+    const char *user_id = tsr_req_query(req, "user_id");
+    if (user_id == NULL || user_id[0] == '\0') {
+        tsr_resp_mgmt_error(req, 400, "invalid_query_string",
+                            "Query validation error: 'Missing required property: user_id'.");
+        return;
+    }
+    int rc = tsr_consent_delete_user(req->store, req->tenant->t.id, user_id);
+    if (rc != 0)
+        tsr_mgmt_send_store_error(req, rc, "grant");
+    else
+        tsr_resp_empty(req, 204);
+}

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { startTessera, withLogs } from './lib/server.mjs';
-import { Mgmt } from './lib/mgmt.mjs';
+import { Mgmt, assertMgmtError } from './lib/mgmt.mjs';
 import { CookieJar } from './lib/cookies.mjs';
 import { findForm, hiddenFields } from './lib/html.mjs';
 import {
@@ -108,6 +108,15 @@ test('accepting is remembered; revoking it through /api/v2/grants asks again', t
   const g = await followOnServer(server, jar, authorizeUrl(server, third.params));
   assert.equal(g.location, null, 'after revocation the app does not get a code at once');
   assert.ok(g.url.startsWith(`${server.url}u/consent?state=`), `the consent page again: ${g.url}`);
+
+  // Accepted again, then every consent of the user revoked at once: DELETE /grants?user_id=.
+  const renewed = await decide(jar, { url: g.url, page: g.res }, 'accept');
+  assert.ok(renewed.code, `a code after the second consent: ${renewed.url}`);
+  const byUser = `/grants?user_id=${encodeURIComponent(user.user_id)}`;
+  assert.equal((await mgmt.get(byUser)).body.length, 1);
+  assert.equal((await mgmt.del(byUser)).status, 204, 'DELETE /grants?user_id=');
+  assert.deepEqual((await mgmt.get(byUser)).body, []);
+  assertMgmtError(await mgmt.del('/grants'), 400, { errorCode: 'invalid_query_string', messageIncludes: 'user_id' });
 }));
 
 test('prompt=none without consent answers consent_required', t_(async () => {

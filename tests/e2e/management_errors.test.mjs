@@ -108,6 +108,7 @@ function endpoints() {
     ['POST', `/roles/${role.id}/users`, 'create:role_members', { users: [user.user_id] }],
     ['GET', '/grants', 'read:grants'],
     ['DELETE', '/grants/ugr_x', 'delete:grants'],
+    ['DELETE', `/grants?user_id=${u}`, 'delete:grants'],
     ['GET', '/logs', 'read:logs'],
     ['GET', '/logs/x', 'read:logs'],
     ['GET', '/keys/signing', 'read:signing_keys'],
