@@ -273,34 +273,59 @@ static char *like_pattern(const char *text)
     "lower(coalesce(email, '')) LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\' OR "          \
     "lower(nickname) LIKE ? ESCAPE '\\' OR lower(coalesce(username, '')) LIKE ? ESCAPE '\\')"
 
-int tsr_user_list(tsr_store *st, const char *tenant_id, const char *email, const char *search,
-                  int64_t offset, int64_t limit, struct tsr_user **out, size_t *n,
-                  int64_t *total)
+/* Columns a list may be sorted by: Auth0's names, which are also the column names. */
+static const char *const sort_columns[] = {"created_at", "updated_at", "last_login",
+                                           "logins_count", "email", "name", "nickname",
+                                           "username", "user_id", NULL};
+
+bool tsr_user_sort_ok(const char *column)
+{
+    for (size_t i = 0; sort_columns[i] != NULL; i++)
+        if (strcmp(column, sort_columns[i]) == 0)
+            return true;
+    return false;
+}
+
+int tsr_user_list_sorted(tsr_store *st, const char *tenant_id, const char *email,
+                         const char *search, const char *sort, bool ascending, int64_t offset,
+                         int64_t limit, struct tsr_user **out, size_t *n, int64_t *total)
 {
     *out = NULL;
     *n = 0;
-    if ((email && strlen(email) > IDENTIFIER_MAX) || (search && strlen(search) > SEARCH_MAX))
+    if ((email && strlen(email) > IDENTIFIER_MAX) || (search && strlen(search) > SEARCH_MAX) ||
+        !tsr_user_sort_ok(sort))
         return TSR_EINVAL;
     tsr_stmt *q = NULL;
     char *em = tsr_user_email_lower(email ? email : "");
     char *pat = like_pattern(search ? search : "");
     const char *s = search ? search : "";
+    /* sort is one of sort_columns, so it may be spliced into the statement. */
+    char sql[sizeof USER_COLUMNS + sizeof USER_FILTER + 160];
+    snprintf(sql, sizeof sql,
+             "SELECT " USER_COLUMNS " FROM users WHERE " USER_FILTER
+             " ORDER BY %s IS NULL, %s %s, user_id %s LIMIT ? OFFSET ?",
+             sort, sort, ascending ? "ASC" : "DESC", ascending ? "ASC" : "DESC");
     int rc = em && pat ? 0 : TSR_ENOMEM;
     if (rc == 0 && total != NULL)
         rc = tsr_rows_count(st, total, "SELECT count(*) FROM users WHERE " USER_FILTER,
                             "ssssssss", tenant_id, em, em, s, pat, pat, pat, pat);
     if (rc == 0)
-        rc = tsr_store_query(st, &q,
-                             "SELECT " USER_COLUMNS " FROM users WHERE " USER_FILTER
-                             " ORDER BY created_at DESC, user_id DESC LIMIT ? OFFSET ?",
-                             "ssssssssii", tenant_id, em, em, s, pat, pat, pat, pat, limit,
-                             offset);
+        rc = tsr_store_query(st, &q, sql, "ssssssssii", tenant_id, em, em, s, pat, pat, pat, pat,
+                             limit, offset);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);
     free(em);
     free(pat);
     return rc;
+}
+
+int tsr_user_list(tsr_store *st, const char *tenant_id, const char *email, const char *search,
+                  int64_t offset, int64_t limit, struct tsr_user **out, size_t *n,
+                  int64_t *total)
+{
+    return tsr_user_list_sorted(st, tenant_id, email, search, "created_at", false, offset, limit,
+                                out, n, total);
 }
 
 void tsr_user_list_free(struct tsr_user *list, size_t n)

@@ -103,6 +103,17 @@ int tsr_user_end_sessions(tsr_store *st, const char *tenant_id, const char *user
 int tsr_user_list(tsr_store *st, const char *tenant_id, const char *email, const char *search,
                   int64_t offset, int64_t limit, struct tsr_user **out, size_t *n,
                   int64_t *total);
+/* True when column is one a user list may be sorted by (created_at, email, logins_count, ...). */
+bool tsr_user_sort_ok(const char *column);
+
+/*
+ * The same, sorted by column (tsr_user_sort_ok) ascending or descending,
+ * users without a value last, then by user_id.  TSR_EINVAL for another
+ * column.
+ */
+int tsr_user_list_sorted(tsr_store *st, const char *tenant_id, const char *email,
+                         const char *search, const char *sort, bool ascending, int64_t offset,
+                         int64_t limit, struct tsr_user **out, size_t *n, int64_t *total);
 void tsr_user_list_free(struct tsr_user *list, size_t n);
 
 enum tsr_login_result {

@@ -3,6 +3,7 @@
  * create, read, update and delete database users in Auth0's JSON shape.
  * Reading a user body is in user_body.c.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,6 +119,33 @@ static bool parse_q(struct tsr_req *req, const char *q, struct query *out)
     return ok;
 }
 
+/*
+ * sort: "<field>:1" (ascending) or "<field>:-1"; the default is newest
+ * first.  Sends 400 and returns false otherwise.
+ */
+static bool read_sort(struct tsr_req *req, char column[32], bool *ascending)
+{
+    const char *s = tsr_req_query(req, "sort");
+    snprintf(column, 32, "created_at");
+    *ascending = false;
+    if (s == NULL || s[0] == '\0')
+        return true;
+    const char *colon = strrchr(s, ':');
+    size_t len = colon ? (size_t)(colon - s) : 0;
+    if (colon != NULL && len < 32 && (strcmp(colon, ":1") == 0 || strcmp(colon, ":-1") == 0)) {
+        snprintf(column, 32, "%.*s", (int)len, s);
+        *ascending = strcmp(colon, ":1") == 0;
+        if (tsr_user_sort_ok(column))
+            return true;
+    }
+    tsr_mgmt_query_error(req, "sort",
+                         "The field to use for sorting. Use field:order where order is 1 for "
+                         "ascending and -1 for descending. e.g. created_at:1",
+                         "Expected created_at, updated_at, last_login, logins_count, email, "
+                         "name, nickname, username or user_id, then :1 or :-1");
+    return false;
+}
+
 /* user_id:... is a lookup by key: zero or one result. */
 static void list_by_id(struct tsr_req *req, const struct tsr_mgmt_paging *p, const char *id)
 {
@@ -150,9 +178,13 @@ void tsr_mgmt_users_list(struct tsr_req *req)
         list_by_id(req, &p, q.user_id);
         return;
     }
-    int rc = tsr_user_list(req->store, tenant_id(req), q.email[0] ? q.email : NULL,
-                           q.search[0] ? q.search : NULL, p.page * p.per_page, p.per_page, &list,
-                           &n, &total);
+    char sort[32];
+    bool ascending;
+    if (!read_sort(req, sort, &ascending))
+        return;
+    int rc = tsr_user_list_sorted(req->store, tenant_id(req), q.email[0] ? q.email : NULL,
+                                  q.search[0] ? q.search : NULL, sort, ascending,
+                                  p.page * p.per_page, p.per_page, &list, &n, &total);
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, "user");
         return;

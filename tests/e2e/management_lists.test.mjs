@@ -245,3 +245,24 @@ test('clients: app_type (comma list), is_first_party and is_global filters, with
   assert.ok(all.body.total >= 3);
   assertMgmtError(await mgmt.get('/clients?is_first_party=maybe'), 400, { errorCode: 'invalid_query_string', messageIncludes: 'is_first_party' });
 }));
+
+test('users: sort by a field ascending (:1) or descending (:-1); anything else is 400', t_(async () => {
+  const tag = uid('sort');
+  for (const name of ['b', 'c', 'a']) await mgmt.createUser({ email: `${name}-${tag}@example.com` });
+  const q = `q=${enc(tag)}&search_engine=v3`;
+  const sorted = async (sort) => {
+    const res = await mgmt.get(`/users?${q}&sort=${enc(sort)}`);
+    assert.equal(res.status, 200, `${sort}: ${res.text}`);
+    return res.body;
+  };
+  assert.deepEqual((await sorted('email:1')).map((u) => u.email[0]), ['a', 'b', 'c']);
+  assert.deepEqual((await sorted('email:-1')).map((u) => u.email[0]), ['c', 'b', 'a']);
+  const times = (list) => list.map((u) => Date.parse(u.created_at));
+  const up = times(await sorted('created_at:1'));
+  assert.deepEqual(up, [...up].sort((x, y) => x - y));
+  const down = times(await sorted('created_at:-1'));
+  assert.deepEqual(down, [...down].sort((x, y) => y - x));
+  for (const bad of ['password_hash:1', 'email', 'email:2', 'email:1; DROP TABLE users']) {
+    assertMgmtError(await mgmt.get(`/users?${q}&sort=${enc(bad)}`), 400, { errorCode: 'invalid_query_string', messageIncludes: 'sort' }, bad);
+  }
+}));
