@@ -249,29 +249,47 @@ int tsr_user_end_sessions(tsr_store *st, const char *tenant_id, const char *user
     return rc;
 }
 
-/* "%text%" for LIKE ... ESCAPE '\', lowercased, with the wildcards of text escaped. */
-static char *like_pattern(const char *text)
+/*
+ * A LIKE ... ESCAPE '\' pattern, lowercased, with the wildcards of text
+ * escaped: "%text%" when contains, else text itself, or a prefix when it
+ * ends in '*' (Auth0's wildcard).
+ */
+static char *like_pattern(const char *text, bool contains)
 {
     size_t len = strlen(text);
+    bool prefix = !contains && len > 0 && text[len - 1] == '*';
+    if (prefix)
+        len--;
     char *p = malloc(2 * len + 3);
     if (p == NULL)
         return NULL;
     size_t j = 0;
-    p[j++] = '%';
+    if (contains)
+        p[j++] = '%';
     for (size_t i = 0; i < len; i++) {
         if (text[i] == '%' || text[i] == '_' || text[i] == '\\')
             p[j++] = '\\';
         p[j++] = (char)tolower((unsigned char)text[i]);
     }
-    p[j++] = '%';
+    if (contains || prefix)
+        p[j++] = '%';
     p[j] = '\0';
     return p;
 }
 
+/* Every condition is bound twice, NULL (or -1) when the filter leaves it out. */
 #define USER_FILTER                                                                                \
-    "tenant_id = ? AND (? = '' OR email = ?) AND (? = '' OR "                                      \
+    "tenant_id = ? AND (? IS NULL OR email = ?) AND (? IS NULL OR "                                \
     "lower(coalesce(email, '')) LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\' OR "          \
-    "lower(nickname) LIKE ? ESCAPE '\\' OR lower(coalesce(username, '')) LIKE ? ESCAPE '\\')"
+    "lower(nickname) LIKE ? ESCAPE '\\' OR lower(coalesce(username, '')) LIKE ? ESCAPE '\\') "     \
+    "AND (? IS NULL OR lower(coalesce(email, '')) LIKE ? ESCAPE '\\') "                            \
+    "AND (? IS NULL OR lower(name) LIKE ? ESCAPE '\\') "                                           \
+    "AND (? IS NULL OR lower(nickname) LIKE ? ESCAPE '\\') "                                       \
+    "AND (? IS NULL OR lower(coalesce(username, '')) LIKE ? ESCAPE '\\') "                         \
+    "AND (? < 0 OR email_verified = ?) AND (? < 0 OR blocked = ?) "                                \
+    "AND (? IS NULL OR connection_id IN (SELECT id FROM connections WHERE "                        \
+    "connections.tenant_id = users.tenant_id AND connections.name = ?))"
+#define USER_FILTER_TYPES "ssssssssssssssss" "iiii" "ss"
 
 /* Columns a list may be sorted by: Auth0's names, which are also the column names. */
 static const char *const sort_columns[] = {"created_at", "updated_at", "last_login",
@@ -286,37 +304,93 @@ bool tsr_user_sort_ok(const char *column)
     return false;
 }
 
-int tsr_user_list_sorted(tsr_store *st, const char *tenant_id, const char *email,
-                         const char *search, const char *sort, bool ascending, int64_t offset,
-                         int64_t limit, struct tsr_user **out, size_t *n, int64_t *total)
+/* The filter's bound values: patterns made from it (owned), and what is bound as given. */
+struct filter_args {
+    char *email, *search, *email_like, *name, *nickname, *username;
+};
+
+static void filter_args_free(struct filter_args *a)
+{
+    free(a->email);
+    free(a->search);
+    free(a->email_like);
+    free(a->name);
+    free(a->nickname);
+    free(a->username);
+}
+
+static bool too_long(const char *s, size_t max)
+{
+    return s != NULL && strlen(s) > max;
+}
+
+/* Pattern of text (NULL stays NULL); false when out of memory. */
+static bool pattern(const char *text, bool contains, char **out)
+{
+    *out = text ? like_pattern(text, contains) : NULL;
+    return text == NULL || *out != NULL;
+}
+
+static int filter_args_make(const struct tsr_user_filter *f, struct filter_args *a)
+{
+    memset(a, 0, sizeof *a);
+    if (too_long(f->email, IDENTIFIER_MAX) || too_long(f->email_domain, IDENTIFIER_MAX) ||
+        too_long(f->search, SEARCH_MAX) || too_long(f->name, SEARCH_MAX) ||
+        too_long(f->nickname, SEARCH_MAX) || too_long(f->username, SEARCH_MAX) ||
+        too_long(f->connection, SEARCH_MAX) || (f->email_prefix && f->email_domain))
+        return TSR_EINVAL;
+    bool ok = (f->email == NULL || (a->email = tsr_user_email_lower(f->email)) != NULL) &&
+              pattern(f->search, true, &a->search) &&
+              pattern(f->email_prefix, false, &a->email_like) &&
+              pattern(f->name, false, &a->name) && pattern(f->nickname, false, &a->nickname) &&
+              pattern(f->username, false, &a->username);
+    /* The domain keeps its '%': only its own wildcards are escaped. */
+    if (ok && f->email_domain) {
+        char *tail = like_pattern(f->email_domain, false);
+        ok = tail != NULL && (a->email_like = malloc(strlen(tail) + 3)) != NULL;
+        if (ok)
+            snprintf(a->email_like, strlen(tail) + 3, "%%@%s", tail);
+        free(tail);
+    }
+    if (!ok)
+        filter_args_free(a);
+    return ok ? 0 : TSR_ENOMEM;
+}
+
+int tsr_user_search(tsr_store *st, const char *tenant_id, const struct tsr_user_filter *f,
+                    const char *sort, bool ascending, int64_t offset, int64_t limit,
+                    struct tsr_user **out, size_t *n, int64_t *total)
 {
     *out = NULL;
     *n = 0;
-    if ((email && strlen(email) > IDENTIFIER_MAX) || (search && strlen(search) > SEARCH_MAX) ||
-        !tsr_user_sort_ok(sort))
+    if (!tsr_user_sort_ok(sort))
         return TSR_EINVAL;
-    tsr_stmt *q = NULL;
-    char *em = tsr_user_email_lower(email ? email : "");
-    char *pat = like_pattern(search ? search : "");
-    const char *s = search ? search : "";
+    struct filter_args a;
+    int rc = filter_args_make(f, &a);
+    if (rc != 0)
+        return rc;
+    int64_t verified = f->email_verified, blocked = f->blocked;
     /* sort is one of sort_columns, so it may be spliced into the statement. */
     char sql[sizeof USER_COLUMNS + sizeof USER_FILTER + 160];
     snprintf(sql, sizeof sql,
              "SELECT " USER_COLUMNS " FROM users WHERE " USER_FILTER
              " ORDER BY %s IS NULL, %s %s, user_id %s LIMIT ? OFFSET ?",
              sort, sort, ascending ? "ASC" : "DESC", ascending ? "ASC" : "DESC");
-    int rc = em && pat ? 0 : TSR_ENOMEM;
-    if (rc == 0 && total != NULL)
+#define FILTER_ARGS                                                                                \
+    tenant_id, a.email, a.email, a.search, a.search, a.search, a.search, a.search, a.email_like,   \
+        a.email_like, a.name, a.name, a.nickname, a.nickname, a.username, a.username, verified,    \
+        verified, blocked, blocked, f->connection, f->connection
+    tsr_stmt *q = NULL;
+    if (total != NULL)
         rc = tsr_rows_count(st, total, "SELECT count(*) FROM users WHERE " USER_FILTER,
-                            "ssssssss", tenant_id, em, em, s, pat, pat, pat, pat);
+                            USER_FILTER_TYPES, FILTER_ARGS);
     if (rc == 0)
-        rc = tsr_store_query(st, &q, sql, "ssssssssii", tenant_id, em, em, s, pat, pat, pat, pat,
-                             limit, offset);
+        rc = tsr_store_query(st, &q, sql, USER_FILTER_TYPES "ii", FILTER_ARGS, limit, offset);
+#undef FILTER_ARGS
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);
-    free(em);
-    free(pat);
+    filter_args_free(&a);
     return rc;
 }
 
@@ -324,8 +398,9 @@ int tsr_user_list(tsr_store *st, const char *tenant_id, const char *email, const
                   int64_t offset, int64_t limit, struct tsr_user **out, size_t *n,
                   int64_t *total)
 {
-    return tsr_user_list_sorted(st, tenant_id, email, search, "created_at", false, offset, limit,
-                                out, n, total);
+    struct tsr_user_filter f = {.email = email, .search = search, .email_verified = -1,
+                                .blocked = -1};
+    return tsr_user_search(st, tenant_id, &f, "created_at", false, offset, limit, out, n, total);
 }
 
 void tsr_user_list_free(struct tsr_user *list, size_t n)

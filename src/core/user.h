@@ -107,13 +107,32 @@ int tsr_user_list(tsr_store *st, const char *tenant_id, const char *email, const
 bool tsr_user_sort_ok(const char *column);
 
 /*
- * The same, sorted by column (tsr_user_sort_ok) ascending or descending,
- * users without a value last, then by user_id.  TSR_EINVAL for another
- * column.
+ * What a search keeps; NULL members (and -1) leave a condition out.
+ * name, nickname, username and email_prefix match case-insensitively,
+ * exactly or, ending in '*', as a prefix.
  */
-int tsr_user_list_sorted(tsr_store *st, const char *tenant_id, const char *email,
-                         const char *search, const char *sort, bool ascending, int64_t offset,
-                         int64_t limit, struct tsr_user **out, size_t *n, int64_t *total);
+struct tsr_user_filter {
+    const char *email;        /* exact, case-insensitive */
+    const char *email_prefix; /* "ana*" */
+    const char *email_domain; /* the part after '@' (not with email_prefix) */
+    const char *search;       /* a substring of email, name, nickname or username */
+    const char *name;
+    const char *nickname;
+    const char *username;
+    const char *connection; /* the connection's name */
+    int email_verified;     /* 0, 1, or -1: any */
+    int blocked;            /* 0, 1, or -1: any */
+};
+
+/*
+ * Lists the users f keeps, sorted by column (tsr_user_sort_ok) ascending or
+ * descending, users without a value last, then by user_id.  *total (may be
+ * NULL) counts every match.  TSR_EINVAL for another column, a value over
+ * its bound, or both email_prefix and email_domain.
+ */
+int tsr_user_search(tsr_store *st, const char *tenant_id, const struct tsr_user_filter *f,
+                    const char *sort, bool ascending, int64_t offset, int64_t limit,
+                    struct tsr_user **out, size_t *n, int64_t *total);
 void tsr_user_list_free(struct tsr_user *list, size_t n);
 
 enum tsr_login_result {

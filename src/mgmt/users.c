@@ -16,6 +16,7 @@
 #include "mgmt/common.h"
 #include "mgmt/mgmt.h"
 #include "mgmt/user_body.h"
+#include "mgmt/user_query.h"
 #include "util/err.h"
 
 /* Auth0 lets a search page through its first 1000 results only. */
@@ -61,91 +62,6 @@ static json_t *users_json(struct tsr_req *req, const struct tsr_user *users, siz
     return items;
 }
 
-/* ---- q: the forms of Auth0's Lucene syntax that Tessera understands ---- */
-
-struct query {
-    char email[TSR_MAIL_ADDRESS_MAX + 1]; /* "" for none */
-    char user_id[128];
-    char search[257];
-};
-
-/* Copies value (quotes and a trailing '*' removed) into out; false when it does not fit. */
-static bool unquote(const char *v, char *out, size_t outlen)
-{
-    size_t len = strlen(v);
-    if (len >= 2 && v[0] == '"' && v[len - 1] == '"') {
-        v++;
-        len -= 2;
-    }
-    if (len > 0 && v[len - 1] == '*')
-        len--;
-    if (len >= outlen)
-        return false;
-    memcpy(out, v, len);
-    out[len] = '\0';
-    return true;
-}
-
-/*
- * email:"a@b.c", email:a@b.c, user_id:"auth0|...", name:..., or bare text
- * (a search of email, name, nickname and username).  Anything else (AND,
- * OR, ranges, other fields) answers 400 rather than a wrong result.
- */
-static bool parse_q(struct tsr_req *req, const char *q, struct query *out)
-{
-    memset(out, 0, sizeof *out);
-    if (q == NULL || q[0] == '\0')
-        return true;
-    const char *colon = strchr(q, ':');
-    bool ok = true;
-    bool compound = strstr(q, " AND ") || strstr(q, " OR ") || strstr(q, " NOT ");
-    if (compound)
-        ok = false;
-    else if (colon == NULL)
-        ok = unquote(q, out->search, sizeof out->search);
-    else if (strncmp(q, "email:", 6) == 0)
-        ok = unquote(q + 6, out->email, sizeof out->email);
-    else if (strncmp(q, "user_id:", 8) == 0)
-        ok = unquote(q + 8, out->user_id, sizeof out->user_id) && out->user_id[0];
-    else if (strncmp(q, "name:", 5) == 0)
-        ok = unquote(q + 5, out->search, sizeof out->search);
-    else
-        ok = false;
-    if (!ok)
-        tsr_resp_mgmt_error(req, 400, "invalid_query_string",
-                            "Tessera supports these q forms: email:\"...\", user_id:\"...\", "
-                            "name:..., or a bare search text; got: %.200s",
-                            q);
-    return ok;
-}
-
-/*
- * sort: "<field>:1" (ascending) or "<field>:-1"; the default is newest
- * first.  Sends 400 and returns false otherwise.
- */
-static bool read_sort(struct tsr_req *req, char column[32], bool *ascending)
-{
-    const char *s = tsr_req_query(req, "sort");
-    snprintf(column, 32, "created_at");
-    *ascending = false;
-    if (s == NULL || s[0] == '\0')
-        return true;
-    const char *colon = strrchr(s, ':');
-    size_t len = colon ? (size_t)(colon - s) : 0;
-    if (colon != NULL && len < 32 && (strcmp(colon, ":1") == 0 || strcmp(colon, ":-1") == 0)) {
-        snprintf(column, 32, "%.*s", (int)len, s);
-        *ascending = strcmp(colon, ":1") == 0;
-        if (tsr_user_sort_ok(column))
-            return true;
-    }
-    tsr_mgmt_query_error(req, "sort",
-                         "The field to use for sorting. Use field:order where order is 1 for "
-                         "ascending and -1 for descending. e.g. created_at:1",
-                         "Expected created_at, updated_at, last_login, logins_count, email, "
-                         "name, nickname, username or user_id, then :1 or :-1");
-    return false;
-}
-
 /* user_id:... is a lookup by key: zero or one result. */
 static void list_by_id(struct tsr_req *req, const struct tsr_mgmt_paging *p, const char *id)
 {
@@ -163,35 +79,37 @@ static void list_by_id(struct tsr_req *req, const struct tsr_mgmt_paging *p, con
 void tsr_mgmt_users_list(struct tsr_req *req)
 {
     struct tsr_mgmt_paging p;
-    struct query q;
+    struct tsr_mgmt_user_query uq = {0};
     struct tsr_user *list = NULL;
     size_t n = 0;
     int64_t total = 0;
-    if (!tsr_mgmt_paging_read(req, &p) || !parse_q(req, tsr_req_query(req, "q"), &q))
-        return;
+    if (!tsr_mgmt_paging_read(req, &p) || !tsr_mgmt_user_query_read(req, &uq))
+        goto out;
     if (p.page * p.per_page + p.per_page > SEARCH_WINDOW) {
         tsr_resp_mgmt_error(req, 400, "invalid_paging",
                             "You can only page through the first %d records.", SEARCH_WINDOW);
-        return;
+        goto out;
     }
-    if (q.user_id[0]) {
-        list_by_id(req, &p, q.user_id);
-        return;
+    if (uq.user_id != NULL) {
+        list_by_id(req, &p, uq.user_id);
+        goto out;
     }
-    char sort[32];
-    bool ascending;
-    if (!read_sort(req, sort, &ascending))
-        return;
-    int rc = tsr_user_list_sorted(req->store, tenant_id(req), q.email[0] ? q.email : NULL,
-                                  q.search[0] ? q.search : NULL, sort, ascending,
-                                  p.page * p.per_page, p.per_page, &list, &n, &total);
+    int rc = tsr_user_search(req->store, tenant_id(req), &uq.filter, uq.sort, uq.ascending,
+                             p.page * p.per_page, p.per_page, &list, &n, &total);
+    if (rc == TSR_EINVAL) {
+        tsr_mgmt_query_error(req, "q", "Query in Lucene query string syntax",
+                             "A value is too long");
+        goto out;
+    }
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, "user");
-        return;
+        goto out;
     }
     json_t *items = users_json(req, list, n);
     tsr_user_list_free(list, n);
     tsr_mgmt_send_list(req, &p, "users", items, total);
+out:
+    tsr_mgmt_user_query_cleanup(&uq);
 }
 
 /* Auth0 stores emails lowercased, so the match ignores case. */

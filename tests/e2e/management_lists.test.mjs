@@ -266,3 +266,34 @@ test('users: sort by a field ascending (:1) or descending (:-1); anything else i
     assertMgmtError(await mgmt.get(`/users?${q}&sort=${enc(bad)}`), 400, { errorCode: 'invalid_query_string', messageIncludes: 'sort' }, bad);
   }
 }));
+
+test('users: q terms joined by AND over email, email.domain, name, username, flags and connection', t_(async () => {
+  const tag = uid('q').replace(/-/g, '');
+  const domain = `${tag}.example.org`;
+  const ana = await mgmt.createUser({ email: `ana@${domain}`, name: 'Ana Lima', email_verified: true });
+  const bob = await mgmt.createUser({ email: `bob@${domain}`, name: 'Bob Stone', email_verified: false, verify_email: false });
+  const cy = await mgmt.createUser({ email: `cy@${domain}`, name: 'Ana Maria', email_verified: true });
+  await mgmt.patchUser(cy.user_id, { blocked: true });
+  const ids = async (q) => {
+    const res = await mgmt.get(`/users?q=${enc(q)}&search_engine=v3&sort=email:1&include_totals=true`);
+    assert.equal(res.status, 200, `${q}: ${res.text}`);
+    assert.equal(res.body.total, res.body.users.length, `${q}: exact total`);
+    return res.body.users.map((u) => u.user_id);
+  };
+  assert.deepEqual(await ids(`email.domain:"${domain}"`), [ana.user_id, bob.user_id, cy.user_id]);
+  assert.deepEqual(await ids(`email.domain:${domain} AND email_verified:false`), [bob.user_id]);
+  assert.deepEqual(await ids(`email.domain:${domain} AND blocked:true`), [cy.user_id]);
+  assert.deepEqual(await ids(`name:"ana lima"`), [ana.user_id], 'exact, ignoring case');
+  assert.deepEqual(await ids(`name:ana* email.domain:${domain}`), [ana.user_id, cy.user_id], 'prefix; a space joins like AND');
+  assert.deepEqual(await ids(`email:ANA@${domain.toUpperCase()}`), [ana.user_id]);
+  const bos = await ids('email:bo* AND identities.connection:"Username-Password-Authentication"');
+  assert.ok(bos.includes(bob.user_id) && !bos.includes(ana.user_id), 'an email prefix within a connection');
+  assert.deepEqual(await ids(`identities.connection:none-such AND email.domain:${domain}`), []);
+  assert.deepEqual(await ids(`stone AND email.domain:${domain}`), [bob.user_id], 'a bare text searches names too');
+  assert.deepEqual(await ids(`user_id:"${bob.user_id}"`), [bob.user_id]);
+  for (const bad of ['email:a OR email:b', 'NOT blocked:true', 'logins_count:[1 TO 5]', 'email_verified:maybe',
+    'app_metadata.plan:pro', 'name:a*b', `user_id:"${bob.user_id}" AND blocked:true`, 'name:x name:y', 'email:"unterminated',
+    `email:a* AND email.domain:${domain}`]) {
+    assertMgmtError(await mgmt.get(`/users?q=${enc(bad)}`), 400, { errorCode: 'invalid_query_string', messageIncludes: 'q' }, bad);
+  }
+}));

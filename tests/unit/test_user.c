@@ -171,6 +171,69 @@ static void test_list(void **state)
         tsr_user_cleanup(&u[i]);
 }
 
+/* Runs a search and returns how many users it found (and checks the total agrees). */
+static size_t search_count(struct people *p, const struct tsr_user_filter *f)
+{
+    struct tsr_user *list = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+    assert_int_equal(
+        tsr_user_search(p->st, p->tenant_id, f, "email", true, 0, 50, &list, &n, &total), 0);
+    assert_int_equal((int64_t)n, total);
+    tsr_user_list_free(list, n);
+    return n;
+}
+
+static void test_search(void **state)
+{
+    struct people *p = *state;
+    struct tsr_user u[3];
+    add_user(p, "ana@one.example", NULL, NULL, &u[0]);
+    add_user(p, "bob@one.example", NULL, NULL, &u[1]);
+    add_user(p, "ana@two_x.example", NULL, NULL, &u[2]);
+    u[1].blocked = true;
+    u[1].email_verified = true;
+    assert_int_equal(tsr_user_update(p->st, &u[1]), 0);
+
+    struct tsr_user_filter any = {.email_verified = -1, .blocked = -1};
+    struct tsr_user_filter f = any;
+    f.email_domain = "ONE.example";
+    assert_int_equal(search_count(p, &f), 2);
+    f.blocked = 1;
+    assert_int_equal(search_count(p, &f), 1);
+    f = any;
+    f.email_prefix = "ana*";
+    assert_int_equal(search_count(p, &f), 2);
+    /* '_' in a domain is a literal, not LIKE's one-character wildcard. */
+    f = any;
+    f.email_domain = "twoxx.example";
+    assert_int_equal(search_count(p, &f), 0);
+    f.email_domain = "two_x.example";
+    assert_int_equal(search_count(p, &f), 1);
+    f = any;
+    f.email_verified = 1;
+    assert_int_equal(search_count(p, &f), 1);
+    f = any;
+    f.connection = p->conn.name;
+    assert_int_equal(search_count(p, &f), 3);
+    f.connection = "no-such-connection";
+    assert_int_equal(search_count(p, &f), 0);
+    /* A prefix and a domain of email at once, or an unknown sort column, is refused. */
+    struct tsr_user *list = NULL;
+    size_t n = 0;
+    f = any;
+    f.email_prefix = "ana*";
+    f.email_domain = "one.example";
+    assert_int_equal(
+        tsr_user_search(p->st, p->tenant_id, &f, "email", true, 0, 50, &list, &n, NULL),
+        TSR_EINVAL);
+    assert_int_equal(
+        tsr_user_search(p->st, p->tenant_id, &any, "password_hash", true, 0, 50, &list, &n, NULL),
+        TSR_EINVAL);
+    for (int i = 0; i < 3; i++)
+        tsr_user_cleanup(&u[i]);
+}
+
 static void test_json(void **state)
 {
     struct people *p = *state;
@@ -208,6 +271,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_insert_find, people_setup, people_teardown),
         cmocka_unit_test_setup_teardown(test_authenticate, people_setup, people_teardown),
         cmocka_unit_test_setup_teardown(test_list, people_setup, people_teardown),
+        cmocka_unit_test_setup_teardown(test_search, people_setup, people_teardown),
         cmocka_unit_test_setup_teardown(test_json, people_setup, people_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
