@@ -12,23 +12,11 @@
 
 #include "http/response.h"
 #include "mgmt/common.h"
+#include "util/err.h"
 
 #define Q_MAX 1024
 
 static const char Q_DESC[] = "Query in Lucene query string syntax";
-
-/* Sends the 400 for q, naming what it could not read. */
-static bool q_error(struct tsr_req *req, const char *why, const char *q)
-{
-    char what[600];
-    snprintf(what, sizeof what,
-             "%s in %.200s (Tessera reads terms joined by AND: email, email.domain, user_id, "
-             "name, nickname, username, email_verified, blocked, identities.connection, or one "
-             "bare text)",
-             why, q);
-    tsr_mgmt_query_error(req, "q", Q_DESC, what);
-    return false;
-}
 
 /* A boolean value into *out (0 or 1); false for anything else. */
 static bool read_flag(const char *v, int *out)
@@ -105,14 +93,15 @@ static char *cut_value(char **p)
     return v[0] != '\0' ? v : NULL;
 }
 
-static bool parse_q(struct tsr_req *req, const char *q, struct tsr_mgmt_user_query *uq)
+int tsr_mgmt_user_query_parse(const char *q, struct tsr_mgmt_user_query *uq, const char **why)
 {
-    if (strlen(q) > Q_MAX)
-        return q_error(req, "Too long", q);
-    if ((uq->buf = strdup(q)) == NULL) {
-        tsr_resp_mgmt_error(req, 500, NULL, "Internal error");
-        return false;
+    *why = NULL;
+    if (strlen(q) > Q_MAX) {
+        *why = "Too long";
+        return TSR_EINVAL;
     }
+    if ((uq->buf = strdup(q)) == NULL)
+        return TSR_ENOMEM;
     char *p = uq->buf;
     for (;;) {
         while (*p == ' ')
@@ -131,17 +120,23 @@ static bool parse_q(struct tsr_req *req, const char *q, struct tsr_mgmt_user_que
             p += name + 1;
             char *value = cut_value(&p);
             if (value == NULL)
-                return q_error(req, "A value it cannot read", q);
-            if (!set_term(uq, field, value))
-                return q_error(req, "A field it does not read, or read twice", q);
+                *why = "A value it cannot read";
+            else if (!set_term(uq, field, value))
+                *why = "A field it does not read, or read twice";
+            if (*why != NULL)
+                return TSR_EINVAL;
             continue;
         }
         if (strchr("-+(!", *p) != NULL || (word == 2 && strncmp(p, "OR", 2) == 0) ||
-            (word == 3 && strncmp(p, "NOT", 3) == 0) || uq->filter.search != NULL)
-            return q_error(req, "An operator or a second bare text", q);
+            (word == 3 && strncmp(p, "NOT", 3) == 0) || uq->filter.search != NULL) {
+            *why = "An operator or a second bare text";
+            return TSR_EINVAL;
+        }
         char *text = cut_value(&p);
-        if (text == NULL)
-            return q_error(req, "A text it cannot read", q);
+        if (text == NULL) {
+            *why = "A text it cannot read";
+            return TSR_EINVAL;
+        }
         size_t len = strlen(text);
         if (text[len - 1] == '*')
             text[len - 1] = '\0';
@@ -152,10 +147,29 @@ static bool parse_q(struct tsr_req *req, const char *q, struct tsr_mgmt_user_que
                   f->nickname || f->username || f->connection || f->email_verified >= 0 ||
                   f->blocked >= 0;
     if (uq->user_id != NULL && others)
-        return q_error(req, "user_id with other terms", q);
-    if (f->email_prefix != NULL && f->email_domain != NULL)
-        return q_error(req, "Both a prefix and a domain of email", q);
-    return true;
+        *why = "user_id with other terms";
+    else if (f->email_prefix != NULL && f->email_domain != NULL)
+        *why = "Both a prefix and a domain of email";
+    return *why ? TSR_EINVAL : 0;
+}
+
+/* Reads q into uq; sends 400 (naming what it could not read) or 500 and returns false. */
+static bool read_q(struct tsr_req *req, const char *q, struct tsr_mgmt_user_query *uq)
+{
+    const char *why;
+    int rc = tsr_mgmt_user_query_parse(q, uq, &why);
+    if (rc == TSR_ENOMEM)
+        tsr_resp_mgmt_error(req, 500, NULL, "Internal error");
+    if (rc != TSR_EINVAL)
+        return rc == 0;
+    char what[600];
+    snprintf(what, sizeof what,
+             "%s in %.200s (Tessera reads terms joined by AND: email, email.domain, user_id, "
+             "name, nickname, username, email_verified, blocked, identities.connection, or one "
+             "bare text)",
+             why, q);
+    tsr_mgmt_query_error(req, "q", Q_DESC, what);
+    return false;
 }
 
 /* sort: "<field>:1" (ascending) or "<field>:-1"; the default is newest first. */
@@ -183,13 +197,19 @@ static bool read_sort(struct tsr_req *req, struct tsr_mgmt_user_query *uq)
     return false;
 }
 
+void tsr_mgmt_user_query_init(struct tsr_mgmt_user_query *uq)
+{
+    memset(uq, 0, sizeof *uq);
+    uq->filter.email_verified = -1;
+    uq->filter.blocked = -1;
+    snprintf(uq->sort, sizeof uq->sort, "created_at");
+}
+
 bool tsr_mgmt_user_query_read(struct tsr_req *req, struct tsr_mgmt_user_query *out)
 {
-    memset(out, 0, sizeof *out);
-    out->filter.email_verified = -1;
-    out->filter.blocked = -1;
+    tsr_mgmt_user_query_init(out);
     const char *q = tsr_req_query(req, "q");
-    return (q == NULL || parse_q(req, q, out)) && read_sort(req, out);
+    return (q == NULL || read_q(req, q, out)) && read_sort(req, out);
 }
 
 void tsr_mgmt_user_query_cleanup(struct tsr_mgmt_user_query *uq)

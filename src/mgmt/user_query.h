@@ -26,6 +26,16 @@ struct tsr_mgmt_user_query {
     char *buf; /* owns the query's strings */
 };
 
+/* Empty: no term, newest first. */
+void tsr_mgmt_user_query_init(struct tsr_mgmt_user_query *uq);
+
+/*
+ * Parses q into uq (initialised; the filter and user_id then point into
+ * uq->buf).  Returns 0, TSR_ENOMEM, or TSR_EINVAL with *why saying what it
+ * could not read.  Clean up either way.
+ */
+int tsr_mgmt_user_query_parse(const char *q, struct tsr_mgmt_user_query *uq, const char **why);
+
 /* Reads q and sort; on a bad value sends 400 and returns false.  Clean up either way. */
 bool tsr_mgmt_user_query_read(struct tsr_req *req, struct tsr_mgmt_user_query *out);
 void tsr_mgmt_user_query_cleanup(struct tsr_mgmt_user_query *uq);
