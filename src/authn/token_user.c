@@ -15,6 +15,7 @@
 #include "core/event.h"
 #include "core/lockout.h"
 #include "core/refresh_token.h"
+#include "core/ticket.h"
 #include "core/user.h"
 #include "http/response.h"
 #include "jose/b64url.h"
@@ -305,8 +306,10 @@ void tsr_token_password(struct tsr_req *req, const struct tsr_params *p,
         struct tsr_event e = {.type = "fp", .description = "Wrong email or password.",
                               .client_id = client->client_id, .client_name = client->name,
                               .user_name = username, .connection = c.name, .connection_id = c.id};
-        if (result == TSR_LOGIN_WRONG_PASSWORD)
+        if (result == TSR_LOGIN_WRONG_PASSWORD) {
             tsr_event_record(req, &e);
+            tsr_ticket_send_lock_notice(req, &c, username, ip);
+        }
         event(req, "fepft", client, NULL, "Wrong email or password.");
         tsr_resp_oauth_error(req, 403, "invalid_grant", "Wrong email or password.");
         goto out;

@@ -20,4 +20,12 @@
 bool tsr_lockout_active(tsr_store *st, const char *tenant_id, const char *identifier,
                         const char *ip);
 
+/*
+ * True when the wrong password just recorded is the one that locked
+ * identifier for ip (exactly TSR_LOCKOUT_ATTEMPTS now), so the account's
+ * owner is told once per lock.
+ */
+bool tsr_lockout_just_locked(tsr_store *st, const char *tenant_id, const char *identifier,
+                             const char *ip);
+
 #endif

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "core/app.h"
+#include "core/connection.h"
 #include "core/user.h"
 #include "store/store.h"
 
@@ -139,5 +140,14 @@ int tsr_ticket_send_verification(const struct tsr_app *app, tsr_store *st,
  * fails the caller: the account exists either way.
  */
 void tsr_ticket_send_welcome(struct tsr_req *req, const struct tsr_user *u, const char *client_id);
+
+/*
+ * After a wrong password for identifier in connection c from ip: when that
+ * failure is the one that locked the account for ip (core/lockout.h),
+ * mails its owner a notice with a password reset link, once per lock.  A
+ * mail that cannot be sent is logged, never returned.
+ */
+void tsr_ticket_send_lock_notice(struct tsr_req *req, const struct tsr_connection *c,
+                                 const char *identifier, const char *ip);
 
 #endif

@@ -9,20 +9,29 @@
 #include <string.h>
 
 #include "core/event.h"
+#include "core/lockout.h"
 #include "core/mail.h"
 #include "core/ticket.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "util/secure.h"
 
+/* The messages a link goes out in. */
+enum mail_kind {
+    MAIL_RESET,  /* the user asked for a new password */
+    MAIL_VERIFY, /* confirm the email address */
+    MAIL_LOCKED, /* wrong passwords locked an address out; a reset link in case */
+};
+
 /* The message around the link (caller wipes and frees), or NULL when out of memory. */
-static char *mail_text(enum tsr_ticket_kind kind, const char *name, const char *email,
-                       const char *link)
+static char *mail_text(enum mail_kind kind, const char *name, const char *email,
+                       const char *link, const char *ip)
 {
-    size_t len = strlen(name) + strlen(email) + strlen(link) + 512;
+    size_t len = strlen(name) + strlen(email) + strlen(link) + strlen(ip) + 768;
     char *text = malloc(len);
     if (text == NULL)
         return NULL;
-    if (kind == TSR_TICKET_PASSWORD)
+    if (kind == MAIL_RESET)
         snprintf(text, len,
                  "Hello,\n\n"
                  "Someone asked to reset the password of your %s account (%s).\n"
@@ -31,7 +40,7 @@ static char *mail_text(enum tsr_ticket_kind kind, const char *name, const char *
                  "The link works once and expires in 5 days. If you did not ask for it, ignore\n"
                  "this message: your password stays the same.\n",
                  name, email, link);
-    else
+    else if (kind == MAIL_VERIFY)
         snprintf(text, len,
                  "Hello,\n\n"
                  "Please confirm that %s is the email address of your %s account.\n"
@@ -40,12 +49,23 @@ static char *mail_text(enum tsr_ticket_kind kind, const char *name, const char *
                  "The link works once and expires in 5 days. If you did not sign up, ignore\n"
                  "this message.\n",
                  email, name, link);
+    else
+        snprintf(text, len,
+                 "Hello,\n\n"
+                 "Your %s account (%s) received %d wrong passwords in a row from the\n"
+                 "address %s, so logins to it from that address are blocked for %d minutes.\n\n"
+                 "If that was you, wait and try again. If it was not, someone may be guessing\n"
+                 "your password: choose a new one with this link:\n\n"
+                 "%s\n\n"
+                 "The link works once and expires in 5 days.\n",
+                 name, email, TSR_LOCKOUT_ATTEMPTS, ip, TSR_LOCKOUT_WINDOW / 60, link);
     return text;
 }
 
 /* Creates a ticket for u and mails its link; deletes the ticket when the mail fails. */
 static int send_link(const struct tsr_app *app, tsr_store *st, const struct tsr_tenant_ctx *tenant,
-                     const struct tsr_user *u, const struct tsr_ticket_opts *o, const char *subject)
+                     const struct tsr_user *u, const struct tsr_ticket_opts *o,
+                     enum mail_kind kind, const char *subject, const char *ip)
 {
     char *secret = NULL, *link = NULL, *text = NULL;
     if (u->email == NULL || u->email[0] == '\0')
@@ -56,7 +76,7 @@ static int send_link(const struct tsr_app *app, tsr_store *st, const struct tsr_
     const char *name =
         tenant->t.friendly_name && tenant->t.friendly_name[0] ? tenant->t.friendly_name : "Tessera";
     link = tsr_ticket_url(tenant->t.issuer, o->kind, secret);
-    text = link ? mail_text(o->kind, name, u->email, link) : NULL;
+    text = link ? mail_text(kind, name, u->email, link, ip ? ip : "") : NULL;
     rc = text ? tsr_mail_send(app, u->email, subject, text) : TSR_ENOMEM;
     if (rc != 0)
         tsr_ticket_delete(st, tenant->t.id, secret); /* an unsent link helps nobody */
@@ -70,7 +90,7 @@ int tsr_ticket_send_reset(const struct tsr_app *app, tsr_store *st,
                           const struct tsr_tenant_ctx *tenant, const struct tsr_user *u)
 {
     struct tsr_ticket_opts o = {.kind = TSR_TICKET_PASSWORD, .email = u->email};
-    return send_link(app, st, tenant, u, &o, "Reset your password");
+    return send_link(app, st, tenant, u, &o, MAIL_RESET, "Reset your password", NULL);
 }
 
 int tsr_ticket_send_verification(const struct tsr_app *app, tsr_store *st,
@@ -79,7 +99,7 @@ int tsr_ticket_send_verification(const struct tsr_app *app, tsr_store *st,
 {
     struct tsr_ticket_opts o = {
         .kind = TSR_TICKET_EMAIL, .email = u->email, .client_id = client_id};
-    return send_link(app, st, tenant, u, &o, "Verify your email address");
+    return send_link(app, st, tenant, u, &o, MAIL_VERIFY, "Verify your email address", NULL);
 }
 
 void tsr_ticket_send_welcome(struct tsr_req *req, const struct tsr_user *u, const char *client_id)
@@ -93,4 +113,22 @@ void tsr_ticket_send_welcome(struct tsr_req *req, const struct tsr_user *u, cons
                           .user_id = u->user_id,
                           .user_name = u->email};
     tsr_event_record(req, &e);
+}
+
+void tsr_ticket_send_lock_notice(struct tsr_req *req, const struct tsr_connection *c,
+                                 const char *identifier, const char *ip)
+{
+    struct tsr_user u = {0};
+    if (!c->brute_force_protection ||
+        !tsr_lockout_just_locked(req->store, req->tenant->t.id, identifier, ip) ||
+        tsr_user_find_login(req->store, c->tenant_id, c->id, identifier, &u) != 0)
+        goto out;
+    struct tsr_ticket_opts o = {.kind = TSR_TICKET_PASSWORD, .email = u.email};
+    int rc = send_link(req->app, req->store, req->tenant, &u, &o, MAIL_LOCKED,
+                       "Logins to your account were blocked", ip);
+    if (rc != 0 && rc != TSR_EINVAL)
+        tsr_log(TSR_LOG_WARN, "lockout notice not sent",
+                json_pack("{s:s, s:s}", "request_id", req->request_id, "error", tsr_errname(rc)));
+out:
+    tsr_user_cleanup(&u);
 }

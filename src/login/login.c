@@ -14,6 +14,7 @@
 #include "core/lockout.h"
 #include "core/password.h"
 #include "core/session.h"
+#include "core/ticket.h"
 #include "core/user.h"
 #include "http/response.h"
 #include "login/login.h"
@@ -105,6 +106,7 @@ void tsr_login_page_post(struct tsr_req *req)
         break;
     case TSR_LOGIN_WRONG_PASSWORD:
         tsr_page_flow_event(req, &f, "fp", TSR_LOGIN_MSG_WRONG, NULL, ident);
+        tsr_ticket_send_lock_notice(req, &f.conn, ident, ip);
         show(req, &f, ident, TSR_LOGIN_MSG_WRONG);
         break;
     case TSR_LOGIN_UNKNOWN_USER:

@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { startTessera, withLogs } from './lib/server.mjs';
-import { Mgmt } from './lib/mgmt.mjs';
+import { Mgmt, remember } from './lib/mgmt.mjs';
 import { CookieJar } from './lib/cookies.mjs';
 import { alertTexts } from './lib/html.mjs';
 import { WRONG_CREDENTIALS, codeRequest, openLogin, submitLogin, testEmail } from './lib/authflow.mjs';
 import { countRows, eventTypes } from './lib/db.mjs';
+import { outbox, readings, waitForMailLink } from './lib/mail.mjs';
 
 const CB = 'http://127.0.0.1:9/bf-callback';
 let server;
@@ -45,6 +46,17 @@ test('ten wrong passwords lock the account for this address; others are unaffect
   assert.match(alertTexts(locked.text).join(' '), /Too many wrong passwords/, 'the page says why');
   assert.equal(countRows(server.dbPath, ['sessions']).sessions, sessions, 'no session was started');
   assert.ok(eventTypes(server.dbPath, {}).includes('limit_wc'), 'limit_wc is recorded');
+
+  // The owner is told once, with a link to choose a new password in case it was not them.
+  const linkRe = /https?:\/\/\S+\/u\/reset-password\?ticket=[A-Za-z0-9_-]+/;
+  const notice = await waitForMailLink(server.dataDir, { to: victim.email, linkRe });
+  assert.match(notice.raw, /^Subject: Logins to your account were blocked/m);
+  assert.ok(readings(notice.raw).some((t) => t.includes('127.0.0.1') && t.includes('10 wrong passwords')), 'the mail names the address and the count');
+  remember(new URL(notice.link).searchParams.get('ticket'));
+  const page = await fetch(notice.link);
+  assert.equal(page.status, 200, 'the reset link opens its page');
+  const notices = outbox(server.dataDir).filter((m) => m.raw.includes(victim.email) && /Subject: Logins to your account/.test(m.raw));
+  assert.equal(notices.length, 1, 'one notice per lock, not one per refused attempt');
 
   // Another account from the same address logs in normally.
   const jar2 = new CookieJar();
