@@ -3,13 +3,15 @@
  * section 4.4.3.6): after TSR_LOCKOUT_ATTEMPTS wrong passwords for one
  * account from one IP address within TSR_LOCKOUT_WINDOW seconds, and no
  * successful login since, that address may not log in to that account
- * until the window has passed.  Counted from the event log, so every node
- * sharing the database agrees.
+ * until the window has passed, or until the name's blocks are released (an
+ * event "ublkdu", DELETE /api/v2/user-blocks).  Counted from the event log,
+ * so every node sharing the database agrees.
  */
 #ifndef TSR_CORE_LOCKOUT_H
 #define TSR_CORE_LOCKOUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "store/store.h"
 
@@ -27,5 +29,16 @@ bool tsr_lockout_active(tsr_store *st, const char *tenant_id, const char *identi
  */
 bool tsr_lockout_just_locked(tsr_store *st, const char *tenant_id, const char *identifier,
                              const char *ip);
+
+/* One address locked out of a name, and the connection the attempts named. */
+struct tsr_lockout_block {
+    char *ip;
+    char *connection;
+};
+
+/* The addresses locked out of identifier now, in order.  Returns 0 or the store's error. */
+int tsr_lockout_blocks(tsr_store *st, const char *tenant_id, const char *identifier,
+                       struct tsr_lockout_block **out, size_t *n);
+void tsr_lockout_blocks_free(struct tsr_lockout_block *list, size_t n);
 
 #endif

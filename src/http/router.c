@@ -62,7 +62,7 @@ static const char *const not_offered[] = {
     "guardian", "hooks", "log-streams", "network-acls", "organizations", "prompts",
     "refresh-tokens", "resource-servers-scopes", "risk-assessments", "rules", "rules-configs",
     "self-service-profiles", "sessions", "stats", "token-exchange-profiles",
-    "user-attribute-profiles", "user-blocks", NULL,
+    "user-attribute-profiles", NULL,
 };
 
 static bool is_not_offered(const char *path)

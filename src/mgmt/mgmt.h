@@ -115,6 +115,11 @@ void tsr_mgmt_user_grants_list(struct tsr_req *req);
 void tsr_mgmt_user_grants_delete(struct tsr_req *req);
 void tsr_mgmt_user_grants_delete_by_user(struct tsr_req *req);
 
+void tsr_mgmt_user_blocks_get(struct tsr_req *req);
+void tsr_mgmt_user_blocks_delete(struct tsr_req *req);
+void tsr_mgmt_user_blocks_get_by_identifier(struct tsr_req *req);
+void tsr_mgmt_user_blocks_delete_by_identifier(struct tsr_req *req);
+
 void tsr_mgmt_grants_list(struct tsr_req *req);
 void tsr_mgmt_grants_create(struct tsr_req *req);
 void tsr_mgmt_grants_get(struct tsr_req *req);

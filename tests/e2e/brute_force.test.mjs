@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { startTessera, withLogs } from './lib/server.mjs';
-import { Mgmt, remember } from './lib/mgmt.mjs';
+import { Mgmt, assertMgmtError, remember } from './lib/mgmt.mjs';
 import { CookieJar } from './lib/cookies.mjs';
 import { alertTexts } from './lib/html.mjs';
-import { WRONG_CREDENTIALS, codeRequest, openLogin, submitLogin, testEmail } from './lib/authflow.mjs';
+import { DB_CONNECTION, WRONG_CREDENTIALS, codeRequest, openLogin, submitLogin, testEmail } from './lib/authflow.mjs';
 import { countRows, eventTypes } from './lib/db.mjs';
 import { outbox, readings, waitForMailLink } from './lib/mail.mjs';
 
@@ -63,4 +63,32 @@ test('ten wrong passwords lock the account for this address; others are unaffect
   const other = await openLogin(server, jar2, codeRequest({ clientId: web.client_id, redirectUri: CB }).params);
   const ok = await submitLogin(jar2, other, { username: bystander.email, password: bystander.password });
   assert.ok(ok.status === 302 || ok.status === 303, `a bystander logs in: ${ok.status} ${alertTexts(ok.text).join(' ')}`);
+}));
+
+test('user-blocks: the locked address is listed by user and by identifier; releasing it lets the owner in', t_(async () => {
+  const enc = encodeURIComponent;
+  const byUser = await mgmt.get(`/user-blocks/${enc(victim.user_id)}`);
+  assert.equal(byUser.status, 200, byUser.text);
+  assert.deepEqual(byUser.body, { blocked_for: [{ identifier: victim.email, ip: '127.0.0.1', connection: DB_CONNECTION }] });
+  const byName = await mgmt.get(`/user-blocks?identifier=${enc(victim.email.toUpperCase())}`);
+  assert.equal(byName.body.blocked_for.length, 1, byName.text);
+  assert.deepEqual((await mgmt.get(`/user-blocks/${enc(bystander.user_id)}`)).body, { blocked_for: [] });
+  assertMgmtError(await mgmt.get('/user-blocks'), 400, { errorCode: 'invalid_query_string', messageIncludes: 'identifier' });
+  assertMgmtError(await mgmt.get('/user-blocks/auth0%7C000000000000000000000000'), 404, { errorCode: 'inexistent_user' });
+
+  assert.equal((await mgmt.del(`/user-blocks/${enc(victim.user_id)}`)).status, 204);
+  assert.deepEqual((await mgmt.get(`/user-blocks/${enc(victim.user_id)}`)).body, { blocked_for: [] });
+  assert.ok(eventTypes(server.dbPath, {}).includes('ublkdu'), 'the release is logged');
+  const jar = new CookieJar();
+  const login = await openLogin(server, jar, codeRequest({ clientId: web.client_id, redirectUri: CB }).params);
+  const ok = await submitLogin(jar, login, { username: victim.email, password: victim.password });
+  assert.ok(ok.status === 302 || ok.status === 303, `released, the owner logs in: ${ok.status} ${alertTexts(ok.text).join(' ')}`);
+
+  // Locked again, then released by identifier.
+  const jar2 = new CookieJar();
+  const again = await openLogin(server, jar2, codeRequest({ clientId: web.client_id, redirectUri: CB }).params);
+  for (let i = 0; i < 10; i++) await submitLogin(jar2, again, { username: victim.email, password: `Wrong!Again${i}` });
+  assert.equal((await mgmt.get(`/user-blocks/${enc(victim.user_id)}`)).body.blocked_for.length, 1);
+  assert.equal((await mgmt.del(`/user-blocks?identifier=${enc(victim.email)}`)).status, 204);
+  assert.deepEqual((await mgmt.get(`/user-blocks/${enc(victim.user_id)}`)).body, { blocked_for: [] });
 }));

@@ -109,6 +109,10 @@ function endpoints() {
     ['GET', '/grants', 'read:grants'],
     ['DELETE', '/grants/ugr_x', 'delete:grants'],
     ['DELETE', `/grants?user_id=${u}`, 'delete:grants'],
+    ['GET', `/user-blocks/${u}`, 'read:users'],
+    ['DELETE', `/user-blocks/${u}`, 'update:users'],
+    ['GET', '/user-blocks?identifier=x@example.com', 'read:users'],
+    ['DELETE', '/user-blocks?identifier=x@example.com', 'update:users'],
     ['GET', '/logs', 'read:logs'],
     ['GET', '/logs/x', 'read:logs'],
     ['GET', '/keys/signing', 'read:signing_keys'],
@@ -243,6 +247,8 @@ test('unknown ids -> 404 in the documented shape; nothing written', t_(async () 
     ['POST', '/tickets/email-verification', 'inexistent_user', { user_id: 'auth0|000000000000000000000000' }],
     ['POST', '/jobs/verification-email', 'inexistent_user', { user_id: 'auth0|000000000000000000000000' }],
     ['GET', '/jobs/job_0000000000000000', 'inexistent_job'],
+    ['GET', `/user-blocks/${ghostUser}`, 'inexistent_user'],
+    ['DELETE', `/user-blocks/${ghostUser}`, 'inexistent_user'],
   ];
   await nothingWritten('unknown ids', async () => {
     for (const [method, path, errorCode, body] of cases) {
