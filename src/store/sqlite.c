@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 /* Prepared statements kept per handle, keyed by SQL text. */
 #define CACHE_SIZE 64
 #define BUSY_TIMEOUT_MS 5000
+#define WAL_RETRY_MS 10
 
 struct cache_entry;
 
@@ -306,6 +308,26 @@ static int journal_mode_cb(void *arg, int ncol, char **vals, char **names)
 }
 
 /*
+ * Switches the file to WAL.  That takes an exclusive lock, and SQLite may
+ * answer SQLITE_BUSY at once, without its busy handler, while another
+ * connection is opening the same new file; so this retries for as long as
+ * the busy timeout.
+ */
+static bool set_wal(sqlite3 *db)
+{
+    for (int waited = 0;; waited += WAL_RETRY_MS) {
+        int wal = 0;
+        int rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", journal_mode_cb, &wal, NULL);
+        if (rc == SQLITE_OK)
+            return wal;
+        int primary = rc & 0xff;
+        if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || waited >= BUSY_TIMEOUT_MS)
+            return false;
+        sqlite3_sleep(WAL_RETRY_MS);
+    }
+}
+
+/*
  * Creates the database file with mode 0600 unless it exists, so that
  * SQLite (which copies the database's mode to its -wal and -shm files)
  * never makes it readable by others.  An existing file is only stat()ed:
@@ -374,10 +396,7 @@ static int sq_open(const char *location, tsr_store **out)
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
 
     if (!memory) {
-        int wal = 0;
-        if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", journal_mode_cb, &wal, NULL) !=
-                SQLITE_OK ||
-            !wal) {
+        if (!set_wal(s->db)) {
             tsr_log(TSR_LOG_ERROR, "cannot switch database to WAL mode",
                     json_pack("{s:s, s:s}", "path", path, "error", sqlite3_errmsg(s->db)));
             rc = TSR_ESTORE;
