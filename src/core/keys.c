@@ -328,10 +328,7 @@ int tsr_keys_rotate(tsr_store *st, const char *tenant_id,
                              "iss", now, tenant_id, next);
     if (rc == 0)
         rc = store_new_key(st, tenant_id, master_key, "next", now);
-    if (rc == 0)
-        rc = tsr_store_commit(st);
-    if (rc != 0) {
-        tsr_store_rollback(st);
+    if ((rc = tsr_store_finish(st, rc)) != 0) {
         free(next);
         return rc;
     }

@@ -87,16 +87,10 @@ int tsr_rbac_list(tsr_store *st, const char *tenant_id, const char *user_id, int
 int tsr_rbac_grant(tsr_store *st, const char *tenant_id, const char *user_id,
                    const char *audience, const char *permission)
 {
-    int64_t held = 0;
-    int rc = tsr_rows_count(st, &held,
-                            "SELECT count(*) FROM user_permissions WHERE tenant_id = ? AND "
-                            "user_id = ? AND audience = ? AND permission = ?",
-                            "ssss", tenant_id, user_id, audience, permission);
-    if (rc != 0 || held > 0)
-        return rc;
+    /* Holding it already is not an error (the primary key says so). */
     return tsr_store_run(st, NULL,
                          "INSERT INTO user_permissions (tenant_id, user_id, audience, permission, "
-                         "created_at) VALUES (?, ?, ?, ?, ?)",
+                         "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                          "ssssi", tenant_id, user_id, audience, permission, (int64_t)time(NULL));
 }
 

@@ -143,16 +143,10 @@ int tsr_role_list(tsr_store *st, const char *tenant_id, const char *name_filter,
 int tsr_role_permission_add(tsr_store *st, const char *tenant_id, const char *role_id,
                             const char *audience, const char *permission)
 {
-    int64_t held = 0;
-    int rc = tsr_rows_count(st, &held,
-                            "SELECT count(*) FROM role_permissions WHERE tenant_id = ? AND "
-                            "role_id = ? AND audience = ? AND permission = ?",
-                            "ssss", tenant_id, role_id, audience, permission);
-    if (rc != 0 || held > 0)
-        return rc;
+    /* Holding it already is not an error (the primary key says so). */
     return tsr_store_run(st, NULL,
                          "INSERT INTO role_permissions (tenant_id, role_id, audience, permission, "
-                         "created_at) VALUES (?, ?, ?, ?, ?)",
+                         "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                          "ssssi", tenant_id, role_id, audience, permission, (int64_t)time(NULL));
 }
 
@@ -192,16 +186,10 @@ int tsr_role_permissions(tsr_store *st, const char *tenant_id, const char *role_
 int tsr_role_assign(tsr_store *st, const char *tenant_id, const char *user_id,
                     const char *role_id)
 {
-    int64_t held = 0;
-    int rc = tsr_rows_count(st, &held,
-                            "SELECT count(*) FROM user_roles WHERE tenant_id = ? AND "
-                            "user_id = ? AND role_id = ?",
-                            "sss", tenant_id, user_id, role_id);
-    if (rc != 0 || held > 0)
-        return rc;
+    /* Holding it already is not an error (the primary key says so). */
     return tsr_store_run(st, NULL,
                          "INSERT INTO user_roles (tenant_id, user_id, role_id, created_at) "
-                         "VALUES (?, ?, ?, ?)",
+                         "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                          "sssi", tenant_id, user_id, role_id, (int64_t)time(NULL));
 }
 

@@ -163,10 +163,5 @@ int tsr_ticket_verify_email(tsr_store *st, const char *tenant_id, const char *se
     int rc = tsr_store_begin(st);
     if (rc != 0)
         return rc;
-    rc = verify_in_tx(st, tenant_id, secret);
-    if (rc == 0)
-        rc = tsr_store_commit(st);
-    if (rc != 0)
-        tsr_store_rollback(st);
-    return rc;
+    return tsr_store_finish(st, verify_in_tx(st, tenant_id, secret));
 }

@@ -112,16 +112,6 @@ out:
     tsr_strlist_cleanup(&types);
 }
 
-/* Runs one statement group as a transaction: commits on 0, rolls back otherwise. */
-static int finish(tsr_store *st, int rc)
-{
-    if (rc == 0)
-        rc = tsr_store_commit(st);
-    if (rc != 0)
-        tsr_store_rollback(st);
-    return rc;
-}
-
 /* A new application may use every connection at once, as in Auth0. */
 static int insert_enabled(struct tsr_req *req, const struct tsr_client *c)
 {
@@ -131,7 +121,7 @@ static int insert_enabled(struct tsr_req *req, const struct tsr_client *c)
     rc = tsr_client_insert(req->store, c);
     if (rc == 0)
         rc = tsr_connection_enable_client(req->store, c->tenant_id, c->client_id);
-    return finish(req->store, rc);
+    return tsr_store_finish(req->store, rc);
 }
 
 static int delete_disabled(struct tsr_req *req, const struct tsr_client *c)
@@ -142,7 +132,7 @@ static int delete_disabled(struct tsr_req *req, const struct tsr_client *c)
     rc = tsr_connection_disable_client(req->store, c->tenant_id, c->client_id);
     if (rc == 0)
         rc = tsr_client_delete(req->store, c->tenant_id, c->client_id);
-    return finish(req->store, rc);
+    return tsr_store_finish(req->store, rc);
 }
 
 void tsr_mgmt_clients_create(struct tsr_req *req)

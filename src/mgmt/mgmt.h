@@ -92,6 +92,21 @@ json_t *tsr_mgmt_permission_json(struct tsr_req *req, const char *audience,
  */
 json_t *tsr_mgmt_permissions_body(struct tsr_req *req, const json_t **items);
 
+/* A change of one permission of a holder (a user or a role), as core/rbac.h and core/role.h make. */
+typedef int (*tsr_mgmt_permission_step)(tsr_store *st, const char *tenant_id, const char *holder,
+                                        const char *audience, const char *permission);
+
+/*
+ * Applies step to every permission of the body (tsr_mgmt_permissions_body)
+ * for holder, all or nothing in one transaction, and answers ok_status
+ * (empty), 400/404 for the body or the storage error.
+ */
+void tsr_mgmt_permissions_apply(struct tsr_req *req, const char *holder,
+                                tsr_mgmt_permission_step step, unsigned ok_status);
+
+/* The user named by the path ({id}) exists; sends 404 inexistent_user (or 500) otherwise. */
+bool tsr_mgmt_user_exists(struct tsr_req *req);
+
 void tsr_mgmt_user_permissions_list(struct tsr_req *req);
 void tsr_mgmt_user_permissions_add(struct tsr_req *req);
 void tsr_mgmt_user_permissions_remove(struct tsr_req *req);

@@ -172,46 +172,16 @@ void tsr_mgmt_role_permissions_list(struct tsr_req *req)
     tsr_mgmt_send_list(req, &p, "permissions", items, total);
 }
 
-/* Adds (add = true) or removes every listed permission in one transaction. */
-static void change_permissions(struct tsr_req *req, bool add)
-{
-    const json_t *items = NULL;
-    if (!role_exists(req))
-        return;
-    json_t *body = tsr_mgmt_permissions_body(req, &items);
-    if (body == NULL)
-        return;
-    const char *tid = tenant_id(req), *role_id = tsr_req_param(req, 0);
-    int rc = tsr_store_begin(req->store);
-    size_t i;
-    const json_t *item;
-    json_array_foreach(items, i, item) {
-        if (rc != 0)
-            break;
-        const char *aud = json_string_value(json_object_get(item, "resource_server_identifier"));
-        const char *name = json_string_value(json_object_get(item, "permission_name"));
-        rc = add ? tsr_role_permission_add(req->store, tid, role_id, aud, name)
-                 : tsr_role_permission_remove(req->store, tid, role_id, aud, name);
-    }
-    if (rc == 0)
-        rc = tsr_store_commit(req->store);
-    if (rc != 0) {
-        tsr_store_rollback(req->store);
-        tsr_mgmt_send_store_error(req, rc, "permission");
-    } else {
-        tsr_resp_empty(req, add ? 201 : 200);
-    }
-    json_decref(body);
-}
-
 void tsr_mgmt_role_permissions_add(struct tsr_req *req)
 {
-    change_permissions(req, true);
+    if (role_exists(req))
+        tsr_mgmt_permissions_apply(req, tsr_req_param(req, 0), tsr_role_permission_add, 201);
 }
 
 void tsr_mgmt_role_permissions_remove(struct tsr_req *req)
 {
-    change_permissions(req, false);
+    if (role_exists(req))
+        tsr_mgmt_permissions_apply(req, tsr_req_param(req, 0), tsr_role_permission_remove, 200);
 }
 
 /* ---- users ---- */
@@ -313,10 +283,7 @@ void tsr_mgmt_role_users_assign(struct tsr_req *req)
     int rc = tsr_store_begin(req->store);
     for (size_t i = 0; rc == 0 && i < ids.n; i++)
         rc = tsr_role_assign(req->store, tid, ids.v[i], role_id);
-    if (rc == 0)
-        rc = tsr_store_commit(req->store);
-    if (rc != 0) {
-        tsr_store_rollback(req->store);
+    if ((rc = tsr_store_finish(req->store, rc)) != 0) {
         tsr_mgmt_send_store_error(req, rc, "user");
     } else {
         tsr_resp_empty(req, 200);

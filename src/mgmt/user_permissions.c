@@ -22,22 +22,6 @@ static const struct tsr_mgmt_prop body_props[] = {
     {NULL, NULL, false},
 };
 
-/* The user named by the path must exist; sends 404 otherwise. */
-static bool user_exists(struct tsr_req *req)
-{
-    struct tsr_user u;
-    int rc = tsr_user_get(req->store, req->tenant->t.id, tsr_req_param(req, 0), &u);
-    if (rc == 0) {
-        tsr_user_cleanup(&u);
-        return true;
-    }
-    if (rc == TSR_ENOTFOUND)
-        tsr_resp_mgmt_error(req, 404, "inexistent_user", "The user does not exist.");
-    else
-        tsr_mgmt_send_store_error(req, rc, "user");
-    return false;
-}
-
 json_t *tsr_mgmt_permission_json(struct tsr_req *req, const char *audience,
                                  const char *permission)
 {
@@ -89,7 +73,7 @@ void tsr_mgmt_user_permissions_list(struct tsr_req *req)
     struct tsr_permission *list = NULL;
     size_t n = 0;
     int64_t total = 0;
-    if (!tsr_mgmt_paging_read(req, &p) || !user_exists(req))
+    if (!tsr_mgmt_paging_read(req, &p) || !tsr_mgmt_user_exists(req))
         return;
     int rc = tsr_rbac_list(req->store, req->tenant->t.id, tsr_req_param(req, 0),
                            p.page * p.per_page, p.per_page, &list, &n, &total);
@@ -151,44 +135,39 @@ bad:
     return NULL;
 }
 
-/* Adds (add = true) or removes every listed permission in one transaction. */
-static void change(struct tsr_req *req, bool add)
+void tsr_mgmt_permissions_apply(struct tsr_req *req, const char *holder,
+                                tsr_mgmt_permission_step step, unsigned ok_status)
 {
     const json_t *items = NULL;
-    if (!user_exists(req))
-        return;
     json_t *body = tsr_mgmt_permissions_body(req, &items);
     if (body == NULL)
         return;
-    const char *tid = req->tenant->t.id, *user_id = tsr_req_param(req, 0);
+    const char *tid = req->tenant->t.id;
     int rc = tsr_store_begin(req->store);
     size_t i;
     const json_t *item;
     json_array_foreach(items, i, item) {
         if (rc != 0)
             break;
-        const char *aud = json_string_value(json_object_get(item, "resource_server_identifier"));
-        const char *name = json_string_value(json_object_get(item, "permission_name"));
-        rc = add ? tsr_rbac_grant(req->store, tid, user_id, aud, name)
-                 : tsr_rbac_revoke(req->store, tid, user_id, aud, name);
+        rc = step(req->store, tid, holder,
+                  json_string_value(json_object_get(item, "resource_server_identifier")),
+                  json_string_value(json_object_get(item, "permission_name")));
     }
-    if (rc == 0)
-        rc = tsr_store_commit(req->store);
-    if (rc != 0) {
-        tsr_store_rollback(req->store);
+    if ((rc = tsr_store_finish(req->store, rc)) != 0)
         tsr_mgmt_send_store_error(req, rc, "permission");
-    } else {
-        tsr_resp_empty(req, add ? 201 : 204);
-    }
+    else
+        tsr_resp_empty(req, ok_status);
     json_decref(body);
 }
 
 void tsr_mgmt_user_permissions_add(struct tsr_req *req)
 {
-    change(req, true);
+    if (tsr_mgmt_user_exists(req))
+        tsr_mgmt_permissions_apply(req, tsr_req_param(req, 0), tsr_rbac_grant, 201);
 }
 
 void tsr_mgmt_user_permissions_remove(struct tsr_req *req)
 {
-    change(req, false);
+    if (tsr_mgmt_user_exists(req))
+        tsr_mgmt_permissions_apply(req, tsr_req_param(req, 0), tsr_rbac_revoke, 204);
 }

@@ -25,29 +25,13 @@ static const char *tenant_id(const struct tsr_req *req)
     return req->tenant->t.id;
 }
 
-/* The user named by the path must exist; sends 404 otherwise. */
-static bool user_exists(struct tsr_req *req)
-{
-    struct tsr_user u;
-    int rc = tsr_user_get(req->store, tenant_id(req), tsr_req_param(req, 0), &u);
-    if (rc == 0) {
-        tsr_user_cleanup(&u);
-        return true;
-    }
-    if (rc == TSR_ENOTFOUND)
-        tsr_resp_mgmt_error(req, 404, "inexistent_user", "The user does not exist.");
-    else
-        tsr_mgmt_send_store_error(req, rc, "user");
-    return false;
-}
-
 void tsr_mgmt_user_roles_list(struct tsr_req *req)
 {
     struct tsr_mgmt_paging p;
     struct tsr_role *list = NULL;
     size_t n = 0;
     int64_t total = 0;
-    if (!tsr_mgmt_paging_read(req, &p) || !user_exists(req))
+    if (!tsr_mgmt_paging_read(req, &p) || !tsr_mgmt_user_exists(req))
         return;
     int rc = tsr_role_user_roles(req->store, tenant_id(req), tsr_req_param(req, 0),
                                  p.page * p.per_page, p.per_page, &list, &n, &total);
@@ -66,7 +50,7 @@ void tsr_mgmt_user_roles_list(struct tsr_req *req)
 /* Assigns (add = true) or removes every listed role in one transaction. */
 static void change(struct tsr_req *req, bool add)
 {
-    if (!user_exists(req))
+    if (!tsr_mgmt_user_exists(req))
         return;
     json_t *body = tsr_mgmt_body(req);
     if (body == NULL)
@@ -95,10 +79,7 @@ static void change(struct tsr_req *req, bool add)
     for (size_t i = 0; rc == 0 && i < ids.n; i++)
         rc = add ? tsr_role_assign(req->store, tid, user_id, ids.v[i])
                  : tsr_role_unassign(req->store, tid, user_id, ids.v[i]);
-    if (rc == 0)
-        rc = tsr_store_commit(req->store);
-    if (rc != 0) {
-        tsr_store_rollback(req->store);
+    if ((rc = tsr_store_finish(req->store, rc)) != 0) {
         tsr_mgmt_send_store_error(req, rc, "role");
     } else {
         tsr_resp_empty(req, 204);

@@ -148,6 +148,19 @@ static void send_user_missing(struct tsr_req *req)
     tsr_resp_mgmt_error(req, 404, "inexistent_user", "The user does not exist.");
 }
 
+bool tsr_mgmt_user_exists(struct tsr_req *req)
+{
+    struct tsr_user u;
+    int rc = tsr_user_get(req->store, tenant_id(req), tsr_req_param(req, 0), &u);
+    if (rc == 0)
+        tsr_user_cleanup(&u);
+    else if (rc == TSR_ENOTFOUND)
+        send_user_missing(req);
+    else
+        tsr_mgmt_send_store_error(req, rc, "user");
+    return rc == 0;
+}
+
 static bool load(struct tsr_req *req, struct tsr_user *u, struct tsr_connection *c)
 {
     int rc = tsr_user_get(req->store, tenant_id(req), tsr_req_param(req, 0), u);
@@ -213,11 +226,7 @@ static int store_update(struct tsr_req *req, const struct tsr_user *u, bool newl
     rc = tsr_user_update(req->store, u);
     if (rc == 0 && newly_blocked)
         rc = tsr_user_end_sessions(req->store, u->tenant_id, u->user_id);
-    if (rc == 0)
-        rc = tsr_store_commit(req->store);
-    if (rc != 0)
-        tsr_store_rollback(req->store);
-    return rc;
+    return tsr_store_finish(req->store, rc);
 }
 
 void tsr_mgmt_users_update(struct tsr_req *req)

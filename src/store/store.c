@@ -383,6 +383,15 @@ int tsr_store_rollback(tsr_store *st)
     return report(st, ops_of(st)->exec(st, "ROLLBACK"), "exec", "ROLLBACK");
 }
 
+int tsr_store_finish(tsr_store *st, int rc)
+{
+    if (rc == 0)
+        rc = tsr_store_commit(st);
+    if (rc != 0)
+        tsr_store_rollback(st);
+    return rc;
+}
+
 /* ---- migrations ------------------------------------------------------------ */
 
 static const char create_migrations_sql[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("

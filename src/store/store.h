@@ -84,6 +84,12 @@ int tsr_store_begin(tsr_store *st); /* BEGIN IMMEDIATE on SQLite */
 int tsr_store_commit(tsr_store *st);
 int tsr_store_rollback(tsr_store *st); /* safe when no transaction is open; never injected */
 
+/*
+ * Ends the transaction the steps so far ran in: commits when rc (their
+ * result) is 0, else rolls back.  Returns rc, or the commit's error.
+ */
+int tsr_store_finish(tsr_store *st, int rc);
+
 /* Runs SQL without parameters (may be several statements). */
 int tsr_store_exec(tsr_store *st, const char *sql);
 
