@@ -172,13 +172,10 @@ out:
 void tsr_mgmt_clients_get(struct tsr_req *req)
 {
     struct tsr_client c = {0};
-    if (!tsr_mgmt_fields_check(req))
+    if (!tsr_mgmt_fields_check(req)) /* a bad query answers 400 whatever the id */
         return;
-    if (load(req, &c)) {
-        json_t *o = tsr_mgmt_client_json(req, &c, NULL);
-        tsr_mgmt_fields_apply(req, o);
-        tsr_resp_json(req, 200, o);
-    }
+    if (load(req, &c))
+        tsr_mgmt_send_item(req, tsr_mgmt_client_json(req, &c, NULL));
     tsr_client_cleanup(&c);
 }
 

@@ -72,8 +72,7 @@ static void list_after(struct tsr_req *req)
     }
     json_t *items = entries_json(list, n);
     tsr_logs_free(list, n);
-    tsr_mgmt_fields_apply(req, items);
-    tsr_resp_json(req, 200, items);
+    tsr_mgmt_send_item(req, items);
 }
 
 /* Offset paging over the entries matching f. */

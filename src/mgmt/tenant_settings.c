@@ -63,11 +63,7 @@ static json_t *settings_json(const struct tsr_tenant *t)
 
 void tsr_mgmt_tenant_settings_get(struct tsr_req *req)
 {
-    if (!tsr_mgmt_fields_check(req))
-        return;
-    json_t *o = settings_json(&req->tenant->t);
-    tsr_mgmt_fields_apply(req, o);
-    tsr_resp_json(req, 200, o);
+    tsr_mgmt_send_item(req, settings_json(&req->tenant->t));
 }
 
 /* Hours (a number, fractions allowed) into seconds; false after a 400. */

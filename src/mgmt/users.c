@@ -178,13 +178,10 @@ void tsr_mgmt_users_get(struct tsr_req *req)
 {
     struct tsr_user u = {0};
     struct tsr_connection c = {0};
-    if (!tsr_mgmt_fields_check(req))
+    if (!tsr_mgmt_fields_check(req)) /* a bad query answers 400 whatever the id */
         return;
-    if (load(req, &u, &c)) {
-        json_t *o = tsr_user_to_json(&u, c.name);
-        tsr_mgmt_fields_apply(req, o);
-        tsr_resp_json(req, 200, o);
-    }
+    if (load(req, &u, &c))
+        tsr_mgmt_send_item(req, tsr_user_to_json(&u, c.name));
     tsr_user_cleanup(&u);
     tsr_connection_cleanup(&c);
 }
