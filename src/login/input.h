@@ -40,4 +40,7 @@ void tsr_page_policy_text(const struct tsr_connection *c, char *out, size_t outs
  */
 bool tsr_page_csp_source(const char *url, char *out, size_t outsz);
 
+/* Room for the one extra form-action source a page allows (its callback's origin). */
+#define TSR_PAGE_FORM_TARGET_MAX 300
+
 #endif

@@ -54,7 +54,7 @@ struct tsr_page {
     char color[8];      /* validated "#rrggbb" */
     char color_text[8]; /* readable text colour on it */
     char color_link[8]; /* link colour, readable on white */
-    char form_target[300]; /* extra CSP form-action source, "" for none */
+    char form_target[TSR_PAGE_FORM_TARGET_MAX]; /* extra CSP form-action source, "" for none */
 };
 
 /*

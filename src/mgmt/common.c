@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "http/response.h"
+#include "login/input.h"
 #include "mgmt/mgmt.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -658,14 +659,12 @@ bool tsr_mgmt_check_urls(struct tsr_mgmt_reader *rd, const char *name, const str
 
 const char *tsr_mgmt_form_target_problem(const char *url)
 {
-    const char *a = strstr(url, "://");
-    if (a == NULL || strncasecmp(url, "http", 4) != 0)
+    /* The pages' own rule, so what is registered is what they can allow. */
+    char source[TSR_PAGE_FORM_TARGET_MAX];
+    if (tsr_page_csp_source(url, source, sizeof source))
         return NULL;
-    a += 3;
-    if (memchr(a, '_', strcspn(a, "/?:")) == NULL)
-        return NULL;
-    return "A host with '_' cannot be a form target: browsers' Content-Security-Policy cannot "
-           "allow it (use '-')";
+    return "The login pages' Content-Security-Policy cannot allow this host as a form target "
+           "(a host with '_', or an origin over 299 characters); use '-'";
 }
 
 bool tsr_mgmt_check_form_targets(struct tsr_mgmt_reader *rd, const char *name,

@@ -175,10 +175,11 @@ void tsr_mgmt_send_checkpoint(struct tsr_req *req, const char *key, json_t *item
                               const char *next);
 
 /*
- * Why an http(s) URL cannot be where a login page's form ends (a callback,
- * a ticket's result_url), or NULL: the pages allow it through CSP
- * form-action, whose host grammar has no '_', so browsers would block the
- * redirect.  tsr_mgmt_check_form_targets checks a list, naming name[i].
+ * Why a URL tsr_mgmt_url_problem accepted still cannot be where a login
+ * page's form ends (a callback, a ticket's result_url), or NULL: the pages
+ * allow that origin through CSP form-action (tsr_page_csp_source, whose
+ * host grammar has no '_'), else browsers would block the redirect.
+ * tsr_mgmt_check_form_targets checks a list, naming name[i].
  */
 const char *tsr_mgmt_form_target_problem(const char *url);
 bool tsr_mgmt_check_form_targets(struct tsr_mgmt_reader *rd, const char *name,
