@@ -130,7 +130,10 @@ const char *tsr_mgmt_url_problem(const char *url, enum tsr_mgmt_url_kind kind);
 bool tsr_mgmt_check_urls(struct tsr_mgmt_reader *rd, const char *name, const struct tsr_strlist *l,
                          enum tsr_mgmt_url_kind kind);
 
-/* Sends 400 invalid_query_string: "Query validation error: '<what>' on property <name> (<desc>)." */
+/*
+ * Sends 400 invalid_query_string:
+ * "Query validation error: '<what>' on property <name> (<desc>)."
+ */
 void tsr_mgmt_query_error(struct tsr_req *req, const char *name, const char *desc,
                           const char *what);
 

@@ -92,7 +92,7 @@ json_t *tsr_mgmt_permission_json(struct tsr_req *req, const char *audience,
  */
 json_t *tsr_mgmt_permissions_body(struct tsr_req *req, const json_t **items);
 
-/* A change of one permission of a holder (a user or a role), as core/rbac.h and core/role.h make. */
+/* A change of one permission of a holder (a user or a role): core/rbac.h's, core/role.h's. */
 typedef int (*tsr_mgmt_permission_step)(tsr_store *st, const char *tenant_id, const char *holder,
                                         const char *audience, const char *permission);
 
