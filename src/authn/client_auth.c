@@ -12,13 +12,17 @@
 
 #define BASIC_MAX 2048
 
-static void invalid_client(struct tsr_req *req)
+void tsr_client_auth_refuse(struct tsr_req *req, const char *description)
 {
     tsr_resp_header(req, "WWW-Authenticate", "Basic realm=\"tessera\", charset=\"UTF-8\"");
+    tsr_resp_oauth_error(req, 401, "invalid_client", "%s", description);
+}
+
+static void invalid_client(struct tsr_req *req)
+{
     /* One message for unknown clients and wrong secrets: no client enumeration. */
-    tsr_resp_oauth_error(req, 401, "invalid_client",
-                         "Client authentication failed: unknown client_id or wrong "
-                         "client_secret");
+    tsr_client_auth_refuse(req, "Client authentication failed: unknown client_id or wrong "
+                                "client_secret");
 }
 
 int tsr_basic_credentials_parse(const char *header, char **id, char **secret)
@@ -86,7 +90,7 @@ bool tsr_client_auth(struct tsr_req *req, const struct tsr_params *p, struct tsr
     const char *id = basic_id ? basic_id : body_id;
     const char *secret = basic_id ? basic_secret : body_secret;
     if (id == NULL || id[0] == '\0') {
-        tsr_resp_oauth_error(req, 401, "invalid_client", "Missing required parameter: client_id");
+        tsr_client_auth_refuse(req, "Missing required parameter: client_id");
         goto out;
     }
     snprintf(req->log_client_id, sizeof req->log_client_id, "%.63s", id);

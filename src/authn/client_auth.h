@@ -21,6 +21,12 @@
 bool tsr_client_auth(struct tsr_req *req, const struct tsr_params *p, struct tsr_client *out);
 
 /*
+ * Sends 401 invalid_client with the Basic challenge, which RFC 6749
+ * section 5.2 requires when the client tried the Authorization header.
+ */
+void tsr_client_auth_refuse(struct tsr_req *req, const char *description);
+
+/*
  * Splits an Authorization value "Basic base64(id:secret)" into the decoded
  * id and secret (RFC 6749 section 2.3.1: both form-encoded before base64).
  * On success the caller frees *id and wipes and frees *secret.  Returns 0

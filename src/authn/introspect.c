@@ -81,9 +81,8 @@ void tsr_authn_introspect(struct tsr_req *req)
     if (!tsr_client_auth(req, &p, &client))
         goto out;
     if (tsr_client_is_public(&client)) {
-        tsr_resp_oauth_error(req, 401, "invalid_client",
-                             "Token introspection is for confidential clients (APIs with a "
-                             "client secret)");
+        tsr_client_auth_refuse(req, "Token introspection is for confidential clients (APIs "
+                                    "with a client secret)");
         goto out;
     }
     if (token == NULL || token[0] == '\0') {

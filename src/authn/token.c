@@ -64,7 +64,7 @@ static void client_credentials(struct tsr_req *req, const struct tsr_params *p,
     const char *tid = req->tenant->t.id;
 
     if (!tsr_strlist_contains(&client->grant_types, "client_credentials")) {
-        tsr_resp_oauth_error(req, 403, "unauthorized_client",
+        tsr_resp_oauth_error(req, 400, "unauthorized_client",
                              "Grant type 'client_credentials' not allowed for the client.");
         goto out;
     }

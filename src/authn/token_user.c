@@ -38,7 +38,7 @@ static bool grant_allowed(struct tsr_req *req, const struct tsr_client *client,
 {
     if (tsr_strlist_contains(&client->grant_types, grant_type))
         return true;
-    tsr_resp_oauth_error(req, 403, "unauthorized_client",
+    tsr_resp_oauth_error(req, 400, "unauthorized_client",
                          "Grant type '%.100s' not allowed for the client.", grant_type);
     return false;
 }
@@ -54,7 +54,7 @@ static bool load_user(struct tsr_req *req, const char *user_id, struct tsr_user 
         tsr_user_cleanup(u);
         tsr_resp_oauth_error(req, 401, "unauthorized", "user is blocked");
     } else {
-        tsr_resp_oauth_error(req, 403, "invalid_grant", "%s", invalid_grant_text);
+        tsr_resp_oauth_error(req, 400, "invalid_grant", "%s", invalid_grant_text);
     }
     return false;
 }
@@ -103,18 +103,18 @@ void tsr_token_authorization_code(struct tsr_req *req, const struct tsr_params *
         strcmp(code.client_id, client->client_id) != 0) {
         if (rc == 0)
             event(req, "feacft", client, code.user_id, "Invalid authorization code");
-        tsr_resp_oauth_error(req, 403, "invalid_grant", "Invalid authorization code");
+        tsr_resp_oauth_error(req, 400, "invalid_grant", "Invalid authorization code");
         goto out;
     }
     if (redirect_uri == NULL || strcmp(redirect_uri, code.redirect_uri) != 0) {
         event(req, "feacft", client, code.user_id, "redirect_uri mismatch");
-        tsr_resp_oauth_error(req, 403, "invalid_grant",
+        tsr_resp_oauth_error(req, 400, "invalid_grant",
                              "redirect_uri must be the one sent to /authorize");
         goto out;
     }
     if (!pkce_ok(&code, tsr_params_get(p, "code_verifier"))) {
         event(req, "feacft", client, code.user_id, "Failed to verify code verifier");
-        tsr_resp_oauth_error(req, 403, "invalid_grant", "Failed to verify code verifier");
+        tsr_resp_oauth_error(req, 400, "invalid_grant", "Failed to verify code verifier");
         goto out;
     }
     if (!load_user(req, code.user_id, &user, "Invalid authorization code"))
@@ -173,7 +173,7 @@ static bool narrowed_scope(struct tsr_req *req, const char *asked, const char *g
     if (ok)
         *out = tsr_strlist_join(&a);
     else
-        tsr_resp_oauth_error(req, 403, "invalid_scope",
+        tsr_resp_oauth_error(req, 400, "invalid_scope",
                              "The scope may only narrow the refresh token's scope");
     tsr_strlist_cleanup(&a);
     tsr_strlist_cleanup(&g);
@@ -200,7 +200,7 @@ void tsr_token_refresh(struct tsr_req *req, const struct tsr_params *p,
         rt_expired(client, &t)) {
         if (rc == 0)
             event(req, "fertft", client, t.user_id, unknown_rt);
-        tsr_resp_oauth_error(req, 403, "invalid_grant", "%s", unknown_rt);
+        tsr_resp_oauth_error(req, 400, "invalid_grant", "%s", unknown_rt);
         goto out;
     }
     bool rotating =
@@ -209,7 +209,7 @@ void tsr_token_refresh(struct tsr_req *req, const struct tsr_params *p,
         /* A rotated token came back: someone holds a copy.  The whole family goes. */
         tsr_refresh_token_revoke_family(req->store, tid, t.family_id);
         event(req, "ferrt", client, t.user_id, "Reuse of a rotated refresh token detected");
-        tsr_resp_oauth_error(req, 403, "invalid_grant", "%s", unknown_rt);
+        tsr_resp_oauth_error(req, 400, "invalid_grant", "%s", unknown_rt);
         goto out;
     }
     if (!load_user(req, t.user_id, &user, unknown_rt))
@@ -219,7 +219,7 @@ void tsr_token_refresh(struct tsr_req *req, const struct tsr_params *p,
     rc = rotating ? (t.rotated_at != 0 ? 0 : tsr_refresh_token_rotate(req->store, tid, t.hash))
                   : tsr_refresh_token_touch(req->store, tid, t.hash);
     if (rc != 0) {
-        tsr_resp_oauth_error(req, 403, "invalid_grant", "%s", unknown_rt);
+        tsr_resp_oauth_error(req, 400, "invalid_grant", "%s", unknown_rt);
         goto out;
     }
     /* The refreshed ID token has no nonce; the new refresh token keeps the family's scope. */
@@ -311,7 +311,7 @@ void tsr_token_password(struct tsr_req *req, const struct tsr_params *p,
             tsr_ticket_send_lock_notice(req, &c, username, ip);
         }
         event(req, "fepft", client, NULL, "Wrong email or password.");
-        tsr_resp_oauth_error(req, 403, "invalid_grant", "Wrong email or password.");
+        tsr_resp_oauth_error(req, 400, "invalid_grant", "Wrong email or password.");
         goto out;
     }
     tsr_user_record_login(req->store, &user, ip);

@@ -79,7 +79,7 @@ async function expectInvalidGrant(fn, what) {
   }
   assert.ok(err, `${what}: expected invalid_grant, the call succeeded`);
   assert.equal(err.error, 'invalid_grant', `${what}: ${err.name} ${err.message} ${err.error_description ?? ''}`);
-  assert.ok(err.status === 400 || err.status === 403, `${what}: HTTP status ${err.status}`);
+  assert.equal(err.status, 400, `${what}: HTTP status ${err.status}`);
   return err;
 }
 

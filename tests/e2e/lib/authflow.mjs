@@ -211,10 +211,10 @@ export function assertTokens(res, what = 'token response') {
   return res.body;
 }
 
-/** invalid_grant with status 400 or 403 (Auth0 answers 403), and the exact description when given. */
+/** invalid_grant with status 400 (RFC 6749 section 5.2), and the exact description when given. */
 export function assertInvalidGrant(res, description = undefined, what = '') {
   const ctx = `${what ? `${what}: ` : ''}${res.status} ${res.text}`;
-  assert.ok(res.status === 400 || res.status === 403, `expected HTTP 403 (or 400) with invalid_grant (${ctx})`);
+  assert.equal(res.status, 400, `expected HTTP 400 with invalid_grant (${ctx})`);
   assert.equal(res.body?.error, 'invalid_grant', `error (${ctx})`);
   assert.equal(typeof res.body.error_description, 'string', `error_description (${ctx})`);
   if (description !== undefined) assert.equal(res.body.error_description, description, `error_description (${ctx})`);
