@@ -7,6 +7,7 @@
 #include "core/access_token.h"
 #include "core/api.h"
 #include "core/id_token.h"
+#include "core/mgmt_access.h"
 #include "core/opaque_token.h"
 #include "core/rbac.h"
 #include "core/refresh_token.h"
@@ -61,6 +62,36 @@ static int enforce_policies(struct tsr_req *req, const struct tsr_user_grant *g,
     return rc;
 }
 
+/* The Management API of the tenant (the system API), whatever its settings say. */
+static bool is_mgmt_api(const struct tsr_req *req, const struct tsr_api *api)
+{
+    return api->is_system || strcmp(api->identifier, req->tenant->mgmt_audience) == 0;
+}
+
+/*
+ * The Management API: a person gets the current-user scopes and only the
+ * other Management scopes assigned to them or their roles (OpenID scopes
+ * stay), whatever the API's enforce_policies says.
+ */
+static int mgmt_policy(struct tsr_req *req, const struct tsr_user_grant *g,
+                       const struct tsr_api *api, struct tsr_strlist *scope)
+{
+    struct tsr_strlist held = {0}, kept = {0};
+    int rc = tsr_rbac_user_permissions(req->store, req->tenant->t.id, g->user->user_id,
+                                       api->identifier, &held);
+    for (size_t i = 0; rc == 0 && i < scope->n; i++)
+        if (is_oidc_scope(scope->v[i]) || tsr_mgmt_person_may_hold(scope->v[i], &held))
+            rc = tsr_strlist_push(&kept, scope->v[i]);
+    if (rc == 0) {
+        tsr_strlist_cleanup(scope);
+        *scope = kept;
+    } else {
+        tsr_strlist_cleanup(&kept);
+    }
+    tsr_strlist_cleanup(&held);
+    return rc;
+}
+
 /* The access token: opaque without an audience, else a JWT; scope may narrow (RBAC). */
 static int access_token(struct tsr_req *req, const struct tsr_user_grant *g,
                         struct tsr_strlist *scope, struct token_set *out)
@@ -76,7 +107,10 @@ static int access_token(struct tsr_req *req, const struct tsr_user_grant *g,
     int rc = tsr_api_get_by_identifier(req->store, tid, g->audience, &api);
     if (rc != 0)
         return rc;
-    if (api.enforce_policies)
+    bool mgmt = is_mgmt_api(req, &api);
+    if (mgmt)
+        rc = mgmt_policy(req, g, &api, scope);
+    else if (api.enforce_policies)
         rc = enforce_policies(req, g, &api, scope, &perms);
     char userinfo[TSR_SETTINGS_MAX_URL + 16];
     snprintf(userinfo, sizeof userinfo, "%suserinfo", req->tenant->t.issuer);
@@ -84,7 +118,7 @@ static int access_token(struct tsr_req *req, const struct tsr_user_grant *g,
         .sub = g->user->user_id,
         .azp = g->client->client_id,
         .scope = scope,
-        .permissions = api.enforce_policies ? &perms : NULL,
+        .permissions = api.enforce_policies && !mgmt ? &perms : NULL,
         .lifetime = api.token_lifetime,
         .userinfo_aud = tsr_strlist_contains(scope, "openid") ? userinfo : NULL,
     };
@@ -193,7 +227,9 @@ int tsr_user_tokens_scope(struct tsr_req *req, const struct tsr_client *client,
     for (size_t i = 0; rc == 0 && i < words.n; i++) {
         const char *w = words.v[i];
         bool keep = is_oidc_scope(w) ? (strcmp(w, "offline_access") != 0 || offline)
-                                     : (have_api && tsr_api_has_scope(&api, w));
+                    : !have_api ? false
+                    : tsr_api_has_scope(&api, w) ||
+                          (is_mgmt_api(req, &api) && tsr_mgmt_is_current_user_scope(w));
         if (keep)
             rc = tsr_strlist_push(&kept, w);
     }

@@ -35,8 +35,10 @@ bool tsr_user_tokens_send(struct tsr_req *req, const struct tsr_user_grant *g);
 
 /*
  * Narrows asked (space-separated) to what may be granted for audience ("":
- * none): the OpenID scopes, the API's own scopes, and offline_access only
- * when a refresh token may be issued.  *out is a new string (caller
+ * none): the OpenID scopes, the API's own scopes (for the Management API
+ * also its current-user scopes), and offline_access only when a refresh
+ * token may be issued.  Whom the scopes go to is decided when the tokens
+ * are issued (RBAC, and the Management API's rule: core/mgmt_access.h).  *out is a new string (caller
  * frees).  Returns 0, TSR_ENOTFOUND (no API with that identifier) or a
  * negative code.
  */

@@ -53,6 +53,14 @@ struct tsr_req {
     size_t body_seen; /* bytes received, kept and dropped */
     bool body_too_big;
 
+    /*
+     * Management API: the bearer token's scopes still in force
+     * (tsr_mgmt_authorize), and whether the route's user ({id}) is the
+     * person the token is for.
+     */
+    struct tsr_strlist mgmt_scopes;
+    bool mgmt_self;
+
     /* What the token endpoint identified, for the log line (never secrets). */
     char log_client_id[64];
 

@@ -68,6 +68,7 @@ static void req_free(struct tsr_req *req)
         free(req->body);
     }
     free(req->route_param_buf);
+    tsr_strlist_cleanup(&req->mgmt_scopes);
     tsr_resp_cleanup(req);
     tsr_tenant_set_release(req->tenants);
     free(req);

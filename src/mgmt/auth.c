@@ -1,19 +1,26 @@
 /*
  * Bearer-token authorization of Management API requests: a JWT that this
- * tenant signed for {issuer}api/v2/, still valid, carrying one of the
- * endpoint's scopes.
+ * tenant signed for {issuer}api/v2/, still valid, whose grant still stands
+ * (a client's client grant; a person's existence, standing and Management
+ * permissions: core/mgmt_access.h), carrying one of the endpoint's scopes
+ * among those still in force.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/grant.h"
+#include "core/mgmt_access.h"
+#include "core/rbac.h"
 #include "core/tenant_jwt.h"
+#include "core/user.h"
 #include "mgmt/rate_limit.h"
 #include "http/response.h"
 #include "jose/jose.h"
 #include "http/router.h"
 #include "mgmt/mgmt.h"
+#include "util/err.h"
 #include "util/strlist.h"
 
 static bool unauthorized(struct tsr_req *req, const char *message)
@@ -24,24 +31,7 @@ static bool unauthorized(struct tsr_req *req, const char *message)
     return false;
 }
 
-/* True when the token's scope claim holds any of the space-separated required scopes. */
-static bool has_any_scope(const json_t *scope_claim, const char *required)
-{
-    struct tsr_strlist held = {0}, need = {0};
-    bool found = false;
-    if (!json_is_string(scope_claim) ||
-        tsr_strlist_split(&held, json_string_value(scope_claim)) != 0 ||
-        tsr_strlist_split(&need, required) != 0)
-        goto out;
-    for (size_t i = 0; !found && i < need.n; i++)
-        found = tsr_strlist_contains(&held, need.v[i]);
-out:
-    tsr_strlist_cleanup(&held);
-    tsr_strlist_cleanup(&need);
-    return found;
-}
-
-static bool check_claims(struct tsr_req *req, const json_t *claims, const char *scopes)
+static bool check_claims(struct tsr_req *req, const json_t *claims)
 {
     const json_t *exp = json_object_get(claims, "exp");
     const json_t *nbf = json_object_get(claims, "nbf");
@@ -59,17 +49,110 @@ static bool check_claims(struct tsr_req *req, const json_t *claims, const char *
         return unauthorized(req, "Expired token received for JSON Web Token validation");
     if (nbf != NULL && (!json_is_integer(nbf) || json_integer_value(nbf) > now))
         return unauthorized(req, "Invalid token");
-    if (!has_any_scope(json_object_get(claims, "scope"), scopes)) {
-        char list[512];
-        snprintf(list, sizeof list, "%s", scopes);
-        for (char *c = list; *c; c++)
-            if (*c == ' ')
-                *c = ',';
-        tsr_resp_mgmt_error(req, 403, "insufficient_scope",
-                            "Insufficient scope, expected any of: %s", list);
-        return false;
-    }
     return true;
+}
+
+static bool store_failed(struct tsr_req *req)
+{
+    tsr_resp_mgmt_error(req, 500, NULL, "Cannot check the token's grant");
+    return false;
+}
+
+/* What a client's token may do: its client grant for the Management API, as it is now. */
+static bool client_allowed(struct tsr_req *req, const char *client_id,
+                           struct tsr_strlist *allowed)
+{
+    struct tsr_grant g = {0};
+    int rc = tsr_grant_find(req->store, req->tenant->t.id, client_id,
+                            req->tenant->mgmt_audience, &g);
+    if (rc == 0) {
+        *allowed = g.scope;
+        g.scope = (struct tsr_strlist){0};
+    }
+    tsr_grant_cleanup(&g);
+    if (rc == TSR_ENOTFOUND)
+        return unauthorized(req, "The client grant of this token no longer exists");
+    return rc == 0 || store_failed(req);
+}
+
+/* What a person's token may do: they exist, are not blocked, and hold these permissions now. */
+static bool person_allowed(struct tsr_req *req, const char *user_id, struct tsr_strlist *allowed)
+{
+    struct tsr_user u = {0};
+    int rc = tsr_user_get(req->store, req->tenant->t.id, user_id, &u);
+    bool blocked = rc == 0 && u.blocked;
+    tsr_user_cleanup(&u);
+    if (rc == TSR_ENOTFOUND)
+        return unauthorized(req, "The user of this token does not exist");
+    if (blocked)
+        return unauthorized(req, "The user of this token is blocked");
+    if (rc == 0)
+        rc = tsr_rbac_user_permissions(req->store, req->tenant->t.id, user_id,
+                                       req->tenant->mgmt_audience, allowed);
+    return rc == 0 || store_failed(req);
+}
+
+/* Whether the route is about one user ("/api/v2/users/:id" and below) and that user is sub. */
+static bool route_is_self(struct tsr_req *req, const char *sub)
+{
+    static const char users[] = "/api/v2/users/:id";
+    const char *id = tsr_req_param(req, 0);
+    size_t n = sizeof users - 1;
+    return req->route != NULL && strncmp(req->route, users, n) == 0 &&
+           (req->route[n] == '\0' || req->route[n] == '/') && id != NULL && strcmp(id, sub) == 0;
+}
+
+/*
+ * Which grant made the token and what it still allows: fills
+ * req->mgmt_scopes and req->mgmt_self, or answers 401 (the grant is gone)
+ * or 500.
+ */
+static bool scopes_in_force(struct tsr_req *req, const json_t *claims)
+{
+    const char *sub = json_string_value(json_object_get(claims, "sub"));
+    const char *client = json_string_value(json_object_get(claims, "azp"));
+    const json_t *scope = json_object_get(claims, "scope");
+    struct tsr_strlist claimed = {0}, allowed = {0};
+    if (client == NULL) /* RFC 9068 names the client client_id */
+        client = json_string_value(json_object_get(claims, "client_id"));
+    if (sub == NULL || client == NULL || (scope != NULL && !json_is_string(scope)))
+        return unauthorized(req, "Invalid token");
+    bool person = !tsr_mgmt_is_client_subject(sub, client);
+    bool ok = person ? person_allowed(req, sub, &allowed) : client_allowed(req, client, &allowed);
+    if (ok && (tsr_strlist_split(&claimed, scope ? json_string_value(scope) : "") != 0 ||
+               tsr_mgmt_scopes_in_force(&claimed, &allowed, person, &req->mgmt_scopes) != 0)) {
+        tsr_resp_mgmt_error(req, 500, NULL, "Out of memory");
+        ok = false;
+    }
+    req->mgmt_self = ok && person && route_is_self(req, sub);
+    tsr_strlist_cleanup(&claimed);
+    tsr_strlist_cleanup(&allowed);
+    return ok;
+}
+
+/*
+ * The route's scopes must include one in force.  The refusal names the
+ * scopes that could serve this caller: the current-user scopes only on
+ * their own record.
+ */
+static bool check_scope(struct tsr_req *req, const char *scopes)
+{
+    if (tsr_mgmt_scope_allows(&req->mgmt_scopes, scopes, req->mgmt_self))
+        return true;
+    struct tsr_strlist words = {0};
+    char list[512] = "";
+    if (tsr_strlist_split(&words, scopes) == 0) {
+        for (size_t i = 0; i < words.n; i++) {
+            if (!req->mgmt_self && tsr_mgmt_is_current_user_scope(words.v[i]))
+                continue;
+            size_t len = strlen(list);
+            snprintf(list + len, sizeof list - len, "%s%s", len ? "," : "", words.v[i]);
+        }
+    }
+    tsr_strlist_cleanup(&words);
+    tsr_resp_mgmt_error(req, 403, "insufficient_scope", "Insufficient scope, expected any of: %s",
+                        list);
+    return false;
 }
 
 bool tsr_mgmt_authorize(struct tsr_req *req, const char *scopes)
@@ -90,7 +173,8 @@ bool tsr_mgmt_authorize(struct tsr_req *req, const char *scopes)
         return unauthorized(req, "Invalid token");
     const json_t *claims = tsr_jws_payload(jws);
     const char *azp = json_string_value(json_object_get(claims, "azp"));
-    bool ok = check_claims(req, claims, scopes) && tsr_mgmt_rate_limit(req, azp ? azp : "");
+    bool ok = check_claims(req, claims) && scopes_in_force(req, claims) &&
+              check_scope(req, scopes) && tsr_mgmt_rate_limit(req, azp ? azp : "");
     tsr_jws_free(jws);
     return ok;
 }

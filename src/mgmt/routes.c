@@ -44,10 +44,16 @@ const struct tsr_route tsr_mgmt_routes[] = {
 
     {"GET", "/api/v2/users", TSR_ROUTE_MGMT, tsr_mgmt_users_list, "read:users"},
     {"POST", "/api/v2/users", TSR_ROUTE_MGMT, tsr_mgmt_users_create, "create:users"},
-    {"GET", "/api/v2/users/:id", TSR_ROUTE_MGMT, tsr_mgmt_users_get, "read:users"},
-    /* update:users_app_metadata alone may change app_metadata only (checked in the handler). */
+    /*
+     * The current-user scopes count only on the token's own user (mgmt/auth.c);
+     * update:users_app_metadata and the current-user metadata scopes may change
+     * their metadata only (checked in the handler).
+     */
+    {"GET", "/api/v2/users/:id", TSR_ROUTE_MGMT, tsr_mgmt_users_get,
+     "read:users read:current_user"},
     {"PATCH", "/api/v2/users/:id", TSR_ROUTE_MGMT, tsr_mgmt_users_update,
-     "update:users update:users_app_metadata"},
+     "update:users update:users_app_metadata update:current_user_metadata "
+     "create:current_user_metadata"},
     {"DELETE", "/api/v2/users/:id", TSR_ROUTE_MGMT, tsr_mgmt_users_delete, "delete:users"},
     {"GET", "/api/v2/users-by-email", TSR_ROUTE_MGMT, tsr_mgmt_users_by_email, "read:users"},
     {"GET", "/api/v2/users/:id/permissions", TSR_ROUTE_MGMT, tsr_mgmt_user_permissions_list,

@@ -6,13 +6,12 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/app.h"
 #include "core/mail.h"
+#include "core/mgmt_access.h"
 #include "core/password.h"
 #include "http/response.h"
-#include "jose/b64url.h"
 #include "mgmt/common.h"
 #include "mgmt/mgmt.h"
 #include "util/err.h"
@@ -249,43 +248,13 @@ bool tsr_mgmt_user_read_patch(struct tsr_req *req, const json_t *body,
     return ok;
 }
 
-/*
- * The router already verified the token and that it holds one of the
- * route's scopes; this reads which one from the verified token's payload.
- */
-static bool token_has_scope(struct tsr_req *req, const char *scope)
-{
-    const char *h = tsr_req_header(req, "Authorization");
-    if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
-        return false;
-    const char *payload = strchr(h + 7, '.');
-    const char *end = payload ? strchr(payload + 1, '.') : NULL;
-    if (end == NULL)
-        return false;
-    uint8_t *raw = NULL;
-    size_t len = 0;
-    if (tsr_b64url_decode_alloc(payload + 1, (size_t)(end - payload - 1), &raw, &len) != 0)
-        return false;
-    json_t *claims = json_loadb((const char *)raw, len, 0, NULL);
-    free(raw);
-    const json_t *s = json_object_get(claims, "scope");
-    struct tsr_strlist held = {0};
-    bool found = json_is_string(s) && tsr_strlist_split(&held, json_string_value(s)) == 0 &&
-                 tsr_strlist_contains(&held, scope);
-    tsr_strlist_cleanup(&held);
-    json_decref(claims);
-    return found;
-}
-
 bool tsr_mgmt_user_patch_allowed(struct tsr_req *req, const json_t *body)
 {
-    if (token_has_scope(req, "update:users"))
-        return true;
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)body, key, v)
     {
-        if (strcmp(key, "app_metadata") != 0) {
+        if (!tsr_mgmt_user_member_allowed(&req->mgmt_scopes, req->mgmt_self, key)) {
             tsr_resp_mgmt_error(req, 403, "insufficient_scope",
                                 "Insufficient scope, expected any of: update:users");
             return false;

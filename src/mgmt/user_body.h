@@ -32,8 +32,10 @@ bool tsr_mgmt_user_read_patch(struct tsr_req *req, const json_t *body,
                               const struct tsr_connection *c, struct tsr_user *u);
 
 /*
- * A token with only update:users_app_metadata may change app_metadata and
- * nothing else: sends 403 insufficient_scope and returns false otherwise.
+ * Whether the token's scopes in force may change every member of the body
+ * (core/mgmt_access.h: update:users anything, update:users_app_metadata
+ * app_metadata, a person's current-user metadata scopes their own
+ * user_metadata): sends 403 insufficient_scope and returns false otherwise.
  */
 bool tsr_mgmt_user_patch_allowed(struct tsr_req *req, const json_t *body);
 
