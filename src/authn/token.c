@@ -63,7 +63,9 @@ static void client_credentials(struct tsr_req *req, const struct tsr_params *p,
     char sub[128];
     const char *tid = req->tenant->t.id;
 
-    if (!tsr_strlist_contains(&client->grant_types, "client_credentials")) {
+    /* A public client cannot prove who it is (the Management API checks this at writes too). */
+    if (!tsr_strlist_contains(&client->grant_types, "client_credentials") ||
+        tsr_client_is_public(client)) {
         tsr_resp_oauth_error(req, 400, "unauthorized_client",
                              "Grant type 'client_credentials' not allowed for the client.");
         goto out;
