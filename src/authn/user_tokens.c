@@ -226,10 +226,12 @@ int tsr_user_tokens_scope(struct tsr_req *req, const struct tsr_client *client,
     rc = tsr_strlist_split(&words, asked ? asked : "");
     for (size_t i = 0; rc == 0 && i < words.n; i++) {
         const char *w = words.v[i];
-        bool keep = is_oidc_scope(w) ? (strcmp(w, "offline_access") != 0 || offline)
-                    : !have_api ? false
-                    : tsr_api_has_scope(&api, w) ||
-                          (is_mgmt_api(req, &api) && tsr_mgmt_is_current_user_scope(w));
+        bool keep;
+        if (is_oidc_scope(w))
+            keep = strcmp(w, "offline_access") != 0 || offline;
+        else
+            keep = have_api && (tsr_api_has_scope(&api, w) ||
+                                (is_mgmt_api(req, &api) && tsr_mgmt_is_current_user_scope(w)));
         if (keep)
             rc = tsr_strlist_push(&kept, w);
     }
