@@ -9,7 +9,11 @@
  *    stale keys meanwhile;
  *  - an unknown kid refetches at most once per refetch interval, counted
  *    from the last attempt, so forged kids cannot cause a fetch storm;
- *  - a failed fetch keeps the keys already cached.
+ *  - a failed fetch keeps the keys already cached, and so does a JWKS
+ *    without one usable signature key (an issuer never publishes none).
+ * Discovery's jwks_uri and introspection_endpoint pass the same transport
+ * rule as the issuer (transport.c): a loopback issuer cannot send the
+ * verifier to plain http elsewhere.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +73,11 @@ static int parse_jwks(const char *body, size_t len, struct tsv_keyset **out, cha
             ks->keys[ks->n++] = k;
     }
     json_decref(doc);
+    if (ks->n == 0) {
+        tsv_keyset_free(ks);
+        tsv_detail(detail, detaillen, "the JWKS has no signature key this verifier can use");
+        return TESSERA_EUNAVAILABLE;
+    }
     *out = ks;
     return TESSERA_OK;
 }
@@ -86,7 +95,7 @@ static long clamp_max_age(long max_age)
 static int discover(tessera_verifier *v, char *detail, size_t detaillen)
 {
     struct tsv_http_result r;
-    int rc = tsv_http_get(v->discovery_url, v->timeout_ms, &r, detail, detaillen);
+    int rc = tsv_http_get(v, "discovery", v->discovery_url, &r, detail, detaillen);
     if (rc != TESSERA_OK)
         return rc;
     json_error_t jerr;
@@ -120,11 +129,19 @@ static int discover(tessera_verifier *v, char *detail, size_t detaillen)
         rc = TESSERA_ECONFIG;
         goto out;
     }
+    enum tsv_transport tr;
+    if ((rc = tsv_transport_check("the discovery document's jwks_uri", uri,
+                                  v->allow_insecure_http, &tr, detail, detaillen)) != TESSERA_OK)
+        goto out;
+    /* The introspection endpoint matters only to a verifier that introspects. */
+    if (ep != NULL && v->client_id != NULL &&
+        (rc = tsv_transport_check("the discovery document's introspection_endpoint", ep,
+                                  v->allow_insecure_http, &tr, detail, detaillen)) != TESSERA_OK)
+        goto out;
     rc = TESSERA_ENOMEM;
     if ((jwks = strdup(uri)) == NULL)
         goto out;
-    if (ep != NULL && (strncmp(ep, "https://", 8) == 0 || strncmp(ep, "http://", 7) == 0) &&
-        (intro = strdup(ep)) == NULL)
+    if (ep != NULL && v->client_id != NULL && (intro = strdup(ep)) == NULL)
         goto out;
     pthread_mutex_lock(&v->lock);
     free(v->jwks_uri);
@@ -159,7 +176,7 @@ static int fetch(tessera_verifier *v, char *detail, size_t detaillen)
     pthread_mutex_lock(&v->lock);
     v->jwks_fetches++;
     pthread_mutex_unlock(&v->lock);
-    if ((rc = tsv_http_get(v->jwks_uri, v->timeout_ms, &r, detail, detaillen)) != TESSERA_OK)
+    if ((rc = tsv_http_get(v, "jwks_uri", v->jwks_uri, &r, detail, detaillen)) != TESSERA_OK)
         return rc;
     struct tsv_keyset *ks = NULL;
     if (r.status != 200) {
