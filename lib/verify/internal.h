@@ -64,6 +64,7 @@ struct tessera_verifier {
     int64_t last_attempt;    /* monotonic seconds of the last fetch attempt */
     unsigned long attempts;  /* fetch attempts: a generation number */
     unsigned long jwks_fetches;
+    char last_error[256]; /* why the last fetch failed, "" after a success */
 };
 
 struct tessera_claims {
@@ -126,6 +127,8 @@ void tsv_keys_release(tessera_verifier *v, struct tsv_keyset *ks);
 int tsv_keys_refetch(tessera_verifier *v, unsigned long generation, bool *rate_limited,
                      char *detail, size_t detaillen);
 void tsv_keyset_free(struct tsv_keyset *ks);
+/* Copies why the last fetch failed ("" when it did not) into buf. */
+void tsv_keys_last_error(tessera_verifier *v, char *buf, size_t len);
 
 /* introspect.c */
 int tsv_introspect(tessera_verifier *v, const char *token, size_t len, tessera_claims **out,

@@ -15,6 +15,7 @@
  * rule as the issuer (transport.c): a loopback issuer cannot send the
  * verifier to plain http elsewhere.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,6 +200,25 @@ static int fetch(tessera_verifier *v, char *detail, size_t detaillen)
     return rc;
 }
 
+/* fetch(), remembering why it failed for later requests' detail text. */
+static int fetch_noted(tessera_verifier *v, char *detail, size_t detaillen)
+{
+    char why[sizeof v->last_error] = "";
+    int rc = fetch(v, why, sizeof why);
+    pthread_mutex_lock(&v->lock);
+    snprintf(v->last_error, sizeof v->last_error, "%s", rc == TESSERA_OK ? "" : why);
+    pthread_mutex_unlock(&v->lock);
+    tsv_detail(detail, detaillen, "%s", why);
+    return rc;
+}
+
+void tsv_keys_last_error(tessera_verifier *v, char *buf, size_t len)
+{
+    pthread_mutex_lock(&v->lock);
+    snprintf(buf, len, "%s", v->last_error);
+    pthread_mutex_unlock(&v->lock);
+}
+
 /* Records an attempt; the caller holds lock. */
 static void note_attempt(tessera_verifier *v, int64_t now)
 {
@@ -224,7 +244,7 @@ struct tsv_keyset *tsv_keys_acquire(tessera_verifier *v, unsigned long *generati
         }
         pthread_mutex_unlock(&v->lock);
         if (still)
-            (void)fetch(v, NULL, 0);
+            (void)fetch_noted(v, NULL, 0);
         pthread_mutex_unlock(&v->fetch_lock);
     }
 
@@ -258,7 +278,7 @@ int tsv_keys_refetch(tessera_verifier *v, unsigned long generation, bool *rate_l
     }
     note_attempt(v, now);
     pthread_mutex_unlock(&v->lock);
-    int rc = fetch(v, detail, detaillen);
+    int rc = fetch_noted(v, detail, detaillen);
     pthread_mutex_unlock(&v->fetch_lock);
     return rc;
 }

@@ -389,8 +389,14 @@ static int check_signature(tessera_verifier *v, const tsr_jws *jws, char *detail
     tsv_printable(tsr_jws_kid(jws) != NULL ? tsr_jws_kid(jws) : "(none)", kid, sizeof kid, 64);
     if (key == NULL) {
         if (ks == NULL) {
-            tsv_detail(detail, detaillen, "no signing keys yet from %s: %s", v->issuer,
-                       why[0] ? why : "fetch rate-limited");
+            /* A rate-limited request says why the last fetch failed, not just "later". */
+            char last[sizeof v->last_error] = "";
+            if (why[0] == '\0')
+                tsv_keys_last_error(v, last, sizeof last);
+            tsv_detail(detail, detaillen, "no signing keys yet from %s: %s%s", v->issuer,
+                       why[0] ? why : last[0] ? "fetch rate-limited; the last one failed: "
+                                              : "fetch rate-limited",
+                       why[0] ? "" : last);
             rc = TESSERA_EUNAVAILABLE;
         } else {
             if (rc != TESSERA_OK)

@@ -421,6 +421,14 @@ static void test_redirects_not_followed(void **state)
         fail_msg("detail: %s", why);
     assert_int_equal(counter(&f->is, &f->is.redirect_target), 0);
     tessera_verifier_free(v);
+    /* Rate-limited requests meanwhile still say why there are no keys. */
+    o.jwks_refetch_interval = 3600;
+    assert_int_equal(tessera_verifier_new(&o, &v, why, sizeof why), TESSERA_OK);
+    char *tok = token(f->key, iss);
+    expect(v, tok, TESSERA_EUNAVAILABLE,
+           "fetch rate-limited; the last one failed: discovery answered HTTP 302");
+    free(tok);
+    tessera_verifier_free(v);
 }
 
 /* ---- the JWKS under attack ------------------------------------------------------------ */
