@@ -7,9 +7,9 @@
  */
 #include <ctype.h>
 #include <curl/curl.h>
-#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "internal.h"

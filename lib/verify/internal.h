@@ -3,8 +3,9 @@
  *
  * Divisions: errors.c (the error table, detail text, WWW-Authenticate),
  * http.c (bounded libcurl GET/POST), transport.c (which URLs may be
- * contacted, and how), jwks_cache.c (discovery and the shared key cache), verify.c (token checks, options, bearer header),
- * introspect.c (RFC 7662 client), claims.c (accessors and helpers).
+ * contacted, and how), jwks_cache.c (discovery and the shared key cache),
+ * verify.c (token checks, options, bearer header), introspect.c (RFC 7662
+ * client), claims.c (accessors and helpers).
  */
 #ifndef TSV_INTERNAL_H
 #define TSV_INTERNAL_H

@@ -78,9 +78,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     char body[512];
     enum MHD_Result ret;
     if (strcmp(url, "/.well-known/openid-configuration") == 0) {
-        int n = snprintf(body, sizeof body, "{\"issuer\":\"%s\",\"jwks_uri\":\"%s\"%s%s%s}",
-                         is->issuer, is->jwks_uri, is->intro[0] ? ",\"introspection_endpoint\":\"" : "",
-                         is->intro, is->intro[0] ? "\"" : "");
+        int n =
+            snprintf(body, sizeof body, "{\"issuer\":\"%s\",\"jwks_uri\":\"%s\"%s%s%s}", is->issuer,
+                     is->jwks_uri, is->intro[0] ? ",\"introspection_endpoint\":\"" : "", is->intro,
+                     is->intro[0] ? "\"" : "");
         ret = reply(c, 200, body, (size_t)n, NULL);
     } else if (strcmp(url, "/moved/.well-known/openid-configuration") == 0) {
         snprintf(body, sizeof body, "%smoved-target", is->loop);
@@ -295,8 +296,8 @@ static void test_rule(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         enum tsv_transport tr = TSV_TRANSPORT_INSECURE;
         char why[300] = "";
-        int rc = tsv_transport_check("issuer", cases[i].url, cases[i].insecure, &tr, why,
-                                     sizeof why);
+        int rc =
+            tsv_transport_check("issuer", cases[i].url, cases[i].insecure, &tr, why, sizeof why);
         if (rc != cases[i].rc || (rc == TESSERA_OK && tr != cases[i].tr))
             fail_msg("%s (insecure %d): rc %d transport %d: %s", cases[i].url, cases[i].insecure,
                      rc, (int)tr, why);
@@ -341,8 +342,7 @@ static void test_remote_http_issuer_needs_opt_in(void **state)
     struct fx *f = *state;
     issuer_names(&f->is, REMOTE, REMOTE "jwks", NULL);
     tessera_verify_options o = options(REMOTE, false);
-    refused(&o, TESSERA_ECONFIG,
-            "issuer " REMOTE " is plain http to a host that is not loopback");
+    refused(&o, TESSERA_ECONFIG, "issuer " REMOTE " is plain http to a host that is not loopback");
     assert_int_equal(counter(&f->is, &f->is.requests), 0); /* refused before any request */
 
     o.allow_insecure_http = true;
@@ -494,8 +494,7 @@ static char *forged(struct fx *f, const tsr_jwk *signer, const char *extra)
     int in = snprintf(t, n, "%s.%s", h, p);
     uint8_t *sig = NULL;
     size_t siglen = 0;
-    assert_int_equal(tsr_jws_sign_bytes(signer, (const uint8_t *)t, (size_t)in, &sig, &siglen),
-                     0);
+    assert_int_equal(tsr_jws_sign_bytes(signer, (const uint8_t *)t, (size_t)in, &sig, &siglen), 0);
     t[in] = '.';
     assert_int_equal(tsr_b64url_encode(sig, siglen, t + in + 1, n - (size_t)in - 1), 0);
     free(sig);
