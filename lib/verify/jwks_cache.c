@@ -208,7 +208,8 @@ static int fetch_noted(tessera_verifier *v, char *detail, size_t detaillen)
     pthread_mutex_lock(&v->lock);
     snprintf(v->last_error, sizeof v->last_error, "%s", rc == TESSERA_OK ? "" : why);
     pthread_mutex_unlock(&v->lock);
-    tsv_detail(detail, detaillen, "%s", why);
+    if (rc != TESSERA_OK)
+        tsv_detail(detail, detaillen, "%s", why);
     return rc;
 }
 
