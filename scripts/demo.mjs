@@ -236,6 +236,11 @@ async function startSpaServer({ listenHost, port, sdkPath, config }) {
   };
 }
 
+/** localhost, 127.0.0.0/8 or ::1: the hosts libtessera-verify reaches over http without opting in. */
+function isLoopbackHost(host) {
+  return /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i.test(host);
+}
+
 /**
  * Starts the whole demo.  Options: tesseraBin, apiBin, host (the name in
  * every URL: Tessera and the SPA share it so that Tessera's SameSite=Lax
@@ -296,7 +301,11 @@ export async function startDemo({ tesseraBin, apiBin, host = 'localhost', ports,
     const exampleApi = startChild(
       'api',
       apiBin,
-      ['--listen', `${listenHost}:${ports.api}`, '--issuer', issuer, '--audience', api.identifier, '--allowed-origin', spaOrigin],
+      [
+        '--listen', `${listenHost}:${ports.api}`, '--issuer', issuer, '--audience', api.identifier, '--allowed-origin', spaOrigin,
+        // The demo is plain http; libtessera-verify accepts that without the flag only on loopback.
+        ...(isLoopbackHost(host) ? [] : ['--allow-insecure-http']),
+      ],
       await logFile('api.log'),
     );
     children.push(exampleApi);

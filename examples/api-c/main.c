@@ -33,6 +33,7 @@ struct config {
     const char *issuer;
     const char *audience;
     const char *allowed_origin; /* NULL: no CORS headers */
+    bool allow_insecure_http;   /* http:// issuer on a host that is not loopback */
 };
 
 struct app {
@@ -218,11 +219,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void usage(FILE *f)
 {
     fputs("usage: tessera-example-api [--listen HOST:PORT] --issuer URL --audience ID\n"
-          "                           [--allowed-origin ORIGIN]\n"
+          "                           [--allowed-origin ORIGIN] [--allow-insecure-http]\n"
           "  --listen          API_LISTEN          default 127.0.0.1:3001\n"
           "  --issuer          API_ISSUER          Tessera's issuer, e.g. http://localhost:8080/\n"
           "  --audience        API_AUDIENCE        this API's identifier\n"
-          "  --allowed-origin  API_ALLOWED_ORIGIN  the SPA's origin for CORS\n",
+          "  --allowed-origin  API_ALLOWED_ORIGIN  the SPA's origin for CORS\n"
+          "  --allow-insecure-http  API_ALLOW_INSECURE_HTTP=1  accept an http:// issuer\n"
+          "                    that is not on this machine (loopback http needs no flag)\n",
           f);
 }
 
@@ -233,7 +236,13 @@ static int parse_args(int argc, char **argv, struct config *cfg)
     cfg->issuer = getenv("API_ISSUER");
     cfg->audience = getenv("API_AUDIENCE");
     cfg->allowed_origin = getenv("API_ALLOWED_ORIGIN");
+    const char *insecure = getenv("API_ALLOW_INSECURE_HTTP");
+    cfg->allow_insecure_http = insecure != NULL && strcmp(insecure, "1") == 0;
     for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--allow-insecure-http") == 0) {
+            cfg->allow_insecure_http = true;
+            continue;
+        }
         const char **slot = strcmp(argv[i], "--listen") == 0           ? &cfg->listen
                             : strcmp(argv[i], "--issuer") == 0         ? &cfg->issuer
                             : strcmp(argv[i], "--audience") == 0       ? &cfg->audience
@@ -300,6 +309,7 @@ int main(int argc, char **argv)
     tessera_verify_options_init(&opts);
     opts.issuer = app.cfg.issuer;
     opts.audience = app.cfg.audience;
+    opts.allow_insecure_http = app.cfg.allow_insecure_http;
     int rc = tessera_verifier_new(&opts, &app.verifier, detail, sizeof detail);
     if (rc != TESSERA_OK) {
         fprintf(stderr, "tessera-example-api: %s: %s\n", tessera_strerror(rc), detail);

@@ -139,6 +139,17 @@ typedef struct tessera_verify_options {
      * is one HTTP call per request: the slower path.  NULL: refused. */
     const char *introspection_client_id;
     const char *introspection_client_secret;
+    /* Transport.  Every URL the verifier contacts (the issuer's discovery,
+     * the JWKS, introspection) must be https://, whose certificate and host
+     * name are always verified, or plain http:// to a loopback host
+     * (127.0.0.0/8, [::1], localhost), which is allowed without this flag
+     * because the traffic never leaves the machine: such a request bypasses
+     * any proxy and is refused when it would connect to an address that is
+     * not loopback.  Any other http:// URL is TESSERA_ECONFIG unless this is
+     * true: on plain http anyone on the network path can swap the keys and
+     * forge every token.  Set it only for a private network you trust.
+     * Default false. */
+    bool allow_insecure_http;
 } tessera_verify_options;
 
 /* Sets every option to its default (issuer and audience NULL). */
@@ -148,7 +159,9 @@ TESSERA_API void tessera_verify_options_init(tessera_verify_options *opts);
  * Makes a verifier.  Checks the options (TESSERA_ECONFIG with detail when
  * wrong), then tries eagerly to read the discovery document and the JWKS.
  * A discovery document that answers with another issuer or without
- * jwks_uri is TESSERA_ECONFIG.  An issuer that cannot be reached is not an
+ * jwks_uri, or whose jwks_uri (or introspection_endpoint, when
+ * introspecting) breaks the transport rule of allow_insecure_http, is
+ * TESSERA_ECONFIG.  An issuer that cannot be reached is not an
  * error here: the verifier retries on later calls (at most once per
  * jwks_refetch_interval) and tessera_verify answers TESSERA_EUNAVAILABLE
  * until keys arrive.  *out is set only on success; free it with

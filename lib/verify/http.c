@@ -1,12 +1,15 @@
 /*
  * http.c - the library's only network code: bounded GET and form POST over
- * libcurl.  http and https only, no redirects, a timeout, at most
- * TSV_HTTP_MAX_BODY bytes read, Cache-Control max-age picked out.
+ * libcurl.  Every URL passes the transport rule (transport.c) first; TLS
+ * peer and host verification always on, TLS 1.2 at least; no redirects; a
+ * timeout; at most TSV_HTTP_MAX_BODY bytes read; Cache-Control max-age
+ * picked out.
  */
 #include <ctype.h>
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "internal.h"
@@ -31,8 +34,20 @@ struct sink {
     char *buf;
     size_t len;
     bool too_big;
+    bool not_loopback; /* a loopback-only fetch was about to connect elsewhere */
     long max_age;
 };
+
+/* For loopback http: opens the socket only when its address is loopback. */
+static curl_socket_t open_loopback(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    struct sink *s = arg;
+    if (purpose != CURLSOCKTYPE_IPCXN || !tsv_sockaddr_is_loopback(&addr->addr)) {
+        s->not_loopback = true;
+        return CURL_SOCKET_BAD;
+    }
+    return socket(addr->family, addr->socktype, addr->protocol);
+}
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
@@ -79,15 +94,28 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
-static int perform(CURL *c, const char *url, long timeout_ms, struct tsv_http_result *res,
-                   char *detail, size_t detaillen)
+static int perform(CURL *c, const char *url, enum tsv_transport tr, long timeout_ms,
+                   struct tsv_http_result *res, char *detail, size_t detaillen)
 {
     struct sink s = {.max_age = -1};
     char shown[128];
     tsv_printable(url, shown, sizeof shown, 100);
     curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* Only the scheme the transport rule allowed; a redirect is never followed. */
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, tr == TSV_TRANSPORT_TLS ? "https" : "http");
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(c, CURLOPT_PROXY_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_PROXY_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    if (tr == TSV_TRANSPORT_LOOPBACK) {
+        /* A proxy would carry it off the machine (and reach its own loopback, not ours). */
+        curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+        curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_loopback);
+        curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &s);
+    }
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
@@ -99,7 +127,13 @@ static int perform(CURL *c, const char *url, long timeout_ms, struct tsv_http_re
     curl_easy_setopt(c, CURLOPT_USERAGENT, "libtessera-verify/" TSR_VERSION);
     CURLcode cc = curl_easy_perform(c);
     int rc = TESSERA_OK;
-    if (s.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
+    if (s.not_loopback && cc != CURLE_OK) {
+        tsv_detail(detail, detaillen,
+                   "%s: refused to connect to an address that is not loopback (plain http is "
+                   "only allowed to this machine)",
+                   shown);
+        rc = TESSERA_EUNAVAILABLE;
+    } else if (s.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
         tsv_detail(detail, detaillen, "%s answered more than %d bytes", shown, TSV_HTTP_MAX_BODY);
         rc = TESSERA_EUNAVAILABLE;
     } else if (cc != CURLE_OK) {
@@ -118,33 +152,46 @@ static int perform(CURL *c, const char *url, long timeout_ms, struct tsv_http_re
     return rc;
 }
 
-int tsv_http_get(const char *url, long timeout_ms, struct tsv_http_result *res, char *detail,
-                 size_t detaillen)
+/* Initialises libcurl once and checks url; *tr says how to fetch it. */
+static int start(const tessera_verifier *v, const char *what, const char *url,
+                 enum tsv_transport *tr, char *detail, size_t detaillen)
 {
-    memset(res, 0, sizeof *res);
     pthread_once(&curl_once, curl_init);
     if (curl_init_rc != CURLE_OK)
         return TESSERA_EUNAVAILABLE;
+    return tsv_transport_check(what, url, v->allow_insecure_http, tr, detail, detaillen);
+}
+
+int tsv_http_get(const tessera_verifier *v, const char *what, const char *url,
+                 struct tsv_http_result *res, char *detail, size_t detaillen)
+{
+    memset(res, 0, sizeof *res);
+    enum tsv_transport tr;
+    int rc = start(v, what, url, &tr, detail, detaillen);
+    if (rc != TESSERA_OK)
+        return rc;
     CURL *c = curl_easy_init();
     if (c == NULL)
         return TESSERA_ENOMEM;
-    int rc = perform(c, url, timeout_ms, res, detail, detaillen);
+    rc = perform(c, url, tr, v->timeout_ms, res, detail, detaillen);
     curl_easy_cleanup(c);
     return rc;
 }
 
-int tsv_http_post_form(const char *url, const char *const *fields, long timeout_ms,
-                       struct tsv_http_result *res, char *detail, size_t detaillen)
+int tsv_http_post_form(const tessera_verifier *v, const char *what, const char *url,
+                       const char *const *fields, struct tsv_http_result *res, char *detail,
+                       size_t detaillen)
 {
     memset(res, 0, sizeof *res);
-    pthread_once(&curl_once, curl_init);
-    if (curl_init_rc != CURLE_OK)
-        return TESSERA_EUNAVAILABLE;
+    enum tsv_transport tr;
+    int rc = start(v, what, url, &tr, detail, detaillen);
+    if (rc != TESSERA_OK)
+        return rc;
     CURL *c = curl_easy_init();
     if (c == NULL)
         return TESSERA_ENOMEM;
     /* name=value&... with both sides percent-encoded; wiped after use (it holds secrets). */
-    int rc = TESSERA_ENOMEM;
+    rc = TESSERA_ENOMEM;
     char *form = NULL;
     size_t flen = 0;
     for (size_t i = 0; fields[i] != NULL && fields[i + 1] != NULL; i += 2) {
@@ -164,7 +211,7 @@ int tsv_http_post_form(const char *url, const char *const *fields, long timeout_
             goto out;
     }
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, form != NULL ? form : "");
-    rc = perform(c, url, timeout_ms, res, detail, detaillen);
+    rc = perform(c, url, tr, v->timeout_ms, res, detail, detaillen);
 out:
     curl_easy_cleanup(c);
     if (form != NULL)

@@ -2,15 +2,17 @@
  * internal.h - libtessera-verify's private structures (tsv_* prefix).
  *
  * Divisions: errors.c (the error table, detail text, WWW-Authenticate),
- * http.c (bounded libcurl GET/POST), jwks_cache.c (discovery and the
- * shared key cache), verify.c (token checks, options, bearer header),
- * introspect.c (RFC 7662 client), claims.c (accessors and helpers).
+ * http.c (bounded libcurl GET/POST), transport.c (which URLs may be
+ * contacted, and how), jwks_cache.c (discovery and the shared key cache),
+ * verify.c (token checks, options, bearer header), introspect.c (RFC 7662
+ * client), claims.c (accessors and helpers).
  */
 #ifndef TSV_INTERNAL_H
 #define TSV_INTERNAL_H
 
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "jose/jose.h"
 #include "tessera/verify.h"
@@ -49,6 +51,7 @@ struct tessera_verifier {
     long leeway;
     long refetch_interval;
     long timeout_ms;
+    bool allow_insecure_http;
     tsr_jwk *hs_key; /* HS256 shared secret or NULL */
 
     /* fetch_lock makes fetches single-flight; it is never taken while lock is held. */
@@ -62,6 +65,7 @@ struct tessera_verifier {
     int64_t last_attempt;    /* monotonic seconds of the last fetch attempt */
     unsigned long attempts;  /* fetch attempts: a generation number */
     unsigned long jwks_fetches;
+    char last_error[256]; /* why the last fetch failed, "" after a success */
 };
 
 struct tessera_claims {
@@ -77,6 +81,24 @@ void tsv_printable(const char *s, char *out, size_t outsz, size_t max);
 /* "3 min", "45 s", "2 h", "4 days": a duration for detail text. */
 void tsv_duration(long long seconds, char *out, size_t outsz);
 
+/* transport.c: how a URL may be fetched. */
+enum tsv_transport {
+    TSV_TRANSPORT_TLS,      /* https: TLS with peer and host verification */
+    TSV_TRANSPORT_LOOPBACK, /* http to a loopback host: no proxy, loopback sockets only */
+    TSV_TRANSPORT_INSECURE, /* http elsewhere: only with allow_insecure_http */
+};
+/*
+ * Checks url (what names it in detail: "issuer", "jwks_uri", ...) against
+ * the transport rule and sets *out.  Returns TESSERA_OK, TESSERA_ECONFIG
+ * (detail says why) or TESSERA_ENOMEM.
+ */
+int tsv_transport_check(const char *what, const char *url, bool allow_insecure_http,
+                        enum tsv_transport *out, char *detail, size_t detaillen);
+/* localhost, 127.0.0.0/8 or [::1] as a URL spells the host. */
+bool tsv_host_is_loopback(const char *host);
+/* An IPv4 127.0.0.0/8, IPv6 ::1 or IPv4-mapped 127.0.0.0/8 address. */
+bool tsv_sockaddr_is_loopback(const struct sockaddr *sa);
+
 /* http.c: a GET or form POST with caps; *body is NUL-terminated, caller frees. */
 struct tsv_http_result {
     long status;
@@ -84,10 +106,12 @@ struct tsv_http_result {
     size_t len;
     long max_age; /* -1 when Cache-Control had none */
 };
-int tsv_http_get(const char *url, long timeout_ms, struct tsv_http_result *res, char *detail,
-                 size_t detaillen);
-int tsv_http_post_form(const char *url, const char *const *fields, long timeout_ms,
-                       struct tsv_http_result *res, char *detail, size_t detaillen);
+/* Both check url with tsv_transport_check first (what names it) and refuse it when it fails. */
+int tsv_http_get(const tessera_verifier *v, const char *what, const char *url,
+                 struct tsv_http_result *res, char *detail, size_t detaillen);
+int tsv_http_post_form(const tessera_verifier *v, const char *what, const char *url,
+                       const char *const *fields, struct tsv_http_result *res, char *detail,
+                       size_t detaillen);
 void tsv_http_result_cleanup(struct tsv_http_result *res);
 int64_t tsv_monotonic(void);
 
@@ -104,6 +128,8 @@ void tsv_keys_release(tessera_verifier *v, struct tsv_keyset *ks);
 int tsv_keys_refetch(tessera_verifier *v, unsigned long generation, bool *rate_limited,
                      char *detail, size_t detaillen);
 void tsv_keyset_free(struct tsv_keyset *ks);
+/* Copies why the last fetch failed ("" when it did not) into buf. */
+void tsv_keys_last_error(tessera_verifier *v, char *buf, size_t len);
 
 /* introspect.c */
 int tsv_introspect(tessera_verifier *v, const char *token, size_t len, tessera_claims **out,

@@ -30,7 +30,7 @@ int tsv_introspect(tessera_verifier *v, const char *token, size_t len, tessera_c
                             NULL};
     struct tsv_http_result r;
     json_t *doc = NULL;
-    int rc = tsv_http_post_form(url, fields, v->timeout_ms, &r, detail, detaillen);
+    int rc = tsv_http_post_form(v, "introspection endpoint", url, fields, &r, detail, detaillen);
     free(url);
     if (rc != TESSERA_OK)
         return rc;

@@ -9,8 +9,13 @@
  *    stale keys meanwhile;
  *  - an unknown kid refetches at most once per refetch interval, counted
  *    from the last attempt, so forged kids cannot cause a fetch storm;
- *  - a failed fetch keeps the keys already cached.
+ *  - a failed fetch keeps the keys already cached, and so does a JWKS
+ *    without one usable signature key (an issuer never publishes none).
+ * Discovery's jwks_uri and introspection_endpoint pass the same transport
+ * rule as the issuer (transport.c): a loopback issuer cannot send the
+ * verifier to plain http elsewhere.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +74,11 @@ static int parse_jwks(const char *body, size_t len, struct tsv_keyset **out, cha
             ks->keys[ks->n++] = k;
     }
     json_decref(doc);
+    if (ks->n == 0) {
+        tsv_keyset_free(ks);
+        tsv_detail(detail, detaillen, "the JWKS has no signature key this verifier can use");
+        return TESSERA_EUNAVAILABLE;
+    }
     *out = ks;
     return TESSERA_OK;
 }
@@ -86,7 +96,7 @@ static long clamp_max_age(long max_age)
 static int discover(tessera_verifier *v, char *detail, size_t detaillen)
 {
     struct tsv_http_result r;
-    int rc = tsv_http_get(v->discovery_url, v->timeout_ms, &r, detail, detaillen);
+    int rc = tsv_http_get(v, "discovery", v->discovery_url, &r, detail, detaillen);
     if (rc != TESSERA_OK)
         return rc;
     json_error_t jerr;
@@ -120,11 +130,19 @@ static int discover(tessera_verifier *v, char *detail, size_t detaillen)
         rc = TESSERA_ECONFIG;
         goto out;
     }
+    enum tsv_transport tr;
+    if ((rc = tsv_transport_check("the discovery document's jwks_uri", uri,
+                                  v->allow_insecure_http, &tr, detail, detaillen)) != TESSERA_OK)
+        goto out;
+    /* The introspection endpoint matters only to a verifier that introspects. */
+    if (ep != NULL && v->client_id != NULL &&
+        (rc = tsv_transport_check("the discovery document's introspection_endpoint", ep,
+                                  v->allow_insecure_http, &tr, detail, detaillen)) != TESSERA_OK)
+        goto out;
     rc = TESSERA_ENOMEM;
     if ((jwks = strdup(uri)) == NULL)
         goto out;
-    if (ep != NULL && (strncmp(ep, "https://", 8) == 0 || strncmp(ep, "http://", 7) == 0) &&
-        (intro = strdup(ep)) == NULL)
+    if (ep != NULL && v->client_id != NULL && (intro = strdup(ep)) == NULL)
         goto out;
     pthread_mutex_lock(&v->lock);
     free(v->jwks_uri);
@@ -159,7 +177,7 @@ static int fetch(tessera_verifier *v, char *detail, size_t detaillen)
     pthread_mutex_lock(&v->lock);
     v->jwks_fetches++;
     pthread_mutex_unlock(&v->lock);
-    if ((rc = tsv_http_get(v->jwks_uri, v->timeout_ms, &r, detail, detaillen)) != TESSERA_OK)
+    if ((rc = tsv_http_get(v, "jwks_uri", v->jwks_uri, &r, detail, detaillen)) != TESSERA_OK)
         return rc;
     struct tsv_keyset *ks = NULL;
     if (r.status != 200) {
@@ -180,6 +198,26 @@ static int fetch(tessera_verifier *v, char *detail, size_t detaillen)
     }
     tsv_http_result_cleanup(&r);
     return rc;
+}
+
+/* fetch(), remembering why it failed for later requests' detail text. */
+static int fetch_noted(tessera_verifier *v, char *detail, size_t detaillen)
+{
+    char why[sizeof v->last_error] = "";
+    int rc = fetch(v, why, sizeof why);
+    pthread_mutex_lock(&v->lock);
+    snprintf(v->last_error, sizeof v->last_error, "%s", rc == TESSERA_OK ? "" : why);
+    pthread_mutex_unlock(&v->lock);
+    if (rc != TESSERA_OK)
+        tsv_detail(detail, detaillen, "%s", why);
+    return rc;
+}
+
+void tsv_keys_last_error(tessera_verifier *v, char *buf, size_t len)
+{
+    pthread_mutex_lock(&v->lock);
+    snprintf(buf, len, "%s", v->last_error);
+    pthread_mutex_unlock(&v->lock);
 }
 
 /* Records an attempt; the caller holds lock. */
@@ -207,7 +245,7 @@ struct tsv_keyset *tsv_keys_acquire(tessera_verifier *v, unsigned long *generati
         }
         pthread_mutex_unlock(&v->lock);
         if (still)
-            (void)fetch(v, NULL, 0);
+            (void)fetch_noted(v, NULL, 0);
         pthread_mutex_unlock(&v->fetch_lock);
     }
 
@@ -241,7 +279,7 @@ int tsv_keys_refetch(tessera_verifier *v, unsigned long generation, bool *rate_l
     }
     note_attempt(v, now);
     pthread_mutex_unlock(&v->lock);
-    int rc = fetch(v, detail, detaillen);
+    int rc = fetch_noted(v, detail, detaillen);
     pthread_mutex_unlock(&v->fetch_lock);
     return rc;
 }

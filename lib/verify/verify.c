@@ -84,6 +84,11 @@ TESSERA_API int tessera_verifier_new(const tessera_verify_options *o, tessera_ve
         tsv_detail(detail, detaillen, "issuer must be an http(s) URL such as https://host/");
         return TESSERA_ECONFIG;
     }
+    enum tsv_transport tr;
+    int trc = tsv_transport_check("issuer", o->issuer, o->allow_insecure_http, &tr, detail,
+                                  detaillen);
+    if (trc != TESSERA_OK)
+        return trc;
     if (o->audience == NULL || o->audience[0] == '\0') {
         tsv_detail(detail, detaillen, "audience is required");
         return TESSERA_ECONFIG;
@@ -109,6 +114,7 @@ TESSERA_API int tessera_verifier_new(const tessera_verify_options *o, tessera_ve
     v->leeway = o->leeway;
     v->refetch_interval = o->jwks_refetch_interval;
     v->timeout_ms = o->http_timeout_ms;
+    v->allow_insecure_http = o->allow_insecure_http;
     size_t ilen = strlen(o->issuer);
     bool slash = o->issuer[ilen - 1] == '/';
     static const char wk[] = ".well-known/openid-configuration";
@@ -383,8 +389,14 @@ static int check_signature(tessera_verifier *v, const tsr_jws *jws, char *detail
     tsv_printable(tsr_jws_kid(jws) != NULL ? tsr_jws_kid(jws) : "(none)", kid, sizeof kid, 64);
     if (key == NULL) {
         if (ks == NULL) {
-            tsv_detail(detail, detaillen, "no signing keys yet from %s: %s", v->issuer,
-                       why[0] ? why : "fetch rate-limited");
+            /* A rate-limited request says why the last fetch failed, not just "later". */
+            char last[sizeof v->last_error] = "";
+            if (why[0] == '\0')
+                tsv_keys_last_error(v, last, sizeof last);
+            tsv_detail(detail, detaillen, "no signing keys yet from %s: %s%s", v->issuer,
+                       why[0] ? why : last[0] ? "fetch rate-limited; the last one failed: "
+                                              : "fetch rate-limited",
+                       why[0] ? "" : last);
             rc = TESSERA_EUNAVAILABLE;
         } else {
             if (rc != TESSERA_OK)

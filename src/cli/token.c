@@ -31,6 +31,9 @@ static const char usage[] =
     "  --client-id ID             introspect opaque tokens as this client ...\n"
     "  --client-secret-file FILE  ... with the secret in FILE\n"
     "  --timeout MS               HTTP timeout (5000)\n"
+    "  --allow-insecure-http      accept plain http:// URLs to hosts that are not\n"
+    "                             loopback (http to 127.0.0.1, ::1, localhost is\n"
+    "                             always accepted)\n"
     "\n"
     "Exit status: 0 valid, 1 invalid, 2 usage or setup error.\n";
 
@@ -112,6 +115,10 @@ static int verify_cmd(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--allow-insecure-http") == 0) {
+            o.allow_insecure_http = true;
+            continue;
+        }
         bool takes = a[0] == '-' && a[1] == '-';
         if (takes && val == NULL) {
             fprintf(stderr, "tessera: %s needs a value\n\n%s", a, usage);
