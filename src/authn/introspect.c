@@ -16,8 +16,8 @@
 #include "core/grant.h"
 #include "core/introspection.h"
 #include "core/opaque_token.h"
-#include "core/tenant_jwt.h"
 #include "core/refresh_token.h"
+#include "core/tenant_jwt.h"
 #include "http/response.h"
 #include "jose/jose.h"
 
@@ -34,8 +34,8 @@ static json_t *inactive(void)
  * one; an ID token's aud is a client_id) and whether the caller holds a
  * client grant for one of those APIs.
  */
-static void jwt_audiences(struct tsr_req *req, const json_t *aud, const char *caller,
-                          bool *for_api, bool *serves)
+static void jwt_audiences(struct tsr_req *req, const json_t *aud, const char *caller, bool *for_api,
+                          bool *serves)
 {
     const char *tid = req->tenant->t.id;
     *for_api = *serves = false;
@@ -93,20 +93,20 @@ static json_t *introspect_opaque(struct tsr_req *req, const struct tsr_client *c
         json_t *out = NULL;
         if (tsr_introspection_visible(TSR_TOKEN_OPAQUE_ACCESS, caller->client_id, at.client_id,
                                       false))
-            out = json_pack("{s:b, s:s, s:s, s:s, s:I, s:s, s:s}", "active", 1, "scope",
-                            at.scope, "client_id", at.client_id, "sub", at.user_id, "exp",
-                            (json_int_t)at.expires_at, "iss", req->tenant->t.issuer,
-                            "token_type", "access_token");
+            out = json_pack("{s:b, s:s, s:s, s:s, s:I, s:s, s:s}", "active", 1, "scope", at.scope,
+                            "client_id", at.client_id, "sub", at.user_id, "exp",
+                            (json_int_t)at.expires_at, "iss", req->tenant->t.issuer, "token_type",
+                            "access_token");
         tsr_opaque_token_cleanup(&at);
         return out ? out : inactive();
     }
     struct tsr_refresh_token rt;
     if (tsr_refresh_token_find(req->store, tid, token, &rt) != 0)
         return inactive();
-    bool live = rt.revoked_at == 0 && rt.rotated_at == 0 &&
-                (rt.expires_at == 0 || rt.expires_at > tsr_now()) &&
-                tsr_introspection_visible(TSR_TOKEN_REFRESH, caller->client_id, rt.client_id,
-                                          false);
+    bool live =
+        rt.revoked_at == 0 && rt.rotated_at == 0 &&
+        (rt.expires_at == 0 || rt.expires_at > tsr_now()) &&
+        tsr_introspection_visible(TSR_TOKEN_REFRESH, caller->client_id, rt.client_id, false);
     json_t *out = live ? json_pack("{s:b, s:s, s:s, s:s, s:I, s:s, s:s}", "active", 1, "scope",
                                    rt.scope, "client_id", rt.client_id, "sub", rt.user_id, "iat",
                                    (json_int_t)rt.created_at, "iss", req->tenant->t.issuer,
@@ -138,7 +138,7 @@ void tsr_authn_introspect(struct tsr_req *req)
     }
     tsr_resp_json(req, 200,
                   strchr(token, '.') ? introspect_jwt(req, &client, token)
-                                      : introspect_opaque(req, &client, token));
+                                     : introspect_opaque(req, &client, token));
 out:
     tsr_client_cleanup(&client);
     tsr_params_cleanup(&p);

@@ -131,7 +131,8 @@ static int delete_disabled(struct tsr_req *req, const struct tsr_client *c)
     if (rc != 0)
         return rc;
     rc = tsr_connection_disable_client(req->store, c->tenant_id, c->client_id);
-    if (rc == 0) /* no foreign key ties tokens to clients: a client made later must not inherit them */
+    /* No foreign key ties tokens to clients: nothing of this client may outlive it. */
+    if (rc == 0)
         rc = tsr_refresh_token_revoke_client(req->store, c->tenant_id, c->client_id);
     if (rc == 0)
         rc = tsr_client_delete(req->store, c->tenant_id, c->client_id);
@@ -242,9 +243,8 @@ void tsr_mgmt_clients_update(struct tsr_req *req)
     int rc = settle_secret(&c);
     c.updated_at = tsr_now();
     if (rc == 0)
-        rc = update_revoking(req, &c,
-                             tsr_client_method_change_revokes(old_method,
-                                                              c.token_endpoint_auth_method));
+        rc = update_revoking(
+            req, &c, tsr_client_method_change_revokes(old_method, c.token_endpoint_auth_method));
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);
         goto out;

@@ -43,8 +43,10 @@ static void test_pkce(void **state)
 static void test_code_verdicts(void **state)
 {
     (void)state;
-    struct tsr_auth_code c = {.client_id = "app", .redirect_uri = "https://app/cb",
-                              .code_challenge = CHALLENGE, .expires_at = 100};
+    struct tsr_auth_code c = {.client_id = "app",
+                              .redirect_uri = "https://app/cb",
+                              .code_challenge = CHALLENGE,
+                              .expires_at = 100};
     assert_int_equal(tsr_auth_code_check(&c, "app", "https://app/cb", VERIFIER, 50), TSR_CODE_OK);
     assert_int_equal(tsr_auth_code_check(&c, "app", "https://app/cb", VERIFIER, 100),
                      TSR_CODE_EXPIRED);
@@ -126,9 +128,13 @@ static char *add_person(struct people *p, const char *email)
 /* Issues a refresh token; returns its value (caller frees). */
 static char *issue(struct people *p, const char *user, const char *client, const char *audience)
 {
-    struct tsr_refresh_token t = {.family_id = "fam", .client_id = (char *)client,
-                                  .user_id = (char *)user, .sid = "", .scope = "openid",
-                                  .audience = (char *)audience, .auth_time = 1};
+    struct tsr_refresh_token t = {.family_id = "fam",
+                                  .client_id = (char *)client,
+                                  .user_id = (char *)user,
+                                  .sid = "",
+                                  .scope = "openid",
+                                  .audience = (char *)audience,
+                                  .auth_time = 1};
     char *secret = NULL;
     assert_int_equal(tsr_refresh_token_create(p->st, p->tenant_id, &t, &secret), 0);
     return secret;
@@ -202,8 +208,7 @@ int main(void)
         cmocka_unit_test(test_code_verdicts),
         cmocka_unit_test(test_client_methods),
         cmocka_unit_test(test_introspection_visibility),
-        cmocka_unit_test_setup_teardown(test_consent_delete_revokes, people_setup,
-                                        people_teardown),
+        cmocka_unit_test_setup_teardown(test_consent_delete_revokes, people_setup, people_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
