@@ -25,6 +25,21 @@ static void invalid_client(struct tsr_req *req)
                                 "client_secret");
 }
 
+/*
+ * The registered token_endpoint_auth_method is the only one a client may
+ * use: a secret meant for the body is not accepted in a header, and the
+ * reverse, so a leak through one channel cannot be replayed through the
+ * other.
+ */
+static void method_mismatch(struct tsr_req *req, const struct tsr_client *c)
+{
+    char why[128];
+    snprintf(why, sizeof why,
+             "Client authentication failed: the client's token_endpoint_auth_method is %.40s",
+             c->token_endpoint_auth_method);
+    tsr_client_auth_refuse(req, why);
+}
+
 int tsr_basic_credentials_parse(const char *header, char **id, char **secret)
 {
     *id = *secret = NULL;
@@ -103,8 +118,14 @@ bool tsr_client_auth(struct tsr_req *req, const struct tsr_params *p, struct tsr
         tsr_resp_oauth_error(req, 500, "server_error", "Cannot read the client");
         goto out;
     }
-    bool is_public = strcmp(out->token_endpoint_auth_method, "none") == 0;
-    if (is_public ? secret != NULL : !tsr_client_secret_matches(out, secret)) {
+    enum tsr_client_cred how = basic_id ? TSR_CRED_BASIC
+                               : secret ? TSR_CRED_POST
+                                        : TSR_CRED_ID_ONLY;
+    if (!tsr_client_method_allows(out, how)) {
+        method_mismatch(req, out);
+        goto out;
+    }
+    if (!tsr_client_is_public(out) && !tsr_client_secret_matches(out, secret)) {
         invalid_client(req);
         goto out;
     }

@@ -18,7 +18,6 @@
 #include "core/ticket.h"
 #include "core/user.h"
 #include "http/response.h"
-#include "jose/b64url.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -59,24 +58,19 @@ static bool load_user(struct tsr_req *req, const char *user_id, struct tsr_user 
     return false;
 }
 
-/* RFC 7636: 43-128 characters of [A-Za-z0-9-._~], S256 compared in constant time. */
-static bool pkce_ok(const struct tsr_auth_code *code, const char *verifier)
+/* The event and the answer for a presentation that issues nothing. */
+static void code_refused(struct tsr_req *req, const struct tsr_client *client,
+                         const struct tsr_auth_code *code, enum tsr_code_verdict v)
 {
-    if (code->code_challenge[0] == '\0')
-        return verifier == NULL; /* a verifier without a challenge is a downgrade */
-    if (verifier == NULL)
-        return false;
-    size_t len = strlen(verifier);
-    if (len < 43 || len > 128 ||
-        strspn(verifier, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~") !=
-            len)
-        return false;
-    uint8_t digest[TSR_SHA256_LEN];
-    char computed[48];
-    if (tsr_sha256(verifier, len, digest) != 0 ||
-        tsr_b64url_encode(digest, sizeof digest, computed, sizeof computed) != 0)
-        return false;
-    return strlen(code->code_challenge) == 43 && tsr_ct_equal(computed, code->code_challenge, 43);
+    const char *what = "Invalid authorization code";
+    if (v == TSR_CODE_WRONG_REDIRECT)
+        what = "redirect_uri must be the one sent to /authorize";
+    else if (v == TSR_CODE_WRONG_VERIFIER)
+        what = "Failed to verify code verifier";
+    /* A code of another client is not this client's business: no user in its log. */
+    event(req, "feacft", client, v == TSR_CODE_WRONG_CLIENT ? NULL : code->user_id,
+          v == TSR_CODE_REPLAYED ? "Authorization code reused" : what);
+    tsr_resp_oauth_error(req, 400, "invalid_grant", "%s", what);
 }
 
 void tsr_token_authorization_code(struct tsr_req *req, const struct tsr_params *p,
@@ -85,7 +79,6 @@ void tsr_token_authorization_code(struct tsr_req *req, const struct tsr_params *
     struct tsr_auth_code code = {0};
     struct tsr_user user = {0};
     const char *tid = req->tenant->t.id;
-    const char *redirect_uri = tsr_params_get(p, "redirect_uri");
     if (!grant_allowed(req, client, "authorization_code"))
         return;
     const char *value = tsr_params_get(p, "code");
@@ -93,28 +86,28 @@ void tsr_token_authorization_code(struct tsr_req *req, const struct tsr_params *
         tsr_resp_oauth_error(req, 400, "invalid_request", "Missing required parameter: code");
         return;
     }
-    int rc = tsr_auth_code_redeem(req->store, tid, value, &code);
-    if (rc == TSR_EBUSY) {
-        /* A replayed code: whatever it issued is revoked (RFC 6749 section 4.1.2). */
-        tsr_refresh_token_revoke_family(req->store, tid, code.hash);
-        event(req, "feacft", client, code.user_id, "Authorization code reused");
-    }
-    if (rc != 0 || code.expires_at <= tsr_now() ||
-        strcmp(code.client_id, client->client_id) != 0) {
-        if (rc == 0)
-            event(req, "feacft", client, code.user_id, "Invalid authorization code");
+    int rc = tsr_auth_code_find(req->store, tid, value, &code);
+    if (rc != 0) {
         tsr_resp_oauth_error(req, 400, "invalid_grant", "Invalid authorization code");
-        goto out;
+        return;
     }
-    if (redirect_uri == NULL || strcmp(redirect_uri, code.redirect_uri) != 0) {
-        event(req, "feacft", client, code.user_id, "redirect_uri mismatch");
-        tsr_resp_oauth_error(req, 400, "invalid_grant",
-                             "redirect_uri must be the one sent to /authorize");
-        goto out;
+    /* Bindings before state: a presentation that fails one neither burns the code nor revokes. */
+    enum tsr_code_verdict v =
+        tsr_auth_code_check(&code, client->client_id, tsr_params_get(p, "redirect_uri"),
+                            tsr_params_get(p, "code_verifier"), tsr_now());
+    if (v == TSR_CODE_OK && (rc = tsr_auth_code_mark_used(req->store, tid, code.hash)) != 0) {
+        if (rc != TSR_EBUSY) {
+            tsr_resp_oauth_error(req, 500, "server_error", "Cannot redeem the code");
+            goto out;
+        }
+        v = TSR_CODE_REPLAYED; /* a concurrent redemption won */
     }
-    if (!pkce_ok(&code, tsr_params_get(p, "code_verifier"))) {
-        event(req, "feacft", client, code.user_id, "Failed to verify code verifier");
-        tsr_resp_oauth_error(req, 400, "invalid_grant", "Failed to verify code verifier");
+    if (v == TSR_CODE_REPLAYED) {
+        /* The right client replayed it: whatever it issued is revoked (RFC 6749 section 4.1.2). */
+        tsr_refresh_token_revoke_family(req->store, tid, code.hash);
+    }
+    if (v != TSR_CODE_OK) {
+        code_refused(req, client, &code, v);
         goto out;
     }
     if (!load_user(req, code.user_id, &user, "Invalid authorization code"))

@@ -5,6 +5,7 @@
 
 #include "core/rows.h"
 #include "http/request.h"
+#include "jose/b64url.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -63,28 +64,59 @@ static int read_row(tsr_stmt *q, void *record)
     return 0;
 }
 
-int tsr_auth_code_redeem(tsr_store *st, const char *tenant_id, const char *code,
-                         struct tsr_auth_code *out)
+int tsr_auth_code_find(tsr_store *st, const char *tenant_id, const char *code,
+                       struct tsr_auth_code *out)
 {
     char hash[65];
     memset(out, 0, sizeof *out);
     if (code == NULL || strlen(code) > 128 || tsr_sha256_hex(code, hash) != 0)
         return TSR_ENOTFOUND;
-    int rc = tsr_rows_one(st, read_row, out,
-                          "SELECT code, client_id, user_id, sid, redirect_uri, scope, audience, "
-                          "nonce, code_challenge, code_challenge_method, auth_time, expires_at, "
-                          "used_at FROM authorization_codes WHERE tenant_id = ? AND code = ?",
-                          "ss", tenant_id, hash);
-    if (rc != 0)
-        return rc;
-    /* The conditional update makes two concurrent redemptions see one winner. */
-    rc = tsr_rows_change(st,
-                         "UPDATE authorization_codes SET used_at = ? WHERE tenant_id = ? AND "
-                         "code = ? AND used_at IS NULL",
-                         "iss", tsr_now(), tenant_id, hash);
-    if (rc == TSR_ENOTFOUND)
-        return TSR_EBUSY;
-    if (rc != 0)
-        tsr_auth_code_cleanup(out);
-    return rc;
+    return tsr_rows_one(st, read_row, out,
+                        "SELECT code, client_id, user_id, sid, redirect_uri, scope, audience, "
+                        "nonce, code_challenge, code_challenge_method, auth_time, expires_at, "
+                        "used_at FROM authorization_codes WHERE tenant_id = ? AND code = ?",
+                        "ss", tenant_id, hash);
+}
+
+int tsr_auth_code_mark_used(tsr_store *st, const char *tenant_id, const char *hash)
+{
+    int rc = tsr_rows_change(st,
+                             "UPDATE authorization_codes SET used_at = ? WHERE tenant_id = ? AND "
+                             "code = ? AND used_at IS NULL",
+                             "iss", tsr_now(), tenant_id, hash);
+    return rc == TSR_ENOTFOUND ? TSR_EBUSY : rc;
+}
+
+bool tsr_pkce_matches(const char *challenge, const char *verifier)
+{
+    if (challenge == NULL || challenge[0] == '\0')
+        return verifier == NULL;
+    if (verifier == NULL)
+        return false;
+    size_t len = strlen(verifier);
+    if (len < 43 || len > 128 ||
+        strspn(verifier, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~") !=
+            len)
+        return false;
+    uint8_t digest[TSR_SHA256_LEN];
+    char computed[48];
+    if (tsr_sha256(verifier, len, digest) != 0 ||
+        tsr_b64url_encode(digest, sizeof digest, computed, sizeof computed) != 0)
+        return false;
+    return strlen(challenge) == 43 && tsr_ct_equal(computed, challenge, 43);
+}
+
+enum tsr_code_verdict tsr_auth_code_check(const struct tsr_auth_code *c, const char *client_id,
+                                          const char *redirect_uri, const char *verifier,
+                                          int64_t now)
+{
+    if (client_id == NULL || strcmp(c->client_id, client_id) != 0)
+        return TSR_CODE_WRONG_CLIENT;
+    if (redirect_uri == NULL || strcmp(redirect_uri, c->redirect_uri) != 0)
+        return TSR_CODE_WRONG_REDIRECT;
+    if (!tsr_pkce_matches(c->code_challenge, verifier))
+        return TSR_CODE_WRONG_VERIFIER;
+    if (c->used_at != 0)
+        return TSR_CODE_REPLAYED;
+    return c->expires_at <= now ? TSR_CODE_EXPIRED : TSR_CODE_OK;
 }

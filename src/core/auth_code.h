@@ -7,6 +7,7 @@
 #ifndef TSR_CORE_AUTH_CODE_H
 #define TSR_CORE_AUTH_CODE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "store/store.h"
@@ -38,12 +39,44 @@ void tsr_auth_code_cleanup(struct tsr_auth_code *c);
 int tsr_auth_code_create(tsr_store *st, const char *tenant_id, struct tsr_auth_code *c,
                          char **code_out);
 
+/* Looks the code up (any state).  Returns 0 (*out filled) or TSR_ENOTFOUND. */
+int tsr_auth_code_find(tsr_store *st, const char *tenant_id, const char *code,
+                       struct tsr_auth_code *out);
+
 /*
- * Looks the code up and marks it used in one step.  Returns 0 (first use:
- * *out filled), TSR_EBUSY (already used: *out filled, so the caller can
- * revoke what it issued) or TSR_ENOTFOUND.
+ * Marks the code used.  The conditional update makes two concurrent
+ * redemptions see one winner: returns 0 for it and TSR_EBUSY for the
+ * other (the code was used already).
  */
-int tsr_auth_code_redeem(tsr_store *st, const char *tenant_id, const char *code,
-                         struct tsr_auth_code *out);
+int tsr_auth_code_mark_used(tsr_store *st, const char *tenant_id, const char *hash);
+
+/* What presenting a code at the token endpoint amounts to. */
+enum tsr_code_verdict {
+    TSR_CODE_OK,             /* first use, every binding holds: issue tokens */
+    TSR_CODE_REPLAYED,       /* used before, every binding holds: revoke what it issued */
+    TSR_CODE_EXPIRED,        /* unused but past its lifetime */
+    TSR_CODE_WRONG_CLIENT,   /* issued to another client */
+    TSR_CODE_WRONG_REDIRECT, /* redirect_uri missing or not the one sent to /authorize */
+    TSR_CODE_WRONG_VERIFIER, /* PKCE verifier missing, malformed or not the challenge's */
+};
+
+/*
+ * Judges a presentation of code by client_id with redirect_uri and
+ * verifier (NULL when absent) at time now.  The bindings come first: only
+ * the client the code was issued to, with the same redirect_uri and the
+ * PKCE verifier, can make a replay count (and revoke what the code
+ * issued), so a stolen code cannot be used to revoke the victim's tokens.
+ */
+enum tsr_code_verdict tsr_auth_code_check(const struct tsr_auth_code *c, const char *client_id,
+                                          const char *redirect_uri, const char *verifier,
+                                          int64_t now);
+
+/*
+ * RFC 7636 S256: verifier is 43-128 characters of [A-Za-z0-9-._~] and its
+ * SHA-256, base64url, equals challenge (compared in constant time).  A
+ * code without a challenge takes no verifier: one sent anyway is a
+ * downgrade and fails.
+ */
+bool tsr_pkce_matches(const char *challenge, const char *verifier);
 
 #endif

@@ -101,6 +101,23 @@ bool tsr_client_is_public(const struct tsr_client *c)
     return strcmp(c->token_endpoint_auth_method, "none") == 0;
 }
 
+bool tsr_client_method_allows(const struct tsr_client *c, enum tsr_client_cred how)
+{
+    const char *m = c->token_endpoint_auth_method;
+    if (strcmp(m, "none") == 0)
+        return how == TSR_CRED_ID_ONLY;
+    if (strcmp(m, "client_secret_basic") == 0)
+        return how != TSR_CRED_POST;
+    if (strcmp(m, "client_secret_post") == 0)
+        return how != TSR_CRED_BASIC;
+    return false; /* a method this server does not implement */
+}
+
+bool tsr_client_method_change_revokes(const char *old_method, const char *new_method)
+{
+    return strcmp(old_method, "none") != 0 && strcmp(new_method, "none") == 0;
+}
+
 bool tsr_client_secret_matches(const struct tsr_client *c, const char *secret)
 {
     char hash[65];

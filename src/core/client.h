@@ -72,6 +72,30 @@ int tsr_client_new_secret(struct tsr_client *c, char **secret_out);
 /* True for public clients (SPAs, native apps): no secret, PKCE required. */
 bool tsr_client_is_public(const struct tsr_client *c);
 
+/* How a caller presented its client credentials at /oauth/token, /oauth/revoke or introspection. */
+enum tsr_client_cred {
+    TSR_CRED_ID_ONLY, /* client_id alone, no secret anywhere */
+    TSR_CRED_BASIC,   /* Authorization: Basic */
+    TSR_CRED_POST,    /* client_secret in the body */
+};
+
+/*
+ * True unless how contradicts the registered token_endpoint_auth_method:
+ * a client_secret_basic client may not send its secret in the body, a
+ * client_secret_post client may not use Basic, a public client ("none")
+ * sends no secret.  A confidential client with no secret at all is left
+ * to the secret check.
+ */
+bool tsr_client_method_allows(const struct tsr_client *c, enum tsr_client_cred how);
+
+/*
+ * True when changing token_endpoint_auth_method from old_method to
+ * new_method must revoke the client's refresh tokens: a client that
+ * becomes public ("none") would otherwise let anyone holding one of its
+ * confidential refresh tokens use it without the secret.
+ */
+bool tsr_client_method_change_revokes(const char *old_method, const char *new_method);
+
 /* True when secret hashes to c->secret_hash (constant time). */
 bool tsr_client_secret_matches(const struct tsr_client *c, const char *secret);
 

@@ -150,14 +150,50 @@ void tsr_consent_list_free(struct tsr_consent *list, size_t n)
     tsr_rows_free(list, n, sizeof *list, consent_cleanup_cb);
 }
 
+/*
+ * The tokens a consent covers: refresh tokens of its user, client and
+ * audience; opaque access tokens (issued only without an audience) of its
+ * user and client when its audience is "".  The consents are named by id,
+ * or by user_id when id is NULL.
+ */
+#define COVERED_BY_CONSENT(table, audience_match)                                                  \
+    "UPDATE " table " SET revoked_at = ? WHERE tenant_id = ? AND revoked_at IS NULL AND EXISTS "   \
+    "(SELECT 1 FROM user_grants g WHERE g.tenant_id = " table ".tenant_id AND "                    \
+    "g.user_id = " table ".user_id AND g.client_id = " table ".client_id AND " audience_match      \
+    " AND (? IS NULL OR g.id = ?) AND (? IS NULL OR g.user_id = ?))"
+
+static int revoke_covered(tsr_store *st, const char *tenant_id, const char *id, const char *user_id)
+{
+    int64_t now = (int64_t)time(NULL);
+    int rc = tsr_store_run(
+        st, NULL, COVERED_BY_CONSENT("refresh_tokens", "g.audience = refresh_tokens.audience"),
+        "isssss", now, tenant_id, id, id, user_id, user_id);
+    if (rc == 0)
+        rc = tsr_store_run(st, NULL, COVERED_BY_CONSENT("access_tokens", "g.audience = ''"),
+                           "isssss", now, tenant_id, id, id, user_id, user_id);
+    return rc;
+}
+
 int tsr_consent_delete(tsr_store *st, const char *tenant_id, const char *id)
 {
-    return tsr_rows_change(st, "DELETE FROM user_grants WHERE tenant_id = ? AND id = ?", "ss",
-                           tenant_id, id);
+    int rc = tsr_store_begin(st);
+    if (rc != 0)
+        return rc;
+    rc = revoke_covered(st, tenant_id, id, NULL);
+    if (rc == 0)
+        rc = tsr_rows_change(st, "DELETE FROM user_grants WHERE tenant_id = ? AND id = ?", "ss",
+                             tenant_id, id);
+    return tsr_store_finish(st, rc);
 }
 
 int tsr_consent_delete_user(tsr_store *st, const char *tenant_id, const char *user_id)
 {
-    return tsr_store_run(st, NULL, "DELETE FROM user_grants WHERE tenant_id = ? AND user_id = ?",
-                         "ss", tenant_id, user_id);
+    int rc = tsr_store_begin(st);
+    if (rc != 0)
+        return rc;
+    rc = revoke_covered(st, tenant_id, NULL, user_id);
+    if (rc == 0)
+        rc = tsr_store_run(st, NULL, "DELETE FROM user_grants WHERE tenant_id = ? AND user_id = ?",
+                           "ss", tenant_id, user_id);
+    return tsr_store_finish(st, rc);
 }

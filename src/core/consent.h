@@ -46,10 +46,19 @@ int tsr_consent_list(tsr_store *st, const char *tenant_id, const char *user_id,
                      struct tsr_consent **out, size_t *n, int64_t *total);
 void tsr_consent_list_free(struct tsr_consent *list, size_t n);
 
-/* Deletes one consent by id.  Returns 0 or TSR_ENOTFOUND. */
+/*
+ * Deletes one consent by id and revokes what was issued under it: the
+ * refresh tokens of that user and client for that audience and, for the
+ * audience "" (no API), the opaque access tokens of that user and client.
+ * One transaction.  Returns 0 or TSR_ENOTFOUND.
+ */
 int tsr_consent_delete(tsr_store *st, const char *tenant_id, const char *id);
 
-/* Deletes every consent of a user (none is not an error).  Returns 0 or the store's error. */
+/*
+ * Deletes every consent of a user, revoking what each covered as
+ * tsr_consent_delete does (none is not an error).  Returns 0 or the
+ * store's error.
+ */
 int tsr_consent_delete_user(tsr_store *st, const char *tenant_id, const char *user_id);
 
 #endif

@@ -112,6 +112,21 @@ int tsr_refresh_token_revoke_family(tsr_store *st, const char *tenant_id, const 
     return rc;
 }
 
+int tsr_refresh_token_revoke_client(tsr_store *st, const char *tenant_id, const char *client_id)
+{
+    int64_t now = tsr_now();
+    int rc = tsr_store_run(st, NULL,
+                           "UPDATE refresh_tokens SET revoked_at = ? WHERE tenant_id = ? AND "
+                           "client_id = ? AND revoked_at IS NULL",
+                           "iss", now, tenant_id, client_id);
+    if (rc == 0)
+        rc = tsr_store_run(st, NULL,
+                           "UPDATE access_tokens SET revoked_at = ? WHERE tenant_id = ? AND "
+                           "client_id = ? AND revoked_at IS NULL",
+                           "iss", now, tenant_id, client_id);
+    return rc;
+}
+
 int tsr_refresh_token_revoke_session(tsr_store *st, const char *tenant_id, const char *sid)
 {
     if (sid == NULL || sid[0] == '\0')

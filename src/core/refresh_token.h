@@ -49,6 +49,12 @@ int tsr_refresh_token_touch(tsr_store *st, const char *tenant_id, const char *ha
 /* Revokes a family: its refresh tokens and the opaque access tokens issued with them. */
 int tsr_refresh_token_revoke_family(tsr_store *st, const char *tenant_id, const char *family_id);
 
+/*
+ * Revokes every refresh token, and every opaque access token, issued to a
+ * client (its secret was rotated, it became public, or it was deleted).
+ */
+int tsr_refresh_token_revoke_client(tsr_store *st, const char *tenant_id, const char *client_id);
+
 /* Revokes the refresh tokens issued in a login session (at logout). */
 int tsr_refresh_token_revoke_session(tsr_store *st, const char *tenant_id, const char *sid);
 

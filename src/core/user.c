@@ -241,11 +241,17 @@ int tsr_user_end_sessions(tsr_store *st, const char *tenant_id, const char *user
 {
     int rc = tsr_store_run(st, NULL, "DELETE FROM sessions WHERE tenant_id = ? AND user_id = ?",
                            "ss", tenant_id, user_id);
+    int64_t now = (int64_t)time(NULL);
     if (rc == 0)
         rc = tsr_store_run(st, NULL,
                            "UPDATE refresh_tokens SET revoked_at = ? WHERE tenant_id = ? AND "
                            "user_id = ? AND revoked_at IS NULL",
-                           "iss", (int64_t)time(NULL), tenant_id, user_id);
+                           "iss", now, tenant_id, user_id);
+    if (rc == 0)
+        rc = tsr_store_run(st, NULL,
+                           "UPDATE access_tokens SET revoked_at = ? WHERE tenant_id = ? AND "
+                           "user_id = ? AND revoked_at IS NULL",
+                           "iss", now, tenant_id, user_id);
     return rc;
 }
 

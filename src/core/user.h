@@ -88,8 +88,10 @@ int tsr_user_update(tsr_store *st, const struct tsr_user *u);
 int tsr_user_delete(tsr_store *st, const char *tenant_id, const char *user_id);
 
 /*
- * Ends every session of the user and revokes its refresh tokens (for a
- * blocked user).  Run it in the transaction that blocks the user.
+ * Ends every session of the user and revokes its refresh tokens and
+ * opaque access tokens: for a user who got blocked or whose password was
+ * set (reset page, Management API).  Run it in the transaction that
+ * writes that change.
  */
 int tsr_user_end_sessions(tsr_store *st, const char *tenant_id, const char *user_id);
 

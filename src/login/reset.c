@@ -226,21 +226,6 @@ void tsr_login_reset_get(struct tsr_req *req)
     tsr_page_ticket_cleanup(&r);
 }
 
-/* Ends every session of the user and revokes their refresh tokens. */
-static int end_user_sessions(struct tsr_req *req, const char *user_id)
-{
-    const char *tid = req->tenant->t.id;
-    int rc = tsr_store_run(req->store, NULL,
-                           "DELETE FROM sessions WHERE tenant_id = ? AND user_id = ?", "ss", tid,
-                           user_id);
-    if (rc == 0)
-        rc = tsr_store_run(req->store, NULL,
-                           "UPDATE refresh_tokens SET revoked_at = ? "
-                           "WHERE tenant_id = ? AND user_id = ? AND revoked_at IS NULL",
-                           "iss", tsr_now(), tid, user_id);
-    return rc;
-}
-
 /*
  * mark_email_as_verified holds for the address the ticket was made for
  * only: a user who changed their email since has not proven the new one.
@@ -271,7 +256,7 @@ static int change_password(struct tsr_req *req, struct tsr_page_ticket *r, const
     r->user.updated_at = r->user.last_password_reset;
     if ((rc = tsr_user_update(req->store, &r->user)) != 0)
         return rc;
-    return end_user_sessions(req, r->user.user_id);
+    return tsr_user_end_sessions(req->store, req->tenant->t.id, r->user.user_id);
 }
 
 void tsr_login_reset_post(struct tsr_req *req)

@@ -12,6 +12,7 @@
 #include "core/app.h"
 #include "core/client.h"
 #include "core/connection.h"
+#include "core/refresh_token.h"
 #include "http/response.h"
 #include "mgmt/client_json.h"
 #include "mgmt/common.h"
@@ -130,6 +131,9 @@ static int delete_disabled(struct tsr_req *req, const struct tsr_client *c)
     if (rc != 0)
         return rc;
     rc = tsr_connection_disable_client(req->store, c->tenant_id, c->client_id);
+    /* No foreign key ties tokens to clients: nothing of this client may outlive it. */
+    if (rc == 0)
+        rc = tsr_refresh_token_revoke_client(req->store, c->tenant_id, c->client_id);
     if (rc == 0)
         rc = tsr_client_delete(req->store, c->tenant_id, c->client_id);
     return tsr_store_finish(req->store, rc);
@@ -203,6 +207,22 @@ static int settle_secret(struct tsr_client *c)
     return rc;
 }
 
+/*
+ * Writes the client and, when revoke is set, revokes the refresh tokens
+ * issued to it, as one transaction (a new secret or a switch to a public
+ * client leaves nothing issued under the old credentials alive).
+ */
+static int update_revoking(struct tsr_req *req, const struct tsr_client *c, bool revoke)
+{
+    int rc = tsr_store_begin(req->store);
+    if (rc != 0)
+        return rc;
+    rc = tsr_client_update(req->store, c);
+    if (rc == 0 && revoke)
+        rc = tsr_refresh_token_revoke_client(req->store, c->tenant_id, c->client_id);
+    return tsr_store_finish(req->store, rc);
+}
+
 void tsr_mgmt_clients_update(struct tsr_req *req)
 {
     struct tsr_mgmt_reader rd;
@@ -216,12 +236,15 @@ void tsr_mgmt_clients_update(struct tsr_req *req)
         tsr_mgmt_send_forbidden(req, "The system client cannot be modified");
         goto out;
     }
+    char old_method[32];
+    snprintf(old_method, sizeof old_method, "%s", c.token_endpoint_auth_method);
     if (!tsr_mgmt_client_apply(&rd, &c, false))
         goto out;
     int rc = settle_secret(&c);
     c.updated_at = tsr_now();
     if (rc == 0)
-        rc = tsr_client_update(req->store, &c);
+        rc = update_revoking(
+            req, &c, tsr_client_method_change_revokes(old_method, c.token_endpoint_auth_method));
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);
         goto out;
@@ -270,7 +293,7 @@ void tsr_mgmt_clients_rotate_secret(struct tsr_req *req)
     int rc = tsr_client_new_secret(&c, &secret);
     c.updated_at = tsr_now();
     if (rc == 0)
-        rc = tsr_client_update(req->store, &c);
+        rc = update_revoking(req, &c, true);
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);
         goto out;

@@ -214,14 +214,18 @@ out:
     json_decref(body);
 }
 
-/* Writes the change, and ends the sessions of a user who just got blocked, as one transaction. */
-static int store_update(struct tsr_req *req, const struct tsr_user *u, bool newly_blocked)
+/*
+ * Writes the change and, for a user who just got blocked or whose password
+ * was set, ends their sessions and revokes their tokens (as the reset page
+ * does), as one transaction.
+ */
+static int store_update(struct tsr_req *req, const struct tsr_user *u, bool end_sessions)
 {
     int rc = tsr_store_begin(req->store);
     if (rc != 0)
         return rc;
     rc = tsr_user_update(req->store, u);
-    if (rc == 0 && newly_blocked)
+    if (rc == 0 && end_sessions)
         rc = tsr_user_end_sessions(req->store, u->tenant_id, u->user_id);
     return tsr_store_finish(req->store, rc);
 }
@@ -239,7 +243,8 @@ void tsr_mgmt_users_update(struct tsr_req *req)
     if (!tsr_mgmt_user_read_patch(req, body, &c, &u))
         goto out;
     u.updated_at = tsr_now();
-    int rc = store_update(req, &u, u.blocked && !was_blocked);
+    bool password_set = json_object_get(body, "password") != NULL;
+    int rc = store_update(req, &u, (u.blocked && !was_blocked) || password_set);
     if (rc == TSR_ECONFLICT) {
         tsr_resp_mgmt_error(req, 409, "auth0_idp_error", "The user already exists.");
         goto out;

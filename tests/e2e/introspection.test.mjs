@@ -61,17 +61,18 @@ test('an opaque access token and its refresh token are active; after revocation 
   assert.deepEqual((await introspect(tokens.access_token)).body, { active: false }, 'the access token of the revoked family');
 }));
 
-test('a JWT access token is active with its claims; garbage is inactive', t_(async () => {
+test('a JWT access token is active with its claims for its own client; garbage is inactive', t_(async () => {
   const cc = await form(`${server.url}oauth/token`, {
     grant_type: 'client_credentials', client_id: server.bootstrap.client_id,
     client_secret: server.bootstrap.client_secret, audience: server.bootstrap.audience,
   });
-  const jwt = await introspect(cc.body.access_token);
+  const bootstrap = { client_id: server.bootstrap.client_id, client_secret: server.bootstrap.client_secret };
+  const jwt = await introspect(cc.body.access_token, bootstrap);
   assert.equal(jwt.body.active, true, `JWT active: ${jwt.text}`);
   assert.equal(jwt.body.aud, server.bootstrap.audience);
   assert.equal(jwt.body.client_id, server.bootstrap.client_id);
   const tampered = cc.body.access_token.slice(0, -4) + (cc.body.access_token.endsWith('AAAA') ? 'BBBB' : 'AAAA');
-  assert.deepEqual((await introspect(tampered)).body, { active: false }, 'a tampered JWT');
+  assert.deepEqual((await introspect(tampered, bootstrap)).body, { active: false }, 'a tampered JWT');
   assert.deepEqual((await introspect('not-a-token')).body, { active: false }, 'an unknown token');
 }));
 

@@ -163,10 +163,16 @@ test('M2M client gets the requested subset of its granted scopes; grants gate ac
   remember(mixed.body.access_token);
   assert.equal(mixed.body.scope, 'read:x', 'ungranted scopes are dropped');
 
+  // A client authenticates with its registered method only: Basic once it is client_secret_basic.
+  const refused = await tokenBasic(server, { clientId: c.client_id, clientSecret: c.client_secret, audience: api.identifier, scope: 'write:x' });
+  assert.equal(refused.status, 401, `Basic for a client_secret_post client: ${refused.text}`);
+  assert.equal(refused.body.error, 'invalid_client', `Basic for a client_secret_post client: ${refused.text}`);
+  assert.equal((await mgmt.patch(`/clients/${c.client_id}`, { token_endpoint_auth_method: 'client_secret_basic' })).status, 200);
   const basic = await tokenBasic(server, { clientId: c.client_id, clientSecret: c.client_secret, audience: api.identifier, scope: 'write:x' });
   assert.equal(basic.status, 200, `client_secret_basic: ${basic.text}`);
   remember(basic.body.access_token);
   assert.equal(basic.body.scope, 'write:x', 'basic auth scope');
+  assert.equal((await mgmt.patch(`/clients/${c.client_id}`, { token_endpoint_auth_method: 'client_secret_post' })).status, 200);
 
   const jsonBody = await json(`${server.url}oauth/token`, 'POST', {
     grant_type: 'client_credentials',

@@ -10,7 +10,7 @@ import * as jose from 'jose';
 import * as client from 'openid-client';
 
 import { freePort, sleep, startTessera, withLogs } from './lib/server.mjs';
-import { request, tokenPost } from './lib/http.mjs';
+import { request, tokenBasic, tokenPost } from './lib/http.mjs';
 import { Mgmt, remember, scopeSet } from './lib/mgmt.mjs';
 
 let server;
@@ -197,7 +197,7 @@ test('express-oauth2-jwt-bearer accepts the token and rejects other audiences, t
   assert.equal(ok.status, 200, `valid token should pass the middleware: ${ok.text}`);
   assert.equal(ok.body.sub, `${fx.client.client_id}@clients`, 'middleware sees sub');
 
-  const other = await tokenPost(server, { clientId: fxBasic.client.client_id, clientSecret: fxBasic.client.client_secret, audience: fxBasic.api.identifier });
+  const other = await tokenBasic(server, { clientId: fxBasic.client.client_id, clientSecret: fxBasic.client.client_secret, audience: fxBasic.api.identifier });
   assert.equal(other.status, 200, `token for the other API: ${other.text}`);
   remember(other.body.access_token);
   const wrongAud = await bearer(url, other.body.access_token);
