@@ -533,7 +533,8 @@ void tsr_authorize_consented(struct tsr_req *req, struct tsr_login_tx *tx,
 {
     if (!user_may_sign_in(req, tx->ar.client_id, &tx->ar, s->user_id)) {
         /* Blocked, deleted or moved off the client's connections since the login. */
-        tsr_authorize_fail(req, tx, "access_denied", "The user may not sign in to this application");
+        tsr_authorize_fail(req, tx, "access_denied",
+                           "The user may not sign in to this application");
         return;
     }
     struct tsr_strlist scopes = {0};

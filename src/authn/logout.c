@@ -11,9 +11,9 @@
 #include "authn/authn.h"
 #include "core/client.h"
 #include "core/event.h"
-#include "core/tenant_jwt.h"
 #include "core/refresh_token.h"
 #include "core/session.h"
+#include "core/tenant_jwt.h"
 #include "http/response.h"
 #include "jose/jose.h"
 #include "login/login.h"
@@ -100,8 +100,7 @@ out:
  * The client (aud) and user (sub) an id_token_hint was issued to: signed
  * by this tenant (any live key, expiry ignored as OpenID allows).
  */
-static bool read_hint(struct tsr_req *req, const char *hint, char *client_id, char *sub,
-                      size_t len)
+static bool read_hint(struct tsr_req *req, const char *hint, char *client_id, char *sub, size_t len)
 {
     tsr_jws *jws = NULL;
     if (tsr_tenant_jwt_verify(req->tenant, hint, &jws) != 0)

@@ -46,8 +46,8 @@ static bool loopback_v4(const char *host)
 {
     unsigned a, b, c, d;
     char tail;
-    return sscanf(host, "%3u.%3u.%3u.%3u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 &&
-           b < 256 && c < 256 && d < 256 && strspn(host, "0123456789.") == strlen(host);
+    return sscanf(host, "%3u.%3u.%3u.%3u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 &&
+           c < 256 && d < 256 && strspn(host, "0123456789.") == strlen(host);
 }
 
 bool tsr_consent_loopback_url(const char *url)
