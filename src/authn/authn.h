@@ -17,7 +17,7 @@ void tsr_authn_userinfo(struct tsr_req *req);
 void tsr_authn_revoke(struct tsr_req *req);
 void tsr_authn_introspect(struct tsr_req *req); /* POST /oauth/introspect (RFC 7662) */
 void tsr_authn_logout(struct tsr_req *req);      /* GET /v2/logout */
-void tsr_authn_oidc_logout(struct tsr_req *req); /* GET /oidc/logout */
+void tsr_authn_oidc_logout(struct tsr_req *req); /* GET|POST /oidc/logout */
 
 /*
  * Reads a form or JSON body into p (zeroed by the caller).  Sends 400

@@ -119,6 +119,27 @@ static bool url_origin(const char *url, char *out, size_t len)
     return true;
 }
 
+/*
+ * response_mode=web_message posts the answer to the redirect_uri's origin
+ * from a page that origin may frame: that origin must be one of the
+ * client's Allowed Web Origins, or nothing at all (not even an error) is
+ * posted to it; it gets the error page, which no one may frame.
+ */
+static bool check_web_origin(struct tsr_req *req, const struct tsr_authz_request *ar,
+                             const struct tsr_client *client)
+{
+    char origin[512];
+    if (strcmp(ar->response_mode, "web_message") != 0 ||
+        (url_origin(ar->redirect_uri, origin, sizeof origin) &&
+         tsr_strlist_contains(&client->web_origins, origin)))
+        return true;
+    tsr_login_error_page(req, 400, "Origin not allowed",
+                         "The application's address is not in its Allowed Web Origins, so the "
+                         "answer cannot be sent to it. Add the origin to the application's "
+                         "Allowed Web Origins.");
+    return false;
+}
+
 struct authz_error {
     const char *error;
     char description[512];
@@ -185,14 +206,6 @@ static bool check_request(const struct tsr_client *client, struct tsr_authz_requ
         }
         return false;
     }
-    if (strcmp(mode, "web_message") == 0) {
-        char origin[512];
-        if (!url_origin(ar->redirect_uri, origin, sizeof origin) ||
-            !tsr_strlist_contains(&client->web_origins, origin))
-            return fail(e, "invalid_request",
-                        "The origin %.300s is not in the application's Allowed Web Origins",
-                        origin);
-    }
     if (ar->response_type[0] == '\0')
         return fail(e, "invalid_request", "Missing required parameter: response_type");
     if (strcmp(ar->response_type, "code") != 0)
@@ -250,8 +263,10 @@ static bool check_connection(struct tsr_req *req, const struct tsr_client *clien
 
 /*
  * Whether the person must consent: third-party applications always,
- * first-party ones only for APIs that do not skip consent; remembered
- * consent that covers the request counts.
+ * first-party ones only for APIs that do not skip consent or when the
+ * redirect_uri is a loopback URL (any program can listen there, so it does
+ * not show which application asks); remembered consent that covers the
+ * request counts.
  */
 static int consent_needed(struct tsr_req *req, const struct tsr_client *client,
                           const struct tsr_authz_request *ar, const char *user_id, bool *needed)
@@ -266,7 +281,8 @@ static int consent_needed(struct tsr_req *req, const struct tsr_client *client,
         int rc = tsr_api_get_by_identifier(req->store, req->tenant->t.id, ar->audience, &api);
         if (rc != 0)
             return rc;
-        bool skip = api.skip_consent_for_verifiable_first_party_clients;
+        bool skip = tsr_consent_first_party_skips(
+            api.skip_consent_for_verifiable_first_party_clients, ar->redirect_uri);
         tsr_api_cleanup(&api);
         if (skip)
             return 0;
@@ -370,17 +386,45 @@ static void continue_with_session(struct tsr_req *req, const struct tsr_client *
     free(handle);
 }
 
-/* The session's user, if it may still be used for this request. */
-static bool usable_session(struct tsr_req *req, const struct tsr_authz_request *ar,
-                           struct tsr_session *s)
+/*
+ * Whether user_id may be signed in to this request's client now: the user
+ * exists, is not blocked, and their connection serves the client (enabled
+ * for it, and the one the request names, if any).  A session is only as
+ * good as these: one made through another application's connection, of a
+ * user blocked or deleted since, or of a connection disabled for the client
+ * since, proves nothing here.  Any failure to read says no.
+ */
+static bool user_may_sign_in(struct tsr_req *req, const char *client_id,
+                             const struct tsr_authz_request *ar, const char *user_id)
+{
+    const char *tid = req->tenant->t.id;
+    struct tsr_user u = {0};
+    struct tsr_connection c = {0};
+    if (user_id == NULL || tsr_user_get(req->store, tid, user_id, &u) != 0)
+        return false;
+    bool ok = !u.blocked && u.connection_id != NULL &&
+              tsr_connection_get(req->store, tid, u.connection_id, &c) == 0;
+    if (ok) {
+        ok = tsr_connection_serves(&c, client_id, ar->connection);
+        tsr_connection_cleanup(&c);
+    }
+    tsr_user_cleanup(&u);
+    return ok;
+}
+
+/*
+ * The session's user, if the session may answer this request: live, the
+ * user may sign in to the client (user_may_sign_in), and authenticated
+ * recently enough for max_age (0 always asks for a new login, as
+ * prompt=login does).
+ */
+static bool usable_session(struct tsr_req *req, const struct tsr_client *client,
+                           const struct tsr_authz_request *ar, struct tsr_session *s)
 {
     if (tsr_session_current(req, s) != 0)
         return false;
-    struct tsr_user u;
-    bool ok = tsr_user_get(req->store, req->tenant->t.id, s->user_id, &u) == 0 && !u.blocked;
-    if (ok)
-        tsr_user_cleanup(&u);
-    if (ok && ar->max_age >= 0 && tsr_now() - s->auth_time > ar->max_age)
+    bool ok = user_may_sign_in(req, client->client_id, ar, s->user_id);
+    if (ok && ar->max_age >= 0 && (ar->max_age == 0 || tsr_now() - s->auth_time > ar->max_age))
         ok = false;
     if (!ok)
         tsr_session_cleanup(s);
@@ -393,14 +437,14 @@ static void authorize(struct tsr_req *req, struct tsr_authz_request *ar)
     struct tsr_session s = {0};
     struct authz_error e = {0};
     char *handle = NULL;
-    if (!check_client_and_redirect(req, ar, &client))
+    if (!check_client_and_redirect(req, ar, &client) || !check_web_origin(req, ar, &client))
         goto out;
     if (!check_request(&client, ar, &e) || !check_audience(req, &client, ar, &e) ||
         !check_connection(req, &client, ar, &e)) {
         send_error(req, ar, e.error, e.description);
         goto out;
     }
-    bool live = !prompt_has(ar, "login") && usable_session(req, ar, &s);
+    bool live = !prompt_has(ar, "login") && usable_session(req, &client, ar, &s);
     if (live) {
         continue_with_session(req, &client, ar, &s, NULL);
         goto out;
@@ -487,6 +531,12 @@ void tsr_authorize_resume(struct tsr_req *req, struct tsr_login_tx *tx,
 void tsr_authorize_consented(struct tsr_req *req, struct tsr_login_tx *tx,
                              const struct tsr_session *s)
 {
+    if (!user_may_sign_in(req, tx->ar.client_id, &tx->ar, s->user_id)) {
+        /* Blocked, deleted or moved off the client's connections since the login. */
+        tsr_authorize_fail(req, tx, "access_denied",
+                           "The user may not sign in to this application");
+        return;
+    }
     struct tsr_strlist scopes = {0};
     int rc = tsr_strlist_split(&scopes, tx->ar.scope);
     if (rc == 0)

@@ -102,9 +102,9 @@ static void web_message(struct tsr_req *req, const struct tsr_authz_request *ar,
     char origin[512], nonce[32], csp[1024];
     struct tsr_strbuf b = {0};
     json_t *response = json_object(), *target;
+    /* Every parameter, iss included (RFC 9207), as the other modes send them. */
     for (size_t i = 0; i < n; i++)
-        if (strcmp(p[i].name, "iss") != 0)
-            json_object_set_new(response, p[i].name, json_string(p[i].value));
+        json_object_set_new(response, p[i].name, json_string(p[i].value));
     json_t *msg = json_pack("{s:s, s:o}", "type", "authorization_response", "response", response);
     origin_of(ar->redirect_uri, origin, sizeof origin);
     target = json_string(origin);
@@ -120,7 +120,7 @@ static void web_message(struct tsr_req *req, const struct tsr_authz_request *ar,
     tsr_strbuf_append(&b, ");})();</script></body></html>");
     json_decref(msg);
     json_decref(target);
-    /* Only the application's own origin may frame this page. */
+    /* Only the application's own origin (an Allowed Web Origin) may frame this page. */
     snprintf(csp, sizeof csp, "default-src 'none'; script-src 'nonce-%s'; frame-ancestors %s",
              nonce, origin);
     html_page(req, csp, tsr_strbuf_take(&b, NULL));

@@ -1,8 +1,9 @@
 /*
- * GET /v2/logout (Auth0) and GET /oidc/logout (OpenID Connect RP-initiated
- * logout).  The return URL is checked before anything happens: a URL that
- * is not an allowed logout URL gets an error page and the session stays;
- * never an open redirect.
+ * GET /v2/logout (Auth0) and GET|POST /oidc/logout (OpenID Connect
+ * RP-initiated logout).  The return URL is checked before anything
+ * happens: a URL that is not an allowed logout URL gets an error page and
+ * the session stays; never an open redirect.  /oidc/logout without an
+ * id_token_hint of the session's user asks the person first.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +11,13 @@
 #include "authn/authn.h"
 #include "core/client.h"
 #include "core/event.h"
-#include "core/tenant_jwt.h"
 #include "core/refresh_token.h"
 #include "core/session.h"
+#include "core/tenant_jwt.h"
 #include "http/response.h"
 #include "jose/jose.h"
 #include "login/login.h"
+#include "util/err.h"
 #include "util/strbuf.h"
 
 /* Ends the session (and the refresh tokens issued in it), recording "slo". */
@@ -95,30 +97,62 @@ out:
 }
 
 /*
- * The client an id_token_hint was issued to: signed by this tenant (any
- * live key, expiry ignored as OpenID allows), aud = client_id.
+ * The client (aud) and user (sub) an id_token_hint was issued to: signed
+ * by this tenant (any live key, expiry ignored as OpenID allows).
  */
-static bool hint_client(struct tsr_req *req, const char *hint, char *client_id, size_t len)
+static bool read_hint(struct tsr_req *req, const char *hint, char *client_id, char *sub, size_t len)
 {
     tsr_jws *jws = NULL;
     if (tsr_tenant_jwt_verify(req->tenant, hint, &jws) != 0)
         return false;
-    const char *aud = json_string_value(json_object_get(tsr_jws_payload(jws), "aud"));
-    bool ok = aud != NULL && strlen(aud) < len;
-    if (ok)
+    const json_t *payload = tsr_jws_payload(jws);
+    const char *aud = json_string_value(json_object_get(payload, "aud"));
+    const char *who = json_string_value(json_object_get(payload, "sub"));
+    bool ok = aud != NULL && strlen(aud) < len && who != NULL && strlen(who) < len;
+    if (ok) {
         strcpy(client_id, aud);
+        strcpy(sub, who);
+    }
     tsr_jws_free(jws);
     return ok;
 }
 
-void tsr_authn_oidc_logout(struct tsr_req *req)
+/*
+ * Whether the request may end the session without asking: a confirmation
+ * form (POST with the CSRF token) or an id_token_hint of the session's own
+ * user.  No session: there is nothing to end, so nothing to ask.
+ */
+static bool may_end_without_asking(struct tsr_req *req, bool confirmed, const char *hinted_sub)
+{
+    if (confirmed)
+        return true;
+    struct tsr_session s = {0};
+    int rc = tsr_session_current(req, &s);
+    bool ok = rc == TSR_ENOTFOUND ||
+              (rc == 0 && hinted_sub[0] != '\0' && strcmp(s.user_id, hinted_sub) == 0);
+    tsr_session_cleanup(&s);
+    return ok;
+}
+
+/*
+ * RP-initiated logout on parameters p (query of a GET, form of a POST).
+ * post_logout_redirect_uri must be one of the client's logout URLs, else
+ * nothing happens.  A request that does not prove it comes from the
+ * session's own application (no id_token_hint of its user) gets a page
+ * asking the person to confirm (OpenID RP-Initiated Logout 1.0, section
+ * 2); the page's POST carries a CSRF token and then ends the session.
+ */
+static void oidc_logout(struct tsr_req *req, const struct tsr_params *p, bool post)
 {
     struct tsr_client client = {0};
-    char hinted[128] = "";
-    const char *hint = tsr_req_query(req, "id_token_hint");
-    const char *param_client = tsr_req_query(req, "client_id");
-    const char *post_logout = tsr_req_query(req, "post_logout_redirect_uri");
-    if (hint != NULL && hint[0] != '\0' && !hint_client(req, hint, hinted, sizeof hinted)) {
+    char hinted[128] = "", hinted_sub[128] = "";
+    const char *hint = tsr_params_get(p, "id_token_hint");
+    const char *param_client = tsr_params_get(p, "client_id");
+    const char *post_logout = tsr_params_get(p, "post_logout_redirect_uri");
+    const char *state = tsr_params_get(p, "state");
+    const char *csrf = post ? tsr_params_get(p, "csrf") : NULL;
+    if (hint != NULL && hint[0] != '\0' &&
+        !read_hint(req, hint, hinted, hinted_sub, sizeof hinted)) {
         tsr_login_error_page(req, 400, "Invalid logout request",
                              "The id_token_hint was not issued by this server.");
         return;
@@ -129,19 +163,58 @@ void tsr_authn_oidc_logout(struct tsr_req *req)
                              "client_id does not match the id_token_hint.");
         return;
     }
+    if (csrf != NULL && !tsr_login_csrf_ok(req, csrf)) {
+        tsr_login_error_page(req, 403, "Logout expired",
+                             "This logout form expired or was tampered with. Go back to the "
+                             "application and log out again.");
+        return;
+    }
     const char *client_id = hinted[0] ? hinted : param_client;
     bool have_client = client_id != NULL && client_id[0] != '\0' &&
                        tsr_client_get(req->store, req->tenant->t.id, client_id, &client) == 0;
-    if (post_logout != NULL && post_logout[0] != '\0' &&
+    bool have_return = post_logout != NULL && post_logout[0] != '\0';
+    if (have_return &&
         !(have_client && tsr_strlist_contains(&client.allowed_logout_urls, post_logout))) {
         not_allowed_page(req);
         goto out;
     }
+    if (!may_end_without_asking(req, csrf != NULL, hinted_sub)) {
+        struct tsr_logout_form f = {
+            .client_name = have_client ? client.name : NULL,
+            .client_id = have_client ? client.client_id : NULL,
+            .post_logout_redirect_uri = have_return ? post_logout : NULL,
+            .state = state,
+        };
+        tsr_login_logout_confirm(req, &f);
+        goto out;
+    }
     end_session(req, have_client ? client.client_id : NULL);
-    if (post_logout != NULL && post_logout[0] != '\0')
-        redirect_to(req, post_logout, tsr_req_query(req, "state"));
+    if (have_return)
+        redirect_to(req, post_logout, state);
     else
         logged_out_page(req);
 out:
     tsr_client_cleanup(&client);
+}
+
+void tsr_authn_oidc_logout(struct tsr_req *req)
+{
+    struct tsr_params p = {0};
+    char err[256];
+    bool post = strcmp(req->method, "POST") == 0;
+    int rc;
+    if (post)
+        rc = tsr_req_is_content_type(req, "application/x-www-form-urlencoded")
+                 ? tsr_params_parse_form(&p, req->body ? req->body : "", req->body_len, err,
+                                         sizeof err)
+                 : TSR_EFORMAT;
+    else
+        rc = tsr_req_query_params(req, &p, err, sizeof err);
+    if (rc != 0)
+        tsr_login_error_page(req, 400, "Invalid logout request",
+                             "The logout request could not be read: a parameter is repeated, "
+                             "too long or badly encoded.");
+    else
+        oidc_logout(req, &p, post);
+    tsr_params_cleanup(&p);
 }

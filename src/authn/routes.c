@@ -21,6 +21,7 @@ const struct tsr_route tsr_authn_routes[] = {
     {"OPTIONS", "/userinfo", TSR_ROUTE_AUTHN, tsr_authn_preflight, NULL},
     {"GET", "/v2/logout", TSR_ROUTE_PAGE, tsr_authn_logout, NULL},
     {"GET", "/oidc/logout", TSR_ROUTE_PAGE, tsr_authn_oidc_logout, NULL},
+    {"POST", "/oidc/logout", TSR_ROUTE_PAGE, tsr_authn_oidc_logout, NULL},
     {"POST", "/dbconnections/signup", TSR_ROUTE_AUTHN, tsr_authn_signup, NULL},
     {"OPTIONS", "/dbconnections/signup", TSR_ROUTE_AUTHN, tsr_authn_preflight, NULL},
     {"POST", "/dbconnections/change_password", TSR_ROUTE_AUTHN, tsr_authn_change_password, NULL},

@@ -226,6 +226,14 @@ bool tsr_connection_enabled_for(const struct tsr_connection *c, const char *clie
     return client_id != NULL && tsr_strlist_contains(&c->enabled_clients, client_id);
 }
 
+bool tsr_connection_serves(const struct tsr_connection *c, const char *client_id,
+                           const char *wanted)
+{
+    if (!tsr_connection_enabled_for(c, client_id))
+        return false;
+    return wanted == NULL || wanted[0] == '\0' || (c->name != NULL && strcmp(c->name, wanted) == 0);
+}
+
 /* Every connection of a tenant (a tenant has a handful, so no paging). */
 static int list_all(tsr_store *st, const char *tenant_id, struct tsr_connection **out, size_t *n)
 {

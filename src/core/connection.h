@@ -65,6 +65,15 @@ void tsr_connection_list_free(struct tsr_connection *list, size_t n);
 bool tsr_connection_enabled_for(const struct tsr_connection *c, const char *client_id);
 
 /*
+ * True when a login through c may answer an authorization request of
+ * client_id that names the connection wanted ("" or NULL: any): c is
+ * enabled for the client and, when one is named, c is that connection.
+ * Single sign-on reuses a session only when its user's connection passes.
+ */
+bool tsr_connection_serves(const struct tsr_connection *c, const char *client_id,
+                           const char *wanted);
+
+/*
  * Creates TSR_DEFAULT_CONNECTION for a tenant that has no connection yet,
  * enabled for every client of the tenant.  Returns 0 (also when it
  * exists) or the store's error.

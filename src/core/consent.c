@@ -1,5 +1,7 @@
 #include "core/consent.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -7,6 +9,64 @@
 #include "core/rows.h"
 #include "util/err.h"
 #include "util/secure.h"
+
+/* The host of url's authority (no user information, no port) into out, lowercased. */
+static bool url_host(const char *url, char *out, size_t len)
+{
+    const char *p = url != NULL ? strstr(url, "://") : NULL;
+    if (p == NULL)
+        return false;
+    p += 3;
+    size_t n = strcspn(p, "/?#\\");
+    const char *at = memchr(p, '@', n);
+    while (at != NULL) {
+        n -= (size_t)(at + 1 - p);
+        p = at + 1;
+        at = memchr(p, '@', n);
+    }
+    size_t h = strcspn(p, ":/?#\\");
+    if (p[0] == '[') {
+        const char *close = memchr(p, ']', n);
+        h = close != NULL ? (size_t)(close - p) + 1 : n;
+    }
+    if (h > n)
+        h = n;
+    if (h == 0 || h >= len)
+        return false;
+    for (size_t i = 0; i < h; i++)
+        out[i] = (char)tolower((unsigned char)p[i]);
+    out[h] = '\0';
+    if (h > 1 && out[h - 1] == '.')
+        out[h - 1] = '\0'; /* "localhost." is localhost */
+    return true;
+}
+
+/* True for a dotted-quad IPv4 address in 127.0.0.0/8. */
+static bool loopback_v4(const char *host)
+{
+    unsigned a, b, c, d;
+    char tail;
+    return sscanf(host, "%3u.%3u.%3u.%3u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 &&
+           c < 256 && d < 256 && strspn(host, "0123456789.") == strlen(host);
+}
+
+bool tsr_consent_loopback_url(const char *url)
+{
+    char host[256];
+    if (!url_host(url, host, sizeof host))
+        return false;
+    size_t n = strlen(host);
+    static const char sub[] = ".localhost";
+    return strcmp(host, "localhost") == 0 ||
+           (n > sizeof sub - 1 && strcmp(host + n - (sizeof sub - 1), sub) == 0) ||
+           strcmp(host, "[::1]") == 0 || strcmp(host, "[0:0:0:0:0:0:0:1]") == 0 ||
+           loopback_v4(host);
+}
+
+bool tsr_consent_first_party_skips(bool api_allows_skip, const char *redirect_uri)
+{
+    return api_allows_skip && !tsr_consent_loopback_url(redirect_uri);
+}
 
 static int read_scope(tsr_stmt *q, void *record)
 {

@@ -13,6 +13,21 @@
 #include "util/strlist.h"
 
 /*
+ * True when url's host is a loopback name: localhost (and *.localhost),
+ * 127.0.0.0/8 or [::1], any scheme, port or user information.  Anyone can
+ * run a program that listens there, so such a callback says nothing about
+ * which application is asking.
+ */
+bool tsr_consent_loopback_url(const char *url);
+
+/*
+ * Whether a first-party client may skip the consent page for an API:
+ * only when the API allows it (skip_consent_for_verifiable_first_party_
+ * clients) and the redirect_uri is not a loopback URL, as in Auth0.
+ */
+bool tsr_consent_first_party_skips(bool api_allows_skip, const char *redirect_uri);
+
+/*
  * True when the user already consented to every scope in wanted for
  * (client_id, audience); audience "" stands for the OpenID Connect scopes.
  */

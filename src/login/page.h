@@ -39,7 +39,8 @@
 #define TSR_LOGIN_MSG_LOCKED                                                                       \
     "Too many wrong passwords for this account from your network. Try again in 15 minutes, "      \
     "or reset your password."
-#define TSR_LOGIN_MSG_USER_EXISTS "An account with this email already exists. Log in instead."
+/* Signup's answer when the account cannot be created: the same whether or not it exists. */
+#define TSR_LOGIN_MSG_SIGNUP_FAILED "Invalid sign up. Check your details and try again, or log in."
 #define TSR_LOGIN_MSG_RESET_SENT                                                                   \
     "If an account exists for this email, we sent a link to reset the password."
 #define TSR_LOGIN_MSG_TICKET_INVALID                                                               \

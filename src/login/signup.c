@@ -3,8 +3,9 @@
  *
  * Creates a database user in the transaction's connection (unless the
  * connection disables signup), logs the person in and continues the
- * /authorize transaction, as the login page does.  Signup cannot avoid
- * saying that an email is taken; Auth0 says so too.
+ * /authorize transaction, as the login page does.  A taken email or
+ * username gets the same vague answer as /dbconnections/signup gives
+ * (Auth0's "Invalid sign up"), never "already exists".
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -165,10 +166,8 @@ void tsr_login_signup_post(struct tsr_req *req)
         rc = tsr_user_insert(req->store, &u);
     if (rc == TSR_ECONFLICT) {
         tsr_page_flow_event(req, &f, "fs", "The user already exists.", NULL, email);
-        show(req, &f, keep_email, keep_user,
-             f.conn.requires_username
-                 ? "An account with this email or username already exists. Log in instead."
-                 : TSR_LOGIN_MSG_USER_EXISTS);
+        /* The API's invalid_signup in words: nothing says the account exists. */
+        show(req, &f, keep_email, keep_user, TSR_LOGIN_MSG_SIGNUP_FAILED);
         goto out;
     }
     if (rc != 0) {

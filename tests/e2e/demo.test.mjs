@@ -91,6 +91,13 @@ async function clickAndLand(page, sel, pred, what) {
 }
 
 const isCallback = (u) => u.startsWith(`${demo.spaOrigin}/?`) && new URL(u).searchParams.has('code');
+const isConsent = (u) => u.startsWith(`${demo.issuer}u/consent?`);
+
+/** Clicks sel and lands on the callback; an app on a loopback origin is asked for consent first (as in Auth0). */
+async function clickToCallback(page, sel, what) {
+  await clickAndLand(page, sel, (u) => isCallback(u) || isConsent(u), what);
+  if (isConsent(page.url())) await clickAndLand(page, 'button[value="accept"]', isCallback, `${what} (after consent)`);
+}
 
 /** "Log in": through the login page when Tessera has no session, straight back (SSO) when it has. */
 async function logIn(page, { expectLoginPage }) {
@@ -98,9 +105,9 @@ async function logIn(page, { expectLoginPage }) {
     await clickAndLand(page, '#login', (u) => u.startsWith(`${demo.issuer}u/login`), 'Log in should reach the login page');
     await page.fill('input[name="username"]', demo.user.email);
     await page.fill('input[name="password"]', demo.password);
-    await clickAndLand(page, 'button[type="submit"]', isCallback, 'the login form should return to the app with a code');
+    await clickToCallback(page, 'button[type="submit"]', 'the login form should return to the app with a code');
   } else {
-    await clickAndLand(page, '#login', isCallback, 'with a session, Log in should return to the app with a code at once');
+    await clickToCallback(page, '#login', 'with a session, Log in should return to the app with a code at once');
   }
   const s = await appState(page);
   assert.equal(s.state, 'signed-in', `after the login: ${JSON.stringify(s)}`);

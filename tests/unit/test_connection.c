@@ -113,6 +113,23 @@ static void test_enable_disable(void **state)
     tsr_connection_cleanup(&extra);
 }
 
+/* Single sign-on: a session's connection must serve the client and the connection asked for. */
+static void test_serves(void **state)
+{
+    (void)state;
+    struct tsr_connection c = {.name = "Username-Password-Authentication"};
+    assert_int_equal(tsr_strlist_push(&c.enabled_clients, "app-a"), 0);
+    assert_true(tsr_connection_serves(&c, "app-a", NULL));
+    assert_true(tsr_connection_serves(&c, "app-a", ""));
+    assert_true(tsr_connection_serves(&c, "app-a", "Username-Password-Authentication"));
+    assert_false(tsr_connection_serves(&c, "app-a", "partners"));
+    assert_false(tsr_connection_serves(&c, "app-a", "username-password-authentication"));
+    assert_false(tsr_connection_serves(&c, "app-b", NULL));
+    assert_false(tsr_connection_serves(&c, "app-b", "Username-Password-Authentication"));
+    assert_false(tsr_connection_serves(&c, NULL, NULL));
+    tsr_strlist_cleanup(&c.enabled_clients);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -120,6 +137,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_default_enables_existing_clients, people_setup,
                                         people_teardown),
         cmocka_unit_test_setup_teardown(test_enable_disable, people_setup, people_teardown),
+        cmocka_unit_test(test_serves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -97,6 +97,32 @@ export function appRedirect(location) {
 }
 
 /**
+ * Accepts the consent page at url (its GET answer is page) and returns the
+ * absolute Location the answer sends the browser to.
+ */
+export async function acceptConsent(jar, url, page) {
+  assert.equal(page.status, 200, `consent page ${url}: ${page.status} ${page.text.slice(0, 300)}`);
+  const f = findForm(page.text, url, 'csrf');
+  const res = await jar.postForm(f.action, { ...hiddenFields(f), decision: 'accept' });
+  assert.ok(res.status === 302 || res.status === 303, `consent POST: ${res.status} ${res.text.slice(0, 300)}`);
+  return new URL(res.location, f.action).href;
+}
+
+/**
+ * Follows url on Tessera (followOnServer) and, when the chain ends on the
+ * consent page, accepts it once: a first-party app with a loopback
+ * callback (http://127.0.0.1:…) is asked for consent, as in Auth0.
+ */
+export async function followAcceptingConsent(server, jar, url) {
+  let f = await followOnServer(server, jar, url);
+  if (!f.location && f.url.startsWith(`${server.url}u/consent?state=`)) {
+    const next = await acceptConsent(jar, f.url, f.res);
+    f = next.startsWith(server.url) ? await followOnServer(server, jar, next) : { res: f.res, url: f.url, location: next };
+  }
+  return f;
+}
+
+/**
  * GET /authorize through the jar, expecting the login page.  params: the
  * /authorize parameters, or a whole /authorize URL.
  * Returns {authorizeRes, loginUrl, page, form, hidden} where page is the
@@ -134,7 +160,7 @@ export function submitLogin(jar, login, { username, password, fields = {} } = {}
 
 /**
  * The whole browser login over HTTP: /authorize -> login page -> POST ->
- * the redirect back to the app.  Returns {jar, login, postRes, redirect}
+ * (the consent page, accepted, when asked) -> the redirect back to the app.  Returns {jar, login, postRes, redirect}
  * where redirect = appRedirect(...) of the final Location.
  */
 export async function loginOverHttp(server, { params, email, password, jar = new CookieJar() }) {
@@ -147,7 +173,7 @@ export async function loginOverHttp(server, { params, email, password, jar = new
   );
   let location = new URL(postRes.location, login.form.action).href;
   if (location.startsWith(server.url)) {
-    const f = await followOnServer(server, jar, location);
+    const f = await followAcceptingConsent(server, jar, location);
     assert.ok(f.location, `after the login POST the chain ended on ${f.url} (${f.res.status}) instead of the app`);
     location = f.location;
   }

@@ -104,7 +104,8 @@ export async function loadApp(tab, spa, init, path = '/') {
 
 /**
  * A person logs in through the SPA: loginWithRedirect -> Tessera's login
- * page -> fill and submit -> back at /callback -> handleRedirectCallback.
+ * page -> fill and submit -> (the consent page, accepted, when asked) ->
+ * back at /callback -> handleRedirectCallback.
  * Returns the login page URL.
  */
 export async function loginThroughSpa(tab, { server, spa, email, password, init = {}, loginParams }) {
@@ -116,7 +117,13 @@ export async function loginThroughSpa(tab, { server, spa, email, password, init 
   await page.fill('input[name="username"]', email);
   await page.fill('input[name="password"]', password);
   await page.click('button[type="submit"]');
-  await waitForUrl(page, (u) => u.startsWith(`${spa.origin}/callback?`), 'submitting the login form should return to the app', tab.console);
+  const consent = `${server.url}u/consent?`;
+  await waitForUrl(page, (u) => u.startsWith(`${spa.origin}/callback?`) || u.startsWith(consent), 'submitting the login form should return to the app', tab.console);
+  if (page.url().startsWith(consent)) {
+    // An app on a loopback origin is asked for consent, first-party or not (as in Auth0).
+    await page.click('button[value="accept"]');
+    await waitForUrl(page, (u) => u.startsWith(`${spa.origin}/callback?`), 'accepting consent should return to the app', tab.console);
+  }
   const back = new URL(page.url());
   assert.ok(back.searchParams.get('code'), `the app got no code: ${page.url()}`);
   await page.evaluate((o) => window.app.init(o), init);
