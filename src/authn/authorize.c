@@ -399,15 +399,9 @@ static bool user_may_sign_in(struct tsr_req *req, const char *client_id,
 {
     const char *tid = req->tenant->t.id;
     struct tsr_user u = {0};
-    struct tsr_connection c = {0};
     if (user_id == NULL || tsr_user_get(req->store, tid, user_id, &u) != 0)
         return false;
-    bool ok = !u.blocked && u.connection_id != NULL &&
-              tsr_connection_get(req->store, tid, u.connection_id, &c) == 0;
-    if (ok) {
-        ok = tsr_connection_serves(&c, client_id, ar->connection);
-        tsr_connection_cleanup(&c);
-    }
+    bool ok = tsr_connection_user_serves(req->store, tid, &u, client_id, ar->connection);
     tsr_user_cleanup(&u);
     return ok;
 }

@@ -207,6 +207,11 @@ void tsr_token_refresh(struct tsr_req *req, const struct tsr_params *p,
     }
     if (!load_user(req, t.user_id, &user, unknown_rt))
         goto out;
+    if (!tsr_connection_user_serves(req->store, tid, &user, client->client_id, NULL)) {
+        event(req, "fertft", client, t.user_id, "The user's connection is not enabled for the client");
+        tsr_resp_oauth_error(req, 400, "invalid_grant", "%s", unknown_rt);
+        goto out;
+    }
     if (!narrowed_scope(req, tsr_params_get(p, "scope"), t.scope, &scope))
         goto out;
     rc = rotating ? (t.rotated_at != 0 ? 0 : tsr_refresh_token_rotate(req->store, tid, t.hash))

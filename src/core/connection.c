@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "core/rows.h"
+#include "core/user.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -232,6 +233,18 @@ bool tsr_connection_serves(const struct tsr_connection *c, const char *client_id
     if (!tsr_connection_enabled_for(c, client_id))
         return false;
     return wanted == NULL || wanted[0] == '\0' || (c->name != NULL && strcmp(c->name, wanted) == 0);
+}
+
+bool tsr_connection_user_serves(tsr_store *st, const char *tenant_id, const struct tsr_user *u,
+                                const char *client_id, const char *wanted)
+{
+    struct tsr_connection c = {0};
+    if (u->blocked || u->connection_id == NULL ||
+        tsr_connection_get(st, tenant_id, u->connection_id, &c) != 0)
+        return false;
+    bool ok = tsr_connection_serves(&c, client_id, wanted);
+    tsr_connection_cleanup(&c);
+    return ok;
 }
 
 /* Every connection of a tenant (a tenant has a handful, so no paging). */

@@ -73,6 +73,18 @@ bool tsr_connection_enabled_for(const struct tsr_connection *c, const char *clie
 bool tsr_connection_serves(const struct tsr_connection *c, const char *client_id,
                            const char *wanted);
 
+struct tsr_user;
+
+/*
+ * True when u may be signed in to client_id now: not blocked, and the
+ * connection u belongs to serves the client (tsr_connection_serves with
+ * wanted).  Single sign-on and every refresh ask it, so that blocking a
+ * person or disabling their connection for an app ends what an earlier
+ * login gave that app.  Any failure to read says no.
+ */
+bool tsr_connection_user_serves(tsr_store *st, const char *tenant_id, const struct tsr_user *u,
+                                const char *client_id, const char *wanted);
+
 /*
  * Creates TSR_DEFAULT_CONNECTION for a tenant that has no connection yet,
  * enabled for every client of the tenant.  Returns 0 (also when it

@@ -13,8 +13,10 @@ import {
   DB_CONNECTION,
   appRedirect,
   authorizeUrl,
+  codeGrant,
   codeRequest,
   loginOverHttp,
+  refreshGrant,
   testEmail,
 } from '../lib/authflow.mjs';
 
@@ -116,6 +118,25 @@ describe('security: single sign-on respects connections', () => {
     await setEnabled(defaultConn, [appA.client_id, partner.client_id]);
     try {
       assertLoginRequired(await authorize(jar, appC, CB_C, { connection: PARTNERS, prompt: 'none' }), 'after disabling the connection for app C');
+    } finally {
+      await setEnabled(defaultConn, [appA.client_id, appC.client_id, partner.client_id]);
+    }
+  }));
+
+  test('a refresh token stops working once the user\'s connection is disabled for the application', t_(async () => {
+    const user = await mgmt.createUser({ email: testEmail('refresh-conn') });
+    const req = codeRequest({ clientId: appC.client_id, redirectUri: CB_C, scope: 'openid offline_access' });
+    const { redirect } = await loginOverHttp(server, { params: req.params, email: user.email, password: user.password });
+    const tokens = await codeGrant(server, {
+      clientId: appC.client_id, clientSecret: appC.client_secret, code: redirect.code, redirectUri: CB_C, verifier: req.verifier,
+    });
+    assert.equal(tokens.status, 200, `code exchange: ${tokens.text}`);
+    assert.equal(typeof tokens.body.refresh_token, 'string', 'a refresh token was issued');
+    await setEnabled(defaultConn, [appA.client_id, partner.client_id]);
+    try {
+      const res = await refreshGrant(server, { clientId: appC.client_id, clientSecret: appC.client_secret, refreshToken: tokens.body.refresh_token });
+      assert.equal(res.status, 400, `refresh after the connection was disabled for app C: ${res.status} ${res.text}`);
+      assert.equal(res.body?.error, 'invalid_grant', res.text);
     } finally {
       await setEnabled(defaultConn, [appA.client_id, appC.client_id, partner.client_id]);
     }
