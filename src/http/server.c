@@ -36,6 +36,9 @@
 /* File descriptors kept for everything but client connections (database, logs, outbound). */
 #define FD_RESERVE 64u
 
+/* Lines a second libmicrohttpd may write to the log (see mhd_log). */
+#define LOG_BURST 20u
+
 /* How often deadlines are checked, and how often cuts are summed up in the log. */
 #define SWEEP_MS 250
 #define CUT_LOG_MS 10000
@@ -61,6 +64,11 @@ struct tsr_server {
     pthread_mutex_t sweep_lock;
     pthread_cond_t sweep_cond;
     bool stopping;
+    /* mhd_log's budget: lines written in the current second, and lines dropped. */
+    pthread_mutex_t log_lock;
+    uint64_t log_window;
+    unsigned log_lines;
+    uint64_t log_dropped;
 };
 
 static uint64_t now_ms(void)
@@ -463,13 +471,39 @@ static int guard_start(struct tsr_server *srv, unsigned max_connections, unsigne
     return rc;
 }
 
+/*
+ * libmicrohttpd logs a line for each refused or broken connection, which a flood of them would
+ * turn into a flood of log lines: at most LOG_BURST a second are written, and the next one
+ * written says how many were dropped.
+ */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    (void)cls;
+    struct tsr_server *srv = cls;
+    uint64_t dropped = 0;
+    uint64_t now = now_ms();
+    pthread_mutex_lock(&srv->log_lock);
+    if (now - srv->log_window >= 1000) {
+        srv->log_window = now;
+        srv->log_lines = 0;
+    }
+    bool write = srv->log_lines < LOG_BURST;
+    if (write) {
+        srv->log_lines++;
+        dropped = srv->log_dropped;
+        srv->log_dropped = 0;
+    } else {
+        srv->log_dropped++;
+    }
+    pthread_mutex_unlock(&srv->log_lock);
+    if (!write)
+        return;
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
     msg[strcspn(msg, "\n")] = '\0';
-    tsr_log(TSR_LOG_WARN, "http", json_pack("{s:s}", "detail", msg));
+    json_t *f = json_pack("{s:s}", "detail", msg);
+    if (f != NULL && dropped > 0)
+        json_object_set_new(f, "dropped_before", json_integer((json_int_t)dropped));
+    tsr_log(TSR_LOG_WARN, "http", f);
 }
 
 /* Reads a whole PEM file into a NUL-terminated buffer; NULL with err set on failure. */
@@ -515,6 +549,16 @@ static void free_tls(struct tsr_server *srv)
     srv->tls_cert = srv->tls_key = NULL;
 }
 
+/* Frees what the server holds once its daemon is stopped (or was never started). */
+static void server_free(struct tsr_server *srv)
+{
+    sweeper_stop(srv);
+    tsr_conn_guard_free(srv->guard);
+    free_tls(srv);
+    pthread_mutex_destroy(&srv->log_lock);
+    free(srv);
+}
+
 int tsr_server_start(struct tsr_app *app, tsr_server **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -537,7 +581,8 @@ int tsr_server_start(struct tsr_app *app, tsr_server **out, char *err, size_t er
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
     struct tsr_server *srv = calloc(1, sizeof *srv);
-    if (srv == NULL) {
+    if (srv == NULL || pthread_mutex_init(&srv->log_lock, NULL) != 0) {
+        free(srv);
         freeaddrinfo(ai);
         return TSR_ENOMEM;
     }
@@ -551,8 +596,7 @@ int tsr_server_start(struct tsr_app *app, tsr_server **out, char *err, size_t er
             srv->tls_key =
                 read_pem(app->settings.tls_key, "--tls-key", &srv->tls_key_len, err, errlen);
         if (srv->tls_key == NULL) {
-            free_tls(srv);
-            free(srv);
+            server_free(srv);
             freeaddrinfo(ai);
             return TSR_EINVAL;
         }
@@ -561,14 +605,13 @@ int tsr_server_start(struct tsr_app *app, tsr_server **out, char *err, size_t er
     unsigned max_connections = fit_to_fd_limit(app->settings.max_connections);
     if (guard_start(srv, max_connections, threads) != 0) {
         snprintf(err, errlen, "cannot start the connection guard: out of memory");
-        free_tls(srv);
-        free(srv);
+        server_free(srv);
         freeaddrinfo(ai);
         return TSR_ENOMEM;
     }
     /* Without TLS the HTTPS options are skipped: the list ends at the first MHD_OPTION_END. */
     srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
         MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT_S,
         MHD_OPTION_CONNECTION_LIMIT, max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
@@ -590,10 +633,7 @@ int tsr_server_start(struct tsr_app *app, tsr_server **out, char *err, size_t er
             snprintf(err, errlen, "--listen: cannot listen on %s:%u (%s)",
                      app->settings.listen_host, app->settings.listen_port,
                      saved ? strerror(saved) : "address in use?");
-        sweeper_stop(srv);
-        tsr_conn_guard_free(srv->guard);
-        free_tls(srv);
-        free(srv);
+        server_free(srv);
         return TSR_EIO;
     }
     *out = srv;
@@ -615,7 +655,5 @@ void tsr_server_stop(tsr_server *srv, unsigned grace_ms)
     MHD_stop_daemon(srv->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
-    tsr_conn_guard_free(srv->guard);
-    free_tls(srv);
-    free(srv);
+    server_free(srv);
 }
