@@ -550,8 +550,7 @@ static int apply(struct layer *l, enum key k, const char *value, const char *who
                         &l->v.max_connections, why);
         break;
     case K_MAX_CONNECTIONS_PER_IP:
-        rc = parse_uint(value, 0, TSR_SETTINGS_MAX_CONNECTIONS, &l->v.max_connections_per_ip,
-                        why);
+        rc = parse_uint(value, 0, TSR_SETTINGS_MAX_CONNECTIONS, &l->v.max_connections_per_ip, why);
         break;
     case K_HEADER_TIMEOUT:
         rc = parse_uint(value, 1, TSR_SETTINGS_MAX_HEADER_TIMEOUT, &l->v.header_timeout, why);

@@ -57,10 +57,10 @@ struct tsr_settings {
     char tls_cert[TSR_SETTINGS_MAX_PATH];  /* empty: plain HTTP */
     char tls_key[TSR_SETTINGS_MAX_PATH];   /* set exactly when tls_cert is */
     bool trust_proxy;                      /* honour X-Forwarded-Proto/-Host */
-    unsigned max_connections;        /* connection table size */
-    unsigned max_connections_per_ip; /* 0: no per-address limit */
-    unsigned header_timeout;         /* seconds for a whole request header */
-    unsigned body_min_rate;          /* bytes per second a body must average */
+    unsigned max_connections;              /* connection table size */
+    unsigned max_connections_per_ip;       /* 0: no per-address limit */
+    unsigned header_timeout;               /* seconds for a whole request header */
+    unsigned body_min_rate;                /* bytes per second a body must average */
 };
 
 /* Looks up an environment variable; tests pass their own. */

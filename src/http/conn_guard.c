@@ -23,10 +23,10 @@ struct tsr_conn {
     struct tsr_conn *next;
     enum conn_state state;
     int fd;
-    bool requested;  /* bytes of a request seen since the wait began */
-    bool served;     /* at least one response sent on this connection */
-    uint64_t since;  /* when the wait (or the body) began */
-    uint64_t bytes;  /* body bytes received */
+    bool requested; /* bytes of a request seen since the wait began */
+    bool served;    /* at least one response sent on this connection */
+    uint64_t since; /* when the wait (or the body) began */
+    uint64_t bytes; /* body bytes received */
 };
 
 struct list {
@@ -209,8 +209,7 @@ void tsr_conn_guard_request_line(tsr_conn_guard *g, struct tsr_conn *c)
     pthread_mutex_unlock(&g->lock);
 }
 
-void tsr_conn_guard_header_done(tsr_conn_guard *g, struct tsr_conn *c, bool body,
-                                uint64_t now_ms)
+void tsr_conn_guard_header_done(tsr_conn_guard *g, struct tsr_conn *c, bool body, uint64_t now_ms)
 {
     if (c == NULL)
         return;

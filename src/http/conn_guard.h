@@ -77,8 +77,7 @@ void tsr_conn_guard_close(tsr_conn_guard *g, struct tsr_conn *c);
 void tsr_conn_guard_request_line(tsr_conn_guard *g, struct tsr_conn *c);
 
 /* The header is complete: a body follows (body state) or not (busy). */
-void tsr_conn_guard_header_done(tsr_conn_guard *g, struct tsr_conn *c, bool body,
-                                uint64_t now_ms);
+void tsr_conn_guard_header_done(tsr_conn_guard *g, struct tsr_conn *c, bool body, uint64_t now_ms);
 
 /* n more body bytes arrived. */
 void tsr_conn_guard_body_bytes(tsr_conn_guard *g, struct tsr_conn *c, size_t n);

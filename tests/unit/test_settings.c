@@ -611,8 +611,7 @@ static void test_connection_limits(void **state)
     expect_error(load_args(&s, err, sizeof err, "--max-connections-per-ip=-1", NULL), err,
                  "--max-connections-per-ip: expected a number from 0 to", NULL);
     env_set("TESSERA_HEADER_TIMEOUT", "2s");
-    expect_error(load_args(&s, err, sizeof err, NULL), err, "TESSERA_HEADER_TIMEOUT",
-                 "got \"2s\"");
+    expect_error(load_args(&s, err, sizeof err, NULL), err, "TESSERA_HEADER_TIMEOUT", "got \"2s\"");
 }
 
 int main(void)
