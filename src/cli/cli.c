@@ -18,6 +18,12 @@ static const char usage[] =
     "  --data-dir DIR         database, master key, credentials (./data) TESSERA_DATA_DIR\n"
     "  --log-level LEVEL      debug, info, warn or error (info)          TESSERA_LOG_LEVEL\n"
     "  --threads N            worker threads, 0 = one per core (0)       TESSERA_THREADS\n"
+    "  --max-connections N    open connections at most (4096)            TESSERA_MAX_CONNECTIONS\n"
+    "  --max-connections-per-ip N\n"
+    "                         from one client address, 0 = any (512)     "
+    "TESSERA_MAX_CONNECTIONS_PER_IP\n"
+    "  --header-timeout S     seconds for a whole request header (20)    TESSERA_HEADER_TIMEOUT\n"
+    "  --body-min-rate B      bytes/s a request body must average (1024) TESSERA_BODY_MIN_RATE\n"
     "  --config FILE          'key = value' file with the settings above TESSERA_CONFIG\n"
     "\n"
     "TESSERA_MASTER_KEY (64 hex characters) overrides {data-dir}/master.key.\n";

@@ -2,7 +2,7 @@
  * settings.c - settings from flags, environment and a config file.
  *
  * Contents: messages; value parsers (listen address, public URL, data
- * directory, log level, threads, TLS files, booleans); the three sources;
+ * directory, log level, threads, numbers, TLS files, booleans); the three sources;
  * merging; the TLS checks on the merged result; warnings.
  *
  * Each source is parsed completely into its own layer, so a bad value is
@@ -38,6 +38,10 @@ enum key {
     K_TLS_CERT,
     K_TLS_KEY,
     K_TRUST_PROXY,
+    K_MAX_CONNECTIONS,
+    K_MAX_CONNECTIONS_PER_IP,
+    K_HEADER_TIMEOUT,
+    K_BODY_MIN_RATE,
     K_CONFIG,
     K_COUNT
 };
@@ -57,6 +61,11 @@ static const struct {
     [K_TLS_CERT] = {"tls-cert", "TESSERA_TLS_CERT", "tls-cert"},
     [K_TLS_KEY] = {"tls-key", "TESSERA_TLS_KEY", "tls-key"},
     [K_TRUST_PROXY] = {"trust-proxy", "TESSERA_TRUST_PROXY", "trust-proxy"},
+    [K_MAX_CONNECTIONS] = {"max-connections", "TESSERA_MAX_CONNECTIONS", "max-connections"},
+    [K_MAX_CONNECTIONS_PER_IP] = {"max-connections-per-ip", "TESSERA_MAX_CONNECTIONS_PER_IP",
+                                  "max-connections-per-ip"},
+    [K_HEADER_TIMEOUT] = {"header-timeout", "TESSERA_HEADER_TIMEOUT", "header-timeout"},
+    [K_BODY_MIN_RATE] = {"body-min-rate", "TESSERA_BODY_MIN_RATE", "body-min-rate"},
     [K_CONFIG] = {"config", "TESSERA_CONFIG", NULL},
 };
 
@@ -389,6 +398,24 @@ static int parse_threads(const char *v, struct tsr_settings *out, char *why)
     return 0;
 }
 
+/* A decimal number from min to max (no sign, no spaces). */
+static int parse_uint(const char *v, unsigned min, unsigned max, unsigned *out, char *why)
+{
+    char shown[64];
+    size_t len = strlen(v);
+    unsigned long n = 0;
+    int ok = len > 0 && len <= 10;
+    for (size_t i = 0; ok && i < len; i++) {
+        ok = v[i] >= '0' && v[i] <= '9';
+        n = n * 10 + (unsigned long)(v[i] - '0');
+    }
+    if (!ok || n < min || n > max)
+        return why_set(why, "expected a number from %u to %u, got \"%s\"", min, max,
+                       show(v, shown));
+    *out = (unsigned)n;
+    return 0;
+}
+
 /* No control characters, spaces only where allowed. */
 static int printable(const char *v, int spaces_ok)
 {
@@ -517,6 +544,19 @@ static int apply(struct layer *l, enum key k, const char *value, const char *who
         break;
     case K_TRUST_PROXY:
         rc = parse_bool(value, &l->v.trust_proxy, why);
+        break;
+    case K_MAX_CONNECTIONS:
+        rc = parse_uint(value, TSR_SETTINGS_MIN_CONNECTIONS, TSR_SETTINGS_MAX_CONNECTIONS,
+                        &l->v.max_connections, why);
+        break;
+    case K_MAX_CONNECTIONS_PER_IP:
+        rc = parse_uint(value, 0, TSR_SETTINGS_MAX_CONNECTIONS, &l->v.max_connections_per_ip, why);
+        break;
+    case K_HEADER_TIMEOUT:
+        rc = parse_uint(value, 1, TSR_SETTINGS_MAX_HEADER_TIMEOUT, &l->v.header_timeout, why);
+        break;
+    case K_BODY_MIN_RATE:
+        rc = parse_uint(value, 1, TSR_SETTINGS_MAX_BODY_MIN_RATE, &l->v.body_min_rate, why);
         break;
     case K_CONFIG:
         rc = parse_path(value, l->v.config_path, sizeof l->v.config_path, why);
@@ -713,6 +753,18 @@ static void copy_key(struct tsr_settings *dst, const struct tsr_settings *src, e
     case K_TRUST_PROXY:
         dst->trust_proxy = src->trust_proxy;
         break;
+    case K_MAX_CONNECTIONS:
+        dst->max_connections = src->max_connections;
+        break;
+    case K_MAX_CONNECTIONS_PER_IP:
+        dst->max_connections_per_ip = src->max_connections_per_ip;
+        break;
+    case K_HEADER_TIMEOUT:
+        dst->header_timeout = src->header_timeout;
+        break;
+    case K_BODY_MIN_RATE:
+        dst->body_min_rate = src->body_min_rate;
+        break;
     case K_CONFIG:
         memcpy(dst->config_path, src->config_path, sizeof dst->config_path);
         break;
@@ -731,6 +783,10 @@ void tsr_settings_defaults(struct tsr_settings *s)
     s->config_path[0] = '\0';
     s->log_level = TSR_LOG_INFO;
     s->threads = 0;
+    s->max_connections = 4096;
+    s->max_connections_per_ip = 512;
+    s->header_timeout = 20;
+    s->body_min_rate = 1024;
 }
 
 /* ---- TLS files ------------------------------------------------------------- */

@@ -13,6 +13,10 @@
  *   --tls-cert       TESSERA_TLS_CERT          tls-cert       PEM certificate (chain) for HTTPS
  *   --tls-key        TESSERA_TLS_KEY           tls-key        PEM private key for HTTPS
  *   --trust-proxy    TESSERA_TRUST_PROXY       trust-proxy    true|false (flag alone: true)
+ *   --max-connections         TESSERA_MAX_CONNECTIONS         4096 open connections
+ *   --max-connections-per-ip  TESSERA_MAX_CONNECTIONS_PER_IP  512 per client address, 0 = no limit
+ *   --header-timeout          TESSERA_HEADER_TIMEOUT          20 s for a whole request header
+ *   --body-min-rate           TESSERA_BODY_MIN_RATE           1024 bytes/s a body must average
  *   --config         TESSERA_CONFIG            (n/a)          path to the config file
  *
  * The config file holds "key = value" lines; '#' starts a comment.  A bad
@@ -20,7 +24,8 @@
  *
  * --tls-cert and --tls-key come together or not at all; both files must be
  * readable PEM.  --trust-proxy makes X-Forwarded-Proto/-Host count (only
- * for a server behind a proxy that sets them).
+ * for a server behind a proxy that sets them).  The last four (config keys
+ * without the dashes) bound what slow clients can hold: see http/conn_guard.h.
  */
 #ifndef TSR_CONFIG_SETTINGS_H
 #define TSR_CONFIG_SETTINGS_H
@@ -34,6 +39,10 @@
 #define TSR_SETTINGS_MAX_URL 512
 #define TSR_SETTINGS_MAX_PATH 1024
 #define TSR_SETTINGS_MAX_FROM 320
+#define TSR_SETTINGS_MIN_CONNECTIONS 16
+#define TSR_SETTINGS_MAX_CONNECTIONS 1000000
+#define TSR_SETTINGS_MAX_HEADER_TIMEOUT 3600
+#define TSR_SETTINGS_MAX_BODY_MIN_RATE 1000000000
 
 struct tsr_settings {
     char listen_host[256];
@@ -48,6 +57,10 @@ struct tsr_settings {
     char tls_cert[TSR_SETTINGS_MAX_PATH];  /* empty: plain HTTP */
     char tls_key[TSR_SETTINGS_MAX_PATH];   /* set exactly when tls_cert is */
     bool trust_proxy;                      /* honour X-Forwarded-Proto/-Host */
+    unsigned max_connections;              /* connection table size */
+    unsigned max_connections_per_ip;       /* 0: no per-address limit */
+    unsigned header_timeout;               /* seconds for a whole request header */
+    unsigned body_min_rate;                /* bytes per second a body must average */
 };
 
 /* Looks up an environment variable; tests pass their own. */

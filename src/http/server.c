@@ -3,14 +3,17 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "http/conn_guard.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -27,6 +30,23 @@
 /* TLS 1.2 and 1.3 only, the server's cipher order. */
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"
 
+/* A connection that stays silent this long is closed (any state). */
+#define IDLE_TIMEOUT_S 30u
+
+/* File descriptors kept for everything but client connections (database, logs, outbound). */
+#define FD_RESERVE 64u
+
+/* Lines a second libmicrohttpd may write to the log (see mhd_log). */
+#define LOG_BURST 20u
+
+/* How often deadlines are checked, and how often cuts are summed up in the log. */
+#define SWEEP_MS 250
+#define CUT_LOG_MS 10000
+
+/* Written on a plain HTTP connection cut for being slow; a TLS one is just closed. */
+static const char BODY_408[] =
+    "{\"error\":\"request_timeout\",\"error_description\":\"The request did not arrive in time\"}";
+
 struct tsr_server {
     struct MHD_Daemon *daemon;
     struct tsr_app *app;
@@ -34,7 +54,29 @@ struct tsr_server {
     char *tls_cert;
     char *tls_key;
     size_t tls_key_len;
+    bool tls;
+    char resp_408[320]; /* the whole 408 response, built at start */
+    size_t resp_408_len;
+    tsr_conn_guard *guard;
+    /* The sweeper: checks deadlines every SWEEP_MS until stopping is set. */
+    pthread_t sweeper;
+    bool sweeper_started;
+    pthread_mutex_t sweep_lock;
+    pthread_cond_t sweep_cond;
+    bool stopping;
+    /* mhd_log's budget: lines written in the current second, and lines dropped. */
+    pthread_mutex_t log_lock;
+    uint64_t log_window;
+    unsigned log_lines;
+    uint64_t log_dropped;
 };
+
+static uint64_t now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+}
 
 static double ms_since(const struct timespec *t0)
 {
@@ -172,12 +214,32 @@ static enum MHD_Result send_response(struct tsr_req *req)
     return ret;
 }
 
+/* The connection's guard entry (NULL when it is not guarded). */
+static struct tsr_conn *conn_entry(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* Whether a body follows the header: a non-zero Content-Length, or any Transfer-Encoding. */
+static bool expects_body(struct MHD_Connection *conn)
+{
+    if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) !=
+        NULL)
+        return true;
+    const char *len =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    return len != NULL && len[strspn(len, " 0")] != '\0';
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **con_cls)
 {
     (void)version;
-    struct tsr_app *app = cls;
+    struct tsr_server *srv = cls;
+    struct tsr_app *app = srv->app;
     struct tsr_req *req = *con_cls;
     if (req == NULL) {
         req = req_new(app, conn, url, method);
@@ -185,15 +247,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         atomic_fetch_add(&app->inflight, 1);
         *con_cls = req;
+        tsr_conn_guard_header_done(srv->guard, conn_entry(conn), expects_body(conn), now_ms());
         return MHD_YES;
     }
     if (*upload_size > 0) {
+        tsr_conn_guard_body_bytes(srv->guard, conn_entry(conn), *upload_size);
         take_upload(req, upload_data, *upload_size);
         *upload_size = 0;
         /* Past the discard budget, answer now; the connection is closed after it. */
         if (!req->body_too_big || req->body_seen < TSR_BODY_MAX + DISCARD_MAX)
             return MHD_YES;
     }
+    tsr_conn_guard_busy(srv->guard, conn_entry(conn));
     if (req->status == 0)
         handle(req);
     return send_response(req);
@@ -202,9 +267,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
-    struct tsr_app *app = cls;
+    struct tsr_server *srv = cls;
+    struct tsr_app *app = srv->app;
     struct tsr_req *req = *con_cls;
+    /* A kept-alive connection now waits for its next request. */
+    tsr_conn_guard_request_done(srv->guard, conn_entry(conn), now_ms());
     if (req == NULL)
         return;
     *con_cls = NULL;
@@ -221,13 +288,222 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&app->inflight, 1);
 }
 
+/* ---- slow clients: see conn_guard.h ---------------------------------------- */
+
+/* Called under the guard's lock, so the socket is still open: the server closes it only after
+ * on_connection(CLOSED) has taken the entry out. */
+static void cut_connection(void *ctx, int fd, bool send_408)
+{
+    struct tsr_server *srv = ctx;
+    /* Nothing else writes while a request is still arriving; a full buffer just drops it. */
+    if (send_408 && !srv->tls)
+        (void)send(fd, srv->resp_408, srv->resp_408_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    /* The worker sees end-of-file and closes the connection as if the client had. */
+    shutdown(fd, SHUT_RDWR);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct tsr_server *srv = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context =
+            ci != NULL ? tsr_conn_guard_open(srv->guard, ci->connect_fd, now_ms()) : NULL;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        tsr_conn_guard_close(srv->guard, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
+/* Called once a request line is parsed; NULL leaves the request context for on_request. */
+static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)uri;
+    struct tsr_server *srv = cls;
+    tsr_conn_guard_request_line(srv->guard, conn_entry(conn));
+    return NULL;
+}
+
+static void log_cuts(struct tsr_server *srv)
+{
+    struct tsr_conn_guard_stats st;
+    tsr_conn_guard_take_stats(srv->guard, &st);
+    if (st.header_timeouts + st.slow_bodies + st.evicted == 0)
+        return;
+    tsr_log(TSR_LOG_WARN, "slow clients cut",
+            json_pack("{s:I, s:I, s:I}", "header_timeouts", (json_int_t)st.header_timeouts,
+                      "slow_bodies", (json_int_t)st.slow_bodies, "evicted",
+                      (json_int_t)st.evicted));
+}
+
+static void *sweeper_main(void *arg)
+{
+    struct tsr_server *srv = arg;
+    uint64_t next_log = now_ms() + CUT_LOG_MS;
+    pthread_mutex_lock(&srv->sweep_lock);
+    while (!srv->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += SWEEP_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&srv->sweep_cond, &srv->sweep_lock, &until);
+        if (srv->stopping)
+            break;
+        pthread_mutex_unlock(&srv->sweep_lock);
+        uint64_t now = now_ms();
+        tsr_conn_guard_sweep(srv->guard, now);
+        if (now >= next_log) {
+            log_cuts(srv);
+            next_log = now + CUT_LOG_MS;
+        }
+        pthread_mutex_lock(&srv->sweep_lock);
+    }
+    pthread_mutex_unlock(&srv->sweep_lock);
+    log_cuts(srv);
+    return NULL;
+}
+
+static int sweeper_start(struct tsr_server *srv)
+{
+    pthread_condattr_t attr;
+    if (pthread_condattr_init(&attr) != 0)
+        return TSR_ENOMEM;
+    int rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (rc == 0)
+        rc = pthread_cond_init(&srv->sweep_cond, &attr);
+    pthread_condattr_destroy(&attr);
+    if (rc != 0)
+        return TSR_ENOMEM;
+    if (pthread_mutex_init(&srv->sweep_lock, NULL) != 0) {
+        pthread_cond_destroy(&srv->sweep_cond);
+        return TSR_ENOMEM;
+    }
+    if (pthread_create(&srv->sweeper, NULL, sweeper_main, srv) != 0) {
+        pthread_mutex_destroy(&srv->sweep_lock);
+        pthread_cond_destroy(&srv->sweep_cond);
+        return TSR_ENOMEM;
+    }
+    srv->sweeper_started = true;
+    return 0;
+}
+
+static void sweeper_stop(struct tsr_server *srv)
+{
+    if (!srv->sweeper_started)
+        return;
+    pthread_mutex_lock(&srv->sweep_lock);
+    srv->stopping = true;
+    pthread_cond_signal(&srv->sweep_cond);
+    pthread_mutex_unlock(&srv->sweep_lock);
+    pthread_join(srv->sweeper, NULL);
+    pthread_mutex_destroy(&srv->sweep_lock);
+    pthread_cond_destroy(&srv->sweep_cond);
+    srv->sweeper_started = false;
+}
+
+/*
+ * The connection table can only be as large as the descriptors the process may open: raises
+ * the soft limit toward max_connections and returns the table size that fits (a full
+ * descriptor table would stop accepting before the guard frees room).
+ */
+static unsigned fit_to_fd_limit(unsigned max_connections)
+{
+    struct rlimit rl;
+    rlim_t need = (rlim_t)max_connections + FD_RESERVE;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return max_connections;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        struct rlimit want = rl;
+        want.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+            rl = want;
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+        return max_connections;
+    unsigned fit = rl.rlim_cur > FD_RESERVE + 16 ? (unsigned)(rl.rlim_cur - FD_RESERVE) : 16;
+    tsr_log(TSR_LOG_WARN, "settings",
+            json_pack("{s:s, s:i, s:i}", "detail",
+                      "--max-connections: the open-file limit (ulimit -n) is too low; the "
+                      "connection table is smaller",
+                      "max_connections", (int)max_connections, "effective", (int)fit));
+    return fit;
+}
+
+/* Starts the guard and its sweeper for a table of max_connections. */
+static int guard_start(struct tsr_server *srv, unsigned max_connections, unsigned threads)
+{
+    const struct tsr_settings *s = &srv->app->settings;
+    /* Room for accepts that race the cuts, and for each worker's share of the table. */
+    unsigned reserve = max_connections / 16 + threads;
+    if (reserve > max_connections / 2)
+        reserve = max_connections / 2;
+    struct tsr_conn_guard_limits lim = {
+        .max_connections = max_connections,
+        .reserve = reserve,
+        .header_ms = (uint64_t)s->header_timeout * 1000u,
+        .body_min_rate = s->body_min_rate,
+    };
+    int n = snprintf(srv->resp_408, sizeof srv->resp_408,
+                     "HTTP/1.1 408 Request Timeout\r\n"
+                     "Content-Type: application/json\r\n"
+                     "Content-Length: %zu\r\n"
+                     "Connection: close\r\n"
+                     "Cache-Control: no-store\r\n"
+                     "X-Content-Type-Options: nosniff\r\n"
+                     "\r\n%s",
+                     sizeof BODY_408 - 1, BODY_408);
+    if (n < 0 || (size_t)n >= sizeof srv->resp_408)
+        return TSR_EINVAL;
+    srv->resp_408_len = (size_t)n;
+    int rc = tsr_conn_guard_new(&lim, cut_connection, srv, &srv->guard);
+    if (rc != 0)
+        return rc;
+    rc = sweeper_start(srv);
+    if (rc != 0) {
+        tsr_conn_guard_free(srv->guard);
+        srv->guard = NULL;
+    }
+    return rc;
+}
+
+/*
+ * libmicrohttpd logs a line for each refused or broken connection, which a flood of them would
+ * turn into a flood of log lines: at most LOG_BURST a second are written, and the next one
+ * written says how many were dropped.
+ */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    (void)cls;
+    struct tsr_server *srv = cls;
+    uint64_t dropped = 0;
+    uint64_t now = now_ms();
+    pthread_mutex_lock(&srv->log_lock);
+    if (now - srv->log_window >= 1000) {
+        srv->log_window = now;
+        srv->log_lines = 0;
+    }
+    bool write = srv->log_lines < LOG_BURST;
+    if (write) {
+        srv->log_lines++;
+        dropped = srv->log_dropped;
+        srv->log_dropped = 0;
+    } else {
+        srv->log_dropped++;
+    }
+    pthread_mutex_unlock(&srv->log_lock);
+    if (!write)
+        return;
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
     msg[strcspn(msg, "\n")] = '\0';
-    tsr_log(TSR_LOG_WARN, "http", json_pack("{s:s}", "detail", msg));
+    json_t *f = json_pack("{s:s}", "detail", msg);
+    if (f != NULL && dropped > 0)
+        json_object_set_new(f, "dropped_before", json_integer((json_int_t)dropped));
+    tsr_log(TSR_LOG_WARN, "http", f);
 }
 
 /* Reads a whole PEM file into a NUL-terminated buffer; NULL with err set on failure. */
@@ -273,6 +549,16 @@ static void free_tls(struct tsr_server *srv)
     srv->tls_cert = srv->tls_key = NULL;
 }
 
+/* Frees what the server holds once its daemon is stopped (or was never started). */
+static void server_free(struct tsr_server *srv)
+{
+    sweeper_stop(srv);
+    tsr_conn_guard_free(srv->guard);
+    free_tls(srv);
+    pthread_mutex_destroy(&srv->log_lock);
+    free(srv);
+}
+
 int tsr_server_start(struct tsr_app *app, tsr_server **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -295,12 +581,14 @@ int tsr_server_start(struct tsr_app *app, tsr_server **out, char *err, size_t er
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
     struct tsr_server *srv = calloc(1, sizeof *srv);
-    if (srv == NULL) {
+    if (srv == NULL || pthread_mutex_init(&srv->log_lock, NULL) != 0) {
+        free(srv);
         freeaddrinfo(ai);
         return TSR_ENOMEM;
     }
     srv->app = app;
     bool tls = app->settings.tls_cert[0] != '\0';
+    srv->tls = tls;
     if (tls) {
         size_t cert_len = 0;
         srv->tls_cert = read_pem(app->settings.tls_cert, "--tls-cert", &cert_len, err, errlen);
@@ -308,24 +596,30 @@ int tsr_server_start(struct tsr_app *app, tsr_server **out, char *err, size_t er
             srv->tls_key =
                 read_pem(app->settings.tls_key, "--tls-key", &srv->tls_key_len, err, errlen);
         if (srv->tls_key == NULL) {
-            free_tls(srv);
-            free(srv);
+            server_free(srv);
             freeaddrinfo(ai);
             return TSR_EINVAL;
         }
         flags |= MHD_USE_TLS;
     }
+    unsigned max_connections = fit_to_fd_limit(app->settings.max_connections);
+    if (guard_start(srv, max_connections, threads) != 0) {
+        snprintf(err, errlen, "cannot start the connection guard: out of memory");
+        server_free(srv);
+        freeaddrinfo(ai);
+        return TSR_ENOMEM;
+    }
     /* Without TLS the HTTPS options are skipped: the list ends at the first MHD_OPTION_END. */
     srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, app, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)512, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
-        tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, srv->tls_cert,
-        MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key, MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
-        MHD_OPTION_END);
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
+        MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, app->settings.max_connections_per_ip,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+        MHD_OPTION_URI_LOG_CALLBACK, on_request_line, srv,
+        tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, srv->tls_cert, MHD_OPTION_HTTPS_MEM_KEY,
+        srv->tls_key, MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES, MHD_OPTION_END);
     int saved = errno;
     freeaddrinfo(ai);
     if (srv->daemon == NULL) {
@@ -338,8 +632,7 @@ int tsr_server_start(struct tsr_app *app, tsr_server **out, char *err, size_t er
             snprintf(err, errlen, "--listen: cannot listen on %s:%u (%s)",
                      app->settings.listen_host, app->settings.listen_port,
                      saved ? strerror(saved) : "address in use?");
-        free_tls(srv);
-        free(srv);
+        server_free(srv);
         return TSR_EIO;
     }
     *out = srv;
@@ -356,9 +649,10 @@ void tsr_server_stop(tsr_server *srv, unsigned grace_ms)
         struct timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+    /* The sweeper stops first: stopping the daemon closes every connection. */
+    sweeper_stop(srv);
     MHD_stop_daemon(srv->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
-    free_tls(srv);
-    free(srv);
+    server_free(srv);
 }

@@ -1,6 +1,7 @@
 /*
  * server.h - the HTTP server: libmicrohttpd's internal thread pool with
- * epoll, bounded bodies and connection timeouts, graceful shutdown.
+ * epoll, bounded bodies, deadlines for slow requests and room for fresh
+ * clients (conn_guard.h), graceful shutdown.
  */
 #ifndef TSR_HTTP_SERVER_H
 #define TSR_HTTP_SERVER_H

@@ -563,6 +563,57 @@ static void test_trust_proxy(void **state)
     assert_true(s.trust_proxy);
 }
 
+static void test_connection_limits(void **state)
+{
+    (void)state;
+    struct tsr_settings s;
+    char err[256];
+
+    assert_int_equal(load_args(&s, err, sizeof err, NULL), 0);
+    assert_int_equal(s.max_connections, 4096);
+    assert_int_equal(s.max_connections_per_ip, 512);
+    assert_int_equal(s.header_timeout, 20);
+    assert_int_equal(s.body_min_rate, 1024);
+
+    assert_int_equal(load_args(&s, err, sizeof err, "--max-connections=64",
+                               "--max-connections-per-ip", "0", NULL),
+                     0);
+    assert_int_equal(s.max_connections, 64);
+    assert_int_equal(s.max_connections_per_ip, 0);
+    env_set("TESSERA_HEADER_TIMEOUT", "5");
+    env_set("TESSERA_BODY_MIN_RATE", "100");
+    env_set("TESSERA_MAX_CONNECTIONS", "1000");
+    assert_int_equal(load_args(&s, err, sizeof err, "--max-connections=20", NULL), 0);
+    assert_int_equal(s.header_timeout, 5);
+    assert_int_equal(s.body_min_rate, 100);
+    assert_int_equal(s.max_connections, 20);
+    reset_env(NULL);
+
+    const char *conf = write_conf("max-connections = 100\nmax-connections-per-ip = 10\n"
+                                  "header-timeout = 30\nbody-min-rate = 500\n");
+    assert_int_equal(load_args(&s, err, sizeof err, "--config", conf, NULL), 0);
+    remove_conf();
+    assert_int_equal(s.max_connections, 100);
+    assert_int_equal(s.max_connections_per_ip, 10);
+    assert_int_equal(s.header_timeout, 30);
+    assert_int_equal(s.body_min_rate, 500);
+
+    expect_error(load_args(&s, err, sizeof err, "--max-connections=15", NULL), err,
+                 "--max-connections: expected a number from 16 to 1000000", "\"15\"");
+    expect_error(load_args(&s, err, sizeof err, "--max-connections=99999999999", NULL), err,
+                 "--max-connections: expected a number", NULL);
+    expect_error(load_args(&s, err, sizeof err, "--header-timeout=0", NULL), err,
+                 "--header-timeout: expected a number from 1 to 3600", NULL);
+    expect_error(load_args(&s, err, sizeof err, "--header-timeout=3601", NULL), err,
+                 "--header-timeout: expected a number from 1 to 3600", NULL);
+    expect_error(load_args(&s, err, sizeof err, "--body-min-rate=0", NULL), err,
+                 "--body-min-rate: expected a number from 1 to", NULL);
+    expect_error(load_args(&s, err, sizeof err, "--max-connections-per-ip=-1", NULL), err,
+                 "--max-connections-per-ip: expected a number from 0 to", NULL);
+    env_set("TESSERA_HEADER_TIMEOUT", "2s");
+    expect_error(load_args(&s, err, sizeof err, NULL), err, "TESSERA_HEADER_TIMEOUT", "got \"2s\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -577,6 +628,7 @@ int main(void)
         cmocka_unit_test_setup(test_smtp, reset_env),
         cmocka_unit_test_setup(test_tls, reset_env),
         cmocka_unit_test_setup(test_trust_proxy, reset_env),
+        cmocka_unit_test_setup(test_connection_limits, reset_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
