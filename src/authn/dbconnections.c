@@ -20,6 +20,7 @@
 #include "core/event.h"
 #include "core/mail.h"
 #include "core/password.h"
+#include "core/rate_limit.h"
 #include "core/ticket.h"
 #include "core/user.h"
 #include "http/response.h"
@@ -45,13 +46,41 @@ static void body_cleanup(struct body *b)
     json_decref(b->json);
 }
 
-/* Auth0's error shape for these endpoints. */
+/* Auth0's error shape for these endpoints, with a status. */
+static void send_status_error(struct tsr_req *req, int status, const char *name, const char *code,
+                              const char *description)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:i}", "name", name, "code", code, "description",
+                          description, "statusCode", status);
+    tsr_resp_json(req, (unsigned)status, o);
+}
+
 static void send_error(struct tsr_req *req, const char *name, const char *code,
                        const char *description)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:i}", "name", name, "code", code, "description",
-                          description, "statusCode", 400);
-    tsr_resp_json(req, 400, o);
+    send_status_error(req, 400, name, code, description);
+}
+
+/*
+ * Counts the request against its class's rates per address and per tenant;
+ * false once a 429 (with Retry-After) or a 500 is sent.
+ */
+static bool rate_ok(struct tsr_req *req, enum tsr_rate_class cls)
+{
+    int64_t wait = 0;
+    int rc = tsr_rate_limit_request(req, cls, &wait);
+    if (rc == 0)
+        return true;
+    if (rc != TSR_EBUSY) {
+        tsr_resp_oauth_error(req, 500, "server_error", "Cannot count the request");
+        return false;
+    }
+    char v[24];
+    snprintf(v, sizeof v, "%lld", (long long)wait);
+    tsr_resp_header(req, "Retry-After", v);
+    send_status_error(req, 429, "TooManyRequestsError", "too_many_requests",
+                      "Too many requests from this address; retry later.");
+    return false;
 }
 
 static void bad_body(struct tsr_req *req, const char *description)
@@ -295,7 +324,7 @@ void tsr_authn_signup(struct tsr_req *req)
     char why[256];
     /* Browsers call this from the application's origin (auth0.js signup). */
     tsr_cors_allow(req);
-    if (!read_body(req, &b))
+    if (!rate_ok(req, TSR_RATE_SIGNUP) || !read_body(req, &b))
         return;
     const char *client_id = field(req, &b, "client_id", &bad);
     const char *connection = field(req, &b, "connection", &bad);
@@ -359,7 +388,7 @@ void tsr_authn_change_password(struct tsr_req *req)
     struct tsr_user u = {0};
     bool bad = false;
     tsr_cors_allow(req);
-    if (!read_body(req, &b))
+    if (!rate_ok(req, TSR_RATE_RESET) || !read_body(req, &b))
         return;
     const char *client_id = field(req, &b, "client_id", &bad);
     const char *connection = field(req, &b, "connection", &bad);

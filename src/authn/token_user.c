@@ -14,7 +14,9 @@
 #include "core/connection.h"
 #include "core/event.h"
 #include "core/lockout.h"
+#include "core/rate_limit.h"
 #include "core/refresh_token.h"
+#include "core/throttle.h"
 #include "core/ticket.h"
 #include "core/user.h"
 #include "http/response.h"
@@ -264,6 +266,56 @@ static bool password_connection(struct tsr_req *req, const struct tsr_params *p,
     return false;
 }
 
+static void retry_after(struct tsr_req *req, int64_t seconds)
+{
+    char v[24];
+    snprintf(v, sizeof v, "%lld", (long long)seconds);
+    tsr_resp_header(req, "Retry-After", v);
+}
+
+/* Counts the request against the login rates of its address and tenant; false once answered. */
+static bool rate_ok(struct tsr_req *req)
+{
+    int64_t wait = 0;
+    int rc = tsr_rate_limit_request(req, TSR_RATE_LOGIN, &wait);
+    if (rc == 0)
+        return true;
+    if (rc == TSR_EBUSY) {
+        retry_after(req, wait);
+        tsr_resp_oauth_error(req, 429, "too_many_requests",
+                             "Too many login attempts from this address; retry later.");
+    } else {
+        tsr_resp_oauth_error(req, 500, "server_error", "Cannot count the request");
+    }
+    return false;
+}
+
+/*
+ * The brute-force checks before the password is looked at: this address
+ * locked out of this name (core/lockout.h), then the account slowed down
+ * whatever the address (core/throttle.h).  false once answered.
+ */
+static bool attempts_ok(struct tsr_req *req, const struct tsr_client *client, const char *username, const char *ip,
+                        const char *account)
+{
+    int64_t wait = 0;
+    if (tsr_lockout_active(req->store, req->tenant->t.id, username, ip)) {
+        event(req, "limit_wc", client, NULL, "Blocked: too many failed logins");
+    } else if (tsr_throttle_wait(req->store, req->tenant->t.id, account, tsr_now(), &wait) != 0) {
+        tsr_resp_oauth_error(req, 500, "server_error", "Cannot check the password");
+        return false;
+    } else if (wait > 0) {
+        event(req, "limit_wc", client, NULL, "Blocked: too many failed logins of the account");
+        retry_after(req, wait);
+    } else {
+        return true;
+    }
+    tsr_resp_oauth_error(req, 429, "too_many_attempts",
+                         "Your account has been blocked after multiple consecutive login "
+                         "attempts.");
+    return false;
+}
+
 void tsr_token_password(struct tsr_req *req, const struct tsr_params *p,
                         const struct tsr_client *client, const char *grant_type)
 {
@@ -271,7 +323,9 @@ void tsr_token_password(struct tsr_req *req, const struct tsr_params *p,
     struct tsr_user user = {0};
     enum tsr_login_result result;
     char *scope = NULL;
-    if (!grant_allowed(req, client, grant_type) || !password_connection(req, p, client, &c))
+    char account[TSR_THROTTLE_ACCOUNT_MAX] = "";
+    if (!rate_ok(req) || !grant_allowed(req, client, grant_type) ||
+        !password_connection(req, p, client, &c))
         return;
     const char *username = tsr_params_get(p, "username");
     const char *password = tsr_params_get(p, "password");
@@ -282,12 +336,13 @@ void tsr_token_password(struct tsr_req *req, const struct tsr_params *p,
     }
     char ip[64];
     tsr_req_client_ip(req, ip);
-    if (c.brute_force_protection && tsr_lockout_active(req->store, req->tenant->t.id, username, ip)) {
-        event(req, "limit_wc", client, NULL, "Blocked: too many failed logins");
-        tsr_resp_oauth_error(req, 429, "too_many_attempts",
-                             "Your account has been blocked after multiple consecutive login "
-                             "attempts.");
-        goto out;
+    if (c.brute_force_protection) {
+        if (tsr_throttle_account(req->store, &c, username, account) != 0) {
+            tsr_resp_oauth_error(req, 500, "server_error", "Cannot check the password");
+            goto out;
+        }
+        if (!attempts_ok(req, client, username, ip, account))
+            goto out;
     }
     int rc = tsr_user_authenticate(req->store, &c, username, password, &user, &result);
     if (rc != 0) {
@@ -308,10 +363,18 @@ void tsr_token_password(struct tsr_req *req, const struct tsr_params *p,
             tsr_event_record(req, &e);
             tsr_ticket_send_lock_notice(req, &c, username, ip);
         }
+        if (account[0] != '\0' &&
+            tsr_throttle_failed(req->store, &req->app->settings.limits, req->tenant->t.id,
+                                account, tsr_now()) != 0) {
+            tsr_resp_oauth_error(req, 500, "server_error", "Cannot check the password");
+            goto out;
+        }
         event(req, "fepft", client, NULL, "Wrong email or password.");
         tsr_resp_oauth_error(req, 400, "invalid_grant", "Wrong email or password.");
         goto out;
     }
+    if (account[0] != '\0')
+        (void)tsr_throttle_clear(req->store, req->tenant->t.id, account);
     tsr_user_record_login(req->store, &user, ip);
     struct tsr_event ok = {.type = "s", .description = "Successful login",
                            .client_id = client->client_id, .client_name = client->name,

@@ -43,7 +43,8 @@ enum key {
     K_HEADER_TIMEOUT,
     K_BODY_MIN_RATE,
     K_CONFIG,
-    K_COUNT
+    K_LIMIT_FIRST, /* the limits.h keys follow, in their order */
+    K_COUNT = K_LIMIT_FIRST + TSR_LK_COUNT
 };
 
 static const struct {
@@ -67,6 +68,9 @@ static const struct {
     [K_HEADER_TIMEOUT] = {"header-timeout", "TESSERA_HEADER_TIMEOUT", "header-timeout"},
     [K_BODY_MIN_RATE] = {"body-min-rate", "TESSERA_BODY_MIN_RATE", "body-min-rate"},
     [K_CONFIG] = {"config", "TESSERA_CONFIG", NULL},
+#define LIMIT_KEY(name, flag, env) [K_LIMIT_FIRST + TSR_LK_##name] = {flag, env, flag},
+    TSR_LIMIT_KEYS(LIMIT_KEY)
+#undef LIMIT_KEY
 };
 
 /* One source's values; bit k of set is 1 when key k was given. */
@@ -561,7 +565,8 @@ static int apply(struct layer *l, enum key k, const char *value, const char *who
     case K_CONFIG:
         rc = parse_path(value, l->v.config_path, sizeof l->v.config_path, why);
         break;
-    case K_COUNT:
+    default:
+        rc = tsr_limits_parse(&l->v.limits, (int)k - K_LIMIT_FIRST, value, why, sizeof why);
         break;
     }
     if (rc != 0)
@@ -768,7 +773,10 @@ static void copy_key(struct tsr_settings *dst, const struct tsr_settings *src, e
     case K_CONFIG:
         memcpy(dst->config_path, src->config_path, sizeof dst->config_path);
         break;
-    case K_COUNT:
+    default:
+        tsr_limits_copy(&dst->limits, &src->limits, (int)k - K_LIMIT_FIRST);
+        if (k == K_LIMIT_FIRST + TSR_LK_TRUSTED_PROXIES)
+            dst->trusted_proxies_set = true;
         break;
     }
 }
@@ -787,6 +795,7 @@ void tsr_settings_defaults(struct tsr_settings *s)
     s->max_connections_per_ip = 512;
     s->header_timeout = 20;
     s->body_min_rate = 1024;
+    tsr_limits_defaults(&s->limits);
 }
 
 /* ---- TLS files ------------------------------------------------------------- */
@@ -873,6 +882,10 @@ size_t tsr_settings_warnings(const struct tsr_settings *s, char out[][TSR_SETTIN
                  "--public-url: %.150s is not https:// although HTTPS is on; issuer and "
                  "links will say http",
                  s->public_url);
+    if (n < max && s->trusted_proxies_set && !s->trust_proxy)
+        snprintf(out[n++], TSR_SETTINGS_WARN_LEN,
+                 "--trusted-proxies: ignored without --trust-proxy; X-Forwarded-* headers "
+                 "are not honoured");
     return n;
 }
 

@@ -18,14 +18,17 @@
  *   --header-timeout          TESSERA_HEADER_TIMEOUT          20 s for a whole request header
  *   --body-min-rate           TESSERA_BODY_MIN_RATE           1024 bytes/s a body must average
  *   --config         TESSERA_CONFIG            (n/a)          path to the config file
+ *   (and the keys of limits.h: trusted proxies, rate limits, account throttle)
  *
  * The config file holds "key = value" lines; '#' starts a comment.  A bad
  * value stops start-up with one line naming the setting and why.
  *
  * --tls-cert and --tls-key come together or not at all; both files must be
- * readable PEM.  --trust-proxy makes X-Forwarded-Proto/-Host count (only
- * for a server behind a proxy that sets them).  The last four (config keys
- * without the dashes) bound what slow clients can hold: see http/conn_guard.h.
+ * readable PEM.  --trust-proxy makes X-Forwarded-For/-Proto/-Host count
+ * when the connection comes from a trusted proxy (--trusted-proxies),
+ * only for a server behind a proxy that sets them.  The four connection
+ * settings (config keys without the dashes) bound what slow clients can
+ * hold: see http/conn_guard.h.
  */
 #ifndef TSR_CONFIG_SETTINGS_H
 #define TSR_CONFIG_SETTINGS_H
@@ -34,6 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/limits.h"
 #include "util/log.h"
 
 #define TSR_SETTINGS_MAX_URL 512
@@ -56,11 +60,13 @@ struct tsr_settings {
     char smtp_from[TSR_SETTINGS_MAX_FROM]; /* empty: "Tessera <no-reply@localhost>" */
     char tls_cert[TSR_SETTINGS_MAX_PATH];  /* empty: plain HTTP */
     char tls_key[TSR_SETTINGS_MAX_PATH];   /* set exactly when tls_cert is */
-    bool trust_proxy;                      /* honour X-Forwarded-Proto/-Host */
+    bool trust_proxy;                      /* honour X-Forwarded-For/-Proto/-Host */
     unsigned max_connections;              /* connection table size */
     unsigned max_connections_per_ip;       /* 0: no per-address limit */
     unsigned header_timeout;               /* seconds for a whole request header */
     unsigned body_min_rate;                /* bytes per second a body must average */
+    bool trusted_proxies_set;              /* limits.proxies was given, not the default */
+    struct tsr_limits limits;              /* limits.h: proxies, rates, account throttle */
 };
 
 /* Looks up an environment variable; tests pass their own. */

@@ -136,18 +136,123 @@ int tsr_req_json_body(struct tsr_req *req, json_t **out, char *err, size_t errle
     return 0;
 }
 
+/* The socket peer's address, IPv4-mapped IPv6 shown as IPv4; false when unknown. */
+static bool peer_address(struct tsr_req *req, struct tsr_cidr *out)
+{
+    const union MHD_ConnectionInfo *info =
+        req->conn ? MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
+    if (info == NULL || info->client_addr == NULL)
+        return false;
+    const struct sockaddr *sa = info->client_addr;
+    char text[INET6_ADDRSTRLEN];
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text,
+                  sizeof text);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, text,
+                  sizeof text);
+    else
+        return false;
+    return tsr_cidr_parse_addr(text, out) == 0;
+}
+
+static void address_text(const struct tsr_cidr *a, char out[64])
+{
+    if (inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->addr, out, 64) == NULL)
+        out[0] = '\0';
+}
+
+/* True when --trust-proxy is on and the connection comes from a trusted proxy. */
+static bool from_trusted_proxy(struct tsr_req *req)
+{
+    struct tsr_cidr peer;
+    if (req->app == NULL || !req->app->settings.trust_proxy || !peer_address(req, &peer))
+        return false;
+    const struct tsr_limits *l = &req->app->settings.limits;
+    return tsr_cidr_contains(l->proxies, l->nproxies, &peer);
+}
+
+struct xff_walk {
+    char list[TSR_XFF_MAX]; /* every X-Forwarded-For header, joined by commas in order */
+    size_t len;
+    bool too_long;
+};
+
+static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    struct xff_walk *w = cls;
+    if (strcasecmp(key, "X-Forwarded-For") != 0 || value == NULL)
+        return MHD_YES;
+    size_t n = strlen(value);
+    if (w->len + n + 2 > sizeof w->list) {
+        w->too_long = true;
+        return MHD_NO;
+    }
+    if (w->len > 0)
+        w->list[w->len++] = ',';
+    memcpy(w->list + w->len, value, n);
+    w->len += n;
+    w->list[w->len] = '\0';
+    return MHD_YES;
+}
+
+/*
+ * Walks X-Forwarded-For from the right, starting at the trusted peer: each
+ * hop a trusted proxy appended names the one before it; the first address
+ * outside the trusted networks is the client.  The client writes whatever
+ * it likes to the left of that, so nothing left of it counts.  A hop that
+ * is not an address ends the walk at the last address known good.
+ */
+static void forwarded_client(struct tsr_req *req, const struct tsr_cidr *peer, char out[64])
+{
+    struct xff_walk w = {.len = 0};
+    struct xff_walk *walk = &w;
+    struct tsr_cidr hop = *peer;
+    const struct tsr_limits *l = &req->app->settings.limits;
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, collect_xff, walk);
+    size_t end = walk->too_long ? 0 : walk->len;
+    while (end > 0) {
+        size_t start = end;
+        while (start > 0 && walk->list[start - 1] != ',')
+            start--;
+        char item[64];
+        size_t a = start, b = end;
+        while (a < b && (walk->list[a] == ' ' || walk->list[a] == '\t'))
+            a++;
+        while (b > a && (walk->list[b - 1] == ' ' || walk->list[b - 1] == '\t'))
+            b--;
+        struct tsr_cidr next;
+        if (b - a == 0 || b - a >= sizeof item)
+            break;
+        memcpy(item, walk->list + a, b - a);
+        item[b - a] = '\0';
+        if (tsr_cidr_parse_addr(item, &next) != 0)
+            break;
+        hop = next;
+        if (!tsr_cidr_contains(l->proxies, l->nproxies, &hop))
+            break;
+        end = start > 0 ? start - 1 : 0;
+    }
+    address_text(&hop, out);
+}
+
 void tsr_req_client_ip(struct tsr_req *req, char out[64])
 {
-    out[0] = '\0';
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (info == NULL || info->client_addr == NULL)
+    if (req->client_ip[0] != '\0') {
+        memcpy(out, req->client_ip, sizeof req->client_ip);
         return;
-    const struct sockaddr *sa = info->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, 64);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
+    }
+    out[0] = '\0';
+    struct tsr_cidr peer;
+    if (!peer_address(req, &peer))
+        return;
+    if (from_trusted_proxy(req))
+        forwarded_client(req, &peer, out);
+    else
+        address_text(&peer, out);
+    memcpy(req->client_ip, out, sizeof req->client_ip);
 }
 
 /* The first comma-separated item of a forwarded header, trimmed, into out; false if empty. */
@@ -167,7 +272,7 @@ static bool first_item(const char *v, char *out, size_t cap)
 
 const char *tsr_req_effective_host(struct tsr_req *req)
 {
-    if (req->app != NULL && req->app->settings.trust_proxy) {
+    if (from_trusted_proxy(req)) {
         const char *fwd = tsr_req_header(req, "X-Forwarded-Host");
         if (fwd != NULL && first_item(fwd, req->fwd_host, sizeof req->fwd_host))
             return req->fwd_host;
@@ -177,7 +282,7 @@ const char *tsr_req_effective_host(struct tsr_req *req)
 
 const char *tsr_req_effective_proto(struct tsr_req *req)
 {
-    if (req->app != NULL && req->app->settings.trust_proxy) {
+    if (from_trusted_proxy(req)) {
         const char *fwd = tsr_req_header(req, "X-Forwarded-Proto");
         char proto[8];
         if (fwd != NULL && first_item(fwd, proto, sizeof proto)) {

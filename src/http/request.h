@@ -23,6 +23,7 @@
 #define TSR_BODY_MAX (1024 * 1024)
 #define TSR_ROUTE_MAX_PARAMS 4
 #define TSR_RESP_MAX_HEADERS 16
+#define TSR_XFF_MAX 2048 /* X-Forwarded-For longer than this is ignored (the peer counts) */
 
 struct MHD_Connection;
 
@@ -45,6 +46,7 @@ struct tsr_req {
     char *route_param_buf;         /* storage for route_params */
     char request_id[24];
     char fwd_host[256]; /* tsr_req_effective_host's copy of X-Forwarded-Host */
+    char client_ip[64]; /* tsr_req_client_ip's answer, once computed ("" before) */
     struct timespec started;
 
     char *body; /* NUL-terminated */
@@ -111,7 +113,8 @@ int tsr_req_json_body(struct tsr_req *req, json_t **out, char *err, size_t errle
 
 /*
  * The host the client asked for, for finding the tenant: the first
- * X-Forwarded-Host value when --trust-proxy is on and the header is there,
+ * X-Forwarded-Host value when --trust-proxy is on, the connection comes
+ * from a trusted proxy (--trusted-proxies) and the header is there,
  * else the Host header (NULL when neither).  Without --trust-proxy the
  * forwarded headers are ignored (RFC 9700 section 4.13).  Borrowed, or
  * kept in req.
@@ -120,11 +123,19 @@ const char *tsr_req_effective_host(struct tsr_req *req);
 
 /*
  * "https" or "http": the first X-Forwarded-Proto value when --trust-proxy
- * is on and it names one of these, else the scheme of the connection.
+ * is on, the connection comes from a trusted proxy and it names one of
+ * these, else the scheme of the connection.
  */
 const char *tsr_req_effective_proto(struct tsr_req *req);
 
-/* The peer's IP address as text into out (64 bytes); "" when unknown. */
+/*
+ * The client's IP address as text into out (64 bytes); "" when unknown.
+ * Without --trust-proxy, or when the connection does not come from a
+ * trusted proxy, it is the connection's peer and X-Forwarded-For is
+ * ignored.  Otherwise it is the nearest X-Forwarded-For hop outside the
+ * trusted networks, walking from the right (hops the client wrote itself
+ * lie left of it and never count).  IPv4-mapped IPv6 shows as IPv4.
+ */
 void tsr_req_client_ip(struct tsr_req *req, char out[64]);
 
 /* Seconds since the epoch; one clock for every expiry decision. */

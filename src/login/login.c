@@ -14,6 +14,7 @@
 #include "core/lockout.h"
 #include "core/password.h"
 #include "core/session.h"
+#include "core/throttle.h"
 #include "core/ticket.h"
 #include "core/user.h"
 #include "http/response.h"
@@ -21,9 +22,9 @@
 #include "login/page.h"
 #include "util/err.h"
 
-/* Sends the login form (status 200 unless told), with an optional error sentence. */
-static void show(struct tsr_req *req, const struct tsr_page_flow *f, const char *username,
-                 const char *error)
+/* Sends the login form with status, with an optional error sentence. */
+static void show_status(struct tsr_req *req, unsigned status, const struct tsr_page_flow *f,
+                        const char *username, const char *error)
 {
     struct tsr_page p;
     tsr_page_init(&p, req, "Log in");
@@ -37,7 +38,54 @@ static void show(struct tsr_req *req, const struct tsr_page_flow *f, const char 
     tsr_tpl_set(&p.ctx, "requires_username", f->conn.requires_username ? "1" : "");
     tsr_tpl_set(&p.ctx, "signup_allowed", f->conn.disable_signup ? "" : "1");
     tsr_tpl_set(&p.ctx, "error", error);
-    tsr_page_send(req, 200, "login", &p);
+    tsr_page_send(req, status, "login", &p);
+}
+
+static void show(struct tsr_req *req, const struct tsr_page_flow *f, const char *username,
+                 const char *error)
+{
+    show_status(req, 200, f, username, error);
+}
+
+/*
+ * The account's throttle (core/throttle.h): true when it may try now;
+ * otherwise the form is sent with 429 and Retry-After.  account receives
+ * the account the name belongs to ("" when the connection does not
+ * protect against brute force).
+ */
+static bool account_may_try(struct tsr_req *req, const struct tsr_page_flow *f, const char *ident,
+                            char account[TSR_THROTTLE_ACCOUNT_MAX])
+{
+    int64_t wait = 0;
+    account[0] = '\0';
+    if (!f->conn.brute_force_protection)
+        return true;
+    int rc = tsr_throttle_account(req->store, &f->conn, ident, account);
+    if (rc == 0)
+        rc = tsr_throttle_wait(req->store, req->tenant->t.id, account, tsr_now(), &wait);
+    if (rc != 0) {
+        tsr_page_server_error(req, "login throttle", rc);
+        return false;
+    }
+    if (wait == 0)
+        return true;
+    tsr_page_flow_event(req, f, "limit_wc", "Blocked: too many failed logins of the account", NULL,
+                        ident);
+    tsr_page_retry_after(req, wait);
+    show_status(req, 429, f, ident, TSR_LOGIN_MSG_THROTTLED);
+    return false;
+}
+
+/* Counts a failure of the account; false (with a 500 sent) when it cannot be counted. */
+static bool count_failure(struct tsr_req *req, const char *account)
+{
+    if (account[0] == '\0')
+        return true;
+    int rc = tsr_throttle_failed(req->store, &req->app->settings.limits, req->tenant->t.id,
+                                 account, tsr_now());
+    if (rc != 0)
+        tsr_page_server_error(req, "login throttle", rc);
+    return rc == 0;
 }
 
 void tsr_login_page_get(struct tsr_req *req)
@@ -55,7 +103,8 @@ void tsr_login_page_get(struct tsr_req *req)
 void tsr_login_page_post(struct tsr_req *req)
 {
     struct tsr_params form;
-    if (!tsr_page_form(req, &form))
+    char account[TSR_THROTTLE_ACCOUNT_MAX];
+    if (!tsr_page_rate_ok(req, TSR_RATE_LOGIN) || !tsr_page_form(req, &form))
         return;
     bool sent;
     const char *state = tsr_page_handle(req, &form, "state", &sent);
@@ -90,6 +139,8 @@ void tsr_login_page_post(struct tsr_req *req)
         show(req, &f, ident, TSR_LOGIN_MSG_LOCKED);
         goto out;
     }
+    if (!account_may_try(req, &f, ident, account))
+        goto out;
     enum tsr_login_result result = TSR_LOGIN_UNKNOWN_USER;
     int rc = tsr_user_authenticate(req->store, &f.conn, ident, password, &u, &result);
     if (rc != 0) {
@@ -98,6 +149,8 @@ void tsr_login_page_post(struct tsr_req *req)
     }
     switch (result) {
     case TSR_LOGIN_OK:
+        if (account[0] != '\0')
+            (void)tsr_throttle_clear(req->store, req->tenant->t.id, account);
         tsr_page_flow_logged_in(req, &f, &u);
         break;
     case TSR_LOGIN_BLOCKED:
@@ -105,12 +158,16 @@ void tsr_login_page_post(struct tsr_req *req)
         show(req, &f, ident, TSR_LOGIN_MSG_BLOCKED);
         break;
     case TSR_LOGIN_WRONG_PASSWORD:
+        if (!count_failure(req, account))
+            break;
         tsr_page_flow_event(req, &f, "fp", TSR_LOGIN_MSG_WRONG, NULL, ident);
         tsr_ticket_send_lock_notice(req, &f.conn, ident, ip);
         show(req, &f, ident, TSR_LOGIN_MSG_WRONG);
         break;
     case TSR_LOGIN_UNKNOWN_USER:
     default:
+        if (!count_failure(req, account))
+            break;
         tsr_page_flow_event(req, &f, "fu", TSR_LOGIN_MSG_WRONG, NULL, ident);
         show(req, &f, ident, TSR_LOGIN_MSG_WRONG);
         break;

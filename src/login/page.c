@@ -13,6 +13,7 @@
 #include "authn/authorize.h"
 #include "core/app.h"
 #include "core/event.h"
+#include "core/rate_limit.h"
 #include "core/session.h"
 #include "core/ticket.h"
 #include "core/user.h"
@@ -125,6 +126,28 @@ void tsr_page_server_error(struct tsr_req *req, const char *what, int rc)
     tsr_log(TSR_LOG_ERROR, "login page failed", f);
     tsr_login_error_page(req, 500, "Something went wrong",
                          "Something went wrong on our side. Try again in a moment.");
+}
+
+void tsr_page_retry_after(struct tsr_req *req, int64_t seconds)
+{
+    char v[24];
+    snprintf(v, sizeof v, "%lld", (long long)seconds);
+    tsr_resp_header(req, "Retry-After", v);
+}
+
+bool tsr_page_rate_ok(struct tsr_req *req, enum tsr_rate_class cls)
+{
+    int64_t wait = 0;
+    int rc = tsr_rate_limit_request(req, cls, &wait);
+    if (rc == 0)
+        return true;
+    if (rc != TSR_EBUSY) {
+        tsr_page_server_error(req, "rate limit", rc);
+        return false;
+    }
+    tsr_page_retry_after(req, wait);
+    tsr_login_error_page(req, 429, "Too many requests", TSR_LOGIN_MSG_TOO_MANY);
+    return false;
 }
 
 /* ---- forms and handles ---- */

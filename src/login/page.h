@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config/limits.h"
 #include "core/client.h"
 #include "core/connection.h"
 #include "core/login_tx.h"
@@ -41,6 +42,11 @@
     "or reset your password."
 /* Signup's answer when the account cannot be created: the same whether or not it exists. */
 #define TSR_LOGIN_MSG_SIGNUP_FAILED "Invalid sign up. Check your details and try again, or log in."
+#define TSR_LOGIN_MSG_THROTTLED                                                                    \
+    "Too many failed logins for this account. Wait a while before trying again, or reset your "   \
+    "password."
+#define TSR_LOGIN_MSG_TOO_MANY                                                                     \
+    "Too many requests from your network. Wait a while and try again."
 #define TSR_LOGIN_MSG_RESET_SENT                                                                   \
     "If an account exists for this email, we sent a link to reset the password."
 #define TSR_LOGIN_MSG_TICKET_INVALID                                                               \
@@ -166,5 +172,15 @@ void tsr_page_ticket_cleanup(struct tsr_page_ticket *pt);
  */
 void tsr_login_send_result(struct tsr_req *req, const char *result_url, bool success,
                            const char *message, const char *email);
+
+/* Sets Retry-After: seconds. */
+void tsr_page_retry_after(struct tsr_req *req, int64_t seconds);
+
+/*
+ * Counts a form post against its class's rates per address and per tenant
+ * (core/rate_limit.h).  Over a rate: sends a 429 page with Retry-After and
+ * returns false; a store failure sends 500.
+ */
+bool tsr_page_rate_ok(struct tsr_req *req, enum tsr_rate_class cls);
 
 #endif

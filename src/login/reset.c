@@ -147,7 +147,7 @@ static void send_link(struct tsr_req *req, const struct request_ctx *r, const ch
 void tsr_login_reset_request_post(struct tsr_req *req)
 {
     struct tsr_params form;
-    if (!tsr_page_form(req, &form))
+    if (!tsr_page_rate_ok(req, TSR_RATE_RESET) || !tsr_page_form(req, &form))
         return;
     struct request_ctx r;
     if (!request_load(req, &form, &r)) {

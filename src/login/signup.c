@@ -121,7 +121,7 @@ static int build_user(struct tsr_req *req, const struct tsr_page_flow *f, const 
 void tsr_login_signup_post(struct tsr_req *req)
 {
     struct tsr_params form;
-    if (!tsr_page_form(req, &form))
+    if (!tsr_page_rate_ok(req, TSR_RATE_SIGNUP) || !tsr_page_form(req, &form))
         return;
     struct tsr_page_flow f;
     if (!load(req, &form, &f)) {

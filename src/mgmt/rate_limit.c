@@ -12,8 +12,8 @@
 
 struct window {
     char client_id[64];
-    int64_t second;
-    unsigned count;
+    int64_t window; /* now / the rate's seconds */
+    uint32_t count;
 };
 
 static struct window windows[SLOTS];
@@ -29,31 +29,38 @@ static unsigned slot_of(const char *s)
 
 bool tsr_mgmt_rate_limit(struct tsr_req *req, const char *client_id)
 {
+    const struct tsr_rate *rate = &req->app->settings.limits.mgmt_per_client;
+    if (rate->count == 0)
+        return true;
     int64_t now = tsr_now();
+    int64_t window = now / rate->seconds;
     unsigned used;
     pthread_mutex_lock(&windows_lock);
     struct window *w = &windows[slot_of(client_id)];
-    if (w->second != now || strncmp(w->client_id, client_id, sizeof w->client_id) != 0) {
+    if (w->window != window || strncmp(w->client_id, client_id, sizeof w->client_id) != 0) {
         snprintf(w->client_id, sizeof w->client_id, "%s", client_id);
-        w->second = now;
+        w->window = window;
         w->count = 0;
     }
-    used = ++w->count;
+    if (w->count < UINT32_MAX)
+        w->count++;
+    used = w->count;
     pthread_mutex_unlock(&windows_lock);
 
-    char limit[16], remaining[16], reset[24];
-    snprintf(limit, sizeof limit, "%d", TSR_MGMT_RATE_LIMIT);
-    snprintf(remaining, sizeof remaining, "%u",
-             used >= TSR_MGMT_RATE_LIMIT ? 0 : TSR_MGMT_RATE_LIMIT - used);
-    snprintf(reset, sizeof reset, "%lld", (long long)now + 1);
+    char limit[16], remaining[16], reset[24], retry[24];
+    int64_t ends = (window + 1) * rate->seconds;
+    snprintf(limit, sizeof limit, "%u", rate->count);
+    snprintf(remaining, sizeof remaining, "%u", used >= rate->count ? 0 : rate->count - used);
+    snprintf(reset, sizeof reset, "%lld", (long long)ends);
     tsr_resp_header(req, "X-RateLimit-Limit", limit);
     tsr_resp_header(req, "X-RateLimit-Remaining", remaining);
     tsr_resp_header(req, "X-RateLimit-Reset", reset);
-    if (used <= TSR_MGMT_RATE_LIMIT)
+    if (used <= rate->count)
         return true;
-    tsr_resp_header(req, "Retry-After", "1");
+    snprintf(retry, sizeof retry, "%lld", (long long)(ends - now > 0 ? ends - now : 1));
+    tsr_resp_header(req, "Retry-After", retry);
     tsr_resp_mgmt_error(req, 429, "too_many_requests",
-                        "Global limit has been reached: at most %d requests per second",
-                        TSR_MGMT_RATE_LIMIT);
+                        "Global limit has been reached: at most %u requests per %u seconds",
+                        rate->count, rate->seconds);
     return false;
 }

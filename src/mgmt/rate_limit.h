@@ -12,9 +12,6 @@
 
 #include "http/request.h"
 
-/* Requests a client may make per second on one node. */
-#define TSR_MGMT_RATE_LIMIT 200
-
 /*
  * Counts one request of client_id, adds the headers, and sends 429 and
  * returns false when the client is over the limit.

@@ -69,14 +69,31 @@ export function makeDataDir() {
   return dir;
 }
 
-/** The environment for the child: ours minus any TESSERA_* setting, plus env. */
+/**
+ * Rate limits for suites whose subject they are not: high enough that no
+ * suite reaches them however slow the machine.  A suite about limits sets
+ * its own through env (these are environment settings, so a binary that
+ * does not know them still starts).
+ */
+export const GENEROUS_LIMITS = {
+  TESSERA_RATE_LIMIT_LOGIN_PER_IP: '1000000/1',
+  TESSERA_RATE_LIMIT_LOGIN_PER_TENANT: '1000000/1',
+  TESSERA_RATE_LIMIT_SIGNUP_PER_IP: '1000000/1',
+  TESSERA_RATE_LIMIT_SIGNUP_PER_TENANT: '1000000/1',
+  TESSERA_RATE_LIMIT_RESET_PER_IP: '1000000/1',
+  TESSERA_RATE_LIMIT_RESET_PER_TENANT: '1000000/1',
+  TESSERA_RATE_LIMIT_MGMT_PER_CLIENT: '1000000/1',
+  TESSERA_ACCOUNT_THROTTLE_FAILURES: '1000000',
+};
+
+/** The environment for the child: ours minus any TESSERA_* setting, plus the generous limits and env. */
 function childEnv(extra) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (k.startsWith('TESSERA_') && k !== 'TESSERA_BIN') continue;
     env[k] = v;
   }
-  return { ...env, ...(extra ?? {}) };
+  return { ...env, ...GENEROUS_LIMITS, ...(extra ?? {}) };
 }
 
 function tail(text, lines = 40) {

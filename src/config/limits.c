@@ -1,0 +1,297 @@
+/*
+ * limits.c - parsing and defaults of the limit settings (limits.h), and
+ * the address matching that trusted-proxies needs.
+ */
+#include "config/limits.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct {
+    const char *flag;
+    const char *env;
+} names[TSR_LK_COUNT] = {
+#define TSR_LIMIT_KEY_NAME(name, flag, env) [TSR_LK_##name] = {flag, env},
+    TSR_LIMIT_KEYS(TSR_LIMIT_KEY_NAME)
+#undef TSR_LIMIT_KEY_NAME
+};
+
+/* Loopback and private networks: where a reverse proxy usually is. */
+static const char *const default_proxies[] = {
+    "127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7",
+};
+
+const char *tsr_limits_flag(int k)
+{
+    return k >= 0 && k < TSR_LK_COUNT ? names[k].flag : NULL;
+}
+
+const char *tsr_limits_env(int k)
+{
+    return k >= 0 && k < TSR_LK_COUNT ? names[k].env : NULL;
+}
+
+__attribute__((format(printf, 3, 4))) static int why_set(char *why, size_t len, const char *fmt,
+                                                         ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, len, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Copies v for a message: at most 60 bytes, control characters as '?'. */
+static const char *show(const char *v, char buf[64])
+{
+    size_t i = 0;
+    for (; v[i] != '\0' && i < 60; i++)
+        buf[i] = ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) ? '?' : v[i];
+    buf[i] = '\0';
+    return buf;
+}
+
+int tsr_cidr_parse_addr(const char *text, struct tsr_cidr *out)
+{
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    memset(out, 0, sizeof *out);
+    if (inet_pton(AF_INET, text, out->addr) == 1) {
+        out->family = 4;
+        out->prefix = 32;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, text, out->addr) != 1)
+        return -1;
+    if (memcmp(out->addr, mapped, sizeof mapped) == 0) {
+        memmove(out->addr, out->addr + 12, 4);
+        memset(out->addr + 4, 0, 12);
+        out->family = 4;
+        out->prefix = 32;
+        return 0;
+    }
+    out->family = 6;
+    out->prefix = 128;
+    return 0;
+}
+
+/* "ADDR" or "ADDR/PREFIX"; host bits must be zero so a typo is not a wider network. */
+static int parse_cidr(const char *item, struct tsr_cidr *out, char *why, size_t whylen)
+{
+    char addr[64], shown[64];
+    const char *slash = strchr(item, '/');
+    size_t alen = slash ? (size_t)(slash - item) : strlen(item);
+    if (alen == 0 || alen >= sizeof addr)
+        return why_set(why, whylen, "\"%s\" is not an address or network", show(item, shown));
+    memcpy(addr, item, alen);
+    addr[alen] = '\0';
+    if (tsr_cidr_parse_addr(addr, out) != 0)
+        return why_set(why, whylen, "\"%s\" is not an address or network", show(item, shown));
+    if (slash != NULL) {
+        unsigned max = out->family == 4 ? 32 : 128, p = 0;
+        const char *d = slash + 1;
+        if (*d == '\0' || strlen(d) > 3 || strspn(d, "0123456789") != strlen(d))
+            return why_set(why, whylen, "\"%s\": the prefix length is not a number",
+                           show(item, shown));
+        for (; *d; d++)
+            p = p * 10 + (unsigned)(*d - '0');
+        if (p > max)
+            return why_set(why, whylen, "\"%s\": the prefix length is over %u", show(item, shown),
+                           max);
+        out->prefix = (uint8_t)p;
+    }
+    unsigned bytes = out->family == 4 ? 4 : 16;
+    for (unsigned bit = out->prefix; bit < bytes * 8; bit++) {
+        if (out->addr[bit / 8] & (0x80u >> (bit % 8)))
+            return why_set(why, whylen, "\"%s\" has bits set after the prefix",
+                           show(item, shown));
+    }
+    return 0;
+}
+
+static int parse_proxies(struct tsr_limits *l, const char *v, char *why, size_t whylen)
+{
+    char item[80], shown[64];
+    size_t n = 0;
+    const char *p = v;
+    while (*p != '\0') {
+        p += strspn(p, " \t,");
+        size_t len = strcspn(p, " \t,");
+        if (len == 0)
+            break;
+        if (len >= sizeof item)
+            return why_set(why, whylen, "\"%s\" is not an address or network", show(p, shown));
+        if (n == TSR_LIMITS_MAX_PROXIES)
+            return why_set(why, whylen, "at most %d networks", TSR_LIMITS_MAX_PROXIES);
+        memcpy(item, p, len);
+        item[len] = '\0';
+        if (parse_cidr(item, &l->proxies[n], why, whylen) != 0)
+            return -1;
+        n++;
+        p += len;
+    }
+    if (n == 0)
+        return why_set(why, whylen, "expected addresses or networks such as 10.0.0.0/8");
+    l->nproxies = n;
+    return 0;
+}
+
+/* A decimal number from lo to hi, the whole of s[0..len). */
+static int parse_uint(const char *s, size_t len, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+    uint64_t v = 0;
+    if (len == 0 || len > 10)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (v < lo || v > hi)
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static int parse_rate(const char *v, struct tsr_rate *out, char *why, size_t whylen)
+{
+    char shown[64];
+    if (strcasecmp(v, "off") == 0) {
+        out->count = 0;
+        out->seconds = 1;
+        return 0;
+    }
+    const char *slash = strchr(v, '/');
+    if (slash == NULL ||
+        parse_uint(v, (size_t)(slash - v), 1, TSR_LIMITS_MAX_COUNT, &out->count) != 0 ||
+        parse_uint(slash + 1, strlen(slash + 1), 1, TSR_LIMITS_MAX_SECONDS, &out->seconds) != 0)
+        return why_set(why, whylen,
+                       "expected COUNT/SECONDS (1-%u requests per 1-%u seconds) or off, got "
+                       "\"%s\"",
+                       TSR_LIMITS_MAX_COUNT, TSR_LIMITS_MAX_SECONDS, show(v, shown));
+    return 0;
+}
+
+static int parse_number(const char *v, uint32_t lo, uint32_t hi, uint32_t *out, char *why,
+                        size_t whylen)
+{
+    char shown[64];
+    if (parse_uint(v, strlen(v), lo, hi, out) != 0)
+        return why_set(why, whylen, "expected a number from %u to %u, got \"%s\"", lo, hi,
+                       show(v, shown));
+    return 0;
+}
+
+void tsr_limits_defaults(struct tsr_limits *l)
+{
+    memset(l, 0, sizeof *l);
+    char why[128];
+    for (size_t i = 0; i < sizeof default_proxies / sizeof default_proxies[0]; i++)
+        (void)parse_cidr(default_proxies[i], &l->proxies[l->nproxies++], why, sizeof why);
+    l->per_ip[TSR_RATE_LOGIN] = (struct tsr_rate){100, 60};
+    l->per_tenant[TSR_RATE_LOGIN] = (struct tsr_rate){3000, 60};
+    l->per_ip[TSR_RATE_SIGNUP] = (struct tsr_rate){30, 3600};
+    l->per_tenant[TSR_RATE_SIGNUP] = (struct tsr_rate){1000, 60};
+    l->per_ip[TSR_RATE_RESET] = (struct tsr_rate){20, 3600};
+    l->per_tenant[TSR_RATE_RESET] = (struct tsr_rate){600, 3600};
+    l->mgmt_per_client = (struct tsr_rate){200, 1};
+    l->throttle_failures = 10;
+    l->throttle_delay = 30;
+    l->throttle_max_delay = 900;
+}
+
+/* The rate a key sets, or NULL for the keys that are not rates. */
+static struct tsr_rate *rate_of(struct tsr_limits *l, int k)
+{
+    switch (k) {
+    case TSR_LK_LOGIN_IP:
+        return &l->per_ip[TSR_RATE_LOGIN];
+    case TSR_LK_LOGIN_TENANT:
+        return &l->per_tenant[TSR_RATE_LOGIN];
+    case TSR_LK_SIGNUP_IP:
+        return &l->per_ip[TSR_RATE_SIGNUP];
+    case TSR_LK_SIGNUP_TENANT:
+        return &l->per_tenant[TSR_RATE_SIGNUP];
+    case TSR_LK_RESET_IP:
+        return &l->per_ip[TSR_RATE_RESET];
+    case TSR_LK_RESET_TENANT:
+        return &l->per_tenant[TSR_RATE_RESET];
+    case TSR_LK_MGMT_CLIENT:
+        return &l->mgmt_per_client;
+    default:
+        return NULL;
+    }
+}
+
+int tsr_limits_parse(struct tsr_limits *l, int k, const char *value, char *why, size_t whylen)
+{
+    struct tsr_rate *r = rate_of(l, k);
+    if (r != NULL)
+        return parse_rate(value, r, why, whylen);
+    switch (k) {
+    case TSR_LK_TRUSTED_PROXIES:
+        return parse_proxies(l, value, why, whylen);
+    case TSR_LK_THROTTLE_FAILURES:
+        return parse_number(value, 0, TSR_LIMITS_MAX_COUNT, &l->throttle_failures, why, whylen);
+    case TSR_LK_THROTTLE_DELAY:
+        return parse_number(value, 1, TSR_LIMITS_MAX_SECONDS, &l->throttle_delay, why, whylen);
+    case TSR_LK_THROTTLE_MAX_DELAY:
+        return parse_number(value, 1, TSR_LIMITS_MAX_SECONDS, &l->throttle_max_delay, why,
+                            whylen);
+    default:
+        return why_set(why, whylen, "unknown setting");
+    }
+}
+
+void tsr_limits_copy(struct tsr_limits *dst, const struct tsr_limits *src, int k)
+{
+    struct tsr_rate *r = rate_of(dst, k);
+    if (r != NULL) {
+        *r = *rate_of((struct tsr_limits *)src, k);
+        return;
+    }
+    switch (k) {
+    case TSR_LK_TRUSTED_PROXIES:
+        memcpy(dst->proxies, src->proxies, sizeof dst->proxies);
+        dst->nproxies = src->nproxies;
+        break;
+    case TSR_LK_THROTTLE_FAILURES:
+        dst->throttle_failures = src->throttle_failures;
+        break;
+    case TSR_LK_THROTTLE_DELAY:
+        dst->throttle_delay = src->throttle_delay;
+        break;
+    case TSR_LK_THROTTLE_MAX_DELAY:
+        dst->throttle_max_delay = src->throttle_max_delay;
+        break;
+    default:
+        break;
+    }
+}
+
+bool tsr_cidr_contains(const struct tsr_cidr *nets, size_t n, const struct tsr_cidr *addr)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct tsr_cidr *net = &nets[i];
+        if (net->family != addr->family)
+            continue;
+        unsigned full = net->prefix / 8, rest = net->prefix % 8;
+        if (memcmp(net->addr, addr->addr, full) != 0)
+            continue;
+        if (rest == 0 || ((net->addr[full] ^ addr->addr[full]) & (0xffu << (8 - rest)) & 0xffu) == 0)
+            return true;
+    }
+    return false;
+}
+
+int64_t tsr_limits_throttle_delay(const struct tsr_limits *l, int64_t failures)
+{
+    if (l->throttle_failures == 0 || failures < (int64_t)l->throttle_failures)
+        return 0;
+    int64_t delay = l->throttle_delay;
+    for (int64_t i = l->throttle_failures; i < failures && delay < l->throttle_max_delay; i++)
+        delay *= 2;
+    return delay < l->throttle_max_delay ? delay : l->throttle_max_delay;
+}

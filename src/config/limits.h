@@ -1,0 +1,121 @@
+/*
+ * limits.h - the settings that bound what one caller may do: the networks
+ * of trusted reverse proxies, request rates per address and per tenant,
+ * the per-account login throttle, and the Management API's rate per
+ * client.  Part of struct tsr_settings (settings.h), read-only after start.
+ *
+ *   flag / config key               environment                          default
+ *   trusted-proxies                 TESSERA_TRUSTED_PROXIES              loopback + private ranges
+ *   rate-limit-login-per-ip         TESSERA_RATE_LIMIT_LOGIN_PER_IP      100/60
+ *   rate-limit-login-per-tenant     TESSERA_RATE_LIMIT_LOGIN_PER_TENANT  3000/60
+ *   rate-limit-signup-per-ip        TESSERA_RATE_LIMIT_SIGNUP_PER_IP     30/3600
+ *   rate-limit-signup-per-tenant    TESSERA_RATE_LIMIT_SIGNUP_PER_TENANT 1000/60
+ *   rate-limit-reset-per-ip         TESSERA_RATE_LIMIT_RESET_PER_IP      20/3600
+ *   rate-limit-reset-per-tenant     TESSERA_RATE_LIMIT_RESET_PER_TENANT  600/3600
+ *   rate-limit-mgmt-per-client      TESSERA_RATE_LIMIT_MGMT_PER_CLIENT   200/1
+ *   account-throttle-failures       TESSERA_ACCOUNT_THROTTLE_FAILURES    10
+ *   account-throttle-delay          TESSERA_ACCOUNT_THROTTLE_DELAY       30 (seconds)
+ *   account-throttle-max-delay      TESSERA_ACCOUNT_THROTTLE_MAX_DELAY   900 (seconds)
+ *
+ * A rate is "COUNT/SECONDS" (at most COUNT requests in a window of SECONDS
+ * that starts at the first request), or "off".  trusted-proxies is a list
+ * of addresses or CIDR networks, IPv4 or IPv6, separated by commas; it
+ * counts only with --trust-proxy.
+ */
+#ifndef TSR_CONFIG_LIMITS_H
+#define TSR_CONFIG_LIMITS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* X(name, flag and config key, environment variable) */
+#define TSR_LIMIT_KEYS(X)                                                                          \
+    X(TRUSTED_PROXIES, "trusted-proxies", "TESSERA_TRUSTED_PROXIES")                               \
+    X(LOGIN_IP, "rate-limit-login-per-ip", "TESSERA_RATE_LIMIT_LOGIN_PER_IP")                      \
+    X(LOGIN_TENANT, "rate-limit-login-per-tenant", "TESSERA_RATE_LIMIT_LOGIN_PER_TENANT")          \
+    X(SIGNUP_IP, "rate-limit-signup-per-ip", "TESSERA_RATE_LIMIT_SIGNUP_PER_IP")                   \
+    X(SIGNUP_TENANT, "rate-limit-signup-per-tenant", "TESSERA_RATE_LIMIT_SIGNUP_PER_TENANT")       \
+    X(RESET_IP, "rate-limit-reset-per-ip", "TESSERA_RATE_LIMIT_RESET_PER_IP")                      \
+    X(RESET_TENANT, "rate-limit-reset-per-tenant", "TESSERA_RATE_LIMIT_RESET_PER_TENANT")          \
+    X(MGMT_CLIENT, "rate-limit-mgmt-per-client", "TESSERA_RATE_LIMIT_MGMT_PER_CLIENT")             \
+    X(THROTTLE_FAILURES, "account-throttle-failures", "TESSERA_ACCOUNT_THROTTLE_FAILURES")         \
+    X(THROTTLE_DELAY, "account-throttle-delay", "TESSERA_ACCOUNT_THROTTLE_DELAY")                  \
+    X(THROTTLE_MAX_DELAY, "account-throttle-max-delay", "TESSERA_ACCOUNT_THROTTLE_MAX_DELAY")
+
+enum tsr_limit_key {
+#define TSR_LIMIT_KEY_ENUM(name, flag, env) TSR_LK_##name,
+    TSR_LIMIT_KEYS(TSR_LIMIT_KEY_ENUM)
+#undef TSR_LIMIT_KEY_ENUM
+        TSR_LK_COUNT
+};
+
+#define TSR_LIMITS_MAX_PROXIES 32
+#define TSR_LIMITS_MAX_COUNT 1000000000u
+#define TSR_LIMITS_MAX_SECONDS 604800u /* one week */
+
+/* At most count requests per window of seconds; count 0: no limit. */
+struct tsr_rate {
+    uint32_t count;
+    uint32_t seconds;
+};
+
+/* One network: family 4 or 6, the address's bytes, prefix length. */
+struct tsr_cidr {
+    uint8_t family;
+    uint8_t prefix;
+    uint8_t addr[16];
+};
+
+/* What a rate limit applies to: the endpoints that share a count. */
+enum tsr_rate_class {
+    TSR_RATE_LOGIN,  /* password grants of /oauth/token, POST /u/login */
+    TSR_RATE_SIGNUP, /* /dbconnections/signup, POST /u/signup */
+    TSR_RATE_RESET,  /* /dbconnections/change_password, POST /u/reset-password/request */
+    TSR_RATE_CLASSES
+};
+
+struct tsr_limits {
+    struct tsr_cidr proxies[TSR_LIMITS_MAX_PROXIES];
+    size_t nproxies;
+    struct tsr_rate per_ip[TSR_RATE_CLASSES];
+    struct tsr_rate per_tenant[TSR_RATE_CLASSES];
+    struct tsr_rate mgmt_per_client;
+    uint32_t throttle_failures;  /* failures before the account is slowed; 0: never */
+    uint32_t throttle_delay;     /* seconds of the first delay, doubled per failure */
+    uint32_t throttle_max_delay; /* the longest delay, and the quiet time that forgets */
+};
+
+/* The names of key k (an enum tsr_limit_key), for settings.c's tables. */
+const char *tsr_limits_flag(int k);
+const char *tsr_limits_env(int k);
+
+/* Fills l with the defaults of the table above. */
+void tsr_limits_defaults(struct tsr_limits *l);
+
+/*
+ * Parses value for key k into l.  Returns 0, or -1 with a reason (one line,
+ * without the setting's name) in why (whylen bytes).
+ */
+int tsr_limits_parse(struct tsr_limits *l, int k, const char *value, char *why, size_t whylen);
+
+/* Copies key k's value from src to dst (for merging the sources). */
+void tsr_limits_copy(struct tsr_limits *dst, const struct tsr_limits *src, int k);
+
+/*
+ * Parses an IPv4 or IPv6 address (an IPv4-mapped IPv6 address counts as
+ * its IPv4 address) into *out with a full-length prefix.  Returns 0 or -1.
+ */
+int tsr_cidr_parse_addr(const char *text, struct tsr_cidr *out);
+
+/* True when addr (a full-length tsr_cidr) lies inside one of the n networks. */
+bool tsr_cidr_contains(const struct tsr_cidr *nets, size_t n, const struct tsr_cidr *addr);
+
+/*
+ * The seconds an account must wait after its failures-th consecutive
+ * failure: 0 below the threshold, then delay, 2*delay, 4*delay, ... up to
+ * max_delay.
+ */
+int64_t tsr_limits_throttle_delay(const struct tsr_limits *l, int64_t failures);
+
+#endif

@@ -1,0 +1,104 @@
+#include "core/rate_limit.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/rows.h"
+#include "util/err.h"
+#include "util/log.h"
+
+static const char *const class_names[TSR_RATE_CLASSES] = {
+    [TSR_RATE_LOGIN] = "login",
+    [TSR_RATE_SIGNUP] = "signup",
+    [TSR_RATE_RESET] = "reset",
+};
+
+/* All SET expressions read the row as it was, so a window that ended starts afresh. */
+static const char hit_sql[] =
+    "INSERT INTO rate_counters (tenant_id, bucket, started_at, expires_at, hits) "
+    "VALUES (?, ?, ?, ?, 1) ON CONFLICT (tenant_id, bucket) DO UPDATE SET "
+    "hits = CASE WHEN rate_counters.expires_at <= excluded.started_at THEN 1 "
+    "ELSE rate_counters.hits + 1 END, "
+    "started_at = CASE WHEN rate_counters.expires_at <= excluded.started_at "
+    "THEN excluded.started_at ELSE rate_counters.started_at END, "
+    "expires_at = CASE WHEN rate_counters.expires_at <= excluded.started_at "
+    "THEN excluded.expires_at ELSE rate_counters.expires_at END "
+    "RETURNING hits, expires_at";
+
+struct hit {
+    int64_t hits;
+    int64_t expires_at;
+};
+
+static int read_hit(tsr_stmt *q, void *record)
+{
+    struct hit *h = record;
+    h->hits = tsr_stmt_int64(q, 0);
+    h->expires_at = tsr_stmt_int64(q, 1);
+    return 0;
+}
+
+int tsr_rate_hit(tsr_store *st, const char *tenant_id, const char *bucket,
+                 const struct tsr_rate *rate, int64_t now, bool *over, int64_t *retry_after)
+{
+    *over = false;
+    *retry_after = 0;
+    if (rate->count == 0)
+        return 0;
+    struct hit h = {0};
+    int rc = tsr_rows_one(st, read_hit, &h, hit_sql, "ssii", tenant_id, bucket, now,
+                              now + (int64_t)rate->seconds);
+    if (rc != 0)
+        return rc;
+    if (h.hits == 1) {
+        /* A new window: a good moment to drop every counter whose window has ended. */
+        (void)tsr_store_run(st, NULL, "DELETE FROM rate_counters WHERE expires_at < ?", "i", now);
+    }
+    if (h.hits > (int64_t)rate->count) {
+        *over = true;
+        *retry_after = h.expires_at - now > 0 ? h.expires_at - now : 1;
+    }
+    return 0;
+}
+
+void tsr_rate_ip_bucket(const char *cls, const char *ip, char *out, size_t cap)
+{
+    struct in6_addr a6;
+    if (strchr(ip, ':') != NULL && inet_pton(AF_INET6, ip, &a6) == 1) {
+        char net[INET6_ADDRSTRLEN];
+        memset(a6.s6_addr + 8, 0, 8);
+        inet_ntop(AF_INET6, &a6, net, sizeof net);
+        snprintf(out, cap, "%s ip %s/64", cls, net);
+        return;
+    }
+    snprintf(out, cap, "%s ip %s", cls, ip);
+}
+
+int tsr_rate_limit_request(struct tsr_req *req, enum tsr_rate_class cls, int64_t *retry_after)
+{
+    const struct tsr_limits *l = &req->app->settings.limits;
+    const char *tid = req->tenant->t.id;
+    int64_t now = tsr_now();
+    char ip[64], bucket[128];
+    bool over = false;
+    *retry_after = 0;
+    tsr_req_client_ip(req, ip);
+    tsr_rate_ip_bucket(class_names[cls], ip, bucket, sizeof bucket);
+    int rc = tsr_rate_hit(req->store, tid, bucket, &l->per_ip[cls], now, &over, retry_after);
+    if (rc == 0 && !over) {
+        snprintf(bucket, sizeof bucket, "%s tenant", class_names[cls]);
+        rc = tsr_rate_hit(req->store, tid, bucket, &l->per_tenant[cls], now, &over, retry_after);
+    }
+    if (rc != 0) {
+        tsr_log(TSR_LOG_ERROR, "rate limit not counted",
+                json_pack("{s:s, s:s}", "request_id", req->request_id, "store",
+                          tsr_store_errmsg(req->store)));
+        return rc;
+    }
+    if (over)
+        tsr_log(TSR_LOG_WARN, "rate limit exceeded",
+                json_pack("{s:s, s:s, s:s}", "request_id", req->request_id, "class",
+                          class_names[cls], "ip", ip));
+    return over ? TSR_EBUSY : 0;
+}

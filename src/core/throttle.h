@@ -1,0 +1,48 @@
+/*
+ * throttle.h - the per-account login throttle: after
+ * account-throttle-failures consecutive failed logins of one account, from
+ * any addresses, each further attempt must wait an exponentially growing
+ * delay (config/limits.h), answered with 429 and Retry-After before the
+ * password is looked at.  The account is the user, whichever of its names
+ * (email or username) was typed; a name no account has is throttled by the
+ * name, alike, so the answers do not tell which names exist.  A success,
+ * or a release of the user's blocks (DELETE /api/v2/user-blocks), starts
+ * the count again.  Counted in the database, so every node agrees.
+ */
+#ifndef TSR_CORE_THROTTLE_H
+#define TSR_CORE_THROTTLE_H
+
+#include <stdint.h>
+
+#include "config/limits.h"
+#include "core/connection.h"
+#include "store/store.h"
+
+#define TSR_THROTTLE_ACCOUNT_MAX 340
+
+/*
+ * The account a login names, into out (TSR_THROTTLE_ACCOUNT_MAX bytes): the
+ * user_id of the connection's user with that email or username, else "?"
+ * and the name lowercased.  Returns 0 or the store's error.
+ */
+int tsr_throttle_account(tsr_store *st, const struct tsr_connection *c, const char *identifier,
+                         char *out);
+
+/* The account of a name no user has: "?" and the name lowercased (TSR_THROTTLE_ACCOUNT_MAX bytes). */
+void tsr_throttle_name_account(const char *name, char *out);
+
+/*
+ * The seconds account must still wait at time now (0: it may try).
+ * Returns 0 or the store's error.
+ */
+int tsr_throttle_wait(tsr_store *st, const char *tenant_id, const char *account, int64_t now,
+                      int64_t *wait);
+
+/* Records one failed login of account at time now.  Returns 0 or the store's error. */
+int tsr_throttle_failed(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
+                        const char *account, int64_t now);
+
+/* Forgets account's failures (a success, or its blocks released).  Returns 0 or the store's error. */
+int tsr_throttle_clear(tsr_store *st, const char *tenant_id, const char *account);
+
+#endif
