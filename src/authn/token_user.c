@@ -369,7 +369,8 @@ void tsr_token_password(struct tsr_req *req, const struct tsr_params *p,
             tsr_resp_oauth_error(req, 500, "server_error", "Cannot check the password");
             goto out;
         }
-        event(req, "fepft", client, NULL, "Wrong email or password.");
+        e.type = "fepft"; /* the name typed, as "fp" has it, whether or not an account has it */
+        tsr_event_record(req, &e);
         tsr_resp_oauth_error(req, 400, "invalid_grant", "Wrong email or password.");
         goto out;
     }

@@ -7,12 +7,16 @@
 
 #include "http/response.h"
 
-/* A fixed table: clients that share a slot share a window, which only makes the limit stricter. */
+/*
+ * A fixed table: a client that takes the slot of another starts a new
+ * window there, so two busy clients in one slot are limited loosely; the
+ * table bounds the memory whatever the number of clients.
+ */
 #define SLOTS 256
 
 struct window {
     char client_id[64];
-    int64_t window; /* now / the rate's seconds */
+    int64_t ends; /* the window started at the client's first request and ends here */
     uint32_t count;
 };
 
@@ -33,22 +37,22 @@ bool tsr_mgmt_rate_limit(struct tsr_req *req, const char *client_id)
     if (rate->count == 0)
         return true;
     int64_t now = tsr_now();
-    int64_t window = now / rate->seconds;
+    int64_t ends;
     unsigned used;
     pthread_mutex_lock(&windows_lock);
     struct window *w = &windows[slot_of(client_id)];
-    if (w->window != window || strncmp(w->client_id, client_id, sizeof w->client_id) != 0) {
+    if (w->ends <= now || strncmp(w->client_id, client_id, sizeof w->client_id) != 0) {
         snprintf(w->client_id, sizeof w->client_id, "%s", client_id);
-        w->window = window;
+        w->ends = now + rate->seconds;
         w->count = 0;
     }
     if (w->count < UINT32_MAX)
         w->count++;
     used = w->count;
+    ends = w->ends;
     pthread_mutex_unlock(&windows_lock);
 
     char limit[16], remaining[16], reset[24], retry[24];
-    int64_t ends = (window + 1) * rate->seconds;
     snprintf(limit, sizeof limit, "%u", rate->count);
     snprintf(remaining, sizeof remaining, "%u", used >= rate->count ? 0 : rate->count - used);
     snprintf(reset, sizeof reset, "%lld", (long long)ends);
