@@ -286,6 +286,37 @@ bool tsr_cidr_contains(const struct tsr_cidr *nets, size_t n, const struct tsr_c
     return false;
 }
 
+void tsr_cidr_forwarded_client(const char *list, size_t len, const struct tsr_cidr *peer,
+                                const struct tsr_cidr *nets, size_t n, struct tsr_cidr *out)
+{
+    *out = *peer;
+    if (!tsr_cidr_contains(nets, n, peer))
+        return;
+    size_t end = len;
+    while (end > 0) {
+        size_t start = end;
+        while (start > 0 && list[start - 1] != ',')
+            start--;
+        size_t a = start, b = end;
+        while (a < b && (list[a] == ' ' || list[a] == '\t'))
+            a++;
+        while (b > a && (list[b - 1] == ' ' || list[b - 1] == '\t'))
+            b--;
+        char item[64];
+        struct tsr_cidr hop;
+        if (b == a || b - a >= sizeof item)
+            return;
+        memcpy(item, list + a, b - a);
+        item[b - a] = '\0';
+        if (tsr_cidr_parse_addr(item, &hop) != 0)
+            return;
+        *out = hop;
+        if (!tsr_cidr_contains(nets, n, &hop))
+            return;
+        end = start > 0 ? start - 1 : 0;
+    }
+}
+
 int64_t tsr_limits_throttle_delay(const struct tsr_limits *l, int64_t failures)
 {
     if (l->throttle_failures == 0 || failures < (int64_t)l->throttle_failures)

@@ -112,6 +112,19 @@ int tsr_cidr_parse_addr(const char *text, struct tsr_cidr *out);
 bool tsr_cidr_contains(const struct tsr_cidr *nets, size_t n, const struct tsr_cidr *addr);
 
 /*
+ * The client behind a proxy: walks the X-Forwarded-For list (list[0..len),
+ * every such header joined by commas in order) from the right, starting at
+ * the connection's peer.  Each hop a trusted proxy appended names the one
+ * before it; the first address outside nets is the client, and what lies
+ * left of it was written by the client and never counts.  When the peer is
+ * not in nets the peer is the client; a hop that is not an address ends the
+ * walk at the last address known good; when every hop is trusted the
+ * leftmost counts.  The answer goes to *out.
+ */
+void tsr_cidr_forwarded_client(const char *list, size_t len, const struct tsr_cidr *peer,
+                                const struct tsr_cidr *nets, size_t n, struct tsr_cidr *out);
+
+/*
  * The seconds an account must wait after its failures-th consecutive
  * failure: 0 below the threshold, then delay, 2*delay, 4*delay, ... up to
  * max_delay.

@@ -172,11 +172,35 @@ static bool from_trusted_proxy(struct tsr_req *req)
     return tsr_cidr_contains(l->proxies, l->nproxies, &peer);
 }
 
+/*
+ * Every X-Forwarded-For header joined by commas in order.  Proxies append
+ * on the right, so when the whole is longer than the buffer the right end
+ * is kept and the cut item dropped: a client cannot push the hops its
+ * proxies added out of reach by sending a long header.
+ */
 struct xff_walk {
-    char list[TSR_XFF_MAX]; /* every X-Forwarded-For header, joined by commas in order */
+    char list[TSR_XFF_MAX];
     size_t len;
-    bool too_long;
+    bool cut;
 };
+
+static void xff_append(struct xff_walk *w, const char *s, size_t n)
+{
+    if (n >= sizeof w->list) {
+        s += n - (sizeof w->list - 1);
+        n = sizeof w->list - 1;
+        w->len = 0;
+        w->cut = true;
+    } else if (w->len + n >= sizeof w->list) {
+        size_t drop = w->len + n - (sizeof w->list - 1);
+        memmove(w->list, w->list + drop, w->len - drop);
+        w->len -= drop;
+        w->cut = true;
+    }
+    memcpy(w->list + w->len, s, n);
+    w->len += n;
+    w->list[w->len] = '\0';
+}
 
 static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind, const char *key,
                                    const char *value)
@@ -185,57 +209,29 @@ static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind, const cha
     struct xff_walk *w = cls;
     if (strcasecmp(key, "X-Forwarded-For") != 0 || value == NULL)
         return MHD_YES;
-    size_t n = strlen(value);
-    if (w->len + n + 2 > sizeof w->list) {
-        w->too_long = true;
-        return MHD_NO;
-    }
     if (w->len > 0)
-        w->list[w->len++] = ',';
-    memcpy(w->list + w->len, value, n);
-    w->len += n;
-    w->list[w->len] = '\0';
+        xff_append(w, ",", 1);
+    xff_append(w, value, strlen(value));
     return MHD_YES;
 }
 
-/*
- * Walks X-Forwarded-For from the right, starting at the trusted peer: each
- * hop a trusted proxy appended names the one before it; the first address
- * outside the trusted networks is the client.  The client writes whatever
- * it likes to the left of that, so nothing left of it counts.  A hop that
- * is not an address ends the walk at the last address known good.
- */
+/* The client behind the trusted peer, by X-Forwarded-For (config/limits.h). */
 static void forwarded_client(struct tsr_req *req, const struct tsr_cidr *peer, char out[64])
 {
     struct xff_walk w = {.len = 0};
-    struct xff_walk *walk = &w;
-    struct tsr_cidr hop = *peer;
     const struct tsr_limits *l = &req->app->settings.limits;
-    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, collect_xff, walk);
-    size_t end = walk->too_long ? 0 : walk->len;
-    while (end > 0) {
-        size_t start = end;
-        while (start > 0 && walk->list[start - 1] != ',')
-            start--;
-        char item[64];
-        size_t a = start, b = end;
-        while (a < b && (walk->list[a] == ' ' || walk->list[a] == '\t'))
-            a++;
-        while (b > a && (walk->list[b - 1] == ' ' || walk->list[b - 1] == '\t'))
-            b--;
-        struct tsr_cidr next;
-        if (b - a == 0 || b - a >= sizeof item)
-            break;
-        memcpy(item, walk->list + a, b - a);
-        item[b - a] = '\0';
-        if (tsr_cidr_parse_addr(item, &next) != 0)
-            break;
-        hop = next;
-        if (!tsr_cidr_contains(l->proxies, l->nproxies, &hop))
-            break;
-        end = start > 0 ? start - 1 : 0;
+    struct tsr_cidr client;
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, collect_xff, &w);
+    const char *list = w.list;
+    size_t len = w.len;
+    if (w.cut) { /* the leftmost item may be a piece of one: the walk must not reach it */
+        size_t skip = strcspn(list, ",");
+        skip = skip < len ? skip + 1 : len;
+        list += skip;
+        len -= skip;
     }
-    address_text(&hop, out);
+    tsr_cidr_forwarded_client(list, len, peer, l->proxies, l->nproxies, &client);
+    address_text(&client, out);
 }
 
 void tsr_req_client_ip(struct tsr_req *req, char out[64])

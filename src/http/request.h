@@ -23,7 +23,7 @@
 #define TSR_BODY_MAX (1024 * 1024)
 #define TSR_ROUTE_MAX_PARAMS 4
 #define TSR_RESP_MAX_HEADERS 16
-#define TSR_XFF_MAX 2048 /* X-Forwarded-For longer than this is ignored (the peer counts) */
+#define TSR_XFF_MAX 2048 /* of X-Forwarded-For, the right end is read */
 
 struct MHD_Connection;
 
