@@ -24,6 +24,13 @@ static const char usage[] =
     "TESSERA_MAX_CONNECTIONS_PER_IP\n"
     "  --header-timeout S     seconds for a whole request header (20)    TESSERA_HEADER_TIMEOUT\n"
     "  --body-min-rate B      bytes/s a request body must average (1024) TESSERA_BODY_MIN_RATE\n"
+    "  --trust-proxy          honour X-Forwarded-* from trusted proxies  TESSERA_TRUST_PROXY\n"
+    "  --trusted-proxies LIST proxy networks (loopback, private)         TESSERA_TRUSTED_PROXIES\n"
+    "  --rate-limit-{login,signup,reset}-per-{ip,tenant} COUNT/SECONDS|off\n"
+    "                         requests per address / per tenant          TESSERA_RATE_LIMIT_*\n"
+    "  --rate-limit-mgmt-per-client COUNT/SECONDS  Management API (200/1)\n"
+    "  --account-throttle-failures N (10), --account-throttle-delay S (30),\n"
+    "  --account-throttle-max-delay S (900)  failed logins of one account\n"
     "  --config FILE          'key = value' file with the settings above TESSERA_CONFIG\n"
     "\n"
     "TESSERA_MASTER_KEY (64 hex characters) overrides {data-dir}/master.key.\n";
