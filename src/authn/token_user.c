@@ -295,11 +295,12 @@ static bool rate_ok(struct tsr_req *req)
  * locked out of this name (core/lockout.h), then the account slowed down
  * whatever the address (core/throttle.h).  false once answered.
  */
-static bool attempts_ok(struct tsr_req *req, const struct tsr_client *client, const char *username, const char *ip,
-                        const char *account)
+static bool attempts_ok(struct tsr_req *req, const struct tsr_client *client,
+                        const char *username, const char *ip, const char *account)
 {
     int64_t wait = 0;
-    if (tsr_lockout_active(req->store, req->tenant->t.id, username, ip)) {
+    if (tsr_lockout_active(req->store, &req->app->settings.limits, req->tenant->t.id, username,
+                           ip)) {
         event(req, "limit_wc", client, NULL, "Blocked: too many failed logins");
     } else if (tsr_throttle_wait(req->store, req->tenant->t.id, account, tsr_now(), &wait) != 0) {
         tsr_resp_oauth_error(req, 500, "server_error", "Cannot check the password");

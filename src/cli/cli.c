@@ -31,6 +31,7 @@ static const char usage[] =
     "  --rate-limit-mgmt-per-client COUNT/SECONDS  Management API (200/1)\n"
     "  --account-throttle-failures N (10), --account-throttle-delay S (30),\n"
     "  --account-throttle-max-delay S (900)  failed logins of one account\n"
+    "  --lockout-attempts N (10), --lockout-window S (900)  per name and address\n"
     "  --config FILE          'key = value' file with the settings above TESSERA_CONFIG\n"
     "\n"
     "TESSERA_MASTER_KEY (64 hex characters) overrides {data-dir}/master.key.\n";

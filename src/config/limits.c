@@ -105,8 +105,7 @@ static int parse_cidr(const char *item, struct tsr_cidr *out, char *why, size_t 
     unsigned bytes = out->family == 4 ? 4 : 16;
     for (unsigned bit = out->prefix; bit < bytes * 8; bit++) {
         if (out->addr[bit / 8] & (0x80u >> (bit % 8)))
-            return why_set(why, whylen, "\"%s\" has bits set after the prefix",
-                           show(item, shown));
+            return why_set(why, whylen, "\"%s\" has bits set after the prefix", show(item, shown));
     }
     return 0;
 }
@@ -200,6 +199,8 @@ void tsr_limits_defaults(struct tsr_limits *l)
     l->throttle_failures = 10;
     l->throttle_delay = 30;
     l->throttle_max_delay = 900;
+    l->lockout_attempts = 10;
+    l->lockout_window = 900;
 }
 
 /* The rate a key sets, or NULL for the keys that are not rates. */
@@ -238,8 +239,11 @@ int tsr_limits_parse(struct tsr_limits *l, int k, const char *value, char *why, 
     case TSR_LK_THROTTLE_DELAY:
         return parse_number(value, 1, TSR_LIMITS_MAX_SECONDS, &l->throttle_delay, why, whylen);
     case TSR_LK_THROTTLE_MAX_DELAY:
-        return parse_number(value, 1, TSR_LIMITS_MAX_SECONDS, &l->throttle_max_delay, why,
-                            whylen);
+        return parse_number(value, 1, TSR_LIMITS_MAX_SECONDS, &l->throttle_max_delay, why, whylen);
+    case TSR_LK_LOCKOUT_ATTEMPTS:
+        return parse_number(value, 0, TSR_LIMITS_MAX_COUNT, &l->lockout_attempts, why, whylen);
+    case TSR_LK_LOCKOUT_WINDOW:
+        return parse_number(value, 60, TSR_LIMITS_MAX_SECONDS, &l->lockout_window, why, whylen);
     default:
         return why_set(why, whylen, "unknown setting");
     }
@@ -266,6 +270,12 @@ void tsr_limits_copy(struct tsr_limits *dst, const struct tsr_limits *src, int k
     case TSR_LK_THROTTLE_MAX_DELAY:
         dst->throttle_max_delay = src->throttle_max_delay;
         break;
+    case TSR_LK_LOCKOUT_ATTEMPTS:
+        dst->lockout_attempts = src->lockout_attempts;
+        break;
+    case TSR_LK_LOCKOUT_WINDOW:
+        dst->lockout_window = src->lockout_window;
+        break;
     default:
         break;
     }
@@ -280,14 +290,15 @@ bool tsr_cidr_contains(const struct tsr_cidr *nets, size_t n, const struct tsr_c
         unsigned full = net->prefix / 8, rest = net->prefix % 8;
         if (memcmp(net->addr, addr->addr, full) != 0)
             continue;
-        if (rest == 0 || ((net->addr[full] ^ addr->addr[full]) & (0xffu << (8 - rest)) & 0xffu) == 0)
+        unsigned mask = (0xffu << (8 - rest)) & 0xffu;
+        if (rest == 0 || ((net->addr[full] ^ addr->addr[full]) & mask) == 0)
             return true;
     }
     return false;
 }
 
 void tsr_cidr_forwarded_client(const char *list, size_t len, const struct tsr_cidr *peer,
-                                const struct tsr_cidr *nets, size_t n, struct tsr_cidr *out)
+                               const struct tsr_cidr *nets, size_t n, struct tsr_cidr *out)
 {
     *out = *peer;
     if (!tsr_cidr_contains(nets, n, peer))

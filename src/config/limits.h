@@ -16,6 +16,8 @@
  *   account-throttle-failures       TESSERA_ACCOUNT_THROTTLE_FAILURES    10
  *   account-throttle-delay          TESSERA_ACCOUNT_THROTTLE_DELAY       30 (seconds)
  *   account-throttle-max-delay      TESSERA_ACCOUNT_THROTTLE_MAX_DELAY   900 (seconds)
+ *   lockout-attempts                TESSERA_LOCKOUT_ATTEMPTS             10 (per name and address)
+ *   lockout-window                  TESSERA_LOCKOUT_WINDOW               900 (seconds)
  *
  * A rate is "COUNT/SECONDS" (at most COUNT requests in a window of SECONDS
  * that starts at the first request), or "off".  trusted-proxies is a list
@@ -41,7 +43,9 @@
     X(MGMT_CLIENT, "rate-limit-mgmt-per-client", "TESSERA_RATE_LIMIT_MGMT_PER_CLIENT")             \
     X(THROTTLE_FAILURES, "account-throttle-failures", "TESSERA_ACCOUNT_THROTTLE_FAILURES")         \
     X(THROTTLE_DELAY, "account-throttle-delay", "TESSERA_ACCOUNT_THROTTLE_DELAY")                  \
-    X(THROTTLE_MAX_DELAY, "account-throttle-max-delay", "TESSERA_ACCOUNT_THROTTLE_MAX_DELAY")
+    X(THROTTLE_MAX_DELAY, "account-throttle-max-delay", "TESSERA_ACCOUNT_THROTTLE_MAX_DELAY")      \
+    X(LOCKOUT_ATTEMPTS, "lockout-attempts", "TESSERA_LOCKOUT_ATTEMPTS")                            \
+    X(LOCKOUT_WINDOW, "lockout-window", "TESSERA_LOCKOUT_WINDOW")
 
 enum tsr_limit_key {
 #define TSR_LIMIT_KEY_ENUM(name, flag, env) TSR_LK_##name,
@@ -84,6 +88,8 @@ struct tsr_limits {
     uint32_t throttle_failures;  /* failures before the account is slowed; 0: never */
     uint32_t throttle_delay;     /* seconds of the first delay, doubled per failure */
     uint32_t throttle_max_delay; /* the longest delay, and the quiet time that forgets */
+    uint32_t lockout_attempts;   /* wrong passwords that lock an address out of a name; 0: never */
+    uint32_t lockout_window;     /* seconds they are counted over, and the lock lasts */
 };
 
 /* The names of key k (an enum tsr_limit_key), for settings.c's tables. */
@@ -122,7 +128,7 @@ bool tsr_cidr_contains(const struct tsr_cidr *nets, size_t n, const struct tsr_c
  * leftmost counts.  The answer goes to *out.
  */
 void tsr_cidr_forwarded_client(const char *list, size_t len, const struct tsr_cidr *peer,
-                                const struct tsr_cidr *nets, size_t n, struct tsr_cidr *out);
+                               const struct tsr_cidr *nets, size_t n, struct tsr_cidr *out);
 
 /*
  * The seconds an account must wait after its failures-th consecutive

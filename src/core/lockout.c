@@ -20,31 +20,33 @@
     "FROM events u WHERE u.tenant_id = e.tenant_id AND u.type = 'ublkdu' AND "                     \
     "lower(u.user_name) = lower(e.user_name)), 0)"
 
-static int64_t window_start(void)
+static int64_t window_start(const struct tsr_limits *l)
 {
-    return ((int64_t)time(NULL) - TSR_LOCKOUT_WINDOW) * 1000;
+    return ((int64_t)time(NULL) - (int64_t)l->lockout_window) * 1000;
 }
 
-static int64_t failures(tsr_store *st, const char *tenant_id, const char *identifier,
-                        const char *ip)
+static int64_t failures(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
+                        const char *identifier, const char *ip)
 {
     int64_t n = 0;
     int rc = tsr_rows_count(st, &n, "SELECT count(*)" COUNTED " AND e.ip = ?", "ssis", tenant_id,
-                            identifier, window_start(), ip);
+                            identifier, window_start(l), ip);
     /* A store failure does not lock anyone out; the password check still runs. */
     return rc == 0 ? n : 0;
 }
 
-bool tsr_lockout_active(tsr_store *st, const char *tenant_id, const char *identifier,
-                        const char *ip)
+bool tsr_lockout_active(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
+                        const char *identifier, const char *ip)
 {
-    return failures(st, tenant_id, identifier, ip) >= TSR_LOCKOUT_ATTEMPTS;
+    return l->lockout_attempts > 0 &&
+           failures(st, l, tenant_id, identifier, ip) >= (int64_t)l->lockout_attempts;
 }
 
-bool tsr_lockout_just_locked(tsr_store *st, const char *tenant_id, const char *identifier,
-                             const char *ip)
+bool tsr_lockout_just_locked(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
+                             const char *identifier, const char *ip)
 {
-    return failures(st, tenant_id, identifier, ip) == TSR_LOCKOUT_ATTEMPTS;
+    return l->lockout_attempts > 0 &&
+           failures(st, l, tenant_id, identifier, ip) == (int64_t)l->lockout_attempts;
 }
 
 static int read_block(tsr_stmt *q, void *record)
@@ -62,17 +64,19 @@ static void block_cleanup(void *record)
     free(b->connection);
 }
 
-int tsr_lockout_blocks(tsr_store *st, const char *tenant_id, const char *identifier,
-                       struct tsr_lockout_block **out, size_t *n)
+int tsr_lockout_blocks(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
+                       const char *identifier, struct tsr_lockout_block **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
+    if (l->lockout_attempts == 0)
+        return 0;
     tsr_stmt *q = NULL;
     int rc = tsr_store_query(st, &q,
                              "SELECT e.ip, max(e.connection)" COUNTED
                              " GROUP BY e.ip HAVING count(*) >= ? ORDER BY e.ip",
-                             "ssii", tenant_id, identifier, window_start(),
-                             (int64_t)TSR_LOCKOUT_ATTEMPTS);
+                             "ssii", tenant_id, identifier, window_start(l),
+                             (int64_t)l->lockout_attempts);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_block, block_cleanup, (void **)out, n);
     tsr_stmt_finalize(q);

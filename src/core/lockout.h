@@ -1,7 +1,8 @@
 /*
  * lockout.h - brute-force protection of database connections (RFC 6819
- * section 4.4.3.6): after TSR_LOCKOUT_ATTEMPTS wrong passwords for one
- * account from one IP address within TSR_LOCKOUT_WINDOW seconds, and no
+ * section 4.4.3.6): after lockout-attempts wrong passwords for one
+ * account from one IP address within lockout-window seconds
+ * (config/limits.h; 10 in 900 by default), and no
  * successful login since, that address may not log in to that account
  * until the window has passed, or until the name's blocks are released (an
  * event "ublkdu", DELETE /api/v2/user-blocks).  Counted from the event log,
@@ -13,21 +14,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config/limits.h"
 #include "store/store.h"
 
-#define TSR_LOCKOUT_ATTEMPTS 10
-#define TSR_LOCKOUT_WINDOW 900
-
 /* True when identifier (email or username, any case) is locked for ip. */
-bool tsr_lockout_active(tsr_store *st, const char *tenant_id, const char *identifier,
+bool tsr_lockout_active(tsr_store *st, const struct tsr_limits *l, const char *tenant_id, const char *identifier,
                         const char *ip);
 
 /*
  * True when the wrong password just recorded is the one that locked
- * identifier for ip (exactly TSR_LOCKOUT_ATTEMPTS now), so the account's
+ * identifier for ip (exactly lockout-attempts now), so the account's
  * owner is told once per lock.
  */
-bool tsr_lockout_just_locked(tsr_store *st, const char *tenant_id, const char *identifier,
+bool tsr_lockout_just_locked(tsr_store *st, const struct tsr_limits *l, const char *tenant_id, const char *identifier,
                              const char *ip);
 
 /* One address locked out of a name, and the connection the attempts named. */
@@ -37,7 +36,7 @@ struct tsr_lockout_block {
 };
 
 /* The addresses locked out of identifier now, in order.  Returns 0 or the store's error. */
-int tsr_lockout_blocks(tsr_store *st, const char *tenant_id, const char *identifier,
+int tsr_lockout_blocks(tsr_store *st, const struct tsr_limits *l, const char *tenant_id, const char *identifier,
                        struct tsr_lockout_block **out, size_t *n);
 void tsr_lockout_blocks_free(struct tsr_lockout_block *list, size_t n);
 

@@ -28,7 +28,10 @@
 int tsr_throttle_account(tsr_store *st, const struct tsr_connection *c, const char *identifier,
                          char *out);
 
-/* The account of a name no user has: "?" and the name lowercased (TSR_THROTTLE_ACCOUNT_MAX bytes). */
+/*
+ * The account of a name no user has: "?" and the name lowercased
+ * (TSR_THROTTLE_ACCOUNT_MAX bytes).
+ */
 void tsr_throttle_name_account(const char *name, char *out);
 
 /*
@@ -42,7 +45,10 @@ int tsr_throttle_wait(tsr_store *st, const char *tenant_id, const char *account,
 int tsr_throttle_failed(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
                         const char *account, int64_t now);
 
-/* Forgets account's failures (a success, or its blocks released).  Returns 0 or the store's error. */
+/*
+ * Forgets account's failures (a success, or its blocks released).
+ * Returns 0 or the store's error.
+ */
 int tsr_throttle_clear(tsr_store *st, const char *tenant_id, const char *account);
 
 #endif

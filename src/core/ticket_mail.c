@@ -25,7 +25,7 @@ enum mail_kind {
 
 /* The message around the link (caller wipes and frees), or NULL when out of memory. */
 static char *mail_text(enum mail_kind kind, const char *name, const char *email,
-                       const char *link, const char *ip)
+                       const char *link, const char *ip, const struct tsr_limits *lock)
 {
     size_t len = strlen(name) + strlen(email) + strlen(link) + strlen(ip) + 768;
     char *text = malloc(len);
@@ -58,7 +58,8 @@ static char *mail_text(enum mail_kind kind, const char *name, const char *email,
                  "your password: choose a new one with this link:\n\n"
                  "%s\n\n"
                  "The link works once and expires in 5 days.\n",
-                 name, email, TSR_LOCKOUT_ATTEMPTS, ip, TSR_LOCKOUT_WINDOW / 60, link);
+                 name, email, (int)lock->lockout_attempts, ip,
+                 (int)((lock->lockout_window + 59) / 60), link);
     return text;
 }
 
@@ -76,7 +77,7 @@ static int send_link(const struct tsr_app *app, tsr_store *st, const struct tsr_
     const char *name =
         tenant->t.friendly_name && tenant->t.friendly_name[0] ? tenant->t.friendly_name : "Tessera";
     link = tsr_ticket_url(tenant->t.issuer, o->kind, secret);
-    text = link ? mail_text(kind, name, u->email, link, ip ? ip : "") : NULL;
+    text = link ? mail_text(kind, name, u->email, link, ip ? ip : "", &app->settings.limits) : NULL;
     rc = text ? tsr_mail_send(app, u->email, subject, text) : TSR_ENOMEM;
     if (rc != 0)
         tsr_ticket_delete(st, tenant->t.id, secret); /* an unsent link helps nobody */
@@ -120,7 +121,8 @@ void tsr_ticket_send_lock_notice(struct tsr_req *req, const struct tsr_connectio
 {
     struct tsr_user u = {0};
     if (!c->brute_force_protection ||
-        !tsr_lockout_just_locked(req->store, req->tenant->t.id, identifier, ip) ||
+        !tsr_lockout_just_locked(req->store, &req->app->settings.limits, req->tenant->t.id,
+                                 identifier, ip) ||
         tsr_user_find_login(req->store, c->tenant_id, c->id, identifier, &u) != 0)
         goto out;
     struct tsr_ticket_opts o = {.kind = TSR_TICKET_PASSWORD, .email = u.email};

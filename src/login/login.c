@@ -134,7 +134,8 @@ void tsr_login_page_post(struct tsr_req *req)
     }
     char ip[64];
     tsr_req_client_ip(req, ip);
-    if (f.conn.brute_force_protection && tsr_lockout_active(req->store, req->tenant->t.id, ident, ip)) {
+    if (f.conn.brute_force_protection &&
+        tsr_lockout_active(req->store, &req->app->settings.limits, req->tenant->t.id, ident, ip)) {
         tsr_page_flow_event(req, &f, "limit_wc", "Blocked: too many failed logins", NULL, ident);
         show(req, &f, ident, TSR_LOGIN_MSG_LOCKED);
         goto out;

@@ -38,8 +38,8 @@
 #define TSR_LOGIN_MSG_WRONG "Wrong email or password."
 #define TSR_LOGIN_MSG_BLOCKED "Your account is blocked."
 #define TSR_LOGIN_MSG_LOCKED                                                                       \
-    "Too many wrong passwords for this account from your network. Try again in 15 minutes, "      \
-    "or reset your password."
+    "Too many wrong passwords for this account from your network. Try again later, or reset your " \
+    "password."
 /* Signup's answer when the account cannot be created: the same whether or not it exists. */
 #define TSR_LOGIN_MSG_SIGNUP_FAILED "Invalid sign up. Check your details and try again, or log in."
 #define TSR_LOGIN_MSG_THROTTLED                                                                    \

@@ -4,12 +4,12 @@
  * backoff, and the database counters of core/rate_limit.c and
  * core/throttle.c on an in-memory store.
  */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <arpa/inet.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -79,6 +79,9 @@ static void test_parse(void **state)
     assert_int_equal(s.limits.per_tenant[TSR_RATE_SIGNUP].count, 0);
     assert_int_equal(load(&s, err, sizeof err, "--account-throttle-failures=0", NULL), 0);
     assert_int_equal(s.limits.throttle_failures, 0);
+    assert_int_equal(load(&s, err, sizeof err, "--lockout-attempts", "5"), 0);
+    assert_int_equal(s.limits.lockout_attempts, 5);
+    assert_int_equal(s.limits.lockout_window, 900);
     assert_int_equal(
         load(&s, err, sizeof err, "--trusted-proxies", "203.0.113.0/24, 2001:db8::/32 ,192.0.2.1"),
         0);
@@ -91,12 +94,18 @@ static void test_parse(void **state)
     assert_false(contains(&s.limits, "127.0.0.1"));
 
     const char *bad[][2] = {
-        {"--rate-limit-login-per-ip", "5"},         {"--rate-limit-login-per-ip", "0/60"},
-        {"--rate-limit-reset-per-ip", "5/0"},       {"--rate-limit-mgmt-per-client", "x/1"},
+        {"--rate-limit-login-per-ip", "5"},
+        {"--rate-limit-login-per-ip", "0/60"},
+        {"--rate-limit-reset-per-ip", "5/0"},
+        {"--rate-limit-mgmt-per-client", "x/1"},
         {"--rate-limit-mgmt-per-client", "1/999999999"},
-        {"--trusted-proxies", "10.0.0.1/8"},        {"--trusted-proxies", "10.0.0.0/33"},
-        {"--trusted-proxies", "example.com"},       {"--trusted-proxies", ","},
-        {"--account-throttle-delay", "0"},          {"--account-throttle-max-delay", "-1"},
+        {"--trusted-proxies", "10.0.0.1/8"},
+        {"--trusted-proxies", "10.0.0.0/33"},
+        {"--trusted-proxies", "example.com"},
+        {"--trusted-proxies", ","},
+        {"--account-throttle-delay", "0"},
+        {"--lockout-window", "59"},
+        {"--account-throttle-max-delay", "-1"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';
