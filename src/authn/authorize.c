@@ -355,6 +355,11 @@ static void continue_with_session(struct tsr_req *req, const struct tsr_client *
                                   struct tsr_login_tx *tx)
 {
     bool needed = false;
+    /* Consent is asked for, compared with and recorded for what the person may be given now. */
+    if (tsr_user_tokens_mgmt_narrow(req, ar->audience, s->user_id, &ar->scope) != 0) {
+        send_error(req, ar, "server_error", "Cannot read the user's permissions");
+        return;
+    }
     if (consent_needed(req, client, ar, s->user_id, &needed) != 0) {
         send_error(req, ar, "server_error", "Cannot read the consent");
         return;

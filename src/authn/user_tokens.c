@@ -15,15 +15,6 @@
 #include "util/err.h"
 #include "util/secure.h"
 
-static bool is_oidc_scope(const char *s)
-{
-    static const char *const oidc[] = {"openid", "profile", "email", "offline_access"};
-    for (size_t i = 0; i < sizeof oidc / sizeof oidc[0]; i++)
-        if (strcmp(s, oidc[i]) == 0)
-            return true;
-    return false;
-}
-
 struct token_set {
     char *access_token;
     char *id_token;
@@ -51,7 +42,7 @@ static int enforce_policies(struct tsr_req *req, const struct tsr_user_grant *g,
     int rc = tsr_rbac_user_permissions(req->store, req->tenant->t.id, g->user->user_id,
                                        api->identifier, perms);
     for (size_t i = 0; rc == 0 && i < scope->n; i++)
-        if (is_oidc_scope(scope->v[i]) || tsr_strlist_contains(perms, scope->v[i]))
+        if (tsr_mgmt_is_oidc_scope(scope->v[i]) || tsr_strlist_contains(perms, scope->v[i]))
             rc = tsr_strlist_push(&kept, scope->v[i]);
     if (rc == 0) {
         tsr_strlist_cleanup(scope);
@@ -73,20 +64,16 @@ static bool is_mgmt_api(const struct tsr_req *req, const struct tsr_api *api)
  * other Management scopes assigned to them or their roles (OpenID scopes
  * stay), whatever the API's enforce_policies says.
  */
-static int mgmt_policy(struct tsr_req *req, const struct tsr_user_grant *g,
-                       const struct tsr_api *api, struct tsr_strlist *scope)
+static int mgmt_policy(struct tsr_req *req, const char *user_id, const char *audience,
+                       struct tsr_strlist *scope)
 {
     struct tsr_strlist held = {0}, kept = {0};
-    int rc = tsr_rbac_user_permissions(req->store, req->tenant->t.id, g->user->user_id,
-                                       api->identifier, &held);
-    for (size_t i = 0; rc == 0 && i < scope->n; i++)
-        if (is_oidc_scope(scope->v[i]) || tsr_mgmt_person_may_hold(scope->v[i], &held))
-            rc = tsr_strlist_push(&kept, scope->v[i]);
+    int rc = tsr_rbac_user_permissions(req->store, req->tenant->t.id, user_id, audience, &held);
+    if (rc == 0)
+        rc = tsr_mgmt_person_scopes(scope, &held, &kept);
     if (rc == 0) {
         tsr_strlist_cleanup(scope);
         *scope = kept;
-    } else {
-        tsr_strlist_cleanup(&kept);
     }
     tsr_strlist_cleanup(&held);
     return rc;
@@ -109,7 +96,7 @@ static int access_token(struct tsr_req *req, const struct tsr_user_grant *g,
         return rc;
     bool mgmt = is_mgmt_api(req, &api);
     if (mgmt)
-        rc = mgmt_policy(req, g, &api, scope);
+        rc = mgmt_policy(req, g->user->user_id, api.identifier, scope);
     else if (api.enforce_policies)
         rc = enforce_policies(req, g, &api, scope, &perms);
     char userinfo[TSR_SETTINGS_MAX_URL + 16];
@@ -227,7 +214,7 @@ int tsr_user_tokens_scope(struct tsr_req *req, const struct tsr_client *client,
     for (size_t i = 0; rc == 0 && i < words.n; i++) {
         const char *w = words.v[i];
         bool keep;
-        if (is_oidc_scope(w))
+        if (tsr_mgmt_is_oidc_scope(w))
             keep = strcmp(w, "offline_access") != 0 || offline;
         else
             keep = have_api && (tsr_api_has_scope(&api, w) ||
@@ -240,5 +227,25 @@ int tsr_user_tokens_scope(struct tsr_req *req, const struct tsr_client *client,
     tsr_strlist_cleanup(&words);
     tsr_strlist_cleanup(&kept);
     tsr_api_cleanup(&api);
+    return rc;
+}
+
+int tsr_user_tokens_mgmt_narrow(struct tsr_req *req, const char *audience, const char *user_id,
+                                char **scope)
+{
+    if (audience == NULL || strcmp(audience, req->tenant->mgmt_audience) != 0)
+        return 0;
+    struct tsr_strlist words = {0};
+    char *joined = NULL;
+    int rc = tsr_strlist_split(&words, *scope ? *scope : "");
+    if (rc == 0)
+        rc = mgmt_policy(req, user_id, audience, &words);
+    if (rc == 0 && (joined = tsr_strlist_join(&words)) == NULL)
+        rc = TSR_ENOMEM;
+    if (rc == 0) {
+        free(*scope);
+        *scope = joined;
+    }
+    tsr_strlist_cleanup(&words);
     return rc;
 }

@@ -45,4 +45,14 @@ bool tsr_user_tokens_send(struct tsr_req *req, const struct tsr_user_grant *g);
 int tsr_user_tokens_scope(struct tsr_req *req, const struct tsr_client *client,
                           const char *audience, const char *asked, char **out);
 
+/*
+ * For the Management API (audience is {issuer}api/v2/), narrows *scope
+ * (space-separated, replaced) to what user_id may be given now
+ * (tsr_mgmt_person_scopes); other audiences are left alone.  /authorize
+ * and the consent page use it before consent is asked for or recorded.
+ * Returns 0 or a negative code.
+ */
+int tsr_user_tokens_mgmt_narrow(struct tsr_req *req, const char *audience, const char *user_id,
+                                char **scope);
+
 #endif

@@ -82,6 +82,15 @@ static int load(tsr_store *st, const char *tenant_id, const char *user_id, const
                         "ssss", tenant_id, user_id, client_id, audience);
 }
 
+int tsr_consent_get(tsr_store *st, const char *tenant_id, const char *user_id,
+                    const char *client_id, const char *audience, struct tsr_strlist *out)
+{
+    int rc = load(st, tenant_id, user_id, client_id, audience, out);
+    if (rc != 0)
+        tsr_strlist_cleanup(out);
+    return rc;
+}
+
 int tsr_consent_covers(tsr_store *st, const char *tenant_id, const char *user_id,
                        const char *client_id, const char *audience,
                        const struct tsr_strlist *wanted, bool *covered)

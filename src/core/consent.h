@@ -35,6 +35,13 @@ int tsr_consent_covers(tsr_store *st, const char *tenant_id, const char *user_id
                        const char *client_id, const char *audience,
                        const struct tsr_strlist *wanted, bool *covered);
 
+/*
+ * The scopes the user consented to for (client_id, audience) into an empty
+ * out.  Returns 0, TSR_ENOTFOUND (no consent, or revoked) or TSR_ESTORE.
+ */
+int tsr_consent_get(tsr_store *st, const char *tenant_id, const char *user_id,
+                    const char *client_id, const char *audience, struct tsr_strlist *out);
+
 /* Adds scopes to the user's consent for (client_id, audience). */
 int tsr_consent_add(tsr_store *st, const char *tenant_id, const char *user_id,
                     const char *client_id, const char *audience,

@@ -1,8 +1,11 @@
 #include "core/mgmt_access.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/err.h"
+#include "util/secure.h"
 
 static const char *const current_user_scopes[] = {
     "read:current_user",
@@ -79,4 +82,65 @@ bool tsr_mgmt_user_member_allowed(const struct tsr_strlist *in_force, bool self,
         return self && (tsr_strlist_contains(in_force, "update:current_user_metadata") ||
                         tsr_strlist_contains(in_force, "create:current_user_metadata"));
     return false;
+}
+
+bool tsr_mgmt_is_oidc_scope(const char *scope)
+{
+    static const char *const oidc[] = {"openid", "profile", "email", "offline_access"};
+    for (size_t i = 0; i < sizeof oidc / sizeof oidc[0]; i++)
+        if (strcmp(scope, oidc[i]) == 0)
+            return true;
+    return false;
+}
+
+int tsr_mgmt_person_scopes(const struct tsr_strlist *asked, const struct tsr_strlist *held,
+                           struct tsr_strlist *out)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < asked->n; i++)
+        if (tsr_mgmt_is_oidc_scope(asked->v[i]) || tsr_mgmt_person_may_hold(asked->v[i], held))
+            rc = tsr_strlist_push(out, asked->v[i]);
+    if (rc != 0)
+        tsr_strlist_cleanup(out);
+    return rc;
+}
+
+bool tsr_mgmt_consent_binds(bool client_is_first_party)
+{
+    return !client_is_first_party;
+}
+
+void tsr_mgmt_keep_consented(struct tsr_strlist *scopes, const struct tsr_strlist *consented)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < scopes->n; i++) {
+        if (tsr_strlist_contains(consented, scopes->v[i]))
+            scopes->v[kept++] = scopes->v[i];
+        else
+            free(scopes->v[i]);
+    }
+    scopes->n = kept;
+}
+
+bool tsr_mgmt_client_grant_stands(const struct tsr_strlist *grant_types,
+                                  const char *token_endpoint_auth_method)
+{
+    return tsr_strlist_contains(grant_types, "client_credentials") &&
+           token_endpoint_auth_method != NULL && strcmp(token_endpoint_auth_method, "none") != 0;
+}
+
+int tsr_mgmt_rate_key(const char *azp, const char *sub, bool person, char *out, size_t len)
+{
+    /* A digest keeps the key short and fixed whatever the user id's length. */
+    char digest[65];
+    if (len < 64)
+        return TSR_EINVAL;
+    if (!person) {
+        snprintf(out, len, "%s", azp);
+        return 0;
+    }
+    if (tsr_sha256_hex(sub, digest) != 0)
+        return TSR_ECRYPTO;
+    snprintf(out, len, "%.32s/%.24s", azp, digest);
+    return 0;
 }

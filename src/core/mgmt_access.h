@@ -15,6 +15,7 @@
 #define TSR_CORE_MGMT_ACCESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "util/strlist.h"
 
@@ -59,5 +60,49 @@ bool tsr_mgmt_scope_allows(const struct tsr_strlist *in_force, const char *requi
  * create:current_user_metadata.
  */
 bool tsr_mgmt_user_member_allowed(const struct tsr_strlist *in_force, bool self, const char *key);
+
+/* The OpenID Connect scopes (openid, profile, email, offline_access): no API's scopes. */
+bool tsr_mgmt_is_oidc_scope(const char *scope);
+
+/*
+ * What a person may be given of asked (into an empty out) for the
+ * Management API now: the OpenID scopes, the current-user scopes, and the
+ * Management scopes in held (their permissions).  Both /authorize (before
+ * consent is asked or recorded) and the token endpoint narrow with it, so a
+ * consent never names a scope the person did not hold when it was given.
+ * Returns 0 or TSR_ENOMEM.
+ */
+int tsr_mgmt_person_scopes(const struct tsr_strlist *asked, const struct tsr_strlist *held,
+                           struct tsr_strlist *out);
+
+/*
+ * Whether a person's Management API token stands only as long as the
+ * person's stored consent to its application: for third-party
+ * applications, which always ask for it.  (First-party applications get
+ * tokens without consent: the password grant, and /authorize where the
+ * API skips consent for them.)
+ */
+bool tsr_mgmt_consent_binds(bool client_is_first_party);
+
+/* Drops from scopes those not in consented (in place). */
+void tsr_mgmt_keep_consented(struct tsr_strlist *scopes, const struct tsr_strlist *consented);
+
+/*
+ * Whether a client may still use a client-credentials token: it still
+ * lists the client_credentials grant type and is still confidential
+ * (token_endpoint_auth_method is not "none"), as the token endpoint
+ * requires to issue one.
+ */
+bool tsr_mgmt_client_grant_stands(const struct tsr_strlist *grant_types,
+                                  const char *token_endpoint_auth_method);
+
+/*
+ * The Management API rate-limit key of a token, into out (len >= 64): a
+ * client's token counts against its client (azp); a person's against the
+ * person within the application (azp and a digest of sub), so one person
+ * cannot use up the limit of everyone else signed in to the same app.
+ * Returns 0, TSR_EINVAL (out too small) or TSR_ECRYPTO.
+ */
+int tsr_mgmt_rate_key(const char *azp, const char *sub, bool person, char *out, size_t len);
 
 #endif

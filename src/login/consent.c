@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "authn/authorize.h"
+#include "authn/user_tokens.h"
 #include "core/api.h"
 #include "core/session.h"
 #include "core/user.h"
@@ -84,6 +85,17 @@ static bool consent_load(struct tsr_req *req, const struct tsr_params *form,
     if (rc == TSR_ENOTFOUND || c->s.user_id == NULL ||
         strcmp(c->s.user_id, c->f.tx.user_id) != 0) {
         tsr_login_error_page(req, 403, "Login expired", TSR_LOGIN_MSG_TAMPERED);
+        goto fail;
+    }
+    /*
+     * The page shows, and accepting records, only what the person may be
+     * given now: never a Management scope they do not hold, which would
+     * turn into a silent grant once it is assigned to them.
+     */
+    rc = tsr_user_tokens_mgmt_narrow(req, c->f.tx.ar.audience, c->f.tx.user_id,
+                                     &c->f.tx.ar.scope);
+    if (rc != 0) {
+        tsr_page_server_error(req, "load permissions", rc);
         goto fail;
     }
     return true;

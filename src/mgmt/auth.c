@@ -1,15 +1,20 @@
 /*
  * Bearer-token authorization of Management API requests: a JWT that this
  * tenant signed for {issuer}api/v2/, still valid, whose grant still stands
- * (a client's client grant; a person's existence, standing and Management
- * permissions: core/mgmt_access.h), carrying one of the endpoint's scopes
- * among those still in force.
+ * (a client's client grant, client_credentials grant type and secret; a
+ * person's existence, standing and Management permissions, the application
+ * the token was issued to and, for a third-party one, the person's consent:
+ * core/mgmt_access.h), carrying one of the endpoint's scopes among those
+ * still in force.  The rate limit counts per client, and per person within
+ * an application.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/client.h"
+#include "core/consent.h"
 #include "core/grant.h"
 #include "core/mgmt_access.h"
 #include "core/rbac.h"
@@ -58,13 +63,26 @@ static bool store_failed(struct tsr_req *req)
     return false;
 }
 
-/* What a client's token may do: its client grant for the Management API, as it is now. */
+/*
+ * What a client's token may do: its client grant for the Management API, as
+ * it is now, while the client may still get such a token (client_credentials
+ * grant type, confidential).
+ */
 static bool client_allowed(struct tsr_req *req, const char *client_id,
                            struct tsr_strlist *allowed)
 {
+    struct tsr_client c = {0};
+    int rc = tsr_client_get(req->store, req->tenant->t.id, client_id, &c);
+    bool stands = rc == 0 && tsr_mgmt_client_grant_stands(&c.grant_types,
+                                                          c.token_endpoint_auth_method);
+    tsr_client_cleanup(&c);
+    if (rc == TSR_ENOTFOUND || (rc == 0 && !stands))
+        return unauthorized(req, "The client of this token may no longer use client credentials");
+    if (rc != 0)
+        return store_failed(req);
     struct tsr_grant g = {0};
-    int rc = tsr_grant_find(req->store, req->tenant->t.id, client_id,
-                            req->tenant->mgmt_audience, &g);
+    rc = tsr_grant_find(req->store, req->tenant->t.id, client_id, req->tenant->mgmt_audience,
+                        &g);
     if (rc == 0) {
         *allowed = g.scope;
         g.scope = (struct tsr_strlist){0};
@@ -75,8 +93,37 @@ static bool client_allowed(struct tsr_req *req, const char *client_id,
     return rc == 0 || store_failed(req);
 }
 
-/* What a person's token may do: they exist, are not blocked, and hold these permissions now. */
-static bool person_allowed(struct tsr_req *req, const char *user_id, struct tsr_strlist *allowed)
+/*
+ * The application a person's token was issued to must still exist; for a
+ * third-party one, *consented receives the person's consent to it for the
+ * Management API, which must still exist (revoked: the token is dead) and
+ * bounds the scopes in force.  *bound says whether it does.
+ */
+static bool person_app_allows(struct tsr_req *req, const char *user_id, const char *client_id,
+                              struct tsr_strlist *consented, bool *bound)
+{
+    const char *tid = req->tenant->t.id;
+    struct tsr_client c = {0};
+    int rc = tsr_client_get(req->store, tid, client_id, &c);
+    *bound = rc == 0 && tsr_mgmt_consent_binds(c.is_first_party);
+    tsr_client_cleanup(&c);
+    if (rc == TSR_ENOTFOUND)
+        return unauthorized(req, "The application of this token no longer exists");
+    if (rc == 0 && *bound)
+        rc = tsr_consent_get(req->store, tid, user_id, client_id, req->tenant->mgmt_audience,
+                             consented);
+    if (rc == TSR_ENOTFOUND)
+        return unauthorized(req, "The consent this token was issued under was revoked");
+    return rc == 0 || store_failed(req);
+}
+
+/*
+ * What a person's token may do: they exist, are not blocked, hold these
+ * permissions now, and the token's application still stands for them.
+ */
+static bool person_allowed(struct tsr_req *req, const char *user_id, const char *client_id,
+                           struct tsr_strlist *allowed, struct tsr_strlist *consented,
+                           bool *bound)
 {
     struct tsr_user u = {0};
     int rc = tsr_user_get(req->store, req->tenant->t.id, user_id, &u);
@@ -86,9 +133,12 @@ static bool person_allowed(struct tsr_req *req, const char *user_id, struct tsr_
         return unauthorized(req, "The user of this token does not exist");
     if (blocked)
         return unauthorized(req, "The user of this token is blocked");
-    if (rc == 0)
-        rc = tsr_rbac_user_permissions(req->store, req->tenant->t.id, user_id,
-                                       req->tenant->mgmt_audience, allowed);
+    if (rc != 0)
+        return store_failed(req);
+    if (!person_app_allows(req, user_id, client_id, consented, bound))
+        return false;
+    rc = tsr_rbac_user_permissions(req->store, req->tenant->t.id, user_id,
+                                   req->tenant->mgmt_audience, allowed);
     return rc == 0 || store_failed(req);
 }
 
@@ -112,21 +162,26 @@ static bool scopes_in_force(struct tsr_req *req, const json_t *claims)
     const char *sub = json_string_value(json_object_get(claims, "sub"));
     const char *client = json_string_value(json_object_get(claims, "azp"));
     const json_t *scope = json_object_get(claims, "scope");
-    struct tsr_strlist claimed = {0}, allowed = {0};
+    struct tsr_strlist claimed = {0}, allowed = {0}, consented = {0};
+    bool bound = false;
     if (client == NULL) /* RFC 9068 names the client client_id */
         client = json_string_value(json_object_get(claims, "client_id"));
     if (sub == NULL || client == NULL || (scope != NULL && !json_is_string(scope)))
         return unauthorized(req, "Invalid token");
     bool person = !tsr_mgmt_is_client_subject(sub, client);
-    bool ok = person ? person_allowed(req, sub, &allowed) : client_allowed(req, client, &allowed);
+    bool ok = person ? person_allowed(req, sub, client, &allowed, &consented, &bound)
+                     : client_allowed(req, client, &allowed);
     if (ok && (tsr_strlist_split(&claimed, scope ? json_string_value(scope) : "") != 0 ||
                tsr_mgmt_scopes_in_force(&claimed, &allowed, person, &req->mgmt_scopes) != 0)) {
         tsr_resp_mgmt_error(req, 500, NULL, "Out of memory");
         ok = false;
     }
+    if (ok && bound)
+        tsr_mgmt_keep_consented(&req->mgmt_scopes, &consented);
     req->mgmt_self = ok && person && route_is_self(req, sub);
     tsr_strlist_cleanup(&claimed);
     tsr_strlist_cleanup(&allowed);
+    tsr_strlist_cleanup(&consented);
     return ok;
 }
 
@@ -155,6 +210,24 @@ static bool check_scope(struct tsr_req *req, const char *scopes)
     return false;
 }
 
+/* Counts the request against its client or, for a person, the person within the client. */
+static bool rate_limit(struct tsr_req *req, const json_t *claims)
+{
+    const char *azp = json_string_value(json_object_get(claims, "azp"));
+    const char *sub = json_string_value(json_object_get(claims, "sub"));
+    if (azp == NULL) /* RFC 9068 names the client client_id */
+        azp = json_string_value(json_object_get(claims, "client_id"));
+    if (azp == NULL || sub == NULL) /* scopes_in_force refused such a token already */
+        azp = sub = "";
+    char key[96];
+    bool person = !tsr_mgmt_is_client_subject(sub, azp);
+    if (tsr_mgmt_rate_key(azp, sub, person, key, sizeof key) != 0) {
+        tsr_resp_mgmt_error(req, 500, NULL, "Cannot count the request");
+        return false;
+    }
+    return tsr_mgmt_rate_limit(req, key);
+}
+
 bool tsr_mgmt_authorize(struct tsr_req *req, const char *scopes)
 {
     const char *header = tsr_req_header(req, "Authorization");
@@ -172,9 +245,8 @@ bool tsr_mgmt_authorize(struct tsr_req *req, const char *scopes)
     if (tsr_tenant_jwt_verify(req->tenant, token, &jws) != 0)
         return unauthorized(req, "Invalid token");
     const json_t *claims = tsr_jws_payload(jws);
-    const char *azp = json_string_value(json_object_get(claims, "azp"));
     bool ok = check_claims(req, claims) && scopes_in_force(req, claims) &&
-              check_scope(req, scopes) && tsr_mgmt_rate_limit(req, azp ? azp : "");
+              check_scope(req, scopes) && rate_limit(req, claims);
     tsr_jws_free(jws);
     return ok;
 }

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "core/mgmt_access.h"
+#include "util/err.h"
 #include "util/strlist.h"
 
 static struct tsr_strlist words(const char *s)
@@ -125,6 +126,93 @@ static void patch_members(void **state)
     tsr_strlist_cleanup(&f);
 }
 
+static char *person_scopes(const char *asked, const char *held)
+{
+    struct tsr_strlist a = words(asked), h = words(held), out = {0};
+    assert_int_equal(tsr_mgmt_person_scopes(&a, &h, &out), 0);
+    char *joined = tsr_strlist_join(&out);
+    tsr_strlist_cleanup(&a);
+    tsr_strlist_cleanup(&h);
+    tsr_strlist_cleanup(&out);
+    return joined;
+}
+
+/* What /authorize asks consent for: never a Management scope the person does not hold. */
+static void person_scopes_keep_oidc_current_user_and_held(void **state)
+{
+    (void)state;
+    char *s = person_scopes("openid profile read:current_user update:users read:users", "");
+    assert_string_equal(s, "openid profile read:current_user");
+    free(s);
+    s = person_scopes("openid offline_access update:users delete:users", "update:users");
+    assert_string_equal(s, "openid offline_access update:users");
+    free(s);
+    s = person_scopes("", "update:users");
+    assert_string_equal(s, "");
+    free(s);
+    assert_true(tsr_mgmt_is_oidc_scope("email"));
+    assert_false(tsr_mgmt_is_oidc_scope("address"));
+    assert_false(tsr_mgmt_is_oidc_scope("read:current_user"));
+}
+
+/* A third-party app's token lives only as long as the consent; a first-party one's needs none. */
+static void consent_binds_third_party_and_bounds_scopes(void **state)
+{
+    (void)state;
+    assert_true(tsr_mgmt_consent_binds(false));
+    assert_false(tsr_mgmt_consent_binds(true));
+    struct tsr_strlist in = words("read:current_user update:current_user_metadata read:users");
+    struct tsr_strlist consented = words("openid read:current_user read:users");
+    tsr_mgmt_keep_consented(&in, &consented);
+    char *s = tsr_strlist_join(&in);
+    assert_string_equal(s, "read:current_user read:users");
+    free(s);
+    struct tsr_strlist none = {0};
+    tsr_mgmt_keep_consented(&in, &none);
+    assert_int_equal(in.n, 0);
+    tsr_strlist_cleanup(&in);
+    tsr_strlist_cleanup(&consented);
+}
+
+/* A client-credentials token stands while the client could still get one. */
+static void client_grant_stands_only_while_confidential_with_cc(void **state)
+{
+    (void)state;
+    struct tsr_strlist cc = words("client_credentials"), none = {0};
+    struct tsr_strlist other = words("authorization_code refresh_token");
+    assert_true(tsr_mgmt_client_grant_stands(&cc, "client_secret_post"));
+    assert_true(tsr_mgmt_client_grant_stands(&cc, "client_secret_basic"));
+    assert_false(tsr_mgmt_client_grant_stands(&cc, "none"));
+    assert_false(tsr_mgmt_client_grant_stands(&cc, NULL));
+    assert_false(tsr_mgmt_client_grant_stands(&none, "client_secret_post"));
+    assert_false(tsr_mgmt_client_grant_stands(&other, "client_secret_post"));
+    tsr_strlist_cleanup(&cc);
+    tsr_strlist_cleanup(&other);
+}
+
+/* Clients count per client; people per person within the client, with a bounded key. */
+static void rate_key_per_client_or_per_person(void **state)
+{
+    (void)state;
+    const char *azp = "abcdefghijklmnopqrstuvwxyz012345";
+    char a[96], b[96], c[96], d[96], tiny[16];
+    assert_int_equal(tsr_mgmt_rate_key(azp, "abc@clients", false, a, sizeof a), 0);
+    assert_string_equal(a, azp);
+    assert_int_equal(tsr_mgmt_rate_key(azp, "auth0|one", true, b, sizeof b), 0);
+    assert_int_equal(tsr_mgmt_rate_key(azp, "auth0|two", true, c, sizeof c), 0);
+    assert_int_equal(tsr_mgmt_rate_key("other", "auth0|one", true, d, sizeof d), 0);
+    assert_string_not_equal(b, a);
+    assert_string_not_equal(b, c);
+    assert_string_not_equal(b, d);
+    assert_true(strlen(b) < 64);
+    char long_sub[600];
+    memset(long_sub, 'x', sizeof long_sub - 1);
+    long_sub[sizeof long_sub - 1] = '\0';
+    assert_int_equal(tsr_mgmt_rate_key(azp, long_sub, true, c, sizeof c), 0);
+    assert_true(strlen(c) < 64);
+    assert_int_equal(tsr_mgmt_rate_key(azp, "auth0|one", true, tiny, sizeof tiny), TSR_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -134,6 +222,10 @@ int main(void)
         cmocka_unit_test(scopes_in_force_follow_the_grant_now),
         cmocka_unit_test(route_scopes_and_self),
         cmocka_unit_test(patch_members),
+        cmocka_unit_test(person_scopes_keep_oidc_current_user_and_held),
+        cmocka_unit_test(consent_binds_third_party_and_bounds_scopes),
+        cmocka_unit_test(client_grant_stands_only_while_confidential_with_cc),
+        cmocka_unit_test(rate_key_per_client_or_per_person),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
