@@ -356,7 +356,7 @@ static void continue_with_session(struct tsr_req *req, const struct tsr_client *
 {
     bool needed = false;
     /* Consent is asked for, compared with and recorded for what the person may be given now. */
-    if (tsr_user_tokens_mgmt_narrow(req, ar->audience, s->user_id, &ar->scope) != 0) {
+    if (tsr_user_tokens_person_scope(req, ar->audience, s->user_id, &ar->scope) != 0) {
         send_error(req, ar, "server_error", "Cannot read the user's permissions");
         return;
     }

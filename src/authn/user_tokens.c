@@ -34,13 +34,12 @@ static void token_set_cleanup(struct token_set *t)
  * scopes they hold (OpenID scopes stay); *perms receives what they hold,
  * for the permissions claim.
  */
-static int enforce_policies(struct tsr_req *req, const struct tsr_user_grant *g,
-                            const struct tsr_api *api, struct tsr_strlist *scope,
-                            struct tsr_strlist *perms)
+static int enforce_policies(struct tsr_req *req, const char *user_id, const struct tsr_api *api,
+                            struct tsr_strlist *scope, struct tsr_strlist *perms)
 {
     struct tsr_strlist kept = {0};
-    int rc = tsr_rbac_user_permissions(req->store, req->tenant->t.id, g->user->user_id,
-                                       api->identifier, perms);
+    int rc = tsr_rbac_user_permissions(req->store, req->tenant->t.id, user_id, api->identifier,
+                                       perms);
     for (size_t i = 0; rc == 0 && i < scope->n; i++)
         if (tsr_mgmt_is_oidc_scope(scope->v[i]) || tsr_strlist_contains(perms, scope->v[i]))
             rc = tsr_strlist_push(&kept, scope->v[i]);
@@ -98,7 +97,7 @@ static int access_token(struct tsr_req *req, const struct tsr_user_grant *g,
     if (mgmt)
         rc = mgmt_policy(req, g->user->user_id, api.identifier, scope);
     else if (api.enforce_policies)
-        rc = enforce_policies(req, g, &api, scope, &perms);
+        rc = enforce_policies(req, g->user->user_id, &api, scope, &perms);
     char userinfo[TSR_SETTINGS_MAX_URL + 16];
     snprintf(userinfo, sizeof userinfo, "%suserinfo", req->tenant->t.issuer);
     struct tsr_access_token_claims claims = {
@@ -230,22 +229,34 @@ int tsr_user_tokens_scope(struct tsr_req *req, const struct tsr_client *client,
     return rc;
 }
 
-int tsr_user_tokens_mgmt_narrow(struct tsr_req *req, const char *audience, const char *user_id,
-                                char **scope)
+int tsr_user_tokens_person_scope(struct tsr_req *req, const char *audience, const char *user_id,
+                                 char **scope)
 {
-    if (audience == NULL || strcmp(audience, req->tenant->mgmt_audience) != 0)
+    if (audience == NULL || audience[0] == '\0')
         return 0;
-    struct tsr_strlist words = {0};
+    struct tsr_api api = {0};
+    struct tsr_strlist words = {0}, perms = {0};
     char *joined = NULL;
-    int rc = tsr_strlist_split(&words, *scope ? *scope : "");
+    int rc = tsr_api_get_by_identifier(req->store, req->tenant->t.id, audience, &api);
+    bool mgmt = rc == 0 && is_mgmt_api(req, &api);
+    if (rc == TSR_ENOTFOUND || (rc == 0 && !mgmt && !api.enforce_policies)) {
+        rc = 0; /* no API (refused later) or one that does not decide per person */
+        goto out;
+    }
     if (rc == 0)
-        rc = mgmt_policy(req, user_id, audience, &words);
+        rc = tsr_strlist_split(&words, *scope ? *scope : "");
+    if (rc == 0)
+        rc = mgmt ? mgmt_policy(req, user_id, api.identifier, &words)
+                  : enforce_policies(req, user_id, &api, &words, &perms);
     if (rc == 0 && (joined = tsr_strlist_join(&words)) == NULL)
         rc = TSR_ENOMEM;
     if (rc == 0) {
         free(*scope);
         *scope = joined;
     }
+out:
     tsr_strlist_cleanup(&words);
+    tsr_strlist_cleanup(&perms);
+    tsr_api_cleanup(&api);
     return rc;
 }

@@ -46,13 +46,15 @@ int tsr_user_tokens_scope(struct tsr_req *req, const struct tsr_client *client,
                           const char *audience, const char *asked, char **out);
 
 /*
- * For the Management API (audience is {issuer}api/v2/), narrows *scope
- * (space-separated, replaced) to what user_id may be given now
- * (tsr_mgmt_person_scopes); other audiences are left alone.  /authorize
- * and the consent page use it before consent is asked for or recorded.
- * Returns 0 or a negative code.
+ * Narrows *scope (space-separated, replaced) to what user_id may be given
+ * for audience now: for the Management API, tsr_mgmt_person_scopes; for an
+ * API with enforce_policies, the OpenID scopes and the person's
+ * permissions; other audiences are left alone.  /authorize and the consent
+ * page use it before consent is asked for, compared or recorded, so a
+ * consent never names a scope the person did not hold (which would turn
+ * into a silent grant once assigned).  Returns 0 or a negative code.
  */
-int tsr_user_tokens_mgmt_narrow(struct tsr_req *req, const char *audience, const char *user_id,
-                                char **scope);
+int tsr_user_tokens_person_scope(struct tsr_req *req, const char *audience, const char *user_id,
+                                 char **scope);
 
 #endif

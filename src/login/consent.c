@@ -89,11 +89,11 @@ static bool consent_load(struct tsr_req *req, const struct tsr_params *form,
     }
     /*
      * The page shows, and accepting records, only what the person may be
-     * given now: never a Management scope they do not hold, which would
-     * turn into a silent grant once it is assigned to them.
+     * given now: never a Management (or enforce_policies API) scope they
+     * do not hold, which would turn into a silent grant once assigned.
      */
-    rc = tsr_user_tokens_mgmt_narrow(req, c->f.tx.ar.audience, c->f.tx.user_id,
-                                     &c->f.tx.ar.scope);
+    rc = tsr_user_tokens_person_scope(req, c->f.tx.ar.audience, c->f.tx.user_id,
+                                      &c->f.tx.ar.scope);
     if (rc != 0) {
         tsr_page_server_error(req, "load permissions", rc);
         goto fail;

@@ -8,7 +8,8 @@
 //  - a third-party app cannot get a person's consent recorded for Management
 //    scopes the person does not hold, to have them silently once an admin
 //    assigns one: the consent names only what the person holds, so a later
-//    assignment asks again (prompt=none: consent_required);
+//    assignment asks again (prompt=none: consent_required); the same for an
+//    API with enforce_policies;
 //  - one person cannot use up the Management API's rate limit of everyone
 //    else signed in to the same app: a person's calls count per person.
 import assert from 'node:assert/strict';
@@ -71,8 +72,8 @@ describe('Management API tokens reach only as far as their application, consent,
   }
 
   /** A third-party app's code flow through the consent page (accepted); returns {token, jar}. */
-  async function consentedToken(partner, user, scope) {
-    const req = codeRequest({ clientId: partner.client_id, redirectUri: CB, audience: mgmtAud, scope });
+  async function consentedToken(partner, user, scope, audience = mgmtAud) {
+    const req = codeRequest({ clientId: partner.client_id, redirectUri: CB, audience, scope });
     const jar = new CookieJar();
     const login = await openLogin(server, jar, req.params);
     const posted = await submitLogin(jar, login, { username: user.email, password: user.password });
@@ -189,6 +190,29 @@ describe('Management API tokens reach only as far as their application, consent,
     assert.ok(!later.includes('update:users'),
       `the third-party app got update:users without asking the person again (consent recorded ${JSON.stringify(recorded)} ` +
         `when the person held none of the admin scopes; token scope now: ${later.join(' ')})`);
+  }));
+
+  test('a third-party app asking for an RBAC API\'s scope the person does not hold gets no consent for it, and no silent grant once it is assigned', t_(async () => {
+    // The same class on an API of the tenant with enforce_policies: a
+    // consent recorded for a scope the person lacks must not wait there
+    // for the day it is assigned.
+    const api = await mgmt.createApi({ enforce_policies: true });
+    const partner = await mgmt.createWebApp(CB, { is_first_party: false });
+    const person = await mgmt.createUser({ email: testEmail('reach-rbac') });
+    const scope = 'openid read:x write:x';
+    const first = await consentedToken(partner, person, scope, api.identifier);
+    assert.ok(!words(jose.decodeJwt(first.token).scope).includes('write:x'), 'the first token has no write:x');
+    const grants = await mgmt.get(`/grants?user_id=${encodeURIComponent(person.user_id)}`);
+    const recorded = grants.body.find((g) => g.clientID === partner.client_id && g.audience === api.identifier)?.scope ?? [];
+    assert.ok(!recorded.includes('write:x'), `the consent names only what the person held: ${JSON.stringify(recorded)}`);
+
+    const assigned = await mgmt.post(`${userPath(person)}/permissions`, {
+      permissions: [{ resource_server_identifier: api.identifier, permission_name: 'write:x' }],
+    });
+    assert.equal(assigned.status, 201, assigned.text);
+    const req = codeRequest({ clientId: partner.client_id, redirectUri: CB, audience: api.identifier, scope, extra: { prompt: 'none' } });
+    const silent = await authorizeSilently(server, first.jar, req.params);
+    assert.equal(silent.error ?? null, 'consent_required', 'a newly assigned scope needs the person\'s consent again');
   }));
 
   test('one person flooding their own record does not make another person\'s call to theirs fail (rate limit per person, not per app)', t_(async () => {
