@@ -38,8 +38,8 @@ static int enforce_policies(struct tsr_req *req, const char *user_id, const stru
                             struct tsr_strlist *scope, struct tsr_strlist *perms)
 {
     struct tsr_strlist kept = {0};
-    int rc = tsr_rbac_user_permissions(req->store, req->tenant->t.id, user_id, api->identifier,
-                                       perms);
+    int rc =
+        tsr_rbac_user_permissions(req->store, req->tenant->t.id, user_id, api->identifier, perms);
     for (size_t i = 0; rc == 0 && i < scope->n; i++)
         if (tsr_mgmt_is_oidc_scope(scope->v[i]) || tsr_strlist_contains(perms, scope->v[i]))
             rc = tsr_strlist_push(&kept, scope->v[i]);

@@ -92,8 +92,7 @@ static bool consent_load(struct tsr_req *req, const struct tsr_params *form,
      * given now: never a Management (or enforce_policies API) scope they
      * do not hold, which would turn into a silent grant once assigned.
      */
-    rc = tsr_user_tokens_person_scope(req, c->f.tx.ar.audience, c->f.tx.user_id,
-                                      &c->f.tx.ar.scope);
+    rc = tsr_user_tokens_person_scope(req, c->f.tx.ar.audience, c->f.tx.user_id, &c->f.tx.ar.scope);
     if (rc != 0) {
         tsr_page_server_error(req, "load permissions", rc);
         goto fail;

@@ -73,16 +73,15 @@ static bool client_allowed(struct tsr_req *req, const char *client_id,
 {
     struct tsr_client c = {0};
     int rc = tsr_client_get(req->store, req->tenant->t.id, client_id, &c);
-    bool stands = rc == 0 && tsr_mgmt_client_grant_stands(&c.grant_types,
-                                                          c.token_endpoint_auth_method);
+    bool stands =
+        rc == 0 && tsr_mgmt_client_grant_stands(&c.grant_types, c.token_endpoint_auth_method);
     tsr_client_cleanup(&c);
     if (rc == TSR_ENOTFOUND || (rc == 0 && !stands))
         return unauthorized(req, "The client of this token may no longer use client credentials");
     if (rc != 0)
         return store_failed(req);
     struct tsr_grant g = {0};
-    rc = tsr_grant_find(req->store, req->tenant->t.id, client_id, req->tenant->mgmt_audience,
-                        &g);
+    rc = tsr_grant_find(req->store, req->tenant->t.id, client_id, req->tenant->mgmt_audience, &g);
     if (rc == 0) {
         *allowed = g.scope;
         g.scope = (struct tsr_strlist){0};
@@ -122,8 +121,7 @@ static bool person_app_allows(struct tsr_req *req, const char *user_id, const ch
  * permissions now, and the token's application still stands for them.
  */
 static bool person_allowed(struct tsr_req *req, const char *user_id, const char *client_id,
-                           struct tsr_strlist *allowed, struct tsr_strlist *consented,
-                           bool *bound)
+                           struct tsr_strlist *allowed, struct tsr_strlist *consented, bool *bound)
 {
     struct tsr_user u = {0};
     int rc = tsr_user_get(req->store, req->tenant->t.id, user_id, &u);
