@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "core/app.h"
+#include "core/mail_queue.h"
 #include "http/server.h"
 #include "util/log.h"
 
@@ -72,8 +73,15 @@ int tsr_cli_serve(int argc, char **argv)
         tsr_app_close(&app);
         return 1;
     }
+    /* Before the server: mail queued by an earlier run goes out, and requests can wake it. */
+    if (tsr_mail_worker_start(&app, err, sizeof err) != 0) {
+        fprintf(stderr, "tessera: %s\n", err);
+        tsr_app_close(&app);
+        return 1;
+    }
     if (tsr_server_start(&app, &srv, err, sizeof err) != 0) {
         fprintf(stderr, "tessera: %s\n", err);
+        tsr_mail_worker_stop(&app);
         tsr_app_close(&app);
         return 1;
     }
@@ -88,6 +96,8 @@ int tsr_cli_serve(int argc, char **argv)
     tsr_log(TSR_LOG_INFO, "shutting down",
             json_pack("{s:s}", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
     tsr_server_stop(srv, SHUTDOWN_GRACE_MS);
+    /* After the requests: what they queued stays in the database for the next start. */
+    tsr_mail_worker_stop(&app);
     tsr_app_close(&app);
     tsr_log(TSR_LOG_INFO, "stopped", NULL);
     return 0;

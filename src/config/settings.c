@@ -42,6 +42,7 @@ enum key {
     K_MAX_CONNECTIONS_PER_IP,
     K_HEADER_TIMEOUT,
     K_BODY_MIN_RATE,
+    K_SMTP_ALLOW_PLAINTEXT,
     K_CONFIG,
     K_LIMIT_FIRST, /* the limits.h keys follow, in their order */
     K_COUNT = K_LIMIT_FIRST + TSR_LK_COUNT
@@ -67,6 +68,8 @@ static const struct {
                                   "max-connections-per-ip"},
     [K_HEADER_TIMEOUT] = {"header-timeout", "TESSERA_HEADER_TIMEOUT", "header-timeout"},
     [K_BODY_MIN_RATE] = {"body-min-rate", "TESSERA_BODY_MIN_RATE", "body-min-rate"},
+    [K_SMTP_ALLOW_PLAINTEXT] = {"smtp-allow-plaintext", "TESSERA_SMTP_ALLOW_PLAINTEXT",
+                                "smtp-allow-plaintext"},
     [K_CONFIG] = {"config", "TESSERA_CONFIG", NULL},
 #define LIMIT_KEY(name, flag, env) [K_LIMIT_FIRST + TSR_LK_##name] = {flag, env, flag},
     TSR_LIMIT_KEYS(LIMIT_KEY)
@@ -432,8 +435,10 @@ static int printable(const char *v, int spaces_ok)
 }
 
 /*
- * The SMTP server: smtp:// (STARTTLS when offered) or smtps:// (TLS from
- * the start), a host, optional user:password@ and :port.  The value is
+ * The SMTP server: smtp:// (STARTTLS, required unless the host is a
+ * loopback address literal or --smtp-allow-plaintext is set: see
+ * tsr_mail_tls_required) or smtps:// (TLS from the start), a host,
+ * optional user:password@ and :port.  The value is
  * never quoted back in messages because it may carry a password.
  */
 static int parse_smtp_url(const char *v, struct tsr_settings *out, char *why)
@@ -562,6 +567,9 @@ static int apply(struct layer *l, enum key k, const char *value, const char *who
     case K_BODY_MIN_RATE:
         rc = parse_uint(value, 1, TSR_SETTINGS_MAX_BODY_MIN_RATE, &l->v.body_min_rate, why);
         break;
+    case K_SMTP_ALLOW_PLAINTEXT:
+        rc = parse_bool(value, &l->v.smtp_allow_plaintext, why);
+        break;
     case K_CONFIG:
         rc = parse_path(value, l->v.config_path, sizeof l->v.config_path, why);
         break;
@@ -609,7 +617,7 @@ static int load_flags(struct layer *l, int argc, char **argv, char *err, size_t 
         const char *value;
         if (eq != NULL)
             value = eq + 1;
-        else if (k == K_TRUST_PROXY) /* a boolean: the flag alone turns it on */
+        else if (k == K_TRUST_PROXY || k == K_SMTP_ALLOW_PLAINTEXT) /* booleans: flag alone = on */
             value = "true";
         else if (i + 1 < argc && argv[i + 1] != NULL && strncmp(argv[i + 1], "--", 2) != 0)
             value = argv[++i];
@@ -769,6 +777,9 @@ static void copy_key(struct tsr_settings *dst, const struct tsr_settings *src, e
         break;
     case K_BODY_MIN_RATE:
         dst->body_min_rate = src->body_min_rate;
+        break;
+    case K_SMTP_ALLOW_PLAINTEXT:
+        dst->smtp_allow_plaintext = src->smtp_allow_plaintext;
         break;
     case K_CONFIG:
         memcpy(dst->config_path, src->config_path, sizeof dst->config_path);

@@ -10,6 +10,8 @@
  *   --threads        TESSERA_THREADS           threads        0 = one per core
  *   --smtp-url       TESSERA_SMTP_URL          smtp-url       smtp[s]://[user:pass@]host[:port]
  *   --smtp-from      TESSERA_SMTP_FROM         smtp-from      addr@host or "Name <addr@host>"
+ *   --smtp-allow-plaintext  TESSERA_SMTP_ALLOW_PLAINTEXT  smtp-allow-plaintext
+ *                                                         true|false (flag alone: true)
  *   --tls-cert       TESSERA_TLS_CERT          tls-cert       PEM certificate (chain) for HTTPS
  *   --tls-key        TESSERA_TLS_KEY           tls-key        PEM private key for HTTPS
  *   --trust-proxy    TESSERA_TRUST_PROXY       trust-proxy    true|false (flag alone: true)
@@ -29,6 +31,9 @@
  * only for a server behind a proxy that sets them.  The four connection
  * settings (config keys without the dashes) bound what slow clients can
  * hold: see http/conn_guard.h.
+ * SMTP over smtp:// must start TLS (STARTTLS) unless the host is a
+ * loopback address literal; --smtp-allow-plaintext lifts that for every
+ * host (a relay on a trusted private network that offers no TLS).
  */
 #ifndef TSR_CONFIG_SETTINGS_H
 #define TSR_CONFIG_SETTINGS_H
@@ -67,6 +72,7 @@ struct tsr_settings {
     unsigned body_min_rate;                /* bytes per second a body must average */
     bool trusted_proxies_set;              /* limits.proxies was given, not the default */
     struct tsr_limits limits;              /* limits.h: proxies, rates, account throttle */
+    bool smtp_allow_plaintext;             /* smtp:// without STARTTLS to any host */
 };
 
 /* Looks up an environment variable; tests pass their own. */

@@ -18,6 +18,8 @@
 #include "core/tenant_set.h"
 #include "store/store.h"
 
+struct tsr_mail_worker;
+
 struct tsr_app {
     struct tsr_settings settings;
     uint8_t master_key[TSR_MASTER_KEY_LEN];
@@ -26,6 +28,7 @@ struct tsr_app {
     struct tsr_tenant_set *tenants; /* the current snapshot; the app holds one reference */
     atomic_llong checked_at;       /* when the database generation was last compared */
     atomic_int inflight;           /* requests being handled, for graceful shutdown */
+    struct tsr_mail_worker *mail_worker; /* NULL: no worker (queued mail waits for one) */
 };
 
 /*

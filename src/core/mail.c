@@ -1,10 +1,13 @@
 /*
- * mail.c - outgoing mail: address checks, building the message, and its
- * two destinations (an SMTP server through libcurl, or the outbox folder
- * of a developer machine).
+ * mail.c - outgoing mail: address checks, building the message, the
+ * transport rule for SMTP URLs, and the two destinations of a delivery
+ * (an SMTP server through libcurl, or the outbox folder of a developer
+ * machine).  Queueing and the worker that calls tsr_mail_deliver are in
+ * mail_queue.c.
  */
 #include "core/mail.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +26,6 @@
 #define DEFAULT_FROM "Tessera <no-reply@localhost>"
 #define SUBJECT_MAX 200
 #define TEXT_MAX (64 * 1024)
-#define SMTP_TIMEOUT_S 10L
 
 bool tsr_mail_address_ok(const char *addr)
 {
@@ -130,9 +132,32 @@ static int build_message(const char *from, const char *to, const char *subject,
     return b->failed ? TSR_ENOMEM : 0;
 }
 
+int tsr_mail_build(const struct tsr_settings *s, const char *to, const char *subject,
+                   const char *text, char **out, size_t *outlen)
+{
+    const char *from = s->smtp_from[0] ? s->smtp_from : DEFAULT_FROM;
+    struct msgbuf b = {0};
+    *out = NULL;
+    *outlen = 0;
+    if (!tsr_mail_address_ok(to) || subject == NULL || strpbrk(subject, "\r\n") != NULL ||
+        strlen(subject) > SUBJECT_MAX || text == NULL || strlen(text) > TEXT_MAX)
+        return TSR_EINVAL;
+    int rc = build_message(from, to, subject, text, &b);
+    if (rc != 0) {
+        /* The message holds a password link: wipe it. */
+        if (b.p != NULL)
+            tsr_wipe(b.p, b.cap);
+        free(b.p);
+        return rc;
+    }
+    *out = b.p;
+    *outlen = b.len;
+    return 0;
+}
+
 /* ---- the outbox ---- */
 
-static int write_outbox(const char *data_dir, const struct msgbuf *b)
+static int write_outbox(const char *data_dir, const char *msg, size_t len)
 {
     char dir[TSR_SETTINGS_MAX_PATH + 16], path[TSR_SETTINGS_MAX_PATH + 64], rnd[17];
     snprintf(dir, sizeof dir, "%s/outbox", data_dir);
@@ -146,15 +171,15 @@ static int write_outbox(const char *data_dir, const struct msgbuf *b)
     if (fd < 0)
         return TSR_EIO;
     size_t done = 0;
-    while (done < b->len) {
-        ssize_t n = write(fd, b->p + done, b->len - done);
+    while (done < len) {
+        ssize_t n = write(fd, msg + done, len - done);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             break;
         done += (size_t)n;
     }
-    int rc = (close(fd) == 0 && done == b->len) ? 0 : TSR_EIO;
+    int rc = (close(fd) == 0 && done == len) ? 0 : TSR_EIO;
     if (rc != 0) {
         unlink(path);
         return rc;
@@ -189,27 +214,39 @@ static size_t read_cb(char *dst, size_t size, size_t nitems, void *userdata)
     return n;
 }
 
-static int send_smtp(const struct tsr_settings *s, const char *from, const char *to,
-                     const struct msgbuf *b)
+/* Abandons a transfer once the worker is told to stop. */
+static int progress_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
 {
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    const atomic_bool *cancel = userdata;
+    return cancel != NULL && atomic_load(cancel) ? 1 : 0;
+}
+
+static int send_smtp(const struct tsr_settings *s, const char *to, const char *msg, size_t len,
+                     const atomic_bool *cancel)
+{
+    const char *from = s->smtp_from[0] ? s->smtp_from : DEFAULT_FROM;
     char envelope[TSR_MAIL_ADDRESS_MAX + 3], rcpt[TSR_MAIL_ADDRESS_MAX + 3];
     char addr[TSR_MAIL_ADDRESS_MAX + 1];
     struct curl_slist *rcpts = NULL;
-    struct reader r = {b->p, b->len};
-    int rc = TSR_EIO;
+    struct reader r = {msg, len};
+    int rc = TSR_MAIL_RETRY;
     pthread_once(&curl_once, start_curl);
     if (curl_status != CURLE_OK)
-        return TSR_EIO;
+        return TSR_MAIL_RETRY;
     CURL *c = curl_easy_init();
     if (c == NULL)
-        return TSR_ENOMEM;
+        return TSR_MAIL_RETRY;
     envelope_of(from, addr, sizeof addr);
     snprintf(envelope, sizeof envelope, "<%s>", addr);
     snprintf(rcpt, sizeof rcpt, "<%s>", to);
-    if ((rcpts = curl_slist_append(NULL, rcpt)) == NULL) {
-        rc = TSR_ENOMEM;
+    if ((rcpts = curl_slist_append(NULL, rcpt)) == NULL)
         goto out;
-    }
+    bool tls = tsr_mail_tls_required(s->smtp_url, s->smtp_allow_plaintext);
     curl_easy_setopt(c, CURLOPT_URL, s->smtp_url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
     curl_easy_setopt(c, CURLOPT_MAIL_FROM, envelope);
@@ -217,18 +254,33 @@ static int send_smtp(const struct tsr_settings *s, const char *from, const char 
     curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
     curl_easy_setopt(c, CURLOPT_READDATA, &r);
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    /* STARTTLS whenever the server offers it; smtps:// is TLS from the first byte. */
-    curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, SMTP_TIMEOUT_S);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, SMTP_TIMEOUT_S);
+    /*
+     * smtps:// is TLS from the first byte.  For smtp://, CURLUSESSL_ALL
+     * makes STARTTLS mandatory: a relay (or a network attacker stripping
+     * the offer) that does not start TLS gets no credentials and no mail.
+     * Plaintext stays possible only where tsr_mail_tls_required allows it.
+     */
+    curl_easy_setopt(c, CURLOPT_USE_SSL, (long)(tls ? CURLUSESSL_ALL : CURLUSESSL_TRY));
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)TSR_MAIL_SMTP_TIMEOUT_S);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)TSR_MAIL_SMTP_TIMEOUT_S);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L); /* worker threads: no SIGALRM */
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)cancel);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     CURLcode res = curl_easy_perform(c);
+    long code = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     if (res == CURLE_OK) {
         rc = 0;
     } else {
+        /* A 5xx reply refuses the message for good; anything else may pass later. */
+        rc = code >= 500 && code < 600 ? TSR_MAIL_PERMANENT : TSR_MAIL_RETRY;
         /* The URL may carry a password, so only curl's error name is logged. */
-        tsr_log(TSR_LOG_ERROR, "cannot send mail",
-                json_pack("{s:s}", "error", curl_easy_strerror(res)));
+        tsr_log(TSR_LOG_WARN, "cannot send mail",
+                json_pack("{s:s, s:i, s:b}", "error", curl_easy_strerror(res), "smtp_reply",
+                          (int)code, "tls_required", tls));
     }
 out:
     curl_slist_free_all(rcpts);
@@ -236,21 +288,53 @@ out:
     return rc;
 }
 
-int tsr_mail_send(const struct tsr_app *app, const char *to, const char *subject,
-                  const char *text)
+int tsr_mail_deliver(const struct tsr_settings *s, const char *to, const char *msg, size_t len,
+                     const atomic_bool *cancel)
 {
-    const struct tsr_settings *s = &app->settings;
-    const char *from = s->smtp_from[0] ? s->smtp_from : DEFAULT_FROM;
-    struct msgbuf b = {0};
-    if (!tsr_mail_address_ok(to) || subject == NULL || strpbrk(subject, "\r\n") != NULL ||
-        strlen(subject) > SUBJECT_MAX || text == NULL || strlen(text) > TEXT_MAX)
-        return TSR_EINVAL;
-    int rc = build_message(from, to, subject, text, &b);
-    if (rc == 0)
-        rc = s->smtp_url[0] ? send_smtp(s, from, to, &b) : write_outbox(s->data_dir, &b);
-    /* The message holds a password link: wipe it. */
-    if (b.p != NULL)
-        tsr_wipe(b.p, b.cap);
-    free(b.p);
-    return rc;
+    if (s->smtp_url[0] != '\0')
+        return send_smtp(s, to, msg, len, cancel);
+    if (write_outbox(s->data_dir, msg, len) != 0) {
+        tsr_log(TSR_LOG_ERROR, "cannot write mail to the outbox",
+                json_pack("{s:s}", "dir", s->data_dir));
+        return TSR_MAIL_RETRY;
+    }
+    return 0;
+}
+
+/* ---- the transport rule ---- */
+
+/* True for an address literal of the loopback network: 127.0.0.0/8 or ::1. */
+static bool loopback_literal(const char *host)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    char inner[64];
+    if (inet_pton(AF_INET, host, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    size_t n = strlen(host);
+    if (n < 3 || n - 2 >= sizeof inner || host[0] != '[' || host[n - 1] != ']')
+        return false;
+    memcpy(inner, host + 1, n - 2);
+    inner[n - 2] = '\0';
+    return inet_pton(AF_INET6, inner, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+bool tsr_mail_tls_required(const char *smtp_url, bool allow_plaintext)
+{
+    bool required = true;
+    char *scheme = NULL, *host = NULL;
+    pthread_once(&curl_once, start_curl);
+    /* curl's own parser: the host judged here is the host curl connects to. */
+    CURLU *u = curl_url();
+    if (u == NULL || curl_url_set(u, CURLUPART_URL, smtp_url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+        goto out;
+    if (strcmp(scheme, "smtp") == 0)
+        required = !(allow_plaintext || loopback_literal(host));
+out:
+    curl_free(scheme);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return required;
 }

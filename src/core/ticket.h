@@ -117,9 +117,10 @@ char *tsr_ticket_result_url(const char *result_url, bool success, const char *me
                             const char *email);
 
 /*
- * Creates a password change ticket (default lifetime) for u and mails its
- * link to u's email.  The secret is wiped before returning; a ticket whose
- * mail could not be sent is deleted.  Returns 0, TSR_EINVAL (u has no
+ * Creates a password change ticket (default lifetime) for u and queues a
+ * mail with its link to u's email (core/mail_queue.h: the call never waits
+ * for a mail relay).  The secret is wiped before returning; a ticket whose
+ * mail could not be queued is deleted.  Returns 0, TSR_EINVAL (u has no
  * email), the store's error or tsr_mail_send's.
  */
 int tsr_ticket_send_reset(const struct tsr_app *app, tsr_store *st,
@@ -136,7 +137,7 @@ int tsr_ticket_send_verification(const struct tsr_app *app, tsr_store *st,
 /*
  * After a signup or an account creation, as Auth0 does: mails u a
  * verification link when it has an email that is not verified yet, and
- * records svr (sent) or fvr (not sent).  A mail that cannot be sent never
+ * records svr (queued) or fvr (not queued).  A mail that cannot be queued never
  * fails the caller: the account exists either way.
  */
 void tsr_ticket_send_welcome(struct tsr_req *req, const struct tsr_user *u, const char *client_id);

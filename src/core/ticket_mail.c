@@ -63,7 +63,11 @@ static char *mail_text(enum mail_kind kind, const char *name, const char *email,
     return text;
 }
 
-/* Creates a ticket for u and mails its link; deletes the ticket when the mail fails. */
+/*
+ * Creates a ticket for u and queues a mail with its link (the mail worker
+ * sends it; nothing here waits for a relay); deletes the ticket when the
+ * mail cannot be queued.
+ */
 static int send_link(const struct tsr_app *app, tsr_store *st, const struct tsr_tenant_ctx *tenant,
                      const struct tsr_user *u, const struct tsr_ticket_opts *o,
                      enum mail_kind kind, const char *subject, const char *ip)
@@ -78,7 +82,7 @@ static int send_link(const struct tsr_app *app, tsr_store *st, const struct tsr_
         tenant->t.friendly_name && tenant->t.friendly_name[0] ? tenant->t.friendly_name : "Tessera";
     link = tsr_ticket_url(tenant->t.issuer, o->kind, secret);
     text = link ? mail_text(kind, name, u->email, link, ip ? ip : "", &app->settings.limits) : NULL;
-    rc = text ? tsr_mail_send(app, u->email, subject, text) : TSR_ENOMEM;
+    rc = text ? tsr_mail_send(app, st, u->email, subject, text) : TSR_ENOMEM;
     if (rc != 0)
         tsr_ticket_delete(st, tenant->t.id, secret); /* an unsent link helps nobody */
     tsr_wipe_free_str(text);

@@ -1,9 +1,11 @@
 /*
  * jobs.c - /api/v2/jobs: POST /jobs/verification-email mails the user an
  * email verification link and answers with Auth0's job object; GET
- * /jobs/{id} reads a job back.  The mail is sent while the request is
- * answered, so the job is "completed" when the answer is 201; a mail that
- * cannot be sent answers 503 and leaves neither ticket nor job behind.
+ * /jobs/{id} reads a job back.  The mail is stored in the mail queue while
+ * the request is answered (the mail worker delivers it and retries a relay
+ * that fails), so the job is "completed" when the answer is 201; a mail
+ * that cannot be queued answers 503 and leaves neither ticket nor job
+ * behind.
  * User imports and exports are not offered (403, as for other resources
  * Tessera does not have).
  */
@@ -29,7 +31,11 @@ static const struct tsr_mgmt_prop verification_props[] = {
     {NULL, NULL, false},
 };
 
-/* The answer to a mail that could not be sent (the link was deleted). */
+/*
+ * The answer to a mail that could not be queued (the link was deleted).
+ * Delivery itself happens later, in the mail worker: "completed" means the
+ * message is stored in the mail queue, which retries a relay that fails.
+ */
 static void send_mail_error(struct tsr_req *req, int rc)
 {
     tsr_log(TSR_LOG_ERROR, "verification email not sent",
@@ -39,8 +45,7 @@ static void send_mail_error(struct tsr_req *req, int rc)
                             "The user's email address cannot receive mail.");
     else
         tsr_resp_mgmt_error(req, 503, "email_not_sent",
-                            "The verification email could not be sent; check the mail server "
-                            "settings and try again.");
+                            "The verification email could not be queued; try again.");
 }
 
 void tsr_mgmt_jobs_verification_email(struct tsr_req *req)

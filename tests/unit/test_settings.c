@@ -614,10 +614,39 @@ static void test_connection_limits(void **state)
     expect_error(load_args(&s, err, sizeof err, NULL), err, "TESSERA_HEADER_TIMEOUT", "got \"2s\"");
 }
 
+static void test_smtp_allow_plaintext(void **state)
+{
+    (void)state;
+    struct tsr_settings s;
+    char err[256];
+
+    assert_int_equal(load_args(&s, err, sizeof err, "--smtp-url", "smtp://mail.example.com", NULL),
+                     0);
+    assert_false(s.smtp_allow_plaintext);
+    assert_int_equal(load_args(&s, err, sizeof err, "--smtp-allow-plaintext", "--threads", "2",
+                               NULL),
+                     0);
+    assert_true(s.smtp_allow_plaintext);
+    env_set("TESSERA_SMTP_ALLOW_PLAINTEXT", "true");
+    assert_int_equal(load_args(&s, err, sizeof err, NULL), 0);
+    assert_true(s.smtp_allow_plaintext);
+    assert_int_equal(load_args(&s, err, sizeof err, "--smtp-allow-plaintext=no", NULL), 0);
+    assert_false(s.smtp_allow_plaintext);
+    env_set("TESSERA_SMTP_ALLOW_PLAINTEXT", "sometimes");
+    expect_error(load_args(&s, err, sizeof err, NULL), err, "TESSERA_SMTP_ALLOW_PLAINTEXT",
+                 "expected true or false");
+    reset_env(NULL);
+    const char *conf = write_conf("smtp-allow-plaintext = on\n");
+    assert_int_equal(load_args(&s, err, sizeof err, "--config", conf, NULL), 0);
+    remove_conf();
+    assert_true(s.smtp_allow_plaintext);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_defaults, reset_env),
+        cmocka_unit_test_setup(test_smtp_allow_plaintext, reset_env),
         cmocka_unit_test_setup(test_flag_forms, reset_env),
         cmocka_unit_test_setup(test_public_url_normalisation, reset_env),
         cmocka_unit_test_setup(test_env, reset_env),
