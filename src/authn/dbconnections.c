@@ -377,15 +377,16 @@ out:
 }
 
 /*
- * The answer is the same whether or not the account exists, and a failure
- * to send is only logged, so the endpoint cannot be used to find accounts.
+ * The answer is the same whether or not the account exists, and so is the
+ * work before it (one queued request; the mail worker looks the account
+ * up), and a failure is only logged, so the endpoint cannot be used to
+ * find accounts, by its answer or by its time.
  */
 void tsr_authn_change_password(struct tsr_req *req)
 {
     struct body b;
     struct tsr_client cl = {0};
     struct tsr_connection c = {0};
-    struct tsr_user u = {0};
     bool bad = false;
     tsr_cors_allow(req);
     if (!rate_ok(req, TSR_RATE_RESET) || !read_body(req, &b))
@@ -397,20 +398,16 @@ void tsr_authn_change_password(struct tsr_req *req)
         !require(req, connection, "connection", &bad) ||
         !load_pair(req, client_id, connection, &cl, &c))
         goto out;
+    /* The account is looked up by the mail worker: the same work here whether it exists or not. */
     int rc = tsr_mail_address_ok(email)
-                 ? tsr_user_find_login(req->store, req->tenant->t.id, c.id, email, &u)
-                 : TSR_ENOTFOUND;
-    if (rc == 0)
-        rc = tsr_ticket_send_reset(req->app, req->store, req->tenant, &u);
-    if (rc == 0)
-        record(req, "scpr", "Password reset requested", &cl, &c, &u);
-    else if (rc != TSR_ENOTFOUND)
-        tsr_log(TSR_LOG_ERROR, "cannot send a password reset link",
+                 ? tsr_ticket_queue_reset(req, &c, email, cl.client_id, cl.name)
+                 : 0;
+    if (rc != 0)
+        tsr_log(TSR_LOG_ERROR, "cannot queue a password reset request",
                 json_pack("{s:s, s:s}", "request_id", req->request_id, "error",
                           tsr_strerror(rc)));
     tsr_resp_json_text(req, 200, RESET_SENT);
 out:
-    tsr_user_cleanup(&u);
     tsr_connection_cleanup(&c);
     tsr_client_cleanup(&cl);
     body_cleanup(&b);

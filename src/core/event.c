@@ -13,31 +13,47 @@ static const char *or_empty(const char *s)
     return s ? s : "";
 }
 
-void tsr_event_record(struct tsr_req *req, const struct tsr_event *e)
+/* Inserts e; returns the store's result. */
+static int insert(tsr_store *st, const char *tenant_id, const char *ip, const char *ua,
+                  const struct tsr_event *e)
 {
     struct timespec ts;
-    char id[40], rnd[9], ip[64], ua[257];
+    char id[40], rnd[9];
     clock_gettime(CLOCK_REALTIME, &ts);
     int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     /* Zero-padded milliseconds first: ids sort by time, the random tail keeps them unique. */
     if (tsr_random_alnum(rnd, 8) != 0)
         strcpy(rnd, "00000000");
     snprintf(id, sizeof id, "%016lld%s", (long long)ms, rnd);
-    tsr_req_client_ip(req, ip);
-    snprintf(ua, sizeof ua, "%s", or_empty(tsr_req_header(req, "User-Agent")));
     char *details = e->details ? json_dumps(e->details, JSON_COMPACT) : NULL;
-    int rc = tsr_store_run(req->store, NULL,
+    int rc = tsr_store_run(st, NULL,
                            "INSERT INTO events (tenant_id, id, date, type, description, client_id, "
                            "client_name, ip, user_agent, user_id, user_name, connection, "
                            "connection_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           "ssisssssssssss", req->tenant->t.id, id, ms, e->type,
+                           "ssisssssssssss", tenant_id, id, ms, e->type,
                            or_empty(e->description), or_empty(e->client_id),
                            or_empty(e->client_name), ip, ua, or_empty(e->user_id),
                            or_empty(e->user_name), or_empty(e->connection),
                            or_empty(e->connection_id), details ? details : "{}");
     free(details);
-    if (rc != 0)
+    return rc;
+}
+
+void tsr_event_record(struct tsr_req *req, const struct tsr_event *e)
+{
+    char ip[64], ua[257];
+    tsr_req_client_ip(req, ip);
+    snprintf(ua, sizeof ua, "%s", or_empty(tsr_req_header(req, "User-Agent")));
+    if (insert(req->store, req->tenant->t.id, ip, ua, e) != 0)
         tsr_log(TSR_LOG_WARN, "event not recorded",
                 json_pack("{s:s, s:s, s:s}", "request_id", req->request_id, "type", e->type,
                           "store", tsr_store_errmsg(req->store)));
+}
+
+void tsr_event_insert(tsr_store *st, const char *tenant_id, const char *ip, const char *user_agent,
+                      const struct tsr_event *e)
+{
+    if (insert(st, tenant_id, or_empty(ip), or_empty(user_agent), e) != 0)
+        tsr_log(TSR_LOG_WARN, "event not recorded",
+                json_pack("{s:s, s:s}", "type", e->type, "store", tsr_store_errmsg(st)));
 }

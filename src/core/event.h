@@ -32,4 +32,11 @@ struct tsr_event {
  */
 void tsr_event_record(struct tsr_req *req, const struct tsr_event *e);
 
+/*
+ * The same outside a request (the mail worker finishing what a request
+ * queued): the IP address and User-Agent are the ones the request had.
+ */
+void tsr_event_insert(tsr_store *st, const char *tenant_id, const char *ip, const char *user_agent,
+                      const struct tsr_event *e);
+
 #endif

@@ -17,6 +17,7 @@
 
 #include "core/mail.h"
 #include "core/masterkey.h"
+#include "core/ticket.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/secure.h"
@@ -60,22 +61,27 @@ static void wake_worker(struct tsr_mail_worker *w)
     pthread_mutex_unlock(&w->lock);
 }
 
-int tsr_mail_enqueue(const struct tsr_app *app, tsr_store *st, const char *to, const char *msg,
-                     size_t len)
+static const char *kind_name(enum tsr_mail_kind kind)
+{
+    return kind == TSR_MAIL_PASSWORD_RESET ? "password_reset" : "message";
+}
+
+int tsr_mail_enqueue(const struct tsr_app *app, tsr_store *st, enum tsr_mail_kind kind,
+                     const char *to, const char *payload, size_t len)
 {
     char id[ID_LEN + 1], context[CONTEXT_MAX + 1];
     char *sealed = NULL;
     if (tsr_random_alnum(id, ID_LEN) != 0)
         return TSR_ECRYPTO;
     context_of(id, context);
-    int rc = tsr_seal(app->master_key, context, (const uint8_t *)msg, len, &sealed);
+    int rc = tsr_seal(app->master_key, context, (const uint8_t *)payload, len, &sealed);
     if (rc != 0)
         return rc;
     int64_t now = (int64_t)time(NULL);
     rc = tsr_store_run(st, NULL,
-                       "INSERT INTO mail_queue (id, recipient, message, attempts, next_attempt_at, "
-                       "created_at) VALUES (?, ?, ?, 0, ?, ?)",
-                       "sssii", id, to, sealed, now, now);
+                       "INSERT INTO mail_queue (id, kind, recipient, message, attempts, "
+                       "next_attempt_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)",
+                       "ssssii", id, kind_name(kind), to, sealed, now, now);
     free(sealed);
     if (rc == 0)
         wake_worker(app->mail_worker);
@@ -90,7 +96,7 @@ int tsr_mail_send(const struct tsr_app *app, tsr_store *st, const char *to, cons
     int rc = tsr_mail_build(&app->settings, to, subject, text, &msg, &len);
     if (rc != 0)
         return rc;
-    rc = tsr_mail_enqueue(app, st, to, msg, len);
+    rc = tsr_mail_enqueue(app, st, TSR_MAIL_MESSAGE, to, msg, len);
     /* The message holds a password link: wipe it. */
     tsr_wipe(msg, len);
     free(msg);
@@ -101,13 +107,14 @@ int tsr_mail_send(const struct tsr_app *app, tsr_store *st, const char *to, cons
 
 /* One due row, copied out of the statement. */
 struct row {
-    char *id, *recipient, *sealed;
+    char *id, *kind, *recipient, *sealed;
     int64_t attempts, due;
 };
 
 static void row_cleanup(struct row *r)
 {
     free(r->id);
+    free(r->kind);
     free(r->recipient);
     free(r->sealed);
     memset(r, 0, sizeof *r);
@@ -118,7 +125,7 @@ static int next_row(tsr_store *st, int64_t now, struct row *r, int64_t *next_due
 {
     tsr_stmt *q = NULL;
     int rc = tsr_store_query(st, &q,
-                             "SELECT id, recipient, message, attempts, next_attempt_at "
+                             "SELECT id, recipient, message, attempts, next_attempt_at, kind "
                              "FROM mail_queue WHERE next_attempt_at <= ? "
                              "ORDER BY next_attempt_at LIMIT 1",
                              "i", now);
@@ -131,7 +138,8 @@ static int next_row(tsr_store *st, int64_t now, struct row *r, int64_t *next_due
         r->sealed = tsr_stmt_text_dup(q, 2);
         r->attempts = tsr_stmt_int64(q, 3);
         r->due = tsr_stmt_int64(q, 4);
-        rc = r->id && r->recipient && r->sealed ? 0 : TSR_ENOMEM;
+        r->kind = tsr_stmt_text_dup(q, 5);
+        rc = r->id && r->recipient && r->sealed && r->kind ? 0 : TSR_ENOMEM;
     } else {
         rc = step == TSR_STORE_DONE ? TSR_ENOTFOUND : step;
     }
@@ -160,7 +168,7 @@ static int reschedule(tsr_store *st, const char *id, int64_t attempts, int64_t d
 }
 
 /* Sends one claimed row and records the outcome.  Returns 1 when sent, 0 when not, or an error. */
-static int send_row(const struct tsr_app *app, tsr_store *st, const struct row *r,
+static int send_row(struct tsr_app *app, tsr_store *st, const struct row *r,
                     const atomic_bool *cancel, int64_t now)
 {
     char context[CONTEXT_MAX + 1];
@@ -173,7 +181,9 @@ static int send_row(const struct tsr_app *app, tsr_store *st, const struct row *
                 json_pack("{s:s}", "mail_id", r->id));
         return drop(st, r->id);
     }
-    int out = tsr_mail_deliver(&app->settings, r->recipient, (const char *)msg, len, cancel);
+    int out = strcmp(r->kind, "password_reset") == 0
+                  ? tsr_ticket_reset_from_queue(app, st, (const char *)msg)
+                  : tsr_mail_deliver(&app->settings, r->recipient, (const char *)msg, len, cancel);
     tsr_wipe(msg, len);
     free(msg);
     int64_t attempts = r->attempts + 1;
@@ -195,7 +205,7 @@ static int send_row(const struct tsr_app *app, tsr_store *st, const struct row *
     return reschedule(st, r->id, attempts, now + delay);
 }
 
-int tsr_mail_queue_run(const struct tsr_app *app, tsr_store *st, const atomic_bool *cancel,
+int tsr_mail_queue_run(struct tsr_app *app, tsr_store *st, const atomic_bool *cancel,
                        int64_t now, int64_t *next_due)
 {
     int sent = 0;

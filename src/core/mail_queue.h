@@ -36,12 +36,20 @@
  */
 int64_t tsr_mail_retry_delay(int attempts);
 
+/* What a row of the queue holds. */
+enum tsr_mail_kind {
+    TSR_MAIL_MESSAGE,        /* a built message for recipient */
+    TSR_MAIL_PASSWORD_RESET, /* a reset request (core/ticket_mail.c) */
+};
+
 /*
- * Stores a built message (tsr_mail_build) for to and wakes the worker.
- * Returns 0, TSR_ENOMEM, TSR_ECRYPTO or the store's error.
+ * Stores a row of kind with its payload (for TSR_MAIL_MESSAGE a built
+ * message, tsr_mail_build, for to) sealed under the master key, and wakes
+ * the worker.  to may be "" for other kinds.  Returns 0, TSR_ENOMEM,
+ * TSR_ECRYPTO or the store's error.
  */
-int tsr_mail_enqueue(const struct tsr_app *app, tsr_store *st, const char *to, const char *msg,
-                     size_t len);
+int tsr_mail_enqueue(const struct tsr_app *app, tsr_store *st, enum tsr_mail_kind kind,
+                     const char *to, const char *payload, size_t len);
 
 /*
  * Delivers the rows due at now, one at a time, until none is due or
@@ -49,7 +57,7 @@ int tsr_mail_enqueue(const struct tsr_app *app, tsr_store *st, const char *to, c
  * row falls due (INT64_MAX when the queue is empty).  Returns how many
  * rows were sent, or a negative store error.
  */
-int tsr_mail_queue_run(const struct tsr_app *app, tsr_store *st, const atomic_bool *cancel,
+int tsr_mail_queue_run(struct tsr_app *app, tsr_store *st, const atomic_bool *cancel,
                        int64_t now, int64_t *next_due);
 
 /*

@@ -127,6 +127,24 @@ int tsr_ticket_send_reset(const struct tsr_app *app, tsr_store *st,
                           const struct tsr_tenant_ctx *tenant, const struct tsr_user *u);
 
 /*
+ * Queues a request for a password reset link to email in connection c,
+ * made by req (client_id, client_name may be NULL): one sealed row in the
+ * mail queue whether or not an account has that email, so neither the
+ * answer nor its time says which.  The mail worker looks the account up
+ * (tsr_ticket_reset_from_queue).  Returns 0 or tsr_mail_enqueue's error.
+ */
+int tsr_ticket_queue_reset(struct tsr_req *req, const struct tsr_connection *c, const char *email,
+                           const char *client_id, const char *client_name);
+
+/*
+ * The mail worker's half of tsr_ticket_queue_reset: finds the account;
+ * when it has an email, sends it a reset link (tsr_ticket_send_reset) and
+ * records scpr, or fcpr when that fails; an unknown account gets nothing.
+ * Returns 0 (done) or TSR_MAIL_RETRY (the store failed; try again later).
+ */
+int tsr_ticket_reset_from_queue(struct tsr_app *app, tsr_store *st, const char *payload);
+
+/*
  * The same for an email verification ticket (default lifetime); client_id
  * (may be NULL) is recorded with the ticket.
  */

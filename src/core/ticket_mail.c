@@ -3,6 +3,9 @@
  * links (/dbconnections/change_password, the reset request page) and
  * email verification links (POST /api/v2/jobs/verification-email).  The
  * link is a credential: it goes into the message only, never into a log.
+ * A reset request from an anonymous caller is queued as it came (the
+ * account is looked up by the mail worker), so its answer takes the same
+ * time whether or not the account exists.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 #include "core/event.h"
 #include "core/lockout.h"
 #include "core/mail.h"
+#include "core/mail_queue.h"
 #include "core/ticket.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -137,4 +141,79 @@ void tsr_ticket_send_lock_notice(struct tsr_req *req, const struct tsr_connectio
                 json_pack("{s:s, s:s}", "request_id", req->request_id, "error", tsr_errname(rc)));
 out:
     tsr_user_cleanup(&u);
+}
+
+/* ---- reset requests through the queue ---- */
+
+int tsr_ticket_queue_reset(struct tsr_req *req, const struct tsr_connection *c, const char *email,
+                           const char *client_id, const char *client_name)
+{
+    char ip[64];
+    const char *ua = tsr_req_header(req, "User-Agent");
+    tsr_req_client_ip(req, ip);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "tenant_id",
+                          req->tenant->t.id, "connection_id", c->id, "connection", c->name,
+                          "email", email, "client_id", client_id ? client_id : "", "client_name",
+                          client_name ? client_name : "", "ip", ip, "user_agent", ua ? ua : "");
+    char *payload = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (payload == NULL)
+        return TSR_ENOMEM;
+    int rc =
+        tsr_mail_enqueue(req->app, req->store, TSR_MAIL_PASSWORD_RESET, "", payload, strlen(payload));
+    free(payload);
+    return rc;
+}
+
+static const char *member(const json_t *j, const char *name)
+{
+    const char *v = json_string_value(json_object_get(j, name));
+    return v ? v : "";
+}
+
+/* The tenant of id in the snapshot set, or NULL. */
+static const struct tsr_tenant_ctx *tenant_of(const struct tsr_tenant_set *set, const char *id)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (strcmp(set->tenants[i].t.id, id) == 0)
+            return &set->tenants[i];
+    return NULL;
+}
+
+int tsr_ticket_reset_from_queue(struct tsr_app *app, tsr_store *st, const char *payload)
+{
+    struct tsr_user u = {0};
+    int out = 0;
+    json_t *j = json_loads(payload, 0, NULL);
+    tsr_app_refresh_if_changed(app, st);
+    struct tsr_tenant_set *set = tsr_app_acquire(app);
+    const char *tenant_id = member(j, "tenant_id"), *email = member(j, "email");
+    const struct tsr_tenant_ctx *tenant = tenant_of(set, tenant_id);
+    if (tenant == NULL || email[0] == '\0') /* the tenant is gone, or the row is damaged */
+        goto out;
+    int rc = tsr_user_find_login(st, tenant_id, member(j, "connection_id"), email, &u);
+    if (rc == TSR_ENOTFOUND || (rc == 0 && (u.email == NULL || u.email[0] == '\0')))
+        goto out;
+    if (rc != 0) {
+        out = TSR_MAIL_RETRY;
+        goto out;
+    }
+    rc = tsr_ticket_send_reset(app, st, tenant, &u);
+    const char *client_id = member(j, "client_id"), *client_name = member(j, "client_name");
+    struct tsr_event e = {
+        .type = rc == 0 ? "scpr" : "fcpr",
+        .description = rc == 0 ? "Password reset requested" : tsr_strerror(rc),
+        .client_id = client_id[0] ? client_id : NULL,
+        .client_name = client_name[0] ? client_name : NULL,
+        .user_id = u.user_id,
+        .user_name = u.email,
+        .connection = member(j, "connection"),
+        .connection_id = member(j, "connection_id"),
+    };
+    tsr_event_insert(st, tenant_id, member(j, "ip"), member(j, "user_agent"), &e);
+out:
+    tsr_user_cleanup(&u);
+    tsr_tenant_set_release(set);
+    json_decref(j);
+    return out;
 }

@@ -31,6 +31,7 @@
 #include "login/login.h"
 #include "login/page.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "util/secure.h"
 
 /* ---- asking for a link ---- */
@@ -115,33 +116,19 @@ void tsr_login_reset_request_get(struct tsr_req *req)
 }
 
 /*
- * Creates a ticket for the account of email, if there is one with an
- * email address, and mails its link.  Failures go to the event log
- * ("fcpr"), never to the page: it says the same in every case.
+ * Queues the request for a reset link (the mail worker finds the account,
+ * if there is one with an email address, mails its link and records scpr
+ * or fcpr), so the page says the same and takes the same time in every
+ * case.  A request that cannot be queued is only logged.
  */
 static void send_link(struct tsr_req *req, const struct request_ctx *r, const char *email)
 {
-    const struct tsr_connection *c = request_conn(r);
-    struct tsr_user u = {0};
-    int rc = tsr_user_find_login(req->store, req->tenant->t.id, c->id, email, &u);
-    if (rc == TSR_ENOTFOUND || (rc == 0 && (u.email == NULL || u.email[0] == '\0'))) {
-        tsr_user_cleanup(&u);
-        return;
-    }
-    if (rc == 0)
-        rc = tsr_ticket_send_reset(req->app, req->store, req->tenant, &u);
-    struct tsr_event e = {
-        .type = rc == 0 ? "scpr" : "fcpr",
-        .description = rc == 0 ? "Password reset requested" : tsr_strerror(rc),
-        .client_id = r->has_flow ? r->f.client.client_id : NULL,
-        .client_name = r->has_flow ? r->f.client.name : NULL,
-        .user_id = u.user_id,
-        .user_name = u.email ? u.email : email,
-        .connection = c->name,
-        .connection_id = c->id,
-    };
-    tsr_event_record(req, &e);
-    tsr_user_cleanup(&u);
+    int rc = tsr_ticket_queue_reset(req, request_conn(r), email,
+                                    r->has_flow ? r->f.client.client_id : NULL,
+                                    r->has_flow ? r->f.client.name : NULL);
+    if (rc != 0)
+        tsr_log(TSR_LOG_ERROR, "cannot queue a password reset request",
+                json_pack("{s:s, s:s}", "request_id", req->request_id, "error", tsr_errname(rc)));
 }
 
 void tsr_login_reset_request_post(struct tsr_req *req)

@@ -8,12 +8,15 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
 import { DB_CONNECTION, testEmail } from '../lib/authflow.mjs';
+import { CookieJar } from '../lib/cookies.mjs';
+import { findForm, hiddenFields } from '../lib/html.mjs';
 import { json } from '../lib/http.mjs';
 import { Mgmt } from '../lib/mgmt.mjs';
 import { sleep, startTessera, withLogs } from '../lib/server.mjs';
 
 const APP = 'http://127.0.0.1:7';
 const RESET_SENT = "We've just sent you an email to reset your password.";
+const PAGE_SENT = 'If an account exists for this email, we sent a link to reset the password.';
 const RESET_LINK = /https?:\/\/\S+\/u\/reset-password\?ticket=[A-Za-z0-9_-]+/;
 const VERIFY_LINK = /https?:\/\/\S+\/u\/email-verification\?ticket=[A-Za-z0-9_-]+/;
 const WAIT_TRIES = 300; // x 100 ms
@@ -119,9 +122,20 @@ function changePassword(server, spa, email) {
   });
 }
 
+/** The reset request page, standalone: GET it, then POST the form with email. */
+async function resetPage(server, email) {
+  const jar = new CookieJar();
+  const url = `${server.url}u/reset-password/request`;
+  const page = await jar.fetch(url);
+  assert.equal(page.status, 200, page.text);
+  const f = findForm(page.text, url, 'email');
+  return jar.postForm(f.action, { ...hiddenFields(f), email });
+}
+
 describe('mail and slow work: timing, lost mail, plaintext relays', () => {
   let relay;
   let server;
+  let mgmt;
   let spa;
   let user;
   const extra = []; // servers and relays started by single tests
@@ -130,7 +144,7 @@ describe('mail and slow work: timing, lost mail, plaintext relays', () => {
   before(async () => {
     relay = await startRelay('stall');
     server = await mailingServer(`smtp://127.0.0.1:${relay.port}`);
-    ({ spa, user } = await setUp(server));
+    ({ mgmt, spa, user } = await setUp(server));
   });
 
   after(async () => {
@@ -142,7 +156,7 @@ describe('mail and slow work: timing, lost mail, plaintext relays', () => {
     if (relay) await relay.close();
   });
 
-  test('an attacker timing change_password and signup against a stalled mail relay gets answers that never wait for it, the same for an existing and an unknown account', t_(async () => {
+  test('an attacker timing change_password, signup and the reset page against a stalled mail relay gets answers that never wait for it, the same for an existing and an unknown account', t_(async () => {
     const known = await changePassword(server, spa, user.email);
     const endedAtKnown = relay.endedCount();
     const unknown = await changePassword(server, spa, testEmail('ghost'));
@@ -162,6 +176,19 @@ describe('mail and slow work: timing, lost mail, plaintext relays', () => {
     });
     assert.equal(signup.status, 200, signup.text);
     assert.equal(relay.endedCount(), 0, 'signup waited for its verification mail to be sent');
+
+    const page = await resetPage(server, user.email);
+    const pageGhost = await resetPage(server, testEmail('ghost'));
+    assert.equal(page.status, 200, page.text);
+    assert.equal(pageGhost.status, page.status, 'the reset page: same status for an unknown account');
+    assert.ok(page.text.includes(PAGE_SENT) && pageGhost.text.includes(PAGE_SENT), 'the reset page says the same');
+    assert.equal(relay.endedCount(), 0, 'the reset page waited for an SMTP session to end');
+
+    // Management calls that mail (a new unverified user, the verification job) do not wait either.
+    const fresh = await mgmt.createUser({ email: testEmail('unverified'), email_verified: false });
+    const job = await mgmt.post('/jobs/verification-email', { user_id: fresh.user_id });
+    assert.equal(job.status, 201, job.text);
+    assert.equal(relay.endedCount(), 0, 'the Management API waited for an SMTP session to end');
     // The mail is on its way all the same: the relay holds a session open.
     await until(() => relay.sessions.some((s) => !s.ended), 'a session to the relay');
   }));
