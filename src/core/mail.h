@@ -43,7 +43,8 @@ bool tsr_mail_address_ok(const char *addr);
  * recipient, for the mail worker to deliver (see mail_queue.h); returns as
  * soon as the message is stored.  subject must be one line.  st is the
  * calling thread's store.  Returns 0, TSR_EINVAL (address or subject with
- * CR/LF, not an address), TSR_ENOMEM, TSR_ECRYPTO or the store's error.
+ * CR/LF, not an address), TSR_EBUSY (the queue is full), TSR_ENOMEM,
+ * TSR_ECRYPTO or the store's error.
  */
 int tsr_mail_send(const struct tsr_app *app, tsr_store *st, const char *to, const char *subject,
                   const char *text);

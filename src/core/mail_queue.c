@@ -77,12 +77,20 @@ int tsr_mail_enqueue(const struct tsr_app *app, tsr_store *st, enum tsr_mail_kin
     int rc = tsr_seal(app->master_key, context, (const uint8_t *)payload, len, &sealed);
     if (rc != 0)
         return rc;
-    int64_t now = (int64_t)time(NULL);
-    rc = tsr_store_run(st, NULL,
+    int64_t now = (int64_t)time(NULL), added = 0;
+    /* Bounded: callers without an account can queue reset requests. */
+    rc = tsr_store_run(st, &added,
                        "INSERT INTO mail_queue (id, kind, recipient, message, attempts, "
-                       "next_attempt_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)",
-                       "ssssii", id, kind_name(kind), to, sealed, now, now);
+                       "next_attempt_at, created_at) SELECT ?, ?, ?, ?, 0, ?, ? "
+                       "WHERE (SELECT count(*) FROM mail_queue) < ?",
+                       "ssssiii", id, kind_name(kind), to, sealed, now, now,
+                       (int64_t)TSR_MAIL_QUEUE_MAX);
     free(sealed);
+    if (rc == 0 && added == 0) {
+        tsr_log(TSR_LOG_ERROR, "mail queue is full; message refused",
+                json_pack("{s:i}", "max", TSR_MAIL_QUEUE_MAX));
+        return TSR_EBUSY;
+    }
     if (rc == 0)
         wake_worker(app->mail_worker);
     return rc;

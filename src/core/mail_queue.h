@@ -26,6 +26,8 @@
 #define TSR_MAIL_MAX_ATTEMPTS 12
 /* How long a node may take to send one row before another node may take it. */
 #define TSR_MAIL_LEASE_S 120
+/* Most rows the queue holds; more is refused (TSR_EBUSY) until it drains. */
+#define TSR_MAIL_QUEUE_MAX 10000
 /* The worker looks at the queue at least this often (rows queued by other nodes). */
 #define TSR_MAIL_POLL_S 30
 
@@ -45,8 +47,9 @@ enum tsr_mail_kind {
 /*
  * Stores a row of kind with its payload (for TSR_MAIL_MESSAGE a built
  * message, tsr_mail_build, for to) sealed under the master key, and wakes
- * the worker.  to may be "" for other kinds.  Returns 0, TSR_ENOMEM,
- * TSR_ECRYPTO or the store's error.
+ * the worker.  to may be "" for other kinds.  Returns 0, TSR_EBUSY (the
+ * queue holds TSR_MAIL_QUEUE_MAX rows), TSR_ENOMEM, TSR_ECRYPTO or the
+ * store's error.
  */
 int tsr_mail_enqueue(const struct tsr_app *app, tsr_store *st, enum tsr_mail_kind kind,
                      const char *to, const char *payload, size_t len);

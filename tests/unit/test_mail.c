@@ -138,6 +138,31 @@ static void test_retry_after_failure(void **state)
     tsr_store_close(st);
 }
 
+/* The queue is bounded: a full queue refuses more until it drains. */
+static void test_queue_bound(void **state)
+{
+    (void)state;
+    tsr_log_set_level(TSR_LOG_ERROR);
+    struct tsr_app app;
+    memset(&app, 0, sizeof app);
+    tsr_store *st = NULL;
+    char sql[512];
+    assert_int_equal(tsr_store_open("sqlite::memory:", &st), 0);
+    assert_int_equal(tsr_store_migrate(st, NULL), 0);
+    snprintf(sql, sizeof sql,
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d) "
+             "INSERT INTO mail_queue (id, recipient, message, next_attempt_at, created_at) "
+             "SELECT 'row' || i, 'a@example.com', '', 4000000000, 0 FROM n",
+             TSR_MAIL_QUEUE_MAX - 1);
+    assert_int_equal(tsr_store_exec(st, sql), 0);
+    assert_int_equal(tsr_mail_send(&app, st, "to@example.com", "Hi", "one more\n"), 0);
+    assert_int_equal(queued(st), TSR_MAIL_QUEUE_MAX);
+    assert_int_equal(tsr_mail_send(&app, st, "to@example.com", "Hi", "too many\n"), TSR_EBUSY);
+    assert_int_equal(queued(st), TSR_MAIL_QUEUE_MAX);
+    tsr_store_close(st);
+    tsr_log_set_level(TSR_LOG_WARN);
+}
+
 static void test_outbox(void **state)
 {
     (void)state;
@@ -219,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_tls_rule),
         cmocka_unit_test(test_retry_delay),
         cmocka_unit_test(test_retry_after_failure),
+        cmocka_unit_test(test_queue_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
