@@ -356,14 +356,17 @@ void tsr_token_password(struct tsr_req *req, const struct tsr_params *p,
         goto out;
     }
     if (result != TSR_LOGIN_OK) {
-        /* "fp" with the name typed feeds the brute-force count, as on the login page. */
-        struct tsr_event e = {.type = "fp", .description = "Wrong email or password.",
+        /*
+         * "fp" with the name typed feeds the brute-force count, as on the login
+         * page.  An unknown name gets "fu" and the same lockout check (which
+         * finds nothing), so the work, like the answer, does not say which.
+         */
+        struct tsr_event e = {.type = result == TSR_LOGIN_WRONG_PASSWORD ? "fp" : "fu",
+                              .description = "Wrong email or password.",
                               .client_id = client->client_id, .client_name = client->name,
                               .user_name = username, .connection = c.name, .connection_id = c.id};
-        if (result == TSR_LOGIN_WRONG_PASSWORD) {
-            tsr_event_record(req, &e);
-            tsr_ticket_send_lock_notice(req, &c, username, ip);
-        }
+        tsr_event_record(req, &e);
+        tsr_ticket_send_lock_notice(req, &c, username, ip);
         if (account[0] != '\0' &&
             tsr_throttle_failed(req->store, &req->app->settings.limits, req->tenant->t.id,
                                 account, tsr_now()) != 0) {

@@ -163,8 +163,10 @@ void tsr_ticket_send_welcome(struct tsr_req *req, const struct tsr_user *u, cons
 /*
  * After a wrong password for identifier in connection c from ip: when that
  * failure is the one that locked the account for ip (core/lockout.h),
- * mails its owner a notice with a password reset link, once per lock.  A
- * mail that cannot be sent is logged, never returned.
+ * queues a notice to its owner with a password reset link, once per lock.
+ * A mail that cannot be queued is logged, never returned.  Also called
+ * after an unknown identifier, where it finds nothing to lock, so that a
+ * failed login does the same work whether or not the account exists.
  */
 void tsr_ticket_send_lock_notice(struct tsr_req *req, const struct tsr_connection *c,
                                  const char *identifier, const char *ip);

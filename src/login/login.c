@@ -170,6 +170,8 @@ void tsr_login_page_post(struct tsr_req *req)
         if (!count_failure(req, account))
             break;
         tsr_page_flow_event(req, &f, "fu", TSR_LOGIN_MSG_WRONG, NULL, ident);
+        /* Finds nothing to lock; run so that the work does not differ from a wrong password. */
+        tsr_ticket_send_lock_notice(req, &f.conn, ident, ip);
         show(req, &f, ident, TSR_LOGIN_MSG_WRONG);
         break;
     }
