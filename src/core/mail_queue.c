@@ -202,8 +202,9 @@ static int send_row(struct tsr_app *app, tsr_store *st, const struct row *r,
     if (out == TSR_MAIL_PERMANENT || attempts >= TSR_MAIL_MAX_ATTEMPTS) {
         tsr_log(TSR_LOG_ERROR, "mail not delivered; dropped",
                 json_pack("{s:s, s:I, s:s}", "mail_id", r->id, "attempts", (json_int_t)attempts,
-                          "reason", out == TSR_MAIL_PERMANENT ? "refused by the relay"
-                                                              : "too many failed attempts"));
+                          "reason",
+                          out == TSR_MAIL_PERMANENT ? "refused by the relay"
+                                                    : "too many failed attempts"));
         return drop(st, r->id);
     }
     int64_t delay = tsr_mail_retry_delay((int)attempts);
@@ -213,8 +214,8 @@ static int send_row(struct tsr_app *app, tsr_store *st, const struct row *r,
     return reschedule(st, r->id, attempts, now + delay);
 }
 
-int tsr_mail_queue_run(struct tsr_app *app, tsr_store *st, const atomic_bool *cancel,
-                       int64_t now, int64_t *next_due)
+int tsr_mail_queue_run(struct tsr_app *app, tsr_store *st, const atomic_bool *cancel, int64_t now,
+                       int64_t *next_due)
 {
     int sent = 0;
     *next_due = INT64_MAX;

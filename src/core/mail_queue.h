@@ -60,8 +60,8 @@ int tsr_mail_enqueue(const struct tsr_app *app, tsr_store *st, enum tsr_mail_kin
  * row falls due (INT64_MAX when the queue is empty).  Returns how many
  * rows were sent, or a negative store error.
  */
-int tsr_mail_queue_run(struct tsr_app *app, tsr_store *st, const atomic_bool *cancel,
-                       int64_t now, int64_t *next_due);
+int tsr_mail_queue_run(struct tsr_app *app, tsr_store *st, const atomic_bool *cancel, int64_t now,
+                       int64_t *next_due);
 
 /*
  * Starts the worker thread (app->mail_worker).  On failure writes one line
