@@ -101,12 +101,17 @@ function mailTo(relay, to, re) {
   return relay.messages.find((m) => m.includes(`To: ${to}`) && re.test(m));
 }
 
-/** A server sending to relay, with an SPA on the database connection and one user. */
+/** A server sending mail to smtpUrl. */
 async function mailingServer(smtpUrl, { env = {}, dataDir, port } = {}) {
-  const server = await startTessera({ env: { TESSERA_SMTP_URL: smtpUrl, ...env }, dataDir, port });
-  return server;
+  // Rate limits are not the subject here: generous ones.
+  const limits = {
+    TESSERA_RATE_LIMIT_RESET_PER_IP: '1000/60',
+    TESSERA_RATE_LIMIT_SIGNUP_PER_IP: '1000/60',
+  };
+  return startTessera({ env: { TESSERA_SMTP_URL: smtpUrl, ...limits, ...env }, dataDir, port });
 }
 
+/** An SPA on the database connection and one user with a verified email. */
 async function setUp(server) {
   const mgmt = await Mgmt.forBootstrap(server);
   const spa = await mgmt.createSpa(APP);
