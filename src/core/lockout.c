@@ -8,12 +8,15 @@
 #include "util/err.h"
 
 /*
- * The wrong passwords ("fp") that count for a lock: in the window, after
- * the last success ("s") of the same name from the same address and after
- * the last release of the name's blocks ("ublkdu", from any address).
+ * The failed logins that count for a lock: wrong passwords ("fp") and
+ * names no account has ("fu") alike, so that a lock does not tell which
+ * names exist; in the window, after the last success ("s") of the same
+ * name from the same address and after the last release of the name's
+ * blocks ("ublkdu", from any address).
  */
 #define COUNTED                                                                                    \
-    " FROM events e WHERE e.tenant_id = ? AND e.type = 'fp' AND lower(e.user_name) = lower(?) "    \
+    " FROM events e WHERE e.tenant_id = ? AND e.type IN ('fp', 'fu') AND "                        \
+    "lower(e.user_name) = lower(?) "                                                               \
     "AND e.date > ? AND e.date > COALESCE((SELECT max(s.date) FROM events s WHERE "               \
     "s.tenant_id = e.tenant_id AND s.type = 's' AND s.ip = e.ip AND "                              \
     "lower(s.user_name) = lower(e.user_name)), 0) AND e.date > COALESCE((SELECT max(u.date) "      \
