@@ -467,16 +467,7 @@ void tsr_authn_authorize(struct tsr_req *req)
 {
     struct tsr_params p = {0};
     struct tsr_authz_request ar = {0};
-    char err[256];
-    int rc;
-    if (strcmp(req->method, "POST") == 0)
-        rc = tsr_req_is_content_type(req, "application/x-www-form-urlencoded")
-                 ? tsr_params_parse_form(&p, req->body ? req->body : "", req->body_len, err,
-                                         sizeof err)
-                 : TSR_EFORMAT;
-    else
-        rc = tsr_req_query_params(req, &p, err, sizeof err);
-    if (rc != 0) {
+    if (tsr_req_query_or_form(req, &p) != 0) {
         /* Parameters that cannot be read cannot name a trusted redirect_uri. */
         tsr_login_error_page(req, 400, "Invalid request",
                              "The authorization request could not be read: a parameter is "

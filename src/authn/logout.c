@@ -200,17 +200,8 @@ out:
 void tsr_authn_oidc_logout(struct tsr_req *req)
 {
     struct tsr_params p = {0};
-    char err[256];
     bool post = strcmp(req->method, "POST") == 0;
-    int rc;
-    if (post)
-        rc = tsr_req_is_content_type(req, "application/x-www-form-urlencoded")
-                 ? tsr_params_parse_form(&p, req->body ? req->body : "", req->body_len, err,
-                                         sizeof err)
-                 : TSR_EFORMAT;
-    else
-        rc = tsr_req_query_params(req, &p, err, sizeof err);
-    if (rc != 0)
+    if (tsr_req_query_or_form(req, &p) != 0)
         tsr_login_error_page(req, 400, "Invalid logout request",
                              "The logout request could not be read: a parameter is repeated, "
                              "too long or badly encoded.");

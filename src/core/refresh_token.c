@@ -1,5 +1,6 @@
 #include "core/refresh_token.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,34 +98,40 @@ int tsr_refresh_token_touch(tsr_store *st, const char *tenant_id, const char *ha
                            "iss", tsr_now(), tenant_id, hash);
 }
 
+/*
+ * Revokes the refresh tokens and the opaque access tokens whose column
+ * (one of the fixed names below, never input) equals value.
+ */
+static int revoke_where(tsr_store *st, const char *tenant_id, const char *column,
+                        const char *value)
+{
+    static const char *const tables[] = {"refresh_tokens", "access_tokens"};
+    int64_t now = tsr_now();
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof tables / sizeof tables[0]; i++) {
+        char sql[160];
+        snprintf(sql, sizeof sql,
+                 "UPDATE %s SET revoked_at = ? WHERE tenant_id = ? AND %s = ? AND "
+                 "revoked_at IS NULL",
+                 tables[i], column);
+        rc = tsr_store_run(st, NULL, sql, "iss", now, tenant_id, value);
+    }
+    return rc;
+}
+
 int tsr_refresh_token_revoke_family(tsr_store *st, const char *tenant_id, const char *family_id)
 {
-    int64_t now = tsr_now();
-    int rc = tsr_store_run(st, NULL,
-                           "UPDATE refresh_tokens SET revoked_at = ? WHERE tenant_id = ? AND "
-                           "family_id = ? AND revoked_at IS NULL",
-                           "iss", now, tenant_id, family_id);
-    if (rc == 0)
-        rc = tsr_store_run(st, NULL,
-                           "UPDATE access_tokens SET revoked_at = ? WHERE tenant_id = ? AND "
-                           "family_id = ? AND revoked_at IS NULL",
-                           "iss", now, tenant_id, family_id);
-    return rc;
+    return revoke_where(st, tenant_id, "family_id", family_id);
 }
 
 int tsr_refresh_token_revoke_client(tsr_store *st, const char *tenant_id, const char *client_id)
 {
-    int64_t now = tsr_now();
-    int rc = tsr_store_run(st, NULL,
-                           "UPDATE refresh_tokens SET revoked_at = ? WHERE tenant_id = ? AND "
-                           "client_id = ? AND revoked_at IS NULL",
-                           "iss", now, tenant_id, client_id);
-    if (rc == 0)
-        rc = tsr_store_run(st, NULL,
-                           "UPDATE access_tokens SET revoked_at = ? WHERE tenant_id = ? AND "
-                           "client_id = ? AND revoked_at IS NULL",
-                           "iss", now, tenant_id, client_id);
-    return rc;
+    return revoke_where(st, tenant_id, "client_id", client_id);
+}
+
+int tsr_refresh_token_revoke_user(tsr_store *st, const char *tenant_id, const char *user_id)
+{
+    return revoke_where(st, tenant_id, "user_id", user_id);
 }
 
 int tsr_refresh_token_revoke_session(tsr_store *st, const char *tenant_id, const char *sid)

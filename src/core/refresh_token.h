@@ -55,6 +55,9 @@ int tsr_refresh_token_revoke_family(tsr_store *st, const char *tenant_id, const 
  */
 int tsr_refresh_token_revoke_client(tsr_store *st, const char *tenant_id, const char *client_id);
 
+/* Revokes every refresh token and opaque access token of a user (sessions end apart). */
+int tsr_refresh_token_revoke_user(tsr_store *st, const char *tenant_id, const char *user_id);
+
 /* Revokes the refresh tokens issued in a login session (at logout). */
 int tsr_refresh_token_revoke_session(tsr_store *st, const char *tenant_id, const char *sid);
 

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/password.h"
+#include "core/refresh_token.h"
 #include "core/rows.h"
 #include "util/err.h"
 #include "util/secure.h"
@@ -241,17 +242,8 @@ int tsr_user_end_sessions(tsr_store *st, const char *tenant_id, const char *user
 {
     int rc = tsr_store_run(st, NULL, "DELETE FROM sessions WHERE tenant_id = ? AND user_id = ?",
                            "ss", tenant_id, user_id);
-    int64_t now = (int64_t)time(NULL);
     if (rc == 0)
-        rc = tsr_store_run(st, NULL,
-                           "UPDATE refresh_tokens SET revoked_at = ? WHERE tenant_id = ? AND "
-                           "user_id = ? AND revoked_at IS NULL",
-                           "iss", now, tenant_id, user_id);
-    if (rc == 0)
-        rc = tsr_store_run(st, NULL,
-                           "UPDATE access_tokens SET revoked_at = ? WHERE tenant_id = ? AND "
-                           "user_id = ? AND revoked_at IS NULL",
-                           "iss", now, tenant_id, user_id);
+        rc = tsr_refresh_token_revoke_user(st, tenant_id, user_id);
     return rc;
 }
 

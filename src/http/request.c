@@ -96,6 +96,16 @@ int tsr_req_query_params(struct tsr_req *req, struct tsr_params *p, char *err, s
     return w.rc;
 }
 
+int tsr_req_query_or_form(struct tsr_req *req, struct tsr_params *p)
+{
+    char err[256];
+    if (strcmp(req->method, "POST") != 0)
+        return tsr_req_query_params(req, p, err, sizeof err);
+    if (!tsr_req_is_content_type(req, "application/x-www-form-urlencoded"))
+        return TSR_EFORMAT;
+    return tsr_params_parse_form(p, req->body ? req->body : "", req->body_len, err, sizeof err);
+}
+
 const char *tsr_req_param(struct tsr_req *req, size_t i)
 {
     return i < TSR_ROUTE_MAX_PARAMS ? req->route_params[i] : NULL;

@@ -95,6 +95,15 @@ int tsr_req_query_all(struct tsr_req *req, const char *name, size_t max, struct 
  */
 int tsr_req_query_params(struct tsr_req *req, struct tsr_params *p, char *err, size_t errlen);
 
+/*
+ * The parameters of a request that OpenID lets come either way (the
+ * authorization and logout requests): the query of a GET, the
+ * application/x-www-form-urlencoded body of a POST, into p (zeroed by the
+ * caller).  Returns 0, or TSR_EFORMAT / TSR_ETOOBIG for a repeated, too
+ * long or badly encoded parameter or another body type.
+ */
+int tsr_req_query_or_form(struct tsr_req *req, struct tsr_params *p);
+
 /* The i-th ':name' segment of the matched route, or NULL. */
 const char *tsr_req_param(struct tsr_req *req, size_t i);
 
