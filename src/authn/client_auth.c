@@ -121,12 +121,18 @@ bool tsr_client_auth(struct tsr_req *req, const struct tsr_params *p, struct tsr
     enum tsr_client_cred how = basic_id ? TSR_CRED_BASIC
                                : secret ? TSR_CRED_POST
                                         : TSR_CRED_ID_ONLY;
-    if (!tsr_client_method_allows(out, how)) {
-        method_mismatch(req, out);
+    /*
+     * A confidential client's secret is checked before its method, so only
+     * a caller who holds the secret learns how the client must present it;
+     * anyone else gets the answer an unknown client_id gets.
+     */
+    if (!tsr_client_is_public(out) &&
+        (secret == NULL || !tsr_client_secret_matches(out, secret))) {
+        invalid_client(req);
         goto out;
     }
-    if (!tsr_client_is_public(out) && !tsr_client_secret_matches(out, secret)) {
-        invalid_client(req);
+    if (!tsr_client_method_allows(out, how)) {
+        method_mismatch(req, out);
         goto out;
     }
     ok = true;
