@@ -6,8 +6,8 @@
  *
  * Waiting connections sit in one list in the order their wait began, so
  * the oldest is at its head: the sweep stops at the first one still within
- * its deadline, and eviction takes the head.  Bodies are few; they are
- * scanned.
+ * its deadline, and the head is the waiting connection furthest behind.
+ * Bodies are scanned, by the sweep and by eviction.
  */
 #include "http/conn_guard.h"
 
@@ -25,7 +25,8 @@ struct tsr_conn {
     int fd;
     bool requested; /* bytes of a request seen since the wait began */
     bool served;    /* at least one response sent on this connection */
-    uint64_t since; /* when the wait (or the body) began */
+    uint64_t began; /* when the wait for the current request began */
+    uint64_t since; /* when the wait (or the body) began: the deadline's start */
     uint64_t bytes; /* body bytes received */
 };
 
@@ -88,10 +89,39 @@ static uint64_t body_deadline(const tsr_conn_guard *g, const struct tsr_conn *c)
     return c->since + g->lim.header_ms + c->bytes * 1000u / g->lim.body_min_rate;
 }
 
-/* How far a body is behind its minimum rate, in ms (larger: slower). */
-static int64_t body_lag(const tsr_conn_guard *g, const struct tsr_conn *c, uint64_t now)
+/* Time since the request's wait began (0 if a thread's clock read was a little behind). */
+static uint64_t age(const struct tsr_conn *c, uint64_t now)
 {
-    return (int64_t)(now - c->since) - (int64_t)(c->bytes * 1000u / g->lim.body_min_rate);
+    return now > c->began ? now - c->began : 0;
+}
+
+/*
+ * How far a request is behind its own progress, in ms (larger: further behind): its age,
+ * less one second per body_min_rate body bytes received.  The header phase earns nothing, so
+ * a waiting connection's lag is its age; time spent on the header counts against the body,
+ * so completing a header never makes a connection look new.
+ */
+static int64_t lag(const tsr_conn_guard *g, const struct tsr_conn *c, uint64_t now)
+{
+    return (int64_t)age(c, now) - (int64_t)(c->bytes * 1000u / g->lim.body_min_rate);
+}
+
+/*
+ * Orders two eviction candidates: returns true if a should go before b.  A connection past
+ * its grace goes before any still within it.  Among those past it, the one furthest behind
+ * goes first; among those within it, the oldest, since body bytes received in its first
+ * moments must not buy a connection a place ahead of a newer client still on its way.
+ */
+static bool evict_before(const tsr_conn_guard *g, const struct tsr_conn *a,
+                         const struct tsr_conn *b, uint64_t now)
+{
+    bool a_old = age(a, now) >= g->lim.grace_ms;
+    bool b_old = age(b, now) >= g->lim.grace_ms;
+    if (a_old != b_old)
+        return a_old;
+    if (a_old)
+        return lag(g, a, now) > lag(g, b, now);
+    return age(a, now) > age(b, now);
 }
 
 /* ---- cutting ---------------------------------------------------------------- */
@@ -107,15 +137,18 @@ static void cut_conn(tsr_conn_guard *g, struct tsr_conn *c, uint64_t *counter)
     g->cut(g->ctx, c->fd, send_408);
 }
 
-/* The connection to give up first for room: the longest waiting, else the slowest body. */
+/*
+ * The connection to give up first for room (see evict_before), other than spare.  The
+ * waiting list's head (after spare) is its oldest and furthest behind, so it stands for
+ * the whole list; bodies are scanned.
+ */
 static struct tsr_conn *victim(tsr_conn_guard *g, const struct tsr_conn *spare, uint64_t now)
 {
-    for (struct tsr_conn *c = g->waiting.head; c != NULL; c = c->next)
-        if (c != spare)
-            return c;
-    struct tsr_conn *worst = NULL;
+    struct tsr_conn *worst = g->waiting.head;
+    if (worst == spare)
+        worst = worst->next;
     for (struct tsr_conn *c = g->bodies.head; c != NULL; c = c->next)
-        if (worst == NULL || body_lag(g, c, now) > body_lag(g, worst, now))
+        if (worst == NULL || evict_before(g, c, worst, now))
             worst = c;
     return worst;
 }
@@ -172,7 +205,7 @@ struct tsr_conn *tsr_conn_guard_open(tsr_conn_guard *g, int fd, uint64_t now_ms)
         return NULL;
     c->fd = fd;
     c->state = C_WAITING;
-    c->since = now_ms;
+    c->began = c->since = now_ms;
     pthread_mutex_lock(&g->lock);
     list_append(&g->waiting, c);
     g->open++;
@@ -261,7 +294,8 @@ void tsr_conn_guard_request_done(tsr_conn_guard *g, struct tsr_conn *c, uint64_t
         c->state = C_WAITING;
         c->served = true;
         c->requested = false;
-        c->since = now_ms;
+        c->bytes = 0;
+        c->began = c->since = now_ms;
         list_append(&g->waiting, c);
     }
     pthread_mutex_unlock(&g->lock);

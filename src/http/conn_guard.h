@@ -18,10 +18,16 @@
  * connection).
  *
  * When more than max_connections - reserve connections are open, opening
- * one more cuts the connection that has waited longest for its request
- * (oldest waiting first, then the body furthest behind its minimum rate),
- * so the table always keeps room for a client that sends its request at
- * once.  Busy connections are never cut here.
+ * one more cuts another waiting or body connection (busy ones are never cut
+ * here), so the table keeps room for a client that sends its request at
+ * once.  Which one: a request's lag is the time since its wait began less
+ * one second per body_min_rate body bytes received (a waiting connection's
+ * lag is its age; a body that has received nothing keeps growing it).
+ * Connections older than grace_ms go first, the one with the largest lag
+ * first; a connection within grace_ms is cut only when no older one is
+ * left, the oldest first.  So a client is not cut while it makes its first
+ * round trips (TCP and TLS handshakes, the request) unless an attacker
+ * replaces the whole table faster than that.
  *
  * Thread safety: every function may be called from any thread; one mutex
  * guards the registry, and the cut function runs under it, so a socket is
@@ -47,6 +53,7 @@ struct tsr_conn_guard_limits {
     unsigned reserve;         /* kept free: cutting starts above max_connections - reserve */
     uint64_t header_ms;       /* for a whole request header */
     unsigned body_min_rate;   /* bytes per second a body must average (at least 1) */
+    uint64_t grace_ms;        /* a connection younger than this is evicted only after all older */
 };
 
 /* Why connections were cut, counted since the last tsr_conn_guard_take_stats(). */
@@ -66,7 +73,7 @@ void tsr_conn_guard_free(tsr_conn_guard *g);
 /*
  * A connection was accepted: returns its entry (NULL when out of memory: the
  * connection is then not guarded, and every call below accepts NULL).  When
- * the table is nearly full, cuts the longest-waiting other connections.
+ * the table is nearly full, cuts other connections in the order above.
  */
 struct tsr_conn *tsr_conn_guard_open(tsr_conn_guard *g, int fd, uint64_t now_ms);
 

@@ -42,6 +42,8 @@
 /* How often deadlines are checked, and how often cuts are summed up in the log. */
 #define SWEEP_MS 250
 #define CUT_LOG_MS 10000
+/* A fresh connection's first round trips (TCP and TLS handshakes, the request): see conn_guard.h. */
+#define EVICT_GRACE_MS 1000
 
 /* Written on a plain HTTP connection cut for being slow; a TLS one is just closed. */
 static const char BODY_408[] =
@@ -447,6 +449,7 @@ static int guard_start(struct tsr_server *srv, unsigned max_connections, unsigne
         .reserve = reserve,
         .header_ms = (uint64_t)s->header_timeout * 1000u,
         .body_min_rate = s->body_min_rate,
+        .grace_ms = EVICT_GRACE_MS,
     };
     int n = snprintf(srv->resp_408, sizeof srv->resp_408,
                      "HTTP/1.1 408 Request Timeout\r\n"
