@@ -31,11 +31,14 @@ static void record_cut(void *ctx, int fd, bool send_408)
     c->n++;
 }
 
-/* A table of 16 with 2 kept free, 10 s for a header, 100 bytes/s for a body. */
+/* A table of 16 with 2 kept free, 10 s for a header, 100 bytes/s for a body, 1 s of grace. */
 static tsr_conn_guard *guard_new(struct cuts *cuts)
 {
-    struct tsr_conn_guard_limits lim = {
-        .max_connections = 16, .reserve = 2, .header_ms = 10000, .body_min_rate = 100};
+    struct tsr_conn_guard_limits lim = {.max_connections = 16,
+                                        .reserve = 2,
+                                        .header_ms = 10000,
+                                        .body_min_rate = 100,
+                                        .grace_ms = 1000};
     tsr_conn_guard *g = NULL;
     memset(cuts, 0, sizeof *cuts);
     assert_int_equal(tsr_conn_guard_new(&lim, record_cut, cuts, &g), 0);
@@ -232,6 +235,106 @@ static void bodies_are_cut_for_room_only_after_waiting_ones(void **state)
     tsr_conn_guard_free(g);
 }
 
+/* The review's attack: silent bodies fill the table, then a client connects and is slow to send. */
+static void silent_bodies_go_before_a_newer_client_still_on_its_way(void **state)
+{
+    (void)state;
+    struct cuts cuts;
+    tsr_conn_guard *g = guard_new(&cuts);
+    struct tsr_conn *c[16] = {0};
+    for (int i = 0; i < 13; i++) {
+        c[i] = tsr_conn_guard_open(g, 300 + i, 0);
+        tsr_conn_guard_header_done(g, c[i], true, 0);
+    }
+    /* All within their grace: the oldest goes, and a body is older than the newcomer. */
+    c[13] = tsr_conn_guard_open(g, 313, 300); /* the client; fills the 14 places */
+    c[14] = tsr_conn_guard_open(g, 314, 400);
+    assert_int_equal(cuts.n, 1);
+    assert_int_not_equal(cuts.fd[0], 313);
+    /* Past the grace, bodies that received nothing are behind whatever the newcomer does. */
+    c[15] = tsr_conn_guard_open(g, 315, 1250);
+    assert_int_equal(cuts.n, 2);
+    assert_int_not_equal(cuts.fd[1], 313);
+    assert_int_not_equal(cuts.fd[1], 314);
+    for (int i = 0; i < 16; i++)
+        tsr_conn_guard_close(g, c[i]);
+    tsr_conn_guard_free(g);
+}
+
+/* Past the grace, waiting and body connections are ranked together by how far behind they are. */
+static void past_the_grace_the_furthest_behind_goes_first(void **state)
+{
+    (void)state;
+    struct cuts cuts;
+    tsr_conn_guard *g = guard_new(&cuts);
+    struct tsr_conn *c[16] = {0};
+    /* 0: waiting since 0 (lag 5000 at t=5000).  1: body since 0 with 200 bytes (lag 3000).
+     * 2: body since 1000, header done at 1500, nothing (lag 4000: its header time counts).
+     * 3: body since 0 with 1000 bytes (lag -5000).  4..13: busy. */
+    c[0] = tsr_conn_guard_open(g, 400, 0);
+    c[1] = tsr_conn_guard_open(g, 401, 0);
+    tsr_conn_guard_header_done(g, c[1], true, 0);
+    tsr_conn_guard_body_bytes(g, c[1], 200);
+    c[2] = tsr_conn_guard_open(g, 402, 1000);
+    tsr_conn_guard_header_done(g, c[2], true, 1500);
+    c[3] = tsr_conn_guard_open(g, 403, 0);
+    tsr_conn_guard_header_done(g, c[3], true, 0);
+    tsr_conn_guard_body_bytes(g, c[3], 1000);
+    for (int i = 4; i < 14; i++) {
+        c[i] = tsr_conn_guard_open(g, 400 + i, 0);
+        tsr_conn_guard_busy(g, c[i]);
+    }
+    assert_int_equal(cuts.n, 0);
+    c[14] = tsr_conn_guard_open(g, 414, 5000);
+    c[15] = tsr_conn_guard_open(g, 415, 5000);
+    assert_int_equal(cuts.n, 2);
+    assert_int_equal(cuts.fd[0], 400);
+    assert_int_equal(cuts.fd[1], 402);
+    /* The fresh ones are within their grace: the body that is ahead of its rate goes next,
+     * then the one behind less, and only then the newcomers, oldest first. */
+    tsr_conn_guard_close(g, c[0]);
+    tsr_conn_guard_close(g, c[2]);
+    c[0] = c[2] = NULL;
+    struct tsr_conn *extra[4] = {0};
+    for (int i = 0; i < 4; i++)
+        extra[i] = tsr_conn_guard_open(g, 430 + i, 5300);
+    assert_int_equal(cuts.n, 6);
+    assert_int_equal(cuts.fd[2], 401); /* lag 3300 */
+    assert_int_equal(cuts.fd[3], 403); /* lag -4700, but past its grace */
+    assert_int_equal(cuts.fd[4], 414); /* within the grace: oldest first */
+    assert_int_equal(cuts.fd[5], 415);
+    for (int i = 0; i < 16; i++)
+        tsr_conn_guard_close(g, c[i]);
+    for (int i = 0; i < 4; i++)
+        tsr_conn_guard_close(g, extra[i]);
+    tsr_conn_guard_free(g);
+}
+
+/* Body bytes sent in a connection's first moments do not put it ahead of an older newcomer. */
+static void within_the_grace_body_bytes_buy_no_place(void **state)
+{
+    (void)state;
+    struct cuts cuts;
+    tsr_conn_guard *g = guard_new(&cuts);
+    struct tsr_conn *c[16] = {0};
+    for (int i = 0; i < 12; i++) {
+        c[i] = tsr_conn_guard_open(g, 500 + i, 0);
+        tsr_conn_guard_busy(g, c[i]);
+    }
+    c[12] = tsr_conn_guard_open(g, 512, 10000); /* the client, still in its handshake */
+    c[13] = tsr_conn_guard_open(g, 513, 10100);
+    tsr_conn_guard_header_done(g, c[13], true, 10100);
+    tsr_conn_guard_body_bytes(g, c[13], 5000); /* 50 s ahead of the minimum rate */
+    c[14] = tsr_conn_guard_open(g, 514, 10200);
+    c[15] = tsr_conn_guard_open(g, 515, 10200);
+    assert_int_equal(cuts.n, 2);
+    assert_int_equal(cuts.fd[0], 512); /* oldest of the fresh ones */
+    assert_int_equal(cuts.fd[1], 513);
+    for (int i = 0; i < 16; i++)
+        tsr_conn_guard_close(g, c[i]);
+    tsr_conn_guard_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +345,9 @@ int main(void)
         cmocka_unit_test(bodies_must_keep_the_minimum_rate),
         cmocka_unit_test(a_nearly_full_table_cuts_the_longest_waiting),
         cmocka_unit_test(bodies_are_cut_for_room_only_after_waiting_ones),
+        cmocka_unit_test(silent_bodies_go_before_a_newer_client_still_on_its_way),
+        cmocka_unit_test(past_the_grace_the_furthest_behind_goes_first),
+        cmocka_unit_test(within_the_grace_body_bytes_buy_no_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
