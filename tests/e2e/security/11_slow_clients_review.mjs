@@ -85,4 +85,36 @@ describe('slow clients, reviewed: eviction when the connection table is nearly f
       );
     })();
   });
+
+  test('bodies that sent far ahead of the minimum rate, then one more connection: the legitimate client in its first second is kept and answered 200', async () => {
+    await withLogs(() => server, async () => {
+      for (const s of sockets) s.destroy();
+      await sleep(500);
+      // Against a rule that only ranks by progress, an attacker banks credit: each body sends
+      // 20,000 of its 100,000 bytes at once (about 20 s ahead of 1024 bytes/s) and then
+      // nothing, so it looks less behind than any client still on its way.  Once they are
+      // older than the grace period, they go before a connection still within it.
+      const held = TABLE - (TABLE / 16 + 2);
+      const hold =
+        'POST /dbconnections/signup HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+        `Content-Length: 100000\r\n\r\n{"email":"${'a'.repeat(20_000 - 10)}`;
+      const attackers = [];
+      for (let i = 0; i < held; i++) attackers.push(await open(server.port, hold));
+      await sleep(1500);
+      const legit = await open(server.port);
+      await open(server.port, hold);
+      await sleep(100);
+      if (!legit.closed) legit.sock.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+      await until(() => legit.closed || legit.data.includes('\r\n\r\n'), 5000);
+      assert.match(
+        legit.data,
+        /^HTTP\/1\.1 200/,
+        `the legitimate client was cut: ${JSON.stringify(legit.data.slice(0, 120))} (closed: ${legit.closed})`,
+      );
+      assert.ok(
+        attackers.some((a) => a.closed),
+        'one of the attacker bodies older than the grace period should have been evicted',
+      );
+    })();
+  });
 });
