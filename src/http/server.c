@@ -42,7 +42,7 @@
 /* How often deadlines are checked, and how often cuts are summed up in the log. */
 #define SWEEP_MS 250
 #define CUT_LOG_MS 10000
-/* A fresh connection's first round trips (TCP and TLS handshakes, the request): see conn_guard.h. */
+/* A fresh connection's first round trips (TCP, TLS, the request): see conn_guard.h. */
 #define EVICT_GRACE_MS 1000
 
 /* Written on a plain HTTP connection cut for being slow; a TLS one is just closed. */
