@@ -344,7 +344,7 @@ void tsr_token_password(struct tsr_req *req, const struct tsr_params *p,
     char ip[64];
     tsr_req_client_ip(req, ip);
     if (c.brute_force_protection) {
-        if (tsr_throttle_account(req->store, &c, username, account) != 0) {
+        if (tsr_throttle_account(req->store, &c, username, ip, account) != 0) {
             tsr_resp_oauth_error(req, 500, "server_error", "Cannot check the password");
             goto out;
         }
@@ -379,7 +379,7 @@ void tsr_token_password(struct tsr_req *req, const struct tsr_params *p,
         goto out;
     }
     if (account[0] != '\0')
-        (void)tsr_throttle_clear(req->store, req->tenant->t.id, account);
+        (void)tsr_throttle_clear_user(req->store, req->tenant->t.id, user.user_id);
     tsr_user_record_login(req->store, &user, ip);
     struct tsr_event ok = {.type = "s", .description = "Successful login",
                            .client_id = client->client_id, .client_name = client->name,

@@ -67,7 +67,7 @@ int tsr_lockout_release(struct tsr_req *req, const char *user_id, const char *co
                         size_t n, const char *why)
 {
     const char *tid = req->tenant->t.id;
-    int rc = user_id != NULL ? tsr_throttle_clear(req->store, tid, user_id) : 0;
+    int rc = user_id != NULL ? tsr_throttle_clear_user(req->store, tid, user_id) : 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         char account[TSR_THROTTLE_ACCOUNT_MAX];
         tsr_throttle_name_account(names[i], account);

@@ -7,14 +7,21 @@
 #include "core/rows.h"
 #include "core/user.h"
 #include "util/err.h"
+#include "util/ipnet.h"
 
 int tsr_throttle_account(tsr_store *st, const struct tsr_connection *c, const char *identifier,
-                         char *out)
+                         const char *ip, char *out)
 {
     struct tsr_user u = {0};
     int rc = tsr_user_find_login(st, c->tenant_id, c->id, identifier, &u);
     if (rc == 0) {
-        snprintf(out, TSR_THROTTLE_ACCOUNT_MAX, "%s", u.user_id);
+        char net[TSR_IP_NET_MAX], last[TSR_IP_NET_MAX];
+        tsr_ip_net(ip, net, sizeof net);
+        tsr_ip_net(u.last_ip != NULL ? u.last_ip : "", last, sizeof last);
+        if (last[0] != '\0' && strcmp(net, last) == 0)
+            snprintf(out, TSR_THROTTLE_ACCOUNT_MAX, "%s %s", u.user_id, net);
+        else
+            snprintf(out, TSR_THROTTLE_ACCOUNT_MAX, "%s", u.user_id);
         tsr_user_cleanup(&u);
         return 0;
     }
@@ -103,4 +110,12 @@ int tsr_throttle_clear(tsr_store *st, const char *tenant_id, const char *account
 {
     return tsr_store_run(st, NULL, "DELETE FROM login_failures WHERE tenant_id = ? AND account = ?",
                          "ss", tenant_id, account);
+}
+
+int tsr_throttle_clear_user(tsr_store *st, const char *tenant_id, const char *user_id)
+{
+    return tsr_store_run(st, NULL,
+                         "DELETE FROM login_failures WHERE tenant_id = ?1 AND (account = ?2 OR "
+                         "substr(account, 1, length(?2) + 1) = ?2 || ' ')",
+                         "ss", tenant_id, user_id);
 }

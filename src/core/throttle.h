@@ -21,12 +21,16 @@
 #define TSR_THROTTLE_ACCOUNT_MAX 340
 
 /*
- * The account a login names, into out (TSR_THROTTLE_ACCOUNT_MAX bytes): the
- * user_id of the connection's user with that email or username, else "?"
- * and the name lowercased.  Returns 0 or the store's error.
+ * The account a login from ip names, into out (TSR_THROTTLE_ACCOUNT_MAX
+ * bytes): the user_id of the connection's user with that email or
+ * username, else "?" and the name lowercased.  From the network (an IPv6
+ * /64) of the user's last successful login it is "USER_ID NET" instead, a
+ * count of its own: as Auth0 blocks a (user, address) pair, guesses from
+ * elsewhere do not slow the owner down at the address they last logged in
+ * from.  Returns 0 or the store's error.
  */
 int tsr_throttle_account(tsr_store *st, const struct tsr_connection *c, const char *identifier,
-                         char *out);
+                         const char *ip, char *out);
 
 /*
  * The account of a name no user has: "?" and the name lowercased
@@ -57,5 +61,11 @@ int tsr_throttle_reserve(tsr_store *st, const struct tsr_limits *l, const char *
  * Returns 0 or the store's error.
  */
 int tsr_throttle_clear(tsr_store *st, const char *tenant_id, const char *account);
+
+/*
+ * Forgets every count of a user: its account and its last login network's.
+ * Returns 0 or the store's error.
+ */
+int tsr_throttle_clear_user(tsr_store *st, const char *tenant_id, const char *user_id);
 
 #endif

@@ -55,13 +55,13 @@ static void show(struct tsr_req *req, const struct tsr_page_flow *f, const char 
  * not protect against brute force).
  */
 static bool account_may_try(struct tsr_req *req, const struct tsr_page_flow *f, const char *ident,
-                            char account[TSR_THROTTLE_ACCOUNT_MAX])
+                            const char *ip, char account[TSR_THROTTLE_ACCOUNT_MAX])
 {
     int64_t wait = 0;
     account[0] = '\0';
     if (!f->conn.brute_force_protection)
         return true;
-    int rc = tsr_throttle_account(req->store, &f->conn, ident, account);
+    int rc = tsr_throttle_account(req->store, &f->conn, ident, ip, account);
     if (rc == 0)
         rc = tsr_throttle_reserve(req->store, &req->app->settings.limits, req->tenant->t.id,
                                   account, tsr_now(), &wait);
@@ -148,7 +148,7 @@ void tsr_login_page_post(struct tsr_req *req)
     }
     char ip[64];
     tsr_req_client_ip(req, ip);
-    if (!address_may_try(req, &f, ident, ip) || !account_may_try(req, &f, ident, account))
+    if (!address_may_try(req, &f, ident, ip) || !account_may_try(req, &f, ident, ip, account))
         goto out;
     enum tsr_login_result result = TSR_LOGIN_UNKNOWN_USER;
     int rc = tsr_user_authenticate(req->store, &f.conn, ident, password, &u, &result);
@@ -159,7 +159,7 @@ void tsr_login_page_post(struct tsr_req *req)
     switch (result) {
     case TSR_LOGIN_OK:
         if (account[0] != '\0')
-            (void)tsr_throttle_clear(req->store, req->tenant->t.id, account);
+            (void)tsr_throttle_clear_user(req->store, req->tenant->t.id, u.user_id);
         tsr_page_flow_logged_in(req, &f, &u);
         break;
     case TSR_LOGIN_BLOCKED:

@@ -299,11 +299,11 @@ static void test_throttle(void **state)
 
     char by_email[TSR_THROTTLE_ACCOUNT_MAX], by_name[TSR_THROTTLE_ACCOUNT_MAX],
         nobody[TSR_THROTTLE_ACCOUNT_MAX];
-    assert_int_equal(tsr_throttle_account(p->st, &p->conn, "CAROL@example.com", by_email), 0);
-    assert_int_equal(tsr_throttle_account(p->st, &p->conn, "carol", by_name), 0);
+    assert_int_equal(tsr_throttle_account(p->st, &p->conn, "CAROL@example.com", "192.0.2.1", by_email), 0);
+    assert_int_equal(tsr_throttle_account(p->st, &p->conn, "carol", "2001:db8::1", by_name), 0);
     assert_string_equal(by_email, u.user_id);
     assert_string_equal(by_name, u.user_id);
-    assert_int_equal(tsr_throttle_account(p->st, &p->conn, "Nobody@Example.com", nobody), 0);
+    assert_int_equal(tsr_throttle_account(p->st, &p->conn, "Nobody@Example.com", "192.0.2.1", nobody), 0);
     assert_string_equal(nobody, "?nobody@example.com");
 
     int64_t wait = -1;
@@ -348,6 +348,33 @@ static void test_throttle(void **state)
     /* A success (or a new password) forgets the reservations. */
     assert_int_equal(tsr_throttle_clear(p->st, tid, by_email), 0);
     assert_int_equal(tsr_throttle_wait(p->st, tid, by_email, later + 1, &wait), 0);
+    assert_int_equal(wait, 0);
+    /*
+     * From the network of the user's last login, a count of its own: the
+     * owner is not slowed down by guesses from elsewhere.  A release
+     * forgets both.
+     */
+    assert_int_equal(tsr_user_record_login(p->st, &u, "2001:db8:5:6::1"), 0);
+    char known[TSR_THROTTLE_ACCOUNT_MAX], elsewhere[TSR_THROTTLE_ACCOUNT_MAX];
+    assert_int_equal(tsr_throttle_account(p->st, &p->conn, "carol", "2001:db8:5:6::99", known), 0);
+    assert_int_equal(tsr_throttle_account(p->st, &p->conn, "carol", "2001:db8:5:7::1", elsewhere), 0);
+    char expect[TSR_THROTTLE_ACCOUNT_MAX];
+    snprintf(expect, sizeof expect, "%s 2001:db8:5:6::/64", u.user_id);
+    assert_string_equal(known, expect);
+    assert_string_equal(elsewhere, u.user_id);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, elsewhere, later + 2, &wait), 0);
+    assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, elsewhere, later + 2, &wait), 0);
+    assert_int_equal(wait, 60);
+    assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, known, later + 2, &wait), 0);
+    assert_int_equal(wait, 0);
+    assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, known, later + 2, &wait), 0);
+    assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, known, later + 2, &wait), 0);
+    assert_int_equal(wait, 60);
+    assert_int_equal(tsr_throttle_clear_user(p->st, tid, u.user_id), 0);
+    assert_int_equal(tsr_throttle_wait(p->st, tid, known, later + 2, &wait), 0);
+    assert_int_equal(wait, 0);
+    assert_int_equal(tsr_throttle_wait(p->st, tid, elsewhere, later + 2, &wait), 0);
     assert_int_equal(wait, 0);
     /* Turned off: nothing counted, never refused. */
     l.throttle_failures = 0;
