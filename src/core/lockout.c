@@ -20,10 +20,10 @@
  * /api/v2/user-blocks or a new password).
  */
 #define COUNTED                                                                                    \
-    " FROM events e WHERE e.tenant_id = ? AND e.type IN ('fp', 'fu') AND "                        \
+    " FROM events e WHERE e.tenant_id = ? AND e.type IN ('fp', 'fu') AND "                         \
     "lower(e.user_name) = lower(?) "                                                               \
-    "AND e.date > ? AND e.date > COALESCE((SELECT max(s.date) FROM events s WHERE "               \
-    "s.tenant_id = e.tenant_id AND s.type = 's' AND tsr_ip_net(s.ip) = tsr_ip_net(e.ip) AND "                              \
+    "AND e.date > ? AND e.date > COALESCE((SELECT max(s.date) FROM events s WHERE "                \
+    "s.tenant_id = e.tenant_id AND s.type = 's' AND tsr_ip_net(s.ip) = tsr_ip_net(e.ip) AND "      \
     "lower(s.user_name) = lower(e.user_name)), 0) AND e.date > COALESCE((SELECT max(u.date) "      \
     "FROM events u WHERE u.tenant_id = e.tenant_id AND u.type = 'ublkdu' AND "                     \
     "lower(u.user_name) = lower(e.user_name)), 0)"

@@ -34,8 +34,8 @@ int tsr_lockout_check(tsr_store *st, const struct tsr_limits *l, const char *ten
  * identifier for ip (exactly lockout-attempts now), so the account's
  * owner is told once per lock.
  */
-bool tsr_lockout_just_locked(tsr_store *st, const struct tsr_limits *l, const char *tenant_id, const char *identifier,
-                             const char *ip);
+bool tsr_lockout_just_locked(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
+                             const char *identifier, const char *ip);
 
 /* One address locked out of a name, and the connection the attempts named. */
 struct tsr_lockout_block {
@@ -44,8 +44,8 @@ struct tsr_lockout_block {
 };
 
 /* The addresses locked out of identifier now, in order.  Returns 0 or the store's error. */
-int tsr_lockout_blocks(tsr_store *st, const struct tsr_limits *l, const char *tenant_id, const char *identifier,
-                       struct tsr_lockout_block **out, size_t *n);
+int tsr_lockout_blocks(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
+                       const char *identifier, struct tsr_lockout_block **out, size_t *n);
 void tsr_lockout_blocks_free(struct tsr_lockout_block *list, size_t n);
 
 struct tsr_req;

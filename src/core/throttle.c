@@ -73,6 +73,7 @@ int tsr_throttle_wait(tsr_store *st, const char *tenant_id, const char *account,
  * tsr_limits_throttle_delay() computes (shift bounded: ?5 is at most a
  * week, under 2^20).
  */
+/* clang-format off */
 #define DELAY(n) "(CASE WHEN " n " >= ?4 THEN min(?6, ?5 << min(" n " - ?4, 40)) ELSE 0 END)"
 #define NEXT "(CASE WHEN login_failures.forget_at <= ?3 THEN 1 ELSE login_failures.failures + 1 END)"
 static const char reserve_sql[] =
@@ -81,6 +82,7 @@ static const char reserve_sql[] =
     "ON CONFLICT (tenant_id, account) DO UPDATE SET failures = " NEXT ", "
     "blocked_until = ?3 + " DELAY(NEXT) ", forget_at = ?3 + " DELAY(NEXT) " + ?6 "
     "WHERE login_failures.blocked_until <= ?3 RETURNING failures";
+/* clang-format on */
 
 int tsr_throttle_reserve(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
                          const char *account, int64_t now, int64_t *wait)
@@ -89,8 +91,8 @@ int tsr_throttle_reserve(tsr_store *st, const struct tsr_limits *l, const char *
     if (l->throttle_failures == 0)
         return 0;
     int64_t failures = 0;
-    int rc = tsr_rows_one(st, read_int, &failures, reserve_sql, "ssiiii", tenant_id, account,
-                          now, (int64_t)l->throttle_failures, (int64_t)l->throttle_delay,
+    int rc = tsr_rows_one(st, read_int, &failures, reserve_sql, "ssiiii", tenant_id, account, now,
+                          (int64_t)l->throttle_failures, (int64_t)l->throttle_delay,
                           (int64_t)l->throttle_max_delay);
     if (rc == 0) {
         if (failures == 1)

@@ -89,8 +89,8 @@ static bool address_may_try(struct tsr_req *req, const struct tsr_page_flow *f, 
     bool locked = false;
     if (!f->conn.brute_force_protection)
         return true;
-    int rc = tsr_lockout_check(req->store, &req->app->settings.limits, req->tenant->t.id, ident,
-                               ip, &locked);
+    int rc = tsr_lockout_check(req->store, &req->app->settings.limits, req->tenant->t.id, ident, ip,
+                               &locked);
     if (rc != 0) {
         tsr_page_server_error(req, "login lockout", rc);
         return false;
