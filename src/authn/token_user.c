@@ -293,18 +293,24 @@ static bool rate_ok(struct tsr_req *req)
 /*
  * The brute-force checks before the password is looked at: this address
  * locked out of this name (core/lockout.h), then the account slowed down
- * whatever the address (core/throttle.h).  false once answered.
+ * whatever the address, where the attempt is reserved (core/throttle.h),
+ * so nothing needs writing after the hash but events.  Either failing to
+ * read refuses the login.  false once answered.
  */
 static bool attempts_ok(struct tsr_req *req, const struct tsr_client *client,
                         const char *username, const char *ip, const char *account)
 {
+    const struct tsr_limits *l = &req->app->settings.limits;
     int64_t wait = 0;
-    if (tsr_lockout_active(req->store, &req->app->settings.limits, req->tenant->t.id, username,
-                           ip)) {
-        event(req, "limit_wc", client, NULL, "Blocked: too many failed logins");
-    } else if (tsr_throttle_wait(req->store, req->tenant->t.id, account, tsr_now(), &wait) != 0) {
+    bool locked = false;
+    if (tsr_lockout_check(req->store, l, req->tenant->t.id, username, ip, &locked) != 0 ||
+        (!locked &&
+         tsr_throttle_reserve(req->store, l, req->tenant->t.id, account, tsr_now(), &wait) != 0)) {
         tsr_resp_oauth_error(req, 500, "server_error", "Cannot check the password");
         return false;
+    }
+    if (locked) {
+        event(req, "limit_wc", client, NULL, "Blocked: too many failed logins");
     } else if (wait > 0) {
         event(req, "limit_wc", client, NULL, "Blocked: too many failed logins of the account");
         retry_after(req, wait);
@@ -338,7 +344,7 @@ void tsr_token_password(struct tsr_req *req, const struct tsr_params *p,
     char ip[64];
     tsr_req_client_ip(req, ip);
     if (c.brute_force_protection) {
-        if (tsr_throttle_account(req->store, &c, username, account) != 0) {
+        if (tsr_throttle_account(req->store, &c, username, ip, account) != 0) {
             tsr_resp_oauth_error(req, 500, "server_error", "Cannot check the password");
             goto out;
         }
@@ -367,19 +373,13 @@ void tsr_token_password(struct tsr_req *req, const struct tsr_params *p,
                               .user_name = username, .connection = c.name, .connection_id = c.id};
         tsr_event_record(req, &e);
         tsr_ticket_send_lock_notice(req, &c, username, ip);
-        if (account[0] != '\0' &&
-            tsr_throttle_failed(req->store, &req->app->settings.limits, req->tenant->t.id,
-                                account, tsr_now()) != 0) {
-            tsr_resp_oauth_error(req, 500, "server_error", "Cannot check the password");
-            goto out;
-        }
         e.type = "fepft"; /* the name typed, as "fp" has it, whether or not an account has it */
         tsr_event_record(req, &e);
         tsr_resp_oauth_error(req, 400, "invalid_grant", "Wrong email or password.");
         goto out;
     }
     if (account[0] != '\0')
-        (void)tsr_throttle_clear(req->store, req->tenant->t.id, account);
+        (void)tsr_throttle_clear_user(req->store, req->tenant->t.id, user.user_id);
     tsr_user_record_login(req->store, &user, ip);
     struct tsr_event ok = {.type = "s", .description = "Successful login",
                            .client_id = client->client_id, .client_name = client->name,

@@ -4,21 +4,26 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "core/event.h"
 #include "core/rows.h"
+#include "core/throttle.h"
+#include "core/user.h"
 #include "util/err.h"
+#include "util/ipnet.h"
 
 /*
  * The failed logins that count for a lock: wrong passwords ("fp") and
  * names no account has ("fu") alike, so that a lock does not tell which
  * names exist; in the window, after the last success ("s") of the same
- * name from the same address and after the last release of the name's
- * blocks ("ublkdu", from any address).
+ * name from the same network (util/ipnet.h: an IPv6 /64) and after the
+ * last release of the name's blocks ("ublkdu", from any address: DELETE
+ * /api/v2/user-blocks or a new password).
  */
 #define COUNTED                                                                                    \
-    " FROM events e WHERE e.tenant_id = ? AND e.type IN ('fp', 'fu') AND "                        \
+    " FROM events e WHERE e.tenant_id = ? AND e.type IN ('fp', 'fu') AND "                         \
     "lower(e.user_name) = lower(?) "                                                               \
-    "AND e.date > ? AND e.date > COALESCE((SELECT max(s.date) FROM events s WHERE "               \
-    "s.tenant_id = e.tenant_id AND s.type = 's' AND s.ip = e.ip AND "                              \
+    "AND e.date > ? AND e.date > COALESCE((SELECT max(s.date) FROM events s WHERE "                \
+    "s.tenant_id = e.tenant_id AND s.type = 's' AND tsr_ip_net(s.ip) = tsr_ip_net(e.ip) AND "      \
     "lower(s.user_name) = lower(e.user_name)), 0) AND e.date > COALESCE((SELECT max(u.date) "      \
     "FROM events u WHERE u.tenant_id = e.tenant_id AND u.type = 'ublkdu' AND "                     \
     "lower(u.user_name) = lower(e.user_name)), 0)"
@@ -28,28 +33,63 @@ static int64_t window_start(const struct tsr_limits *l)
     return ((int64_t)time(NULL) - (int64_t)l->lockout_window) * 1000;
 }
 
-static int64_t failures(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
-                        const char *identifier, const char *ip)
+static int failures(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
+                    const char *identifier, const char *ip, int64_t *n)
 {
-    int64_t n = 0;
-    int rc = tsr_rows_count(st, &n, "SELECT count(*)" COUNTED " AND e.ip = ?", "ssis", tenant_id,
-                            identifier, window_start(l), ip);
-    /* A store failure does not lock anyone out; the password check still runs. */
-    return rc == 0 ? n : 0;
+    char net[TSR_IP_NET_MAX];
+    tsr_ip_net(ip, net, sizeof net);
+    *n = 0;
+    return tsr_rows_count(st, n, "SELECT count(*)" COUNTED " AND tsr_ip_net(e.ip) = ?", "ssis",
+                          tenant_id, identifier, window_start(l), net);
 }
 
-bool tsr_lockout_active(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
-                        const char *identifier, const char *ip)
+int tsr_lockout_check(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
+                      const char *identifier, const char *ip, bool *locked)
 {
-    return l->lockout_attempts > 0 &&
-           failures(st, l, tenant_id, identifier, ip) >= (int64_t)l->lockout_attempts;
+    *locked = false;
+    if (l->lockout_attempts == 0)
+        return 0;
+    int64_t n = 0;
+    int rc = failures(st, l, tenant_id, identifier, ip, &n);
+    *locked = rc == 0 && n >= (int64_t)l->lockout_attempts;
+    return rc;
 }
 
 bool tsr_lockout_just_locked(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
                              const char *identifier, const char *ip)
 {
-    return l->lockout_attempts > 0 &&
-           failures(st, l, tenant_id, identifier, ip) == (int64_t)l->lockout_attempts;
+    int64_t n = 0;
+    return l->lockout_attempts > 0 && failures(st, l, tenant_id, identifier, ip, &n) == 0 &&
+           n == (int64_t)l->lockout_attempts;
+}
+
+int tsr_lockout_release(struct tsr_req *req, const char *user_id, const char *const *names,
+                        size_t n, const char *why)
+{
+    const char *tid = req->tenant->t.id;
+    int rc = user_id != NULL ? tsr_throttle_clear_user(req->store, tid, user_id) : 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char account[TSR_THROTTLE_ACCOUNT_MAX];
+        tsr_throttle_name_account(names[i], account);
+        rc = tsr_throttle_clear(req->store, tid, account);
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        struct tsr_event e = {
+            .type = "ublkdu", .description = why, .user_id = user_id, .user_name = names[i]};
+        tsr_event_record(req, &e);
+    }
+    return rc;
+}
+
+int tsr_lockout_release_user(struct tsr_req *req, const struct tsr_user *u, const char *why)
+{
+    const char *names[2];
+    size_t n = 0;
+    if (u->email != NULL && u->email[0] != '\0')
+        names[n++] = u->email;
+    if (u->username != NULL && u->username[0] != '\0')
+        names[n++] = u->username;
+    return tsr_lockout_release(req, u->user_id, names, n, why);
 }
 
 static int read_block(tsr_stmt *q, void *record)
@@ -76,8 +116,8 @@ int tsr_lockout_blocks(tsr_store *st, const struct tsr_limits *l, const char *te
         return 0;
     tsr_stmt *q = NULL;
     int rc = tsr_store_query(st, &q,
-                             "SELECT e.ip, max(e.connection)" COUNTED
-                             " GROUP BY e.ip HAVING count(*) >= ? ORDER BY e.ip",
+                             "SELECT tsr_ip_net(e.ip) AS net, max(e.connection)" COUNTED
+                             " GROUP BY net HAVING count(*) >= ? ORDER BY net",
                              "ssii", tenant_id, identifier, window_start(l),
                              (int64_t)l->lockout_attempts);
     if (rc == 0)

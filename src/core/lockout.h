@@ -1,11 +1,12 @@
 /*
  * lockout.h - brute-force protection of database connections (RFC 6819
  * section 4.4.3.6): after lockout-attempts wrong passwords for one
- * account from one IP address within lockout-window seconds
+ * account from one IP address (an IPv6 address: its /64) within lockout-window seconds
  * (config/limits.h; 10 in 900 by default), and no
  * successful login since, that address may not log in to that account
  * until the window has passed, or until the name's blocks are released (an
- * event "ublkdu", DELETE /api/v2/user-blocks).  Counted from the event log,
+ * event "ublkdu": DELETE /api/v2/user-blocks, or the account's password set
+ * by the reset page or the Management API).  Counted from the event log,
  * so every node sharing the database agrees.
  */
 #ifndef TSR_CORE_LOCKOUT_H
@@ -17,17 +18,24 @@
 #include "config/limits.h"
 #include "store/store.h"
 
-/* True when identifier (email or username, any case) is locked for ip. */
-bool tsr_lockout_active(tsr_store *st, const struct tsr_limits *l, const char *tenant_id, const char *identifier,
-                        const char *ip);
+/*
+ * *locked: identifier (email or username, any case) is locked for ip's
+ * network.  Returns 0 or the store's error (then refuse the login: a
+ * lockout that cannot be read fails closed).  The count is of failures
+ * already recorded, after the password hash: requests in flight at once
+ * from one address are not all counted, which the account throttle
+ * (core/throttle.h), reserved before the hash, bounds.
+ */
+int tsr_lockout_check(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
+                      const char *identifier, const char *ip, bool *locked);
 
 /*
  * True when the wrong password just recorded is the one that locked
  * identifier for ip (exactly lockout-attempts now), so the account's
  * owner is told once per lock.
  */
-bool tsr_lockout_just_locked(tsr_store *st, const struct tsr_limits *l, const char *tenant_id, const char *identifier,
-                             const char *ip);
+bool tsr_lockout_just_locked(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
+                             const char *identifier, const char *ip);
 
 /* One address locked out of a name, and the connection the attempts named. */
 struct tsr_lockout_block {
@@ -36,8 +44,24 @@ struct tsr_lockout_block {
 };
 
 /* The addresses locked out of identifier now, in order.  Returns 0 or the store's error. */
-int tsr_lockout_blocks(tsr_store *st, const struct tsr_limits *l, const char *tenant_id, const char *identifier,
-                       struct tsr_lockout_block **out, size_t *n);
+int tsr_lockout_blocks(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
+                       const char *identifier, struct tsr_lockout_block **out, size_t *n);
 void tsr_lockout_blocks_free(struct tsr_lockout_block *list, size_t n);
+
+struct tsr_req;
+struct tsr_user;
+
+/*
+ * Releases every brute-force block of a user (user_id, or NULL for names
+ * no account has) and of its login names: the account throttle of each,
+ * and one "ublkdu" event per name (description why), which ends the
+ * lockout's count.  For DELETE /api/v2/user-blocks and a new password.
+ * Returns 0 or the store's error.
+ */
+int tsr_lockout_release(struct tsr_req *req, const char *user_id, const char *const *names,
+                        size_t n, const char *why);
+
+/* The same for a user and its login names (email and username, when set). */
+int tsr_lockout_release_user(struct tsr_req *req, const struct tsr_user *u, const char *why);
 
 #endif

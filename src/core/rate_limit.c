@@ -1,11 +1,11 @@
 #include "core/rate_limit.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/rows.h"
 #include "util/err.h"
+#include "util/ipnet.h"
 #include "util/log.h"
 
 static const char *const class_names[TSR_RATE_CLASSES] = {
@@ -64,15 +64,9 @@ int tsr_rate_hit(tsr_store *st, const char *tenant_id, const char *bucket,
 
 void tsr_rate_ip_bucket(const char *cls, const char *ip, char *out, size_t cap)
 {
-    struct in6_addr a6;
-    if (strchr(ip, ':') != NULL && inet_pton(AF_INET6, ip, &a6) == 1) {
-        char net[INET6_ADDRSTRLEN];
-        memset(a6.s6_addr + 8, 0, 8);
-        inet_ntop(AF_INET6, &a6, net, sizeof net);
-        snprintf(out, cap, "%s ip %s/64", cls, net);
-        return;
-    }
-    snprintf(out, cap, "%s ip %s", cls, ip);
+    char net[TSR_IP_NET_MAX];
+    tsr_ip_net(ip, net, sizeof net);
+    snprintf(out, cap, "%s ip %s", cls, net);
 }
 
 int tsr_rate_limit_request(struct tsr_req *req, enum tsr_rate_class cls, int64_t *retry_after)

@@ -7,14 +7,21 @@
 #include "core/rows.h"
 #include "core/user.h"
 #include "util/err.h"
+#include "util/ipnet.h"
 
 int tsr_throttle_account(tsr_store *st, const struct tsr_connection *c, const char *identifier,
-                         char *out)
+                         const char *ip, char *out)
 {
     struct tsr_user u = {0};
     int rc = tsr_user_find_login(st, c->tenant_id, c->id, identifier, &u);
     if (rc == 0) {
-        snprintf(out, TSR_THROTTLE_ACCOUNT_MAX, "%s", u.user_id);
+        char net[TSR_IP_NET_MAX], last[TSR_IP_NET_MAX];
+        tsr_ip_net(ip, net, sizeof net);
+        tsr_ip_net(u.last_ip != NULL ? u.last_ip : "", last, sizeof last);
+        if (last[0] != '\0' && strcmp(net, last) == 0)
+            snprintf(out, TSR_THROTTLE_ACCOUNT_MAX, "%s %s", u.user_id, net);
+        else
+            snprintf(out, TSR_THROTTLE_ACCOUNT_MAX, "%s", u.user_id);
         tsr_user_cleanup(&u);
         return 0;
     }
@@ -56,37 +63,61 @@ int tsr_throttle_wait(tsr_store *st, const char *tenant_id, const char *account,
 }
 
 /*
- * The count goes up by one, or starts again at one when the last failure
- * is forgotten; the block that follows is written by a second statement
- * from the count the first one returned.
+ * One attempt reserved in one statement, so that concurrent requests cannot
+ * all pass a check made before the (slow) password hash: the count goes up
+ * by one (or starts again at one once the last failure is forgotten) and
+ * the block that follows it is written with it, unless the account is
+ * blocked now, when the row is left alone and nothing is returned.  ?1
+ * tenant, ?2 account, ?3 now, ?4 failures before a block, ?5 first delay,
+ * ?6 longest delay; the delay doubles per failure past ?4 as
+ * tsr_limits_throttle_delay() computes (shift bounded: ?5 is at most a
+ * week, under 2^20).
  */
-int tsr_throttle_failed(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
-                        const char *account, int64_t now)
+/* clang-format off */
+#define DELAY(n) "(CASE WHEN " n " >= ?4 THEN min(?6, ?5 << min(" n " - ?4, 40)) ELSE 0 END)"
+#define NEXT "(CASE WHEN login_failures.forget_at <= ?3 THEN 1 ELSE login_failures.failures + 1 END)"
+static const char reserve_sql[] =
+    "INSERT INTO login_failures (tenant_id, account, failures, blocked_until, forget_at) "
+    "VALUES (?1, ?2, 1, ?3 + " DELAY("1") ", ?3 + " DELAY("1") " + ?6) "
+    "ON CONFLICT (tenant_id, account) DO UPDATE SET failures = " NEXT ", "
+    "blocked_until = ?3 + " DELAY(NEXT) ", forget_at = ?3 + " DELAY(NEXT) " + ?6 "
+    "WHERE login_failures.blocked_until <= ?3 RETURNING failures";
+/* clang-format on */
+
+int tsr_throttle_reserve(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
+                         const char *account, int64_t now, int64_t *wait)
 {
+    *wait = 0;
     if (l->throttle_failures == 0)
         return 0;
     int64_t failures = 0;
-    int rc = tsr_rows_one(
-        st, read_int, &failures,
-        "INSERT INTO login_failures (tenant_id, account, failures, blocked_until, forget_at) "
-        "VALUES (?, ?, 1, 0, ?) ON CONFLICT (tenant_id, account) DO UPDATE SET "
-        "failures = CASE WHEN login_failures.forget_at <= ? THEN 1 "
-        "ELSE login_failures.failures + 1 END RETURNING failures",
-        "ssii", tenant_id, account, now + (int64_t)l->throttle_max_delay, now);
-    if (rc != 0)
+    int rc = tsr_rows_one(st, read_int, &failures, reserve_sql, "ssiiii", tenant_id, account, now,
+                          (int64_t)l->throttle_failures, (int64_t)l->throttle_delay,
+                          (int64_t)l->throttle_max_delay);
+    if (rc == 0) {
+        if (failures == 1)
+            (void)tsr_store_run(st, NULL, "DELETE FROM login_failures WHERE forget_at < ?", "i",
+                                now);
+        return 0;
+    }
+    if (rc != TSR_ENOTFOUND)
         return rc;
-    if (failures == 1)
-        (void)tsr_store_run(st, NULL, "DELETE FROM login_failures WHERE forget_at < ?", "i", now);
-    int64_t delay = tsr_limits_throttle_delay(l, failures);
-    return tsr_store_run(st, NULL,
-                         "UPDATE login_failures SET blocked_until = ?, forget_at = ? WHERE "
-                         "tenant_id = ? AND account = ? AND failures = ?",
-                         "iissi", now + delay, now + delay + (int64_t)l->throttle_max_delay,
-                         tenant_id, account, failures);
+    rc = tsr_throttle_wait(st, tenant_id, account, now, wait);
+    if (rc == 0 && *wait == 0)
+        *wait = 1; /* released meanwhile; refused all the same, the client may retry at once */
+    return rc;
 }
 
 int tsr_throttle_clear(tsr_store *st, const char *tenant_id, const char *account)
 {
     return tsr_store_run(st, NULL, "DELETE FROM login_failures WHERE tenant_id = ? AND account = ?",
                          "ss", tenant_id, account);
+}
+
+int tsr_throttle_clear_user(tsr_store *st, const char *tenant_id, const char *user_id)
+{
+    return tsr_store_run(st, NULL,
+                         "DELETE FROM login_failures WHERE tenant_id = ?1 AND (account = ?2 OR "
+                         "substr(account, 1, length(?2) + 1) = ?2 || ' ')",
+                         "ss", tenant_id, user_id);
 }

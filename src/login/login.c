@@ -48,21 +48,23 @@ static void show(struct tsr_req *req, const struct tsr_page_flow *f, const char 
 }
 
 /*
- * The account's throttle (core/throttle.h): true when it may try now;
- * otherwise the form is sent with 429 and Retry-After.  account receives
- * the account the name belongs to ("" when the connection does not
- * protect against brute force).
+ * The account's throttle (core/throttle.h): reserves this attempt and
+ * returns true when it may go on; otherwise the form is sent with 429 and
+ * Retry-After (or a 500 when the throttle cannot be read).  account
+ * receives the account the name belongs to ("" when the connection does
+ * not protect against brute force).
  */
 static bool account_may_try(struct tsr_req *req, const struct tsr_page_flow *f, const char *ident,
-                            char account[TSR_THROTTLE_ACCOUNT_MAX])
+                            const char *ip, char account[TSR_THROTTLE_ACCOUNT_MAX])
 {
     int64_t wait = 0;
     account[0] = '\0';
     if (!f->conn.brute_force_protection)
         return true;
-    int rc = tsr_throttle_account(req->store, &f->conn, ident, account);
+    int rc = tsr_throttle_account(req->store, &f->conn, ident, ip, account);
     if (rc == 0)
-        rc = tsr_throttle_wait(req->store, req->tenant->t.id, account, tsr_now(), &wait);
+        rc = tsr_throttle_reserve(req->store, &req->app->settings.limits, req->tenant->t.id,
+                                  account, tsr_now(), &wait);
     if (rc != 0) {
         tsr_page_server_error(req, "login throttle", rc);
         return false;
@@ -76,16 +78,28 @@ static bool account_may_try(struct tsr_req *req, const struct tsr_page_flow *f, 
     return false;
 }
 
-/* Counts a failure of the account; false (with a 500 sent) when it cannot be counted. */
-static bool count_failure(struct tsr_req *req, const char *account)
+/*
+ * The per-address lockout (core/lockout.h): true when this address may try
+ * the name; otherwise the form is sent (or a 500 when the lockout cannot
+ * be read: it fails closed).
+ */
+static bool address_may_try(struct tsr_req *req, const struct tsr_page_flow *f, const char *ident,
+                            const char *ip)
 {
-    if (account[0] == '\0')
+    bool locked = false;
+    if (!f->conn.brute_force_protection)
         return true;
-    int rc = tsr_throttle_failed(req->store, &req->app->settings.limits, req->tenant->t.id,
-                                 account, tsr_now());
-    if (rc != 0)
-        tsr_page_server_error(req, "login throttle", rc);
-    return rc == 0;
+    int rc = tsr_lockout_check(req->store, &req->app->settings.limits, req->tenant->t.id, ident, ip,
+                               &locked);
+    if (rc != 0) {
+        tsr_page_server_error(req, "login lockout", rc);
+        return false;
+    }
+    if (!locked)
+        return true;
+    tsr_page_flow_event(req, f, "limit_wc", "Blocked: too many failed logins", NULL, ident);
+    show(req, f, ident, TSR_LOGIN_MSG_LOCKED);
+    return false;
 }
 
 void tsr_login_page_get(struct tsr_req *req)
@@ -134,13 +148,7 @@ void tsr_login_page_post(struct tsr_req *req)
     }
     char ip[64];
     tsr_req_client_ip(req, ip);
-    if (f.conn.brute_force_protection &&
-        tsr_lockout_active(req->store, &req->app->settings.limits, req->tenant->t.id, ident, ip)) {
-        tsr_page_flow_event(req, &f, "limit_wc", "Blocked: too many failed logins", NULL, ident);
-        show(req, &f, ident, TSR_LOGIN_MSG_LOCKED);
-        goto out;
-    }
-    if (!account_may_try(req, &f, ident, account))
+    if (!address_may_try(req, &f, ident, ip) || !account_may_try(req, &f, ident, ip, account))
         goto out;
     enum tsr_login_result result = TSR_LOGIN_UNKNOWN_USER;
     int rc = tsr_user_authenticate(req->store, &f.conn, ident, password, &u, &result);
@@ -151,7 +159,7 @@ void tsr_login_page_post(struct tsr_req *req)
     switch (result) {
     case TSR_LOGIN_OK:
         if (account[0] != '\0')
-            (void)tsr_throttle_clear(req->store, req->tenant->t.id, account);
+            (void)tsr_throttle_clear_user(req->store, req->tenant->t.id, u.user_id);
         tsr_page_flow_logged_in(req, &f, &u);
         break;
     case TSR_LOGIN_BLOCKED:
@@ -159,16 +167,12 @@ void tsr_login_page_post(struct tsr_req *req)
         show(req, &f, ident, TSR_LOGIN_MSG_BLOCKED);
         break;
     case TSR_LOGIN_WRONG_PASSWORD:
-        if (!count_failure(req, account))
-            break;
         tsr_page_flow_event(req, &f, "fp", TSR_LOGIN_MSG_WRONG, NULL, ident);
         tsr_ticket_send_lock_notice(req, &f.conn, ident, ip);
         show(req, &f, ident, TSR_LOGIN_MSG_WRONG);
         break;
     case TSR_LOGIN_UNKNOWN_USER:
     default:
-        if (!count_failure(req, account))
-            break;
         tsr_page_flow_event(req, &f, "fu", TSR_LOGIN_MSG_WRONG, NULL, ident);
         /* Finds nothing to lock; run so that the work does not differ from a wrong password. */
         tsr_ticket_send_lock_notice(req, &f.conn, ident, ip);

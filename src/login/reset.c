@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "core/event.h"
+#include "core/lockout.h"
 #include "core/password.h"
 #include "core/ticket.h"
 #include "core/user.h"
@@ -223,7 +224,10 @@ static bool marks_email_verified(const struct tsr_page_ticket *r)
            strcmp(r->user.email, r->t.email) == 0;
 }
 
-/* Consumes the ticket, then writes the new hash and ends the user's sessions. */
+/*
+ * Consumes the ticket, then writes the new hash, ends the user's sessions
+ * and releases its brute-force blocks.
+ */
 static int change_password(struct tsr_req *req, struct tsr_page_ticket *r, const char *password)
 {
     char *hash = NULL;
@@ -241,9 +245,11 @@ static int change_password(struct tsr_req *req, struct tsr_page_ticket *r, const
     r->user.password_hash = hash;
     r->user.last_password_reset = tsr_now();
     r->user.updated_at = r->user.last_password_reset;
-    if ((rc = tsr_user_update(req->store, &r->user)) != 0)
+    if ((rc = tsr_user_update(req->store, &r->user)) != 0 ||
+        (rc = tsr_user_end_sessions(req->store, req->tenant->t.id, r->user.user_id)) != 0)
         return rc;
-    return tsr_user_end_sessions(req->store, req->tenant->t.id, r->user.user_id);
+    /* Whoever kept the account locked by guessing does not keep its owner out. */
+    return tsr_lockout_release_user(req, &r->user, "User block released by a new password");
 }
 
 void tsr_login_reset_post(struct tsr_req *req)

@@ -8,9 +8,7 @@
 #include <string.h>
 
 #include "core/connection.h"
-#include "core/event.h"
 #include "core/lockout.h"
-#include "core/throttle.h"
 #include "core/user.h"
 #include "http/response.h"
 #include "mgmt/common.h"
@@ -85,29 +83,12 @@ static void send_blocks(struct tsr_req *req, const struct names *names)
     tsr_resp_json(req, 200, items ? json_pack("{s:o}", "blocked_for", items) : NULL);
 }
 
-/*
- * Releases every block of the names: one "ublkdu" event each, which the
- * lockout honours, and the account throttle of the user and of the names.
- */
+/* Releases every block of the names and of the user (core/lockout.h). */
 static void release(struct tsr_req *req, const struct names *names, const char *user_id)
 {
-    const char *tid = req->tenant->t.id;
-    int rc = user_id != NULL ? tsr_throttle_clear(req->store, tid, user_id) : 0;
-    for (size_t i = 0; rc == 0 && i < names->n; i++) {
-        char account[TSR_THROTTLE_ACCOUNT_MAX];
-        tsr_throttle_name_account(names->v[i], account);
-        rc = tsr_throttle_clear(req->store, tid, account);
-    }
-    if (rc != 0) {
+    if (tsr_lockout_release(req, user_id, names->v, names->n, "User block released") != 0) {
         tsr_resp_mgmt_error(req, 500, "internal_error", "Cannot release the blocks");
         return;
-    }
-    for (size_t i = 0; i < names->n; i++) {
-        struct tsr_event e = {.type = "ublkdu",
-                              .description = "User block released",
-                              .user_id = user_id,
-                              .user_name = names->v[i]};
-        tsr_event_record(req, &e);
     }
     tsr_resp_empty(req, 204);
 }

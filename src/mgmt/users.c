@@ -9,6 +9,7 @@
 
 #include "core/app.h"
 #include "core/connection.h"
+#include "core/lockout.h"
 #include "core/mail.h"
 #include "core/ticket.h"
 #include "core/user.h"
@@ -217,9 +218,12 @@ out:
 /*
  * Writes the change and, for a user who just got blocked or whose password
  * was set, ends their sessions and revokes their tokens (as the reset page
- * does), as one transaction.
+ * does), as one transaction; a new password also releases the account's
+ * brute-force blocks (core/lockout.h), which its owner cannot otherwise
+ * end while someone keeps guessing.
  */
-static int store_update(struct tsr_req *req, const struct tsr_user *u, bool end_sessions)
+static int store_update(struct tsr_req *req, const struct tsr_user *u, bool end_sessions,
+                        bool password_set)
 {
     int rc = tsr_store_begin(req->store);
     if (rc != 0)
@@ -227,6 +231,8 @@ static int store_update(struct tsr_req *req, const struct tsr_user *u, bool end_
     rc = tsr_user_update(req->store, u);
     if (rc == 0 && end_sessions)
         rc = tsr_user_end_sessions(req->store, u->tenant_id, u->user_id);
+    if (rc == 0 && password_set)
+        rc = tsr_lockout_release_user(req, u, "User block released by a new password");
     return tsr_store_finish(req->store, rc);
 }
 
@@ -244,7 +250,7 @@ void tsr_mgmt_users_update(struct tsr_req *req)
         goto out;
     u.updated_at = tsr_now();
     bool password_set = json_object_get(body, "password") != NULL;
-    int rc = store_update(req, &u, (u.blocked && !was_blocked) || password_set);
+    int rc = store_update(req, &u, (u.blocked && !was_blocked) || password_set, password_set);
     if (rc == TSR_ECONFLICT) {
         tsr_resp_mgmt_error(req, 409, "auth0_idp_error", "The user already exists.");
         goto out;

@@ -23,6 +23,7 @@
 
 #include "store/internal.h"
 #include "util/err.h"
+#include "util/ipnet.h"
 #include "util/log.h"
 
 /* Prepared statements kept per handle, keyed by SQL text. */
@@ -355,6 +356,20 @@ static int create_private(const char *path)
     return 0;
 }
 
+/* SQL tsr_ip_net(ip): the network an address counts as (util/ipnet.h); NULL stays NULL. */
+static void sql_ip_net(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const unsigned char *ip = sqlite3_value_text(argv[0]);
+    if (ip == NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    char net[TSR_IP_NET_MAX];
+    tsr_ip_net((const char *)ip, net, sizeof net);
+    sqlite3_result_text(ctx, net, -1, SQLITE_TRANSIENT);
+}
+
 static int sq_open(const char *location, tsr_store **out)
 {
     struct sq_store *s = NULL;
@@ -394,6 +409,12 @@ static int sq_open(const char *location, tsr_store **out)
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+    if (sqlite3_create_function(s->db, "tsr_ip_net", 1,
+                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+                                sql_ip_net, NULL, NULL) != SQLITE_OK) {
+        rc = TSR_ESTORE;
+        goto out;
+    }
 
     if (!memory) {
         if (!set_wal(s->db)) {

@@ -153,12 +153,14 @@ const char *tsr_store_errmsg(tsr_store *st)
 /* ---- statements ------------------------------------------------------------ */
 
 /*
- * Counts the '?' placeholders of sql outside string literals, quoted
- * identifiers and comments.
+ * Counts the parameters of sql: its '?' placeholders outside string
+ * literals, quoted identifiers and comments, or, when it numbers them
+ * (?1, ?2: one value used several times), the highest number.  A
+ * statement uses one form or the other.
  */
 static size_t count_params(const char *sql)
 {
-    size_t n = 0;
+    size_t n = 0, numbered = 0;
     const char *p = sql;
     while (*p != '\0') {
         if (*p == '\'' || *p == '"') {
@@ -176,12 +178,17 @@ static size_t count_params(const char *sql)
                 p++;
             if (*p != '\0')
                 p += 2;
+        } else if (*p == '?' && p[1] >= '1' && p[1] <= '9') {
+            size_t k = 0;
+            for (p++; *p >= '0' && *p <= '9' && k < 1000; p++)
+                k = k * 10 + (size_t)(*p - '0');
+            numbered = k > numbered ? k : numbered;
         } else {
             n += *p == '?';
             p++;
         }
     }
-    return n;
+    return numbered > 0 ? numbered : n;
 }
 
 static int prepare(tsr_store *st, const char *sql, tsr_stmt **out)

@@ -3,8 +3,11 @@
  *
  * A tsr_store is one connection to the database, owned by one thread (each
  * server worker opens its own).  Callers speak a portable subset of SQL
- * with positional '?' parameters; a backend translates what it must
- * (PostgreSQL: '?' -> $n).  Backends are tables of operations
+ * with positional '?' parameters, or numbered ones (?1, ?2: a value used
+ * several times) in a statement that numbers them all; a backend
+ * translates what it must (PostgreSQL: '?' -> $n, ?n -> $n).  Besides
+ * SQL's own, a backend provides the function tsr_ip_net(ip)
+ * (util/ipnet.h).  Backends are tables of operations
  * (struct tsr_store_ops, versioned and append-only) chosen by the scheme of
  * the location string; callers use only the tsr_store_* and tsr_stmt_*
  * wrappers below, which check arguments and host the fault-injection hook
@@ -17,7 +20,8 @@
  *   n  nothing consumed: SQL NULL
  * Pass integers as int64_t (cast literals: (int64_t)5).  Values are copied
  * when bound.  The number of letters must equal the number of '?'
- * placeholders outside literals and comments, else TSR_EINVAL.
+ * placeholders outside literals and comments (numbered: the highest
+ * number), else TSR_EINVAL.
  */
 #ifndef TSR_STORE_STORE_H
 #define TSR_STORE_STORE_H

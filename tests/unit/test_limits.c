@@ -18,10 +18,13 @@
 
 #include "config/limits.h"
 #include "config/settings.h"
+#include "core/event.h"
+#include "core/lockout.h"
 #include "core/rate_limit.h"
 #include "core/throttle.h"
 #include "core/user.h"
 #include "util/err.h"
+#include "util/ipnet.h"
 
 static const char *no_env(const char *name)
 {
@@ -188,6 +191,65 @@ static void test_ip_bucket(void **state)
     assert_string_equal(b, "login ip 198.51.100.7");
     tsr_rate_ip_bucket("login", "2001:db8:1:2:aaaa:bbbb:cccc:dddd", b, sizeof b);
     assert_string_equal(b, "login ip 2001:db8:1:2::/64");
+    char n[TSR_IP_NET_MAX];
+    tsr_ip_net("2001:db8:1:2::9", n, sizeof n);
+    assert_string_equal(n, "2001:db8:1:2::/64");
+    tsr_ip_net("198.51.100.7", n, sizeof n);
+    assert_string_equal(n, "198.51.100.7");
+    tsr_ip_net("unknown", n, sizeof n);
+    assert_string_equal(n, "unknown");
+}
+
+static void failed(struct people *p, const char *type, const char *name, const char *ip)
+{
+    struct tsr_event e = {.type = type, .description = "Wrong email or password.",
+                          .user_name = name, .connection = "db"};
+    tsr_event_insert(p->st, p->tenant_id, ip, "test", &e);
+}
+
+/* The per-address lockout: per name and network (an IPv6 /64), failing closed. */
+static void test_lockout(void **state)
+{
+    struct people *p = *state;
+    struct tsr_limits l;
+    tsr_limits_defaults(&l);
+    l.lockout_attempts = 3;
+    l.lockout_window = 3600;
+    const char *tid = p->tenant_id;
+    bool locked = true;
+    assert_int_equal(tsr_lockout_check(p->st, &l, tid, "dave", "2001:db8:1:2::1", &locked), 0);
+    assert_false(locked);
+    /* Three addresses of one /64, and names no account has count alike. */
+    failed(p, "fp", "dave", "2001:db8:1:2::1");
+    failed(p, "fu", "Dave", "2001:db8:1:2::2");
+    assert_int_equal(tsr_lockout_check(p->st, &l, tid, "DAVE", "2001:db8:1:2::3", &locked), 0);
+    assert_false(locked);
+    failed(p, "fp", "dave", "2001:db8:1:2:ffff::3");
+    assert_true(tsr_lockout_just_locked(p->st, &l, tid, "dave", "2001:db8:1:2::77"));
+    assert_int_equal(tsr_lockout_check(p->st, &l, tid, "dave", "2001:db8:1:2::9", &locked), 0);
+    assert_true(locked);
+    /* Another /64, another address, another name: not locked. */
+    assert_int_equal(tsr_lockout_check(p->st, &l, tid, "dave", "2001:db8:1:3::1", &locked), 0);
+    assert_false(locked);
+    assert_int_equal(tsr_lockout_check(p->st, &l, tid, "dave", "198.51.100.7", &locked), 0);
+    assert_false(locked);
+    assert_int_equal(tsr_lockout_check(p->st, &l, tid, "erin", "2001:db8:1:2::1", &locked), 0);
+    assert_false(locked);
+    struct tsr_lockout_block *list = NULL;
+    size_t n = 0;
+    assert_int_equal(tsr_lockout_blocks(p->st, &l, tid, "dave", &list, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(list[0].ip, "2001:db8:1:2::/64");
+    tsr_lockout_blocks_free(list, n);
+    /* A release of the name's blocks ends the count. */
+    struct tsr_event r = {.type = "ublkdu", .description = "released", .user_name = "dave"};
+    tsr_event_insert(p->st, tid, "203.0.113.1", "test", &r);
+    assert_int_equal(tsr_lockout_check(p->st, &l, tid, "dave", "2001:db8:1:2::9", &locked), 0);
+    assert_false(locked);
+    /* Turned off: never locked. */
+    l.lockout_attempts = 0;
+    assert_int_equal(tsr_lockout_check(p->st, &l, tid, "dave", "2001:db8:1:2::9", &locked), 0);
+    assert_false(locked);
 }
 
 static void test_rate_hit(void **state)
@@ -237,34 +299,89 @@ static void test_throttle(void **state)
 
     char by_email[TSR_THROTTLE_ACCOUNT_MAX], by_name[TSR_THROTTLE_ACCOUNT_MAX],
         nobody[TSR_THROTTLE_ACCOUNT_MAX];
-    assert_int_equal(tsr_throttle_account(p->st, &p->conn, "CAROL@example.com", by_email), 0);
-    assert_int_equal(tsr_throttle_account(p->st, &p->conn, "carol", by_name), 0);
+    assert_int_equal(tsr_throttle_account(p->st, &p->conn, "CAROL@example.com", "192.0.2.1", by_email), 0);
+    assert_int_equal(tsr_throttle_account(p->st, &p->conn, "carol", "2001:db8::1", by_name), 0);
     assert_string_equal(by_email, u.user_id);
     assert_string_equal(by_name, u.user_id);
-    assert_int_equal(tsr_throttle_account(p->st, &p->conn, "Nobody@Example.com", nobody), 0);
+    assert_int_equal(tsr_throttle_account(p->st, &p->conn, "Nobody@Example.com", "192.0.2.1", nobody), 0);
     assert_string_equal(nobody, "?nobody@example.com");
 
     int64_t wait = -1;
     const char *tid = p->tenant_id;
-    assert_int_equal(tsr_throttle_failed(p->st, &l, tid, by_email, 1000), 0);
+    /* Each attempt is reserved (counted) before its password is checked. */
+    assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, by_email, 1000, &wait), 0);
+    assert_int_equal(wait, 0);
     assert_int_equal(tsr_throttle_wait(p->st, tid, by_name, 1000, &wait), 0);
     assert_int_equal(wait, 0);
-    assert_int_equal(tsr_throttle_failed(p->st, &l, tid, by_name, 1001), 0);
+    assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, by_name, 1001, &wait), 0);
+    assert_int_equal(wait, 0);
     assert_int_equal(tsr_throttle_wait(p->st, tid, by_email, 1001, &wait), 0);
     assert_int_equal(wait, 60);
-    assert_int_equal(tsr_throttle_failed(p->st, &l, tid, by_name, 1061), 0);
+    /* Refused while blocked, and the refusal counts nothing. */
+    assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, by_email, 1031, &wait), 0);
+    assert_int_equal(wait, 30);
+    assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, by_email, 1060, &wait), 0);
+    assert_int_equal(wait, 1);
+    assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, by_name, 1061, &wait), 0);
+    assert_int_equal(wait, 0);
     assert_int_equal(tsr_throttle_wait(p->st, tid, by_email, 1061, &wait), 0);
     assert_int_equal(wait, 120);
+    /* The doubling stops at the longest delay. */
+    assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, by_name, 1181, &wait), 0);
+    assert_int_equal(tsr_throttle_wait(p->st, tid, by_name, 1181, &wait), 0);
+    assert_int_equal(wait, 240);
+    assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, by_name, 1421, &wait), 0);
+    assert_int_equal(tsr_throttle_wait(p->st, tid, by_name, 1421, &wait), 0);
+    assert_int_equal(wait, 480);
+    assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, by_name, 1901, &wait), 0);
+    assert_int_equal(tsr_throttle_wait(p->st, tid, by_name, 1901, &wait), 0);
+    assert_int_equal(wait, 600);
     /* Quiet for longer than the delay and max-delay: forgotten, counting starts again. */
-    assert_int_equal(tsr_throttle_failed(p->st, &l, tid, by_name, 1061 + 120 + 600), 0);
-    assert_int_equal(tsr_throttle_wait(p->st, tid, by_email, 1061 + 120 + 600, &wait), 0);
+    int64_t later = 1901 + 600 + 600;
+    assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, by_name, later, &wait), 0);
     assert_int_equal(wait, 0);
-    assert_int_equal(tsr_throttle_failed(p->st, &l, tid, by_name, 1800), 0);
-    assert_int_equal(tsr_throttle_wait(p->st, tid, by_email, 1800, &wait), 0);
+    assert_int_equal(tsr_throttle_wait(p->st, tid, by_email, later, &wait), 0);
+    assert_int_equal(wait, 0);
+    assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, by_name, later + 1, &wait), 0);
+    assert_int_equal(tsr_throttle_wait(p->st, tid, by_email, later + 1, &wait), 0);
     assert_int_equal(wait, 60);
+    /* A success (or a new password) forgets the reservations. */
     assert_int_equal(tsr_throttle_clear(p->st, tid, by_email), 0);
-    assert_int_equal(tsr_throttle_wait(p->st, tid, by_email, 1800, &wait), 0);
+    assert_int_equal(tsr_throttle_wait(p->st, tid, by_email, later + 1, &wait), 0);
     assert_int_equal(wait, 0);
+    /*
+     * From the network of the user's last login, a count of its own: the
+     * owner is not slowed down by guesses from elsewhere.  A release
+     * forgets both.
+     */
+    assert_int_equal(tsr_user_record_login(p->st, &u, "2001:db8:5:6::1"), 0);
+    char known[TSR_THROTTLE_ACCOUNT_MAX], elsewhere[TSR_THROTTLE_ACCOUNT_MAX];
+    assert_int_equal(tsr_throttle_account(p->st, &p->conn, "carol", "2001:db8:5:6::99", known), 0);
+    assert_int_equal(tsr_throttle_account(p->st, &p->conn, "carol", "2001:db8:5:7::1", elsewhere), 0);
+    char expect[TSR_THROTTLE_ACCOUNT_MAX];
+    snprintf(expect, sizeof expect, "%s 2001:db8:5:6::/64", u.user_id);
+    assert_string_equal(known, expect);
+    assert_string_equal(elsewhere, u.user_id);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, elsewhere, later + 2, &wait), 0);
+    assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, elsewhere, later + 2, &wait), 0);
+    assert_int_equal(wait, 60);
+    assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, known, later + 2, &wait), 0);
+    assert_int_equal(wait, 0);
+    assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, known, later + 2, &wait), 0);
+    assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, known, later + 2, &wait), 0);
+    assert_int_equal(wait, 60);
+    assert_int_equal(tsr_throttle_clear_user(p->st, tid, u.user_id), 0);
+    assert_int_equal(tsr_throttle_wait(p->st, tid, known, later + 2, &wait), 0);
+    assert_int_equal(wait, 0);
+    assert_int_equal(tsr_throttle_wait(p->st, tid, elsewhere, later + 2, &wait), 0);
+    assert_int_equal(wait, 0);
+    /* Turned off: nothing counted, never refused. */
+    l.throttle_failures = 0;
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(tsr_throttle_reserve(p->st, &l, tid, nobody, later + 2, &wait), 0);
+        assert_int_equal(wait, 0);
+    }
     tsr_user_cleanup(&u);
 }
 
@@ -279,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_ip_bucket),
         cmocka_unit_test_setup_teardown(test_rate_hit, people_setup, people_teardown),
         cmocka_unit_test_setup_teardown(test_throttle, people_setup, people_teardown),
+        cmocka_unit_test_setup_teardown(test_lockout, people_setup, people_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

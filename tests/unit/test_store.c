@@ -330,6 +330,14 @@ static void test_bad_arguments(void **state)
     assert_int_equal(tsr_store_run(st, NULL, "INSERT INTO t (a) VALUES (?)", "ss", "a", "b"),
                      TSR_EINVAL);
     assert_int_equal(count_rows(st, "SELECT COUNT(*) FROM t"), 0);
+    /* Numbered placeholders count by their highest number: one value used twice. */
+    assert_int_equal(tsr_store_run(st, NULL, "INSERT INTO t (a) VALUES (?1 || ?1)", "ss", "a", "b"),
+                     TSR_EINVAL);
+    assert_int_equal(tsr_store_run(st, NULL, "INSERT INTO t (a) VALUES (?1 || ?1 || ?2)", "ss",
+                                   "a", "b"),
+                     0);
+    assert_int_equal(count_rows(st, "SELECT COUNT(*) FROM t WHERE a = 'aab'"), 1);
+    assert_int_equal(tsr_store_exec(st, "DELETE FROM t"), 0);
     /* Syntax errors and several statements. */
     assert_int_equal(tsr_store_query(st, &stmt, "SELEC 1", ""), TSR_ESTORE);
     assert_null(stmt);
