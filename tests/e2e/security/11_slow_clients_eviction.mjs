@@ -1,4 +1,4 @@
-// Slow clients, as reviewed: eviction in a nearly full connection table must
+// Slow clients: eviction in a nearly full connection table must
 // not be steered onto a legitimate client whose request is still on its way
 // (a TLS handshake, a slow link) by connections that announce a body and send
 // nothing.  Every wait is bounded.
@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { sleep, startTessera, withLogs } from '../lib/server.mjs';
 
-describe('slow clients, reviewed: eviction when the connection table is nearly full', () => {
+describe('slow clients: eviction when the connection table is nearly full', () => {
   const TABLE = 64;
   let server;
   const sockets = new Set();

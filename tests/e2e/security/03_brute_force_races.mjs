@@ -17,7 +17,7 @@ import { basicAuth, form, json } from '../lib/http.mjs';
 import { outbox } from '../lib/mail.mjs';
 
 const REALM = 'http://auth0.com/oauth/grant-type/password-realm';
-const CB = 'http://127.0.0.1:9/review-callback';
+const CB = 'http://127.0.0.1:9/races-callback';
 const HOUR = 3600;
 const LIMIT = 3;
 
