@@ -310,7 +310,9 @@ static bool attempts_ok(struct tsr_req *req, const struct tsr_client *client,
         return false;
     }
     if (locked) {
+        /* The lock ends at the latest one window after the failure that set it. */
         event(req, "limit_wc", client, NULL, "Blocked: too many failed logins");
+        retry_after(req, l->lockout_window);
     } else if (wait > 0) {
         event(req, "limit_wc", client, NULL, "Blocked: too many failed logins of the account");
         retry_after(req, wait);

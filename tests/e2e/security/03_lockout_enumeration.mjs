@@ -44,10 +44,10 @@ describe('the brute-force lock does not tell which names have an account', () =>
     for (const name of [user.email, unknown]) {
       for (let i = 0; i < ATTEMPTS; i++) await guess(name, `Wrong!Passw0rd${i}`);
       const res = await guess(name, `Wrong!Passw0rd${ATTEMPTS}`);
-      answers[name] = `${res.status} ${res.body?.error}`;
+      answers[name] = `${res.status} ${res.body?.error} retry-after:${res.headers.get('retry-after') !== null}`;
     }
     assert.equal(answers[unknown], answers[user.email], `the lock tells which name has an account: ${JSON.stringify(answers)}`);
-    assert.equal(answers[user.email], '429 too_many_attempts', 'the name is locked for this address');
+    assert.equal(answers[user.email], '429 too_many_attempts retry-after:true', 'the name is locked for this address, and the answer says for how long at most');
   }));
 
   test('after ten wrong passwords, an existing and an unknown name get the same login page', t_(async () => {
