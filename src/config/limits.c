@@ -195,6 +195,7 @@ void tsr_limits_defaults(struct tsr_limits *l)
     l->per_tenant[TSR_RATE_SIGNUP] = (struct tsr_rate){1000, 60};
     l->per_ip[TSR_RATE_RESET] = (struct tsr_rate){20, 3600};
     l->per_tenant[TSR_RATE_RESET] = (struct tsr_rate){600, 3600};
+    l->reset_per_account = (struct tsr_rate){3, 3600};
     l->mgmt_per_client = (struct tsr_rate){200, 1};
     l->throttle_failures = 10;
     l->throttle_delay = 30;
@@ -219,6 +220,8 @@ static struct tsr_rate *rate_of(struct tsr_limits *l, int k)
         return &l->per_ip[TSR_RATE_RESET];
     case TSR_LK_RESET_TENANT:
         return &l->per_tenant[TSR_RATE_RESET];
+    case TSR_LK_RESET_ACCOUNT:
+        return &l->reset_per_account;
     case TSR_LK_MGMT_CLIENT:
         return &l->mgmt_per_client;
     default:

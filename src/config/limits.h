@@ -12,6 +12,7 @@
  *   rate-limit-signup-per-tenant    TESSERA_RATE_LIMIT_SIGNUP_PER_TENANT 1000/60
  *   rate-limit-reset-per-ip         TESSERA_RATE_LIMIT_RESET_PER_IP      20/3600
  *   rate-limit-reset-per-tenant     TESSERA_RATE_LIMIT_RESET_PER_TENANT  600/3600
+ *   rate-limit-reset-per-account    TESSERA_RATE_LIMIT_RESET_PER_ACCOUNT 3/3600
  *   rate-limit-mgmt-per-client      TESSERA_RATE_LIMIT_MGMT_PER_CLIENT   200/1
  *   account-throttle-failures       TESSERA_ACCOUNT_THROTTLE_FAILURES    10
  *   account-throttle-delay          TESSERA_ACCOUNT_THROTTLE_DELAY       30 (seconds)
@@ -20,9 +21,10 @@
  *   lockout-window                  TESSERA_LOCKOUT_WINDOW               900 (seconds)
  *
  * A rate is "COUNT/SECONDS" (at most COUNT requests in a window of SECONDS
- * that starts at the first request), or "off".  trusted-proxies is a list
- * of addresses or CIDR networks, IPv4 or IPv6, separated by commas; it
- * counts only with --trust-proxy.
+ * that starts at the first request), or "off"; rate-limit-reset-per-account
+ * counts the reset links, and apart the lockout notices, mailed to one
+ * account.  trusted-proxies is a list of addresses or CIDR networks, IPv4
+ * or IPv6, separated by commas; it counts only with --trust-proxy.
  */
 #ifndef TSR_CONFIG_LIMITS_H
 #define TSR_CONFIG_LIMITS_H
@@ -40,6 +42,7 @@
     X(SIGNUP_TENANT, "rate-limit-signup-per-tenant", "TESSERA_RATE_LIMIT_SIGNUP_PER_TENANT")       \
     X(RESET_IP, "rate-limit-reset-per-ip", "TESSERA_RATE_LIMIT_RESET_PER_IP")                      \
     X(RESET_TENANT, "rate-limit-reset-per-tenant", "TESSERA_RATE_LIMIT_RESET_PER_TENANT")          \
+    X(RESET_ACCOUNT, "rate-limit-reset-per-account", "TESSERA_RATE_LIMIT_RESET_PER_ACCOUNT")       \
     X(MGMT_CLIENT, "rate-limit-mgmt-per-client", "TESSERA_RATE_LIMIT_MGMT_PER_CLIENT")             \
     X(THROTTLE_FAILURES, "account-throttle-failures", "TESSERA_ACCOUNT_THROTTLE_FAILURES")         \
     X(THROTTLE_DELAY, "account-throttle-delay", "TESSERA_ACCOUNT_THROTTLE_DELAY")                  \
@@ -85,6 +88,8 @@ struct tsr_limits {
     struct tsr_rate per_ip[TSR_RATE_CLASSES];
     struct tsr_rate per_tenant[TSR_RATE_CLASSES];
     struct tsr_rate mgmt_per_client;
+    /* Mails a stranger can have sent to one account (reset links, lockout notices), per kind. */
+    struct tsr_rate reset_per_account;
     uint32_t throttle_failures;  /* failures before the account is slowed; 0: never */
     uint32_t throttle_delay;     /* seconds of the first delay, doubled per failure */
     uint32_t throttle_max_delay; /* the longest delay, and the quiet time that forgets */

@@ -96,3 +96,18 @@ int tsr_rate_limit_request(struct tsr_req *req, enum tsr_rate_class cls, int64_t
                           class_names[cls], "ip", ip));
     return over ? TSR_EBUSY : 0;
 }
+
+int tsr_rate_limit_recipient(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
+                             const char *kind, const char *user_id, int64_t now)
+{
+    char bucket[320];
+    bool over = false;
+    int64_t retry_after = 0;
+    int n = snprintf(bucket, sizeof bucket, "%s mail user %s", kind, user_id);
+    if (n < 0 || (size_t)n >= sizeof bucket) /* a cut name could count for another account */
+        return TSR_EINVAL;
+    int rc = tsr_rate_hit(st, tenant_id, bucket, &l->reset_per_account, now, &over, &retry_after);
+    if (rc != 0)
+        return rc;
+    return over ? TSR_EBUSY : 0;
+}

@@ -39,4 +39,16 @@ void tsr_rate_ip_bucket(const char *cls, const char *ip, char *out, size_t cap);
  */
 int tsr_rate_limit_request(struct tsr_req *req, enum tsr_rate_class cls, int64_t *retry_after);
 
+/*
+ * Counts one mail of kind ("reset", "locked": each kind counts apart) that
+ * a stranger made Tessera send to the account user_id, against the
+ * settings' reset_per_account rate, at time now: however many addresses
+ * ask, one person gets at most that many of a kind per window.  Returns 0
+ * when the mail may go; TSR_EBUSY when the account had its share; or the
+ * store's error (the caller does not send: a mail that cannot be counted
+ * is not sent).
+ */
+int tsr_rate_limit_recipient(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
+                             const char *kind, const char *user_id, int64_t now);
+
 #endif

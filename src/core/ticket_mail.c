@@ -5,7 +5,10 @@
  * link is a credential: it goes into the message only, never into a log.
  * A reset request from an anonymous caller is queued as it came (the
  * account is looked up by the mail worker), so its answer takes the same
- * time whether or not the account exists.
+ * time whether or not the account exists.  The mails a stranger can
+ * cause (reset links, lockout notices) count per recipient account
+ * (--rate-limit-reset-per-account): beyond it nothing is sent and an
+ * event says so, while the caller's answer stays the same.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +18,7 @@
 #include "core/lockout.h"
 #include "core/mail.h"
 #include "core/mail_queue.h"
+#include "core/rate_limit.h"
 #include "core/ticket.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -131,10 +135,20 @@ void tsr_ticket_send_lock_notice(struct tsr_req *req, const struct tsr_connectio
     if (!c->brute_force_protection ||
         !tsr_lockout_just_locked(req->store, &req->app->settings.limits, req->tenant->t.id,
                                  identifier, ip) ||
-        tsr_user_find_login(req->store, c->tenant_id, c->id, identifier, &u) != 0)
+        tsr_user_find_login(req->store, c->tenant_id, c->id, identifier, &u) != 0 ||
+        u.email == NULL || u.email[0] == '\0')
         goto out;
+    /* Each address (IPv6: each of a /64's) locks apart: the notices count per account. */
+    int rc = tsr_rate_limit_recipient(req->store, &req->app->settings.limits, req->tenant->t.id,
+                                      "locked", u.user_id, tsr_now());
+    if (rc != 0) {
+        tsr_log(rc == TSR_EBUSY ? TSR_LOG_INFO : TSR_LOG_WARN, "lockout notice not sent",
+                json_pack("{s:s, s:s}", "request_id", req->request_id, "error",
+                          rc == TSR_EBUSY ? "rate limited for this account" : tsr_errname(rc)));
+        goto out;
+    }
     struct tsr_ticket_opts o = {.kind = TSR_TICKET_PASSWORD, .email = u.email};
-    int rc = send_link(req->app, req->store, req->tenant, &u, &o, MAIL_LOCKED,
+    rc = send_link(req->app, req->store, req->tenant, &u, &o, MAIL_LOCKED,
                        "Logins to your account were blocked", ip);
     if (rc != 0 && rc != TSR_EINVAL)
         tsr_log(TSR_LOG_WARN, "lockout notice not sent",
@@ -198,11 +212,21 @@ int tsr_ticket_reset_from_queue(struct tsr_app *app, tsr_store *st, const char *
         out = TSR_MAIL_RETRY;
         goto out;
     }
-    rc = tsr_ticket_send_reset(app, st, tenant, &u);
+    rc = tsr_rate_limit_recipient(st, &app->settings.limits, tenant_id, "reset", u.user_id,
+                                  tsr_now());
+    if (rc != 0 && rc != TSR_EBUSY) { /* not counted: try again later rather than send */
+        out = TSR_MAIL_RETRY;
+        goto out;
+    }
+    bool limited = rc == TSR_EBUSY;
+    if (!limited)
+        rc = tsr_ticket_send_reset(app, st, tenant, &u);
     const char *client_id = member(j, "client_id"), *client_name = member(j, "client_name");
     struct tsr_event e = {
         .type = rc == 0 ? "scpr" : "fcpr",
-        .description = rc == 0 ? "Password reset requested" : tsr_strerror(rc),
+        .description = limited   ? "Password reset mail not sent: rate limited for this account"
+                       : rc == 0 ? "Password reset requested"
+                                 : tsr_strerror(rc),
         .client_id = client_id[0] ? client_id : NULL,
         .client_name = client_name[0] ? client_name : NULL,
         .user_id = u.user_id,

@@ -55,6 +55,8 @@ static void test_defaults(void **state)
     assert_int_equal(l->mgmt_per_client.count, 200);
     assert_int_equal(l->mgmt_per_client.seconds, 1);
     assert_int_equal(l->per_ip[TSR_RATE_LOGIN].count, 100);
+    assert_int_equal(l->reset_per_account.count, 3);
+    assert_int_equal(l->reset_per_account.seconds, 3600);
     assert_int_equal(l->throttle_failures, 10);
     assert_false(s.trusted_proxies_set);
     /* Loopback and private ranges, IPv4 and IPv6; nothing public. */
@@ -80,6 +82,9 @@ static void test_parse(void **state)
     assert_int_equal(s.limits.per_ip[TSR_RATE_LOGIN].seconds, 3600);
     assert_int_equal(load(&s, err, sizeof err, "--rate-limit-signup-per-tenant=off", NULL), 0);
     assert_int_equal(s.limits.per_tenant[TSR_RATE_SIGNUP].count, 0);
+    assert_int_equal(load(&s, err, sizeof err, "--rate-limit-reset-per-account", "1/60"), 0);
+    assert_int_equal(s.limits.reset_per_account.count, 1);
+    assert_int_equal(s.limits.reset_per_account.seconds, 60);
     assert_int_equal(load(&s, err, sizeof err, "--account-throttle-failures=0", NULL), 0);
     assert_int_equal(s.limits.throttle_failures, 0);
     assert_int_equal(load(&s, err, sizeof err, "--lockout-attempts", "5"), 0);
@@ -100,6 +105,7 @@ static void test_parse(void **state)
         {"--rate-limit-login-per-ip", "5"},
         {"--rate-limit-login-per-ip", "0/60"},
         {"--rate-limit-reset-per-ip", "5/0"},
+        {"--rate-limit-reset-per-account", "-1/3600"},
         {"--rate-limit-mgmt-per-client", "x/1"},
         {"--rate-limit-mgmt-per-client", "1/999999999"},
         {"--trusted-proxies", "10.0.0.1/8"},
@@ -281,6 +287,45 @@ static void test_rate_hit(void **state)
     tsr_store_fail_after(0);
 }
 
+/* The mails a stranger causes count per account and kind, whatever address asked. */
+static void test_recipient(void **state)
+{
+    struct people *p = *state;
+    struct tsr_limits l;
+    tsr_limits_defaults(&l);
+    l.reset_per_account = (struct tsr_rate){2, 3600};
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(
+            tsr_rate_limit_recipient(p->st, &l, p->tenant_id, "reset", "auth0|a", 5000 + i), 0);
+    assert_int_equal(tsr_rate_limit_recipient(p->st, &l, p->tenant_id, "reset", "auth0|a", 5002),
+                     TSR_EBUSY);
+    assert_int_equal(tsr_rate_limit_recipient(p->st, &l, p->tenant_id, "reset", "auth0|a", 8599),
+                     TSR_EBUSY);
+    /* Another account, another kind: their own counts; the window's end starts afresh. */
+    assert_int_equal(tsr_rate_limit_recipient(p->st, &l, p->tenant_id, "reset", "auth0|b", 5003),
+                     0);
+    assert_int_equal(tsr_rate_limit_recipient(p->st, &l, p->tenant_id, "locked", "auth0|a", 5003),
+                     0);
+    assert_int_equal(tsr_rate_limit_recipient(p->st, &l, p->tenant_id, "reset", "auth0|a", 8600),
+                     0);
+    /* off: no limit. */
+    l.reset_per_account = (struct tsr_rate){0, 1};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(
+            tsr_rate_limit_recipient(p->st, &l, p->tenant_id, "reset", "auth0|c", 5000), 0);
+    /* A name too long to count apart is refused, and so is a store failure. */
+    char longid[400];
+    memset(longid, 'x', sizeof longid - 1);
+    longid[sizeof longid - 1] = '\0';
+    l.reset_per_account = (struct tsr_rate){2, 3600};
+    assert_int_equal(tsr_rate_limit_recipient(p->st, &l, p->tenant_id, "reset", longid, 5000),
+                     TSR_EINVAL);
+    tsr_store_fail_after(1);
+    assert_int_not_equal(
+        tsr_rate_limit_recipient(p->st, &l, p->tenant_id, "reset", "auth0|d", 5000), 0);
+    tsr_store_fail_after(0);
+}
+
 static void test_throttle(void **state)
 {
     struct people *p = *state;
@@ -395,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_forwarded),
         cmocka_unit_test(test_ip_bucket),
         cmocka_unit_test_setup_teardown(test_rate_hit, people_setup, people_teardown),
+        cmocka_unit_test_setup_teardown(test_recipient, people_setup, people_teardown),
         cmocka_unit_test_setup_teardown(test_throttle, people_setup, people_teardown),
         cmocka_unit_test_setup_teardown(test_lockout, people_setup, people_teardown),
     };
