@@ -138,7 +138,7 @@ void tsr_ticket_send_lock_notice(struct tsr_req *req, const struct tsr_connectio
         tsr_user_find_login(req->store, c->tenant_id, c->id, identifier, &u) != 0 ||
         u.email == NULL || u.email[0] == '\0')
         goto out;
-    /* Each address (IPv6: each of a /64's) locks apart: the notices count per account. */
+    /* Each address (IPv6: each /64) locks apart: the notices count per account. */
     int rc = tsr_rate_limit_recipient(req->store, &req->app->settings.limits, req->tenant->t.id,
                                       "locked", u.user_id, tsr_now());
     if (rc != 0) {
@@ -149,7 +149,7 @@ void tsr_ticket_send_lock_notice(struct tsr_req *req, const struct tsr_connectio
     }
     struct tsr_ticket_opts o = {.kind = TSR_TICKET_PASSWORD, .email = u.email};
     rc = send_link(req->app, req->store, req->tenant, &u, &o, MAIL_LOCKED,
-                       "Logins to your account were blocked", ip);
+                   "Logins to your account were blocked", ip);
     if (rc != 0 && rc != TSR_EINVAL)
         tsr_log(TSR_LOG_WARN, "lockout notice not sent",
                 json_pack("{s:s, s:s}", "request_id", req->request_id, "error", tsr_errname(rc)));
