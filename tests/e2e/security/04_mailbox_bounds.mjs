@@ -17,7 +17,7 @@ import { findForm, hiddenFields } from '../lib/html.mjs';
 import { queryRows, sqlText } from '../lib/db.mjs';
 
 const REALM = 'http://auth0.com/oauth/grant-type/password-realm';
-const CB = 'http://127.0.0.1:9/review-callback';
+const CB = 'http://127.0.0.1:9/mailbox-callback';
 const HOUR = 3600;
 
 describe('one person\'s mailbox: mails a stranger can cause are bounded per recipient', () => {
