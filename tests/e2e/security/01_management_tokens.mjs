@@ -14,10 +14,10 @@ import { startTessera, withLogs } from '../lib/server.mjs';
 import { form, json, tokenPost } from '../lib/http.mjs';
 import { Mgmt, assertMgmtError } from '../lib/mgmt.mjs';
 import { CookieJar } from '../lib/cookies.mjs';
-import { findForm, hiddenFields } from '../lib/html.mjs';
 import {
   DB_CONNECTION,
   GOOD_PASSWORD,
+  acceptConsent,
   appRedirect,
   codeGrant,
   codeRequest,
@@ -175,11 +175,9 @@ describe('Management API tokens for people and clients', () => {
     assert.ok(posted.status === 302 || posted.status === 303, `login POST: ${posted.status}`);
     const next = new URL(posted.location, login.form.action).href;
     assert.ok(next.startsWith(`${server.url}u/consent?state=`), `a third-party app goes to the consent page, got ${next}`);
-    const page = await jar.fetch(next);
-    const f = findForm(page.text, next, 'csrf');
-    const decided = await jar.postForm(f.action, { ...hiddenFields(f), decision: 'accept' });
-    const redirect = appRedirect(new URL(decided.location, f.action).href);
-    assert.ok(redirect.code, `a code after consent: ${decided.location}`);
+    const back = await acceptConsent(jar, next, await jar.fetch(next));
+    const redirect = appRedirect(back);
+    assert.ok(redirect.code, `a code after consent: ${back}`);
     const res = await codeGrant(server, { clientId: partner.client_id, clientSecret: partner.client_secret, code: redirect.code, redirectUri: CB, verifier: req.verifier });
     assert.equal(res.status, 200, res.text);
     assertNoAdminScope(res.body, 'after consent');

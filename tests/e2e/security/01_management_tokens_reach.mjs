@@ -21,9 +21,9 @@ import { startTessera, withLogs } from '../lib/server.mjs';
 import { form, tokenPost } from '../lib/http.mjs';
 import { Mgmt } from '../lib/mgmt.mjs';
 import { CookieJar } from '../lib/cookies.mjs';
-import { findForm, hiddenFields } from '../lib/html.mjs';
 import {
   DB_CONNECTION,
+  acceptConsent,
   appRedirect,
   authorizeSilently,
   codeGrant,
@@ -84,10 +84,9 @@ describe('Management API tokens reach only as far as their application, consent,
     const next = new URL(posted.location, login.form.action).href;
     assert.ok(next.startsWith(`${server.url}u/consent?state=`), `a third-party app goes to the consent page, got ${next}`);
     const page = await jar.fetch(next);
-    const f = findForm(page.text, next, 'csrf');
-    const decided = await jar.postForm(f.action, { ...hiddenFields(f), decision: 'accept' });
-    const redirect = appRedirect(new URL(decided.location, f.action).href);
-    assert.ok(redirect.code, `a code after consent: ${decided.location}`);
+    const back = await acceptConsent(jar, next, page);
+    const redirect = appRedirect(back);
+    assert.ok(redirect.code, `a code after consent: ${back}`);
     const res = await codeGrant(server, {
       clientId: partner.client_id, clientSecret: partner.client_secret, code: redirect.code, redirectUri: CB, verifier: req.verifier,
     });
