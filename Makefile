@@ -6,7 +6,7 @@ RUN_ARGS ?=
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 30
 
-.PHONY: all bench demo run check build build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check install clean fuzz
+.PHONY: all bench demo run check build build-runonly build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check install clean fuzz
 
 all: build
 
@@ -16,8 +16,11 @@ deps:
 deps-check:
 	@scripts/install-deps.sh check
 
+# The server as `make run` builds it: the build packages only, warnings not fatal.
+RUN_CMAKE_ARGS = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTSR_TESTS=OFF -DTSR_WERROR=OFF
+
 build: deps
-	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD_DIR) $(RUN_CMAKE_ARGS) >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target tessera
 
 # Starts Tessera on http://localhost:8080 with its data in ./data.
@@ -30,11 +33,11 @@ demo: deps
 	@BUILD_DIR=$(BUILD_DIR) scripts/demo.sh
 
 build-check: deps-check
-	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTSR_TESTS=ON >/dev/null
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTSR_TESTS=ON -DTSR_WERROR=ON >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 build-asan: deps-check
-	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DTSR_TESTS=ON -DTSR_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DTSR_TESTS=ON -DTSR_WERROR=ON -DTSR_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 
 unit: build-check
@@ -59,13 +62,19 @@ e2e-asan: build-asan
 # file) under PREFIX (CMake's default, /usr/local, when empty).
 PREFIX ?=
 install: deps
-	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	@cmake -S . -B $(BUILD_DIR) $(RUN_CMAKE_ARGS) \
 		$(if $(PREFIX),-DCMAKE_INSTALL_PREFIX=$(PREFIX)) >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target tessera-verify tessera-verify-static
 	@cmake --install $(BUILD_DIR)
 
+# The `make run` build with every test-only package hidden from pkg-config,
+# in a scratch build directory: the server must never need them.
+RUNONLY_DIR ?= build-runonly
+build-runonly: deps-check
+	@BUILD_DIR=$(RUNONLY_DIR) JOBS=$(JOBS) scripts/check-run-build.sh $(RUN_CMAKE_ARGS)
+
 # Installs what the tests need, builds, and runs every test.
-check: unit unit-asan unit-valgrind e2e e2e-asan
+check: build-runonly unit unit-asan unit-valgrind e2e e2e-asan
 	@echo "make check: all tests passed"
 
 # Runs every libFuzzer target in fuzz/ for FUZZ_SECONDS each (clang, ASan + UBSan),

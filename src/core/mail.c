@@ -51,12 +51,12 @@ bool tsr_mail_address_ok(const char *addr)
 static void envelope_of(const char *from, char *out, size_t outlen)
 {
     const char *lt = strchr(from, '<');
-    if (lt == NULL) {
-        snprintf(out, outlen, "%s", from);
-        return;
-    }
-    size_t n = strcspn(lt + 1, ">");
-    snprintf(out, outlen, "%.*s", (int)(n < outlen ? n : outlen - 1), lt + 1);
+    const char *start = lt ? lt + 1 : from;
+    size_t n = lt ? strcspn(start, ">") : strlen(start);
+    if (n >= outlen)
+        n = outlen - 1;
+    memcpy(out, start, n);
+    out[n] = '\0';
 }
 
 /* A growing text buffer with a cap; once a write fails the buffer stays failed. */

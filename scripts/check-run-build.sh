@@ -1,0 +1,36 @@
+#!/bin/sh
+# Configures and builds the server the way `make run` does, in a scratch build
+# directory, with pkg-config unable to see any test-only package: proves that
+# a machine with only the build packages can build and run Tessera.
+#   BUILD_DIR=build-runonly scripts/check-run-build.sh <make run's cmake options>
+set -eu
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build-runonly}
+JOBS=${JOBS:-$(nproc)}
+TEST_ONLY_PC="cmocka"
+
+pcdir=$(mktemp -d)
+trap 'rm -rf "$pcdir"' EXIT
+# Every .pc file on pkg-config's search path, except the test-only ones.
+for dir in $(pkg-config --variable pc_path pkg-config | tr ':' ' '); do
+  [ -d "$dir" ] || continue
+  for pc in "$dir"/*.pc; do
+    [ -e "$pc" ] || continue
+    name=$(basename "$pc" .pc)
+    case " $TEST_ONLY_PC " in *" $name "*) continue ;; esac
+    [ -e "$pcdir/$name.pc" ] || ln -s "$pc" "$pcdir/$name.pc"
+  done
+done
+export PKG_CONFIG_LIBDIR="$pcdir" PKG_CONFIG_PATH=
+for name in $TEST_ONLY_PC; do
+  if pkg-config --exists "$name"; then
+    echo "check-run-build: $name is still visible to pkg-config" >&2
+    exit 1
+  fi
+done
+
+rm -rf "$BUILD_DIR"
+cmake -S . -B "$BUILD_DIR" "$@" >/dev/null
+cmake --build "$BUILD_DIR" -j "$JOBS" --target tessera >/dev/null
+"$BUILD_DIR/tessera" --help >/dev/null
+echo "make run's build needs no test package: ok"
