@@ -1,70 +1,187 @@
+/*
+ * cli.c - dispatching `tessera <words> [options]` to a row of the command
+ * table, and the help printed from that table.
+ */
 #include "cli/cli.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: tessera <command> [options]\n"
-    "\n"
-    "commands:\n"
-    "  serve     run the server (creates the default tenant on first start)\n"
-    "  init      create the data directory and the default tenant, then exit\n"
-    "  token     verify TOKEN: check an access token like an API would\n"
-    "  version   print the version\n"
-    "\n"
-    "options (serve, init):\n"
-    "  --listen HOST:PORT     address to listen on (127.0.0.1:8080)      TESSERA_LISTEN\n"
-    "  --public-url URL       issuer base URL (http://localhost:8080/)   TESSERA_PUBLIC_URL\n"
-    "  --data-dir DIR         database, master key, credentials (./data) TESSERA_DATA_DIR\n"
-    "  --log-level LEVEL      debug, info, warn or error (info)          TESSERA_LOG_LEVEL\n"
-    "  --threads N            worker threads, 0 = one per core (0)       TESSERA_THREADS\n"
-    "  --max-connections N    open connections at most (4096)            TESSERA_MAX_CONNECTIONS\n"
-    "  --max-connections-per-ip N\n"
-    "                         from one client address, 0 = any (512)     "
-    "TESSERA_MAX_CONNECTIONS_PER_IP\n"
-    "  --header-timeout S     seconds for a whole request header (20)    TESSERA_HEADER_TIMEOUT\n"
-    "  --body-min-rate B      bytes/s a request body must average (1024) TESSERA_BODY_MIN_RATE\n"
-    "  --tls-cert FILE        PEM certificate (chain): serve HTTPS       TESSERA_TLS_CERT\n"
-    "  --tls-key FILE         PEM private key, with --tls-cert           TESSERA_TLS_KEY\n"
-    "  --smtp-url URL         smtp[s]://[user:pass@]host[:port] (none:   TESSERA_SMTP_URL\n"
-    "                         mail goes to {data-dir}/outbox/)\n"
-    "  --smtp-from ADDRESS    sender, addr@host or \"Name <addr@host>\"    TESSERA_SMTP_FROM\n"
-    "  --smtp-allow-plaintext smtp:// without STARTTLS to any host       "
-    "TESSERA_SMTP_ALLOW_PLAINTEXT\n"
-    "  --trust-proxy          honour X-Forwarded-* from trusted proxies  TESSERA_TRUST_PROXY\n"
-    "  --trusted-proxies LIST proxy networks (loopback, private)         TESSERA_TRUSTED_PROXIES\n"
-    "  --rate-limit-{login,signup,reset}-per-{ip,tenant} COUNT/SECONDS|off\n"
-    "                         requests per address / per tenant:         TESSERA_RATE_LIMIT_*\n"
-    "                         login 100/60, 3000/60; signup 30/3600, 1000/60;\n"
-    "                         reset 20/3600, 600/3600\n"
-    "  --rate-limit-reset-per-account COUNT/SECONDS|off  reset mails and lockout\n"
-    "                         notices one account gets, each (3/3600)    "
-    "TESSERA_RATE_LIMIT_RESET_PER_ACCOUNT\n"
-    "  --rate-limit-mgmt-per-client COUNT/SECONDS  Management API (200/1)\n"
-    "  --account-throttle-failures N (10), --account-throttle-delay S (30),\n"
-    "  --account-throttle-max-delay S (900)  failed logins of one account\n"
-    "  --lockout-attempts N (10), --lockout-window S (900)  per name and address\n"
-    "  --config FILE          'key = value' file with the settings above TESSERA_CONFIG\n"
-    "\n"
-    "TESSERA_MASTER_KEY (64 hex characters) overrides {data-dir}/master.key.\n";
+#include "cli/args.h"
+
+#define OPT_COLUMN 30
+
+static bool is_help(const char *a)
+{
+    return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+/* How many of argv's words spell c->name ("apps create"); 0 when they do not. */
+static int match(const char *name, int argc, char **argv)
+{
+    int words = 0;
+    const char *p = name;
+    while (*p != '\0') {
+        size_t len = strcspn(p, " ");
+        if (words >= argc || strlen(argv[words]) != len || memcmp(argv[words], p, len) != 0)
+            return 0;
+        words++;
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+    return words;
+}
+
+static void print_opts(FILE *out, const struct tsr_cli_opt *opts)
+{
+    for (size_t i = 0; opts != NULL && opts[i].name != NULL; i++) {
+        char left[128];
+        int n = snprintf(left, sizeof left, "  --%s%s%s", opts[i].name, opts[i].arg ? " " : "",
+                         opts[i].arg ? opts[i].arg : "");
+        const char *req = (opts[i].flags & TSR_CLI_OPT_REQUIRED) ? " (required)" : "";
+        const char *rep = (opts[i].flags & TSR_CLI_OPT_REPEAT) ? " (repeatable)" : "";
+        if (n >= OPT_COLUMN)
+            fprintf(out, "%s\n%*s%s%s%s\n", left, OPT_COLUMN, "", opts[i].help, req, rep);
+        else
+            fprintf(out, "%-*s%s%s%s\n", OPT_COLUMN, left, opts[i].help, req, rep);
+    }
+}
+
+void tsr_cli_print_command_help(const struct tsr_cli_command *c, FILE *out)
+{
+    fprintf(out, "usage: tessera %s%s%s%s\n\n%s\n", c->name,
+            c->kind == TSR_CLI_RAW || c->opts != NULL || c->kind == TSR_CLI_REMOTE ? " [options]"
+                                                                                    : "",
+            c->operands != NULL ? " " : "", c->operands != NULL ? c->operands : "", c->summary);
+    if (c->details != NULL)
+        fprintf(out, "\n%s", c->details);
+    if (c->opts != NULL && c->opts[0].name != NULL) {
+        fputs("\noptions:\n", out);
+        print_opts(out, c->opts);
+    }
+    if (c->kind == TSR_CLI_REMOTE) {
+        fputs("\nconnection (every command that calls the Management API):\n", out);
+        print_opts(out, tsr_cli_remote_opts);
+    }
+    if (c->help_more != NULL) {
+        fputc('\n', out);
+        c->help_more(out);
+    }
+    if (c->exit_status != NULL)
+        fprintf(out, "\nexit status: %s\n", c->exit_status);
+    else if (c->kind == TSR_CLI_REMOTE)
+        fputs("\nexit status: 0 done, 1 failed, 2 usage, 3 server unreachable or credentials "
+              "refused\n",
+              out);
+    else
+        fputs("\nexit status: 0 done, 1 failed, 2 usage\n", out);
+}
+
+static void print_family_help(const struct tsr_cli_family *f, FILE *out)
+{
+    fprintf(out, "usage: tessera %s <command> [options]\n\n%s\n\ncommands:\n", f->name,
+            f->summary);
+    for (const struct tsr_cli_command *c = f->commands; c->name != NULL; c++)
+        fprintf(out, "  %-24s %s\n", c->name, c->summary);
+    fprintf(out, "\nRun \"tessera %s <command> --help\" for its options.\n", f->name);
+}
+
+static void print_usage(FILE *out)
+{
+    fputs("usage: tessera <command> [options]\n\ncommands:\n", out);
+    for (const struct tsr_cli_family *f = tsr_cli_families; f->name != NULL; f++)
+        fprintf(out, "  %-10s %s\n", f->name, f->summary);
+    fputs("  version    print the version\n"
+          "\n"
+          "Run \"tessera <command> --help\" for a command's options, and man tessera for all.\n"
+          "exit status: 0 done, 1 failed, 2 usage, 3 server unreachable or credentials "
+          "refused\n",
+          out);
+}
+
+/* The command argv names (*words: how many words its name took), or NULL. */
+static const struct tsr_cli_command *find_command(const struct tsr_cli_family *f, int argc,
+                                                  char **argv, int *words)
+{
+    const struct tsr_cli_command *best = NULL;
+    *words = 0;
+    for (const struct tsr_cli_command *c = f->commands; c->name != NULL; c++) {
+        int n = match(c->name, argc, argv);
+        if (n > *words) {
+            *words = n;
+            best = c;
+        }
+    }
+    return best;
+}
+
+static int run(const struct tsr_cli_command *c, int argc, char **argv)
+{
+    for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (is_help(argv[i])) {
+            tsr_cli_print_command_help(c, stdout);
+            return TSR_CLI_OK;
+        }
+    }
+    if (c->kind == TSR_CLI_RAW)
+        return c->run_raw(argc, argv);
+    struct tsr_cli_args *a = NULL;
+    int rc = tsr_cli_args_parse(c, argc, argv, &a);
+    if (rc != 0)
+        return rc;
+    rc = c->run(a);
+    tsr_cli_args_free(a);
+    return rc;
+}
 
 int tsr_cli_main(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
-        strcmp(argv[1], "-h") == 0) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        print_usage(stderr);
+        return TSR_CLI_USAGE;
     }
-    if (strcmp(argv[1], "serve") == 0)
-        return tsr_cli_serve(argc - 2, argv + 2);
-    if (strcmp(argv[1], "init") == 0)
-        return tsr_cli_init(argc - 2, argv + 2);
-    if (strcmp(argv[1], "token") == 0)
-        return tsr_cli_token(argc - 2, argv + 2);
+    if (is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+        if (argc > 2 && strcmp(argv[1], "help") == 0) {
+            /* `tessera help apps create` = `tessera apps create --help` */
+            char *help[] = {"--help"};
+            for (const struct tsr_cli_family *f = tsr_cli_families; f->name != NULL; f++) {
+                int words;
+                if (strcmp(f->name, argv[2]) != 0)
+                    continue;
+                const struct tsr_cli_command *c = find_command(f, argc - 2, argv + 2, &words);
+                if (c != NULL && words == argc - 2)
+                    return run(c, 1, help);
+                print_family_help(f, stdout);
+                return TSR_CLI_OK;
+            }
+        }
+        print_usage(stdout);
+        return TSR_CLI_OK;
+    }
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
         printf("tessera %s\n", TSR_VERSION);
-        return 0;
+        return TSR_CLI_OK;
     }
-    fprintf(stderr, "tessera: unknown command '%s'\n\n%s", argv[1], usage);
-    return 2;
+    for (const struct tsr_cli_family *f = tsr_cli_families; f->name != NULL; f++) {
+        if (strcmp(f->name, argv[1]) != 0)
+            continue;
+        int words;
+        const struct tsr_cli_command *c = find_command(f, argc - 1, argv + 1, &words);
+        if (c != NULL)
+            return run(c, argc - 1 - words, argv + 1 + words);
+        if (argc > 2 && is_help(argv[2])) {
+            print_family_help(f, stdout);
+            return TSR_CLI_OK;
+        }
+        if (argc > 2)
+            fprintf(stderr, "tessera %s: unknown command '%s'\n\n", f->name, argv[2]);
+        else
+            fprintf(stderr, "tessera %s: which command?\n\n", f->name);
+        print_family_help(f, stderr);
+        return TSR_CLI_USAGE;
+    }
+    fprintf(stderr, "tessera: unknown command '%s'\n\n", argv[1]);
+    print_usage(stderr);
+    return TSR_CLI_USAGE;
 }

@@ -1,6 +1,6 @@
 #include <stdio.h>
 
-#include "cli/cli.h"
+#include "cli/commands.h"
 #include "core/app.h"
 
 int tsr_cli_init(int argc, char **argv)

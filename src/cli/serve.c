@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli/commands.h"
 #include "core/app.h"
 #include "core/mail_queue.h"
 #include "http/server.h"

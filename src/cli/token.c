@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli/args.h"
+#include "cli/commands.h"
 #include "jose/b64url.h"
 #include "tessera/verify.h"
 #include "util/secure.h"
@@ -16,26 +17,20 @@
 #define MAX_ALGS 8
 #define MAX_FILE 4096
 
-static const char usage[] =
-    "usage: tessera token verify --issuer URL --audience AUD [options] TOKEN\n"
-    "\n"
-    "Checks an access token like an API would: signature with the issuer's JWKS\n"
-    "(from {issuer}.well-known/openid-configuration), alg, iss, aud, exp/nbf/iat.\n"
-    "TOKEN '-' reads the token from standard input.\n"
-    "\n"
-    "options:\n"
-    "  --alg LIST                 accepted algorithms, comma-separated (RS256)\n"
-    "  --leeway N                 clock skew allowed, seconds (60)\n"
-    "  --typ TYP                  required header typ, e.g. at+jwt\n"
-    "  --hs256-secret-file FILE   shared secret for HS256 (adds HS256 to the list)\n"
-    "  --client-id ID             introspect opaque tokens as this client ...\n"
-    "  --client-secret-file FILE  ... with the secret in FILE\n"
-    "  --timeout MS               HTTP timeout (5000)\n"
-    "  --allow-insecure-http      accept plain http:// URLs to hosts that are not\n"
-    "                             loopback (http to 127.0.0.1, ::1, localhost is\n"
-    "                             always accepted)\n"
-    "\n"
-    "Exit status: 0 valid, 1 invalid, 2 usage or setup error.\n";
+static const struct tsr_cli_opt verify_opts[] = {
+    {"issuer", "URL", "the issuer", TSR_CLI_OPT_REQUIRED},
+    {"audience", "AUD", "the API's identifier", TSR_CLI_OPT_REQUIRED},
+    {"alg", "LIST", "accepted algorithms, comma-separated (RS256)", 0},
+    {"leeway", "N", "clock skew allowed, seconds (60)", 0},
+    {"typ", "TYP", "required header typ, e.g. at+jwt", 0},
+    {"hs256-secret-file", "FILE", "shared secret for HS256 (adds HS256 to the list)", 0},
+    {"client-id", "ID", "introspect opaque tokens as this client ...", 0},
+    {"client-secret-file", "FILE", "... with the secret in FILE", 0},
+    {"timeout", "MS", "HTTP timeout (5000)", 0},
+    {"allow-insecure-http", NULL,
+     "accept plain http:// to hosts that are not loopback (loopback is always accepted)", 0},
+    {NULL, NULL, NULL, 0},
+};
 
 /* Reads at most MAX_FILE bytes of a file, trailing newlines dropped; caller wipes and frees. */
 static char *read_small(const char *path, FILE *in, size_t *len)
@@ -102,63 +97,31 @@ static void print_token(const char *tok, const tessera_claims *c)
         print_part("claims", d1 + 1, (size_t)(d2 - d1 - 1));
 }
 
-static int verify_cmd(int argc, char **argv)
+static int verify_cmd(const struct tsr_cli_args *a)
 {
     tessera_verify_options o;
     tessera_verify_options_init(&o);
     const char *algs[MAX_ALGS + 2] = {NULL};
     char alglist[256] = "";
-    const char *token_arg = NULL, *hs_file = NULL, *cs_file = NULL;
-    int rc = 2;
+    const char *hs_file = tsr_cli_opt(a, "hs256-secret-file");
+    const char *cs_file = tsr_cli_opt(a, "client-secret-file");
+    const char *token_arg = tsr_cli_operand(a, 0);
     char *secret = NULL, *csecret = NULL, *token = NULL;
     size_t secret_len = 0, clen = 0, tlen = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--allow-insecure-http") == 0) {
-            o.allow_insecure_http = true;
-            continue;
-        }
-        bool takes = a[0] == '-' && a[1] == '-';
-        if (takes && val == NULL) {
-            fprintf(stderr, "tessera: %s needs a value\n\n%s", a, usage);
-            goto out;
-        }
-        char *end = NULL;
-        if (strcmp(a, "--issuer") == 0)
-            o.issuer = val;
-        else if (strcmp(a, "--audience") == 0)
-            o.audience = val;
-        else if (strcmp(a, "--alg") == 0)
-            snprintf(alglist, sizeof alglist, "%s", val);
-        else if (strcmp(a, "--typ") == 0)
-            o.required_typ = val;
-        else if (strcmp(a, "--hs256-secret-file") == 0)
-            hs_file = val;
-        else if (strcmp(a, "--client-id") == 0)
-            o.introspection_client_id = val;
-        else if (strcmp(a, "--client-secret-file") == 0)
-            cs_file = val;
-        else if (strcmp(a, "--leeway") == 0 || strcmp(a, "--timeout") == 0) {
-            long n = strtol(val, &end, 10);
-            if (end == val || *end != '\0' || n < 0) {
-                fprintf(stderr, "tessera: %s needs a number\n", a);
-                goto out;
-            }
-            *(a[2] == 'l' ? &o.leeway : &o.http_timeout_ms) = n;
-        } else if (!takes && token_arg == NULL) {
-            token_arg = a;
-            continue;
-        } else {
-            fprintf(stderr, "tessera: unexpected argument '%s'\n\n%s", a, usage);
-            goto out;
-        }
-        i++;
-    }
-    if (o.issuer == NULL || o.audience == NULL || token_arg == NULL) {
-        fputs(usage, stderr);
-        goto out;
-    }
+    uint64_t leeway, timeout;
+    int rc = tsr_cli_opt_uint(a, "leeway", 0, 86400, 60, &leeway);
+    if (rc != 0 || (rc = tsr_cli_opt_uint(a, "timeout", 1, 600000, 5000, &timeout)) != 0)
+        return rc;
+    rc = TSR_CLI_USAGE;
+    o.issuer = tsr_cli_opt(a, "issuer");
+    o.audience = tsr_cli_opt(a, "audience");
+    o.required_typ = tsr_cli_opt(a, "typ");
+    o.introspection_client_id = tsr_cli_opt(a, "client-id");
+    o.allow_insecure_http = tsr_cli_has(a, "allow-insecure-http");
+    o.leeway = (long)leeway;
+    o.http_timeout_ms = (long)timeout;
+    if (tsr_cli_opt(a, "alg") != NULL)
+        snprintf(alglist, sizeof alglist, "%s", tsr_cli_opt(a, "alg"));
     size_t n = 0;
     for (char *save = NULL, *t = strtok_r(alglist, ",", &save); t != NULL && n < MAX_ALGS;
          t = strtok_r(NULL, ",", &save))
@@ -222,10 +185,16 @@ out:
     return rc;
 }
 
-int tsr_cli_token(int argc, char **argv)
-{
-    if (argc >= 1 && strcmp(argv[0], "verify") == 0)
-        return verify_cmd(argc - 1, argv + 1);
-    fputs(usage, argc >= 1 && strcmp(argv[0], "--help") == 0 ? stdout : stderr);
-    return argc >= 1 && strcmp(argv[0], "--help") == 0 ? 0 : 2;
-}
+const struct tsr_cli_command tsr_cli_token_commands[] = {
+    {.name = "token verify",
+     .operands = "TOKEN",
+     .summary = "check an access token like an API would, and say why it is not valid",
+     .details = "Checks the signature with the issuer's JWKS (from\n"
+                "{issuer}.well-known/openid-configuration), alg, iss, aud, exp/nbf/iat, and\n"
+                "prints the header and claims.  TOKEN '-' reads the token from standard input.\n",
+     .exit_status = "0 valid, 1 invalid, 2 usage or setup error",
+     .opts = verify_opts,
+     .kind = TSR_CLI_PARSED,
+     .run = verify_cmd},
+    {0},
+};

@@ -1,0 +1,17 @@
+/*
+ * commands.h - the command arrays of each file in src/cli/, for the
+ * family table in commands.c.  Each array is {NULL}-terminated.
+ */
+#ifndef TSR_CLI_COMMANDS_H
+#define TSR_CLI_COMMANDS_H
+
+#include "cli/cli.h"
+
+/* serve.c, init.c: their settings are parsed by config/settings.c. */
+int tsr_cli_serve(int argc, char **argv);
+int tsr_cli_init(int argc, char **argv);
+
+extern const struct tsr_cli_command tsr_cli_token_commands[]; /* token.c */
+extern const struct tsr_cli_command tsr_cli_keys_commands[];  /* keys.c */
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * output.h - what a command prints: an aligned table or "field  value"
+ * lines for people, or the server's JSON for scripts (--json).
+ *
+ * Text from the server is printed with control characters replaced by
+ * '?', so a name holding terminal escape sequences cannot act on the
+ * operator's terminal.
+ */
+#ifndef TSR_CLI_OUTPUT_H
+#define TSR_CLI_OUTPUT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "cli/args.h"
+
+/* One column or line: its title and the JSON member shown ("a.b" reaches into objects). */
+struct tsr_cli_col {
+    const char *title;
+    const char *path;
+};
+
+/* An aligned table of rows (a JSON array of objects); cols is {NULL}-terminated. */
+void tsr_cli_print_table(FILE *out, const struct tsr_cli_col *cols, const json_t *rows);
+
+/* "title  value" lines of one object; cols is {NULL}-terminated. */
+void tsr_cli_print_fields(FILE *out, const struct tsr_cli_col *cols, const json_t *obj);
+
+/* v as indented JSON and a newline. */
+void tsr_cli_print_json(FILE *out, const json_t *v);
+
+/*
+ * What most commands end with: v as JSON with --json, else a table (v an
+ * array) or fields (v an object).
+ */
+void tsr_cli_print(const struct tsr_cli_args *a, const struct tsr_cli_col *cols, const json_t *v);
+
+/*
+ * The text of one value as a cell: strings as they are, numbers, true or
+ * false, arrays joined by ", ", objects as compact JSON, nothing for null
+ * or missing.  Writes at most outlen bytes (cut with "...").
+ */
+void tsr_cli_cell(const json_t *v, char *out, size_t outlen);
+
+/* The member at path ("a.b") of obj, or NULL. */
+const json_t *tsr_cli_path(const json_t *obj, const char *path);
+
+#endif

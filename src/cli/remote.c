@@ -1,0 +1,473 @@
+/*
+ * remote.c - credentials, the Management API token and HTTP calls for the
+ * CLI's remote commands (libcurl).
+ */
+#include "cli/remote.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "../../lib/verify/internal.h"
+#include "util/secure.h"
+#include "util/strbuf.h"
+
+#define MAX_BODY (16u << 20)
+#define MAX_SECRET 4096
+#define TIMEOUT_MS 30000L
+
+const struct tsr_cli_opt tsr_cli_remote_opts[] = {
+    {"url", "URL", "the server's base URL (TESSERA_URL; default: the issuer in the data dir)", 0},
+    {"client-id", "ID", "a client allowed to call the Management API (TESSERA_CLIENT_ID)", 0},
+    {"client-secret-file", "FILE",
+     "file holding its secret (or the secret in TESSERA_CLIENT_SECRET)", 0},
+    {"data-dir", "DIR", "where bootstrap-client.json is, without --client-id (./data)", 0},
+    {"ca-file", "FILE", "PEM certificates to trust for https (TESSERA_CA_FILE)", 0},
+    {"allow-insecure-http", NULL, "allow plain http to a host that is not loopback", 0},
+    {"json", NULL, "print the server's JSON instead of a table", 0},
+    {NULL, NULL, NULL, 0},
+};
+
+struct tsr_remote {
+    const struct tsr_cli_args *a;
+    CURL *curl;
+    bool loopback;   /* http to a loopback host: loopback sockets only */
+    char *url;       /* base, ends in '/' */
+    char *ca_file;   /* NULL: the system's */
+    char *token;     /* the Management API access token (wiped on close) */
+};
+
+struct sink {
+    char *buf;
+    size_t len;
+    bool too_big;
+    bool not_loopback;
+};
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+    struct sink *s = arg;
+    size_t n = size * nmemb;
+    if (n > MAX_BODY - s->len) {
+        s->too_big = true;
+        return 0;
+    }
+    char *nb = realloc(s->buf, s->len + n + 1);
+    if (nb == NULL)
+        return 0;
+    memcpy(nb + s->len, data, n);
+    s->buf = nb;
+    s->len += n;
+    s->buf[s->len] = '\0';
+    return n;
+}
+
+static curl_socket_t open_loopback(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    struct sink *s = arg;
+    if (purpose != CURLSOCKTYPE_IPCXN || !tsv_sockaddr_is_loopback(&addr->addr)) {
+        s->not_loopback = true;
+        return CURL_SOCKET_BAD;
+    }
+    return socket(addr->family, addr->socktype, addr->protocol);
+}
+
+/*
+ * One request.  Returns 0 with *status and the body in *s, or
+ * TSR_CLI_UNREACHABLE after printing why the server could not be reached.
+ */
+static int perform(tsr_remote *r, const char *method, const char *url, struct curl_slist *headers,
+                   const char *body, long *status, struct sink *s)
+{
+    CURL *c = r->curl;
+    char cerr[CURL_ERROR_SIZE] = "";
+    curl_easy_reset(c);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    if (r->ca_file != NULL)
+        curl_easy_setopt(c, CURLOPT_CAINFO, r->ca_file);
+    if (r->loopback) {
+        curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+        curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_loopback);
+        curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, s);
+    }
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, TIMEOUT_MS);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "tessera-cli/" TSR_VERSION);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    if (body != NULL) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
+    CURLcode cc = curl_easy_perform(c);
+    if (cc != CURLE_OK) {
+        const char *why = s->not_loopback ? "the host is not a loopback address"
+                          : s->too_big    ? "the answer is too large"
+                          : cerr[0] != '\0' ? cerr
+                                            : curl_easy_strerror(cc);
+        return tsr_cli_fail_with(r->a, TSR_CLI_UNREACHABLE, "cannot reach %s: %s", r->url, why);
+    }
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+    return 0;
+}
+
+void tsr_remote_error_line(long status, const json_t *body, char *out, size_t outlen)
+{
+    const char *msg = json_string_value(json_object_get(body, "message"));
+    const char *code = json_string_value(json_object_get(body, "errorCode"));
+    if (msg == NULL) /* the Authentication API's shape */
+        msg = json_string_value(json_object_get(body, "error_description"));
+    if (code == NULL)
+        code = json_string_value(json_object_get(body, "error"));
+    if (msg == NULL)
+        msg = "the server gave no message";
+    snprintf(out, outlen, "%s (%ld%s%s)", msg, status, code != NULL ? " " : "",
+             code != NULL ? code : "");
+}
+
+static json_t *parse_body(const struct sink *s)
+{
+    if (s->buf == NULL || s->len == 0)
+        return NULL;
+    return json_loadb(s->buf, s->len, 0, NULL);
+}
+
+int tsr_remote_post_form(tsr_remote *r, const char *path, const char *const *fields,
+                         long *status, json_t **reply)
+{
+    struct tsr_strbuf form = {0}, url = {0};
+    struct sink s = {0};
+    struct curl_slist *h = NULL;
+    int rc = TSR_CLI_FAILED;
+    *reply = NULL;
+    for (size_t i = 0; fields[i] != NULL && fields[i + 1] != NULL; i += 2) {
+        if (i > 0)
+            tsr_strbuf_append(&form, "&");
+        tsr_strbuf_append_urlenc(&form, fields[i]);
+        tsr_strbuf_append(&form, "=");
+        tsr_strbuf_append_urlenc(&form, fields[i + 1]);
+    }
+    tsr_strbuf_append(&url, r->url);
+    tsr_strbuf_append(&url, path);
+    char *body = tsr_strbuf_take(&form, NULL);
+    char *full = tsr_strbuf_take(&url, NULL);
+    h = curl_slist_append(h, "Content-Type: application/x-www-form-urlencoded");
+    h = h != NULL ? curl_slist_append(h, "Accept: application/json") : NULL;
+    if (body == NULL || full == NULL || h == NULL) {
+        rc = tsr_cli_fail(r->a, "out of memory");
+        goto out;
+    }
+    if ((rc = perform(r, "POST", full, h, body, status, &s)) != 0)
+        goto out;
+    *reply = parse_body(&s);
+out:
+    if (body != NULL)
+        tsr_wipe_free_str(body);
+    free(full);
+    if (s.buf != NULL)
+        tsr_wipe(s.buf, s.len);
+    free(s.buf);
+    curl_slist_free_all(h);
+    return rc;
+}
+
+int tsr_remote_call(tsr_remote *r, const char *method, const char *path, const json_t *body,
+                    json_t **reply)
+{
+    struct tsr_strbuf url = {0}, auth = {0};
+    struct sink s = {0};
+    struct curl_slist *h = NULL;
+    char *text = NULL, *full = NULL, *authz = NULL;
+    long status = 0;
+    int rc = TSR_CLI_FAILED;
+    if (reply != NULL)
+        *reply = NULL;
+    tsr_strbuf_append(&url, r->url);
+    tsr_strbuf_append(&url, "api/v2/");
+    tsr_strbuf_append(&url, path);
+    tsr_strbuf_append(&auth, "Authorization: Bearer ");
+    tsr_strbuf_append(&auth, r->token);
+    full = tsr_strbuf_take(&url, NULL);
+    authz = tsr_strbuf_take(&auth, NULL);
+    if (body != NULL)
+        text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+    h = curl_slist_append(h, "Accept: application/json");
+    if (h != NULL && body != NULL)
+        h = curl_slist_append(h, "Content-Type: application/json");
+    if (h != NULL && authz != NULL)
+        h = curl_slist_append(h, authz);
+    if (full == NULL || authz == NULL || h == NULL || (body != NULL && text == NULL)) {
+        rc = tsr_cli_fail(r->a, "out of memory");
+        goto out;
+    }
+    if ((rc = perform(r, method, full, h, text, &status, &s)) != 0)
+        goto out;
+    json_t *j = parse_body(&s);
+    if (status >= 200 && status < 300) {
+        if (s.len > 0 && j == NULL) {
+            rc = tsr_cli_fail(r->a, "the server's answer is not JSON (%ld)", status);
+        } else {
+            rc = 0;
+            if (reply != NULL) {
+                *reply = j;
+                j = NULL;
+            }
+        }
+    } else {
+        char line[512];
+        tsr_remote_error_line(status, j, line, sizeof line);
+        rc = tsr_cli_fail_with(r->a, status == 401 ? TSR_CLI_UNREACHABLE : TSR_CLI_FAILED, "%s",
+                               line);
+    }
+    json_decref(j);
+out:
+    free(full);
+    if (authz != NULL)
+        tsr_wipe_free_str(authz);
+    free(text);
+    free(s.buf);
+    curl_slist_free_all(h);
+    return rc;
+}
+
+char *tsr_remote_path(const char *prefix, const char *id, const char *suffix)
+{
+    struct tsr_strbuf b = {0};
+    tsr_strbuf_append(&b, prefix);
+    tsr_strbuf_append_urlenc(&b, id);
+    tsr_strbuf_append(&b, suffix);
+    return tsr_strbuf_take(&b, NULL);
+}
+
+const char *tsr_remote_url(const tsr_remote *r)
+{
+    return r->url;
+}
+
+/* Reads a secret file: at most MAX_SECRET bytes, trailing newlines dropped; caller wipes. */
+static char *read_secret(const struct tsr_cli_args *a, const char *path, int *rc)
+{
+    FILE *f = fopen(path, "re");
+    if (f == NULL) {
+        *rc = tsr_cli_usage(a, "--client-secret-file: cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(MAX_SECRET + 1);
+    size_t n = buf != NULL ? fread(buf, 1, MAX_SECRET + 1, f) : 0;
+    fclose(f);
+    if (buf == NULL || n == 0 || n > MAX_SECRET) {
+        *rc = tsr_cli_usage(a, "--client-secret-file: %s is empty or larger than %d bytes", path,
+                            MAX_SECRET);
+        if (buf != NULL)
+            tsr_wipe(buf, MAX_SECRET + 1);
+        free(buf);
+        return NULL;
+    }
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        n--;
+    buf[n] = '\0';
+    return buf;
+}
+
+static const char *opt_or_env(const struct tsr_cli_args *a, const char *opt, const char *env)
+{
+    const char *v = tsr_cli_opt(a, opt);
+    if (v == NULL) {
+        v = getenv(env);
+        if (v != NULL && v[0] == '\0')
+            v = NULL;
+    }
+    return v;
+}
+
+/* Copies the base URL, adding the final '/'. */
+static char *base_url(const char *url)
+{
+    size_t len = strlen(url);
+    char *u = malloc(len + 2);
+    if (u != NULL) {
+        memcpy(u, url, len + 1);
+        if (len == 0 || u[len - 1] != '/')
+            memcpy(u + len, "/", 2);
+    }
+    return u;
+}
+
+struct creds {
+    char *url;
+    char *client_id;
+    char *secret;   /* wiped */
+    char *audience; /* NULL: {url}api/v2/ */
+};
+
+static void creds_cleanup(struct creds *c)
+{
+    free(c->url);
+    free(c->client_id);
+    if (c->secret != NULL)
+        tsr_wipe_free_str(c->secret);
+    free(c->audience);
+}
+
+static char *dup_member(const json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v != NULL ? strdup(v) : NULL;
+}
+
+/* Fills c from the flags and environment, else from {data-dir}/bootstrap-client.json. */
+static int resolve_creds(const struct tsr_cli_args *a, struct creds *c)
+{
+    int rc = 0;
+    const char *url = opt_or_env(a, "url", "TESSERA_URL");
+    const char *id = opt_or_env(a, "client-id", "TESSERA_CLIENT_ID");
+    if (id != NULL) {
+        const char *file = tsr_cli_opt(a, "client-secret-file");
+        const char *env = getenv("TESSERA_CLIENT_SECRET");
+        if (file != NULL) {
+            if ((c->secret = read_secret(a, file, &rc)) == NULL)
+                return rc;
+        } else if (env != NULL && env[0] != '\0') {
+            c->secret = strdup(env);
+        } else {
+            return tsr_cli_usage(a, "--client-id needs the client's secret: set "
+                                    "TESSERA_CLIENT_SECRET or pass --client-secret-file");
+        }
+        if (url == NULL)
+            return tsr_cli_usage(a, "--client-id needs the server: pass --url or set TESSERA_URL");
+        c->client_id = strdup(id);
+        c->url = base_url(url);
+        if (c->secret == NULL || c->client_id == NULL || c->url == NULL)
+            return tsr_cli_fail(a, "out of memory");
+        return 0;
+    }
+    const char *dir = opt_or_env(a, "data-dir", "TESSERA_DATA_DIR");
+    char path[4096];
+    json_error_t jerr;
+    snprintf(path, sizeof path, "%s/bootstrap-client.json", dir != NULL ? dir : "./data");
+    json_t *j = json_load_file(path, 0, &jerr);
+    if (j == NULL)
+        return tsr_cli_fail_with(a, TSR_CLI_UNREACHABLE,
+                                 "no credentials: cannot read %s (%s); pass --data-dir, or "
+                                 "--url and --client-id with TESSERA_CLIENT_SECRET",
+                                 path, jerr.text);
+    c->client_id = dup_member(j, "client_id");
+    c->secret = dup_member(j, "client_secret");
+    c->audience = dup_member(j, "audience");
+    const char *issuer = json_string_value(json_object_get(j, "issuer"));
+    c->url = base_url(url != NULL ? url : issuer != NULL ? issuer : "");
+    const char *s = json_string_value(json_object_get(j, "client_secret"));
+    if (s != NULL) /* jansson keeps its own copy; wipe it before freeing */
+        tsr_wipe((void *)s, strlen(s));
+    json_decref(j);
+    if (c->client_id == NULL || c->secret == NULL || c->url == NULL || c->url[1] == '\0')
+        return tsr_cli_fail_with(a, TSR_CLI_UNREACHABLE,
+                                 "%s lacks client_id, client_secret or issuer", path);
+    return 0;
+}
+
+static int get_token(tsr_remote *r, const struct creds *c)
+{
+    char audience[4096];
+    long status = 0;
+    json_t *reply = NULL;
+    snprintf(audience, sizeof audience, "%s", c->audience);
+    const char *fields[] = {"grant_type", "client_credentials", "client_id", c->client_id,
+                            "client_secret", c->secret, "audience", audience, NULL};
+    int rc = tsr_remote_post_form(r, "oauth/token", fields, &status, &reply);
+    if (rc != 0)
+        goto out;
+    const char *tok = json_string_value(json_object_get(reply, "access_token"));
+    if (status != 200 || tok == NULL) {
+        char line[512];
+        tsr_remote_error_line(status, reply, line, sizeof line);
+        rc = tsr_cli_fail_with(r->a, TSR_CLI_UNREACHABLE,
+                               "cannot get a Management API token from %s: %s", r->url, line);
+        goto out;
+    }
+    if ((r->token = strdup(tok)) == NULL)
+        rc = tsr_cli_fail(r->a, "out of memory");
+    tsr_wipe((void *)tok, strlen(tok));
+out:
+    json_decref(reply);
+    return rc;
+}
+
+int tsr_remote_open(const struct tsr_cli_args *a, tsr_remote **out)
+{
+    struct creds c = {0};
+    char detail[512];
+    enum tsv_transport tr;
+    *out = NULL;
+    int rc = resolve_creds(a, &c);
+    if (rc != 0)
+        goto fail;
+    if (c.audience == NULL) {
+        size_t n = strlen(c.url) + sizeof "api/v2/";
+        if ((c.audience = malloc(n)) == NULL) {
+            rc = tsr_cli_fail(a, "out of memory");
+            goto fail;
+        }
+        snprintf(c.audience, n, "%sapi/v2/", c.url);
+    }
+    if (tsv_transport_check("the server URL", c.url, tsr_cli_has(a, "allow-insecure-http"), &tr,
+                            detail, sizeof detail) != TESSERA_OK) {
+        rc = tsr_cli_usage(a, "%s", detail);
+        goto fail;
+    }
+    tsr_remote *r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        rc = tsr_cli_fail(a, "out of memory");
+        goto fail;
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        free(r);
+        rc = tsr_cli_fail(a, "cannot initialise libcurl");
+        goto fail;
+    }
+    r->a = a;
+    r->loopback = tr == TSV_TRANSPORT_LOOPBACK;
+    r->url = c.url;
+    c.url = NULL;
+    const char *ca = opt_or_env(a, "ca-file", "TESSERA_CA_FILE");
+    if ((ca != NULL && (r->ca_file = strdup(ca)) == NULL) || (r->curl = curl_easy_init()) == NULL) {
+        tsr_remote_close(r);
+        rc = tsr_cli_fail(a, "out of memory");
+        goto fail;
+    }
+    if ((rc = get_token(r, &c)) != 0) {
+        tsr_remote_close(r);
+        goto fail;
+    }
+    creds_cleanup(&c);
+    *out = r;
+    return 0;
+fail:
+    creds_cleanup(&c);
+    return rc;
+}
+
+void tsr_remote_close(tsr_remote *r)
+{
+    if (r == NULL)
+        return;
+    if (r->curl != NULL)
+        curl_easy_cleanup(r->curl);
+    if (r->token != NULL)
+        tsr_wipe_free_str(r->token);
+    free(r->url);
+    free(r->ca_file);
+    free(r);
+    curl_global_cleanup();
+}
