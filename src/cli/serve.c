@@ -34,8 +34,9 @@ static void print_banner(const struct tsr_app *app)
                "    -d client_id=%s \\\n"
                "    -d client_secret=\"$(sed -n 's/.*\"client_secret\": \"\\(.*\\)\".*/\\1/p' "
                "%s)\" \\\n"
-               "    -d audience=%sapi/v2/\n\n",
-               path, url, client_id, path, url);
+               "    -d audience=%sapi/v2/\n"
+               "or let the CLI read them from there: tessera apps list --data-dir %s\n\n",
+               path, url, client_id, path, url, app->settings.data_dir);
     else
         printf("Management API: %s is not here; use the credentials printed on the first "
                "start.\n\n",
