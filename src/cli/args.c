@@ -344,3 +344,42 @@ int tsr_cli_opt_choice(const struct tsr_cli_args *a, const char *name, const cha
     }
     return tsr_cli_usage(a, "--%s: expected one of %s, got \"%s\"", name, list, shown(v, b1));
 }
+
+int tsr_cli_opt_list(const struct tsr_cli_args *a, const char *name, json_t **out)
+{
+    const char *const *vals;
+    size_t n = tsr_cli_opts(a, name, &vals);
+    json_t *list = json_array();
+    *out = NULL;
+    if (list == NULL)
+        return tsr_cli_fail(a, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const char *p = vals[i];
+        for (;;) {
+            size_t len = strcspn(p, ",");
+            const char *b = p, *e = p + len;
+            while (b < e && *b == ' ')
+                b++;
+            while (e > b && e[-1] == ' ')
+                e--;
+            if (b == e) {
+                json_decref(list);
+                return tsr_cli_usage(a, "--%s: an empty item in a comma-separated list", name);
+            }
+            json_t *item = json_stringn(b, (size_t)(e - b));
+            if (item == NULL) {
+                json_decref(list);
+                return tsr_cli_usage(a, "--%s: not valid UTF-8", name);
+            }
+            if (json_array_append_new(list, item) != 0) {
+                json_decref(list);
+                return tsr_cli_fail(a, "out of memory");
+            }
+            if (p[len] == '\0')
+                break;
+            p += len + 1;
+        }
+    }
+    *out = list;
+    return 0;
+}

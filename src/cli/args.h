@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "cli/cli.h"
 
 struct tsr_cli_args;
@@ -47,6 +49,14 @@ int tsr_cli_opt_uint(const struct tsr_cli_args *a, const char *name, uint64_t mi
                      uint64_t def, uint64_t *out);
 /* Option name as true/false (also yes/no, on/off, 1/0); *out untouched when not given. */
 int tsr_cli_opt_bool(const struct tsr_cli_args *a, const char *name, bool *out);
+/*
+ * A list option (the rule of every command taking lists: the option may be
+ * repeated and each value may hold several items separated by commas;
+ * spaces around items are dropped).  *out is a new JSON array of the
+ * items in order (empty when the option was not given).  An empty item
+ * ("a,,b") is a usage error.  Returns 0, TSR_CLI_USAGE or TSR_CLI_FAILED.
+ */
+int tsr_cli_opt_list(const struct tsr_cli_args *a, const char *name, json_t **out);
 /* Option name as one of the NULL-terminated choices; returns its index, or -1 when not given. */
 int tsr_cli_opt_choice(const struct tsr_cli_args *a, const char *name, const char *const *choices,
                        int *out);

@@ -80,6 +80,9 @@ const struct tsr_cli_family tsr_cli_families[] = {
     {"serve", "run the server (creates the default tenant on first start)", serve_commands},
     {"init", "create the data directory and the default tenant, then exit", init_commands},
     {"keys", "the tenant's signing keys: list, rotate, revoke", tsr_cli_keys_commands},
+    {"roles", "roles, their API permissions and users", tsr_cli_roles_commands},
+    {"logs", "the tenant's event log: list, tail", tsr_cli_logs_commands},
+    {"test", "get a token the way an application would, explained", tsr_cli_test_commands},
     {"token", "verify an access token like an API would", tsr_cli_token_commands},
     {NULL, NULL, NULL},
 };

@@ -13,5 +13,8 @@ int tsr_cli_init(int argc, char **argv);
 
 extern const struct tsr_cli_command tsr_cli_token_commands[]; /* token.c */
 extern const struct tsr_cli_command tsr_cli_keys_commands[];  /* keys.c */
+extern const struct tsr_cli_command tsr_cli_roles_commands[]; /* roles.c */
+extern const struct tsr_cli_command tsr_cli_logs_commands[];  /* logs.c */
+extern const struct tsr_cli_command tsr_cli_test_commands[];  /* test_token.c */
 
 #endif

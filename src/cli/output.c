@@ -72,6 +72,12 @@ void tsr_cli_cell(const json_t *v, char *out, size_t outlen)
         memcpy(out + outlen - 4, "...", 4);
 }
 
+void tsr_cli_put_text(FILE *out, const char *s)
+{
+    for (; s != NULL && *s != '\0'; s++)
+        fputc(((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s, out);
+}
+
 const json_t *tsr_cli_path(const json_t *obj, const char *path)
 {
     char key[128];

@@ -42,6 +42,9 @@ void tsr_cli_print(const struct tsr_cli_args *a, const struct tsr_cli_col *cols,
  */
 void tsr_cli_cell(const json_t *v, char *out, size_t outlen);
 
+/* Writes s with control characters as '?' (text from the server, of any length). */
+void tsr_cli_put_text(FILE *out, const char *s);
+
 /* The member at path ("a.b") of obj, or NULL. */
 const json_t *tsr_cli_path(const json_t *obj, const char *path);
 

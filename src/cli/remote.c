@@ -5,7 +5,9 @@
 #include "cli/remote.h"
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -143,14 +145,47 @@ static json_t *parse_body(const struct sink *s)
     return json_loadb(s->buf, s->len, 0, NULL);
 }
 
+/* "Authorization: Basic base64(urlenc(id):urlenc(secret))" (RFC 6749 section 2.3.1); wiped. */
+static char *basic_header(const char *id, const char *secret)
+{
+    struct tsr_strbuf b = {0};
+    tsr_strbuf_append_urlenc(&b, id);
+    tsr_strbuf_append(&b, ":");
+    tsr_strbuf_append_urlenc(&b, secret);
+    size_t len = 0;
+    char *pair = tsr_strbuf_take(&b, NULL);
+    if (pair == NULL)
+        return NULL;
+    len = strlen(pair);
+    size_t cap = sizeof "Authorization: Basic " + 4 * ((len + 2) / 3);
+    char *h = malloc(cap);
+    if (h != NULL) {
+        memcpy(h, "Authorization: Basic ", sizeof "Authorization: Basic " - 1);
+        EVP_EncodeBlock((unsigned char *)h + sizeof "Authorization: Basic " - 1,
+                        (const unsigned char *)pair, (int)len);
+    }
+    tsr_wipe_free_str(pair);
+    return h;
+}
+
 int tsr_remote_post_form(tsr_remote *r, const char *path, const char *const *fields,
                          long *status, json_t **reply)
+{
+    return tsr_remote_post_form_basic(r, path, fields, NULL, NULL, status, reply);
+}
+
+int tsr_remote_post_form_basic(tsr_remote *r, const char *path, const char *const *fields,
+                               const char *basic_id, const char *basic_secret, long *status,
+                               json_t **reply)
 {
     struct tsr_strbuf form = {0}, url = {0};
     struct sink s = {0};
     struct curl_slist *h = NULL;
+    char *authz = NULL;
     int rc = TSR_CLI_FAILED;
     *reply = NULL;
+    if (basic_id != NULL && (authz = basic_header(basic_id, basic_secret)) == NULL)
+        return tsr_cli_fail(r->a, "out of memory");
     for (size_t i = 0; fields[i] != NULL && fields[i + 1] != NULL; i += 2) {
         if (i > 0)
             tsr_strbuf_append(&form, "&");
@@ -164,6 +199,8 @@ int tsr_remote_post_form(tsr_remote *r, const char *path, const char *const *fie
     char *full = tsr_strbuf_take(&url, NULL);
     h = curl_slist_append(h, "Content-Type: application/x-www-form-urlencoded");
     h = h != NULL ? curl_slist_append(h, "Accept: application/json") : NULL;
+    if (h != NULL && authz != NULL)
+        h = curl_slist_append(h, authz);
     if (body == NULL || full == NULL || h == NULL) {
         rc = tsr_cli_fail(r->a, "out of memory");
         goto out;
@@ -174,6 +211,8 @@ int tsr_remote_post_form(tsr_remote *r, const char *path, const char *const *fie
 out:
     if (body != NULL)
         tsr_wipe_free_str(body);
+    if (authz != NULL)
+        tsr_wipe_free_str(authz);
     free(full);
     if (s.buf != NULL)
         tsr_wipe(s.buf, s.len);
@@ -182,8 +221,23 @@ out:
     return rc;
 }
 
+static int call(tsr_remote *r, const char *method, const char *path, const json_t *body,
+                json_t **reply, bool quiet);
+
 int tsr_remote_call(tsr_remote *r, const char *method, const char *path, const json_t *body,
                     json_t **reply)
+{
+    return call(r, method, path, body, reply, false);
+}
+
+int tsr_remote_call_quiet(tsr_remote *r, const char *method, const char *path,
+                          const json_t *body, json_t **reply)
+{
+    return call(r, method, path, body, reply, true);
+}
+
+static int call(tsr_remote *r, const char *method, const char *path, const json_t *body,
+                json_t **reply, bool quiet)
 {
     struct tsr_strbuf url = {0}, auth = {0};
     struct sink s = {0};
@@ -227,8 +281,9 @@ int tsr_remote_call(tsr_remote *r, const char *method, const char *path, const j
     } else {
         char line[512];
         tsr_remote_error_line(status, j, line, sizeof line);
-        rc = tsr_cli_fail_with(r->a, status == 401 ? TSR_CLI_UNREACHABLE : TSR_CLI_FAILED, "%s",
-                               line);
+        rc = status == 401 ? TSR_CLI_UNREACHABLE : TSR_CLI_FAILED;
+        if (!quiet)
+            tsr_cli_fail_with(r->a, rc, "%s", line);
     }
     json_decref(j);
 out:
@@ -239,6 +294,60 @@ out:
     free(s.buf);
     curl_slist_free_all(h);
     return rc;
+}
+
+int tsr_remote_list(tsr_remote *r, const char *path, uint64_t number, json_t **items)
+{
+    json_t *all = json_array();
+    int rc = 0;
+    *items = NULL;
+    if (all == NULL)
+        return tsr_cli_fail(r->a, "out of memory");
+    if (number > TSR_REMOTE_LIST_MAX)
+        number = TSR_REMOTE_LIST_MAX;
+    for (uint64_t page = 0; rc == 0 && json_array_size(all) < number; page++) {
+        uint64_t want = number - json_array_size(all);
+        uint64_t per_page = want < 100 ? want : 100;
+        char q[96];
+        json_t *reply = NULL;
+        /* A page beyond the first is asked at the full size, so its offset is page * 100. */
+        if (page > 0)
+            per_page = 100;
+        snprintf(q, sizeof q, "%spage=%llu&per_page=%llu", strchr(path, '?') ? "&" : "?",
+                 (unsigned long long)page, (unsigned long long)per_page);
+        struct tsr_strbuf b = {0};
+        tsr_strbuf_append(&b, path);
+        tsr_strbuf_append(&b, q);
+        char *full = tsr_strbuf_take(&b, NULL);
+        if (full == NULL) {
+            rc = tsr_cli_fail(r->a, "out of memory");
+            break;
+        }
+        rc = tsr_remote_call(r, "GET", full, NULL, &reply);
+        free(full);
+        if (rc != 0)
+            break;
+        if (!json_is_array(reply)) {
+            json_decref(reply);
+            rc = tsr_cli_fail(r->a, "the server's answer is not a list");
+            break;
+        }
+        size_t i, got = json_array_size(reply);
+        json_t *item;
+        json_array_foreach(reply, i, item) {
+            if (json_array_size(all) < number)
+                json_array_append(all, item);
+        }
+        json_decref(reply);
+        if (got < per_page)
+            break;
+    }
+    if (rc != 0) {
+        json_decref(all);
+        return rc;
+    }
+    *items = all;
+    return 0;
 }
 
 char *tsr_remote_path(const char *prefix, const char *id, const char *suffix)

@@ -36,6 +36,20 @@ const char *tsr_remote_url(const tsr_remote *r);
 int tsr_remote_call(tsr_remote *r, const char *method, const char *path, const json_t *body,
                     json_t **reply);
 
+/* As tsr_remote_call, without the line for a refusal (the server could be reached). */
+int tsr_remote_call_quiet(tsr_remote *r, const char *method, const char *path,
+                          const json_t *body, json_t **reply);
+
+/*
+ * Up to number items of a paged list (page/per_page, at most 100 a page):
+ * path may hold a query already.  Stops at a short page.  On success
+ * *items is a new array (caller decrefs).
+ */
+int tsr_remote_list(tsr_remote *r, const char *path, uint64_t number, json_t **items);
+
+/* The most items tsr_remote_list fetches (ten pages), the bound of every --number. */
+#define TSR_REMOTE_LIST_MAX 1000
+
 /*
  * A form POST to path (relative to the base URL, e.g. "oauth/token"):
  * fields are NULL-terminated name, value pairs.  Returns 0 when the
@@ -44,6 +58,11 @@ int tsr_remote_call(tsr_remote *r, const char *method, const char *path, const j
  */
 int tsr_remote_post_form(tsr_remote *r, const char *path, const char *const *fields,
                          long *status, json_t **reply);
+
+/* As tsr_remote_post_form, authenticating as basic_id with HTTP Basic (client_secret_basic). */
+int tsr_remote_post_form_basic(tsr_remote *r, const char *path, const char *const *fields,
+                               const char *basic_id, const char *basic_secret, long *status,
+                               json_t **reply);
 
 /* "prefix" + id percent-encoded + "suffix", e.g. ("clients/", id, ""); caller frees. */
 char *tsr_remote_path(const char *prefix, const char *id, const char *suffix);
