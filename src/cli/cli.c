@@ -80,10 +80,14 @@ void tsr_cli_print_command_help(const struct tsr_cli_command *c, FILE *out)
 
 static void print_family_help(const struct tsr_cli_family *f, FILE *out)
 {
+    int w = 24; /* the longest name sets the column */
+    for (const struct tsr_cli_command *c = f->commands; c->name != NULL; c++)
+        if ((int)strlen(c->name) + 1 > w)
+            w = (int)strlen(c->name) + 1;
     fprintf(out, "usage: tessera %s <command> [options]\n\n%s\n\ncommands:\n", f->name,
             f->summary);
     for (const struct tsr_cli_command *c = f->commands; c->name != NULL; c++)
-        fprintf(out, "  %-24s %s\n", c->name, c->summary);
+        fprintf(out, "  %-*s %s\n", w, c->name, c->summary);
     fprintf(out, "\nRun \"tessera %s <command> --help\" for its options.\n", f->name);
 }
 

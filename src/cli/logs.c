@@ -18,6 +18,7 @@
 #define PAGE 100
 #define POLL_MS 1000
 #define TICK_MS 100
+#define TOKEN_MARGIN_S 60
 
 /* Auth0's event type codes (the ones Tessera records, and common others). */
 static const char *const type_names[][2] = {
@@ -350,6 +351,14 @@ static int logs_tail(const struct tsr_cli_args *a)
     }
     while (!stop_requested) {
         bool more = false;
+        time_t expires = tsr_remote_token_expires(t.r);
+        if (expires != 0 && time(NULL) + TOKEN_MARGIN_S >= expires) {
+            /* A tail outlives its Management API token: get a new one first. */
+            tsr_remote_close(t.r);
+            t.r = NULL;
+            if ((rc = tsr_remote_open(a, &t.r)) != 0)
+                break;
+        }
         if ((rc = poll_once(&t, &more)) != 0)
             break;
         if (!more)

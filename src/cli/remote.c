@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "../../lib/verify/internal.h"
 #include "util/secure.h"
@@ -39,6 +40,7 @@ struct tsr_remote {
     char *url;       /* base, ends in '/' */
     char *ca_file;   /* NULL: the system's */
     char *token;     /* the Management API access token (wiped on close) */
+    time_t token_expires; /* when the token expires by its expires_in (0: unknown) */
 };
 
 struct sink {
@@ -359,6 +361,11 @@ char *tsr_remote_path(const char *prefix, const char *id, const char *suffix)
     return tsr_strbuf_take(&b, NULL);
 }
 
+time_t tsr_remote_token_expires(const tsr_remote *r)
+{
+    return r->token_expires;
+}
+
 const char *tsr_remote_url(const tsr_remote *r)
 {
     return r->url;
@@ -507,6 +514,8 @@ static int get_token(tsr_remote *r, const struct creds *c)
     }
     if ((r->token = strdup(tok)) == NULL)
         rc = tsr_cli_fail(r->a, "out of memory");
+    json_int_t life = json_integer_value(json_object_get(reply, "expires_in"));
+    r->token_expires = life > 0 ? time(NULL) + (time_t)life : 0;
     tsr_wipe((void *)tok, strlen(tok));
 out:
     json_decref(reply);

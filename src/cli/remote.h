@@ -16,6 +16,7 @@
 #define TSR_CLI_REMOTE_H
 
 #include <jansson.h>
+#include <time.h>
 
 #include "cli/args.h"
 
@@ -24,6 +25,9 @@ typedef struct tsr_remote tsr_remote;
 /* Resolves the credentials and gets a Management API token.  Returns 0 or an exit status. */
 int tsr_remote_open(const struct tsr_cli_args *a, tsr_remote **out);
 void tsr_remote_close(tsr_remote *r);
+
+/* When the Management API token expires (0: the server did not say); a long run reopens. */
+time_t tsr_remote_token_expires(const tsr_remote *r);
 
 /* The server's base URL, ending in '/'. */
 const char *tsr_remote_url(const tsr_remote *r);

@@ -14,7 +14,7 @@
 #define NUMBER_HELP "how many to list, 1 to 1000 (50)"
 #define LIST_RULE                                                                                \
     "Lists of values: repeat the option or separate the values with commas\n"                    \
-    "(--users a,b is --users a --users b).\n"
+    "(--opt a,b is --opt a --opt b).\n"
 
 static const struct tsr_cli_col role_cols[] = {
     {"ID", "id"},
@@ -438,8 +438,8 @@ const struct tsr_cli_command tsr_cli_roles_commands[] = {
      .operands = "ROLE_ID",
      .summary = "give a role permissions of one API",
      .details = "Each permission must be a scope the API defines; all are added or none.\n" LIST_RULE
-                "Example: tessera roles permissions add rol_... --api https://api.example.com/ "
-                "--permissions read:messages,write:messages\n",
+                "Example: tessera roles permissions add rol_... --api https://api.example.com/\n"
+                "         --permissions read:messages,write:messages\n",
      .opts = permission_opts,
      .kind = TSR_CLI_REMOTE,
      .run = permissions_add},

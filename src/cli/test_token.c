@@ -357,6 +357,8 @@ static int request_token(const struct tsr_cli_args *a, tsr_remote *r, struct got
     const json_t *v;
     json_array_foreach(g->asked, i, v) {
         size_t len = strlen(scope);
+        if (len + 1 + strlen(json_string_value(v)) >= sizeof scope)
+            return tsr_cli_usage(a, "--scopes: more than %zu characters", sizeof scope - 1);
         snprintf(scope + len, sizeof scope - len, "%s%s", len ? " " : "", json_string_value(v));
     }
     const char *connection = tsr_cli_opt(a, "connection");
