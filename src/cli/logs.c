@@ -60,8 +60,8 @@ static const char *const type_names[][2] = {
 
 /* Display columns of one event (see row()). */
 static const struct tsr_cli_col event_cols[] = {
-    {"DATE", "date"},     {"TYPE", "type"},     {"EVENT", "event"},
-    {"CLIENT", "client"}, {"USER", "user"},     {"DESCRIPTION", "description"},
+    {"DATE", "date"},     {"TYPE", "type"}, {"EVENT", "event"},
+    {"CLIENT", "client"}, {"USER", "user"}, {"DESCRIPTION", "description"},
     {NULL, NULL},
 };
 
@@ -116,7 +116,8 @@ static json_t *rows(const json_t *events)
     json_t *out = json_array();
     size_t i;
     const json_t *e;
-    json_array_foreach(events, i, e) {
+    json_array_foreach(events, i, e)
+    {
         if (out != NULL && json_array_append_new(out, row(e)) != 0) {
             json_decref(out);
             out = NULL;
@@ -151,8 +152,8 @@ static int newest(const struct tsr_cli_args *a, tsr_remote *r, uint64_t number, 
 {
     json_t *items = NULL;
     char *path = list_path("date:-1", tsr_cli_opt(a, "filter"), NULL);
-    int rc = path == NULL ? tsr_cli_fail(a, "out of memory")
-                          : tsr_remote_list(r, path, number, &items);
+    int rc =
+        path == NULL ? tsr_cli_fail(a, "out of memory") : tsr_remote_list(r, path, number, &items);
     free(path);
     *out = NULL;
     if (rc != 0)
@@ -236,8 +237,8 @@ static void print_cell(const json_t *v, int width)
 
 static void print_header(void)
 {
-    printf("%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", W_DATE, "DATE", W_TYPE, "TYPE", W_EVENT,
-           "EVENT", W_CLIENT, "CLIENT", W_USER, "USER", "DESCRIPTION");
+    printf("%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", W_DATE, "DATE", W_TYPE, "TYPE", W_EVENT, "EVENT",
+           W_CLIENT, "CLIENT", W_USER, "USER", "DESCRIPTION");
     fflush(stdout);
 }
 
@@ -315,8 +316,7 @@ static int poll_once(struct tail *t, bool *more)
     snprintf(before, sizeof before, "%s", t->last_id);
     size_t i;
     const json_t *e;
-    json_array_foreach(items, i, e)
-        take(t, e);
+    json_array_foreach(items, i, e) take(t, e);
     /* A full page that brought nothing new (a hundred events in one millisecond): wait. */
     *more = json_array_size(items) == PAGE && strcmp(before, t->last_id) != 0;
     json_decref(items);
@@ -341,7 +341,8 @@ static int logs_tail(const struct tsr_cli_args *a)
     size_t n = json_array_size(events);
     for (size_t i = 0; i < n; i++) {
         if (number == 0) { /* only the position */
-            const char *id = json_string_value(json_object_get(json_array_get(events, i), "log_id"));
+            const char *id =
+                json_string_value(json_object_get(json_array_get(events, i), "log_id"));
             const char *d = json_string_value(json_object_get(json_array_get(events, i), "date"));
             snprintf(t.last_id, sizeof t.last_id, "%s", id != NULL ? id : "");
             snprintf(t.last_date, sizeof t.last_date, "%s", d != NULL ? d : "");

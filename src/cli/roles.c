@@ -12,8 +12,8 @@
 #include "cli/remote.h"
 
 #define NUMBER_HELP "how many to list, 1 to 1000 (50)"
-#define LIST_RULE                                                                                \
-    "Lists of values: repeat the option or separate the values with commas\n"                    \
+#define LIST_RULE                                                                                  \
+    "Lists of values: repeat the option or separate the values with commas\n"                      \
     "(--opt a,b is --opt a --opt b).\n"
 
 static const struct tsr_cli_col role_cols[] = {
@@ -68,7 +68,8 @@ static const struct tsr_cli_opt delete_opts[] = {
 static const struct tsr_cli_opt permission_opts[] = {
     {"api", "API", "the API: its identifier (audience) or id", 0},
     {"api-id", "API", "the same as --api (the Auth0 CLI's name)", 0},
-    {"permissions", "LIST", "permissions (scopes) of that API", TSR_CLI_OPT_REQUIRED | TSR_CLI_OPT_REPEAT},
+    {"permissions", "LIST", "permissions (scopes) of that API",
+     TSR_CLI_OPT_REQUIRED | TSR_CLI_OPT_REPEAT},
     {NULL, NULL, NULL, 0},
 };
 
@@ -78,8 +79,7 @@ static const struct tsr_cli_opt users_opts[] = {
 };
 
 /* GET path, then the reply printed with cols. */
-static int show_one(const struct tsr_cli_args *a, const char *path,
-                    const struct tsr_cli_col *cols)
+static int show_one(const struct tsr_cli_args *a, const char *path, const struct tsr_cli_col *cols)
 {
     tsr_remote *r = NULL;
     json_t *reply = NULL;
@@ -92,8 +92,7 @@ static int show_one(const struct tsr_cli_args *a, const char *path,
 }
 
 /* Up to --number items of the paged list at path, printed with cols. */
-static int list_some(const struct tsr_cli_args *a, const char *path,
-                     const struct tsr_cli_col *cols)
+static int list_some(const struct tsr_cli_args *a, const char *path, const struct tsr_cli_col *cols)
 {
     tsr_remote *r = NULL;
     json_t *items = NULL;
@@ -111,8 +110,8 @@ static int list_some(const struct tsr_cli_args *a, const char *path,
 static int roles_list(const struct tsr_cli_args *a)
 {
     const char *filter = tsr_cli_opt(a, "name-filter");
-    char *path = filter != NULL ? tsr_remote_path("roles?name_filter=", filter, "")
-                                : strdup("roles");
+    char *path =
+        filter != NULL ? tsr_remote_path("roles?name_filter=", filter, "") : strdup("roles");
     int rc = list_some(a, path, role_cols);
     free(path);
     return rc;
@@ -240,7 +239,8 @@ static json_t *permissions_body(const char *identifier, const json_t *names)
     json_t *list = json_array();
     size_t i;
     const json_t *name;
-    json_array_foreach(names, i, name) {
+    json_array_foreach(names, i, name)
+    {
         if (list != NULL &&
             json_array_append_new(list, json_pack("{s:s, s:O}", "resource_server_identifier",
                                                   identifier, "permission_name", name)) != 0) {
@@ -368,7 +368,8 @@ static int roles_unassign(const struct tsr_cli_args *a)
         (rc = tsr_remote_call(r, "GET", role_path, NULL, NULL)) != 0)
         goto out;
     for (int pass = 0; pass < 2 && rc == 0; pass++) {
-        json_array_foreach(users, i, u) {
+        json_array_foreach(users, i, u)
+        {
             char *path = tsr_remote_path("users/", json_string_value(u), pass ? "/roles" : "");
             rc = path == NULL ? tsr_cli_fail(a, "out of memory")
                  : pass == 0  ? tsr_remote_call(r, "GET", path, NULL, NULL)
@@ -437,9 +438,10 @@ const struct tsr_cli_command tsr_cli_roles_commands[] = {
     {.name = "roles permissions add",
      .operands = "ROLE_ID",
      .summary = "give a role permissions of one API",
-     .details = "Each permission must be a scope the API defines; all are added or none.\n" LIST_RULE
-                "Example: tessera roles permissions add rol_... --api https://api.example.com/\n"
-                "         --permissions read:messages,write:messages\n",
+     .details =
+         "Each permission must be a scope the API defines; all are added or none.\n" LIST_RULE
+         "Example: tessera roles permissions add rol_... --api https://api.example.com/\n"
+         "         --permissions read:messages,write:messages\n",
      .opts = permission_opts,
      .kind = TSR_CLI_REMOTE,
      .run = permissions_add},
@@ -466,8 +468,8 @@ const struct tsr_cli_command tsr_cli_roles_commands[] = {
     {.name = "roles unassign",
      .operands = "ROLE_ID",
      .summary = "remove a role from users",
-     .details = "Every user is checked first: when one does not exist, no one is changed.\n"
-                LIST_RULE,
+     .details =
+         "Every user is checked first: when one does not exist, no one is changed.\n" LIST_RULE,
      .opts = users_opts,
      .kind = TSR_CLI_REMOTE,
      .run = roles_unassign},

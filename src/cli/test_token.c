@@ -30,21 +30,20 @@ static const struct tsr_cli_opt token_opts[] = {
      "file holding the app's secret, '-' for standard input (or TESSERA_APP_SECRET)", 0},
     {"username", "NAME", "get a user's token with the password grant instead", 0},
     {"password-file", "FILE", "file holding that user's password, '-' for standard input", 0},
-    {"connection", "NAME", "the user's database connection (the realm; default: the tenant's)",
-     0},
+    {"connection", "NAME", "the user's database connection (the realm; default: the tenant's)", 0},
     {NULL, NULL, NULL, 0},
 };
 
 /* What the command learned, for the explanation and --json. */
 struct got {
     const char *app_id;
-    const char *grant;   /* "client_credentials" or a password grant */
-    json_t *app;         /* GET clients/{id} */
-    json_t *asked;       /* --scopes as an array */
-    json_t *reply;       /* /oauth/token's answer */
-    json_t *header;      /* NULL: opaque */
+    const char *grant; /* "client_credentials" or a password grant */
+    json_t *app;       /* GET clients/{id} */
+    json_t *asked;     /* --scopes as an array */
+    json_t *reply;     /* /oauth/token's answer */
+    json_t *header;    /* NULL: opaque */
     json_t *claims;
-    json_t *api;         /* the audience's resource server, when a JWT; else NULL */
+    json_t *api; /* the audience's resource server, when a JWT; else NULL */
 };
 
 /* Reads a secret from path ('-': standard input), bounded, trailing newlines dropped. */
@@ -61,8 +60,7 @@ static char *read_secret(const struct tsr_cli_args *a, const char *opt, const ch
     if (!in)
         fclose(f);
     if (buf == NULL || n == 0 || n > SECRET_MAX) {
-        *rc = tsr_cli_usage(a, "--%s: %s is empty or larger than %d bytes", opt, path,
-                            SECRET_MAX);
+        *rc = tsr_cli_usage(a, "--%s: %s is empty or larger than %d bytes", opt, path, SECRET_MAX);
         if (buf != NULL)
             tsr_wipe(buf, SECRET_MAX + 1);
         free(buf);
@@ -78,7 +76,8 @@ static bool has_string(const json_t *array, const char *s)
 {
     size_t i;
     const json_t *v;
-    json_array_foreach(array, i, v) {
+    json_array_foreach(array, i, v)
+    {
         if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
             return true;
     }
@@ -125,7 +124,8 @@ static const char *api_audience(const json_t *claims)
         return json_string_value(aud);
     size_t i;
     const json_t *v;
-    json_array_foreach(aud, i, v) {
+    json_array_foreach(aud, i, v)
+    {
         const char *s = json_string_value(v);
         size_t n = s != NULL ? strlen(s) : 0;
         if (n > 0 && (n < 9 || strcmp(s + n - 9, "/userinfo") != 0))
@@ -166,11 +166,11 @@ static void explain_kind(FILE *out, const struct got *g)
     }
     fputs(", so the API verifies it\nitself: signature with the keys at ", out);
     tsr_cli_put_text(out, url != NULL ? url : "{issuer}");
-    fputs(".well-known/jwks.json,\nthen iss, aud and exp (\"tessera token verify\" does the same).\n",
-          out);
+    fputs(
+        ".well-known/jwks.json,\nthen iss, aud and exp (\"tessera token verify\" does the same).\n",
+        out);
     if (json_is_array(json_object_get(g->claims, "aud")))
-        fputs("Its audience also names /userinfo (openid was granted), where it works too.\n",
-              out);
+        fputs("Its audience also names /userinfo (openid was granted), where it works too.\n", out);
 }
 
 static void explain_lifetime(FILE *out, const struct got *g)
@@ -220,7 +220,8 @@ static void explain_scopes(FILE *out, const struct got *g)
         json_t *missing = json_array();
         size_t i;
         const json_t *v;
-        json_array_foreach(g->asked, i, v) {
+        json_array_foreach(g->asked, i, v)
+        {
             if (missing != NULL && !has_string(granted, json_string_value(v)))
                 json_array_append(missing, (json_t *)v);
         }
@@ -251,12 +252,11 @@ static int print_result(const struct tsr_cli_args *a, const struct got *g)
 {
     const char *tok = json_string_value(json_object_get(g->reply, "access_token"));
     if (tsr_cli_json(a)) {
-        json_t *o = json_pack("{s:s, s:O?, s:O?, s:O?, s:s, s:O?, s:O?}", "access_token", tok,
-                              "token_type", json_object_get(g->reply, "token_type"),
-                              "expires_in", json_object_get(g->reply, "expires_in"), "scope",
-                              json_object_get(g->reply, "scope"), "kind",
-                              g->header != NULL ? "jwt" : "opaque", "header", g->header,
-                              "claims", g->claims);
+        json_t *o = json_pack(
+            "{s:s, s:O?, s:O?, s:O?, s:s, s:O?, s:O?}", "access_token", tok, "token_type",
+            json_object_get(g->reply, "token_type"), "expires_in",
+            json_object_get(g->reply, "expires_in"), "scope", json_object_get(g->reply, "scope"),
+            "kind", g->header != NULL ? "jwt" : "opaque", "header", g->header, "claims", g->claims);
         if (o == NULL)
             return tsr_cli_fail(a, "out of memory");
         if (json_object_get(o, "header") == NULL)
@@ -268,8 +268,7 @@ static int print_result(const struct tsr_cli_args *a, const struct got *g)
         return 0;
     }
     printf("Access token (%s, %s):\n", g->header != NULL ? "JWT" : "opaque",
-           strcmp(g->grant, "client_credentials") == 0 ? "client credentials"
-                                                       : "password grant");
+           strcmp(g->grant, "client_credentials") == 0 ? "client credentials" : "password grant");
     tsr_cli_put_text(stdout, tok);
     fputs("\n\n", stdout);
     explain_kind(stdout, g);
@@ -355,7 +354,8 @@ static int request_token(const struct tsr_cli_args *a, tsr_remote *r, struct got
     const char *fields[20];
     size_t n = 0, i;
     const json_t *v;
-    json_array_foreach(g->asked, i, v) {
+    json_array_foreach(g->asked, i, v)
+    {
         size_t len = strlen(scope);
         if (len + 1 + strlen(json_string_value(v)) >= sizeof scope)
             return tsr_cli_usage(a, "--scopes: more than %zu characters", sizeof scope - 1);
@@ -401,10 +401,10 @@ static int request_token(const struct tsr_cli_args *a, tsr_remote *r, struct got
         return 0;
     char line[512];
     tsr_remote_error_line(status, g->reply, line, sizeof line);
-    return tsr_cli_fail(a, "the server refused the token: %s%s", line,
-                        likely_cause(g, json_string_value(json_object_get(g->reply, "error")),
-                                     json_string_value(json_object_get(g->reply,
-                                                                       "error_description"))));
+    return tsr_cli_fail(
+        a, "the server refused the token: %s%s", line,
+        likely_cause(g, json_string_value(json_object_get(g->reply, "error")),
+                     json_string_value(json_object_get(g->reply, "error_description"))));
 }
 
 /* The resource server the JWT is for (its name and token_lifetime); NULL when unreadable. */
@@ -440,8 +440,7 @@ static int test_token(const struct tsr_cli_args *a)
     if ((rc = tsr_cli_opt_list(a, "scopes", &g.asked)) != 0)
         return rc;
     if (tsr_cli_opt(a, "password-file") != NULL &&
-        (password = read_secret(a, "password-file", tsr_cli_opt(a, "password-file"), &rc)) ==
-            NULL)
+        (password = read_secret(a, "password-file", tsr_cli_opt(a, "password-file"), &rc)) == NULL)
         goto out;
     const char *sfile = tsr_cli_opt(a, "app-secret-file");
     const char *senv = getenv("TESSERA_APP_SECRET");
@@ -472,8 +471,9 @@ static int test_token(const struct tsr_cli_args *a)
     if ((rc = check_app(a, &g, confidential)) != 0)
         goto out;
     if (confidential && secret == NULL) {
-        rc = tsr_cli_usage(a, "app %s needs its secret: pass --app-secret-file or set "
-                              "TESSERA_APP_SECRET (the server keeps only its hash)",
+        rc = tsr_cli_usage(a,
+                           "app %s needs its secret: pass --app-secret-file or set "
+                           "TESSERA_APP_SECRET (the server keeps only its hash)",
                            g.app_id);
         goto out;
     }
@@ -504,18 +504,17 @@ const struct tsr_cli_command tsr_cli_test_commands[] = {
     {.name = "test token",
      .operands = "[APP_ID]",
      .summary = "get a token the way an app would, and explain it",
-     .details =
-         "A machine-to-machine app gets its token with client credentials; with\n"
-         "--username and --password-file, any app allowed the password grant gets a\n"
-         "user's token instead (nothing opens a browser).  The app's secret comes from\n"
-         "--app-secret-file or TESSERA_APP_SECRET: the server keeps only its hash.\n"
-         "\n"
-         "Prints the token, then why it is opaque (no audience: good only at /userinfo)\n"
-         "or a JWT (for an API, which checks it with the JWKS), its lifetime, the scopes\n"
-         "granted against those asked, and a JWT's header and claims.  --json prints\n"
-         "{access_token, token_type, expires_in, scope, kind, header, claims}.  A refusal\n"
-         "is one line with the server's error and its likely cause (exit 1).\n"
-         "Lists of values: repeat the option or separate the values with commas.\n",
+     .details = "A machine-to-machine app gets its token with client credentials; with\n"
+                "--username and --password-file, any app allowed the password grant gets a\n"
+                "user's token instead (nothing opens a browser).  The app's secret comes from\n"
+                "--app-secret-file or TESSERA_APP_SECRET: the server keeps only its hash.\n"
+                "\n"
+                "Prints the token, then why it is opaque (no audience: good only at /userinfo)\n"
+                "or a JWT (for an API, which checks it with the JWKS), its lifetime, the scopes\n"
+                "granted against those asked, and a JWT's header and claims.  --json prints\n"
+                "{access_token, token_type, expires_in, scope, kind, header, claims}.  A refusal\n"
+                "is one line with the server's error and its likely cause (exit 1).\n"
+                "Lists of values: repeat the option or separate the values with commas.\n",
      .opts = token_opts,
      .kind = TSR_CLI_REMOTE,
      .run = test_token},

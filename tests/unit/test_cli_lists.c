@@ -80,7 +80,8 @@ static void test_empty_items_are_usage_errors(void **state)
 {
     (void)state;
     static char *cases[][2] = {
-        {"--users", "a,,b"}, {"--users", ""}, {"--users", "a,"}, {"--users", ",a"}, {"--users", " , "},
+        {"--users", "a,,b"}, {"--users", ""},    {"--users", "a,"},
+        {"--users", ",a"},   {"--users", " , "},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *list = (json_t *)1;
@@ -104,7 +105,8 @@ static void test_put_text_replaces_control_characters(void **state)
     char buf[64] = "";
     FILE *f = fmemopen(buf, sizeof buf, "w");
     assert_non_null(f);
-    tsr_cli_put_text(f, "ok\x1b[31m\r\n\x7f" "caf\xc3\xa9");
+    tsr_cli_put_text(f, "ok\x1b[31m\r\n\x7f"
+                        "caf\xc3\xa9");
     tsr_cli_put_text(f, NULL);
     fclose(f);
     assert_string_equal(buf, "ok?[31m???caf\xc3\xa9");
