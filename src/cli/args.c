@@ -8,10 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <strings.h>
+
+#include "util/secure.h"
 
 #define MAX_OPTS 64
 #define MAX_SHOWN 80
+#define MAX_SECRET 4096
 
 struct slot {
     const struct tsr_cli_opt *opt;
@@ -382,4 +386,34 @@ int tsr_cli_opt_list(const struct tsr_cli_args *a, const char *name, json_t **ou
     }
     *out = list;
     return 0;
+}
+
+char *tsr_cli_read_secret(const struct tsr_cli_args *a, const char *opt, const char *path,
+                          int *rc)
+{
+    char b1[MAX_SHOWN + 4];
+    bool in = strcmp(path, "-") == 0;
+    FILE *f = in ? stdin : fopen(path, "re");
+    if (f == NULL) {
+        *rc = tsr_cli_usage(a, "--%s: cannot read %s: %s", opt, shown(path, b1), strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(MAX_SECRET + 1);
+    size_t n = buf != NULL ? fread(buf, 1, MAX_SECRET + 1, f) : 0;
+    if (!in)
+        fclose(f);
+    if (buf != NULL && n <= MAX_SECRET) {
+        while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+            n--;
+        buf[n] = '\0';
+    }
+    if (buf == NULL || n == 0 || n > MAX_SECRET) {
+        *rc = tsr_cli_usage(a, "--%s: %s is empty or larger than %d bytes", opt,
+                            in ? "standard input" : shown(path, b1), MAX_SECRET);
+        if (buf != NULL)
+            tsr_wipe(buf, MAX_SECRET + 1);
+        free(buf);
+        return NULL;
+    }
+    return buf;
 }

@@ -62,6 +62,15 @@ int tsr_cli_opt_choice(const struct tsr_cli_args *a, const char *name, const cha
                        int *out);
 
 /*
+ * Reads a secret (a client secret, a password) from the file at path, or
+ * from standard input when path is "-": at most 4096 bytes, trailing
+ * newlines dropped.  Returns it (caller wipes with tsr_wipe_free_str), or
+ * NULL after a usage line naming option opt (*rc = TSR_CLI_USAGE).
+ */
+char *tsr_cli_read_secret(const struct tsr_cli_args *a, const char *opt, const char *path,
+                          int *rc);
+
+/*
  * Prints "tessera <command>: <message>" on stderr.  tsr_cli_usage adds a
  * pointer to --help and returns TSR_CLI_USAGE; tsr_cli_fail returns
  * TSR_CLI_FAILED.  Control characters in the message become '?'.

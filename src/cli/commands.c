@@ -79,6 +79,11 @@ static const struct tsr_cli_command init_commands[] = {
 const struct tsr_cli_family tsr_cli_families[] = {
     {"serve", "run the server (creates the default tenant on first start)", serve_commands},
     {"init", "create the data directory and the default tenant, then exit", init_commands},
+    {"apps", "applications (clients): list, show, create, update, delete, rotate-secret",
+     tsr_cli_apps_commands},
+    {"apis", "APIs (resource servers): list, show, create, update, delete", tsr_cli_apis_commands},
+    {"users", "users: list, search, show, create, update, block, unblock, delete",
+     tsr_cli_users_commands},
     {"keys", "the tenant's signing keys: list, rotate, revoke", tsr_cli_keys_commands},
     {"roles", "roles, their API permissions and users", tsr_cli_roles_commands},
     {"logs", "the tenant's event log: list, tail", tsr_cli_logs_commands},

@@ -16,5 +16,8 @@ extern const struct tsr_cli_command tsr_cli_keys_commands[];  /* keys.c */
 extern const struct tsr_cli_command tsr_cli_roles_commands[]; /* roles.c */
 extern const struct tsr_cli_command tsr_cli_logs_commands[];  /* logs.c */
 extern const struct tsr_cli_command tsr_cli_test_commands[];  /* test_token.c */
+extern const struct tsr_cli_command tsr_cli_apps_commands[];  /* apps.c */
+extern const struct tsr_cli_command tsr_cli_apis_commands[];  /* apis.c */
+extern const struct tsr_cli_command tsr_cli_users_commands[]; /* users.c */
 
 #endif

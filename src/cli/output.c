@@ -3,6 +3,7 @@
  */
 #include "cli/output.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,6 +94,18 @@ const json_t *tsr_cli_path(const json_t *obj, const char *path)
         p += len;
         if (*p == '.')
             p++;
+        /* A number after an array reaches into it: "identities.0.connection". */
+        while (json_is_array(cur) && *p >= '0' && *p <= '9') {
+            len = strcspn(p, ".");
+            char *end = NULL;
+            unsigned long idx = strtoul(p, &end, 10);
+            if (end != p + len)
+                return NULL;
+            cur = json_array_get(cur, idx);
+            p += len;
+            if (*p == '.')
+                p++;
+        }
     }
     return cur;
 }
@@ -173,4 +186,29 @@ void tsr_cli_print(const struct tsr_cli_args *a, const struct tsr_cli_col *cols,
         tsr_cli_print_table(stdout, cols, v);
     else
         tsr_cli_print_fields(stdout, cols, v);
+}
+
+void tsr_cli_hide(json_t *v, const char *member)
+{
+    size_t i;
+    json_t *item;
+    if (json_is_object(v))
+        json_object_del(v, member);
+    json_array_foreach(v, i, item) {
+        if (json_is_object(item))
+            json_object_del(item, member);
+    }
+}
+
+void tsr_cli_say(FILE *out, const char *fmt, ...)
+{
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    for (char *p = msg; *p != '\0'; p++)
+        if (((unsigned char)*p < 0x20 && *p != '\n') || *p == 0x7f)
+            *p = '?';
+    fputs(msg, out);
 }

@@ -45,7 +45,20 @@ void tsr_cli_cell(const json_t *v, char *out, size_t outlen);
 /* Writes s with control characters as '?' (text from the server, of any length). */
 void tsr_cli_put_text(FILE *out, const char *s);
 
-/* The member at path ("a.b") of obj, or NULL. */
+/*
+ * The member at path of obj, or NULL: "a.b" reaches into objects, and a
+ * number after an array picks an item ("identities.0.connection").
+ */
 const json_t *tsr_cli_path(const json_t *obj, const char *path);
+
+/* Removes member from v (an object) or from every object of v (an array). */
+void tsr_cli_hide(json_t *v, const char *member);
+
+/*
+ * printf to out for text a command composes itself from values it did
+ * not make (ids, server text): control characters other than newlines
+ * become '?'.  At most 2 KiB.
+ */
+void tsr_cli_say(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

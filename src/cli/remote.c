@@ -6,7 +6,6 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +17,6 @@
 #include "util/strbuf.h"
 
 #define MAX_BODY (16u << 20)
-#define MAX_SECRET 4096
 #define TIMEOUT_MS 30000L
 
 const struct tsr_cli_opt tsr_cli_remote_opts[] = {
@@ -292,7 +290,8 @@ out:
     free(full);
     if (authz != NULL)
         tsr_wipe_free_str(authz);
-    free(text);
+    if (text != NULL) /* a body may carry a password */
+        tsr_wipe_free_str(text);
     free(s.buf);
     curl_slist_free_all(h);
     return rc;
@@ -371,31 +370,6 @@ const char *tsr_remote_url(const tsr_remote *r)
     return r->url;
 }
 
-/* Reads a secret file: at most MAX_SECRET bytes, trailing newlines dropped; caller wipes. */
-static char *read_secret(const struct tsr_cli_args *a, const char *path, int *rc)
-{
-    FILE *f = fopen(path, "re");
-    if (f == NULL) {
-        *rc = tsr_cli_usage(a, "--client-secret-file: cannot read %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(MAX_SECRET + 1);
-    size_t n = buf != NULL ? fread(buf, 1, MAX_SECRET + 1, f) : 0;
-    fclose(f);
-    if (buf == NULL || n == 0 || n > MAX_SECRET) {
-        *rc = tsr_cli_usage(a, "--client-secret-file: %s is empty or larger than %d bytes", path,
-                            MAX_SECRET);
-        if (buf != NULL)
-            tsr_wipe(buf, MAX_SECRET + 1);
-        free(buf);
-        return NULL;
-    }
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-        n--;
-    buf[n] = '\0';
-    return buf;
-}
-
 static const char *opt_or_env(const struct tsr_cli_args *a, const char *opt, const char *env)
 {
     const char *v = tsr_cli_opt(a, opt);
@@ -452,7 +426,7 @@ static int resolve_creds(const struct tsr_cli_args *a, struct creds *c)
         const char *file = tsr_cli_opt(a, "client-secret-file");
         const char *env = getenv("TESSERA_CLIENT_SECRET");
         if (file != NULL) {
-            if ((c->secret = read_secret(a, file, &rc)) == NULL)
+            if ((c->secret = tsr_cli_read_secret(a, "client-secret-file", file, &rc)) == NULL)
                 return rc;
         } else if (env != NULL && env[0] != '\0') {
             c->secret = strdup(env);
