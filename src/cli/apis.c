@@ -25,11 +25,8 @@ static const char *const dialects[] = {"access_token", "access_token_authz", "rf
                                        "rfc9068_profile_authz", NULL};
 
 static const struct tsr_cli_col api_cols[] = {
-    {"ID", "id"},
-    {"NAME", "name"},
-    {"IDENTIFIER", "identifier"},
-    {"SCOPES", "scopes"},
-    {NULL, NULL},
+    {"ID", "id"},         {"NAME", "name"}, {"IDENTIFIER", "identifier"},
+    {"SCOPES", "scopes"}, {NULL, NULL},
 };
 
 static const struct tsr_cli_col api_fields[] = {
@@ -60,7 +57,8 @@ static void scopes_for_people(json_t *api)
         json_decref(shown);
         return;
     }
-    json_array_foreach(scopes, i, s) {
+    json_array_foreach(scopes, i, s)
+    {
         const char *v = json_string_value(json_object_get(s, "value"));
         const char *d = json_string_value(json_object_get(s, "description"));
         char text[SCOPE_TEXT_MAX];
@@ -118,13 +116,14 @@ static int apis_list(const struct tsr_cli_args *a)
     if (rc == 0) {
         size_t i;
         json_t *api;
-        json_array_foreach(list, i, api) {
+        json_array_foreach(list, i, api)
+        {
             guard_secret(a, api);
             /* A table has room for how many: apis show lists them. */
             if (!tsr_cli_json(a))
-                json_object_set_new(api, "scopes",
-                                    json_integer((json_int_t)json_array_size(
-                                        json_object_get(api, "scopes"))));
+                json_object_set_new(
+                    api, "scopes",
+                    json_integer((json_int_t)json_array_size(json_object_get(api, "scopes"))));
         }
         tsr_cli_print(a, api_cols, list);
     }
@@ -165,7 +164,8 @@ static int add_scopes(const struct tsr_cli_args *a, json_t *body)
     json_t *scopes = json_array();
     size_t i;
     json_t *item;
-    json_array_foreach(items, i, item) {
+    json_array_foreach(items, i, item)
+    {
         const char *text = json_string_value(item);
         const char *eq = strchr(text, '=');
         json_t *s = eq == NULL ? json_pack("{s:s, s:s}", "value", text, "description", "")
@@ -316,6 +316,7 @@ static int apis_delete(const struct tsr_cli_args *a)
     return rc;
 }
 
+// clang-format off
 #define REVEAL_OPT {"reveal-secrets", NULL, "print an HS256 API's signing secret", 0}
 
 #define API_OPTS                                                                                  \
@@ -333,6 +334,7 @@ static int apis_delete(const struct tsr_cli_args *a)
          "access_token, access_token_authz, rfc9068_profile or rfc9068_profile_authz", 0},        \
         {"skip-consent", "true|false", "first-party applications skip the consent page", 0},      \
         REVEAL_OPT
+// clang-format on
 
 static const struct tsr_cli_opt create_opts[] = {
     {"identifier", "IDENTIFIER", "the audience tokens are asked for; cannot change later",
@@ -362,14 +364,14 @@ static const struct tsr_cli_opt delete_opts[] = {
     {NULL, NULL, NULL, 0},
 };
 
-#define ID_IS_EITHER                                                                              \
-    "ID is the API's id or its identifier (as given at creation: matched exactly,\n"             \
+#define ID_IS_EITHER                                                                               \
+    "ID is the API's id or its identifier (as given at creation: matched exactly,\n"               \
     "a trailing slash included).\n"
 
-#define SCOPES_RULE                                                                               \
-    "--scopes lists every scope, each SCOPE or SCOPE=DESCRIPTION (a scope such as\n"             \
-    "read:orders holds a colon, so '=' starts the description); it may be repeated and\n"       \
-    "each value is split at commas, so a description cannot hold a comma. On update it\n"       \
+#define SCOPES_RULE                                                                                \
+    "--scopes lists every scope, each SCOPE or SCOPE=DESCRIPTION (a scope such as\n"               \
+    "read:orders holds a colon, so '=' starts the description); it may be repeated and\n"          \
+    "each value is split at commas, so a description cannot hold a comma. On update it\n"          \
     "replaces all the scopes; \"--scopes ''\" removes them.\n"
 
 const struct tsr_cli_command tsr_cli_apis_commands[] = {
@@ -390,8 +392,7 @@ const struct tsr_cli_command tsr_cli_apis_commands[] = {
      .summary = "create an API (a resource server) that applications ask tokens for",
      .details = "The identifier is the audience: a name, usually a URL, that need not resolve.\n"
                 "Tokens carry it exactly as given (a trailing slash makes another audience)\n"
-                "and it cannot be changed later.\n\n" SCOPES_RULE
-                "\nexample:\n"
+                "and it cannot be changed later.\n\n" SCOPES_RULE "\nexample:\n"
                 "  tessera apis create --name Orders --identifier https://orders.example.com/ \\\n"
                 "    --scopes 'read:orders=Read orders,write:orders' --offline-access true\n",
      .opts = create_opts,

@@ -22,11 +22,11 @@
 /* The CLI's type names and the app_type each stands for (both are accepted). */
 static const char *const type_names[] = {"spa",         "regular",         "native", "m2m",
                                          "regular_web", "non_interactive", NULL};
-static const char *const type_values[] = {"spa",         "regular_web",     "native",
-                                          "non_interactive", "regular_web", "non_interactive"};
+static const char *const type_values[] = {
+    "spa", "regular_web", "native", "non_interactive", "regular_web", "non_interactive"};
 
-static const char *const method_names[] = {"none", "post", "basic", "client_secret_post",
-                                           "client_secret_basic", NULL};
+static const char *const method_names[] = {
+    "none", "post", "basic", "client_secret_post", "client_secret_basic", NULL};
 static const char *const method_values[] = {"none", "client_secret_post", "client_secret_basic",
                                             "client_secret_post", "client_secret_basic"};
 
@@ -171,14 +171,16 @@ static int add_grants(const struct tsr_cli_args *a, json_t *body)
     json_t *values = json_array();
     size_t i;
     json_t *name;
-    json_array_foreach(names, i, name) {
+    json_array_foreach(names, i, name)
+    {
         const char *n = json_string_value(name);
         size_t g = 0;
         while (g < sizeof grants / sizeof grants[0] && strcmp(grants[g].name, n) != 0)
             g++;
         if (g == sizeof grants / sizeof grants[0]) {
-            rc = tsr_cli_usage(a, "--grants: unknown grant \"%.80s\" (code, implicit, "
-                                  "refresh-token, credentials, password, password-realm)",
+            rc = tsr_cli_usage(a,
+                               "--grants: unknown grant \"%.80s\" (code, implicit, "
+                               "refresh-token, credentials, password, password-realm)",
                                n);
             break;
         }
@@ -318,10 +320,11 @@ static int apps_rotate_secret(const struct tsr_cli_args *a)
     return rc;
 }
 
-#define LIST_RULE                                                                                 \
-    "A list option may be repeated and each value is split at commas: \"--callbacks a,b\"\n"     \
+#define LIST_RULE                                                                                  \
+    "A list option may be repeated and each value is split at commas: \"--callbacks a,b\"\n"       \
     "and \"--callbacks a --callbacks b\" are the same; \"--callbacks ''\" is the empty list.\n"
 
+// clang-format off
 #define APP_OPTS(required)                                                                        \
     {"name", "NAME", "the application's name", required},                                        \
         {"type", "TYPE", "spa, regular, native or m2m (or regular_web, non_interactive)",         \
@@ -338,6 +341,7 @@ static int apps_rotate_secret(const struct tsr_cli_args *a)
         {"auth-method", "METHOD", "token endpoint authentication: none, post or basic", 0},       \
         {"refresh-rotation", "MODE", "refresh tokens: rotating or non-rotating", 0},              \
         {"first-party", "true|false", "a first-party application (may skip consent)", 0}
+// clang-format on
 
 static const struct tsr_cli_opt create_opts[] = {
     APP_OPTS(TSR_CLI_OPT_REQUIRED),
@@ -385,8 +389,7 @@ const struct tsr_cli_command tsr_cli_apps_commands[] = {
      .summary = "create an application; prints its client secret once",
      .details = "The type sets the defaults: spa and native are public clients (no secret,\n"
                 "PKCE); regular and m2m get a client secret, printed this once only. A new\n"
-                "spa gets rotating refresh tokens.\n\n" LIST_RULE
-                "\nexample:\n"
+                "spa gets rotating refresh tokens.\n\n" LIST_RULE "\nexample:\n"
                 "  tessera apps create --name Shop --type spa \\\n"
                 "    --callbacks http://localhost:3000/callback --web-origins "
                 "http://localhost:3000\n",
@@ -396,7 +399,8 @@ const struct tsr_cli_command tsr_cli_apps_commands[] = {
     {.name = "apps update",
      .operands = "ID",
      .summary = "change an application's settings",
-     .details = "Only the options given change; a list option replaces the whole list.\n\n" LIST_RULE,
+     .details =
+         "Only the options given change; a list option replaces the whole list.\n\n" LIST_RULE,
      .opts = update_opts,
      .kind = TSR_CLI_REMOTE,
      .run = apps_update},

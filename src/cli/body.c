@@ -109,8 +109,7 @@ static json_t *field_value(const struct tsr_cli_args *a, const struct tsr_cli_fi
     return v;
 }
 
-int tsr_cli_body_add(const struct tsr_cli_args *a, const struct tsr_cli_field *fields,
-                     json_t *body)
+int tsr_cli_body_add(const struct tsr_cli_args *a, const struct tsr_cli_field *fields, json_t *body)
 {
     for (size_t i = 0; fields[i].opt != NULL; i++) {
         int rc;

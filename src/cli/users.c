@@ -249,7 +249,8 @@ static int users_block(const struct tsr_cli_args *a)
     for (size_t i = 0; rc == 0 && i < tsr_cli_noperands(a); i++) {
         const char *id = tsr_cli_operand(a, i);
         if ((rc = set_blocked(a, r, id, true)) == 0 && !tsr_cli_json(a))
-            tsr_cli_say(stdout, "Blocked %s: logins are refused until `tessera users unblock`.\n", id);
+            tsr_cli_say(stdout, "Blocked %s: logins are refused until `tessera users unblock`.\n",
+                        id);
     }
     tsr_remote_close(r);
     return rc;
@@ -267,8 +268,9 @@ static int users_unblock(const struct tsr_cli_args *a)
                               : tsr_remote_call(r, "DELETE", path, NULL, NULL);
         free(path);
         if (rc == 0 && !tsr_cli_json(a))
-            tsr_cli_say(stdout, "Unblocked %s: the administrator's block and brute-force "
-                                "lockouts are lifted.\n",
+            tsr_cli_say(stdout,
+                        "Unblocked %s: the administrator's block and brute-force "
+                        "lockouts are lifted.\n",
                         id);
     }
     tsr_remote_close(r);
@@ -294,19 +296,19 @@ static int users_delete(const struct tsr_cli_args *a)
     return rc;
 }
 
-#define QUERY_HELP                                                                                \
-    "The query is the Management API's q, in the part of Lucene syntax Tessera\n"               \
-    "reads: terms joined by spaces or AND, each field:value or field:\"quoted value\",\n"       \
-    "or one bare word (a substring of email, name, nickname or username). Fields:\n"            \
-    "email (exact, or a prefix with a trailing *), email.domain, user_id, name,\n"              \
-    "nickname, username, email_verified, blocked, identities.connection. OR, NOT\n"             \
-    "and ranges are refused rather than answered wrongly.\n"                                      \
-    "\nexample:\n"                                                                                \
+#define QUERY_HELP                                                                                 \
+    "The query is the Management API's q, in the part of Lucene syntax Tessera\n"                  \
+    "reads: terms joined by spaces or AND, each field:value or field:\"quoted value\",\n"          \
+    "or one bare word (a substring of email, name, nickname or username). Fields:\n"               \
+    "email (exact, or a prefix with a trailing *), email.domain, user_id, name,\n"                 \
+    "nickname, username, email_verified, blocked, identities.connection. OR, NOT\n"                \
+    "and ranges are refused rather than answered wrongly.\n"                                       \
+    "\nexample:\n"                                                                                 \
     "  tessera users list --query 'email.domain:example.com AND blocked:true'\n"
 
-#define PASSWORD_HELP                                                                             \
-    "The password is read from --password-file (\"-\": standard input, e.g. a pipe)\n"          \
-    "or, for create, from " PASSWORD_ENV "; --password VALUE is refused,\n"                     \
+#define PASSWORD_HELP                                                                              \
+    "The password is read from --password-file (\"-\": standard input, e.g. a pipe)\n"             \
+    "or, for create, from " PASSWORD_ENV "; --password VALUE is refused,\n"                        \
     "because other users of the machine can read a command line.\n"
 
 static const struct tsr_cli_opt list_opts[] = {
@@ -323,6 +325,7 @@ static const struct tsr_cli_opt search_opts[] = {
     {NULL, NULL, NULL, 0},
 };
 
+// clang-format off
 #define USER_OPTS                                                                                 \
     {"email", "EMAIL", "the user's email address", 0},                                            \
         {"username", "NAME", "a username (when the connection asks for one)", 0},                 \
@@ -330,6 +333,7 @@ static const struct tsr_cli_opt search_opts[] = {
         {"email-verified", "true|false", "whether the address is known to be theirs", 0},         \
         {"password-file", "FILE", "read the password from FILE (\"-\": standard input)", 0},      \
         {"password", "VALUE", "refused: visible in ps (use --password-file)", 0}
+// clang-format on
 
 static const struct tsr_cli_opt create_opts[] = {
     {"connection", "NAME", "the database connection (" DEFAULT_CONNECTION ")", 0},
@@ -371,9 +375,10 @@ const struct tsr_cli_command tsr_cli_users_commands[] = {
      .run = users_show},
     {.name = "users create",
      .summary = "create a user in a database connection",
-     .details = PASSWORD_HELP "\nexample:\n"
-                              "  printf '%s' \"$PW\" | tessera users create --email ada@example.com "
-                              "--password-file -\n",
+     .details =
+         PASSWORD_HELP "\nexample:\n"
+                       "  printf '%s' \"$PW\" | tessera users create --email ada@example.com "
+                       "--password-file -\n",
      .opts = create_opts,
      .kind = TSR_CLI_REMOTE,
      .run = users_create},
