@@ -144,7 +144,7 @@ export async function startFakeMgmt(routes) {
   const srv = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      const key = `${req.method} ${req.url.split('?')[0]}`;
+      const key = `${req.method} ${decodeURIComponent(req.url.split('?')[0])}`;
       const [status, body] = req.url === '/oauth/token'
         ? [200, { access_token: 'fake-token', token_type: 'Bearer', expires_in: 60 }]
         : routes[key] ?? [404, { statusCode: 404, message: `no route ${key}`, errorCode: 'inexistent' }];
