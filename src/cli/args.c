@@ -10,6 +10,7 @@
 #include <string.h>
 #include <errno.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "util/secure.h"
 
@@ -393,6 +394,12 @@ char *tsr_cli_read_secret(const struct tsr_cli_args *a, const char *opt, const c
 {
     char b1[MAX_SHOWN + 4];
     bool in = strcmp(path, "-") == 0;
+    /* No prompt: typed at a terminal, the secret would be echoed on the screen. */
+    if (in && isatty(STDIN_FILENO)) {
+        *rc = tsr_cli_usage(a, "--%s -: standard input is a terminal; pipe the secret in or "
+                               "name a file", opt);
+        return NULL;
+    }
     FILE *f = in ? stdin : fopen(path, "re");
     if (f == NULL) {
         *rc = tsr_cli_usage(a, "--%s: cannot read %s: %s", opt, shown(path, b1), strerror(errno));

@@ -63,7 +63,8 @@ int tsr_cli_opt_choice(const struct tsr_cli_args *a, const char *name, const cha
 
 /*
  * Reads a secret (a client secret, a password) from the file at path, or
- * from standard input when path is "-": at most 4096 bytes, trailing
+ * from standard input when path is "-" (a pipe or file, never a terminal:
+ * there is no prompt): at most 4096 bytes, trailing
  * newlines dropped.  Returns it (caller wipes with tsr_wipe_free_str), or
  * NULL after a usage line naming option opt (*rc = TSR_CLI_USAGE).
  */
