@@ -1,6 +1,7 @@
 /*
- * apps.c - `tessera apps list|show|create|update|delete|rotate-secret`:
- * the tenant's applications through /api/v2/clients.
+ * apps.c - `tessera apps list|show|create|update|delete|rotate-secret|
+ * authorize`: the tenant's applications through /api/v2/clients, and their
+ * client grants (/api/v2/client-grants).
  *
  * Types and grants have the short names of Auth0's CLI (spa, regular,
  * native, m2m; code, refresh-token, credentials, ...) besides the
@@ -15,6 +16,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/remote.h"
+#include "util/strbuf.h"
 
 #define LIST_MAX 1000
 #define LIST_DEFAULT 100
@@ -320,6 +322,68 @@ static int apps_rotate_secret(const struct tsr_cli_args *a)
     return rc;
 }
 
+/* The grant of client id for audience: its id in *grant_id (caller frees), NULL when none. */
+static int find_grant(const struct tsr_cli_args *a, tsr_remote *r, const char *id,
+                      const char *audience, char **grant_id)
+{
+    struct tsr_strbuf b = {0};
+    json_t *list = NULL;
+    *grant_id = NULL;
+    tsr_strbuf_append(&b, "client-grants?client_id=");
+    tsr_strbuf_append_urlenc(&b, id);
+    tsr_strbuf_append(&b, "&audience=");
+    tsr_strbuf_append_urlenc(&b, audience);
+    char *path = tsr_strbuf_take(&b, NULL);
+    int rc = path == NULL ? tsr_cli_fail(a, "out of memory") : tsr_remote_list(r, path, 1, &list);
+    const char *gid = json_string_value(json_object_get(json_array_get(list, 0), "id"));
+    if (rc == 0 && gid != NULL && (*grant_id = strdup(gid)) == NULL)
+        rc = tsr_cli_fail(a, "out of memory");
+    free(path);
+    json_decref(list);
+    return rc;
+}
+
+static int apps_authorize(const struct tsr_cli_args *a)
+{
+    static const struct tsr_cli_col cols[] = {{"GRANT ID", "id"},
+                                              {"CLIENT ID", "client_id"},
+                                              {"AUDIENCE", "audience"},
+                                              {"SCOPES", "scope"},
+                                              {NULL, NULL}};
+    tsr_remote *r = NULL;
+    json_t *scopes = NULL, *body = NULL, *grant = NULL;
+    char *grant_id = NULL, *path = NULL;
+    const char *id = tsr_cli_operand(a, 0);
+    const char *audience = tsr_cli_opt(a, "api");
+    int rc = tsr_cli_list(a, "scopes", &scopes);
+    if (rc == 0 && scopes == NULL && (scopes = json_array()) == NULL)
+        rc = tsr_cli_fail(a, "out of memory");
+    if (rc == 0)
+        rc = tsr_remote_open(a, &r);
+    /* Authorizing again replaces the scopes of the grant the pair already has. */
+    if (rc == 0)
+        rc = find_grant(a, r, id, audience, &grant_id);
+    if (rc == 0 && grant_id != NULL) {
+        body = json_pack("{s:O}", "scope", scopes);
+        path = tsr_remote_path("client-grants/", grant_id, "");
+        rc = body == NULL || path == NULL ? tsr_cli_fail(a, "out of memory")
+                                          : tsr_remote_call(r, "PATCH", path, body, &grant);
+    } else if (rc == 0) {
+        body = json_pack("{s:s, s:s, s:O}", "client_id", id, "audience", audience, "scope", scopes);
+        rc = body == NULL ? tsr_cli_fail(a, "out of memory")
+                          : tsr_remote_call(r, "POST", "client-grants", body, &grant);
+    }
+    if (rc == 0)
+        tsr_cli_print(a, cols, grant);
+    free(grant_id);
+    free(path);
+    json_decref(scopes);
+    json_decref(body);
+    json_decref(grant);
+    tsr_remote_close(r);
+    return rc;
+}
+
 #define LIST_RULE                                                                                  \
     "A list option may be repeated and each value is split at commas: \"--callbacks a,b\"\n"       \
     "and \"--callbacks a --callbacks b\" are the same; \"--callbacks ''\" is the empty list.\n"
@@ -361,6 +425,12 @@ static const struct tsr_cli_opt list_opts[] = {
 
 static const struct tsr_cli_opt show_opts[] = {
     {"reveal-secrets", NULL, "refused: secrets are stored as hashes (see apps rotate-secret)", 0},
+    {NULL, NULL, NULL, 0},
+};
+
+static const struct tsr_cli_opt authorize_opts[] = {
+    {"api", "IDENTIFIER", "the API's identifier (the audience)", TSR_CLI_OPT_REQUIRED},
+    {"scopes", "SCOPES", "the API's scopes the application may ask for", TSR_CLI_OPT_REPEAT},
     {NULL, NULL, NULL, 0},
 };
 
@@ -418,5 +488,15 @@ const struct tsr_cli_command tsr_cli_apps_commands[] = {
                 "are revoked.\n",
      .kind = TSR_CLI_REMOTE,
      .run = apps_rotate_secret},
+    {.name = "apps authorize",
+     .operands = "ID",
+     .summary = "let an application get tokens for an API by client credentials",
+     .details = "Creates the client grant of the application and the API, or replaces its\n"
+                "scopes when there is one already (no --scopes: none).\n\n" LIST_RULE "\nexample:\n"
+                "  tessera apps authorize CLIENT_ID --api https://orders.example.com/ \\\n"
+                "    --scopes read:orders,write:orders\n",
+     .opts = authorize_opts,
+     .kind = TSR_CLI_REMOTE,
+     .run = apps_authorize},
     {0},
 };

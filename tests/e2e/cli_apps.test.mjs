@@ -55,7 +55,7 @@ async function secretWorks(clientId, secret) {
 test('apps --help: every command and every option is documented', t_(async () => {
   const family = await cli(server, ['apps', '--help']);
   assert.equal(family.code, 0);
-  for (const c of ['list', 'show', 'create', 'update', 'delete', 'rotate-secret']) {
+  for (const c of ['list', 'show', 'create', 'update', 'delete', 'rotate-secret', 'authorize']) {
     assert.match(family.stdout, new RegExp(`^  apps ${c} `, 'm'), `apps --help lists ${c}`);
   }
   const appOpts = ['name', 'type', 'description', 'callbacks', 'logout-urls', 'origins', 'web-origins',
@@ -237,6 +237,38 @@ test('apps delete: one or several ids, --force accepted; unknown id fails', t_(a
   assert.deepEqual([quiet.code, quiet.stdout], [0, ''], '--json prints nothing');
   assertCliError(assert, await cli(server, ['apps', 'delete', c.client_id]), 1, /The client does not exist \(404 inexistent_client\)/);
   assertCliError(assert, await cli(server, ['apps', 'delete']), 2, /missing ID\.\.\./);
+}));
+
+test('apps authorize: a client grant for an API, its scopes replaced when authorized again', t_(async () => {
+  const api = await mgmt.createApi();
+  const app = await mgmt.createClient({ name: uid('m2m') });
+  const r = await cli(server, ['apps', 'authorize', app.client_id, '--api', api.identifier, '--scopes', 'read:x']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(field(r.stdout, 'CLIENT ID'), app.client_id);
+  assert.equal(field(r.stdout, 'AUDIENCE'), api.identifier);
+  assert.equal(field(r.stdout, 'SCOPES'), 'read:x');
+  const grants = async () => (await mgmt.get(`/client-grants?client_id=${enc(app.client_id)}&audience=${enc(api.identifier)}`)).body;
+  let now = await grants();
+  assert.equal(now.length, 1);
+  assert.equal(now[0].id, field(r.stdout, 'GRANT ID'));
+  assert.deepEqual(now[0].scope, ['read:x']);
+  const token = await tokenPost(server, { clientId: app.client_id, clientSecret: app.client_secret, audience: api.identifier });
+  assert.equal(token.status, 200, token.text);
+  assert.equal(token.body.scope, 'read:x', 'the grant lets the application get tokens for the API');
+
+  const again = await cliJson(server, ['apps', 'authorize', app.client_id, '--api', api.identifier, '--scopes', 'read:x,write:x']);
+  now = await grants();
+  assert.equal(now.length, 1, 'authorizing again changes the grant there is');
+  assert.deepEqual(again, now[0]);
+  assert.deepEqual(now[0].scope, ['read:x', 'write:x']);
+
+  assertCliError(assert, await cli(server, ['apps', 'authorize', app.client_id, '--api', api.identifier, '--scopes', 'fly:x']), 1,
+    /Scope fly:x is not defined by the resource server.*\(400 invalid_body\)$/);
+  assertCliError(assert, await cli(server, ['apps', 'authorize', app.client_id, '--api', 'urn:nothing']), 1, /\(404 inexistent_resource_server\)$/);
+  assertCliError(assert, await cli(server, ['apps', 'authorize', 'no-such-client', '--api', api.identifier]), 1, /\(404 inexistent_client\)$/);
+  assertCliError(assert, await cli(server, ['apps', 'authorize', app.client_id]), 2, /--api is required/);
+  await assertHelp(assert, ['apps', 'authorize'], ['api', 'scopes']);
+  await assertConnectionErrors(assert, server, ['apps', 'authorize', 'x', '--api', 'y']);
 }));
 
 test('apps and apis: text from the server reaches the terminal without control characters', t_(async () => {
