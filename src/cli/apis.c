@@ -15,7 +15,6 @@
 #include "cli/output.h"
 #include "cli/remote.h"
 
-#define LIST_MAX 1000
 #define LIST_DEFAULT 100
 #define LIFETIME_MAX 2592000 /* 30 days, the Management API's bound */
 #define SCOPE_TEXT_MAX 1024
@@ -108,11 +107,11 @@ static int apis_list(const struct tsr_cli_args *a)
     tsr_remote *r = NULL;
     json_t *list = NULL;
     uint64_t number;
-    int rc = tsr_cli_opt_uint(a, "number", 1, LIST_MAX, LIST_DEFAULT, &number);
+    int rc = tsr_cli_opt_uint(a, "number", 1, TSR_REMOTE_LIST_MAX, LIST_DEFAULT, &number);
     if (rc == 0)
         rc = tsr_remote_open(a, &r);
     if (rc == 0)
-        rc = tsr_remote_list(r, "resource-servers", (size_t)number, &list);
+        rc = tsr_remote_list(r, "resource-servers", number, &list);
     if (rc == 0) {
         size_t i;
         json_t *api;

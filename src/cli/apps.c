@@ -18,7 +18,6 @@
 #include "cli/remote.h"
 #include "util/strbuf.h"
 
-#define LIST_MAX 1000
 #define LIST_DEFAULT 100
 
 /* The CLI's type names and the app_type each stands for (both are accepted). */
@@ -118,7 +117,7 @@ static int apps_list(const struct tsr_cli_args *a)
     tsr_remote *r = NULL;
     json_t *list = NULL;
     uint64_t number;
-    int rc = tsr_cli_opt_uint(a, "number", 1, LIST_MAX, LIST_DEFAULT, &number);
+    int rc = tsr_cli_opt_uint(a, "number", 1, TSR_REMOTE_LIST_MAX, LIST_DEFAULT, &number);
     if (rc == 0 && tsr_cli_has(a, "reveal-secrets"))
         rc = tsr_cli_usage(a, "--reveal-secrets: a client secret is stored only as a hash and "
                               "cannot be shown again; `tessera apps rotate-secret ID` issues a "
@@ -126,7 +125,7 @@ static int apps_list(const struct tsr_cli_args *a)
     if (rc == 0)
         rc = tsr_remote_open(a, &r);
     if (rc == 0)
-        rc = tsr_remote_list(r, "clients", (size_t)number, &list);
+        rc = tsr_remote_list(r, "clients", number, &list);
     if (rc == 0) {
         if (!tsr_cli_json(a)) {
             size_t i;
@@ -385,8 +384,9 @@ static int apps_authorize(const struct tsr_cli_args *a)
 }
 
 #define LIST_RULE                                                                                  \
-    "A list option may be repeated and each value is split at commas: \"--callbacks a,b\"\n"       \
-    "and \"--callbacks a --callbacks b\" are the same; \"--callbacks ''\" is the empty list.\n"
+    "Lists of values: repeat the option or separate the values with commas\n"                      \
+    "(\"--callbacks a,b\" is \"--callbacks a --callbacks b\"); \"--callbacks ''\" is the empty\n"  \
+    "list, which on update clears it.\n"
 
 // clang-format off
 #define APP_OPTS(required)                                                                        \

@@ -7,26 +7,6 @@
 
 #define MEMBER_MAX 128
 
-/* Appends the comma-separated items of v to arr, blanks trimmed, empty items dropped. */
-static int split(const char *v, json_t *arr)
-{
-    const char *p = v;
-    while (*p != '\0') {
-        size_t len = strcspn(p, ",");
-        const char *s = p, *e = p + len;
-        while (s < e && (*s == ' ' || *s == '\t'))
-            s++;
-        while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-            e--;
-        if (e > s && json_array_append_new(arr, json_stringn(s, (size_t)(e - s))) != 0)
-            return -1;
-        p += len;
-        if (*p == ',')
-            p++;
-    }
-    return 0;
-}
-
 int tsr_cli_list(const struct tsr_cli_args *a, const char *name, json_t **out)
 {
     const char *const *vals;
@@ -34,17 +14,12 @@ int tsr_cli_list(const struct tsr_cli_args *a, const char *name, json_t **out)
     *out = NULL;
     if (n == 0)
         return 0;
-    json_t *arr = json_array();
-    for (size_t i = 0; arr != NULL && i < n; i++) {
-        if (split(vals[i], arr) != 0) {
-            json_decref(arr);
-            arr = NULL;
-        }
+    if (n == 1 && vals[0][0] == '\0') {
+        if ((*out = json_array()) == NULL)
+            return tsr_cli_fail(a, "out of memory");
+        return 0;
     }
-    if (arr == NULL)
-        return tsr_cli_fail(a, "out of memory");
-    *out = arr;
-    return 0;
+    return tsr_cli_opt_list(a, name, out);
 }
 
 int tsr_cli_body_set(json_t *body, const char *member, json_t *v)

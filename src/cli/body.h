@@ -3,11 +3,11 @@
  * options.  Only the options given become members, so an update sends
  * exactly what the operator named (a PATCH), and nothing else changes.
  *
- * One rule for every list option (callbacks, origins, grants, scopes, ...):
- * the option may be repeated, and each value is also split at commas, so
- * "--callbacks a,b --callbacks c" is the list a, b, c.  Blanks around an
- * item are dropped.  An empty value ("--callbacks ''") is the empty list,
- * which on update clears it.  An item therefore cannot hold a comma.
+ * Lists follow the rule of every command (tsr_cli_opt_list): the option
+ * may be repeated and each value may hold several items separated by
+ * commas, so "--callbacks a,b --callbacks c" is the list a, b, c; an item
+ * cannot hold a comma, and an empty item is a usage error.  Here one empty
+ * value ("--callbacks ''") is the empty list, which on update clears it.
  */
 #ifndef TSR_CLI_BODY_H
 #define TSR_CLI_BODY_H
@@ -42,9 +42,9 @@ int tsr_cli_body_add(const struct tsr_cli_args *a, const struct tsr_cli_field *f
                      json_t *body);
 
 /*
- * The values of list option name by the list rule, as a new array of
- * strings in *out (caller decrefs), or NULL when the option was not given.
- * Returns 0 or TSR_CLI_FAILED (out of memory).
+ * The items of list option name as a new array of strings in *out (caller
+ * decrefs): NULL when the option was not given, empty for one empty value.
+ * Returns 0, TSR_CLI_USAGE or TSR_CLI_FAILED.
  */
 int tsr_cli_list(const struct tsr_cli_args *a, const char *name, json_t **out);
 

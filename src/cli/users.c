@@ -18,7 +18,6 @@
 #include "util/secure.h"
 #include "util/strbuf.h"
 
-#define LIST_MAX 1000 /* the Management API pages through the first 1000 matches */
 #define LIST_DEFAULT 100
 #define DEFAULT_CONNECTION "Username-Password-Authentication"
 #define PASSWORD_ENV "TESSERA_USER_PASSWORD"
@@ -63,7 +62,7 @@ static int list_users(const struct tsr_cli_args *a, const char *q)
     uint64_t number;
     struct tsr_strbuf b = {0};
     const char *sort = tsr_cli_opt(a, "sort");
-    int rc = tsr_cli_opt_uint(a, "number", 1, LIST_MAX, LIST_DEFAULT, &number);
+    int rc = tsr_cli_opt_uint(a, "number", 1, TSR_REMOTE_LIST_MAX, LIST_DEFAULT, &number);
     if (rc != 0)
         return rc;
     tsr_strbuf_append(&b, "users?search_engine=v3");
@@ -78,8 +77,7 @@ static int list_users(const struct tsr_cli_args *a, const char *q)
     char *path = tsr_strbuf_take(&b, NULL);
     if (path == NULL)
         return tsr_cli_fail(a, "out of memory");
-    if ((rc = tsr_remote_open(a, &r)) == 0 &&
-        (rc = tsr_remote_list(r, path, (size_t)number, &list)) == 0) {
+    if ((rc = tsr_remote_open(a, &r)) == 0 && (rc = tsr_remote_list(r, path, number, &list)) == 0) {
         size_t i;
         json_t *u;
         json_array_foreach(tsr_cli_json(a) ? NULL : list, i, u) blocked_for_people(u);

@@ -64,7 +64,8 @@ test('apps --help: every command and every option is documented', t_(async () =>
   await assertHelp(assert, ['apps', 'show'], ['reveal-secrets']);
   const create = await assertHelp(assert, ['apps', 'create'], appOpts);
   assert.match(create, /--name NAME .*\(required\)/, 'required options say so');
-  assert.match(create, /split at commas/, 'the list rule is documented');
+  assert.match(create, /repeat the option or separate the values with commas/, 'the list rule is documented');
+  assert.match(create, /is the empty\nlist, which on update clears it/, 'and how to clear a list');
   await assertHelp(assert, ['apps', 'update'], appOpts);
   await assertHelp(assert, ['apps', 'delete'], ['force']);
   await assertHelp(assert, ['apps', 'rotate-secret'], []);
@@ -197,6 +198,8 @@ test('apps update: only the options given change; lists replace, empty clears', 
     /--type: expected one of spa, regular, native, m2m/);
   assertCliError(assert, await cli(server, ['apps', 'update', c.client_id, '--grants', 'code,teleport']), 2,
     /--grants: unknown grant "teleport"/);
+  assertCliError(assert, await cli(server, ['apps', 'update', c.client_id, '--callbacks', 'https://a.example.com/cb,,https://b.example.com/cb']), 2,
+    /--callbacks: an empty item/);
   assertCliError(assert, await cli(server, ['apps', 'update', c.client_id, '--first-party', 'perhaps']), 2,
     /--first-party: expected true or false/);
   assertCliError(assert, await cli(server, ['apps', 'update', c.client_id, '--callbacks', 'not-a-url']), 1,

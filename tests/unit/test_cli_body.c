@@ -18,12 +18,9 @@
 #include "cli/output.h"
 
 static const struct tsr_cli_opt opts[] = {
-    {"name", "NAME", "a string", 0},
-    {"urls", "URLS", "a list", TSR_CLI_OPT_REPEAT},
-    {"flag", "true|false", "a boolean", 0},
-    {"count", "N", "a number", 0},
-    {"mode", "MODE", "a nested string", 0},
-    {NULL, NULL, NULL, 0},
+    {"name", "NAME", "a string", 0},        {"urls", "URLS", "a list", TSR_CLI_OPT_REPEAT},
+    {"flag", "true|false", "a boolean", 0}, {"count", "N", "a number", 0},
+    {"mode", "MODE", "a nested string", 0}, {NULL, NULL, NULL, 0},
 };
 
 static const struct tsr_cli_command cmd = {
@@ -87,11 +84,11 @@ static void only_given_options_become_members(void **state)
     json_decref(b);
 }
 
-static void lists_repeat_and_split_at_commas(void **state)
+static void lists_repeat_split_at_commas_and_clear(void **state)
 {
     (void)state;
     int rc;
-    char *argv[] = {"--urls", "a, b,,c ", "--urls", "d", NULL};
+    char *argv[] = {"--urls", "a, b,c ", "--urls", "d", NULL};
     json_t *b = body_of(argv, &rc);
     assert_int_equal(rc, 0);
     assert_json(b, "{\"callbacks\": [\"a\", \"b\", \"c\", \"d\"]}");
@@ -102,6 +99,14 @@ static void lists_repeat_and_split_at_commas(void **state)
     assert_int_equal(rc, 0);
     assert_json(b, "{\"callbacks\": []}");
     json_decref(b);
+
+    /* An empty item, or an empty value among others, is a mistake, not a clear. */
+    char *hole[] = {"--urls", "a,,b", NULL};
+    json_decref(body_of(hole, &rc));
+    assert_int_equal(rc, TSR_CLI_USAGE);
+    char *mixed[] = {"--urls", "a", "--urls", "", NULL};
+    json_decref(body_of(mixed, &rc));
+    assert_int_equal(rc, TSR_CLI_USAGE);
 }
 
 static void bad_values_are_usage_errors(void **state)
@@ -136,9 +141,10 @@ static void set_makes_and_refuses_nested_objects(void **state)
 static void path_reaches_into_arrays(void **state)
 {
     (void)state;
-    json_t *u = json_loads("{\"identities\": [{\"connection\": \"db\"}, {\"connection\": \"oidc\"}],"
-                           " \"n\": [[1, 2]]}",
-                           0, NULL);
+    json_t *u =
+        json_loads("{\"identities\": [{\"connection\": \"db\"}, {\"connection\": \"oidc\"}],"
+                   " \"n\": [[1, 2]]}",
+                   0, NULL);
     assert_string_equal(json_string_value(tsr_cli_path(u, "identities.0.connection")), "db");
     assert_string_equal(json_string_value(tsr_cli_path(u, "identities.1.connection")), "oidc");
     assert_null(tsr_cli_path(u, "identities.2.connection"));
@@ -166,7 +172,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(only_given_options_become_members),
-        cmocka_unit_test(lists_repeat_and_split_at_commas),
+        cmocka_unit_test(lists_repeat_split_at_commas_and_clear),
         cmocka_unit_test(bad_values_are_usage_errors),
         cmocka_unit_test(set_makes_and_refuses_nested_objects),
         cmocka_unit_test(path_reaches_into_arrays),
