@@ -11,6 +11,7 @@
 
 #include "core/bootstrap.h"
 #include "core/connection.h"
+#include "core/datadir.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/secure.h"
@@ -73,10 +74,22 @@ int tsr_app_open(struct tsr_app *app, const struct tsr_settings *s, tsr_getenv_f
                  FILE *out, char *err, size_t errlen)
 {
     memset(app, 0, sizeof *app);
+    app->datadir_lock = -1;
     err[0] = '\0';
     app->settings = *s;
     int64_t ntenants = 0, nkeys = 0;
+    long holder = 0;
+    char why[512];
     int rc = open_data_dir(s->data_dir, err, errlen);
+    if (rc != 0)
+        return rc;
+    rc = tsr_datadir_lock(s->data_dir, TSR_DATADIR_SHARED, &app->datadir_lock, &holder, why,
+                          sizeof why);
+    if (rc == TSR_EBUSY)
+        snprintf(err, errlen, "--data-dir: %s is being restored (pid %ld); start when it is done",
+                 s->data_dir, holder);
+    else if (rc != 0)
+        snprintf(err, errlen, "--data-dir: %s", why);
     if (rc != 0)
         return rc;
     snprintf(app->db_location, sizeof app->db_location, "%s/tessera.db", s->data_dir);
@@ -142,6 +155,9 @@ void tsr_app_close(struct tsr_app *app)
     app->tenants = NULL;
     tsr_wipe(app->master_key, sizeof app->master_key);
     tsr_app_store_release();
+    /* After the database handle: the lock outlives every use of the file. */
+    tsr_datadir_unlock(app->datadir_lock);
+    app->datadir_lock = -1;
 }
 
 struct tsr_tenant_set *tsr_app_acquire(struct tsr_app *app)

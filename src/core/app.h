@@ -29,14 +29,17 @@ struct tsr_app {
     atomic_llong checked_at;       /* when the database generation was last compared */
     atomic_int inflight;           /* requests being handled, for graceful shutdown */
     struct tsr_mail_worker *mail_worker; /* NULL: no worker (queued mail waits for one) */
+    int datadir_lock; /* fd holding the data dir's shared lock (core/datadir.h), or -1 */
 };
 
 /*
- * Opens the data directory: creates it (0700) when missing, opens the
- * database, applies migrations, loads or creates the master key, bootstraps
- * the default tenant on first start (printing the bootstrap credentials to
- * out, may be NULL) and loads every tenant with its keys.  On failure
- * writes one line into err and returns a negative code.
+ * Opens the data directory: creates it (0700) when missing, takes its
+ * shared lock until tsr_app_close (refused while a restore runs: see
+ * core/datadir.h), opens the database, applies migrations, loads or
+ * creates the master key, bootstraps the default tenant on first start
+ * (printing the bootstrap credentials to out, may be NULL) and loads every
+ * tenant with its keys.  On failure writes one line into err and returns a
+ * negative code.
  */
 int tsr_app_open(struct tsr_app *app, const struct tsr_settings *s, tsr_getenv_fn getenv_fn,
                  FILE *out, char *err, size_t errlen);

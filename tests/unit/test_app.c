@@ -74,8 +74,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    static const char *const files[] = {"tessera.db", "tessera.db-wal", "tessera.db-shm",
-                                        "master.key", "bootstrap-client.json"};
+    static const char *const files[] = {"tessera.db", "tessera.db-wal",        "tessera.db-shm",
+                                        "master.key", "bootstrap-client.json", "tessera.lock"};
     char path[700];
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         path_in_dir(path, sizeof path, files[i]);
