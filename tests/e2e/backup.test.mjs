@@ -5,16 +5,15 @@
 // directory and touches nothing; every refusal is one line and a non-zero
 // status.  Every wait is bounded in count and time.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
+import { assertCliError, runCli } from './lib/cli.mjs';
 import { countRows, queryRows } from './lib/db.mjs';
 import { Mgmt, uid } from './lib/mgmt.mjs';
-import { makeDataDir, startTessera, tesseraBin, withLogs } from './lib/server.mjs';
+import { makeDataDir, startTessera, withLogs } from './lib/server.mjs';
 
-const CLI_TIMEOUT_MS = 60_000;
 const LOAD_MAX_USERS = 150; // the write load's bounds: count ...
 const LOAD_MAX_MS = 60_000; // ... and time
 const LOAD_CONCURRENCY = 2;
@@ -26,56 +25,7 @@ let work; // scratch directory for backup files
 let backupFile;
 const t_ = (fn) => withLogs(() => server, fn);
 
-/** Our environment without any TESSERA_* setting, so a developer's shell cannot steer the CLI. */
-function cliEnv(extra = {}) {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TESSERA_')) env[k] = v;
-  return { ...env, ...extra };
-}
-
-/** Runs the tessera CLI; resolves {code, signal, stdout, stderr}, killing it after CLI_TIMEOUT_MS. */
-function runCli(args, { env } = {}) {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(tesseraBin(), args, { env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.setEncoding('utf8');
-    proc.stderr.setEncoding('utf8');
-    proc.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    proc.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => proc.kill('SIGKILL'), CLI_TIMEOUT_MS);
-    proc.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    proc.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-const lines = (text) => text.split('\n').filter((l) => l !== '');
 const mode = (p) => statSync(p).mode & 0o777;
-
-/** Asserts a refusal: exit status, and one line on stderr (a usage error may add the --help pointer). */
-function assertRefused(res, status, pattern, what) {
-  const got = `exit ${res.code}\nstdout: ${res.stdout}\nstderr: ${res.stderr}`;
-  assert.equal(res.code, status, `${what}: exit status\n${got}`);
-  const errLines = lines(res.stderr);
-  assert.ok(errLines.length >= 1, `${what}: a line on stderr\n${got}`);
-  assert.match(errLines[0], pattern, `${what}: the message\n${got}`);
-  const rest = errLines.slice(1);
-  assert.ok(
-    rest.length === 0 || (status === 2 && rest.length === 1 && /^\(see: tessera \w+ --help\)$/.test(rest[0])),
-    `${what}: one line (a usage error may point to --help)\n${got}`,
-  );
-  assert.equal(res.stdout, '', `${what}: nothing on stdout\n${got}`);
-}
 
 /**
  * Creates users through the Management API, LOAD_CONCURRENCY at a time,
@@ -185,7 +135,8 @@ test('restore onto the data directory of a running server is refused and touches
   const before = countRows(server.dbPath, ['users', 'tenants', 'clients']);
   const filesBefore = readdirSync(dataDir).sort();
   const res = await runCli(['restore', '--from', backupFile, '--data-dir', dataDir, '--force']);
-  assertRefused(
+  assertCliError(
+    assert,
     res,
     1,
     new RegExp(`^tessera restore: .+ is in use by a running tessera \\(pid ${server.proc.pid}\\); stop it first$`),
@@ -198,10 +149,27 @@ test('restore onto the data directory of a running server is refused and touches
   assert.equal(one.status, 200, `the server still serves: ${one.text}`);
 }));
 
+test('backup and restore --help list every option and say what a backup does not hold', async () => {
+  for (const [cmd, opts] of [
+    ['backup', ['to', 'data-dir', 'force', 'json']],
+    ['restore', ['from', 'data-dir', 'force', 'json']],
+  ]) {
+    const r = await runCli([cmd, '--help']);
+    assert.equal(r.code, 0, `${cmd} --help: ${r.stderr}`);
+    for (const o of opts) assert.ok(r.stdout.includes(`--${o}`), `${cmd} --help lists --${o}:\n${r.stdout}`);
+    assert.match(r.stdout, /master key/, `${cmd} --help speaks of the master key`);
+    assert.match(r.stdout, /bootstrap-client\.json/, `${cmd} --help speaks of bootstrap-client.json`);
+  }
+  const all = await runCli(['--help']);
+  assert.match(all.stdout, /^ {2}backup +/m, 'tessera --help lists backup');
+  assert.match(all.stdout, /^ {2}restore +/m, 'tessera --help lists restore');
+});
+
 test('backup and restore refuse bad input with one line and a non-zero status', t_(async () => {
   assert.ok(backupLine, 'depends on the backup test');
   const content = readFileSync(backupFile);
-  assertRefused(
+  assertCliError(
+    assert,
     await runCli(['backup', '--to', backupFile, '--data-dir', dataDir]),
     1,
     /^tessera backup: .+ exists; pass --force to replace it$/,
@@ -212,34 +180,49 @@ test('backup and restore refuse bad input with one line and a non-zero status', 
   const notDb = path.join(work, 'notes.txt');
   writeFileSync(notDb, 'these are not the pages you are looking for\n');
   const fresh = makeDataDir();
-  assertRefused(
+  assertCliError(
+    assert,
     await runCli(['restore', '--from', notDb, '--data-dir', fresh]),
     1,
     /^tessera restore: .+notes\.txt is not an SQLite database$/,
     'restore from a file that is not a database',
   );
   assert.deepEqual(readdirSync(fresh).filter((f) => f.startsWith('tessera.db')), [], 'no database written');
-  assertRefused(
+  assertCliError(
+    assert,
     await runCli(['restore', '--from', path.join(work, 'missing.db'), '--data-dir', fresh]),
     1,
     /^tessera restore: .+missing\.db: No such file or directory$/,
     'restore from a missing file',
   );
-  assertRefused(
+  assertCliError(
+    assert,
     await runCli(['backup', '--to', path.join(work, 'x.db'), '--data-dir', dataDir, '--bogus']),
     2,
     /^tessera backup: unknown option --bogus$/,
     'backup with a bad flag',
   );
-  assertRefused(await runCli(['backup', '--data-dir', dataDir]), 2, /^tessera backup: --to is required$/, 'backup without --to');
-  assertRefused(await runCli(['restore', '--data-dir', fresh]), 2, /^tessera restore: --from is required$/, 'restore without --from');
-  assertRefused(
+  assertCliError(assert, await runCli(['backup', '--data-dir', dataDir]), 2, /^tessera backup: --to is required$/, 'backup without --to');
+  assertCliError(assert, await runCli(['restore', '--data-dir', fresh]), 2, /^tessera restore: --from is required$/, 'restore without --from');
+  assertCliError(
+    assert,
     await runCli(['backup', '--to', path.join(work, 'y.db'), '--data-dir', path.join(work, 'nowhere')]),
     1,
     /^tessera backup: .+nowhere holds no database/,
     'backup of a directory without a database',
   );
   assert.ok(!existsSync(path.join(work, 'x.db')) && !existsSync(path.join(work, 'y.db')), 'no file written by a refused backup');
+
+  // TESSERA_DATA_DIR names the directory too; --json prints what was written.
+  const second = path.join(work, 'second.db');
+  const r = await runCli(['backup', '--to', second, '--json'], { env: { TESSERA_DATA_DIR: dataDir } });
+  assert.equal(r.code, 0, `backup --json: ${r.stderr}`);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.path, second, 'path');
+  assert.equal(j.bytes, statSync(second).size, 'bytes');
+  assert.equal(j.tenants, 1, 'tenants');
+  assert.ok(Number.isInteger(j.users) && j.users >= ackedBefore.length, 'users');
+  assert.ok(Number.isInteger(j.schema_version) && j.schema_version >= 1, 'schema_version');
 }));
 
 test('the backup restores into a new data directory that a server serves, with every acknowledged user', t_(async () => {
@@ -279,7 +262,7 @@ test('the backup restores into a new data directory that a server serves, with e
 
   // Restoring over a database needs --force and keeps the old one.
   const again = await runCli(['restore', '--from', backupFile, '--data-dir', restored]);
-  assertRefused(again, 1, /^tessera restore: .+tessera\.db exists; pass --force to replace it/, 'restore over a database without --force');
+  assertCliError(assert, again, 1, /^tessera restore: .+tessera\.db exists; pass --force to replace it/, 'restore over a database without --force');
   const forced = await runCli(['restore', '--from', backupFile, '--data-dir', restored, '--force']);
   assert.equal(forced.code, 0, `tessera restore --force: ${forced.stderr}`);
   const kept = readdirSync(restored).filter((f) => /^tessera\.db\.before-restore-\d{8}T\d{6}Z(-\d+)?$/.test(f));
