@@ -65,8 +65,9 @@ int tsr_backup_write(const char *data_dir, const char *to, bool force,
     if ((rc = tsr_backup_db_path(data_dir, db, sizeof db, err, errlen)) != 0)
         return rc;
     if (stat(db, &sb) != 0) {
-        snprintf(err, errlen, "%s holds no database (%s: %s)", data_dir, db, strerror(errno));
-        return errno == ENOENT || errno == ENOTDIR ? TSR_ENOTFOUND : TSR_EIO;
+        int e = errno;
+        snprintf(err, errlen, "%s holds no database (%s: %s)", data_dir, db, strerror(e));
+        return e == ENOENT || e == ENOTDIR ? TSR_ENOTFOUND : TSR_EIO;
     }
     rc = tsr_datadir_lock(data_dir, TSR_DATADIR_SHARED, &lock, &holder, why, sizeof why);
     if (rc == TSR_EBUSY) {

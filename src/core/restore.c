@@ -186,8 +186,9 @@ int tsr_restore(const char *data_dir, const char *from, bool force, tsr_getenv_f
     if ((rc = tsr_backup_db_path(data_dir, db, sizeof db, err, errlen)) != 0)
         return rc;
     if (stat(from, &sb) != 0) {
-        snprintf(err, errlen, "%s: %s", from, strerror(errno));
-        return errno == ENOENT || errno == ENOTDIR ? TSR_ENOTFOUND : TSR_EIO;
+        int e = errno;
+        snprintf(err, errlen, "%s: %s", from, strerror(e));
+        return e == ENOENT || e == ENOTDIR ? TSR_ENOTFOUND : TSR_EIO;
     }
     if ((rc = ensure_dir(data_dir, err, errlen)) != 0)
         return rc;

@@ -68,8 +68,9 @@ static int open_ro(const char *path, sqlite3 **out, char *err, size_t errlen)
 
     *out = NULL;
     if (stat(path, &sb) != 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return errno == ENOENT || errno == ENOTDIR ? TSR_ENOTFOUND : TSR_EIO;
+        int e = errno;
+        snprintf(err, errlen, "%s: %s", path, strerror(e));
+        return e == ENOENT || e == ENOTDIR ? TSR_ENOTFOUND : TSR_EIO;
     }
     if (!S_ISREG(sb.st_mode)) {
         snprintf(err, errlen, "%s is not a regular file", path);
