@@ -85,9 +85,12 @@ int tsr_app_open(struct tsr_app *app, const struct tsr_settings *s, tsr_getenv_f
         return rc;
     rc = tsr_datadir_lock(s->data_dir, TSR_DATADIR_SHARED, &app->datadir_lock, &holder, why,
                           sizeof why);
-    if (rc == TSR_EBUSY)
+    if (rc == TSR_EBUSY && holder > 0)
         snprintf(err, errlen, "--data-dir: %s is being restored (pid %ld); start when it is done",
                  s->data_dir, holder);
+    else if (rc == TSR_EBUSY)
+        snprintf(err, errlen, "--data-dir: %s is being restored; start when it is done",
+                 s->data_dir);
     else if (rc != 0)
         snprintf(err, errlen, "--data-dir: %s", why);
     if (rc != 0)
