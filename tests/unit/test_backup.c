@@ -34,6 +34,7 @@
 #include "store/snapshot.h"
 #include "store/store.h"
 #include "util/err.h"
+#include "util/fsync.h"
 #include "util/log.h"
 
 struct fx {
@@ -532,6 +533,20 @@ static void test_app_refused_during_restore(void **state)
     release_lock(&h);
 }
 
+static void test_path_dirname(void **state)
+{
+    (void)state;
+    char out[16];
+    static const char *const cases[][2] = {
+        {"backup.db", "."}, {"/backup.db", "/"}, {"a/b.db", "a"}, {"/x/y/z", "/x/y"}, {"a/", "a"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(tsr_path_dirname(cases[i][0], out, sizeof out), 0);
+        assert_string_equal(out, cases[i][1]);
+    }
+    assert_int_equal(tsr_path_dirname("0123456789abcdef/x", out, sizeof out), TSR_ETOOBIG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -543,6 +558,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_restore_over_existing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_app_refused_during_restore, setup, teardown),
+        cmocka_unit_test(test_path_dirname),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
