@@ -300,7 +300,7 @@ static bool rate_ok(struct tsr_req *req)
 static bool attempts_ok(struct tsr_req *req, const struct tsr_client *client,
                         const char *username, const char *ip, const char *account)
 {
-    const struct tsr_limits *l = &req->app->settings.limits;
+    const struct tsr_limits *l = &req->tenant->limits;
     int64_t wait = 0;
     bool locked = false;
     if (tsr_lockout_check(req->store, l, req->tenant->t.id, username, ip, &locked) != 0 ||

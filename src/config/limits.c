@@ -110,11 +110,12 @@ static int parse_cidr(const char *item, struct tsr_cidr *out, char *why, size_t 
     return 0;
 }
 
-static int parse_proxies(struct tsr_limits *l, const char *v, char *why, size_t whylen)
+int tsr_cidr_parse_list(const char *value, struct tsr_cidr *out, size_t max, size_t *n, char *why,
+                        size_t whylen)
 {
     char item[80], shown[64];
-    size_t n = 0;
-    const char *p = v;
+    size_t count = 0;
+    const char *p = value;
     while (*p != '\0') {
         p += strspn(p, " \t,");
         size_t len = strcspn(p, " \t,");
@@ -122,19 +123,42 @@ static int parse_proxies(struct tsr_limits *l, const char *v, char *why, size_t 
             break;
         if (len >= sizeof item)
             return why_set(why, whylen, "\"%s\" is not an address or network", show(p, shown));
-        if (n == TSR_LIMITS_MAX_PROXIES)
-            return why_set(why, whylen, "at most %d networks", TSR_LIMITS_MAX_PROXIES);
+        if (count == max)
+            return why_set(why, whylen, "at most %zu networks", max);
         memcpy(item, p, len);
         item[len] = '\0';
-        if (parse_cidr(item, &l->proxies[n], why, whylen) != 0)
+        if (parse_cidr(item, &out[count], why, whylen) != 0)
             return -1;
-        n++;
+        count++;
         p += len;
     }
+    *n = count;
+    return 0;
+}
+
+static int parse_proxies(struct tsr_limits *l, const char *v, char *why, size_t whylen)
+{
+    struct tsr_cidr nets[TSR_LIMITS_MAX_PROXIES];
+    size_t n = 0;
+    if (tsr_cidr_parse_list(v, nets, TSR_LIMITS_MAX_PROXIES, &n, why, whylen) != 0)
+        return -1;
     if (n == 0)
         return why_set(why, whylen, "expected addresses or networks such as 10.0.0.0/8");
+    memcpy(l->proxies, nets, sizeof nets);
     l->nproxies = n;
     return 0;
+}
+
+void tsr_cidr_format(const struct tsr_cidr *net, char *out, size_t cap)
+{
+    char addr[INET6_ADDRSTRLEN];
+    unsigned full = net->family == 4 ? 32 : 128;
+    if (inet_ntop(net->family == 4 ? AF_INET : AF_INET6, net->addr, addr, sizeof addr) == NULL)
+        addr[0] = '\0';
+    if (net->prefix == full)
+        snprintf(out, cap, "%s", addr);
+    else
+        snprintf(out, cap, "%s/%u", addr, (unsigned)net->prefix);
 }
 
 /* A decimal number from lo to hi, the whole of s[0..len). */
@@ -202,6 +226,8 @@ void tsr_limits_defaults(struct tsr_limits *l)
     l->throttle_max_delay = 900;
     l->lockout_attempts = 10;
     l->lockout_window = 900;
+    l->lockout_enabled = l->lockout_block = l->lockout_notify = true;
+    l->ip_enabled = l->ip_block = l->ip_notify_admin = true;
 }
 
 /* The rate a key sets, or NULL for the keys that are not rates. */
@@ -329,6 +355,27 @@ void tsr_cidr_forwarded_client(const char *list, size_t len, const struct tsr_ci
             return;
         end = start > 0 ? start - 1 : 0;
     }
+}
+
+struct tsr_rate tsr_limits_ip_rate(const struct tsr_limits *l, enum tsr_rate_class cls,
+                                   const struct tsr_cidr *addr)
+{
+    static const struct tsr_rate none = {0, 1};
+    if (cls == TSR_RATE_RESET)
+        return l->per_ip[cls];
+    if (!l->ip_enabled || !l->ip_block ||
+        (addr != NULL && tsr_cidr_contains(l->ip_allow, l->nip_allow, addr)))
+        return none;
+    return l->per_ip[cls];
+}
+
+bool tsr_limits_lockout_counts(const struct tsr_limits *l, const char *ip)
+{
+    struct tsr_cidr a;
+    if (!l->lockout_enabled || l->lockout_attempts == 0)
+        return false;
+    return ip == NULL || tsr_cidr_parse_addr(ip, &a) != 0 ||
+           !tsr_cidr_contains(l->lockout_allow, l->nlockout_allow, &a);
 }
 
 int64_t tsr_limits_throttle_delay(const struct tsr_limits *l, int64_t failures)

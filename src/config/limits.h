@@ -25,6 +25,12 @@
  * counts the reset links, and apart the lockout notices, mailed to one
  * account.  trusted-proxies is a list of addresses or CIDR networks, IPv4
  * or IPv6, separated by commas; it counts only with --trust-proxy.
+ *
+ * Every key but trusted-proxies is the default of a per-tenant setting: a
+ * tenant's own value (core/tenant_limits.h, set through the Management
+ * API) replaces it.  The attack protection switches at the end of struct
+ * tsr_limits exist per tenant only; a server has their defaults (on, both
+ * shields, empty allowlists).
  */
 #ifndef TSR_CONFIG_LIMITS_H
 #define TSR_CONFIG_LIMITS_H
@@ -60,6 +66,7 @@ enum tsr_limit_key {
 #define TSR_LIMITS_MAX_PROXIES 32
 #define TSR_LIMITS_MAX_COUNT 1000000000u
 #define TSR_LIMITS_MAX_SECONDS 604800u /* one week */
+#define TSR_LIMITS_MAX_ALLOW 100       /* networks in an allowlist, as Auth0 */
 
 /* At most count requests per window of seconds; count 0: no limit. */
 struct tsr_rate {
@@ -95,6 +102,20 @@ struct tsr_limits {
     uint32_t throttle_max_delay; /* the longest delay, and the quiet time that forgets */
     uint32_t lockout_attempts;   /* wrong passwords that lock an address out of a name; 0: never */
     uint32_t lockout_window;     /* seconds they are counted over, and the lock lasts */
+
+    /* Brute-force protection (Auth0's attack-protection/brute-force-protection). */
+    bool lockout_enabled; /* false: the lockout neither counts nor blocks */
+    bool lockout_block;   /* shield "block": a locked address is refused */
+    bool lockout_notify;  /* shield "user_notification": the account's owner is mailed */
+    struct tsr_cidr lockout_allow[TSR_LIMITS_MAX_ALLOW]; /* never locked out */
+    size_t nlockout_allow;
+    /* Suspicious IP throttling (attack-protection/suspicious-ip-throttling): login and signup
+     * per_ip. */
+    bool ip_enabled;      /* false: no per-address login or signup rate */
+    bool ip_block;        /* shield "block"; without it the rates are not enforced */
+    bool ip_notify_admin; /* shield "admin_notification": stored and shown, not acted on */
+    struct tsr_cidr ip_allow[TSR_LIMITS_MAX_ALLOW]; /* no per-address login or signup rate */
+    size_t nip_allow;
 };
 
 /* The names of key k (an enum tsr_limit_key), for settings.c's tables. */
@@ -109,6 +130,33 @@ void tsr_limits_defaults(struct tsr_limits *l);
  * without the setting's name) in why (whylen bytes).
  */
 int tsr_limits_parse(struct tsr_limits *l, int k, const char *value, char *why, size_t whylen);
+
+/*
+ * Parses a list of addresses and CIDR networks (IPv4 or IPv6, host bits
+ * zero) separated by commas or blanks into out (at most max), the count
+ * into *n.  An empty list is valid.  Returns 0, or -1 with a reason in why.
+ */
+int tsr_cidr_parse_list(const char *value, struct tsr_cidr *out, size_t max, size_t *n, char *why,
+                        size_t whylen);
+
+/* Writes net as "ADDR" (full-length prefix) or "ADDR/PREFIX" into out (cap bytes). */
+void tsr_cidr_format(const struct tsr_cidr *net, char *out, size_t cap);
+
+/*
+ * The per-address rate of class cls for the client at addr (NULL:
+ * unknown), after the attack protection switches: login and signup have
+ * none while suspicious IP throttling is off, without its "block" shield,
+ * or for an address on its allowlist.
+ */
+struct tsr_rate tsr_limits_ip_rate(const struct tsr_limits *l, enum tsr_rate_class cls,
+                                   const struct tsr_cidr *addr);
+
+/*
+ * True when the lockout counts failures of the client at ip (an address
+ * as text): brute-force protection on, lockout-attempts above 0, and the
+ * address not on its allowlist.
+ */
+bool tsr_limits_lockout_counts(const struct tsr_limits *l, const char *ip);
 
 /* Copies key k's value from src to dst (for merging the sources). */
 void tsr_limits_copy(struct tsr_limits *dst, const struct tsr_limits *src, int k);

@@ -134,7 +134,8 @@ int tsr_app_open(struct tsr_app *app, const struct tsr_settings *s, tsr_getenv_f
     if (ntenants == 0 && (rc = tsr_bootstrap(st, s->public_url, s->data_dir, app->master_key, out,
                                              err, errlen)) != 0)
         return rc;
-    if ((rc = tsr_tenant_set_load(st, app->master_key, &app->tenants, err, errlen)) != 0)
+    if ((rc = tsr_tenant_set_load(st, app->master_key, &s->limits, &app->tenants, err,
+                                   errlen)) != 0)
         return rc;
     pthread_mutex_init(&app->lock, NULL);
     atomic_store(&app->checked_at, (long long)time(NULL));
@@ -176,7 +177,8 @@ int tsr_app_reload(struct tsr_app *app, tsr_store *st)
 {
     char err[512] = "";
     struct tsr_tenant_set *fresh = NULL;
-    int rc = tsr_tenant_set_load(st, app->master_key, &fresh, err, sizeof err);
+    int rc = tsr_tenant_set_load(st, app->master_key, &app->settings.limits, &fresh, err,
+                                 sizeof err);
     if (rc != 0) {
         tsr_log(TSR_LOG_ERROR, "tenant reload failed; serving the previous configuration",
                 json_pack("{s:s}", "error", err));

@@ -61,6 +61,8 @@ const char *const tsr_mgmt_scopes[][2] = {
     {"update:signing_keys", "Update Signing Keys"},
     {"read:grants", "Read Grants"},
     {"delete:grants", "Delete Grants"},
+    {"read:attack_protection", "Read Attack Protection"},
+    {"update:attack_protection", "Update Attack Protection"},
     {NULL, NULL},
 };
 

@@ -1,7 +1,9 @@
 #include "core/lockout.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/event.h"
@@ -47,7 +49,7 @@ int tsr_lockout_check(tsr_store *st, const struct tsr_limits *l, const char *ten
                       const char *identifier, const char *ip, bool *locked)
 {
     *locked = false;
-    if (l->lockout_attempts == 0)
+    if (!l->lockout_block || !tsr_limits_lockout_counts(l, ip))
         return 0;
     int64_t n = 0;
     int rc = failures(st, l, tenant_id, identifier, ip, &n);
@@ -59,8 +61,8 @@ bool tsr_lockout_just_locked(tsr_store *st, const struct tsr_limits *l, const ch
                              const char *identifier, const char *ip)
 {
     int64_t n = 0;
-    return l->lockout_attempts > 0 && failures(st, l, tenant_id, identifier, ip, &n) == 0 &&
-           n == (int64_t)l->lockout_attempts;
+    return tsr_limits_lockout_counts(l, ip) &&
+           failures(st, l, tenant_id, identifier, ip, &n) == 0 && n == (int64_t)l->lockout_attempts;
 }
 
 int tsr_lockout_release(struct tsr_req *req, const char *user_id, const char *const *names,
@@ -107,12 +109,28 @@ static void block_cleanup(void *record)
     free(b->connection);
 }
 
+/* Leaves out the networks of the allowlist, which are never locked out. */
+static void drop_allowed(const struct tsr_limits *l, struct tsr_lockout_block *list, size_t *n)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++) {
+        char addr[TSR_IP_NET_MAX];
+        snprintf(addr, sizeof addr, "%s", list[i].ip);
+        addr[strcspn(addr, "/")] = '\0'; /* an IPv6 /64 counts by its first address */
+        if (tsr_limits_lockout_counts(l, addr))
+            list[kept++] = list[i];
+        else
+            block_cleanup(&list[i]);
+    }
+    *n = kept;
+}
+
 int tsr_lockout_blocks(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
                        const char *identifier, struct tsr_lockout_block **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    if (l->lockout_attempts == 0)
+    if (!l->lockout_block || !l->lockout_enabled || l->lockout_attempts == 0)
         return 0;
     tsr_stmt *q = NULL;
     int rc = tsr_store_query(st, &q,
@@ -123,6 +141,8 @@ int tsr_lockout_blocks(tsr_store *st, const struct tsr_limits *l, const char *te
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_block, block_cleanup, (void **)out, n);
     tsr_stmt_finalize(q);
+    if (rc == 0)
+        drop_allowed(l, *out, n);
     return rc;
 }
 

@@ -7,7 +7,10 @@
  * until the window has passed, or until the name's blocks are released (an
  * event "ublkdu": DELETE /api/v2/user-blocks, or the account's password set
  * by the reset page or the Management API).  Counted from the event log,
- * so every node sharing the database agrees.
+ * so every node sharing the database agrees.  The tenant's brute-force
+ * protection settings (config/limits.h) switch it: off, no "block" shield
+ * (nothing refused; the notice still goes), and an allowlist of networks
+ * never locked out.
  */
 #ifndef TSR_CORE_LOCKOUT_H
 #define TSR_CORE_LOCKOUT_H

@@ -71,15 +71,18 @@ void tsr_rate_ip_bucket(const char *cls, const char *ip, char *out, size_t cap)
 
 int tsr_rate_limit_request(struct tsr_req *req, enum tsr_rate_class cls, int64_t *retry_after)
 {
-    const struct tsr_limits *l = &req->app->settings.limits;
+    const struct tsr_limits *l = &req->tenant->limits;
     const char *tid = req->tenant->t.id;
     int64_t now = tsr_now();
     char ip[64], bucket[128];
+    struct tsr_cidr addr;
     bool over = false;
     *retry_after = 0;
     tsr_req_client_ip(req, ip);
     tsr_rate_ip_bucket(class_names[cls], ip, bucket, sizeof bucket);
-    int rc = tsr_rate_hit(req->store, tid, bucket, &l->per_ip[cls], now, &over, retry_after);
+    struct tsr_rate per_ip =
+        tsr_limits_ip_rate(l, cls, tsr_cidr_parse_addr(ip, &addr) == 0 ? &addr : NULL);
+    int rc = tsr_rate_hit(req->store, tid, bucket, &per_ip, now, &over, retry_after);
     if (rc == 0 && !over) {
         snprintf(bucket, sizeof bucket, "%s tenant", class_names[cls]);
         rc = tsr_rate_hit(req->store, tid, bucket, &l->per_tenant[cls], now, &over, retry_after);

@@ -32,7 +32,7 @@ void tsr_rate_ip_bucket(const char *cls, const char *ip, char *out, size_t cap);
 
 /*
  * Counts the request against its class's per-address and per-tenant rates
- * (the server's settings).  Returns 0 when it may go on; TSR_EBUSY when a
+ * (the tenant's limits: tsr_limits_ip_rate for the address).  Returns 0 when it may go on; TSR_EBUSY when a
  * rate is exceeded, with the seconds to wait in *retry_after; or the
  * store's error (the caller refuses: a limit that cannot be counted does
  * not let the request through).
@@ -41,8 +41,8 @@ int tsr_rate_limit_request(struct tsr_req *req, enum tsr_rate_class cls, int64_t
 
 /*
  * Counts one mail of kind ("reset", "locked": each kind counts apart) that
- * a stranger made Tessera send to the account user_id, against the
- * settings' reset_per_account rate, at time now: however many addresses
+ * a stranger made Tessera send to the account user_id, against l's
+ * reset_per_account rate (the tenant's), at time now: however many addresses
  * ask, one person gets at most that many of a kind per window.  Returns 0
  * when the mail may go; TSR_EBUSY when the account had its share; or the
  * store's error (the caller does not send: a mail that cannot be counted

@@ -10,6 +10,7 @@
 #include "authn/authn.h"
 #include "core/keys.h"
 #include "core/rows.h"
+#include "core/tenant_limits.h"
 #include "util/err.h"
 
 static void tenant_ctx_cleanup(struct tsr_tenant_ctx *c)
@@ -22,8 +23,28 @@ static void tenant_ctx_cleanup(struct tsr_tenant_ctx *c)
     memset(c, 0, sizeof *c);
 }
 
+/* The tenant's limits: a stored value that does not parse stops the load (fail closed). */
+static int load_limits(tsr_store *st, const struct tsr_limits *server, struct tsr_tenant_ctx *c,
+                       char *err, size_t errlen)
+{
+    struct tsr_tenant_limits tl;
+    char why[256];
+    int rc = tsr_tenant_limits_load(st, c->t.id, &tl);
+    if (rc != 0) {
+        snprintf(err, errlen, "tenant %s: cannot read its limits: %s", c->t.issuer,
+                 tsr_store_errmsg(st));
+        return rc;
+    }
+    rc = tsr_tenant_limits_apply(&tl, server, &c->limits, why, sizeof why);
+    if (rc != 0)
+        snprintf(err, errlen, "tenant %s: its stored limit %s", c->t.issuer, why);
+    tsr_tenant_limits_cleanup(&tl);
+    return rc;
+}
+
 static int load_tenant(tsr_store *st, const uint8_t master_key[TSR_MASTER_KEY_LEN],
-                       struct tsr_tenant_ctx *c, char *err, size_t errlen)
+                       const struct tsr_limits *server, struct tsr_tenant_ctx *c, char *err,
+                       size_t errlen)
 {
     size_t len = strlen(c->t.issuer) + sizeof "api/v2/";
     if (tsr_issuer_split(c->t.issuer, c->host, sizeof c->host, c->prefix, sizeof c->prefix) != 0) {
@@ -34,7 +55,10 @@ static int load_tenant(tsr_store *st, const uint8_t master_key[TSR_MASTER_KEY_LE
     if (c->mgmt_audience == NULL)
         return TSR_ENOMEM;
     snprintf(c->mgmt_audience, len, "%sapi/v2/", c->t.issuer);
-    int rc = tsr_keyring_load(st, c->t.id, c->host, master_key, &c->keys);
+    int rc = load_limits(st, server, c, err, errlen);
+    if (rc != 0)
+        return rc;
+    rc = tsr_keyring_load(st, c->t.id, c->host, master_key, &c->keys);
     if (rc == TSR_EMASTERKEY) {
         snprintf(err, errlen,
                  "master key wrong: it does not decrypt the signing keys of tenant %s; start "
@@ -61,7 +85,8 @@ static void set_free(struct tsr_tenant_set *set)
 }
 
 int tsr_tenant_set_load(tsr_store *st, const uint8_t master_key[TSR_MASTER_KEY_LEN],
-                        struct tsr_tenant_set **out, char *err, size_t errlen)
+                        const struct tsr_limits *server, struct tsr_tenant_set **out, char *err,
+                        size_t errlen)
 {
     struct tsr_tenant *list = NULL;
     size_t n = 0;
@@ -90,7 +115,7 @@ int tsr_tenant_set_load(tsr_store *st, const uint8_t master_key[TSR_MASTER_KEY_L
     set->n = n;
     free(list);
     for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = load_tenant(st, master_key, &set->tenants[i], err, errlen);
+        rc = load_tenant(st, master_key, server, &set->tenants[i], err, errlen);
     if (rc != 0) {
         set_free(set);
         return rc;

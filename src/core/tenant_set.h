@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/limits.h"
 #include "core/masterkey.h"
 #include "core/tenant.h"
 #include "store/store.h"
@@ -25,6 +26,7 @@ struct tsr_tenant_ctx {
     struct tsr_keyring *keys;
     char *jwks_json;      /* the JWKS document, served as is */
     char *discovery_json; /* the discovery document, served as is */
+    struct tsr_limits limits; /* the server's, with the tenant's own values (core/tenant_limits.h) */
 };
 
 struct tsr_tenant_set {
@@ -35,11 +37,13 @@ struct tsr_tenant_set {
 };
 
 /*
- * Loads every tenant with its keys (opened with master_key) into a new set
- * holding one reference.  On failure writes one line into err.
+ * Loads every tenant with its keys (opened with master_key) and its limits
+ * (its own values over server's) into a new set holding one reference.  On
+ * failure writes one line into err.
  */
 int tsr_tenant_set_load(tsr_store *st, const uint8_t master_key[TSR_MASTER_KEY_LEN],
-                        struct tsr_tenant_set **out, char *err, size_t errlen);
+                        const struct tsr_limits *server, struct tsr_tenant_set **out, char *err,
+                        size_t errlen);
 
 /* Takes one more reference. */
 void tsr_tenant_set_hold(struct tsr_tenant_set *set);

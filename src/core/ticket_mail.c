@@ -89,7 +89,7 @@ static int send_link(const struct tsr_app *app, tsr_store *st, const struct tsr_
     const char *name =
         tenant->t.friendly_name && tenant->t.friendly_name[0] ? tenant->t.friendly_name : "Tessera";
     link = tsr_ticket_url(tenant->t.issuer, o->kind, secret);
-    text = link ? mail_text(kind, name, u->email, link, ip ? ip : "", &app->settings.limits) : NULL;
+    text = link ? mail_text(kind, name, u->email, link, ip ? ip : "", &tenant->limits) : NULL;
     rc = text ? tsr_mail_send(app, st, u->email, subject, text) : TSR_ENOMEM;
     if (rc != 0)
         tsr_ticket_delete(st, tenant->t.id, secret); /* an unsent link helps nobody */
@@ -132,15 +132,15 @@ void tsr_ticket_send_lock_notice(struct tsr_req *req, const struct tsr_connectio
                                  const char *identifier, const char *ip)
 {
     struct tsr_user u = {0};
-    if (!c->brute_force_protection ||
-        !tsr_lockout_just_locked(req->store, &req->app->settings.limits, req->tenant->t.id,
-                                 identifier, ip) ||
+    const struct tsr_limits *l = &req->tenant->limits;
+    if (!c->brute_force_protection || !l->lockout_notify ||
+        !tsr_lockout_just_locked(req->store, l, req->tenant->t.id, identifier, ip) ||
         tsr_user_find_login(req->store, c->tenant_id, c->id, identifier, &u) != 0 ||
         u.email == NULL || u.email[0] == '\0')
         goto out;
     /* Each address (IPv6: each /64) locks apart: the notices count per account. */
-    int rc = tsr_rate_limit_recipient(req->store, &req->app->settings.limits, req->tenant->t.id,
-                                      "locked", u.user_id, tsr_now());
+    int rc = tsr_rate_limit_recipient(req->store, l, req->tenant->t.id, "locked", u.user_id,
+                                      tsr_now());
     if (rc != 0) {
         tsr_log(rc == TSR_EBUSY ? TSR_LOG_INFO : TSR_LOG_WARN, "lockout notice not sent",
                 json_pack("{s:s, s:s}", "request_id", req->request_id, "error",
@@ -212,8 +212,7 @@ int tsr_ticket_reset_from_queue(struct tsr_app *app, tsr_store *st, const char *
         out = TSR_MAIL_RETRY;
         goto out;
     }
-    rc = tsr_rate_limit_recipient(st, &app->settings.limits, tenant_id, "reset", u.user_id,
-                                  tsr_now());
+    rc = tsr_rate_limit_recipient(st, &tenant->limits, tenant_id, "reset", u.user_id, tsr_now());
     if (rc != 0 && rc != TSR_EBUSY) { /* not counted: try again later rather than send */
         out = TSR_MAIL_RETRY;
         goto out;

@@ -63,8 +63,8 @@ static bool account_may_try(struct tsr_req *req, const struct tsr_page_flow *f, 
         return true;
     int rc = tsr_throttle_account(req->store, &f->conn, ident, ip, account);
     if (rc == 0)
-        rc = tsr_throttle_reserve(req->store, &req->app->settings.limits, req->tenant->t.id,
-                                  account, tsr_now(), &wait);
+        rc = tsr_throttle_reserve(req->store, &req->tenant->limits, req->tenant->t.id, account,
+                                  tsr_now(), &wait);
     if (rc != 0) {
         tsr_page_server_error(req, "login throttle", rc);
         return false;
@@ -89,8 +89,8 @@ static bool address_may_try(struct tsr_req *req, const struct tsr_page_flow *f, 
     bool locked = false;
     if (!f->conn.brute_force_protection)
         return true;
-    int rc = tsr_lockout_check(req->store, &req->app->settings.limits, req->tenant->t.id, ident, ip,
-                               &locked);
+    int rc =
+        tsr_lockout_check(req->store, &req->tenant->limits, req->tenant->t.id, ident, ip, &locked);
     if (rc != 0) {
         tsr_page_server_error(req, "login lockout", rc);
         return false;

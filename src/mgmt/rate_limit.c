@@ -33,7 +33,7 @@ static unsigned slot_of(const char *s)
 
 bool tsr_mgmt_rate_limit(struct tsr_req *req, const char *client_id)
 {
-    const struct tsr_rate *rate = &req->app->settings.limits.mgmt_per_client;
+    const struct tsr_rate *rate = &req->tenant->limits.mgmt_per_client;
     if (rate->count == 0)
         return true;
     int64_t now = tsr_now();

@@ -12,5 +12,13 @@ const struct tsr_route tsr_mgmt_tenant_routes[] = {
      "read:tenant_settings"},
     {"PATCH", "/api/v2/tenants/settings", TSR_ROUTE_MGMT, tsr_mgmt_tenant_settings_update,
      "update:tenant_settings"},
+    {"GET", "/api/v2/attack-protection/brute-force-protection", TSR_ROUTE_MGMT,
+     tsr_mgmt_brute_force_get, "read:attack_protection"},
+    {"PATCH", "/api/v2/attack-protection/brute-force-protection", TSR_ROUTE_MGMT,
+     tsr_mgmt_brute_force_update, "update:attack_protection"},
+    {"GET", "/api/v2/attack-protection/suspicious-ip-throttling", TSR_ROUTE_MGMT,
+     tsr_mgmt_ip_throttling_get, "read:attack_protection"},
+    {"PATCH", "/api/v2/attack-protection/suspicious-ip-throttling", TSR_ROUTE_MGMT,
+     tsr_mgmt_ip_throttling_update, "update:attack_protection"},
     {NULL, NULL, TSR_ROUTE_MGMT, NULL, NULL},
 };

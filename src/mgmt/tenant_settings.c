@@ -1,8 +1,10 @@
 /*
  * tenant_settings.c - /api/v2/tenants/settings: the tenant's name, default
  * audience and directory, session lifetimes (hours, as in Auth0), allowed
- * logout URLs and login page branding.  A change rebuilds the tenant
- * snapshot, so the next /authorize already uses it.
+ * logout URLs, login page branding, and (Tessera's own) rate_limits: the
+ * tenant's rates and brute-force counts over the server's settings
+ * (core/tenant_limits.h), a value null going back to the server's.  A
+ * change rebuilds the tenant snapshot, so the next request already uses it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "core/tenant_set.h"
 #include "http/response.h"
 #include "mgmt/common.h"
+#include "mgmt/limits_edit.h"
 #include "mgmt/mgmt.h"
 #include "mgmt/tenant_admin.h"
 #include "util/err.h"
@@ -32,6 +35,7 @@ static const struct tsr_mgmt_prop props[] = {
     {"idle_session_lifetime", "Number of hours for which a session can be inactive", false},
     {"allowed_logout_urls", "URLs that are valid to redirect to after logout", false},
     {"branding", "Login page branding: colors.primary", false},
+    {"rate_limits", "The tenant's rate limits and brute-force counts", false},
     {"flags", NULL, true},
     {"support_email", NULL, true},
     {"support_url", NULL, true},
@@ -48,7 +52,76 @@ static const struct tsr_mgmt_prop props[] = {
     {NULL, NULL, false},
 };
 
-static json_t *settings_json(const struct tsr_tenant *t)
+/* rate_limits: every key of core/tenant_limits.h that has a property, in that order. */
+static const struct tsr_mgmt_prop rate_props[] = {
+    {"login_per_ip", "COUNT/SECONDS or off: logins per address", false},
+    {"login_per_tenant", "COUNT/SECONDS or off: logins per tenant", false},
+    {"signup_per_ip", "COUNT/SECONDS or off: signups per address", false},
+    {"signup_per_tenant", "COUNT/SECONDS or off: signups per tenant", false},
+    {"reset_per_ip", "COUNT/SECONDS or off: password reset requests per address", false},
+    {"reset_per_tenant", "COUNT/SECONDS or off: password reset requests per tenant", false},
+    {"reset_per_account", "COUNT/SECONDS or off: reset mails and lockout notices per account",
+     false},
+    {"mgmt_per_client", "COUNT/SECONDS or off: Management API requests per client", false},
+    {"account_throttle_failures", "Failed logins of one account before it is slowed down; 0: never",
+     false},
+    {"account_throttle_delay", "Seconds of the first delay", false},
+    {"account_throttle_max_delay", "Seconds of the longest delay", false},
+    {"lockout_attempts", "Wrong passwords that lock an address out of a name; 0: never", false},
+    {"lockout_window", "Seconds the wrong passwords count, and a lock lasts", false},
+    {NULL, NULL, false},
+};
+
+static json_t *rate_limits_json(const struct tsr_limits *l)
+{
+    json_t *o = json_object();
+    for (int k = 0; o != NULL && tsr_tl_property(k) != NULL; k++) {
+        char text[32];
+        tsr_tl_format(l, k, text, sizeof text);
+        json_t *v = tsr_tl_is_rate(k) ? json_string(text) : json_integer(strtoll(text, NULL, 10));
+        if (json_object_set_new(o, tsr_tl_property(k), v) != 0) {
+            json_decref(o);
+            o = NULL;
+        }
+    }
+    return o;
+}
+
+/* rate_limits of a PATCH: each property present set, or back to the server's when null. */
+static bool read_rate_limits(struct tsr_mgmt_reader *rd, struct tsr_mgmt_limits *e)
+{
+    const json_t *obj = tsr_mgmt_get(rd, "rate_limits", JSON_OBJECT);
+    if (obj == NULL)
+        return !rd->failed;
+    struct tsr_mgmt_reader sub;
+    bool ok = tsr_mgmt_reader_start(&sub, rd->req, obj, rate_props, "rate_limits");
+    for (int k = 0; ok && tsr_tl_property(k) != NULL; k++) {
+        const char *name = tsr_tl_property(k);
+        const json_t *v = json_object_get(obj, name);
+        char text[32];
+        if (v == NULL)
+            continue;
+        if (json_is_null(v)) {
+            tsr_mgmt_limits_unset(e, rd->req, k);
+        } else if (tsr_tl_is_rate(k)) {
+            ok = (json_is_string(v) ||
+                  tsr_mgmt_fail(&sub, name, "Expected type string but found type %s",
+                                tsr_mgmt_type_name(v))) &&
+                 tsr_mgmt_check_string(&sub, name, v, 1, 32) &&
+                 tsr_mgmt_limits_set(&sub, name, e, k, json_string_value(v));
+        } else {
+            ok = json_is_integer(v) ||
+                 tsr_mgmt_fail(&sub, name, "Expected type integer but found type %s",
+                               tsr_mgmt_type_name(v));
+            snprintf(text, sizeof text, "%lld", ok ? (long long)json_integer_value(v) : 0LL);
+            ok = ok && tsr_mgmt_limits_set(&sub, name, e, k, text);
+        }
+    }
+    rd->failed = sub.failed;
+    return ok;
+}
+
+static json_t *settings_json(const struct tsr_tenant *t, const struct tsr_limits *l)
 {
     json_t *o = json_pack(
         "{s:s, s:s, s:s, s:s, s:f, s:f, s:o, s:{s:{s:s}}, s:{}, s:[s]}", "friendly_name",
@@ -58,12 +131,14 @@ static json_t *settings_json(const struct tsr_tenant *t)
         (double)t->idle_session_lifetime / HOUR, "allowed_logout_urls",
         tsr_strlist_to_json(&t->allowed_logout_urls), "branding", "colors", "primary",
         t->primary_color, "flags", "enabled_locales", "en");
+    if (o != NULL)
+        json_object_set_new(o, "rate_limits", rate_limits_json(l));
     return o;
 }
 
 void tsr_mgmt_tenant_settings_get(struct tsr_req *req)
 {
-    tsr_mgmt_send_item(req, settings_json(&req->tenant->t));
+    tsr_mgmt_send_item(req, settings_json(&req->tenant->t, &req->tenant->limits));
 }
 
 /* Hours (a number, fractions allowed) into seconds; false after a 400. */
@@ -149,9 +224,11 @@ void tsr_mgmt_tenant_settings_update(struct tsr_req *req)
 {
     struct tsr_mgmt_reader rd;
     struct tsr_tenant t = {0};
+    struct tsr_mgmt_limits e;
     json_t *body = tsr_mgmt_body(req);
     if (body == NULL)
         return;
+    tsr_mgmt_limits_init(&e, req);
     if (copy_settings(&req->tenant->t, &t) != 0) {
         tsr_resp_mgmt_error(req, 500, NULL, "Internal error");
         goto out;
@@ -163,7 +240,7 @@ void tsr_mgmt_tenant_settings_update(struct tsr_req *req)
         !tsr_mgmt_read_string(&rd, "default_directory", 0, 128, &t.default_directory) ||
         !read_hours(&rd, "session_lifetime", &t.session_lifetime) ||
         !read_hours(&rd, "idle_session_lifetime", &t.idle_session_lifetime) ||
-        !read_branding(&rd, &t))
+        !read_branding(&rd, &t) || !read_rate_limits(&rd, &e))
         goto out;
     if (tsr_mgmt_has(&rd, "allowed_logout_urls") &&
         (!tsr_mgmt_read_strlist(&rd, "allowed_logout_urls", 100, 1024, NULL,
@@ -181,16 +258,22 @@ void tsr_mgmt_tenant_settings_update(struct tsr_req *req)
     }
     if (!references_exist(&rd, &t))
         goto out;
-    int rc = tsr_tenant_update_settings(req->store, &t);
-    if (rc == 0)
-        rc = tsr_tenant_touch(req->store, t.id);
+    int rc = tsr_store_begin(req->store);
+    if (rc == 0) {
+        rc = tsr_tenant_update_settings(req->store, &t);
+        if (rc == 0)
+            rc = tsr_mgmt_limits_changed(&e) ? tsr_mgmt_limits_write(req, &e)
+                                             : tsr_tenant_touch(req->store, t.id);
+        rc = tsr_store_finish(req->store, rc);
+    }
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, "tenant");
         goto out;
     }
     tsr_app_reload(req->app, req->store);
-    tsr_resp_json(req, 200, settings_json(&t));
+    tsr_resp_json(req, 200, settings_json(&t, &e.l));
 out:
+    tsr_mgmt_limits_cleanup(&e);
     tsr_tenant_cleanup(&t);
     json_decref(body);
 }

@@ -67,7 +67,7 @@ static void send_blocks(struct tsr_req *req, const struct names *names)
     for (size_t i = 0; i < names->n && items != NULL; i++) {
         struct tsr_lockout_block *list = NULL;
         size_t n = 0;
-        int rc = tsr_lockout_blocks(req->store, &req->app->settings.limits, req->tenant->t.id,
+        int rc = tsr_lockout_blocks(req->store, &req->tenant->limits, req->tenant->t.id,
                                     names->v[i], &list, &n);
         if (rc != 0) {
             json_decref(items);
