@@ -197,6 +197,47 @@ static void wrong_master_key_is_refused(void **state)
     assert_non_null(strstr(err, "TESSERA_MASTER_KEY"));
 }
 
+/* The snapshot carries each tenant's limits: the server's, with the tenant's own values over them.
+ */
+static void tenant_limits_in_snapshot(void **state)
+{
+    (void)state;
+    struct tsr_app app;
+    char err[512];
+    assert_int_equal(open_app(&app, NULL, 0, err, sizeof err), 0);
+    struct tsr_tenant_ctx *c = &app.tenants->tenants[0];
+    assert_int_equal(c->limits.per_ip[TSR_RATE_LOGIN].count, 100);
+    assert_true(c->limits.lockout_enabled);
+    tsr_store *st = tsr_app_store(&app);
+    assert_non_null(st);
+    assert_int_equal(tsr_store_run(st, NULL,
+                                   "INSERT INTO tenant_limits (tenant_id, name, value) VALUES "
+                                   "(?, 'rate-limit-login-per-ip', '3/3600'), "
+                                   "(?, 'brute-force-enabled', 'false')",
+                                   "ss", c->t.id, c->t.id),
+                     0);
+    assert_int_equal(tsr_tenant_touch(st, c->t.id), 0);
+    assert_int_equal(tsr_app_reload(&app, st), 0);
+    c = &app.tenants->tenants[0];
+    assert_int_equal(c->limits.per_ip[TSR_RATE_LOGIN].count, 3);
+    assert_int_equal(c->limits.per_ip[TSR_RATE_LOGIN].seconds, 3600);
+    assert_int_equal(c->limits.per_ip[TSR_RATE_SIGNUP].count, 30);
+    assert_false(c->limits.lockout_enabled);
+
+    /* A stored value that does not parse: the reload keeps the old snapshot, a start refuses. */
+    assert_int_equal(tsr_store_run(st, NULL,
+                                   "UPDATE tenant_limits SET value = 'lots' WHERE name = "
+                                   "'rate-limit-login-per-ip'",
+                                   ""),
+                     0);
+    assert_int_not_equal(tsr_app_reload(&app, st), 0);
+    assert_int_equal(app.tenants->tenants[0].limits.per_ip[TSR_RATE_LOGIN].count, 3);
+    tsr_app_close(&app);
+    assert_int_not_equal(open_app(&app, NULL, 0, err, sizeof err), 0);
+    tsr_app_close(&app);
+    assert_non_null(strstr(err, "rate-limit-login-per-ip"));
+}
+
 static void seal_round_trip_and_tamper(void **state)
 {
     (void)state;
@@ -226,6 +267,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(restart_overwrites_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(missing_master_key_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(wrong_master_key_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(tenant_limits_in_snapshot, setup, teardown),
         cmocka_unit_test(seal_round_trip_and_tamper),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
