@@ -47,6 +47,8 @@ static void settings_help(FILE *out)
           "  --account-throttle-failures N (10), --account-throttle-delay S (30),\n"
           "  --account-throttle-max-delay S (900)  failed logins of one account\n"
           "  --lockout-attempts N (10), --lockout-window S (900)  per name and address\n"
+          "                         rates, throttle and lockout are each tenant's defaults;\n"
+          "                         a tenant may set its own (Management API)\n"
           "  --config FILE          'key = value' file with the settings above TESSERA_CONFIG\n"
           "\n"
           "TESSERA_MASTER_KEY (64 hex characters) overrides {data-dir}/master.key.\n",
