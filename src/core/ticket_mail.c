@@ -57,7 +57,7 @@ static char *mail_text(enum mail_kind kind, const char *name, const char *email,
                  "The link works once and expires in 5 days. If you did not sign up, ignore\n"
                  "this message.\n",
                  email, name, link);
-    else
+    else if (lock->lockout_block)
         snprintf(text, len,
                  "Hello,\n\n"
                  "Your %s account (%s) received %d wrong passwords in a row from the\n"
@@ -68,6 +68,16 @@ static char *mail_text(enum mail_kind kind, const char *name, const char *email,
                  "The link works once and expires in 5 days.\n",
                  name, email, (int)lock->lockout_attempts, ip,
                  (int)((lock->lockout_window + 59) / 60), link);
+    else /* the tenant's brute-force protection notifies without blocking */
+        snprintf(text, len,
+                 "Hello,\n\n"
+                 "Your %s account (%s) received %d wrong passwords in a row from the\n"
+                 "address %s.\n\n"
+                 "If that was not you, someone may be guessing your password: choose a new\n"
+                 "one with this link:\n\n"
+                 "%s\n\n"
+                 "The link works once and expires in 5 days.\n",
+                 name, email, (int)lock->lockout_attempts, ip, link);
     return text;
 }
 
@@ -149,7 +159,9 @@ void tsr_ticket_send_lock_notice(struct tsr_req *req, const struct tsr_connectio
     }
     struct tsr_ticket_opts o = {.kind = TSR_TICKET_PASSWORD, .email = u.email};
     rc = send_link(req->app, req->store, req->tenant, &u, &o, MAIL_LOCKED,
-                   "Logins to your account were blocked", ip);
+                   l->lockout_block ? "Logins to your account were blocked"
+                                    : "Wrong passwords were tried on your account",
+                   ip);
     if (rc != 0 && rc != TSR_EINVAL)
         tsr_log(TSR_LOG_WARN, "lockout notice not sent",
                 json_pack("{s:s, s:s}", "request_id", req->request_id, "error", tsr_errname(rc)));

@@ -8,12 +8,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { httpsRequest, startTessera, withLogs } from './lib/server.mjs';
+import { httpsRequest, sleep, startTessera, withLogs } from './lib/server.mjs';
 import { makeTestCa } from './lib/tls.mjs';
 import { runSdkScript } from './lib/auth0_sdk.mjs';
 import { assertMgmtError, remember, uid } from './lib/mgmt.mjs';
 import { DB_CONNECTION, testEmail } from './lib/authflow.mjs';
 import { countRows } from './lib/db.mjs';
+import { outbox, readings } from './lib/mail.mjs';
 
 const WINDOW = 3600 * 1000; // ms: Auth0's rate for COUNT attempts in an hour is WINDOW / COUNT
 const TOO_MANY = { error: 'too_many_requests', error_description: 'Too many login attempts from this address; retry later.' };
@@ -76,6 +77,16 @@ function passwordGrant(password = user.password) {
       realm: DB_CONNECTION,
     },
   });
+}
+
+/** The first outbox message that pleases match, polled at most 200 times 100 ms apart. */
+async function waitForMail(match) {
+  for (let i = 0; i < 200; i++) {
+    const hit = outbox(server.dataDir).find(match);
+    if (hit) return hit;
+    await sleep(100);
+  }
+  assert.fail(`no such mail in ${server.dataDir}/outbox: ${outbox(server.dataDir).map((m) => m.raw.split('\n').find((l) => l.startsWith('Subject'))).join('; ')}`);
 }
 
 async function ok(res, what) {
@@ -237,6 +248,18 @@ test('brute-force max_attempts 2: the right password is refused after two wrong 
   await ok(await mgmt('PATCH', BF, { enabled: true }), 'enabled');
   for (let i = 1; i <= 2; i++) assert.equal((await passwordGrant(`Wrong!Passw0rd${i}`)).status, 400);
   assert.equal((await passwordGrant()).status, 429, 'on again: locked again');
+
+  // user_notification without block: nothing refused, and the owner is told of the guesses.
+  await ok(await mgmt('PATCH', BF, { shields: ['user_notification'] }), 'notify only');
+  await ok(await passwordGrant(), 'without the block shield the lock is not enforced');
+  const seen = new Set(outbox(server.dataDir).map((m) => m.file));
+  for (let i = 1; i <= 2; i++) assert.equal((await passwordGrant(`Wrong!Passw0rd${i}`)).status, 400);
+  // The notices of the locks above may still be on their way: this one is told by its subject.
+  const notice = await waitForMail((m) => !seen.has(m.file) && m.raw.includes(user.email) && /^Subject: Wrong passwords were tried on your account/m.test(m.raw));
+  assert.ok(readings(notice.raw).some((t) => /\/u\/reset-password\?ticket=[A-Za-z0-9_-]+/.test(t)), 'with a link to choose a new password');
+  assert.ok(!/blocked/.test(readings(notice.raw).join(' ')), 'the notice does not say logins are blocked');
+  await ok(await passwordGrant(), 'still not refused');
+  await ok(await mgmt('PATCH', BF, { shields: ['block', 'user_notification'] }), 'both shields');
 
   // Back to the server's lockout-attempts (6): the two failures no longer lock.
   const back = await ok(await mgmt('PATCH', '/tenants/settings', { rate_limits: { lockout_attempts: null } }), 'lockout_attempts: null');
