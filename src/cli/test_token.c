@@ -236,7 +236,11 @@ static void explain_scopes(FILE *out, const struct got *g)
     }
     if (json_object_get(g->claims, "permissions") != NULL) {
         tsr_cli_cell(json_object_get(g->claims, "permissions"), cell, sizeof cell);
-        fprintf(out, "Permissions (from the user's roles and own permissions): %s\n", cell);
+        fprintf(out, "Permissions (%s): %s\n",
+                strcmp(g->grant, "client_credentials") == 0
+                    ? "the scopes of the app's client grant, as RBAC puts them in the token"
+                    : "from the user's roles and own permissions",
+                cell);
     }
     json_decref(granted);
 }
