@@ -14,14 +14,15 @@ static const struct {
     const char *flag;
     const char *env;
 } names[TSR_LK_COUNT] = {
-#define TSR_LIMIT_KEY_NAME(name, flag, env) [TSR_LK_##name] = {flag, env},
+#define TSR_LIMIT_KEY_NAME(name, flag, env, ...) [TSR_LK_##name] = {flag, env},
     TSR_LIMIT_KEYS(TSR_LIMIT_KEY_NAME)
 #undef TSR_LIMIT_KEY_NAME
 };
 
-/* Loopback and private networks: where a reverse proxy usually is. */
-static const char *const default_proxies[] = {
-    "127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7",
+static const char *const defaults[TSR_LK_COUNT] = {
+#define TSR_LIMIT_KEY_DEFAULT(name, flag, env, arg, def, ...) [TSR_LK_##name] = def,
+    TSR_LIMIT_KEYS(TSR_LIMIT_KEY_DEFAULT)
+#undef TSR_LIMIT_KEY_DEFAULT
 };
 
 const char *tsr_limits_flag(int k)
@@ -209,23 +210,12 @@ static int parse_number(const char *v, uint32_t lo, uint32_t hi, uint32_t *out, 
 
 void tsr_limits_defaults(struct tsr_limits *l)
 {
+    char why[256];
     memset(l, 0, sizeof *l);
-    char why[128];
-    for (size_t i = 0; i < sizeof default_proxies / sizeof default_proxies[0]; i++)
-        (void)parse_cidr(default_proxies[i], &l->proxies[l->nproxies++], why, sizeof why);
-    l->per_ip[TSR_RATE_LOGIN] = (struct tsr_rate){100, 60};
-    l->per_tenant[TSR_RATE_LOGIN] = (struct tsr_rate){3000, 60};
-    l->per_ip[TSR_RATE_SIGNUP] = (struct tsr_rate){30, 3600};
-    l->per_tenant[TSR_RATE_SIGNUP] = (struct tsr_rate){1000, 60};
-    l->per_ip[TSR_RATE_RESET] = (struct tsr_rate){20, 3600};
-    l->per_tenant[TSR_RATE_RESET] = (struct tsr_rate){600, 3600};
-    l->reset_per_account = (struct tsr_rate){3, 3600};
-    l->mgmt_per_client = (struct tsr_rate){200, 1};
-    l->throttle_failures = 10;
-    l->throttle_delay = 30;
-    l->throttle_max_delay = 900;
-    l->lockout_attempts = 10;
-    l->lockout_window = 900;
+    /* The table's defaults are checked by the unit tests, so none fails here. */
+    for (int k = 0; k < TSR_LK_COUNT; k++)
+        (void)tsr_limits_parse(l, k, defaults[k], why, sizeof why);
+    /* Not settings: the switches a tenant's attack protection turns (core/tenant_limits.h). */
     l->lockout_enabled = l->lockout_block = l->lockout_notify = true;
     l->ip_enabled = l->ip_block = l->ip_notify_admin = true;
 }

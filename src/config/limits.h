@@ -4,21 +4,8 @@
  * the per-account login throttle, and the Management API's rate per
  * client.  Part of struct tsr_settings (settings.h), read-only after start.
  *
- *   flag / config key               environment                          default
- *   trusted-proxies                 TESSERA_TRUSTED_PROXIES              loopback + private ranges
- *   rate-limit-login-per-ip         TESSERA_RATE_LIMIT_LOGIN_PER_IP      100/60
- *   rate-limit-login-per-tenant     TESSERA_RATE_LIMIT_LOGIN_PER_TENANT  3000/60
- *   rate-limit-signup-per-ip        TESSERA_RATE_LIMIT_SIGNUP_PER_IP     30/3600
- *   rate-limit-signup-per-tenant    TESSERA_RATE_LIMIT_SIGNUP_PER_TENANT 1000/60
- *   rate-limit-reset-per-ip         TESSERA_RATE_LIMIT_RESET_PER_IP      20/3600
- *   rate-limit-reset-per-tenant     TESSERA_RATE_LIMIT_RESET_PER_TENANT  600/3600
- *   rate-limit-reset-per-account    TESSERA_RATE_LIMIT_RESET_PER_ACCOUNT 3/3600
- *   rate-limit-mgmt-per-client      TESSERA_RATE_LIMIT_MGMT_PER_CLIENT   200/1
- *   account-throttle-failures       TESSERA_ACCOUNT_THROTTLE_FAILURES    10
- *   account-throttle-delay          TESSERA_ACCOUNT_THROTTLE_DELAY       30 (seconds)
- *   account-throttle-max-delay      TESSERA_ACCOUNT_THROTTLE_MAX_DELAY   900 (seconds)
- *   lockout-attempts                TESSERA_LOCKOUT_ATTEMPTS             10 (per name and address)
- *   lockout-window                  TESSERA_LOCKOUT_WINDOW               900 (seconds)
+ * Each key's flag (and config key), environment variable, default and help
+ * are in TSR_LIMIT_KEYS below.
  *
  * A rate is "COUNT/SECONDS" (at most COUNT requests in a window of SECONDS
  * that starts at the first request), or "off"; rate-limit-reset-per-account
@@ -39,25 +26,49 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* X(name, flag and config key, environment variable) */
+/*
+ * X(name, flag and config key, environment variable, placeholder, default,
+ *   group, help): part of the one table of settings (config/keys.h), from
+ * which --help, the man pages and the default config file are printed.  The
+ * default is parsed by tsr_limits_defaults, so what is shown is what runs.
+ */
 #define TSR_LIMIT_KEYS(X)                                                                          \
-    X(TRUSTED_PROXIES, "trusted-proxies", "TESSERA_TRUSTED_PROXIES")                               \
-    X(LOGIN_IP, "rate-limit-login-per-ip", "TESSERA_RATE_LIMIT_LOGIN_PER_IP")                      \
-    X(LOGIN_TENANT, "rate-limit-login-per-tenant", "TESSERA_RATE_LIMIT_LOGIN_PER_TENANT")          \
-    X(SIGNUP_IP, "rate-limit-signup-per-ip", "TESSERA_RATE_LIMIT_SIGNUP_PER_IP")                   \
-    X(SIGNUP_TENANT, "rate-limit-signup-per-tenant", "TESSERA_RATE_LIMIT_SIGNUP_PER_TENANT")       \
-    X(RESET_IP, "rate-limit-reset-per-ip", "TESSERA_RATE_LIMIT_RESET_PER_IP")                      \
-    X(RESET_TENANT, "rate-limit-reset-per-tenant", "TESSERA_RATE_LIMIT_RESET_PER_TENANT")          \
-    X(RESET_ACCOUNT, "rate-limit-reset-per-account", "TESSERA_RATE_LIMIT_RESET_PER_ACCOUNT")       \
-    X(MGMT_CLIENT, "rate-limit-mgmt-per-client", "TESSERA_RATE_LIMIT_MGMT_PER_CLIENT")             \
-    X(THROTTLE_FAILURES, "account-throttle-failures", "TESSERA_ACCOUNT_THROTTLE_FAILURES")         \
-    X(THROTTLE_DELAY, "account-throttle-delay", "TESSERA_ACCOUNT_THROTTLE_DELAY")                  \
-    X(THROTTLE_MAX_DELAY, "account-throttle-max-delay", "TESSERA_ACCOUNT_THROTTLE_MAX_DELAY")      \
-    X(LOCKOUT_ATTEMPTS, "lockout-attempts", "TESSERA_LOCKOUT_ATTEMPTS")                            \
-    X(LOCKOUT_WINDOW, "lockout-window", "TESSERA_LOCKOUT_WINDOW")
+    X(TRUSTED_PROXIES, "trusted-proxies", "TESSERA_TRUSTED_PROXIES", "LIST",                       \
+      "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7", "Reverse proxy",     \
+      "addresses or CIDR networks of the proxies whose X-Forwarded-* count, comma-separated")      \
+    X(LOGIN_IP, "rate-limit-login-per-ip", "TESSERA_RATE_LIMIT_LOGIN_PER_IP", "RATE", "100/60",    \
+      "Rate limits", "password logins from one address (password grant, POST /u/login)")           \
+    X(LOGIN_TENANT, "rate-limit-login-per-tenant", "TESSERA_RATE_LIMIT_LOGIN_PER_TENANT", "RATE",  \
+      "3000/60", "Rate limits", "password logins of one tenant")                                   \
+    X(SIGNUP_IP, "rate-limit-signup-per-ip", "TESSERA_RATE_LIMIT_SIGNUP_PER_IP", "RATE",           \
+      "30/3600", "Rate limits",                                                                    \
+      "sign-ups from one address (/dbconnections/signup, POST /u/signup)")                         \
+    X(SIGNUP_TENANT, "rate-limit-signup-per-tenant", "TESSERA_RATE_LIMIT_SIGNUP_PER_TENANT",       \
+      "RATE", "1000/60", "Rate limits", "sign-ups of one tenant")                                  \
+    X(RESET_IP, "rate-limit-reset-per-ip", "TESSERA_RATE_LIMIT_RESET_PER_IP", "RATE", "20/3600",   \
+      "Rate limits", "password reset requests from one address")                                   \
+    X(RESET_TENANT, "rate-limit-reset-per-tenant", "TESSERA_RATE_LIMIT_RESET_PER_TENANT", "RATE",  \
+      "600/3600", "Rate limits", "password reset requests of one tenant")                          \
+    X(RESET_ACCOUNT, "rate-limit-reset-per-account", "TESSERA_RATE_LIMIT_RESET_PER_ACCOUNT",       \
+      "RATE", "3/3600", "Rate limits",                                                             \
+      "reset mails one account gets, and apart its lockout notices; beyond it none is sent")       \
+    X(MGMT_CLIENT, "rate-limit-mgmt-per-client", "TESSERA_RATE_LIMIT_MGMT_PER_CLIENT", "RATE",     \
+      "200/1", "Rate limits", "Management API requests of one client, per node")                   \
+    X(THROTTLE_FAILURES, "account-throttle-failures", "TESSERA_ACCOUNT_THROTTLE_FAILURES", "N",    \
+      "10", "Login protection", "failed logins of one account before it must wait (0: never)")     \
+    X(THROTTLE_DELAY, "account-throttle-delay", "TESSERA_ACCOUNT_THROTTLE_DELAY", "SECONDS", "30", \
+      "Login protection", "the first wait, doubled per further failure")                           \
+    X(THROTTLE_MAX_DELAY, "account-throttle-max-delay", "TESSERA_ACCOUNT_THROTTLE_MAX_DELAY",      \
+      "SECONDS", "900", "Login protection",                                                        \
+      "the longest wait; failures are forgotten after this long without one")                      \
+    X(LOCKOUT_ATTEMPTS, "lockout-attempts", "TESSERA_LOCKOUT_ATTEMPTS", "N", "10",                 \
+      "Login protection",                                                                          \
+      "failed logins of one name from one address (IPv6: its /64) that lock it out (0: never)")    \
+    X(LOCKOUT_WINDOW, "lockout-window", "TESSERA_LOCKOUT_WINDOW", "SECONDS", "900",                \
+      "Login protection", "the time failures are counted over, and a lock lasts")
 
 enum tsr_limit_key {
-#define TSR_LIMIT_KEY_ENUM(name, flag, env) TSR_LK_##name,
+#define TSR_LIMIT_KEY_ENUM(name, ...) TSR_LK_##name,
     TSR_LIMIT_KEYS(TSR_LIMIT_KEY_ENUM)
 #undef TSR_LIMIT_KEY_ENUM
         TSR_LK_COUNT
@@ -122,7 +133,7 @@ struct tsr_limits {
 const char *tsr_limits_flag(int k);
 const char *tsr_limits_env(int k);
 
-/* Fills l with the defaults of the table above. */
+/* Fills l with the defaults of TSR_LIMIT_KEYS, parsed from their text. */
 void tsr_limits_defaults(struct tsr_limits *l);
 
 /*

@@ -2,25 +2,8 @@
  * settings.h - the server's settings, from flags, environment and a config
  * file, in that order of precedence.
  *
- *   flag             environment               config file key
- *   --listen         TESSERA_LISTEN            listen         host:port (127.0.0.1:8080)
- *   --public-url     TESSERA_PUBLIC_URL        public-url     http(s)://host[:port][/prefix]/
- *   --data-dir       TESSERA_DATA_DIR          data-dir       ./data
- *   --log-level      TESSERA_LOG_LEVEL         log-level      debug|info|warn|error
- *   --threads        TESSERA_THREADS           threads        0 = one per core
- *   --smtp-url       TESSERA_SMTP_URL          smtp-url       smtp[s]://[user:pass@]host[:port]
- *   --smtp-from      TESSERA_SMTP_FROM         smtp-from      addr@host or "Name <addr@host>"
- *   --smtp-allow-plaintext  TESSERA_SMTP_ALLOW_PLAINTEXT  smtp-allow-plaintext
- *                                                         true|false (flag alone: true)
- *   --tls-cert       TESSERA_TLS_CERT          tls-cert       PEM certificate (chain) for HTTPS
- *   --tls-key        TESSERA_TLS_KEY           tls-key        PEM private key for HTTPS
- *   --trust-proxy    TESSERA_TRUST_PROXY       trust-proxy    true|false (flag alone: true)
- *   --max-connections         TESSERA_MAX_CONNECTIONS         4096 open connections
- *   --max-connections-per-ip  TESSERA_MAX_CONNECTIONS_PER_IP  512 per client address, 0 = no limit
- *   --header-timeout          TESSERA_HEADER_TIMEOUT          20 s for a whole request header
- *   --body-min-rate           TESSERA_BODY_MIN_RATE           1024 bytes/s a body must average
- *   --config         TESSERA_CONFIG            (n/a)          path to the config file
- *   (and the keys of limits.h: trusted proxies, rate limits, account throttle)
+ * Every setting, with its flag, environment variable, config key, default
+ * and help, is in the table of keys.h (the limits' part in limits.h).
  *
  * The config file holds "key = value" lines; '#' starts a comment.  A bad
  * value stops start-up with one line naming the setting and why.
@@ -60,9 +43,9 @@ struct tsr_settings {
     char data_dir[TSR_SETTINGS_MAX_PATH];
     char config_path[TSR_SETTINGS_MAX_PATH]; /* empty: none */
     enum tsr_log_level log_level;
-    unsigned threads; /* 0: one per core */
+    unsigned threads;                      /* 0: one per core */
     char smtp_url[TSR_SETTINGS_MAX_URL];   /* empty: mail goes to {data-dir}/outbox/ */
-    char smtp_from[TSR_SETTINGS_MAX_FROM]; /* empty: "Tessera <no-reply@localhost>" */
+    char smtp_from[TSR_SETTINGS_MAX_FROM]; /* default "Tessera <no-reply@localhost>" */
     char tls_cert[TSR_SETTINGS_MAX_PATH];  /* empty: plain HTTP */
     char tls_key[TSR_SETTINGS_MAX_PATH];   /* set exactly when tls_cert is */
     bool trust_proxy;                      /* honour X-Forwarded-For/-Proto/-Host */

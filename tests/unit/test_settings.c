@@ -391,7 +391,7 @@ static void test_smtp(void **state)
 
     assert_int_equal(load_args(&s, err, sizeof err, NULL), 0);
     assert_string_equal(s.smtp_url, "");
-    assert_string_equal(s.smtp_from, "");
+    assert_string_equal(s.smtp_from, "Tessera <no-reply@localhost>");
 
     env_set("TESSERA_SMTP_URL", "smtps://mailer:pw@mail.example.com:465");
     env_set("TESSERA_SMTP_FROM", "Example Login <login@example.com>");
