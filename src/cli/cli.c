@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cli/args.h"
+#include "cli/generate.h"
+#include "cli/settings_help.h"
 
 #define OPT_COLUMN 30
 
@@ -52,7 +54,7 @@ void tsr_cli_print_command_help(const struct tsr_cli_command *c, FILE *out)
 {
     fprintf(out, "usage: tessera %s%s%s%s\n\n%s\n", c->name,
             c->kind == TSR_CLI_RAW || c->opts != NULL || c->kind == TSR_CLI_REMOTE ? " [options]"
-                                                                                    : "",
+                                                                                   : "",
             c->operands != NULL ? " " : "", c->operands != NULL ? c->operands : "", c->summary);
     if (c->details != NULL)
         fprintf(out, "\n%s", c->details);
@@ -84,14 +86,14 @@ static void print_family_help(const struct tsr_cli_family *f, FILE *out)
     for (const struct tsr_cli_command *c = f->commands; c->name != NULL; c++)
         if ((int)strlen(c->name) + 1 > w)
             w = (int)strlen(c->name) + 1;
-    fprintf(out, "usage: tessera %s <command> [options]\n\n%s\n\ncommands:\n", f->name,
-            f->summary);
+    fprintf(out, "usage: tessera %s <command> [options]\n\n%s\n\ncommands:\n", f->name, f->summary);
     for (const struct tsr_cli_command *c = f->commands; c->name != NULL; c++)
         fprintf(out, "  %-*s %s\n", w, c->name, c->summary);
     fprintf(out, "\nRun \"tessera %s <command> --help\" for its options.\n", f->name);
 }
 
-static void print_usage(FILE *out)
+/* The commands; with_settings: then every setting of serve and init (config/keys.h). */
+static void print_usage(FILE *out, bool with_settings)
 {
     fputs("usage: tessera <command> [options]\n\ncommands:\n", out);
     for (const struct tsr_cli_family *f = tsr_cli_families; f->name != NULL; f++)
@@ -102,6 +104,10 @@ static void print_usage(FILE *out)
           "exit status: 0 done, 1 failed, 2 usage, 3 server unreachable or credentials "
           "refused\n",
           out);
+    if (with_settings) {
+        fputc('\n', out);
+        tsr_cli_settings_help(out);
+    }
 }
 
 /* The command argv names (*words: how many words its name took), or NULL. */
@@ -142,7 +148,7 @@ static int run(const struct tsr_cli_command *c, int argc, char **argv)
 int tsr_cli_main(int argc, char **argv)
 {
     if (argc < 2) {
-        print_usage(stderr);
+        print_usage(stderr, false);
         return TSR_CLI_USAGE;
     }
     if (is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
@@ -160,9 +166,11 @@ int tsr_cli_main(int argc, char **argv)
                 return TSR_CLI_OK;
             }
         }
-        print_usage(stdout);
+        print_usage(stdout, true);
         return TSR_CLI_OK;
     }
+    if (strcmp(argv[1], "generate") == 0) /* the build's: man pages, the config file */
+        return tsr_cli_generate(argc - 2, argv + 2);
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
         printf("tessera %s\n", TSR_VERSION);
         return TSR_CLI_OK;
@@ -186,6 +194,6 @@ int tsr_cli_main(int argc, char **argv)
         return TSR_CLI_USAGE;
     }
     fprintf(stderr, "tessera: unknown command '%s'\n\n", argv[1]);
-    print_usage(stderr);
+    print_usage(stderr, false);
     return TSR_CLI_USAGE;
 }

@@ -31,7 +31,7 @@
     X(LOG_LEVEL, "log-level", "TESSERA_LOG_LEVEL", "LEVEL", "info", "Server",                      \
       "debug, info, warn or error; JSON lines on standard error")                                  \
     X(THREADS, "threads", "TESSERA_THREADS", "N", "0", "Server",                                   \
-      "worker threads, at most 256 (0: one per core)")                                             \
+      "worker threads, at most 256; 0 is one per core")                                            \
     X(TLS_CERT, "tls-cert", "TESSERA_TLS_CERT", "FILE", NULL, "HTTPS",                             \
       "PEM certificate, chain after it: serve HTTPS (unset: plain HTTP)")                          \
     X(TLS_KEY, "tls-key", "TESSERA_TLS_KEY", "FILE", NULL, "HTTPS",                                \
@@ -52,8 +52,8 @@
       "time for a whole request header to arrive (1-3600)")                                        \
     X(BODY_MIN_RATE, "body-min-rate", "TESSERA_BODY_MIN_RATE", "BYTES", "1024", "Connections",     \
       "bytes per second a request body must average")                                              \
-    X(CONFIG, "config", "TESSERA_CONFIG", "FILE", NULL, "Config file",                             \
-      "file of \"key = value\" lines setting any of the above (see tessera.conf(5))")
+    X(CONFIG, "config", "TESSERA_CONFIG", "FILE", NULL, "Server",                                  \
+      "file of \"key = value\" lines for any other setting (see tessera.conf(5))")
 
 enum tsr_setting_key {
 #define TSR_SERVER_KEY_ENUM(name, ...) TSR_SK_##name,
