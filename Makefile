@@ -6,7 +6,7 @@ RUN_ARGS ?=
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 30
 
-.PHONY: all bench demo run check build build-runonly build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check install clean fuzz
+.PHONY: all bench demo run check build build-runonly build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check install deb clean fuzz
 
 all: build
 
@@ -58,14 +58,29 @@ e2e: build-check
 e2e-asan: build-asan
 	@ASAN_OPTIONS=detect_leaks=1 TESSERA_BIN=$(CURDIR)/$(ASAN_DIR)/tessera scripts/e2e.sh
 
-# Installs libtessera-verify (header, shared and static library, pkg-config
-# file) under PREFIX (CMake's default, /usr/local, when empty).
+# Installs under PREFIX (CMake's default, /usr/local, when empty) the tessera
+# binary, its man pages, a default config file (PREFIX/etc/tessera/tessera.conf;
+# /etc/tessera/ for PREFIX=/usr; an existing one is kept), the systemd unit
+# tessera.service and the sysusers.d entry of its user, and libtessera-verify
+# (header, shared and static library, pkg-config file).  DESTDIR stages it all
+# under another root.  Needs the build packages only.
 PREFIX ?=
+DESTDIR ?=
+INSTALL_TARGETS = tessera tessera-docs tessera-verify tessera-verify-static
 install: deps
 	@cmake -S . -B $(BUILD_DIR) $(RUN_CMAKE_ARGS) \
 		$(if $(PREFIX),-DCMAKE_INSTALL_PREFIX=$(PREFIX)) >/dev/null
-	@cmake --build $(BUILD_DIR) -j $(JOBS) --target tessera-verify tessera-verify-static
-	@cmake --install $(BUILD_DIR)
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target $(INSTALL_TARGETS)
+	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR)
+
+# A Debian package of what `make install` installs, for /usr and /etc, built
+# by CPack in its own build directory: DEB_DIR/tessera_VERSION-1_ARCH.deb.
+DEB_DIR ?= build-deb
+deb: deps
+	@cmake -S . -B $(DEB_DIR) $(RUN_CMAKE_ARGS) -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
+	@cmake --build $(DEB_DIR) -j $(JOBS) --target $(INSTALL_TARGETS)
+	@cd $(DEB_DIR) && cpack -G DEB >/dev/null
+	@ls $(DEB_DIR)/*.deb
 
 # The `make run` build with every test-only package hidden from pkg-config,
 # in a scratch build directory: the server must never need them.
@@ -92,4 +107,4 @@ bench: build-check
 	@node bench/verify.mjs $(CURDIR)/$(BUILD_DIR)/bench/tessera-verify-bench
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR) $(DEB_DIR)

@@ -108,10 +108,11 @@ function tail(text, lines = 40) {
  * `exited` resolves with {code, signal} when the process ends.
  * tls: true (a fresh test CA) or {certPath, keyPath, ca} from lib/tls.mjs serves
  * HTTPS with an https public URL; the handle's tls has the CA.
+ * bin: another binary than tesseraBin() (an installed copy).
  */
-export async function spawnTessera({ dataDir, env, args, port, tls: tlsOpt } = {}) {
+export async function spawnTessera({ dataDir, env, args, port, tls: tlsOpt, bin: binOpt } = {}) {
   const tls = tlsOpt === true ? makeTestCa() : tlsOpt;
-  const bin = tesseraBin();
+  const bin = binOpt ?? tesseraBin();
   const dir = dataDir ?? makeDataDir();
   const p = port ?? (await freePort());
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${p}/`;
@@ -229,7 +230,7 @@ async function fetchStatus(url, tls) {
 /**
  * Starts Tessera and waits for GET /healthz to answer 200, then reads
  * DATA_DIR/bootstrap-client.json.
- * Options: dataDir (reuse to restart), port (reuse to restart), env, args,
+ * Options: dataDir (reuse to restart), port (reuse to restart), env, args, bin,
  * tls ({certPath, keyPath, ca} from lib/tls.mjs: HTTPS, https public URL).
  */
 export async function startTessera(opts = {}) {
