@@ -2,6 +2,9 @@
 # Installs the Debian packages Tessera needs that are not installed yet.
 #   scripts/install-deps.sh build   packages to build and run the server
 #   scripts/install-deps.sh check   build packages plus what the test suites need
+#                                   (groff-base, man-db: the man pages render without a
+#                                   warning; systemd: systemd-analyze checks the unit;
+#                                   strace: the server stays inside the unit's syscall filter)
 #   scripts/install-deps.sh fuzz    build packages plus clang and its libFuzzer runtime
 # As root it runs `apt-get update` and installs what is missing; otherwise it
 # prints the exact apt-get line to run and stops with status 1.
@@ -9,7 +12,7 @@ set -eu
 
 BUILD_PKGS="build-essential cmake pkg-config libmicrohttpd-dev libssl-dev libjansson-dev
 libsqlite3-dev libsodium-dev libcurl4-openssl-dev libyaml-dev"
-CHECK_PKGS="libcmocka-dev sqlite3 curl valgrind chromium"
+CHECK_PKGS="libcmocka-dev sqlite3 curl valgrind chromium groff-base man-db systemd strace"
 FUZZ_PKGS="clang libclang-rt-dev"
 
 mode=${1:-build}
