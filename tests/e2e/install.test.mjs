@@ -236,7 +236,8 @@ for (const [name, get] of [
       const unit = path.join(dir, 'tessera.service');
       writeFileSync(unit, l.unitText.replace(`ExecStart=${l.binPath} `, `ExecStart=${l.bin} `));
       const env = { ...process.env, MANPATH: path.join(l.root, l.prefix, 'share/man') };
-      const v = run('systemd-analyze', ['verify', unit], { env });
+      // Documentation= is checked with man(1) when it is there (man-db).
+      const v = run('systemd-analyze', ['verify', ...(has('man') ? [] : ['--man=no']), unit], { env });
       assert.equal(v.status, 0, `systemd-analyze verify: ${v.stdout}${v.stderr}`);
       assert.equal(v.stderr.trim(), '', 'no complaint from systemd-analyze verify');
       const s = run('systemd-analyze', ['security', '--offline=true', unit], { env });
