@@ -3,10 +3,17 @@
 # binary from its table of settings), a hardened systemd unit and the
 # sysusers.d entry of its user.  Included by CMakeLists.txt after GNUInstallDirs.
 
-set(TSR_SYSTEMD_UNITDIR "${CMAKE_INSTALL_PREFIX}/lib/systemd/system" CACHE PATH
-  "Where tessera.service is installed")
-set(TSR_SYSUSERSDIR "${CMAKE_INSTALL_PREFIX}/lib/sysusers.d" CACHE PATH
-  "Where the sysusers.d entry of the tessera user is installed")
+# Empty: under the prefix, which systemd searches for /usr and /usr/local alike.
+set(TSR_SYSTEMD_UNITDIR "" CACHE PATH "Where tessera.service is installed (PREFIX/lib/systemd/system)")
+set(TSR_SYSUSERSDIR "" CACHE PATH "Where the tessera user's sysusers.d entry goes (PREFIX/lib/sysusers.d)")
+set(TSR_UNITDIR ${TSR_SYSTEMD_UNITDIR})
+if(NOT TSR_UNITDIR)
+  set(TSR_UNITDIR "${CMAKE_INSTALL_PREFIX}/lib/systemd/system")
+endif()
+set(TSR_USERSDIR ${TSR_SYSUSERSDIR})
+if(NOT TSR_USERSDIR)
+  set(TSR_USERSDIR "${CMAKE_INSTALL_PREFIX}/lib/sysusers.d")
+endif()
 # /etc/tessera/tessera.conf for the prefix /usr, PREFIX/etc/tessera/tessera.conf otherwise.
 set(TSR_CONFIG_FILE "${CMAKE_INSTALL_FULL_SYSCONFDIR}/tessera/tessera.conf")
 
@@ -28,8 +35,8 @@ configure_file(${CMAKE_SOURCE_DIR}/packaging/tessera.service.in
 install(TARGETS tessera RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${CMAKE_BINARY_DIR}/tessera.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${CMAKE_BINARY_DIR}/tessera.conf.5 DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
-install(FILES ${CMAKE_BINARY_DIR}/tessera.service DESTINATION ${TSR_SYSTEMD_UNITDIR})
-install(FILES ${CMAKE_SOURCE_DIR}/packaging/tessera.sysusers DESTINATION ${TSR_SYSUSERSDIR}
+install(FILES ${CMAKE_BINARY_DIR}/tessera.service DESTINATION ${TSR_UNITDIR})
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/tessera.sysusers DESTINATION ${TSR_USERSDIR}
   RENAME tessera.conf)
 # The config file is the administrator's once installed: a second `make
 # install` leaves an existing one alone (the package's is a dpkg conffile).
