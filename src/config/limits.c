@@ -141,6 +141,7 @@ static int parse_proxies(struct tsr_limits *l, const char *v, char *why, size_t 
 {
     struct tsr_cidr nets[TSR_LIMITS_MAX_PROXIES];
     size_t n = 0;
+    memset(nets, 0, sizeof nets); /* the unused entries too: they are copied */
     if (tsr_cidr_parse_list(v, nets, TSR_LIMITS_MAX_PROXIES, &n, why, whylen) != 0)
         return -1;
     if (n == 0)

@@ -338,8 +338,9 @@ void tsr_settings_defaults(struct tsr_settings *s)
 {
     char why[TSR_CFG_WHY_LEN];
     memset(s, 0, sizeof *s);
+    tsr_limits_defaults(&s->limits); /* the limits' keys, and the switches that are not keys */
     /* The unit tests parse every default of the table, so none fails here. */
-    for (int k = 0; k < TSR_SK_COUNT; k++) {
+    for (int k = 0; k < TSR_SK_LIMIT_FIRST; k++) {
         if (key(k)->def != NULL)
             (void)parse_value(s, k, key(k)->def, why);
     }
