@@ -251,6 +251,13 @@ for (const [name, get] of [
   });
 }
 
+test("README's settings table names every setting of --help", () => {
+  const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  const flags = [...ok(tesseraBin(), ['--help']).stdout.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]);
+  assert.ok(flags.length >= 30);
+  for (const f of flags) assert.ok(readme.includes(`\`${f}`), `README names ${f}`);
+});
+
 describe('the Debian package', () => {
   test('its control data: name, version, dependencies, conffile, scripts', () => {
     const field = (f) => ok('dpkg-deb', ['-f', deb, f]).stdout.trim();
