@@ -419,7 +419,8 @@ static void conf_file(FILE *out, const char *sysconfdir)
             "#\n"
             "# The service's data directory is set by its systemd unit (/var/lib/tessera).\n"
             "# Set public-url before the first start: the default tenant keeps the issuer of\n"
-            "# its first start.\n",
+            "# its first start.  The rate limits, the account throttle and the lockout are\n"
+            "# each tenant's defaults: a tenant may set its own through the Management API.\n",
             sysconfdir);
     for (size_t g = 0; g < ngroups; g++) {
         fprintf(out, "\n## %s\n", groups[g]);
