@@ -58,18 +58,18 @@ e2e: build-check
 e2e-asan: build-asan
 	@ASAN_OPTIONS=detect_leaks=1 TESSERA_BIN=$(CURDIR)/$(ASAN_DIR)/tessera scripts/e2e.sh
 
-# Installs under PREFIX (CMake's default, /usr/local, when empty) the tessera
+# Installs under PREFIX (/usr/local unless given) the tessera
 # binary, its man pages, a default config file (PREFIX/etc/tessera/tessera.conf;
 # /etc/tessera/ for PREFIX=/usr; an existing one is kept), the systemd unit
 # tessera.service and the sysusers.d entry of its user, and libtessera-verify
 # (header, shared and static library, pkg-config file).  DESTDIR stages it all
 # under another root.  Needs the build packages only.
-PREFIX ?=
+PREFIX ?= /usr/local
 DESTDIR ?=
 INSTALL_TARGETS = tessera tessera-docs tessera-verify tessera-verify-static
 install: deps
 	@cmake -S . -B $(BUILD_DIR) $(RUN_CMAKE_ARGS) \
-		$(if $(PREFIX),-DCMAKE_INSTALL_PREFIX=$(PREFIX)) >/dev/null
+		-DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target $(INSTALL_TARGETS)
 	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR)
 

@@ -13,9 +13,18 @@
 /* Requests still running after a SIGTERM get this long to finish. */
 #define SHUTDOWN_GRACE_MS 10000
 
+/* The default tenant's issuer: the URL its tokens and discovery carry. */
+static const char *default_issuer(const struct tsr_app *app)
+{
+    for (size_t i = 0; app->tenants != NULL && i < app->tenants->n; i++)
+        if (app->tenants->tenants[i].t.is_default)
+            return app->tenants->tenants[i].t.issuer;
+    return app->settings.public_url;
+}
+
 static void print_banner(const struct tsr_app *app)
 {
-    const char *url = app->settings.public_url;
+    const char *url = default_issuer(app);
     char path[TSR_SETTINGS_MAX_PATH + 32];
     snprintf(path, sizeof path, "%s/bootstrap-client.json", app->settings.data_dir);
     json_t *creds = json_load_file(path, 0, NULL);
@@ -27,6 +36,10 @@ static void print_banner(const struct tsr_app *app)
            "  Token:      %soauth/token\n\n",
            TSR_VERSION, url, app->settings.listen_host, app->settings.listen_port, url, url, url,
            url);
+    if (strcmp(url, app->settings.public_url) != 0)
+        printf("Note: --public-url is %s, but the default tenant keeps the issuer of its first\n"
+               "start, %s: tokens, discovery and the Management API audience use that one.\n\n",
+               app->settings.public_url, url);
     if (client_id != NULL)
         printf("Management API: the bootstrap client's credentials are in %s.\n"
                "Get a Management API token with:\n"

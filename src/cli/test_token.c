@@ -292,8 +292,8 @@ static const char *likely_cause(const struct got *g, const char *error, const ch
     if (error == NULL)
         return "";
     if (strcmp(error, "access_denied") == 0 && desc != NULL && strstr(desc, "client-grant"))
-        return "; the app has no client grant for this API: create one with POST "
-               "/api/v2/client-grants {client_id, audience, scope}";
+        return "; the app has no client grant for this API: tessera apps authorize APP_ID "
+               "--api API --scopes ...";
     if (strcmp(error, "access_denied") == 0 && desc != NULL && strstr(desc, "Service not found"))
         return "; no API has that identifier: check --audience against GET "
                "/api/v2/resource-servers";

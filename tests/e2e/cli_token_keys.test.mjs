@@ -139,7 +139,7 @@ test('test token: every refusal is one line with the server\'s error and its lik
   const base = ['test', 'token', '--app', client.client_id, '--app-secret-file', secret];
 
   const noGrant = await cli(server, [...base, '--audience', other.identifier]);
-  assertCliError(assert, noGrant, 1, /403 access_denied\); the app has no client grant for this API: .*client-grants/, 'no client grant');
+  assertCliError(assert, noGrant, 1, /403 access_denied\); the app has no client grant for this API: tessera apps authorize/, 'no client grant');
   assertCliError(assert, await cli(server, [...base, '--audience', 'https://nothing.example/']), 1,
     /Service not found.*; no API has that identifier/, 'unknown audience');
   assertCliError(assert, await cli(server, base), 1, /No audience parameter.*; pass --audience/, 'no audience, no default');
