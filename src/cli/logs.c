@@ -247,8 +247,10 @@ static void print_event(const struct tsr_cli_args *a, const json_t *e)
 {
     if (tsr_cli_json(a)) {
         char *text = json_dumps(e, JSON_COMPACT | JSON_ENCODE_ANY);
-        if (text != NULL)
-            printf("%s\n", text);
+        if (text != NULL) {
+            tsr_cli_put_json(stdout, text);
+            fputc('\n', stdout);
+        }
         free(text);
     } else {
         json_t *r = row(e);
