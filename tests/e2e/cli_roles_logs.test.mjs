@@ -5,6 +5,7 @@
 // an event caused after it started, end with 0 on SIGINT, and with 3 when
 // its server goes away.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, test } from 'node:test';
 
 import { assertCliError, assertNoControls, cli, cliJson, runCli, spawnCli } from './lib/cli.mjs';
@@ -366,5 +367,38 @@ test('logs list and tail: an anonymous caller\'s C1 controls (CSI, OSC) never re
       assert.equal(code, 0, `exit status on SIGINT (stderr: ${tail.errors()})`);
     }
     assertNoControls(assert, tail.output(), `logs tail ${extra.join(' ')}`);
+  }
+}));
+
+test('logs tail: SIGINT ends it at once with 0 and no error line while the server holds a poll unanswered', t_(async () => {
+  // A server that answers the token and the first read, then never answers.
+  const held = [];
+  let reads = 0;
+  const srv = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.url === '/oauth/token') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ access_token: 'fake-token', token_type: 'Bearer', expires_in: 3600 }));
+      } else if (reads++ === 0) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify([{ log_id: '1', date: '2026-01-01T00:00:00.000Z', type: 's', description: 'first' }]));
+      } else {
+        held.push(res); // never answered
+      }
+    });
+  });
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${srv.address().port}/`;
+  const tail = spawnCli(['logs', 'tail', '--url', url, '--client-id', 'fake'], { env: { TESSERA_CLIENT_SECRET: 'fake-secret' } });
+  try {
+    await waitFor(() => held.length > 0, 'a poll the server holds');
+    const { code, signal } = await tail.stop(); // SIGINT, SIGKILL after 5 s
+    assert.equal(signal, null, `ended by SIGINT, not killed (stderr: ${tail.errors()})`);
+    assert.equal(code, 0, `exit status (stderr: ${tail.errors()})`);
+    assert.equal(tail.errors(), '', 'no "cannot reach" line for a stop the operator asked for');
+  } finally {
+    for (const res of held) res.destroy();
+    await new Promise((resolve) => srv.close(resolve));
   }
 }));
