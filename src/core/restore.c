@@ -207,7 +207,7 @@ int tsr_restore(const char *data_dir, const char *from, bool force, tsr_getenv_f
         rc = TSR_EINVAL;
         goto out;
     }
-    if ((rc = tsr_store_inspect(from, TSR_STORE_CHECK_FULL, &from_info, err, errlen)) != 0)
+    if ((rc = tsr_store_inspect(from, TSR_STORE_CHECK_RESTORE, &from_info, err, errlen)) != 0)
         goto out;
     bool had_db = exists(db);
     if (had_db && !force) {

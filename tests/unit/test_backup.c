@@ -31,6 +31,7 @@
 #include "core/datadir.h"
 #include "core/tenant.h"
 #include "core/user.h"
+#include "store/migrations.h"
 #include "store/snapshot.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -363,6 +364,40 @@ static void test_inspect_refusals(void **state)
     assert_non_null(strstr(err, "damaged"));
 }
 
+/* A file from elsewhere holds exactly the migrations' objects, at its own version. */
+static void test_restore_check_compares_schema_objects(void **state)
+{
+    struct fx *f = *state;
+    char path[700], err[1024], sql[256];
+    struct tsr_store_file_info info;
+    struct tsr_backup_result res;
+
+    path_in(path, sizeof path, f->root, "good.db");
+    assert_int_equal(tsr_backup_write(f->data, path, false, &res, err, sizeof err), 0);
+    assert_int_equal(tsr_store_inspect(path, TSR_STORE_CHECK_RESTORE, &info, err, sizeof err), 0);
+
+    /* An older version, made the way its server made it: it passes at its version. */
+    assert_true(tsr_migration_count >= 3);
+    path_in(path, sizeof path, f->root, "older.db");
+    exec_on(path, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                  "name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+    for (int i = 0; i < 3; i++) {
+        exec_on(path, tsr_migrations[i].sql);
+        snprintf(sql, sizeof sql, "INSERT INTO schema_migrations VALUES (%d, '%s', 0)",
+                 tsr_migrations[i].version, tsr_migrations[i].name);
+        exec_on(path, sql);
+    }
+    assert_int_equal(tsr_store_inspect(path, TSR_STORE_CHECK_RESTORE, &info, err, sizeof err), 0);
+    assert_int_equal(info.schema_version, tsr_migrations[2].version);
+
+    /* A trigger, even on schema_migrations: refused, named; the quick check does not look. */
+    exec_on(path, "CREATE TRIGGER t AFTER INSERT ON schema_migrations BEGIN SELECT 1; END");
+    assert_int_equal(tsr_store_inspect(path, TSR_STORE_CHECK_RESTORE, &info, err, sizeof err),
+                     TSR_EFORMAT);
+    assert_non_null(strstr(err, "its trigger t is not part of schema version"));
+    assert_int_equal(tsr_store_inspect(path, TSR_STORE_CHECK_QUICK, &info, err, sizeof err), 0);
+}
+
 /* ---- restore ------------------------------------------------------------ */
 
 static void test_restore_into_new_dir(void **state)
@@ -559,6 +594,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_restore_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_app_refused_during_restore, setup, teardown),
         cmocka_unit_test(test_path_dirname),
+        cmocka_unit_test_setup_teardown(test_restore_check_compares_schema_objects, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
