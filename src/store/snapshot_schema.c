@@ -92,8 +92,7 @@ static int compare(sqlite3 *have, sqlite3 *want, char *odd, size_t oddlen, int *
     return rc;
 }
 
-int tsr_snapshot_schema_check(sqlite3 *db, const char *path, int version, char *err,
-                              size_t errlen)
+int tsr_snapshot_schema_check(sqlite3 *db, const char *path, int version, char *err, size_t errlen)
 {
     sqlite3 *mem = NULL;
     char odd[160];

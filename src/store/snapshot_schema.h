@@ -18,7 +18,6 @@
  * TSR_EFORMAT with one line in err naming the first object that differs;
  * TSR_ESTORE or TSR_ENOMEM when the comparison cannot be made.
  */
-int tsr_snapshot_schema_check(sqlite3 *db, const char *path, int version, char *err,
-                              size_t errlen);
+int tsr_snapshot_schema_check(sqlite3 *db, const char *path, int version, char *err, size_t errlen);
 
 #endif
