@@ -6,8 +6,12 @@
  * carry objects of its own: a trigger runs inside the server on every
  * write it matches (one that puts back a user's old password hash is a
  * back door no API shows), a view or table the server never reads is at
- * best clutter.  So a file restored from elsewhere must hold exactly what
- * the migrations make, object for object.
+ * best clutter.  SQLite's statistics tables (sqlite_stat1, ...) count too:
+ * the server never runs ANALYZE, and made-up statistics steer its query
+ * plans (a full scan where an index serves).  So a file restored from
+ * elsewhere must hold exactly what the migrations make, object for object;
+ * only the indexes SQLite makes for a table's constraints are left to the
+ * table's SQL.
  */
 #include "store/snapshot_schema.h"
 
@@ -20,7 +24,7 @@
 
 #define OBJECTS_SQL                                                                                \
     "SELECT type, name, tbl_name, sql FROM sqlite_master "                                         \
-    "WHERE name NOT LIKE 'sqlite!_%' ESCAPE '!' "                                                  \
+    "WHERE name NOT LIKE 'sqlite!_autoindex!_%' ESCAPE '!' "                                       \
     "AND NOT (type = 'table' AND name = 'schema_migrations') ORDER BY type, name"
 #define ONE_SQL "SELECT tbl_name, sql FROM sqlite_master WHERE type = ? AND name = ?"
 

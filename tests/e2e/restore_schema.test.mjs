@@ -4,7 +4,9 @@
 // on every write (say, a trigger that puts back a user's old password hash
 // whenever it changes, a back door no API shows).  Restore takes only the
 // schema this tessera's migrations create, object for object, and refuses
-// anything else with one line, writing nothing.
+// anything else with one line, writing nothing.  SQLite's statistics
+// count too: the server never makes them, and made-up ones steer its
+// query plans.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
@@ -57,6 +59,8 @@ test('restore refuses a backup with a trigger, a view, a table or a changed tabl
     ['index', 'CREATE INDEX users_extra ON users (email);', /index users_extra/],
     ['changed', 'ALTER TABLE users ADD COLUMN extra TEXT DEFAULT \'x\';', /table users/],
     ['missing', 'DROP TABLE tenant_limits;', /table tenant_limits/],
+    // The server never runs ANALYZE: statistics in a file were made up, and steer its query plans.
+    ['statistics', 'ANALYZE;', /table sqlite_stat1/],
   ];
   for (const [name, sql, re] of cases) {
     const file = tampered(name, sql);
