@@ -76,8 +76,11 @@ static void put(char *out, size_t cap, size_t *pos, const char *s)
         bool safe;
         size_t len = tsr_cli_char(s, &safe);
         size_t take = safe ? len : 1;
-        if (*pos + take >= cap)
+        if (*pos + take >= cap) { /* full: the cell ends in "..." (tsr_cli_cell) */
+            while (*pos + 1 < cap)
+                out[(*pos)++] = '.';
             break;
+        }
         if (safe)
             memcpy(out + *pos, s, len);
         else
@@ -139,8 +142,12 @@ void tsr_cli_cell(const json_t *v, char *out, size_t outlen)
     } else {
         scalar(v, out, outlen, &pos);
     }
-    if (pos + 1 >= outlen && outlen > 4)
-        memcpy(out + outlen - 4, "...", 4);
+    if (pos + 1 >= outlen && outlen > 4) {
+        size_t at = outlen - 4;
+        while (at > 0 && ((unsigned char)out[at] & 0xC0) == 0x80)
+            at--; /* not in the middle of a character */
+        memcpy(out + at, "...", 4);
+    }
 }
 
 void tsr_cli_put_text(FILE *out, const char *s)

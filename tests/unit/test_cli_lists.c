@@ -131,6 +131,17 @@ static void test_c1_controls_and_bad_bytes_are_replaced(void **state)
     assert_string_equal(cell, "x?31mred\xc2\xa0ok");
     json_decref(v);
 
+    /* Cut at the width: "..." after whole characters only. */
+    char small[8];
+    v = json_string("ab\xe2\x82\xac\xe2\x82\xac");
+    tsr_cli_cell(v, small, sizeof small);
+    assert_string_equal(small, "ab...");
+    json_decref(v);
+    v = json_string("abcde\xe2\x82\xac");
+    tsr_cli_cell(v, small, sizeof small);
+    assert_string_equal(small, "abcd...");
+    json_decref(v);
+
     char said[] = "line\n\xc2\x9b" "1A\x1b";
     tsr_cli_sanitize(said, true);
     assert_string_equal(said, "line\n?1A?");
