@@ -38,6 +38,38 @@
 #include "util/fsync.h"
 #include "util/log.h"
 
+/*
+ * mkstemp as the library calls it, with an attacker who can write the
+ * directory waiting: when swap_to is set, the file just made is replaced
+ * by a symbolic link to swap_to, as a watcher (inotify) would do.
+ */
+static const char *swap_to;
+
+int mkstemp(char *template)
+{
+    /* libc's own is not reachable from here: the same O_EXCL loop. */
+    static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    size_t len = strlen(template);
+    int fd = -1;
+    if (len < 6 || strcmp(template + len - 6, "XXXXXX") != 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (int tries = 0; fd < 0 && tries < 1000; tries++) {
+        for (size_t i = len - 6; i < len; i++)
+            template[i] = chars[(size_t)random() % (sizeof chars - 1)];
+        fd = open(template, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST)
+            return -1;
+    }
+    if (fd >= 0 && swap_to != NULL) {
+        unlink(template);
+        if (symlink(swap_to, template) != 0)
+            abort();
+    }
+    return fd;
+}
+
 struct fx {
     char root[512]; /* scratch directory, removed by teardown */
     char data[600]; /* root/data: the live data directory */
@@ -398,6 +430,39 @@ static void test_restore_check_compares_schema_objects(void **state)
     assert_int_equal(tsr_store_inspect(path, TSR_STORE_CHECK_QUICK, &info, err, sizeof err), 0);
 }
 
+/*
+ * A directory other users can write, without the sticky bit: one of them
+ * could put a link where the copy is written, between the temporary file's
+ * creation and SQLite opening it by name, and have the database written
+ * where they read it.  The backup refuses such a directory before writing.
+ */
+static void test_backup_refuses_a_directory_others_can_write(void **state)
+{
+    struct fx *f = *state;
+    char shared[700], to[760], leak[760], err[1024];
+    struct tsr_backup_result res;
+    struct stat sb;
+    path_in(shared, sizeof shared, f->root, "shared");
+    path_in(leak, sizeof leak, f->root, "leak.db");
+    path_in(to, sizeof to, shared, "backup.db");
+    assert_int_equal(mkdir(shared, 0700), 0);
+    assert_int_equal(chmod(shared, 0777), 0);
+
+    swap_to = leak;
+    int rc = tsr_backup_write(f->data, to, false, &res, err, sizeof err);
+    swap_to = NULL;
+    assert_int_equal(rc, TSR_EINVAL);
+    assert_non_null(strstr(err, "other users can write"));
+    assert_int_not_equal(lstat(leak, &sb), 0); /* nothing written through the link */
+    assert_int_equal(count_named(shared, ".tmp-"), 0);
+
+    /* Group-writable alike; the sticky bit (as /tmp has) makes it safe. */
+    assert_int_equal(chmod(shared, 0770), 0);
+    assert_int_equal(tsr_backup_write(f->data, to, false, &res, err, sizeof err), TSR_EINVAL);
+    assert_int_equal(chmod(shared, 01777), 0);
+    assert_int_equal(tsr_backup_write(f->data, to, false, &res, err, sizeof err), 0);
+}
+
 /* ---- restore ------------------------------------------------------------ */
 
 static void test_restore_into_new_dir(void **state)
@@ -594,6 +659,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_restore_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_app_refused_during_restore, setup, teardown),
         cmocka_unit_test(test_path_dirname),
+        cmocka_unit_test_setup_teardown(test_backup_refuses_a_directory_others_can_write, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_restore_check_compares_schema_objects, setup,
                                         teardown),
     };
