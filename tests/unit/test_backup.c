@@ -41,9 +41,11 @@
 /*
  * mkstemp as the library calls it, with an attacker who can write the
  * directory waiting: when swap_to is set, the file just made is replaced
- * by a symbolic link to swap_to, as a watcher (inotify) would do.
+ * by a symbolic link to swap_to, as a watcher (inotify) would do; when
+ * move_from is set, it is renamed onto move_to first (a file swapped
+ * between a check and its use).
  */
-static const char *swap_to;
+static const char *swap_to, *move_from, *move_to;
 
 int mkstemp(char *template)
 {
@@ -62,6 +64,8 @@ int mkstemp(char *template)
         if (fd < 0 && errno != EEXIST)
             return -1;
     }
+    if (fd >= 0 && move_from != NULL && rename(move_from, move_to) != 0)
+        abort();
     if (fd >= 0 && swap_to != NULL) {
         unlink(template);
         if (symlink(swap_to, template) != 0)
@@ -463,6 +467,35 @@ static void test_backup_refuses_a_directory_others_can_write(void **state)
     assert_int_equal(tsr_backup_write(f->data, to, false, &res, err, sizeof err), 0);
 }
 
+/*
+ * The file to restore replaced after its check, before its copy (its owner
+ * swaps it): the copy is checked as fully as the file was, and refused.
+ */
+static void test_restore_checks_the_copy_it_makes(void **state)
+{
+    struct fx *f = *state;
+    char good[700], bad[700], dir[700], db[760], err[1024];
+    struct tsr_backup_result b;
+    struct tsr_restore_result r;
+    struct stat sb;
+    path_in(good, sizeof good, f->root, "good.db");
+    path_in(bad, sizeof bad, f->root, "bad.db");
+    path_in(dir, sizeof dir, f->root, "new");
+    path_in(db, sizeof db, dir, "tessera.db");
+    assert_int_equal(tsr_backup_write(f->data, good, false, &b, err, sizeof err), 0);
+    assert_int_equal(tsr_backup_write(f->data, bad, false, &b, err, sizeof err), 0);
+    exec_on(bad, "CREATE TRIGGER keep_hash AFTER UPDATE ON users BEGIN SELECT 1; END");
+
+    move_from = bad;
+    move_to = good;
+    int rc = tsr_restore(dir, good, false, no_env, &r, err, sizeof err);
+    move_from = move_to = NULL;
+    assert_int_equal(rc, TSR_EFORMAT);
+    assert_non_null(strstr(err, "trigger keep_hash"));
+    assert_int_not_equal(stat(db, &sb), 0);
+    assert_int_equal(count_named(dir, ".tmp-"), 0);
+}
+
 /* ---- restore ------------------------------------------------------------ */
 
 static void test_restore_into_new_dir(void **state)
@@ -661,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_path_dirname),
         cmocka_unit_test_setup_teardown(test_backup_refuses_a_directory_others_can_write, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_restore_checks_the_copy_it_makes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_check_compares_schema_objects, setup,
                                         teardown),
     };
