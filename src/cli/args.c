@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cli/output.h"
 #include "util/secure.h"
 
 #define MAX_OPTS 64
@@ -51,9 +52,7 @@ static void vreport(const struct tsr_cli_args *a, const char *fmt, va_list ap)
 {
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    for (char *p = msg; *p != '\0'; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
+    tsr_cli_sanitize(msg, false);
     fprintf(stderr, "tessera %s: %s\n", a != NULL ? a->cmd->name : "", msg);
 }
 

@@ -114,7 +114,9 @@ const struct tsr_cli_command tsr_cli_backup_commands[] = {
          "transaction, which blocks no writer). The copy goes to a temporary file beside\n"
          "FILE, is checked, synced, then renamed to FILE, mode 0600: it holds password\n"
          "hashes and the sealed signing keys. Prints one line: the file, its size, the\n"
-         "tenants and users in it, and its schema version.\n"
+         "tenants and users in it, and its schema version. FILE's directory, and each\n"
+         "above it, must be writable only by you and root (or have the sticky bit, as\n"
+         "/tmp): anyone else who can write there could divert the copy.\n"
          "\n"
          "Not in the backup: the master key ({data-dir}/master.key, or TESSERA_MASTER_KEY)\n"
          "and bootstrap-client.json. The signing keys in the backup are sealed under the\n"
@@ -130,9 +132,10 @@ const struct tsr_cli_command tsr_cli_restore_commands[] = {
     {.name = "restore",
      .summary = "make a backup file the database of a data directory",
      .details =
-         "Checks FILE first: PRAGMA integrity_check passes and its schema is one this\n"
+         "Checks FILE first: PRAGMA integrity_check passes, its schema is one this\n"
          "tessera knows, not a newer one (an older one is migrated when the server\n"
-         "starts). Refuses while a server (or a backup) uses the data directory: stop the\n"
+         "starts), and it holds exactly the tables, indexes, views and triggers of that\n"
+         "version (none of its own, no ANALYZE statistics). Refuses while a server (or a backup) uses the data directory: stop the\n"
          "server, restore, start it. Refuses to replace an existing database without\n"
          "--force; with it, the old database is kept as\n"
          "tessera.db.before-restore-<time> (with its -wal). The copy is written beside\n"

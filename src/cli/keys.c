@@ -33,12 +33,14 @@ static int keys_rotate(const struct tsr_cli_args *a)
     json_t *reply = NULL;
     int rc = tsr_remote_open(a, &r);
     if (rc == 0 && (rc = tsr_remote_call(r, "POST", "keys/signing/rotate", NULL, &reply)) == 0) {
+        const char *kid = json_string_value(json_object_get(reply, "kid"));
         if (tsr_cli_json(a))
             tsr_cli_print_json(stdout, reply);
         else
-            printf("Rotated: %s signs from now on; the key it replaced stays in the JWKS until "
-                   "revoked.\n",
-                   json_string_value(json_object_get(reply, "kid")));
+            tsr_cli_say(stdout,
+                        "Rotated: %s signs from now on; the key it replaced stays in the JWKS "
+                        "until revoked.\n",
+                        kid != NULL ? kid : "a new key");
     }
     json_decref(reply);
     tsr_remote_close(r);
@@ -56,8 +58,10 @@ static int keys_revoke(const struct tsr_cli_args *a)
         if (tsr_cli_json(a))
             tsr_cli_print_json(stdout, reply);
         else
-            printf("Revoked %s: it has left the JWKS, and tokens it signed no longer verify.\n",
-                   kid);
+            tsr_cli_say(stdout,
+                        "Revoked %s: it has left the JWKS, and tokens it signed no longer "
+                        "verify.\n",
+                        kid);
     }
     free(path);
     json_decref(reply);

@@ -247,8 +247,10 @@ static void print_event(const struct tsr_cli_args *a, const json_t *e)
 {
     if (tsr_cli_json(a)) {
         char *text = json_dumps(e, JSON_COMPACT | JSON_ENCODE_ANY);
-        if (text != NULL)
-            printf("%s\n", text);
+        if (text != NULL) {
+            tsr_cli_put_json(stdout, text);
+            fputc('\n', stdout);
+        }
         free(text);
     } else {
         json_t *r = row(e);
@@ -329,10 +331,14 @@ static int logs_tail(const struct tsr_cli_args *a)
     json_t *events = NULL;
     uint64_t number;
     int rc = tsr_cli_opt_uint(a, "number", 0, TSR_REMOTE_LIST_MAX, 10, &number);
-    if (rc != 0 || (rc = tsr_remote_open(a, &t.r)) != 0)
+    if (rc != 0)
         return rc;
+    /* A stop cuts short a request the server holds, not only the wait between polls. */
     stop_requested = 0;
     catch_stop();
+    tsr_remote_abort_on(&stop_requested);
+    if ((rc = tsr_remote_open(a, &t.r)) != 0)
+        goto out;
     /* At least one past event is read: the newest is where following starts. */
     if ((rc = newest(a, t.r, number > 0 ? number : 1, &events)) != 0)
         goto out;
@@ -366,6 +372,7 @@ static int logs_tail(const struct tsr_cli_args *a)
             pause_poll();
     }
 out:
+    tsr_remote_abort_on(NULL);
     json_decref(events);
     tsr_remote_close(t.r);
     return stop_requested ? TSR_CLI_OK : rc;

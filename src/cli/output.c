@@ -4,17 +4,90 @@
 #include "cli/output.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CELL_MAX 512
 #define MAX_COLS 16
 
-/* Appends s to out at *pos (cap bytes), control characters as '?'. */
+/*
+ * The character at s (*len bytes, at least 1): *safe when it may reach a
+ * terminal as it is.  Not safe: C0 controls and DEL, the C1 controls
+ * U+0080..U+009F (CSI, OSC, DCS... which terminals obey in UTF-8 too), and
+ * a byte that starts no valid UTF-8 sequence (a lone 0x9b is CSI to an
+ * 8-bit terminal), taken one byte at a time.
+ */
+static uint32_t decode(const unsigned char *s, size_t *len, bool *safe)
+{
+    static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+    unsigned char c = s[0];
+    size_t n = c < 0x80             ? 1
+               : (c & 0xE0) == 0xC0 ? 2
+               : (c & 0xF0) == 0xE0 ? 3
+               : (c & 0xF8) == 0xF0 ? 4
+                                    : 0;
+    uint32_t cp = n == 1 ? c : n == 2 ? c & 0x1Fu : n == 3 ? c & 0x0Fu : c & 0x07u;
+    *len = 1;
+    *safe = false;
+    if (n == 0)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3Fu);
+    }
+    if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    *len = n;
+    *safe = !(cp < 0x20 || (cp >= 0x7F && cp <= 0x9F));
+    return cp;
+}
+
+size_t tsr_cli_char(const char *s, bool *safe)
+{
+    size_t len;
+    decode((const unsigned char *)s, &len, safe);
+    return len;
+}
+
+void tsr_cli_sanitize(char *s, bool keep_newlines)
+{
+    char *w = s;
+    while (*s != '\0') {
+        bool safe;
+        size_t len = tsr_cli_char(s, &safe);
+        if (safe || (keep_newlines && *s == '\n')) {
+            memmove(w, s, len);
+            w += len;
+        } else {
+            *w++ = '?';
+        }
+        s += len;
+    }
+    *w = '\0';
+}
+
+/* Appends s to out at *pos (cap bytes), unsafe characters as '?', never half a character. */
 static void put(char *out, size_t cap, size_t *pos, const char *s)
 {
-    for (; *s != '\0' && *pos + 1 < cap; s++)
-        out[(*pos)++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
+    while (*s != '\0') {
+        bool safe;
+        size_t len = tsr_cli_char(s, &safe);
+        size_t take = safe ? len : 1;
+        if (*pos + take >= cap) { /* full: the cell ends in "..." (tsr_cli_cell) */
+            while (*pos + 1 < cap)
+                out[(*pos)++] = '.';
+            break;
+        }
+        if (safe)
+            memcpy(out + *pos, s, len);
+        else
+            out[*pos] = '?';
+        *pos += take;
+        s += len;
+    }
     out[*pos] = '\0';
 }
 
@@ -69,14 +142,42 @@ void tsr_cli_cell(const json_t *v, char *out, size_t outlen)
     } else {
         scalar(v, out, outlen, &pos);
     }
-    if (pos + 1 >= outlen && outlen > 4)
-        memcpy(out + outlen - 4, "...", 4);
+    if (pos + 1 >= outlen && outlen > 4) {
+        size_t at = outlen - 4;
+        while (at > 0 && ((unsigned char)out[at] & 0xC0) == 0x80)
+            at--; /* not in the middle of a character */
+        memcpy(out + at, "...", 4);
+    }
 }
 
 void tsr_cli_put_text(FILE *out, const char *s)
 {
-    for (; s != NULL && *s != '\0'; s++)
-        fputc(((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s, out);
+    while (s != NULL && *s != '\0') {
+        bool safe;
+        size_t len = tsr_cli_char(s, &safe);
+        if (safe)
+            fwrite(s, 1, len, out);
+        else
+            fputc('?', out);
+        s += len;
+    }
+}
+
+void tsr_cli_put_json(FILE *out, const char *text)
+{
+    /* jansson escapes C0 controls but writes DEL and C1 controls as they are. */
+    while (text != NULL && *text != '\0') {
+        bool safe;
+        size_t len;
+        uint32_t cp = decode((const unsigned char *)text, &len, &safe);
+        if (safe || *text == '\n' || *text == ' ')
+            fwrite(text, 1, len, out);
+        else if (len > 1 || cp == 0x7F)
+            fprintf(out, "\\u%04x", (unsigned)cp);
+        else
+            fputc('?', out); /* not in jansson's output: no valid JSON to keep */
+        text += len;
+    }
 }
 
 const json_t *tsr_cli_path(const json_t *obj, const char *path)
@@ -173,8 +274,10 @@ void tsr_cli_print_fields(FILE *out, const struct tsr_cli_col *cols, const json_
 void tsr_cli_print_json(FILE *out, const json_t *v)
 {
     char *text = json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY);
-    if (text != NULL)
-        fprintf(out, "%s\n", text);
+    if (text != NULL) {
+        tsr_cli_put_json(out, text);
+        fputc('\n', out);
+    }
     free(text);
 }
 
@@ -207,8 +310,6 @@ void tsr_cli_say(FILE *out, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    for (char *p = msg; *p != '\0'; p++)
-        if (((unsigned char)*p < 0x20 && *p != '\n') || *p == 0x7f)
-            *p = '?';
+    tsr_cli_sanitize(msg, true);
     fputs(msg, out);
 }

@@ -2,14 +2,16 @@
  * output.h - what a command prints: an aligned table or "field  value"
  * lines for people, or the server's JSON for scripts (--json).
  *
- * Text from the server is printed with control characters replaced by
+ * Text from the server is printed with control characters (C0, DEL and
+ * the C1 controls U+0080..U+009F) and bytes that are not UTF-8 replaced by
  * '?', so a name holding terminal escape sequences cannot act on the
- * operator's terminal.
+ * operator's terminal; --json escapes them as \u00XX instead.
  */
 #ifndef TSR_CLI_OUTPUT_H
 #define TSR_CLI_OUTPUT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "cli/args.h"
@@ -44,6 +46,22 @@ void tsr_cli_cell(const json_t *v, char *out, size_t outlen);
 
 /* Writes s with control characters as '?' (text from the server, of any length). */
 void tsr_cli_put_text(FILE *out, const char *s);
+
+/*
+ * Writes JSON text (jansson's output) with DEL and the C1 controls, which
+ * jansson leaves as they are, escaped as \u00XX: the same JSON value.
+ */
+void tsr_cli_put_json(FILE *out, const char *text);
+
+/*
+ * The length in bytes of the character at s (at least 1; one byte when s
+ * starts no valid UTF-8 sequence) and *safe: whether it may be printed as
+ * it is (not a C0 or C1 control, not DEL, valid UTF-8).
+ */
+size_t tsr_cli_char(const char *s, bool *safe);
+
+/* Replaces each unsafe character of s (tsr_cli_char) by '?' in place; '\n' stays when asked. */
+void tsr_cli_sanitize(char *s, bool keep_newlines);
 
 /*
  * The member at path of obj, or NULL: "a.b" reaches into objects, and a

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -41,6 +42,9 @@ struct tsr_remote {
     time_t token_expires; /* when the token expires by its expires_in (0: unknown) */
 };
 
+/* Set by a command that stops on a signal (logs tail): a transfer in progress gives up. */
+static volatile sig_atomic_t *abort_flag;
+
 struct sink {
     char *buf;
     size_t len;
@@ -64,6 +68,18 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
     s->len += n;
     s->buf[s->len] = '\0';
     return n;
+}
+
+void tsr_remote_abort_on(volatile sig_atomic_t *flag)
+{
+    abort_flag = flag;
+}
+
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)arg, (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    return abort_flag != NULL && *abort_flag;
 }
 
 static curl_socket_t open_loopback(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
@@ -100,6 +116,8 @@ static int perform(tsr_remote *r, const char *method, const char *url, struct cu
         curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, s);
     }
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, TIMEOUT_MS);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
@@ -113,6 +131,8 @@ static int perform(tsr_remote *r, const char *method, const char *url, struct cu
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
     CURLcode cc = curl_easy_perform(c);
+    if (cc == CURLE_ABORTED_BY_CALLBACK)
+        return TSR_CLI_UNREACHABLE; /* a stop was asked for: nothing to report */
     if (cc != CURLE_OK) {
         const char *why = s->not_loopback ? "the host is not a loopback address"
                           : s->too_big    ? "the answer is too large"

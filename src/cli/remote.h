@@ -16,6 +16,7 @@
 #define TSR_CLI_REMOTE_H
 
 #include <jansson.h>
+#include <signal.h>
 #include <time.h>
 
 #include "cli/args.h"
@@ -25,6 +26,13 @@ typedef struct tsr_remote tsr_remote;
 /* Resolves the credentials and gets a Management API token.  Returns 0 or an exit status. */
 int tsr_remote_open(const struct tsr_cli_args *a, tsr_remote **out);
 void tsr_remote_close(tsr_remote *r);
+
+/*
+ * From now on a transfer in progress gives up, quietly, once *flag is set
+ * (a signal handler's flag): a call then returns TSR_CLI_UNREACHABLE
+ * without a message.  NULL: transfers run to their end or timeout.
+ */
+void tsr_remote_abort_on(volatile sig_atomic_t *flag);
 
 /* When the Management API token expires (0: the server did not say); a long run reopens. */
 time_t tsr_remote_token_expires(const tsr_remote *r);

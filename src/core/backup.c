@@ -46,6 +46,41 @@ static bool names_live_file(const char *dir, const char *db, const char *to)
     return false;
 }
 
+/*
+ * Refuses to write into a directory that a user other than the caller and
+ * root could change (its own, or one above it): such a user could replace
+ * the temporary file by a link between its creation and SQLite opening it
+ * by name, and have the copy written where they read it.  A directory with
+ * the sticky bit (as /tmp) is safe: nobody else may rename or remove our
+ * files in it.  A directory that cannot be resolved is left to the
+ * creation of the file, which then fails with its own reason.
+ */
+static int check_dir_private(const char *to, char *err, size_t errlen)
+{
+    char dir[TSR_BACKUP_PATH_MAX], real[PATH_MAX];
+    struct stat sb;
+    uid_t me = geteuid();
+    if (tsr_path_dirname(to, dir, sizeof dir) != 0 || realpath(dir, real) == NULL)
+        return 0;
+    for (;;) {
+        if (stat(real, &sb) != 0)
+            return 0;
+        bool others_write = (sb.st_mode & (S_IWGRP | S_IWOTH)) != 0 && !(sb.st_mode & S_ISVTX);
+        if ((sb.st_uid != me && sb.st_uid != 0) || others_write) {
+            snprintf(err, errlen,
+                     "other users can write %s (owner uid %u, mode %04o), so they could divert "
+                     "the copy; choose a directory only you and root can write, or one with the "
+                     "sticky bit",
+                     real, (unsigned)sb.st_uid, (unsigned)(sb.st_mode & 07777));
+            return TSR_EINVAL;
+        }
+        char *slash = strrchr(real, '/');
+        if (slash == NULL || strcmp(real, "/") == 0)
+            return 0;
+        slash[slash == real ? 1 : 0] = '\0'; /* the parent; "/" last */
+    }
+}
+
 int tsr_backup_write(const char *data_dir, const char *to, bool force,
                      struct tsr_backup_result *res, char *err, size_t errlen)
 {
@@ -93,6 +128,8 @@ int tsr_backup_write(const char *data_dir, const char *to, bool force,
         rc = TSR_ECONFLICT;
         goto out;
     }
+    if ((rc = check_dir_private(to, err, errlen)) != 0)
+        goto out;
     if ((rc = tsr_backup_tmp_create(&tmp, to, NULL, err, errlen)) != 0)
         goto out;
     if ((rc = tsr_store_snapshot(db, tmp.path, err, errlen)) != 0)

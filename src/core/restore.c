@@ -207,7 +207,7 @@ int tsr_restore(const char *data_dir, const char *from, bool force, tsr_getenv_f
         rc = TSR_EINVAL;
         goto out;
     }
-    if ((rc = tsr_store_inspect(from, TSR_STORE_CHECK_FULL, &from_info, err, errlen)) != 0)
+    if ((rc = tsr_store_inspect(from, TSR_STORE_CHECK_RESTORE, &from_info, err, errlen)) != 0)
         goto out;
     bool had_db = exists(db);
     if (had_db && !force) {
@@ -224,7 +224,8 @@ int tsr_restore(const char *data_dir, const char *from, bool force, tsr_getenv_f
         goto out;
     if ((rc = tsr_backup_tmp_sync(&tmp, err, errlen)) != 0)
         goto out;
-    if ((rc = tsr_store_inspect(tmp.path, TSR_STORE_CHECK_QUICK, &res->info, why, sizeof why)) !=
+    /* As fully as the file: it is read again by name, and may have changed since its check. */
+    if ((rc = tsr_store_inspect(tmp.path, TSR_STORE_CHECK_RESTORE, &res->info, why, sizeof why)) !=
         0) {
         snprintf(err, errlen, "the copy of %s does not check out: %s", from, why);
         goto out;

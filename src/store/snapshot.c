@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "store/migrations.h"
+#include "store/snapshot_schema.h"
 #include "store/store.h"
 #include "util/err.h"
 
@@ -128,8 +129,8 @@ out:
 static int run_check(sqlite3 *db, const char *path, enum tsr_store_check check, char *err,
                      size_t errlen)
 {
-    const char *sql =
-        check == TSR_STORE_CHECK_FULL ? "PRAGMA integrity_check(1)" : "PRAGMA quick_check(1)";
+    const char *sql = check == TSR_STORE_CHECK_QUICK ? "PRAGMA quick_check(1)"
+                                                     : "PRAGMA integrity_check(1)";
     sqlite3_stmt *stmt = NULL;
     int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
     if (rc == SQLITE_OK)
@@ -204,8 +205,8 @@ static const char *known_migration(int version)
 }
 
 /* Reads the newest schema_migrations row and judges it against this binary's migrations. */
-static int check_schema(sqlite3 *db, const char *path, struct tsr_store_file_info *info, char *err,
-                        size_t errlen)
+static int check_schema(sqlite3 *db, const char *path, enum tsr_store_check check,
+                        struct tsr_store_file_info *info, char *err, size_t errlen)
 {
     sqlite3_stmt *stmt = NULL;
     int exists = 0;
@@ -253,6 +254,8 @@ static int check_schema(sqlite3 *db, const char *path, struct tsr_store_file_inf
     }
     info->schema_version = (int)version;
     rc = 0;
+    if (check == TSR_STORE_CHECK_RESTORE)
+        rc = tsr_snapshot_schema_check(db, path, (int)version, err, errlen);
 out:
     sqlite3_finalize(stmt);
     return rc;
@@ -277,7 +280,7 @@ int tsr_store_inspect(const char *path, enum tsr_store_check check,
     }
     if ((rc = run_check(db, path, check, err, errlen)) != 0)
         goto out;
-    if ((rc = check_schema(db, path, info, err, errlen)) != 0)
+    if ((rc = check_schema(db, path, check, info, err, errlen)) != 0)
         goto out;
     if ((rc = count_rows(db, "tenants", "SELECT count(*) FROM tenants", &info->tenants)) !=
             SQLITE_OK ||

@@ -25,6 +25,9 @@ struct tsr_store_file_info {
 enum tsr_store_check {
     TSR_STORE_CHECK_QUICK, /* PRAGMA quick_check: pages and records, not index contents */
     TSR_STORE_CHECK_FULL,  /* PRAGMA integrity_check */
+    /* integrity_check, and exactly the tables, indexes, views and triggers
+     * the migrations create (a file from elsewhere, before a restore) */
+    TSR_STORE_CHECK_RESTORE,
 };
 
 /*
@@ -45,7 +48,9 @@ int tsr_store_snapshot(const char *src, const char *dst, char *err, size_t errle
  * name matches this binary's migration of that number, and the version is
  * not newer than this binary's latest.  Fills *info (counts are 0 for
  * tables an old schema lacks).  Returns 0; TSR_ENOTFOUND (no such file),
- * TSR_EFORMAT (not an SQLite database, damaged, or not Tessera's),
+ * TSR_EFORMAT (not an SQLite database, damaged, or not Tessera's; with
+ * TSR_STORE_CHECK_RESTORE also a schema object the migrations do not
+ * create, or one they create missing or changed),
  * TSR_ECONFLICT (written by a newer Tessera) or TSR_ESTORE, with one line
  * in err that starts with path.
  */

@@ -5,7 +5,7 @@
 // directory and touches nothing; every refusal is one line and a non-zero
 // status.  Every wait is bounded in count and time.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
@@ -212,6 +212,19 @@ test('backup and restore refuse bad input with one line and a non-zero status', 
     'backup of a directory without a database',
   );
   assert.ok(!existsSync(path.join(work, 'x.db')) && !existsSync(path.join(work, 'y.db')), 'no file written by a refused backup');
+
+  // A directory others can write (no sticky bit): they could divert the copy.
+  const shared = path.join(work, 'shared');
+  mkdirSync(shared);
+  chmodSync(shared, 0o777);
+  assertCliError(
+    assert,
+    await runCli(['backup', '--to', path.join(shared, 'z.db'), '--data-dir', dataDir]),
+    1,
+    /^tessera backup: other users can write .+shared \(owner uid \d+, mode 0777\), so they could divert the copy; /,
+    'backup into a directory others can write',
+  );
+  assert.deepEqual(readdirSync(shared), [], 'nothing written there');
 
   // TESSERA_DATA_DIR names the directory too; --json prints what was written.
   const second = path.join(work, 'second.db');

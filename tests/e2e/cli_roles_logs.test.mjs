@@ -5,9 +5,10 @@
 // an event caused after it started, end with 0 on SIGINT, and with 3 when
 // its server goes away.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, test } from 'node:test';
 
-import { assertCliError, cli, cliJson, runCli, spawnCli } from './lib/cli.mjs';
+import { assertCliError, assertNoControls, cli, cliJson, runCli, spawnCli } from './lib/cli.mjs';
 import { Mgmt, uid } from './lib/mgmt.mjs';
 import { freePort, sleep, startTessera, withLogs } from './lib/server.mjs';
 import { tokenPost } from './lib/http.mjs';
@@ -335,5 +336,69 @@ test('logs tail: SIGTERM ends it with 0; the server going away ends it with one 
     assert.match(errLines[0], /^tessera logs tail: cannot reach http:\/\/127\.0\.0\.1:\d+\/: /);
   } finally {
     await other.stop();
+  }
+}));
+
+test('logs list and tail: an anonymous caller\'s C1 controls (CSI, OSC) never reach the operator\'s terminal', t_(async () => {
+  // Anyone can put a client_id into the event log with a failed exchange;
+  // U+009B is CSI and U+009D OSC to a terminal, in UTF-8 as in 8 bits.
+  const tag = uid('c1');
+  const evil = `${tag}\u009b2J\u009d0;owned\u009c`;
+  const res = await tokenPost(server, { clientId: evil, clientSecret: 'x', audience: 'urn:none' });
+  assert.equal(res.status, 401, res.text);
+  const shown = `${tag}?2J?0;owned?`;
+
+  const table = await cli(server, ['logs', 'list', '--filter', 'type:feccft']);
+  assert.equal(table.code, 0, table.stderr);
+  assert.ok(table.stdout.includes(shown), `replaced by '?': ${JSON.stringify(table.stdout)}`);
+  assertNoControls(assert, table.stdout, 'logs list');
+
+  const json = await cli(server, ['logs', 'list', '--filter', 'type:feccft', '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  assertNoControls(assert, json.stdout, 'logs list --json');
+  assert.ok(JSON.parse(json.stdout).some((e) => e.client_id === evil), '--json keeps the value, escaped');
+
+  for (const extra of [[], ['--json']]) {
+    const tail = spawnCli(['logs', 'tail', '--number', '5', '--filter', 'type:feccft', ...extra, '--data-dir', server.dataDir]);
+    try {
+      await waitFor(() => tail.output().includes(tag), `the event (tail ${extra.join(' ')})`);
+    } finally {
+      const { code } = await tail.stop();
+      assert.equal(code, 0, `exit status on SIGINT (stderr: ${tail.errors()})`);
+    }
+    assertNoControls(assert, tail.output(), `logs tail ${extra.join(' ')}`);
+  }
+}));
+
+test('logs tail: SIGINT ends it at once with 0 and no error line while the server holds a poll unanswered', t_(async () => {
+  // A server that answers the token and the first read, then never answers.
+  const held = [];
+  let reads = 0;
+  const srv = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.url === '/oauth/token') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ access_token: 'fake-token', token_type: 'Bearer', expires_in: 3600 }));
+      } else if (reads++ === 0) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify([{ log_id: '1', date: '2026-01-01T00:00:00.000Z', type: 's', description: 'first' }]));
+      } else {
+        held.push(res); // never answered
+      }
+    });
+  });
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${srv.address().port}/`;
+  const tail = spawnCli(['logs', 'tail', '--url', url, '--client-id', 'fake'], { env: { TESSERA_CLIENT_SECRET: 'fake-secret' } });
+  try {
+    await waitFor(() => held.length > 0, 'a poll the server holds');
+    const { code, signal } = await tail.stop(); // SIGINT, SIGKILL after 5 s
+    assert.equal(signal, null, `ended by SIGINT, not killed (stderr: ${tail.errors()})`);
+    assert.equal(code, 0, `exit status (stderr: ${tail.errors()})`);
+    assert.equal(tail.errors(), '', 'no "cannot reach" line for a stop the operator asked for');
+  } finally {
+    for (const res of held) res.destroy();
+    await new Promise((resolve) => srv.close(resolve));
   }
 }));

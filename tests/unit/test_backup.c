@@ -31,11 +31,48 @@
 #include "core/datadir.h"
 #include "core/tenant.h"
 #include "core/user.h"
+#include "store/migrations.h"
 #include "store/snapshot.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/fsync.h"
 #include "util/log.h"
+
+/*
+ * mkstemp as the library calls it, with an attacker who can write the
+ * directory waiting: when swap_to is set, the file just made is replaced
+ * by a symbolic link to swap_to, as a watcher (inotify) would do; when
+ * move_from is set, it is renamed onto move_to first (a file swapped
+ * between a check and its use).
+ */
+static const char *swap_to, *move_from, *move_to;
+
+int mkstemp(char *template)
+{
+    /* libc's own is not reachable from here: the same O_EXCL loop. */
+    static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    size_t len = strlen(template);
+    int fd = -1;
+    if (len < 6 || strcmp(template + len - 6, "XXXXXX") != 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (int tries = 0; fd < 0 && tries < 1000; tries++) {
+        for (size_t i = len - 6; i < len; i++)
+            template[i] = chars[(size_t)random() % (sizeof chars - 1)];
+        fd = open(template, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST)
+            return -1;
+    }
+    if (fd >= 0 && move_from != NULL && rename(move_from, move_to) != 0)
+        abort();
+    if (fd >= 0 && swap_to != NULL) {
+        unlink(template);
+        if (symlink(swap_to, template) != 0)
+            abort();
+    }
+    return fd;
+}
 
 struct fx {
     char root[512]; /* scratch directory, removed by teardown */
@@ -363,6 +400,102 @@ static void test_inspect_refusals(void **state)
     assert_non_null(strstr(err, "damaged"));
 }
 
+/* A file from elsewhere holds exactly the migrations' objects, at its own version. */
+static void test_restore_check_compares_schema_objects(void **state)
+{
+    struct fx *f = *state;
+    char path[700], err[1024], sql[256];
+    struct tsr_store_file_info info;
+    struct tsr_backup_result res;
+
+    path_in(path, sizeof path, f->root, "good.db");
+    assert_int_equal(tsr_backup_write(f->data, path, false, &res, err, sizeof err), 0);
+    assert_int_equal(tsr_store_inspect(path, TSR_STORE_CHECK_RESTORE, &info, err, sizeof err), 0);
+
+    /* An older version, made the way its server made it: it passes at its version. */
+    assert_true(tsr_migration_count >= 3);
+    path_in(path, sizeof path, f->root, "older.db");
+    exec_on(path, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                  "name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+    for (int i = 0; i < 3; i++) {
+        exec_on(path, tsr_migrations[i].sql);
+        snprintf(sql, sizeof sql, "INSERT INTO schema_migrations VALUES (%d, '%s', 0)",
+                 tsr_migrations[i].version, tsr_migrations[i].name);
+        exec_on(path, sql);
+    }
+    assert_int_equal(tsr_store_inspect(path, TSR_STORE_CHECK_RESTORE, &info, err, sizeof err), 0);
+    assert_int_equal(info.schema_version, tsr_migrations[2].version);
+
+    /* A trigger, even on schema_migrations: refused, named; the quick check does not look. */
+    exec_on(path, "CREATE TRIGGER t AFTER INSERT ON schema_migrations BEGIN SELECT 1; END");
+    assert_int_equal(tsr_store_inspect(path, TSR_STORE_CHECK_RESTORE, &info, err, sizeof err),
+                     TSR_EFORMAT);
+    assert_non_null(strstr(err, "its trigger t is not part of schema version"));
+    assert_int_equal(tsr_store_inspect(path, TSR_STORE_CHECK_QUICK, &info, err, sizeof err), 0);
+}
+
+/*
+ * A directory other users can write, without the sticky bit: one of them
+ * could put a link where the copy is written, between the temporary file's
+ * creation and SQLite opening it by name, and have the database written
+ * where they read it.  The backup refuses such a directory before writing.
+ */
+static void test_backup_refuses_a_directory_others_can_write(void **state)
+{
+    struct fx *f = *state;
+    char shared[700], to[760], leak[760], err[1024];
+    struct tsr_backup_result res;
+    struct stat sb;
+    path_in(shared, sizeof shared, f->root, "shared");
+    path_in(leak, sizeof leak, f->root, "leak.db");
+    path_in(to, sizeof to, shared, "backup.db");
+    assert_int_equal(mkdir(shared, 0700), 0);
+    assert_int_equal(chmod(shared, 0777), 0);
+
+    swap_to = leak;
+    int rc = tsr_backup_write(f->data, to, false, &res, err, sizeof err);
+    swap_to = NULL;
+    assert_int_equal(rc, TSR_EINVAL);
+    assert_non_null(strstr(err, "other users can write"));
+    assert_int_not_equal(lstat(leak, &sb), 0); /* nothing written through the link */
+    assert_int_equal(count_named(shared, ".tmp-"), 0);
+
+    /* Group-writable alike; the sticky bit (as /tmp has) makes it safe. */
+    assert_int_equal(chmod(shared, 0770), 0);
+    assert_int_equal(tsr_backup_write(f->data, to, false, &res, err, sizeof err), TSR_EINVAL);
+    assert_int_equal(chmod(shared, 01777), 0);
+    assert_int_equal(tsr_backup_write(f->data, to, false, &res, err, sizeof err), 0);
+}
+
+/*
+ * The file to restore replaced after its check, before its copy (its owner
+ * swaps it): the copy is checked as fully as the file was, and refused.
+ */
+static void test_restore_checks_the_copy_it_makes(void **state)
+{
+    struct fx *f = *state;
+    char good[700], bad[700], dir[700], db[760], err[1024];
+    struct tsr_backup_result b;
+    struct tsr_restore_result r;
+    struct stat sb;
+    path_in(good, sizeof good, f->root, "good.db");
+    path_in(bad, sizeof bad, f->root, "bad.db");
+    path_in(dir, sizeof dir, f->root, "new");
+    path_in(db, sizeof db, dir, "tessera.db");
+    assert_int_equal(tsr_backup_write(f->data, good, false, &b, err, sizeof err), 0);
+    assert_int_equal(tsr_backup_write(f->data, bad, false, &b, err, sizeof err), 0);
+    exec_on(bad, "CREATE TRIGGER keep_hash AFTER UPDATE ON users BEGIN SELECT 1; END");
+
+    move_from = bad;
+    move_to = good;
+    int rc = tsr_restore(dir, good, false, no_env, &r, err, sizeof err);
+    move_from = move_to = NULL;
+    assert_int_equal(rc, TSR_EFORMAT);
+    assert_non_null(strstr(err, "trigger keep_hash"));
+    assert_int_not_equal(stat(db, &sb), 0);
+    assert_int_equal(count_named(dir, ".tmp-"), 0);
+}
+
 /* ---- restore ------------------------------------------------------------ */
 
 static void test_restore_into_new_dir(void **state)
@@ -559,6 +692,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_restore_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_app_refused_during_restore, setup, teardown),
         cmocka_unit_test(test_path_dirname),
+        cmocka_unit_test_setup_teardown(test_backup_refuses_a_directory_others_can_write, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_restore_checks_the_copy_it_makes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restore_check_compares_schema_objects, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -112,6 +112,58 @@ static void test_put_text_replaces_control_characters(void **state)
     assert_string_equal(buf, "ok?[31m???caf\xc3\xa9");
 }
 
+/* C1 controls (U+009B is CSI, U+009D OSC) act on terminals in UTF-8 as well. */
+static void test_c1_controls_and_bad_bytes_are_replaced(void **state)
+{
+    (void)state;
+    char buf[128] = "";
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    assert_non_null(f);
+    tsr_cli_put_text(f, "a\xc2\x9b"
+                        "2J\xc2\x9d"
+                        "0;x\xc2\x9c|\x9b|\xc2|\xe2\x82\xac|\xed\xa0\x80|\xc0\xaf");
+    fclose(f);
+    assert_string_equal(buf, "a?2J?0;x?|?|?|\xe2\x82\xac|???|??");
+
+    char cell[32];
+    json_t *v = json_string("x\xc2\x9b" "31mred\xc2\xa0ok");
+    tsr_cli_cell(v, cell, sizeof cell);
+    assert_string_equal(cell, "x?31mred\xc2\xa0ok");
+    json_decref(v);
+
+    /* Cut at the width: "..." after whole characters only. */
+    char small[8];
+    v = json_string("ab\xe2\x82\xac\xe2\x82\xac");
+    tsr_cli_cell(v, small, sizeof small);
+    assert_string_equal(small, "ab...");
+    json_decref(v);
+    v = json_string("abcde\xe2\x82\xac");
+    tsr_cli_cell(v, small, sizeof small);
+    assert_string_equal(small, "abcd...");
+    json_decref(v);
+
+    char said[] = "line\n\xc2\x9b" "1A\x1b";
+    tsr_cli_sanitize(said, true);
+    assert_string_equal(said, "line\n?1A?");
+}
+
+/* --json keeps the value but escapes what jansson leaves raw: DEL and C1. */
+static void test_json_escapes_c1_controls(void **state)
+{
+    (void)state;
+    char buf[256] = "";
+    json_t *v = json_pack("{s:s}", "name", "a\xc2\x9b" "2J\x7f\xc3\xa9");
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    assert_non_null(f);
+    tsr_cli_print_json(f, v);
+    fclose(f);
+    assert_string_equal(buf, "{\n  \"name\": \"a\\u009b2J\\u007f\xc3\xa9\"\n}\n");
+    json_t *back = json_loads(buf, 0, NULL);
+    assert_true(json_equal(back, v));
+    json_decref(back);
+    json_decref(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -121,6 +173,8 @@ int main(void)
         cmocka_unit_test(test_empty_items_are_usage_errors),
         cmocka_unit_test(test_invalid_utf8_is_a_usage_error),
         cmocka_unit_test(test_put_text_replaces_control_characters),
+        cmocka_unit_test(test_c1_controls_and_bad_bytes_are_replaced),
+        cmocka_unit_test(test_json_escapes_c1_controls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
