@@ -375,7 +375,12 @@ char *tsr_remote_path(const char *prefix, const char *id, const char *suffix)
 {
     struct tsr_strbuf b = {0};
     tsr_strbuf_append(&b, prefix);
-    tsr_strbuf_append_urlenc(&b, id);
+    /* "." and ".." stay one segment (an id, unknown to the server), never a step up the path. */
+    if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+        for (const char *p = id; *p != '\0'; p++)
+            tsr_strbuf_append(&b, "%2E");
+    else
+        tsr_strbuf_append_urlenc(&b, id);
     tsr_strbuf_append(&b, suffix);
     return tsr_strbuf_take(&b, NULL);
 }

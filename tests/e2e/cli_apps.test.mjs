@@ -240,6 +240,12 @@ test('apps delete: one or several ids, --force accepted; unknown id fails', t_(a
   assert.deepEqual([quiet.code, quiet.stdout], [0, ''], '--json prints nothing');
   assertCliError(assert, await cli(server, ['apps', 'delete', c.client_id]), 1, /The client does not exist \(404 inexistent_client\)/);
   assertCliError(assert, await cli(server, ['apps', 'delete']), 2, /missing ID\.\.\./);
+  // A dot segment is an id like any other, never a step up to another endpoint.
+  const before = (await mgmt.get('/clients')).body.length;
+  for (const id of ['..', '.']) {
+    assertCliError(assert, await cli(server, ['apps', 'delete', id]), 1, /\(404 inexistent_client\)$/, `delete ${id}`);
+  }
+  assert.equal((await mgmt.get('/clients')).body.length, before, 'no client deleted');
 }));
 
 test('apps authorize: a client grant for an API, its scopes replaced when authorized again', t_(async () => {
