@@ -33,4 +33,44 @@ rm -rf "$BUILD_DIR"
 cmake -S . -B "$BUILD_DIR" "$@" >/dev/null
 cmake --build "$BUILD_DIR" -j "$JOBS" --target tessera >/dev/null
 "$BUILD_DIR/tessera" --help >/dev/null
-echo "make run's build needs no test package: ok"
+
+# ... and serves: a first start on a scratch data directory answers discovery.
+data=$(mktemp -d)
+log="$data.log"
+pid=
+cleanup() {
+  [ -z "$pid" ] || kill "$pid" 2>/dev/null || true
+  rm -rf "$pcdir" "$data" "$log"
+}
+trap cleanup EXIT
+served=
+for try in 1 2 3 4 5; do
+  port=$(( 20000 + ($$ * 7 + try * 997) % 20000 ))
+  url="http://localhost:$port/"
+  "$BUILD_DIR/tessera" serve --listen "127.0.0.1:$port" --public-url "$url" \
+    --data-dir "$data" >"$log" 2>&1 &
+  pid=$!
+  for i in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    if curl -fsS "${url}.well-known/openid-configuration" 2>/dev/null | grep -q "\"issuer\":\"$url\""; then
+      served=yes
+      break
+    fi
+    sleep 0.1
+  done
+  [ -n "$served" ] && break
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  pid=
+  rm -rf "$data"
+  data=$(mktemp -d)
+done
+if [ -z "$served" ]; then
+  echo "check-run-build: the make run build did not serve discovery" >&2
+  cat "$log" >&2
+  exit 1
+fi
+kill -TERM "$pid"
+wait "$pid" || { echo "check-run-build: tessera serve did not exit 0 on SIGTERM" >&2; exit 1; }
+pid=
+echo "make run's build needs no test package, and serves: ok"
