@@ -7,18 +7,8 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "util/hex.h"
 #include "util/secure.h"
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 int tsr_url_decode(char *s, size_t *len)
 {
@@ -31,8 +21,8 @@ int tsr_url_decode(char *s, size_t *len)
         } else if (c == '%') {
             if (n - r < 3)
                 return TSR_EFORMAT;
-            int hi = hexval(s[r + 1]);
-            int lo = hexval(s[r + 2]);
+            int hi = tsr_hex_value(s[r + 1]);
+            int lo = tsr_hex_value(s[r + 2]);
             if (hi < 0 || lo < 0)
                 return TSR_EFORMAT;
             char v = (char)(hi * 16 + lo);

@@ -7,23 +7,14 @@
 #include <stdio.h>
 #include <string.h>
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
+#include "util/hex.h"
 
 bool tsr_page_color_ok(const char *s)
 {
     if (s == NULL || strlen(s) != 7 || s[0] != '#')
         return false;
     for (int i = 1; i < 7; i++)
-        if (hexval(s[i]) < 0)
+        if (tsr_hex_value(s[i]) < 0)
             return false;
     return true;
 }

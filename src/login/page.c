@@ -22,6 +22,7 @@
 #include "login/input.h"
 #include "login/login.h"
 #include "util/err.h"
+#include "util/hex.h"
 #include "util/log.h"
 #include "util/secure.h"
 
@@ -31,13 +32,6 @@
 #define CSP_TAIL "; frame-ancestors 'none'; base-uri 'none'"
 
 /* ---- branding ---- */
-
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
-}
 
 void tsr_page_init(struct tsr_page *p, struct tsr_req *req, const char *title)
 {
@@ -49,12 +43,12 @@ void tsr_page_init(struct tsr_page *p, struct tsr_req *req, const char *title)
     static const char hex[] = "0123456789abcdef";
     p->color[0] = '#';
     for (int i = 1; i < 7; i++)
-        p->color[i] = hex[hexval(color[i])];
+        p->color[i] = hex[tsr_hex_value(color[i])];
     p->color[7] = '\0';
     /* Dark text on light brand colours (ITU-R BT.601 luma), white otherwise. */
-    int r = hexval(p->color[1]) * 16 + hexval(p->color[2]);
-    int g = hexval(p->color[3]) * 16 + hexval(p->color[4]);
-    int b = hexval(p->color[5]) * 16 + hexval(p->color[6]);
+    int r = tsr_hex_value(p->color[1]) * 16 + tsr_hex_value(p->color[2]);
+    int g = tsr_hex_value(p->color[3]) * 16 + tsr_hex_value(p->color[4]);
+    int b = tsr_hex_value(p->color[5]) * 16 + tsr_hex_value(p->color[6]);
     int luma = 299 * r + 587 * g + 114 * b;
     strcpy(p->color_text, luma > 160000 ? "#111827" : "#ffffff");
     /* Links sit on white: a light brand colour would be unreadable there. */
