@@ -1,48 +1,15 @@
 #include "authn/cors.h"
 
 #include <stdbool.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "core/rows.h"
+#include "core/client.h"
 #include "http/response.h"
-#include "util/strbuf.h"
-
-/* scheme://host[:port] with nothing that could break out of a LIKE pattern or a JSON string. */
-static bool plausible_origin(const char *o)
-{
-    size_t len = strlen(o);
-    const char *host = strstr(o, "://");
-    if (len > 256 || host == NULL || (strncmp(o, "http://", 7) != 0 && strncmp(o, "https://", 8) != 0))
-        return false;
-    host += 3;
-    if (*host == '\0')
-        return false;
-    /* '%' and '_' are LIKE wildcards; quotes and backslashes would leave the JSON string. */
-    for (const char *c = host; *c; c++)
-        if (*c <= ' ' || *c == '"' || *c == '\\' || *c == '%' || *c == '_' || *c == '/')
-            return false;
-    return true;
-}
 
 static bool origin_allowed(struct tsr_req *req, const char *origin)
 {
-    if (!plausible_origin(origin))
-        return false;
-    struct tsr_strbuf b = {0};
-    tsr_strbuf_append(&b, "%\"");
-    tsr_strbuf_append(&b, origin);
-    tsr_strbuf_append(&b, "\"%");
-    char *pattern = tsr_strbuf_take(&b, NULL);
-    int64_t n = 0;
-    /* The lists are JSON arrays of strings: the quoted origin matches one item exactly. */
-    int rc = pattern ? tsr_rows_count(req->store, &n,
-                                      "SELECT count(*) FROM clients WHERE tenant_id = ? AND "
-                                      "(web_origins LIKE ? OR allowed_origins LIKE ?)",
-                                      "sss", req->tenant->t.id, pattern, pattern)
-                     : -1;
-    free(pattern);
-    return rc == 0 && n > 0;
+    bool allowed = false;
+    return tsr_client_origin_allowed(req->store, req->tenant->t.id, origin, &allowed) == 0 &&
+           allowed;
 }
 
 void tsr_cors_allow(struct tsr_req *req)

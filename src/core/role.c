@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "core/rows.h"
+#include "store/like.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -95,31 +96,13 @@ int tsr_role_delete(tsr_store *st, const char *tenant_id, const char *id)
                            tenant_id, id);
 }
 
-/* "%filter%" for LIKE with '\' escaping the wildcards (caller frees). */
-static char *like_pattern(const char *filter)
-{
-    size_t n = strlen(filter);
-    char *p = malloc(2 * n + 3);
-    if (p == NULL)
-        return NULL;
-    size_t j = 0;
-    p[j++] = '%';
-    for (size_t i = 0; i < n; i++) {
-        if (filter[i] == '%' || filter[i] == '_' || filter[i] == '\\')
-            p[j++] = '\\';
-        p[j++] = filter[i];
-    }
-    p[j++] = '%';
-    p[j] = '\0';
-    return p;
-}
-
 int tsr_role_list(tsr_store *st, const char *tenant_id, const char *name_filter, int64_t offset,
                   int64_t limit, struct tsr_role **out, size_t *n, int64_t *total)
 {
     *out = NULL;
     *n = 0;
-    char *pattern = like_pattern(name_filter ? name_filter : "");
+    const char *filter = name_filter ? name_filter : "";
+    char *pattern = tsr_store_like_pattern(filter, strlen(filter), TSR_LIKE_CONTAINS);
     if (pattern == NULL)
         return TSR_ENOMEM;
     int rc = tsr_rows_count(st, total,

@@ -13,6 +13,7 @@
 #include "core/password.h"
 #include "core/refresh_token.h"
 #include "core/rows.h"
+#include "store/like.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -252,26 +253,16 @@ int tsr_user_end_sessions(tsr_store *st, const char *tenant_id, const char *user
  * escaped: "%text%" when contains, else text itself, or a prefix when it
  * ends in '*' (Auth0's wildcard).
  */
-static char *like_pattern(const char *text, bool contains)
+static char *user_pattern(const char *text, bool contains)
 {
     size_t len = strlen(text);
     bool prefix = !contains && len > 0 && text[len - 1] == '*';
-    if (prefix)
-        len--;
-    char *p = malloc(2 * len + 3);
-    if (p == NULL)
-        return NULL;
-    size_t j = 0;
-    if (contains)
-        p[j++] = '%';
-    for (size_t i = 0; i < len; i++) {
-        if (text[i] == '%' || text[i] == '_' || text[i] == '\\')
-            p[j++] = '\\';
-        p[j++] = (char)tolower((unsigned char)text[i]);
-    }
-    if (contains || prefix)
-        p[j++] = '%';
-    p[j] = '\0';
+    char *p = tsr_store_like_pattern(text, prefix ? len - 1 : len,
+                                     contains ? TSR_LIKE_CONTAINS
+                                              : prefix ? TSR_LIKE_ANY_AFTER : 0);
+    /* Lowercasing leaves the escapes and wildcards alone: none is a letter. */
+    for (char *c = p; c != NULL && *c != '\0'; c++)
+        *c = (char)tolower((unsigned char)*c);
     return p;
 }
 
@@ -325,7 +316,7 @@ static bool too_long(const char *s, size_t max)
 /* Pattern of text (NULL stays NULL); false when out of memory. */
 static bool pattern(const char *text, bool contains, char **out)
 {
-    *out = text ? like_pattern(text, contains) : NULL;
+    *out = text ? user_pattern(text, contains) : NULL;
     return text == NULL || *out != NULL;
 }
 
@@ -344,7 +335,7 @@ static int filter_args_make(const struct tsr_user_filter *f, struct filter_args 
               pattern(f->username, false, &a->username);
     /* The domain keeps its '%': only its own wildcards are escaped. */
     if (ok && f->email_domain) {
-        char *tail = like_pattern(f->email_domain, false);
+        char *tail = user_pattern(f->email_domain, false);
         ok = tail != NULL && (a->email_like = malloc(strlen(tail) + 3)) != NULL;
         if (ok)
             snprintf(a->email_like, strlen(tail) + 3, "%%@%s", tail);

@@ -2,7 +2,8 @@
  * store.c - the checking wrappers around the store backends.
  *
  * Contents: fault injection; backend selection by location; parameter
- * counting and type-string binding; statements; transactions; migrations.
+ * counting and type-string binding; statements; ping; transactions;
+ * migrations.
  *
  * Callers reach a backend only through these functions, which check their
  * arguments and handles, host the fault-injection hook and keep dialect
@@ -348,6 +349,18 @@ void tsr_stmt_finalize(tsr_stmt *stmt)
     tsr_store *st = stmt->store;
     stmt->magic = TSR_DEAD_MAGIC; /* a cached statement gets it back on reuse */
     ops_of(st)->finalize(stmt);
+}
+
+int tsr_store_ping(tsr_store *st)
+{
+    tsr_stmt *stmt = NULL;
+    int rc = tsr_store_query(st, &stmt, "SELECT 1", "");
+    if (rc == 0) {
+        rc = tsr_stmt_step(stmt);
+        rc = rc == TSR_STORE_ROW ? 0 : rc == TSR_STORE_DONE ? TSR_ESTORE : rc;
+    }
+    tsr_stmt_finalize(stmt);
+    return rc;
 }
 
 /* ---- exec and transactions ------------------------------------------------- */

@@ -135,6 +135,12 @@ char *tsr_stmt_text_dup(tsr_stmt *stmt, int col);
 
 void tsr_stmt_finalize(tsr_stmt *stmt); /* NULL is a no-op */
 
+/*
+ * Runs the cheapest statement that needs the database: 0 when it answered,
+ * else TSR_ESTORE (or TSR_EINVAL for a bad handle).  For health checks.
+ */
+int tsr_store_ping(tsr_store *st);
+
 /* The backend's last error message, for logs. */
 const char *tsr_store_errmsg(tsr_store *st);
 
