@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "store/like.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -567,6 +569,81 @@ static void test_cache_reuse(void **state)
     tsr_store_close(st);
 }
 
+/* ---- ping and LIKE patterns ---------------------------------------------- */
+
+static void test_ping(void **state)
+{
+    (void)state;
+    assert_int_equal(tsr_store_ping(NULL), TSR_EINVAL);
+    tsr_store *st = open_memory();
+    assert_int_equal(tsr_store_ping(st), 0);
+    /* The ping's prepare, then its step, each fail like a lost database. */
+    for (int n = 1; n <= 2; n++) {
+        tsr_store_fail_after(n);
+        assert_int_equal(tsr_store_ping(st), TSR_ESTORE);
+        tsr_store_fail_after(0);
+    }
+    assert_int_equal(tsr_store_ping(st), 0);
+    tsr_store_close(st);
+}
+
+static void check_pattern(const char *text, size_t len, unsigned wild, const char *want)
+{
+    char *p = tsr_store_like_pattern(text, len, wild);
+    assert_non_null(p);
+    assert_string_equal(p, want);
+    free(p);
+}
+
+static void test_like_pattern(void **state)
+{
+    (void)state;
+    check_pattern("", 0, 0, "");
+    check_pattern("", 0, TSR_LIKE_CONTAINS, "%%");
+    check_pattern("abc", 3, 0, "abc");
+    check_pattern("abc", 3, TSR_LIKE_ANY_BEFORE, "%abc");
+    check_pattern("abc", 3, TSR_LIKE_ANY_AFTER, "abc%");
+    check_pattern("abc", 3, TSR_LIKE_CONTAINS, "%abc%");
+    check_pattern("a%b_c\\d", 7, 0, "a\\%b\\_c\\\\d");
+    check_pattern("%_\\", 3, TSR_LIKE_CONTAINS, "%\\%\\_\\\\%");
+    /* Only len bytes count: a caller drops a trailing '*' this way. */
+    check_pattern("ab*", 2, TSR_LIKE_ANY_AFTER, "ab%");
+    assert_null(tsr_store_like_pattern(NULL, 0, 0));
+    assert_null(tsr_store_like_pattern("x", SIZE_MAX, 0));
+}
+
+/* Whether value LIKE the pattern made from text, as SQLite evaluates it. */
+static bool like(tsr_store *st, const char *value, const char *text, unsigned wild)
+{
+    char *p = tsr_store_like_pattern(text, strlen(text), wild);
+    assert_non_null(p);
+    tsr_stmt *stmt = NULL;
+    assert_int_equal(
+        tsr_store_query(st, &stmt, "SELECT ? LIKE ? " TSR_STORE_LIKE_ESCAPE, "ss", value, p), 0);
+    assert_int_equal(tsr_stmt_step(stmt), TSR_STORE_ROW);
+    bool m = tsr_stmt_int64(stmt, 0) != 0;
+    tsr_stmt_finalize(stmt);
+    free(p);
+    return m;
+}
+
+static void test_like_matches_literally(void **state)
+{
+    (void)state;
+    tsr_store *st = open_memory();
+    assert_true(like(st, "50% off", "50%", TSR_LIKE_ANY_AFTER));
+    assert_false(like(st, "500 off", "50%", TSR_LIKE_ANY_AFTER));
+    assert_true(like(st, "a_b", "a_b", 0));
+    assert_false(like(st, "axb", "a_b", 0));
+    assert_true(like(st, "c:\\dir", "\\", TSR_LIKE_CONTAINS));
+    assert_false(like(st, "c:/dir", "\\", TSR_LIKE_CONTAINS));
+    assert_true(like(st, "user@example.com", "@example.com", TSR_LIKE_ANY_BEFORE));
+    assert_false(like(st, "user@example.com.evil", "@example.com", TSR_LIKE_ANY_BEFORE));
+    assert_true(like(st, "anything", "", TSR_LIKE_CONTAINS));
+    assert_false(like(st, "anything", "", 0));
+    tsr_store_close(st);
+}
+
 int main(void)
 {
     tsr_log_set_level(TSR_LOG_ERROR);
@@ -584,6 +661,9 @@ int main(void)
         cmocka_unit_test(test_fault_injection_transaction),
         cmocka_unit_test(test_fault_injection_migrate),
         cmocka_unit_test(test_cache_reuse),
+        cmocka_unit_test(test_ping),
+        cmocka_unit_test(test_like_pattern),
+        cmocka_unit_test(test_like_matches_literally),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,97 @@
+/*
+ * test_client_origin.c - the CORS decision (tsr_client_origin_allowed): an
+ * origin is allowed only when an application of the same tenant lists it
+ * exactly, in allowed_origins or web_origins.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "fixture_people.h"
+#include "util/err.h"
+
+static void add_client(struct people *p, const char *allowed, const char *web)
+{
+    struct tsr_client c;
+    assert_int_equal(tsr_client_init_new(&c, p->tenant_id), 0);
+    if (allowed)
+        assert_int_equal(tsr_strlist_push(&c.allowed_origins, allowed), 0);
+    if (web)
+        assert_int_equal(tsr_strlist_push(&c.web_origins, web), 0);
+    assert_int_equal(tsr_client_insert(p->st, &c), 0);
+    tsr_client_cleanup(&c);
+}
+
+static bool allowed(struct people *p, const char *tenant_id, const char *origin)
+{
+    bool ok = true;
+    assert_int_equal(tsr_client_origin_allowed(p->st, tenant_id, origin, &ok), 0);
+    return ok;
+}
+
+static void test_listed(void **state)
+{
+    struct people *p = *state;
+    assert_false(allowed(p, p->tenant_id, "https://spa.example.com"));
+    add_client(p, "https://spa.example.com", NULL);
+    add_client(p, NULL, "http://localhost:3000");
+    assert_true(allowed(p, p->tenant_id, "https://spa.example.com"));
+    assert_true(allowed(p, p->tenant_id, "http://localhost:3000"));
+    /* Exact items only: no prefix, suffix, other scheme, port or tenant. */
+    assert_false(allowed(p, p->tenant_id, "https://spa.example.co"));
+    assert_false(allowed(p, p->tenant_id, "https://pa.example.com"));
+    assert_false(allowed(p, p->tenant_id, "http://spa.example.com"));
+    assert_false(allowed(p, p->tenant_id, "http://localhost:300"));
+    assert_false(allowed(p, p->tenant_id, "http://localhost:30000"));
+    assert_false(allowed(p, "another-tenant", "https://spa.example.com"));
+}
+
+static void test_shapes_refused(void **state)
+{
+    struct people *p = *state;
+    add_client(p, "https://spa.example.com", NULL);
+    /* Wildcards, quotes and paths never reach the query. */
+    static const char *const bad[] = {
+        "https://spa%example.com", "https://spa_example.com", "https://%",
+        "https://spa.example.com/", "https://spa.example.com\"", "https://a\\b",
+        "https://", "spa.example.com", "ftp://spa.example.com", "https://spa example.com",
+        ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(allowed(p, p->tenant_id, bad[i]));
+    bool ok = true;
+    assert_int_equal(tsr_client_origin_allowed(p->st, p->tenant_id, NULL, &ok), 0);
+    assert_false(ok);
+    /* Longer than any origin a browser sends. */
+    char longer[300];
+    memset(longer, 'a', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    memcpy(longer, "https://", 8);
+    assert_false(allowed(p, p->tenant_id, longer));
+}
+
+static void test_store_failure(void **state)
+{
+    struct people *p = *state;
+    add_client(p, "https://spa.example.com", NULL);
+    bool ok = true;
+    tsr_store_fail_after(1);
+    assert_int_equal(tsr_client_origin_allowed(p->st, p->tenant_id, "https://spa.example.com",
+                                               &ok),
+                     TSR_ESTORE);
+    tsr_store_fail_after(0);
+    assert_false(ok);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_listed, people_setup, people_teardown),
+        cmocka_unit_test_setup_teardown(test_shapes_refused, people_setup, people_teardown),
+        cmocka_unit_test_setup_teardown(test_store_failure, people_setup, people_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
