@@ -27,6 +27,7 @@
 #include "core/user.h"
 #include "http/response.h"
 #include "login/login.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 #include "util/strbuf.h"
@@ -423,7 +424,8 @@ static bool usable_session(struct tsr_req *req, const struct tsr_client *client,
     if (tsr_session_current(req, s) != 0)
         return false;
     bool ok = user_may_sign_in(req, client->client_id, ar, s->user_id);
-    if (ok && ar->max_age >= 0 && (ar->max_age == 0 || tsr_now() - s->auth_time > ar->max_age))
+    if (ok && ar->max_age >= 0 &&
+        (ar->max_age == 0 || tsr_clock_now() - s->auth_time > ar->max_age))
         ok = false;
     if (!ok)
         tsr_session_cleanup(s);

@@ -20,6 +20,7 @@
 #include "core/tenant_jwt.h"
 #include "http/response.h"
 #include "jose/jose.h"
+#include "util/clock.h"
 
 static json_t *inactive(void)
 {
@@ -68,7 +69,7 @@ static json_t *introspect_jwt(struct tsr_req *req, const struct tsr_client *call
     if (!json_is_string(azp))
         azp = json_object_get(c, "client_id");
     bool for_api = false, serves = false;
-    if (tsr_jwt_unexpired(c, tsr_now()))
+    if (tsr_jwt_unexpired(c, tsr_clock_now()))
         jwt_audiences(req, json_object_get(c, "aud"), caller->client_id, &for_api, &serves);
     if (tsr_introspection_visible(for_api ? TSR_TOKEN_JWT_ACCESS : TSR_TOKEN_JWT_OTHER,
                                   caller->client_id, json_string_value(azp), serves)) {
@@ -105,7 +106,7 @@ static json_t *introspect_opaque(struct tsr_req *req, const struct tsr_client *c
         return inactive();
     bool live =
         rt.revoked_at == 0 && rt.rotated_at == 0 &&
-        (rt.expires_at == 0 || rt.expires_at > tsr_now()) &&
+        (rt.expires_at == 0 || rt.expires_at > tsr_clock_now()) &&
         tsr_introspection_visible(TSR_TOKEN_REFRESH, caller->client_id, rt.client_id, false);
     json_t *out = live ? json_pack("{s:b, s:s, s:s, s:s, s:I, s:s, s:s}", "active", 1, "scope",
                                    rt.scope, "client_id", rt.client_id, "sub", rt.user_id, "iat",

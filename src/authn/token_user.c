@@ -20,6 +20,7 @@
 #include "core/ticket.h"
 #include "core/user.h"
 #include "http/response.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -96,7 +97,7 @@ void tsr_token_authorization_code(struct tsr_req *req, const struct tsr_params *
     /* Bindings before state: a presentation that fails one neither burns the code nor revokes. */
     enum tsr_code_verdict v =
         tsr_auth_code_check(&code, client->client_id, tsr_params_get(p, "redirect_uri"),
-                            tsr_params_get(p, "code_verifier"), tsr_now());
+                            tsr_params_get(p, "code_verifier"), tsr_clock_now());
     if (v == TSR_CODE_OK && (rc = tsr_auth_code_mark_used(req->store, tid, code.hash)) != 0) {
         if (rc != TSR_EBUSY) {
             tsr_resp_oauth_error(req, 500, "server_error", "Cannot redeem the code");
@@ -143,7 +144,7 @@ static const char unknown_rt[] = "Unknown or invalid refresh token.";
 static bool rt_expired(const struct tsr_client *client, const struct tsr_refresh_token *t)
 {
     const struct tsr_client_rt *rt = &client->refresh_token;
-    int64_t now = tsr_now();
+    int64_t now = tsr_clock_now();
     if (t->expires_at != 0 && t->expires_at <= now)
         return true;
     return strcmp(rt->expiration_type, "expiring") == 0 && !rt->infinite_idle_token_lifetime &&
@@ -200,7 +201,7 @@ void tsr_token_refresh(struct tsr_req *req, const struct tsr_params *p,
     }
     bool rotating =
         tsr_client_is_public(client) || strcmp(client->refresh_token.rotation_type, "rotating") == 0;
-    if (t.rotated_at != 0 && tsr_now() - t.rotated_at >= client->refresh_token.leeway) {
+    if (t.rotated_at != 0 && tsr_clock_now() - t.rotated_at >= client->refresh_token.leeway) {
         /* A rotated token came back: someone holds a copy.  The whole family goes. */
         tsr_refresh_token_revoke_family(req->store, tid, t.family_id);
         event(req, "ferrt", client, t.user_id, "Reuse of a rotated refresh token detected");
@@ -304,8 +305,8 @@ static bool attempts_ok(struct tsr_req *req, const struct tsr_client *client,
     int64_t wait = 0;
     bool locked = false;
     if (tsr_lockout_check(req->store, l, req->tenant->t.id, username, ip, &locked) != 0 ||
-        (!locked &&
-         tsr_throttle_reserve(req->store, l, req->tenant->t.id, account, tsr_now(), &wait) != 0)) {
+        (!locked && tsr_throttle_reserve(req->store, l, req->tenant->t.id, account, tsr_clock_now(),
+                                         &wait) != 0)) {
         tsr_resp_oauth_error(req, 500, "server_error", "Cannot check the password");
         return false;
     }
@@ -412,7 +413,7 @@ void tsr_token_password(struct tsr_req *req, const struct tsr_params *p,
         .audience = audience,
         .nonce = "",
         .sid = "",
-        .auth_time = tsr_now(),
+        .auth_time = tsr_clock_now(),
         .family_id = family,
         .issue_refresh = offline,
         .rt_expires_at = -1,

@@ -12,6 +12,7 @@
 #include "core/rbac.h"
 #include "core/refresh_token.h"
 #include "http/response.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -123,7 +124,7 @@ static int refresh_token(struct tsr_req *req, const struct tsr_user_grant *g,
     int64_t expires_at = g->rt_expires_at;
     if (expires_at < 0)
         expires_at = strcmp(rt->expiration_type, "expiring") == 0 && !rt->infinite_token_lifetime
-                         ? tsr_now() + rt->token_lifetime
+                         ? tsr_clock_now() + rt->token_lifetime
                          : 0;
     struct tsr_refresh_token t = {
         .family_id = (char *)g->family_id,

@@ -16,6 +16,7 @@
 #include "core/user.h"
 #include "http/response.h"
 #include "jose/jose.h"
+#include "util/clock.h"
 
 static void unauthorized(struct tsr_req *req, const char *error, const char *description)
 {
@@ -37,7 +38,7 @@ static bool jwt_subject(struct tsr_req *req, const char *token, char **sub, char
         return false;
     const json_t *c = tsr_jws_payload(jws);
     const char *s = json_string_value(json_object_get(c, "sub"));
-    if (s != NULL && tsr_jwt_unexpired(c, tsr_now()) &&
+    if (s != NULL && tsr_jwt_unexpired(c, tsr_clock_now()) &&
         tsr_jwt_aud_has(json_object_get(c, "aud"), userinfo)) {
         const char *sc = json_string_value(json_object_get(c, "scope"));
         *sub = strdup(s);

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/remote.h"
+#include "util/clock.h"
 #include "util/strbuf.h"
 
 #define PAGE 100
@@ -359,7 +360,7 @@ static int logs_tail(const struct tsr_cli_args *a)
     while (!stop_requested) {
         bool more = false;
         time_t expires = tsr_remote_token_expires(t.r);
-        if (expires != 0 && time(NULL) + TOKEN_MARGIN_S >= expires) {
+        if (expires != 0 && tsr_clock_now() + TOKEN_MARGIN_S >= expires) {
             /* A tail outlives its Management API token: get a new one first. */
             tsr_remote_close(t.r);
             t.r = NULL;

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "../../lib/verify/internal.h"
+#include "util/clock.h"
 #include "util/secure.h"
 #include "util/strbuf.h"
 
@@ -514,7 +515,7 @@ static int get_token(tsr_remote *r, const struct creds *c)
     if ((r->token = strdup(tok)) == NULL)
         rc = tsr_cli_fail(r->a, "out of memory");
     json_int_t life = json_integer_value(json_object_get(reply, "expires_in"));
-    r->token_expires = life > 0 ? time(NULL) + (time_t)life : 0;
+    r->token_expires = life > 0 ? tsr_clock_now() + (time_t)life : 0;
     tsr_wipe((void *)tok, strlen(tok));
 out:
     json_decref(reply);

@@ -6,6 +6,7 @@
 
 #include "core/keys.h"
 #include "jose/jose.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -52,7 +53,7 @@ int tsr_access_token_issue(const struct tsr_app *app, const struct tsr_tenant_ct
         rc = TSR_EINVAL;
         goto out;
     }
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = tsr_clock_now();
     scope = tsr_strlist_join(c->scope);
     if (scope == NULL || tsr_random_alnum(jti, 32) != 0) {
         rc = TSR_ENOMEM;

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/rows.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -63,7 +64,7 @@ int tsr_api_init_new(struct tsr_api *a, const char *tenant_id)
     a->token_lifetime = 86400;
     a->token_lifetime_for_web = 7200;
     a->skip_consent_for_verifiable_first_party_clients = true;
-    a->created_at = a->updated_at = (int64_t)time(NULL);
+    a->created_at = a->updated_at = tsr_clock_now();
     if (!a->tenant_id || !a->id || !a->identifier || !a->name || !a->signing_alg ||
         !a->signing_secret || !a->token_dialect) {
         tsr_api_cleanup(a);
@@ -275,7 +276,7 @@ int tsr_api_update(tsr_store *st, const struct tsr_api *a)
         "sssiiiiississ", a->name, a->signing_alg, a->signing_secret, a->token_lifetime,
         a->token_lifetime_for_web, (int64_t)a->allow_offline_access,
         (int64_t)a->skip_consent_for_verifiable_first_party_clients, (int64_t)a->enforce_policies,
-        a->token_dialect, scopes, (int64_t)time(NULL), a->tenant_id, a->id);
+        a->token_dialect, scopes, tsr_clock_now(), a->tenant_id, a->id);
     free(scopes);
     return rc;
 }

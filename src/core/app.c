@@ -56,6 +56,14 @@ void tsr_app_store_release(void)
     }
 }
 
+/* A once-a-second throttle, not a timestamp: it must not follow the wall or test clock. */
+static long long mono_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec;
+}
+
 static int open_data_dir(const char *dir, char *err, size_t errlen)
 {
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
@@ -138,7 +146,7 @@ int tsr_app_open(struct tsr_app *app, const struct tsr_settings *s, tsr_getenv_f
                                    errlen)) != 0)
         return rc;
     pthread_mutex_init(&app->lock, NULL);
-    atomic_store(&app->checked_at, (long long)time(NULL));
+    atomic_store(&app->checked_at, mono_seconds());
     /* Databases from before connections existed get their default connection here. */
     for (size_t i = 0; i < app->tenants->n; i++) {
         if ((rc = tsr_connection_ensure_default(st, app->tenants->tenants[i].t.id)) != 0) {
@@ -194,7 +202,7 @@ int tsr_app_reload(struct tsr_app *app, tsr_store *st)
 
 void tsr_app_refresh_if_changed(struct tsr_app *app, tsr_store *st)
 {
-    long long now = (long long)time(NULL), last = atomic_load(&app->checked_at);
+    long long now = mono_seconds(), last = atomic_load(&app->checked_at);
     /* One thread per second does the check; the others go on with the snapshot they have. */
     if (now == last || !atomic_compare_exchange_strong(&app->checked_at, &last, now))
         return;

@@ -26,7 +26,7 @@ struct tsr_app {
     char db_location[TSR_SETTINGS_MAX_PATH + 16];
     pthread_mutex_t lock;          /* guards tenants (the pointer, not the set) */
     struct tsr_tenant_set *tenants; /* the current snapshot; the app holds one reference */
-    atomic_llong checked_at;       /* when the database generation was last compared */
+    atomic_llong checked_at;       /* monotonic second of the last generation compare */
     atomic_int inflight;           /* requests being handled, for graceful shutdown */
     struct tsr_mail_worker *mail_worker; /* NULL: no worker (queued mail waits for one) */
     int datadir_lock; /* fd holding the data dir's shared lock (core/datadir.h), or -1 */

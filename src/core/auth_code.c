@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "core/rows.h"
-#include "http/request.h"
 #include "jose/b64url.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -28,7 +28,7 @@ int tsr_auth_code_create(tsr_store *st, const char *tenant_id, struct tsr_auth_c
                          char **code_out)
 {
     char code[64], hash[65];
-    int64_t now = tsr_now();
+    int64_t now = tsr_clock_now();
     *code_out = NULL;
     int rc = tsr_random_secret(code, hash);
     if (rc == 0)
@@ -83,7 +83,7 @@ int tsr_auth_code_mark_used(tsr_store *st, const char *tenant_id, const char *ha
     int rc = tsr_rows_change(st,
                              "UPDATE authorization_codes SET used_at = ? WHERE tenant_id = ? AND "
                              "code = ? AND used_at IS NULL",
-                             "iss", tsr_now(), tenant_id, hash);
+                             "iss", tsr_clock_now(), tenant_id, hash);
     return rc == TSR_ENOTFOUND ? TSR_EBUSY : rc;
 }
 

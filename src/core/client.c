@@ -7,6 +7,7 @@
 
 #include "core/rows.h"
 #include "store/like.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -63,7 +64,7 @@ int tsr_client_init_new(struct tsr_client *c, const char *tenant_id)
     c->refresh_token.idle_token_lifetime = 1296000;
     c->refresh_token.infinite_token_lifetime = true;
     c->refresh_token.infinite_idle_token_lifetime = true;
-    c->created_at = c->updated_at = (int64_t)time(NULL);
+    c->created_at = c->updated_at = tsr_clock_now();
     if (!c->tenant_id || !c->client_id || !c->name || !c->description || !c->app_type ||
         !c->logo_uri || !c->secret_hash || !c->token_endpoint_auth_method ||
         !c->client_metadata || !c->refresh_token.rotation_type ||
@@ -260,7 +261,7 @@ int tsr_client_update(tsr_store *st, const struct tsr_client *c)
             "ssssiissssssssii" "ssiiiii" "ss", c->name, c->description, c->app_type, c->logo_uri,
             (int64_t)c->is_first_party, (int64_t)c->oidc_conformant, c->secret_hash,
             c->token_endpoint_auth_method, t.v[0], t.v[1], t.v[2], t.v[3], t.v[4],
-            c->client_metadata, c->jwt_lifetime_in_seconds, (int64_t)time(NULL),
+            c->client_metadata, c->jwt_lifetime_in_seconds, tsr_clock_now(),
             c->refresh_token.rotation_type, c->refresh_token.expiration_type,
             c->refresh_token.leeway, c->refresh_token.token_lifetime,
             c->refresh_token.idle_token_lifetime,

@@ -14,6 +14,7 @@
 
 #include "core/rows.h"
 #include "core/user.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -50,7 +51,7 @@ int tsr_connection_init_new(struct tsr_connection *c, const char *tenant_id)
     c->password_policy = strdup("good");
     c->password_min_length = 8;
     c->brute_force_protection = true;
-    c->created_at = c->updated_at = (int64_t)time(NULL);
+    c->created_at = c->updated_at = tsr_clock_now();
     if (!c->tenant_id || !c->id || !c->name || !c->strategy || !c->display_name ||
         !c->password_policy) {
         tsr_connection_cleanup(c);
@@ -262,7 +263,7 @@ static int store_enabled_clients(tsr_store *st, const struct tsr_connection *c)
     int rc = tsr_store_run(st, NULL,
                            "UPDATE connections SET enabled_clients = ?, updated_at = ? "
                            "WHERE tenant_id = ? AND id = ?",
-                           "siss", clients, (int64_t)time(NULL), c->tenant_id, c->id);
+                           "siss", clients, tsr_clock_now(), c->tenant_id, c->id);
     free(clients);
     return rc;
 }

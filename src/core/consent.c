@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/rows.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -115,7 +116,7 @@ int tsr_consent_add(tsr_store *st, const char *tenant_id, const char *user_id,
 {
     struct tsr_strlist merged = {0};
     char *text = NULL;
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = tsr_clock_now();
     int rc = load(st, tenant_id, user_id, client_id, audience, &merged);
     bool exists = rc == 0;
     if (rc != 0 && rc != TSR_ENOTFOUND)
@@ -233,7 +234,7 @@ void tsr_consent_list_free(struct tsr_consent *list, size_t n)
 
 static int revoke_covered(tsr_store *st, const char *tenant_id, const char *id, const char *user_id)
 {
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = tsr_clock_now();
     int rc = tsr_store_run(
         st, NULL, COVERED_BY_CONSENT("refresh_tokens", "g.audience = refresh_tokens.audience"),
         "isssss", now, tenant_id, id, id, user_id, user_id);

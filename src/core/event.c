@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/secure.h"
 
@@ -17,10 +18,8 @@ static const char *or_empty(const char *s)
 static int insert(tsr_store *st, const char *tenant_id, const char *ip, const char *ua,
                   const struct tsr_event *e)
 {
-    struct timespec ts;
     char id[40], rnd[9];
-    clock_gettime(CLOCK_REALTIME, &ts);
-    int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    int64_t ms = tsr_clock_now_ms();
     /* Zero-padded milliseconds first: ids sort by time, the random tail keeps them unique. */
     if (tsr_random_alnum(rnd, 8) != 0)
         strcpy(rnd, "00000000");

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "core/rows.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -30,7 +31,7 @@ int tsr_grant_init_new(struct tsr_grant *g, const char *tenant_id)
     g->id = strdup(id);
     g->client_id = strdup("");
     g->audience = strdup("");
-    g->created_at = g->updated_at = (int64_t)time(NULL);
+    g->created_at = g->updated_at = tsr_clock_now();
     if (!g->tenant_id || !g->id || !g->client_id || !g->audience) {
         tsr_grant_cleanup(g);
         return TSR_ENOMEM;
@@ -100,7 +101,7 @@ int tsr_grant_update(tsr_store *st, const struct tsr_grant *g)
         tsr_rows_change(st,
                         "UPDATE client_grants SET scope = ?, updated_at = ? WHERE tenant_id = ? "
                         "AND id = ?",
-                        "siss", scope, (int64_t)time(NULL), g->tenant_id, g->id);
+                        "siss", scope, tsr_clock_now(), g->tenant_id, g->id);
     free(scope);
     return rc;
 }

@@ -5,6 +5,7 @@
 
 #include "core/keys.h"
 #include "jose/jose.h"
+#include "util/clock.h"
 #include "util/err.h"
 
 static void set_if(json_t *obj, const char *name, const char *value)
@@ -38,7 +39,7 @@ int tsr_id_token_issue(const struct tsr_tenant_ctx *tenant, const struct tsr_id_
                        char **jwt)
 {
     *jwt = NULL;
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = tsr_clock_now();
     json_t *claims = json_object();
     if (claims == NULL)
         return TSR_ENOMEM;

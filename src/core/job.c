@@ -7,19 +7,13 @@
 
 #include "core/logs.h"
 #include "core/rows.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
 #define JOB_ID_RANDOM 16
 #define RETENTION_MS ((int64_t)TSR_JOB_RETENTION_DAYS * 86400000)
 #define JOB_COLUMNS "id, type, status, user_id, client_id, created_at"
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void tsr_job_cleanup(struct tsr_job *j)
 {
@@ -53,7 +47,7 @@ int tsr_job_create(tsr_store *st, const char *tenant_id, const char *type, const
     memset(out, 0, sizeof *out);
     if (tsr_random_alnum(id + 4, JOB_ID_RANDOM) != 0)
         return TSR_ECRYPTO;
-    int rc = fill(out, id, type, status, user_id, client_id, now_ms());
+    int rc = fill(out, id, type, status, user_id, client_id, tsr_clock_now_ms());
     if (rc != 0)
         return rc;
     /* Bounded by the rate jobs are made: each new job clears what has expired. */
@@ -88,7 +82,7 @@ int tsr_job_get(tsr_store *st, const char *tenant_id, const char *id, struct tsr
     return tsr_rows_one(st, read_row, out,
                         "SELECT " JOB_COLUMNS " FROM jobs WHERE tenant_id = ? AND id = ? "
                         "AND created_at >= ?",
-                        "ssi", tenant_id, id, now_ms() - RETENTION_MS);
+                        "ssi", tenant_id, id, tsr_clock_now_ms() - RETENTION_MS);
 }
 
 json_t *tsr_job_to_json(const struct tsr_job *j)

@@ -7,6 +7,7 @@
 
 #include "core/key_cert.h"
 #include "core/rows.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -75,7 +76,7 @@ out:
 int tsr_keys_create_initial(tsr_store *st, const char *tenant_id,
                             const uint8_t master_key[TSR_MASTER_KEY_LEN])
 {
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = tsr_clock_now();
     int rc = store_new_key(st, tenant_id, master_key, "current", now);
     if (rc == 0)
         rc = store_new_key(st, tenant_id, master_key, "next", now);
@@ -308,7 +309,7 @@ int tsr_keys_private_pem(tsr_store *st, const char *tenant_id,
 int tsr_keys_rotate(tsr_store *st, const char *tenant_id,
                     const uint8_t master_key[TSR_MASTER_KEY_LEN], char **new_current)
 {
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = tsr_clock_now();
     char *next = NULL;
     *new_current = NULL;
     int rc = tsr_store_begin(st);
@@ -351,5 +352,5 @@ int tsr_keys_revoke(tsr_store *st, const char *tenant_id, const char *kid)
     return tsr_rows_change(st,
                            "UPDATE signing_keys SET state = 'revoked', revoked_at = ? WHERE "
                            "tenant_id = ? AND kid = ? AND state = 'previous'",
-                           "iss", (int64_t)time(NULL), tenant_id, kid);
+                           "iss", tsr_clock_now(), tenant_id, kid);
 }

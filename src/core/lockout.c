@@ -10,6 +10,7 @@
 #include "core/rows.h"
 #include "core/throttle.h"
 #include "core/user.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/ipnet.h"
 
@@ -32,7 +33,7 @@
 
 static int64_t window_start(const struct tsr_limits *l)
 {
-    return ((int64_t)time(NULL) - (int64_t)l->lockout_window) * 1000;
+    return (tsr_clock_now() - (int64_t)l->lockout_window) * 1000;
 }
 
 static int failures(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,

@@ -6,6 +6,7 @@
 
 #include "core/rows.h"
 #include "http/cookie.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -81,7 +82,7 @@ int tsr_login_tx_create(struct tsr_req *req, const struct tsr_authz_request *ar,
     char handle[64], browser[64], csrf[64], handle_hash[65], browser_hash[65];
     bool fresh;
     char *params = NULL;
-    int64_t now = tsr_now();
+    int64_t now = tsr_clock_now();
     *handle_out = NULL;
     int rc = tsr_random_secret(handle, handle_hash);
     if (rc == 0)
@@ -138,7 +139,7 @@ int tsr_login_tx_load(struct tsr_req *req, const char *handle, struct tsr_login_
                           "SELECT browser, csrf, params, user_id, expires_at FROM "
                           "login_transactions WHERE tenant_id = ? AND id = ?",
                           "ss", req->tenant->t.id, handle_hash);
-    if (rc == 0 && (row.tx.expires_at <= tsr_now() ||
+    if (rc == 0 && (row.tx.expires_at <= tsr_clock_now() ||
                     !tsr_ct_equal(row.browser_hash, browser_hash, 64)))
         rc = TSR_ENOTFOUND;
     if (rc == 0 && (row.tx.handle = strdup(handle)) == NULL)
@@ -180,7 +181,7 @@ int tsr_login_tx_finish(struct tsr_req *req, const struct tsr_login_tx *tx)
     /* Expired transactions of the tenant go with it: the table stays small without a sweeper. */
     tsr_store_run(req->store, NULL,
                   "DELETE FROM login_transactions WHERE tenant_id = ? AND expires_at <= ?", "si",
-                  req->tenant->t.id, tsr_now());
+                  req->tenant->t.id, tsr_clock_now());
     return tsr_store_run(req->store, NULL,
                          "DELETE FROM login_transactions WHERE tenant_id = ? AND id = ?", "ss",
                          req->tenant->t.id, hash);

@@ -453,13 +453,6 @@ json_t *tsr_log_entry_json(const struct tsr_log_entry *e)
 
 /* ---- retention ---- */
 
-int64_t tsr_logs_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int tsr_logs_purge(tsr_store *st, const char *tenant_id, int64_t now_ms, int days,
                    int64_t *deleted)
 {

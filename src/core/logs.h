@@ -115,7 +115,4 @@ bool tsr_logs_maybe_purge(tsr_store *st, const char *tenant_id, int64_t now_ms);
 /* Forgets when each tenant was last purged (tests). */
 void tsr_logs_purge_reset(void);
 
-/* The current time in Unix ms. */
-int64_t tsr_logs_now_ms(void);
-
 #endif

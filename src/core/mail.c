@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/secure.h"
@@ -106,7 +107,7 @@ static int build_message(const char *from, const char *to, const char *subject,
                          const char *text, struct msgbuf *b)
 {
     char date[64], id[25], envelope[TSR_MAIL_ADDRESS_MAX + 1];
-    time_t now = time(NULL);
+    time_t now = (time_t)tsr_clock_now();
     struct tm tm;
     if (gmtime_r(&now, &tm) == NULL ||
         strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm) == 0)
@@ -165,7 +166,7 @@ static int write_outbox(const char *data_dir, const char *msg, size_t len)
         return TSR_EIO;
     if (tsr_random_alnum(rnd, 16) != 0)
         return TSR_ECRYPTO;
-    snprintf(path, sizeof path, "%s/%lld-%s.eml", dir, (long long)time(NULL), rnd);
+    snprintf(path, sizeof path, "%s/%lld-%s.eml", dir, (long long)tsr_clock_now(), rnd);
     /* O_EXCL: never write through a file or link someone else put there. */
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)

@@ -18,6 +18,7 @@
 #include "core/mail.h"
 #include "core/masterkey.h"
 #include "core/ticket.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/secure.h"
@@ -77,7 +78,7 @@ int tsr_mail_enqueue(const struct tsr_app *app, tsr_store *st, enum tsr_mail_kin
     int rc = tsr_seal(app->master_key, context, (const uint8_t *)payload, len, &sealed);
     if (rc != 0)
         return rc;
-    int64_t now = (int64_t)time(NULL), added = 0;
+    int64_t now = tsr_clock_now(), added = 0;
     /* Bounded: callers without an account can queue reset requests. */
     rc = tsr_store_run(st, &added,
                        "INSERT INTO mail_queue (id, kind, recipient, message, attempts, "
@@ -240,7 +241,7 @@ int tsr_mail_queue_run(struct tsr_app *app, tsr_store *st, const atomic_bool *ca
         if (rc < 0)
             return rc;
         sent += rc;
-        now = (int64_t)time(NULL);
+        now = tsr_clock_now();
     }
     return sent;
 }
@@ -266,7 +267,7 @@ static void *worker_main(void *arg)
 {
     struct tsr_mail_worker *w = arg;
     while (!atomic_load(&w->stop)) {
-        int64_t next_due = INT64_MAX, now = (int64_t)time(NULL);
+        int64_t next_due = INT64_MAX, now = tsr_clock_now();
         tsr_store *st = tsr_app_store(w->app);
         int rc = st ? tsr_mail_queue_run(w->app, st, &w->stop, now, &next_due) : TSR_ESTORE;
         if (rc < 0)

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/rows.h"
-#include "http/request.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -21,7 +21,7 @@ int tsr_opaque_token_create(tsr_store *st, const char *tenant_id, const char *fa
                             char **secret_out)
 {
     char secret[64], hash[65];
-    int64_t now = tsr_now();
+    int64_t now = tsr_clock_now();
     *secret_out = NULL;
     int rc = tsr_random_secret(secret, hash);
     if (rc == 0)
@@ -60,5 +60,5 @@ int tsr_opaque_token_find(tsr_store *st, const char *tenant_id, const char *secr
     return tsr_rows_one(st, read_row, out,
                         "SELECT client_id, user_id, scope, expires_at FROM access_tokens WHERE "
                         "tenant_id = ? AND token = ? AND revoked_at IS NULL AND expires_at > ?",
-                        "ssi", tenant_id, hash, tsr_now());
+                        "ssi", tenant_id, hash, tsr_clock_now());
 }

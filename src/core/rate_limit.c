@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/rows.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/ipnet.h"
 #include "util/log.h"
@@ -73,7 +74,7 @@ int tsr_rate_limit_request(struct tsr_req *req, enum tsr_rate_class cls, int64_t
 {
     const struct tsr_limits *l = &req->tenant->limits;
     const char *tid = req->tenant->t.id;
-    int64_t now = tsr_now();
+    int64_t now = tsr_clock_now();
     char ip[64], bucket[128];
     struct tsr_cidr addr;
     bool over = false;

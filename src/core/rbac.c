@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "core/rows.h"
+#include "util/clock.h"
 #include "util/err.h"
 
 static int read_name(tsr_stmt *q, void *record)
@@ -91,7 +92,7 @@ int tsr_rbac_grant(tsr_store *st, const char *tenant_id, const char *user_id,
     return tsr_store_run(st, NULL,
                          "INSERT INTO user_permissions (tenant_id, user_id, audience, permission, "
                          "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                         "ssssi", tenant_id, user_id, audience, permission, (int64_t)time(NULL));
+                         "ssssi", tenant_id, user_id, audience, permission, tsr_clock_now());
 }
 
 int tsr_rbac_revoke(tsr_store *st, const char *tenant_id, const char *user_id,

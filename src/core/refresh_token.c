@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/rows.h"
-#include "http/request.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -25,7 +25,7 @@ int tsr_refresh_token_create(tsr_store *st, const char *tenant_id,
                              const struct tsr_refresh_token *t, char **secret_out)
 {
     char secret[64], hash[65];
-    int64_t now = tsr_now();
+    int64_t now = tsr_clock_now();
     *secret_out = NULL;
     int rc = tsr_random_secret(secret, hash);
     if (rc == 0)
@@ -83,7 +83,7 @@ int tsr_refresh_token_find(tsr_store *st, const char *tenant_id, const char *sec
 
 int tsr_refresh_token_rotate(tsr_store *st, const char *tenant_id, const char *hash)
 {
-    int64_t now = tsr_now();
+    int64_t now = tsr_clock_now();
     return tsr_rows_change(st,
                            "UPDATE refresh_tokens SET rotated_at = ?, last_used_at = ? WHERE "
                            "tenant_id = ? AND token = ? AND rotated_at IS NULL",
@@ -95,7 +95,7 @@ int tsr_refresh_token_touch(tsr_store *st, const char *tenant_id, const char *ha
     return tsr_rows_change(st,
                            "UPDATE refresh_tokens SET last_used_at = ? WHERE tenant_id = ? AND "
                            "token = ?",
-                           "iss", tsr_now(), tenant_id, hash);
+                           "iss", tsr_clock_now(), tenant_id, hash);
 }
 
 /*
@@ -106,7 +106,7 @@ static int revoke_where(tsr_store *st, const char *tenant_id, const char *column
                         const char *value)
 {
     static const char *const tables[] = {"refresh_tokens", "access_tokens"};
-    int64_t now = tsr_now();
+    int64_t now = tsr_clock_now();
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sizeof tables / sizeof tables[0]; i++) {
         char sql[160];
@@ -141,5 +141,5 @@ int tsr_refresh_token_revoke_session(tsr_store *st, const char *tenant_id, const
     return tsr_store_run(st, NULL,
                          "UPDATE refresh_tokens SET revoked_at = ? WHERE tenant_id = ? AND sid = ? "
                          "AND revoked_at IS NULL",
-                         "iss", tsr_now(), tenant_id, sid);
+                         "iss", tsr_clock_now(), tenant_id, sid);
 }

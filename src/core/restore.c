@@ -23,6 +23,7 @@
 #include "core/backup.h"
 #include "core/backup_files.h"
 #include "core/datadir.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/fsync.h"
 
@@ -67,7 +68,7 @@ static int remove_stale(const char *path, char *err, size_t errlen)
 static int link_kept(const char *db, char *kept, size_t keptlen, char *err, size_t errlen)
 {
     char stamp[32];
-    time_t now = time(NULL);
+    time_t now = (time_t)tsr_clock_now();
     struct tm tm;
     if (gmtime_r(&now, &tm) == NULL || strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm) == 0)
         stamp[0] = '\0';

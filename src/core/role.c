@@ -6,6 +6,7 @@
 
 #include "core/rows.h"
 #include "store/like.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -41,7 +42,7 @@ int tsr_role_init_new(struct tsr_role *r, const char *tenant_id)
     r->id = strdup(id);
     r->name = strdup("");
     r->description = strdup("");
-    r->created_at = r->updated_at = (int64_t)time(NULL);
+    r->created_at = r->updated_at = tsr_clock_now();
     if (!r->tenant_id || !r->id || !r->name || !r->description) {
         tsr_role_cleanup(r);
         return TSR_ENOMEM;
@@ -83,7 +84,7 @@ int tsr_role_insert(tsr_store *st, const struct tsr_role *r)
 
 int tsr_role_update(tsr_store *st, struct tsr_role *r)
 {
-    r->updated_at = (int64_t)time(NULL);
+    r->updated_at = tsr_clock_now();
     return tsr_rows_change(st,
                            "UPDATE roles SET name = ?, description = ?, updated_at = ? WHERE "
                            "tenant_id = ? AND id = ?",
@@ -130,7 +131,7 @@ int tsr_role_permission_add(tsr_store *st, const char *tenant_id, const char *ro
     return tsr_store_run(st, NULL,
                          "INSERT INTO role_permissions (tenant_id, role_id, audience, permission, "
                          "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                         "ssssi", tenant_id, role_id, audience, permission, (int64_t)time(NULL));
+                         "ssssi", tenant_id, role_id, audience, permission, tsr_clock_now());
 }
 
 int tsr_role_permission_remove(tsr_store *st, const char *tenant_id, const char *role_id,
@@ -173,7 +174,7 @@ int tsr_role_assign(tsr_store *st, const char *tenant_id, const char *user_id,
     return tsr_store_run(st, NULL,
                          "INSERT INTO user_roles (tenant_id, user_id, role_id, created_at) "
                          "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                         "sssi", tenant_id, user_id, role_id, (int64_t)time(NULL));
+                         "sssi", tenant_id, user_id, role_id, tsr_clock_now());
 }
 
 int tsr_role_unassign(tsr_store *st, const char *tenant_id, const char *user_id,

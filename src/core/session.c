@@ -5,6 +5,7 @@
 
 #include "core/rows.h"
 #include "http/cookie.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -33,7 +34,7 @@ int tsr_session_start(struct tsr_req *req, const char *user_id, struct tsr_sessi
 {
     char value[64], hash[65], sid[33], old[65];
     const struct tsr_tenant *t = &req->tenant->t;
-    int64_t now = tsr_now();
+    int64_t now = tsr_clock_now();
     memset(out, 0, sizeof *out);
     if (cookie_hash(req, old))
         tsr_store_run(req->store, NULL, "DELETE FROM sessions WHERE tenant_id = ? AND id = ?",
@@ -93,7 +94,7 @@ int tsr_session_current(struct tsr_req *req, struct tsr_session *out)
     char hash[65];
     struct session_row row = {0};
     const struct tsr_tenant *t = &req->tenant->t;
-    int64_t now = tsr_now();
+    int64_t now = tsr_clock_now();
     memset(out, 0, sizeof *out);
     if (!cookie_hash(req, hash))
         return TSR_ENOTFOUND;

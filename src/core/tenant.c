@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/rows.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -82,7 +83,7 @@ int tsr_tenant_insert(tsr_store *st, struct tsr_tenant *t)
     int rc = tsr_random_alnum(id, TSR_TENANT_ID_LEN);
     if (rc != 0)
         return rc;
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = tsr_clock_now();
     rc = tsr_store_run(st, NULL,
                        "INSERT INTO tenants (id, issuer, friendly_name, default_audience, "
                        "is_default, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -108,7 +109,7 @@ int tsr_tenant_update_settings(tsr_store *st, const struct tsr_tenant *t)
                              "primary_color = ?, updated_at = ? WHERE id = ?",
                              "sssiisssis", t->friendly_name, t->default_audience,
                              t->default_directory, t->session_lifetime, t->idle_session_lifetime,
-                             urls, t->logo_url, t->primary_color, (int64_t)time(NULL), t->id);
+                             urls, t->logo_url, t->primary_color, tsr_clock_now(), t->id);
     free(urls);
     return rc;
 }

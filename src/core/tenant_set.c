@@ -11,6 +11,7 @@
 #include "core/keys.h"
 #include "core/rows.h"
 #include "core/tenant_limits.h"
+#include "util/clock.h"
 #include "util/err.h"
 
 static void tenant_ctx_cleanup(struct tsr_tenant_ctx *c)
@@ -184,5 +185,5 @@ int tsr_tenant_touch(tsr_store *st, const char *tenant_id)
     return tsr_rows_change(st,
                            "UPDATE tenants SET generation = generation + 1, updated_at = ? WHERE "
                            "id = ?",
-                           "is", (int64_t)time(NULL), tenant_id);
+                           "is", tsr_clock_now(), tenant_id);
 }

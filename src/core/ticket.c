@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/rows.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -43,7 +44,7 @@ int tsr_ticket_create(tsr_store *st, const char *tenant_id, const char *user_id,
     *secret_out = NULL;
     char secret[TICKET_CHARS + 1];
     char hash[65];
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = tsr_clock_now();
     int64_t ttl = o->ttl <= 0 ? TSR_TICKET_DEFAULT_TTL : o->ttl;
     if (ttl > TSR_TICKET_MAX_TTL)
         return TSR_EINVAL;
@@ -108,7 +109,7 @@ int tsr_ticket_find(tsr_store *st, const char *tenant_id, enum tsr_ticket_kind k
                           "SELECT user_id, email, result_url, client_id, mark_email_verified, "
                           "include_email, used_at IS NOT NULL, expires_at <= ? "
                           "FROM password_tickets WHERE tenant_id = ? AND ticket = ? AND kind = ?",
-                          "isss", (int64_t)time(NULL), tenant_id, hash, kind_name(kind));
+                          "isss", tsr_clock_now(), tenant_id, hash, kind_name(kind));
     return rc;
 }
 
@@ -116,7 +117,7 @@ int tsr_ticket_consume(tsr_store *st, const char *tenant_id, enum tsr_ticket_kin
                        const char *secret)
 {
     char hash[65];
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = tsr_clock_now();
     int rc = ticket_hash(secret, hash);
     if (rc == 0)
         rc = tsr_rows_change(st,
@@ -150,7 +151,7 @@ static int verify_in_tx(tsr_store *st, const char *tenant_id, const char *secret
         rc = tsr_rows_change(st,
                              "UPDATE users SET email_verified = 1, updated_at = ? WHERE "
                              "tenant_id = ? AND user_id = ? AND email = ? AND email <> ''",
-                             "isss", (int64_t)time(NULL), tenant_id, t.user_id, t.email);
+                             "isss", tsr_clock_now(), tenant_id, t.user_id, t.email);
         if (rc == TSR_ENOTFOUND)
             rc = TSR_ECONFLICT; /* the ticket was live: the user's address is another now */
     }

@@ -20,6 +20,7 @@
 #include "core/mail_queue.h"
 #include "core/rate_limit.h"
 #include "core/ticket.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/secure.h"
@@ -150,7 +151,7 @@ void tsr_ticket_send_lock_notice(struct tsr_req *req, const struct tsr_connectio
         goto out;
     /* Each address (IPv6: each /64) locks apart: the notices count per account. */
     int rc = tsr_rate_limit_recipient(req->store, l, req->tenant->t.id, "locked", u.user_id,
-                                      tsr_now());
+                                      tsr_clock_now());
     if (rc != 0) {
         tsr_log(rc == TSR_EBUSY ? TSR_LOG_INFO : TSR_LOG_WARN, "lockout notice not sent",
                 json_pack("{s:s, s:s}", "request_id", req->request_id, "error",
@@ -224,7 +225,8 @@ int tsr_ticket_reset_from_queue(struct tsr_app *app, tsr_store *st, const char *
         out = TSR_MAIL_RETRY;
         goto out;
     }
-    rc = tsr_rate_limit_recipient(st, &tenant->limits, tenant_id, "reset", u.user_id, tsr_now());
+    rc = tsr_rate_limit_recipient(st, &tenant->limits, tenant_id, "reset", u.user_id,
+                                  tsr_clock_now());
     if (rc != 0 && rc != TSR_EBUSY) { /* not counted: try again later rather than send */
         out = TSR_MAIL_RETRY;
         goto out;

@@ -14,6 +14,7 @@
 #include "core/refresh_token.h"
 #include "core/rows.h"
 #include "store/like.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -76,7 +77,7 @@ int tsr_user_init_new(struct tsr_user *u, const char *tenant_id, const char *con
     u->app_metadata = strdup("{}");
     u->password_hash = strdup("");
     u->last_ip = strdup("");
-    u->created_at = u->updated_at = (int64_t)time(NULL);
+    u->created_at = u->updated_at = tsr_clock_now();
     if (!complete(u)) {
         tsr_user_cleanup(u);
         return TSR_ENOMEM;
@@ -430,7 +431,7 @@ int tsr_user_authenticate(tsr_store *st, const struct tsr_connection *c, const c
 
 int tsr_user_record_login(tsr_store *st, struct tsr_user *u, const char *ip)
 {
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = tsr_clock_now();
     char *ipcopy = strdup(ip ? ip : "");
     if (ipcopy == NULL)
         return TSR_ENOMEM;

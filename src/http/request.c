@@ -303,9 +303,3 @@ const char *tsr_req_effective_proto(struct tsr_req *req)
     return info != NULL && info->protocol != 0 ? "https" : "http";
 }
 
-int64_t tsr_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec;
-}

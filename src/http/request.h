@@ -147,7 +147,4 @@ const char *tsr_req_effective_proto(struct tsr_req *req);
  */
 void tsr_req_client_ip(struct tsr_req *req, char out[64]);
 
-/* Seconds since the epoch; one clock for every expiry decision. */
-int64_t tsr_now(void);
-
 #endif

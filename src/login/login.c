@@ -20,6 +20,7 @@
 #include "http/response.h"
 #include "login/login.h"
 #include "login/page.h"
+#include "util/clock.h"
 #include "util/err.h"
 
 /* Sends the login form with status, with an optional error sentence. */
@@ -64,7 +65,7 @@ static bool account_may_try(struct tsr_req *req, const struct tsr_page_flow *f, 
     int rc = tsr_throttle_account(req->store, &f->conn, ident, ip, account);
     if (rc == 0)
         rc = tsr_throttle_reserve(req->store, &req->tenant->limits, req->tenant->t.id, account,
-                                  tsr_now(), &wait);
+                                  tsr_clock_now(), &wait);
     if (rc != 0) {
         tsr_page_server_error(req, "login throttle", rc);
         return false;

@@ -31,6 +31,7 @@
 #include "http/response.h"
 #include "login/login.h"
 #include "login/page.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/secure.h"
@@ -243,7 +244,7 @@ static int change_password(struct tsr_req *req, struct tsr_page_ticket *r, const
         r->user.email_verified = true;
     tsr_wipe_free_str(r->user.password_hash);
     r->user.password_hash = hash;
-    r->user.last_password_reset = tsr_now();
+    r->user.last_password_reset = tsr_clock_now();
     r->user.updated_at = r->user.last_password_reset;
     if ((rc = tsr_user_update(req->store, &r->user)) != 0 ||
         (rc = tsr_user_end_sessions(req->store, req->tenant->t.id, r->user.user_id)) != 0)

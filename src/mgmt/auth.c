@@ -25,6 +25,7 @@
 #include "jose/jose.h"
 #include "http/router.h"
 #include "mgmt/mgmt.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/strlist.h"
 
@@ -41,7 +42,7 @@ static bool check_claims(struct tsr_req *req, const json_t *claims)
     const json_t *exp = json_object_get(claims, "exp");
     const json_t *nbf = json_object_get(claims, "nbf");
     const json_t *aud = json_object_get(claims, "aud");
-    int64_t now = tsr_now();
+    int64_t now = tsr_clock_now();
     if (!tsr_jwt_aud_has(aud, req->tenant->mgmt_audience)) {
         char msg[700];
         snprintf(msg, sizeof msg, "Bad audience: %.600s",

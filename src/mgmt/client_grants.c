@@ -12,6 +12,7 @@
 #include "http/response.h"
 #include "mgmt/common.h"
 #include "mgmt/mgmt.h"
+#include "util/clock.h"
 #include "util/err.h"
 
 #define WHAT "client_grant"
@@ -228,7 +229,7 @@ void tsr_mgmt_grants_update(struct tsr_req *req)
         (!tsr_mgmt_read_strlist(&rd, "scope", SCOPE_MAX_ITEMS, SCOPE_MAX_CHARS, NULL, &g.scope) ||
          !load_api(req, g.audience, &a) || !check_scopes(&rd, &a, &g.scope)))
         goto out;
-    g.updated_at = tsr_now();
+    g.updated_at = tsr_clock_now();
     int rc = tsr_grant_update(req->store, &g);
     if (rc != 0)
         tsr_mgmt_send_store_error(req, rc, WHAT);

@@ -17,6 +17,7 @@
 #include "mgmt/client_json.h"
 #include "mgmt/common.h"
 #include "mgmt/mgmt.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -241,7 +242,7 @@ void tsr_mgmt_clients_update(struct tsr_req *req)
     if (!tsr_mgmt_client_apply(&rd, &c, false))
         goto out;
     int rc = settle_secret(&c);
-    c.updated_at = tsr_now();
+    c.updated_at = tsr_clock_now();
     if (rc == 0)
         rc = update_revoking(
             req, &c, tsr_client_method_change_revokes(old_method, c.token_endpoint_auth_method));
@@ -291,7 +292,7 @@ void tsr_mgmt_clients_rotate_secret(struct tsr_req *req)
     }
     /* The update replaces the hash, so the old secret stops working with this write. */
     int rc = tsr_client_new_secret(&c, &secret);
-    c.updated_at = tsr_now();
+    c.updated_at = tsr_clock_now();
     if (rc == 0)
         rc = update_revoking(req, &c, true);
     if (rc != 0) {

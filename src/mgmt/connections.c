@@ -18,6 +18,7 @@
 #include "http/response.h"
 #include "mgmt/common.h"
 #include "mgmt/mgmt.h"
+#include "util/clock.h"
 #include "util/err.h"
 
 #define WHAT "connection"
@@ -344,7 +345,7 @@ void tsr_mgmt_connections_update(struct tsr_req *req)
     if (!tsr_mgmt_reader_start(&rd, req, body, update_props, NULL) || !load(req, &c) ||
         !apply(&rd, &c))
         goto out;
-    c.updated_at = tsr_now();
+    c.updated_at = tsr_clock_now();
     int rc = tsr_connection_update(req->store, &c);
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);

@@ -13,6 +13,7 @@
 #include "http/response.h"
 #include "mgmt/common.h"
 #include "mgmt/mgmt.h"
+#include "util/clock.h"
 #include "util/err.h"
 
 static const char Q_DESC[] = "Query in Lucene query string syntax";
@@ -98,7 +99,7 @@ static void list_pages(struct tsr_req *req, const struct tsr_logs_filter *f)
 
 void tsr_mgmt_logs_list(struct tsr_req *req)
 {
-    tsr_logs_maybe_purge(req->store, req->tenant->t.id, tsr_logs_now_ms());
+    tsr_logs_maybe_purge(req->store, req->tenant->t.id, tsr_clock_now_ms());
     if (tsr_mgmt_is_checkpoint(req)) {
         list_after(req);
         return;

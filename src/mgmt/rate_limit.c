@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "http/response.h"
+#include "util/clock.h"
 
 /*
  * A fixed table: a client that takes the slot of another starts a new
@@ -36,7 +37,7 @@ bool tsr_mgmt_rate_limit(struct tsr_req *req, const char *client_id)
     const struct tsr_rate *rate = &req->tenant->limits.mgmt_per_client;
     if (rate->count == 0)
         return true;
-    int64_t now = tsr_now();
+    int64_t now = tsr_clock_now();
     int64_t ends;
     unsigned used;
     pthread_mutex_lock(&windows_lock);

@@ -15,6 +15,7 @@
 #include "http/response.h"
 #include "mgmt/common.h"
 #include "mgmt/mgmt.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -421,7 +422,7 @@ void tsr_mgmt_apis_update(struct tsr_req *req)
         goto out;
     if (!identifier_unchanged(&rd, &a) || !read_settings(&rd, &a) || !settle_secret(&rd, &a))
         goto out;
-    a.updated_at = tsr_now();
+    a.updated_at = tsr_clock_now();
     int rc = tsr_api_update(req->store, &a);
     if (rc != 0)
         tsr_mgmt_send_store_error(req, rc, WHAT);

@@ -14,6 +14,7 @@
 #include "http/response.h"
 #include "mgmt/common.h"
 #include "mgmt/mgmt.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/strlist.h"
 
@@ -243,7 +244,7 @@ bool tsr_mgmt_user_read_patch(struct tsr_req *req, const json_t *body,
         !tsr_mgmt_has(&rd, "email_verified"))
         u->email_verified = false;
     if (ok && tsr_mgmt_has(&rd, "password"))
-        u->last_password_reset = tsr_now();
+        u->last_password_reset = tsr_clock_now();
     free(old_email);
     return ok;
 }

@@ -18,6 +18,7 @@
 #include "mgmt/mgmt.h"
 #include "mgmt/user_body.h"
 #include "mgmt/user_query.h"
+#include "util/clock.h"
 #include "util/err.h"
 
 /* Auth0 lets a search page through its first 1000 results only. */
@@ -248,7 +249,7 @@ void tsr_mgmt_users_update(struct tsr_req *req)
     bool was_blocked = u.blocked;
     if (!tsr_mgmt_user_read_patch(req, body, &c, &u))
         goto out;
-    u.updated_at = tsr_now();
+    u.updated_at = tsr_clock_now();
     bool password_set = json_object_get(body, "password") != NULL;
     int rc = store_update(req, &u, (u.blocked && !was_blocked) || password_set, password_set);
     if (rc == TSR_ECONFLICT) {

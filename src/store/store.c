@@ -18,6 +18,7 @@
 
 #include "store/internal.h"
 #include "store/migrations.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
 
@@ -520,7 +521,7 @@ static int migrate_one(tsr_store *st, int *done)
     if ((rc = tsr_store_run(st, NULL,
                             "INSERT INTO schema_migrations (version, name, applied_at) "
                             "VALUES (?, ?, ?)",
-                            "isi", (int64_t)next->version, next->name, (int64_t)time(NULL))) != 0)
+                            "isi", (int64_t)next->version, next->name, tsr_clock_now())) != 0)
         goto out;
     if ((rc = tsr_store_commit(st)) != 0)
         goto out;

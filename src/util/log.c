@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/err.h"
 
 static atomic_int min_level = TSR_LOG_INFO;
@@ -39,13 +40,13 @@ void tsr_log(enum tsr_log_level level, const char *msg, json_t *fields)
         json_decref(fields);
         return;
     }
-    struct timespec ts;
     struct tm tm;
     char when[40];
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
+    int64_t ms = tsr_clock_now_ms();
+    time_t secs = (time_t)(ms / 1000);
+    gmtime_r(&secs, &tm);
     size_t n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(when + n, sizeof when - n, ".%03ldZ", ts.tv_nsec / 1000000L);
+    snprintf(when + n, sizeof when - n, ".%03dZ", (int)(ms % 1000));
 
     json_t *line = json_pack("{s:s, s:s, s:s}", "ts", when, "level", level_names[level], "msg",
                              msg ? msg : "");
