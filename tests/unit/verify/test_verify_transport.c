@@ -24,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "../../lib/verify/internal.h"
+#include "../../../lib/verify/internal.h"
 #include "jose/b64url.h"
 #include "jose/internal.h"
 #include "jose/jose.h"
