@@ -1,12 +1,14 @@
-# The two commands: `make run` and `make check`.  Everything else is a step of theirs.
+# The two commands: `make run` and `make check`.  Everything else is a step of
+# theirs, or a shorter loop beside them (`make test`, `make coverage`).
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 RUN_ARGS ?=
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 30
+COVERAGE_DIR ?= build-coverage
 
-.PHONY: all bench demo run check build build-runonly build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check install deb clean fuzz
+.PHONY: all bench demo run check test coverage deps-coverage build build-runonly build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check install deb clean fuzz
 
 all: build
 
@@ -15,6 +17,9 @@ deps:
 
 deps-check:
 	@scripts/install-deps.sh check
+
+deps-coverage:
+	@scripts/install-deps.sh coverage
 
 # The server as `make run` builds it: the build packages only, warnings not fatal.
 RUN_CMAKE_ARGS = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTSR_TESTS=OFF -DTSR_WERROR=OFF
@@ -43,6 +48,9 @@ build-asan: deps-check
 unit: build-check
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure
 
+# The edit loop: the unit tests and the fuzz corpus replays (ctest), nothing slower.
+test: unit
+
 unit-asan: build-asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --test-dir $(ASAN_DIR) --output-on-failure
@@ -57,6 +65,14 @@ e2e: build-check
 # server's exit status non-zero, which the suites check on every stop.
 e2e-asan: build-asan
 	@ASAN_OPTIONS=detect_leaks=1 TESSERA_BIN=$(CURDIR)/$(ASAN_DIR)/tessera scripts/e2e.sh
+
+# Line coverage per src/ folder (not part of `make check`): a gcov build in
+# COVERAGE_DIR runs the unit tests and the end-to-end suites (COVERAGE_E2E=0:
+# the unit tests only), then gcovr's totals are printed per folder.
+coverage: deps-coverage
+	@cmake -S . -B $(COVERAGE_DIR) -DCMAKE_BUILD_TYPE=Debug -DTSR_TESTS=ON -DTSR_WERROR=ON -DTSR_COVERAGE=ON >/dev/null
+	@cmake --build $(COVERAGE_DIR) -j $(JOBS)
+	@scripts/coverage.sh $(COVERAGE_DIR)
 
 # Installs under PREFIX (/usr/local unless given) the tessera
 # binary, its man pages, a default config file (PREFIX/etc/tessera/tessera.conf;
@@ -107,4 +123,4 @@ bench: build-check
 	@node bench/verify.mjs $(CURDIR)/$(BUILD_DIR)/bench/tessera-verify-bench
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR) $(DEB_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR) $(DEB_DIR) $(COVERAGE_DIR)

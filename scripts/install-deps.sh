@@ -6,6 +6,7 @@
 #                                   warning; systemd: systemd-analyze checks the unit;
 #                                   strace: the server stays inside the unit's syscall filter)
 #   scripts/install-deps.sh fuzz    build packages plus clang and its libFuzzer runtime
+#   scripts/install-deps.sh coverage  check packages plus gcovr (`make coverage`)
 # As root it runs `apt-get update` and installs what is missing; otherwise it
 # prints the exact apt-get line to run and stops with status 1.
 set -eu
@@ -14,13 +15,15 @@ BUILD_PKGS="build-essential cmake pkg-config libmicrohttpd-dev libssl-dev libjan
 libsqlite3-dev libsodium-dev libcurl4-openssl-dev libyaml-dev"
 CHECK_PKGS="libcmocka-dev sqlite3 curl valgrind chromium groff-base man-db systemd strace"
 FUZZ_PKGS="clang libclang-rt-dev"
+COVERAGE_PKGS="gcovr"
 
 mode=${1:-build}
 case "$mode" in
   build) wanted=$BUILD_PKGS ;;
   check) wanted="$BUILD_PKGS $CHECK_PKGS" ;;
   fuzz) wanted="$BUILD_PKGS $FUZZ_PKGS" ;;
-  *) echo "usage: $0 build|check|fuzz" >&2; exit 2 ;;
+  coverage) wanted="$BUILD_PKGS $CHECK_PKGS $COVERAGE_PKGS" ;;
+  *) echo "usage: $0 build|check|fuzz|coverage" >&2; exit 2 ;;
 esac
 
 missing=""
@@ -32,7 +35,7 @@ for pkg in $wanted; do
   esac
 done
 # Node.js and npm run the end-to-end suites; any installed Node.js >= 18 serves.
-if [ "$mode" = check ]; then
+if [ "$mode" = check ] || [ "$mode" = coverage ]; then
   command -v node >/dev/null 2>&1 || missing="$missing nodejs"
   command -v npm >/dev/null 2>&1 || missing="$missing npm"
 fi

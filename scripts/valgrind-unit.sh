@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs every unit test binary of a build directory under valgrind's memcheck,
+# Runs every unit test binary of a build directory (flat there, whichever
+# tests/unit/<layer>/ folder its source is in) under valgrind's memcheck,
 # one per core at a time; any error or leak fails the run.
 set -eu
 build=${1:-build}
