@@ -30,18 +30,9 @@ int64_t tsv_monotonic(void)
     return (int64_t)ts.tv_sec;
 }
 
-struct sink {
-    char *buf;
-    size_t len;
-    bool too_big;
-    bool not_loopback; /* a loopback-only fetch was about to connect elsewhere */
-    long max_age;
-};
-
-/* For loopback http: opens the socket only when its address is loopback. */
-static curl_socket_t open_loopback(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
+curl_socket_t tsv_http_open_loopback(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
 {
-    struct sink *s = arg;
+    struct tsv_http_sink *s = arg;
     if (purpose != CURLSOCKTYPE_IPCXN || !tsv_sockaddr_is_loopback(&addr->addr)) {
         s->not_loopback = true;
         return CURL_SOCKET_BAD;
@@ -49,11 +40,11 @@ static curl_socket_t open_loopback(void *arg, curlsocktype purpose, struct curl_
     return socket(addr->family, addr->socktype, addr->protocol);
 }
 
-static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
+size_t tsv_http_sink_body(char *data, size_t size, size_t nmemb, void *arg)
 {
-    struct sink *s = arg;
+    struct tsv_http_sink *s = arg;
     size_t n = size * nmemb;
-    if (n > TSV_HTTP_MAX_BODY - s->len) {
+    if (n > s->max - s->len) {
         s->too_big = true;
         return 0;
     }
@@ -70,7 +61,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 /* Picks max-age out of a Cache-Control header line; no-store/no-cache count as 0. */
 static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 {
-    struct sink *s = arg;
+    struct tsv_http_sink *s = arg;
     size_t n = size * nmemb;
     static const char name[] = "cache-control:";
     if (n <= sizeof name - 1 || strncasecmp(data, name, sizeof name - 1) != 0)
@@ -97,7 +88,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 static int perform(CURL *c, const char *url, enum tsv_transport tr, long timeout_ms,
                    struct tsv_http_result *res, char *detail, size_t detaillen)
 {
-    struct sink s = {.max_age = -1};
+    struct tsv_http_sink s = {.max = TSV_HTTP_MAX_BODY, .max_age = -1};
     char shown[128];
     tsv_printable(url, shown, sizeof shown, 100);
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -113,14 +104,14 @@ static int perform(CURL *c, const char *url, enum tsv_transport tr, long timeout
     if (tr == TSV_TRANSPORT_LOOPBACK) {
         /* A proxy would carry it off the machine (and reach its own loopback, not ours). */
         curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-        curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_loopback);
+        curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, tsv_http_open_loopback);
         curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &s);
     }
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
     curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)TSV_HTTP_MAX_BODY);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, tsv_http_sink_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &s);

@@ -10,6 +10,7 @@
 #ifndef TSV_INTERNAL_H
 #define TSV_INTERNAL_H
 
+#include <curl/curl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -113,6 +114,23 @@ int tsv_http_post_form(const tessera_verifier *v, const char *what, const char *
                        const char *const *fields, struct tsv_http_result *res, char *detail,
                        size_t detaillen);
 void tsv_http_result_cleanup(struct tsv_http_result *res);
+
+/*
+ * A body collected by libcurl: tsv_http_sink_body is the WRITEFUNCTION and
+ * tsv_http_open_loopback the OPENSOCKETFUNCTION of a loopback-only fetch,
+ * both with the sink as their data.  Shared with the tessera CLI.
+ */
+struct tsv_http_sink {
+    char *buf; /* NUL-terminated; the caller frees */
+    size_t len;
+    size_t max;        /* the most bytes kept; more sets too_big and ends the transfer */
+    bool too_big;
+    bool not_loopback; /* a loopback-only fetch was about to connect elsewhere */
+    long max_age;      /* http.c's Cache-Control max-age, -1 when none */
+};
+size_t tsv_http_sink_body(char *data, size_t size, size_t nmemb, void *sink);
+curl_socket_t tsv_http_open_loopback(void *sink, curlsocktype purpose,
+                                     struct curl_sockaddr *addr);
 int64_t tsv_monotonic(void);
 
 /* jwks_cache.c */

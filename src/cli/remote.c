@@ -46,31 +46,6 @@ struct tsr_remote {
 /* Set by a command that stops on a signal (logs tail): a transfer in progress gives up. */
 static volatile sig_atomic_t *abort_flag;
 
-struct sink {
-    char *buf;
-    size_t len;
-    bool too_big;
-    bool not_loopback;
-};
-
-static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
-{
-    struct sink *s = arg;
-    size_t n = size * nmemb;
-    if (n > MAX_BODY - s->len) {
-        s->too_big = true;
-        return 0;
-    }
-    char *nb = realloc(s->buf, s->len + n + 1);
-    if (nb == NULL)
-        return 0;
-    memcpy(nb + s->len, data, n);
-    s->buf = nb;
-    s->len += n;
-    s->buf[s->len] = '\0';
-    return n;
-}
-
 void tsr_remote_abort_on(volatile sig_atomic_t *flag)
 {
     abort_flag = flag;
@@ -83,22 +58,12 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
     return abort_flag != NULL && *abort_flag;
 }
 
-static curl_socket_t open_loopback(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
-{
-    struct sink *s = arg;
-    if (purpose != CURLSOCKTYPE_IPCXN || !tsv_sockaddr_is_loopback(&addr->addr)) {
-        s->not_loopback = true;
-        return CURL_SOCKET_BAD;
-    }
-    return socket(addr->family, addr->socktype, addr->protocol);
-}
-
 /*
  * One request.  Returns 0 with *status and the body in *s, or
  * TSR_CLI_UNREACHABLE after printing why the server could not be reached.
  */
 static int perform(tsr_remote *r, const char *method, const char *url, struct curl_slist *headers,
-                   const char *body, long *status, struct sink *s)
+                   const char *body, long *status, struct tsv_http_sink *s)
 {
     CURL *c = r->curl;
     char cerr[CURL_ERROR_SIZE] = "";
@@ -113,7 +78,7 @@ static int perform(tsr_remote *r, const char *method, const char *url, struct cu
         curl_easy_setopt(c, CURLOPT_CAINFO, r->ca_file);
     if (r->loopback) {
         curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-        curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_loopback);
+        curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, tsv_http_open_loopback);
         curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, s);
     }
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -129,7 +94,7 @@ static int perform(tsr_remote *r, const char *method, const char *url, struct cu
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
     }
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, tsv_http_sink_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
     CURLcode cc = curl_easy_perform(c);
     if (cc == CURLE_ABORTED_BY_CALLBACK)
@@ -159,7 +124,7 @@ void tsr_remote_error_line(long status, const json_t *body, char *out, size_t ou
              code != NULL ? code : "");
 }
 
-static json_t *parse_body(const struct sink *s)
+static json_t *parse_body(const struct tsv_http_sink *s)
 {
     if (s->buf == NULL || s->len == 0)
         return NULL;
@@ -200,7 +165,7 @@ int tsr_remote_post_form_basic(tsr_remote *r, const char *path, const char *cons
                                json_t **reply)
 {
     struct tsr_strbuf form = {0}, url = {0};
-    struct sink s = {0};
+    struct tsv_http_sink s = {.max = MAX_BODY};
     struct curl_slist *h = NULL;
     char *authz = NULL;
     int rc = TSR_CLI_FAILED;
@@ -261,7 +226,7 @@ static int call(tsr_remote *r, const char *method, const char *path, const json_
                 json_t **reply, bool quiet)
 {
     struct tsr_strbuf url = {0}, auth = {0};
-    struct sink s = {0};
+    struct tsv_http_sink s = {.max = MAX_BODY};
     struct curl_slist *h = NULL;
     char *text = NULL, *full = NULL, *authz = NULL;
     long status = 0;
