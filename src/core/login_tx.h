@@ -13,31 +13,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/authz_request.h"
 #include "http/request.h"
 
 #define TSR_LOGIN_TX_COOKIE "tsr_tx"
 #define TSR_LOGIN_TX_TTL 900
-
-/* A validated authorization request; absent values are "" (max_age: -1). */
-struct tsr_authz_request {
-    char *client_id;
-    char *redirect_uri;
-    char *response_type;
-    char *response_mode; /* query, fragment, form_post, web_message */
-    char *state;
-    char *nonce;
-    char *scope;
-    char *audience;
-    char *code_challenge;
-    char *code_challenge_method;
-    char *prompt;
-    char *connection;
-    char *screen_hint;
-    char *login_hint;
-    int64_t max_age;
-};
-
-void tsr_authz_request_cleanup(struct tsr_authz_request *ar);
 
 struct tsr_login_tx {
     char *handle; /* the state handle from the URL (not stored) */

@@ -1,0 +1,297 @@
+/*
+ * authorize_policy.c - the decisions of /authorize (see authorize_policy.h):
+ * checks in protocol order, each filling a verdict the handler turns into
+ * HTTP.  Records are read from the store where a decision needs them;
+ * nothing here knows about requests or responses.
+ */
+#include "core/authorize_policy.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/api.h"
+#include "core/connection.h"
+#include "core/consent.h"
+#include "core/user.h"
+#include "util/err.h"
+
+static void verdict(struct tsr_authz_verdict *v, enum tsr_authz_next next)
+{
+    v->next = next;
+    v->error = NULL;
+    v->description[0] = '\0';
+}
+
+/* An error page (title, text); returns false for the caller to return. */
+static bool page(struct tsr_authz_verdict *v, const char *title, const char *text)
+{
+    verdict(v, TSR_AUTHZ_ERROR_PAGE);
+    v->error = title;
+    snprintf(v->description, sizeof v->description, "%s", text);
+    return false;
+}
+
+/* An OAuth error for the redirect_uri; returns false for the caller to return. */
+__attribute__((format(printf, 3, 4))) static bool fail(struct tsr_authz_verdict *v,
+                                                      const char *error, const char *fmt, ...)
+{
+    va_list ap;
+    verdict(v, TSR_AUTHZ_ERROR);
+    v->error = error;
+    va_start(ap, fmt);
+    vsnprintf(v->description, sizeof v->description, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static bool go_on(struct tsr_authz_verdict *v)
+{
+    verdict(v, TSR_AUTHZ_GO_ON);
+    return true;
+}
+
+/* Replaces *dst with a copy of s; false (dst unchanged) when out of memory. */
+static bool replace(char **dst, const char *s)
+{
+    char *copy = strdup(s);
+    if (copy == NULL)
+        return false;
+    free(*dst);
+    *dst = copy;
+    return true;
+}
+
+bool tsr_authz_prompt_has(const struct tsr_authz_request *ar, const char *word)
+{
+    struct tsr_strlist words = {0};
+    bool found = tsr_strlist_split(&words, ar->prompt ? ar->prompt : "") == 0 &&
+                 tsr_strlist_contains(&words, word);
+    tsr_strlist_cleanup(&words);
+    return found;
+}
+
+bool tsr_authz_check_client(const struct tsr_client *client, struct tsr_authz_request *ar,
+                            struct tsr_authz_verdict *v)
+{
+    if (client == NULL)
+        return page(v, "Unknown application",
+                    "The application that sent you here is not registered (unknown "
+                    "client_id). Go back to the application and try again.");
+    /* Out of memory leaves "" behind, which no callback matches. */
+    if (ar->redirect_uri[0] == '\0' && client->callbacks.n == 1)
+        replace(&ar->redirect_uri, client->callbacks.v[0]);
+    if (ar->redirect_uri[0] == '\0' || !tsr_strlist_contains(&client->callbacks, ar->redirect_uri))
+        return page(v, "Callback URL mismatch",
+                    "The redirect_uri of this request is not in the application's "
+                    "Allowed Callback URLs. Add it to the application's callbacks, or "
+                    "fix the URL the application sends.");
+    return go_on(v);
+}
+
+/* The origin (scheme://host[:port]) of a URL into out; false when it has none. */
+static bool url_origin(const char *url, char *out, size_t len)
+{
+    const char *p = strstr(url, "://");
+    if (p == NULL)
+        return false;
+    size_t n = (size_t)(p + 3 - url) + strcspn(p + 3, "/?#");
+    if (n >= len)
+        return false;
+    memcpy(out, url, n);
+    out[n] = '\0';
+    return true;
+}
+
+bool tsr_authz_check_web_origin(const struct tsr_client *client,
+                                const struct tsr_authz_request *ar, struct tsr_authz_verdict *v)
+{
+    char origin[512];
+    if (strcmp(ar->response_mode, "web_message") != 0 ||
+        (url_origin(ar->redirect_uri, origin, sizeof origin) &&
+         tsr_strlist_contains(&client->web_origins, origin)))
+        return go_on(v);
+    return page(v, "Origin not allowed",
+                "The application's address is not in its Allowed Web Origins, so the "
+                "answer cannot be sent to it. Add the origin to the application's "
+                "Allowed Web Origins.");
+}
+
+static bool check_pkce(const struct tsr_client *client, const struct tsr_authz_request *ar,
+                       struct tsr_authz_verdict *v)
+{
+    const char *challenge = ar->code_challenge, *method = ar->code_challenge_method;
+    if (challenge[0] == '\0') {
+        if (method[0] != '\0')
+            return fail(v, "invalid_request", "code_challenge_method without code_challenge");
+        if (tsr_client_is_public(client))
+            return fail(v, "invalid_request",
+                        "Public clients must use PKCE: send code_challenge and "
+                        "code_challenge_method=S256");
+        return go_on(v);
+    }
+    if (strcmp(method, "S256") != 0)
+        return fail(v, "invalid_request",
+                    "code_challenge_method must be S256 (got '%.40s'); plain is not supported",
+                    method[0] ? method : "plain");
+    size_t len = strlen(challenge);
+    if (len != 43 || strspn(challenge, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                       "0123456789-_") != len)
+        return fail(v, "invalid_request",
+                    "code_challenge must be the base64url SHA-256 of the verifier (43 characters)");
+    return go_on(v);
+}
+
+static bool mode_known(const char *mode)
+{
+    static const char *const modes[] = {"", "query", "fragment", "form_post", "web_message"};
+    for (size_t i = 0; i < sizeof modes / sizeof *modes; i++)
+        if (strcmp(mode, modes[i]) == 0)
+            return true;
+    return false;
+}
+
+bool tsr_authz_check_request(const struct tsr_client *client, struct tsr_authz_request *ar,
+                             struct tsr_authz_verdict *v)
+{
+    if (!mode_known(ar->response_mode)) {
+        fail(v, "invalid_request", "Unsupported response_mode: %.60s", ar->response_mode);
+        /* The error itself goes back in the default mode. */
+        replace(&ar->response_mode, "query");
+        return false;
+    }
+    if (ar->response_type[0] == '\0')
+        return fail(v, "invalid_request", "Missing required parameter: response_type");
+    if (strcmp(ar->response_type, "code") != 0)
+        return fail(v, "unsupported_response_type",
+                    "Unsupported response type: %.60s (only code is offered)", ar->response_type);
+    if (!tsr_strlist_contains(&client->grant_types, "authorization_code"))
+        return fail(v, "unauthorized_client",
+                    "Grant type 'authorization_code' not allowed for the client.");
+    if (strlen(ar->state) > TSR_AUTHZ_MAX_OPAQUE_PARAM ||
+        strlen(ar->nonce) > TSR_AUTHZ_MAX_OPAQUE_PARAM)
+        return fail(v, "invalid_request", "state and nonce may be at most 2048 characters");
+    if (ar->max_age == -2)
+        return fail(v, "invalid_request", "max_age must be a number of seconds");
+    if (tsr_authz_prompt_has(ar, "none") &&
+        (tsr_authz_prompt_has(ar, "login") || tsr_authz_prompt_has(ar, "consent") ||
+         tsr_authz_prompt_has(ar, "select_account")))
+        return fail(v, "invalid_request", "prompt=none cannot be combined with other values");
+    return check_pkce(client, ar, v);
+}
+
+bool tsr_authz_resolve_audience(tsr_store *st, const char *tenant_id,
+                                const char *default_audience, struct tsr_authz_request *ar,
+                                struct tsr_authz_verdict *v)
+{
+    if (ar->audience[0] == '\0' && default_audience != NULL && default_audience[0] != '\0' &&
+        !replace(&ar->audience, default_audience))
+        return fail(v, "server_error", "Out of memory");
+    if (ar->audience[0] == '\0')
+        return go_on(v);
+    struct tsr_api api = {0};
+    int rc = tsr_api_get_by_identifier(st, tenant_id, ar->audience, &api);
+    tsr_api_cleanup(&api);
+    if (rc == TSR_ENOTFOUND)
+        return fail(v, "access_denied", "Service not found: %.400s", ar->audience);
+    if (rc != 0)
+        return fail(v, "server_error", "Cannot read the API");
+    return go_on(v);
+}
+
+bool tsr_authz_check_connection(tsr_store *st, const char *tenant_id,
+                                const struct tsr_client *client,
+                                const struct tsr_authz_request *ar, struct tsr_authz_verdict *v)
+{
+    struct tsr_connection c = {0};
+    const char *name = ar->connection[0] ? ar->connection : TSR_DEFAULT_CONNECTION;
+    if (tsr_connection_get_by_name(st, tenant_id, name, &c) != 0)
+        return fail(v, "invalid_request", "Unknown connection: %.128s", name);
+    bool enabled = tsr_connection_enabled_for(&c, client->client_id);
+    tsr_connection_cleanup(&c);
+    if (!enabled)
+        return fail(v, "invalid_request",
+                    "The connection %.128s is not enabled for this application", name);
+    return go_on(v);
+}
+
+bool tsr_authz_may_reuse_session(const struct tsr_authz_request *ar)
+{
+    return !tsr_authz_prompt_has(ar, "login");
+}
+
+bool tsr_authz_user_may_sign_in(tsr_store *st, const char *tenant_id, const char *client_id,
+                                const struct tsr_authz_request *ar, const char *user_id)
+{
+    struct tsr_user u = {0};
+    if (user_id == NULL || tsr_user_get(st, tenant_id, user_id, &u) != 0)
+        return false;
+    bool ok = tsr_connection_user_serves(st, tenant_id, &u, client_id, ar->connection);
+    tsr_user_cleanup(&u);
+    return ok;
+}
+
+bool tsr_authz_session_usable(tsr_store *st, const char *tenant_id, const char *client_id,
+                              const struct tsr_authz_request *ar, const char *user_id,
+                              int64_t auth_time, int64_t now)
+{
+    if (ar->max_age == 0 || (ar->max_age > 0 && now - auth_time > ar->max_age))
+        return false;
+    return tsr_authz_user_may_sign_in(st, tenant_id, client_id, ar, user_id);
+}
+
+void tsr_authz_without_session(const struct tsr_authz_request *ar, struct tsr_authz_verdict *v)
+{
+    if (tsr_authz_prompt_has(ar, "none"))
+        fail(v, "login_required", "Login required");
+    else
+        verdict(v, strcmp(ar->screen_hint, "signup") == 0 ? TSR_AUTHZ_SIGNUP_PAGE
+                                                          : TSR_AUTHZ_LOGIN_PAGE);
+}
+
+int tsr_authz_consent_needed(tsr_store *st, const char *tenant_id, const struct tsr_client *client,
+                             const struct tsr_authz_request *ar, const char *user_id,
+                             bool *needed)
+{
+    *needed = tsr_authz_prompt_has(ar, "consent");
+    if (*needed)
+        return 0;
+    if (client->is_first_party) {
+        if (ar->audience[0] == '\0')
+            return 0;
+        struct tsr_api api = {0};
+        int rc = tsr_api_get_by_identifier(st, tenant_id, ar->audience, &api);
+        if (rc != 0)
+            return rc;
+        bool skip = tsr_consent_first_party_skips(
+            api.skip_consent_for_verifiable_first_party_clients, ar->redirect_uri);
+        tsr_api_cleanup(&api);
+        if (skip)
+            return 0;
+    }
+    struct tsr_strlist wanted = {0};
+    bool covered = false;
+    int rc = tsr_strlist_split(&wanted, ar->scope);
+    if (rc == 0)
+        rc = tsr_consent_covers(st, tenant_id, user_id, client->client_id, ar->audience, &wanted,
+                                &covered);
+    tsr_strlist_cleanup(&wanted);
+    *needed = !covered;
+    return rc;
+}
+
+void tsr_authz_with_session(tsr_store *st, const char *tenant_id, const struct tsr_client *client,
+                            const struct tsr_authz_request *ar, const char *user_id,
+                            struct tsr_authz_verdict *v)
+{
+    bool needed = false;
+    if (tsr_authz_consent_needed(st, tenant_id, client, ar, user_id, &needed) != 0)
+        fail(v, "server_error", "Cannot read the consent");
+    else if (!needed)
+        verdict(v, TSR_AUTHZ_ISSUE_CODE);
+    else if (tsr_authz_prompt_has(ar, "none"))
+        fail(v, "consent_required", "Consent required");
+    else
+        verdict(v, TSR_AUTHZ_CONSENT_PAGE);
+}
