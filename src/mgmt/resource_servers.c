@@ -5,16 +5,17 @@
  * any other, but only its token lifetimes may change and it cannot be
  * deleted.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/api.h"
+#include "core/api_update.h"
 #include "core/app.h"
 #include "core/masterkey.h"
 #include "http/response.h"
 #include "mgmt/common.h"
 #include "mgmt/mgmt.h"
+#include "mgmt/refusal.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
@@ -25,9 +26,6 @@
 #define SCOPES_MAX 1000
 #define SCOPE_VALUE_MAX_CHARS 280
 #define SCOPE_DESCRIPTION_MAX_CHARS 500
-#define LIFETIME_MAX 2592000
-#define SECRET_MIN_CHARS 32
-#define SECRET_MAX_CHARS 1024
 #define IDENTIFIERS_MAX 10 /* Auth0's limit on ?identifiers= */
 
 /*
@@ -74,13 +72,29 @@ static const struct tsr_mgmt_prop scope_props[] = {
     {NULL, NULL, false},
 };
 
-static const char *const signing_algs[] = {"RS256", "HS256", NULL};
-static const char *const dialects[] = {"access_token", "access_token_authz", "rfc9068_profile",
-                                       "rfc9068_profile_authz", NULL};
+static const struct tsr_mgmt_nested api_nested[] = {
+    {"scopes", scope_props},
+    {NULL, NULL},
+};
 
 static const char *tenant_id(const struct tsr_req *req)
 {
     return req->tenant->t.id;
+}
+
+/* ---- reading: the body as a patch (types and string lengths; the rules are core's) ---- */
+
+/* A body read into a patch; strings are borrowed from the body. */
+struct api_body {
+    struct tsr_api_patch p;
+    const char **names;           /* the body's property names */
+    struct tsr_api_scope *scopes; /* the array only; strings borrowed */
+};
+
+static void api_body_cleanup(struct api_body *b)
+{
+    free(b->names);
+    free(b->scopes);
 }
 
 static bool oom(struct tsr_mgmt_reader *rd)
@@ -91,26 +105,64 @@ static bool oom(struct tsr_mgmt_reader *rd)
     return false;
 }
 
-static bool has_space(const char *s)
+/* Which properties the body holds, and its identifier if it is a string. */
+static bool read_given(struct tsr_mgmt_reader *rd, struct api_body *b)
 {
-    for (; *s; s++)
-        if (isspace((unsigned char)*s))
-            return true;
-    return false;
+    size_t n = json_object_size(rd->body);
+    b->names = n ? calloc(n, sizeof *b->names) : NULL;
+    if (n > 0 && b->names == NULL)
+        return oom(rd);
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)rd->body, key, v)
+        b->names[b->p.ngiven++] = key;
+    b->p.given = b->names;
+    const json_t *id = json_object_get(rd->body, "identifier");
+    b->p.has_identifier = id != NULL;
+    b->p.identifier = json_string_value(id);
+    return true;
 }
 
-/* ---- reading ---- */
-
-static void free_scope_list(struct tsr_api_scope *list, size_t n)
+/* A string of min..max characters, when present. */
+static bool read_str(struct tsr_mgmt_reader *rd, const char *name, size_t min, size_t max,
+                     const char **out)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(list[i].value);
-        free(list[i].description);
+    const json_t *v = json_object_get(rd->body, name);
+    if (rd->failed || v == NULL)
+        return !rd->failed;
+    if (!tsr_mgmt_check_string(rd, name, v, min, max))
+        return false;
+    *out = json_string_value(v);
+    return true;
+}
+
+static bool read_typed_str(struct tsr_mgmt_reader *rd, const char *name, const char **out)
+{
+    const json_t *v = tsr_mgmt_get(rd, name, JSON_STRING);
+    if (v != NULL)
+        *out = json_string_value(v);
+    return !rd->failed;
+}
+
+static bool read_int(struct tsr_mgmt_reader *rd, const char *name, bool *has, int64_t *out)
+{
+    const json_t *v = tsr_mgmt_get(rd, name, JSON_INTEGER);
+    if (v != NULL) {
+        *has = true;
+        *out = (int64_t)json_integer_value(v);
     }
-    free(list);
+    return !rd->failed;
 }
 
-/* Reads scopes[i] into *out (strings owned by *out). */
+static bool read_flag(struct tsr_mgmt_reader *rd, const char *name, enum tsr_patch_bool *out)
+{
+    const json_t *v = tsr_mgmt_get(rd, name, JSON_TRUE);
+    if (v != NULL)
+        *out = json_is_true(v) ? TSR_PATCH_TRUE : TSR_PATCH_FALSE;
+    return !rd->failed;
+}
+
+/* Reads scopes[i] into *out (strings borrowed from the body). */
 static bool read_scope(struct tsr_mgmt_reader *rd, const json_t *arr, size_t i,
                        struct tsr_api_scope *out)
 {
@@ -121,23 +173,18 @@ static bool read_scope(struct tsr_mgmt_reader *rd, const json_t *arr, size_t i,
         return tsr_mgmt_fail(rd, path, "Expected type object but found type %s",
                              tsr_mgmt_type_name(item));
     struct tsr_mgmt_reader sub;
+    const char *value = NULL, *description = NULL;
     bool ok = tsr_mgmt_reader_start(&sub, rd->req, item, scope_props, path) &&
               tsr_mgmt_require(&sub, "value") &&
-              tsr_mgmt_read_string(&sub, "value", 1, SCOPE_VALUE_MAX_CHARS, &out->value) &&
-              tsr_mgmt_read_string(&sub, "description", 0, SCOPE_DESCRIPTION_MAX_CHARS,
-                                   &out->description);
-    if (ok && has_space(out->value))
-        ok = tsr_mgmt_fail(&sub, "value", "String must not contain whitespace");
-    for (size_t j = 0; ok && j < i; j++) {
-        const char *prev = json_string_value(json_object_get(json_array_get(arr, j), "value"));
-        if (strcmp(prev, out->value) == 0)
-            ok = tsr_mgmt_fail(&sub, "value", "Duplicate scope value: %.280s", out->value);
-    }
+              read_str(&sub, "value", 1, SCOPE_VALUE_MAX_CHARS, &value) &&
+              read_str(&sub, "description", 0, SCOPE_DESCRIPTION_MAX_CHARS, &description);
+    out->value = (char *)value;
+    out->description = (char *)description;
     rd->failed = sub.failed;
     return ok;
 }
 
-static bool read_scopes(struct tsr_mgmt_reader *rd, struct tsr_api *a)
+static bool read_scopes(struct tsr_mgmt_reader *rd, struct api_body *b)
 {
     const json_t *arr = tsr_mgmt_get(rd, "scopes", JSON_ARRAY);
     if (arr == NULL)
@@ -145,99 +192,48 @@ static bool read_scopes(struct tsr_mgmt_reader *rd, struct tsr_api *a)
     size_t n = json_array_size(arr);
     if (n > SCOPES_MAX)
         return tsr_mgmt_fail(rd, "scopes", "Array is too long (%zu), maximum %d", n, SCOPES_MAX);
-    struct tsr_api_scope *list = n ? calloc(n, sizeof *list) : NULL;
-    if (n > 0 && list == NULL)
+    b->scopes = n ? calloc(n, sizeof *b->scopes) : NULL;
+    if (n > 0 && b->scopes == NULL)
         return oom(rd);
-    bool ok = true;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = read_scope(rd, arr, i, &list[i]);
-    if (ok && tsr_api_set_scopes(a, list, n) != 0)
-        ok = oom(rd);
-    free_scope_list(list, n);
-    return ok;
+    for (size_t i = 0; i < n; i++)
+        if (!read_scope(rd, arr, i, &b->scopes[i]))
+            return false;
+    b->p.has_scopes = true;
+    b->p.scopes = b->scopes;
+    b->p.nscopes = n;
+    return true;
 }
 
-static bool read_lifetimes(struct tsr_mgmt_reader *rd, struct tsr_api *a)
+/* What both create and PATCH may give (identifier excepted), in Auth0's order. */
+static bool read_settings(struct tsr_mgmt_reader *rd, struct api_body *b)
 {
-    if (!tsr_mgmt_read_int(rd, "token_lifetime", 1, LIFETIME_MAX, &a->token_lifetime) ||
-        !tsr_mgmt_read_int(rd, "token_lifetime_for_web", 1, LIFETIME_MAX,
-                           &a->token_lifetime_for_web))
-        return false;
-    if (a->token_lifetime_for_web <= a->token_lifetime)
+    struct tsr_api_patch *p = &b->p;
+    p->allow_offline_access = p->skip_consent_for_verifiable_first_party_clients =
+        p->enforce_policies = TSR_PATCH_UNSET;
+    return read_str(rd, "name", 1, NAME_MAX_CHARS, &p->name) && read_scopes(rd, b) &&
+           read_typed_str(rd, "signing_alg", &p->signing_alg) &&
+           read_int(rd, "token_lifetime", &p->has_token_lifetime, &p->token_lifetime) &&
+           read_int(rd, "token_lifetime_for_web", &p->has_token_lifetime_for_web,
+                    &p->token_lifetime_for_web) &&
+           read_flag(rd, "allow_offline_access", &p->allow_offline_access) &&
+           read_flag(rd, "skip_consent_for_verifiable_first_party_clients",
+                     &p->skip_consent_for_verifiable_first_party_clients) &&
+           read_flag(rd, "enforce_policies", &p->enforce_policies) &&
+           read_typed_str(rd, "token_dialect", &p->token_dialect) &&
+           read_typed_str(rd, "signing_secret", &p->signing_secret);
+}
+
+/* Applies b to a (core's rules); on refusal sends the error and returns false. */
+static bool apply(struct tsr_mgmt_reader *rd, struct tsr_api *a, const struct api_body *b,
+                  bool creating)
+{
+    struct tsr_refusal why;
+    int rc = tsr_api_apply_patch(a, &b->p, creating, rd->req->app->master_key, &why);
+    if (rc == 0)
         return true;
-    /* Browser tokens never outlive the others: clamp unless asked for explicitly. */
-    if (tsr_mgmt_has(rd, "token_lifetime_for_web"))
-        return tsr_mgmt_fail(rd, "token_lifetime_for_web",
-                             "Value %lld is greater than maximum %lld (token_lifetime)",
-                             (long long)a->token_lifetime_for_web, (long long)a->token_lifetime);
-    a->token_lifetime_for_web = a->token_lifetime;
-    return true;
-}
-
-/* What both create and PATCH may change (identifier excepted). */
-static bool read_settings(struct tsr_mgmt_reader *rd, struct tsr_api *a)
-{
-    if (!tsr_mgmt_read_string(rd, "name", 1, NAME_MAX_CHARS, &a->name))
-        return false;
-    if (tsr_mgmt_has(rd, "name") && strpbrk(a->name, "<>") != NULL)
-        return tsr_mgmt_fail(rd, "name", "String does not match pattern: ^[^<>]+$");
-    return read_scopes(rd, a) &&
-           tsr_mgmt_read_enum(rd, "signing_alg", signing_algs, &a->signing_alg) &&
-           read_lifetimes(rd, a) &&
-           tsr_mgmt_read_bool(rd, "allow_offline_access", &a->allow_offline_access) &&
-           tsr_mgmt_read_bool(rd, "skip_consent_for_verifiable_first_party_clients",
-                              &a->skip_consent_for_verifiable_first_party_clients) &&
-           tsr_mgmt_read_bool(rd, "enforce_policies", &a->enforce_policies) &&
-           tsr_mgmt_read_enum(rd, "token_dialect", dialects, &a->token_dialect);
-}
-
-/*
- * Seals a signing secret given in the body.  As with Auth0, the HMAC key is
- * the secret text's bytes, so it must be long enough for HS256 (RFC 8725
- * section 3.5) and printable, to survive copying between systems.
- */
-static bool seal_given_secret(struct tsr_mgmt_reader *rd, struct tsr_api *a, const json_t *v)
-{
-    if (!tsr_mgmt_check_string(rd, "signing_secret", v, SECRET_MIN_CHARS, SECRET_MAX_CHARS))
-        return false;
-    const char *text = json_string_value(v);
-    for (const char *c = text; *c; c++)
-        if (*c < 0x21 || *c > 0x7e)
-            return tsr_mgmt_fail(rd, "signing_secret",
-                                 "Expected printable ASCII characters without spaces");
-    return tsr_api_set_signing_secret(a, rd->req->app->master_key, (const uint8_t *)text,
-                                      strlen(text)) == 0 ||
-           oom(rd);
-}
-
-/* Makes the stored secret match the algorithm: HS256 holds one, others none. */
-static bool settle_secret(struct tsr_mgmt_reader *rd, struct tsr_api *a)
-{
-    const json_t *given = json_object_get(rd->body, "signing_secret");
-    bool hs256 = strcmp(a->signing_alg, "HS256") == 0;
-    if (given != NULL && !hs256)
-        return tsr_mgmt_fail(rd, "signing_secret", "A signing secret needs signing_alg HS256");
-    if (given != NULL)
-        return seal_given_secret(rd, a, given);
-    if (hs256 && a->signing_secret[0] != '\0')
-        return true;
-    if (hs256)
-        return tsr_api_new_signing_secret(a, rd->req->app->master_key, NULL) == 0 || oom(rd);
-    char *empty = strdup("");
-    if (empty == NULL)
-        return oom(rd);
-    free(a->signing_secret);
-    a->signing_secret = empty;
-    return true;
-}
-
-static bool read_identifier(struct tsr_mgmt_reader *rd, struct tsr_api *a)
-{
-    if (!tsr_mgmt_read_string(rd, "identifier", 1, IDENTIFIER_MAX_CHARS, &a->identifier))
-        return false;
-    if (has_space(a->identifier))
-        return tsr_mgmt_fail(rd, "identifier", "String must not contain whitespace");
-    return true;
+    tsr_mgmt_send_refusal(rd->req, rc, &why, api_props, api_nested);
+    rd->failed = true;
+    return false;
 }
 
 /* ---- writing ---- */
@@ -345,6 +341,7 @@ void tsr_mgmt_apis_create(struct tsr_req *req)
 {
     struct tsr_mgmt_reader rd;
     struct tsr_api a = {0};
+    struct api_body b = {0};
     json_t *body = tsr_mgmt_body(req);
     if (body == NULL)
         return;
@@ -356,16 +353,9 @@ void tsr_mgmt_apis_create(struct tsr_req *req)
         tsr_mgmt_send_store_error(req, rc, WHAT);
         goto out;
     }
-    if (!read_identifier(&rd, &a))
-        goto out;
-    char *name = strdup(a.identifier);
-    if (name == NULL) {
-        oom(&rd);
-        goto out;
-    }
-    free(a.name);
-    a.name = name;
-    if (!read_settings(&rd, &a) || !settle_secret(&rd, &a))
+    if (!read_given(&rd, &b) ||
+        !read_str(&rd, "identifier", 1, IDENTIFIER_MAX_CHARS, &b.p.identifier) ||
+        !read_settings(&rd, &b) || !apply(&rd, &a, &b, true))
         goto out;
     rc = tsr_api_insert(req->store, &a);
     if (rc == TSR_ECONFLICT)
@@ -376,59 +366,39 @@ void tsr_mgmt_apis_create(struct tsr_req *req)
     else
         tsr_resp_json(req, 201, api_json(req, &a));
 out:
+    api_body_cleanup(&b);
     tsr_api_cleanup(&a);
     json_decref(body);
-}
-
-/* The system API: only its token lifetimes may change. */
-static bool system_patch_allowed(struct tsr_req *req, const json_t *body)
-{
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)body, key, v)
-    {
-        if (strcmp(key, "token_lifetime") != 0 && strcmp(key, "token_lifetime_for_web") != 0) {
-            tsr_mgmt_send_forbidden(req, "Only token_lifetime and token_lifetime_for_web of "
-                                         "the system API can be changed");
-            return false;
-        }
-    }
-    return true;
-}
-
-/* The identifier is immutable: Auth0 answers as if it were unknown. */
-static bool identifier_unchanged(struct tsr_mgmt_reader *rd, const struct tsr_api *a)
-{
-    const json_t *v = json_object_get(rd->body, "identifier");
-    if (v == NULL || (json_is_string(v) && strcmp(json_string_value(v), a->identifier) == 0))
-        return true;
-    rd->failed = true;
-    tsr_resp_mgmt_error(rd->req, 400, "invalid_body",
-                        "Payload validation error: 'Additional properties not allowed: "
-                        "identifier'.");
-    return false;
 }
 
 void tsr_mgmt_apis_update(struct tsr_req *req)
 {
     struct tsr_mgmt_reader rd;
     struct tsr_api a = {0};
+    struct api_body b = {0};
+    struct tsr_refusal why;
     json_t *body = tsr_mgmt_body(req);
     if (body == NULL)
         return;
-    if (!tsr_mgmt_reader_start(&rd, req, body, api_props, NULL) || !load(req, &a))
+    if (!tsr_mgmt_reader_start(&rd, req, body, api_props, NULL) || !load(req, &a) ||
+        !read_given(&rd, &b))
         goto out;
-    if (a.is_system && !system_patch_allowed(req, body))
+    /* What may change at all (the system API, the identifier) comes before the values. */
+    int rc = tsr_api_patch_permitted(&a, &b.p, &why);
+    if (rc != 0) {
+        tsr_mgmt_send_refusal(req, rc, &why, api_props, api_nested);
         goto out;
-    if (!identifier_unchanged(&rd, &a) || !read_settings(&rd, &a) || !settle_secret(&rd, &a))
+    }
+    if (!read_settings(&rd, &b) || !apply(&rd, &a, &b, false))
         goto out;
     a.updated_at = tsr_clock_now();
-    int rc = tsr_api_update(req->store, &a);
+    rc = tsr_api_update(req->store, &a);
     if (rc != 0)
         tsr_mgmt_send_store_error(req, rc, WHAT);
     else
         tsr_resp_json(req, 200, api_json(req, &a));
 out:
+    api_body_cleanup(&b);
     tsr_api_cleanup(&a);
     json_decref(body);
 }

@@ -1,0 +1,32 @@
+/*
+ * update_refusal.h - why a change to a record (core/client_update.c,
+ * core/api_update.c) was refused, as plain values: what kind of refusal,
+ * which property, and the message.  The Management API words it as
+ * Auth0 does (mgmt/common.h).
+ */
+#ifndef TSR_CORE_UPDATE_REFUSAL_H
+#define TSR_CORE_UPDATE_REFUSAL_H
+
+enum tsr_refusal_kind {
+    TSR_REFUSED_NONE,
+    TSR_REFUSED_VALUE,     /* a property's value: 400 "Payload validation error" about field */
+    TSR_REFUSED_PROPERTY,  /* a property that may not be given at all: 400, message as is */
+    TSR_REFUSED_REQUEST,   /* the request as a whole: 400, message as is */
+    TSR_REFUSED_FORBIDDEN, /* the record may not change that way: 403, message as is */
+};
+
+struct tsr_refusal {
+    enum tsr_refusal_kind kind;
+    /* TSR_REFUSED_VALUE: the property's path ("name", "scopes[2].value", "refresh_token.leeway"). */
+    char field[64];
+    char message[400];
+};
+
+/* Clears r (kind TSR_REFUSED_NONE). */
+void tsr_refusal_clear(struct tsr_refusal *r);
+
+/* Fills r (field may be NULL) and returns TSR_EINVAL, for `return tsr_refuse(...)`. */
+int tsr_refuse(struct tsr_refusal *r, enum tsr_refusal_kind kind, const char *field,
+               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#endif
