@@ -20,9 +20,6 @@
 #define TSR_API_SECRET_MIN_CHARS 32  /* RFC 8725 section 3.5: HS256 keys of 256 bits */
 #define TSR_API_SECRET_MAX_CHARS 1024
 
-/* A tri-state for booleans of a patch. */
-enum tsr_patch_bool { TSR_PATCH_UNSET = -1, TSR_PATCH_FALSE = 0, TSR_PATCH_TRUE = 1 };
-
 /* A change to an API.  NULL strings and has_* false mean "not given"; all borrowed. */
 struct tsr_api_patch {
     /* The names of every property given, ignored ones included (borrowed). */

@@ -1,11 +1,15 @@
 /*
- * update_refusal.h - why a change to a record (core/client_update.c,
- * core/api_update.c) was refused, as plain values: what kind of refusal,
- * which property, and the message.  The Management API words it as
+ * update_refusal.h - what the patches of core/client_update.c and
+ * core/api_update.c share: a tri-state boolean, and why a change to a
+ * record was refused, as plain values (what kind of refusal, which
+ * property, the message).  The Management API words it as
  * Auth0 does (mgmt/common.h).
  */
 #ifndef TSR_CORE_UPDATE_REFUSAL_H
 #define TSR_CORE_UPDATE_REFUSAL_H
+
+/* A boolean of a patch: not given, false or true. */
+enum tsr_patch_bool { TSR_PATCH_UNSET = -1, TSR_PATCH_FALSE = 0, TSR_PATCH_TRUE = 1 };
 
 enum tsr_refusal_kind {
     TSR_REFUSED_NONE,

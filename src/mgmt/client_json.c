@@ -1,6 +1,7 @@
 /*
  * client_json.c - reading a client from a Management API body (property
- * table, defaults, validation) and writing it back as Auth0's JSON.
+ * table, types and sizes, URLs) into a patch that core/client_update.c
+ * applies, and writing the client back as Auth0's JSON.
  */
 #include "mgmt/client_json.h"
 
@@ -8,7 +9,9 @@
 #include <string.h>
 
 #include "core/app.h"
+#include "core/client_update.h"
 #include "http/response.h"
+#include "mgmt/refusal.h"
 #include "util/err.h"
 
 #define NAME_MAX_CHARS 255
@@ -17,8 +20,6 @@
 #define URL_LIST_MAX 100
 #define METADATA_MAX_KEYS 10
 #define METADATA_MAX_CHARS 255
-#define JWT_LIFETIME_MAX 2592000
-#define JWT_LIFETIME_DEFAULT 36000
 
 /*
  * The ignored properties are Auth0 settings that Deploy CLI exports carry
@@ -104,37 +105,15 @@ static const struct tsr_mgmt_prop jwt_props[] = {
     {NULL, NULL, false},
 };
 
-static const char *const app_types[] = {"native", "spa", "regular_web", "non_interactive", NULL};
-static const char *const auth_methods[] = {"none", "client_secret_post", "client_secret_basic",
-                                           NULL};
-static const char *const grant_types[] = {"authorization_code",
-                                          "implicit",
-                                          "refresh_token",
-                                          "client_credentials",
-                                          "password",
-                                          "http://auth0.com/oauth/grant-type/password-realm",
-                                          NULL};
-static const char *const jwt_algs[] = {"RS256", NULL};
-static const char *const rotation_types[] = {"rotating", "non-rotating", NULL};
-static const char *const expiration_types[] = {"expiring", "non-expiring", NULL};
-
-/* Auth0's bounds: a lifetime of at most a year (365.25 days), a leeway of at most an hour. */
-#define RT_LIFETIME_MAX 31557600
-#define RT_LEEWAY_MAX 3600
+static const struct tsr_mgmt_nested client_nested[] = {
+    {"refresh_token", rt_props},
+    {"jwt_configuration", jwt_props},
+    {NULL, NULL},
+};
 
 static const char *str(const char *s)
 {
     return s ? s : "";
-}
-
-static int set_str(char **dst, const char *s)
-{
-    char *copy = strdup(s);
-    if (copy == NULL)
-        return TSR_ENOMEM;
-    free(*dst);
-    *dst = copy;
-    return 0;
 }
 
 static bool oom(struct tsr_mgmt_reader *rd)
@@ -145,16 +124,90 @@ static bool oom(struct tsr_mgmt_reader *rd)
     return false;
 }
 
-static bool read_name(struct tsr_mgmt_reader *rd, struct tsr_client *c)
+/* ---- reading: the body as a patch (types, lengths, list sizes; the rules are core's) ---- */
+
+/* A body read into a patch: strings borrowed from the body, lists and metadata owned here. */
+struct client_body {
+    struct tsr_client_patch p;
+    struct tsr_strlist callbacks, logout_urls, origins, web_origins, grant_types;
+    char *metadata;
+};
+
+static void client_body_cleanup(struct client_body *b)
 {
-    if (!tsr_mgmt_read_string(rd, "name", 1, NAME_MAX_CHARS, &c->name))
+    tsr_strlist_cleanup(&b->callbacks);
+    tsr_strlist_cleanup(&b->logout_urls);
+    tsr_strlist_cleanup(&b->origins);
+    tsr_strlist_cleanup(&b->web_origins);
+    tsr_strlist_cleanup(&b->grant_types);
+    free(b->metadata);
+}
+
+/* A string of min..max characters, when present. */
+static bool read_str(struct tsr_mgmt_reader *rd, const char *name, size_t min, size_t max,
+                     const char **out)
+{
+    const json_t *v = json_object_get(rd->body, name);
+    if (rd->failed || v == NULL)
+        return !rd->failed;
+    if (!tsr_mgmt_check_string(rd, name, v, min, max))
         return false;
-    if (tsr_mgmt_has(rd, "name") && strpbrk(c->name, "<>") != NULL)
-        return tsr_mgmt_fail(rd, "name", "String does not match pattern: ^[^<>]+$");
+    *out = json_string_value(v);
     return true;
 }
 
-static bool read_metadata(struct tsr_mgmt_reader *rd, struct tsr_client *c)
+static bool read_typed_str(struct tsr_mgmt_reader *rd, const char *name, const char **out)
+{
+    const json_t *v = tsr_mgmt_get(rd, name, JSON_STRING);
+    if (v != NULL)
+        *out = json_string_value(v);
+    return !rd->failed;
+}
+
+static bool read_int(struct tsr_mgmt_reader *rd, const char *name, bool *has, int64_t *out)
+{
+    const json_t *v = tsr_mgmt_get(rd, name, JSON_INTEGER);
+    if (v != NULL) {
+        *has = true;
+        *out = (int64_t)json_integer_value(v);
+    }
+    return !rd->failed;
+}
+
+static bool read_flag(struct tsr_mgmt_reader *rd, const char *name, enum tsr_patch_bool *out)
+{
+    const json_t *v = tsr_mgmt_get(rd, name, JSON_TRUE);
+    if (v != NULL)
+        *out = json_is_true(v) ? TSR_PATCH_TRUE : TSR_PATCH_FALSE;
+    return !rd->failed;
+}
+
+/* A list of strings, when present: *out then points at dst. */
+static bool read_list(struct tsr_mgmt_reader *rd, const char *name, size_t max_items,
+                      size_t max_len, struct tsr_strlist *dst, const struct tsr_strlist **out)
+{
+    if (!tsr_mgmt_read_strlist(rd, name, max_items, max_len, NULL, dst))
+        return false;
+    if (json_object_get(rd->body, name) != NULL)
+        *out = dst;
+    return true;
+}
+
+static bool read_lists(struct tsr_mgmt_reader *rd, struct client_body *b)
+{
+    struct tsr_client_patch *p = &b->p;
+    return read_list(rd, "callbacks", URL_LIST_MAX, URL_MAX_CHARS, &b->callbacks,
+                     &p->callbacks) &&
+           read_list(rd, "allowed_logout_urls", URL_LIST_MAX, URL_MAX_CHARS, &b->logout_urls,
+                     &p->allowed_logout_urls) &&
+           read_list(rd, "allowed_origins", URL_LIST_MAX, URL_MAX_CHARS, &b->origins,
+                     &p->allowed_origins) &&
+           read_list(rd, "web_origins", URL_LIST_MAX, URL_MAX_CHARS, &b->web_origins,
+                     &p->web_origins) &&
+           read_list(rd, "grant_types", 16, 100, &b->grant_types, &p->grant_types);
+}
+
+static bool read_metadata(struct tsr_mgmt_reader *rd, struct client_body *b)
 {
     const json_t *obj = tsr_mgmt_get(rd, "client_metadata", JSON_OBJECT);
     if (obj == NULL)
@@ -178,136 +231,64 @@ static bool read_metadata(struct tsr_mgmt_reader *rd, struct tsr_client *c)
         if (!tsr_mgmt_check_string(rd, what, v, 0, METADATA_MAX_CHARS))
             return false;
     }
-    char *text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (text == NULL)
+    b->metadata = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (b->metadata == NULL)
         return oom(rd);
-    free(c->client_metadata);
-    c->client_metadata = text;
+    b->p.client_metadata = b->metadata;
     return true;
 }
 
-static bool read_jwt_configuration(struct tsr_mgmt_reader *rd, struct tsr_client *c)
+static bool read_jwt_configuration(struct tsr_mgmt_reader *rd, struct client_body *b)
 {
     const json_t *obj = tsr_mgmt_get(rd, "jwt_configuration", JSON_OBJECT);
     if (obj == NULL)
         return !rd->failed;
     struct tsr_mgmt_reader sub;
-    char *alg = NULL;
     bool ok = tsr_mgmt_reader_start(&sub, rd->req, obj, jwt_props, "jwt_configuration") &&
-              tsr_mgmt_read_enum(&sub, "alg", jwt_algs, &alg) &&
-              tsr_mgmt_read_int(&sub, "lifetime_in_seconds", 1, JWT_LIFETIME_MAX,
-                                &c->jwt_lifetime_in_seconds);
-    free(alg);
+              read_typed_str(&sub, "alg", &b->p.jwt_alg) &&
+              read_int(&sub, "lifetime_in_seconds", &b->p.has_jwt_lifetime,
+                       &b->p.jwt_lifetime_in_seconds);
     rd->failed = sub.failed;
     return ok;
 }
 
-/*
- * Auth0's dashboard gives a new SPA rotating refresh tokens that expire
- * (30 days absolute, 15 days idle): a browser is where a stolen token is
- * likeliest, and rotation with reuse detection limits what it is worth.
- */
-static int set_spa_refresh_defaults(struct tsr_client *c)
-{
-    struct tsr_client_rt *rt = &c->refresh_token;
-    int rc = set_str(&rt->rotation_type, "rotating");
-    if (rc == 0)
-        rc = set_str(&rt->expiration_type, "expiring");
-    rt->leeway = 0;
-    rt->token_lifetime = 2592000;
-    rt->idle_token_lifetime = 1296000;
-    rt->infinite_token_lifetime = false;
-    rt->infinite_idle_token_lifetime = false;
-    return rc;
-}
-
-static bool read_refresh_token(struct tsr_mgmt_reader *rd, struct tsr_client *c)
+static bool read_refresh_token(struct tsr_mgmt_reader *rd, struct client_body *b)
 {
     const json_t *obj = tsr_mgmt_get(rd, "refresh_token", JSON_OBJECT);
     if (obj == NULL)
         return !rd->failed;
-    struct tsr_client_rt *rt = &c->refresh_token;
+    struct tsr_client_rt_patch *rt = &b->p.refresh_token;
     struct tsr_mgmt_reader sub;
     bool ok = tsr_mgmt_reader_start(&sub, rd->req, obj, rt_props, "refresh_token") &&
-              tsr_mgmt_read_enum(&sub, "rotation_type", rotation_types, &rt->rotation_type) &&
-              tsr_mgmt_read_enum(&sub, "expiration_type", expiration_types,
-                                 &rt->expiration_type) &&
-              tsr_mgmt_read_int(&sub, "leeway", 0, RT_LEEWAY_MAX, &rt->leeway) &&
-              tsr_mgmt_read_int(&sub, "token_lifetime", 1, RT_LIFETIME_MAX, &rt->token_lifetime) &&
-              tsr_mgmt_read_int(&sub, "idle_token_lifetime", 1, RT_LIFETIME_MAX,
-                                &rt->idle_token_lifetime) &&
-              tsr_mgmt_read_bool(&sub, "infinite_token_lifetime", &rt->infinite_token_lifetime) &&
-              tsr_mgmt_read_bool(&sub, "infinite_idle_token_lifetime",
-                                 &rt->infinite_idle_token_lifetime);
+              read_typed_str(&sub, "rotation_type", &rt->rotation_type) &&
+              read_typed_str(&sub, "expiration_type", &rt->expiration_type) &&
+              read_int(&sub, "leeway", &rt->has_leeway, &rt->leeway) &&
+              read_int(&sub, "token_lifetime", &rt->has_token_lifetime, &rt->token_lifetime) &&
+              read_int(&sub, "idle_token_lifetime", &rt->has_idle_token_lifetime,
+                       &rt->idle_token_lifetime) &&
+              read_flag(&sub, "infinite_token_lifetime", &rt->infinite_token_lifetime) &&
+              read_flag(&sub, "infinite_idle_token_lifetime", &rt->infinite_idle_token_lifetime);
     rd->failed = sub.failed;
     return ok;
 }
 
-static bool read_lists(struct tsr_mgmt_reader *rd, struct tsr_client *c)
+static bool read_body(struct tsr_mgmt_reader *rd, struct client_body *b)
 {
-    return tsr_mgmt_read_strlist(rd, "callbacks", URL_LIST_MAX, URL_MAX_CHARS, NULL,
-                                 &c->callbacks) &&
-           tsr_mgmt_read_strlist(rd, "allowed_logout_urls", URL_LIST_MAX, URL_MAX_CHARS, NULL,
-                                 &c->allowed_logout_urls) &&
-           tsr_mgmt_read_strlist(rd, "allowed_origins", URL_LIST_MAX, URL_MAX_CHARS, NULL,
-                                 &c->allowed_origins) &&
-           tsr_mgmt_read_strlist(rd, "web_origins", URL_LIST_MAX, URL_MAX_CHARS, NULL,
-                                 &c->web_origins) &&
-           tsr_mgmt_read_strlist(rd, "grant_types", 16, 100, grant_types, &c->grant_types);
+    struct tsr_client_patch *p = &b->p;
+    tsr_client_patch_init(p);
+    return read_str(rd, "name", 1, NAME_MAX_CHARS, &p->name) &&
+           read_str(rd, "description", 0, DESCRIPTION_MAX_CHARS, &p->description) &&
+           read_typed_str(rd, "app_type", &p->app_type) &&
+           read_str(rd, "logo_uri", 0, URL_MAX_CHARS, &p->logo_uri) &&
+           read_flag(rd, "is_first_party", &p->is_first_party) &&
+           read_flag(rd, "oidc_conformant", &p->oidc_conformant) &&
+           read_typed_str(rd, "token_endpoint_auth_method", &p->token_endpoint_auth_method) &&
+           read_lists(rd, b) && read_metadata(rd, b) && read_jwt_configuration(rd, b) &&
+           read_refresh_token(rd, b);
 }
 
-static bool is_public(const char *app_type)
-{
-    return strcmp(app_type, "spa") == 0 || strcmp(app_type, "native") == 0;
-}
-
-/* Defaults of a new client that depend on what the body chose. */
-static int set_defaults(const struct tsr_mgmt_reader *rd, struct tsr_client *c)
-{
-    const char *type = c->app_type ? c->app_type : "";
-    int rc = 0;
-    if (!tsr_mgmt_has(rd, "token_endpoint_auth_method"))
-        rc = set_str(&c->token_endpoint_auth_method,
-                     is_public(type) ? "none" : "client_secret_post");
-    if (rc != 0 || tsr_mgmt_has(rd, "grant_types"))
-        return rc;
-    tsr_strlist_cleanup(&c->grant_types);
-    if (strcmp(type, "non_interactive") == 0)
-        return tsr_strlist_push(&c->grant_types, "client_credentials");
-    static const char *const interactive[] = {"authorization_code", "implicit", "refresh_token"};
-    for (size_t i = 0; i < 3 && rc == 0; i++)
-        rc = tsr_strlist_push(&c->grant_types, interactive[i]);
-    /* A public client cannot authenticate, so it never gets client_credentials. */
-    if (rc == 0 && !is_public(type) && strcmp(str(c->token_endpoint_auth_method), "none") != 0)
-        rc = tsr_strlist_push(&c->grant_types, "client_credentials");
-    return rc;
-}
-
-/* Fields of a new client the body may leave out, set before reading it. */
-static int set_base(struct tsr_client *c)
-{
-    c->is_first_party = true;
-    c->oidc_conformant = true;
-    c->is_system = false;
-    c->jwt_lifetime_in_seconds = JWT_LIFETIME_DEFAULT;
-    tsr_strlist_cleanup(&c->callbacks);
-    tsr_strlist_cleanup(&c->allowed_origins);
-    tsr_strlist_cleanup(&c->web_origins);
-    tsr_strlist_cleanup(&c->allowed_logout_urls);
-    int rc = set_str(&c->description, "");
-    if (rc == 0)
-        rc = set_str(&c->logo_uri, "");
-    if (rc == 0)
-        rc = set_str(&c->client_metadata, "{}");
-    if (rc == 0 && c->app_type == NULL)
-        rc = set_str(&c->app_type, "");
-    if (rc == 0)
-        rc = set_str(&c->secret_hash, "");
-    return rc;
-}
-
-/* The record as a whole: checks that span properties. */
-static bool check_client(struct tsr_mgmt_reader *rd, const struct tsr_client *c)
+/* The URLs of the record: redirect targets, origins, the logo. */
+static bool check_urls(struct tsr_mgmt_reader *rd, const struct tsr_client *c)
 {
     enum tsr_mgmt_url_kind redirect =
         strcmp(str(c->app_type), "native") == 0 ? TSR_URL_REDIRECT_NATIVE : TSR_URL_REDIRECT;
@@ -321,36 +302,30 @@ static bool check_client(struct tsr_mgmt_reader *rd, const struct tsr_client *c)
     const char *why = logo[0] ? tsr_mgmt_url_problem(logo, TSR_URL_HTTPS) : NULL;
     if (why != NULL)
         return tsr_mgmt_fail(rd, "logo_uri", "%s", why);
-    if (strcmp(str(c->token_endpoint_auth_method), "none") == 0 &&
-        tsr_strlist_contains(&c->grant_types, "client_credentials"))
-        return tsr_mgmt_fail(rd, "grant_types",
-                             "client_credentials needs a client secret: set "
-                             "token_endpoint_auth_method to client_secret_post or "
-                             "client_secret_basic");
     return true;
+}
+
+static bool refused(struct tsr_mgmt_reader *rd, int rc, const struct tsr_refusal *why)
+{
+    tsr_mgmt_send_refusal(rd->req, rc, why, tsr_mgmt_client_props, client_nested);
+    rd->failed = true;
+    return false;
 }
 
 bool tsr_mgmt_client_apply(struct tsr_mgmt_reader *rd, struct tsr_client *c, bool creating)
 {
-    if (creating && set_base(c) != 0)
-        return oom(rd);
-    if (!read_name(rd, c) ||
-        !tsr_mgmt_read_string(rd, "description", 0, DESCRIPTION_MAX_CHARS, &c->description) ||
-        !tsr_mgmt_read_enum(rd, "app_type", app_types, &c->app_type) ||
-        !tsr_mgmt_read_string(rd, "logo_uri", 0, URL_MAX_CHARS, &c->logo_uri) ||
-        !tsr_mgmt_read_bool(rd, "is_first_party", &c->is_first_party) ||
-        !tsr_mgmt_read_bool(rd, "oidc_conformant", &c->oidc_conformant) ||
-        !tsr_mgmt_read_enum(rd, "token_endpoint_auth_method", auth_methods,
-                            &c->token_endpoint_auth_method) ||
-        !read_lists(rd, c) || !read_metadata(rd, c) || !read_jwt_configuration(rd, c))
-        return false;
-    if (creating && strcmp(str(c->app_type), "spa") == 0 && set_spa_refresh_defaults(c) != 0)
-        return oom(rd);
-    if (!read_refresh_token(rd, c))
-        return false;
-    if (creating && set_defaults(rd, c) != 0)
-        return oom(rd);
-    return check_client(rd, c);
+    struct client_body b = {0};
+    struct tsr_refusal why;
+    bool ok = read_body(rd, &b);
+    int rc = ok ? tsr_client_apply_patch(c, &b.p, creating, &why) : 0;
+    if (ok && rc != 0)
+        ok = refused(rd, rc, &why);
+    if (ok)
+        ok = check_urls(rd, c);
+    if (ok && (rc = tsr_client_check(c, &why)) != 0)
+        ok = refused(rd, rc, &why);
+    client_body_cleanup(&b);
+    return ok;
 }
 
 static json_t *metadata_json(const char *text)

@@ -11,12 +11,14 @@
 
 #include "core/app.h"
 #include "core/client.h"
+#include "core/client_update.h"
 #include "core/connection.h"
 #include "core/refresh_token.h"
 #include "http/response.h"
 #include "mgmt/client_json.h"
 #include "mgmt/common.h"
 #include "mgmt/mgmt.h"
+#include "mgmt/refusal.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
@@ -185,30 +187,6 @@ void tsr_mgmt_clients_get(struct tsr_req *req)
 }
 
 /*
- * Keeps the stored secret in step with the authentication method: a
- * public client holds none, and a client that became confidential gets a
- * fresh one nobody knows, so it cannot authenticate until rotate-secret
- * hands one out.
- */
-static int settle_secret(struct tsr_client *c)
-{
-    if (is_public(c)) {
-        char *empty = strdup("");
-        if (empty == NULL)
-            return TSR_ENOMEM;
-        free(c->secret_hash);
-        c->secret_hash = empty;
-        return 0;
-    }
-    if (c->secret_hash != NULL && c->secret_hash[0] != '\0')
-        return 0;
-    char *unused = NULL;
-    int rc = tsr_client_new_secret(c, &unused);
-    tsr_wipe_free_str(unused);
-    return rc;
-}
-
-/*
  * Writes the client and, when revoke is set, revokes the refresh tokens
  * issued to it, as one transaction (a new secret or a switch to a public
  * client leaves nothing issued under the old credentials alive).
@@ -233,15 +211,17 @@ void tsr_mgmt_clients_update(struct tsr_req *req)
         return;
     if (!tsr_mgmt_reader_start(&rd, req, body, tsr_mgmt_client_props, NULL) || !load(req, &c))
         goto out;
-    if (c.is_system) {
-        tsr_mgmt_send_forbidden(req, "The system client cannot be modified");
+    struct tsr_refusal why;
+    int rc = tsr_client_may_change(&c, &why);
+    if (rc != 0) {
+        tsr_mgmt_send_refusal(req, rc, &why, tsr_mgmt_client_props, NULL);
         goto out;
     }
     char old_method[32];
     snprintf(old_method, sizeof old_method, "%s", c.token_endpoint_auth_method);
     if (!tsr_mgmt_client_apply(&rd, &c, false))
         goto out;
-    int rc = settle_secret(&c);
+    rc = tsr_client_settle_secret(&c);
     c.updated_at = tsr_clock_now();
     if (rc == 0)
         rc = update_revoking(
@@ -261,11 +241,13 @@ void tsr_mgmt_clients_delete(struct tsr_req *req)
     struct tsr_client c = {0};
     if (!load(req, &c))
         goto out;
-    if (c.is_system) {
-        tsr_mgmt_send_forbidden(req, "The system client cannot be deleted");
+    struct tsr_refusal why;
+    int rc = tsr_client_may_delete(&c, &why);
+    if (rc != 0) {
+        tsr_mgmt_send_refusal(req, rc, &why, tsr_mgmt_client_props, NULL);
         goto out;
     }
-    int rc = delete_disabled(req, &c);
+    rc = delete_disabled(req, &c);
     if (rc != 0)
         tsr_mgmt_send_store_error(req, rc, WHAT);
     else
@@ -280,18 +262,14 @@ void tsr_mgmt_clients_rotate_secret(struct tsr_req *req)
     char *secret = NULL;
     if (!load(req, &c))
         goto out;
-    if (c.is_system) {
-        tsr_mgmt_send_forbidden(req, "The system client cannot be modified");
-        goto out;
-    }
-    if (is_public(&c)) {
-        tsr_resp_mgmt_error(req, 400, "invalid_body",
-                            "The client does not use a secret (token_endpoint_auth_method is "
-                            "none)");
+    struct tsr_refusal why;
+    int rc = tsr_client_may_rotate_secret(&c, &why);
+    if (rc != 0) {
+        tsr_mgmt_send_refusal(req, rc, &why, tsr_mgmt_client_props, NULL);
         goto out;
     }
     /* The update replaces the hash, so the old secret stops working with this write. */
-    int rc = tsr_client_new_secret(&c, &secret);
+    rc = tsr_client_new_secret(&c, &secret);
     c.updated_at = tsr_clock_now();
     if (rc == 0)
         rc = update_revoking(req, &c, true);

@@ -1,0 +1,330 @@
+/*
+ * client_update.c - the rules of a client's settings (see
+ * client_update.h), in the order Auth0 checks a body: name, app_type,
+ * method, lists, JWT settings, refresh token settings, then the defaults
+ * of a new client.
+ */
+#include "core/client_update.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/err.h"
+#include "util/secure.h"
+
+static const char *const app_types[] = {"native", "spa", "regular_web", "non_interactive", NULL};
+static const char *const auth_methods[] = {"none", "client_secret_post", "client_secret_basic",
+                                           NULL};
+static const char *const grant_types[] = {"authorization_code",
+                                          "implicit",
+                                          "refresh_token",
+                                          "client_credentials",
+                                          "password",
+                                          "http://auth0.com/oauth/grant-type/password-realm",
+                                          NULL};
+static const char *const jwt_algs[] = {"RS256", NULL};
+static const char *const rotation_types[] = {"rotating", "non-rotating", NULL};
+static const char *const expiration_types[] = {"expiring", "non-expiring", NULL};
+
+static const char *str(const char *s)
+{
+    return s ? s : "";
+}
+
+static bool one_of(const char *s, const char *const *values)
+{
+    for (size_t i = 0; values[i] != NULL; i++)
+        if (strcmp(s, values[i]) == 0)
+            return true;
+    return false;
+}
+
+static int set_str(char **dst, const char *s)
+{
+    char *copy = strdup(s);
+    if (copy == NULL)
+        return TSR_ENOMEM;
+    free(*dst);
+    *dst = copy;
+    return 0;
+}
+
+/* Replaces *dst with a copy of src, when given. */
+static int set_list(struct tsr_strlist *dst, const struct tsr_strlist *src)
+{
+    if (src == NULL)
+        return 0;
+    struct tsr_strlist copy = {0};
+    for (size_t i = 0; i < src->n; i++)
+        if (tsr_strlist_push(&copy, src->v[i]) != 0) {
+            tsr_strlist_cleanup(&copy);
+            return TSR_ENOMEM;
+        }
+    tsr_strlist_cleanup(dst);
+    *dst = copy;
+    return 0;
+}
+
+static void set_bool(bool *dst, enum tsr_patch_bool v)
+{
+    if (v != TSR_PATCH_UNSET)
+        *dst = v == TSR_PATCH_TRUE;
+}
+
+static int set_enum(char **dst, const char *field, const char *v, const char *const *values,
+                    struct tsr_refusal *why)
+{
+    if (v == NULL)
+        return 0;
+    if (!one_of(v, values))
+        return tsr_refuse(why, TSR_REFUSED_VALUE, field, "No enum match for: \"%.100s\"", v);
+    return set_str(dst, v);
+}
+
+static int set_int(int64_t *dst, const char *field, bool has, int64_t v, int64_t min,
+                   int64_t max, struct tsr_refusal *why)
+{
+    if (!has)
+        return 0;
+    if (v < min)
+        return tsr_refuse(why, TSR_REFUSED_VALUE, field,
+                          "Value %" PRId64 " is less than minimum %" PRId64, v, min);
+    if (v > max)
+        return tsr_refuse(why, TSR_REFUSED_VALUE, field,
+                          "Value %" PRId64 " is greater than maximum %" PRId64, v, max);
+    *dst = v;
+    return 0;
+}
+
+void tsr_client_patch_init(struct tsr_client_patch *p)
+{
+    memset(p, 0, sizeof *p);
+    p->is_first_party = p->oidc_conformant = TSR_PATCH_UNSET;
+    p->refresh_token.infinite_token_lifetime = TSR_PATCH_UNSET;
+    p->refresh_token.infinite_idle_token_lifetime = TSR_PATCH_UNSET;
+}
+
+int tsr_client_may_change(const struct tsr_client *c, struct tsr_refusal *why)
+{
+    tsr_refusal_clear(why);
+    if (c->is_system)
+        return tsr_refuse(why, TSR_REFUSED_FORBIDDEN, NULL, "The system client cannot be modified");
+    return 0;
+}
+
+int tsr_client_may_delete(const struct tsr_client *c, struct tsr_refusal *why)
+{
+    tsr_refusal_clear(why);
+    if (c->is_system)
+        return tsr_refuse(why, TSR_REFUSED_FORBIDDEN, NULL, "The system client cannot be deleted");
+    return 0;
+}
+
+int tsr_client_may_rotate_secret(const struct tsr_client *c, struct tsr_refusal *why)
+{
+    int rc = tsr_client_may_change(c, why);
+    if (rc == 0 && tsr_client_is_public(c))
+        rc = tsr_refuse(why, TSR_REFUSED_REQUEST, NULL,
+                        "The client does not use a secret (token_endpoint_auth_method is none)");
+    return rc;
+}
+
+/* Fields of a new client a patch may leave out, set before applying it. */
+static int set_base(struct tsr_client *c)
+{
+    c->is_first_party = true;
+    c->oidc_conformant = true;
+    c->is_system = false;
+    c->jwt_lifetime_in_seconds = TSR_CLIENT_JWT_LIFETIME_DEFAULT;
+    tsr_strlist_cleanup(&c->callbacks);
+    tsr_strlist_cleanup(&c->allowed_origins);
+    tsr_strlist_cleanup(&c->web_origins);
+    tsr_strlist_cleanup(&c->allowed_logout_urls);
+    int rc = set_str(&c->description, "");
+    if (rc == 0)
+        rc = set_str(&c->logo_uri, "");
+    if (rc == 0)
+        rc = set_str(&c->client_metadata, "{}");
+    if (rc == 0 && c->app_type == NULL)
+        rc = set_str(&c->app_type, "");
+    if (rc == 0)
+        rc = set_str(&c->secret_hash, "");
+    return rc;
+}
+
+/*
+ * Auth0's dashboard gives a new SPA rotating refresh tokens that expire
+ * (30 days absolute, 15 days idle): a browser is where a stolen token is
+ * likeliest, and rotation with reuse detection limits what it is worth.
+ */
+static int set_spa_refresh_defaults(struct tsr_client *c)
+{
+    struct tsr_client_rt *rt = &c->refresh_token;
+    int rc = set_str(&rt->rotation_type, "rotating");
+    if (rc == 0)
+        rc = set_str(&rt->expiration_type, "expiring");
+    rt->leeway = 0;
+    rt->token_lifetime = 2592000;
+    rt->idle_token_lifetime = 1296000;
+    rt->infinite_token_lifetime = false;
+    rt->infinite_idle_token_lifetime = false;
+    return rc;
+}
+
+static bool public_type(const char *app_type)
+{
+    return strcmp(app_type, "spa") == 0 || strcmp(app_type, "native") == 0;
+}
+
+/* Defaults of a new client that depend on what the patch chose. */
+static int set_defaults(const struct tsr_client_patch *p, struct tsr_client *c)
+{
+    const char *type = str(c->app_type);
+    int rc = 0;
+    if (p->token_endpoint_auth_method == NULL)
+        rc = set_str(&c->token_endpoint_auth_method,
+                     public_type(type) ? "none" : "client_secret_post");
+    if (rc != 0 || p->grant_types != NULL)
+        return rc;
+    tsr_strlist_cleanup(&c->grant_types);
+    if (strcmp(type, "non_interactive") == 0)
+        return tsr_strlist_push(&c->grant_types, "client_credentials");
+    static const char *const interactive[] = {"authorization_code", "implicit", "refresh_token"};
+    for (size_t i = 0; i < 3 && rc == 0; i++)
+        rc = tsr_strlist_push(&c->grant_types, interactive[i]);
+    /* A public client cannot authenticate, so it never gets client_credentials. */
+    if (rc == 0 && !public_type(type) && strcmp(str(c->token_endpoint_auth_method), "none") != 0)
+        rc = tsr_strlist_push(&c->grant_types, "client_credentials");
+    return rc;
+}
+
+static int apply_strings(struct tsr_client *c, const struct tsr_client_patch *p,
+                         struct tsr_refusal *why)
+{
+    int rc = 0;
+    if (p->name != NULL && strpbrk(p->name, "<>") != NULL)
+        return tsr_refuse(why, TSR_REFUSED_VALUE, "name",
+                          "String does not match pattern: ^[^<>]+$");
+    if (p->name != NULL)
+        rc = set_str(&c->name, p->name);
+    if (rc == 0 && p->description != NULL)
+        rc = set_str(&c->description, p->description);
+    if (rc == 0)
+        rc = set_enum(&c->app_type, "app_type", p->app_type, app_types, why);
+    if (rc == 0 && p->logo_uri != NULL)
+        rc = set_str(&c->logo_uri, p->logo_uri);
+    if (rc != 0)
+        return rc;
+    set_bool(&c->is_first_party, p->is_first_party);
+    set_bool(&c->oidc_conformant, p->oidc_conformant);
+    return set_enum(&c->token_endpoint_auth_method, "token_endpoint_auth_method",
+                    p->token_endpoint_auth_method, auth_methods, why);
+}
+
+static int apply_lists(struct tsr_client *c, const struct tsr_client_patch *p,
+                       struct tsr_refusal *why)
+{
+    for (size_t i = 0; p->grant_types != NULL && i < p->grant_types->n; i++) {
+        if (one_of(p->grant_types->v[i], grant_types))
+            continue;
+        char field[32];
+        snprintf(field, sizeof field, "grant_types[%zu]", i);
+        return tsr_refuse(why, TSR_REFUSED_VALUE, field, "No enum match for: \"%.100s\"",
+                          p->grant_types->v[i]);
+    }
+    int rc = set_list(&c->callbacks, p->callbacks);
+    if (rc == 0)
+        rc = set_list(&c->allowed_logout_urls, p->allowed_logout_urls);
+    if (rc == 0)
+        rc = set_list(&c->allowed_origins, p->allowed_origins);
+    if (rc == 0)
+        rc = set_list(&c->web_origins, p->web_origins);
+    if (rc == 0)
+        rc = set_list(&c->grant_types, p->grant_types);
+    if (rc == 0 && p->client_metadata != NULL)
+        rc = set_str(&c->client_metadata, p->client_metadata);
+    return rc;
+}
+
+static int apply_jwt(struct tsr_client *c, const struct tsr_client_patch *p,
+                     struct tsr_refusal *why)
+{
+    if (p->jwt_alg != NULL && !one_of(p->jwt_alg, jwt_algs))
+        return tsr_refuse(why, TSR_REFUSED_VALUE, "jwt_configuration.alg",
+                          "No enum match for: \"%.100s\"", p->jwt_alg);
+    return set_int(&c->jwt_lifetime_in_seconds, "jwt_configuration.lifetime_in_seconds",
+                   p->has_jwt_lifetime, p->jwt_lifetime_in_seconds, 1,
+                   TSR_CLIENT_JWT_LIFETIME_MAX, why);
+}
+
+static int apply_refresh_token(struct tsr_client *c, const struct tsr_client_rt_patch *p,
+                               struct tsr_refusal *why)
+{
+    struct tsr_client_rt *rt = &c->refresh_token;
+    int rc = set_enum(&rt->rotation_type, "refresh_token.rotation_type", p->rotation_type,
+                      rotation_types, why);
+    if (rc == 0)
+        rc = set_enum(&rt->expiration_type, "refresh_token.expiration_type", p->expiration_type,
+                      expiration_types, why);
+    if (rc == 0)
+        rc = set_int(&rt->leeway, "refresh_token.leeway", p->has_leeway, p->leeway, 0,
+                     TSR_CLIENT_RT_LEEWAY_MAX, why);
+    if (rc == 0)
+        rc = set_int(&rt->token_lifetime, "refresh_token.token_lifetime", p->has_token_lifetime,
+                     p->token_lifetime, 1, TSR_CLIENT_RT_LIFETIME_MAX, why);
+    if (rc == 0)
+        rc = set_int(&rt->idle_token_lifetime, "refresh_token.idle_token_lifetime",
+                     p->has_idle_token_lifetime, p->idle_token_lifetime, 1,
+                     TSR_CLIENT_RT_LIFETIME_MAX, why);
+    if (rc != 0)
+        return rc;
+    set_bool(&rt->infinite_token_lifetime, p->infinite_token_lifetime);
+    set_bool(&rt->infinite_idle_token_lifetime, p->infinite_idle_token_lifetime);
+    return 0;
+}
+
+int tsr_client_apply_patch(struct tsr_client *c, const struct tsr_client_patch *p, bool creating,
+                           struct tsr_refusal *why)
+{
+    tsr_refusal_clear(why);
+    int rc = creating ? set_base(c) : 0;
+    if (rc == 0)
+        rc = apply_strings(c, p, why);
+    if (rc == 0)
+        rc = apply_lists(c, p, why);
+    if (rc == 0)
+        rc = apply_jwt(c, p, why);
+    if (rc == 0 && creating && strcmp(str(c->app_type), "spa") == 0)
+        rc = set_spa_refresh_defaults(c);
+    if (rc == 0)
+        rc = apply_refresh_token(c, &p->refresh_token, why);
+    if (rc == 0 && creating)
+        rc = set_defaults(p, c);
+    return rc;
+}
+
+int tsr_client_check(const struct tsr_client *c, struct tsr_refusal *why)
+{
+    tsr_refusal_clear(why);
+    if (strcmp(str(c->token_endpoint_auth_method), "none") == 0 &&
+        tsr_strlist_contains(&c->grant_types, "client_credentials"))
+        return tsr_refuse(why, TSR_REFUSED_VALUE, "grant_types",
+                          "client_credentials needs a client secret: set "
+                          "token_endpoint_auth_method to client_secret_post or "
+                          "client_secret_basic");
+    return 0;
+}
+
+int tsr_client_settle_secret(struct tsr_client *c)
+{
+    if (tsr_client_is_public(c))
+        return set_str(&c->secret_hash, "");
+    if (c->secret_hash != NULL && c->secret_hash[0] != '\0')
+        return 0;
+    char *unused = NULL;
+    int rc = tsr_client_new_secret(c, &unused);
+    tsr_wipe_free_str(unused);
+    return rc;
+}

@@ -1,0 +1,112 @@
+/*
+ * client_update.h - creating and changing an application (client) from a
+ * patch of plain values: the defaults a new client gets from what it
+ * chose, which values each setting takes, what is refused and why, and
+ * how the stored secret follows the authentication method.  The
+ * Management API turns a JSON body into a patch (types, lengths, list
+ * sizes, metadata shape, mgmt/client_json.c), checks URLs, and turns a
+ * refusal into Auth0's error.
+ */
+#ifndef TSR_CORE_CLIENT_UPDATE_H
+#define TSR_CORE_CLIENT_UPDATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/client.h"
+#include "core/update_refusal.h"
+
+#define TSR_CLIENT_JWT_LIFETIME_MAX 2592000
+#define TSR_CLIENT_JWT_LIFETIME_DEFAULT 36000
+/* Auth0's bounds: a refresh token lifetime of at most a year (365.25 days), a leeway of an hour. */
+#define TSR_CLIENT_RT_LIFETIME_MAX 31557600
+#define TSR_CLIENT_RT_LEEWAY_MAX 3600
+
+/* refresh_token settings of a patch; NULL strings and has_* false mean "not given". */
+struct tsr_client_rt_patch {
+    const char *rotation_type;
+    const char *expiration_type;
+    bool has_leeway;
+    int64_t leeway;
+    bool has_token_lifetime;
+    int64_t token_lifetime;
+    bool has_idle_token_lifetime;
+    int64_t idle_token_lifetime;
+    enum tsr_patch_bool infinite_token_lifetime;
+    enum tsr_patch_bool infinite_idle_token_lifetime;
+};
+
+/* A change to a client; NULL and has_* false mean "not given".  All borrowed. */
+struct tsr_client_patch {
+    const char *name;
+    const char *description;
+    const char *app_type;
+    const char *logo_uri;
+    enum tsr_patch_bool is_first_party;
+    enum tsr_patch_bool oidc_conformant;
+    const char *token_endpoint_auth_method;
+    const struct tsr_strlist *callbacks;
+    const struct tsr_strlist *allowed_logout_urls;
+    const struct tsr_strlist *allowed_origins;
+    const struct tsr_strlist *web_origins;
+    const struct tsr_strlist *grant_types;
+    const char *client_metadata; /* JSON object text */
+    const char *jwt_alg;
+    bool has_jwt_lifetime;
+    int64_t jwt_lifetime_in_seconds;
+    struct tsr_client_rt_patch refresh_token;
+};
+
+/* A patch that gives nothing (the booleans unset). */
+void tsr_client_patch_init(struct tsr_client_patch *p);
+
+/*
+ * Whether a stored client may be changed (PATCH, rotate-secret) or
+ * deleted at all: the system client (the one the Management API's own
+ * tokens are for) may not (TSR_REFUSED_FORBIDDEN).  Returns 0 or
+ * TSR_EINVAL with why filled.
+ */
+int tsr_client_may_change(const struct tsr_client *c, struct tsr_refusal *why);
+int tsr_client_may_delete(const struct tsr_client *c, struct tsr_refusal *why);
+
+/*
+ * Whether the client's secret may be rotated: it must be allowed to
+ * change and use a secret (not token_endpoint_auth_method "none").
+ */
+int tsr_client_may_rotate_secret(const struct tsr_client *c, struct tsr_refusal *why);
+
+/*
+ * Applies p to c, checking each value: names hold no '<' or '>';
+ * app_type, token_endpoint_auth_method, grant types, the JWT algorithm
+ * (RS256) and the refresh token rotation and expiration types are known
+ * values; the JWT lifetime is 1..TSR_CLIENT_JWT_LIFETIME_MAX, the refresh
+ * token leeway 0..TSR_CLIENT_RT_LEEWAY_MAX and its lifetimes
+ * 1..TSR_CLIENT_RT_LIFETIME_MAX.  creating: c holds tsr_client_init_new's
+ * values and gets a new client's defaults first (first-party, OIDC
+ * conformant, no URLs), an SPA rotating expiring refresh tokens, and what
+ * p leaves out follows its app_type: public types (spa, native) use
+ * method "none", others client_secret_post; non-interactive clients get
+ * client_credentials, others authorization_code, implicit, refresh_token
+ * (and client_credentials when they hold a secret).  Returns 0, TSR_EINVAL
+ * (why filled; c is then partly changed and must be discarded) or
+ * TSR_ENOMEM.
+ */
+int tsr_client_apply_patch(struct tsr_client *c, const struct tsr_client_patch *p, bool creating,
+                           struct tsr_refusal *why);
+
+/*
+ * The rules that span settings, checked on the record once URLs are
+ * known good: a client without a secret (method "none") cannot use
+ * client_credentials.  Returns 0 or TSR_EINVAL with why filled.
+ */
+int tsr_client_check(const struct tsr_client *c, struct tsr_refusal *why);
+
+/*
+ * Keeps the stored secret in step with the authentication method: a
+ * public client holds none, and a client that became confidential gets a
+ * fresh one nobody knows, so it cannot authenticate until rotate-secret
+ * hands one out.  Returns 0, TSR_ENOMEM or TSR_ECRYPTO.
+ */
+int tsr_client_settle_secret(struct tsr_client *c);
+
+#endif
