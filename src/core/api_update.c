@@ -159,8 +159,7 @@ static size_t utf8_len(const char *s)
  * section 3.5) and printable, to survive copying between systems.
  */
 static int seal_given_secret(struct tsr_api *a, const char *text,
-                             const uint8_t master_key[TSR_MASTER_KEY_LEN],
-                             struct tsr_refusal *why)
+                             const uint8_t master_key[TSR_MASTER_KEY_LEN], struct tsr_refusal *why)
 {
     static const char field[] = "signing_secret";
     for (const char *c = text; *c; c++)
@@ -173,8 +172,9 @@ static int seal_given_secret(struct tsr_api *a, const char *text,
                           "String is too short (%zu chars), minimum %d", n,
                           TSR_API_SECRET_MIN_CHARS);
     if (n > TSR_API_SECRET_MAX_CHARS)
-        return tsr_refuse(why, TSR_REFUSED_VALUE, field, "String is too long (%zu chars), maximum %d",
-                          n, TSR_API_SECRET_MAX_CHARS);
+        return tsr_refuse(why, TSR_REFUSED_VALUE, field,
+                          "String is too long (%zu chars), maximum %d", n,
+                          TSR_API_SECRET_MAX_CHARS);
     for (const char *c = text; *c; c++)
         if (*c < 0x21 || *c > 0x7e)
             return tsr_refuse(why, TSR_REFUSED_VALUE, field,

@@ -35,7 +35,7 @@ static bool page(struct tsr_authz_verdict *v, const char *title, const char *tex
 
 /* An OAuth error for the redirect_uri; returns false for the caller to return. */
 __attribute__((format(printf, 3, 4))) static bool fail(struct tsr_authz_verdict *v,
-                                                      const char *error, const char *fmt, ...)
+                                                       const char *error, const char *fmt, ...)
 {
     va_list ap;
     verdict(v, TSR_AUTHZ_ERROR);
@@ -104,8 +104,8 @@ static bool url_origin(const char *url, char *out, size_t len)
     return true;
 }
 
-bool tsr_authz_check_web_origin(const struct tsr_client *client,
-                                const struct tsr_authz_request *ar, struct tsr_authz_verdict *v)
+bool tsr_authz_check_web_origin(const struct tsr_client *client, const struct tsr_authz_request *ar,
+                                struct tsr_authz_verdict *v)
 {
     char origin[512];
     if (strcmp(ar->response_mode, "web_message") != 0 ||
@@ -181,9 +181,8 @@ bool tsr_authz_check_request(const struct tsr_client *client, struct tsr_authz_r
     return check_pkce(client, ar, v);
 }
 
-bool tsr_authz_resolve_audience(tsr_store *st, const char *tenant_id,
-                                const char *default_audience, struct tsr_authz_request *ar,
-                                struct tsr_authz_verdict *v)
+bool tsr_authz_resolve_audience(tsr_store *st, const char *tenant_id, const char *default_audience,
+                                struct tsr_authz_request *ar, struct tsr_authz_verdict *v)
 {
     if (ar->audience[0] == '\0' && default_audience != NULL && default_audience[0] != '\0' &&
         !replace(&ar->audience, default_audience))
@@ -201,8 +200,8 @@ bool tsr_authz_resolve_audience(tsr_store *st, const char *tenant_id,
 }
 
 bool tsr_authz_check_connection(tsr_store *st, const char *tenant_id,
-                                const struct tsr_client *client,
-                                const struct tsr_authz_request *ar, struct tsr_authz_verdict *v)
+                                const struct tsr_client *client, const struct tsr_authz_request *ar,
+                                struct tsr_authz_verdict *v)
 {
     struct tsr_connection c = {0};
     const char *name = ar->connection[0] ? ar->connection : TSR_DEFAULT_CONNECTION;
@@ -251,8 +250,7 @@ void tsr_authz_without_session(const struct tsr_authz_request *ar, struct tsr_au
 }
 
 int tsr_authz_consent_needed(tsr_store *st, const char *tenant_id, const struct tsr_client *client,
-                             const struct tsr_authz_request *ar, const char *user_id,
-                             bool *needed)
+                             const struct tsr_authz_request *ar, const char *user_id, bool *needed)
 {
     *needed = tsr_authz_prompt_has(ar, "consent");
     if (*needed)

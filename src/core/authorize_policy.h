@@ -26,10 +26,10 @@
 
 /* What the endpoint does next. */
 enum tsr_authz_next {
-    TSR_AUTHZ_GO_ON,       /* the check passed: on to the next one */
-    TSR_AUTHZ_ERROR_PAGE,  /* client or redirect_uri not trusted: an HTML error page */
-    TSR_AUTHZ_ERROR,       /* an OAuth error sent to the (validated) redirect_uri */
-    TSR_AUTHZ_ISSUE_CODE,  /* the person is known and nothing is missing */
+    TSR_AUTHZ_GO_ON,      /* the check passed: on to the next one */
+    TSR_AUTHZ_ERROR_PAGE, /* client or redirect_uri not trusted: an HTML error page */
+    TSR_AUTHZ_ERROR,      /* an OAuth error sent to the (validated) redirect_uri */
+    TSR_AUTHZ_ISSUE_CODE, /* the person is known and nothing is missing */
     TSR_AUTHZ_CONSENT_PAGE,
     TSR_AUTHZ_LOGIN_PAGE,
     TSR_AUTHZ_SIGNUP_PAGE,
@@ -62,8 +62,8 @@ bool tsr_authz_check_client(const struct tsr_client *client, struct tsr_authz_re
  * client's Allowed Web Origins, or nothing at all (not even an error) is
  * posted to it.  Returns true to go on, else false with an error page in v.
  */
-bool tsr_authz_check_web_origin(const struct tsr_client *client,
-                                const struct tsr_authz_request *ar, struct tsr_authz_verdict *v);
+bool tsr_authz_check_web_origin(const struct tsr_client *client, const struct tsr_authz_request *ar,
+                                struct tsr_authz_verdict *v);
 
 /*
  * Everything about the request itself once the redirect_uri is trusted:
@@ -82,9 +82,8 @@ bool tsr_authz_check_request(const struct tsr_client *client, struct tsr_authz_r
  * API of the tenant.  Returns true to go on, else false with an OAuth
  * error in v (access_denied for an unknown API).
  */
-bool tsr_authz_resolve_audience(tsr_store *st, const char *tenant_id,
-                                const char *default_audience, struct tsr_authz_request *ar,
-                                struct tsr_authz_verdict *v);
+bool tsr_authz_resolve_audience(tsr_store *st, const char *tenant_id, const char *default_audience,
+                                struct tsr_authz_request *ar, struct tsr_authz_verdict *v);
 
 /*
  * The connection the request names (or the default one) must exist and be
@@ -92,8 +91,8 @@ bool tsr_authz_resolve_audience(tsr_store *st, const char *tenant_id,
  * error in v.
  */
 bool tsr_authz_check_connection(tsr_store *st, const char *tenant_id,
-                                const struct tsr_client *client,
-                                const struct tsr_authz_request *ar, struct tsr_authz_verdict *v);
+                                const struct tsr_client *client, const struct tsr_authz_request *ar,
+                                struct tsr_authz_verdict *v);
 
 /*
  * Whether an existing session may answer at all: not with prompt=login,
@@ -137,8 +136,7 @@ void tsr_authz_without_session(const struct tsr_authz_request *ar, struct tsr_au
  * store's error.
  */
 int tsr_authz_consent_needed(tsr_store *st, const char *tenant_id, const struct tsr_client *client,
-                             const struct tsr_authz_request *ar, const char *user_id,
-                             bool *needed);
+                             const struct tsr_authz_request *ar, const char *user_id, bool *needed);
 
 /*
  * The person (user_id) is known: TSR_AUTHZ_ISSUE_CODE when no consent is

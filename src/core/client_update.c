@@ -83,8 +83,8 @@ static int set_enum(char **dst, const char *field, const char *v, const char *co
     return set_str(dst, v);
 }
 
-static int set_int(int64_t *dst, const char *field, bool has, int64_t v, int64_t min,
-                   int64_t max, struct tsr_refusal *why)
+static int set_int(int64_t *dst, const char *field, bool has, int64_t v, int64_t min, int64_t max,
+                   struct tsr_refusal *why)
 {
     if (!has)
         return 0;
@@ -255,8 +255,8 @@ static int apply_jwt(struct tsr_client *c, const struct tsr_client_patch *p,
         return tsr_refuse(why, TSR_REFUSED_VALUE, "jwt_configuration.alg",
                           "No enum match for: \"%.100s\"", p->jwt_alg);
     return set_int(&c->jwt_lifetime_in_seconds, "jwt_configuration.lifetime_in_seconds",
-                   p->has_jwt_lifetime, p->jwt_lifetime_in_seconds, 1,
-                   TSR_CLIENT_JWT_LIFETIME_MAX, why);
+                   p->has_jwt_lifetime, p->jwt_lifetime_in_seconds, 1, TSR_CLIENT_JWT_LIFETIME_MAX,
+                   why);
 }
 
 static int apply_refresh_token(struct tsr_client *c, const struct tsr_client_rt_patch *p,

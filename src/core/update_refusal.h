@@ -21,7 +21,8 @@ enum tsr_refusal_kind {
 
 struct tsr_refusal {
     enum tsr_refusal_kind kind;
-    /* TSR_REFUSED_VALUE: the property's path ("name", "scopes[2].value", "refresh_token.leeway"). */
+    /* TSR_REFUSED_VALUE: the property's path ("name", "scopes[2].value", "refresh_token.leeway").
+     */
     char field[64];
     char message[400];
 };

@@ -37,8 +37,7 @@ static void send_value(struct tsr_req *req, const struct tsr_refusal *r,
 }
 
 void tsr_mgmt_send_refusal(struct tsr_req *req, int rc, const struct tsr_refusal *r,
-                           const struct tsr_mgmt_prop *props,
-                           const struct tsr_mgmt_nested *nested)
+                           const struct tsr_mgmt_prop *props, const struct tsr_mgmt_nested *nested)
 {
     if (rc != TSR_EINVAL) {
         tsr_resp_mgmt_error(req, 500, NULL, "Internal error");

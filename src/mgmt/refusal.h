@@ -22,7 +22,6 @@ struct tsr_mgmt_nested {
  * nested ends with {NULL}; it may be NULL.
  */
 void tsr_mgmt_send_refusal(struct tsr_req *req, int rc, const struct tsr_refusal *r,
-                           const struct tsr_mgmt_prop *props,
-                           const struct tsr_mgmt_nested *nested);
+                           const struct tsr_mgmt_prop *props, const struct tsr_mgmt_nested *nested);
 
 #endif

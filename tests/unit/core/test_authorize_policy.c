@@ -36,7 +36,7 @@
 /* The fixture: people's tenant plus a client, two APIs, another connection and users. */
 struct world {
     struct people *p;
-    struct tsr_client client; /* confidential, first-party, stored, on the default connection */
+    struct tsr_client client;    /* confidential, first-party, stored, on the default connection */
     struct tsr_connection other; /* enabled for the client too */
     char *alice;                 /* default connection */
     char *blocked;               /* default connection, blocked */
@@ -162,8 +162,8 @@ static void assert_verdict(const struct tsr_authz_verdict *v, const struct expec
         assert_non_null(v->error);
         assert_string_equal(v->error, e->error);
     }
-    if (e->description != NULL && strncmp(v->description, e->description,
-                                           strlen(e->description)) != 0)
+    if (e->description != NULL &&
+        strncmp(v->description, e->description, strlen(e->description)) != 0)
         fail_msg("description '%s' does not start with '%s'", v->description, e->description);
 }
 
@@ -182,7 +182,7 @@ static void test_client_and_redirect(void **state)
     tsr_authz_request_cleanup(&ar);
 
     static const char *const mismatched[] = {
-        "",                                   /* two callbacks: no default */
+        "",                                  /* two callbacks: no default */
         "https://app.example.com/callback/", /* exact match only */
         "https://app.example.com/call",
         "https://APP.example.com/callback",
@@ -228,8 +228,9 @@ static void test_web_origin(void **state)
         struct tsr_authz_request ar;
         struct tsr_authz_verdict v;
         print_message("%s %s\n", cases[i].mode, cases[i].redirect_uri);
-        make_ar(w, &(struct ar_spec){.response_mode = cases[i].mode,
-                                     .redirect_uri = cases[i].redirect_uri},
+        make_ar(w,
+                &(struct ar_spec){.response_mode = cases[i].mode,
+                                  .redirect_uri = cases[i].redirect_uri},
                 &ar);
         assert_int_equal(tsr_authz_check_web_origin(&w->client, &ar, &v), cases[i].ok);
         if (cases[i].ok)
@@ -259,55 +260,119 @@ static void test_request_refusals(void **state)
         struct expect e;
     } cases[] = {
         {"plain request", false, false, {CODE, .max_age = -1}, {TSR_AUTHZ_GO_ON, NULL, NULL}},
-        {"every mode", false, false, {CODE, .response_mode = "form_post", .max_age = -1},
+        {"every mode",
+         false,
+         false,
+         {CODE, .response_mode = "form_post", .max_age = -1},
          {TSR_AUTHZ_GO_ON, NULL, NULL}},
-        {"bad mode", false, false, {CODE, .response_mode = "jwt", .max_age = -1},
+        {"bad mode",
+         false,
+         false,
+         {CODE, .response_mode = "jwt", .max_age = -1},
          {TSR_AUTHZ_ERROR, E, "Unsupported response_mode: jwt"}},
-        {"no response_type", false, false, {.max_age = -1},
+        {"no response_type",
+         false,
+         false,
+         {.max_age = -1},
          {TSR_AUTHZ_ERROR, E, "Missing required parameter: response_type"}},
-        {"token", false, false, {.response_type = "token", .max_age = -1},
+        {"token",
+         false,
+         false,
+         {.response_type = "token", .max_age = -1},
          {TSR_AUTHZ_ERROR, "unsupported_response_type", "Unsupported response type: token"}},
-        {"code id_token", false, false, {.response_type = "code id_token", .max_age = -1},
+        {"code id_token",
+         false,
+         false,
+         {.response_type = "code id_token", .max_age = -1},
          {TSR_AUTHZ_ERROR, "unsupported_response_type", NULL}},
-        {"no code grant", false, true, {CODE, .max_age = -1},
+        {"no code grant",
+         false,
+         true,
+         {CODE, .max_age = -1},
          {TSR_AUTHZ_ERROR, "unauthorized_client", "Grant type 'authorization_code'"}},
-        {"long state", false, false, {CODE, .state = long_text, .max_age = -1},
+        {"long state",
+         false,
+         false,
+         {CODE, .state = long_text, .max_age = -1},
          {TSR_AUTHZ_ERROR, E, "state and nonce may be at most 2048"}},
-        {"long nonce", false, false, {CODE, .nonce = long_text, .max_age = -1},
+        {"long nonce",
+         false,
+         false,
+         {CODE, .nonce = long_text, .max_age = -1},
          {TSR_AUTHZ_ERROR, E, "state and nonce may be at most 2048"}},
-        {"2048 state", false, false, {CODE, .state = just_fits, .nonce = just_fits, .max_age = -1},
+        {"2048 state",
+         false,
+         false,
+         {CODE, .state = just_fits, .nonce = just_fits, .max_age = -1},
          {TSR_AUTHZ_GO_ON, NULL, NULL}},
-        {"bad max_age", false, false, {CODE, .max_age = -2},
+        {"bad max_age",
+         false,
+         false,
+         {CODE, .max_age = -2},
          {TSR_AUTHZ_ERROR, E, "max_age must be a number of seconds"}},
-        {"none+login", false, false, {CODE, .prompt = "none login", .max_age = -1},
+        {"none+login",
+         false,
+         false,
+         {CODE, .prompt = "none login", .max_age = -1},
          {TSR_AUTHZ_ERROR, E, "prompt=none cannot be combined"}},
-        {"none+consent", false, false, {CODE, .prompt = "consent none", .max_age = -1},
+        {"none+consent",
+         false,
+         false,
+         {CODE, .prompt = "consent none", .max_age = -1},
          {TSR_AUTHZ_ERROR, E, "prompt=none cannot be combined"}},
-        {"none+select", false, false, {CODE, .prompt = "none select_account", .max_age = -1},
+        {"none+select",
+         false,
+         false,
+         {CODE, .prompt = "none select_account", .max_age = -1},
          {TSR_AUTHZ_ERROR, E, "prompt=none cannot be combined"}},
-        {"login+consent", false, false, {CODE, .prompt = "login consent", .max_age = -1},
+        {"login+consent",
+         false,
+         false,
+         {CODE, .prompt = "login consent", .max_age = -1},
          {TSR_AUTHZ_GO_ON, NULL, NULL}},
-        {"none alone", false, false, {CODE, .prompt = "none", .max_age = 0},
+        {"none alone",
+         false,
+         false,
+         {CODE, .prompt = "none", .max_age = 0},
          {TSR_AUTHZ_GO_ON, NULL, NULL}},
-        {"method alone", false, false, {CODE, .code_challenge_method = "S256", .max_age = -1},
+        {"method alone",
+         false,
+         false,
+         {CODE, .code_challenge_method = "S256", .max_age = -1},
          {TSR_AUTHZ_ERROR, E, "code_challenge_method without code_challenge"}},
-        {"public without PKCE", true, false, {CODE, .max_age = -1},
+        {"public without PKCE",
+         true,
+         false,
+         {CODE, .max_age = -1},
          {TSR_AUTHZ_ERROR, E, "Public clients must use PKCE"}},
-        {"public with PKCE", true, false,
+        {"public with PKCE",
+         true,
+         false,
          {CODE, .code_challenge = CHALLENGE, .code_challenge_method = "S256", .max_age = -1},
          {TSR_AUTHZ_GO_ON, NULL, NULL}},
-        {"confidential with PKCE", false, false,
+        {"confidential with PKCE",
+         false,
+         false,
          {CODE, .code_challenge = CHALLENGE, .code_challenge_method = "S256", .max_age = -1},
          {TSR_AUTHZ_GO_ON, NULL, NULL}},
-        {"plain method", true, false,
+        {"plain method",
+         true,
+         false,
          {CODE, .code_challenge = CHALLENGE, .code_challenge_method = "plain", .max_age = -1},
          {TSR_AUTHZ_ERROR, E, "code_challenge_method must be S256 (got 'plain')"}},
-        {"no method", true, false, {CODE, .code_challenge = CHALLENGE, .max_age = -1},
+        {"no method",
+         true,
+         false,
+         {CODE, .code_challenge = CHALLENGE, .max_age = -1},
          {TSR_AUTHZ_ERROR, E, "code_challenge_method must be S256 (got 'plain')"}},
-        {"short challenge", true, false,
+        {"short challenge",
+         true,
+         false,
          {CODE, .code_challenge = "abc", .code_challenge_method = "S256", .max_age = -1},
          {TSR_AUTHZ_ERROR, E, "code_challenge must be the base64url SHA-256"}},
-        {"challenge not base64url", true, false,
+        {"challenge not base64url",
+         true,
+         false,
          {CODE, .code_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM",
           .code_challenge_method = "S256", .max_age = -1},
          {TSR_AUTHZ_ERROR, E, "code_challenge must be the base64url SHA-256"}},
@@ -318,8 +383,8 @@ static void test_request_refusals(void **state)
         struct tsr_authz_request ar;
         struct tsr_authz_verdict v;
         print_message("case: %s\n", cases[i].name);
-        c.token_endpoint_auth_method = strdup(cases[i].public_client ? "none"
-                                                                      : "client_secret_post");
+        c.token_endpoint_auth_method =
+            strdup(cases[i].public_client ? "none" : "client_secret_post");
         if (!cases[i].no_code_grant)
             assert_int_equal(tsr_strlist_push(&c.grant_types, "authorization_code"), 0);
         make_ar(w, &cases[i].ar, &ar);
@@ -356,9 +421,15 @@ static void test_audience(void **state)
         {"", "", 0, "", {TSR_AUTHZ_GO_ON, NULL, NULL}},
         {"", API_SKIP, 0, API_SKIP, {TSR_AUTHZ_GO_ON, NULL, NULL}},
         {API_ASK, API_SKIP, 0, API_ASK, {TSR_AUTHZ_GO_ON, NULL, NULL}},
-        {"https://nope.example.com/", NULL, 0, NULL,
+        {"https://nope.example.com/",
+         NULL,
+         0,
+         NULL,
          {TSR_AUTHZ_ERROR, "access_denied", "Service not found: https://nope.example.com/"}},
-        {"", "https://gone.example.com/", 0, NULL,
+        {"",
+         "https://gone.example.com/",
+         0,
+         NULL,
          {TSR_AUTHZ_ERROR, "access_denied", "Service not found: https://gone.example.com/"}},
         {API_ASK, NULL, 1, NULL, {TSR_AUTHZ_ERROR, "server_error", "Cannot read the API"}},
     };
@@ -369,8 +440,8 @@ static void test_audience(void **state)
                       cases[i].tenant_default ? cases[i].tenant_default : "(null)");
         make_ar(w, &(struct ar_spec){.audience = cases[i].asked}, &ar);
         tsr_store_fail_after(cases[i].fail_after);
-        bool ok = tsr_authz_resolve_audience(w->p->st, w->p->tenant_id, cases[i].tenant_default,
-                                             &ar, &v);
+        bool ok =
+            tsr_authz_resolve_audience(w->p->st, w->p->tenant_id, cases[i].tenant_default, &ar, &v);
         tsr_store_fail_after(0);
         assert_int_equal(ok, cases[i].e.next == TSR_AUTHZ_GO_ON);
         assert_verdict(&v, &cases[i].e);
@@ -394,15 +465,20 @@ static void test_connection(void **state)
         {&w->client, "", 0, {TSR_AUTHZ_GO_ON, NULL, NULL}},
         {&w->client, TSR_DEFAULT_CONNECTION, 0, {TSR_AUTHZ_GO_ON, NULL, NULL}},
         {&w->client, "Other", 0, {TSR_AUTHZ_GO_ON, NULL, NULL}},
-        {&w->client, "Missing", 0,
+        {&w->client,
+         "Missing",
+         0,
          {TSR_AUTHZ_ERROR, "invalid_request", "Unknown connection: Missing"}},
-        {&stranger, "", 0,
+        {&stranger,
+         "",
+         0,
          {TSR_AUTHZ_ERROR, "invalid_request",
           "The connection " TSR_DEFAULT_CONNECTION " is not enabled for this application"}},
-        {&stranger, "Other", 0,
+        {&stranger,
+         "Other",
+         0,
          {TSR_AUTHZ_ERROR, "invalid_request", "The connection Other is not enabled"}},
-        {&w->client, "Other", 1,
-         {TSR_AUTHZ_ERROR, "invalid_request", "Unknown connection: Other"}},
+        {&w->client, "Other", 1, {TSR_AUTHZ_ERROR, "invalid_request", "Unknown connection: Other"}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         struct tsr_authz_request ar;
@@ -410,8 +486,7 @@ static void test_connection(void **state)
         print_message("connection '%s'\n", cases[i].connection);
         make_ar(w, &(struct ar_spec){.connection = cases[i].connection}, &ar);
         tsr_store_fail_after(cases[i].fail_after);
-        bool ok =
-            tsr_authz_check_connection(w->p->st, w->p->tenant_id, cases[i].client, &ar, &v);
+        bool ok = tsr_authz_check_connection(w->p->st, w->p->tenant_id, cases[i].client, &ar, &v);
         tsr_store_fail_after(0);
         assert_int_equal(ok, cases[i].e.next == TSR_AUTHZ_GO_ON);
         assert_verdict(&v, &cases[i].e);
@@ -459,8 +534,8 @@ static void test_session_reuse(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         struct tsr_authz_request ar;
         print_message("session: %s\n", cases[i].name);
-        make_ar(w, &(struct ar_spec){.connection = cases[i].connection,
-                                     .max_age = cases[i].max_age},
+        make_ar(w,
+                &(struct ar_spec){.connection = cases[i].connection, .max_age = cases[i].max_age},
                 &ar);
         assert_int_equal(tsr_authz_session_usable(w->p->st, w->p->tenant_id, cases[i].client_id,
                                                   &ar, cases[i].user_id, cases[i].auth_time,
@@ -507,8 +582,8 @@ static void test_prompt_and_no_session(void **state)
         struct tsr_authz_request ar;
         struct tsr_authz_verdict v;
         print_message("prompt '%s' screen_hint '%s'\n", cases[i].prompt, cases[i].screen_hint);
-        make_ar(w, &(struct ar_spec){.prompt = cases[i].prompt,
-                                     .screen_hint = cases[i].screen_hint},
+        make_ar(w,
+                &(struct ar_spec){.prompt = cases[i].prompt, .screen_hint = cases[i].screen_hint},
                 &ar);
         assert_int_equal(tsr_authz_may_reuse_session(&ar), cases[i].reuse);
         tsr_authz_without_session(&ar, &v);
@@ -528,9 +603,8 @@ static void test_consent(void **state)
     /* alice once consented to read for API_ASK with the first-party client. */
     struct tsr_strlist granted = {0};
     assert_int_equal(tsr_strlist_split(&granted, "openid read"), 0);
-    assert_int_equal(tsr_consent_add(w->p->st, tid, w->alice, w->client.client_id, API_ASK,
-                                     &granted),
-                     0);
+    assert_int_equal(
+        tsr_consent_add(w->p->st, tid, w->alice, w->client.client_id, API_ASK, &granted), 0);
     assert_int_equal(tsr_consent_add(w->p->st, tid, w->alice, third.client_id, "", &granted), 0);
     tsr_strlist_cleanup(&granted);
 
@@ -542,48 +616,119 @@ static void test_consent(void **state)
         struct expect e;
     } cases[] = {
         {"first party, no API", first, "", CB, "openid", "", {TSR_AUTHZ_ISSUE_CODE, NULL, NULL}},
-        {"first party, skipping API", first, API_SKIP, CB, "openid x", "",
+        {"first party, skipping API",
+         first,
+         API_SKIP,
+         CB,
+         "openid x",
+         "",
          {TSR_AUTHZ_ISSUE_CODE, NULL, NULL}},
-        {"first party, skipping API, loopback", first, API_SKIP, CB_LOOPBACK, "openid", "",
+        {"first party, skipping API, loopback",
+         first,
+         API_SKIP,
+         CB_LOOPBACK,
+         "openid",
+         "",
          {TSR_AUTHZ_CONSENT_PAGE, NULL, NULL}},
-        {"first party, asking API, new scope", first, API_ASK, CB, "openid write", "",
+        {"first party, asking API, new scope",
+         first,
+         API_ASK,
+         CB,
+         "openid write",
+         "",
          {TSR_AUTHZ_CONSENT_PAGE, NULL, NULL}},
-        {"first party, asking API, granted", first, API_ASK, CB, "openid read", "",
+        {"first party, asking API, granted",
+         first,
+         API_ASK,
+         CB,
+         "openid read",
+         "",
          {TSR_AUTHZ_ISSUE_CODE, NULL, NULL}},
-        {"first party, granted subset", first, API_ASK, CB, "read", "",
+        {"first party, granted subset",
+         first,
+         API_ASK,
+         CB,
+         "read",
+         "",
          {TSR_AUTHZ_ISSUE_CODE, NULL, NULL}},
-        {"first party, granted, loopback", first, API_ASK, CB_LOOPBACK, "read", "",
+        {"first party, granted, loopback",
+         first,
+         API_ASK,
+         CB_LOOPBACK,
+         "read",
+         "",
          {TSR_AUTHZ_ISSUE_CODE, NULL, NULL}},
-        {"prompt=consent beats skipping", first, API_SKIP, CB, "openid", "consent",
+        {"prompt=consent beats skipping",
+         first,
+         API_SKIP,
+         CB,
+         "openid",
+         "consent",
          {TSR_AUTHZ_CONSENT_PAGE, NULL, NULL}},
-        {"prompt=consent beats granted", first, API_ASK, CB, "read", "consent",
+        {"prompt=consent beats granted",
+         first,
+         API_ASK,
+         CB,
+         "read",
+         "consent",
          {TSR_AUTHZ_CONSENT_PAGE, NULL, NULL}},
-        {"prompt=none, consent missing", first, API_ASK, CB, "write", "none",
+        {"prompt=none, consent missing",
+         first,
+         API_ASK,
+         CB,
+         "write",
+         "none",
          {TSR_AUTHZ_ERROR, "consent_required", "Consent required"}},
-        {"prompt=none, granted", first, API_ASK, CB, "read", "none",
+        {"prompt=none, granted",
+         first,
+         API_ASK,
+         CB,
+         "read",
+         "none",
          {TSR_AUTHZ_ISSUE_CODE, NULL, NULL}},
-        {"third party, no API, granted", &third, "", CB, "openid", "",
+        {"third party, no API, granted",
+         &third,
+         "",
+         CB,
+         "openid",
+         "",
          {TSR_AUTHZ_ISSUE_CODE, NULL, NULL}},
-        {"third party, no API, new scope", &third, "", CB, "openid email", "",
+        {"third party, no API, new scope",
+         &third,
+         "",
+         CB,
+         "openid email",
+         "",
          {TSR_AUTHZ_CONSENT_PAGE, NULL, NULL}},
-        {"third party, skipping API", &third, API_SKIP, CB, "openid", "",
+        {"third party, skipping API",
+         &third,
+         API_SKIP,
+         CB,
+         "openid",
+         "",
          {TSR_AUTHZ_CONSENT_PAGE, NULL, NULL}},
-        {"first party, unknown API", first, "https://nope.example.com/", CB, "openid", "",
+        {"first party, unknown API",
+         first,
+         "https://nope.example.com/",
+         CB,
+         "openid",
+         "",
          {TSR_AUTHZ_ERROR, "server_error", "Cannot read the consent"}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         struct tsr_authz_request ar;
         struct tsr_authz_verdict v;
         print_message("consent: %s\n", cases[i].name);
-        make_ar(w, &(struct ar_spec){.audience = cases[i].audience,
-                                     .redirect_uri = cases[i].redirect_uri,
-                                     .scope = cases[i].scope, .prompt = cases[i].prompt},
+        make_ar(w,
+                &(struct ar_spec){.audience = cases[i].audience,
+                                  .redirect_uri = cases[i].redirect_uri,
+                                  .scope = cases[i].scope,
+                                  .prompt = cases[i].prompt},
                 &ar);
         tsr_authz_with_session(w->p->st, tid, cases[i].client, &ar, w->alice, &v);
         assert_verdict(&v, &cases[i].e);
         bool needed = false;
-        int rc = tsr_authz_consent_needed(w->p->st, tid, cases[i].client, &ar, w->alice,
-                                          &needed);
+        int rc = tsr_authz_consent_needed(w->p->st, tid, cases[i].client, &ar, w->alice, &needed);
         assert_int_equal(rc == 0, cases[i].e.next != TSR_AUTHZ_ERROR ||
                                       strcmp(cases[i].e.error, "server_error") != 0);
         if (rc == 0)
@@ -603,8 +748,8 @@ static void test_consent(void **state)
         tsr_authz_request_cleanup(&ar);
         if (v.next == TSR_AUTHZ_ISSUE_CODE)
             break;
-        assert_verdict(&v, &(struct expect){TSR_AUTHZ_ERROR, "server_error",
-                                            "Cannot read the consent"});
+        assert_verdict(
+            &v, &(struct expect){TSR_AUTHZ_ERROR, "server_error", "Cannot read the consent"});
         assert_true(n < 39);
     }
     tsr_client_cleanup(&third);
@@ -614,9 +759,15 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, world_setup, world_teardown)
     const struct CMUnitTest tests[] = {
-        T(test_client_and_redirect), T(test_web_origin),  T(test_request_refusals),
-        T(test_bad_mode_answers_in_query), T(test_audience), T(test_connection),
-        T(test_session_reuse),       T(test_prompt_and_no_session), T(test_consent),
+        T(test_client_and_redirect),
+        T(test_web_origin),
+        T(test_request_refusals),
+        T(test_bad_mode_answers_in_query),
+        T(test_audience),
+        T(test_connection),
+        T(test_session_reuse),
+        T(test_prompt_and_no_session),
+        T(test_consent),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
