@@ -229,7 +229,7 @@ static int apply_lists(struct tsr_client *c, const struct tsr_client_patch *p,
     for (size_t i = 0; p->grant_types != NULL && i < p->grant_types->n; i++) {
         if (one_of(p->grant_types->v[i], grant_types))
             continue;
-        char field[32];
+        char field[48];
         snprintf(field, sizeof field, "grant_types[%zu]", i);
         return tsr_refuse(why, TSR_REFUSED_VALUE, field, "No enum match for: \"%.100s\"",
                           p->grant_types->v[i]);
