@@ -227,19 +227,19 @@ static void cleanup_cb(void *record)
 
 int tsr_api_get(tsr_store *st, const char *tenant_id, const char *id, struct tsr_api *out)
 {
-    return tsr_rows_one(st, read_row, out,
-                        "SELECT " API_COLUMNS
-                        " FROM resource_servers WHERE tenant_id = ? AND id = ?",
-                        "ss", tenant_id, id);
+    return tsr_rows_one_sql(st, read_row, out,
+                            "SELECT " API_COLUMNS
+                            " FROM resource_servers WHERE tenant_id = ? AND id = ?",
+                            "ss", tenant_id, id);
 }
 
 int tsr_api_get_by_identifier(tsr_store *st, const char *tenant_id, const char *identifier,
                               struct tsr_api *out)
 {
-    return tsr_rows_one(st, read_row, out,
-                        "SELECT " API_COLUMNS
-                        " FROM resource_servers WHERE tenant_id = ? AND identifier = ?",
-                        "ss", tenant_id, identifier);
+    return tsr_rows_one_sql(st, read_row, out,
+                            "SELECT " API_COLUMNS
+                            " FROM resource_servers WHERE tenant_id = ? AND identifier = ?",
+                            "ss", tenant_id, identifier);
 }
 
 int tsr_api_insert(tsr_store *st, const struct tsr_api *a)
@@ -265,7 +265,7 @@ int tsr_api_update(tsr_store *st, const struct tsr_api *a)
     char *scopes = scopes_to_text(a);
     if (scopes == NULL)
         return TSR_ENOMEM;
-    int rc = tsr_rows_change(
+    int rc = tsr_rows_change_sql(
         st,
         "UPDATE resource_servers SET name = ?, signing_alg = ?, "
         "signing_secret = ?, token_lifetime = ?, token_lifetime_for_web = ?, "
@@ -283,8 +283,8 @@ int tsr_api_update(tsr_store *st, const struct tsr_api *a)
 
 int tsr_api_delete(tsr_store *st, const char *tenant_id, const char *id)
 {
-    return tsr_rows_change(st, "DELETE FROM resource_servers WHERE tenant_id = ? AND id = ?", "ss",
-                           tenant_id, id);
+    return tsr_rows_change_sql(st, "DELETE FROM resource_servers WHERE tenant_id = ? AND id = ?",
+                               "ss", tenant_id, id);
 }
 
 #define API_FILTER                                                                                 \
@@ -302,8 +302,8 @@ int tsr_api_list(tsr_store *st, const char *tenant_id, const struct tsr_strlist 
         return TSR_ENOMEM;
     int rc = 0;
     tsr_stmt *q = NULL;
-    if (total != NULL && (rc = tsr_rows_count(st, total, "SELECT count(*)" API_FILTER, "sss",
-                                              tenant_id, ids, ids)) != 0)
+    if (total != NULL && (rc = tsr_rows_count_sql(st, total, "SELECT count(*)" API_FILTER, "sss",
+                                                  tenant_id, ids, ids)) != 0)
         goto out;
     rc = tsr_store_query(st, &q,
                          "SELECT " API_COLUMNS API_FILTER

@@ -71,19 +71,20 @@ int tsr_auth_code_find(tsr_store *st, const char *tenant_id, const char *code,
     memset(out, 0, sizeof *out);
     if (code == NULL || strlen(code) > 128 || tsr_sha256_hex(code, hash) != 0)
         return TSR_ENOTFOUND;
-    return tsr_rows_one(st, read_row, out,
-                        "SELECT code, client_id, user_id, sid, redirect_uri, scope, audience, "
-                        "nonce, code_challenge, code_challenge_method, auth_time, expires_at, "
-                        "used_at FROM authorization_codes WHERE tenant_id = ? AND code = ?",
-                        "ss", tenant_id, hash);
+    return tsr_rows_one_sql(st, read_row, out,
+                            "SELECT code, client_id, user_id, sid, redirect_uri, scope, audience, "
+                            "nonce, code_challenge, code_challenge_method, auth_time, expires_at, "
+                            "used_at FROM authorization_codes WHERE tenant_id = ? AND code = ?",
+                            "ss", tenant_id, hash);
 }
 
 int tsr_auth_code_mark_used(tsr_store *st, const char *tenant_id, const char *hash)
 {
-    int rc = tsr_rows_change(st,
-                             "UPDATE authorization_codes SET used_at = ? WHERE tenant_id = ? AND "
-                             "code = ? AND used_at IS NULL",
-                             "iss", tsr_clock_now(), tenant_id, hash);
+    int rc =
+        tsr_rows_change_sql(st,
+                            "UPDATE authorization_codes SET used_at = ? WHERE tenant_id = ? AND "
+                            "code = ? AND used_at IS NULL",
+                            "iss", tsr_clock_now(), tenant_id, hash);
     return rc == TSR_ENOTFOUND ? TSR_EBUSY : rc;
 }
 

@@ -190,10 +190,10 @@ static void cleanup_cb(void *record)
 int tsr_client_get(tsr_store *st, const char *tenant_id, const char *client_id,
                    struct tsr_client *out)
 {
-    return tsr_rows_one(st, read_row_cb, out,
-                        "SELECT " CLIENT_COLUMNS
-                        " FROM clients WHERE tenant_id = ? AND client_id = ?",
-                        "ss", tenant_id, client_id);
+    return tsr_rows_one_sql(st, read_row_cb, out,
+                            "SELECT " CLIENT_COLUMNS
+                            " FROM clients WHERE tenant_id = ? AND client_id = ?",
+                            "ss", tenant_id, client_id);
 }
 
 /* The JSON text of each list column, in column order; freed by free_lists. */
@@ -248,7 +248,7 @@ int tsr_client_update(tsr_store *st, const struct tsr_client *c)
     struct list_texts t = {0};
     int rc = lists_to_text(c, &t);
     if (rc == 0)
-        rc = tsr_rows_change(
+        rc = tsr_rows_change_sql(
             st,
             "UPDATE clients SET name = ?, description = ?, app_type = ?, logo_uri = ?, "
             "is_first_party = ?, oidc_conformant = ?, secret_hash = ?, "
@@ -258,14 +258,15 @@ int tsr_client_update(tsr_store *st, const struct tsr_client *c)
             "rt_expiration_type = ?, rt_leeway = ?, rt_token_lifetime = ?, "
             "rt_idle_token_lifetime = ?, rt_infinite_token_lifetime = ?, "
             "rt_infinite_idle_token_lifetime = ? WHERE tenant_id = ? AND client_id = ?",
-            "ssssiissssssssii" "ssiiiii" "ss", c->name, c->description, c->app_type, c->logo_uri,
-            (int64_t)c->is_first_party, (int64_t)c->oidc_conformant, c->secret_hash,
-            c->token_endpoint_auth_method, t.v[0], t.v[1], t.v[2], t.v[3], t.v[4],
-            c->client_metadata, c->jwt_lifetime_in_seconds, tsr_clock_now(),
-            c->refresh_token.rotation_type, c->refresh_token.expiration_type,
+            "ssssiissssssssii"
+            "ssiiiii"
+            "ss",
+            c->name, c->description, c->app_type, c->logo_uri, (int64_t)c->is_first_party,
+            (int64_t)c->oidc_conformant, c->secret_hash, c->token_endpoint_auth_method, t.v[0],
+            t.v[1], t.v[2], t.v[3], t.v[4], c->client_metadata, c->jwt_lifetime_in_seconds,
+            tsr_clock_now(), c->refresh_token.rotation_type, c->refresh_token.expiration_type,
             c->refresh_token.leeway, c->refresh_token.token_lifetime,
-            c->refresh_token.idle_token_lifetime,
-            (int64_t)c->refresh_token.infinite_token_lifetime,
+            c->refresh_token.idle_token_lifetime, (int64_t)c->refresh_token.infinite_token_lifetime,
             (int64_t)c->refresh_token.infinite_idle_token_lifetime, c->tenant_id, c->client_id);
     free_lists(&t);
     return rc;
@@ -273,8 +274,8 @@ int tsr_client_update(tsr_store *st, const struct tsr_client *c)
 
 int tsr_client_delete(tsr_store *st, const char *tenant_id, const char *client_id)
 {
-    return tsr_rows_change(st, "DELETE FROM clients WHERE tenant_id = ? AND client_id = ?", "ss",
-                           tenant_id, client_id);
+    return tsr_rows_change_sql(st, "DELETE FROM clients WHERE tenant_id = ? AND client_id = ?",
+                               "ss", tenant_id, client_id);
 }
 
 #define CLIENT_FILTER                                                                              \
@@ -294,8 +295,9 @@ int tsr_client_list(tsr_store *st, const char *tenant_id, const struct tsr_clien
         return TSR_ENOMEM;
     int rc = 0;
     tsr_stmt *q = NULL;
-    if (total != NULL && (rc = tsr_rows_count(st, total, "SELECT count(*)" CLIENT_FILTER, "sssii",
-                                              tenant_id, types, types, first, first)) != 0)
+    if (total != NULL &&
+        (rc = tsr_rows_count_sql(st, total, "SELECT count(*)" CLIENT_FILTER, "sssii", tenant_id,
+                                 types, types, first, first)) != 0)
         goto out;
     rc = tsr_store_query(st, &q,
                          "SELECT " CLIENT_COLUMNS CLIENT_FILTER
@@ -347,11 +349,11 @@ int tsr_client_origin_allowed(tsr_store *st, const char *tenant_id, const char *
     if (pattern == NULL)
         return TSR_ENOMEM;
     int64_t n = 0;
-    int rc = tsr_rows_count(st, &n,
-                            "SELECT count(*) FROM clients WHERE tenant_id = ? AND "
-                            "(web_origins LIKE ? " TSR_STORE_LIKE_ESCAPE " OR allowed_origins LIKE ? "
-                            TSR_STORE_LIKE_ESCAPE ")",
-                            "sss", tenant_id, pattern, pattern);
+    int rc = tsr_rows_count_sql(st, &n,
+                                "SELECT count(*) FROM clients WHERE tenant_id = ? AND "
+                                "(web_origins LIKE ? " TSR_STORE_LIKE_ESCAPE
+                                " OR allowed_origins LIKE ? " TSR_STORE_LIKE_ESCAPE ")",
+                                "sss", tenant_id, pattern, pattern);
     free(pattern);
     *allowed = rc == 0 && n > 0;
     return rc;

@@ -95,19 +95,19 @@ static void cleanup_cb(void *record)
 int tsr_connection_get(tsr_store *st, const char *tenant_id, const char *id,
                        struct tsr_connection *out)
 {
-    return tsr_rows_one(st, read_row, out,
-                        "SELECT " CONNECTION_COLUMNS
-                        " FROM connections WHERE tenant_id = ? AND id = ?",
-                        "ss", tenant_id, id);
+    return tsr_rows_one_sql(st, read_row, out,
+                            "SELECT " CONNECTION_COLUMNS
+                            " FROM connections WHERE tenant_id = ? AND id = ?",
+                            "ss", tenant_id, id);
 }
 
 int tsr_connection_get_by_name(tsr_store *st, const char *tenant_id, const char *name,
                                struct tsr_connection *out)
 {
-    return tsr_rows_one(st, read_row, out,
-                        "SELECT " CONNECTION_COLUMNS
-                        " FROM connections WHERE tenant_id = ? AND name = ?",
-                        "ss", tenant_id, name);
+    return tsr_rows_one_sql(st, read_row, out,
+                            "SELECT " CONNECTION_COLUMNS
+                            " FROM connections WHERE tenant_id = ? AND name = ?",
+                            "ss", tenant_id, name);
 }
 
 int tsr_connection_insert(tsr_store *st, const struct tsr_connection *c)
@@ -133,23 +133,23 @@ int tsr_connection_update(tsr_store *st, const struct tsr_connection *c)
     char *clients = tsr_strlist_to_text(&c->enabled_clients);
     if (clients == NULL)
         return TSR_ENOMEM;
-    int rc = tsr_rows_change(st,
-                             "UPDATE connections SET display_name = ?, password_policy = ?, "
-                             "password_min_length = ?, requires_username = ?, disable_signup = ?, "
-                             "brute_force_protection = ?, enabled_clients = ?, updated_at = ? "
-                             "WHERE tenant_id = ? AND id = ?",
-                             "ssiiiisiss", c->display_name, c->password_policy,
-                             c->password_min_length, (int64_t)c->requires_username,
-                             (int64_t)c->disable_signup, (int64_t)c->brute_force_protection,
-                             clients, c->updated_at, c->tenant_id, c->id);
+    int rc = tsr_rows_change_sql(
+        st,
+        "UPDATE connections SET display_name = ?, password_policy = ?, "
+        "password_min_length = ?, requires_username = ?, disable_signup = ?, "
+        "brute_force_protection = ?, enabled_clients = ?, updated_at = ? "
+        "WHERE tenant_id = ? AND id = ?",
+        "ssiiiisiss", c->display_name, c->password_policy, c->password_min_length,
+        (int64_t)c->requires_username, (int64_t)c->disable_signup,
+        (int64_t)c->brute_force_protection, clients, c->updated_at, c->tenant_id, c->id);
     free(clients);
     return rc;
 }
 
 int tsr_connection_delete(tsr_store *st, const char *tenant_id, const char *id)
 {
-    return tsr_rows_change(st, "DELETE FROM connections WHERE tenant_id = ? AND id = ?", "ss",
-                           tenant_id, id);
+    return tsr_rows_change_sql(st, "DELETE FROM connections WHERE tenant_id = ? AND id = ?", "ss",
+                               tenant_id, id);
 }
 
 /* Filters are bound as '' for "any" so the SQL stays one constant text on every backend. */
@@ -178,9 +178,9 @@ int tsr_connection_list(tsr_store *st, const char *tenant_id, const struct tsr_s
     char *s = NULL;
     int rc = strategies_text(strategies, &s);
     tsr_stmt *q = NULL;
-    if (rc != 0 || (total != NULL && (rc = tsr_rows_count(st, total,
-                                                          "SELECT count(*)" CONNECTION_FILTER,
-                                                          "sssss", tenant_id, s, s, nm, nm)) != 0))
+    if (rc != 0 ||
+        (total != NULL && (rc = tsr_rows_count_sql(st, total, "SELECT count(*)" CONNECTION_FILTER,
+                                                   "sssss", tenant_id, s, s, nm, nm)) != 0))
         goto out;
     rc = tsr_store_query(st, &q,
                          "SELECT " CONNECTION_COLUMNS CONNECTION_FILTER
@@ -353,8 +353,8 @@ int tsr_connection_ensure_default(tsr_store *st, const char *tenant_id)
 {
     struct tsr_connection c = {0};
     int64_t count = 0;
-    int rc = tsr_rows_count(st, &count, "SELECT count(*) FROM connections WHERE tenant_id = ?",
-                            "s", tenant_id);
+    int rc = tsr_rows_count_sql(st, &count, "SELECT count(*) FROM connections WHERE tenant_id = ?",
+                                "s", tenant_id);
     if (rc != 0 || count > 0)
         return rc;
     if ((rc = tsr_connection_init_new(&c, tenant_id)) != 0)

@@ -77,10 +77,10 @@ static int read_scope(tsr_stmt *q, void *record)
 static int load(tsr_store *st, const char *tenant_id, const char *user_id, const char *client_id,
                 const char *audience, struct tsr_strlist *out)
 {
-    return tsr_rows_one(st, read_scope, out,
-                        "SELECT scope FROM user_grants WHERE tenant_id = ? AND user_id = ? AND "
-                        "client_id = ? AND audience = ?",
-                        "ssss", tenant_id, user_id, client_id, audience);
+    return tsr_rows_one_sql(st, read_scope, out,
+                            "SELECT scope FROM user_grants WHERE tenant_id = ? AND user_id = ? AND "
+                            "client_id = ? AND audience = ?",
+                            "ssss", tenant_id, user_id, client_id, audience);
 }
 
 int tsr_consent_get(tsr_store *st, const char *tenant_id, const char *user_id,
@@ -199,8 +199,8 @@ int tsr_consent_list(tsr_store *st, const char *tenant_id, const char *user_id,
 {
     *out = NULL;
     *n = 0;
-    int rc = tsr_rows_count(st, total, "SELECT count(*)" CONSENT_FILTER, "sssssss", tenant_id,
-                            user_id, user_id, client_id, client_id, audience, audience);
+    int rc = tsr_rows_count_sql(st, total, "SELECT count(*)" CONSENT_FILTER, "sssssss", tenant_id,
+                                user_id, user_id, client_id, client_id, audience, audience);
     if (rc != 0)
         return rc;
     tsr_stmt *q = NULL;
@@ -251,8 +251,8 @@ int tsr_consent_delete(tsr_store *st, const char *tenant_id, const char *id)
         return rc;
     rc = revoke_covered(st, tenant_id, id, NULL);
     if (rc == 0)
-        rc = tsr_rows_change(st, "DELETE FROM user_grants WHERE tenant_id = ? AND id = ?", "ss",
-                             tenant_id, id);
+        rc = tsr_rows_change_sql(st, "DELETE FROM user_grants WHERE tenant_id = ? AND id = ?", "ss",
+                                 tenant_id, id);
     return tsr_store_finish(st, rc);
 }
 

@@ -64,19 +64,19 @@ static void cleanup_cb(void *record)
 
 int tsr_grant_get(tsr_store *st, const char *tenant_id, const char *id, struct tsr_grant *out)
 {
-    return tsr_rows_one(st, read_row, out,
-                        "SELECT " GRANT_COLUMNS
-                        " FROM client_grants WHERE tenant_id = ? AND id = ?",
-                        "ss", tenant_id, id);
+    return tsr_rows_one_sql(st, read_row, out,
+                            "SELECT " GRANT_COLUMNS
+                            " FROM client_grants WHERE tenant_id = ? AND id = ?",
+                            "ss", tenant_id, id);
 }
 
 int tsr_grant_find(tsr_store *st, const char *tenant_id, const char *client_id,
                    const char *audience, struct tsr_grant *out)
 {
-    return tsr_rows_one(st, read_row, out,
-                        "SELECT " GRANT_COLUMNS " FROM client_grants WHERE tenant_id = ? AND "
-                        "client_id = ? AND audience = ?",
-                        "sss", tenant_id, client_id, audience);
+    return tsr_rows_one_sql(st, read_row, out,
+                            "SELECT " GRANT_COLUMNS " FROM client_grants WHERE tenant_id = ? AND "
+                            "client_id = ? AND audience = ?",
+                            "sss", tenant_id, client_id, audience);
 }
 
 int tsr_grant_insert(tsr_store *st, const struct tsr_grant *g)
@@ -97,19 +97,19 @@ int tsr_grant_update(tsr_store *st, const struct tsr_grant *g)
     char *scope = tsr_strlist_to_text(&g->scope);
     if (scope == NULL)
         return TSR_ENOMEM;
-    int rc =
-        tsr_rows_change(st,
-                        "UPDATE client_grants SET scope = ?, updated_at = ? WHERE tenant_id = ? "
-                        "AND id = ?",
-                        "siss", scope, tsr_clock_now(), g->tenant_id, g->id);
+    int rc = tsr_rows_change_sql(
+        st,
+        "UPDATE client_grants SET scope = ?, updated_at = ? WHERE tenant_id = ? "
+        "AND id = ?",
+        "siss", scope, tsr_clock_now(), g->tenant_id, g->id);
     free(scope);
     return rc;
 }
 
 int tsr_grant_delete(tsr_store *st, const char *tenant_id, const char *id)
 {
-    return tsr_rows_change(st, "DELETE FROM client_grants WHERE tenant_id = ? AND id = ?", "ss",
-                           tenant_id, id);
+    return tsr_rows_change_sql(st, "DELETE FROM client_grants WHERE tenant_id = ? AND id = ?", "ss",
+                               tenant_id, id);
 }
 
 /* NULL filters match everything: "(? IS NULL OR col = ?)" keeps one portable statement. */
@@ -125,8 +125,8 @@ int tsr_grant_list(tsr_store *st, const char *tenant_id, const char *audience,
     *n = 0;
     int rc = 0;
     if (total != NULL &&
-        (rc = tsr_rows_count(st, total, "SELECT count(*)" GRANT_FILTER, "sssss", tenant_id,
-                             audience, audience, client_id, client_id)) != 0)
+        (rc = tsr_rows_count_sql(st, total, "SELECT count(*)" GRANT_FILTER, "sssss", tenant_id,
+                                 audience, audience, client_id, client_id)) != 0)
         return rc;
     tsr_stmt *q = NULL;
     rc = tsr_store_query(

@@ -13,7 +13,6 @@
 
 #define JOB_ID_RANDOM 16
 #define RETENTION_MS ((int64_t)TSR_JOB_RETENTION_DAYS * 86400000)
-#define JOB_COLUMNS "id, type, status, user_id, client_id, created_at"
 
 void tsr_job_cleanup(struct tsr_job *j)
 {
@@ -51,14 +50,11 @@ int tsr_job_create(tsr_store *st, const char *tenant_id, const char *type, const
     if (rc != 0)
         return rc;
     /* Bounded by the rate jobs are made: each new job clears what has expired. */
-    rc = tsr_store_run(st, NULL, "DELETE FROM jobs WHERE tenant_id = ? AND created_at < ?", "si",
-                       tenant_id, out->created_at - RETENTION_MS);
+    rc = tsr_store_q_run(st, NULL, TSR_Q_JOB_DELETE_EXPIRED, tenant_id,
+                         out->created_at - RETENTION_MS);
     if (rc == 0)
-        rc = tsr_store_run(st, NULL,
-                           "INSERT INTO jobs (tenant_id, " JOB_COLUMNS ") "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           "ssssssi", tenant_id, out->id, out->type, out->status, out->user_id,
-                           out->client_id, out->created_at);
+        rc = tsr_store_q_run(st, NULL, TSR_Q_JOB_INSERT, tenant_id, out->id, out->type,
+                             out->status, out->user_id, out->client_id, out->created_at);
     if (rc != 0)
         tsr_job_cleanup(out);
     return rc;
@@ -79,10 +75,8 @@ static int read_row(tsr_stmt *q, void *record)
 int tsr_job_get(tsr_store *st, const char *tenant_id, const char *id, struct tsr_job *out)
 {
     memset(out, 0, sizeof *out);
-    return tsr_rows_one(st, read_row, out,
-                        "SELECT " JOB_COLUMNS " FROM jobs WHERE tenant_id = ? AND id = ? "
-                        "AND created_at >= ?",
-                        "ssi", tenant_id, id, tsr_clock_now_ms() - RETENTION_MS);
+    return tsr_rows_one(st, read_row, out, TSR_Q_JOB_GET, tenant_id, id,
+                        tsr_clock_now_ms() - RETENTION_MS);
 }
 
 json_t *tsr_job_to_json(const struct tsr_job *j)

@@ -295,9 +295,10 @@ int tsr_keys_private_pem(tsr_store *st, const char *tenant_id,
     char *sealed = NULL;
     char ctx[256];
     *pem = NULL;
-    int rc = tsr_rows_one(st, read_text, &sealed,
-                          "SELECT private_key FROM signing_keys WHERE tenant_id = ? AND kid = ?",
-                          "ss", tenant_id, kid);
+    int rc =
+        tsr_rows_one_sql(st, read_text, &sealed,
+                         "SELECT private_key FROM signing_keys WHERE tenant_id = ? AND kid = ?",
+                         "ss", tenant_id, kid);
     if (rc != 0)
         return rc;
     seal_context(ctx, sizeof ctx, tenant_id, kid);
@@ -314,19 +315,19 @@ int tsr_keys_rotate(tsr_store *st, const char *tenant_id,
     *new_current = NULL;
     int rc = tsr_store_begin(st);
     if (rc == 0)
-        rc = tsr_rows_one(st, read_text, &next,
-                          "SELECT kid FROM signing_keys WHERE tenant_id = ? AND state = 'next'",
-                          "s", tenant_id);
+        rc = tsr_rows_one_sql(st, read_text, &next,
+                              "SELECT kid FROM signing_keys WHERE tenant_id = ? AND state = 'next'",
+                              "s", tenant_id);
     if (rc == 0)
         rc = tsr_store_run(st, NULL,
                            "UPDATE signing_keys SET state = 'previous', current_until = ? WHERE "
                            "tenant_id = ? AND state = 'current'",
                            "is", now, tenant_id);
     if (rc == 0)
-        rc = tsr_rows_change(st,
-                             "UPDATE signing_keys SET state = 'current', current_since = ? "
-                             "WHERE tenant_id = ? AND kid = ?",
-                             "iss", now, tenant_id, next);
+        rc = tsr_rows_change_sql(st,
+                                 "UPDATE signing_keys SET state = 'current', current_since = ? "
+                                 "WHERE tenant_id = ? AND kid = ?",
+                                 "iss", now, tenant_id, next);
     if (rc == 0)
         rc = store_new_key(st, tenant_id, master_key, "next", now);
     if ((rc = tsr_store_finish(st, rc)) != 0) {
@@ -340,17 +341,17 @@ int tsr_keys_rotate(tsr_store *st, const char *tenant_id,
 int tsr_keys_revoke(tsr_store *st, const char *tenant_id, const char *kid)
 {
     char *state = NULL;
-    int rc = tsr_rows_one(st, read_text, &state,
-                          "SELECT state FROM signing_keys WHERE tenant_id = ? AND kid = ?", "ss",
-                          tenant_id, kid);
+    int rc = tsr_rows_one_sql(st, read_text, &state,
+                              "SELECT state FROM signing_keys WHERE tenant_id = ? AND kid = ?",
+                              "ss", tenant_id, kid);
     if (rc != 0)
         return rc;
     bool previous = strcmp(state, "previous") == 0;
     free(state);
     if (!previous)
         return TSR_EINVAL;
-    return tsr_rows_change(st,
-                           "UPDATE signing_keys SET state = 'revoked', revoked_at = ? WHERE "
-                           "tenant_id = ? AND kid = ? AND state = 'previous'",
-                           "iss", tsr_clock_now(), tenant_id, kid);
+    return tsr_rows_change_sql(st,
+                               "UPDATE signing_keys SET state = 'revoked', revoked_at = ? WHERE "
+                               "tenant_id = ? AND kid = ? AND state = 'previous'",
+                               "iss", tsr_clock_now(), tenant_id, kid);
 }

@@ -42,8 +42,8 @@ static int failures(tsr_store *st, const struct tsr_limits *l, const char *tenan
     char net[TSR_IP_NET_MAX];
     tsr_ip_net(ip, net, sizeof net);
     *n = 0;
-    return tsr_rows_count(st, n, "SELECT count(*)" COUNTED " AND tsr_ip_net(e.ip) = ?", "ssis",
-                          tenant_id, identifier, window_start(l), net);
+    return tsr_rows_count_sql(st, n, "SELECT count(*)" COUNTED " AND tsr_ip_net(e.ip) = ?", "ssis",
+                              tenant_id, identifier, window_start(l), net);
 }
 
 int tsr_lockout_check(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,

@@ -135,10 +135,10 @@ int tsr_login_tx_load(struct tsr_req *req, const char *handle, struct tsr_login_
     if (tsr_cookie_get(req, TSR_LOGIN_TX_COOKIE, browser, sizeof browser) != 0 ||
         tsr_sha256_hex(browser, browser_hash) != 0)
         return TSR_ENOTFOUND;
-    int rc = tsr_rows_one(req->store, read_row, &row,
-                          "SELECT browser, csrf, params, user_id, expires_at FROM "
-                          "login_transactions WHERE tenant_id = ? AND id = ?",
-                          "ss", req->tenant->t.id, handle_hash);
+    int rc = tsr_rows_one_sql(req->store, read_row, &row,
+                              "SELECT browser, csrf, params, user_id, expires_at FROM "
+                              "login_transactions WHERE tenant_id = ? AND id = ?",
+                              "ss", req->tenant->t.id, handle_hash);
     if (rc == 0 && (row.tx.expires_at <= tsr_clock_now() ||
                     !tsr_ct_equal(row.browser_hash, browser_hash, 64)))
         rc = TSR_ENOTFOUND;
@@ -168,9 +168,9 @@ int tsr_login_tx_set_user(struct tsr_req *req, struct tsr_login_tx *tx, const ch
     }
     free(tx->user_id);
     tx->user_id = copy;
-    return tsr_rows_change(req->store,
-                           "UPDATE login_transactions SET user_id = ? WHERE tenant_id = ? AND id = ?",
-                           "sss", user_id, req->tenant->t.id, hash);
+    return tsr_rows_change_sql(
+        req->store, "UPDATE login_transactions SET user_id = ? WHERE tenant_id = ? AND id = ?",
+        "sss", user_id, req->tenant->t.id, hash);
 }
 
 int tsr_login_tx_finish(struct tsr_req *req, const struct tsr_login_tx *tx)

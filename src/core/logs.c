@@ -381,8 +381,8 @@ int tsr_logs_list(tsr_store *st, const char *tenant_id, const struct tsr_logs_fi
     int rc = 0;
     if (total) {
         snprintf(sql, sizeof sql, "SELECT count(*) FROM events %s", where);
-        rc = tsr_rows_count(st, total, sql, "ssssii", tenant_id, f->type, f->user_id,
-                            f->client_id, f->date_min, f->date_max);
+        rc = tsr_rows_count_sql(st, total, sql, "ssssii", tenant_id, f->type, f->user_id,
+                                f->client_id, f->date_min, f->date_max);
         if (rc != 0)
             return rc;
     }
@@ -415,8 +415,8 @@ int tsr_logs_after(tsr_store *st, const char *tenant_id, const char *from, int64
 int tsr_logs_get(tsr_store *st, const char *tenant_id, const char *id, struct tsr_log_entry *out)
 {
     memset(out, 0, sizeof *out);
-    return tsr_rows_one(st, read_entry, out, COLUMNS "WHERE tenant_id = ? AND id = ?", "ss",
-                        tenant_id, id);
+    return tsr_rows_one_sql(st, read_entry, out, COLUMNS "WHERE tenant_id = ? AND id = ?", "ss",
+                            tenant_id, id);
 }
 
 static int set_text(json_t *o, const char *key, const char *v)

@@ -57,8 +57,8 @@ int tsr_opaque_token_find(tsr_store *st, const char *tenant_id, const char *secr
     memset(out, 0, sizeof *out);
     if (strlen(secret) > 128 || tsr_sha256_hex(secret, hash) != 0)
         return TSR_ENOTFOUND;
-    return tsr_rows_one(st, read_row, out,
-                        "SELECT client_id, user_id, scope, expires_at FROM access_tokens WHERE "
-                        "tenant_id = ? AND token = ? AND revoked_at IS NULL AND expires_at > ?",
-                        "ssi", tenant_id, hash, tsr_clock_now());
+    return tsr_rows_one_sql(st, read_row, out,
+                            "SELECT client_id, user_id, scope, expires_at FROM access_tokens WHERE "
+                            "tenant_id = ? AND token = ? AND revoked_at IS NULL AND expires_at > ?",
+                            "ssi", tenant_id, hash, tsr_clock_now());
 }

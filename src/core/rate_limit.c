@@ -48,8 +48,8 @@ int tsr_rate_hit(tsr_store *st, const char *tenant_id, const char *bucket,
     if (rate->count == 0)
         return 0;
     struct hit h = {0};
-    int rc = tsr_rows_one(st, read_hit, &h, hit_sql, "ssii", tenant_id, bucket, now,
-                          now + (int64_t)rate->seconds);
+    int rc = tsr_rows_one_sql(st, read_hit, &h, hit_sql, "ssii", tenant_id, bucket, now,
+                              now + (int64_t)rate->seconds);
     if (rc != 0)
         return rc;
     if (h.hits == 1) {

@@ -71,8 +71,8 @@ int tsr_rbac_list(tsr_store *st, const char *tenant_id, const char *user_id, int
 {
     *out = NULL;
     *n = 0;
-    int rc = tsr_rows_count(st, total, "SELECT count(*) FROM (" HELD_SQL ") AS held", "ssss",
-                            tenant_id, user_id, tenant_id, user_id);
+    int rc = tsr_rows_count_sql(st, total, "SELECT count(*) FROM (" HELD_SQL ") AS held", "ssss",
+                                tenant_id, user_id, tenant_id, user_id);
     if (rc != 0)
         return rc;
     tsr_stmt *q = NULL;

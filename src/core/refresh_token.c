@@ -74,28 +74,29 @@ int tsr_refresh_token_find(tsr_store *st, const char *tenant_id, const char *sec
     memset(out, 0, sizeof *out);
     if (secret == NULL || strlen(secret) > 128 || tsr_sha256_hex(secret, hash) != 0)
         return TSR_ENOTFOUND;
-    return tsr_rows_one(st, read_row, out,
-                        "SELECT token, family_id, client_id, user_id, sid, scope, audience, "
-                        "auth_time, created_at, last_used_at, expires_at, rotated_at, revoked_at "
-                        "FROM refresh_tokens WHERE tenant_id = ? AND token = ?",
-                        "ss", tenant_id, hash);
+    return tsr_rows_one_sql(
+        st, read_row, out,
+        "SELECT token, family_id, client_id, user_id, sid, scope, audience, "
+        "auth_time, created_at, last_used_at, expires_at, rotated_at, revoked_at "
+        "FROM refresh_tokens WHERE tenant_id = ? AND token = ?",
+        "ss", tenant_id, hash);
 }
 
 int tsr_refresh_token_rotate(tsr_store *st, const char *tenant_id, const char *hash)
 {
     int64_t now = tsr_clock_now();
-    return tsr_rows_change(st,
-                           "UPDATE refresh_tokens SET rotated_at = ?, last_used_at = ? WHERE "
-                           "tenant_id = ? AND token = ? AND rotated_at IS NULL",
-                           "iiss", now, now, tenant_id, hash);
+    return tsr_rows_change_sql(st,
+                               "UPDATE refresh_tokens SET rotated_at = ?, last_used_at = ? WHERE "
+                               "tenant_id = ? AND token = ? AND rotated_at IS NULL",
+                               "iiss", now, now, tenant_id, hash);
 }
 
 int tsr_refresh_token_touch(tsr_store *st, const char *tenant_id, const char *hash)
 {
-    return tsr_rows_change(st,
-                           "UPDATE refresh_tokens SET last_used_at = ? WHERE tenant_id = ? AND "
-                           "token = ?",
-                           "iss", tsr_clock_now(), tenant_id, hash);
+    return tsr_rows_change_sql(st,
+                               "UPDATE refresh_tokens SET last_used_at = ? WHERE tenant_id = ? AND "
+                               "token = ?",
+                               "iss", tsr_clock_now(), tenant_id, hash);
 }
 
 /*

@@ -69,9 +69,9 @@ static int read_row(tsr_stmt *q, void *record)
 
 int tsr_role_get(tsr_store *st, const char *tenant_id, const char *id, struct tsr_role *out)
 {
-    return tsr_rows_one(st, read_row, out,
-                        "SELECT " ROLE_COLUMNS " FROM roles WHERE tenant_id = ? AND id = ?", "ss",
-                        tenant_id, id);
+    return tsr_rows_one_sql(st, read_row, out,
+                            "SELECT " ROLE_COLUMNS " FROM roles WHERE tenant_id = ? AND id = ?",
+                            "ss", tenant_id, id);
 }
 
 int tsr_role_insert(tsr_store *st, const struct tsr_role *r)
@@ -85,16 +85,17 @@ int tsr_role_insert(tsr_store *st, const struct tsr_role *r)
 int tsr_role_update(tsr_store *st, struct tsr_role *r)
 {
     r->updated_at = tsr_clock_now();
-    return tsr_rows_change(st,
-                           "UPDATE roles SET name = ?, description = ?, updated_at = ? WHERE "
-                           "tenant_id = ? AND id = ?",
-                           "ssiss", r->name, r->description, r->updated_at, r->tenant_id, r->id);
+    return tsr_rows_change_sql(st,
+                               "UPDATE roles SET name = ?, description = ?, updated_at = ? WHERE "
+                               "tenant_id = ? AND id = ?",
+                               "ssiss", r->name, r->description, r->updated_at, r->tenant_id,
+                               r->id);
 }
 
 int tsr_role_delete(tsr_store *st, const char *tenant_id, const char *id)
 {
-    return tsr_rows_change(st, "DELETE FROM roles WHERE tenant_id = ? AND id = ?", "ss",
-                           tenant_id, id);
+    return tsr_rows_change_sql(st, "DELETE FROM roles WHERE tenant_id = ? AND id = ?", "ss",
+                               tenant_id, id);
 }
 
 int tsr_role_list(tsr_store *st, const char *tenant_id, const char *name_filter, int64_t offset,
@@ -106,10 +107,11 @@ int tsr_role_list(tsr_store *st, const char *tenant_id, const char *name_filter,
     char *pattern = tsr_store_like_pattern(filter, strlen(filter), TSR_LIKE_CONTAINS);
     if (pattern == NULL)
         return TSR_ENOMEM;
-    int rc = tsr_rows_count(st, total,
-                            "SELECT count(*) FROM roles WHERE tenant_id = ? AND lower(name) LIKE "
-                            "lower(?) ESCAPE '\\'",
-                            "ss", tenant_id, pattern);
+    int rc =
+        tsr_rows_count_sql(st, total,
+                           "SELECT count(*) FROM roles WHERE tenant_id = ? AND lower(name) LIKE "
+                           "lower(?) ESCAPE '\\'",
+                           "ss", tenant_id, pattern);
     tsr_stmt *q = NULL;
     if (rc == 0)
         rc = tsr_store_query(st, &q,
@@ -149,10 +151,10 @@ int tsr_role_permissions(tsr_store *st, const char *tenant_id, const char *role_
 {
     *out = NULL;
     *n = 0;
-    int rc = tsr_rows_count(st, total,
-                            "SELECT count(*) FROM role_permissions WHERE tenant_id = ? AND "
-                            "role_id = ?",
-                            "ss", tenant_id, role_id);
+    int rc = tsr_rows_count_sql(st, total,
+                                "SELECT count(*) FROM role_permissions WHERE tenant_id = ? AND "
+                                "role_id = ?",
+                                "ss", tenant_id, role_id);
     tsr_stmt *q = NULL;
     if (rc == 0)
         rc = tsr_store_query(st, &q,
@@ -192,10 +194,10 @@ int tsr_role_users(tsr_store *st, const char *tenant_id, const char *role_id,
 {
     int rc = 0;
     if (total != NULL)
-        rc = tsr_rows_count(st, total,
-                            "SELECT count(*) FROM user_roles WHERE tenant_id = ? AND "
-                            "role_id = ?",
-                            "ss", tenant_id, role_id);
+        rc = tsr_rows_count_sql(st, total,
+                                "SELECT count(*) FROM user_roles WHERE tenant_id = ? AND "
+                                "role_id = ?",
+                                "ss", tenant_id, role_id);
     if (rc != 0)
         return rc;
     tsr_stmt *q = NULL;
@@ -220,9 +222,9 @@ int tsr_role_user_roles(tsr_store *st, const char *tenant_id, const char *user_i
 {
     *out = NULL;
     *n = 0;
-    int rc = tsr_rows_count(st, total,
-                            "SELECT count(*) FROM user_roles WHERE tenant_id = ? AND user_id = ?",
-                            "ss", tenant_id, user_id);
+    int rc = tsr_rows_count_sql(
+        st, total, "SELECT count(*) FROM user_roles WHERE tenant_id = ? AND user_id = ?", "ss",
+        tenant_id, user_id);
     tsr_stmt *q = NULL;
     if (rc == 0)
         rc = tsr_store_query(st, &q,

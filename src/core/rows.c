@@ -41,7 +41,67 @@ int tsr_rows_collect(tsr_stmt *q, size_t elem_size, tsr_row_reader read, tsr_row
     return 0;
 }
 
-int tsr_rows_count(tsr_store *st, int64_t *out, const char *sql, const char *types, ...)
+/* Reads the count in the first column of q's first row; finalizes q. */
+static int first_count(tsr_stmt *q, int64_t *out)
+{
+    int rc = tsr_stmt_step(q);
+    if (rc == TSR_STORE_ROW) {
+        *out = tsr_stmt_int64(q, 0);
+        rc = 0;
+    } else if (rc == TSR_STORE_DONE) {
+        rc = TSR_ESTORE;
+    }
+    tsr_stmt_finalize(q);
+    return rc;
+}
+
+/* Reads q's one row with read; finalizes q. */
+static int first_row(tsr_stmt *q, tsr_row_reader read, void *record)
+{
+    int rc = tsr_stmt_step(q);
+    if (rc == TSR_STORE_ROW)
+        rc = read(q, record);
+    else if (rc == TSR_STORE_DONE)
+        rc = TSR_ENOTFOUND;
+    tsr_stmt_finalize(q);
+    return rc;
+}
+
+int tsr_rows_count(tsr_store *st, int64_t *out, enum tsr_query_id q, ...)
+{
+    tsr_stmt *stmt = NULL;
+    va_list ap;
+    va_start(ap, q);
+    int rc = tsr_store_vq(st, &stmt, q, ap);
+    va_end(ap);
+    if (rc != 0)
+        return rc;
+    return first_count(stmt, out);
+}
+
+int tsr_rows_one(tsr_store *st, tsr_row_reader read, void *record, enum tsr_query_id q, ...)
+{
+    tsr_stmt *stmt = NULL;
+    va_list ap;
+    va_start(ap, q);
+    int rc = tsr_store_vq(st, &stmt, q, ap);
+    va_end(ap);
+    if (rc != 0)
+        return rc;
+    return first_row(stmt, read, record);
+}
+
+int tsr_rows_change(tsr_store *st, enum tsr_query_id q, ...)
+{
+    int64_t changed = 0;
+    va_list ap;
+    va_start(ap, q);
+    int rc = tsr_store_vq_run(st, &changed, q, ap);
+    va_end(ap);
+    return rc == 0 && changed == 0 ? TSR_ENOTFOUND : rc;
+}
+
+int tsr_rows_count_sql(tsr_store *st, int64_t *out, const char *sql, const char *types, ...)
 {
     tsr_stmt *q = NULL;
     va_list ap;
@@ -61,7 +121,7 @@ int tsr_rows_count(tsr_store *st, int64_t *out, const char *sql, const char *typ
     return rc;
 }
 
-int tsr_rows_one(tsr_store *st, tsr_row_reader read, void *record, const char *sql,
+int tsr_rows_one_sql(tsr_store *st, tsr_row_reader read, void *record, const char *sql,
                  const char *types, ...)
 {
     tsr_stmt *q = NULL;
@@ -80,7 +140,7 @@ int tsr_rows_one(tsr_store *st, tsr_row_reader read, void *record, const char *s
     return rc;
 }
 
-int tsr_rows_change(tsr_store *st, const char *sql, const char *types, ...)
+int tsr_rows_change_sql(tsr_store *st, const char *sql, const char *types, ...)
 {
     int64_t changed = 0;
     va_list ap;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/queries.h"
 #include "store/store.h"
 
 typedef int (*tsr_row_reader)(tsr_stmt *q, void *record);
@@ -25,21 +26,29 @@ int tsr_rows_collect(tsr_stmt *q, size_t elem_size, tsr_row_reader read, tsr_row
 /* Frees n records of elem_size bytes and the array. */
 void tsr_rows_free(void *list, size_t n, size_t elem_size, tsr_row_cleanup cleanup);
 
-/* Runs a query whose first row's first column is a count. */
-int tsr_rows_count(tsr_store *st, int64_t *out, const char *sql, const char *types, ...);
+/* Runs q, whose first row's first column is a count. */
+int tsr_rows_count(tsr_store *st, int64_t *out, enum tsr_query_id q, ...);
 
 /*
- * Runs a query expected to return at most one row, reading it with read.
+ * Runs q, expected to return at most one row, reading it with read.
  * Returns 0, TSR_ENOTFOUND or the store's error.
  */
-int tsr_rows_one(tsr_store *st, tsr_row_reader read, void *record, const char *sql,
-                 const char *types, ...);
+int tsr_rows_one(tsr_store *st, tsr_row_reader read, void *record, enum tsr_query_id q, ...);
 
 /*
- * Runs a statement that must change at least one row (an UPDATE or DELETE
- * by key).  Returns 0, TSR_ENOTFOUND when no row matched, or the store's
+ * Runs q, which must change at least one row (an UPDATE or DELETE by
+ * key).  Returns 0, TSR_ENOTFOUND when no row matched, or the store's
  * error.
  */
-int tsr_rows_change(tsr_store *st, const char *sql, const char *types, ...);
+int tsr_rows_change(tsr_store *st, enum tsr_query_id q, ...);
+
+/*
+ * The same with SQL text, for modules not yet converted to named queries;
+ * they go once none is left.
+ */
+int tsr_rows_count_sql(tsr_store *st, int64_t *out, const char *sql, const char *types, ...);
+int tsr_rows_one_sql(tsr_store *st, tsr_row_reader read, void *record, const char *sql,
+                     const char *types, ...);
+int tsr_rows_change_sql(tsr_store *st, const char *sql, const char *types, ...);
 
 #endif

@@ -98,9 +98,7 @@ int tsr_session_current(struct tsr_req *req, struct tsr_session *out)
     memset(out, 0, sizeof *out);
     if (!cookie_hash(req, hash))
         return TSR_ENOTFOUND;
-    int rc = tsr_rows_one(req->store, read_row, &row,
-                          SESSION_BY_ID,
-                          "ss", t->id, hash);
+    int rc = tsr_rows_one_sql(req->store, read_row, &row, SESSION_BY_ID, "ss", t->id, hash);
     if (rc != 0)
         return rc;
     if (row.s.expires_at <= now || row.last_seen_at + t->idle_session_lifetime <= now) {
@@ -122,9 +120,8 @@ int tsr_session_end(struct tsr_req *req, struct tsr_session *ended)
     if (!cookie_hash(req, hash))
         return 0;
     struct session_row row = {0};
-    int rc = tsr_rows_one(req->store, read_row, &row,
-                          SESSION_BY_ID,
-                          "ss", req->tenant->t.id, hash);
+    int rc =
+        tsr_rows_one_sql(req->store, read_row, &row, SESSION_BY_ID, "ss", req->tenant->t.id, hash);
     if (rc == 0)
         *ended = row.s;
     else if (rc != TSR_ENOTFOUND)

@@ -102,14 +102,15 @@ int tsr_tenant_update_settings(tsr_store *st, const struct tsr_tenant *t)
     char *urls = tsr_strlist_to_text(&t->allowed_logout_urls);
     if (urls == NULL)
         return TSR_ENOMEM;
-    int rc = tsr_rows_change(st,
-                             "UPDATE tenants SET friendly_name = ?, default_audience = ?, "
-                             "default_directory = ?, session_lifetime = ?, "
-                             "idle_session_lifetime = ?, allowed_logout_urls = ?, logo_url = ?, "
-                             "primary_color = ?, updated_at = ? WHERE id = ?",
-                             "sssiisssis", t->friendly_name, t->default_audience,
-                             t->default_directory, t->session_lifetime, t->idle_session_lifetime,
-                             urls, t->logo_url, t->primary_color, tsr_clock_now(), t->id);
+    int rc =
+        tsr_rows_change_sql(st,
+                            "UPDATE tenants SET friendly_name = ?, default_audience = ?, "
+                            "default_directory = ?, session_lifetime = ?, "
+                            "idle_session_lifetime = ?, allowed_logout_urls = ?, logo_url = ?, "
+                            "primary_color = ?, updated_at = ? WHERE id = ?",
+                            "sssiisssis", t->friendly_name, t->default_audience,
+                            t->default_directory, t->session_lifetime, t->idle_session_lifetime,
+                            urls, t->logo_url, t->primary_color, tsr_clock_now(), t->id);
     free(urls);
     return rc;
 }

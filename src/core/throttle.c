@@ -51,10 +51,10 @@ int tsr_throttle_wait(tsr_store *st, const char *tenant_id, const char *account,
 {
     int64_t until = 0;
     *wait = 0;
-    int rc = tsr_rows_one(st, read_int, &until,
-                          "SELECT blocked_until FROM login_failures WHERE tenant_id = ? AND "
-                          "account = ?",
-                          "ss", tenant_id, account);
+    int rc = tsr_rows_one_sql(st, read_int, &until,
+                              "SELECT blocked_until FROM login_failures WHERE tenant_id = ? AND "
+                              "account = ?",
+                              "ss", tenant_id, account);
     if (rc == TSR_ENOTFOUND)
         return 0;
     if (rc == 0 && until > now)
@@ -91,9 +91,9 @@ int tsr_throttle_reserve(tsr_store *st, const struct tsr_limits *l, const char *
     if (l->throttle_failures == 0)
         return 0;
     int64_t failures = 0;
-    int rc = tsr_rows_one(st, read_int, &failures, reserve_sql, "ssiiii", tenant_id, account, now,
-                          (int64_t)l->throttle_failures, (int64_t)l->throttle_delay,
-                          (int64_t)l->throttle_max_delay);
+    int rc = tsr_rows_one_sql(st, read_int, &failures, reserve_sql, "ssiiii", tenant_id, account,
+                              now, (int64_t)l->throttle_failures, (int64_t)l->throttle_delay,
+                              (int64_t)l->throttle_max_delay);
     if (rc == 0) {
         if (failures == 1)
             (void)tsr_store_run(st, NULL, "DELETE FROM login_failures WHERE forget_at < ?", "i",

@@ -105,11 +105,12 @@ int tsr_ticket_find(tsr_store *st, const char *tenant_id, enum tsr_ticket_kind k
     char hash[65];
     int rc = ticket_hash(secret, hash);
     if (rc == 0)
-        rc = tsr_rows_one(st, read_ticket, out,
-                          "SELECT user_id, email, result_url, client_id, mark_email_verified, "
-                          "include_email, used_at IS NOT NULL, expires_at <= ? "
-                          "FROM password_tickets WHERE tenant_id = ? AND ticket = ? AND kind = ?",
-                          "isss", tsr_clock_now(), tenant_id, hash, kind_name(kind));
+        rc = tsr_rows_one_sql(
+            st, read_ticket, out,
+            "SELECT user_id, email, result_url, client_id, mark_email_verified, "
+            "include_email, used_at IS NOT NULL, expires_at <= ? "
+            "FROM password_tickets WHERE tenant_id = ? AND ticket = ? AND kind = ?",
+            "isss", tsr_clock_now(), tenant_id, hash, kind_name(kind));
     return rc;
 }
 
@@ -120,10 +121,10 @@ int tsr_ticket_consume(tsr_store *st, const char *tenant_id, enum tsr_ticket_kin
     int64_t now = tsr_clock_now();
     int rc = ticket_hash(secret, hash);
     if (rc == 0)
-        rc = tsr_rows_change(st,
-                             "UPDATE password_tickets SET used_at = ? WHERE tenant_id = ? AND "
-                             "ticket = ? AND kind = ? AND used_at IS NULL AND expires_at > ?",
-                             "isssi", now, tenant_id, hash, kind_name(kind), now);
+        rc = tsr_rows_change_sql(st,
+                                 "UPDATE password_tickets SET used_at = ? WHERE tenant_id = ? AND "
+                                 "ticket = ? AND kind = ? AND used_at IS NULL AND expires_at > ?",
+                                 "isssi", now, tenant_id, hash, kind_name(kind), now);
     return rc;
 }
 
@@ -132,8 +133,9 @@ int tsr_ticket_delete(tsr_store *st, const char *tenant_id, const char *secret)
     char hash[65];
     int rc = ticket_hash(secret, hash);
     if (rc == 0)
-        rc = tsr_rows_change(st, "DELETE FROM password_tickets WHERE tenant_id = ? AND ticket = ?",
-                             "ss", tenant_id, hash);
+        rc = tsr_rows_change_sql(st,
+                                 "DELETE FROM password_tickets WHERE tenant_id = ? AND ticket = ?",
+                                 "ss", tenant_id, hash);
     return rc;
 }
 
@@ -148,10 +150,10 @@ static int verify_in_tx(tsr_store *st, const char *tenant_id, const char *secret
         rc = tsr_ticket_consume(st, tenant_id, TSR_TICKET_EMAIL, secret);
     /* An empty ticket email matches no user's: such a ticket verifies nothing. */
     if (rc == 0) {
-        rc = tsr_rows_change(st,
-                             "UPDATE users SET email_verified = 1, updated_at = ? WHERE "
-                             "tenant_id = ? AND user_id = ? AND email = ? AND email <> ''",
-                             "isss", tsr_clock_now(), tenant_id, t.user_id, t.email);
+        rc = tsr_rows_change_sql(st,
+                                 "UPDATE users SET email_verified = 1, updated_at = ? WHERE "
+                                 "tenant_id = ? AND user_id = ? AND email = ? AND email <> ''",
+                                 "isss", tsr_clock_now(), tenant_id, t.user_id, t.email);
         if (rc == TSR_ENOTFOUND)
             rc = TSR_ECONFLICT; /* the ticket was live: the user's address is another now */
     }

@@ -172,9 +172,9 @@ static void cleanup_cb(void *record)
 
 int tsr_user_get(tsr_store *st, const char *tenant_id, const char *user_id, struct tsr_user *out)
 {
-    return tsr_rows_one(st, read_row, out,
-                        "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = ? AND user_id = ?",
-                        "ss", tenant_id, user_id);
+    return tsr_rows_one_sql(
+        st, read_row, out, "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = ? AND user_id = ?",
+        "ss", tenant_id, user_id);
 }
 
 /*
@@ -189,17 +189,17 @@ int tsr_user_find_login(tsr_store *st, const char *tenant_id, const char *connec
         strlen(email_or_username) > IDENTIFIER_MAX)
         return TSR_ENOTFOUND;
     if (strchr(email_or_username, '@') == NULL)
-        return tsr_rows_one(st, read_row, out,
-                            "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = ? AND "
-                            "connection_id = ? AND username = ?",
-                            "sss", tenant_id, connection_id, email_or_username);
+        return tsr_rows_one_sql(st, read_row, out,
+                                "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = ? AND "
+                                "connection_id = ? AND username = ?",
+                                "sss", tenant_id, connection_id, email_or_username);
     char *email = tsr_user_email_lower(email_or_username);
     if (email == NULL)
         return TSR_ENOMEM;
-    int rc = tsr_rows_one(st, read_row, out,
-                          "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = ? AND "
-                          "connection_id = ? AND email = ?",
-                          "sss", tenant_id, connection_id, email);
+    int rc = tsr_rows_one_sql(st, read_row, out,
+                              "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = ? AND "
+                              "connection_id = ? AND email = ?",
+                              "sss", tenant_id, connection_id, email);
     free(email);
     return rc;
 }
@@ -220,14 +220,20 @@ int tsr_user_insert(tsr_store *st, const struct tsr_user *u)
 
 int tsr_user_update(tsr_store *st, const struct tsr_user *u)
 {
-    return tsr_rows_change(
+    return tsr_rows_change_sql(
         st,
         "UPDATE users SET email = ?, email_verified = ?, username = ?, name = ?, nickname = ?, "
         "given_name = ?, family_name = ?, picture = ?, user_metadata = ?, app_metadata = ?, "
         "blocked = ?, password_hash = ?, last_login = NULLIF(?, 0), last_ip = ?, "
         "logins_count = ?, last_password_reset = NULLIF(?, 0), updated_at = ? "
         "WHERE tenant_id = ? AND user_id = ?",
-        "sis" "sssss" "ss" "is" "isi" "ii" "ss",
+        "sis"
+        "sssss"
+        "ss"
+        "is"
+        "isi"
+        "ii"
+        "ss",
         u->email, (int64_t)u->email_verified, u->username, u->name, u->nickname, u->given_name,
         u->family_name, u->picture, u->user_metadata, u->app_metadata, (int64_t)u->blocked,
         u->password_hash, u->last_login, u->last_ip, u->logins_count, u->last_password_reset,
@@ -236,8 +242,8 @@ int tsr_user_update(tsr_store *st, const struct tsr_user *u)
 
 int tsr_user_delete(tsr_store *st, const char *tenant_id, const char *user_id)
 {
-    return tsr_rows_change(st, "DELETE FROM users WHERE tenant_id = ? AND user_id = ?", "ss",
-                           tenant_id, user_id);
+    return tsr_rows_change_sql(st, "DELETE FROM users WHERE tenant_id = ? AND user_id = ?", "ss",
+                               tenant_id, user_id);
 }
 
 int tsr_user_end_sessions(tsr_store *st, const char *tenant_id, const char *user_id)
@@ -372,8 +378,8 @@ int tsr_user_search(tsr_store *st, const char *tenant_id, const struct tsr_user_
         verified, blocked, blocked, f->connection, f->connection
     tsr_stmt *q = NULL;
     if (total != NULL)
-        rc = tsr_rows_count(st, total, "SELECT count(*) FROM users WHERE " USER_FILTER,
-                            USER_FILTER_TYPES, FILTER_ARGS);
+        rc = tsr_rows_count_sql(st, total, "SELECT count(*) FROM users WHERE " USER_FILTER,
+                                USER_FILTER_TYPES, FILTER_ARGS);
     if (rc == 0)
         rc = tsr_store_query(st, &q, sql, USER_FILTER_TYPES "ii", FILTER_ARGS, limit, offset);
 #undef FILTER_ARGS
@@ -435,11 +441,11 @@ int tsr_user_record_login(tsr_store *st, struct tsr_user *u, const char *ip)
     char *ipcopy = strdup(ip ? ip : "");
     if (ipcopy == NULL)
         return TSR_ENOMEM;
-    int rc = tsr_rows_change(st,
-                             "UPDATE users SET last_login = ?, last_ip = ?, "
-                             "logins_count = logins_count + 1, updated_at = ? "
-                             "WHERE tenant_id = ? AND user_id = ?",
-                             "isiss", now, ipcopy, now, u->tenant_id, u->user_id);
+    int rc = tsr_rows_change_sql(st,
+                                 "UPDATE users SET last_login = ?, last_ip = ?, "
+                                 "logins_count = logins_count + 1, updated_at = ? "
+                                 "WHERE tenant_id = ? AND user_id = ?",
+                                 "isiss", now, ipcopy, now, u->tenant_id, u->user_id);
     if (rc != 0) {
         free(ipcopy);
         return rc;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "store/internal.h"
+#include "store/sqlite/queries.h"
 #include "util/err.h"
 #include "util/ipnet.h"
 #include "util/log.h"
@@ -191,6 +192,13 @@ static int sq_prepare(tsr_store *st, const char *sql, tsr_stmt **out)
     one->base.store = st;
     *out = &one->base;
     return 0;
+}
+
+/* SQLite types its values, not its parameters: the type string is not needed. */
+static int sq_prepare_typed(tsr_store *st, const char *sql, const char *types, tsr_stmt **out)
+{
+    (void)types;
+    return sq_prepare(st, sql, out);
 }
 
 static void sq_finalize(tsr_stmt *stmt)
@@ -444,7 +452,7 @@ out:
 }
 
 static const struct tsr_store_ops sqlite_ops = {
-    .version = 1,
+    .version = 2,
     .name = "sqlite",
     .open = sq_open,
     .close = sq_close,
@@ -459,6 +467,8 @@ static const struct tsr_store_ops sqlite_ops = {
     .finalize = sq_finalize,
     .changes = sq_changes,
     .errmsg = sq_errmsg,
+    .sql = tsr_sq_sql,
+    .prepare_typed = sq_prepare_typed,
 };
 
 const struct tsr_store_backend tsr_sqlite_backend = {

@@ -2,8 +2,8 @@
  * store.c - the checking wrappers around the store backends.
  *
  * Contents: fault injection; backend selection by location; parameter
- * counting and type-string binding; statements; ping; transactions;
- * migrations.
+ * counting and type-string binding; statements; named queries; ping;
+ * transactions; migrations.
  *
  * Callers reach a backend only through these functions, which check their
  * arguments and handles, host the fault-injection hook and keep dialect
@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "store/internal.h"
+#include "store/queries.h"
 #include "store/migrations.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -193,11 +194,14 @@ static size_t count_params(const char *sql)
     return numbered > 0 ? numbered : n;
 }
 
-static int prepare(tsr_store *st, const char *sql, tsr_stmt **out)
+static int prepare(tsr_store *st, const char *sql, const char *types, tsr_stmt **out)
 {
     if (fault_hit())
         return TSR_ESTORE;
-    int rc = ops_of(st)->prepare(st, sql, out);
+    const struct tsr_store_ops *ops = ops_of(st);
+    int rc = ops->version >= 2 && ops->prepare_typed != NULL
+                 ? ops->prepare_typed(st, sql, types, out)
+                 : ops->prepare(st, sql, out);
     if (rc != 0)
         return report(st, rc, "prepare", sql);
     (*out)->magic = TSR_STMT_MAGIC;
@@ -227,7 +231,7 @@ int tsr_store_vquery(tsr_store *st, tsr_stmt **out, const char *sql, const char 
         types = "";
     if (strspn(types, "sibn") != strlen(types) || count_params(sql) != strlen(types))
         return TSR_EINVAL;
-    if ((rc = prepare(st, sql, &stmt)) != 0)
+    if ((rc = prepare(st, sql, types, &stmt)) != 0)
         goto out;
     for (int i = 0; types[i] != '\0'; i++) {
         const void *ptr = NULL;
@@ -294,6 +298,104 @@ int tsr_store_run(tsr_store *st, int64_t *changes, const char *sql, const char *
     va_start(ap, types);
     int rc = tsr_store_vrun(st, changes, sql, types, ap);
     va_end(ap);
+    return rc;
+}
+
+/* ---- named queries ---------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    const char *types;
+} query_info[] = {
+#define Q(name, types) {#name, types},
+#include "store/queries/all.def"
+#undef Q
+};
+
+_Static_assert(sizeof query_info / sizeof query_info[0] == TSR_Q_COUNT,
+               "one entry per named query");
+
+static int query_known(enum tsr_query_id q)
+{
+    return (int)q >= 0 && q < TSR_Q_COUNT;
+}
+
+const char *tsr_query_types(enum tsr_query_id q)
+{
+    return query_known(q) ? query_info[q].types : "";
+}
+
+const char *tsr_query_name(enum tsr_query_id q)
+{
+    return query_known(q) ? query_info[q].name : "unknown";
+}
+
+/* The backend's statement for q, or NULL (logged: a build without it is broken). */
+static const char *query_sql(tsr_store *st, enum tsr_query_id q)
+{
+    const struct tsr_store_ops *ops = ops_of(st);
+    const char *sql = NULL;
+    if (query_known(q) && ops->version >= 2 && ops->sql != NULL)
+        sql = ops->sql(q);
+    if (sql == NULL)
+        tsr_log(TSR_LOG_ERROR, "store backend has no statement for a query",
+                json_pack("{s:s, s:s}", "backend", ops->name, "query", tsr_query_name(q)));
+    return sql;
+}
+
+int tsr_store_vq(tsr_store *st, tsr_stmt **out, enum tsr_query_id q, va_list ap)
+{
+    if (out == NULL)
+        return TSR_EINVAL;
+    *out = NULL;
+    if (!store_ok(st))
+        return TSR_EINVAL;
+    const char *sql = query_sql(st, q);
+    if (sql == NULL)
+        return TSR_EINVAL;
+    return tsr_store_vquery(st, out, sql, query_info[q].types, ap);
+}
+
+int tsr_store_q(tsr_store *st, tsr_stmt **out, enum tsr_query_id q, ...)
+{
+    va_list ap;
+    va_start(ap, q);
+    int rc = tsr_store_vq(st, out, q, ap);
+    va_end(ap);
+    return rc;
+}
+
+int tsr_store_vq_run(tsr_store *st, int64_t *changes, enum tsr_query_id q, va_list ap)
+{
+    if (changes != NULL)
+        *changes = 0;
+    if (!store_ok(st))
+        return TSR_EINVAL;
+    const char *sql = query_sql(st, q);
+    if (sql == NULL)
+        return TSR_EINVAL;
+    return tsr_store_vrun(st, changes, sql, query_info[q].types, ap);
+}
+
+int tsr_store_q_run(tsr_store *st, int64_t *changes, enum tsr_query_id q, ...)
+{
+    va_list ap;
+    va_start(ap, q);
+    int rc = tsr_store_vq_run(st, changes, q, ap);
+    va_end(ap);
+    return rc;
+}
+
+int tsr_store_q_check(tsr_store *st, enum tsr_query_id q)
+{
+    tsr_stmt *stmt = NULL;
+    if (!store_ok(st))
+        return TSR_EINVAL;
+    const char *sql = query_sql(st, q);
+    if (sql == NULL || count_params(sql) != strlen(query_info[q].types))
+        return TSR_EINVAL;
+    int rc = prepare(st, sql, query_info[q].types, &stmt);
+    tsr_stmt_finalize(stmt);
     return rc;
 }
 

@@ -2,7 +2,11 @@
  * store.h - the one storage interface.
  *
  * A tsr_store is one connection to the database, owned by one thread (each
- * server worker opens its own).  Callers speak a portable subset of SQL
+ * server worker opens its own).  Core runs named queries
+ * (store/queries.h): the SQL of each lives with its backend.  The SQL
+ * calls below (tsr_store_query, tsr_store_run, tsr_store_exec) are for
+ * the store itself (migrations, snapshots) and tests.  Statements use a
+ * portable subset of SQL
  * with positional '?' parameters, or numbered ones (?1, ?2: a value used
  * several times) in a statement that numbers them all; a backend
  * translates what it must (PostgreSQL: '?' -> $n, ?n -> $n).  Besides
@@ -30,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/query_ids.h"
+
 typedef struct tsr_store tsr_store;
 typedef struct tsr_stmt tsr_stmt;
 
@@ -38,7 +44,7 @@ typedef struct tsr_stmt tsr_stmt;
 #define TSR_STORE_DONE 0
 
 struct tsr_store_ops {
-    int version; /* 1 */
+    int version; /* 2; members are only ever appended */
     const char *name;
     int (*open)(const char *location, tsr_store **out);
     void (*close)(tsr_store *st);
@@ -53,6 +59,10 @@ struct tsr_store_ops {
     void (*finalize)(tsr_stmt *stmt);
     int64_t (*changes)(tsr_store *st);
     const char *(*errmsg)(tsr_store *st);
+    /* version 2: named queries (store/queries.h). */
+    const char *(*sql)(enum tsr_query_id q); /* the statement, or NULL when none */
+    /* prepare, told the parameter types (letters as above, one per parameter) */
+    int (*prepare_typed)(tsr_store *st, const char *sql, const char *types, tsr_stmt **out);
 };
 
 /*

@@ -244,18 +244,18 @@ static void test_retention(void **state)
     assert_int_equal(tsr_logs_purge(p->st, p->tenant_id, now, 30, &deleted), 0);
     assert_int_equal(deleted, 2);
     int64_t left;
-    assert_int_equal(tsr_rows_count(p->st, &left, "SELECT count(*) FROM events", ""), 0);
+    assert_int_equal(tsr_rows_count_sql(p->st, &left, "SELECT count(*) FROM events", ""), 0);
     assert_int_equal(left, 2);
 
     /* At most once a minute per tenant. */
     assert_true(tsr_logs_maybe_purge(p->st, p->tenant_id, now));
     add_event(p, now - 60 * DAY, "old00002", "s", "auth0|u1", "");
     assert_false(tsr_logs_maybe_purge(p->st, p->tenant_id, now + 59999));
-    assert_int_equal(tsr_rows_count(p->st, &left, "SELECT count(*) FROM events", ""), 0);
+    assert_int_equal(tsr_rows_count_sql(p->st, &left, "SELECT count(*) FROM events", ""), 0);
     assert_int_equal(left, 3);
     assert_true(tsr_logs_maybe_purge(p->st, "another-tenant", now + 1));
     assert_true(tsr_logs_maybe_purge(p->st, p->tenant_id, now + 60000));
-    assert_int_equal(tsr_rows_count(p->st, &left, "SELECT count(*) FROM events", ""), 0);
+    assert_int_equal(tsr_rows_count_sql(p->st, &left, "SELECT count(*) FROM events", ""), 0);
     assert_int_equal(left, 2);
     tsr_logs_purge_reset();
 }

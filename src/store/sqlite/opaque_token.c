@@ -1,0 +1,6 @@
+/* opaque_token.c - SQLite statements of the named queries in store/queries/opaque_token.def. */
+#include "store/sqlite/queries.h"
+
+const struct tsr_sq_query tsr_sq_opaque_token[] = {
+    {TSR_Q_COUNT, NULL},
+};

@@ -1,0 +1,6 @@
+/* tenant_set.c - SQLite statements of the named queries in store/queries/tenant_set.def. */
+#include "store/sqlite/queries.h"
+
+const struct tsr_sq_query tsr_sq_tenant_set[] = {
+    {TSR_Q_COUNT, NULL},
+};
