@@ -10,12 +10,6 @@
 #include "util/err.h"
 #include "util/secure.h"
 
-#define API_COLUMNS                                                                                \
-    "tenant_id, id, identifier, name, is_system, signing_alg, signing_secret, token_lifetime, "    \
-    "token_lifetime_for_web, allow_offline_access, "                                               \
-    "skip_consent_for_verifiable_first_party_clients, enforce_policies, token_dialect, scopes, "   \
-    "created_at, updated_at"
-
 /* HS256 secrets: 32 random bytes, as long as the SHA-256 output (RFC 8725 section 3.5). */
 #define SIGNING_SECRET_BYTES 32
 
@@ -227,19 +221,13 @@ static void cleanup_cb(void *record)
 
 int tsr_api_get(tsr_store *st, const char *tenant_id, const char *id, struct tsr_api *out)
 {
-    return tsr_rows_one_sql(st, read_row, out,
-                            "SELECT " API_COLUMNS
-                            " FROM resource_servers WHERE tenant_id = ? AND id = ?",
-                            "ss", tenant_id, id);
+    return tsr_rows_one(st, read_row, out, TSR_Q_API_GET, tenant_id, id);
 }
 
 int tsr_api_get_by_identifier(tsr_store *st, const char *tenant_id, const char *identifier,
                               struct tsr_api *out)
 {
-    return tsr_rows_one_sql(st, read_row, out,
-                            "SELECT " API_COLUMNS
-                            " FROM resource_servers WHERE tenant_id = ? AND identifier = ?",
-                            "ss", tenant_id, identifier);
+    return tsr_rows_one(st, read_row, out, TSR_Q_API_GET_BY_IDENTIFIER, tenant_id, identifier);
 }
 
 int tsr_api_insert(tsr_store *st, const struct tsr_api *a)
@@ -247,13 +235,10 @@ int tsr_api_insert(tsr_store *st, const struct tsr_api *a)
     char *scopes = scopes_to_text(a);
     if (scopes == NULL)
         return TSR_ENOMEM;
-    int rc = tsr_store_run(
-        st, NULL,
-        "INSERT INTO resource_servers (" API_COLUMNS
-        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "ssssissiiiiissii", a->tenant_id, a->id, a->identifier, a->name, (int64_t)a->is_system,
-        a->signing_alg, a->signing_secret, a->token_lifetime, a->token_lifetime_for_web,
-        (int64_t)a->allow_offline_access,
+    int rc = tsr_store_q_run(
+        st, NULL, TSR_Q_API_INSERT, a->tenant_id, a->id, a->identifier, a->name,
+        (int64_t)a->is_system, a->signing_alg, a->signing_secret, a->token_lifetime,
+        a->token_lifetime_for_web, (int64_t)a->allow_offline_access,
         (int64_t)a->skip_consent_for_verifiable_first_party_clients, (int64_t)a->enforce_policies,
         a->token_dialect, scopes, a->created_at, a->updated_at);
     free(scopes);
@@ -265,15 +250,8 @@ int tsr_api_update(tsr_store *st, const struct tsr_api *a)
     char *scopes = scopes_to_text(a);
     if (scopes == NULL)
         return TSR_ENOMEM;
-    int rc = tsr_rows_change_sql(
-        st,
-        "UPDATE resource_servers SET name = ?, signing_alg = ?, "
-        "signing_secret = ?, token_lifetime = ?, token_lifetime_for_web = ?, "
-        "allow_offline_access = ?, "
-        "skip_consent_for_verifiable_first_party_clients = ?, "
-        "enforce_policies = ?, token_dialect = ?, scopes = ?, updated_at = ? "
-        "WHERE tenant_id = ? AND id = ?",
-        "sssiiiiississ", a->name, a->signing_alg, a->signing_secret, a->token_lifetime,
+    int rc = tsr_rows_change(
+        st, TSR_Q_API_UPDATE, a->name, a->signing_alg, a->signing_secret, a->token_lifetime,
         a->token_lifetime_for_web, (int64_t)a->allow_offline_access,
         (int64_t)a->skip_consent_for_verifiable_first_party_clients, (int64_t)a->enforce_policies,
         a->token_dialect, scopes, tsr_clock_now(), a->tenant_id, a->id);
@@ -283,37 +261,32 @@ int tsr_api_update(tsr_store *st, const struct tsr_api *a)
 
 int tsr_api_delete(tsr_store *st, const char *tenant_id, const char *id)
 {
-    return tsr_rows_change_sql(st, "DELETE FROM resource_servers WHERE tenant_id = ? AND id = ?",
-                               "ss", tenant_id, id);
+    return tsr_rows_change(st, TSR_Q_API_DELETE, tenant_id, id);
 }
-
-#define API_FILTER                                                                                 \
-    " FROM resource_servers WHERE tenant_id = ? AND "                                              \
-    "(? IS NULL OR identifier IN (SELECT value FROM json_each(?)))"
 
 int tsr_api_list(tsr_store *st, const char *tenant_id, const struct tsr_strlist *identifiers,
                  int64_t offset, int64_t limit, struct tsr_api **out, size_t *n, int64_t *total)
 {
     *out = NULL;
     *n = 0;
-    /* The filter travels as a JSON array, read back by json_each: one statement for any count. */
-    char *ids = (identifiers && identifiers->n > 0) ? tsr_strlist_to_text(identifiers) : NULL;
-    if (identifiers && identifiers->n > 0 && ids == NULL)
-        return TSR_ENOMEM;
+    /* A fixed number of slots, NULL when unused: one statement with bounded parameters. */
+    const char *id[TSR_API_FILTER_MAX] = {0};
+    int64_t filtered = identifiers != NULL && identifiers->n > 0;
+    if (filtered && identifiers->n > TSR_API_FILTER_MAX)
+        return TSR_EINVAL;
+    for (size_t i = 0; filtered && i < identifiers->n; i++)
+        id[i] = identifiers->v[i];
     int rc = 0;
     tsr_stmt *q = NULL;
-    if (total != NULL && (rc = tsr_rows_count_sql(st, total, "SELECT count(*)" API_FILTER, "sss",
-                                                  tenant_id, ids, ids)) != 0)
-        goto out;
-    rc = tsr_store_query(st, &q,
-                         "SELECT " API_COLUMNS API_FILTER
-                         " ORDER BY is_system DESC, created_at, id LIMIT ? OFFSET ?",
-                         "sssii", tenant_id, ids, ids, limit, offset);
+    if (total != NULL &&
+        (rc = tsr_rows_count(st, total, TSR_Q_API_COUNT, tenant_id, filtered, id[0], id[1], id[2],
+                             id[3], id[4], id[5], id[6], id[7], id[8], id[9])) != 0)
+        return rc;
+    rc = tsr_store_q(st, &q, TSR_Q_API_LIST, tenant_id, filtered, id[0], id[1], id[2], id[3], id[4],
+                     id[5], id[6], id[7], id[8], id[9], limit, offset);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);
-out:
-    free(ids);
     return rc;
 }
 

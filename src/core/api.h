@@ -79,7 +79,11 @@ int tsr_api_get_by_identifier(tsr_store *st, const char *tenant_id, const char *
 int tsr_api_insert(tsr_store *st, const struct tsr_api *a);
 int tsr_api_update(tsr_store *st, const struct tsr_api *a);
 int tsr_api_delete(tsr_store *st, const char *tenant_id, const char *id);
-/* Lists APIs, the system API first; identifiers (NULL or empty: any) filters. */
+/* At most this many identifiers in a list filter (Auth0's limit too). */
+#define TSR_API_FILTER_MAX 10
+
+/* Lists APIs, the system API first; identifiers (NULL or empty: any; more
+ * than TSR_API_FILTER_MAX: TSR_EINVAL) filters. */
 int tsr_api_list(tsr_store *st, const char *tenant_id, const struct tsr_strlist *identifiers,
                  int64_t offset, int64_t limit, struct tsr_api **out, size_t *n, int64_t *total);
 void tsr_api_list_free(struct tsr_api *list, size_t n);

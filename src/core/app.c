@@ -12,6 +12,7 @@
 #include "core/bootstrap.h"
 #include "core/connection.h"
 #include "core/datadir.h"
+#include "store/queries.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/secure.h"
@@ -120,11 +121,7 @@ int tsr_app_open(struct tsr_app *app, const struct tsr_settings *s, tsr_getenv_f
         tsr_log(TSR_LOG_INFO, "database migrated",
                 json_pack("{s:i, s:i}", "applied", applied, "version", tsr_store_schema_latest()));
     tsr_stmt *q = NULL;
-    if ((rc = tsr_store_query(st, &q,
-                              "SELECT (SELECT count(*) FROM tenants), "
-                              "(SELECT count(*) FROM signing_keys)",
-                              "")) == 0 &&
-        tsr_stmt_step(q) == TSR_STORE_ROW) {
+    if ((rc = tsr_store_q(st, &q, TSR_Q_APP_COUNTS)) == 0 && tsr_stmt_step(q) == TSR_STORE_ROW) {
         ntenants = tsr_stmt_int64(q, 0);
         nkeys = tsr_stmt_int64(q, 1);
     } else {

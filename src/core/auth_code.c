@@ -32,14 +32,10 @@ int tsr_auth_code_create(tsr_store *st, const char *tenant_id, struct tsr_auth_c
     *code_out = NULL;
     int rc = tsr_random_secret(code, hash);
     if (rc == 0)
-        rc = tsr_store_run(st, NULL,
-                           "INSERT INTO authorization_codes (tenant_id, code, client_id, user_id, "
-                           "sid, redirect_uri, scope, audience, nonce, code_challenge, "
-                           "code_challenge_method, auth_time, created_at, expires_at) VALUES "
-                           "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           "sssssssssssiii", tenant_id, hash, c->client_id, c->user_id, c->sid,
-                           c->redirect_uri, c->scope, c->audience, c->nonce, c->code_challenge,
-                           c->code_challenge_method, c->auth_time, now, now + TSR_AUTH_CODE_TTL);
+        rc = tsr_store_q_run(st, NULL, TSR_Q_AUTH_CODE_INSERT, tenant_id, hash, c->client_id,
+                             c->user_id, c->sid, c->redirect_uri, c->scope, c->audience, c->nonce,
+                             c->code_challenge, c->code_challenge_method, c->auth_time, now,
+                             now + TSR_AUTH_CODE_TTL);
     if (rc == 0 && (*code_out = strdup(code)) == NULL)
         rc = TSR_ENOMEM;
     tsr_wipe(code, sizeof code);
@@ -71,20 +67,12 @@ int tsr_auth_code_find(tsr_store *st, const char *tenant_id, const char *code,
     memset(out, 0, sizeof *out);
     if (code == NULL || strlen(code) > 128 || tsr_sha256_hex(code, hash) != 0)
         return TSR_ENOTFOUND;
-    return tsr_rows_one_sql(st, read_row, out,
-                            "SELECT code, client_id, user_id, sid, redirect_uri, scope, audience, "
-                            "nonce, code_challenge, code_challenge_method, auth_time, expires_at, "
-                            "used_at FROM authorization_codes WHERE tenant_id = ? AND code = ?",
-                            "ss", tenant_id, hash);
+    return tsr_rows_one(st, read_row, out, TSR_Q_AUTH_CODE_GET, tenant_id, hash);
 }
 
 int tsr_auth_code_mark_used(tsr_store *st, const char *tenant_id, const char *hash)
 {
-    int rc =
-        tsr_rows_change_sql(st,
-                            "UPDATE authorization_codes SET used_at = ? WHERE tenant_id = ? AND "
-                            "code = ? AND used_at IS NULL",
-                            "iss", tsr_clock_now(), tenant_id, hash);
+    int rc = tsr_rows_change(st, TSR_Q_AUTH_CODE_MARK_USED, tsr_clock_now(), tenant_id, hash);
     return rc == TSR_ENOTFOUND ? TSR_EBUSY : rc;
 }
 

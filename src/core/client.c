@@ -11,14 +11,6 @@
 #include "util/err.h"
 #include "util/secure.h"
 
-#define CLIENT_COLUMNS                                                                             \
-    "tenant_id, client_id, name, description, app_type, logo_uri, is_first_party, "                \
-    "oidc_conformant, is_system, secret_hash, token_endpoint_auth_method, grant_types, "           \
-    "callbacks, allowed_origins, web_origins, allowed_logout_urls, client_metadata, "              \
-    "jwt_lifetime_in_seconds, created_at, updated_at, rt_rotation_type, rt_expiration_type, "     \
-    "rt_leeway, rt_token_lifetime, rt_idle_token_lifetime, rt_infinite_token_lifetime, "          \
-    "rt_infinite_idle_token_lifetime"
-
 void tsr_client_cleanup(struct tsr_client *c)
 {
     free(c->tenant_id);
@@ -190,10 +182,7 @@ static void cleanup_cb(void *record)
 int tsr_client_get(tsr_store *st, const char *tenant_id, const char *client_id,
                    struct tsr_client *out)
 {
-    return tsr_rows_one_sql(st, read_row_cb, out,
-                            "SELECT " CLIENT_COLUMNS
-                            " FROM clients WHERE tenant_id = ? AND client_id = ?",
-                            "ss", tenant_id, client_id);
+    return tsr_rows_one(st, read_row_cb, out, TSR_Q_CLIENT_GET, tenant_id, client_id);
 }
 
 /* The JSON text of each list column, in column order; freed by free_lists. */
@@ -225,20 +214,15 @@ int tsr_client_insert(tsr_store *st, const struct tsr_client *c)
     struct list_texts t = {0};
     int rc = lists_to_text(c, &t);
     if (rc == 0)
-        rc = tsr_store_run(st, NULL,
-                           "INSERT INTO clients (" CLIENT_COLUMNS
-                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                           "?, ?, ?, ?, ?, ?, ?)",
-                           "ssssssiiissssssssiii" "ssiiiii", c->tenant_id, c->client_id, c->name,
-                           c->description, c->app_type, c->logo_uri, (int64_t)c->is_first_party,
-                           (int64_t)c->oidc_conformant, (int64_t)c->is_system, c->secret_hash,
-                           c->token_endpoint_auth_method, t.v[0], t.v[1], t.v[2], t.v[3], t.v[4],
-                           c->client_metadata, c->jwt_lifetime_in_seconds, c->created_at,
-                           c->updated_at, c->refresh_token.rotation_type,
-                           c->refresh_token.expiration_type, c->refresh_token.leeway,
-                           c->refresh_token.token_lifetime, c->refresh_token.idle_token_lifetime,
-                           (int64_t)c->refresh_token.infinite_token_lifetime,
-                           (int64_t)c->refresh_token.infinite_idle_token_lifetime);
+        rc = tsr_store_q_run(
+            st, NULL, TSR_Q_CLIENT_INSERT, c->tenant_id, c->client_id, c->name, c->description,
+            c->app_type, c->logo_uri, (int64_t)c->is_first_party, (int64_t)c->oidc_conformant,
+            (int64_t)c->is_system, c->secret_hash, c->token_endpoint_auth_method, t.v[0], t.v[1],
+            t.v[2], t.v[3], t.v[4], c->client_metadata, c->jwt_lifetime_in_seconds, c->created_at,
+            c->updated_at, c->refresh_token.rotation_type, c->refresh_token.expiration_type,
+            c->refresh_token.leeway, c->refresh_token.token_lifetime,
+            c->refresh_token.idle_token_lifetime, (int64_t)c->refresh_token.infinite_token_lifetime,
+            (int64_t)c->refresh_token.infinite_idle_token_lifetime);
     free_lists(&t);
     return rc;
 }
@@ -248,23 +232,12 @@ int tsr_client_update(tsr_store *st, const struct tsr_client *c)
     struct list_texts t = {0};
     int rc = lists_to_text(c, &t);
     if (rc == 0)
-        rc = tsr_rows_change_sql(
-            st,
-            "UPDATE clients SET name = ?, description = ?, app_type = ?, logo_uri = ?, "
-            "is_first_party = ?, oidc_conformant = ?, secret_hash = ?, "
-            "token_endpoint_auth_method = ?, grant_types = ?, callbacks = ?, "
-            "allowed_origins = ?, web_origins = ?, allowed_logout_urls = ?, client_metadata = ?, "
-            "jwt_lifetime_in_seconds = ?, updated_at = ?, rt_rotation_type = ?, "
-            "rt_expiration_type = ?, rt_leeway = ?, rt_token_lifetime = ?, "
-            "rt_idle_token_lifetime = ?, rt_infinite_token_lifetime = ?, "
-            "rt_infinite_idle_token_lifetime = ? WHERE tenant_id = ? AND client_id = ?",
-            "ssssiissssssssii"
-            "ssiiiii"
-            "ss",
-            c->name, c->description, c->app_type, c->logo_uri, (int64_t)c->is_first_party,
-            (int64_t)c->oidc_conformant, c->secret_hash, c->token_endpoint_auth_method, t.v[0],
-            t.v[1], t.v[2], t.v[3], t.v[4], c->client_metadata, c->jwt_lifetime_in_seconds,
-            tsr_clock_now(), c->refresh_token.rotation_type, c->refresh_token.expiration_type,
+        rc = tsr_rows_change(
+            st, TSR_Q_CLIENT_UPDATE, c->name, c->description, c->app_type, c->logo_uri,
+            (int64_t)c->is_first_party, (int64_t)c->oidc_conformant, c->secret_hash,
+            c->token_endpoint_auth_method, t.v[0], t.v[1], t.v[2], t.v[3], t.v[4],
+            c->client_metadata, c->jwt_lifetime_in_seconds, tsr_clock_now(),
+            c->refresh_token.rotation_type, c->refresh_token.expiration_type,
             c->refresh_token.leeway, c->refresh_token.token_lifetime,
             c->refresh_token.idle_token_lifetime, (int64_t)c->refresh_token.infinite_token_lifetime,
             (int64_t)c->refresh_token.infinite_idle_token_lifetime, c->tenant_id, c->client_id);
@@ -274,13 +247,17 @@ int tsr_client_update(tsr_store *st, const struct tsr_client *c)
 
 int tsr_client_delete(tsr_store *st, const char *tenant_id, const char *client_id)
 {
-    return tsr_rows_change_sql(st, "DELETE FROM clients WHERE tenant_id = ? AND client_id = ?",
-                               "ss", tenant_id, client_id);
+    return tsr_rows_change(st, TSR_Q_CLIENT_DELETE, tenant_id, client_id);
 }
 
-#define CLIENT_FILTER                                                                              \
-    " FROM clients WHERE tenant_id = ? AND "                                                       \
-    "(? IS NULL OR app_type IN (SELECT value FROM json_each(?))) AND (? < 0 OR is_first_party = ?)"
+/*
+ * The app types a client can have (the Management API accepts no other).
+ * A filter binds each one it names into a slot of its own and NULL into the
+ * others, so the statement has a fixed number of parameters; a name outside
+ * this set could match no client and is left out.
+ */
+static const char *const app_types[TSR_CLIENT_APP_TYPE_SLOTS] = {"native", "spa", "regular_web",
+                                                                 "non_interactive"};
 
 int tsr_client_list(tsr_store *st, const char *tenant_id, const struct tsr_client_filter *f,
                     int64_t offset, int64_t limit, struct tsr_client **out, size_t *n,
@@ -288,26 +265,21 @@ int tsr_client_list(tsr_store *st, const char *tenant_id, const struct tsr_clien
 {
     *out = NULL;
     *n = 0;
-    char *types = NULL;
+    const char *t[TSR_CLIENT_APP_TYPE_SLOTS] = {0};
+    int64_t filtered = f && f->app_types && f->app_types->n > 0;
     int64_t first = f ? f->is_first_party : -1;
-    if (f && f->app_types && f->app_types->n > 0 &&
-        (types = tsr_strlist_to_text(f->app_types)) == NULL)
-        return TSR_ENOMEM;
+    for (size_t i = 0; filtered && i < TSR_CLIENT_APP_TYPE_SLOTS; i++)
+        t[i] = tsr_strlist_contains(f->app_types, app_types[i]) ? app_types[i] : NULL;
     int rc = 0;
     tsr_stmt *q = NULL;
-    if (total != NULL &&
-        (rc = tsr_rows_count_sql(st, total, "SELECT count(*)" CLIENT_FILTER, "sssii", tenant_id,
-                                 types, types, first, first)) != 0)
-        goto out;
-    rc = tsr_store_query(st, &q,
-                         "SELECT " CLIENT_COLUMNS CLIENT_FILTER
-                         " ORDER BY created_at, client_id LIMIT ? OFFSET ?",
-                         "sssiiii", tenant_id, types, types, first, first, limit, offset);
+    if (total != NULL && (rc = tsr_rows_count(st, total, TSR_Q_CLIENT_COUNT, tenant_id, filtered,
+                                              t[0], t[1], t[2], t[3], first, first)) != 0)
+        return rc;
+    rc = tsr_store_q(st, &q, TSR_Q_CLIENT_LIST, tenant_id, filtered, t[0], t[1], t[2], t[3], first,
+                     first, limit, offset);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_row_cb, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);
-out:
-    free(types);
     return rc;
 }
 
@@ -349,11 +321,7 @@ int tsr_client_origin_allowed(tsr_store *st, const char *tenant_id, const char *
     if (pattern == NULL)
         return TSR_ENOMEM;
     int64_t n = 0;
-    int rc = tsr_rows_count_sql(st, &n,
-                                "SELECT count(*) FROM clients WHERE tenant_id = ? AND "
-                                "(web_origins LIKE ? " TSR_STORE_LIKE_ESCAPE
-                                " OR allowed_origins LIKE ? " TSR_STORE_LIKE_ESCAPE ")",
-                                "sss", tenant_id, pattern, pattern);
+    int rc = tsr_rows_count(st, &n, TSR_Q_CLIENT_COUNT_ORIGIN, tenant_id, pattern, pattern);
     free(pattern);
     *allowed = rc == 0 && n > 0;
     return rc;

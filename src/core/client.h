@@ -122,6 +122,9 @@ int tsr_client_origin_allowed(tsr_store *st, const char *tenant_id, const char *
                               bool *allowed);
 
 /* Which clients a list keeps. */
+/* How many app types a client can have (a list filter names at most these). */
+#define TSR_CLIENT_APP_TYPE_SLOTS 4
+
 struct tsr_client_filter {
     const struct tsr_strlist *app_types; /* NULL or empty: any */
     int is_first_party;                  /* 0, 1, or -1: any */

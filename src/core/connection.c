@@ -20,11 +20,6 @@
 
 #define CONNECTION_ID_RANDOM 16
 
-#define CONNECTION_COLUMNS                                                                         \
-    "tenant_id, id, name, strategy, display_name, password_policy, password_min_length, "          \
-    "requires_username, disable_signup, brute_force_protection, enabled_clients, created_at, "     \
-    "updated_at"
-
 void tsr_connection_cleanup(struct tsr_connection *c)
 {
     free(c->tenant_id);
@@ -95,19 +90,13 @@ static void cleanup_cb(void *record)
 int tsr_connection_get(tsr_store *st, const char *tenant_id, const char *id,
                        struct tsr_connection *out)
 {
-    return tsr_rows_one_sql(st, read_row, out,
-                            "SELECT " CONNECTION_COLUMNS
-                            " FROM connections WHERE tenant_id = ? AND id = ?",
-                            "ss", tenant_id, id);
+    return tsr_rows_one(st, read_row, out, TSR_Q_CONNECTION_GET, tenant_id, id);
 }
 
 int tsr_connection_get_by_name(tsr_store *st, const char *tenant_id, const char *name,
                                struct tsr_connection *out)
 {
-    return tsr_rows_one_sql(st, read_row, out,
-                            "SELECT " CONNECTION_COLUMNS
-                            " FROM connections WHERE tenant_id = ? AND name = ?",
-                            "ss", tenant_id, name);
+    return tsr_rows_one(st, read_row, out, TSR_Q_CONNECTION_GET_BY_NAME, tenant_id, name);
 }
 
 int tsr_connection_insert(tsr_store *st, const struct tsr_connection *c)
@@ -115,14 +104,11 @@ int tsr_connection_insert(tsr_store *st, const struct tsr_connection *c)
     char *clients = tsr_strlist_to_text(&c->enabled_clients);
     if (clients == NULL)
         return TSR_ENOMEM;
-    int rc = tsr_store_run(st, NULL,
-                           "INSERT INTO connections (" CONNECTION_COLUMNS
-                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           "ssssssiiiisii", c->tenant_id, c->id, c->name, c->strategy,
-                           c->display_name, c->password_policy, c->password_min_length,
-                           (int64_t)c->requires_username, (int64_t)c->disable_signup,
-                           (int64_t)c->brute_force_protection, clients, c->created_at,
-                           c->updated_at);
+    int rc =
+        tsr_store_q_run(st, NULL, TSR_Q_CONNECTION_INSERT, c->tenant_id, c->id, c->name,
+                        c->strategy, c->display_name, c->password_policy, c->password_min_length,
+                        (int64_t)c->requires_username, (int64_t)c->disable_signup,
+                        (int64_t)c->brute_force_protection, clients, c->created_at, c->updated_at);
     free(clients);
     return rc;
 }
@@ -133,30 +119,21 @@ int tsr_connection_update(tsr_store *st, const struct tsr_connection *c)
     char *clients = tsr_strlist_to_text(&c->enabled_clients);
     if (clients == NULL)
         return TSR_ENOMEM;
-    int rc = tsr_rows_change_sql(
-        st,
-        "UPDATE connections SET display_name = ?, password_policy = ?, "
-        "password_min_length = ?, requires_username = ?, disable_signup = ?, "
-        "brute_force_protection = ?, enabled_clients = ?, updated_at = ? "
-        "WHERE tenant_id = ? AND id = ?",
-        "ssiiiisiss", c->display_name, c->password_policy, c->password_min_length,
-        (int64_t)c->requires_username, (int64_t)c->disable_signup,
-        (int64_t)c->brute_force_protection, clients, c->updated_at, c->tenant_id, c->id);
+    int rc = tsr_rows_change(st, TSR_Q_CONNECTION_UPDATE, c->display_name, c->password_policy,
+                             c->password_min_length, (int64_t)c->requires_username,
+                             (int64_t)c->disable_signup, (int64_t)c->brute_force_protection,
+                             clients, c->updated_at, c->tenant_id, c->id);
     free(clients);
     return rc;
 }
 
 int tsr_connection_delete(tsr_store *st, const char *tenant_id, const char *id)
 {
-    return tsr_rows_change_sql(st, "DELETE FROM connections WHERE tenant_id = ? AND id = ?", "ss",
-                               tenant_id, id);
+    return tsr_rows_change(st, TSR_Q_CONNECTION_DELETE, tenant_id, id);
 }
 
 /* Filters are bound as '' for "any" so the SQL stays one constant text on every backend. */
 /* strategy IN the JSON array bound twice (NULL: any); name = the text bound twice ('': any). */
-#define CONNECTION_FILTER                                                                          \
-    " FROM connections WHERE tenant_id = ? AND "                                                   \
-    "(? IS NULL OR strategy IN (SELECT value FROM json_each(?))) AND (? = '' OR name = ?)"
 
 /* The strategies filter as JSON text in *out (NULL for any).  Returns 0 or TSR_ENOMEM. */
 static int strategies_text(const struct tsr_strlist *strategies, char **out)
@@ -178,14 +155,10 @@ int tsr_connection_list(tsr_store *st, const char *tenant_id, const struct tsr_s
     char *s = NULL;
     int rc = strategies_text(strategies, &s);
     tsr_stmt *q = NULL;
-    if (rc != 0 ||
-        (total != NULL && (rc = tsr_rows_count_sql(st, total, "SELECT count(*)" CONNECTION_FILTER,
-                                                   "sssss", tenant_id, s, s, nm, nm)) != 0))
+    if (rc != 0 || (total != NULL && (rc = tsr_rows_count(st, total, TSR_Q_CONNECTION_COUNT,
+                                                          tenant_id, s, s, nm, nm)) != 0))
         goto out;
-    rc = tsr_store_query(st, &q,
-                         "SELECT " CONNECTION_COLUMNS CONNECTION_FILTER
-                         " ORDER BY created_at, id LIMIT ? OFFSET ?",
-                         "sssssii", tenant_id, s, s, nm, nm, limit, offset);
+    rc = tsr_store_q(st, &q, TSR_Q_CONNECTION_LIST, tenant_id, s, s, nm, nm, limit, offset);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);
@@ -207,10 +180,8 @@ int tsr_connection_list_after(tsr_store *st, const char *tenant_id,
     tsr_stmt *q = NULL;
     if (rc != 0)
         return rc;
-    rc = tsr_store_query(st, &q,
-                         "SELECT " CONNECTION_COLUMNS CONNECTION_FILTER
-                         " AND id > ? ORDER BY id LIMIT ?",
-                         "ssssssi", tenant_id, s, s, nm, nm, after ? after : "", limit);
+    rc = tsr_store_q(st, &q, TSR_Q_CONNECTION_LIST_AFTER, tenant_id, s, s, nm, nm,
+                     after ? after : "", limit);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);
@@ -260,10 +231,8 @@ static int store_enabled_clients(tsr_store *st, const struct tsr_connection *c)
     char *clients = tsr_strlist_to_text(&c->enabled_clients);
     if (clients == NULL)
         return TSR_ENOMEM;
-    int rc = tsr_store_run(st, NULL,
-                           "UPDATE connections SET enabled_clients = ?, updated_at = ? "
-                           "WHERE tenant_id = ? AND id = ?",
-                           "siss", clients, tsr_clock_now(), c->tenant_id, c->id);
+    int rc = tsr_store_q_run(st, NULL, TSR_Q_CONNECTION_SET_CLIENTS, clients, tsr_clock_now(),
+                             c->tenant_id, c->id);
     free(clients);
     return rc;
 }
@@ -334,10 +303,7 @@ static int all_client_ids(tsr_store *st, const char *tenant_id, struct tsr_strli
     tsr_stmt *q = NULL;
     char **ids = NULL;
     size_t n = 0;
-    int rc = tsr_store_query(st, &q,
-                             "SELECT client_id FROM clients WHERE tenant_id = ? "
-                             "ORDER BY created_at, client_id",
-                             "s", tenant_id);
+    int rc = tsr_store_q(st, &q, TSR_Q_CONNECTION_CLIENT_IDS, tenant_id);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof *ids, read_client_id, free_client_id, (void **)&ids, &n);
     tsr_stmt_finalize(q);
@@ -353,8 +319,7 @@ int tsr_connection_ensure_default(tsr_store *st, const char *tenant_id)
 {
     struct tsr_connection c = {0};
     int64_t count = 0;
-    int rc = tsr_rows_count_sql(st, &count, "SELECT count(*) FROM connections WHERE tenant_id = ?",
-                                "s", tenant_id);
+    int rc = tsr_rows_count(st, &count, TSR_Q_CONNECTION_COUNT_ALL, tenant_id);
     if (rc != 0 || count > 0)
         return rc;
     if ((rc = tsr_connection_init_new(&c, tenant_id)) != 0)

@@ -77,10 +77,8 @@ static int read_scope(tsr_stmt *q, void *record)
 static int load(tsr_store *st, const char *tenant_id, const char *user_id, const char *client_id,
                 const char *audience, struct tsr_strlist *out)
 {
-    return tsr_rows_one_sql(st, read_scope, out,
-                            "SELECT scope FROM user_grants WHERE tenant_id = ? AND user_id = ? AND "
-                            "client_id = ? AND audience = ?",
-                            "ssss", tenant_id, user_id, client_id, audience);
+    return tsr_rows_one(st, read_scope, out, TSR_Q_CONSENT_GET_SCOPE, tenant_id, user_id, client_id,
+                        audience);
 }
 
 int tsr_consent_get(tsr_store *st, const char *tenant_id, const char *user_id,
@@ -128,20 +126,14 @@ int tsr_consent_add(tsr_store *st, const char *tenant_id, const char *user_id,
     if (rc == 0 && (text = tsr_strlist_to_text(&merged)) == NULL)
         rc = TSR_ENOMEM;
     if (rc == 0 && exists) {
-        rc = tsr_store_run(st, NULL,
-                           "UPDATE user_grants SET scope = ?, updated_at = ? WHERE tenant_id = ? "
-                           "AND user_id = ? AND client_id = ? AND audience = ?",
-                           "sissss", text, now, tenant_id, user_id, client_id, audience);
+        rc = tsr_store_q_run(st, NULL, TSR_Q_CONSENT_UPDATE_SCOPE, text, now, tenant_id, user_id,
+                             client_id, audience);
     } else if (rc == 0) {
         char id[20] = "gr_";
         rc = tsr_random_alnum(id + 3, 16);
         if (rc == 0)
-            rc = tsr_store_run(st, NULL,
-                               "INSERT INTO user_grants (tenant_id, id, user_id, client_id, "
-                               "audience, scope, created_at, updated_at) VALUES "
-                               "(?, ?, ?, ?, ?, ?, ?, ?)",
-                               "ssssssii", tenant_id, id, user_id, client_id, audience, text, now,
-                               now);
+            rc = tsr_store_q_run(st, NULL, TSR_Q_CONSENT_INSERT, tenant_id, id, user_id, client_id,
+                                 audience, text, now, now);
     }
     free(text);
     tsr_strlist_cleanup(&merged);
@@ -151,10 +143,8 @@ int tsr_consent_add(tsr_store *st, const char *tenant_id, const char *user_id,
 int tsr_consent_revoke(tsr_store *st, const char *tenant_id, const char *user_id,
                        const char *client_id)
 {
-    return tsr_store_run(st, NULL,
-                         "DELETE FROM user_grants WHERE tenant_id = ? AND user_id = ? AND "
-                         "(? IS NULL OR client_id = ?)",
-                         "ssss", tenant_id, user_id, client_id, client_id);
+    return tsr_store_q_run(st, NULL, TSR_Q_CONSENT_DELETE_FOR_USER, tenant_id, user_id, client_id,
+                           client_id);
 }
 
 void tsr_consent_cleanup(struct tsr_consent *c)
@@ -188,27 +178,20 @@ static void consent_cleanup_cb(void *record)
     tsr_consent_cleanup(record);
 }
 
-/* NULL filters match everything: one portable statement for every combination. */
-#define CONSENT_FILTER                                                                             \
-    " FROM user_grants WHERE tenant_id = ? AND (? IS NULL OR user_id = ?) AND "                   \
-    "(? IS NULL OR client_id = ?) AND (? IS NULL OR audience = ?)"
-
+/* A NULL filter matches everything (each is bound twice: "? IS NULL OR col = ?"). */
 int tsr_consent_list(tsr_store *st, const char *tenant_id, const char *user_id,
                      const char *client_id, const char *audience, int64_t offset, int64_t limit,
                      struct tsr_consent **out, size_t *n, int64_t *total)
 {
     *out = NULL;
     *n = 0;
-    int rc = tsr_rows_count_sql(st, total, "SELECT count(*)" CONSENT_FILTER, "sssssss", tenant_id,
-                                user_id, user_id, client_id, client_id, audience, audience);
+    int rc = tsr_rows_count(st, total, TSR_Q_CONSENT_COUNT, tenant_id, user_id, user_id, client_id,
+                            client_id, audience, audience);
     if (rc != 0)
         return rc;
     tsr_stmt *q = NULL;
-    rc = tsr_store_query(st, &q,
-                         "SELECT id, user_id, client_id, audience, scope" CONSENT_FILTER
-                         " ORDER BY created_at, id LIMIT ? OFFSET ?",
-                         "sssssssii", tenant_id, user_id, user_id, client_id, client_id, audience,
-                         audience, limit, offset);
+    rc = tsr_store_q(st, &q, TSR_Q_CONSENT_LIST, tenant_id, user_id, user_id, client_id, client_id,
+                     audience, audience, limit, offset);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_consent, consent_cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);
@@ -226,21 +209,15 @@ void tsr_consent_list_free(struct tsr_consent *list, size_t n)
  * user and client when its audience is "".  The consents are named by id,
  * or by user_id when id is NULL.
  */
-#define COVERED_BY_CONSENT(table, audience_match)                                                  \
-    "UPDATE " table " SET revoked_at = ? WHERE tenant_id = ? AND revoked_at IS NULL AND EXISTS "   \
-    "(SELECT 1 FROM user_grants g WHERE g.tenant_id = " table ".tenant_id AND "                    \
-    "g.user_id = " table ".user_id AND g.client_id = " table ".client_id AND " audience_match      \
-    " AND (? IS NULL OR g.id = ?) AND (? IS NULL OR g.user_id = ?))"
 
 static int revoke_covered(tsr_store *st, const char *tenant_id, const char *id, const char *user_id)
 {
     int64_t now = tsr_clock_now();
-    int rc = tsr_store_run(
-        st, NULL, COVERED_BY_CONSENT("refresh_tokens", "g.audience = refresh_tokens.audience"),
-        "isssss", now, tenant_id, id, id, user_id, user_id);
+    int rc = tsr_store_q_run(st, NULL, TSR_Q_CONSENT_REVOKE_REFRESH, now, tenant_id, id, id,
+                             user_id, user_id);
     if (rc == 0)
-        rc = tsr_store_run(st, NULL, COVERED_BY_CONSENT("access_tokens", "g.audience = ''"),
-                           "isssss", now, tenant_id, id, id, user_id, user_id);
+        rc = tsr_store_q_run(st, NULL, TSR_Q_CONSENT_REVOKE_ACCESS, now, tenant_id, id, id, user_id,
+                             user_id);
     return rc;
 }
 
@@ -251,8 +228,7 @@ int tsr_consent_delete(tsr_store *st, const char *tenant_id, const char *id)
         return rc;
     rc = revoke_covered(st, tenant_id, id, NULL);
     if (rc == 0)
-        rc = tsr_rows_change_sql(st, "DELETE FROM user_grants WHERE tenant_id = ? AND id = ?", "ss",
-                                 tenant_id, id);
+        rc = tsr_rows_change(st, TSR_Q_CONSENT_DELETE, tenant_id, id);
     return tsr_store_finish(st, rc);
 }
 
@@ -263,7 +239,6 @@ int tsr_consent_delete_user(tsr_store *st, const char *tenant_id, const char *us
         return rc;
     rc = revoke_covered(st, tenant_id, NULL, user_id);
     if (rc == 0)
-        rc = tsr_store_run(st, NULL, "DELETE FROM user_grants WHERE tenant_id = ? AND user_id = ?",
-                           "ss", tenant_id, user_id);
+        rc = tsr_store_q_run(st, NULL, TSR_Q_CONSENT_DELETE_USER, tenant_id, user_id);
     return tsr_store_finish(st, rc);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "store/queries.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/secure.h"
@@ -25,15 +26,11 @@ static int insert(tsr_store *st, const char *tenant_id, const char *ip, const ch
         strcpy(rnd, "00000000");
     snprintf(id, sizeof id, "%016lld%s", (long long)ms, rnd);
     char *details = e->details ? json_dumps(e->details, JSON_COMPACT) : NULL;
-    int rc = tsr_store_run(st, NULL,
-                           "INSERT INTO events (tenant_id, id, date, type, description, client_id, "
-                           "client_name, ip, user_agent, user_id, user_name, connection, "
-                           "connection_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           "ssisssssssssss", tenant_id, id, ms, e->type,
-                           or_empty(e->description), or_empty(e->client_id),
-                           or_empty(e->client_name), ip, ua, or_empty(e->user_id),
-                           or_empty(e->user_name), or_empty(e->connection),
-                           or_empty(e->connection_id), details ? details : "{}");
+    int rc = tsr_store_q_run(st, NULL, TSR_Q_EVENT_INSERT, tenant_id, id, ms, e->type,
+                             or_empty(e->description), or_empty(e->client_id),
+                             or_empty(e->client_name), ip, ua, or_empty(e->user_id),
+                             or_empty(e->user_name), or_empty(e->connection),
+                             or_empty(e->connection_id), details ? details : "{}");
     free(details);
     return rc;
 }

@@ -9,8 +9,6 @@
 #include "util/err.h"
 #include "util/secure.h"
 
-#define GRANT_COLUMNS "tenant_id, id, client_id, audience, scope, created_at, updated_at"
-
 void tsr_grant_cleanup(struct tsr_grant *g)
 {
     free(g->tenant_id);
@@ -64,19 +62,13 @@ static void cleanup_cb(void *record)
 
 int tsr_grant_get(tsr_store *st, const char *tenant_id, const char *id, struct tsr_grant *out)
 {
-    return tsr_rows_one_sql(st, read_row, out,
-                            "SELECT " GRANT_COLUMNS
-                            " FROM client_grants WHERE tenant_id = ? AND id = ?",
-                            "ss", tenant_id, id);
+    return tsr_rows_one(st, read_row, out, TSR_Q_GRANT_GET, tenant_id, id);
 }
 
 int tsr_grant_find(tsr_store *st, const char *tenant_id, const char *client_id,
                    const char *audience, struct tsr_grant *out)
 {
-    return tsr_rows_one_sql(st, read_row, out,
-                            "SELECT " GRANT_COLUMNS " FROM client_grants WHERE tenant_id = ? AND "
-                            "client_id = ? AND audience = ?",
-                            "sss", tenant_id, client_id, audience);
+    return tsr_rows_one(st, read_row, out, TSR_Q_GRANT_GET_BY_PAIR, tenant_id, client_id, audience);
 }
 
 int tsr_grant_insert(tsr_store *st, const struct tsr_grant *g)
@@ -84,10 +76,8 @@ int tsr_grant_insert(tsr_store *st, const struct tsr_grant *g)
     char *scope = tsr_strlist_to_text(&g->scope);
     if (scope == NULL)
         return TSR_ENOMEM;
-    int rc = tsr_store_run(
-        st, NULL, "INSERT INTO client_grants (" GRANT_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)",
-        "sssssii", g->tenant_id, g->id, g->client_id, g->audience, scope, g->created_at,
-        g->updated_at);
+    int rc = tsr_store_q_run(st, NULL, TSR_Q_GRANT_INSERT, g->tenant_id, g->id, g->client_id,
+                             g->audience, scope, g->created_at, g->updated_at);
     free(scope);
     return rc;
 }
@@ -97,26 +87,18 @@ int tsr_grant_update(tsr_store *st, const struct tsr_grant *g)
     char *scope = tsr_strlist_to_text(&g->scope);
     if (scope == NULL)
         return TSR_ENOMEM;
-    int rc = tsr_rows_change_sql(
-        st,
-        "UPDATE client_grants SET scope = ?, updated_at = ? WHERE tenant_id = ? "
-        "AND id = ?",
-        "siss", scope, tsr_clock_now(), g->tenant_id, g->id);
+    int rc =
+        tsr_rows_change(st, TSR_Q_GRANT_UPDATE_SCOPE, scope, tsr_clock_now(), g->tenant_id, g->id);
     free(scope);
     return rc;
 }
 
 int tsr_grant_delete(tsr_store *st, const char *tenant_id, const char *id)
 {
-    return tsr_rows_change_sql(st, "DELETE FROM client_grants WHERE tenant_id = ? AND id = ?", "ss",
-                               tenant_id, id);
+    return tsr_rows_change(st, TSR_Q_GRANT_DELETE, tenant_id, id);
 }
 
-/* NULL filters match everything: "(? IS NULL OR col = ?)" keeps one portable statement. */
-#define GRANT_FILTER                                                                               \
-    " FROM client_grants WHERE tenant_id = ? AND (? IS NULL OR audience = ?) AND "                 \
-    "(? IS NULL OR client_id = ?)"
-
+/* A NULL filter matches everything (each is bound twice: "? IS NULL OR col = ?"). */
 int tsr_grant_list(tsr_store *st, const char *tenant_id, const char *audience,
                    const char *client_id, int64_t offset, int64_t limit, struct tsr_grant **out,
                    size_t *n, int64_t *total)
@@ -124,14 +106,12 @@ int tsr_grant_list(tsr_store *st, const char *tenant_id, const char *audience,
     *out = NULL;
     *n = 0;
     int rc = 0;
-    if (total != NULL &&
-        (rc = tsr_rows_count_sql(st, total, "SELECT count(*)" GRANT_FILTER, "sssss", tenant_id,
-                                 audience, audience, client_id, client_id)) != 0)
+    if (total != NULL && (rc = tsr_rows_count(st, total, TSR_Q_GRANT_COUNT, tenant_id, audience,
+                                              audience, client_id, client_id)) != 0)
         return rc;
     tsr_stmt *q = NULL;
-    rc = tsr_store_query(
-        st, &q, "SELECT " GRANT_COLUMNS GRANT_FILTER " ORDER BY created_at, id LIMIT ? OFFSET ?",
-        "sssssii", tenant_id, audience, audience, client_id, client_id, limit, offset);
+    rc = tsr_store_q(st, &q, TSR_Q_GRANT_LIST, tenant_id, audience, audience, client_id, client_id,
+                     limit, offset);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);
@@ -145,10 +125,8 @@ int tsr_grant_list_after(tsr_store *st, const char *tenant_id, const char *audie
     *out = NULL;
     *n = 0;
     tsr_stmt *q = NULL;
-    int rc = tsr_store_query(st, &q,
-                             "SELECT " GRANT_COLUMNS GRANT_FILTER " AND id > ? ORDER BY id LIMIT ?",
-                             "ssssssi", tenant_id, audience, audience, client_id, client_id,
-                             after ? after : "", limit);
+    int rc = tsr_store_q(st, &q, TSR_Q_GRANT_LIST_AFTER, tenant_id, audience, audience, client_id,
+                         client_id, after ? after : "", limit);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);

@@ -53,8 +53,8 @@ int tsr_job_create(tsr_store *st, const char *tenant_id, const char *type, const
     rc = tsr_store_q_run(st, NULL, TSR_Q_JOB_DELETE_EXPIRED, tenant_id,
                          out->created_at - RETENTION_MS);
     if (rc == 0)
-        rc = tsr_store_q_run(st, NULL, TSR_Q_JOB_INSERT, tenant_id, out->id, out->type,
-                             out->status, out->user_id, out->client_id, out->created_at);
+        rc = tsr_store_q_run(st, NULL, TSR_Q_JOB_INSERT, tenant_id, out->id, out->type, out->status,
+                             out->user_id, out->client_id, out->created_at);
     if (rc != 0)
         tsr_job_cleanup(out);
     return rc;

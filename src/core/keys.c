@@ -56,11 +56,8 @@ static int store_new_key(tsr_store *st, const char *tenant_id,
         goto out;
     }
     bool current = strcmp(state, "current") == 0;
-    rc = tsr_store_run(st, NULL,
-                       "INSERT INTO signing_keys (tenant_id, kid, alg, state, private_key, "
-                       "public_jwk, created_at, current_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       current ? "ssssssii" : "ssssssin", tenant_id, tsr_jwk_kid(key), "RS256",
-                       state, sealed, pub_text, now, now);
+    rc = tsr_store_q_run(st, NULL, current ? TSR_Q_KEYS_INSERT_CURRENT : TSR_Q_KEYS_INSERT,
+                         tenant_id, tsr_jwk_kid(key), "RS256", state, sealed, pub_text, now, now);
 out:
     if (pem != NULL) {
         tsr_wipe(pem, pemlen);
@@ -86,8 +83,7 @@ int tsr_keys_create_initial(tsr_store *st, const char *tenant_id,
 int tsr_keys_count(tsr_store *st, const char *tenant_id, int64_t *out)
 {
     tsr_stmt *q = NULL;
-    int rc = tsr_store_query(st, &q, "SELECT count(*) FROM signing_keys WHERE tenant_id = ?", "s",
-                             tenant_id);
+    int rc = tsr_store_q(st, &q, TSR_Q_KEYS_COUNT, tenant_id);
     if (rc == 0 && (rc = tsr_stmt_step(q)) == TSR_STORE_ROW) {
         *out = tsr_stmt_int64(q, 0);
         rc = 0;
@@ -156,11 +152,7 @@ int tsr_keyring_load(tsr_store *st, const char *tenant_id, const char *cn,
     if (ring == NULL)
         return TSR_ENOMEM;
     /* Current first, then next, then previous: the JWKS lists them in this order. */
-    int rc = tsr_store_query(st, &q,
-                             "SELECT kid, alg, state, private_key, public_jwk, created_at FROM signing_keys "
-                             "WHERE tenant_id = ? AND state <> 'revoked' ORDER BY CASE state "
-                             "WHEN 'current' THEN 0 WHEN 'next' THEN 1 ELSE 2 END, created_at",
-                             "s", tenant_id);
+    int rc = tsr_store_q(st, &q, TSR_Q_KEYS_SIGNING, tenant_id);
     if (rc != 0)
         goto out;
     while ((rc = tsr_stmt_step(q)) == TSR_STORE_ROW) {
@@ -268,12 +260,7 @@ void tsr_key_info_list_free(struct tsr_key_info *list, size_t n)
 int tsr_keys_list(tsr_store *st, const char *tenant_id, struct tsr_key_info **out, size_t *n)
 {
     tsr_stmt *q = NULL;
-    int rc = tsr_store_query(st, &q,
-                             "SELECT kid, alg, state, public_jwk, created_at, current_since, "
-                             "current_until, revoked_at FROM signing_keys WHERE tenant_id = ? "
-                             "ORDER BY CASE state WHEN 'current' THEN 0 WHEN 'next' THEN 1 "
-                             "WHEN 'previous' THEN 2 ELSE 3 END, created_at DESC, kid",
-                             "s", tenant_id);
+    int rc = tsr_store_q(st, &q, TSR_Q_KEYS_LIST, tenant_id);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_key_info, key_info_cleanup, (void **)out, n);
     tsr_stmt_finalize(q);
@@ -295,10 +282,7 @@ int tsr_keys_private_pem(tsr_store *st, const char *tenant_id,
     char *sealed = NULL;
     char ctx[256];
     *pem = NULL;
-    int rc =
-        tsr_rows_one_sql(st, read_text, &sealed,
-                         "SELECT private_key FROM signing_keys WHERE tenant_id = ? AND kid = ?",
-                         "ss", tenant_id, kid);
+    int rc = tsr_rows_one(st, read_text, &sealed, TSR_Q_KEYS_PRIVATE, tenant_id, kid);
     if (rc != 0)
         return rc;
     seal_context(ctx, sizeof ctx, tenant_id, kid);
@@ -315,19 +299,11 @@ int tsr_keys_rotate(tsr_store *st, const char *tenant_id,
     *new_current = NULL;
     int rc = tsr_store_begin(st);
     if (rc == 0)
-        rc = tsr_rows_one_sql(st, read_text, &next,
-                              "SELECT kid FROM signing_keys WHERE tenant_id = ? AND state = 'next'",
-                              "s", tenant_id);
+        rc = tsr_rows_one(st, read_text, &next, TSR_Q_KEYS_NEXT, tenant_id);
     if (rc == 0)
-        rc = tsr_store_run(st, NULL,
-                           "UPDATE signing_keys SET state = 'previous', current_until = ? WHERE "
-                           "tenant_id = ? AND state = 'current'",
-                           "is", now, tenant_id);
+        rc = tsr_store_q_run(st, NULL, TSR_Q_KEYS_RETIRE_CURRENT, now, tenant_id);
     if (rc == 0)
-        rc = tsr_rows_change_sql(st,
-                                 "UPDATE signing_keys SET state = 'current', current_since = ? "
-                                 "WHERE tenant_id = ? AND kid = ?",
-                                 "iss", now, tenant_id, next);
+        rc = tsr_rows_change(st, TSR_Q_KEYS_MAKE_CURRENT, now, tenant_id, next);
     if (rc == 0)
         rc = store_new_key(st, tenant_id, master_key, "next", now);
     if ((rc = tsr_store_finish(st, rc)) != 0) {
@@ -341,17 +317,12 @@ int tsr_keys_rotate(tsr_store *st, const char *tenant_id,
 int tsr_keys_revoke(tsr_store *st, const char *tenant_id, const char *kid)
 {
     char *state = NULL;
-    int rc = tsr_rows_one_sql(st, read_text, &state,
-                              "SELECT state FROM signing_keys WHERE tenant_id = ? AND kid = ?",
-                              "ss", tenant_id, kid);
+    int rc = tsr_rows_one(st, read_text, &state, TSR_Q_KEYS_STATE, tenant_id, kid);
     if (rc != 0)
         return rc;
     bool previous = strcmp(state, "previous") == 0;
     free(state);
     if (!previous)
         return TSR_EINVAL;
-    return tsr_rows_change_sql(st,
-                               "UPDATE signing_keys SET state = 'revoked', revoked_at = ? WHERE "
-                               "tenant_id = ? AND kid = ? AND state = 'previous'",
-                               "iss", tsr_clock_now(), tenant_id, kid);
+    return tsr_rows_change(st, TSR_Q_KEYS_REVOKE, tsr_clock_now(), tenant_id, kid);
 }

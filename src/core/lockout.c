@@ -21,15 +21,8 @@
  * name from the same network (util/ipnet.h: an IPv6 /64) and after the
  * last release of the name's blocks ("ublkdu", from any address: DELETE
  * /api/v2/user-blocks or a new password).
+ * (The statements: store/sqlite/lockout.c.)
  */
-#define COUNTED                                                                                    \
-    " FROM events e WHERE e.tenant_id = ? AND e.type IN ('fp', 'fu') AND "                         \
-    "lower(e.user_name) = lower(?) "                                                               \
-    "AND e.date > ? AND e.date > COALESCE((SELECT max(s.date) FROM events s WHERE "                \
-    "s.tenant_id = e.tenant_id AND s.type = 's' AND tsr_ip_net(s.ip) = tsr_ip_net(e.ip) AND "      \
-    "lower(s.user_name) = lower(e.user_name)), 0) AND e.date > COALESCE((SELECT max(u.date) "      \
-    "FROM events u WHERE u.tenant_id = e.tenant_id AND u.type = 'ublkdu' AND "                     \
-    "lower(u.user_name) = lower(e.user_name)), 0)"
 
 static int64_t window_start(const struct tsr_limits *l)
 {
@@ -42,8 +35,8 @@ static int failures(tsr_store *st, const struct tsr_limits *l, const char *tenan
     char net[TSR_IP_NET_MAX];
     tsr_ip_net(ip, net, sizeof net);
     *n = 0;
-    return tsr_rows_count_sql(st, n, "SELECT count(*)" COUNTED " AND tsr_ip_net(e.ip) = ?", "ssis",
-                              tenant_id, identifier, window_start(l), net);
+    return tsr_rows_count(st, n, TSR_Q_LOCKOUT_COUNT_NET, tenant_id, identifier, window_start(l),
+                          net);
 }
 
 int tsr_lockout_check(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
@@ -134,11 +127,8 @@ int tsr_lockout_blocks(tsr_store *st, const struct tsr_limits *l, const char *te
     if (!l->lockout_block || !l->lockout_enabled || l->lockout_attempts == 0)
         return 0;
     tsr_stmt *q = NULL;
-    int rc = tsr_store_query(st, &q,
-                             "SELECT tsr_ip_net(e.ip) AS net, max(e.connection)" COUNTED
-                             " GROUP BY net HAVING count(*) >= ? ORDER BY net",
-                             "ssii", tenant_id, identifier, window_start(l),
-                             (int64_t)l->lockout_attempts);
+    int rc = tsr_store_q(st, &q, TSR_Q_LOCKOUT_BLOCKED_NETS, tenant_id, identifier, window_start(l),
+                         (int64_t)l->lockout_attempts);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_block, block_cleanup, (void **)out, n);
     tsr_stmt_finalize(q);

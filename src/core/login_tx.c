@@ -94,11 +94,8 @@ int tsr_login_tx_create(struct tsr_req *req, const struct tsr_authz_request *ar,
     if (rc == 0 && (params = params_text(ar)) == NULL)
         rc = TSR_ENOMEM;
     if (rc == 0)
-        rc = tsr_store_run(req->store, NULL,
-                           "INSERT INTO login_transactions (tenant_id, id, browser, csrf, params, "
-                           "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           "sssssii", req->tenant->t.id, handle_hash, browser_hash, csrf, params,
-                           now, now + TSR_LOGIN_TX_TTL);
+        rc = tsr_store_q_run(req->store, NULL, TSR_Q_LOGIN_TX_INSERT, req->tenant->t.id,
+                             handle_hash, browser_hash, csrf, params, now, now + TSR_LOGIN_TX_TTL);
     if (rc == 0 && (*handle_out = strdup(handle)) == NULL)
         rc = TSR_ENOMEM;
     if (rc == 0 && fresh)
@@ -135,10 +132,8 @@ int tsr_login_tx_load(struct tsr_req *req, const char *handle, struct tsr_login_
     if (tsr_cookie_get(req, TSR_LOGIN_TX_COOKIE, browser, sizeof browser) != 0 ||
         tsr_sha256_hex(browser, browser_hash) != 0)
         return TSR_ENOTFOUND;
-    int rc = tsr_rows_one_sql(req->store, read_row, &row,
-                              "SELECT browser, csrf, params, user_id, expires_at FROM "
-                              "login_transactions WHERE tenant_id = ? AND id = ?",
-                              "ss", req->tenant->t.id, handle_hash);
+    int rc = tsr_rows_one(req->store, read_row, &row, TSR_Q_LOGIN_TX_GET, req->tenant->t.id,
+                          handle_hash);
     if (rc == 0 && (row.tx.expires_at <= tsr_clock_now() ||
                     !tsr_ct_equal(row.browser_hash, browser_hash, 64)))
         rc = TSR_ENOTFOUND;
@@ -168,9 +163,7 @@ int tsr_login_tx_set_user(struct tsr_req *req, struct tsr_login_tx *tx, const ch
     }
     free(tx->user_id);
     tx->user_id = copy;
-    return tsr_rows_change_sql(
-        req->store, "UPDATE login_transactions SET user_id = ? WHERE tenant_id = ? AND id = ?",
-        "sss", user_id, req->tenant->t.id, hash);
+    return tsr_rows_change(req->store, TSR_Q_LOGIN_TX_SET_USER, user_id, req->tenant->t.id, hash);
 }
 
 int tsr_login_tx_finish(struct tsr_req *req, const struct tsr_login_tx *tx)
@@ -179,10 +172,7 @@ int tsr_login_tx_finish(struct tsr_req *req, const struct tsr_login_tx *tx)
     if (tsr_sha256_hex(tx->handle, hash) != 0)
         return TSR_ECRYPTO;
     /* Expired transactions of the tenant go with it: the table stays small without a sweeper. */
-    tsr_store_run(req->store, NULL,
-                  "DELETE FROM login_transactions WHERE tenant_id = ? AND expires_at <= ?", "si",
-                  req->tenant->t.id, tsr_clock_now());
-    return tsr_store_run(req->store, NULL,
-                         "DELETE FROM login_transactions WHERE tenant_id = ? AND id = ?", "ss",
-                         req->tenant->t.id, hash);
+    tsr_store_q_run(req->store, NULL, TSR_Q_LOGIN_TX_DELETE_EXPIRED, req->tenant->t.id,
+                    tsr_clock_now());
+    return tsr_store_q_run(req->store, NULL, TSR_Q_LOGIN_TX_DELETE, req->tenant->t.id, hash);
 }

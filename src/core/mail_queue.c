@@ -18,6 +18,7 @@
 #include "core/mail.h"
 #include "core/masterkey.h"
 #include "core/ticket.h"
+#include "store/queries.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -80,12 +81,8 @@ int tsr_mail_enqueue(const struct tsr_app *app, tsr_store *st, enum tsr_mail_kin
         return rc;
     int64_t now = tsr_clock_now(), added = 0;
     /* Bounded: callers without an account can queue reset requests. */
-    rc = tsr_store_run(st, &added,
-                       "INSERT INTO mail_queue (id, kind, recipient, message, attempts, "
-                       "next_attempt_at, created_at) SELECT ?, ?, ?, ?, 0, ?, ? "
-                       "WHERE (SELECT count(*) FROM mail_queue) < ?",
-                       "ssssiii", id, kind_name(kind), to, sealed, now, now,
-                       (int64_t)TSR_MAIL_QUEUE_MAX);
+    rc = tsr_store_q_run(st, &added, TSR_Q_MAIL_QUEUE_INSERT, id, kind_name(kind), to, sealed, now,
+                         now, (int64_t)TSR_MAIL_QUEUE_MAX);
     free(sealed);
     if (rc == 0 && added == 0) {
         tsr_log(TSR_LOG_ERROR, "mail queue is full; message refused",
@@ -133,11 +130,7 @@ static void row_cleanup(struct row *r)
 static int next_row(tsr_store *st, int64_t now, struct row *r, int64_t *next_due)
 {
     tsr_stmt *q = NULL;
-    int rc = tsr_store_query(st, &q,
-                             "SELECT id, recipient, message, attempts, next_attempt_at, kind "
-                             "FROM mail_queue WHERE next_attempt_at <= ? "
-                             "ORDER BY next_attempt_at LIMIT 1",
-                             "i", now);
+    int rc = tsr_store_q(st, &q, TSR_Q_MAIL_QUEUE_DUE, now);
     if (rc != 0)
         return rc;
     int step = tsr_stmt_step(q);
@@ -157,8 +150,8 @@ static int next_row(tsr_store *st, int64_t now, struct row *r, int64_t *next_due
         return rc;
     *next_due = INT64_MAX;
     q = NULL;
-    if (tsr_store_query(st, &q, "SELECT min(next_attempt_at) FROM mail_queue", "") == 0 &&
-        tsr_stmt_step(q) == TSR_STORE_ROW && !tsr_stmt_is_null(q, 0))
+    if (tsr_store_q(st, &q, TSR_Q_MAIL_QUEUE_NEXT_AT) == 0 && tsr_stmt_step(q) == TSR_STORE_ROW &&
+        !tsr_stmt_is_null(q, 0))
         *next_due = tsr_stmt_int64(q, 0);
     tsr_stmt_finalize(q);
     return TSR_ENOTFOUND;
@@ -166,14 +159,12 @@ static int next_row(tsr_store *st, int64_t now, struct row *r, int64_t *next_due
 
 static int drop(tsr_store *st, const char *id)
 {
-    return tsr_store_run(st, NULL, "DELETE FROM mail_queue WHERE id = ?", "s", id);
+    return tsr_store_q_run(st, NULL, TSR_Q_MAIL_QUEUE_DELETE, id);
 }
 
 static int reschedule(tsr_store *st, const char *id, int64_t attempts, int64_t due)
 {
-    return tsr_store_run(st, NULL,
-                         "UPDATE mail_queue SET attempts = ?, next_attempt_at = ? WHERE id = ?",
-                         "iis", attempts, due, id);
+    return tsr_store_q_run(st, NULL, TSR_Q_MAIL_QUEUE_RESCHEDULE, attempts, due, id);
 }
 
 /* Sends one claimed row and records the outcome.  Returns 1 when sent, 0 when not, or an error. */
@@ -231,10 +222,8 @@ int tsr_mail_queue_run(struct tsr_app *app, tsr_store *st, const atomic_bool *ca
         }
         /* Take the row: push it past the lease, unless another node moved it first. */
         int64_t changed = 0;
-        rc = tsr_store_run(st, &changed,
-                           "UPDATE mail_queue SET next_attempt_at = ? "
-                           "WHERE id = ? AND next_attempt_at = ?",
-                           "isi", now + TSR_MAIL_LEASE_S, r.id, r.due);
+        rc = tsr_store_q_run(st, &changed, TSR_Q_MAIL_QUEUE_CLAIM, now + TSR_MAIL_LEASE_S, r.id,
+                             r.due);
         if (rc == 0 && changed == 1)
             rc = send_row(app, st, &r, cancel, now);
         row_cleanup(&r);
