@@ -2,9 +2,12 @@
  * connection.c - database connections of a tenant, as stored, and the
  * default connection every tenant gets.
  *
- * Contents: records and rows; get, insert, update, delete, list; enabled
- * clients (per connection and across all of a tenant's connections); the
- * default connection.
+ * Contents: records and rows; enabled clients as stored; get, insert,
+ * update, delete, list; enabled clients (per connection and across all of
+ * a tenant's connections); the default connection.
+ *
+ * A connection's enabled clients are rows of their own, in the order the
+ * list was set; a connection and its list are written in one transaction.
  */
 #include "core/connection.h"
 
@@ -69,17 +72,14 @@ static int read_row(tsr_stmt *q, void *record)
     c->requires_username = tsr_stmt_int64(q, 7) != 0;
     c->disable_signup = tsr_stmt_int64(q, 8) != 0;
     c->brute_force_protection = tsr_stmt_int64(q, 9) != 0;
-    c->created_at = tsr_stmt_int64(q, 11);
-    c->updated_at = tsr_stmt_int64(q, 12);
-    int rc = 0;
+    c->created_at = tsr_stmt_int64(q, 10);
+    c->updated_at = tsr_stmt_int64(q, 11);
     if (!c->tenant_id || !c->id || !c->name || !c->strategy || !c->display_name ||
-        !c->password_policy)
-        rc = TSR_ENOMEM;
-    if (rc == 0)
-        rc = tsr_strlist_from_text(&c->enabled_clients, tsr_stmt_text(q, 10));
-    if (rc != 0)
+        !c->password_policy) {
         tsr_connection_cleanup(c);
-    return rc == TSR_EFORMAT ? TSR_ESTORE : rc;
+        return TSR_ENOMEM;
+    }
+    return 0;
 }
 
 static void cleanup_cb(void *record)
@@ -87,44 +87,121 @@ static void cleanup_cb(void *record)
     tsr_connection_cleanup(record);
 }
 
+/* ---- enabled clients as stored ---- */
+
+static int read_client_id(tsr_stmt *q, void *record)
+{
+    char **id = record;
+    *id = tsr_stmt_text_dup(q, 0);
+    return *id ? 0 : TSR_ENOMEM;
+}
+
+static void free_client_id(void *record)
+{
+    free(*(char **)record);
+}
+
+/* Collects the client_id column of q's rows into *out (emptied first). */
+static int collect_ids(tsr_stmt *q, struct tsr_strlist *out)
+{
+    char **ids = NULL;
+    size_t n = 0;
+    int rc = tsr_rows_collect(q, sizeof *ids, read_client_id, free_client_id, (void **)&ids, &n);
+    if (rc != 0)
+        return rc;
+    tsr_strlist_cleanup(out);
+    /* The strings move into the list as they are. */
+    out->v = ids;
+    out->n = n;
+    return 0;
+}
+
+/* Reads c's enabled clients, in their order. */
+static int read_clients(tsr_store *st, struct tsr_connection *c)
+{
+    tsr_stmt *q = NULL;
+    int rc = tsr_store_q(st, &q, TSR_Q_CONNECTION_CLIENTS, c->tenant_id, c->id);
+    if (rc == 0)
+        rc = collect_ids(q, &c->enabled_clients);
+    tsr_stmt_finalize(q);
+    return rc;
+}
+
+/* Replaces c's stored list of enabled clients with c->enabled_clients. */
+static int write_clients(tsr_store *st, const struct tsr_connection *c)
+{
+    int rc = tsr_store_q_run(st, NULL, TSR_Q_CONNECTION_CLIENTS_CLEAR, c->tenant_id, c->id);
+    for (size_t i = 0; rc == 0 && i < c->enabled_clients.n; i++)
+        rc = tsr_store_q_run(st, NULL, TSR_Q_CONNECTION_CLIENTS_ADD, c->tenant_id, c->id,
+                             (int64_t)i, c->enabled_clients.v[i]);
+    return rc;
+}
+
+/* Opens a transaction unless the caller has one; *own says whether it did. */
+static int begin_own(tsr_store *st, bool *own)
+{
+    *own = !tsr_store_in_transaction(st);
+    return *own ? tsr_store_begin(st) : 0;
+}
+
+/* Ends what begin_own opened (commit when rc is 0); returns the result. */
+static int end_own(tsr_store *st, bool own, int rc)
+{
+    return own ? tsr_store_finish(st, rc) : rc;
+}
+
+/* ---- get, insert, update, delete, list ---- */
+
+/* Runs a one-row query q (parameters tenant_id, key) and reads the list of the row. */
+static int get_one(tsr_store *st, enum tsr_query_id q, const char *tenant_id, const char *key,
+                   struct tsr_connection *out)
+{
+    int rc = tsr_rows_one(st, read_row, out, q, tenant_id, key);
+    if (rc == 0 && (rc = read_clients(st, out)) != 0)
+        tsr_connection_cleanup(out);
+    return rc;
+}
+
 int tsr_connection_get(tsr_store *st, const char *tenant_id, const char *id,
                        struct tsr_connection *out)
 {
-    return tsr_rows_one(st, read_row, out, TSR_Q_CONNECTION_GET, tenant_id, id);
+    return get_one(st, TSR_Q_CONNECTION_GET, tenant_id, id, out);
 }
 
 int tsr_connection_get_by_name(tsr_store *st, const char *tenant_id, const char *name,
                                struct tsr_connection *out)
 {
-    return tsr_rows_one(st, read_row, out, TSR_Q_CONNECTION_GET_BY_NAME, tenant_id, name);
+    return get_one(st, TSR_Q_CONNECTION_GET_BY_NAME, tenant_id, name, out);
 }
 
 int tsr_connection_insert(tsr_store *st, const struct tsr_connection *c)
 {
-    char *clients = tsr_strlist_to_text(&c->enabled_clients);
-    if (clients == NULL)
-        return TSR_ENOMEM;
-    int rc =
-        tsr_store_q_run(st, NULL, TSR_Q_CONNECTION_INSERT, c->tenant_id, c->id, c->name,
-                        c->strategy, c->display_name, c->password_policy, c->password_min_length,
-                        (int64_t)c->requires_username, (int64_t)c->disable_signup,
-                        (int64_t)c->brute_force_protection, clients, c->created_at, c->updated_at);
-    free(clients);
-    return rc;
+    bool own = false;
+    int rc = begin_own(st, &own);
+    if (rc == 0)
+        rc = tsr_store_q_run(st, NULL, TSR_Q_CONNECTION_INSERT, c->tenant_id, c->id, c->name,
+                             c->strategy, c->display_name, c->password_policy,
+                             c->password_min_length, (int64_t)c->requires_username,
+                             (int64_t)c->disable_signup, (int64_t)c->brute_force_protection,
+                             c->created_at, c->updated_at);
+    if (rc == 0)
+        rc = write_clients(st, c);
+    return end_own(st, own, rc);
 }
 
 /* Name and strategy are immutable (as in Auth0), so they are not written. */
 int tsr_connection_update(tsr_store *st, const struct tsr_connection *c)
 {
-    char *clients = tsr_strlist_to_text(&c->enabled_clients);
-    if (clients == NULL)
-        return TSR_ENOMEM;
-    int rc = tsr_rows_change(st, TSR_Q_CONNECTION_UPDATE, c->display_name, c->password_policy,
+    bool own = false;
+    int rc = begin_own(st, &own);
+    if (rc == 0)
+        rc = tsr_rows_change(st, TSR_Q_CONNECTION_UPDATE, c->display_name, c->password_policy,
                              c->password_min_length, (int64_t)c->requires_username,
                              (int64_t)c->disable_signup, (int64_t)c->brute_force_protection,
-                             clients, c->updated_at, c->tenant_id, c->id);
-    free(clients);
-    return rc;
+                             c->updated_at, c->tenant_id, c->id);
+    if (rc == 0)
+        rc = write_clients(st, c);
+    return end_own(st, own, rc);
 }
 
 int tsr_connection_delete(tsr_store *st, const char *tenant_id, const char *id)
@@ -132,17 +209,48 @@ int tsr_connection_delete(tsr_store *st, const char *tenant_id, const char *id)
     return tsr_rows_change(st, TSR_Q_CONNECTION_DELETE, tenant_id, id);
 }
 
-/* Filters are bound as '' for "any" so the SQL stays one constant text on every backend. */
-/* strategy IN the JSON array bound twice (NULL: any); name = the text bound twice ('': any). */
+/*
+ * The strategies there are (the Management API creates no other).  A filter
+ * binds each one it names into a slot of its own and NULL into the others,
+ * so the statements have a fixed number of parameters; a name outside this
+ * set could match no connection and is left out.
+ */
+static const char *const strategies_known[TSR_CONNECTION_STRATEGY_SLOTS] = {"auth0"};
 
-/* The strategies filter as JSON text in *out (NULL for any).  Returns 0 or TSR_ENOMEM. */
-static int strategies_text(const struct tsr_strlist *strategies, char **out)
+struct strategy_filter {
+    int64_t on; /* 0: any strategy */
+    const char *slot[TSR_CONNECTION_STRATEGY_SLOTS];
+};
+
+static void strategy_filter(const struct tsr_strlist *strategies, struct strategy_filter *f)
 {
-    *out = NULL;
-    if (strategies == NULL || strategies->n == 0)
-        return 0;
-    *out = tsr_strlist_to_text(strategies);
-    return *out ? 0 : TSR_ENOMEM;
+    memset(f, 0, sizeof *f);
+    f->on = strategies != NULL && strategies->n > 0;
+    for (size_t i = 0; f->on && i < TSR_CONNECTION_STRATEGY_SLOTS; i++)
+        f->slot[i] = tsr_strlist_contains(strategies, strategies_known[i]) ? strategies_known[i]
+                                                                            : NULL;
+}
+
+/* Reads the enabled clients of each of the n connections in list. */
+static int read_all_clients(tsr_store *st, struct tsr_connection *list, size_t n)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = read_clients(st, &list[i]);
+    return rc;
+}
+
+/* Collects q's connections with their lists into *out; frees all on failure. */
+static int collect(tsr_store *st, tsr_stmt *q, struct tsr_connection **out, size_t *n)
+{
+    int rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
+    tsr_stmt_finalize(q);
+    if (rc == 0 && (rc = read_all_clients(st, *out, *n)) != 0) {
+        tsr_connection_list_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
 }
 
 int tsr_connection_list(tsr_store *st, const char *tenant_id, const struct tsr_strlist *strategies,
@@ -152,19 +260,16 @@ int tsr_connection_list(tsr_store *st, const char *tenant_id, const struct tsr_s
     *out = NULL;
     *n = 0;
     const char *nm = name ? name : "";
-    char *s = NULL;
-    int rc = strategies_text(strategies, &s);
+    struct strategy_filter f;
+    strategy_filter(strategies, &f);
+    int rc = 0;
     tsr_stmt *q = NULL;
-    if (rc != 0 || (total != NULL && (rc = tsr_rows_count(st, total, TSR_Q_CONNECTION_COUNT,
-                                                          tenant_id, s, s, nm, nm)) != 0))
-        goto out;
-    rc = tsr_store_q(st, &q, TSR_Q_CONNECTION_LIST, tenant_id, s, s, nm, nm, limit, offset);
-    if (rc == 0)
-        rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
-    tsr_stmt_finalize(q);
-out:
-    free(s);
-    return rc;
+    if (total != NULL && (rc = tsr_rows_count(st, total, TSR_Q_CONNECTION_COUNT, tenant_id, f.on,
+                                              f.slot[0], nm, nm)) != 0)
+        return rc;
+    rc = tsr_store_q(st, &q, TSR_Q_CONNECTION_LIST, tenant_id, f.on, f.slot[0], nm, nm, limit,
+                     offset);
+    return rc != 0 ? rc : collect(st, q, out, n);
 }
 
 int tsr_connection_list_after(tsr_store *st, const char *tenant_id,
@@ -175,18 +280,12 @@ int tsr_connection_list_after(tsr_store *st, const char *tenant_id,
     *out = NULL;
     *n = 0;
     const char *nm = name ? name : "";
-    char *s = NULL;
-    int rc = strategies_text(strategies, &s);
+    struct strategy_filter f;
+    strategy_filter(strategies, &f);
     tsr_stmt *q = NULL;
-    if (rc != 0)
-        return rc;
-    rc = tsr_store_q(st, &q, TSR_Q_CONNECTION_LIST_AFTER, tenant_id, s, s, nm, nm,
-                     after ? after : "", limit);
-    if (rc == 0)
-        rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
-    tsr_stmt_finalize(q);
-    free(s);
-    return rc;
+    int rc = tsr_store_q(st, &q, TSR_Q_CONNECTION_LIST_AFTER, tenant_id, f.on, f.slot[0], nm, nm,
+                         after ? after : "", limit);
+    return rc != 0 ? rc : collect(st, q, out, n);
 }
 
 void tsr_connection_list_free(struct tsr_connection *list, size_t n)
@@ -225,16 +324,17 @@ static int list_all(tsr_store *st, const char *tenant_id, struct tsr_connection 
     return tsr_connection_list(st, tenant_id, NULL, NULL, 0, INT64_MAX, out, n, NULL);
 }
 
-/* Writes only enabled_clients, so a concurrent PATCH of other fields is not undone. */
+/* Writes only the list (and updated_at), so a concurrent PATCH of other fields is not undone. */
 static int store_enabled_clients(tsr_store *st, const struct tsr_connection *c)
 {
-    char *clients = tsr_strlist_to_text(&c->enabled_clients);
-    if (clients == NULL)
-        return TSR_ENOMEM;
-    int rc = tsr_store_q_run(st, NULL, TSR_Q_CONNECTION_SET_CLIENTS, clients, tsr_clock_now(),
-                             c->tenant_id, c->id);
-    free(clients);
-    return rc;
+    bool own = false;
+    int rc = begin_own(st, &own);
+    if (rc == 0)
+        rc = write_clients(st, c);
+    if (rc == 0)
+        rc = tsr_store_q_run(st, NULL, TSR_Q_CONNECTION_TOUCH, tsr_clock_now(), c->tenant_id,
+                             c->id);
+    return end_own(st, own, rc);
 }
 
 /* Removes every copy of client_id from l; *removed says whether there was one. */
@@ -286,33 +386,14 @@ int tsr_connection_disable_client(tsr_store *st, const char *tenant_id, const ch
 
 /* ---- the default connection ---- */
 
-static int read_client_id(tsr_stmt *q, void *record)
-{
-    char **id = record;
-    *id = tsr_stmt_text_dup(q, 0);
-    return *id ? 0 : TSR_ENOMEM;
-}
-
-static void free_client_id(void *record)
-{
-    free(*(char **)record);
-}
-
 static int all_client_ids(tsr_store *st, const char *tenant_id, struct tsr_strlist *out)
 {
     tsr_stmt *q = NULL;
-    char **ids = NULL;
-    size_t n = 0;
     int rc = tsr_store_q(st, &q, TSR_Q_CONNECTION_CLIENT_IDS, tenant_id);
     if (rc == 0)
-        rc = tsr_rows_collect(q, sizeof *ids, read_client_id, free_client_id, (void **)&ids, &n);
+        rc = collect_ids(q, out);
     tsr_stmt_finalize(q);
-    if (rc != 0)
-        return rc;
-    /* The strings move into the list as they are. */
-    out->v = ids;
-    out->n = n;
-    return 0;
+    return rc;
 }
 
 int tsr_connection_ensure_default(tsr_store *st, const char *tenant_id)

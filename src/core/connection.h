@@ -15,6 +15,9 @@
 
 #define TSR_DEFAULT_CONNECTION "Username-Password-Authentication"
 
+/* How many strategies there are (a list filter names at most these). */
+#define TSR_CONNECTION_STRATEGY_SLOTS 1
+
 struct tsr_connection {
     char *tenant_id;
     char *id; /* con_ + 16 characters */

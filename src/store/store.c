@@ -506,6 +506,11 @@ int tsr_store_rollback(tsr_store *st)
     return report(st, ops_of(st)->exec(st, "ROLLBACK"), "exec", "ROLLBACK");
 }
 
+int tsr_store_in_transaction(tsr_store *st)
+{
+    return store_ok(st) && st->backend->in_transaction(st);
+}
+
 int tsr_store_finish(tsr_store *st, int rc)
 {
     if (rc == 0)

@@ -98,6 +98,9 @@ int tsr_store_begin(tsr_store *st); /* BEGIN IMMEDIATE on SQLite */
 int tsr_store_commit(tsr_store *st);
 int tsr_store_rollback(tsr_store *st); /* safe when no transaction is open; never injected */
 
+/* 1 when a transaction is open on st, else 0 (also for a bad handle). */
+int tsr_store_in_transaction(tsr_store *st);
+
 /*
  * Ends the transaction the steps so far ran in: commits when rc (their
  * result) is 0, else rolls back.  Returns rc, or the commit's error.

@@ -60,7 +60,7 @@ static void test_unknown_id_is_refused(void **state)
     tsr_stmt *stmt = (tsr_stmt *)&stmt;
     assert_int_equal(tsr_store_q(st, &stmt, TSR_Q_COUNT), TSR_EINVAL);
     assert_null(stmt);
-    assert_int_equal(tsr_store_q_run(st, NULL, (enum tsr_query_id)-1), TSR_EINVAL);
+    assert_int_equal(tsr_store_q_run(st, NULL, (enum tsr_query_id) - 1), TSR_EINVAL);
     assert_int_equal(tsr_store_q_check(st, TSR_Q_COUNT), TSR_EINVAL);
     assert_string_equal(tsr_query_types(TSR_Q_COUNT), "");
     assert_string_equal(tsr_query_name(TSR_Q_COUNT), "unknown");
