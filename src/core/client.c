@@ -6,7 +6,6 @@
 #include <time.h>
 
 #include "core/rows.h"
-#include "store/like.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
@@ -209,10 +208,62 @@ static void free_lists(struct list_texts *t)
         free(t->v[i]);
 }
 
+/* ---- origins as rows (what the CORS lookup searches) ---- */
+
+/* Copies an origin with ASCII letters lowered into out (TSR_CLIENT_ORIGIN_MAX + 1 bytes). */
+static bool origin_key(const char *origin, char *out)
+{
+    size_t len = strlen(origin);
+    if (len > TSR_CLIENT_ORIGIN_MAX)
+        return false;
+    for (size_t i = 0; i <= len; i++)
+        out[i] = (origin[i] >= 'A' && origin[i] <= 'Z') ? (char)(origin[i] - 'A' + 'a') : origin[i];
+    return true;
+}
+
+/* Adds each origin of l to c's rows; one too long to be an origin is left out. */
+static int add_origins(tsr_store *st, const struct tsr_client *c, const struct tsr_strlist *l)
+{
+    char key[TSR_CLIENT_ORIGIN_MAX + 1];
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < l->n; i++)
+        if (origin_key(l->v[i], key))
+            rc = tsr_store_q_run(st, NULL, TSR_Q_CLIENT_ORIGINS_ADD, c->tenant_id, c->client_id,
+                                 key);
+    return rc;
+}
+
+/* Replaces c's origin rows with its web and allowed origins. */
+static int write_origins(tsr_store *st, const struct tsr_client *c)
+{
+    int rc = tsr_store_q_run(st, NULL, TSR_Q_CLIENT_ORIGINS_CLEAR, c->tenant_id, c->client_id);
+    if (rc == 0)
+        rc = add_origins(st, c, &c->web_origins);
+    if (rc == 0)
+        rc = add_origins(st, c, &c->allowed_origins);
+    return rc;
+}
+
+/* Opens a transaction unless the caller has one; *own says whether it did. */
+static int begin_own(tsr_store *st, bool *own)
+{
+    *own = !tsr_store_in_transaction(st);
+    return *own ? tsr_store_begin(st) : 0;
+}
+
+/* Ends what begin_own opened (commit when rc is 0); returns the result. */
+static int end_own(tsr_store *st, bool own, int rc)
+{
+    return own ? tsr_store_finish(st, rc) : rc;
+}
+
 int tsr_client_insert(tsr_store *st, const struct tsr_client *c)
 {
     struct list_texts t = {0};
+    bool own = false;
     int rc = lists_to_text(c, &t);
+    if (rc == 0)
+        rc = begin_own(st, &own);
     if (rc == 0)
         rc = tsr_store_q_run(
             st, NULL, TSR_Q_CLIENT_INSERT, c->tenant_id, c->client_id, c->name, c->description,
@@ -223,6 +274,9 @@ int tsr_client_insert(tsr_store *st, const struct tsr_client *c)
             c->refresh_token.leeway, c->refresh_token.token_lifetime,
             c->refresh_token.idle_token_lifetime, (int64_t)c->refresh_token.infinite_token_lifetime,
             (int64_t)c->refresh_token.infinite_idle_token_lifetime);
+    if (rc == 0)
+        rc = write_origins(st, c);
+    rc = end_own(st, own, rc);
     free_lists(&t);
     return rc;
 }
@@ -230,7 +284,10 @@ int tsr_client_insert(tsr_store *st, const struct tsr_client *c)
 int tsr_client_update(tsr_store *st, const struct tsr_client *c)
 {
     struct list_texts t = {0};
+    bool own = false;
     int rc = lists_to_text(c, &t);
+    if (rc == 0)
+        rc = begin_own(st, &own);
     if (rc == 0)
         rc = tsr_rows_change(
             st, TSR_Q_CLIENT_UPDATE, c->name, c->description, c->app_type, c->logo_uri,
@@ -241,6 +298,9 @@ int tsr_client_update(tsr_store *st, const struct tsr_client *c)
             c->refresh_token.leeway, c->refresh_token.token_lifetime,
             c->refresh_token.idle_token_lifetime, (int64_t)c->refresh_token.infinite_token_lifetime,
             (int64_t)c->refresh_token.infinite_idle_token_lifetime, c->tenant_id, c->client_id);
+    if (rc == 0)
+        rc = write_origins(st, c);
+    rc = end_own(st, own, rc);
     free_lists(&t);
     return rc;
 }
@@ -298,8 +358,8 @@ static bool plausible_origin(const char *o)
     host += 3;
     if (*host == '\0')
         return false;
-    /* Quotes and backslashes would leave the JSON string; '%' and '_' (LIKE
-     * wildcards, escaped anyway) and '/' are refused as they always were. */
+    /* Quotes, backslashes, '%', '_' and '/' are refused as they always were
+     * (when the lookup searched the JSON text with LIKE). */
     for (const char *c = host; *c; c++)
         if (*c <= ' ' || *c == '"' || *c == '\\' || *c == '%' || *c == '_' || *c == '/')
             return false;
@@ -312,17 +372,12 @@ int tsr_client_origin_allowed(tsr_store *st, const char *tenant_id, const char *
     *allowed = false;
     if (origin == NULL || !plausible_origin(origin))
         return 0;
-    /* The lists are JSON arrays of strings: the quoted origin matches one item exactly. */
-    char quoted[262];
-    int len = snprintf(quoted, sizeof quoted, "\"%s\"", origin);
-    if (len < 0 || (size_t)len >= sizeof quoted)
+    /* Origins are kept with ASCII letters lowered: the match ignores their case. */
+    char key[TSR_CLIENT_ORIGIN_MAX + 1];
+    if (!origin_key(origin, key))
         return 0;
-    char *pattern = tsr_store_like_pattern(quoted, (size_t)len, TSR_LIKE_CONTAINS);
-    if (pattern == NULL)
-        return TSR_ENOMEM;
     int64_t n = 0;
-    int rc = tsr_rows_count(st, &n, TSR_Q_CLIENT_COUNT_ORIGIN, tenant_id, pattern, pattern);
-    free(pattern);
+    int rc = tsr_rows_count(st, &n, TSR_Q_CLIENT_COUNT_ORIGIN, tenant_id, key);
     *allowed = rc == 0 && n > 0;
     return rc;
 }

@@ -122,6 +122,9 @@ int tsr_client_origin_allowed(tsr_store *st, const char *tenant_id, const char *
                               bool *allowed);
 
 /* Which clients a list keeps. */
+/* The longest origin the CORS lookup keeps (longer ones are no origin it serves). */
+#define TSR_CLIENT_ORIGIN_MAX 256
+
 /* How many app types a client can have (a list filter names at most these). */
 #define TSR_CLIENT_APP_TYPE_SLOTS 4
 

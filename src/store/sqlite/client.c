@@ -1,5 +1,4 @@
 /* client.c - SQLite statements of the named queries in store/queries/client.def. */
-#include "store/like.h"
 #include "store/sqlite/queries.h"
 
 #define CLIENT_FILTER                                                                              \
@@ -32,8 +31,13 @@ const struct tsr_sq_query tsr_sq_client[] = {
     {TSR_Q_CLIENT_COUNT, "SELECT count(*)" CLIENT_FILTER},
     {TSR_Q_CLIENT_LIST,
      "SELECT " CLIENT_COLUMNS CLIENT_FILTER " ORDER BY created_at, client_id LIMIT ? OFFSET ?"},
-    {TSR_Q_CLIENT_COUNT_ORIGIN, "SELECT count(*) FROM clients WHERE tenant_id = ? AND "
-                                "(web_origins LIKE ? " TSR_STORE_LIKE_ESCAPE
-                                " OR allowed_origins LIKE ? " TSR_STORE_LIKE_ESCAPE ")"},
+    {TSR_Q_CLIENT_COUNT_ORIGIN,
+     "SELECT count(*) FROM client_origins WHERE tenant_id = ? AND origin = ?"},
+    {TSR_Q_CLIENT_ORIGINS_CLEAR,
+     "DELETE FROM client_origins WHERE tenant_id = ? AND client_id = ?"},
+    {TSR_Q_CLIENT_ORIGINS_ADD,
+     "INSERT INTO client_origins (tenant_id, client_id, origin) SELECT ?1, ?2, ?3 "
+     "WHERE NOT EXISTS (SELECT 1 FROM client_origins "
+     "WHERE tenant_id = ?1 AND client_id = ?2 AND origin = ?3)"},
     {TSR_Q_COUNT, NULL},
 };

@@ -50,6 +50,29 @@ static void test_listed(void **state)
     assert_false(allowed(p, "another-tenant", "https://spa.example.com"));
 }
 
+static void test_case_update_delete(void **state)
+{
+    struct people *p = *state;
+    struct tsr_client c;
+    assert_int_equal(tsr_client_init_new(&c, p->tenant_id), 0);
+    assert_int_equal(tsr_strlist_push(&c.web_origins, "https://App.Example.com"), 0);
+    assert_int_equal(tsr_strlist_push(&c.allowed_origins, "https://app.example.com"), 0);
+    assert_int_equal(tsr_client_insert(p->st, &c), 0);
+    /* ASCII case is ignored, as the LIKE over the stored lists did. */
+    assert_true(allowed(p, p->tenant_id, "https://app.example.com"));
+    assert_true(allowed(p, p->tenant_id, "https://APP.Example.COM"));
+    /* An update replaces the origins; a delete takes them. */
+    tsr_strlist_cleanup(&c.web_origins);
+    tsr_strlist_cleanup(&c.allowed_origins);
+    assert_int_equal(tsr_strlist_push(&c.web_origins, "https://new.example.com"), 0);
+    assert_int_equal(tsr_client_update(p->st, &c), 0);
+    assert_false(allowed(p, p->tenant_id, "https://app.example.com"));
+    assert_true(allowed(p, p->tenant_id, "https://new.example.com"));
+    assert_int_equal(tsr_client_delete(p->st, p->tenant_id, c.client_id), 0);
+    assert_false(allowed(p, p->tenant_id, "https://new.example.com"));
+    tsr_client_cleanup(&c);
+}
+
 static void test_shapes_refused(void **state)
 {
     struct people *p = *state;
@@ -90,6 +113,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_listed, people_setup, people_teardown),
+        cmocka_unit_test_setup_teardown(test_case_update_delete, people_setup, people_teardown),
         cmocka_unit_test_setup_teardown(test_shapes_refused, people_setup, people_teardown),
         cmocka_unit_test_setup_teardown(test_store_failure, people_setup, people_teardown),
     };

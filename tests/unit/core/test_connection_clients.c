@@ -2,10 +2,12 @@
  * test_connection_clients.c - a connection's enabled clients as rows:
  * migration 10 carries the JSON lists over in order (repeats included),
  * writes replace the list in order, the strategy filter's slots, and a
- * failed write leaves the stored connection as it was.
+ * failed write leaves the stored connection as it was; the same migration
+ * gives clients' origins rows of their own.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "core/client.h"
 #include "core/connection.h"
 #include "store/migrations.h"
 #include "store/store.h"
@@ -63,6 +66,13 @@ static void test_migration_carries_lists_over(void **state)
     tsr_store *st = open_at_version_9();
     insert_v9(st, "con_a", "A", "[\"cb\",\"ca\",\"cb\"]");
     insert_v9(st, "con_b", "B", "[]");
+    assert_int_equal(tsr_store_run(st, NULL,
+                                   "INSERT INTO clients (tenant_id, client_id, name, web_origins, "
+                                   "allowed_origins, created_at, updated_at) VALUES ('t1', 'c1', "
+                                   "'App', '[\"https://A.example\"]', "
+                                   "'[\"https://a.example\",\"http://b.example\"]', 1, 1)",
+                                   ""),
+                     0);
     int applied = 0;
     assert_int_equal(tsr_store_migrate(st, &applied), 0);
     assert_true(applied >= 1);
@@ -75,6 +85,14 @@ static void test_migration_carries_lists_over(void **state)
     assert_int_equal(tsr_connection_get_by_name(st, "t1", "B", &c), 0);
     assert_int_equal(c.enabled_clients.n, 0);
     tsr_connection_cleanup(&c);
+
+    bool ok = false;
+    assert_int_equal(tsr_client_origin_allowed(st, "t1", "https://a.example", &ok), 0);
+    assert_true(ok);
+    assert_int_equal(tsr_client_origin_allowed(st, "t1", "http://b.example", &ok), 0);
+    assert_true(ok);
+    assert_int_equal(tsr_client_origin_allowed(st, "t1", "http://c.example", &ok), 0);
+    assert_false(ok);
 
     /* Deleting a connection takes its rows. */
     assert_int_equal(tsr_connection_delete(st, "t1", "con_a"), 0);
