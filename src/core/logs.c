@@ -307,10 +307,6 @@ int tsr_logs_parse_q(const char *q, struct tsr_logs_filter *f, char *err, size_t
 
 /* ---- reading ---- */
 
-#define COLUMNS                                                                                    \
-    "SELECT id, date, type, description, client_id, client_name, ip, user_agent, user_id, "       \
-    "user_name, connection, connection_id, details FROM events "
-
 void tsr_log_entry_cleanup(struct tsr_log_entry *e)
 {
     free(e->id);
@@ -358,17 +354,24 @@ void tsr_logs_free(struct tsr_log_entry *list, size_t n)
 }
 
 /*
- * The WHERE clause keeps one placeholder per filter whether it is used or
- * not ("type = ?" or "? IS NULL"), so the parameters are always bound the
- * same way while an absent filter does not hide the index of a present one.
+ * The variants of a filter, indexed by the fields it names (1 type, 2
+ * user_id, 4 client_id): each binds every field, NULL when absent, and
+ * tests only the present ones, so their indexes stay usable.
  */
-static void where_clause(char *buf, size_t len, const struct tsr_logs_filter *f)
-{
-    snprintf(buf, len,
-             "WHERE tenant_id = ? AND %s AND %s AND %s AND date >= ? AND date <= ?",
-             f->type ? "type = ?" : "? IS NULL", f->user_id ? "user_id = ?" : "? IS NULL",
-             f->client_id ? "client_id = ?" : "? IS NULL");
-}
+static const enum tsr_query_id count_q[8] = {
+    TSR_Q_LOGS_COUNT,   TSR_Q_LOGS_COUNT_T,  TSR_Q_LOGS_COUNT_U,  TSR_Q_LOGS_COUNT_TU,
+    TSR_Q_LOGS_COUNT_C, TSR_Q_LOGS_COUNT_TC, TSR_Q_LOGS_COUNT_UC, TSR_Q_LOGS_COUNT_TUC,
+};
+static const enum tsr_query_id list_q[8][2] = {
+    {TSR_Q_LOGS_LIST_DESC, TSR_Q_LOGS_LIST_ASC},
+    {TSR_Q_LOGS_LIST_T_DESC, TSR_Q_LOGS_LIST_T_ASC},
+    {TSR_Q_LOGS_LIST_U_DESC, TSR_Q_LOGS_LIST_U_ASC},
+    {TSR_Q_LOGS_LIST_TU_DESC, TSR_Q_LOGS_LIST_TU_ASC},
+    {TSR_Q_LOGS_LIST_C_DESC, TSR_Q_LOGS_LIST_C_ASC},
+    {TSR_Q_LOGS_LIST_TC_DESC, TSR_Q_LOGS_LIST_TC_ASC},
+    {TSR_Q_LOGS_LIST_UC_DESC, TSR_Q_LOGS_LIST_UC_ASC},
+    {TSR_Q_LOGS_LIST_TUC_DESC, TSR_Q_LOGS_LIST_TUC_ASC},
+};
 
 int tsr_logs_list(tsr_store *st, const char *tenant_id, const struct tsr_logs_filter *f,
                   bool ascending, int64_t offset, int64_t limit, struct tsr_log_entry **out,
@@ -376,21 +379,17 @@ int tsr_logs_list(tsr_store *st, const char *tenant_id, const struct tsr_logs_fi
 {
     *out = NULL;
     *n = 0;
-    char where[256], sql[640];
-    where_clause(where, sizeof where, f);
+    unsigned fields = (f->type ? 1u : 0u) | (f->user_id ? 2u : 0u) | (f->client_id ? 4u : 0u);
     int rc = 0;
     if (total) {
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM events %s", where);
-        rc = tsr_rows_count_sql(st, total, sql, "ssssii", tenant_id, f->type, f->user_id,
-                                f->client_id, f->date_min, f->date_max);
+        rc = tsr_rows_count(st, total, count_q[fields], tenant_id, f->type, f->user_id,
+                            f->client_id, f->date_min, f->date_max);
         if (rc != 0)
             return rc;
     }
-    snprintf(sql, sizeof sql, COLUMNS "%s ORDER BY id %s LIMIT ? OFFSET ?", where,
-             ascending ? "ASC" : "DESC");
     tsr_stmt *q = NULL;
-    rc = tsr_store_query(st, &q, sql, "ssssiiii", tenant_id, f->type, f->user_id, f->client_id,
-                         f->date_min, f->date_max, limit, offset);
+    rc = tsr_store_q(st, &q, list_q[fields][ascending], tenant_id, f->type, f->user_id,
+                     f->client_id, f->date_min, f->date_max, limit, offset);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_entry, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);
@@ -403,9 +402,7 @@ int tsr_logs_after(tsr_store *st, const char *tenant_id, const char *from, int64
     *out = NULL;
     *n = 0;
     tsr_stmt *q = NULL;
-    int rc = tsr_store_query(st, &q,
-                             COLUMNS "WHERE tenant_id = ? AND id > ? ORDER BY id ASC LIMIT ?",
-                             "ssi", tenant_id, from ? from : "", take);
+    int rc = tsr_store_q(st, &q, TSR_Q_LOGS_AFTER, tenant_id, from ? from : "", take);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_entry, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);
@@ -415,8 +412,7 @@ int tsr_logs_after(tsr_store *st, const char *tenant_id, const char *from, int64
 int tsr_logs_get(tsr_store *st, const char *tenant_id, const char *id, struct tsr_log_entry *out)
 {
     memset(out, 0, sizeof *out);
-    return tsr_rows_one_sql(st, read_entry, out, COLUMNS "WHERE tenant_id = ? AND id = ?", "ss",
-                            tenant_id, id);
+    return tsr_rows_one(st, read_entry, out, TSR_Q_LOGS_GET, tenant_id, id);
 }
 
 static int set_text(json_t *o, const char *key, const char *v)
@@ -456,8 +452,8 @@ json_t *tsr_log_entry_json(const struct tsr_log_entry *e)
 int tsr_logs_purge(tsr_store *st, const char *tenant_id, int64_t now_ms, int days,
                    int64_t *deleted)
 {
-    return tsr_store_run(st, deleted, "DELETE FROM events WHERE tenant_id = ? AND date < ?", "si",
-                         tenant_id, now_ms - (int64_t)days * DAY_MS);
+    return tsr_store_q_run(st, deleted, TSR_Q_LOGS_PURGE, tenant_id,
+                           now_ms - (int64_t)days * DAY_MS);
 }
 
 /*

@@ -25,11 +25,9 @@ int tsr_opaque_token_create(tsr_store *st, const char *tenant_id, const char *fa
     *secret_out = NULL;
     int rc = tsr_random_secret(secret, hash);
     if (rc == 0)
-        rc = tsr_store_run(st, NULL,
-                           "INSERT INTO access_tokens (tenant_id, token, family_id, client_id, "
-                           "user_id, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                           "ssssssii", tenant_id, hash, family_id ? family_id : "", client_id,
-                           user_id, scope, now, now + TSR_OPAQUE_TOKEN_TTL);
+        rc = tsr_store_q_run(st, NULL, TSR_Q_OPAQUE_TOKEN_INSERT, tenant_id, hash,
+                             family_id ? family_id : "", client_id, user_id, scope, now,
+                             now + TSR_OPAQUE_TOKEN_TTL);
     if (rc == 0 && (*secret_out = strdup(secret)) == NULL)
         rc = TSR_ENOMEM;
     tsr_wipe(secret, sizeof secret);
@@ -57,8 +55,6 @@ int tsr_opaque_token_find(tsr_store *st, const char *tenant_id, const char *secr
     memset(out, 0, sizeof *out);
     if (strlen(secret) > 128 || tsr_sha256_hex(secret, hash) != 0)
         return TSR_ENOTFOUND;
-    return tsr_rows_one_sql(st, read_row, out,
-                            "SELECT client_id, user_id, scope, expires_at FROM access_tokens WHERE "
-                            "tenant_id = ? AND token = ? AND revoked_at IS NULL AND expires_at > ?",
-                            "ssi", tenant_id, hash, tsr_clock_now());
+    return tsr_rows_one(st, read_row, out, TSR_Q_OPAQUE_TOKEN_FIND, tenant_id, hash,
+                        tsr_clock_now());
 }

@@ -16,17 +16,6 @@ static const char *const class_names[TSR_RATE_CLASSES] = {
 };
 
 /* All SET expressions read the row as it was, so a window that ended starts afresh. */
-static const char hit_sql[] =
-    "INSERT INTO rate_counters (tenant_id, bucket, started_at, expires_at, hits) "
-    "VALUES (?, ?, ?, ?, 1) ON CONFLICT (tenant_id, bucket) DO UPDATE SET "
-    "hits = CASE WHEN rate_counters.expires_at <= excluded.started_at THEN 1 "
-    "ELSE rate_counters.hits + 1 END, "
-    "started_at = CASE WHEN rate_counters.expires_at <= excluded.started_at "
-    "THEN excluded.started_at ELSE rate_counters.started_at END, "
-    "expires_at = CASE WHEN rate_counters.expires_at <= excluded.started_at "
-    "THEN excluded.expires_at ELSE rate_counters.expires_at END "
-    "RETURNING hits, expires_at";
-
 struct hit {
     int64_t hits;
     int64_t expires_at;
@@ -48,13 +37,13 @@ int tsr_rate_hit(tsr_store *st, const char *tenant_id, const char *bucket,
     if (rate->count == 0)
         return 0;
     struct hit h = {0};
-    int rc = tsr_rows_one_sql(st, read_hit, &h, hit_sql, "ssii", tenant_id, bucket, now,
-                              now + (int64_t)rate->seconds);
+    int rc = tsr_rows_one(st, read_hit, &h, TSR_Q_RATE_LIMIT_HIT, tenant_id, bucket, now,
+                          now + (int64_t)rate->seconds);
     if (rc != 0)
         return rc;
     if (h.hits == 1) {
         /* A new window: a good moment to drop every counter whose window has ended. */
-        (void)tsr_store_run(st, NULL, "DELETE FROM rate_counters WHERE expires_at < ?", "i", now);
+        (void)tsr_store_q_run(st, NULL, TSR_Q_RATE_LIMIT_PURGE, now);
     }
     if (h.hits > (int64_t)rate->count) {
         *over = true;

@@ -17,14 +17,8 @@ int tsr_rbac_user_permissions(tsr_store *st, const char *tenant_id, const char *
                               const char *audience, struct tsr_strlist *out)
 {
     tsr_stmt *q = NULL;
-    int rc = tsr_store_query(st, &q,
-                             "SELECT permission FROM user_permissions WHERE tenant_id = ? AND "
-                             "user_id = ? AND audience = ? UNION SELECT rp.permission FROM "
-                             "user_roles ur JOIN role_permissions rp ON rp.tenant_id = "
-                             "ur.tenant_id AND rp.role_id = ur.role_id WHERE ur.tenant_id = ? AND "
-                             "ur.user_id = ? AND rp.audience = ? ORDER BY 1",
-                             "ssssss", tenant_id, user_id, audience, tenant_id, user_id,
-                             audience);
+    int rc = tsr_store_q(st, &q, TSR_Q_RBAC_USER_PERMISSIONS, tenant_id, user_id, audience,
+                         tenant_id, user_id, audience);
     while (rc == 0 && (rc = tsr_stmt_step(q)) == TSR_STORE_ROW)
         rc = read_name(q, out);
     tsr_stmt_finalize(q);
@@ -60,24 +54,18 @@ void tsr_permission_list_free(struct tsr_permission *list, size_t n)
 }
 
 /* (audience, permission) the user holds, directly or through roles; binds tid, uid, tid, uid. */
-#define HELD_SQL                                                                                   \
-    "SELECT audience, permission FROM user_permissions WHERE tenant_id = ? AND user_id = ? "     \
-    "UNION SELECT rp.audience, rp.permission FROM user_roles ur JOIN role_permissions rp ON "    \
-    "rp.tenant_id = ur.tenant_id AND rp.role_id = ur.role_id WHERE ur.tenant_id = ? AND "        \
-    "ur.user_id = ?"
-
 int tsr_rbac_list(tsr_store *st, const char *tenant_id, const char *user_id, int64_t offset,
                   int64_t limit, struct tsr_permission **out, size_t *n, int64_t *total)
 {
     *out = NULL;
     *n = 0;
-    int rc = tsr_rows_count_sql(st, total, "SELECT count(*) FROM (" HELD_SQL ") AS held", "ssss",
-                                tenant_id, user_id, tenant_id, user_id);
+    int rc =
+        tsr_rows_count(st, total, TSR_Q_RBAC_HELD_COUNT, tenant_id, user_id, tenant_id, user_id);
     if (rc != 0)
         return rc;
     tsr_stmt *q = NULL;
-    rc = tsr_store_query(st, &q, HELD_SQL " ORDER BY 1, 2 LIMIT ? OFFSET ?", "ssssii", tenant_id,
-                         user_id, tenant_id, user_id, limit, offset);
+    rc = tsr_store_q(st, &q, TSR_Q_RBAC_HELD_LIST, tenant_id, user_id, tenant_id, user_id, limit,
+                     offset);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, tsr_permission_read, tsr_permission_cleanup,
                               (void **)out, n);
@@ -89,19 +77,14 @@ int tsr_rbac_grant(tsr_store *st, const char *tenant_id, const char *user_id,
                    const char *audience, const char *permission)
 {
     /* Holding it already is not an error (the primary key says so). */
-    return tsr_store_run(st, NULL,
-                         "INSERT INTO user_permissions (tenant_id, user_id, audience, permission, "
-                         "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                         "ssssi", tenant_id, user_id, audience, permission, tsr_clock_now());
+    return tsr_store_q_run(st, NULL, TSR_Q_RBAC_GRANT, tenant_id, user_id, audience, permission,
+                           tsr_clock_now());
 }
 
 int tsr_rbac_revoke(tsr_store *st, const char *tenant_id, const char *user_id,
                     const char *audience, const char *permission)
 {
-    return tsr_store_run(st, NULL,
-                         "DELETE FROM user_permissions WHERE tenant_id = ? AND user_id = ? AND "
-                         "audience = ? AND permission = ?",
-                         "ssss", tenant_id, user_id, audience, permission);
+    return tsr_store_q_run(st, NULL, TSR_Q_RBAC_REVOKE, tenant_id, user_id, audience, permission);
 }
 
 static void source_cleanup(void *record)
@@ -138,15 +121,8 @@ int tsr_rbac_sources(tsr_store *st, const char *tenant_id, const char *user_id,
     *out = NULL;
     *n = 0;
     tsr_stmt *q = NULL;
-    int rc = tsr_store_query(
-        st, &q,
-        "SELECT NULL, NULL, 0 FROM user_permissions WHERE tenant_id = ? AND user_id = ? AND "
-        "audience = ? AND permission = ? UNION ALL SELECT r.id, r.name, 1 FROM user_roles ur "
-        "JOIN role_permissions rp ON rp.tenant_id = ur.tenant_id AND rp.role_id = ur.role_id "
-        "JOIN roles r ON r.tenant_id = ur.tenant_id AND r.id = ur.role_id WHERE ur.tenant_id = ? "
-        "AND ur.user_id = ? AND rp.audience = ? AND rp.permission = ? ORDER BY 3, 2, 1",
-        "ssssssss", tenant_id, user_id, audience, permission, tenant_id, user_id, audience,
-        permission);
+    int rc = tsr_store_q(st, &q, TSR_Q_RBAC_SOURCES, tenant_id, user_id, audience, permission,
+                         tenant_id, user_id, audience, permission);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_source, source_cleanup, (void **)out, n);
     tsr_stmt_finalize(q);

@@ -1,6 +1,5 @@
 #include "core/refresh_token.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,13 +28,9 @@ int tsr_refresh_token_create(tsr_store *st, const char *tenant_id,
     *secret_out = NULL;
     int rc = tsr_random_secret(secret, hash);
     if (rc == 0)
-        rc = tsr_store_run(st, NULL,
-                           "INSERT INTO refresh_tokens (tenant_id, token, family_id, client_id, "
-                           "user_id, sid, scope, audience, auth_time, created_at, last_used_at, "
-                           "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           t->expires_at ? "ssssssssiiii" : "ssssssssiiin", tenant_id, hash,
-                           t->family_id, t->client_id, t->user_id, t->sid, t->scope, t->audience,
-                           t->auth_time, now, now, t->expires_at);
+        rc = tsr_store_q_run(st, NULL, TSR_Q_REFRESH_TOKEN_INSERT, tenant_id, hash, t->family_id,
+                             t->client_id, t->user_id, t->sid, t->scope, t->audience, t->auth_time,
+                             now, now, t->expires_at);
     if (rc == 0 && (*secret_out = strdup(secret)) == NULL)
         rc = TSR_ENOMEM;
     tsr_wipe(secret, sizeof secret);
@@ -74,73 +69,53 @@ int tsr_refresh_token_find(tsr_store *st, const char *tenant_id, const char *sec
     memset(out, 0, sizeof *out);
     if (secret == NULL || strlen(secret) > 128 || tsr_sha256_hex(secret, hash) != 0)
         return TSR_ENOTFOUND;
-    return tsr_rows_one_sql(
-        st, read_row, out,
-        "SELECT token, family_id, client_id, user_id, sid, scope, audience, "
-        "auth_time, created_at, last_used_at, expires_at, rotated_at, revoked_at "
-        "FROM refresh_tokens WHERE tenant_id = ? AND token = ?",
-        "ss", tenant_id, hash);
+    return tsr_rows_one(st, read_row, out, TSR_Q_REFRESH_TOKEN_FIND, tenant_id, hash);
 }
 
 int tsr_refresh_token_rotate(tsr_store *st, const char *tenant_id, const char *hash)
 {
     int64_t now = tsr_clock_now();
-    return tsr_rows_change_sql(st,
-                               "UPDATE refresh_tokens SET rotated_at = ?, last_used_at = ? WHERE "
-                               "tenant_id = ? AND token = ? AND rotated_at IS NULL",
-                               "iiss", now, now, tenant_id, hash);
+    return tsr_rows_change(st, TSR_Q_REFRESH_TOKEN_ROTATE, now, now, tenant_id, hash);
 }
 
 int tsr_refresh_token_touch(tsr_store *st, const char *tenant_id, const char *hash)
 {
-    return tsr_rows_change_sql(st,
-                               "UPDATE refresh_tokens SET last_used_at = ? WHERE tenant_id = ? AND "
-                               "token = ?",
-                               "iss", tsr_clock_now(), tenant_id, hash);
+    return tsr_rows_change(st, TSR_Q_REFRESH_TOKEN_TOUCH, tsr_clock_now(), tenant_id, hash);
 }
 
-/*
- * Revokes the refresh tokens and the opaque access tokens whose column
- * (one of the fixed names below, never input) equals value.
- */
-static int revoke_where(tsr_store *st, const char *tenant_id, const char *column,
-                        const char *value)
+/* Revokes the refresh tokens, then the opaque access tokens, that one query pair names. */
+static int revoke_where(tsr_store *st, const char *tenant_id, enum tsr_query_id refresh,
+                        enum tsr_query_id access, const char *value)
 {
-    static const char *const tables[] = {"refresh_tokens", "access_tokens"};
     int64_t now = tsr_clock_now();
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < sizeof tables / sizeof tables[0]; i++) {
-        char sql[160];
-        snprintf(sql, sizeof sql,
-                 "UPDATE %s SET revoked_at = ? WHERE tenant_id = ? AND %s = ? AND "
-                 "revoked_at IS NULL",
-                 tables[i], column);
-        rc = tsr_store_run(st, NULL, sql, "iss", now, tenant_id, value);
-    }
+    int rc = tsr_store_q_run(st, NULL, refresh, now, tenant_id, value);
+    if (rc == 0)
+        rc = tsr_store_q_run(st, NULL, access, now, tenant_id, value);
     return rc;
 }
 
 int tsr_refresh_token_revoke_family(tsr_store *st, const char *tenant_id, const char *family_id)
 {
-    return revoke_where(st, tenant_id, "family_id", family_id);
+    return revoke_where(st, tenant_id, TSR_Q_REFRESH_TOKEN_REVOKE_FAMILY,
+                        TSR_Q_REFRESH_TOKEN_REVOKE_FAMILY_ACCESS, family_id);
 }
 
 int tsr_refresh_token_revoke_client(tsr_store *st, const char *tenant_id, const char *client_id)
 {
-    return revoke_where(st, tenant_id, "client_id", client_id);
+    return revoke_where(st, tenant_id, TSR_Q_REFRESH_TOKEN_REVOKE_CLIENT,
+                        TSR_Q_REFRESH_TOKEN_REVOKE_CLIENT_ACCESS, client_id);
 }
 
 int tsr_refresh_token_revoke_user(tsr_store *st, const char *tenant_id, const char *user_id)
 {
-    return revoke_where(st, tenant_id, "user_id", user_id);
+    return revoke_where(st, tenant_id, TSR_Q_REFRESH_TOKEN_REVOKE_USER,
+                        TSR_Q_REFRESH_TOKEN_REVOKE_USER_ACCESS, user_id);
 }
 
 int tsr_refresh_token_revoke_session(tsr_store *st, const char *tenant_id, const char *sid)
 {
     if (sid == NULL || sid[0] == '\0')
         return 0;
-    return tsr_store_run(st, NULL,
-                         "UPDATE refresh_tokens SET revoked_at = ? WHERE tenant_id = ? AND sid = ? "
-                         "AND revoked_at IS NULL",
-                         "iss", tsr_clock_now(), tenant_id, sid);
+    return tsr_store_q_run(st, NULL, TSR_Q_REFRESH_TOKEN_REVOKE_SESSION, tsr_clock_now(), tenant_id,
+                           sid);
 }

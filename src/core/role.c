@@ -11,7 +11,6 @@
 #include "util/secure.h"
 
 #define ROLE_ID_RANDOM 16
-#define ROLE_COLUMNS "tenant_id, id, name, description, created_at, updated_at"
 
 void tsr_role_cleanup(struct tsr_role *r)
 {
@@ -69,33 +68,25 @@ static int read_row(tsr_stmt *q, void *record)
 
 int tsr_role_get(tsr_store *st, const char *tenant_id, const char *id, struct tsr_role *out)
 {
-    return tsr_rows_one_sql(st, read_row, out,
-                            "SELECT " ROLE_COLUMNS " FROM roles WHERE tenant_id = ? AND id = ?",
-                            "ss", tenant_id, id);
+    return tsr_rows_one(st, read_row, out, TSR_Q_ROLE_GET, tenant_id, id);
 }
 
 int tsr_role_insert(tsr_store *st, const struct tsr_role *r)
 {
-    return tsr_store_run(st, NULL,
-                         "INSERT INTO roles (" ROLE_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?)",
-                         "ssssii", r->tenant_id, r->id, r->name, r->description, r->created_at,
-                         r->updated_at);
+    return tsr_store_q_run(st, NULL, TSR_Q_ROLE_INSERT, r->tenant_id, r->id, r->name,
+                           r->description, r->created_at, r->updated_at);
 }
 
 int tsr_role_update(tsr_store *st, struct tsr_role *r)
 {
     r->updated_at = tsr_clock_now();
-    return tsr_rows_change_sql(st,
-                               "UPDATE roles SET name = ?, description = ?, updated_at = ? WHERE "
-                               "tenant_id = ? AND id = ?",
-                               "ssiss", r->name, r->description, r->updated_at, r->tenant_id,
-                               r->id);
+    return tsr_rows_change(st, TSR_Q_ROLE_UPDATE, r->name, r->description, r->updated_at,
+                           r->tenant_id, r->id);
 }
 
 int tsr_role_delete(tsr_store *st, const char *tenant_id, const char *id)
 {
-    return tsr_rows_change_sql(st, "DELETE FROM roles WHERE tenant_id = ? AND id = ?", "ss",
-                               tenant_id, id);
+    return tsr_rows_change(st, TSR_Q_ROLE_DELETE, tenant_id, id);
 }
 
 int tsr_role_list(tsr_store *st, const char *tenant_id, const char *name_filter, int64_t offset,
@@ -107,18 +98,10 @@ int tsr_role_list(tsr_store *st, const char *tenant_id, const char *name_filter,
     char *pattern = tsr_store_like_pattern(filter, strlen(filter), TSR_LIKE_CONTAINS);
     if (pattern == NULL)
         return TSR_ENOMEM;
-    int rc =
-        tsr_rows_count_sql(st, total,
-                           "SELECT count(*) FROM roles WHERE tenant_id = ? AND lower(name) LIKE "
-                           "lower(?) ESCAPE '\\'",
-                           "ss", tenant_id, pattern);
+    int rc = tsr_rows_count(st, total, TSR_Q_ROLE_LIST_COUNT, tenant_id, pattern);
     tsr_stmt *q = NULL;
     if (rc == 0)
-        rc = tsr_store_query(st, &q,
-                             "SELECT " ROLE_COLUMNS " FROM roles WHERE tenant_id = ? AND "
-                             "lower(name) LIKE lower(?) ESCAPE '\\' ORDER BY name, id LIMIT ? "
-                             "OFFSET ?",
-                             "ssii", tenant_id, pattern, limit, offset);
+        rc = tsr_store_q(st, &q, TSR_Q_ROLE_LIST, tenant_id, pattern, limit, offset);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);
@@ -130,19 +113,15 @@ int tsr_role_permission_add(tsr_store *st, const char *tenant_id, const char *ro
                             const char *audience, const char *permission)
 {
     /* Holding it already is not an error (the primary key says so). */
-    return tsr_store_run(st, NULL,
-                         "INSERT INTO role_permissions (tenant_id, role_id, audience, permission, "
-                         "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                         "ssssi", tenant_id, role_id, audience, permission, tsr_clock_now());
+    return tsr_store_q_run(st, NULL, TSR_Q_ROLE_PERMISSION_ADD, tenant_id, role_id, audience,
+                           permission, tsr_clock_now());
 }
 
 int tsr_role_permission_remove(tsr_store *st, const char *tenant_id, const char *role_id,
                                const char *audience, const char *permission)
 {
-    return tsr_store_run(st, NULL,
-                         "DELETE FROM role_permissions WHERE tenant_id = ? AND role_id = ? AND "
-                         "audience = ? AND permission = ?",
-                         "ssss", tenant_id, role_id, audience, permission);
+    return tsr_store_q_run(st, NULL, TSR_Q_ROLE_PERMISSION_REMOVE, tenant_id, role_id, audience,
+                           permission);
 }
 
 int tsr_role_permissions(tsr_store *st, const char *tenant_id, const char *role_id,
@@ -151,17 +130,10 @@ int tsr_role_permissions(tsr_store *st, const char *tenant_id, const char *role_
 {
     *out = NULL;
     *n = 0;
-    int rc = tsr_rows_count_sql(st, total,
-                                "SELECT count(*) FROM role_permissions WHERE tenant_id = ? AND "
-                                "role_id = ?",
-                                "ss", tenant_id, role_id);
+    int rc = tsr_rows_count(st, total, TSR_Q_ROLE_PERMISSIONS_COUNT, tenant_id, role_id);
     tsr_stmt *q = NULL;
     if (rc == 0)
-        rc = tsr_store_query(st, &q,
-                             "SELECT audience, permission FROM role_permissions WHERE "
-                             "tenant_id = ? AND role_id = ? ORDER BY audience, permission "
-                             "LIMIT ? OFFSET ?",
-                             "ssii", tenant_id, role_id, limit, offset);
+        rc = tsr_store_q(st, &q, TSR_Q_ROLE_PERMISSIONS, tenant_id, role_id, limit, offset);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, tsr_permission_read, tsr_permission_cleanup,
                               (void **)out, n);
@@ -173,19 +145,14 @@ int tsr_role_assign(tsr_store *st, const char *tenant_id, const char *user_id,
                     const char *role_id)
 {
     /* Holding it already is not an error (the primary key says so). */
-    return tsr_store_run(st, NULL,
-                         "INSERT INTO user_roles (tenant_id, user_id, role_id, created_at) "
-                         "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                         "sssi", tenant_id, user_id, role_id, tsr_clock_now());
+    return tsr_store_q_run(st, NULL, TSR_Q_ROLE_ASSIGN, tenant_id, user_id, role_id,
+                           tsr_clock_now());
 }
 
 int tsr_role_unassign(tsr_store *st, const char *tenant_id, const char *user_id,
                       const char *role_id)
 {
-    return tsr_store_run(st, NULL,
-                         "DELETE FROM user_roles WHERE tenant_id = ? AND user_id = ? AND "
-                         "role_id = ?",
-                         "sss", tenant_id, user_id, role_id);
+    return tsr_store_q_run(st, NULL, TSR_Q_ROLE_UNASSIGN, tenant_id, user_id, role_id);
 }
 
 int tsr_role_users(tsr_store *st, const char *tenant_id, const char *role_id,
@@ -194,18 +161,12 @@ int tsr_role_users(tsr_store *st, const char *tenant_id, const char *role_id,
 {
     int rc = 0;
     if (total != NULL)
-        rc = tsr_rows_count_sql(st, total,
-                                "SELECT count(*) FROM user_roles WHERE tenant_id = ? AND "
-                                "role_id = ?",
-                                "ss", tenant_id, role_id);
+        rc = tsr_rows_count(st, total, TSR_Q_ROLE_USERS_COUNT, tenant_id, role_id);
     if (rc != 0)
         return rc;
     tsr_stmt *q = NULL;
-    rc = tsr_store_query(st, &q,
-                         "SELECT user_id FROM user_roles WHERE tenant_id = ? AND role_id = ? "
-                         "AND user_id > ? ORDER BY user_id LIMIT ? OFFSET ?",
-                         "sssii", tenant_id, role_id, after_user_id ? after_user_id : "", limit,
-                         offset);
+    rc = tsr_store_q(st, &q, TSR_Q_ROLE_USERS, tenant_id, role_id,
+                     after_user_id ? after_user_id : "", limit, offset);
     while (rc == 0 && (rc = tsr_stmt_step(q)) == TSR_STORE_ROW)
         rc = tsr_strlist_push(out, tsr_stmt_text(q, 0) ? tsr_stmt_text(q, 0) : "");
     tsr_stmt_finalize(q);
@@ -222,17 +183,10 @@ int tsr_role_user_roles(tsr_store *st, const char *tenant_id, const char *user_i
 {
     *out = NULL;
     *n = 0;
-    int rc = tsr_rows_count_sql(
-        st, total, "SELECT count(*) FROM user_roles WHERE tenant_id = ? AND user_id = ?", "ss",
-        tenant_id, user_id);
+    int rc = tsr_rows_count(st, total, TSR_Q_ROLE_USER_ROLES_COUNT, tenant_id, user_id);
     tsr_stmt *q = NULL;
     if (rc == 0)
-        rc = tsr_store_query(st, &q,
-                             "SELECT r.tenant_id, r.id, r.name, r.description, r.created_at, "
-                             "r.updated_at FROM user_roles ur JOIN roles r ON r.tenant_id = "
-                             "ur.tenant_id AND r.id = ur.role_id WHERE ur.tenant_id = ? AND "
-                             "ur.user_id = ? ORDER BY r.name, r.id LIMIT ? OFFSET ?",
-                             "ssii", tenant_id, user_id, limit, offset);
+        rc = tsr_store_q(st, &q, TSR_Q_ROLE_USER_ROLES, tenant_id, user_id, limit, offset);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);

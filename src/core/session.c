@@ -37,17 +37,13 @@ int tsr_session_start(struct tsr_req *req, const char *user_id, struct tsr_sessi
     int64_t now = tsr_clock_now();
     memset(out, 0, sizeof *out);
     if (cookie_hash(req, old))
-        tsr_store_run(req->store, NULL, "DELETE FROM sessions WHERE tenant_id = ? AND id = ?",
-                      "ss", t->id, old);
+        tsr_store_q_run(req->store, NULL, TSR_Q_SESSION_DELETE, t->id, old);
     int rc = tsr_random_secret(value, hash);
     if (rc == 0)
         rc = tsr_random_alnum(sid, 32);
     if (rc == 0)
-        rc = tsr_store_run(req->store, NULL,
-                           "INSERT INTO sessions (tenant_id, id, sid, user_id, auth_time, "
-                           "created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                           "ssssiiii", t->id, hash, sid, user_id, now, now, now,
-                           now + t->session_lifetime);
+        rc = tsr_store_q_run(req->store, NULL, TSR_Q_SESSION_INSERT, t->id, hash, sid, user_id, now,
+                             now, now, now + t->session_lifetime);
     if (rc == 0) {
         out->sid = strdup(sid);
         out->user_id = strdup(user_id);
@@ -63,10 +59,6 @@ int tsr_session_start(struct tsr_req *req, const char *user_id, struct tsr_sessi
     tsr_wipe(value, sizeof value);
     return rc;
 }
-
-#define SESSION_BY_ID                                                                              \
-    "SELECT sid, user_id, auth_time, created_at, expires_at, last_seen_at FROM sessions "         \
-    "WHERE tenant_id = ? AND id = ?"
 
 struct session_row {
     struct tsr_session s;
@@ -98,7 +90,7 @@ int tsr_session_current(struct tsr_req *req, struct tsr_session *out)
     memset(out, 0, sizeof *out);
     if (!cookie_hash(req, hash))
         return TSR_ENOTFOUND;
-    int rc = tsr_rows_one_sql(req->store, read_row, &row, SESSION_BY_ID, "ss", t->id, hash);
+    int rc = tsr_rows_one(req->store, read_row, &row, TSR_Q_SESSION_GET, t->id, hash);
     if (rc != 0)
         return rc;
     if (row.s.expires_at <= now || row.last_seen_at + t->idle_session_lifetime <= now) {
@@ -106,9 +98,7 @@ int tsr_session_current(struct tsr_req *req, struct tsr_session *out)
         return TSR_ENOTFOUND;
     }
     if (now - row.last_seen_at >= TOUCH_INTERVAL)
-        tsr_store_run(req->store, NULL,
-                      "UPDATE sessions SET last_seen_at = ? WHERE tenant_id = ? AND id = ?", "iss",
-                      now, t->id, hash);
+        tsr_store_q_run(req->store, NULL, TSR_Q_SESSION_TOUCH, now, t->id, hash);
     *out = row.s;
     return 0;
 }
@@ -120,13 +110,11 @@ int tsr_session_end(struct tsr_req *req, struct tsr_session *ended)
     if (!cookie_hash(req, hash))
         return 0;
     struct session_row row = {0};
-    int rc =
-        tsr_rows_one_sql(req->store, read_row, &row, SESSION_BY_ID, "ss", req->tenant->t.id, hash);
+    int rc = tsr_rows_one(req->store, read_row, &row, TSR_Q_SESSION_GET, req->tenant->t.id, hash);
     if (rc == 0)
         *ended = row.s;
     else if (rc != TSR_ENOTFOUND)
         return rc;
     tsr_cookie_set(req, TSR_SESSION_COOKIE, "", 0);
-    return tsr_store_run(req->store, NULL, "DELETE FROM sessions WHERE tenant_id = ? AND id = ?",
-                         "ss", req->tenant->t.id, hash);
+    return tsr_store_q_run(req->store, NULL, TSR_Q_SESSION_DELETE, req->tenant->t.id, hash);
 }

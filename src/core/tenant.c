@@ -60,12 +60,7 @@ int tsr_tenant_list(tsr_store *st, struct tsr_tenant **out, size_t *n)
     tsr_stmt *q = NULL;
     *out = NULL;
     *n = 0;
-    int rc = tsr_store_query(st, &q,
-                             "SELECT id, issuer, friendly_name, default_audience, is_default, "
-                             "created_at, session_lifetime, idle_session_lifetime, "
-                             "allowed_logout_urls, logo_url, primary_color, default_directory FROM tenants "
-                             "ORDER BY created_at, id",
-                             "");
+    int rc = tsr_store_q(st, &q, TSR_Q_TENANT_LIST);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
     tsr_stmt_finalize(q);
@@ -84,12 +79,9 @@ int tsr_tenant_insert(tsr_store *st, struct tsr_tenant *t)
     if (rc != 0)
         return rc;
     int64_t now = tsr_clock_now();
-    rc = tsr_store_run(st, NULL,
-                       "INSERT INTO tenants (id, issuer, friendly_name, default_audience, "
-                       "is_default, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       "ssssiii", id, t->issuer, t->friendly_name ? t->friendly_name : "",
-                       t->default_audience ? t->default_audience : "", (int64_t)t->is_default, now,
-                       now);
+    rc = tsr_store_q_run(
+        st, NULL, TSR_Q_TENANT_INSERT, id, t->issuer, t->friendly_name ? t->friendly_name : "",
+        t->default_audience ? t->default_audience : "", (int64_t)t->is_default, now, now);
     if (rc != 0)
         return rc;
     t->id = strdup(id);
@@ -103,14 +95,9 @@ int tsr_tenant_update_settings(tsr_store *st, const struct tsr_tenant *t)
     if (urls == NULL)
         return TSR_ENOMEM;
     int rc =
-        tsr_rows_change_sql(st,
-                            "UPDATE tenants SET friendly_name = ?, default_audience = ?, "
-                            "default_directory = ?, session_lifetime = ?, "
-                            "idle_session_lifetime = ?, allowed_logout_urls = ?, logo_url = ?, "
-                            "primary_color = ?, updated_at = ? WHERE id = ?",
-                            "sssiisssis", t->friendly_name, t->default_audience,
-                            t->default_directory, t->session_lifetime, t->idle_session_lifetime,
-                            urls, t->logo_url, t->primary_color, tsr_clock_now(), t->id);
+        tsr_rows_change(st, TSR_Q_TENANT_UPDATE_SETTINGS, t->friendly_name, t->default_audience,
+                        t->default_directory, t->session_lifetime, t->idle_session_lifetime, urls,
+                        t->logo_url, t->primary_color, tsr_clock_now(), t->id);
     free(urls);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/queries.h"
 #include "util/err.h"
 
 #define NO_LK (-1)
@@ -268,8 +269,7 @@ int tsr_tenant_limits_load(tsr_store *st, const char *tenant_id, struct tsr_tena
 {
     tsr_stmt *q = NULL;
     memset(out, 0, sizeof *out);
-    int rc = tsr_store_query(st, &q, "SELECT name, value FROM tenant_limits WHERE tenant_id = ?",
-                             "s", tenant_id);
+    int rc = tsr_store_q(st, &q, TSR_Q_TENANT_LIMITS_LOAD, tenant_id);
     while (rc == 0) {
         int step = tsr_stmt_step(q);
         if (step != TSR_STORE_ROW) {
@@ -298,15 +298,10 @@ int tsr_tenant_limits_write(tsr_store *st, const char *tenant_id,
         if (!set[k])
             continue;
         if (changes->value[k] == NULL)
-            rc = tsr_store_run(st, NULL,
-                               "DELETE FROM tenant_limits WHERE tenant_id = ? AND name = ?", "ss",
-                               tenant_id, keys[k].name);
+            rc = tsr_store_q_run(st, NULL, TSR_Q_TENANT_LIMITS_DELETE, tenant_id, keys[k].name);
         else
-            rc = tsr_store_run(st, NULL,
-                               "INSERT INTO tenant_limits (tenant_id, name, value) VALUES (?, ?, "
-                               "?) ON CONFLICT (tenant_id, name) DO UPDATE SET value = "
-                               "excluded.value",
-                               "sss", tenant_id, keys[k].name, changes->value[k]);
+            rc = tsr_store_q_run(st, NULL, TSR_Q_TENANT_LIMITS_PUT, tenant_id, keys[k].name,
+                                 changes->value[k]);
     }
     return rc;
 }

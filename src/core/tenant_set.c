@@ -176,15 +176,10 @@ struct tsr_tenant_ctx *tsr_tenant_set_find(struct tsr_tenant_set *set, const cha
 
 int tsr_tenant_set_generation(tsr_store *st, int64_t *out)
 {
-    return tsr_rows_count_sql(st, out,
-                              "SELECT COALESCE(sum(generation), 0) + count(*) FROM tenants", "");
+    return tsr_rows_count(st, out, TSR_Q_TENANT_SET_GENERATION);
 }
 
 int tsr_tenant_touch(tsr_store *st, const char *tenant_id)
 {
-    return tsr_rows_change_sql(
-        st,
-        "UPDATE tenants SET generation = generation + 1, updated_at = ? WHERE "
-        "id = ?",
-        "is", tsr_clock_now(), tenant_id);
+    return tsr_rows_change(st, TSR_Q_TENANT_SET_TOUCH, tsr_clock_now(), tenant_id);
 }

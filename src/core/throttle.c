@@ -51,10 +51,7 @@ int tsr_throttle_wait(tsr_store *st, const char *tenant_id, const char *account,
 {
     int64_t until = 0;
     *wait = 0;
-    int rc = tsr_rows_one_sql(st, read_int, &until,
-                              "SELECT blocked_until FROM login_failures WHERE tenant_id = ? AND "
-                              "account = ?",
-                              "ss", tenant_id, account);
+    int rc = tsr_rows_one(st, read_int, &until, TSR_Q_THROTTLE_WAIT, tenant_id, account);
     if (rc == TSR_ENOTFOUND)
         return 0;
     if (rc == 0 && until > now)
@@ -63,27 +60,10 @@ int tsr_throttle_wait(tsr_store *st, const char *tenant_id, const char *account,
 }
 
 /*
- * One attempt reserved in one statement, so that concurrent requests cannot
- * all pass a check made before the (slow) password hash: the count goes up
- * by one (or starts again at one once the last failure is forgotten) and
- * the block that follows it is written with it, unless the account is
- * blocked now, when the row is left alone and nothing is returned.  ?1
- * tenant, ?2 account, ?3 now, ?4 failures before a block, ?5 first delay,
- * ?6 longest delay; the delay doubles per failure past ?4 as
- * tsr_limits_throttle_delay() computes (shift bounded: ?5 is at most a
- * week, under 2^20).
+ * One attempt is reserved in one statement (THROTTLE_RESERVE), so that
+ * concurrent requests cannot all pass a check made before the (slow)
+ * password hash; no row comes back while the account is blocked.
  */
-/* clang-format off */
-#define DELAY(n) "(CASE WHEN " n " >= ?4 THEN min(?6, ?5 << min(" n " - ?4, 40)) ELSE 0 END)"
-#define NEXT "(CASE WHEN login_failures.forget_at <= ?3 THEN 1 ELSE login_failures.failures + 1 END)"
-static const char reserve_sql[] =
-    "INSERT INTO login_failures (tenant_id, account, failures, blocked_until, forget_at) "
-    "VALUES (?1, ?2, 1, ?3 + " DELAY("1") ", ?3 + " DELAY("1") " + ?6) "
-    "ON CONFLICT (tenant_id, account) DO UPDATE SET failures = " NEXT ", "
-    "blocked_until = ?3 + " DELAY(NEXT) ", forget_at = ?3 + " DELAY(NEXT) " + ?6 "
-    "WHERE login_failures.blocked_until <= ?3 RETURNING failures";
-/* clang-format on */
-
 int tsr_throttle_reserve(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
                          const char *account, int64_t now, int64_t *wait)
 {
@@ -91,13 +71,12 @@ int tsr_throttle_reserve(tsr_store *st, const struct tsr_limits *l, const char *
     if (l->throttle_failures == 0)
         return 0;
     int64_t failures = 0;
-    int rc = tsr_rows_one_sql(st, read_int, &failures, reserve_sql, "ssiiii", tenant_id, account,
-                              now, (int64_t)l->throttle_failures, (int64_t)l->throttle_delay,
-                              (int64_t)l->throttle_max_delay);
+    int rc = tsr_rows_one(st, read_int, &failures, TSR_Q_THROTTLE_RESERVE, tenant_id, account, now,
+                          (int64_t)l->throttle_failures, (int64_t)l->throttle_delay,
+                          (int64_t)l->throttle_max_delay);
     if (rc == 0) {
         if (failures == 1)
-            (void)tsr_store_run(st, NULL, "DELETE FROM login_failures WHERE forget_at < ?", "i",
-                                now);
+            (void)tsr_store_q_run(st, NULL, TSR_Q_THROTTLE_PURGE, now);
         return 0;
     }
     if (rc != TSR_ENOTFOUND)
@@ -110,14 +89,10 @@ int tsr_throttle_reserve(tsr_store *st, const struct tsr_limits *l, const char *
 
 int tsr_throttle_clear(tsr_store *st, const char *tenant_id, const char *account)
 {
-    return tsr_store_run(st, NULL, "DELETE FROM login_failures WHERE tenant_id = ? AND account = ?",
-                         "ss", tenant_id, account);
+    return tsr_store_q_run(st, NULL, TSR_Q_THROTTLE_CLEAR, tenant_id, account);
 }
 
 int tsr_throttle_clear_user(tsr_store *st, const char *tenant_id, const char *user_id)
 {
-    return tsr_store_run(st, NULL,
-                         "DELETE FROM login_failures WHERE tenant_id = ?1 AND (account = ?2 OR "
-                         "substr(account, 1, length(?2) + 1) = ?2 || ' ')",
-                         "ss", tenant_id, user_id);
+    return tsr_store_q_run(st, NULL, TSR_Q_THROTTLE_CLEAR_USER, tenant_id, user_id);
 }

@@ -53,18 +53,13 @@ int tsr_ticket_create(tsr_store *st, const char *tenant_id, const char *user_id,
         rc = tsr_sha256_hex(secret, hash);
     /* Bounded by the rate tickets are made: each new one clears the long expired. */
     if (rc == 0)
-        rc = tsr_store_run(st, NULL,
-                           "DELETE FROM password_tickets WHERE tenant_id = ? AND expires_at < ?",
-                           "si", tenant_id, now - TSR_TICKET_KEEP_EXPIRED);
+        rc =
+            tsr_store_q_run(st, NULL, TSR_Q_TICKET_PURGE, tenant_id, now - TSR_TICKET_KEEP_EXPIRED);
     if (rc == 0)
-        rc = tsr_store_run(st, NULL,
-                           "INSERT INTO password_tickets (tenant_id, ticket, user_id, result_url, "
-                           "created_at, expires_at, kind, email, client_id, mark_email_verified, "
-                           "include_email) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           "ssssiisssii", tenant_id, hash, user_id, or_empty(o->result_url), now,
-                           now + ttl, kind_name(o->kind), or_empty(o->email),
-                           or_empty(o->client_id), (int64_t)o->mark_email_verified,
-                           (int64_t)o->include_email);
+        rc = tsr_store_q_run(st, NULL, TSR_Q_TICKET_INSERT, tenant_id, hash, user_id,
+                             or_empty(o->result_url), now, now + ttl, kind_name(o->kind),
+                             or_empty(o->email), or_empty(o->client_id),
+                             (int64_t)o->mark_email_verified, (int64_t)o->include_email);
     if (rc == 0 && (*secret_out = strdup(secret)) == NULL)
         rc = TSR_ENOMEM;
     tsr_wipe(secret, sizeof secret);
@@ -105,12 +100,8 @@ int tsr_ticket_find(tsr_store *st, const char *tenant_id, enum tsr_ticket_kind k
     char hash[65];
     int rc = ticket_hash(secret, hash);
     if (rc == 0)
-        rc = tsr_rows_one_sql(
-            st, read_ticket, out,
-            "SELECT user_id, email, result_url, client_id, mark_email_verified, "
-            "include_email, used_at IS NOT NULL, expires_at <= ? "
-            "FROM password_tickets WHERE tenant_id = ? AND ticket = ? AND kind = ?",
-            "isss", tsr_clock_now(), tenant_id, hash, kind_name(kind));
+        rc = tsr_rows_one(st, read_ticket, out, TSR_Q_TICKET_FIND, tsr_clock_now(), tenant_id, hash,
+                          kind_name(kind));
     return rc;
 }
 
@@ -121,10 +112,7 @@ int tsr_ticket_consume(tsr_store *st, const char *tenant_id, enum tsr_ticket_kin
     int64_t now = tsr_clock_now();
     int rc = ticket_hash(secret, hash);
     if (rc == 0)
-        rc = tsr_rows_change_sql(st,
-                                 "UPDATE password_tickets SET used_at = ? WHERE tenant_id = ? AND "
-                                 "ticket = ? AND kind = ? AND used_at IS NULL AND expires_at > ?",
-                                 "isssi", now, tenant_id, hash, kind_name(kind), now);
+        rc = tsr_rows_change(st, TSR_Q_TICKET_CONSUME, now, tenant_id, hash, kind_name(kind), now);
     return rc;
 }
 
@@ -133,9 +121,7 @@ int tsr_ticket_delete(tsr_store *st, const char *tenant_id, const char *secret)
     char hash[65];
     int rc = ticket_hash(secret, hash);
     if (rc == 0)
-        rc = tsr_rows_change_sql(st,
-                                 "DELETE FROM password_tickets WHERE tenant_id = ? AND ticket = ?",
-                                 "ss", tenant_id, hash);
+        rc = tsr_rows_change(st, TSR_Q_TICKET_DELETE, tenant_id, hash);
     return rc;
 }
 
@@ -150,10 +136,8 @@ static int verify_in_tx(tsr_store *st, const char *tenant_id, const char *secret
         rc = tsr_ticket_consume(st, tenant_id, TSR_TICKET_EMAIL, secret);
     /* An empty ticket email matches no user's: such a ticket verifies nothing. */
     if (rc == 0) {
-        rc = tsr_rows_change_sql(st,
-                                 "UPDATE users SET email_verified = 1, updated_at = ? WHERE "
-                                 "tenant_id = ? AND user_id = ? AND email = ? AND email <> ''",
-                                 "isss", tsr_clock_now(), tenant_id, t.user_id, t.email);
+        rc = tsr_rows_change(st, TSR_Q_TICKET_VERIFY_EMAIL, tsr_clock_now(), tenant_id, t.user_id,
+                             t.email);
         if (rc == TSR_ENOTFOUND)
             rc = TSR_ECONFLICT; /* the ticket was live: the user's address is another now */
     }

@@ -24,11 +24,6 @@
 #define IDENTIFIER_MAX 320
 #define SEARCH_MAX 256
 
-#define USER_COLUMNS                                                                               \
-    "tenant_id, user_id, connection_id, email, email_verified, username, name, nickname, "         \
-    "given_name, family_name, picture, user_metadata, app_metadata, blocked, password_hash, "      \
-    "last_login, last_ip, logins_count, last_password_reset, created_at, updated_at"
-
 void tsr_user_cleanup(struct tsr_user *u)
 {
     free(u->tenant_id);
@@ -172,9 +167,7 @@ static void cleanup_cb(void *record)
 
 int tsr_user_get(tsr_store *st, const char *tenant_id, const char *user_id, struct tsr_user *out)
 {
-    return tsr_rows_one_sql(
-        st, read_row, out, "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = ? AND user_id = ?",
-        "ss", tenant_id, user_id);
+    return tsr_rows_one(st, read_row, out, TSR_Q_USER_GET, tenant_id, user_id);
 }
 
 /*
@@ -189,67 +182,45 @@ int tsr_user_find_login(tsr_store *st, const char *tenant_id, const char *connec
         strlen(email_or_username) > IDENTIFIER_MAX)
         return TSR_ENOTFOUND;
     if (strchr(email_or_username, '@') == NULL)
-        return tsr_rows_one_sql(st, read_row, out,
-                                "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = ? AND "
-                                "connection_id = ? AND username = ?",
-                                "sss", tenant_id, connection_id, email_or_username);
+        return tsr_rows_one(st, read_row, out, TSR_Q_USER_FIND_USERNAME, tenant_id, connection_id,
+                            email_or_username);
     char *email = tsr_user_email_lower(email_or_username);
     if (email == NULL)
         return TSR_ENOMEM;
-    int rc = tsr_rows_one_sql(st, read_row, out,
-                              "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = ? AND "
-                              "connection_id = ? AND email = ?",
-                              "sss", tenant_id, connection_id, email);
+    int rc =
+        tsr_rows_one(st, read_row, out, TSR_Q_USER_FIND_EMAIL, tenant_id, connection_id, email);
     free(email);
     return rc;
 }
 
-/* Times that never happened are 0 in the record and NULL in the row (NULLIF). */
+/* Times that never happened are 0 in the record (NULL in the row). */
 int tsr_user_insert(tsr_store *st, const struct tsr_user *u)
 {
-    return tsr_store_run(
-        st, NULL,
-        "INSERT INTO users (" USER_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, NULLIF(?, 0), ?, ?, NULLIF(?, 0), ?, ?)",
-        "ssssi" "ssssss" "ss" "is" "isi" "iii",
-        u->tenant_id, u->user_id, u->connection_id, u->email, (int64_t)u->email_verified,
-        u->username, u->name, u->nickname, u->given_name, u->family_name, u->picture,
-        u->user_metadata, u->app_metadata, (int64_t)u->blocked, u->password_hash, u->last_login,
-        u->last_ip, u->logins_count, u->last_password_reset, u->created_at, u->updated_at);
+    return tsr_store_q_run(st, NULL, TSR_Q_USER_INSERT, u->tenant_id, u->user_id, u->connection_id,
+                           u->email, (int64_t)u->email_verified, u->username, u->name, u->nickname,
+                           u->given_name, u->family_name, u->picture, u->user_metadata,
+                           u->app_metadata, (int64_t)u->blocked, u->password_hash, u->last_login,
+                           u->last_ip, u->logins_count, u->last_password_reset, u->created_at,
+                           u->updated_at);
 }
 
 int tsr_user_update(tsr_store *st, const struct tsr_user *u)
 {
-    return tsr_rows_change_sql(
-        st,
-        "UPDATE users SET email = ?, email_verified = ?, username = ?, name = ?, nickname = ?, "
-        "given_name = ?, family_name = ?, picture = ?, user_metadata = ?, app_metadata = ?, "
-        "blocked = ?, password_hash = ?, last_login = NULLIF(?, 0), last_ip = ?, "
-        "logins_count = ?, last_password_reset = NULLIF(?, 0), updated_at = ? "
-        "WHERE tenant_id = ? AND user_id = ?",
-        "sis"
-        "sssss"
-        "ss"
-        "is"
-        "isi"
-        "ii"
-        "ss",
-        u->email, (int64_t)u->email_verified, u->username, u->name, u->nickname, u->given_name,
-        u->family_name, u->picture, u->user_metadata, u->app_metadata, (int64_t)u->blocked,
-        u->password_hash, u->last_login, u->last_ip, u->logins_count, u->last_password_reset,
-        u->updated_at, u->tenant_id, u->user_id);
+    return tsr_rows_change(st, TSR_Q_USER_UPDATE, u->email, (int64_t)u->email_verified, u->username,
+                           u->name, u->nickname, u->given_name, u->family_name, u->picture,
+                           u->user_metadata, u->app_metadata, (int64_t)u->blocked, u->password_hash,
+                           u->last_login, u->last_ip, u->logins_count, u->last_password_reset,
+                           u->updated_at, u->tenant_id, u->user_id);
 }
 
 int tsr_user_delete(tsr_store *st, const char *tenant_id, const char *user_id)
 {
-    return tsr_rows_change_sql(st, "DELETE FROM users WHERE tenant_id = ? AND user_id = ?", "ss",
-                               tenant_id, user_id);
+    return tsr_rows_change(st, TSR_Q_USER_DELETE, tenant_id, user_id);
 }
 
 int tsr_user_end_sessions(tsr_store *st, const char *tenant_id, const char *user_id)
 {
-    int rc = tsr_store_run(st, NULL, "DELETE FROM sessions WHERE tenant_id = ? AND user_id = ?",
-                           "ss", tenant_id, user_id);
+    int rc = tsr_store_q_run(st, NULL, TSR_Q_USER_END_SESSIONS, tenant_id, user_id);
     if (rc == 0)
         rc = tsr_refresh_token_revoke_user(st, tenant_id, user_id);
     return rc;
@@ -273,31 +244,38 @@ static char *user_pattern(const char *text, bool contains)
     return p;
 }
 
-/* Every condition is bound twice, NULL (or -1) when the filter leaves it out. */
-#define USER_FILTER                                                                                \
-    "tenant_id = ? AND (? IS NULL OR email = ?) AND (? IS NULL OR "                                \
-    "lower(coalesce(email, '')) LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\' OR "          \
-    "lower(nickname) LIKE ? ESCAPE '\\' OR lower(coalesce(username, '')) LIKE ? ESCAPE '\\') "     \
-    "AND (? IS NULL OR lower(coalesce(email, '')) LIKE ? ESCAPE '\\') "                            \
-    "AND (? IS NULL OR lower(name) LIKE ? ESCAPE '\\') "                                           \
-    "AND (? IS NULL OR lower(nickname) LIKE ? ESCAPE '\\') "                                       \
-    "AND (? IS NULL OR lower(coalesce(username, '')) LIKE ? ESCAPE '\\') "                         \
-    "AND (? < 0 OR email_verified = ?) AND (? < 0 OR blocked = ?) "                                \
-    "AND (? IS NULL OR connection_id IN (SELECT id FROM connections WHERE "                        \
-    "connections.tenant_id = users.tenant_id AND connections.name = ?))"
-#define USER_FILTER_TYPES "ssssssssssssssss" "iiii" "ss"
+/*
+ * Columns a list may be sorted by (Auth0's names, which are also the
+ * column names), each with its searches: descending, ascending.
+ */
+static const struct {
+    const char *column;
+    enum tsr_query_id q[2];
+} sorts[] = {
+    {"created_at", {TSR_Q_USER_SEARCH_BY_CREATED_AT_DESC, TSR_Q_USER_SEARCH_BY_CREATED_AT_ASC}},
+    {"updated_at", {TSR_Q_USER_SEARCH_BY_UPDATED_AT_DESC, TSR_Q_USER_SEARCH_BY_UPDATED_AT_ASC}},
+    {"last_login", {TSR_Q_USER_SEARCH_BY_LAST_LOGIN_DESC, TSR_Q_USER_SEARCH_BY_LAST_LOGIN_ASC}},
+    {"logins_count",
+     {TSR_Q_USER_SEARCH_BY_LOGINS_COUNT_DESC, TSR_Q_USER_SEARCH_BY_LOGINS_COUNT_ASC}},
+    {"email", {TSR_Q_USER_SEARCH_BY_EMAIL_DESC, TSR_Q_USER_SEARCH_BY_EMAIL_ASC}},
+    {"name", {TSR_Q_USER_SEARCH_BY_NAME_DESC, TSR_Q_USER_SEARCH_BY_NAME_ASC}},
+    {"nickname", {TSR_Q_USER_SEARCH_BY_NICKNAME_DESC, TSR_Q_USER_SEARCH_BY_NICKNAME_ASC}},
+    {"username", {TSR_Q_USER_SEARCH_BY_USERNAME_DESC, TSR_Q_USER_SEARCH_BY_USERNAME_ASC}},
+    {"user_id", {TSR_Q_USER_SEARCH_BY_USER_ID_DESC, TSR_Q_USER_SEARCH_BY_USER_ID_ASC}},
+};
 
-/* Columns a list may be sorted by: Auth0's names, which are also the column names. */
-static const char *const sort_columns[] = {"created_at", "updated_at", "last_login",
-                                           "logins_count", "email", "name", "nickname",
-                                           "username", "user_id", NULL};
+/* The index of column in sorts, or -1. */
+static int sort_index(const char *column)
+{
+    for (size_t i = 0; i < sizeof sorts / sizeof sorts[0]; i++)
+        if (strcmp(column, sorts[i].column) == 0)
+            return (int)i;
+    return -1;
+}
 
 bool tsr_user_sort_ok(const char *column)
 {
-    for (size_t i = 0; sort_columns[i] != NULL; i++)
-        if (strcmp(column, sort_columns[i]) == 0)
-            return true;
-    return false;
+    return sort_index(column) >= 0;
 }
 
 /* The filter's bound values: patterns made from it (owned), and what is bound as given. */
@@ -359,29 +337,24 @@ int tsr_user_search(tsr_store *st, const char *tenant_id, const struct tsr_user_
 {
     *out = NULL;
     *n = 0;
-    if (!tsr_user_sort_ok(sort))
+    int by = sort_index(sort);
+    if (by < 0)
         return TSR_EINVAL;
     struct filter_args a;
     int rc = filter_args_make(f, &a);
     if (rc != 0)
         return rc;
     int64_t verified = f->email_verified, blocked = f->blocked;
-    /* sort is one of sort_columns, so it may be spliced into the statement. */
-    char sql[sizeof USER_COLUMNS + sizeof USER_FILTER + 160];
-    snprintf(sql, sizeof sql,
-             "SELECT " USER_COLUMNS " FROM users WHERE " USER_FILTER
-             " ORDER BY %s IS NULL, %s %s, user_id %s LIMIT ? OFFSET ?",
-             sort, sort, ascending ? "ASC" : "DESC", ascending ? "ASC" : "DESC");
+    /* Each condition bound twice, NULL (or -1) when left out: queries/user.def. */
 #define FILTER_ARGS                                                                                \
     tenant_id, a.email, a.email, a.search, a.search, a.search, a.search, a.search, a.email_like,   \
         a.email_like, a.name, a.name, a.nickname, a.nickname, a.username, a.username, verified,    \
         verified, blocked, blocked, f->connection, f->connection
     tsr_stmt *q = NULL;
     if (total != NULL)
-        rc = tsr_rows_count_sql(st, total, "SELECT count(*) FROM users WHERE " USER_FILTER,
-                                USER_FILTER_TYPES, FILTER_ARGS);
+        rc = tsr_rows_count(st, total, TSR_Q_USER_SEARCH_COUNT, FILTER_ARGS);
     if (rc == 0)
-        rc = tsr_store_query(st, &q, sql, USER_FILTER_TYPES "ii", FILTER_ARGS, limit, offset);
+        rc = tsr_store_q(st, &q, sorts[by].q[ascending], FILTER_ARGS, limit, offset);
 #undef FILTER_ARGS
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
@@ -441,11 +414,8 @@ int tsr_user_record_login(tsr_store *st, struct tsr_user *u, const char *ip)
     char *ipcopy = strdup(ip ? ip : "");
     if (ipcopy == NULL)
         return TSR_ENOMEM;
-    int rc = tsr_rows_change_sql(st,
-                                 "UPDATE users SET last_login = ?, last_ip = ?, "
-                                 "logins_count = logins_count + 1, updated_at = ? "
-                                 "WHERE tenant_id = ? AND user_id = ?",
-                                 "isiss", now, ipcopy, now, u->tenant_id, u->user_id);
+    int rc =
+        tsr_rows_change(st, TSR_Q_USER_RECORD_LOGIN, now, ipcopy, now, u->tenant_id, u->user_id);
     if (rc != 0) {
         free(ipcopy);
         return rc;

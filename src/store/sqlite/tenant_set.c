@@ -2,5 +2,8 @@
 #include "store/sqlite/queries.h"
 
 const struct tsr_sq_query tsr_sq_tenant_set[] = {
+    {TSR_Q_TENANT_SET_GENERATION, "SELECT COALESCE(sum(generation), 0) + count(*) FROM tenants"},
+    {TSR_Q_TENANT_SET_TOUCH,
+     "UPDATE tenants SET generation = generation + 1, updated_at = ? WHERE id = ?"},
     {TSR_Q_COUNT, NULL},
 };
