@@ -42,13 +42,4 @@ int tsr_rows_one(tsr_store *st, tsr_row_reader read, void *record, enum tsr_quer
  */
 int tsr_rows_change(tsr_store *st, enum tsr_query_id q, ...);
 
-/*
- * The same with SQL text, for modules not yet converted to named queries;
- * they go once none is left.
- */
-int tsr_rows_count_sql(tsr_store *st, int64_t *out, const char *sql, const char *types, ...);
-int tsr_rows_one_sql(tsr_store *st, tsr_row_reader read, void *record, const char *sql,
-                     const char *types, ...);
-int tsr_rows_change_sql(tsr_store *st, const char *sql, const char *types, ...);
-
 #endif

@@ -36,6 +36,18 @@ static void add_event(struct people *p, int64_t ms, const char *tail, const char
                      0);
 }
 
+static int count_events(tsr_store *st, int64_t *out)
+{
+    tsr_stmt *q = NULL;
+    int rc = tsr_store_query(st, &q, "SELECT count(*) FROM events", "");
+    if (rc == 0 && (rc = tsr_stmt_step(q)) == TSR_STORE_ROW) {
+        *out = tsr_stmt_int64(q, 0);
+        rc = 0;
+    }
+    tsr_stmt_finalize(q);
+    return rc;
+}
+
 static int parse(const char *q, struct tsr_logs_filter *f, char *err)
 {
     return tsr_logs_parse_q(q, f, err, 256);
@@ -231,6 +243,51 @@ static void test_filters_and_pages(void **state)
     assert_string_equal(iso, "2026-11-27T10:00:00.007Z");
 }
 
+/* Every set of type, user_id and client_id filters (one named variant each), both ways. */
+static void test_filter_variants(void **state)
+{
+    struct people *p = *state;
+    static const char *const types[] = {"s", "fp"}, *const users[] = {"auth0|u1", "auth0|u2"},
+                             *const clients[] = {"c1", "c2"};
+    for (int i = 0; i < 24; i++)
+        add_event(p, T0 + i * 60000, "bbbbbbbb", types[i % 2], users[i / 2 % 2],
+                  clients[i / 4 % 2]);
+    for (unsigned fields = 0; fields < 8; fields++) {
+        for (int asc = 0; asc < 2; asc++) {
+            struct tsr_logs_filter f;
+            tsr_logs_filter_init(&f);
+            f.type = fields & 1 ? strdup("fp") : NULL;
+            f.user_id = fields & 2 ? strdup("auth0|u2") : NULL;
+            f.client_id = fields & 4 ? strdup("c2") : NULL;
+            /* Minutes 2 through 21 only. */
+            f.date_min = T0 + 2 * 60000;
+            f.date_max = T0 + 21 * 60000;
+            int64_t want = 0;
+            for (int i = 2; i <= 21; i++)
+                want += (!(fields & 1) || i % 2 == 1) && (!(fields & 2) || i / 2 % 2 == 1) &&
+                        (!(fields & 4) || i / 4 % 2 == 1);
+            struct tsr_log_entry *list;
+            size_t n;
+            int64_t total = -1;
+            assert_int_equal(
+                tsr_logs_list(p->st, p->tenant_id, &f, asc, 0, 50, &list, &n, &total), 0);
+            assert_int_equal(total, want);
+            assert_int_equal(n, (size_t)want);
+            for (size_t k = 0; k < n; k++) {
+                assert_true(!f.type || strcmp(list[k].type, "fp") == 0);
+                assert_true(!f.user_id || strcmp(list[k].user_id, "auth0|u2") == 0);
+                assert_true(!f.client_id || strcmp(list[k].client_id, "c2") == 0);
+                assert_true(list[k].date >= f.date_min && list[k].date <= f.date_max);
+                if (k > 0)
+                    assert_true(asc ? list[k].date > list[k - 1].date
+                                    : list[k].date < list[k - 1].date);
+            }
+            tsr_logs_free(list, n);
+            tsr_logs_filter_cleanup(&f);
+        }
+    }
+}
+
 static void test_retention(void **state)
 {
     struct people *p = *state;
@@ -244,18 +301,18 @@ static void test_retention(void **state)
     assert_int_equal(tsr_logs_purge(p->st, p->tenant_id, now, 30, &deleted), 0);
     assert_int_equal(deleted, 2);
     int64_t left;
-    assert_int_equal(tsr_rows_count_sql(p->st, &left, "SELECT count(*) FROM events", ""), 0);
+    assert_int_equal(count_events(p->st, &left), 0);
     assert_int_equal(left, 2);
 
     /* At most once a minute per tenant. */
     assert_true(tsr_logs_maybe_purge(p->st, p->tenant_id, now));
     add_event(p, now - 60 * DAY, "old00002", "s", "auth0|u1", "");
     assert_false(tsr_logs_maybe_purge(p->st, p->tenant_id, now + 59999));
-    assert_int_equal(tsr_rows_count_sql(p->st, &left, "SELECT count(*) FROM events", ""), 0);
+    assert_int_equal(count_events(p->st, &left), 0);
     assert_int_equal(left, 3);
     assert_true(tsr_logs_maybe_purge(p->st, "another-tenant", now + 1));
     assert_true(tsr_logs_maybe_purge(p->st, p->tenant_id, now + 60000));
-    assert_int_equal(tsr_rows_count_sql(p->st, &left, "SELECT count(*) FROM events", ""), 0);
+    assert_int_equal(count_events(p->st, &left), 0);
     assert_int_equal(left, 2);
     tsr_logs_purge_reset();
 }
@@ -290,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_parse_forms),
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test_setup_teardown(test_filters_and_pages, people_setup, people_teardown),
+        cmocka_unit_test_setup_teardown(test_filter_variants, people_setup, people_teardown),
         cmocka_unit_test_setup_teardown(test_retention, people_setup, people_teardown),
         cmocka_unit_test_setup_teardown(test_store_failures, people_setup, people_teardown),
     };
