@@ -234,6 +234,78 @@ static void test_search(void **state)
         tsr_user_cleanup(&u[i]);
 }
 
+/* The value of a sort column in u: text in *text or a number in *num; false for SQL NULL. */
+static bool sort_key(const struct tsr_user *u, const char *col, const char **text, int64_t *num)
+{
+    *text = NULL;
+    *num = 0;
+    if (strcmp(col, "created_at") == 0)
+        *num = u->created_at;
+    else if (strcmp(col, "updated_at") == 0)
+        *num = u->updated_at;
+    else if (strcmp(col, "last_login") == 0)
+        *num = u->last_login;
+    else if (strcmp(col, "logins_count") == 0)
+        *num = u->logins_count;
+    else
+        *text = strcmp(col, "email") == 0      ? u->email
+                : strcmp(col, "name") == 0     ? u->name
+                : strcmp(col, "nickname") == 0 ? u->nickname
+                : strcmp(col, "username") == 0 ? u->username
+                                               : u->user_id;
+    if (strcmp(col, "last_login") == 0)
+        return *num != 0; /* 0: never, NULL in the row */
+    if (strcmp(col, "email") == 0 || strcmp(col, "username") == 0)
+        return *text != NULL;
+    return true;
+}
+
+/* Every sort column both ways (one named variant each): NULLs last, user_id breaks ties. */
+static void test_sorts(void **state)
+{
+    struct people *p = *state;
+    static const char *const cols[] = {"created_at",   "updated_at", "last_login",
+                                       "logins_count", "email",      "name",
+                                       "nickname",     "username",   "user_id"};
+    struct tsr_user u[4];
+    add_user(p, "cara@one.example", "cara", NULL, &u[0]);
+    add_user(p, "abe@one.example", NULL, NULL, &u[1]);
+    add_user(p, NULL, "bo", NULL, &u[2]);
+    add_user(p, "dee@one.example", "dee", NULL, &u[3]);
+    assert_int_equal(tsr_user_record_login(p->st, &u[1], "192.0.2.1"), 0);
+    assert_int_equal(tsr_user_record_login(p->st, &u[3], "192.0.2.1"), 0);
+    assert_int_equal(tsr_user_record_login(p->st, &u[3], "192.0.2.1"), 0);
+    struct tsr_user_filter any = {.email_verified = -1, .blocked = -1};
+    for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
+        for (int asc = 0; asc < 2; asc++) {
+            struct tsr_user *list = NULL;
+            size_t n = 0;
+            int64_t total = 0;
+            assert_int_equal(
+                tsr_user_search(p->st, p->tenant_id, &any, cols[c], asc, 0, 50, &list, &n, &total),
+                0);
+            assert_int_equal(n, 4);
+            assert_int_equal(total, 4);
+            for (size_t k = 1; k < n; k++) {
+                const char *ta, *tb;
+                int64_t na, nb;
+                bool a = sort_key(&list[k - 1], cols[c], &ta, &na);
+                bool b = sort_key(&list[k], cols[c], &tb, &nb);
+                assert_true(a || !b); /* no value before a value */
+                if (!a || !b)
+                    continue;
+                int cmp = ta ? strcmp(ta, tb) : (na > nb) - (na < nb);
+                if (cmp == 0)
+                    cmp = strcmp(list[k - 1].user_id, list[k].user_id);
+                assert_true(asc ? cmp < 0 : cmp > 0);
+            }
+            tsr_user_list_free(list, n);
+        }
+    }
+    for (int i = 0; i < 4; i++)
+        tsr_user_cleanup(&u[i]);
+}
+
 static void test_json(void **state)
 {
     struct people *p = *state;
@@ -272,6 +344,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_authenticate, people_setup, people_teardown),
         cmocka_unit_test_setup_teardown(test_list, people_setup, people_teardown),
         cmocka_unit_test_setup_teardown(test_search, people_setup, people_teardown),
+        cmocka_unit_test_setup_teardown(test_sorts, people_setup, people_teardown),
         cmocka_unit_test_setup_teardown(test_json, people_setup, people_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
