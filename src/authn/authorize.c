@@ -25,8 +25,9 @@
 #include "core/connection.h"
 #include "core/consent.h"
 #include "core/user.h"
+#include "http/browser.h"
 #include "http/response.h"
-#include "login/login.h"
+#include "page/page.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
@@ -367,7 +368,7 @@ static void continue_with_session(struct tsr_req *req, const struct tsr_client *
     }
     if (!needed) {
         if (tx != NULL)
-            tsr_login_tx_finish(req, tx);
+            tsr_login_tx_finish(tsr_req_who(req), tx);
         issue_code(req, ar, s);
         return;
     }
@@ -378,9 +379,9 @@ static void continue_with_session(struct tsr_req *req, const struct tsr_client *
     char *handle = NULL;
     if (tx == NULL) {
         struct tsr_login_tx fresh = {0};
-        if (tsr_login_tx_create(req, ar, &handle) != 0 ||
+        if (tsr_browser_login_tx_create(req, ar, &handle) != 0 ||
             (fresh.handle = strdup(handle)) == NULL ||
-            tsr_login_tx_set_user(req, &fresh, s->user_id) != 0) {
+            tsr_login_tx_set_user(tsr_req_who(req), &fresh, s->user_id) != 0) {
             tsr_login_tx_cleanup(&fresh);
             free(handle);
             send_error(req, ar, "server_error", "Cannot start the consent step");
@@ -421,7 +422,7 @@ static bool user_may_sign_in(struct tsr_req *req, const char *client_id,
 static bool usable_session(struct tsr_req *req, const struct tsr_client *client,
                            const struct tsr_authz_request *ar, struct tsr_session *s)
 {
-    if (tsr_session_current(req, s) != 0)
+    if (tsr_browser_session_current(req, s) != 0)
         return false;
     bool ok = user_may_sign_in(req, client->client_id, ar, s->user_id);
     if (ok && ar->max_age >= 0 &&
@@ -454,7 +455,7 @@ static void authorize(struct tsr_req *req, struct tsr_authz_request *ar)
         send_error(req, ar, "login_required", "Login required");
         goto out;
     }
-    if (tsr_login_tx_create(req, ar, &handle) != 0) {
+    if (tsr_browser_login_tx_create(req, ar, &handle) != 0) {
         send_error(req, ar, "server_error", "Cannot start the login");
         goto out;
     }
@@ -539,13 +540,13 @@ void tsr_authorize_consented(struct tsr_req *req, struct tsr_login_tx *tx,
         send_error(req, &tx->ar, "server_error", "Cannot record the consent");
         return;
     }
-    tsr_login_tx_finish(req, tx);
+    tsr_login_tx_finish(tsr_req_who(req), tx);
     issue_code(req, &tx->ar, s);
 }
 
 void tsr_authorize_fail(struct tsr_req *req, struct tsr_login_tx *tx, const char *error,
                         const char *description)
 {
-    tsr_login_tx_finish(req, tx);
+    tsr_login_tx_finish(tsr_req_who(req), tx);
     send_error(req, &tx->ar, error, description);
 }

@@ -303,3 +303,19 @@ const char *tsr_req_effective_proto(struct tsr_req *req)
     return info != NULL && info->protocol != 0 ? "https" : "http";
 }
 
+
+const struct tsr_who *tsr_req_who(struct tsr_req *req)
+{
+    char ip[64];
+    tsr_req_client_ip(req, ip);
+    const char *ua = tsr_req_header(req, "User-Agent");
+    req->who = (struct tsr_who){
+        .app = req->app,
+        .tenant = req->tenant,
+        .store = req->store,
+        .request_id = req->request_id,
+        .ip = req->client_ip,
+        .user_agent = ua != NULL ? ua : "",
+    };
+    return &req->who;
+}

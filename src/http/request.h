@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "core/app.h"
+#include "core/who.h"
 #include "http/params.h"
 #include "store/store.h"
 #include "util/strlist.h"
@@ -48,6 +49,7 @@ struct tsr_req {
     char fwd_host[256]; /* tsr_req_effective_host's copy of X-Forwarded-Host */
     char client_ip[64]; /* tsr_req_client_ip's answer, once computed ("" before) */
     struct timespec started;
+    struct tsr_who who; /* tsr_req_who's answer */
 
     char *body; /* NUL-terminated */
     size_t body_len;
@@ -146,5 +148,11 @@ const char *tsr_req_effective_proto(struct tsr_req *req);
  * lie left of it and never count).  IPv4-mapped IPv6 shows as IPv4.
  */
 void tsr_req_client_ip(struct tsr_req *req, char out[64]);
+
+/*
+ * The request as core sees it (tenant, store, client address, User-Agent,
+ * request id), valid as long as the request; pass it to core functions.
+ */
+const struct tsr_who *tsr_req_who(struct tsr_req *req);
 
 #endif

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "login/input.h"
-#include "login/render.h"
+#include "core/input.h"
+#include "page/render.h"
 #include "util/err.h"
 
 /* Renders tpl with c and returns the text (the test frees it); fails the test on error. */

@@ -1,4 +1,4 @@
-#include "http/server.h"
+#include "server/server.h"
 
 #include <errno.h>
 #include <microhttpd.h>
@@ -13,10 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http/conn_guard.h"
+#include "server/conn_guard.h"
 #include "http/request.h"
 #include "http/response.h"
-#include "http/router.h"
+#include "server/router.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/secure.h"
