@@ -5,11 +5,13 @@
 # scripts/check-layers.sh reads the same lines to check every #include
 # (docs/architecture.md, "Layers").  One call per line:
 #   tsr_layer(<name> <folder or file> [<layer it may use> ...])
+#   tsr_layer_headers(<name> <folder>): more headers of that layer
 # A header spelled "x/y.h" is looked up in src/, then lib/, then include/.
 
 tsr_layer(libutil lib/util)
 tsr_layer(jose    lib/jose    libutil)
 tsr_layer(verify  lib/verify  jose)
+tsr_layer_headers(verify include/tessera)
 tsr_layer(util    src/util    libutil)
 tsr_layer(config  src/config  util)
 tsr_layer(store   src/store   util)
