@@ -6,6 +6,7 @@
 # (docs/architecture.md, "Layers").  One call per line:
 #   tsr_layer(<name> <folder or file> [<layer it may use> ...])
 #   tsr_layer_headers(<name> <folder>): more headers of that layer
+#   tsr_layer_only_header(<header> <layer> ...): a library only those layers include
 # A header spelled "x/y.h" is looked up in src/, then lib/, then include/.
 
 tsr_layer(libutil lib/util)
@@ -24,3 +25,6 @@ tsr_layer(mgmt    src/mgmt    http)
 tsr_layer(server  src/server  login mgmt)
 tsr_layer(cli     src/cli     server verify)
 tsr_layer(main    src/main.c  cli)
+
+# The HTTP library stays in the daemon; the request model above core is its own.
+tsr_layer_only_header(microhttpd.h server)

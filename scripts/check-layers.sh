@@ -4,7 +4,9 @@
 # the tsr_<layer> libraries from.  A layer may include its own headers, those
 # of the layers it names and, through them, everything below.  Prints every
 # offending #include (file, line, both layers) and exits 1; exits 0 when
-# there is none.  Usage: scripts/check-layers.sh [source tree]
+# there is none.  A library header the table gives to some layers
+# (tsr_layer_only_header) is refused everywhere else.
+# Usage: scripts/check-layers.sh [source tree]
 set -eu
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$root"
@@ -16,7 +18,7 @@ trap 'rm -f "$all"' EXIT
 find src lib include -type f > "$all"
 
 # shellcheck disable=SC2086 # the file list is word-split on purpose
-grep -Hn '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' $files /dev/null | awk -v table="$table" -v all="$all" '
+grep -Hn '^[[:space:]]*#[[:space:]]*include[[:space:]]*["<]' $files /dev/null | awk -v table="$table" -v all="$all" '
 function norm(p,    n, i, k, part, out) {
     n = split(p, part, "/"); k = 0
     for (i = 1; i <= n; i++) {
@@ -52,6 +54,13 @@ function closure(a,    l, out) {
 }
 BEGIN {
     while ((getline line < table) > 0) {
+        if (line ~ /^[[:space:]]*tsr_layer_only_header\(/) {
+            sub(/^[^(]*\(/, "", line); sub(/\).*$/, "", line)
+            n = split(line, f, " ")
+            only[f[1]] = ""
+            for (i = 2; i <= n; i++) only[f[1]] = only[f[1]] " " f[i]
+            continue
+        }
         if (line !~ /^[[:space:]]*tsr_layer(_headers)?\(/) continue
         kind = line ~ /^[[:space:]]*tsr_layer_headers\(/ ? "h" : "l"
         sub(/^[^(]*\(/, "", line); sub(/\).*$/, "", line)
@@ -68,9 +77,16 @@ BEGIN {
 {
     file = $0; sub(/:.*/, "", file)
     rest = substr($0, length(file) + 2); lineno = rest; sub(/:.*/, "", lineno)
-    inc = rest; sub(/^[^"]*"/, "", inc); sub(/".*$/, "", inc)
     from = layer_of(file)
     if (from == "") next
+    if (rest ~ /#[[:space:]]*include[[:space:]]*</) {
+        inc = rest; sub(/^[^<]*</, "", inc); sub(/>.*$/, "", inc)
+        if (!(inc in only) || index(only[inc] " ", " " from " ") > 0) next
+        printf "%s:%s: layer %s includes <%s>, which only%s may include\n", file, lineno, from, inc, only[inc]
+        bad = 1
+        next
+    }
+    inc = rest; sub(/^[^"]*"/, "", inc); sub(/".*$/, "", inc)
     dir = file; sub(/\/[^\/]*$/, "", dir)
     target = norm(dir "/" inc)
     if (!(target in exists)) {

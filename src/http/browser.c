@@ -15,8 +15,8 @@ int tsr_browser_session_start(struct tsr_req *req, const char *user_id, struct t
 {
     char old[TSR_COOKIE_MAX_VALUE + 1], value[64];
     const struct tsr_who *w = tsr_req_who(req);
-    int rc = tsr_session_start(w, cookie(req, TSR_SESSION_COOKIE, old, sizeof old), user_id, out,
-                               value);
+    int rc =
+        tsr_session_start(w, cookie(req, TSR_SESSION_COOKIE, old, sizeof old), user_id, out, value);
     if (rc == 0)
         tsr_cookie_set(req, TSR_SESSION_COOKIE, value, w->tenant->t.session_lifetime);
     tsr_wipe(old, sizeof old);
@@ -49,9 +49,9 @@ int tsr_browser_login_tx_create(struct tsr_req *req, const struct tsr_authz_requ
                                 char **handle_out)
 {
     char value[TSR_COOKIE_MAX_VALUE + 1], fresh[64];
-    int rc = tsr_login_tx_create(tsr_req_who(req),
-                                 cookie(req, TSR_LOGIN_TX_COOKIE, value, sizeof value), ar,
-                                 handle_out, fresh);
+    int rc =
+        tsr_login_tx_create(tsr_req_who(req), cookie(req, TSR_LOGIN_TX_COOKIE, value, sizeof value),
+                            ar, handle_out, fresh);
     if (rc == 0 && fresh[0] != '\0')
         tsr_cookie_set(req, TSR_LOGIN_TX_COOKIE, fresh, -1);
     tsr_wipe(value, sizeof value);
@@ -62,9 +62,8 @@ int tsr_browser_login_tx_create(struct tsr_req *req, const struct tsr_authz_requ
 int tsr_browser_login_tx_load(struct tsr_req *req, const char *handle, struct tsr_login_tx *out)
 {
     char value[TSR_COOKIE_MAX_VALUE + 1];
-    int rc = tsr_login_tx_load(tsr_req_who(req), cookie(req, TSR_LOGIN_TX_COOKIE, value,
-                                                        sizeof value),
-                               handle, out);
+    int rc = tsr_login_tx_load(tsr_req_who(req),
+                               cookie(req, TSR_LOGIN_TX_COOKIE, value, sizeof value), handle, out);
     tsr_wipe(value, sizeof value);
     return rc;
 }

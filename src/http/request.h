@@ -26,7 +26,33 @@
 #define TSR_RESP_MAX_HEADERS 16
 #define TSR_XFF_MAX 2048 /* of X-Forwarded-For, the right end is read */
 
-struct MHD_Connection;
+struct sockaddr;
+
+/* The values of a request the connection holds. */
+enum tsr_req_kind {
+    TSR_REQ_HEADER,
+    TSR_REQ_QUERY, /* query arguments, decoded */
+    TSR_REQ_COOKIE,
+};
+
+/* A walk's callback: false stops the walk. */
+typedef bool (*tsr_req_value_fn)(void *cls, const char *key, const char *value);
+
+/*
+ * Where a request's values come from: the server's connection
+ * (server/server.c, libmicrohttpd).  The request model itself never names
+ * the HTTP library.
+ */
+struct tsr_req_source {
+    /* The first value of name (case-insensitive for headers), or NULL.  Borrowed. */
+    const char *(*lookup)(void *conn, enum tsr_req_kind kind, const char *name);
+    /* Calls fn for every value of kind, in the order received, until it returns false. */
+    void (*each)(void *conn, enum tsr_req_kind kind, tsr_req_value_fn fn, void *cls);
+    /* The socket peer's address, or NULL when unknown. */
+    const struct sockaddr *(*peer)(void *conn);
+    /* True when the connection is TLS. */
+    bool (*tls)(void *conn);
+};
 
 struct tsr_header {
     char *name;
@@ -34,7 +60,8 @@ struct tsr_header {
 };
 
 struct tsr_req {
-    struct MHD_Connection *conn;
+    void *conn;                          /* the server's connection, for source */
+    const struct tsr_req_source *source; /* NULL: a request without a connection */
     struct tsr_app *app;
     struct tsr_tenant_set *tenants; /* the snapshot this request holds a reference to */
     struct tsr_tenant_ctx *tenant;  /* NULL until routed; inside tenants */
@@ -76,6 +103,9 @@ struct tsr_req {
     struct tsr_header resp_headers[TSR_RESP_MAX_HEADERS];
     size_t resp_nheaders;
 };
+
+/* A value of the request (tsr_req_source's lookup), or NULL.  Borrowed. */
+const char *tsr_req_value(struct tsr_req *req, enum tsr_req_kind kind, const char *name);
 
 /* A request header (case-insensitive name), or NULL.  Borrowed. */
 const char *tsr_req_header(struct tsr_req *req, const char *name);

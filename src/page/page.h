@@ -83,7 +83,6 @@ void tsr_login_logout_confirm(struct tsr_req *req, const struct tsr_logout_form 
 /* True when a form's csrf value equals the browser's tsr_csrf cookie (constant time). */
 bool tsr_login_csrf_ok(struct tsr_req *req, const char *form_value);
 
-
 /*
  * The CSRF token of the forms without a login transaction: the value of
  * the tsr_csrf cookie when the browser has a well-formed one, else a new

@@ -24,4 +24,14 @@ fi
 grep -q '^src/core/user.c:2: layer core includes "http/request.h" of layer http' "$tmp/out" || {
     cat "$tmp/out"; echo "FAIL: the refusal does not name file, line and layers"; exit 1; }
 [ "$(grep -c ' includes ' "$tmp/out")" -eq 1 ] || { cat "$tmp/out"; echo "FAIL: more than one refusal"; exit 1; }
+# The HTTP library outside the daemon.
+sed -i '2d' "$tmp/src/core/user.c"
+sed -i '1a #include <microhttpd.h>' "$tmp/src/http/cookie.c"
+if "$check" "$tmp" > "$tmp/out" 2>&1; then
+    echo "FAIL: <microhttpd.h> in src/http was accepted"
+    exit 1
+fi
+grep -q '^src/http/cookie.c:2: layer http includes <microhttpd.h>, which only server may include' "$tmp/out" || {
+    cat "$tmp/out"; echo "FAIL: the refusal of <microhttpd.h> does not name file, line and layers"; exit 1; }
+[ "$(grep -c ' includes ' "$tmp/out")" -eq 1 ] || { cat "$tmp/out"; echo "FAIL: more than one refusal"; exit 1; }
 echo "ok"
