@@ -133,8 +133,8 @@ int tsr_ticket_send_reset(const struct tsr_app *app, tsr_store *st,
  * answer nor its time says which.  The mail worker looks the account up
  * (tsr_ticket_reset_from_queue).  Returns 0 or tsr_mail_enqueue's error.
  */
-int tsr_ticket_queue_reset(const struct tsr_who *w, const struct tsr_connection *c, const char *email,
-                           const char *client_id, const char *client_name);
+int tsr_ticket_queue_reset(const struct tsr_who *w, const struct tsr_connection *c,
+                           const char *email, const char *client_id, const char *client_name);
 
 /*
  * The mail worker's half of tsr_ticket_queue_reset: finds the account;
@@ -158,7 +158,8 @@ int tsr_ticket_send_verification(const struct tsr_app *app, tsr_store *st,
  * records svr (queued) or fvr (not queued).  A mail that cannot be queued never
  * fails the caller: the account exists either way.
  */
-void tsr_ticket_send_welcome(const struct tsr_who *w, const struct tsr_user *u, const char *client_id);
+void tsr_ticket_send_welcome(const struct tsr_who *w, const struct tsr_user *u,
+                             const char *client_id);
 
 /*
  * After a wrong password for identifier in connection c from ip: when that

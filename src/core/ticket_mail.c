@@ -126,7 +126,8 @@ int tsr_ticket_send_verification(const struct tsr_app *app, tsr_store *st,
     return send_link(app, st, tenant, u, &o, MAIL_VERIFY, "Verify your email address", NULL);
 }
 
-void tsr_ticket_send_welcome(const struct tsr_who *w, const struct tsr_user *u, const char *client_id)
+void tsr_ticket_send_welcome(const struct tsr_who *w, const struct tsr_user *u,
+                             const char *client_id)
 {
     if (u->email == NULL || u->email[0] == '\0' || u->email_verified)
         return;
@@ -172,8 +173,8 @@ out:
 
 /* ---- reset requests through the queue ---- */
 
-int tsr_ticket_queue_reset(const struct tsr_who *w, const struct tsr_connection *c, const char *email,
-                           const char *client_id, const char *client_name)
+int tsr_ticket_queue_reset(const struct tsr_who *w, const struct tsr_connection *c,
+                           const char *email, const char *client_id, const char *client_name)
 {
     const char *ip = w->ip != NULL ? w->ip : "";
     const char *ua = w->user_agent;

@@ -250,7 +250,8 @@ static int change_password(struct tsr_req *req, struct tsr_page_ticket *r, const
         (rc = tsr_user_end_sessions(req->store, req->tenant->t.id, r->user.user_id)) != 0)
         return rc;
     /* Whoever kept the account locked by guessing does not keep its owner out. */
-    return tsr_lockout_release_user(tsr_req_who(req), &r->user, "User block released by a new password");
+    return tsr_lockout_release_user(tsr_req_who(req), &r->user,
+                                    "User block released by a new password");
 }
 
 void tsr_login_reset_post(struct tsr_req *req)

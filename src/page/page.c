@@ -144,7 +144,8 @@ int tsr_page_csrf_token(struct tsr_req *req, char out[64])
 bool tsr_page_csrf_cookie_ok(struct tsr_req *req, const char *form_value)
 {
     char cookie[64];
-    if (form_value == NULL || tsr_cookie_get(req, TSR_LOGIN_CSRF_COOKIE, cookie, sizeof cookie) != 0)
+    if (form_value == NULL ||
+        tsr_cookie_get(req, TSR_LOGIN_CSRF_COOKIE, cookie, sizeof cookie) != 0)
         return false;
     bool ok = token_shape_ok(cookie) && tsr_ct_streq(cookie, form_value);
     tsr_wipe(cookie, sizeof cookie);

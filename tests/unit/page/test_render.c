@@ -2,7 +2,7 @@
  * test_render.c - Universal Login rendering: HTML escaping, the template
  * language (substitution, sections, lists, partials, errors, limits), the
  * embedded templates and the form contract of each page, and the input
- * checks of login/input.c.
+ * checks of core/input.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
