@@ -8,7 +8,7 @@ FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 30
 COVERAGE_DIR ?= build-coverage
 
-.PHONY: all bench demo run check test coverage deps-coverage build build-runonly build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check install deb clean fuzz
+.PHONY: all bench demo run check layers test coverage deps-coverage build build-runonly build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check install deb clean fuzz
 
 all: build
 
@@ -48,8 +48,12 @@ build-asan: deps-check
 unit: build-check
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure
 
-# The edit loop: the unit tests and the fuzz corpus replays (ctest), nothing slower.
-test: unit
+# No #include goes up the layers of cmake/layers.cmake (a second, no build).
+layers:
+	@scripts/check-layers.sh
+
+# The edit loop: the layer check, the unit tests and the fuzz corpus replays (ctest), nothing slower.
+test: layers unit
 
 unit-asan: build-asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -105,7 +109,7 @@ build-runonly: deps-check
 	@BUILD_DIR=$(RUNONLY_DIR) JOBS=$(JOBS) scripts/check-run-build.sh $(RUN_CMAKE_ARGS)
 
 # Installs what the tests need, builds, and runs every test.
-check: build-runonly unit unit-asan unit-valgrind e2e e2e-asan
+check: layers build-runonly unit unit-asan unit-valgrind e2e e2e-asan
 	@echo "make check: all tests passed"
 
 # Runs every libFuzzer target in fuzz/ for FUZZ_SECONDS each (clang, ASan + UBSan),

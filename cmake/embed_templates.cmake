@@ -1,9 +1,9 @@
 # Writes OUT: a C file holding every DIR/name.html as a string, sorted by name,
-# in the table declared by src/login/templates.h.
+# in the table declared by src/page/templates.h.
 file(GLOB files ${DIR}/*.html)
 list(SORT files)
-set(body "/* Generated from src/login/templates by cmake/embed_templates.cmake. */\n")
-string(APPEND body "#include \"login/templates.h\"\n\n")
+set(body "/* Generated from src/page/templates by cmake/embed_templates.cmake. */\n")
+string(APPEND body "#include \"page/templates.h\"\n\n")
 string(APPEND body "const struct tsr_login_template tsr_login_templates[] = {\n")
 set(count 0)
 foreach(f ${files})

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "jose/b64url.h"
+#include "util/b64url.h"
 #include "util/err.h"
 
 static bool in_alphabet(char c)

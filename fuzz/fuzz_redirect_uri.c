@@ -26,7 +26,7 @@
 #include <strings.h>
 
 #include "fuzz.h"
-#include "login/input.h"
+#include "core/input.h"
 #include "mgmt/common.h"
 #include "util/err.h"
 #include "util/strlist.h"

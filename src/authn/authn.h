@@ -8,6 +8,7 @@
 
 #include "http/params.h"
 #include "http/request.h"
+#include "http/router.h"
 
 void tsr_authn_healthz(struct tsr_req *req);
 void tsr_authn_discovery(struct tsr_req *req);
@@ -26,10 +27,8 @@ void tsr_authn_oidc_logout(struct tsr_req *req); /* GET|POST /oidc/logout */
  */
 bool tsr_authn_read_params(struct tsr_req *req, struct tsr_params *p);
 
-/*
- * Builds the discovery document of a tenant as JSON text (caller frees);
- * computed once at start-up.
- */
-char *tsr_discovery_document(const char *issuer);
+
+/* The Authentication API's routes, ended by an entry whose method is NULL. */
+extern const struct tsr_route tsr_authn_routes[];
 
 #endif

@@ -24,8 +24,9 @@
 #include "core/authorize_policy.h"
 #include "core/client.h"
 #include "core/consent.h"
+#include "http/browser.h"
 #include "http/response.h"
-#include "login/login.h"
+#include "page/page.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
@@ -157,7 +158,7 @@ static void continue_with_session(struct tsr_req *req, const struct tsr_client *
     tsr_authz_with_session(req->store, req->tenant->t.id, client, ar, s->user_id, &v);
     if (v.next == TSR_AUTHZ_ISSUE_CODE) {
         if (tx != NULL)
-            tsr_login_tx_finish(req, tx);
+            tsr_login_tx_finish(tsr_req_who(req), tx);
         issue_code(req, ar, s);
         return;
     }
@@ -168,9 +169,9 @@ static void continue_with_session(struct tsr_req *req, const struct tsr_client *
     char *handle = NULL;
     if (tx == NULL) {
         struct tsr_login_tx fresh = {0};
-        if (tsr_login_tx_create(req, ar, &handle) != 0 ||
+        if (tsr_browser_login_tx_create(req, ar, &handle) != 0 ||
             (fresh.handle = strdup(handle)) == NULL ||
-            tsr_login_tx_set_user(req, &fresh, s->user_id) != 0) {
+            tsr_login_tx_set_user(tsr_req_who(req), &fresh, s->user_id) != 0) {
             tsr_login_tx_cleanup(&fresh);
             free(handle);
             send_error(req, ar, "server_error", "Cannot start the consent step");
@@ -186,7 +187,7 @@ static void continue_with_session(struct tsr_req *req, const struct tsr_client *
 static bool usable_session(struct tsr_req *req, const struct tsr_client *client,
                            const struct tsr_authz_request *ar, struct tsr_session *s)
 {
-    if (tsr_session_current(req, s) != 0)
+    if (tsr_browser_session_current(req, s) != 0)
         return false;
     bool ok = tsr_authz_session_usable(req->store, req->tenant->t.id, client->client_id, ar,
                                        s->user_id, s->auth_time, tsr_clock_now());
@@ -244,7 +245,7 @@ static void authorize(struct tsr_req *req, struct tsr_authz_request *ar)
         send_error(req, ar, v.error, v.description);
         goto out;
     }
-    if (tsr_login_tx_create(req, ar, &handle) != 0) {
+    if (tsr_browser_login_tx_create(req, ar, &handle) != 0) {
         send_error(req, ar, "server_error", "Cannot start the login");
         goto out;
     }
@@ -330,13 +331,13 @@ void tsr_authorize_consented(struct tsr_req *req, struct tsr_login_tx *tx,
         send_error(req, &tx->ar, "server_error", "Cannot record the consent");
         return;
     }
-    tsr_login_tx_finish(req, tx);
+    tsr_login_tx_finish(tsr_req_who(req), tx);
     issue_code(req, &tx->ar, s);
 }
 
 void tsr_authorize_fail(struct tsr_req *req, struct tsr_login_tx *tx, const char *error,
                         const char *description)
 {
-    tsr_login_tx_finish(req, tx);
+    tsr_login_tx_finish(tsr_req_who(req), tx);
     send_error(req, &tx->ar, error, description);
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "http/response.h"
-#include "login/render.h"
+#include "page/render.h"
 #include "util/secure.h"
 #include "util/strbuf.h"
 

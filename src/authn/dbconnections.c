@@ -68,7 +68,7 @@ static void send_error(struct tsr_req *req, const char *name, const char *code,
 static bool rate_ok(struct tsr_req *req, enum tsr_rate_class cls)
 {
     int64_t wait = 0;
-    int rc = tsr_rate_limit_request(req, cls, &wait);
+    int rc = tsr_rate_limit_request(tsr_req_who(req), cls, &wait);
     if (rc == 0)
         return true;
     if (rc != TSR_EBUSY) {
@@ -311,7 +311,7 @@ static void record(struct tsr_req *req, const char *type, const char *descriptio
         .connection = c->name,
         .connection_id = c->id,
     };
-    tsr_event_record(req, &e);
+    tsr_event_record(tsr_req_who(req), &e);
 }
 
 void tsr_authn_signup(struct tsr_req *req)
@@ -367,7 +367,7 @@ void tsr_authn_signup(struct tsr_req *req)
         goto out;
     }
     record(req, "ss", "Successful signup", &cl, &c, &u);
-    tsr_ticket_send_welcome(req, &u, cl.client_id);
+    tsr_ticket_send_welcome(tsr_req_who(req), &u, cl.client_id);
     send_signed_up(req, &u);
 out:
     tsr_user_cleanup(&u);
@@ -400,7 +400,7 @@ void tsr_authn_change_password(struct tsr_req *req)
         goto out;
     /* The account is looked up by the mail worker: the same work here whether it exists or not. */
     int rc = tsr_mail_address_ok(email)
-                 ? tsr_ticket_queue_reset(req, &c, email, cl.client_id, cl.name)
+                 ? tsr_ticket_queue_reset(tsr_req_who(req), &c, email, cl.client_id, cl.name)
                  : 0;
     if (rc != 0)
         tsr_log(TSR_LOG_ERROR, "cannot queue a password reset request",

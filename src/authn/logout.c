@@ -14,9 +14,10 @@
 #include "core/refresh_token.h"
 #include "core/session.h"
 #include "core/tenant_jwt.h"
+#include "http/browser.h"
 #include "http/response.h"
 #include "jose/jose.h"
-#include "login/login.h"
+#include "page/page.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 
@@ -24,13 +25,13 @@
 static void end_session(struct tsr_req *req, const char *client_id)
 {
     struct tsr_session ended;
-    if (tsr_session_end(req, &ended) == 0 && ended.sid != NULL) {
+    if (tsr_browser_session_end(req, &ended) == 0 && ended.sid != NULL) {
         tsr_refresh_token_revoke_session(req->store, req->tenant->t.id, ended.sid);
         struct tsr_event e = {.type = "slo",
                               .description = "User logged out",
                               .client_id = client_id,
                               .user_id = ended.user_id};
-        tsr_event_record(req, &e);
+        tsr_event_record(tsr_req_who(req), &e);
     }
     tsr_session_cleanup(&ended);
 }
@@ -127,7 +128,7 @@ static bool may_end_without_asking(struct tsr_req *req, bool confirmed, const ch
     if (confirmed)
         return true;
     struct tsr_session s = {0};
-    int rc = tsr_session_current(req, &s);
+    int rc = tsr_browser_session_current(req, &s);
     bool ok = rc == TSR_ENOTFOUND ||
               (rc == 0 && hinted_sub[0] != '\0' && strcmp(s.user_id, hinted_sub) == 0);
     tsr_session_cleanup(&s);

@@ -35,7 +35,7 @@ void tsr_authn_revoke(struct tsr_req *req)
                               .client_id = client.client_id,
                               .client_name = client.name,
                               .user_id = t.user_id};
-        tsr_event_record(req, &e);
+        tsr_event_record(tsr_req_who(req), &e);
     }
     tsr_resp_empty(req, 200);
 out:

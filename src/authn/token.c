@@ -120,7 +120,7 @@ out:
                                                                 : "Client credentials refused",
                               .client_id = client->client_id,
                               .client_name = client->name};
-        tsr_event_record(req, &e);
+        tsr_event_record(tsr_req_who(req), &e);
     }
     free(jwt);
     tsr_strlist_cleanup(&scope);
@@ -141,7 +141,7 @@ static void record_refused_client(struct tsr_req *req, const char *grant_type)
     struct tsr_event e = {.type = type,
                           .description = "Client authentication failed",
                           .client_id = req->log_client_id[0] ? req->log_client_id : NULL};
-    tsr_event_record(req, &e);
+    tsr_event_record(tsr_req_who(req), &e);
 }
 
 bool tsr_authn_read_params(struct tsr_req *req, struct tsr_params *p)

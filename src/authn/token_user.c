@@ -32,7 +32,7 @@ static void event(struct tsr_req *req, const char *type, const struct tsr_client
                           .client_id = client->client_id,
                           .client_name = client->name,
                           .user_id = user_id};
-    tsr_event_record(req, &e);
+    tsr_event_record(tsr_req_who(req), &e);
 }
 
 static bool grant_allowed(struct tsr_req *req, const struct tsr_client *client,
@@ -278,7 +278,7 @@ static void retry_after(struct tsr_req *req, int64_t seconds)
 static bool rate_ok(struct tsr_req *req)
 {
     int64_t wait = 0;
-    int rc = tsr_rate_limit_request(req, TSR_RATE_LOGIN, &wait);
+    int rc = tsr_rate_limit_request(tsr_req_who(req), TSR_RATE_LOGIN, &wait);
     if (rc == 0)
         return true;
     if (rc == TSR_EBUSY) {
@@ -374,10 +374,10 @@ void tsr_token_password(struct tsr_req *req, const struct tsr_params *p,
                               .description = "Wrong email or password.",
                               .client_id = client->client_id, .client_name = client->name,
                               .user_name = username, .connection = c.name, .connection_id = c.id};
-        tsr_event_record(req, &e);
-        tsr_ticket_send_lock_notice(req, &c, username, ip);
+        tsr_event_record(tsr_req_who(req), &e);
+        tsr_ticket_send_lock_notice(tsr_req_who(req), &c, username, ip);
         e.type = "fepft"; /* the name typed, as "fp" has it, whether or not an account has it */
-        tsr_event_record(req, &e);
+        tsr_event_record(tsr_req_who(req), &e);
         tsr_resp_oauth_error(req, 400, "invalid_grant", "Wrong email or password.");
         goto out;
     }
@@ -388,7 +388,7 @@ void tsr_token_password(struct tsr_req *req, const struct tsr_params *p,
                            .client_id = client->client_id, .client_name = client->name,
                            .user_id = user.user_id, .user_name = username,
                            .connection = c.name, .connection_id = c.id};
-    tsr_event_record(req, &ok);
+    tsr_event_record(tsr_req_who(req), &ok);
     const char *audience = tsr_params_get(p, "audience");
     if (audience == NULL || audience[0] == '\0')
         audience = req->tenant->t.default_audience;

@@ -13,7 +13,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "../../lib/verify/internal.h"
+#include "tessera/verify.h"
+#include "verify/net.h"
 #include "util/clock.h"
 #include "util/secure.h"
 #include "util/strbuf.h"

@@ -7,7 +7,7 @@
 #include "cli/commands.h"
 #include "core/app.h"
 #include "core/mail_queue.h"
-#include "http/server.h"
+#include "server/server.h"
 #include "util/log.h"
 
 /* Requests still running after a SIGTERM get this long to finish. */

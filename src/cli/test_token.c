@@ -16,7 +16,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/remote.h"
-#include "jose/b64url.h"
+#include "util/b64url.h"
 #include "util/secure.h"
 
 #define SECRET_MAX 4096

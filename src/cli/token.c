@@ -10,7 +10,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "jose/b64url.h"
+#include "util/b64url.h"
 #include "tessera/verify.h"
 #include "util/secure.h"
 

@@ -13,7 +13,7 @@
  * when the connection comes from a trusted proxy (--trusted-proxies),
  * only for a server behind a proxy that sets them.  The four connection
  * settings (config keys without the dashes) bound what slow clients can
- * hold: see http/conn_guard.h.
+ * hold: see server/conn_guard.h.
  * SMTP over smtp:// must start TLS (STARTTLS) unless the host is a
  * loopback address literal; --smtp-allow-plaintext lifts that for every
  * host (a relay on a trusted private network that offers no TLS).

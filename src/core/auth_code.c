@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/rows.h"
-#include "jose/b64url.h"
+#include "util/b64url.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"

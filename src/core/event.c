@@ -35,15 +35,14 @@ static int insert(tsr_store *st, const char *tenant_id, const char *ip, const ch
     return rc;
 }
 
-void tsr_event_record(struct tsr_req *req, const struct tsr_event *e)
+void tsr_event_record(const struct tsr_who *w, const struct tsr_event *e)
 {
-    char ip[64], ua[257];
-    tsr_req_client_ip(req, ip);
-    snprintf(ua, sizeof ua, "%s", or_empty(tsr_req_header(req, "User-Agent")));
-    if (insert(req->store, req->tenant->t.id, ip, ua, e) != 0)
+    char ua[257];
+    snprintf(ua, sizeof ua, "%s", or_empty(w->user_agent));
+    if (insert(w->store, w->tenant->t.id, or_empty(w->ip), ua, e) != 0)
         tsr_log(TSR_LOG_WARN, "event not recorded",
-                json_pack("{s:s, s:s, s:s}", "request_id", req->request_id, "type", e->type,
-                          "store", tsr_store_errmsg(req->store)));
+                json_pack("{s:s, s:s, s:s}", "request_id", w->request_id, "type", e->type,
+                          "store", tsr_store_errmsg(w->store)));
 }
 
 void tsr_event_insert(tsr_store *st, const char *tenant_id, const char *ip, const char *user_agent,

@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "http/request.h"
+#include "core/who.h"
 
 /* Any member may be NULL. */
 struct tsr_event {
@@ -30,7 +30,7 @@ struct tsr_event {
  * User-Agent.  A failure is logged, never returned: the event log must not
  * break a login.
  */
-void tsr_event_record(struct tsr_req *req, const struct tsr_event *e);
+void tsr_event_record(const struct tsr_who *w, const struct tsr_event *e);
 
 /*
  * The same outside a request (the mail worker finishing what a request

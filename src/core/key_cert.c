@@ -18,7 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "jose/b64url.h"
+#include "util/b64url.h"
 #include "util/err.h"
 
 #define VALID_SECONDS (10LL * 365 * 24 * 3600)

@@ -59,25 +59,25 @@ bool tsr_lockout_just_locked(tsr_store *st, const struct tsr_limits *l, const ch
            failures(st, l, tenant_id, identifier, ip, &n) == 0 && n == (int64_t)l->lockout_attempts;
 }
 
-int tsr_lockout_release(struct tsr_req *req, const char *user_id, const char *const *names,
+int tsr_lockout_release(const struct tsr_who *w, const char *user_id, const char *const *names,
                         size_t n, const char *why)
 {
-    const char *tid = req->tenant->t.id;
-    int rc = user_id != NULL ? tsr_throttle_clear_user(req->store, tid, user_id) : 0;
+    const char *tid = w->tenant->t.id;
+    int rc = user_id != NULL ? tsr_throttle_clear_user(w->store, tid, user_id) : 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         char account[TSR_THROTTLE_ACCOUNT_MAX];
         tsr_throttle_name_account(names[i], account);
-        rc = tsr_throttle_clear(req->store, tid, account);
+        rc = tsr_throttle_clear(w->store, tid, account);
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {
         struct tsr_event e = {
             .type = "ublkdu", .description = why, .user_id = user_id, .user_name = names[i]};
-        tsr_event_record(req, &e);
+        tsr_event_record(w, &e);
     }
     return rc;
 }
 
-int tsr_lockout_release_user(struct tsr_req *req, const struct tsr_user *u, const char *why)
+int tsr_lockout_release_user(const struct tsr_who *w, const struct tsr_user *u, const char *why)
 {
     const char *names[2];
     size_t n = 0;
@@ -85,7 +85,7 @@ int tsr_lockout_release_user(struct tsr_req *req, const struct tsr_user *u, cons
         names[n++] = u->email;
     if (u->username != NULL && u->username[0] != '\0')
         names[n++] = u->username;
-    return tsr_lockout_release(req, u->user_id, names, n, why);
+    return tsr_lockout_release(w, u->user_id, names, n, why);
 }
 
 static int read_block(tsr_stmt *q, void *record)

@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "config/limits.h"
+#include "core/who.h"
 #include "store/store.h"
 
 /*
@@ -51,7 +52,6 @@ int tsr_lockout_blocks(tsr_store *st, const struct tsr_limits *l, const char *te
                        const char *identifier, struct tsr_lockout_block **out, size_t *n);
 void tsr_lockout_blocks_free(struct tsr_lockout_block *list, size_t n);
 
-struct tsr_req;
 struct tsr_user;
 
 /*
@@ -61,10 +61,10 @@ struct tsr_user;
  * lockout's count.  For DELETE /api/v2/user-blocks and a new password.
  * Returns 0 or the store's error.
  */
-int tsr_lockout_release(struct tsr_req *req, const char *user_id, const char *const *names,
+int tsr_lockout_release(const struct tsr_who *w, const char *user_id, const char *const *names,
                         size_t n, const char *why);
 
 /* The same for a user and its login names (email and username, when set). */
-int tsr_lockout_release_user(struct tsr_req *req, const struct tsr_user *u, const char *why);
+int tsr_lockout_release_user(const struct tsr_who *w, const struct tsr_user *u, const char *why);
 
 #endif

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "core/rows.h"
-#include "http/cookie.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
@@ -67,26 +66,30 @@ static int params_read(struct tsr_authz_request *ar, const char *text)
 }
 
 /* The browser binding: reuse the browser's cookie so parallel logins in one browser all work. */
-static int browser_value(struct tsr_req *req, char value[64], bool *fresh)
+static int browser_value(const char *cookie, char value[64], bool *fresh)
 {
     *fresh = false;
-    if (tsr_cookie_get(req, TSR_LOGIN_TX_COOKIE, value, 64) == 0 && strlen(value) == 43)
+    if (cookie != NULL && strlen(cookie) == 43) {
+        memcpy(value, cookie, 44);
         return 0;
+    }
     *fresh = true;
     return tsr_random_token(value, 64, 32);
 }
 
-int tsr_login_tx_create(struct tsr_req *req, const struct tsr_authz_request *ar,
-                        char **handle_out)
+int tsr_login_tx_create(const struct tsr_who *w, const char *cookie,
+                        const struct tsr_authz_request *ar, char **handle_out,
+                        char new_cookie[64])
 {
     char handle[64], browser[64], csrf[64], handle_hash[65], browser_hash[65];
     bool fresh;
     char *params = NULL;
     int64_t now = tsr_clock_now();
     *handle_out = NULL;
+    new_cookie[0] = '\0';
     int rc = tsr_random_secret(handle, handle_hash);
     if (rc == 0)
-        rc = browser_value(req, browser, &fresh);
+        rc = browser_value(cookie, browser, &fresh);
     if (rc == 0)
         rc = tsr_random_token(csrf, sizeof csrf, 24);
     if (rc == 0)
@@ -94,12 +97,12 @@ int tsr_login_tx_create(struct tsr_req *req, const struct tsr_authz_request *ar,
     if (rc == 0 && (params = params_text(ar)) == NULL)
         rc = TSR_ENOMEM;
     if (rc == 0)
-        rc = tsr_store_q_run(req->store, NULL, TSR_Q_LOGIN_TX_INSERT, req->tenant->t.id,
+        rc = tsr_store_q_run(w->store, NULL, TSR_Q_LOGIN_TX_INSERT, w->tenant->t.id,
                              handle_hash, browser_hash, csrf, params, now, now + TSR_LOGIN_TX_TTL);
     if (rc == 0 && (*handle_out = strdup(handle)) == NULL)
         rc = TSR_ENOMEM;
     if (rc == 0 && fresh)
-        tsr_cookie_set(req, TSR_LOGIN_TX_COOKIE, browser, -1);
+        memcpy(new_cookie, browser, 64);
     free(params);
     tsr_wipe(browser, sizeof browser);
     return rc;
@@ -122,17 +125,17 @@ static int read_row(tsr_stmt *q, void *record)
     return params_read(&r->tx.ar, tsr_stmt_text(q, 2));
 }
 
-int tsr_login_tx_load(struct tsr_req *req, const char *handle, struct tsr_login_tx *out)
+int tsr_login_tx_load(const struct tsr_who *w, const char *cookie, const char *handle,
+                      struct tsr_login_tx *out)
 {
-    char handle_hash[65], browser[TSR_COOKIE_MAX_VALUE + 1], browser_hash[65];
+    char handle_hash[65], browser_hash[65];
     struct tx_row row = {0};
     memset(out, 0, sizeof *out);
     if (handle == NULL || strlen(handle) != 43 || tsr_sha256_hex(handle, handle_hash) != 0)
         return TSR_ENOTFOUND;
-    if (tsr_cookie_get(req, TSR_LOGIN_TX_COOKIE, browser, sizeof browser) != 0 ||
-        tsr_sha256_hex(browser, browser_hash) != 0)
+    if (cookie == NULL || tsr_sha256_hex(cookie, browser_hash) != 0)
         return TSR_ENOTFOUND;
-    int rc = tsr_rows_one(req->store, read_row, &row, TSR_Q_LOGIN_TX_GET, req->tenant->t.id,
+    int rc = tsr_rows_one(w->store, read_row, &row, TSR_Q_LOGIN_TX_GET, w->tenant->t.id,
                           handle_hash);
     if (rc == 0 && (row.tx.expires_at <= tsr_clock_now() ||
                     !tsr_ct_equal(row.browser_hash, browser_hash, 64)))
@@ -153,7 +156,7 @@ bool tsr_login_tx_csrf_ok(const struct tsr_login_tx *tx, const char *csrf)
     return csrf != NULL && tx->csrf != NULL && tsr_ct_streq(tx->csrf, csrf);
 }
 
-int tsr_login_tx_set_user(struct tsr_req *req, struct tsr_login_tx *tx, const char *user_id)
+int tsr_login_tx_set_user(const struct tsr_who *w, struct tsr_login_tx *tx, const char *user_id)
 {
     char hash[65];
     char *copy = strdup(user_id);
@@ -163,16 +166,16 @@ int tsr_login_tx_set_user(struct tsr_req *req, struct tsr_login_tx *tx, const ch
     }
     free(tx->user_id);
     tx->user_id = copy;
-    return tsr_rows_change(req->store, TSR_Q_LOGIN_TX_SET_USER, user_id, req->tenant->t.id, hash);
+    return tsr_rows_change(w->store, TSR_Q_LOGIN_TX_SET_USER, user_id, w->tenant->t.id, hash);
 }
 
-int tsr_login_tx_finish(struct tsr_req *req, const struct tsr_login_tx *tx)
+int tsr_login_tx_finish(const struct tsr_who *w, const struct tsr_login_tx *tx)
 {
     char hash[65];
     if (tsr_sha256_hex(tx->handle, hash) != 0)
         return TSR_ECRYPTO;
     /* Expired transactions of the tenant go with it: the table stays small without a sweeper. */
-    tsr_store_q_run(req->store, NULL, TSR_Q_LOGIN_TX_DELETE_EXPIRED, req->tenant->t.id,
+    tsr_store_q_run(w->store, NULL, TSR_Q_LOGIN_TX_DELETE_EXPIRED, w->tenant->t.id,
                     tsr_clock_now());
-    return tsr_store_q_run(req->store, NULL, TSR_Q_LOGIN_TX_DELETE, req->tenant->t.id, hash);
+    return tsr_store_q_run(w->store, NULL, TSR_Q_LOGIN_TX_DELETE, w->tenant->t.id, hash);
 }

@@ -14,9 +14,8 @@
 #include <stdint.h>
 
 #include "core/authz_request.h"
-#include "http/request.h"
+#include "core/who.h"
 
-#define TSR_LOGIN_TX_COOKIE "tsr_tx"
 #define TSR_LOGIN_TX_TTL 900
 
 struct tsr_login_tx {
@@ -30,25 +29,29 @@ struct tsr_login_tx {
 void tsr_login_tx_cleanup(struct tsr_login_tx *tx);
 
 /*
- * Stores a transaction for ar and sets its browser cookie.  *handle_out
- * receives the state handle for the page URL (caller frees).
+ * Stores a transaction for ar, bound to the browser by cookie (its
+ * tsr_tx value, NULL when none; http/browser.h).  *handle_out receives
+ * the state handle for the page URL (caller frees).  new_cookie receives
+ * the value to set as the browser's cookie, "" to keep the one it has.
  */
-int tsr_login_tx_create(struct tsr_req *req, const struct tsr_authz_request *ar,
-                        char **handle_out);
+int tsr_login_tx_create(const struct tsr_who *w, const char *cookie,
+                        const struct tsr_authz_request *ar, char **handle_out,
+                        char new_cookie[64]);
 
 /*
  * Loads the transaction named by handle, if it is live and was started by
- * this browser (cookie).  Returns 0 or TSR_ENOTFOUND.
+ * the browser whose cookie this is (NULL: none).  Returns 0 or TSR_ENOTFOUND.
  */
-int tsr_login_tx_load(struct tsr_req *req, const char *handle, struct tsr_login_tx *out);
+int tsr_login_tx_load(const struct tsr_who *w, const char *cookie, const char *handle,
+                      struct tsr_login_tx *out);
 
 /* True when csrf equals the transaction's token (constant time). */
 bool tsr_login_tx_csrf_ok(const struct tsr_login_tx *tx, const char *csrf);
 
 /* Records who logged in (for the consent step). */
-int tsr_login_tx_set_user(struct tsr_req *req, struct tsr_login_tx *tx, const char *user_id);
+int tsr_login_tx_set_user(const struct tsr_who *w, struct tsr_login_tx *tx, const char *user_id);
 
 /* Deletes the transaction (single use); the browser cookie stays for other logins. */
-int tsr_login_tx_finish(struct tsr_req *req, const struct tsr_login_tx *tx);
+int tsr_login_tx_finish(const struct tsr_who *w, const struct tsr_login_tx *tx);
 
 #endif

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "jose/b64url.h"
+#include "util/b64url.h"
 #include "util/err.h"
 #include "util/secure.h"
 

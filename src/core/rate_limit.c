@@ -59,33 +59,33 @@ void tsr_rate_ip_bucket(const char *cls, const char *ip, char *out, size_t cap)
     snprintf(out, cap, "%s ip %s", cls, net);
 }
 
-int tsr_rate_limit_request(struct tsr_req *req, enum tsr_rate_class cls, int64_t *retry_after)
+int tsr_rate_limit_request(const struct tsr_who *w, enum tsr_rate_class cls, int64_t *retry_after)
 {
-    const struct tsr_limits *l = &req->tenant->limits;
-    const char *tid = req->tenant->t.id;
+    const struct tsr_limits *l = &w->tenant->limits;
+    const char *tid = w->tenant->t.id;
     int64_t now = tsr_clock_now();
     char ip[64], bucket[128];
     struct tsr_cidr addr;
     bool over = false;
     *retry_after = 0;
-    tsr_req_client_ip(req, ip);
+    snprintf(ip, sizeof ip, "%s", w->ip != NULL ? w->ip : "");
     tsr_rate_ip_bucket(class_names[cls], ip, bucket, sizeof bucket);
     struct tsr_rate per_ip =
         tsr_limits_ip_rate(l, cls, tsr_cidr_parse_addr(ip, &addr) == 0 ? &addr : NULL);
-    int rc = tsr_rate_hit(req->store, tid, bucket, &per_ip, now, &over, retry_after);
+    int rc = tsr_rate_hit(w->store, tid, bucket, &per_ip, now, &over, retry_after);
     if (rc == 0 && !over) {
         snprintf(bucket, sizeof bucket, "%s tenant", class_names[cls]);
-        rc = tsr_rate_hit(req->store, tid, bucket, &l->per_tenant[cls], now, &over, retry_after);
+        rc = tsr_rate_hit(w->store, tid, bucket, &l->per_tenant[cls], now, &over, retry_after);
     }
     if (rc != 0) {
         tsr_log(TSR_LOG_ERROR, "rate limit not counted",
-                json_pack("{s:s, s:s}", "request_id", req->request_id, "store",
-                          tsr_store_errmsg(req->store)));
+                json_pack("{s:s, s:s}", "request_id", w->request_id, "store",
+                          tsr_store_errmsg(w->store)));
         return rc;
     }
     if (over)
         tsr_log(TSR_LOG_WARN, "rate limit exceeded",
-                json_pack("{s:s, s:s, s:s}", "request_id", req->request_id, "class",
+                json_pack("{s:s, s:s, s:s}", "request_id", w->request_id, "class",
                           class_names[cls], "ip", ip));
     return over ? TSR_EBUSY : 0;
 }

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "config/limits.h"
-#include "http/request.h"
+#include "core/who.h"
 #include "store/store.h"
 
 /*
@@ -37,7 +37,7 @@ void tsr_rate_ip_bucket(const char *cls, const char *ip, char *out, size_t cap);
  * store's error (the caller refuses: a limit that cannot be counted does
  * not let the request through).
  */
-int tsr_rate_limit_request(struct tsr_req *req, enum tsr_rate_class cls, int64_t *retry_after);
+int tsr_rate_limit_request(const struct tsr_who *w, enum tsr_rate_class cls, int64_t *retry_after);
 
 /*
  * Counts one mail of kind ("reset", "locked": each kind counts apart) that

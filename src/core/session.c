@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "core/rows.h"
-#include "http/cookie.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
@@ -19,30 +18,26 @@ void tsr_session_cleanup(struct tsr_session *s)
     memset(s, 0, sizeof *s);
 }
 
-/* The hex SHA-256 of the request's session cookie; false when there is none. */
-static bool cookie_hash(struct tsr_req *req, char hash[65])
+/* The hex SHA-256 of the browser's session cookie; false when there is none. */
+static bool cookie_hash(const char *cookie, char hash[65])
 {
-    char value[TSR_COOKIE_MAX_VALUE + 1];
-    if (tsr_cookie_get(req, TSR_SESSION_COOKIE, value, sizeof value) != 0)
-        return false;
-    bool ok = tsr_sha256_hex(value, hash) == 0;
-    tsr_wipe(value, sizeof value);
-    return ok;
+    return cookie != NULL && tsr_sha256_hex(cookie, hash) == 0;
 }
 
-int tsr_session_start(struct tsr_req *req, const char *user_id, struct tsr_session *out)
+int tsr_session_start(const struct tsr_who *w, const char *cookie, const char *user_id,
+                      struct tsr_session *out, char value[64])
 {
-    char value[64], hash[65], sid[33], old[65];
-    const struct tsr_tenant *t = &req->tenant->t;
+    char hash[65], sid[33], old[65];
+    const struct tsr_tenant *t = &w->tenant->t;
     int64_t now = tsr_clock_now();
     memset(out, 0, sizeof *out);
-    if (cookie_hash(req, old))
-        tsr_store_q_run(req->store, NULL, TSR_Q_SESSION_DELETE, t->id, old);
+    if (cookie_hash(cookie, old))
+        tsr_store_q_run(w->store, NULL, TSR_Q_SESSION_DELETE, t->id, old);
     int rc = tsr_random_secret(value, hash);
     if (rc == 0)
         rc = tsr_random_alnum(sid, 32);
     if (rc == 0)
-        rc = tsr_store_q_run(req->store, NULL, TSR_Q_SESSION_INSERT, t->id, hash, sid, user_id, now,
+        rc = tsr_store_q_run(w->store, NULL, TSR_Q_SESSION_INSERT, t->id, hash, sid, user_id, now,
                              now, now, now + t->session_lifetime);
     if (rc == 0) {
         out->sid = strdup(sid);
@@ -52,11 +47,10 @@ int tsr_session_start(struct tsr_req *req, const char *user_id, struct tsr_sessi
         if (out->sid == NULL || out->user_id == NULL)
             rc = TSR_ENOMEM;
     }
-    if (rc == 0)
-        tsr_cookie_set(req, TSR_SESSION_COOKIE, value, t->session_lifetime);
-    else
+    if (rc != 0) {
         tsr_session_cleanup(out);
-    tsr_wipe(value, sizeof value);
+        tsr_wipe(value, 64);
+    }
     return rc;
 }
 
@@ -81,16 +75,16 @@ static int read_row(tsr_stmt *q, void *record)
     return 0;
 }
 
-int tsr_session_current(struct tsr_req *req, struct tsr_session *out)
+int tsr_session_current(const struct tsr_who *w, const char *cookie, struct tsr_session *out)
 {
     char hash[65];
     struct session_row row = {0};
-    const struct tsr_tenant *t = &req->tenant->t;
+    const struct tsr_tenant *t = &w->tenant->t;
     int64_t now = tsr_clock_now();
     memset(out, 0, sizeof *out);
-    if (!cookie_hash(req, hash))
+    if (!cookie_hash(cookie, hash))
         return TSR_ENOTFOUND;
-    int rc = tsr_rows_one(req->store, read_row, &row, TSR_Q_SESSION_GET, t->id, hash);
+    int rc = tsr_rows_one(w->store, read_row, &row, TSR_Q_SESSION_GET, t->id, hash);
     if (rc != 0)
         return rc;
     if (row.s.expires_at <= now || row.last_seen_at + t->idle_session_lifetime <= now) {
@@ -98,23 +92,25 @@ int tsr_session_current(struct tsr_req *req, struct tsr_session *out)
         return TSR_ENOTFOUND;
     }
     if (now - row.last_seen_at >= TOUCH_INTERVAL)
-        tsr_store_q_run(req->store, NULL, TSR_Q_SESSION_TOUCH, now, t->id, hash);
+        tsr_store_q_run(w->store, NULL, TSR_Q_SESSION_TOUCH, now, t->id, hash);
     *out = row.s;
     return 0;
 }
 
-int tsr_session_end(struct tsr_req *req, struct tsr_session *ended)
+int tsr_session_end(const struct tsr_who *w, const char *cookie, struct tsr_session *ended,
+                    bool *forget)
 {
     char hash[65];
     memset(ended, 0, sizeof *ended);
-    if (!cookie_hash(req, hash))
+    *forget = false;
+    if (!cookie_hash(cookie, hash))
         return 0;
     struct session_row row = {0};
-    int rc = tsr_rows_one(req->store, read_row, &row, TSR_Q_SESSION_GET, req->tenant->t.id, hash);
+    int rc = tsr_rows_one(w->store, read_row, &row, TSR_Q_SESSION_GET, w->tenant->t.id, hash);
     if (rc == 0)
         *ended = row.s;
     else if (rc != TSR_ENOTFOUND)
         return rc;
-    tsr_cookie_set(req, TSR_SESSION_COOKIE, "", 0);
-    return tsr_store_q_run(req->store, NULL, TSR_Q_SESSION_DELETE, req->tenant->t.id, hash);
+    *forget = true;
+    return tsr_store_q_run(w->store, NULL, TSR_Q_SESSION_DELETE, w->tenant->t.id, hash);
 }

@@ -7,11 +7,10 @@
 #ifndef TSR_CORE_SESSION_H
 #define TSR_CORE_SESSION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-#include "http/request.h"
-
-#define TSR_SESSION_COOKIE "tsr_session"
+#include "core/who.h"
 
 struct tsr_session {
     char *sid;
@@ -24,21 +23,27 @@ struct tsr_session {
 void tsr_session_cleanup(struct tsr_session *s);
 
 /*
- * Starts a session for user_id on the request's tenant (auth_time now)
- * and sets the session cookie on the response.  Replaces (deletes) the
- * session the request came with, so a login never keeps an old session
- * id (session fixation).
+ * Starts a session for user_id on the tenant (auth_time now); value
+ * receives the browser's new session cookie (the caller sets and wipes
+ * it).  Replaces (deletes) the session of cookie, the browser's old one
+ * (NULL: none), so a login never keeps an old session id (session
+ * fixation).
  */
-int tsr_session_start(struct tsr_req *req, const char *user_id, struct tsr_session *out);
+int tsr_session_start(const struct tsr_who *w, const char *cookie, const char *user_id,
+                      struct tsr_session *out, char value[64]);
 
 /*
- * Loads the live session named by the request's cookie and records its
- * use.  Returns 0, TSR_ENOTFOUND (no cookie, unknown, expired or idle) or
- * the store's error.
+ * Loads the live session named by the browser's cookie (NULL: none) and
+ * records its use.  Returns 0, TSR_ENOTFOUND (no cookie, unknown, expired
+ * or idle) or the store's error.
  */
-int tsr_session_current(struct tsr_req *req, struct tsr_session *out);
+int tsr_session_current(const struct tsr_who *w, const char *cookie, struct tsr_session *out);
 
-/* Ends the request's session (deletes it, clears the cookie); no session is fine. */
-int tsr_session_end(struct tsr_req *req, struct tsr_session *ended);
+/*
+ * Ends the session of cookie (deletes it); no session is fine.  *forget
+ * is true when the browser's cookie is to be cleared.
+ */
+int tsr_session_end(const struct tsr_who *w, const char *cookie, struct tsr_session *ended,
+                    bool *forget);
 
 #endif

@@ -7,7 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "authn/authn.h"
+#include "core/discovery.h"
 #include "core/keys.h"
 #include "core/rows.h"
 #include "core/tenant_limits.h"

@@ -19,9 +19,9 @@
 #include "core/app.h"
 #include "core/connection.h"
 #include "core/user.h"
+#include "core/who.h"
 #include "store/store.h"
 
-struct tsr_req;
 
 /* Lifetime of a link when none is asked for (5 days, as Auth0). */
 #define TSR_TICKET_DEFAULT_TTL 432000
@@ -133,8 +133,8 @@ int tsr_ticket_send_reset(const struct tsr_app *app, tsr_store *st,
  * answer nor its time says which.  The mail worker looks the account up
  * (tsr_ticket_reset_from_queue).  Returns 0 or tsr_mail_enqueue's error.
  */
-int tsr_ticket_queue_reset(struct tsr_req *req, const struct tsr_connection *c, const char *email,
-                           const char *client_id, const char *client_name);
+int tsr_ticket_queue_reset(const struct tsr_who *w, const struct tsr_connection *c,
+                           const char *email, const char *client_id, const char *client_name);
 
 /*
  * The mail worker's half of tsr_ticket_queue_reset: finds the account;
@@ -158,7 +158,8 @@ int tsr_ticket_send_verification(const struct tsr_app *app, tsr_store *st,
  * records svr (queued) or fvr (not queued).  A mail that cannot be queued never
  * fails the caller: the account exists either way.
  */
-void tsr_ticket_send_welcome(struct tsr_req *req, const struct tsr_user *u, const char *client_id);
+void tsr_ticket_send_welcome(const struct tsr_who *w, const struct tsr_user *u,
+                             const char *client_id);
 
 /*
  * After a wrong password for identifier in connection c from ip: when that
@@ -168,7 +169,7 @@ void tsr_ticket_send_welcome(struct tsr_req *req, const struct tsr_user *u, cons
  * after an unknown identifier, where it finds nothing to lock, so that a
  * failed login does the same work whether or not the account exists.
  */
-void tsr_ticket_send_lock_notice(struct tsr_req *req, const struct tsr_connection *c,
+void tsr_ticket_send_lock_notice(const struct tsr_who *w, const struct tsr_connection *c,
                                  const char *identifier, const char *ip);
 
 #endif

@@ -126,60 +126,60 @@ int tsr_ticket_send_verification(const struct tsr_app *app, tsr_store *st,
     return send_link(app, st, tenant, u, &o, MAIL_VERIFY, "Verify your email address", NULL);
 }
 
-void tsr_ticket_send_welcome(struct tsr_req *req, const struct tsr_user *u, const char *client_id)
+void tsr_ticket_send_welcome(const struct tsr_who *w, const struct tsr_user *u,
+                             const char *client_id)
 {
     if (u->email == NULL || u->email[0] == '\0' || u->email_verified)
         return;
-    int rc = tsr_ticket_send_verification(req->app, req->store, req->tenant, u, client_id);
+    int rc = tsr_ticket_send_verification(w->app, w->store, w->tenant, u, client_id);
     struct tsr_event e = {.type = rc == 0 ? "svr" : "fvr",
                           .description = rc == 0 ? "Verification email sent" : tsr_strerror(rc),
                           .client_id = client_id,
                           .user_id = u->user_id,
                           .user_name = u->email};
-    tsr_event_record(req, &e);
+    tsr_event_record(w, &e);
 }
 
-void tsr_ticket_send_lock_notice(struct tsr_req *req, const struct tsr_connection *c,
+void tsr_ticket_send_lock_notice(const struct tsr_who *w, const struct tsr_connection *c,
                                  const char *identifier, const char *ip)
 {
     struct tsr_user u = {0};
-    const struct tsr_limits *l = &req->tenant->limits;
+    const struct tsr_limits *l = &w->tenant->limits;
     if (!c->brute_force_protection || !l->lockout_notify ||
-        !tsr_lockout_just_locked(req->store, l, req->tenant->t.id, identifier, ip) ||
-        tsr_user_find_login(req->store, c->tenant_id, c->id, identifier, &u) != 0 ||
+        !tsr_lockout_just_locked(w->store, l, w->tenant->t.id, identifier, ip) ||
+        tsr_user_find_login(w->store, c->tenant_id, c->id, identifier, &u) != 0 ||
         u.email == NULL || u.email[0] == '\0')
         goto out;
     /* Each address (IPv6: each /64) locks apart: the notices count per account. */
-    int rc = tsr_rate_limit_recipient(req->store, l, req->tenant->t.id, "locked", u.user_id,
+    int rc = tsr_rate_limit_recipient(w->store, l, w->tenant->t.id, "locked", u.user_id,
                                       tsr_clock_now());
     if (rc != 0) {
         tsr_log(rc == TSR_EBUSY ? TSR_LOG_INFO : TSR_LOG_WARN, "lockout notice not sent",
-                json_pack("{s:s, s:s}", "request_id", req->request_id, "error",
+                json_pack("{s:s, s:s}", "request_id", w->request_id, "error",
                           rc == TSR_EBUSY ? "rate limited for this account" : tsr_errname(rc)));
         goto out;
     }
     struct tsr_ticket_opts o = {.kind = TSR_TICKET_PASSWORD, .email = u.email};
-    rc = send_link(req->app, req->store, req->tenant, &u, &o, MAIL_LOCKED,
+    rc = send_link(w->app, w->store, w->tenant, &u, &o, MAIL_LOCKED,
                    l->lockout_block ? "Logins to your account were blocked"
                                     : "Wrong passwords were tried on your account",
                    ip);
     if (rc != 0 && rc != TSR_EINVAL)
         tsr_log(TSR_LOG_WARN, "lockout notice not sent",
-                json_pack("{s:s, s:s}", "request_id", req->request_id, "error", tsr_errname(rc)));
+                json_pack("{s:s, s:s}", "request_id", w->request_id, "error", tsr_errname(rc)));
 out:
     tsr_user_cleanup(&u);
 }
 
 /* ---- reset requests through the queue ---- */
 
-int tsr_ticket_queue_reset(struct tsr_req *req, const struct tsr_connection *c, const char *email,
-                           const char *client_id, const char *client_name)
+int tsr_ticket_queue_reset(const struct tsr_who *w, const struct tsr_connection *c,
+                           const char *email, const char *client_id, const char *client_name)
 {
-    char ip[64];
-    const char *ua = tsr_req_header(req, "User-Agent");
-    tsr_req_client_ip(req, ip);
+    const char *ip = w->ip != NULL ? w->ip : "";
+    const char *ua = w->user_agent;
     json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "tenant_id",
-                          req->tenant->t.id, "connection_id", c->id, "connection", c->name,
+                          w->tenant->t.id, "connection_id", c->id, "connection", c->name,
                           "email", email, "client_id", client_id ? client_id : "", "client_name",
                           client_name ? client_name : "", "ip", ip, "user_agent", ua ? ua : "");
     char *payload = j ? json_dumps(j, JSON_COMPACT) : NULL;
@@ -187,7 +187,7 @@ int tsr_ticket_queue_reset(struct tsr_req *req, const struct tsr_connection *c, 
     if (payload == NULL)
         return TSR_ENOMEM;
     int rc =
-        tsr_mail_enqueue(req->app, req->store, TSR_MAIL_PASSWORD_RESET, "", payload, strlen(payload));
+        tsr_mail_enqueue(w->app, w->store, TSR_MAIL_PASSWORD_RESET, "", payload, strlen(payload));
     free(payload);
     return rc;
 }

@@ -1,6 +1,5 @@
 #include "http/cookie.h"
 
-#include <microhttpd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,7 +18,7 @@ bool tsr_cookie_value_ok(const char *s)
 
 int tsr_cookie_get(struct tsr_req *req, const char *name, char *out, size_t outsz)
 {
-    const char *v = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+    const char *v = tsr_req_value(req, TSR_REQ_COOKIE, name);
     if (v == NULL || v[0] == '\0')
         return TSR_ENOTFOUND;
     size_t len = strlen(v);

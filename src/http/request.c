@@ -1,7 +1,6 @@
 #include "http/request.h"
 
 #include <arpa/inet.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,14 +9,25 @@
 
 #include "util/err.h"
 
+const char *tsr_req_value(struct tsr_req *req, enum tsr_req_kind kind, const char *name)
+{
+    return req->source != NULL ? req->source->lookup(req->conn, kind, name) : NULL;
+}
+
+static void each_value(struct tsr_req *req, enum tsr_req_kind kind, tsr_req_value_fn fn, void *cls)
+{
+    if (req->source != NULL)
+        req->source->each(req->conn, kind, fn, cls);
+}
+
 const char *tsr_req_header(struct tsr_req *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+    return tsr_req_value(req, TSR_REQ_HEADER, name);
 }
 
 const char *tsr_req_query(struct tsr_req *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+    return tsr_req_value(req, TSR_REQ_QUERY, name);
 }
 
 struct query_all {
@@ -27,25 +37,23 @@ struct query_all {
     int rc;
 };
 
-static enum MHD_Result collect_named(void *cls, enum MHD_ValueKind kind, const char *key,
-                                     const char *value)
+static bool collect_named(void *cls, const char *key, const char *value)
 {
-    (void)kind;
     struct query_all *w = cls;
     if (strcmp(key, w->name) != 0)
-        return MHD_YES;
+        return true;
     if (w->out->n == w->max) {
         w->rc = TSR_ETOOBIG;
-        return MHD_NO;
+        return false;
     }
     w->rc = tsr_strlist_push(w->out, value ? value : "");
-    return w->rc == 0 ? MHD_YES : MHD_NO;
+    return w->rc == 0;
 }
 
 int tsr_req_query_all(struct tsr_req *req, const char *name, size_t max, struct tsr_strlist *out)
 {
     struct query_all w = {name, max, out, 0};
-    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_named, &w);
+    each_value(req, TSR_REQ_QUERY, collect_named, &w);
     return w.rc;
 }
 
@@ -54,39 +62,37 @@ struct query_walk {
     int rc;
 };
 
-static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
+static bool collect_arg(void *cls, const char *key, const char *value)
 {
-    (void)kind;
     struct query_walk *w = cls;
     if (w->rc != 0)
-        return MHD_NO;
+        return false;
     if (tsr_params_get(w->p, key) != NULL) {
         w->rc = TSR_EFORMAT;
-        return MHD_NO;
+        return false;
     }
     if (w->p->n == TSR_PARAMS_MAX || strlen(key) > TSR_PARAMS_MAX_NAME ||
         (value != NULL && strlen(value) > TSR_PARAMS_MAX_VALUE)) {
         w->rc = TSR_ETOOBIG;
-        return MHD_NO;
+        return false;
     }
     char *k = strdup(key), *v = strdup(value ? value : "");
     if (k == NULL || v == NULL) {
         free(k);
         free(v);
         w->rc = TSR_ENOMEM;
-        return MHD_NO;
+        return false;
     }
     w->p->items[w->p->n].name = k;
     w->p->items[w->p->n].value = v;
     w->p->n++;
-    return MHD_YES;
+    return true;
 }
 
 int tsr_req_query_params(struct tsr_req *req, struct tsr_params *p, char *err, size_t errlen)
 {
     struct query_walk w = {p, 0};
-    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &w);
+    each_value(req, TSR_REQ_QUERY, collect_arg, &w);
     if (w.rc == TSR_EFORMAT)
         snprintf(err, errlen, "a query parameter is repeated");
     else if (w.rc != 0)
@@ -149,11 +155,9 @@ int tsr_req_json_body(struct tsr_req *req, json_t **out, char *err, size_t errle
 /* The socket peer's address, IPv4-mapped IPv6 shown as IPv4; false when unknown. */
 static bool peer_address(struct tsr_req *req, struct tsr_cidr *out)
 {
-    const union MHD_ConnectionInfo *info =
-        req->conn ? MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
-    if (info == NULL || info->client_addr == NULL)
+    const struct sockaddr *sa = req->source != NULL ? req->source->peer(req->conn) : NULL;
+    if (sa == NULL)
         return false;
-    const struct sockaddr *sa = info->client_addr;
     char text[INET6_ADDRSTRLEN];
     if (sa->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text,
@@ -212,17 +216,15 @@ static void xff_append(struct xff_walk *w, const char *s, size_t n)
     w->list[w->len] = '\0';
 }
 
-static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
+static bool collect_xff(void *cls, const char *key, const char *value)
 {
-    (void)kind;
     struct xff_walk *w = cls;
     if (strcasecmp(key, "X-Forwarded-For") != 0 || value == NULL)
-        return MHD_YES;
+        return true;
     if (w->len > 0)
         xff_append(w, ",", 1);
     xff_append(w, value, strlen(value));
-    return MHD_YES;
+    return true;
 }
 
 /* The client behind the trusted peer, by X-Forwarded-For (config/limits.h). */
@@ -231,7 +233,7 @@ static void forwarded_client(struct tsr_req *req, const struct tsr_cidr *peer, c
     struct xff_walk w = {.len = 0};
     const struct tsr_limits *l = &req->app->settings.limits;
     struct tsr_cidr client;
-    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, collect_xff, &w);
+    each_value(req, TSR_REQ_HEADER, collect_xff, &w);
     const char *list = w.list;
     size_t len = w.len;
     if (w.cut) { /* the leftmost item may be a piece of one: the walk must not reach it */
@@ -298,8 +300,21 @@ const char *tsr_req_effective_proto(struct tsr_req *req)
                 return "http";
         }
     }
-    const union MHD_ConnectionInfo *info =
-        req->conn ? MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_PROTOCOL) : NULL;
-    return info != NULL && info->protocol != 0 ? "https" : "http";
+    return req->source != NULL && req->source->tls(req->conn) ? "https" : "http";
 }
 
+const struct tsr_who *tsr_req_who(struct tsr_req *req)
+{
+    char ip[64];
+    tsr_req_client_ip(req, ip);
+    const char *ua = tsr_req_header(req, "User-Agent");
+    req->who = (struct tsr_who){
+        .app = req->app,
+        .tenant = req->tenant,
+        .store = req->store,
+        .request_id = req->request_id,
+        .ip = req->client_ip,
+        .user_agent = ua != NULL ? ua : "",
+    };
+    return &req->who;
+}

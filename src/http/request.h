@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "core/app.h"
+#include "core/who.h"
 #include "http/params.h"
 #include "store/store.h"
 #include "util/strlist.h"
@@ -25,7 +26,33 @@
 #define TSR_RESP_MAX_HEADERS 16
 #define TSR_XFF_MAX 2048 /* of X-Forwarded-For, the right end is read */
 
-struct MHD_Connection;
+struct sockaddr;
+
+/* The values of a request the connection holds. */
+enum tsr_req_kind {
+    TSR_REQ_HEADER,
+    TSR_REQ_QUERY, /* query arguments, decoded */
+    TSR_REQ_COOKIE,
+};
+
+/* A walk's callback: false stops the walk. */
+typedef bool (*tsr_req_value_fn)(void *cls, const char *key, const char *value);
+
+/*
+ * Where a request's values come from: the server's connection
+ * (server/server.c, libmicrohttpd).  The request model itself never names
+ * the HTTP library.
+ */
+struct tsr_req_source {
+    /* The first value of name (case-insensitive for headers), or NULL.  Borrowed. */
+    const char *(*lookup)(void *conn, enum tsr_req_kind kind, const char *name);
+    /* Calls fn for every value of kind, in the order received, until it returns false. */
+    void (*each)(void *conn, enum tsr_req_kind kind, tsr_req_value_fn fn, void *cls);
+    /* The socket peer's address, or NULL when unknown. */
+    const struct sockaddr *(*peer)(void *conn);
+    /* True when the connection is TLS. */
+    bool (*tls)(void *conn);
+};
 
 struct tsr_header {
     char *name;
@@ -33,7 +60,8 @@ struct tsr_header {
 };
 
 struct tsr_req {
-    struct MHD_Connection *conn;
+    void *conn;                          /* the server's connection, for source */
+    const struct tsr_req_source *source; /* NULL: a request without a connection */
     struct tsr_app *app;
     struct tsr_tenant_set *tenants; /* the snapshot this request holds a reference to */
     struct tsr_tenant_ctx *tenant;  /* NULL until routed; inside tenants */
@@ -48,6 +76,7 @@ struct tsr_req {
     char fwd_host[256]; /* tsr_req_effective_host's copy of X-Forwarded-Host */
     char client_ip[64]; /* tsr_req_client_ip's answer, once computed ("" before) */
     struct timespec started;
+    struct tsr_who who; /* tsr_req_who's answer */
 
     char *body; /* NUL-terminated */
     size_t body_len;
@@ -74,6 +103,9 @@ struct tsr_req {
     struct tsr_header resp_headers[TSR_RESP_MAX_HEADERS];
     size_t resp_nheaders;
 };
+
+/* A value of the request (tsr_req_source's lookup), or NULL.  Borrowed. */
+const char *tsr_req_value(struct tsr_req *req, enum tsr_req_kind kind, const char *name);
 
 /* A request header (case-insensitive name), or NULL.  Borrowed. */
 const char *tsr_req_header(struct tsr_req *req, const char *name);
@@ -146,5 +178,11 @@ const char *tsr_req_effective_proto(struct tsr_req *req);
  * lie left of it and never count).  IPv4-mapped IPv6 shows as IPv4.
  */
 void tsr_req_client_ip(struct tsr_req *req, char out[64]);
+
+/*
+ * The request as core sees it (tenant, store, client address, User-Agent,
+ * request id), valid as long as the request; pass it to core functions.
+ */
+const struct tsr_who *tsr_req_who(struct tsr_req *req);
 
 #endif

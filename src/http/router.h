@@ -3,7 +3,8 @@
  * ':name' captures ("/api/v2/clients/:id").  A path that matches with
  * another method answers 405, no match 404.  Management API routes name
  * the scopes that allow them; the router authenticates those requests
- * before the handler runs.
+ * before the handler runs.  Each API's folder holds its own table (ended
+ * by an entry whose method is NULL); server/router.c puts them together.
  */
 #ifndef TSR_HTTP_ROUTER_H
 #define TSR_HTTP_ROUTER_H
@@ -25,25 +26,5 @@ struct tsr_route {
     tsr_handler handler;
     const char *scopes; /* MGMT: space-separated, any one suffices */
 };
-
-/*
- * The route tables, one per API, each in its own folder and ended by an
- * entry whose method is NULL.
- */
-extern const struct tsr_route tsr_authn_routes[];
-extern const struct tsr_route tsr_login_routes[];
-extern const struct tsr_route tsr_mgmt_routes[];
-
-/* Routes the request (tenant already set): runs a handler or answers 404/405. */
-void tsr_router_dispatch(struct tsr_req *req);
-
-/* True when the path belongs to the Management API (for error shapes before routing). */
-bool tsr_router_is_mgmt_path(const char *path);
-
-/*
- * Checks a Management API request's bearer token and scopes (mgmt/auth.c).
- * On failure sends 401 or 403 and returns false.
- */
-bool tsr_mgmt_authorize(struct tsr_req *req, const char *scopes);
 
 #endif

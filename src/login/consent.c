@@ -15,6 +15,7 @@
 #include "core/api.h"
 #include "core/session.h"
 #include "core/user.h"
+#include "http/browser.h"
 #include "http/response.h"
 #include "login/login.h"
 #include "login/page.h"
@@ -77,7 +78,7 @@ static bool consent_load(struct tsr_req *req, const struct tsr_params *form,
         tsr_login_error_page(req, 400, "Login expired", TSR_LOGIN_MSG_EXPIRED);
         goto fail;
     }
-    int rc = tsr_session_current(req, &c->s);
+    int rc = tsr_browser_session_current(req, &c->s);
     if (rc != 0 && rc != TSR_ENOTFOUND) {
         tsr_page_server_error(req, "load session", rc);
         goto fail;

@@ -169,14 +169,14 @@ void tsr_login_page_post(struct tsr_req *req)
         break;
     case TSR_LOGIN_WRONG_PASSWORD:
         tsr_page_flow_event(req, &f, "fp", TSR_LOGIN_MSG_WRONG, NULL, ident);
-        tsr_ticket_send_lock_notice(req, &f.conn, ident, ip);
+        tsr_ticket_send_lock_notice(tsr_req_who(req), &f.conn, ident, ip);
         show(req, &f, ident, TSR_LOGIN_MSG_WRONG);
         break;
     case TSR_LOGIN_UNKNOWN_USER:
     default:
         tsr_page_flow_event(req, &f, "fu", TSR_LOGIN_MSG_WRONG, NULL, ident);
         /* Finds nothing to lock; run so that the work does not differ from a wrong password. */
-        tsr_ticket_send_lock_notice(req, &f.conn, ident, ip);
+        tsr_ticket_send_lock_notice(tsr_req_who(req), &f.conn, ident, ip);
         show(req, &f, ident, TSR_LOGIN_MSG_WRONG);
         break;
     }

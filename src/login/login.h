@@ -11,32 +11,8 @@
 #include <stdbool.h>
 
 #include "http/request.h"
-
-/*
- * Sends an HTML error page (tenant-branded) with status, a short title and
- * a sentence saying what happened and what to do.  Used where no
- * redirect_uri may be trusted (e.g. an unregistered redirect_uri).
- */
-void tsr_login_error_page(struct tsr_req *req, unsigned status, const char *title,
-                          const char *message);
-
-/* What the logout confirmation form carries to POST /oidc/logout (borrowed; NULL: none). */
-struct tsr_logout_form {
-    const char *client_name;              /* shown */
-    const char *client_id;                /* validated client, or NULL */
-    const char *post_logout_redirect_uri; /* already matched against the client's logout URLs */
-    const char *state;
-};
-
-/*
- * Sends the page asking the person to confirm a logout: a POST form to
- * "logout" (relative, so /oidc/logout under any issuer path) with f's
- * fields and a csrf field holding the tsr_csrf double-submit token.
- */
-void tsr_login_logout_confirm(struct tsr_req *req, const struct tsr_logout_form *f);
-
-/* True when a form's csrf value equals the browser's tsr_csrf cookie (constant time). */
-bool tsr_login_csrf_ok(struct tsr_req *req, const char *form_value);
+#include "http/router.h"
+#include "page/page.h"
 
 /*
  * The page handlers (routes.c).  Every page lives under the tenant's
@@ -70,5 +46,8 @@ void tsr_login_verify_email_get(struct tsr_req *req);
 void tsr_login_verify_email_post(struct tsr_req *req);
 void tsr_login_consent_get(struct tsr_req *req);
 void tsr_login_consent_post(struct tsr_req *req);
+
+/* The Universal Login pages' routes, ended by an entry whose method is NULL. */
+extern const struct tsr_route tsr_login_routes[];
 
 #endif

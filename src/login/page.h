@@ -1,8 +1,8 @@
 /*
  * page.h - plumbing shared by the Universal Login pages (internal to
- * src/login/): branding, sending a rendered page with its headers, the
- * error pages, form parsing, loading a login transaction with its client
- * and connection, the double-submit CSRF cookie, loading a ticket link.
+ * src/login/): form parsing, rate limits, loading a login transaction with
+ * its client and connection, loading a ticket link.  The page frame
+ * (branding, sending, error pages, the CSRF cookie) is page/page.h.
  *
  * Functions that "send" set the whole response; a handler returns right
  * after calling one of them.
@@ -16,19 +16,16 @@
 #include "config/limits.h"
 #include "core/client.h"
 #include "core/connection.h"
+#include "core/input.h"
 #include "core/login_tx.h"
 #include "core/ticket.h"
 #include "core/user.h"
 #include "http/params.h"
 #include "http/request.h"
-#include "login/input.h"
-#include "login/render.h"
+#include "page/page.h"
 
 /* Longest state handle, ticket or CSRF token read from a request. */
 #define TSR_LOGIN_HANDLE_MAX 128
-
-/* The double-submit CSRF cookie of the forms without a login transaction. */
-#define TSR_LOGIN_CSRF_COOKIE "tsr_csrf"
 
 /* Sentences the end-to-end tests and people rely on. */
 #define TSR_LOGIN_MSG_EXPIRED                                                                      \
@@ -54,41 +51,6 @@
 #define TSR_LOGIN_MSG_PASSWORD_CHANGED "Your password was changed. You can now log in with it."
 #define TSR_LOGIN_MSG_EMAIL_VERIFIED                                                               \
     "Your email was verified. You can continue using the application."
-
-/* A page's template variables with the tenant's branding already set. */
-struct tsr_page {
-    struct tsr_tpl_ctx ctx;
-    char color[8];      /* validated "#rrggbb" */
-    char color_text[8]; /* readable text colour on it */
-    char color_link[8]; /* link colour, readable on white */
-    char form_target[TSR_PAGE_FORM_TARGET_MAX]; /* extra CSP form-action source, "" for none */
-};
-
-/*
- * Fills p with the tenant's branding (tenant_name, logo_url only when it
- * is an https URL, primary_color validated, primary_text, link_color) and title
- * (borrowed).
- */
-void tsr_page_init(struct tsr_page *p, struct tsr_req *req, const char *title);
-
-/*
- * Allows the page's forms to end at url's origin (CSP form-action), for
- * forms whose answer redirects there: browsers apply form-action to every
- * redirect that follows a form submission, so the login page must allow
- * the client's (validated) redirect_uri.  url NULL or unusable: nothing.
- */
-void tsr_page_allow_form_target(struct tsr_page *p, const char *url);
-
-/*
- * Renders the embedded template tpl with p's variables and sends it as
- * text/html with status and the login pages' Content-Security-Policy
- * (form-action 'self' plus the allowed form target) and Cache-Control:
- * no-store.  A render failure sends a plain 500 page.
- */
-void tsr_page_send(struct tsr_req *req, unsigned status, const char *tpl, struct tsr_page *p);
-
-/* Logs an internal failure (what, the error's name) and sends the 500 page. */
-void tsr_page_server_error(struct tsr_req *req, const char *what, int rc);
 
 /*
  * Parses the request body as an HTML form into form (zeroed here).  On
@@ -134,17 +96,6 @@ const char *tsr_page_user_name(const struct tsr_user *u);
  * starts the session and continues /authorize, which sends the response.
  */
 void tsr_page_flow_logged_in(struct tsr_req *req, struct tsr_page_flow *f, struct tsr_user *u);
-
-/*
- * The CSRF token of the forms without a login transaction: the value of
- * the tsr_csrf cookie when the browser has a well-formed one, else a new
- * random value set as that cookie.  out holds 64 bytes.  Returns 0 or
- * TSR_ECRYPTO.
- */
-int tsr_page_csrf_token(struct tsr_req *req, char out[64]);
-
-/* True when the form's csrf value equals the tsr_csrf cookie (constant time). */
-bool tsr_page_csrf_cookie_ok(struct tsr_req *req, const char *form_value);
 
 /* A ticket link's page: the ticket the request names, its user and the user's connection. */
 struct tsr_page_ticket {

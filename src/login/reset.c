@@ -125,7 +125,7 @@ void tsr_login_reset_request_get(struct tsr_req *req)
  */
 static void send_link(struct tsr_req *req, const struct request_ctx *r, const char *email)
 {
-    int rc = tsr_ticket_queue_reset(req, request_conn(r), email,
+    int rc = tsr_ticket_queue_reset(tsr_req_who(req), request_conn(r), email,
                                     r->has_flow ? r->f.client.client_id : NULL,
                                     r->has_flow ? r->f.client.name : NULL);
     if (rc != 0)
@@ -250,7 +250,8 @@ static int change_password(struct tsr_req *req, struct tsr_page_ticket *r, const
         (rc = tsr_user_end_sessions(req->store, req->tenant->t.id, r->user.user_id)) != 0)
         return rc;
     /* Whoever kept the account locked by guessing does not keep its owner out. */
-    return tsr_lockout_release_user(req, &r->user, "User block released by a new password");
+    return tsr_lockout_release_user(tsr_req_who(req), &r->user,
+                                    "User block released by a new password");
 }
 
 void tsr_login_reset_post(struct tsr_req *req)
@@ -304,11 +305,11 @@ void tsr_login_reset_post(struct tsr_req *req)
     if (rc != 0) {
         e.type = "fcp";
         e.description = tsr_strerror(rc);
-        tsr_event_record(req, &e);
+        tsr_event_record(tsr_req_who(req), &e);
         tsr_page_server_error(req, "change password", rc);
         goto out;
     }
-    tsr_event_record(req, &e);
+    tsr_event_record(tsr_req_who(req), &e);
     tsr_cookie_set(req, TSR_LOGIN_CSRF_COOKIE, "", 0);
     if (r.t.result_url[0] != '\0') {
         /* Set by the Management API caller (trusted), never by the request. */

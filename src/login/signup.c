@@ -175,7 +175,7 @@ void tsr_login_signup_post(struct tsr_req *req)
         goto out;
     }
     tsr_page_flow_event(req, &f, "ss", "Successful signup", u.user_id, u.email);
-    tsr_ticket_send_welcome(req, &u, f.client.client_id);
+    tsr_ticket_send_welcome(tsr_req_who(req), &u, f.client.client_id);
     tsr_page_flow_logged_in(req, &f, &u);
 out:
     tsr_user_cleanup(&u);

@@ -49,7 +49,7 @@ static void record(struct tsr_req *req, const struct tsr_page_ticket *v, const c
         .connection = v->conn.name,
         .connection_id = v->conn.id,
     };
-    tsr_event_record(req, &e);
+    tsr_event_record(tsr_req_who(req), &e);
 }
 
 /* The failure answer of a known ticket: event fv, then result_url or the error page. */

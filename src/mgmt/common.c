@@ -14,7 +14,7 @@
 #include <strings.h>
 
 #include "http/response.h"
-#include "login/input.h"
+#include "core/input.h"
 #include "mgmt/mgmt.h"
 #include "util/err.h"
 #include "util/log.h"

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "http/request.h"
+#include "http/router.h"
 
 struct tsr_connection;
 
@@ -152,5 +153,15 @@ void tsr_mgmt_jobs_verification_email(struct tsr_req *req);
 void tsr_mgmt_jobs_get(struct tsr_req *req);
 /* User imports and exports and job errors: 403 operation_not_supported. */
 void tsr_mgmt_jobs_not_offered(struct tsr_req *req);
+
+/* The Management API's routes, ended by an entry whose method is NULL. */
+extern const struct tsr_route tsr_mgmt_routes[];
+
+/*
+ * Checks a Management API request's bearer token and scopes (mgmt/auth.c);
+ * the router calls it before a TSR_ROUTE_MGMT handler.  On failure sends
+ * 401 or 403 and returns false.
+ */
+bool tsr_mgmt_authorize(struct tsr_req *req, const char *scopes);
 
 #endif

@@ -222,5 +222,5 @@ void tsr_mgmt_ticket_args_record(struct tsr_req *req, const struct tsr_mgmt_tick
         .connection = a->conn.name,
         .connection_id = a->conn.id,
     };
-    tsr_event_record(req, &e);
+    tsr_event_record(tsr_req_who(req), &e);
 }

@@ -86,7 +86,8 @@ static void send_blocks(struct tsr_req *req, const struct names *names)
 /* Releases every block of the names and of the user (core/lockout.h). */
 static void release(struct tsr_req *req, const struct names *names, const char *user_id)
 {
-    if (tsr_lockout_release(req, user_id, names->v, names->n, "User block released") != 0) {
+    if (tsr_lockout_release(tsr_req_who(req), user_id, names->v, names->n,
+                            "User block released") != 0) {
         tsr_resp_mgmt_error(req, 500, "internal_error", "Cannot release the blocks");
         return;
     }

@@ -208,7 +208,7 @@ void tsr_mgmt_users_create(struct tsr_req *req)
         goto out;
     }
     if (verify_email)
-        tsr_ticket_send_welcome(req, &u, NULL);
+        tsr_ticket_send_welcome(tsr_req_who(req), &u, NULL);
     send_user(req, 201, &u, c.name);
 out:
     tsr_user_cleanup(&u);
@@ -233,7 +233,7 @@ static int store_update(struct tsr_req *req, const struct tsr_user *u, bool end_
     if (rc == 0 && end_sessions)
         rc = tsr_user_end_sessions(req->store, u->tenant_id, u->user_id);
     if (rc == 0 && password_set)
-        rc = tsr_lockout_release_user(req, u, "User block released by a new password");
+        rc = tsr_lockout_release_user(tsr_req_who(req), u, "User block released by a new password");
     return tsr_store_finish(req->store, rc);
 }
 

@@ -17,7 +17,7 @@
 #include <openssl/x509.h>
 
 #include "core/key_cert.h"
-#include "jose/b64url.h"
+#include "util/b64url.h"
 #include "jose/jose.h"
 #include "util/err.h"
 

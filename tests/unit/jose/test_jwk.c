@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "jose/b64url.h"
+#include "util/b64url.h"
 #include "jose/jose.h"
 #include "util/err.h"
 

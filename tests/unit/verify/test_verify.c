@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "jose/b64url.h"
+#include "util/b64url.h"
 #include "jose/jose.h"
 #include "tessera/verify.h"
 

@@ -25,7 +25,7 @@
 #include <cmocka.h>
 
 #include "../../../lib/verify/internal.h"
-#include "jose/b64url.h"
+#include "util/b64url.h"
 #include "jose/internal.h"
 #include "jose/jose.h"
 #include "tessera/verify.h"

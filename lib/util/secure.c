@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jose/b64url.h"
+#include "util/b64url.h"
 #include "util/err.h"
 
 int tsr_random_bytes(void *buf, size_t n)

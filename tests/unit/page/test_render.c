@@ -2,7 +2,7 @@
  * test_render.c - Universal Login rendering: HTML escaping, the template
  * language (substitution, sections, lists, partials, errors, limits), the
  * embedded templates and the form contract of each page, and the input
- * checks of login/input.c.
+ * checks of core/input.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "login/input.h"
-#include "login/render.h"
+#include "core/input.h"
+#include "page/render.h"
 #include "util/err.h"
 
 /* Renders tpl with c and returns the text (the test frees it); fails the test on error. */

@@ -1,10 +1,10 @@
 /*
  * templates.h - the page templates compiled into the binary.  The table is
- * generated from the .html files of src/login/templates/ by cmake/embed_templates.cmake
+ * generated from the .html files of src/page/templates/ by cmake/embed_templates.cmake
  * (sorted by name); read it through render.h's tsr_tpl_find.
  */
-#ifndef TSR_LOGIN_TEMPLATES_H
-#define TSR_LOGIN_TEMPLATES_H
+#ifndef TSR_PAGE_TEMPLATES_H
+#define TSR_PAGE_TEMPLATES_H
 
 #include <stddef.h>
 

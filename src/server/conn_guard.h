@@ -35,8 +35,8 @@
  * sockets only after that).  Times are monotonic milliseconds given by the
  * caller, so tests drive the clock.
  */
-#ifndef TSR_HTTP_CONN_GUARD_H
-#define TSR_HTTP_CONN_GUARD_H
+#ifndef TSR_SERVER_CONN_GUARD_H
+#define TSR_SERVER_CONN_GUARD_H
 
 #include <stdbool.h>
 #include <stddef.h>

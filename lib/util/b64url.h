@@ -5,8 +5,8 @@
  * 1 mod 4 and non-zero trailing bits, so every token has exactly one
  * encoding.
  */
-#ifndef TSR_JOSE_B64URL_H
-#define TSR_JOSE_B64URL_H
+#ifndef TSR_UTIL_B64URL_H
+#define TSR_UTIL_B64URL_H
 
 #include <stddef.h>
 #include <stdint.h>

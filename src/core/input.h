@@ -3,8 +3,8 @@
  * from the tenant's settings, and the password policy in words.  Pure
  * functions (no request, no store), unit-tested in test_render.c.
  */
-#ifndef TSR_LOGIN_INPUT_H
-#define TSR_LOGIN_INPUT_H
+#ifndef TSR_CORE_INPUT_H
+#define TSR_CORE_INPUT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-#include "http/server.h"
+#include "server/server.h"
 
 #include <errno.h>
 #include <microhttpd.h>
@@ -13,10 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http/conn_guard.h"
 #include "http/request.h"
 #include "http/response.h"
-#include "http/router.h"
+#include "server/conn_guard.h"
+#include "server/connection.h"
+#include "server/router.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/secure.h"
@@ -94,6 +95,7 @@ static struct tsr_req *req_new(struct tsr_app *app, struct MHD_Connection *conn,
     if (req == NULL)
         return NULL;
     req->conn = conn;
+    req->source = &tsr_mhd_source;
     req->app = app;
     req->url = url;
     req->path = url;

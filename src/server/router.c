@@ -1,9 +1,13 @@
-#include "http/router.h"
+#include "server/router.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "authn/authn.h"
 #include "http/response.h"
+#include "http/router.h"
+#include "login/login.h"
+#include "mgmt/mgmt.h"
 #include "mgmt/tenant_admin.h"
 
 /* Each API keeps its own table, in its own folder. */

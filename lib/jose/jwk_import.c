@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jose/b64url.h"
+#include "util/b64url.h"
 #include "jose/internal.h"
 #include "util/err.h"
 

@@ -2,7 +2,7 @@
  * input.c - checks of what the login pages accept and show (see input.h).
  * Pure functions: no request, no store.
  */
-#include "login/input.h"
+#include "core/input.h"
 
 #include <stdio.h>
 #include <string.h>

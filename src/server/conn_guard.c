@@ -9,7 +9,7 @@
  * its deadline, and the head is the waiting connection furthest behind.
  * Bodies are scanned, by the sweep and by eviction.
  */
-#include "http/conn_guard.h"
+#include "server/conn_guard.h"
 
 #include <pthread.h>
 #include <stdlib.h>

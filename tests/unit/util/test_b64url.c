@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "jose/b64url.h"
+#include "util/b64url.h"
 #include "util/err.h"
 
 static const struct {

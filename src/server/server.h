@@ -3,8 +3,8 @@
  * epoll, bounded bodies, deadlines for slow requests and room for fresh
  * clients (conn_guard.h), graceful shutdown.
  */
-#ifndef TSR_HTTP_SERVER_H
-#define TSR_HTTP_SERVER_H
+#ifndef TSR_SERVER_SERVER_H
+#define TSR_SERVER_SERVER_H
 
 #include "core/app.h"
 

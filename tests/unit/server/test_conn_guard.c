@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "http/conn_guard.h"
+#include "server/conn_guard.h"
 #include "util/err.h"
 
 #define MAX_CUTS 64

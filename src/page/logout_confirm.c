@@ -5,8 +5,7 @@
  * trigger must not end a session.  The page's form POSTs back to
  * /oidc/logout with the double-submit CSRF token of the login pages.
  */
-#include "login/login.h"
-#include "login/page.h"
+#include "page/page.h"
 
 void tsr_login_logout_confirm(struct tsr_req *req, const struct tsr_logout_form *f)
 {

@@ -1,7 +1,7 @@
 /*
  * render.h - HTML escaping and the page templates of Universal Login.
  *
- * Templates are the files in src/login/templates/, compiled into the
+ * Templates are the files in src/page/templates/, compiled into the
  * binary by cmake/embed_templates.cmake and found by name ("login" for
  * login.html).  Their syntax is a small, logic-less subset of Mustache:
  *
@@ -19,8 +19,8 @@
  * section, unknown partial, nesting deeper than TSR_TPL_MAX_DEPTH) fail
  * with TSR_EFORMAT, which the unit tests catch for every embedded template.
  */
-#ifndef TSR_LOGIN_RENDER_H
-#define TSR_LOGIN_RENDER_H
+#ifndef TSR_PAGE_RENDER_H
+#define TSR_PAGE_RENDER_H
 
 #include <stddef.h>
 

@@ -5,13 +5,13 @@
  * recursive renderer (tags, sections, partials); the embedded-template
  * table.
  */
-#include "login/render.h"
+#include "page/render.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "login/templates.h"
+#include "page/templates.h"
 #include "util/err.h"
 
 /* ---- bounded output buffer ---- */

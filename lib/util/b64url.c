@@ -6,7 +6,7 @@
  * accepted encoding.  Hence no padding, no whitespace, no '+' or '/', and the
  * unused low bits of the last character must be zero.
  */
-#include "jose/b64url.h"
+#include "util/b64url.h"
 
 #include <stdint.h>
 #include <stdlib.h>
