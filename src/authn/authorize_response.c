@@ -8,6 +8,7 @@
 #include "page/render.h"
 #include "util/secure.h"
 #include "util/strbuf.h"
+#include "util/url.h"
 
 struct pair {
     const char *name;
@@ -74,14 +75,6 @@ static void append_script_json(struct tsr_strbuf *b, const json_t *v)
     tsr_wipe_free_str(text);
 }
 
-/* The scheme://host[:port] of a URL, into out. */
-static void origin_of(const char *url, char *out, size_t len)
-{
-    const char *p = strstr(url, "://");
-    size_t n = p ? (size_t)(p + 3 - url) + strcspn(p + 3, "/?#") : 0;
-    snprintf(out, len, "%.*s", (int)n, url);
-}
-
 static void html_page(struct tsr_req *req, const char *csp, char *body)
 {
     if (body == NULL) {
@@ -106,7 +99,7 @@ static void web_message(struct tsr_req *req, const struct tsr_authz_request *ar,
     for (size_t i = 0; i < n; i++)
         json_object_set_new(response, p[i].name, json_string(p[i].value));
     json_t *msg = json_pack("{s:s, s:o}", "type", "authorization_response", "response", response);
-    origin_of(ar->redirect_uri, origin, sizeof origin);
+    tsr_url_origin(ar->redirect_uri, origin, sizeof origin);
     target = json_string(origin);
     if (tsr_random_alnum(nonce, 24) != 0)
         strcpy(nonce, "unavailable");

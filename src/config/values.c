@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/url.h"
+
 #define MAX_THREADS 256
 
 /*
@@ -89,33 +91,22 @@ static int parse_port(const char *s, size_t len, uint16_t *out, char *why)
 static int parse_hostport(const char *s, size_t len, int port_optional, char *host, size_t hostlen,
                           int *bracketed, uint16_t *port, char *why)
 {
-    const char *h = s;
-    size_t hlen;
-    const char *rest; /* ":port" or end */
+    struct tsr_url_part hp, pp;
 
     *bracketed = 0;
     *port = 0;
+    int split = tsr_url_hostport(s, len, &hp, &pp);
+    if (split == TSR_URL_HOSTPORT_UNCLOSED)
+        return tsr_cfg_why(why, "missing ']' after the IPv6 address");
+    const char *h = hp.p;
+    size_t hlen = hp.n;
     if (len > 0 && s[0] == '[') {
-        const char *close = memchr(s, ']', len);
-        if (close == NULL)
-            return tsr_cfg_why(why, "missing ']' after the IPv6 address");
-        h = s + 1;
-        hlen = (size_t)(close - h);
-        rest = close + 1;
+        h++;
+        hlen -= 2;
         *bracketed = 1;
-    } else {
-        const char *colon = NULL;
-        for (size_t i = 0; i < len; i++) {
-            if (s[i] == ':') {
-                if (colon != NULL)
-                    return tsr_cfg_why(why, "IPv6 addresses must be in brackets, e.g. [::1]:8080");
-                colon = s + i;
-            }
-        }
-        hlen = colon != NULL ? (size_t)(colon - s) : len;
-        rest = s + hlen;
+    } else if (pp.present && memchr(pp.p, ':', pp.n) != NULL) {
+        return tsr_cfg_why(why, "IPv6 addresses must be in brackets, e.g. [::1]:8080");
     }
-    size_t restlen = len - (size_t)(rest - s);
 
     if (hlen == 0)
         return tsr_cfg_why(why, "host is missing");
@@ -136,14 +127,14 @@ static int parse_hostport(const char *s, size_t len, int port_optional, char *ho
         }
     }
 
-    if (restlen == 0) {
+    if (split == TSR_URL_HOSTPORT_AFTER_BRACKET)
+        return tsr_cfg_why(why, "unexpected text after ']'");
+    if (!pp.present) {
         if (port_optional)
             return 0;
         return tsr_cfg_why(why, "port is missing (expected HOST:PORT)");
     }
-    if (rest[0] != ':')
-        return tsr_cfg_why(why, "unexpected text after ']'");
-    return parse_port(rest + 1, restlen - 1, port, why);
+    return parse_port(pp.p, pp.n, port, why);
 }
 
 int tsr_cfg_parse_listen(const char *v, struct tsr_settings *out, char *why)
@@ -204,17 +195,16 @@ int tsr_cfg_parse_public_url(const char *v, struct tsr_settings *out, char *why)
     }
     if (strlen(v) >= TSR_SETTINGS_MAX_URL)
         return tsr_cfg_why(why, "is too long (at most %d characters)", TSR_SETTINGS_MAX_URL - 1);
-    if (strncasecmp(v, "http://", 7) == 0)
-        https = 0;
-    else if (strncasecmp(v, "https://", 8) == 0)
-        https = 1;
-    else
+    struct tsr_url u;
+    if (tsr_url_split(v, &u) != 0 || !u.authority.present ||
+        tsr_url_default_port(u.scheme.p, u.scheme.n) == 0)
         return tsr_cfg_why(why, "must start with http:// or https://");
+    https = tsr_url_default_port(u.scheme.p, u.scheme.n) == 443;
 
-    const char *auth = v + (https ? 8 : 7);
-    size_t alen = strcspn(auth, "/?#");
-    const char *path = auth + alen;
-    if (memchr(auth, '@', alen) != NULL)
+    const char *auth = u.authority.p;
+    size_t alen = u.authority.n;
+    const char *path = auth + alen; /* the path and anything after it, as written */
+    if (u.userinfo.present)
         return tsr_cfg_why(why, "must not contain a user name or password");
     if (strchr(path, '?') != NULL)
         return tsr_cfg_why(why, "must not contain a query (?...)");
@@ -250,7 +240,7 @@ int tsr_cfg_parse_public_url(const char *v, struct tsr_settings *out, char *why)
     rc |= append(norm, sizeof norm, &pos, host, strlen(host));
     if (bracketed)
         rc |= append(norm, sizeof norm, &pos, "]", 1);
-    if (port != 0 && port != (https ? 443 : 80)) {
+    if (port != 0 && port != tsr_url_default_port(u.scheme.p, u.scheme.n)) {
         int n = snprintf(portbuf, sizeof portbuf, ":%u", (unsigned)port);
         rc |= append(norm, sizeof norm, &pos, portbuf, (size_t)n);
     }

@@ -16,6 +16,7 @@
 #include "core/consent.h"
 #include "core/user.h"
 #include "util/err.h"
+#include "util/url.h"
 
 static void verdict(struct tsr_authz_verdict *v, enum tsr_authz_next next)
 {
@@ -90,26 +91,12 @@ bool tsr_authz_check_client(const struct tsr_client *client, struct tsr_authz_re
     return go_on(v);
 }
 
-/* The origin (scheme://host[:port]) of a URL into out; false when it has none. */
-static bool url_origin(const char *url, char *out, size_t len)
-{
-    const char *p = strstr(url, "://");
-    if (p == NULL)
-        return false;
-    size_t n = (size_t)(p + 3 - url) + strcspn(p + 3, "/?#");
-    if (n >= len)
-        return false;
-    memcpy(out, url, n);
-    out[n] = '\0';
-    return true;
-}
-
 bool tsr_authz_check_web_origin(const struct tsr_client *client, const struct tsr_authz_request *ar,
                                 struct tsr_authz_verdict *v)
 {
     char origin[512];
     if (strcmp(ar->response_mode, "web_message") != 0 ||
-        (url_origin(ar->redirect_uri, origin, sizeof origin) &&
+        (tsr_url_origin(ar->redirect_uri, origin, sizeof origin) &&
          tsr_strlist_contains(&client->web_origins, origin)))
         return go_on(v);
     return page(v, "Origin not allowed",

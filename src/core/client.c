@@ -9,6 +9,7 @@
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
+#include "util/url.h"
 
 void tsr_client_cleanup(struct tsr_client *c)
 {
@@ -351,11 +352,11 @@ void tsr_client_list_free(struct tsr_client *list, size_t n)
 /* scheme://host[:port] with nothing that could break out of a JSON string. */
 static bool plausible_origin(const char *o)
 {
-    size_t len = strlen(o);
-    const char *host = strstr(o, "://");
-    if (len > 256 || host == NULL || (strncmp(o, "http://", 7) != 0 && strncmp(o, "https://", 8) != 0))
+    struct tsr_url u;
+    if (strlen(o) > 256 || tsr_url_split(o, &u) != 0 || !u.authority.present ||
+        (strncmp(u.scheme.p, "http:", 5) != 0 && strncmp(u.scheme.p, "https:", 6) != 0))
         return false;
-    host += 3;
+    const char *host = u.authority.p;
     if (*host == '\0')
         return false;
     /* Quotes, backslashes, '%', '_' and '/' are refused as they always were

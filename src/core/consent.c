@@ -10,28 +10,27 @@
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
+#include "util/url.h"
 
-/* The host of url's authority (no user information, no port) into out, lowercased. */
+/*
+ * The host of url's authority (no user information, no port) into out,
+ * lowercased.  A '\' ends the authority here, as browsers read http(s)
+ * URLs: the host judged is the one a browser would connect to.
+ */
 static bool url_host(const char *url, char *out, size_t len)
 {
-    const char *p = url != NULL ? strstr(url, "://") : NULL;
-    if (p == NULL)
+    struct tsr_url u;
+    if (tsr_url_split(url, &u) != 0 || !u.authority.present)
         return false;
-    p += 3;
-    size_t n = strcspn(p, "/?#\\");
-    const char *at = memchr(p, '@', n);
-    while (at != NULL) {
+    const char *p = u.authority.p;
+    const char *bs = memchr(p, '\\', u.authority.n);
+    size_t n = bs != NULL ? (size_t)(bs - p) : u.authority.n;
+    for (const char *at = memchr(p, '@', n); at != NULL; at = memchr(p, '@', n)) {
         n -= (size_t)(at + 1 - p);
         p = at + 1;
-        at = memchr(p, '@', n);
     }
-    size_t h = strcspn(p, ":/?#\\");
-    if (p[0] == '[') {
-        const char *close = memchr(p, ']', n);
-        h = close != NULL ? (size_t)(close - p) + 1 : n;
-    }
-    if (h > n)
-        h = n;
+    struct tsr_url_part host, port;
+    size_t h = tsr_url_hostport(p, n, &host, &port) == TSR_URL_HOSTPORT_UNCLOSED ? n : host.n;
     if (h == 0 || h >= len)
         return false;
     for (size_t i = 0; i < h; i++)

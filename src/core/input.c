@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/hex.h"
+#include "util/url.h"
 
 bool tsr_page_color_ok(const char *s)
 {
@@ -58,30 +59,23 @@ bool tsr_page_csp_source(const char *url, char *out, size_t outsz)
 {
     if (outsz > 0)
         out[0] = '\0';
-    if (url == NULL)
+    struct tsr_url u;
+    if (tsr_url_split(url, &u) != 0)
         return false;
-    size_t i = 0;
-    bool alpha0 = (url[0] >= 'a' && url[0] <= 'z') || (url[0] >= 'A' && url[0] <= 'Z');
-    if (!alpha0)
-        return false;
-    while ((url[i] >= 'a' && url[i] <= 'z') || (url[i] >= 'A' && url[i] <= 'Z') ||
-           (url[i] >= '0' && url[i] <= '9') || url[i] == '+' || url[i] == '-' || url[i] == '.')
-        i++;
-    if (url[i] != ':')
-        return false;
+    size_t i = u.scheme.n;
     size_t end = i + 1; /* just past "scheme:" */
-    if (url[end] == '/' && url[end + 1] == '/') {
-        size_t host = end + 2, j = host;
-        for (; url[j] != '\0' && url[j] != '/' && url[j] != '?' && url[j] != '#'; j++) {
-            char ch = url[j];
+    if (u.authority.present) {
+        /* No user information, no '_' or anything else a CSP host-source cannot hold. */
+        for (size_t j = 0; j < u.authority.n; j++) {
+            char ch = u.authority.p[j];
             if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
                   (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == ':' || ch == '[' ||
                   ch == ']'))
                 return false;
         }
-        if (j == host)
+        if (u.authority.n == 0)
             return false;
-        end = j;
+        end = (size_t)(u.authority.p + u.authority.n - url);
     }
     if (end + 1 > outsz)
         return false;

@@ -10,6 +10,7 @@
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
+#include "util/url.h"
 
 void tsr_tenant_cleanup(struct tsr_tenant *t)
 {
@@ -104,17 +105,17 @@ int tsr_tenant_update_settings(tsr_store *st, const struct tsr_tenant *t)
 
 int tsr_issuer_split(const char *issuer, char *host, size_t hostsz, char *prefix, size_t prefixsz)
 {
-    const char *p = strstr(issuer, "://");
-    if (p == NULL)
+    struct tsr_url u;
+    if (tsr_url_split(issuer, &u) != 0 || !u.authority.present)
         return TSR_EINVAL;
-    p += 3;
-    size_t hlen = strcspn(p, "/");
+    const char *p = u.authority.p;
+    size_t hlen = u.authority.n;
     if (hlen == 0 || hlen >= hostsz)
         return TSR_EINVAL;
     for (size_t i = 0; i < hlen; i++)
         host[i] = (char)tolower((unsigned char)p[i]);
     host[hlen] = '\0';
-    const char *path = p + hlen;
+    const char *path = p + hlen; /* the path and anything after it, as written */
     if (*path == '\0')
         path = "/";
     if (strlen(path) >= prefixsz)

@@ -18,6 +18,7 @@
 #include "mgmt/mgmt.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/url.h"
 
 #define PAGE_MAX INT32_MAX
 #define PER_PAGE_MAX 100
@@ -540,74 +541,48 @@ bool tsr_mgmt_read_strlist(struct tsr_mgmt_reader *rd, const char *name, size_t 
 
 /* ---- URLs ---- */
 
-static bool is_loopback(const char *host, size_t len)
+/* Checks the authority's host[:port]: a name or an IPv6 literal, a port in 1..65535. */
+static const char *authority_problem(const struct tsr_url *u)
 {
-    static const char *const loop[] = {"localhost", "127.0.0.1", "[::1]"};
-    for (size_t i = 0; i < sizeof loop / sizeof loop[0]; i++)
-        if (strlen(loop[i]) == len && strncasecmp(host, loop[i], len) == 0)
-            return true;
-    return false;
-}
-
-/* Checks "host[:port]"; *hostlen receives the host's length. */
-static const char *authority_problem(const char *a, size_t len, size_t *hostlen)
-{
-    if (len == 0)
+    const struct tsr_url_part *h = &u->host;
+    if (u->authority.n == 0)
         return "URL must have a host";
-    if (memchr(a, '@', len) != NULL)
+    if (u->userinfo.present)
         return "URL must not contain user information";
-    size_t h;
-    if (a[0] == '[') {
-        const char *close = memchr(a, ']', len);
-        if (close == NULL)
-            return "URL host is not valid";
-        h = (size_t)(close - a) + 1;
-        for (size_t i = 1; i + 1 < h; i++)
-            if (!isxdigit((unsigned char)a[i]) && a[i] != ':' && a[i] != '.')
+    if (u->hostport == TSR_URL_HOSTPORT_UNCLOSED)
+        return "URL host is not valid";
+    if (h->n > 0 && h->p[0] == '[') {
+        for (size_t i = 1; i + 1 < h->n; i++)
+            if (!isxdigit((unsigned char)h->p[i]) && h->p[i] != ':' && h->p[i] != '.')
                 return "URL host is not valid";
     } else {
-        h = 0;
-        while (h < len && a[h] != ':') {
-            if (!isalnum((unsigned char)a[h]) && a[h] != '-' && a[h] != '.' && a[h] != '_')
+        for (size_t i = 0; i < h->n; i++)
+            if (!isalnum((unsigned char)h->p[i]) && h->p[i] != '-' && h->p[i] != '.' &&
+                h->p[i] != '_')
                 return "URL host is not valid";
-            h++;
-        }
-        if (h == 0)
+        if (h->n == 0)
             return "URL must have a host";
     }
-    if (h < len) {
-        size_t digits = len - h - 1;
-        if (a[h] != ':' || digits == 0 || digits > 5)
-            return "URL port is not valid";
-        long port = 0;
-        for (size_t i = h + 1; i < len; i++) {
-            if (!isdigit((unsigned char)a[i]))
-                return "URL port is not valid";
-            port = port * 10 + (a[i] - '0');
-        }
-        if (port < 1 || port > 65535)
-            return "URL port is not valid";
-    }
-    *hostlen = h;
+    if (u->hostport == TSR_URL_HOSTPORT_AFTER_BRACKET ||
+        (u->port.present && tsr_url_port_number(u->port.p, u->port.n) < 0))
+        return "URL port is not valid";
     return NULL;
 }
 
-/* For http(s) URLs: rest is what follows "scheme:". */
-static const char *web_url_problem(bool https, const char *rest, enum tsr_mgmt_url_kind kind)
+/* For http(s) URLs, split into u. */
+static const char *web_url_problem(const struct tsr_url *u, enum tsr_mgmt_url_kind kind)
 {
-    if (strncmp(rest, "//", 2) != 0)
+    bool https = tsr_url_part_is(&u->scheme, "https");
+    if (!u->authority.present)
         return "URL must be absolute";
-    const char *a = rest + 2;
-    size_t len = strcspn(a, "/?");
-    size_t hostlen = 0;
-    const char *why = authority_problem(a, len, &hostlen);
+    const char *why = authority_problem(u);
     if (why != NULL)
         return why;
     if (!https && kind == TSR_URL_HTTPS)
         return "URL must use https";
-    if (!https && !is_loopback(a, hostlen))
+    if (!tsr_url_transport_ok(u))
         return "http is only allowed for localhost, 127.0.0.1 and [::1]; use https";
-    if (kind == TSR_URL_ORIGIN && a[len] != '\0')
+    if (kind == TSR_URL_ORIGIN && (u->path.n > 0 || u->query.present))
         return "An origin must not have a path or query (scheme://host[:port])";
     return NULL;
 }
@@ -620,11 +595,12 @@ const char *tsr_mgmt_url_problem(const char *url, enum tsr_mgmt_url_kind kind)
             return "URL must not contain whitespace or control characters";
     if (strchr(url, '#') != NULL)
         return "URL must not contain a fragment";
-    size_t slen = 0;
-    if (isalpha((unsigned char)url[0]))
-        slen = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
-    if (slen == 0 || url[slen] != ':')
+    struct tsr_url u;
+    if (strlen(url) > TSR_URL_MAX)
+        return "URL is too long";
+    if (tsr_url_split(url, &u) != 0)
         return "URL must be absolute";
+    size_t slen = u.scheme.n;
     char scheme[32];
     if (slen >= sizeof scheme)
         return "URL scheme is not allowed";
@@ -635,7 +611,7 @@ const char *tsr_mgmt_url_problem(const char *url, enum tsr_mgmt_url_kind kind)
     if (tsr_mgmt_in(scheme, banned))
         return "URL scheme is not allowed";
     if (strcmp(scheme, "https") == 0 || strcmp(scheme, "http") == 0)
-        return web_url_problem(scheme[4] == 's', rest, kind);
+        return web_url_problem(&u, kind);
     if (kind != TSR_URL_REDIRECT_NATIVE)
         return "URL must use https (or http on localhost)";
     if (*rest == '\0' || strcmp(rest, "//") == 0)
