@@ -161,17 +161,15 @@ int tsr_cli_args_parse(const struct tsr_cli_command *c, int argc, char **argv,
     bool options_done = false;
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
-        if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
+        /* Every option is long, so a word with one dash is a value: kids and client ids are
+         * base64url, and one in 64 starts with '-'. */
+        if (options_done || arg[0] != '-' || arg[1] != '-') {
             a->operands[a->noperands++] = arg;
             continue;
         }
         if (strcmp(arg, "--") == 0) {
             options_done = true;
             continue;
-        }
-        if (arg[1] != '-') {
-            tsr_cli_usage(a, "unknown option %s", shown(arg, b1));
-            goto fail;
         }
         const char *name = arg + 2;
         const char *eq = strchr(name, '=');

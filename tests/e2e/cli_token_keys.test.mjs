@@ -226,6 +226,8 @@ test('keys rotate: the new key signs and is in the JWKS; revoke: refused for the
   assert.equal(tok.header.kid, newKid);
 
   assertCliError(assert, await cli(server, ['keys', 'revoke', 'no-such-kid']), 1, /404/, 'an unknown kid');
+  // Kids are base64url: one in 64 starts with '-', and it is a kid, not an option.
+  assertCliError(assert, await cli(server, ['keys', 'revoke', '-no-such-kid']), 1, /404/, 'a kid starting with a dash');
   assertCliError(assert, await cli(server, ['keys', 'revoke', newKid]), 1,
     /Only a previous \(rotated out\) signing key can be revoked/, 'the current key');
   assertCliError(assert, await cli(server, ['keys', 'revoke']), 2, /missing KID/, 'no kid');
