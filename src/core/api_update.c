@@ -16,30 +16,12 @@ static const char *const signing_algs[] = {"RS256", "HS256", NULL};
 static const char *const dialects[] = {"access_token", "access_token_authz", "rfc9068_profile",
                                        "rfc9068_profile_authz", NULL};
 
-static bool one_of(const char *s, const char *const *values)
-{
-    for (size_t i = 0; values[i] != NULL; i++)
-        if (strcmp(s, values[i]) == 0)
-            return true;
-    return false;
-}
-
 static bool has_space(const char *s)
 {
     for (; *s; s++)
         if (isspace((unsigned char)*s))
             return true;
     return false;
-}
-
-static int set_str(char **dst, const char *s)
-{
-    char *copy = strdup(s);
-    if (copy == NULL)
-        return TSR_ENOMEM;
-    free(*dst);
-    *dst = copy;
-    return 0;
 }
 
 int tsr_api_patch_permitted(const struct tsr_api *a, const struct tsr_api_patch *p,
@@ -79,7 +61,7 @@ static int apply_name(struct tsr_api *a, const struct tsr_api_patch *p, struct t
     if (strpbrk(p->name, "<>") != NULL)
         return tsr_refuse(why, TSR_REFUSED_VALUE, "name",
                           "String does not match pattern: ^[^<>]+$");
-    return set_str(&a->name, p->name);
+    return tsr_patch_set_str(&a->name, p->name);
 }
 
 static int apply_scopes(struct tsr_api *a, const struct tsr_api_patch *p, struct tsr_refusal *why)
@@ -124,23 +106,6 @@ static int apply_lifetimes(struct tsr_api *a, const struct tsr_api_patch *p,
                           (long long)a->token_lifetime_for_web, (long long)a->token_lifetime);
     a->token_lifetime_for_web = a->token_lifetime;
     return 0;
-}
-
-static void apply_bool(bool *dst, enum tsr_patch_bool v)
-{
-    if (v != TSR_PATCH_UNSET)
-        *dst = v == TSR_PATCH_TRUE;
-}
-
-/* An enum property: one of values, worded as the schema words it. */
-static int apply_enum(char **dst, const char *field, const char *v, const char *const *values,
-                      struct tsr_refusal *why)
-{
-    if (v == NULL)
-        return 0;
-    if (!one_of(v, values))
-        return tsr_refuse(why, TSR_REFUSED_VALUE, field, "No enum match for: \"%.100s\"", v);
-    return set_str(dst, v);
 }
 
 /* Characters (UTF-8 code points) of s. */
@@ -196,7 +161,7 @@ static int settle_secret(struct tsr_api *a, const struct tsr_api_patch *p,
         return 0;
     if (hs256)
         return tsr_api_new_signing_secret(a, master_key, NULL);
-    return set_str(&a->signing_secret, "");
+    return tsr_patch_set_str(&a->signing_secret, "");
 }
 
 static int apply_identifier(struct tsr_api *a, const struct tsr_api_patch *p,
@@ -209,9 +174,9 @@ static int apply_identifier(struct tsr_api *a, const struct tsr_api_patch *p,
     if (has_space(id))
         return tsr_refuse(why, TSR_REFUSED_VALUE, "identifier",
                           "String must not contain whitespace");
-    int rc = set_str(&a->identifier, id);
+    int rc = tsr_patch_set_str(&a->identifier, id);
     /* Named after its identifier unless the patch names it. */
-    return rc == 0 ? set_str(&a->name, id) : rc;
+    return rc == 0 ? tsr_patch_set_str(&a->name, id) : rc;
 }
 
 int tsr_api_apply_patch(struct tsr_api *a, const struct tsr_api_patch *p, bool creating,
@@ -224,16 +189,16 @@ int tsr_api_apply_patch(struct tsr_api *a, const struct tsr_api_patch *p, bool c
     if (rc == 0)
         rc = apply_scopes(a, p, why);
     if (rc == 0)
-        rc = apply_enum(&a->signing_alg, "signing_alg", p->signing_alg, signing_algs, why);
+        rc = tsr_patch_set_enum(&a->signing_alg, "signing_alg", p->signing_alg, signing_algs, why);
     if (rc == 0)
         rc = apply_lifetimes(a, p, why);
     if (rc != 0)
         return rc;
-    apply_bool(&a->allow_offline_access, p->allow_offline_access);
-    apply_bool(&a->skip_consent_for_verifiable_first_party_clients,
-               p->skip_consent_for_verifiable_first_party_clients);
-    apply_bool(&a->enforce_policies, p->enforce_policies);
-    rc = apply_enum(&a->token_dialect, "token_dialect", p->token_dialect, dialects, why);
+    tsr_patch_set_bool(&a->allow_offline_access, p->allow_offline_access);
+    tsr_patch_set_bool(&a->skip_consent_for_verifiable_first_party_clients,
+                       p->skip_consent_for_verifiable_first_party_clients);
+    tsr_patch_set_bool(&a->enforce_policies, p->enforce_policies);
+    rc = tsr_patch_set_enum(&a->token_dialect, "token_dialect", p->token_dialect, dialects, why);
     if (rc == 0)
         rc = settle_secret(a, p, master_key, why);
     return rc;

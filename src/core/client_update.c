@@ -33,24 +33,6 @@ static const char *str(const char *s)
     return s ? s : "";
 }
 
-static bool one_of(const char *s, const char *const *values)
-{
-    for (size_t i = 0; values[i] != NULL; i++)
-        if (strcmp(s, values[i]) == 0)
-            return true;
-    return false;
-}
-
-static int set_str(char **dst, const char *s)
-{
-    char *copy = strdup(s);
-    if (copy == NULL)
-        return TSR_ENOMEM;
-    free(*dst);
-    *dst = copy;
-    return 0;
-}
-
 /* Replaces *dst with a copy of src, when given. */
 static int set_list(struct tsr_strlist *dst, const struct tsr_strlist *src)
 {
@@ -65,22 +47,6 @@ static int set_list(struct tsr_strlist *dst, const struct tsr_strlist *src)
     tsr_strlist_cleanup(dst);
     *dst = copy;
     return 0;
-}
-
-static void set_bool(bool *dst, enum tsr_patch_bool v)
-{
-    if (v != TSR_PATCH_UNSET)
-        *dst = v == TSR_PATCH_TRUE;
-}
-
-static int set_enum(char **dst, const char *field, const char *v, const char *const *values,
-                    struct tsr_refusal *why)
-{
-    if (v == NULL)
-        return 0;
-    if (!one_of(v, values))
-        return tsr_refuse(why, TSR_REFUSED_VALUE, field, "No enum match for: \"%.100s\"", v);
-    return set_str(dst, v);
 }
 
 static int set_int(int64_t *dst, const char *field, bool has, int64_t v, int64_t min, int64_t max,
@@ -142,15 +108,15 @@ static int set_base(struct tsr_client *c)
     tsr_strlist_cleanup(&c->allowed_origins);
     tsr_strlist_cleanup(&c->web_origins);
     tsr_strlist_cleanup(&c->allowed_logout_urls);
-    int rc = set_str(&c->description, "");
+    int rc = tsr_patch_set_str(&c->description, "");
     if (rc == 0)
-        rc = set_str(&c->logo_uri, "");
+        rc = tsr_patch_set_str(&c->logo_uri, "");
     if (rc == 0)
-        rc = set_str(&c->client_metadata, "{}");
+        rc = tsr_patch_set_str(&c->client_metadata, "{}");
     if (rc == 0 && c->app_type == NULL)
-        rc = set_str(&c->app_type, "");
+        rc = tsr_patch_set_str(&c->app_type, "");
     if (rc == 0)
-        rc = set_str(&c->secret_hash, "");
+        rc = tsr_patch_set_str(&c->secret_hash, "");
     return rc;
 }
 
@@ -162,9 +128,9 @@ static int set_base(struct tsr_client *c)
 static int set_spa_refresh_defaults(struct tsr_client *c)
 {
     struct tsr_client_rt *rt = &c->refresh_token;
-    int rc = set_str(&rt->rotation_type, "rotating");
+    int rc = tsr_patch_set_str(&rt->rotation_type, "rotating");
     if (rc == 0)
-        rc = set_str(&rt->expiration_type, "expiring");
+        rc = tsr_patch_set_str(&rt->expiration_type, "expiring");
     rt->leeway = 0;
     rt->token_lifetime = 2592000;
     rt->idle_token_lifetime = 1296000;
@@ -184,8 +150,8 @@ static int set_defaults(const struct tsr_client_patch *p, struct tsr_client *c)
     const char *type = str(c->app_type);
     int rc = 0;
     if (p->token_endpoint_auth_method == NULL)
-        rc = set_str(&c->token_endpoint_auth_method,
-                     public_type(type) ? "none" : "client_secret_post");
+        rc = tsr_patch_set_str(&c->token_endpoint_auth_method,
+                               public_type(type) ? "none" : "client_secret_post");
     if (rc != 0 || p->grant_types != NULL)
         return rc;
     tsr_strlist_cleanup(&c->grant_types);
@@ -208,26 +174,26 @@ static int apply_strings(struct tsr_client *c, const struct tsr_client_patch *p,
         return tsr_refuse(why, TSR_REFUSED_VALUE, "name",
                           "String does not match pattern: ^[^<>]+$");
     if (p->name != NULL)
-        rc = set_str(&c->name, p->name);
+        rc = tsr_patch_set_str(&c->name, p->name);
     if (rc == 0 && p->description != NULL)
-        rc = set_str(&c->description, p->description);
+        rc = tsr_patch_set_str(&c->description, p->description);
     if (rc == 0)
-        rc = set_enum(&c->app_type, "app_type", p->app_type, app_types, why);
+        rc = tsr_patch_set_enum(&c->app_type, "app_type", p->app_type, app_types, why);
     if (rc == 0 && p->logo_uri != NULL)
-        rc = set_str(&c->logo_uri, p->logo_uri);
+        rc = tsr_patch_set_str(&c->logo_uri, p->logo_uri);
     if (rc != 0)
         return rc;
-    set_bool(&c->is_first_party, p->is_first_party);
-    set_bool(&c->oidc_conformant, p->oidc_conformant);
-    return set_enum(&c->token_endpoint_auth_method, "token_endpoint_auth_method",
-                    p->token_endpoint_auth_method, auth_methods, why);
+    tsr_patch_set_bool(&c->is_first_party, p->is_first_party);
+    tsr_patch_set_bool(&c->oidc_conformant, p->oidc_conformant);
+    return tsr_patch_set_enum(&c->token_endpoint_auth_method, "token_endpoint_auth_method",
+                              p->token_endpoint_auth_method, auth_methods, why);
 }
 
 static int apply_lists(struct tsr_client *c, const struct tsr_client_patch *p,
                        struct tsr_refusal *why)
 {
     for (size_t i = 0; p->grant_types != NULL && i < p->grant_types->n; i++) {
-        if (one_of(p->grant_types->v[i], grant_types))
+        if (tsr_patch_one_of(p->grant_types->v[i], grant_types))
             continue;
         char field[48];
         snprintf(field, sizeof field, "grant_types[%zu]", i);
@@ -244,14 +210,14 @@ static int apply_lists(struct tsr_client *c, const struct tsr_client_patch *p,
     if (rc == 0)
         rc = set_list(&c->grant_types, p->grant_types);
     if (rc == 0 && p->client_metadata != NULL)
-        rc = set_str(&c->client_metadata, p->client_metadata);
+        rc = tsr_patch_set_str(&c->client_metadata, p->client_metadata);
     return rc;
 }
 
 static int apply_jwt(struct tsr_client *c, const struct tsr_client_patch *p,
                      struct tsr_refusal *why)
 {
-    if (p->jwt_alg != NULL && !one_of(p->jwt_alg, jwt_algs))
+    if (p->jwt_alg != NULL && !tsr_patch_one_of(p->jwt_alg, jwt_algs))
         return tsr_refuse(why, TSR_REFUSED_VALUE, "jwt_configuration.alg",
                           "No enum match for: \"%.100s\"", p->jwt_alg);
     return set_int(&c->jwt_lifetime_in_seconds, "jwt_configuration.lifetime_in_seconds",
@@ -263,11 +229,11 @@ static int apply_refresh_token(struct tsr_client *c, const struct tsr_client_rt_
                                struct tsr_refusal *why)
 {
     struct tsr_client_rt *rt = &c->refresh_token;
-    int rc = set_enum(&rt->rotation_type, "refresh_token.rotation_type", p->rotation_type,
-                      rotation_types, why);
+    int rc = tsr_patch_set_enum(&rt->rotation_type, "refresh_token.rotation_type", p->rotation_type,
+                                rotation_types, why);
     if (rc == 0)
-        rc = set_enum(&rt->expiration_type, "refresh_token.expiration_type", p->expiration_type,
-                      expiration_types, why);
+        rc = tsr_patch_set_enum(&rt->expiration_type, "refresh_token.expiration_type",
+                                p->expiration_type, expiration_types, why);
     if (rc == 0)
         rc = set_int(&rt->leeway, "refresh_token.leeway", p->has_leeway, p->leeway, 0,
                      TSR_CLIENT_RT_LEEWAY_MAX, why);
@@ -280,8 +246,8 @@ static int apply_refresh_token(struct tsr_client *c, const struct tsr_client_rt_
                      TSR_CLIENT_RT_LIFETIME_MAX, why);
     if (rc != 0)
         return rc;
-    set_bool(&rt->infinite_token_lifetime, p->infinite_token_lifetime);
-    set_bool(&rt->infinite_idle_token_lifetime, p->infinite_idle_token_lifetime);
+    tsr_patch_set_bool(&rt->infinite_token_lifetime, p->infinite_token_lifetime);
+    tsr_patch_set_bool(&rt->infinite_idle_token_lifetime, p->infinite_idle_token_lifetime);
     return 0;
 }
 
@@ -320,7 +286,7 @@ int tsr_client_check(const struct tsr_client *c, struct tsr_refusal *why)
 int tsr_client_settle_secret(struct tsr_client *c)
 {
     if (tsr_client_is_public(c))
-        return set_str(&c->secret_hash, "");
+        return tsr_patch_set_str(&c->secret_hash, "");
     if (c->secret_hash != NULL && c->secret_hash[0] != '\0')
         return 0;
     char *unused = NULL;

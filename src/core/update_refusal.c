@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/err.h"
@@ -21,4 +22,38 @@ int tsr_refuse(struct tsr_refusal *r, enum tsr_refusal_kind kind, const char *fi
     vsnprintf(r->message, sizeof r->message, fmt, ap);
     va_end(ap);
     return TSR_EINVAL;
+}
+
+bool tsr_patch_one_of(const char *s, const char *const *values)
+{
+    for (size_t i = 0; values[i] != NULL; i++)
+        if (strcmp(s, values[i]) == 0)
+            return true;
+    return false;
+}
+
+int tsr_patch_set_str(char **dst, const char *s)
+{
+    char *copy = strdup(s);
+    if (copy == NULL)
+        return TSR_ENOMEM;
+    free(*dst);
+    *dst = copy;
+    return 0;
+}
+
+void tsr_patch_set_bool(bool *dst, enum tsr_patch_bool v)
+{
+    if (v != TSR_PATCH_UNSET)
+        *dst = v == TSR_PATCH_TRUE;
+}
+
+int tsr_patch_set_enum(char **dst, const char *field, const char *v, const char *const *values,
+                       struct tsr_refusal *why)
+{
+    if (v == NULL)
+        return 0;
+    if (!tsr_patch_one_of(v, values))
+        return tsr_refuse(why, TSR_REFUSED_VALUE, field, "No enum match for: \"%.100s\"", v);
+    return tsr_patch_set_str(dst, v);
 }

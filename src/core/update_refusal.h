@@ -1,12 +1,15 @@
 /*
  * update_refusal.h - what the patches of core/client_update.c and
- * core/api_update.c share: a tri-state boolean, and why a change to a
+ * core/api_update.c share: a tri-state boolean, the setters every patch
+ * uses, and why a change to a
  * record was refused, as plain values (what kind of refusal, which
  * property, the message).  The Management API words it as
  * Auth0 does (mgmt/common.h).
  */
 #ifndef TSR_CORE_UPDATE_REFUSAL_H
 #define TSR_CORE_UPDATE_REFUSAL_H
+
+#include <stdbool.h>
 
 /* A boolean of a patch: not given, false or true. */
 enum tsr_patch_bool { TSR_PATCH_UNSET = -1, TSR_PATCH_FALSE = 0, TSR_PATCH_TRUE = 1 };
@@ -33,5 +36,21 @@ void tsr_refusal_clear(struct tsr_refusal *r);
 /* Fills r (field may be NULL) and returns TSR_EINVAL, for `return tsr_refuse(...)`. */
 int tsr_refuse(struct tsr_refusal *r, enum tsr_refusal_kind kind, const char *field,
                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* True when s is one of the NULL-terminated values. */
+bool tsr_patch_one_of(const char *s, const char *const *values);
+
+/* Replaces *dst with a copy of s.  Returns 0 or TSR_ENOMEM (*dst unchanged). */
+int tsr_patch_set_str(char **dst, const char *s);
+
+/* Sets *dst when v is given. */
+void tsr_patch_set_bool(bool *dst, enum tsr_patch_bool v);
+
+/*
+ * An enum property, when given (v not NULL): one of values, refused as the
+ * Management API's schema words it ("No enum match for: ...").
+ */
+int tsr_patch_set_enum(char **dst, const char *field, const char *v, const char *const *values,
+                       struct tsr_refusal *why);
 
 #endif

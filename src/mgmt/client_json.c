@@ -11,6 +11,7 @@
 #include "core/app.h"
 #include "core/client_update.h"
 #include "http/response.h"
+#include "mgmt/patch_read.h"
 #include "mgmt/refusal.h"
 #include "util/err.h"
 
@@ -143,45 +144,6 @@ static void client_body_cleanup(struct client_body *b)
     free(b->metadata);
 }
 
-/* A string of min..max characters, when present. */
-static bool read_str(struct tsr_mgmt_reader *rd, const char *name, size_t min, size_t max,
-                     const char **out)
-{
-    const json_t *v = json_object_get(rd->body, name);
-    if (rd->failed || v == NULL)
-        return !rd->failed;
-    if (!tsr_mgmt_check_string(rd, name, v, min, max))
-        return false;
-    *out = json_string_value(v);
-    return true;
-}
-
-static bool read_typed_str(struct tsr_mgmt_reader *rd, const char *name, const char **out)
-{
-    const json_t *v = tsr_mgmt_get(rd, name, JSON_STRING);
-    if (v != NULL)
-        *out = json_string_value(v);
-    return !rd->failed;
-}
-
-static bool read_int(struct tsr_mgmt_reader *rd, const char *name, bool *has, int64_t *out)
-{
-    const json_t *v = tsr_mgmt_get(rd, name, JSON_INTEGER);
-    if (v != NULL) {
-        *has = true;
-        *out = (int64_t)json_integer_value(v);
-    }
-    return !rd->failed;
-}
-
-static bool read_flag(struct tsr_mgmt_reader *rd, const char *name, enum tsr_patch_bool *out)
-{
-    const json_t *v = tsr_mgmt_get(rd, name, JSON_TRUE);
-    if (v != NULL)
-        *out = json_is_true(v) ? TSR_PATCH_TRUE : TSR_PATCH_FALSE;
-    return !rd->failed;
-}
-
 /* A list of strings, when present: *out then points at dst. */
 static bool read_list(struct tsr_mgmt_reader *rd, const char *name, size_t max_items,
                       size_t max_len, struct tsr_strlist *dst, const struct tsr_strlist **out)
@@ -245,8 +207,8 @@ static bool read_jwt_configuration(struct tsr_mgmt_reader *rd, struct client_bod
         return !rd->failed;
     struct tsr_mgmt_reader sub;
     bool ok = tsr_mgmt_reader_start(&sub, rd->req, obj, jwt_props, "jwt_configuration") &&
-              read_typed_str(&sub, "alg", &b->p.jwt_alg) &&
-              read_int(&sub, "lifetime_in_seconds", &b->p.has_jwt_lifetime,
+              tsr_patch_read_typed_str(&sub, "alg", &b->p.jwt_alg) &&
+              tsr_patch_read_int(&sub, "lifetime_in_seconds", &b->p.has_jwt_lifetime,
                        &b->p.jwt_lifetime_in_seconds);
     rd->failed = sub.failed;
     return ok;
@@ -260,14 +222,14 @@ static bool read_refresh_token(struct tsr_mgmt_reader *rd, struct client_body *b
     struct tsr_client_rt_patch *rt = &b->p.refresh_token;
     struct tsr_mgmt_reader sub;
     bool ok = tsr_mgmt_reader_start(&sub, rd->req, obj, rt_props, "refresh_token") &&
-              read_typed_str(&sub, "rotation_type", &rt->rotation_type) &&
-              read_typed_str(&sub, "expiration_type", &rt->expiration_type) &&
-              read_int(&sub, "leeway", &rt->has_leeway, &rt->leeway) &&
-              read_int(&sub, "token_lifetime", &rt->has_token_lifetime, &rt->token_lifetime) &&
-              read_int(&sub, "idle_token_lifetime", &rt->has_idle_token_lifetime,
+              tsr_patch_read_typed_str(&sub, "rotation_type", &rt->rotation_type) &&
+              tsr_patch_read_typed_str(&sub, "expiration_type", &rt->expiration_type) &&
+              tsr_patch_read_int(&sub, "leeway", &rt->has_leeway, &rt->leeway) &&
+              tsr_patch_read_int(&sub, "token_lifetime", &rt->has_token_lifetime, &rt->token_lifetime) &&
+              tsr_patch_read_int(&sub, "idle_token_lifetime", &rt->has_idle_token_lifetime,
                        &rt->idle_token_lifetime) &&
-              read_flag(&sub, "infinite_token_lifetime", &rt->infinite_token_lifetime) &&
-              read_flag(&sub, "infinite_idle_token_lifetime", &rt->infinite_idle_token_lifetime);
+              tsr_patch_read_flag(&sub, "infinite_token_lifetime", &rt->infinite_token_lifetime) &&
+              tsr_patch_read_flag(&sub, "infinite_idle_token_lifetime", &rt->infinite_idle_token_lifetime);
     rd->failed = sub.failed;
     return ok;
 }
@@ -276,13 +238,13 @@ static bool read_body(struct tsr_mgmt_reader *rd, struct client_body *b)
 {
     struct tsr_client_patch *p = &b->p;
     tsr_client_patch_init(p);
-    return read_str(rd, "name", 1, NAME_MAX_CHARS, &p->name) &&
-           read_str(rd, "description", 0, DESCRIPTION_MAX_CHARS, &p->description) &&
-           read_typed_str(rd, "app_type", &p->app_type) &&
-           read_str(rd, "logo_uri", 0, URL_MAX_CHARS, &p->logo_uri) &&
-           read_flag(rd, "is_first_party", &p->is_first_party) &&
-           read_flag(rd, "oidc_conformant", &p->oidc_conformant) &&
-           read_typed_str(rd, "token_endpoint_auth_method", &p->token_endpoint_auth_method) &&
+    return tsr_patch_read_str(rd, "name", 1, NAME_MAX_CHARS, &p->name) &&
+           tsr_patch_read_str(rd, "description", 0, DESCRIPTION_MAX_CHARS, &p->description) &&
+           tsr_patch_read_typed_str(rd, "app_type", &p->app_type) &&
+           tsr_patch_read_str(rd, "logo_uri", 0, URL_MAX_CHARS, &p->logo_uri) &&
+           tsr_patch_read_flag(rd, "is_first_party", &p->is_first_party) &&
+           tsr_patch_read_flag(rd, "oidc_conformant", &p->oidc_conformant) &&
+           tsr_patch_read_typed_str(rd, "token_endpoint_auth_method", &p->token_endpoint_auth_method) &&
            read_lists(rd, b) && read_metadata(rd, b) && read_jwt_configuration(rd, b) &&
            read_refresh_token(rd, b);
 }

@@ -15,6 +15,7 @@
 #include "http/response.h"
 #include "mgmt/common.h"
 #include "mgmt/mgmt.h"
+#include "mgmt/patch_read.h"
 #include "mgmt/refusal.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -123,45 +124,6 @@ static bool read_given(struct tsr_mgmt_reader *rd, struct api_body *b)
     return true;
 }
 
-/* A string of min..max characters, when present. */
-static bool read_str(struct tsr_mgmt_reader *rd, const char *name, size_t min, size_t max,
-                     const char **out)
-{
-    const json_t *v = json_object_get(rd->body, name);
-    if (rd->failed || v == NULL)
-        return !rd->failed;
-    if (!tsr_mgmt_check_string(rd, name, v, min, max))
-        return false;
-    *out = json_string_value(v);
-    return true;
-}
-
-static bool read_typed_str(struct tsr_mgmt_reader *rd, const char *name, const char **out)
-{
-    const json_t *v = tsr_mgmt_get(rd, name, JSON_STRING);
-    if (v != NULL)
-        *out = json_string_value(v);
-    return !rd->failed;
-}
-
-static bool read_int(struct tsr_mgmt_reader *rd, const char *name, bool *has, int64_t *out)
-{
-    const json_t *v = tsr_mgmt_get(rd, name, JSON_INTEGER);
-    if (v != NULL) {
-        *has = true;
-        *out = (int64_t)json_integer_value(v);
-    }
-    return !rd->failed;
-}
-
-static bool read_flag(struct tsr_mgmt_reader *rd, const char *name, enum tsr_patch_bool *out)
-{
-    const json_t *v = tsr_mgmt_get(rd, name, JSON_TRUE);
-    if (v != NULL)
-        *out = json_is_true(v) ? TSR_PATCH_TRUE : TSR_PATCH_FALSE;
-    return !rd->failed;
-}
-
 /* Reads scopes[i] into *out (strings borrowed from the body). */
 static bool read_scope(struct tsr_mgmt_reader *rd, const json_t *arr, size_t i,
                        struct tsr_api_scope *out)
@@ -176,8 +138,8 @@ static bool read_scope(struct tsr_mgmt_reader *rd, const json_t *arr, size_t i,
     const char *value = NULL, *description = NULL;
     bool ok = tsr_mgmt_reader_start(&sub, rd->req, item, scope_props, path) &&
               tsr_mgmt_require(&sub, "value") &&
-              read_str(&sub, "value", 1, SCOPE_VALUE_MAX_CHARS, &value) &&
-              read_str(&sub, "description", 0, SCOPE_DESCRIPTION_MAX_CHARS, &description);
+              tsr_patch_read_str(&sub, "value", 1, SCOPE_VALUE_MAX_CHARS, &value) &&
+              tsr_patch_read_str(&sub, "description", 0, SCOPE_DESCRIPTION_MAX_CHARS, &description);
     out->value = (char *)value;
     out->description = (char *)description;
     rd->failed = sub.failed;
@@ -210,17 +172,17 @@ static bool read_settings(struct tsr_mgmt_reader *rd, struct api_body *b)
     struct tsr_api_patch *p = &b->p;
     p->allow_offline_access = p->skip_consent_for_verifiable_first_party_clients =
         p->enforce_policies = TSR_PATCH_UNSET;
-    return read_str(rd, "name", 1, NAME_MAX_CHARS, &p->name) && read_scopes(rd, b) &&
-           read_typed_str(rd, "signing_alg", &p->signing_alg) &&
-           read_int(rd, "token_lifetime", &p->has_token_lifetime, &p->token_lifetime) &&
-           read_int(rd, "token_lifetime_for_web", &p->has_token_lifetime_for_web,
+    return tsr_patch_read_str(rd, "name", 1, NAME_MAX_CHARS, &p->name) && read_scopes(rd, b) &&
+           tsr_patch_read_typed_str(rd, "signing_alg", &p->signing_alg) &&
+           tsr_patch_read_int(rd, "token_lifetime", &p->has_token_lifetime, &p->token_lifetime) &&
+           tsr_patch_read_int(rd, "token_lifetime_for_web", &p->has_token_lifetime_for_web,
                     &p->token_lifetime_for_web) &&
-           read_flag(rd, "allow_offline_access", &p->allow_offline_access) &&
-           read_flag(rd, "skip_consent_for_verifiable_first_party_clients",
+           tsr_patch_read_flag(rd, "allow_offline_access", &p->allow_offline_access) &&
+           tsr_patch_read_flag(rd, "skip_consent_for_verifiable_first_party_clients",
                      &p->skip_consent_for_verifiable_first_party_clients) &&
-           read_flag(rd, "enforce_policies", &p->enforce_policies) &&
-           read_typed_str(rd, "token_dialect", &p->token_dialect) &&
-           read_typed_str(rd, "signing_secret", &p->signing_secret);
+           tsr_patch_read_flag(rd, "enforce_policies", &p->enforce_policies) &&
+           tsr_patch_read_typed_str(rd, "token_dialect", &p->token_dialect) &&
+           tsr_patch_read_typed_str(rd, "signing_secret", &p->signing_secret);
 }
 
 /* Applies b to a (core's rules); on refusal sends the error and returns false. */
@@ -354,7 +316,7 @@ void tsr_mgmt_apis_create(struct tsr_req *req)
         goto out;
     }
     if (!read_given(&rd, &b) ||
-        !read_str(&rd, "identifier", 1, IDENTIFIER_MAX_CHARS, &b.p.identifier) ||
+        !tsr_patch_read_str(&rd, "identifier", 1, IDENTIFIER_MAX_CHARS, &b.p.identifier) ||
         !read_settings(&rd, &b) || !apply(&rd, &a, &b, true))
         goto out;
     rc = tsr_api_insert(req->store, &a);
