@@ -6,7 +6,6 @@
 #include "core/api_update.h"
 
 #include <ctype.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,19 +37,6 @@ int tsr_api_patch_permitted(const struct tsr_api *a, const struct tsr_api_patch 
         return tsr_refuse(why, TSR_REFUSED_PROPERTY, "identifier",
                           "Payload validation error: 'Additional properties not allowed: "
                           "identifier'.");
-    return 0;
-}
-
-/* An integer property in min..max, worded as the Management API's schema words it. */
-static int check_range(const char *field, int64_t v, int64_t min, int64_t max,
-                       struct tsr_refusal *why)
-{
-    if (v < min)
-        return tsr_refuse(why, TSR_REFUSED_VALUE, field,
-                          "Value %" PRId64 " is less than minimum %" PRId64, v, min);
-    if (v > max)
-        return tsr_refuse(why, TSR_REFUSED_VALUE, field,
-                          "Value %" PRId64 " is greater than maximum %" PRId64, v, max);
     return 0;
 }
 
@@ -86,14 +72,14 @@ static int apply_lifetimes(struct tsr_api *a, const struct tsr_api_patch *p,
                            struct tsr_refusal *why)
 {
     int rc = 0;
-    if (p->has_token_lifetime &&
-        (rc = check_range("token_lifetime", p->token_lifetime, 1, TSR_API_LIFETIME_MAX, why)) != 0)
+    if (p->has_token_lifetime && (rc = tsr_patch_check_range("token_lifetime", p->token_lifetime, 1,
+                                                             TSR_API_LIFETIME_MAX, why)) != 0)
         return rc;
     if (p->has_token_lifetime)
         a->token_lifetime = p->token_lifetime;
     if (p->has_token_lifetime_for_web &&
-        (rc = check_range("token_lifetime_for_web", p->token_lifetime_for_web, 1,
-                          TSR_API_LIFETIME_MAX, why)) != 0)
+        (rc = tsr_patch_check_range("token_lifetime_for_web", p->token_lifetime_for_web, 1,
+                                    TSR_API_LIFETIME_MAX, why)) != 0)
         return rc;
     if (p->has_token_lifetime_for_web)
         a->token_lifetime_for_web = p->token_lifetime_for_web;

@@ -6,7 +6,6 @@
  */
 #include "core/client_update.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,14 +53,10 @@ static int set_int(int64_t *dst, const char *field, bool has, int64_t v, int64_t
 {
     if (!has)
         return 0;
-    if (v < min)
-        return tsr_refuse(why, TSR_REFUSED_VALUE, field,
-                          "Value %" PRId64 " is less than minimum %" PRId64, v, min);
-    if (v > max)
-        return tsr_refuse(why, TSR_REFUSED_VALUE, field,
-                          "Value %" PRId64 " is greater than maximum %" PRId64, v, max);
-    *dst = v;
-    return 0;
+    int rc = tsr_patch_check_range(field, v, min, max, why);
+    if (rc == 0)
+        *dst = v;
+    return rc;
 }
 
 void tsr_client_patch_init(struct tsr_client_patch *p)

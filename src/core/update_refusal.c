@@ -1,5 +1,6 @@
 #include "core/update_refusal.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,4 +57,16 @@ int tsr_patch_set_enum(char **dst, const char *field, const char *v, const char 
     if (!tsr_patch_one_of(v, values))
         return tsr_refuse(why, TSR_REFUSED_VALUE, field, "No enum match for: \"%.100s\"", v);
     return tsr_patch_set_str(dst, v);
+}
+
+int tsr_patch_check_range(const char *field, int64_t v, int64_t min, int64_t max,
+                          struct tsr_refusal *why)
+{
+    if (v < min)
+        return tsr_refuse(why, TSR_REFUSED_VALUE, field,
+                          "Value %" PRId64 " is less than minimum %" PRId64, v, min);
+    if (v > max)
+        return tsr_refuse(why, TSR_REFUSED_VALUE, field,
+                          "Value %" PRId64 " is greater than maximum %" PRId64, v, max);
+    return 0;
 }

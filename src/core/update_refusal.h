@@ -10,6 +10,7 @@
 #define TSR_CORE_UPDATE_REFUSAL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* A boolean of a patch: not given, false or true. */
 enum tsr_patch_bool { TSR_PATCH_UNSET = -1, TSR_PATCH_FALSE = 0, TSR_PATCH_TRUE = 1 };
@@ -52,5 +53,9 @@ void tsr_patch_set_bool(bool *dst, enum tsr_patch_bool v);
  */
 int tsr_patch_set_enum(char **dst, const char *field, const char *v, const char *const *values,
                        struct tsr_refusal *why);
+
+/* An integer property in min..max, refused as the Management API's schema words it. */
+int tsr_patch_check_range(const char *field, int64_t v, int64_t min, int64_t max,
+                          struct tsr_refusal *why);
 
 #endif
