@@ -17,13 +17,12 @@
 #include <cmocka.h>
 
 #include "core/token_policy.h"
-#include "core/user.h"
 #include "util/clock.h"
 #include "util/err.h"
 
-#include "fixture_people.h"
+#include "fixture_tokens.h"
 
-#define T0 1700000000
+#define T0 TOKENS_T0
 
 /* ---- the verdict table (pure) ---- */
 
@@ -122,37 +121,6 @@ static void test_rotating_and_expiry_settings(void **state)
 
 /* ---- on the store ---- */
 
-static char *user_id; /* the person every token of a test is for */
-
-static int setup(void **state)
-{
-    tsr_clock_set_for_tests(TSR_CLOCK_FIXED, (int64_t)T0 * 1000);
-    people_setup(state);
-    struct people *p = *state;
-    struct tsr_user u;
-    assert_int_equal(tsr_user_init_new(&u, p->tenant_id, p->conn.id), 0);
-    u.email = strdup("alice@example.com");
-    assert_int_equal(tsr_user_fill_defaults(&u), 0);
-    assert_int_equal(tsr_user_insert(p->st, &u), 0);
-    user_id = strdup(u.user_id);
-    tsr_user_cleanup(&u);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    tsr_store_fail_after(0);
-    tsr_clock_set_for_tests(TSR_CLOCK_REAL, 0);
-    free(user_id);
-    user_id = NULL;
-    return people_teardown(state);
-}
-
-static void at(int64_t seconds_after_t0)
-{
-    tsr_clock_set_for_tests(TSR_CLOCK_FIXED, (T0 + seconds_after_t0) * 1000);
-}
-
 static struct tsr_client client_with(const char *rotation, const char *expiration, int64_t leeway,
                                      int64_t idle)
 {
@@ -171,7 +139,7 @@ static char *issue(struct people *p, const char *family, const char *client)
 {
     struct tsr_refresh_token t = {.family_id = (char *)family,
                                   .client_id = (char *)client,
-                                  .user_id = user_id,
+                                  .user_id = tokens_user,
                                   .sid = "",
                                   .scope = "openid offline_access",
                                   .audience = "",
@@ -212,7 +180,7 @@ static void test_rotation_leeway_and_reuse(void **state)
     /* Rotated now; the same struct again is a concurrent request that lost. */
     assert_int_equal(tsr_rt_commit(p->st, p->tenant_id, &c, &t), TSR_ENOTFOUND);
 
-    at(29); /* a retry inside the leeway: good, and the rotation is not written again */
+    tokens_at(29); /* a retry inside the leeway: good, and the rotation is not written again */
     assert_int_equal(present(p, &c, first, &t), TSR_RT_OK);
     assert_int_equal(t.rotated_at, T0);
     assert_int_equal(tsr_rt_commit(p->st, p->tenant_id, &c, &t), 0);
@@ -220,7 +188,7 @@ static void test_rotation_leeway_and_reuse(void **state)
     assert_int_equal(t.rotated_at, T0);
     assert_false(revoked(p, sibling));
 
-    at(30); /* the leeway is over: reuse, and the whole family goes */
+    tokens_at(30); /* the leeway is over: reuse, and the whole family goes */
     assert_int_equal(present(p, &c, first, &t), TSR_RT_REUSED);
     assert_true(revoked(p, first));
     assert_true(revoked(p, sibling));
@@ -241,13 +209,13 @@ static void test_non_rotating_idle_window(void **state)
     struct tsr_refresh_token t = {0};
     char *value = issue(p, "fam", "app");
 
-    at(90);
+    tokens_at(90);
     assert_int_equal(present(p, &c, value, &t), TSR_RT_OK);
     assert_int_equal(tsr_rt_commit(p->st, p->tenant_id, &c, &t), 0); /* used at T0+90 */
-    at(150); /* past T0+100, but the window restarted at the use */
+    tokens_at(150); /* past T0+100, but the window restarted at the use */
     assert_int_equal(present(p, &c, value, &t), TSR_RT_OK);
     assert_int_equal(t.rotated_at, 0);
-    at(190);
+    tokens_at(190);
     assert_int_equal(present(p, &c, value, &t), TSR_RT_EXPIRED);
     assert_false(revoked(p, value)); /* expiry refuses, it does not revoke */
 
@@ -268,14 +236,14 @@ static void test_unknown_other_client_and_absolute_expiry(void **state)
     assert_string_equal(t.client_id, "other"); /* found: the handler logs whose it was */
     assert_false(revoked(p, theirs));
 
-    struct tsr_refresh_token e = {.family_id = "f2", .client_id = "app", .user_id = user_id,
+    struct tsr_refresh_token e = {.family_id = "f2", .client_id = "app", .user_id = tokens_user,
                                   .sid = "", .scope = "openid", .audience = "",
                                   .auth_time = T0, .expires_at = T0 + 10};
     char *expiring = NULL;
     assert_int_equal(tsr_refresh_token_create(p->st, p->tenant_id, &e, &expiring), 0);
-    at(9);
+    tokens_at(9);
     assert_int_equal(present(p, &c, expiring, &t), TSR_RT_OK);
-    at(10);
+    tokens_at(10);
     assert_int_equal(present(p, &c, expiring, &t), TSR_RT_EXPIRED);
 
     tsr_refresh_token_cleanup(&t);
@@ -307,7 +275,7 @@ static void test_storage_failures(void **state)
 
     /* Reuse is refused even when the family's revocation cannot be written. */
     assert_int_equal(tsr_rt_commit(p->st, p->tenant_id, &rot, &t), 0);
-    at(5);
+    tokens_at(5);
     bool refused_unrevoked = false;
     for (int n = 1; n < 100; n++) {
         tsr_refresh_token_cleanup(&t);
@@ -333,11 +301,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rt_check_table),
         cmocka_unit_test(test_rotating_and_expiry_settings),
-        cmocka_unit_test_setup_teardown(test_rotation_leeway_and_reuse, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_non_rotating_idle_window, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unknown_other_client_and_absolute_expiry, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_storage_failures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rotation_leeway_and_reuse, tokens_setup, tokens_teardown),
+        cmocka_unit_test_setup_teardown(test_non_rotating_idle_window, tokens_setup, tokens_teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_other_client_and_absolute_expiry,
+                                        tokens_setup, tokens_teardown),
+        cmocka_unit_test_setup_teardown(test_storage_failures, tokens_setup, tokens_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
