@@ -51,15 +51,15 @@ static bool grant_allowed(struct tsr_req *req, const struct tsr_client *client,
 static bool load_user(struct tsr_req *req, const char *user_id, struct tsr_user *u,
                       const char *invalid_grant_text)
 {
-    int rc = tsr_user_get(req->store, req->tenant->t.id, user_id, u);
-    if (rc == 0 && !u->blocked)
-        return true;
-    if (rc == 0) {
-        tsr_user_cleanup(u);
+    enum tsr_subject_verdict v;
+    if (tsr_token_subject(req->store, req->tenant->t.id, user_id, u, &v) != 0)
+        tsr_resp_oauth_error(req, 500, "server_error", "Cannot read the user");
+    else if (v == TSR_SUBJECT_BLOCKED)
         tsr_resp_oauth_error(req, 401, "unauthorized", "user is blocked");
-    } else {
+    else if (v == TSR_SUBJECT_GONE)
         tsr_resp_oauth_error(req, 400, "invalid_grant", "%s", invalid_grant_text);
-    }
+    else
+        return true;
     return false;
 }
 
@@ -209,22 +209,29 @@ out:
 static bool password_connection(struct tsr_req *req, const struct tsr_params *p,
                                 const struct tsr_client *client, struct tsr_connection *c)
 {
-    const char *realm = tsr_params_get(p, "realm");
-    const char *name = realm && realm[0] ? realm : req->tenant->t.default_directory;
-    if (name == NULL || name[0] == '\0') {
+    const char *name = NULL;
+    enum tsr_pw_conn_verdict v;
+    if (tsr_password_connection(req->store, req->tenant->t.id, req->tenant->t.default_directory,
+                                tsr_params_get(p, "realm"), client->client_id, c, &name,
+                                &v) != 0) {
+        tsr_resp_oauth_error(req, 500, "server_error", "Cannot read the connection");
+        return false;
+    }
+    switch (v) {
+    case TSR_PW_CONN_OK:
+        return true;
+    case TSR_PW_CONN_NO_DEFAULT:
         tsr_resp_oauth_error(req, 500, "server_error",
                              "Authorization server not configured with default connection.");
-        return false;
-    }
-    if (tsr_connection_get_by_name(req->store, req->tenant->t.id, name, c) != 0) {
+        break;
+    case TSR_PW_CONN_UNKNOWN_REALM:
         tsr_resp_oauth_error(req, 400, "invalid_request", "Unknown realm: %.128s", name);
-        return false;
+        break;
+    case TSR_PW_CONN_NOT_ENABLED:
+        tsr_resp_oauth_error(req, 400, "invalid_request",
+                             "The connection is not enabled for this application");
+        break;
     }
-    if (tsr_connection_enabled_for(c, client->client_id))
-        return true;
-    tsr_connection_cleanup(c);
-    tsr_resp_oauth_error(req, 400, "invalid_request",
-                         "The connection is not enabled for this application");
     return false;
 }
 

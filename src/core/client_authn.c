@@ -32,8 +32,7 @@ int tsr_client_authn(tsr_store *st, const char *tenant_id, const struct tsr_clie
         return rc == TSR_ENOTFOUND ? 0 : rc;
     }
     enum tsr_client_cred how = basic ? TSR_CRED_BASIC : secret ? TSR_CRED_POST : TSR_CRED_ID_ONLY;
-    if (!tsr_client_is_public(out) &&
-        (secret == NULL || !tsr_client_secret_matches(out, secret)))
+    if (!tsr_client_is_public(out) && (secret == NULL || !tsr_client_secret_matches(out, secret)))
         *verdict = TSR_CLIENT_AUTHN_FAILED;
     else if (!tsr_client_method_allows(out, how))
         *verdict = TSR_CLIENT_AUTHN_WRONG_METHOD;

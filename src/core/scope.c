@@ -68,8 +68,8 @@ int tsr_scope_for_audience(const char *asked, const struct tsr_api *api, bool mg
         if (tsr_mgmt_is_oidc_scope(w))
             keep = strcmp(w, "offline_access") != 0 || offline;
         else
-            keep = api != NULL && (tsr_api_has_scope(api, w) ||
-                                   (mgmt && tsr_mgmt_is_current_user_scope(w)));
+            keep = api != NULL &&
+                   (tsr_api_has_scope(api, w) || (mgmt && tsr_mgmt_is_current_user_scope(w)));
         if (keep)
             rc = tsr_strlist_push(&kept, w);
     }

@@ -6,10 +6,12 @@
  * verdict into the OAuth answer; a negative TSR_E* return is a failure
  * to decide (storage, memory), never a refusal.
  *
- * Divisions: grant types and client credentials (token_policy_grant.c),
- * authorization code redemption (token_policy_code.c), refresh token
- * rotation, reuse and expiry (token_policy_refresh.c), and a person's
- * scopes on an API under RBAC (token_policy_rbac.c).
+ * Divisions: grant types, client credentials and the person tokens are
+ * for (token_policy_grant.c), the password grant's connection
+ * (token_policy_password.c), authorization code redemption
+ * (token_policy_code.c), refresh token rotation, reuse and expiry
+ * (token_policy_refresh.c), and a person's scopes on an API under RBAC
+ * (token_policy_rbac.c).
  */
 #ifndef TSR_CORE_TOKEN_POLICY_H
 #define TSR_CORE_TOKEN_POLICY_H
@@ -20,7 +22,9 @@
 #include "core/api.h"
 #include "core/auth_code.h"
 #include "core/client.h"
+#include "core/connection.h"
 #include "core/refresh_token.h"
+#include "core/user.h"
 #include "store/store.h"
 #include "util/strlist.h"
 
@@ -57,6 +61,43 @@ int tsr_cc_decide(tsr_store *st, const char *tenant_id, const char *default_audi
                   const struct tsr_client *client, const char *audience, const char *scope,
                   struct tsr_cc_decision *d);
 
+/* ---- the person tokens are for ---- */
+
+enum tsr_subject_verdict {
+    TSR_SUBJECT_OK,      /* issue */
+    TSR_SUBJECT_GONE,    /* no such person any more: the grant is invalid */
+    TSR_SUBJECT_BLOCKED, /* blocked: Auth0's "user is blocked" */
+};
+
+/*
+ * Loads user_id, whom a code or refresh token is about to give tokens
+ * for, into *out (filled on TSR_SUBJECT_OK only; cleanup after any
+ * return).  Returns 0 (see *verdict) or TSR_ESTORE / TSR_ENOMEM.
+ */
+int tsr_token_subject(tsr_store *st, const char *tenant_id, const char *user_id,
+                      struct tsr_user *out, enum tsr_subject_verdict *verdict);
+
+/* ---- the password grant ---- */
+
+enum tsr_pw_conn_verdict {
+    TSR_PW_CONN_OK,
+    TSR_PW_CONN_NO_DEFAULT,    /* no realm, and the tenant has no default directory */
+    TSR_PW_CONN_UNKNOWN_REALM, /* no connection by that name */
+    TSR_PW_CONN_NOT_ENABLED,   /* the connection does not serve the client */
+};
+
+/*
+ * The connection a password grant of client_id checks the password in:
+ * realm (NULL or "": default_directory).  *name receives the name looked
+ * up (borrowed from realm or default_directory; NULL for
+ * TSR_PW_CONN_NO_DEFAULT).  *out is filled on TSR_PW_CONN_OK only
+ * (cleanup after any return).  Returns 0 (see *verdict) or TSR_ESTORE /
+ * TSR_ENOMEM.
+ */
+int tsr_password_connection(tsr_store *st, const char *tenant_id, const char *default_directory,
+                            const char *realm, const char *client_id, struct tsr_connection *out,
+                            const char **name, enum tsr_pw_conn_verdict *verdict);
+
 /* ---- authorization codes ---- */
 
 /*
@@ -69,9 +110,9 @@ int tsr_cc_decide(tsr_store *st, const char *tenant_id, const char *default_audi
  * the code exists (cleanup after any return).  Returns 0 or TSR_ESTORE /
  * TSR_ENOMEM (the code is then not redeemed).
  */
-int tsr_code_redeem(tsr_store *st, const char *tenant_id, const char *code,
-                    const char *client_id, const char *redirect_uri, const char *verifier,
-                    int64_t now, struct tsr_auth_code *out, enum tsr_code_verdict *verdict);
+int tsr_code_redeem(tsr_store *st, const char *tenant_id, const char *code, const char *client_id,
+                    const char *redirect_uri, const char *verifier, int64_t now,
+                    struct tsr_auth_code *out, enum tsr_code_verdict *verdict);
 
 /* ---- refresh tokens ---- */
 
@@ -99,8 +140,8 @@ bool tsr_rt_expired(const struct tsr_client *client, const struct tsr_refresh_to
  * revoked, another client's, expired, reused (rotated at least the
  * client's leeway ago; a retry within the leeway is TSR_RT_OK).  Pure.
  */
-enum tsr_rt_verdict tsr_rt_check(const struct tsr_client *client,
-                                 const struct tsr_refresh_token *t, int64_t now);
+enum tsr_rt_verdict tsr_rt_check(const struct tsr_client *client, const struct tsr_refresh_token *t,
+                                 int64_t now);
 
 /*
  * Looks up the token value presented by client and judges it at now

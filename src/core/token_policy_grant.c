@@ -1,7 +1,7 @@
 /*
- * Which grant types a client may use, and the client credentials grant:
- * the audience, the client grant and the scopes of a machine-to-machine
- * token.
+ * Which grant types a client may use; the client credentials grant (the
+ * audience, the client grant and the scopes of a machine-to-machine
+ * token); and whether the person a grant names may still get tokens.
  */
 #include "core/token_policy.h"
 
@@ -57,4 +57,23 @@ int tsr_cc_decide(tsr_store *st, const char *tenant_id, const char *default_audi
     }
     tsr_grant_cleanup(&grant);
     return rc;
+}
+
+int tsr_token_subject(tsr_store *st, const char *tenant_id, const char *user_id,
+                      struct tsr_user *out, enum tsr_subject_verdict *verdict)
+{
+    memset(out, 0, sizeof *out);
+    *verdict = TSR_SUBJECT_GONE;
+    int rc = tsr_user_get(st, tenant_id, user_id, out);
+    if (rc != 0) {
+        tsr_user_cleanup(out);
+        return rc == TSR_ENOTFOUND ? 0 : rc;
+    }
+    if (out->blocked) {
+        tsr_user_cleanup(out);
+        *verdict = TSR_SUBJECT_BLOCKED;
+    } else {
+        *verdict = TSR_SUBJECT_OK;
+    }
+    return 0;
 }

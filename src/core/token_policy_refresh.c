@@ -21,8 +21,7 @@ bool tsr_rt_rotating(const struct tsr_client *client)
            strcmp(client->refresh_token.rotation_type, "rotating") == 0;
 }
 
-bool tsr_rt_expired(const struct tsr_client *client, const struct tsr_refresh_token *t,
-                    int64_t now)
+bool tsr_rt_expired(const struct tsr_client *client, const struct tsr_refresh_token *t, int64_t now)
 {
     const struct tsr_client_rt *rt = &client->refresh_token;
     if (t->expires_at != 0 && t->expires_at <= now)
@@ -31,8 +30,8 @@ bool tsr_rt_expired(const struct tsr_client *client, const struct tsr_refresh_to
            t->last_used_at + rt->idle_token_lifetime <= now;
 }
 
-enum tsr_rt_verdict tsr_rt_check(const struct tsr_client *client,
-                                 const struct tsr_refresh_token *t, int64_t now)
+enum tsr_rt_verdict tsr_rt_check(const struct tsr_client *client, const struct tsr_refresh_token *t,
+                                 int64_t now)
 {
     if (t->revoked_at != 0)
         return TSR_RT_REVOKED;
@@ -50,12 +49,13 @@ int tsr_rt_present(tsr_store *st, const char *tenant_id, const struct tsr_client
                    const char *value, int64_t now, struct tsr_refresh_token *out,
                    enum tsr_rt_verdict *verdict)
 {
+    memset(out, 0, sizeof *out);
     *verdict = TSR_RT_UNKNOWN;
     int rc = tsr_refresh_token_find(st, tenant_id, value, out);
-    if (rc == TSR_ENOTFOUND)
-        return 0;
-    if (rc != 0)
-        return rc;
+    if (rc != 0) {
+        tsr_refresh_token_cleanup(out);
+        return rc == TSR_ENOTFOUND ? 0 : rc;
+    }
     *verdict = tsr_rt_check(client, out, now);
     if (*verdict == TSR_RT_REUSED) {
         /* The refusal stands even when the revocation cannot be written. */

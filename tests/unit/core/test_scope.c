@@ -158,7 +158,7 @@ static void test_has(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_narrow),     cmocka_unit_test(test_effective),
+        cmocka_unit_test(test_narrow),       cmocka_unit_test(test_effective),
         cmocka_unit_test(test_for_audience), cmocka_unit_test(test_keep_held),
         cmocka_unit_test(test_has),
     };

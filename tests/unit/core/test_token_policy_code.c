@@ -77,9 +77,13 @@ static struct issued issue_from(struct people *p, const char *code)
     struct tsr_auth_code c = {0};
     struct issued out = {0};
     assert_int_equal(tsr_auth_code_find(p->st, p->tenant_id, code, &c), 0);
-    struct tsr_refresh_token t = {.family_id = c.hash, .client_id = "app",
-                                  .user_id = tokens_user, .sid = "", .scope = "openid",
-                                  .audience = "", .auth_time = TOKENS_T0};
+    struct tsr_refresh_token t = {.family_id = c.hash,
+                                  .client_id = "app",
+                                  .user_id = tokens_user,
+                                  .sid = "",
+                                  .scope = "openid",
+                                  .audience = "",
+                                  .auth_time = TOKENS_T0};
     assert_int_equal(tsr_refresh_token_create(p->st, p->tenant_id, &t, &out.refresh), 0);
     assert_int_equal(tsr_opaque_token_create(p->st, p->tenant_id, c.hash, "app", tokens_user,
                                              "openid", &out.access),
@@ -124,17 +128,29 @@ static const struct {
     {"no client", {NULL, CB, VERIFIER}, CHALLENGE, 0, TSR_CODE_WRONG_CLIENT},
     {"no redirect_uri", {"app", NULL, VERIFIER}, CHALLENGE, 0, TSR_CODE_WRONG_REDIRECT},
     {"other redirect_uri", {"app", CB "/x", VERIFIER}, CHALLENGE, 0, TSR_CODE_WRONG_REDIRECT},
-    {"redirect_uri case", {"app", "https://APP.example.com/cb", VERIFIER}, CHALLENGE, 0,
+    {"redirect_uri case",
+     {"app", "https://APP.example.com/cb", VERIFIER},
+     CHALLENGE,
+     0,
      TSR_CODE_WRONG_REDIRECT},
     {"no verifier", {"app", CB, NULL}, CHALLENGE, 0, TSR_CODE_WRONG_VERIFIER},
-    {"wrong verifier", {"app", CB, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXx"}, CHALLENGE, 0,
+    {"wrong verifier",
+     {"app", CB, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXx"},
+     CHALLENGE,
+     0,
      TSR_CODE_WRONG_VERIFIER},
     {"short verifier", {"app", CB, "abc"}, CHALLENGE, 0, TSR_CODE_WRONG_VERIFIER},
-    {"verifier with a bad character", {"app", CB, VERIFIER "+"}, CHALLENGE, 0,
+    {"verifier with a bad character",
+     {"app", CB, VERIFIER "+"},
+     CHALLENGE,
+     0,
      TSR_CODE_WRONG_VERIFIER},
     /* plain is not S256: the challenge itself as verifier fails. */
     {"plain verifier", {"app", CB, CHALLENGE}, CHALLENGE, 0, TSR_CODE_WRONG_VERIFIER},
-    {"verifier without a challenge (downgrade)", {"app", CB, VERIFIER}, "", 0,
+    {"verifier without a challenge (downgrade)",
+     {"app", CB, VERIFIER},
+     "",
+     0,
      TSR_CODE_WRONG_VERIFIER},
     {"expired", {"app", CB, VERIFIER}, CHALLENGE, TSR_AUTH_CODE_TTL, TSR_CODE_EXPIRED},
 };

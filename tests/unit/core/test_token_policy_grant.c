@@ -1,7 +1,9 @@
 /*
  * test_token_policy_grant.c - grant types, the client credentials
  * decision (tsr_cc_decide) and a person's scopes under RBAC
- * (tsr_token_person_scope) on a migrated in-memory store, and the claims
+ * (tsr_token_person_scope), the person a grant names (tsr_token_subject)
+ * and the password grant's connection (tsr_password_connection) on a
+ * migrated in-memory store, and the claims
  * of each access token dialect (access_token, access_token_authz,
  * rfc9068_profile, rfc9068_profile_authz).
  */
@@ -239,6 +241,95 @@ static void test_is_mgmt_api(void **state)
     assert_true(tsr_token_is_mgmt_api(&api, AUD));
 }
 
+static void test_subject(void **state)
+{
+    struct people *p = *state;
+    struct tsr_user u;
+    assert_int_equal(tsr_user_init_new(&u, p->tenant_id, p->conn.id), 0);
+    u.email = strdup("blocked@example.com");
+    u.blocked = true;
+    assert_int_equal(tsr_user_fill_defaults(&u), 0);
+    assert_int_equal(tsr_user_insert(p->st, &u), 0);
+    char *blocked = strdup(u.user_id);
+    tsr_user_cleanup(&u);
+
+    static const struct {
+        int who; /* 0 the fixture's person, 1 blocked, 2 nobody */
+        enum tsr_subject_verdict want;
+    } cases[] = {{0, TSR_SUBJECT_OK}, {1, TSR_SUBJECT_BLOCKED}, {2, TSR_SUBJECT_GONE}};
+    const char *ids[] = {tokens_user, blocked, "auth0|nobody"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        enum tsr_subject_verdict v;
+        assert_int_equal(tsr_token_subject(p->st, p->tenant_id, ids[cases[i].who], &u, &v), 0);
+        assert_int_equal(v, cases[i].want);
+        if (v == TSR_SUBJECT_OK)
+            assert_string_equal(u.user_id, tokens_user);
+        else
+            assert_null(u.user_id);
+        tsr_user_cleanup(&u);
+    }
+    enum tsr_subject_verdict v;
+    tsr_store_fail_after(1);
+    assert_int_equal(tsr_token_subject(p->st, p->tenant_id, tokens_user, &u, &v), TSR_ESTORE);
+    tsr_store_fail_after(0);
+    tsr_user_cleanup(&u);
+    free(blocked);
+}
+
+static void test_password_connection(void **state)
+{
+    struct people *p = *state;
+    char *app = people_add_client(p), *other = people_add_client(p);
+    assert_int_equal(tsr_strlist_push(&p->conn.enabled_clients, app), 0);
+    assert_int_equal(tsr_connection_update(p->st, &p->conn), 0);
+    const char *def = p->conn.name;
+
+    static const struct {
+        const char *name;
+        bool other_client;
+        bool default_directory;
+        const char *realm;
+        enum tsr_pw_conn_verdict want;
+    } cases[] = {
+        {"the realm", false, false, TSR_DEFAULT_CONNECTION, TSR_PW_CONN_OK},
+        {"the default directory", false, true, NULL, TSR_PW_CONN_OK},
+        {"the default directory, empty realm", false, true, "", TSR_PW_CONN_OK},
+        {"no realm, no default", false, false, NULL, TSR_PW_CONN_NO_DEFAULT},
+        {"unknown realm", false, true, "no-such-connection", TSR_PW_CONN_UNKNOWN_REALM},
+        {"not enabled for the client", true, true, NULL, TSR_PW_CONN_NOT_ENABLED},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tsr_connection c;
+        const char *name = NULL;
+        enum tsr_pw_conn_verdict v;
+        assert_int_equal(tsr_password_connection(
+                             p->st, p->tenant_id, cases[i].default_directory ? def : "",
+                             cases[i].realm, cases[i].other_client ? other : app, &c, &name, &v),
+                         0);
+        if (v != cases[i].want)
+            fail_msg("%s: got verdict %d, want %d", cases[i].name, (int)v, (int)cases[i].want);
+        if (v == TSR_PW_CONN_OK)
+            assert_string_equal(c.id, p->conn.id);
+        else
+            assert_null(c.id);
+        if (v == TSR_PW_CONN_NO_DEFAULT)
+            assert_null(name);
+        else
+            assert_string_equal(name, cases[i].realm && cases[i].realm[0] ? cases[i].realm : def);
+        tsr_connection_cleanup(&c);
+    }
+    struct tsr_connection c;
+    const char *name;
+    enum tsr_pw_conn_verdict v;
+    tsr_store_fail_after(1);
+    assert_int_equal(tsr_password_connection(p->st, p->tenant_id, def, NULL, app, &c, &name, &v),
+                     TSR_ESTORE);
+    tsr_store_fail_after(0);
+    tsr_connection_cleanup(&c);
+    free(app);
+    free(other);
+}
+
 /* ---- token dialects ---- */
 
 static void test_dialects(void **state)
@@ -268,8 +359,8 @@ static void test_dialects(void **state)
                                                 .permissions = with_perms ? &perms : NULL,
                                                 .lifetime = 600,
                                                 .userinfo_aud = "https://id.example.com/userinfo"};
-            json_t *j = tsr_access_token_claims_json("https://id.example.com/", &api, &c,
-                                                     TOKENS_T0, "jti123");
+            json_t *j = tsr_access_token_claims_json("https://id.example.com/", &api, &c, TOKENS_T0,
+                                                     "jti123");
             assert_non_null(j);
             assert_string_equal(json_string_value(json_object_get(j, "iss")),
                                 "https://id.example.com/");
@@ -292,8 +383,8 @@ static void test_dialects(void **state)
     }
     /* Without openid the audience is the API alone. */
     struct tsr_api api = {.identifier = AUD, .token_dialect = "access_token"};
-    struct tsr_access_token_claims c = {.sub = "x@clients", .azp = "x", .scope = &perms,
-                                        .lifetime = 60};
+    struct tsr_access_token_claims c = {
+        .sub = "x@clients", .azp = "x", .scope = &perms, .lifetime = 60};
     json_t *j = tsr_access_token_claims_json("https://id.example.com/", &api, &c, TOKENS_T0, "j");
     assert_string_equal(json_string_value(json_object_get(j, "aud")), AUD);
     assert_null(json_object_get(j, "gty"));
@@ -309,6 +400,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_client_credentials, tokens_setup, tokens_teardown),
         cmocka_unit_test_setup_teardown(test_person_scope, tokens_setup, tokens_teardown),
         cmocka_unit_test(test_is_mgmt_api),
+        cmocka_unit_test_setup_teardown(test_subject, tokens_setup, tokens_teardown),
+        cmocka_unit_test_setup_teardown(test_password_connection, tokens_setup, tokens_teardown),
         cmocka_unit_test(test_dialects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -79,7 +79,8 @@ static void test_rt_check_table(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof rt_cases / sizeof rt_cases[0]; i++) {
         const struct rt_case *k = &rt_cases[i];
-        struct tsr_client c = {.client_id = "app", .token_endpoint_auth_method = "client_secret_post"};
+        struct tsr_client c = {.client_id = "app",
+                               .token_endpoint_auth_method = "client_secret_post"};
         c.refresh_token = (struct tsr_client_rt){.rotation_type = (char *)k->rotation,
                                                  .expiration_type = (char *)k->expiration,
                                                  .leeway = k->leeway,
@@ -236,9 +237,14 @@ static void test_unknown_other_client_and_absolute_expiry(void **state)
     assert_string_equal(t.client_id, "other"); /* found: the handler logs whose it was */
     assert_false(revoked(p, theirs));
 
-    struct tsr_refresh_token e = {.family_id = "f2", .client_id = "app", .user_id = tokens_user,
-                                  .sid = "", .scope = "openid", .audience = "",
-                                  .auth_time = T0, .expires_at = T0 + 10};
+    struct tsr_refresh_token e = {.family_id = "f2",
+                                  .client_id = "app",
+                                  .user_id = tokens_user,
+                                  .sid = "",
+                                  .scope = "openid",
+                                  .audience = "",
+                                  .auth_time = T0,
+                                  .expires_at = T0 + 10};
     char *expiring = NULL;
     assert_int_equal(tsr_refresh_token_create(p->st, p->tenant_id, &e, &expiring), 0);
     tokens_at(9);
@@ -301,10 +307,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rt_check_table),
         cmocka_unit_test(test_rotating_and_expiry_settings),
-        cmocka_unit_test_setup_teardown(test_rotation_leeway_and_reuse, tokens_setup, tokens_teardown),
-        cmocka_unit_test_setup_teardown(test_non_rotating_idle_window, tokens_setup, tokens_teardown),
-        cmocka_unit_test_setup_teardown(test_unknown_other_client_and_absolute_expiry,
-                                        tokens_setup, tokens_teardown),
+        cmocka_unit_test_setup_teardown(test_rotation_leeway_and_reuse, tokens_setup,
+                                        tokens_teardown),
+        cmocka_unit_test_setup_teardown(test_non_rotating_idle_window, tokens_setup,
+                                        tokens_teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_other_client_and_absolute_expiry, tokens_setup,
+                                        tokens_teardown),
         cmocka_unit_test_setup_teardown(test_storage_failures, tokens_setup, tokens_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
