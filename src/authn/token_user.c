@@ -180,8 +180,13 @@ void tsr_token_refresh(struct tsr_req *req, const struct tsr_params *p,
         tsr_resp_oauth_error(req, 500, "server_error", "Out of memory");
         goto out;
     }
-    if (tsr_rt_commit(req->store, tid, client, &t) != 0) {
+    rc = tsr_rt_commit(req->store, tid, client, &t);
+    if (rc == TSR_ENOTFOUND) { /* a concurrent refresh rotated it first */
         tsr_resp_oauth_error(req, 400, "invalid_grant", "%s", unknown_rt);
+        goto out;
+    }
+    if (rc != 0) {
+        tsr_resp_oauth_error(req, 500, "server_error", "Cannot spend the refresh token");
         goto out;
     }
     /* The refreshed ID token has no nonce; the new refresh token keeps the family's scope. */
