@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/client_authn.h"
 #include "http/response.h"
 #include "util/err.h"
 #include "util/secure.h"
@@ -85,61 +86,49 @@ bool tsr_client_auth(struct tsr_req *req, const struct tsr_params *p, struct tsr
 {
     memset(out, 0, sizeof *out);
     const char *header = tsr_req_header(req, "Authorization");
-    const char *body_id = tsr_params_get(p, "client_id");
-    const char *body_secret = tsr_params_get(p, "client_secret");
     char *basic_id = NULL, *basic_secret = NULL;
-    bool ok = false;
+    enum tsr_client_authn_verdict v = TSR_CLIENT_AUTHN_FAILED;
 
-    if (header != NULL) {
-        if (tsr_basic_credentials_parse(header, &basic_id, &basic_secret) != 0) {
-            invalid_client(req);
-            goto out;
-        }
-        if (body_secret != NULL || (body_id != NULL && strcmp(body_id, basic_id) != 0)) {
-            tsr_resp_oauth_error(req, 400, "invalid_request",
-                                 "Use one client authentication method: either the "
-                                 "Authorization header or client_secret in the body");
-            goto out;
-        }
-    }
-    const char *id = basic_id ? basic_id : body_id;
-    const char *secret = basic_id ? basic_secret : body_secret;
-    if (id == NULL || id[0] == '\0') {
-        tsr_client_auth_refuse(req, "Missing required parameter: client_id");
-        goto out;
-    }
-    snprintf(req->log_client_id, sizeof req->log_client_id, "%.63s", id);
-    int rc = tsr_client_get(req->store, req->tenant->t.id, id, out);
-    if (rc == TSR_ENOTFOUND) {
+    if (header != NULL && tsr_basic_credentials_parse(header, &basic_id, &basic_secret) != 0) {
         invalid_client(req);
         goto out;
     }
+    struct tsr_client_creds creds = {.basic_id = basic_id,
+                                     .basic_secret = basic_secret,
+                                     .body_id = tsr_params_get(p, "client_id"),
+                                     .body_secret = tsr_params_get(p, "client_secret")};
+    int rc = tsr_client_authn(req->store, req->tenant->t.id, &creds, out, &v);
+    /* The event of a refusal names the client_id tried once the request named one. */
+    if (rc != 0 || (v != TSR_CLIENT_AUTHN_TWO_METHODS && v != TSR_CLIENT_AUTHN_NO_CLIENT_ID))
+        snprintf(req->log_client_id, sizeof req->log_client_id, "%.63s",
+                 tsr_client_creds_id(&creds));
     if (rc != 0) {
+        v = TSR_CLIENT_AUTHN_FAILED;
         tsr_resp_oauth_error(req, 500, "server_error", "Cannot read the client");
         goto out;
     }
-    enum tsr_client_cred how = basic_id ? TSR_CRED_BASIC
-                               : secret ? TSR_CRED_POST
-                                        : TSR_CRED_ID_ONLY;
-    /*
-     * A confidential client's secret is checked before its method, so only
-     * a caller who holds the secret learns how the client must present it;
-     * anyone else gets the answer an unknown client_id gets.
-     */
-    if (!tsr_client_is_public(out) &&
-        (secret == NULL || !tsr_client_secret_matches(out, secret))) {
+    switch (v) {
+    case TSR_CLIENT_AUTHN_OK:
+        break;
+    case TSR_CLIENT_AUTHN_TWO_METHODS:
+        tsr_resp_oauth_error(req, 400, "invalid_request",
+                             "Use one client authentication method: either the "
+                             "Authorization header or client_secret in the body");
+        break;
+    case TSR_CLIENT_AUTHN_NO_CLIENT_ID:
+        tsr_client_auth_refuse(req, "Missing required parameter: client_id");
+        break;
+    case TSR_CLIENT_AUTHN_FAILED:
         invalid_client(req);
-        goto out;
-    }
-    if (!tsr_client_method_allows(out, how)) {
+        break;
+    case TSR_CLIENT_AUTHN_WRONG_METHOD:
         method_mismatch(req, out);
-        goto out;
+        break;
     }
-    ok = true;
 out:
     free(basic_id);
     tsr_wipe_free_str(basic_secret);
-    if (!ok)
+    if (v != TSR_CLIENT_AUTHN_OK)
         tsr_client_cleanup(out);
-    return ok;
+    return v == TSR_CLIENT_AUTHN_OK;
 }

@@ -13,29 +13,9 @@
 #include "core/access_token.h"
 #include "core/api.h"
 #include "core/event.h"
-#include "core/grant.h"
+#include "core/token_policy.h"
 #include "http/response.h"
 #include "util/err.h"
-
-/* Requested ∩ granted, in the order requested; everything granted when nothing is asked. */
-static int effective_scope(const char *requested, const struct tsr_strlist *granted,
-                           struct tsr_strlist *out)
-{
-    struct tsr_strlist asked = {0};
-    int rc = 0;
-    if (requested == NULL || requested[0] == '\0') {
-        for (size_t i = 0; rc == 0 && i < granted->n; i++)
-            rc = tsr_strlist_push(out, granted->v[i]);
-        return rc;
-    }
-    if ((rc = tsr_strlist_split(&asked, requested)) != 0)
-        return rc;
-    for (size_t i = 0; rc == 0 && i < asked.n; i++)
-        if (tsr_strlist_contains(granted, asked.v[i]))
-            rc = tsr_strlist_push(out, asked.v[i]);
-    tsr_strlist_cleanup(&asked);
-    return rc;
-}
 
 static void send_token(struct tsr_req *req, const char *jwt, int64_t expires_in,
                        const struct tsr_strlist *scope)
@@ -56,62 +36,49 @@ static void send_token(struct tsr_req *req, const char *jwt, int64_t expires_in,
 static void client_credentials(struct tsr_req *req, const struct tsr_params *p,
                                const struct tsr_client *client)
 {
-    struct tsr_api api = {0};
-    struct tsr_grant grant = {0};
-    struct tsr_strlist scope = {0};
+    struct tsr_cc_decision d = {0};
     char *jwt = NULL;
     char sub[128];
-    const char *tid = req->tenant->t.id;
-
-    /* A public client cannot prove who it is (the Management API checks this at writes too). */
-    if (!tsr_strlist_contains(&client->grant_types, "client_credentials") ||
-        tsr_client_is_public(client)) {
+    int rc = tsr_cc_decide(req->store, req->tenant->t.id, req->tenant->t.default_audience, client,
+                           tsr_params_get(p, "audience"), tsr_params_get(p, "scope"), &d);
+    if (rc == 0 && d.verdict == TSR_CC_UNAUTHORIZED_CLIENT) {
         tsr_resp_oauth_error(req, 400, "unauthorized_client",
                              "Grant type 'client_credentials' not allowed for the client.");
         goto out;
     }
-    const char *audience = tsr_params_get(p, "audience");
-    if (audience == NULL || audience[0] == '\0')
-        audience = req->tenant->t.default_audience;
-    if (audience == NULL || audience[0] == '\0') {
+    if (rc == 0 && d.verdict == TSR_CC_NO_AUDIENCE) {
         tsr_resp_oauth_error(req, 403, "access_denied",
                              "No audience parameter was provided, and no default audience has "
                              "been configured");
         goto out;
     }
-    int rc = tsr_api_get_by_identifier(req->store, tid, audience, &api);
-    if (rc == TSR_ENOTFOUND) {
-        tsr_resp_oauth_error(req, 403, "access_denied", "Service not found: %.600s", audience);
+    if (rc == 0 && d.verdict == TSR_CC_UNKNOWN_API) {
+        tsr_resp_oauth_error(req, 403, "access_denied", "Service not found: %.600s", d.audience);
         goto out;
     }
-    if (rc == 0) {
-        rc = tsr_grant_find(req->store, tid, client->client_id, audience, &grant);
-        if (rc == TSR_ENOTFOUND) {
-            tsr_resp_oauth_error(req, 403, "access_denied",
-                                 "Client is not authorized to access \"%.600s\". You need to "
-                                 "create a \"client-grant\" associated to this API.",
-                                 audience);
-            goto out;
-        }
+    if (rc == 0 && d.verdict == TSR_CC_NO_GRANT) {
+        tsr_resp_oauth_error(req, 403, "access_denied",
+                             "Client is not authorized to access \"%.600s\". You need to "
+                             "create a \"client-grant\" associated to this API.",
+                             d.audience);
+        goto out;
     }
-    if (rc == 0)
-        rc = effective_scope(tsr_params_get(p, "scope"), &grant.scope, &scope);
     snprintf(sub, sizeof sub, "%s@clients", client->client_id);
     struct tsr_access_token_claims claims = {
         .sub = sub,
         .azp = client->client_id,
         .gty = "client-credentials",
-        .scope = &scope,
-        .lifetime = api.token_lifetime,
+        .scope = &d.scope,
+        .lifetime = d.api.token_lifetime,
     };
     if (rc == 0)
-        rc = tsr_access_token_issue(req->app, req->tenant, &api, &claims, &jwt);
+        rc = tsr_access_token_issue(req->app, req->tenant, &d.api, &claims, &jwt);
     if (rc != 0) {
         tsr_resp_oauth_error(req, 500, "server_error", "Cannot issue the token: %s",
                              tsr_strerror(rc));
         goto out;
     }
-    send_token(req, jwt, api.token_lifetime, &scope);
+    send_token(req, jwt, d.api.token_lifetime, &d.scope);
 out:
     /* seccft / feccft: the event log shows machine-to-machine token requests too. */
     if (req->status != 0) {
@@ -123,9 +90,7 @@ out:
         tsr_event_record(tsr_req_who(req), &e);
     }
     free(jwt);
-    tsr_strlist_cleanup(&scope);
-    tsr_grant_cleanup(&grant);
-    tsr_api_cleanup(&api);
+    tsr_cc_decision_cleanup(&d);
 }
 
 /* A refused client authentication is logged as the grant's failure (feccft, feacft, ...). */

@@ -16,8 +16,10 @@
 #include "core/lockout.h"
 #include "core/rate_limit.h"
 #include "core/refresh_token.h"
+#include "core/scope.h"
 #include "core/throttle.h"
 #include "core/ticket.h"
+#include "core/token_policy.h"
 #include "core/user.h"
 #include "http/response.h"
 #include "util/clock.h"
@@ -38,7 +40,7 @@ static void event(struct tsr_req *req, const char *type, const struct tsr_client
 static bool grant_allowed(struct tsr_req *req, const struct tsr_client *client,
                           const char *grant_type)
 {
-    if (tsr_strlist_contains(&client->grant_types, grant_type))
+    if (tsr_token_grant_allowed(client, grant_type))
         return true;
     tsr_resp_oauth_error(req, 400, "unauthorized_client",
                          "Grant type '%.100s' not allowed for the client.", grant_type);
@@ -49,15 +51,15 @@ static bool grant_allowed(struct tsr_req *req, const struct tsr_client *client,
 static bool load_user(struct tsr_req *req, const char *user_id, struct tsr_user *u,
                       const char *invalid_grant_text)
 {
-    int rc = tsr_user_get(req->store, req->tenant->t.id, user_id, u);
-    if (rc == 0 && !u->blocked)
-        return true;
-    if (rc == 0) {
-        tsr_user_cleanup(u);
+    enum tsr_subject_verdict v;
+    if (tsr_token_subject(req->store, req->tenant->t.id, user_id, u, &v) != 0)
+        tsr_resp_oauth_error(req, 500, "server_error", "Cannot read the user");
+    else if (v == TSR_SUBJECT_BLOCKED)
         tsr_resp_oauth_error(req, 401, "unauthorized", "user is blocked");
-    } else {
+    else if (v == TSR_SUBJECT_GONE)
         tsr_resp_oauth_error(req, 400, "invalid_grant", "%s", invalid_grant_text);
-    }
+    else
+        return true;
     return false;
 }
 
@@ -89,25 +91,17 @@ void tsr_token_authorization_code(struct tsr_req *req, const struct tsr_params *
         tsr_resp_oauth_error(req, 400, "invalid_request", "Missing required parameter: code");
         return;
     }
-    int rc = tsr_auth_code_find(req->store, tid, value, &code);
+    enum tsr_code_verdict v;
+    int rc = tsr_code_redeem(req->store, tid, value, client->client_id,
+                             tsr_params_get(p, "redirect_uri"), tsr_params_get(p, "code_verifier"),
+                             tsr_clock_now(), &code, &v);
     if (rc != 0) {
+        tsr_resp_oauth_error(req, 500, "server_error", "Cannot redeem the code");
+        goto out;
+    }
+    if (v == TSR_CODE_UNKNOWN) {
         tsr_resp_oauth_error(req, 400, "invalid_grant", "Invalid authorization code");
-        return;
-    }
-    /* Bindings before state: a presentation that fails one neither burns the code nor revokes. */
-    enum tsr_code_verdict v =
-        tsr_auth_code_check(&code, client->client_id, tsr_params_get(p, "redirect_uri"),
-                            tsr_params_get(p, "code_verifier"), tsr_clock_now());
-    if (v == TSR_CODE_OK && (rc = tsr_auth_code_mark_used(req->store, tid, code.hash)) != 0) {
-        if (rc != TSR_EBUSY) {
-            tsr_resp_oauth_error(req, 500, "server_error", "Cannot redeem the code");
-            goto out;
-        }
-        v = TSR_CODE_REPLAYED; /* a concurrent redemption won */
-    }
-    if (v == TSR_CODE_REPLAYED) {
-        /* The right client replayed it: whatever it issued is revoked (RFC 6749 section 4.1.2). */
-        tsr_refresh_token_revoke_family(req->store, tid, code.hash);
+        goto out;
     }
     if (v != TSR_CODE_OK) {
         code_refused(req, client, &code, v);
@@ -115,10 +109,6 @@ void tsr_token_authorization_code(struct tsr_req *req, const struct tsr_params *
     }
     if (!load_user(req, code.user_id, &user, "Invalid authorization code"))
         goto out;
-    struct tsr_strlist scope = {0};
-    bool offline = tsr_strlist_split(&scope, code.scope) == 0 &&
-                   tsr_strlist_contains(&scope, "offline_access");
-    tsr_strlist_cleanup(&scope);
     struct tsr_user_grant g = {
         .client = client,
         .user = &user,
@@ -128,7 +118,7 @@ void tsr_token_authorization_code(struct tsr_req *req, const struct tsr_params *
         .sid = code.sid,
         .auth_time = code.auth_time,
         .family_id = code.hash,
-        .issue_refresh = offline,
+        .issue_refresh = tsr_scope_has(code.scope, "offline_access"),
         .rt_expires_at = -1,
     };
     if (tsr_user_tokens_send(req, &g))
@@ -139,42 +129,6 @@ out:
 }
 
 static const char unknown_rt[] = "Unknown or invalid refresh token.";
-
-/* Whether the token is past its absolute or idle lifetime (client settings). */
-static bool rt_expired(const struct tsr_client *client, const struct tsr_refresh_token *t)
-{
-    const struct tsr_client_rt *rt = &client->refresh_token;
-    int64_t now = tsr_clock_now();
-    if (t->expires_at != 0 && t->expires_at <= now)
-        return true;
-    return strcmp(rt->expiration_type, "expiring") == 0 && !rt->infinite_idle_token_lifetime &&
-           t->last_used_at + rt->idle_token_lifetime <= now;
-}
-
-/* The scope asked for on refresh must be within the token's (down-scoping only). */
-static bool narrowed_scope(struct tsr_req *req, const char *asked, const char *granted,
-                           char **out)
-{
-    struct tsr_strlist a = {0}, g = {0};
-    bool ok = true;
-    *out = NULL;
-    if (asked == NULL || asked[0] == '\0') {
-        *out = strdup(granted);
-        return *out != NULL;
-    }
-    if (tsr_strlist_split(&a, asked) != 0 || tsr_strlist_split(&g, granted) != 0)
-        ok = false;
-    for (size_t i = 0; ok && i < a.n; i++)
-        ok = tsr_strlist_contains(&g, a.v[i]);
-    if (ok)
-        *out = tsr_strlist_join(&a);
-    else
-        tsr_resp_oauth_error(req, 400, "invalid_scope",
-                             "The scope may only narrow the refresh token's scope");
-    tsr_strlist_cleanup(&a);
-    tsr_strlist_cleanup(&g);
-    return ok && *out != NULL;
-}
 
 void tsr_token_refresh(struct tsr_req *req, const struct tsr_params *p,
                        const struct tsr_client *client)
@@ -191,20 +145,21 @@ void tsr_token_refresh(struct tsr_req *req, const struct tsr_params *p,
                              "Missing required parameter: refresh_token");
         return;
     }
-    int rc = tsr_refresh_token_find(req->store, tid, value, &t);
-    if (rc != 0 || t.revoked_at != 0 || strcmp(t.client_id, client->client_id) != 0 ||
-        rt_expired(client, &t)) {
-        if (rc == 0)
-            event(req, "fertft", client, t.user_id, unknown_rt);
+    enum tsr_rt_verdict v;
+    int rc = tsr_rt_present(req->store, tid, client, value, tsr_clock_now(), &t, &v);
+    if (rc != 0) {
+        tsr_resp_oauth_error(req, 500, "server_error", "Cannot read the refresh token");
+        goto out;
+    }
+    if (v == TSR_RT_REUSED) {
+        /* A rotated token came back: someone holds a copy.  The whole family went. */
+        event(req, "ferrt", client, t.user_id, "Reuse of a rotated refresh token detected");
         tsr_resp_oauth_error(req, 400, "invalid_grant", "%s", unknown_rt);
         goto out;
     }
-    bool rotating =
-        tsr_client_is_public(client) || strcmp(client->refresh_token.rotation_type, "rotating") == 0;
-    if (t.rotated_at != 0 && tsr_clock_now() - t.rotated_at >= client->refresh_token.leeway) {
-        /* A rotated token came back: someone holds a copy.  The whole family goes. */
-        tsr_refresh_token_revoke_family(req->store, tid, t.family_id);
-        event(req, "ferrt", client, t.user_id, "Reuse of a rotated refresh token detected");
+    if (v != TSR_RT_OK) {
+        if (v != TSR_RT_UNKNOWN)
+            event(req, "fertft", client, t.user_id, unknown_rt);
         tsr_resp_oauth_error(req, 400, "invalid_grant", "%s", unknown_rt);
         goto out;
     }
@@ -215,12 +170,23 @@ void tsr_token_refresh(struct tsr_req *req, const struct tsr_params *p,
         tsr_resp_oauth_error(req, 400, "invalid_grant", "%s", unknown_rt);
         goto out;
     }
-    if (!narrowed_scope(req, tsr_params_get(p, "scope"), t.scope, &scope))
+    rc = tsr_scope_narrow(tsr_params_get(p, "scope"), t.scope, &scope);
+    if (rc == TSR_EINVAL) {
+        tsr_resp_oauth_error(req, 400, "invalid_scope",
+                             "The scope may only narrow the refresh token's scope");
         goto out;
-    rc = rotating ? (t.rotated_at != 0 ? 0 : tsr_refresh_token_rotate(req->store, tid, t.hash))
-                  : tsr_refresh_token_touch(req->store, tid, t.hash);
+    }
     if (rc != 0) {
+        tsr_resp_oauth_error(req, 500, "server_error", "Out of memory");
+        goto out;
+    }
+    rc = tsr_rt_commit(req->store, tid, client, &t);
+    if (rc == TSR_ENOTFOUND) { /* a concurrent refresh rotated it first */
         tsr_resp_oauth_error(req, 400, "invalid_grant", "%s", unknown_rt);
+        goto out;
+    }
+    if (rc != 0) {
+        tsr_resp_oauth_error(req, 500, "server_error", "Cannot spend the refresh token");
         goto out;
     }
     /* The refreshed ID token has no nonce; the new refresh token keeps the family's scope. */
@@ -233,7 +199,7 @@ void tsr_token_refresh(struct tsr_req *req, const struct tsr_params *p,
         .sid = t.sid,
         .auth_time = t.auth_time,
         .family_id = t.family_id,
-        .issue_refresh = rotating,
+        .issue_refresh = tsr_rt_rotating(client),
         .rt_expires_at = t.expires_at,
     };
     if (tsr_user_tokens_send(req, &g))
@@ -248,22 +214,29 @@ out:
 static bool password_connection(struct tsr_req *req, const struct tsr_params *p,
                                 const struct tsr_client *client, struct tsr_connection *c)
 {
-    const char *realm = tsr_params_get(p, "realm");
-    const char *name = realm && realm[0] ? realm : req->tenant->t.default_directory;
-    if (name == NULL || name[0] == '\0') {
+    const char *name = NULL;
+    enum tsr_pw_conn_verdict v;
+    if (tsr_password_connection(req->store, req->tenant->t.id, req->tenant->t.default_directory,
+                                tsr_params_get(p, "realm"), client->client_id, c, &name,
+                                &v) != 0) {
+        tsr_resp_oauth_error(req, 500, "server_error", "Cannot read the connection");
+        return false;
+    }
+    switch (v) {
+    case TSR_PW_CONN_OK:
+        return true;
+    case TSR_PW_CONN_NO_DEFAULT:
         tsr_resp_oauth_error(req, 500, "server_error",
                              "Authorization server not configured with default connection.");
-        return false;
-    }
-    if (tsr_connection_get_by_name(req->store, req->tenant->t.id, name, c) != 0) {
+        break;
+    case TSR_PW_CONN_UNKNOWN_REALM:
         tsr_resp_oauth_error(req, 400, "invalid_request", "Unknown realm: %.128s", name);
-        return false;
+        break;
+    case TSR_PW_CONN_NOT_ENABLED:
+        tsr_resp_oauth_error(req, 400, "invalid_request",
+                             "The connection is not enabled for this application");
+        break;
     }
-    if (tsr_connection_enabled_for(c, client->client_id))
-        return true;
-    tsr_connection_cleanup(c);
-    tsr_resp_oauth_error(req, 400, "invalid_request",
-                         "The connection is not enabled for this application");
     return false;
 }
 
@@ -397,10 +370,6 @@ void tsr_token_password(struct tsr_req *req, const struct tsr_params *p,
         tsr_resp_oauth_error(req, 403, "access_denied", "Service not found: %.600s", audience);
         goto out;
     }
-    struct tsr_strlist words = {0};
-    bool offline = scope != NULL && tsr_strlist_split(&words, scope) == 0 &&
-                   tsr_strlist_contains(&words, "offline_access");
-    tsr_strlist_cleanup(&words);
     char family[33];
     if (scope == NULL || tsr_random_alnum(family, 32) != 0) {
         tsr_resp_oauth_error(req, 500, "server_error", "Out of memory");
@@ -415,7 +384,7 @@ void tsr_token_password(struct tsr_req *req, const struct tsr_params *p,
         .sid = "",
         .auth_time = tsr_clock_now(),
         .family_id = family,
-        .issue_refresh = offline,
+        .issue_refresh = tsr_scope_has(scope, "offline_access"),
         .rt_expires_at = -1,
     };
     if (tsr_user_tokens_send(req, &g))

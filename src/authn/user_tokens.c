@@ -7,10 +7,10 @@
 #include "core/access_token.h"
 #include "core/api.h"
 #include "core/id_token.h"
-#include "core/mgmt_access.h"
 #include "core/opaque_token.h"
-#include "core/rbac.h"
 #include "core/refresh_token.h"
+#include "core/scope.h"
+#include "core/token_policy.h"
 #include "http/response.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -30,53 +30,10 @@ static void token_set_cleanup(struct token_set *t)
     tsr_wipe_free_str(t->refresh_token);
 }
 
-/*
- * RBAC: for an API with enforce_policies, the person gets only the API
- * scopes they hold (OpenID scopes stay); *perms receives what they hold,
- * for the permissions claim.
- */
-static int enforce_policies(struct tsr_req *req, const char *user_id, const struct tsr_api *api,
-                            struct tsr_strlist *scope, struct tsr_strlist *perms)
-{
-    struct tsr_strlist kept = {0};
-    int rc =
-        tsr_rbac_user_permissions(req->store, req->tenant->t.id, user_id, api->identifier, perms);
-    for (size_t i = 0; rc == 0 && i < scope->n; i++)
-        if (tsr_mgmt_is_oidc_scope(scope->v[i]) || tsr_strlist_contains(perms, scope->v[i]))
-            rc = tsr_strlist_push(&kept, scope->v[i]);
-    if (rc == 0) {
-        tsr_strlist_cleanup(scope);
-        *scope = kept;
-    } else {
-        tsr_strlist_cleanup(&kept);
-    }
-    return rc;
-}
-
 /* The Management API of the tenant (the system API), whatever its settings say. */
 static bool is_mgmt_api(const struct tsr_req *req, const struct tsr_api *api)
 {
-    return api->is_system || strcmp(api->identifier, req->tenant->mgmt_audience) == 0;
-}
-
-/*
- * The Management API: a person gets the current-user scopes and only the
- * other Management scopes assigned to them or their roles (OpenID scopes
- * stay), whatever the API's enforce_policies says.
- */
-static int mgmt_policy(struct tsr_req *req, const char *user_id, const char *audience,
-                       struct tsr_strlist *scope)
-{
-    struct tsr_strlist held = {0}, kept = {0};
-    int rc = tsr_rbac_user_permissions(req->store, req->tenant->t.id, user_id, audience, &held);
-    if (rc == 0)
-        rc = tsr_mgmt_person_scopes(scope, &held, &kept);
-    if (rc == 0) {
-        tsr_strlist_cleanup(scope);
-        *scope = kept;
-    }
-    tsr_strlist_cleanup(&held);
-    return rc;
+    return tsr_token_is_mgmt_api(api, req->tenant->mgmt_audience);
 }
 
 /* The access token: opaque without an audience, else a JWT; scope may narrow (RBAC). */
@@ -95,17 +52,14 @@ static int access_token(struct tsr_req *req, const struct tsr_user_grant *g,
     if (rc != 0)
         return rc;
     bool mgmt = is_mgmt_api(req, &api);
-    if (mgmt)
-        rc = mgmt_policy(req, g->user->user_id, api.identifier, scope);
-    else if (api.enforce_policies)
-        rc = enforce_policies(req, g->user->user_id, &api, scope, &perms);
+    rc = tsr_token_person_scope(req->store, tid, g->user->user_id, &api, mgmt, scope, &perms);
     char userinfo[TSR_SETTINGS_MAX_URL + 16];
     snprintf(userinfo, sizeof userinfo, "%suserinfo", req->tenant->t.issuer);
     struct tsr_access_token_claims claims = {
         .sub = g->user->user_id,
         .azp = g->client->client_id,
         .scope = scope,
-        .permissions = api.enforce_policies && !mgmt ? &perms : NULL,
+        .permissions = tsr_token_permissions_claim(&api, mgmt, &perms),
         .lifetime = api.token_lifetime,
         .userinfo_aud = tsr_strlist_contains(scope, "openid") ? userinfo : NULL,
     };
@@ -120,12 +74,9 @@ static int access_token(struct tsr_req *req, const struct tsr_user_grant *g,
 static int refresh_token(struct tsr_req *req, const struct tsr_user_grant *g,
                          struct token_set *out)
 {
-    const struct tsr_client_rt *rt = &g->client->refresh_token;
     int64_t expires_at = g->rt_expires_at;
     if (expires_at < 0)
-        expires_at = strcmp(rt->expiration_type, "expiring") == 0 && !rt->infinite_token_lifetime
-                         ? tsr_clock_now() + rt->token_lifetime
-                         : 0;
+        expires_at = tsr_rt_family_expiry(g->client, tsr_clock_now());
     struct tsr_refresh_token t = {
         .family_id = (char *)g->family_id,
         .client_id = g->client->client_id,
@@ -200,7 +151,6 @@ out:
 int tsr_user_tokens_scope(struct tsr_req *req, const struct tsr_client *client,
                           const char *audience, const char *asked, char **out)
 {
-    struct tsr_strlist words = {0}, kept = {0};
     struct tsr_api api = {0};
     bool have_api = audience != NULL && audience[0] != '\0';
     *out = NULL;
@@ -209,23 +159,9 @@ int tsr_user_tokens_scope(struct tsr_req *req, const struct tsr_client *client,
     if (rc != 0)
         return rc;
     bool offline = have_api ? api.allow_offline_access : true;
-    offline = offline && tsr_strlist_contains(&client->grant_types, "refresh_token");
-    rc = tsr_strlist_split(&words, asked ? asked : "");
-    for (size_t i = 0; rc == 0 && i < words.n; i++) {
-        const char *w = words.v[i];
-        bool keep;
-        if (tsr_mgmt_is_oidc_scope(w))
-            keep = strcmp(w, "offline_access") != 0 || offline;
-        else
-            keep = have_api && (tsr_api_has_scope(&api, w) ||
-                                (is_mgmt_api(req, &api) && tsr_mgmt_is_current_user_scope(w)));
-        if (keep)
-            rc = tsr_strlist_push(&kept, w);
-    }
-    if (rc == 0 && (*out = tsr_strlist_join(&kept)) == NULL)
-        rc = TSR_ENOMEM;
-    tsr_strlist_cleanup(&words);
-    tsr_strlist_cleanup(&kept);
+    offline = offline && tsr_token_grant_allowed(client, "refresh_token");
+    rc = tsr_scope_for_audience(asked, have_api ? &api : NULL, have_api && is_mgmt_api(req, &api),
+                                offline, out);
     tsr_api_cleanup(&api);
     return rc;
 }
@@ -247,8 +183,8 @@ int tsr_user_tokens_person_scope(struct tsr_req *req, const char *audience, cons
     if (rc == 0)
         rc = tsr_strlist_split(&words, *scope ? *scope : "");
     if (rc == 0)
-        rc = mgmt ? mgmt_policy(req, user_id, api.identifier, &words)
-                  : enforce_policies(req, user_id, &api, &words, &perms);
+        rc = tsr_token_person_scope(req->store, req->tenant->t.id, user_id, &api, mgmt, &words,
+                                    &perms);
     if (rc == 0 && (joined = tsr_strlist_join(&words)) == NULL)
         rc = TSR_ENOMEM;
     if (rc == 0) {

@@ -29,6 +29,50 @@ static bool starts_with(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+bool tsr_access_token_is_rfc9068(const struct tsr_api *api)
+{
+    return starts_with(api->token_dialect, "rfc9068_profile");
+}
+
+bool tsr_access_token_has_permissions(const struct tsr_api *api)
+{
+    return strstr(api->token_dialect, "_authz") != NULL;
+}
+
+json_t *tsr_access_token_claims_json(const char *issuer, const struct tsr_api *api,
+                                     const struct tsr_access_token_claims *c, int64_t now,
+                                     const char *jti)
+{
+    char *scope = tsr_strlist_join(c->scope);
+    if (scope == NULL)
+        return NULL;
+    /* Auth0's claim order, so tokens look the same to people reading them. */
+    /* With openid, the token is good at /userinfo too: aud = [API, {issuer}userinfo]. */
+    json_t *aud = c->userinfo_aud ? json_pack("[s, s]", api->identifier, c->userinfo_aud)
+                                  : json_string(api->identifier);
+    json_t *claims = json_pack("{s:s, s:s, s:o, s:I, s:I}", "iss", issuer, "sub", c->sub, "aud",
+                               aud, "iat", (json_int_t)now, "exp", (json_int_t)(now + c->lifetime));
+    if (claims == NULL)
+        goto out;
+    if (scope[0] != '\0')
+        json_object_set_new(claims, "scope", json_string(scope));
+    /* RFC 9068 names the client client_id (section 2.2) where Auth0's profile says azp and gty. */
+    if (tsr_access_token_is_rfc9068(api)) {
+        json_object_set_new(claims, "client_id", json_string(c->azp));
+        json_object_set_new(claims, "jti", json_string(jti));
+    } else {
+        if (c->gty != NULL)
+            json_object_set_new(claims, "gty", json_string(c->gty));
+        json_object_set_new(claims, "azp", json_string(c->azp));
+    }
+    if (tsr_access_token_has_permissions(api))
+        json_object_set_new(claims, "permissions",
+                            tsr_strlist_to_json(c->permissions ? c->permissions : c->scope));
+out:
+    free(scope);
+    return claims;
+}
+
 int tsr_access_token_issue(const struct tsr_app *app, const struct tsr_tenant_ctx *tenant,
                            const struct tsr_api *api, const struct tsr_access_token_claims *c,
                            char **jwt)
@@ -37,11 +81,8 @@ int tsr_access_token_issue(const struct tsr_app *app, const struct tsr_tenant_ct
     tsr_jwk *hmac = NULL;
     const tsr_jwk *key = NULL;
     json_t *claims = NULL;
-    char *scope = NULL;
     char jti[33];
     int rc;
-    bool rfc9068 = starts_with(api->token_dialect, "rfc9068_profile");
-    bool authz = strstr(api->token_dialect, "_authz") != NULL;
 
     if (strcmp(api->signing_alg, "HS256") == 0) {
         if ((rc = api_hmac_key(app, api, &hmac)) != 0)
@@ -53,40 +94,15 @@ int tsr_access_token_issue(const struct tsr_app *app, const struct tsr_tenant_ct
         rc = TSR_EINVAL;
         goto out;
     }
-    int64_t now = tsr_clock_now();
-    scope = tsr_strlist_join(c->scope);
-    if (scope == NULL || tsr_random_alnum(jti, 32) != 0) {
+    if (tsr_random_alnum(jti, 32) != 0 ||
+        (claims = tsr_access_token_claims_json(tenant->t.issuer, api, c, tsr_clock_now(), jti)) ==
+            NULL) {
         rc = TSR_ENOMEM;
         goto out;
     }
-    /* Auth0's claim order, so tokens look the same to people reading them. */
-    /* With openid, the token is good at /userinfo too: aud = [API, {issuer}userinfo]. */
-    json_t *aud = c->userinfo_aud ? json_pack("[s, s]", api->identifier, c->userinfo_aud)
-                                  : json_string(api->identifier);
-    claims = json_pack("{s:s, s:s, s:o, s:I, s:I}", "iss", tenant->t.issuer, "sub", c->sub, "aud",
-                       aud, "iat", (json_int_t)now, "exp", (json_int_t)(now + c->lifetime));
-    if (claims == NULL) {
-        rc = TSR_ENOMEM;
-        goto out;
-    }
-    if (scope[0] != '\0')
-        json_object_set_new(claims, "scope", json_string(scope));
-    /* RFC 9068 names the client client_id (section 2.2) where Auth0's profile says azp and gty. */
-    if (rfc9068) {
-        json_object_set_new(claims, "client_id", json_string(c->azp));
-        json_object_set_new(claims, "jti", json_string(jti));
-    } else {
-        if (c->gty != NULL)
-            json_object_set_new(claims, "gty", json_string(c->gty));
-        json_object_set_new(claims, "azp", json_string(c->azp));
-    }
-    if (authz)
-        json_object_set_new(claims, "permissions",
-                            tsr_strlist_to_json(c->permissions ? c->permissions : c->scope));
-    rc = tsr_jwt_sign(key, rfc9068 ? "at+jwt" : "JWT", claims, jwt);
+    rc = tsr_jwt_sign(key, tsr_access_token_is_rfc9068(api) ? "at+jwt" : "JWT", claims, jwt);
 out:
     json_decref(claims);
-    free(scope);
     tsr_jwk_free(hmac);
     return rc;
 }

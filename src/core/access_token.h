@@ -8,6 +8,8 @@
 #ifndef TSR_CORE_ACCESS_TOKEN_H
 #define TSR_CORE_ACCESS_TOKEN_H
 
+#include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/api.h"
@@ -23,6 +25,22 @@ struct tsr_access_token_claims {
     int64_t lifetime;                /* seconds */
     const char *userinfo_aud;        /* {issuer}userinfo when openid was granted, else NULL */
 };
+
+/* True for the RFC 9068 dialects (rfc9068_profile, rfc9068_profile_authz): typ at+jwt. */
+bool tsr_access_token_is_rfc9068(const struct tsr_api *api);
+
+/* True for the *_authz dialects, whose tokens list the permissions claim. */
+bool tsr_access_token_has_permissions(const struct tsr_api *api);
+
+/*
+ * The claims of an access token for api issued by issuer at now, in the
+ * API's token dialect: Auth0's (azp, gty) or RFC 9068's (client_id, jti),
+ * with `permissions` for the *_authz dialects (c->permissions, else the
+ * scopes).  Returns a new object (caller decrefs) or NULL (no memory).
+ */
+json_t *tsr_access_token_claims_json(const char *issuer, const struct tsr_api *api,
+                                     const struct tsr_access_token_claims *c, int64_t now,
+                                     const char *jti);
 
 /*
  * Signs an access token for api.  *jwt is a new string (caller frees).

@@ -58,6 +58,7 @@ enum tsr_code_verdict {
     TSR_CODE_WRONG_CLIENT,   /* issued to another client */
     TSR_CODE_WRONG_REDIRECT, /* redirect_uri missing or not the one sent to /authorize */
     TSR_CODE_WRONG_VERIFIER, /* PKCE verifier missing, malformed or not the challenge's */
+    TSR_CODE_UNKNOWN,        /* no such code (core/token_policy.h) */
 };
 
 /*

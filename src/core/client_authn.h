@@ -1,0 +1,52 @@
+/*
+ * client_authn.h - who is calling the token, revocation or introspection
+ * endpoint: the decision of client authentication over the credentials a
+ * handler parsed from the request.  A client authenticates with its
+ * registered token_endpoint_auth_method only: client_secret_basic (the
+ * Authorization header), client_secret_post (client_secret in the body)
+ * or none (client_id alone, public clients).
+ */
+#ifndef TSR_CORE_CLIENT_AUTHN_H
+#define TSR_CORE_CLIENT_AUTHN_H
+
+#include <stdbool.h>
+
+#include "core/client.h"
+#include "store/store.h"
+
+/* The credentials presented, as parsed; every member borrowed, NULL when absent. */
+struct tsr_client_creds {
+    const char *basic_id;     /* from Authorization: Basic (decoded) */
+    const char *basic_secret; /* idem; non-NULL whenever basic_id is */
+    const char *body_id;      /* client_id in the body */
+    const char *body_secret;  /* client_secret in the body */
+};
+
+enum tsr_client_authn_verdict {
+    TSR_CLIENT_AUTHN_OK,
+    TSR_CLIENT_AUTHN_TWO_METHODS,  /* header and body secret, or two different ids */
+    TSR_CLIENT_AUTHN_NO_CLIENT_ID, /* no client_id anywhere */
+    TSR_CLIENT_AUTHN_FAILED,       /* unknown client, or missing or wrong secret: one answer */
+    TSR_CLIENT_AUTHN_WRONG_METHOD, /* right secret, not the registered method */
+};
+
+/*
+ * The client_id the caller claims (Basic first, then the body), borrowed
+ * from c, or NULL.  For logs: it is not authenticated.
+ */
+const char *tsr_client_creds_id(const struct tsr_client_creds *c);
+
+/*
+ * Authenticates the caller of tenant_id presenting creds.  On
+ * TSR_CLIENT_AUTHN_OK, and on TSR_CLIENT_AUTHN_WRONG_METHOD (whose answer
+ * names the registered method), *out holds the client; otherwise it is
+ * empty.  The caller cleans *out up after any return.  A confidential client's secret is checked
+ * (in constant time) before its method, so only a caller who holds the
+ * secret learns how the client must present it; anyone else gets the
+ * verdict an unknown client_id gets.  Returns 0 (see *verdict) or
+ * TSR_ESTORE / TSR_ENOMEM (the client could not be read).
+ */
+int tsr_client_authn(tsr_store *st, const char *tenant_id, const struct tsr_client_creds *creds,
+                     struct tsr_client *out, enum tsr_client_authn_verdict *verdict);
+
+#endif
