@@ -245,26 +245,13 @@ static int write_origins(tsr_store *st, const struct tsr_client *c)
     return rc;
 }
 
-/* Opens a transaction unless the caller has one; *own says whether it did. */
-static int begin_own(tsr_store *st, bool *own)
-{
-    *own = !tsr_store_in_transaction(st);
-    return *own ? tsr_store_begin(st) : 0;
-}
-
-/* Ends what begin_own opened (commit when rc is 0); returns the result. */
-static int end_own(tsr_store *st, bool own, int rc)
-{
-    return own ? tsr_store_finish(st, rc) : rc;
-}
-
 int tsr_client_insert(tsr_store *st, const struct tsr_client *c)
 {
     struct list_texts t = {0};
     bool own = false;
     int rc = lists_to_text(c, &t);
     if (rc == 0)
-        rc = begin_own(st, &own);
+        rc = tsr_store_begin_own(st, &own);
     if (rc == 0)
         rc = tsr_store_q_run(
             st, NULL, TSR_Q_CLIENT_INSERT, c->tenant_id, c->client_id, c->name, c->description,
@@ -277,7 +264,7 @@ int tsr_client_insert(tsr_store *st, const struct tsr_client *c)
             (int64_t)c->refresh_token.infinite_idle_token_lifetime);
     if (rc == 0)
         rc = write_origins(st, c);
-    rc = end_own(st, own, rc);
+    rc = tsr_store_finish_own(st, own, rc);
     free_lists(&t);
     return rc;
 }
@@ -288,7 +275,7 @@ int tsr_client_update(tsr_store *st, const struct tsr_client *c)
     bool own = false;
     int rc = lists_to_text(c, &t);
     if (rc == 0)
-        rc = begin_own(st, &own);
+        rc = tsr_store_begin_own(st, &own);
     if (rc == 0)
         rc = tsr_rows_change(
             st, TSR_Q_CLIENT_UPDATE, c->name, c->description, c->app_type, c->logo_uri,
@@ -301,7 +288,7 @@ int tsr_client_update(tsr_store *st, const struct tsr_client *c)
             (int64_t)c->refresh_token.infinite_idle_token_lifetime, c->tenant_id, c->client_id);
     if (rc == 0)
         rc = write_origins(st, c);
-    rc = end_own(st, own, rc);
+    rc = tsr_store_finish_own(st, own, rc);
     free_lists(&t);
     return rc;
 }

@@ -137,19 +137,6 @@ static int write_clients(tsr_store *st, const struct tsr_connection *c)
     return rc;
 }
 
-/* Opens a transaction unless the caller has one; *own says whether it did. */
-static int begin_own(tsr_store *st, bool *own)
-{
-    *own = !tsr_store_in_transaction(st);
-    return *own ? tsr_store_begin(st) : 0;
-}
-
-/* Ends what begin_own opened (commit when rc is 0); returns the result. */
-static int end_own(tsr_store *st, bool own, int rc)
-{
-    return own ? tsr_store_finish(st, rc) : rc;
-}
-
 /* ---- get, insert, update, delete, list ---- */
 
 /* Runs a one-row query q (parameters tenant_id, key) and reads the list of the row. */
@@ -177,7 +164,7 @@ int tsr_connection_get_by_name(tsr_store *st, const char *tenant_id, const char 
 int tsr_connection_insert(tsr_store *st, const struct tsr_connection *c)
 {
     bool own = false;
-    int rc = begin_own(st, &own);
+    int rc = tsr_store_begin_own(st, &own);
     if (rc == 0)
         rc = tsr_store_q_run(st, NULL, TSR_Q_CONNECTION_INSERT, c->tenant_id, c->id, c->name,
                              c->strategy, c->display_name, c->password_policy,
@@ -186,14 +173,14 @@ int tsr_connection_insert(tsr_store *st, const struct tsr_connection *c)
                              c->created_at, c->updated_at);
     if (rc == 0)
         rc = write_clients(st, c);
-    return end_own(st, own, rc);
+    return tsr_store_finish_own(st, own, rc);
 }
 
 /* Name and strategy are immutable (as in Auth0), so they are not written. */
 int tsr_connection_update(tsr_store *st, const struct tsr_connection *c)
 {
     bool own = false;
-    int rc = begin_own(st, &own);
+    int rc = tsr_store_begin_own(st, &own);
     if (rc == 0)
         rc = tsr_rows_change(st, TSR_Q_CONNECTION_UPDATE, c->display_name, c->password_policy,
                              c->password_min_length, (int64_t)c->requires_username,
@@ -201,7 +188,7 @@ int tsr_connection_update(tsr_store *st, const struct tsr_connection *c)
                              c->updated_at, c->tenant_id, c->id);
     if (rc == 0)
         rc = write_clients(st, c);
-    return end_own(st, own, rc);
+    return tsr_store_finish_own(st, own, rc);
 }
 
 int tsr_connection_delete(tsr_store *st, const char *tenant_id, const char *id)
@@ -328,13 +315,13 @@ static int list_all(tsr_store *st, const char *tenant_id, struct tsr_connection 
 static int store_enabled_clients(tsr_store *st, const struct tsr_connection *c)
 {
     bool own = false;
-    int rc = begin_own(st, &own);
+    int rc = tsr_store_begin_own(st, &own);
     if (rc == 0)
         rc = write_clients(st, c);
     if (rc == 0)
         rc = tsr_store_q_run(st, NULL, TSR_Q_CONNECTION_TOUCH, tsr_clock_now(), c->tenant_id,
                              c->id);
-    return end_own(st, own, rc);
+    return tsr_store_finish_own(st, own, rc);
 }
 
 /* Removes every copy of client_id from l; *removed says whether there was one. */

@@ -520,6 +520,17 @@ int tsr_store_finish(tsr_store *st, int rc)
     return rc;
 }
 
+int tsr_store_begin_own(tsr_store *st, bool *own)
+{
+    *own = !tsr_store_in_transaction(st);
+    return *own ? tsr_store_begin(st) : 0;
+}
+
+int tsr_store_finish_own(tsr_store *st, bool own, int rc)
+{
+    return own ? tsr_store_finish(st, rc) : rc;
+}
+
 /* ---- migrations ------------------------------------------------------------ */
 
 static const char create_migrations_sql[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("

@@ -31,6 +31,7 @@
 #define TSR_STORE_STORE_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -106,6 +107,15 @@ int tsr_store_in_transaction(tsr_store *st);
  * result) is 0, else rolls back.  Returns rc, or the commit's error.
  */
 int tsr_store_finish(tsr_store *st, int rc);
+
+/*
+ * For steps that must be atomic whether or not the caller already opened a
+ * transaction: tsr_store_begin_own opens one only when none is open and
+ * sets *own to say so; tsr_store_finish_own ends only a transaction it
+ * opened (tsr_store_finish), else returns rc for the caller's to decide.
+ */
+int tsr_store_begin_own(tsr_store *st, bool *own);
+int tsr_store_finish_own(tsr_store *st, bool own, int rc);
 
 /* Runs SQL without parameters (may be several statements). */
 int tsr_store_exec(tsr_store *st, const char *sql);
