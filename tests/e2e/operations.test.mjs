@@ -101,9 +101,16 @@ test('secrets and tokens never reach the logs', t_(async () => {
 test('every stderr line is JSON; request lines carry id, method, route, status, latency', t_(async () => {
   await request(`${server.url}healthz`);
   await request(`${server.url}no/such/route`);
-  await sleep(100);
-  const entries = parseJsonLines(server.stderr());
-  const reqs = requestLines(entries);
+  // A request's line is written when it completes, which may be just after its answer
+  // arrives: look again, 50 ms apart, at most 200 times, until the 404's line is there.
+  let entries = [];
+  let reqs = [];
+  for (let i = 0; i < 200; i++) {
+    entries = parseJsonLines(server.stderr());
+    reqs = requestLines(entries);
+    if (reqs.some((e) => Number(pick(e, FIELD_ALIASES.status).value) === 404)) break;
+    await sleep(50);
+  }
   assert.ok(reqs.length >= 5, `at least 5 request log lines (found ${reqs.length} of ${entries.length} lines)`);
   for (const e of reqs) {
     const line = JSON.stringify(e);
@@ -155,6 +162,18 @@ function sendAndTrack(url, body) {
   return { wrote, done };
 }
 
+/** A GET on a connection of its own (never a pooled one); resolves the status. */
+function freshGet(url) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.setTimeout(15_000, () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
 test('SIGTERM: requests sent just before it get answers, exit code 0', t_(async () => {
   const body = new URLSearchParams({
     grant_type: 'client_credentials',
@@ -165,7 +184,10 @@ test('SIGTERM: requests sent just before it get answers, exit code 0', t_(async 
   const inflight = [];
   for (let i = 0; i < 5; i++) inflight.push(sendAndTrack(`${server.url}oauth/token`, body));
   await Promise.all(inflight.map((r) => r.wrote));
-  await sleep(20); // the requests are on the server's sockets
+  // The listening socket hands out connections in the order their handshakes finished, so
+  // once a connection opened after the five is answered, the server holds all five: only
+  // then is SIGTERM sent, however fast or slow the machine.
+  assert.equal(await freshGet(`${server.url}.well-known/jwks.json`), 200, 'the later request was answered');
   const code = server.stop();
   const results = await Promise.all(inflight.map((r) => r.done));
   for (const [i, r] of results.entries()) {
