@@ -464,6 +464,34 @@ test('/oidc/logout without a session goes to an allowed post_logout_redirect_uri
   assert.ok(page.text.includes('You are logged out'), 'no parameters: the logged-out page');
 }));
 
+test('/oidc/logout without an id_token_hint asks the signed-in person to confirm; the confirmed form ends the session', t_(async () => {
+  const user = await mgmt.createUser({ email: testEmail('confirm') });
+  const { jar } = await loginOverHttp(server, {
+    params: codeRequest({ clientId: spa.client_id, redirectUri: CB }).params, email: user.email, password: user.password,
+  });
+  const logoutUrl = url(`oidc/logout?client_id=${spa.client_id}&post_logout_redirect_uri=${encodeURIComponent(`${APP}/`)}&state=conf`);
+  const ask = await jar.fetch(logoutUrl);
+  assert.equal(ask.status, 200, `confirm page: ${ask.status} ${ask.text.slice(0, 300)}`);
+  assert.ok(ask.text.includes('Log out?'), 'the page asks');
+  assert.ok(jar.has('tsr_session'), 'asking keeps the session');
+  const still = await jar.fetch(authorizeUrl(server, codeRequest({ clientId: spa.client_id, redirectUri: CB, extra: { prompt: 'none' } }).params));
+  assert.ok(new URL(still.location).searchParams.get('code'), `the session still answers: ${still.location}`);
+
+  const f = findForm(ask.text, logoutUrl, 'csrf');
+  assert.equal(f.action, url('oidc/logout'), 'the form posts back to /oidc/logout');
+  const fields = hiddenFields(f);
+  assert.equal(fields.client_id, spa.client_id, 'client_id carried');
+  assert.equal(fields.post_logout_redirect_uri, `${APP}/`, 'post_logout_redirect_uri carried');
+  assert.equal(fields.state, 'conf', 'state carried');
+  const done = await jar.postForm(f.action, fields);
+  assert.equal(done.status, 303, `confirmed logout (See Other after a POST): ${done.status} ${done.text.slice(0, 300)}`);
+  const back = new URL(done.location);
+  assert.equal(`${back.origin}${back.pathname}`, `${APP}/`, 'to the logout URL');
+  assert.equal(back.searchParams.get('state'), 'conf', 'with state');
+  const gone = await jar.fetch(authorizeUrl(server, codeRequest({ clientId: spa.client_id, redirectUri: CB, extra: { prompt: 'none' } }).params));
+  assert.equal(new URL(gone.location).searchParams.get('error'), 'login_required', 'the session has ended');
+}));
+
 // ------------------------------------------------ userinfo, revoke, introspect
 
 test('/userinfo: a missing, unknown or foreign token is 401 with WWW-Authenticate', t_(async () => {
@@ -517,6 +545,19 @@ test('/oauth/revoke and /oauth/introspect refuse bad bodies, missing tokens and 
     const wrongMethod = await form(url(path), { token: 'x' }, { authorization: basicAuth(web.client_id, web.client_secret) });
     assertOAuthError(wrongMethod, 401, 'invalid_client', /token_endpoint_auth_method is client_secret_post/, `${path} Basic for a client_secret_post client`);
   }
+  const basicApp = await mgmt.createWebApp(CB, { token_endpoint_auth_method: 'client_secret_basic' });
+  for (const [what, header] of [['not Basic', 'Bearer x'], ['not base64', 'Basic !!!!'], ['no colon', `Basic ${Buffer.from('nocolon').toString('base64')}`]]) {
+    const res = await form(url('oauth/revoke'), { token: 'x' }, { authorization: header });
+    assertOAuthError(res, 401, 'invalid_client', 'Client authentication failed: unknown client_id or wrong client_secret', `revoke, Authorization ${what}`);
+  }
+  const both = await form(url('oauth/revoke'), { token: 'x', client_secret: basicApp.client_secret },
+    { authorization: basicAuth(basicApp.client_id, basicApp.client_secret) });
+  assertOAuthError(both, 400, 'invalid_request',
+    'Use one client authentication method: either the Authorization header or client_secret in the body', 'revoke with two methods');
+  const noClient = await form(url('oauth/revoke'), { token: 'x' });
+  assertOAuthError(noClient, 401, 'invalid_client', 'Missing required parameter: client_id', 'revoke without a client');
+  const viaBasic = await form(url('oauth/revoke'), { token: 'no-such-token' }, { authorization: basicAuth(basicApp.client_id, basicApp.client_secret) });
+  assert.equal(viaBasic.status, 200, `revoke with Basic: ${viaBasic.text}`);
   const noToken = await form(url('oauth/revoke'), { client_id: web.client_id, client_secret: web.client_secret });
   assertOAuthError(noToken, 400, 'invalid_request', 'Missing required parameter: token', 'revoke without token');
   const unknown = await form(url('oauth/revoke'), { token: 'no-such-token', client_id: web.client_id, client_secret: web.client_secret });
