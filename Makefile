@@ -1,6 +1,9 @@
 # The two commands: `make run` and `make check`.  Everything else is a step of
 # theirs, or a shorter loop beside them (`make test`, `make coverage`).
 BUILD_DIR ?= build
+# The tests' build (TSR_TESTS, -Werror) has its own directory, so `make run` and
+# `make test` never rebuild each other's tree.
+CHECK_DIR ?= build-check
 ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 RUN_ARGS ?=
@@ -38,15 +41,15 @@ demo: deps
 	@BUILD_DIR=$(BUILD_DIR) scripts/demo.sh
 
 build-check: deps-check
-	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTSR_TESTS=ON -DTSR_WERROR=ON >/dev/null
-	@cmake --build $(BUILD_DIR) -j $(JOBS)
+	@cmake -S . -B $(CHECK_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTSR_TESTS=ON -DTSR_WERROR=ON >/dev/null
+	@cmake --build $(CHECK_DIR) -j $(JOBS)
 
 build-asan: deps-check
 	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DTSR_TESTS=ON -DTSR_WERROR=ON -DTSR_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 
 unit: build-check
-	@ctest --test-dir $(BUILD_DIR) --output-on-failure
+	@ctest --test-dir $(CHECK_DIR) --output-on-failure
 
 # No #include goes up the layers of cmake/layers.cmake (a second, no build).
 layers:
@@ -60,10 +63,10 @@ unit-asan: build-asan
 		ctest --test-dir $(ASAN_DIR) --output-on-failure
 
 unit-valgrind: build-check
-	@scripts/valgrind-unit.sh $(BUILD_DIR)
+	@scripts/valgrind-unit.sh $(CHECK_DIR)
 
 e2e: build-check
-	@TESSERA_BIN=$(CURDIR)/$(BUILD_DIR)/tessera scripts/e2e.sh
+	@TESSERA_BIN=$(CURDIR)/$(CHECK_DIR)/tessera scripts/e2e.sh
 
 # The same suites against the sanitizer build: a leak or memory error makes the
 # server's exit status non-zero, which the suites check on every stop.
@@ -124,7 +127,7 @@ fuzz:
 # Speed beside a peer, in one run (not a test): libtessera-verify against jose.
 bench: build-check
 	@cd bench && { [ -d node_modules ] || npm install --no-audit --no-fund --loglevel=error; }
-	@node bench/verify.mjs $(CURDIR)/$(BUILD_DIR)/bench/tessera-verify-bench
+	@node bench/verify.mjs $(CURDIR)/$(CHECK_DIR)/bench/tessera-verify-bench
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR) $(DEB_DIR) $(COVERAGE_DIR)
+	rm -rf $(BUILD_DIR) $(CHECK_DIR) $(ASAN_DIR) $(FUZZ_DIR) $(DEB_DIR) $(COVERAGE_DIR)

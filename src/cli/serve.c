@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "core/app.h"
@@ -22,9 +23,25 @@ static const char *default_issuer(const struct tsr_app *app)
     return app->settings.public_url;
 }
 
+/*
+ * The command that started this server, as the banner's CLI hint spells it:
+ * its full path, since under `make run` (./build/tessera) `tessera` is not
+ * on the PATH; plain "tessera" when the path cannot be read.
+ */
+static void own_path(char *out, size_t outsz)
+{
+    ssize_t n = readlink("/proc/self/exe", out, outsz - 1);
+    out[n > 0 && (size_t)n < outsz - 1 ? n : 0] = '\0';
+    /* A path a shell would split or expand is not worth copying from a terminal. */
+    if (out[0] != '/' || strpbrk(out, " \t'\"\\$`;&|<>()*?[]#~") != NULL)
+        snprintf(out, outsz, "tessera");
+}
+
 static void print_banner(const struct tsr_app *app)
 {
     const char *url = default_issuer(app);
+    char self[512];
+    own_path(self, sizeof self);
     char path[TSR_SETTINGS_MAX_PATH + 32];
     snprintf(path, sizeof path, "%s/bootstrap-client.json", app->settings.data_dir);
     json_t *creds = json_load_file(path, 0, NULL);
@@ -48,8 +65,8 @@ static void print_banner(const struct tsr_app *app)
                "    -d client_secret=\"$(sed -n 's/.*\"client_secret\": \"\\(.*\\)\".*/\\1/p' "
                "%s)\" \\\n"
                "    -d audience=%sapi/v2/\n"
-               "or let the CLI read them from there: tessera apps list --data-dir %s\n\n",
-               path, url, client_id, path, url, app->settings.data_dir);
+               "or let the CLI read them from there: %s apps list --data-dir %s\n\n",
+               path, url, client_id, path, url, self, app->settings.data_dir);
     else
         printf("Management API: %s is not here; use the credentials printed on the first "
                "start.\n\n",

@@ -20,10 +20,13 @@ const KILL_TIMEOUT_MS = 5_000;
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The binary under test: $TESSERA_BIN, else build/tessera at the repo root. */
+/** The binary under test: $TESSERA_BIN, else the tests' build-check/tessera, else make run's build/tessera. */
 export function tesseraBin() {
   const fromEnv = process.env.TESSERA_BIN;
-  const bin = fromEnv ? path.resolve(fromEnv) : path.join(REPO_ROOT, 'build', 'tessera');
+  const checkBin = path.join(REPO_ROOT, 'build-check', 'tessera');
+  const bin = fromEnv
+    ? path.resolve(fromEnv)
+    : existsSync(checkBin) ? checkBin : path.join(REPO_ROOT, 'build', 'tessera');
   if (!existsSync(bin)) {
     throw new Error(
       `tessera binary not found at ${bin}; build it and set TESSERA_BIN=/abs/path/to/tessera`,
