@@ -57,7 +57,8 @@ void tsr_log(enum tsr_log_level level, const char *msg, json_t *fields)
     if (fields != NULL)
         json_object_update_missing(line, fields);
     json_decref(fields);
-    char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    /* Six significant digits: a latency reads 0.531539, not 0.53153899999999998. */
+    char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     json_decref(line);
     if (text == NULL)
         return;
