@@ -174,8 +174,8 @@ test('users list and search: q, sort, --number paging, table and --json', t_(asy
 
 test('users list pages through more than 100 users', t_(async () => {
   const domain = `${uid('many')}.example.com`;
-  for (let i = 0; i < 105; i += 15) {
-    await Promise.all(Array.from({ length: 15 }, (_, j) => mgmt.createUser({ email: `m${i + j}@${domain}` })));
+  for (let i = 0; i < 105; i += 5) {
+    await Promise.all(Array.from({ length: 5 }, (_, j) => mgmt.createUser({ email: `m${i + j}@${domain}` })));
   }
   const q = `email.domain:${domain}`;
   const listed = await cliJson(server, ['users', 'list', '--query', q, '--number', '1000']);

@@ -16,7 +16,8 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-export const STEP_TIMEOUT_MS = 15_000;
+// A hang catcher: a step that hashes a password can take seconds on a loaded machine.
+export const STEP_TIMEOUT_MS = 60_000;
 
 export function launchBrowser() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });

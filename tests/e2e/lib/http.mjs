@@ -1,7 +1,9 @@
 // HTTP helpers for the end-to-end suites.  Traffic goes to 127.0.0.1 only.
 import http from 'node:http';
 
-const REQUEST_TIMEOUT_MS = 15_000;
+// Only catches a hang: a request that hashes a password (argon2id, 64 MiB) waits for a
+// hashing slot, and on a loaded or instrumented build a burst of them takes many seconds.
+const REQUEST_TIMEOUT_MS = 120_000;
 
 function parseBody(text) {
   if (text === '') return null;
