@@ -253,3 +253,50 @@ test('signup refuses when the connection disables it, on the page and its form',
   assert.deepEqual(alertTexts(post.text), alertTexts(msg.text), 'the same refusal');
 }));
 
+
+test('the signup form refuses a bad email, username and password on the page, stores nobody, then signs the person up', t_(async () => {
+  const name = `named-${Date.now().toString(36)}`;
+  const app = await mgmt.createSpa('http://127.0.0.1:13');
+  const conn = await mgmt.post('/connections', {
+    name, strategy: 'auth0', options: { requires_username: true }, enabled_clients: [app.client_id],
+  });
+  assert.equal(conn.status, 201, `POST /connections: ${conn.status} ${conn.text}`);
+  const jar = new CookieJar();
+  const login = await openLogin(server, jar, codeRequest({
+    clientId: app.client_id, redirectUri: 'http://127.0.0.1:13/callback', extra: { connection: name },
+  }).params);
+  const signupUrl = `${server.url}u/signup?state=${stateOf(login.loginUrl)}`;
+  const page = await jar.fetch(signupUrl);
+  assert.equal(page.status, 200, `GET /u/signup: ${page.status} ${page.text.slice(0, 300)}`);
+  const f = findForm(page.text, signupUrl, 'email');
+  assert.ok(f.inputs.some((i) => i.name === 'username'), 'the form asks for a username');
+  const email = testEmail('signup-edges');
+  const good = { email, username: 'ada_lovelace', password: 'Str0ng!Passw0rd' };
+  const onPage = async (fields, alert, what) => {
+    const res = await jar.postForm(f.action, { ...hiddenFields(f), ...good, ...fields });
+    assert.equal(res.status, 200, `${what}: ${res.status} ${res.text.slice(0, 300)}`);
+    const alerts = alertTexts(res.text);
+    if (alert) assert.deepEqual(alerts, [alert], `${what}: alert`);
+    else assert.equal(alerts.length, 1, `${what}: one alert (${alerts.join(' | ')})`);
+  };
+  await onPage({ email: 'not-an-address' }, 'Enter a valid email address.', 'bad email');
+  const usernameRule = "Enter a username of up to 128 characters without spaces or '@'.";
+  await onPage({ username: '' }, usernameRule, 'no username');
+  await onPage({ username: 'ada lovelace' }, usernameRule, 'a space in the username');
+  await onPage({ username: 'ada@example' }, usernameRule, "an '@' in the username");
+  await onPage({ username: 'a'.repeat(129) }, usernameRule, 'a username over 128 characters');
+  await onPage({ password: '' }, 'Enter a password.', 'no password');
+  await onPage({ password: `Aa1!${'x'.repeat(520)}` }, 'Use a password of at most 512 characters.', 'a password over 512');
+  await onPage({ password: 'password' }, null, 'a password the policy refuses');
+  const none = await mgmt.get(`/users-by-email?email=${encodeURIComponent(email)}`);
+  assert.equal(none.status, 200, none.text);
+  assert.deepEqual(none.body, [], 'no refused signup stored a user');
+
+  const done = await jar.postForm(f.action, { ...hiddenFields(f), ...good, email: email.toUpperCase() });
+  assert.ok([302, 303].includes(done.status), `a good signup redirects: ${done.status} ${done.text.slice(0, 300)}`);
+  const made = await mgmt.get(`/users-by-email?email=${encodeURIComponent(email)}`);
+  assert.equal(made.body.length, 1, `one user: ${made.text}`);
+  assert.equal(made.body[0].email, email.toLowerCase(), 'the address is stored lower-cased');
+  assert.equal(made.body[0].username, 'ada_lovelace');
+  assert.equal(made.body[0].nickname, email.toLowerCase().split('@')[0]);
+}));
