@@ -22,6 +22,8 @@
 #include "jose/jose.h"
 #include "tessera/verify.h"
 
+#include "json_reply.h"
+
 #define AUD "https://api.tessera.test/"
 
 /* ---- the in-process issuer --------------------------------------------- */
@@ -45,14 +47,7 @@ struct post {
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *body,
                              const char *cache)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
-    MHD_add_response_header(r, "Content-Type", "application/json");
-    if (cache != NULL)
-        MHD_add_response_header(r, "Cache-Control", cache);
-    enum MHD_Result ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ret;
+    return json_reply(c, status, body, strlen(body), "Cache-Control", cache);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,

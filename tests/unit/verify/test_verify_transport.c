@@ -30,6 +30,8 @@
 #include "jose/jose.h"
 #include "tessera/verify.h"
 
+#include "json_reply.h"
+
 #define AUD "https://api.tessera.test/"
 #define REMOTE "http://id.tessera.test/"
 
@@ -51,14 +53,7 @@ struct issuer {
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *body,
                              size_t len, const char *location)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
-    MHD_add_response_header(r, "Content-Type", "application/json");
-    if (location != NULL)
-        MHD_add_response_header(r, "Location", location);
-    enum MHD_Result ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ret;
+    return json_reply(c, status, body, len, "Location", location);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
