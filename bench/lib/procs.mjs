@@ -1,0 +1,137 @@
+// Child processes of the benchmark: started on 127.0.0.1, every one killed
+// at the end or on failure, and measured through /proc (CPU time, RSS).
+import { spawn, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const live = new Set();
+function killAll() {
+  for (const p of live) {
+    try {
+      p.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawns a tracked child; output is kept (the last 64 KiB) for error messages. */
+export function start(cmd, args, { env, cwd, stdin = 'ignore' } = {}) {
+  const proc = spawn(cmd, args, { env: env ?? process.env, cwd, stdio: [stdin, 'pipe', 'pipe'] });
+  live.add(proc);
+  const h = { proc, pid: proc.pid, out: '', err: '', code: undefined };
+  const keep = (k) => (d) => {
+    h[k] = (h[k] + d).slice(-65536);
+  };
+  proc.stdout.setEncoding('utf8').on('data', keep('out'));
+  proc.stderr.setEncoding('utf8').on('data', keep('err'));
+  h.exited = new Promise((resolve) => {
+    proc.on('error', (e) => {
+      h.err += `\nspawn error: ${e.message}`;
+    });
+    proc.on('close', (code, signal) => {
+      live.delete(proc);
+      h.code = code ?? signal;
+      resolve(h.code);
+    });
+  });
+  /** SIGTERM, then SIGKILL after 10 s; resolves with the exit code or signal. */
+  h.stop = async () => {
+    if (h.code !== undefined) return h.code;
+    proc.kill('SIGTERM');
+    const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    const c = await h.exited;
+    clearTimeout(t);
+    return c;
+  };
+  return h;
+}
+
+/** Runs a command to its end (bounded); resolves {code, out, err}. */
+export async function run(cmd, args, { timeoutMs = 120_000, env, cwd } = {}) {
+  const h = start(cmd, args, { env, cwd });
+  const t = setTimeout(() => h.proc.kill('SIGKILL'), timeoutMs);
+  const code = await h.exited;
+  clearTimeout(t);
+  return { code, out: h.out, err: h.err };
+}
+
+/** Polls url until it answers `status` (100 tries, 100 ms apart). */
+export async function waitHttp(url, h, status = 200) {
+  for (let i = 0; i < 100; i++) {
+    if (h.code !== undefined) throw new Error(`exited (${h.code}) before answering ${url}: ${h.err.slice(-2000)}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      if (res.status === status) return;
+    } catch {
+      /* not up yet */
+    }
+    await sleep(100);
+  }
+  throw new Error(`no ${status} from ${url} after 100 tries: ${h.err.slice(-2000)}`);
+}
+
+const TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** utime + stime of the whole process (every thread), in seconds. */
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / TICKS; // fields 14 and 15 of proc(5)
+}
+
+/** VmRSS and VmHWM of a process, in MB. */
+export function memory(pid) {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k) => Number((s.match(new RegExp(`^${k}:\\s+(\\d+)`, 'm')) ?? [])[1] ?? NaN);
+  return { rss_mb: kb('VmRSS') / 1024, hwm_mb: kb('VmHWM') / 1024 };
+}
+
+/** Samples VmRSS every 100 ms until stopped; stop() returns the peak in MB. */
+export function rssSampler(pid) {
+  let peak = 0;
+  const tick = () => {
+    try {
+      peak = Math.max(peak, memory(pid).rss_mb);
+    } catch {
+      /* the process ended */
+    }
+  };
+  tick();
+  const timer = setInterval(tick, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      tick();
+      return peak;
+    },
+  };
+}
