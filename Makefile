@@ -11,7 +11,7 @@ FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 30
 COVERAGE_DIR ?= build-coverage
 
-.PHONY: all bench demo run check layers test coverage deps-coverage build build-runonly build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check install deb clean fuzz
+.PHONY: all bench demo run check layers test coverage deps-coverage deps-bench build build-runonly build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check install deb clean fuzz
 
 all: build
 
@@ -23,6 +23,9 @@ deps-check:
 
 deps-coverage:
 	@scripts/install-deps.sh coverage
+
+deps-bench:
+	@scripts/install-deps.sh bench
 
 # The server as `make run` builds it: the build packages only, warnings not fatal.
 RUN_CMAKE_ARGS = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTSR_TESTS=OFF -DTSR_WERROR=OFF
@@ -124,10 +127,18 @@ fuzz:
 	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_all
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_DIR)
 
-# Speed beside a peer, in one run (not a test): libtessera-verify against jose.
-bench: build-check
-	@cd bench && { [ -d node_modules ] || npm install --no-audit --no-fund --loglevel=error; }
-	@node bench/verify.mjs $(CURDIR)/$(CHECK_DIR)/bench/tessera-verify-bench
+# Speed beside a peer, in one run (not a test; docs/performance.md): Tessera
+# (Release build in BENCH_DIR) and node-oidc-provider under wrk, the limits of
+# the same machine (openssl speed, nginx, argon2id), libtessera-verify against
+# jose.  Installs its own packages (wrk, nginx-light) and npm modules (pinned).
+# BENCH_SECONDS: the length of each wrk run.
+BENCH_DIR ?= build-bench
+BENCH_SECONDS ?= 8
+bench: deps-bench
+	@cd bench && npm ci --no-audit --no-fund --loglevel=error
+	@cmake -S . -B $(BENCH_DIR) -DCMAKE_BUILD_TYPE=Release -DTSR_TESTS=OFF -DTSR_WERROR=OFF >/dev/null
+	@cmake --build $(BENCH_DIR) -j $(JOBS)
+	@BENCH_SECONDS=$(BENCH_SECONDS) node bench/run.mjs --build-dir $(BENCH_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR) $(CHECK_DIR) $(ASAN_DIR) $(FUZZ_DIR) $(DEB_DIR) $(COVERAGE_DIR)
+	rm -rf $(BUILD_DIR) $(CHECK_DIR) $(ASAN_DIR) $(FUZZ_DIR) $(DEB_DIR) $(COVERAGE_DIR) $(BENCH_DIR)

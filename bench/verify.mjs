@@ -1,19 +1,20 @@
 // Tokens verified per second: libtessera-verify (C) against jose (Node) on the
 // same 10,000 RS256 and 10,000 ES256 tokens, in one run, with OpenSSL's own
 // verify rate on this machine beside them as the limit.  Prints a table and
-// the ratios; asserts nothing about speed.
+// the ratios (with --json: the rows as JSON); asserts nothing about speed.
+// bench/run.mjs calls verifyBench() as one part of `make bench`.
 //
-//   node bench/verify.mjs [path/to/tessera-verify-bench]
+//   node bench/verify.mjs [--json] [path/to/tessera-verify-bench]
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as jose from 'jose';
 
 const COUNT = 10_000;
 const AUDIENCE = 'https://bench.tessera.test/api';
-const bin = process.argv[2] ?? path.resolve('build/bench/tessera-verify-bench');
 
 async function keysAndTokens(alg, issuer, kid) {
   const { publicKey, privateKey } = await jose.generateKeyPair(alg, { extractable: true });
@@ -45,7 +46,7 @@ function serve(state) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-function runC(issuer, alg, file) {
+function runC(bin, issuer, alg, file) {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, [issuer, AUDIENCE, alg, file], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -80,28 +81,51 @@ function opensslVerifyRate(what) {
   }
 }
 
-const state = { jwks: { keys: [] } };
-const server = await serve(state);
-const issuer = `http://127.0.0.1:${server.address().port}/`;
-const rs = await keysAndTokens('RS256', issuer, 'bench-rs');
-const es = await keysAndTokens('ES256', issuer, 'bench-es');
-const jwks = { keys: [rs.jwk, es.jwk] };
-state.jwks = jwks;
+/**
+ * Both verifiers on the same tokens; resolves [{alg, c, jose, ratio, openssl}]
+ * (tokens per second; openssl is its one-thread verify rate for the key type).
+ */
+export async function verifyBench(bin, workDir = tmpdir()) {
+  const state = { jwks: { keys: [] } };
+  const server = await serve(state);
+  try {
+    const issuer = `http://127.0.0.1:${server.address().port}/`;
+    const rs = await keysAndTokens('RS256', issuer, 'bench-rs');
+    const es = await keysAndTokens('ES256', issuer, 'bench-es');
+    const jwks = { keys: [rs.jwk, es.jwk] };
+    state.jwks = jwks;
 
-const dir = mkdtempSync(path.join(tmpdir(), 'tessera-bench-'));
-const rows = [];
-for (const [alg, set, limit] of [['RS256', rs, 'rsa2048'], ['ES256', es, 'ecdsap256']]) {
-  const file = path.join(dir, `${alg}.tokens`);
-  writeFileSync(file, set.tokens.join('\n'));
-  const c = await runC(issuer, alg, file);
-  const j = await runJose(jwks, issuer, set.tokens);
-  rows.push({ alg, c: c.per_second, jose: j.per_second, ratio: c.per_second / j.per_second, openssl: opensslVerifyRate(limit) });
+    const dir = mkdtempSync(path.join(workDir, 'tessera-verify-'));
+    const rows = [];
+    for (const [alg, set, limit] of [['RS256', rs, 'rsa2048'], ['ES256', es, 'ecdsap256']]) {
+      const file = path.join(dir, `${alg}.tokens`);
+      writeFileSync(file, set.tokens.join('\n'));
+      const c = await runC(bin, issuer, alg, file);
+      const j = await runJose(jwks, issuer, set.tokens);
+      rows.push({ alg, c: c.per_second, jose: j.per_second, ratio: c.per_second / j.per_second, openssl: opensslVerifyRate(limit) });
+    }
+    return rows;
+  } finally {
+    server.close();
+  }
 }
-server.close();
 
-const fmt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
-console.log(`${COUNT.toLocaleString('en-US')} tokens per algorithm, one thread each, same tokens for both`);
-console.log('alg     libtessera-verify/s   jose/s      ratio   openssl verify/s (limit)');
-for (const r of rows) {
-  console.log(`${r.alg.padEnd(7)} ${fmt(r.c).padStart(19)} ${fmt(r.jose).padStart(9)} ${r.ratio.toFixed(2).padStart(8)}x ${fmt(r.openssl).padStart(12)}`);
+export function verifyTable(rows) {
+  const fmt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+  const lines = [
+    `${COUNT.toLocaleString('en-US')} tokens per algorithm, one thread each, same tokens for both`,
+    'alg     libtessera-verify/s   jose/s      ratio   openssl verify/s (limit)',
+  ];
+  for (const r of rows) {
+    lines.push(`${r.alg.padEnd(7)} ${fmt(r.c).padStart(19)} ${fmt(r.jose).padStart(9)} ${r.ratio.toFixed(2).padStart(8)}x ${fmt(r.openssl).padStart(12)}`);
+  }
+  return lines.join('\n');
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const asJson = args[0] === '--json';
+  if (asJson) args.shift();
+  const rows = await verifyBench(args[0] ?? path.resolve('build/bench/tessera-verify-bench'));
+  console.log(asJson ? JSON.stringify(rows) : verifyTable(rows));
 }

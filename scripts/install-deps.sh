@@ -7,6 +7,13 @@
 #                                   strace: the server stays inside the unit's syscall filter)
 #   scripts/install-deps.sh fuzz    build packages plus clang and its libFuzzer runtime
 #   scripts/install-deps.sh coverage  check packages plus gcovr (`make coverage`)
+#   scripts/install-deps.sh bench   build packages plus what `make bench` drives and
+#                                   measures against (wrk: the load generator, run with
+#                                   Lua scenarios; nginx-light: the static-reply ceiling,
+#                                   `return 200` needs no module of the bigger flavours,
+#                                   and no nginx service is used, each run starts its own;
+#                                   openssl: `openssl speed`, the signing limits), and
+#                                   Node.js with npm for the node-oidc-provider peer
 # As root it runs `apt-get update` and installs what is missing; otherwise it
 # prints the exact apt-get line to run and stops with status 1.
 set -eu
@@ -16,6 +23,7 @@ libsqlite3-dev libsodium-dev libcurl4-openssl-dev libyaml-dev"
 CHECK_PKGS="libcmocka-dev sqlite3 curl valgrind chromium groff-base man-db systemd strace"
 FUZZ_PKGS="clang libclang-rt-dev"
 COVERAGE_PKGS="gcovr"
+BENCH_PKGS="wrk nginx-light openssl"
 
 mode=${1:-build}
 case "$mode" in
@@ -23,7 +31,8 @@ case "$mode" in
   check) wanted="$BUILD_PKGS $CHECK_PKGS" ;;
   fuzz) wanted="$BUILD_PKGS $FUZZ_PKGS" ;;
   coverage) wanted="$BUILD_PKGS $CHECK_PKGS $COVERAGE_PKGS" ;;
-  *) echo "usage: $0 build|check|fuzz|coverage" >&2; exit 2 ;;
+  bench) wanted="$BUILD_PKGS $BENCH_PKGS" ;;
+  *) echo "usage: $0 build|check|fuzz|coverage|bench" >&2; exit 2 ;;
 esac
 
 missing=""
@@ -34,8 +43,8 @@ for pkg in $wanted; do
     *) missing="$missing $pkg" ;;
   esac
 done
-# Node.js and npm run the end-to-end suites; any installed Node.js >= 18 serves.
-if [ "$mode" = check ] || [ "$mode" = coverage ]; then
+# Node.js and npm run the end-to-end suites and the benchmark's peer; any installed Node.js >= 18 serves.
+if [ "$mode" = check ] || [ "$mode" = coverage ] || [ "$mode" = bench ]; then
   command -v node >/dev/null 2>&1 || missing="$missing nodejs"
   command -v npm >/dev/null 2>&1 || missing="$missing npm"
 fi
