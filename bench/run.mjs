@@ -153,7 +153,7 @@ async function main() {
     for (const sc of SCENARIOS) {
       const r = rows[sc.id];
       const ratio = r.tessera?.rps && r.peer?.rps ? round(r.tessera.rps / r.peer.rps) : null;
-      result.rows.push({ scenario: sc.id, title: sc.title, unit: sc.unit, tessera: r.tessera, peer: r.peer, ratio });
+      result.rows.push({ scenario: sc.id, label: sc.label, title: sc.title, unit: sc.unit, tessera: r.tessera, peer: r.peer, ratio });
     }
 
     log('limits: nginx');

@@ -91,7 +91,8 @@ export function renderSvg(res) {
   rows.forEach((r, i) => {
     const y = top + i * rowH;
     const max = Math.max(r.tessera?.rps ?? 0, r.peer?.rps ?? 0);
-    out.push(`<text x="16" y="${y + 17}">${esc(r.title.length > 52 ? `${r.title.slice(0, 51)}…` : r.title)}</text>`);
+    const label = r.label ?? r.scenario;
+    out.push(`<text x="16" y="${y + 17}">${esc(label.length > 44 ? `${label.slice(0, 43)}…` : label)}</text>`);
     if (r.ratio) out.push(`<text x="16" y="${y + 33}" fill="#555">Tessera / peer ${r.ratio.toFixed(2)} ×</text>`);
     for (const [k, side, color] of [[0, 'tessera', '#2b6cb0'], [1, 'peer', '#c05621']]) {
       const v = r[side];
@@ -193,8 +194,9 @@ const END = '<!-- bench:end -->';
 export function updateDoc(file, res) {
   if (!existsSync(file)) throw new Error(`${file} missing`);
   const doc = readFileSync(file, 'utf8');
-  const a = doc.indexOf(BEGIN);
-  const b = doc.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`${file}: no ${BEGIN} … ${END} markers`);
+  // The markers count only on lines of their own (the prose may name them).
+  const a = doc.search(new RegExp(`^${BEGIN}$`, 'm'));
+  const b = doc.search(new RegExp(`^${END}$`, 'm'));
+  if (a < 0 || b < a) throw new Error(`${file}: no ${BEGIN} … ${END} lines`);
   writeFileSync(file, `${doc.slice(0, a + BEGIN.length)}\n${markdown(res)}\n${doc.slice(b)}`);
 }

@@ -7,15 +7,15 @@ import { cookieHeader, mint } from './session.mjs';
 import { THREADS, wrk } from './wrk.mjs';
 
 export const SCENARIOS = [
-  { id: 'cc_rs256', title: 'client_credentials, RS256 JWT', kind: 'cc', alg: 'RS256', unit: 'tokens/s' },
-  { id: 'cc_ps256', title: 'client_credentials, PS256 JWT', kind: 'cc', alg: 'PS256', unit: 'tokens/s' },
-  { id: 'cc_es256', title: 'client_credentials, ES256 JWT', kind: 'cc', alg: 'ES256', unit: 'tokens/s' },
-  { id: 'cc_eddsa', title: 'client_credentials, EdDSA (Ed25519) JWT', kind: 'cc', alg: 'EdDSA', unit: 'tokens/s' },
-  { id: 'refresh', title: 'refresh-token rotation (RS256 access token + ID token)', kind: 'refresh', alg: 'RS256', unit: 'refreshes/s' },
-  { id: 'code_pkce', title: 'authorization code + PKCE, logged-in session (authorize → token pairs)', kind: 'code', alg: 'RS256', unit: 'pairs/s' },
-  { id: 'userinfo', title: '/userinfo with an opaque access token', kind: 'userinfo', unit: 'requests/s' },
-  { id: 'jwks', title: 'GET JWKS', kind: 'get', path: 'jwks', unit: 'requests/s' },
-  { id: 'discovery', title: 'GET discovery document', kind: 'get', path: 'discovery', unit: 'requests/s' },
+  { id: 'cc_rs256', label: 'client_credentials RS256', title: 'client_credentials, RS256 JWT', kind: 'cc', alg: 'RS256', unit: 'tokens/s' },
+  { id: 'cc_ps256', label: 'client_credentials PS256', title: 'client_credentials, PS256 JWT', kind: 'cc', alg: 'PS256', unit: 'tokens/s' },
+  { id: 'cc_es256', label: 'client_credentials ES256', title: 'client_credentials, ES256 JWT', kind: 'cc', alg: 'ES256', unit: 'tokens/s' },
+  { id: 'cc_eddsa', label: 'client_credentials EdDSA', title: 'client_credentials, EdDSA (Ed25519) JWT', kind: 'cc', alg: 'EdDSA', unit: 'tokens/s' },
+  { id: 'refresh', label: 'refresh-token rotation', title: 'refresh-token rotation (RS256 access token + ID token)', kind: 'refresh', alg: 'RS256', unit: 'refreshes/s' },
+  { id: 'code_pkce', label: 'code + PKCE (pairs)', title: 'authorization code + PKCE, logged-in session (authorize → token pairs)', kind: 'code', alg: 'RS256', unit: 'pairs/s' },
+  { id: 'userinfo', label: '/userinfo, opaque token', title: '/userinfo with an opaque access token', kind: 'userinfo', unit: 'requests/s' },
+  { id: 'jwks', label: 'JWKS', title: 'GET JWKS', kind: 'get', path: 'jwks', unit: 'requests/s' },
+  { id: 'discovery', label: 'discovery', title: 'GET discovery document', kind: 'get', path: 'discovery', unit: 'requests/s' },
 ];
 
 // More tokens per thread than connections per thread (64 / 2), so that every
