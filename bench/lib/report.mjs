@@ -63,11 +63,21 @@ export function targets(res) {
   if (!res.verify) out.push(target('verify', 'libtessera-verify: ≥ 0.9 × OpenSSL and ≥ 2 × jose', null, '>=', null, '/s', 'the verify benchmark failed'));
   const st = res.startup ?? {};
   out.push(target('idle_rss', 'idle RSS ≤ 10 MB', st.idle_rss_mb, '<=', 10, 'MB', res.startup ? undefined : 'bench/tessera_only did not run'));
-  const peaks = res.rows.map((r) => r.tessera?.peak_rss_mb).filter((x) => typeof x === 'number');
-  out.push(target('peak_rss', 'peak RSS ≤ 40 MB under every scenario', peaks.length ? Math.max(...peaks) : null, '<=', 40, 'MB'));
+  // The password logins hold argon2id's memory per hash in flight: shown apart too.
+  const peak = (rows) => {
+    const m = rows.filter((r) => typeof r.tessera?.peak_rss_mb === 'number').sort((a, b) => b.tessera.peak_rss_mb - a.tessera.peak_rss_mb)[0];
+    return m ? { v: m.tessera.peak_rss_mb, worst: m.scenario } : { v: null };
+  };
+  const all = peak(res.rows);
+  out.push({ ...target('peak_rss', 'peak RSS ≤ 40 MB under every scenario', all.v, '<=', 40, 'MB'), worst: all.worst });
+  const noLogin = peak(res.rows.filter((r) => !r.scenario.startsWith('login')));
+  if (noLogin.v !== all.v) {
+    out.push({ ...target('peak_rss_no_login', 'peak RSS ≤ 40 MB under every scenario but the password logins', noLogin.v, '<=', 40, 'MB'), worst: noLogin.worst });
+  }
   out.push(target('start_time', 'start to first answered request ≤ 50 ms (existing data directory)', st.start_ms, '<=', 50, 'ms', res.startup ? undefined : 'bench/tessera_only did not run'));
   const ls = res.login_scaling ?? {};
-  out.push(target('login_scaling', 'login p50 with 1,000,000 users ≤ 1.10 × with 1,000', ls.ratio, '<=', 1.1, '×', res.login_scaling ? undefined : 'bench/tessera_only did not run'));
+  const users = (n, d) => (typeof n === 'number' ? n : d).toLocaleString('en-US');
+  out.push(target('login_scaling', `login p50 with ${users(ls.users_large, 1e6)} users ≤ 1.10 × with ${users(ls.users_small, 1e3)}`, ls.ratio, '<=', 1.1, '×', res.login_scaling ? undefined : 'bench/tessera_only did not run'));
   return out;
 }
 
@@ -100,9 +110,10 @@ export function renderSvg(res) {
       if (v?.rps) {
         const w = Math.max(1, (v.rps / max) * barW);
         out.push(`<rect x="${left}" y="${by}" width="${w.toFixed(1)}" height="15" fill="${color}"/>`);
-        out.push(`<text x="${left + w + 6}" y="${by + 12}">${fmt(v.rps)} /s${v.error ? ' (errors)' : ''}</text>`);
+        out.push(`<text x="${left + w + 6}" y="${by + 12}">${rate(v.rps)} /s${v.error ? ' (errors)' : ''}</text>`);
       } else {
-        out.push(`<text x="${left}" y="${by + 12}" fill="#999">${side}: ${esc(v?.refused ? 'refused' : v?.error ? 'failed' : 'not run')}</text>`);
+        const why = v === null ? 'no peer for this one' : v?.refused ? 'refused' : v?.error ? 'failed' : 'not run';
+        out.push(`<text x="${left}" y="${by + 12}" fill="#999">${side}: ${esc(why)}</text>`);
       }
     }
   });
@@ -113,11 +124,13 @@ export function renderSvg(res) {
   return `${out.join('\n')}\n`;
 }
 
+/** A rate with decimals only where it is small (password logins). */
+const rate = (x) => fmt(x, typeof x === 'number' && x < 100 ? 2 : 0);
 const cell = (v, key, d) => (v?.[key] === undefined || v?.[key] === null ? '' : fmt(v[key], d));
 function sideCells(v) {
   if (!v) return ['n/a', '', '', '', ''];
   if (v.rps === undefined) return [v.refused ? `refused` : `failed`, '', '', '', ''];
-  return [fmt(v.rps) + (v.error ? ' ⚠' : ''), cell(v, 'p50_ms', 2), cell(v, 'p99_ms', 2), cell(v, 'cpu_s_per_1000', 3), cell(v, 'peak_rss_mb', 1)];
+  return [rate(v.rps) + (v.error ? ' ⚠' : ''), cell(v, 'p50_ms', 2), cell(v, 'p99_ms', 2), cell(v, 'cpu_s_per_1000', 3), cell(v, 'peak_rss_mb', 1)];
 }
 
 /** The generated part of docs/performance.md. */
@@ -178,7 +191,9 @@ export function markdown(res) {
   L.push('| --- | ---: | ---: | ---: | --- |');
   for (const t of res.targets) {
     const met = t.met === null ? `not measured (${t.note})` : t.met ? 'met' : '**not met**';
-    L.push(`| ${t.target} | ${t.measured === null ? 'n/a' : `${fmt(t.measured, t.unit === '/s' ? 0 : 2)} ${t.unit}`} | ${t.limit === null ? 'n/a' : `${fmt(t.limit, t.unit === '/s' ? 0 : 2)} ${t.unit}`} | ${t.ratio ?? ''} | ${met} |`);
+    const show = (x) => (x === null ? 'n/a' : `${t.unit === '/s' ? rate(x) : fmt(x, 2)} ${t.unit}`);
+    const worst = t.worst ? ` (${t.worst})` : '';
+    L.push(`| ${t.target} | ${show(t.measured)}${worst} | ${show(t.limit)} | ${t.ratio ?? ''} | ${met} |`);
   }
   for (const n of res.notes) {
     L.push('');
