@@ -47,8 +47,14 @@ export function start(cmd, args, { env, cwd, stdin = 'ignore' } = {}) {
   proc.stdout.setEncoding('utf8').on('data', keep('out'));
   proc.stderr.setEncoding('utf8').on('data', keep('err'));
   h.exited = new Promise((resolve) => {
+    // A command that cannot start emits 'error' and may never emit 'close'.
     proc.on('error', (e) => {
       h.err += `\nspawn error: ${e.message}`;
+      if (proc.pid === undefined) {
+        live.delete(proc);
+        h.code = 'spawn-error';
+        resolve(h.code);
+      }
     });
     proc.on('close', (code, signal) => {
       live.delete(proc);
