@@ -17,12 +17,20 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { nginx, openssl } from './lib/limits.mjs';
 import { startPeer } from './lib/peer.mjs';
 import { memory } from './lib/procs.mjs';
-import { SCENARIOS, runScenario } from './lib/scenarios.mjs';
+import { SCENARIOS as ALL_SCENARIOS, runScenario } from './lib/scenarios.mjs';
 import { startTessera } from './lib/tessera.mjs';
 import { request } from './lib/http.mjs';
 import { renderSvg, targets, updateDoc } from './lib/report.mjs';
 import { CONNECTIONS, THREADS } from './lib/wrk.mjs';
 import { verifyBench, verifyTable } from './verify.mjs';
+
+// BENCH_ONLY=cc_rs256,jwks runs those scenarios and nothing else (no limits,
+// no verify, no Tessera-only part): a quick loop while working on one path.
+// Such a partial run writes results/<time>-partial.json only.
+const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+for (const id of ONLY) if (!ALL_SCENARIOS.some((sc) => sc.id === id)) throw new Error(`BENCH_ONLY: no scenario ${id}`);
+const SCENARIOS = ONLY.length ? ALL_SCENARIOS.filter((sc) => ONLY.includes(sc.id)) : ALL_SCENARIOS;
+const FULL = ONLY.length === 0;
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -109,28 +117,86 @@ async function measure(startFn, name, ctx, rows, extra) {
   }
 }
 
+/** The parts beside the two servers: nginx's static replies, verify.mjs, tessera_only/. */
+async function limitsAndParts(result, { sample, workDir, cores, seconds, tesseraBin, verifyBin, buildDir }) {
+  log('limits: nginx');
+  try {
+    const t = sample.tessera;
+    const body = t ? t.ccBody('RS256') : 'grant_type=client_credentials&audience=https%3A%2F%2Fbench.tessera.test%2Frs256';
+    result.limits.nginx = await nginx({
+      workDir,
+      cores,
+      seconds,
+      getBody: sample.jwks ?? '{"keys":[]}',
+      postBody: sample.tokenAnswer ?? '{"access_token":"x","token_type":"Bearer"}',
+      postAuth: t?.auth ?? 'Basic eDp5',
+      postForm: body,
+      log,
+    });
+  } catch (e) {
+    result.notes.push(`nginx failed: ${e.message}`);
+  }
+
+  log('verify: libtessera-verify against jose');
+  try {
+    result.verify = (await verifyBench(verifyBin, workDir)).map((r) => ({
+      alg: r.alg,
+      tessera_verify_per_s: round(r.c, 0),
+      jose_per_s: round(r.jose, 0),
+      ratio: round(r.ratio),
+      openssl_verify_per_s: round(r.openssl, 0),
+    }));
+    process.stderr.write(`${verifyTable(result.verify.map((v) => ({ alg: v.alg, c: v.tessera_verify_per_s, jose: v.jose_per_s, ratio: v.ratio, openssl: v.openssl_verify_per_s })))}\n`);
+  } catch (e) {
+    result.notes.push(`verify benchmark failed: ${e.message}`);
+  }
+
+  const only = path.join(HERE, 'tessera_only', 'run.mjs');
+  if (existsSync(only)) {
+    log('tessera only: argon2id, logins, start time, idle RSS, login scaling');
+    try {
+      const mod = await import(pathToFileURL(only).href);
+      const out = await mod.run({ tesseraBin, benchBinDir: path.join(buildDir, 'bench'), workDir: path.join(workDir, 'tessera-only'), seconds, cores, log: (m) => log(`tessera only: ${m}`) });
+      Object.assign(result.limits, out.limits ?? {});
+      for (const row of out.rows ?? []) result.rows.push({ ratio: null, unit: 'logins/s', ...row });
+      result.startup = out.startup ?? null;
+      result.login_scaling = out.login_scaling ?? null;
+      for (const [k, v] of Object.entries(out)) if (!['limits', 'rows', 'startup', 'login_scaling'].includes(k)) result[`tessera_only_${k}`] = v;
+    } catch (e) {
+      result.notes.push(`tessera_only/run.mjs failed: ${e.message.split('\n')[0]}`);
+    }
+  } else {
+    result.notes.push('bench/tessera_only/run.mjs is not there yet: no argon2id rate, password login, start time, idle RSS or login scaling in this run');
+  }
+
+}
+
 async function main() {
   const { buildDir, seconds } = args();
   const tesseraBin = path.join(buildDir, 'tessera');
   const verifyBin = path.join(buildDir, 'bench', 'tessera-verify-bench');
-  for (const b of [tesseraBin, verifyBin]) if (!existsSync(b)) throw new Error(`${b} missing: build it first (make bench)`);
+  for (const b of FULL ? [tesseraBin, verifyBin] : [tesseraBin]) if (!existsSync(b)) throw new Error(`${b} missing: build it first (make bench)`);
   const cores = os.availableParallelism();
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-'));
   const started = new Date();
   const result = {
     started: started.toISOString(),
     machine: machine(cores),
-    settings: { seconds_per_run: seconds, connections: CONNECTIONS, wrk_threads: THREADS, tessera_build: 'Release' },
+    settings: { seconds_per_run: seconds, connections: CONNECTIONS, wrk_threads: THREADS, tessera_build: 'Release', tessera_bin: path.relative(ROOT, tesseraBin) },
     notes: [],
     limits: {},
     rows: [],
   };
   try {
-    log(`limits: openssl speed`);
-    try {
-      result.limits.openssl = await openssl(cores, log);
-    } catch (e) {
-      result.notes.push(`openssl speed failed: ${e.message}`);
+    if (FULL) {
+      log(`limits: openssl speed`);
+      try {
+        result.limits.openssl = await openssl(cores, log);
+      } catch (e) {
+        result.notes.push(`openssl speed failed: ${e.message}`);
+      }
+    } else {
+      result.notes.push(`partial run: BENCH_ONLY=${ONLY.join(',')}`);
     }
 
     const rows = Object.fromEntries(SCENARIOS.map((sc) => [sc.id, {}]));
@@ -156,55 +222,7 @@ async function main() {
       result.rows.push({ scenario: sc.id, label: sc.label, title: sc.title, unit: sc.unit, tessera: r.tessera, peer: r.peer, ratio });
     }
 
-    log('limits: nginx');
-    try {
-      const t = sample.tessera;
-      const body = t ? t.ccBody('RS256') : 'grant_type=client_credentials&audience=https%3A%2F%2Fbench.tessera.test%2Frs256';
-      result.limits.nginx = await nginx({
-        workDir,
-        cores,
-        seconds,
-        getBody: sample.jwks ?? '{"keys":[]}',
-        postBody: sample.tokenAnswer ?? '{"access_token":"x","token_type":"Bearer"}',
-        postAuth: t?.auth ?? 'Basic eDp5',
-        postForm: body,
-        log,
-      });
-    } catch (e) {
-      result.notes.push(`nginx failed: ${e.message}`);
-    }
-
-    log('verify: libtessera-verify against jose');
-    try {
-      result.verify = (await verifyBench(verifyBin, workDir)).map((r) => ({
-        alg: r.alg,
-        tessera_verify_per_s: round(r.c, 0),
-        jose_per_s: round(r.jose, 0),
-        ratio: round(r.ratio),
-        openssl_verify_per_s: round(r.openssl, 0),
-      }));
-      process.stderr.write(`${verifyTable(result.verify.map((v) => ({ alg: v.alg, c: v.tessera_verify_per_s, jose: v.jose_per_s, ratio: v.ratio, openssl: v.openssl_verify_per_s })))}\n`);
-    } catch (e) {
-      result.notes.push(`verify benchmark failed: ${e.message}`);
-    }
-
-    const only = path.join(HERE, 'tessera_only', 'run.mjs');
-    if (existsSync(only)) {
-      log('tessera only: argon2id, logins, start time, idle RSS, login scaling');
-      try {
-        const mod = await import(pathToFileURL(only).href);
-        const out = await mod.run({ tesseraBin, benchBinDir: path.join(buildDir, 'bench'), workDir: path.join(workDir, 'tessera-only'), seconds, cores, log: (m) => log(`tessera only: ${m}`) });
-        Object.assign(result.limits, out.limits ?? {});
-        for (const row of out.rows ?? []) result.rows.push({ ratio: null, unit: 'logins/s', ...row });
-        result.startup = out.startup ?? null;
-        result.login_scaling = out.login_scaling ?? null;
-        for (const [k, v] of Object.entries(out)) if (!['limits', 'rows', 'startup', 'login_scaling'].includes(k)) result[`tessera_only_${k}`] = v;
-      } catch (e) {
-        result.notes.push(`tessera_only/run.mjs failed: ${e.message.split('\n')[0]}`);
-      }
-    } else {
-      result.notes.push('bench/tessera_only/run.mjs is not there yet: no argon2id rate, password login, start time, idle RSS or login scaling in this run');
-    }
+    if (FULL) await limitsAndParts(result, { sample, workDir, cores, seconds, tesseraBin, verifyBin, buildDir });
 
     result.targets = targets(result);
     result.finished = new Date().toISOString();
@@ -214,6 +232,11 @@ async function main() {
     mkdirSync(dir, { recursive: true });
     const stamp = started.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '');
     const text = `${JSON.stringify(result, null, 2)}\n`;
+    if (!FULL) {
+      writeFileSync(path.join(dir, `${stamp}-partial.json`), text);
+      log(`wrote bench/results/${stamp}-partial.json (${result.minutes} min)`);
+      return;
+    }
     writeFileSync(path.join(dir, `${stamp}.json`), text);
     writeFileSync(path.join(dir, 'latest.json'), text);
     writeFileSync(path.join(dir, 'latest.svg'), renderSvg(result));
