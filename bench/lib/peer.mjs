@@ -27,6 +27,15 @@ export async function startPeer() {
       PEER_REDIRECT_URI: REDIRECT_URI,
     },
   });
+  try {
+    return await setUp(h, url, clientId, secret);
+  } catch (e) {
+    await h.stop(); // a peer that failed its setup is not left running
+    throw e;
+  }
+}
+
+async function setUp(h, url, clientId, secret) {
   await waitHttp(`${url}.well-known/openid-configuration`, h);
   const audiences = Object.fromEntries(ALGS.map((a) => [a, resourceFor(a)]));
   const server = {
@@ -61,7 +70,6 @@ export async function startPeer() {
   // The setup-only interaction: /auth → /interaction/:uid (login + consent at once) → /auth/:uid → code.
   let res = await request(`${url}${server.authorizeQuery('RS256').slice(1)}`, { jar: server.jar });
   for (let hop = 0; hop < 6 && res.location?.startsWith(url); hop++) {
-    if (process.env.BENCH_DEBUG) console.error(res.status, res.location, res.text.slice(0, 200));
     res = await request(res.location, { jar: server.jar });
   }
   if (!res.location?.startsWith(REDIRECT_URI)) {

@@ -43,6 +43,15 @@ export async function startTessera(bin, workDir) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
   const h = start(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--public-url', url, '--data-dir', dataDir], { env: env() });
+  try {
+    return await setUp(h, url, dataDir);
+  } catch (e) {
+    await h.stop(); // a server that failed its setup is not left running
+    throw e;
+  }
+}
+
+async function setUp(h, url, dataDir) {
   await waitHttp(`${url}healthz`, h);
   const file = path.join(dataDir, 'bootstrap-client.json');
   for (let i = 0; i < 20 && !existsSync(file); i++) await sleep(50);

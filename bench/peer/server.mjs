@@ -103,7 +103,6 @@ async function main() {
       return undefined;
     }
     const details = await provider.interactionDetails(ctx.req, ctx.res);
-    if (process.env.BENCH_DEBUG) console.error(JSON.stringify(details.prompt), JSON.stringify(details.session));
     const grant = details.grantId
       ? await provider.Grant.find(details.grantId)
       : new provider.Grant({ accountId: ACCOUNT, clientId: details.params.client_id });
