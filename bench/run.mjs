@@ -88,7 +88,7 @@ const pick = (r) =>
       };
 
 /** Every scenario against one server (started and stopped here). */
-async function measure(startFn, name, ctx, rows, extra) {
+async function measure(startFn, name, ctx, rows, extra, notes) {
   let s;
   try {
     log(`${name}: starting and setting up`);
@@ -112,7 +112,10 @@ async function measure(startFn, name, ctx, rows, extra) {
   } finally {
     if (s) {
       const code = await s.stop();
-      if (code !== 0) log(`${name} exited ${code}`);
+      if (code !== 0) {
+        log(`${name} exited ${code}`);
+        notes.push(`${name} exited ${code} on SIGTERM after its scenarios`);
+      }
     }
   }
 }
@@ -213,8 +216,8 @@ async function main() {
         body: s.ccBody('RS256'),
       });
       if (t.status === 200) sample.tokenAnswer = t.text;
-    });
-    await measure(startPeer, 'peer', { workDir, seconds }, rows, () => {});
+    }, result.notes);
+    await measure(startPeer, 'peer', { workDir, seconds }, rows, () => {}, result.notes);
 
     for (const sc of SCENARIOS) {
       const r = rows[sc.id];
