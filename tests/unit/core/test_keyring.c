@@ -216,12 +216,51 @@ static void test_rotate_every_alg(void **state)
     assert_int_equal(count, 12);
 }
 
+static void test_tenants_apart(void **state)
+{
+    struct people *p = *state;
+    struct tsr_tenant other = {
+        .issuer = "https://other.example.com/", .friendly_name = "other", .default_audience = ""};
+    assert_int_equal(tsr_tenant_insert(p->st, &other), 0);
+    assert_int_equal(tsr_keys_create_initial(p->st, other.id, master_key), 0);
+    bool created = false;
+    assert_int_equal(tsr_keys_ensure_alg(p->st, p->tenant_id, master_key, "ES256", &created), 0);
+    assert_true(created);
+
+    /* The other tenant gets no ES256 key, and its JWKS holds none of the first tenant's kids. */
+    struct tsr_keyring *ring = NULL;
+    assert_int_equal(tsr_keyring_load(p->st, other.id, "other.example.com", master_key, &ring), 0);
+    assert_null(tsr_keyring_current_for(ring, TSR_ALG_ES256));
+    char *text = tsr_keyring_jwks_text(ring);
+    struct tsr_key_info *mine = NULL;
+    size_t n = 0;
+    assert_int_equal(tsr_keys_list(p->st, p->tenant_id, &mine, &n), 0);
+    assert_int_equal(n, 4);
+    for (size_t i = 0; i < n; i++) {
+        assert_null(strstr(text, mine[i].kid));
+        assert_null(tsr_keyring_find(ring, mine[i].kid));
+    }
+    tsr_key_info_list_free(mine, n);
+    free(text);
+    tsr_keyring_free(ring);
+
+    /* Rotating one tenant leaves the other's keys as they were. */
+    int64_t count = 0;
+    char *kid = NULL;
+    assert_int_equal(tsr_keys_rotate(p->st, p->tenant_id, master_key, &kid), 0);
+    free(kid);
+    assert_int_equal(tsr_keys_count(p->st, other.id, &count), 0);
+    assert_int_equal(count, 2);
+    free(other.id);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rs256_only_at_first, keys_setup, people_teardown),
         cmocka_unit_test_setup_teardown(test_ensure_per_alg, keys_setup, people_teardown),
         cmocka_unit_test_setup_teardown(test_rotate_every_alg, keys_setup, people_teardown),
+        cmocka_unit_test_setup_teardown(test_tenants_apart, keys_setup, people_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
