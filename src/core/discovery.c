@@ -14,10 +14,10 @@ static json_t *url(const char *issuer, const char *path)
 char *tsr_discovery_document(const char *issuer)
 {
     /*
-     * Only endpoints and features that exist are listed.  The ID token
-     * algorithms are the ones ID tokens are signed with (RS256, and HS256
-     * for clients that ask for it): verifiers such as
-     * express-oauth2-jwt-bearer accept exactly these.
+     * Only endpoints and features that exist are listed.  ID tokens are
+     * RS256; HS256 is listed beside it as before, because
+     * express-oauth2-jwt-bearer given issuerBaseURL accepts exactly these
+     * algs, for access tokens too, and HS256 APIs rely on it.
      */
     json_t *doc = json_pack(
         "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "issuer", issuer, "authorization_endpoint",
