@@ -19,7 +19,7 @@
 #define LIFETIME_MAX 2592000 /* 30 days, the Management API's bound */
 #define SCOPE_TEXT_MAX 1024
 
-static const char *const algs[] = {"RS256", "HS256", NULL};
+static const char *const algs[] = {"RS256", "PS256", "ES256", "EdDSA", "HS256", NULL};
 static const char *const dialects[] = {"access_token", "access_token_authz", "rfc9068_profile",
                                        "rfc9068_profile_authz", NULL};
 
@@ -324,7 +324,8 @@ static int apis_delete(const struct tsr_cli_args *a)
         {"token-lifetime", "SECONDS", "access token lifetime, 1 to 2592000 (86400)", 0},          \
         {"token-lifetime-web", "SECONDS",                                                         \
          "lifetime of tokens from browser flows (at most --token-lifetime)", 0},                  \
-        {"signing-alg", "ALG", "RS256 (the tenant's keys) or HS256 (a secret of the API)", 0},    \
+        {"signing-alg", "ALG",                                                                    \
+         "RS256, PS256, ES256 or EdDSA (the tenant's keys) or HS256 (a secret of the API)", 0},   \
         {"offline-access", "true|false", "allow refresh tokens for this API", 0},                 \
         {"enforce-policies", "true|false", "RBAC: grant only the scopes a user's roles allow", 0},\
         {"add-permissions-in-token", "true|false",                                                \

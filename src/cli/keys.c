@@ -1,6 +1,6 @@
 /*
- * keys.c - `tessera keys list|rotate|revoke`: the tenant's signing keys
- * through /api/v2/keys/signing.
+ * keys.c - `tessera keys list|rotate|revoke`: the tenant's signing keys,
+ * every algorithm, through /api/v2/keys/signing.
  */
 #include <stdlib.h>
 
@@ -10,9 +10,9 @@
 #include "cli/remote.h"
 
 static const struct tsr_cli_col key_cols[] = {
-    {"KID", "kid"},         {"CURRENT", "current"}, {"NEXT", "next"},
-    {"PREVIOUS", "previous"}, {"REVOKED", "revoked"}, {"CURRENT SINCE", "current_since"},
-    {NULL, NULL},
+    {"KID", "kid"},           {"ALG", "alg"},         {"CURRENT", "current"},
+    {"NEXT", "next"},         {"PREVIOUS", "previous"}, {"REVOKED", "revoked"},
+    {"CURRENT SINCE", "current_since"}, {NULL, NULL},
 };
 
 static int keys_list(const struct tsr_cli_args *a)
@@ -38,8 +38,9 @@ static int keys_rotate(const struct tsr_cli_args *a)
             tsr_cli_print_json(stdout, reply);
         else
             tsr_cli_say(stdout,
-                        "Rotated: %s signs from now on; the key it replaced stays in the JWKS "
-                        "until revoked.\n",
+                        "Rotated: %s signs from now on (RS256; every other algorithm's next "
+                        "key became current too); the keys replaced stay in the JWKS until "
+                        "revoked.\n",
                         kid != NULL ? kid : "a new key");
     }
     json_decref(reply);
@@ -75,9 +76,10 @@ const struct tsr_cli_command tsr_cli_keys_commands[] = {
      .kind = TSR_CLI_REMOTE,
      .run = keys_list},
     {.name = "keys rotate",
-     .summary = "make the next key current and create a new next key",
-     .details = "Tokens signed by the old key keep verifying: it stays in the JWKS as the\n"
-                "previous key until revoked.\n",
+     .summary = "make the next key of each algorithm current and create new next keys",
+     .details = "Every algorithm the tenant has keys of (RS256, and PS256, ES256 or EdDSA\n"
+                "once an API uses it) rotates at once.  Tokens signed by the old keys keep\n"
+                "verifying: they stay in the JWKS as previous keys until revoked.\n",
      .kind = TSR_CLI_REMOTE,
      .run = keys_rotate},
     {.name = "keys revoke",

@@ -84,13 +84,15 @@ int tsr_access_token_issue(const struct tsr_app *app, const struct tsr_tenant_ct
     char jti[33];
     int rc;
 
-    if (strcmp(api->signing_alg, "HS256") == 0) {
+    enum tsr_jws_alg alg;
+    if ((rc = tsr_jws_alg_parse(api->signing_alg, &alg)) != 0)
+        goto out;
+    if (alg == TSR_ALG_HS256) {
         if ((rc = api_hmac_key(app, api, &hmac)) != 0)
             goto out;
         key = hmac;
-    } else if (strcmp(api->signing_alg, "RS256") == 0) {
-        key = tsr_keyring_current(tenant->keys);
-    } else {
+    } else if ((key = tsr_keyring_current_for(tenant->keys, alg)) == NULL) {
+        /* The API's keys are made when it is written; none here means the write failed. */
         rc = TSR_EINVAL;
         goto out;
     }

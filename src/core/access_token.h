@@ -43,8 +43,10 @@ json_t *tsr_access_token_claims_json(const char *issuer, const struct tsr_api *a
                                      const char *jti);
 
 /*
- * Signs an access token for api.  *jwt is a new string (caller frees).
- * Returns 0, TSR_EINVAL (the API's algorithm is not usable), TSR_ECRYPTO or
+ * Signs an access token for api with its signing_alg: HS256 with the API's
+ * secret, the others with the tenant's current key of that alg.  *jwt is a
+ * new string (caller frees).  Returns 0, TSR_EINVAL (the API's algorithm
+ * is not usable, or the tenant has no key of it), TSR_ECRYPTO or
  * TSR_ENOMEM.
  */
 int tsr_access_token_issue(const struct tsr_app *app, const struct tsr_tenant_ctx *tenant,

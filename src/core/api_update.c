@@ -11,7 +11,8 @@
 
 #include "util/err.h"
 
-static const char *const signing_algs[] = {"RS256", "HS256", NULL};
+/* RS256, Auth0's default, first; PS256, ES256 and EdDSA are Tessera's own additions. */
+static const char *const signing_algs[] = {"RS256", "PS256", "ES256", "EdDSA", "HS256", NULL};
 static const char *const dialects[] = {"access_token", "access_token_authz", "rfc9068_profile",
                                        "rfc9068_profile_authz", NULL};
 
@@ -66,6 +67,18 @@ static int apply_scopes(struct tsr_api *a, const struct tsr_api_patch *p, struct
                                   value);
     }
     return tsr_api_set_scopes(a, p->scopes, p->nscopes);
+}
+
+/* As tsr_patch_set_enum, but the refusal names the algorithms there are. */
+static int apply_signing_alg(struct tsr_api *a, const struct tsr_api_patch *p,
+                             struct tsr_refusal *why)
+{
+    if (p->signing_alg != NULL && !tsr_patch_one_of(p->signing_alg, signing_algs))
+        return tsr_refuse(why, TSR_REFUSED_VALUE, "signing_alg",
+                          "No enum match for: \"%.100s\" (allowed: RS256, PS256, ES256, "
+                          "EdDSA, HS256)",
+                          p->signing_alg);
+    return tsr_patch_set_enum(&a->signing_alg, "signing_alg", p->signing_alg, signing_algs, why);
 }
 
 static int apply_lifetimes(struct tsr_api *a, const struct tsr_api_patch *p,
@@ -175,7 +188,7 @@ int tsr_api_apply_patch(struct tsr_api *a, const struct tsr_api_patch *p, bool c
     if (rc == 0)
         rc = apply_scopes(a, p, why);
     if (rc == 0)
-        rc = tsr_patch_set_enum(&a->signing_alg, "signing_alg", p->signing_alg, signing_algs, why);
+        rc = apply_signing_alg(a, p, why);
     if (rc == 0)
         rc = apply_lifetimes(a, p, why);
     if (rc != 0)

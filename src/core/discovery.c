@@ -14,9 +14,10 @@ static json_t *url(const char *issuer, const char *path)
 char *tsr_discovery_document(const char *issuer)
 {
     /*
-     * Only endpoints and features that exist are listed.  The signing
-     * algorithms are every algorithm Tessera signs tokens with, because
-     * verifiers such as express-oauth2-jwt-bearer accept exactly these.
+     * Only endpoints and features that exist are listed.  ID tokens are
+     * RS256; HS256 is listed beside it as before, because
+     * express-oauth2-jwt-bearer given issuerBaseURL accepts exactly these
+     * algs, for access tokens too, and HS256 APIs rely on it.
      */
     json_t *doc = json_pack(
         "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "issuer", issuer, "authorization_endpoint",
@@ -44,6 +45,12 @@ char *tsr_discovery_document(const char *issuer)
         "claims_parameter_supported", 0);
     json_object_update(doc, rest);
     json_decref(rest);
+    /*
+     * Tessera's own member (not in OpenID Connect Discovery): the algs an
+     * API's access tokens may be signed with, each API using one of them.
+     */
+    json_object_set_new(doc, "access_token_signing_alg_values_supported",
+                        json_pack("[s,s,s,s,s]", "RS256", "PS256", "ES256", "EdDSA", "HS256"));
     char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(doc);
     return text;

@@ -18,10 +18,12 @@ struct ring_entry {
     json_t *public_jwk;
 };
 
+#define ALG_SLOTS (TSR_ALG_HS256 + 1)
+
 struct tsr_keyring {
     struct ring_entry *entries;
     size_t n;
-    const tsr_jwk *current;
+    const tsr_jwk *current[ALG_SLOTS]; /* the signing key of each alg, by enum value */
 };
 
 static void seal_context(char *buf, size_t len, const char *tenant_id, const char *kid)
@@ -31,8 +33,8 @@ static void seal_context(char *buf, size_t len, const char *tenant_id, const cha
 }
 
 static int store_new_key(tsr_store *st, const char *tenant_id,
-                         const uint8_t master_key[TSR_MASTER_KEY_LEN], const char *state,
-                         int64_t now)
+                         const uint8_t master_key[TSR_MASTER_KEY_LEN], enum tsr_jws_alg alg,
+                         const char *state, int64_t now)
 {
     tsr_jwk *key = NULL;
     uint8_t *pem = NULL;
@@ -40,7 +42,7 @@ static int store_new_key(tsr_store *st, const char *tenant_id,
     char *sealed = NULL, *pub_text = NULL;
     json_t *pub = NULL;
     char ctx[256];
-    int rc = tsr_jwk_generate(TSR_ALG_RS256, &key);
+    int rc = tsr_jwk_generate(alg, &key);
     if (rc != 0)
         goto out;
     if ((rc = tsr_jwk_private_pem(key, &pem, &pemlen)) != 0)
@@ -57,7 +59,8 @@ static int store_new_key(tsr_store *st, const char *tenant_id,
     }
     bool current = strcmp(state, "current") == 0;
     rc = tsr_store_q_run(st, NULL, current ? TSR_Q_KEYS_INSERT_CURRENT : TSR_Q_KEYS_INSERT,
-                         tenant_id, tsr_jwk_kid(key), "RS256", state, sealed, pub_text, now, now);
+                         tenant_id, tsr_jwk_kid(key), tsr_jws_alg_name(alg), state, sealed,
+                         pub_text, now, now);
 out:
     if (pem != NULL) {
         tsr_wipe(pem, pemlen);
@@ -70,13 +73,51 @@ out:
     return rc;
 }
 
+static int create_pair(tsr_store *st, const char *tenant_id,
+                       const uint8_t master_key[TSR_MASTER_KEY_LEN], enum tsr_jws_alg alg)
+{
+    int64_t now = tsr_clock_now();
+    int rc = store_new_key(st, tenant_id, master_key, alg, "current", now);
+    if (rc == 0)
+        rc = store_new_key(st, tenant_id, master_key, alg, "next", now);
+    return rc;
+}
+
 int tsr_keys_create_initial(tsr_store *st, const char *tenant_id,
                             const uint8_t master_key[TSR_MASTER_KEY_LEN])
 {
-    int64_t now = tsr_clock_now();
-    int rc = store_new_key(st, tenant_id, master_key, "current", now);
+    return create_pair(st, tenant_id, master_key, TSR_ALG_RS256);
+}
+
+bool tsr_keys_alg_is_tenant_key(enum tsr_jws_alg alg)
+{
+    return alg == TSR_ALG_RS256 || alg == TSR_ALG_PS256 || alg == TSR_ALG_ES256 ||
+           alg == TSR_ALG_EDDSA;
+}
+
+int tsr_keys_ensure_alg(tsr_store *st, const char *tenant_id,
+                        const uint8_t master_key[TSR_MASTER_KEY_LEN], const char *alg_name,
+                        bool *created)
+{
+    enum tsr_jws_alg alg;
+    int64_t have = 0;
+    bool own = false;
+    *created = false;
+    if (tsr_jws_alg_parse(alg_name, &alg) != 0)
+        return TSR_EINVAL;
+    /* HS256 APIs sign with their own secret: no tenant key. */
+    if (!tsr_keys_alg_is_tenant_key(alg))
+        return 0;
+    int rc = tsr_store_begin_own(st, &own);
     if (rc == 0)
-        rc = store_new_key(st, tenant_id, master_key, "next", now);
+        rc = tsr_rows_count(st, &have, TSR_Q_KEYS_HAS_ALG, tenant_id, alg_name);
+    if (rc == 0 && have == 0) {
+        rc = create_pair(st, tenant_id, master_key, alg);
+        *created = rc == 0;
+    }
+    rc = tsr_store_finish_own(st, own, rc);
+    if (rc != 0)
+        *created = false;
     return rc;
 }
 
@@ -166,12 +207,15 @@ int tsr_keyring_load(tsr_store *st, const char *tenant_id, const char *cn,
         memset(e, 0, sizeof *e);
         if ((rc = load_entry(q, tenant_id, cn, master_key, e)) != 0)
             goto out;
-        if (ring->current == NULL && strcmp(e->state, "current") == 0)
-            ring->current = e->key;
+        enum tsr_jws_alg alg = tsr_jwk_alg(e->key);
+        if ((size_t)alg < ALG_SLOTS && ring->current[alg] == NULL &&
+            strcmp(e->state, "current") == 0)
+            ring->current[alg] = e->key;
     }
     if (rc != TSR_STORE_DONE)
         goto out;
-    rc = ring->current ? 0 : TSR_ENOTFOUND;
+    /* RS256 signs ID tokens: a tenant always has it. */
+    rc = ring->current[TSR_ALG_RS256] ? 0 : TSR_ENOTFOUND;
 out:
     tsr_stmt_finalize(q);
     if (rc == 0)
@@ -197,7 +241,12 @@ void tsr_keyring_free(struct tsr_keyring *ring)
 
 const tsr_jwk *tsr_keyring_current(const struct tsr_keyring *ring)
 {
-    return ring->current;
+    return ring->current[TSR_ALG_RS256];
+}
+
+const tsr_jwk *tsr_keyring_current_for(const struct tsr_keyring *ring, enum tsr_jws_alg alg)
+{
+    return (size_t)alg < ALG_SLOTS ? ring->current[alg] : NULL;
 }
 
 const tsr_jwk *tsr_keyring_find(const struct tsr_keyring *ring, const char *kid)
@@ -291,26 +340,67 @@ int tsr_keys_private_pem(tsr_store *st, const char *tenant_id,
     return rc == TSR_EFORMAT ? TSR_ESTORE : rc;
 }
 
+static void text_cleanup(void *record)
+{
+    free(*(char **)record);
+}
+
+/* The algs of the tenant's current keys, RS256 first. */
+static int current_algs(tsr_store *st, const char *tenant_id, char ***algs, size_t *n)
+{
+    tsr_stmt *q = NULL;
+    int rc = tsr_store_q(st, &q, TSR_Q_KEYS_ALGS, tenant_id);
+    if (rc == 0)
+        rc = tsr_rows_collect(q, sizeof **algs, read_text, text_cleanup, (void **)algs, n);
+    tsr_stmt_finalize(q);
+    return rc;
+}
+
+/* Rotates the keys of one alg; *new_current receives the kid now signing. */
+static int rotate_alg(tsr_store *st, const char *tenant_id,
+                      const uint8_t master_key[TSR_MASTER_KEY_LEN], const char *alg_name,
+                      int64_t now, char **new_current)
+{
+    enum tsr_jws_alg alg;
+    if (tsr_jws_alg_parse(alg_name, &alg) != 0 || !tsr_keys_alg_is_tenant_key(alg))
+        return TSR_ESTORE;
+    int rc = tsr_rows_one(st, read_text, new_current, TSR_Q_KEYS_NEXT, tenant_id, alg_name);
+    if (rc == 0)
+        rc = tsr_store_q_run(st, NULL, TSR_Q_KEYS_RETIRE_CURRENT, now, tenant_id, alg_name);
+    if (rc == 0)
+        rc = tsr_rows_change(st, TSR_Q_KEYS_MAKE_CURRENT, now, tenant_id, *new_current);
+    if (rc == 0)
+        rc = store_new_key(st, tenant_id, master_key, alg, "next", now);
+    return rc;
+}
+
 int tsr_keys_rotate(tsr_store *st, const char *tenant_id,
                     const uint8_t master_key[TSR_MASTER_KEY_LEN], char **new_current)
 {
     int64_t now = tsr_clock_now();
-    char *next = NULL;
+    char **algs = NULL, *rs256 = NULL;
+    size_t n = 0;
     *new_current = NULL;
     int rc = tsr_store_begin(st);
     if (rc == 0)
-        rc = tsr_rows_one(st, read_text, &next, TSR_Q_KEYS_NEXT, tenant_id);
-    if (rc == 0)
-        rc = tsr_store_q_run(st, NULL, TSR_Q_KEYS_RETIRE_CURRENT, now, tenant_id);
-    if (rc == 0)
-        rc = tsr_rows_change(st, TSR_Q_KEYS_MAKE_CURRENT, now, tenant_id, next);
-    if (rc == 0)
-        rc = store_new_key(st, tenant_id, master_key, "next", now);
+        rc = current_algs(st, tenant_id, &algs, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char *kid = NULL;
+        rc = rotate_alg(st, tenant_id, master_key, algs[i], now, &kid);
+        if (rc == 0 && rs256 == NULL && strcmp(algs[i], "RS256") == 0) {
+            rs256 = kid;
+            kid = NULL;
+        }
+        free(kid);
+    }
+    if (rc == 0 && rs256 == NULL) /* every tenant signs ID tokens with RS256 */
+        rc = TSR_ENOTFOUND;
+    tsr_rows_free(algs, n, sizeof *algs, text_cleanup);
     if ((rc = tsr_store_finish(st, rc)) != 0) {
-        free(next);
+        free(rs256);
         return rc;
     }
-    *new_current = next;
+    *new_current = rs256;
     return 0;
 }
 

@@ -11,7 +11,9 @@
 #include "core/api.h"
 #include "core/api_update.h"
 #include "core/app.h"
+#include "core/keys.h"
 #include "core/masterkey.h"
+#include "core/tenant_set.h"
 #include "http/response.h"
 #include "mgmt/common.h"
 #include "mgmt/mgmt.h"
@@ -251,6 +253,29 @@ static json_t *api_json(const struct tsr_req *req, const struct tsr_api *a)
 
 /* ---- handlers ---- */
 
+/*
+ * Writes a (new or changed) and, when it signs with an alg the tenant has
+ * no key of yet (PS256, ES256, EdDSA), that alg's current and next keys in
+ * the same transaction.  New keys rebuild the snapshot at once, so the
+ * JWKS lists them and the API's first token is signed with them.
+ */
+static int write_with_keys(struct tsr_req *req, const struct tsr_api *a, bool creating)
+{
+    bool own = false, new_keys = false;
+    int rc = tsr_store_begin_own(req->store, &own);
+    if (rc == 0)
+        rc = creating ? tsr_api_insert(req->store, a) : tsr_api_update(req->store, a);
+    if (rc == 0)
+        rc = tsr_keys_ensure_alg(req->store, tenant_id(req), req->app->master_key,
+                                 a->signing_alg, &new_keys);
+    if (rc == 0 && new_keys) /* other nodes reload the tenant too */
+        rc = tsr_tenant_touch(req->store, tenant_id(req));
+    rc = tsr_store_finish_own(req->store, own, rc);
+    if (rc == 0 && new_keys)
+        tsr_app_reload(req->app, req->store);
+    return rc;
+}
+
 /* {id} is the API's id or, as Auth0 allows, its identifier (audience). */
 static bool load(struct tsr_req *req, struct tsr_api *a)
 {
@@ -319,7 +344,7 @@ void tsr_mgmt_apis_create(struct tsr_req *req)
         !tsr_patch_read_str(&rd, "identifier", 1, IDENTIFIER_MAX_CHARS, &b.p.identifier) ||
         !read_settings(&rd, &b) || !apply(&rd, &a, &b, true))
         goto out;
-    rc = tsr_api_insert(req->store, &a);
+    rc = write_with_keys(req, &a, true);
     if (rc == TSR_ECONFLICT)
         tsr_resp_mgmt_error(req, 409, "conflict",
                             "A resource server with the same identifier already exists");
@@ -354,7 +379,7 @@ void tsr_mgmt_apis_update(struct tsr_req *req)
     if (!read_settings(&rd, &b) || !apply(&rd, &a, &b, false))
         goto out;
     a.updated_at = tsr_clock_now();
-    rc = tsr_api_update(req->store, &a);
+    rc = write_with_keys(req, &a, false);
     if (rc != 0)
         tsr_mgmt_send_store_error(req, rc, WHAT);
     else

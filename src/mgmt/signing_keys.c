@@ -1,7 +1,7 @@
 /*
- * signing_keys.c - /api/v2/keys/signing: the tenant's signing keys, their
- * rotation (next becomes current, a new next is made) and the revocation
- * of rotated-out keys.  The JWKS follows at once: the tenant snapshot is
+ * signing_keys.c - /api/v2/keys/signing: the tenant's signing keys of
+ * every alg, their rotation (each alg's next becomes current, a new next is
+ * made) and the revocation of rotated-out keys.  The JWKS follows at once: the tenant snapshot is
  * rebuilt here and other nodes see the generation change.
  */
 #include <stdlib.h>
@@ -46,25 +46,50 @@ static int make_cert(struct tsr_req *req, const char *kid, int64_t created_at,
     return rc;
 }
 
+/* RSA keys (RS256, PS256) have a certificate; EC and Ed25519 keys have none (key_cert.h). */
+static bool has_cert(const struct tsr_key_info *k)
+{
+    return strcmp(k->alg, "RS256") == 0 || strcmp(k->alg, "PS256") == 0;
+}
+
+/* cert, pkcs7 and fingerprint of an RSA key's certificate into o. */
+static int add_cert(struct tsr_req *req, const struct tsr_key_info *k, json_t *o)
+{
+    struct tsr_key_cert cert;
+    int rc = make_cert(req, k->kid, k->created_at, &cert);
+    if (rc != 0)
+        return rc;
+    if (json_object_set_new(o, "cert", json_string(cert.cert)) != 0 ||
+        json_object_set_new(o, "pkcs7", json_string(cert.pkcs7)) != 0 ||
+        json_object_set_new(o, "fingerprint", json_string(cert.fingerprint)) != 0)
+        rc = TSR_ENOMEM;
+    tsr_key_cert_cleanup(&cert);
+    return rc;
+}
+
 /*
- * Auth0's shape; kid and thumbprint are the RFC 7638 thumbprint.  NULL
- * with *rc set when the certificate cannot be made.
+ * Auth0's shape; kid and thumbprint are the RFC 7638 thumbprint.  Keys of
+ * algs Auth0 lacks (ES256, EdDSA) carry no cert, pkcs7 or fingerprint.
+ * NULL with *rc set when the certificate cannot be made.
  */
 static json_t *key_json(struct tsr_req *req, const struct tsr_key_info *k, int *rc)
 {
-    struct tsr_key_cert cert;
-    if ((*rc = make_cert(req, k->kid, k->created_at, &cert)) != 0)
-        return NULL;
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b}", "kid", k->kid,
-                          "cert", cert.cert, "pkcs7", cert.pkcs7, "fingerprint",
-                          cert.fingerprint, "thumbprint", k->kid, "current",
-                          strcmp(k->state, "current") == 0, "next",
-                          strcmp(k->state, "next") == 0, "previous",
-                          strcmp(k->state, "previous") == 0, "revoked",
-                          strcmp(k->state, "revoked") == 0);
-    tsr_key_cert_cleanup(&cert);
-    if (o == NULL) {
-        *rc = TSR_ENOMEM;
+    json_t *o = json_pack("{s:s}", "kid", k->kid);
+    *rc = o == NULL ? TSR_ENOMEM : 0;
+    if (*rc == 0 && has_cert(k))
+        *rc = add_cert(req, k, o);
+    if (*rc == 0) {
+        json_t *rest = json_pack("{s:s, s:b, s:b, s:b, s:b}", "thumbprint", k->kid, "current",
+                                 strcmp(k->state, "current") == 0, "next",
+                                 strcmp(k->state, "next") == 0, "previous",
+                                 strcmp(k->state, "previous") == 0, "revoked",
+                                 strcmp(k->state, "revoked") == 0);
+        if (rest == NULL || json_object_update(o, rest) != 0)
+            *rc = TSR_ENOMEM;
+        json_decref(rest);
+    }
+    if (*rc != 0) {
+        json_decref(o);
         return NULL;
     }
     json_object_set_new(o, "alg", json_string(k->alg));
@@ -105,8 +130,9 @@ static void send_key(struct tsr_req *req, unsigned status, const char *kid, bool
     if ((o = key_json(req, k, &rc)) == NULL)
         goto out;
     if (!whole) {
-        json_t *short_form = json_pack("{s:O, s:s}", "cert", json_object_get(o, "cert"), "kid",
-                                       k->kid);
+        json_t *cert = json_object_get(o, "cert");
+        json_t *short_form = cert ? json_pack("{s:O, s:s}", "cert", cert, "kid", k->kid)
+                                  : json_pack("{s:s}", "kid", k->kid);
         json_decref(o);
         if ((o = short_form) == NULL)
             rc = TSR_ENOMEM;

@@ -366,7 +366,7 @@ test('apis create: scopes, RBAC, permissions in the token, offline access', t_(a
     /same identifier already exists \(409 conflict\)/);
   assertCliError(assert, await cli(server, ['apis', 'create', '--name', 'x']), 2, /--identifier is required/);
   assertCliError(assert, await cli(server, ['apis', 'create', '--identifier', 'urn:x', '--signing-alg', 'none']), 2,
-    /--signing-alg: expected one of RS256, HS256/);
+    /--signing-alg: expected one of RS256, PS256, ES256, EdDSA, HS256/);
   assertCliError(assert, await cli(server, ['apis', 'create', '--identifier', 'urn:x', '--token-lifetime', '2592001']), 2,
     /--token-lifetime: expected a number from 1 to 2592000/);
   assertCliError(assert, await cli(server, ['apis', 'create', '--identifier', 'urn:x', '--scopes', '=nameless']), 2,

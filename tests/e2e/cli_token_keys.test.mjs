@@ -197,9 +197,9 @@ test('keys list: the API\'s keys as a table and as JSON', t_(async () => {
   assert.deepEqual(await cliJson(server, ['keys', 'list']), api.body);
   const r = await cli(server, ['keys', 'list']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^KID\s+CURRENT\s+NEXT\s+PREVIOUS\s+REVOKED\s+CURRENT SINCE$/m);
+  assert.match(r.stdout, /^KID\s+ALG\s+CURRENT\s+NEXT\s+PREVIOUS\s+REVOKED\s+CURRENT SINCE$/m);
   const current = api.body.find((k) => k.current);
-  assert.match(r.stdout, new RegExp(`^${current.kid}\\s+true\\s+false\\s+false\\s+false`, 'm'));
+  assert.match(r.stdout, new RegExp(`^${current.kid}\\s+RS256\\s+true\\s+false\\s+false\\s+false`, 'm'));
   await assertHelp(['keys', 'list'], []);
   await assertHelp(['keys', 'rotate'], []);
   await assertHelp(['keys', 'revoke'], []);

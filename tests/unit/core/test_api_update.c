@@ -157,16 +157,29 @@ static void test_signing(void **state)
     struct tsr_api_patch p;
     struct tsr_refusal why;
     new_api(&a, "https://api.example.com/");
-    static const char *const refused_algs[] = {"none", "ES256", "PS256", "EdDSA", "rs256"};
+    static const char *const refused_algs[] = {"none",  "ES384", "RS512",
+                                               "HS512", "rs256", "ed25519"};
     for (size_t i = 0; i < sizeof refused_algs / sizeof *refused_algs; i++) {
-        char msg[64];
+        char msg[128];
         patch_init(&p);
         p.signing_alg = refused_algs[i];
-        snprintf(msg, sizeof msg, "No enum match for: \"%s\"", refused_algs[i]);
+        snprintf(msg, sizeof msg,
+                 "No enum match for: \"%s\" (allowed: RS256, PS256, ES256, EdDSA, HS256)",
+                 refused_algs[i]);
         assert_refused(tsr_api_apply_patch(&a, &p, false, master_key, &why), &why,
                        TSR_REFUSED_VALUE, "signing_alg", msg);
         tsr_api_cleanup(&a);
         new_api(&a, "https://api.example.com/");
+    }
+
+    /* The tenant-key algs are taken as given and hold no secret. */
+    static const char *const tenant_algs[] = {"PS256", "ES256", "EdDSA", "RS256"};
+    for (size_t i = 0; i < sizeof tenant_algs / sizeof *tenant_algs; i++) {
+        patch_init(&p);
+        p.signing_alg = tenant_algs[i];
+        assert_int_equal(tsr_api_apply_patch(&a, &p, false, master_key, &why), 0);
+        assert_string_equal(a.signing_alg, tenant_algs[i]);
+        assert_string_equal(a.signing_secret, "");
     }
 
     /* HS256 without a secret gets a fresh one; it stays across later patches. */
