@@ -2,7 +2,7 @@
 // wait (bounded) for its first answer, read its CPU and memory from /proc,
 // stop it.  Every wait is bounded in count and time.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 
 const CLK_TCK = 100; // Linux's USER_HZ on every architecture Tessera builds for
@@ -89,8 +89,10 @@ function rawGet(port, path) {
 /**
  * Spawns `tessera serve` on dataDir and port and waits until path answers
  * 200, polling with raw connects in a tight loop (bounded: READY_TRIES and
- * READY_MS).  Returns {proc, pid, url, port, readyMs, log(), stop()}; readyMs
- * is from just before spawn to the first 200.
+ * READY_MS).  Returns {proc, pid, url, port, readyMs, readyCpuMs, log(),
+ * stop()}; readyMs is from just before spawn to the first 200, readyCpuMs
+ * the CPU time the server had used by then (threads that already ended not
+ * counted).
  */
 export async function startServer(bin, { dataDir, port, path = '/.well-known/jwks.json', args = [] }) {
   const url = `http://127.0.0.1:${port}/`;
@@ -123,6 +125,7 @@ export async function startServer(bin, { dataDir, port, path = '/.well-known/jwk
     port,
     dataDir,
     readyMs: null,
+    readyCpuMs: null,
     log: () => log,
     /** SIGTERM, bounded; SIGKILL when it does not exit.  Resolves the exit code (null: killed). */
     async stop() {
@@ -137,6 +140,11 @@ export async function startServer(bin, { dataDir, port, path = '/.well-known/jwk
   for (let i = 0; i < READY_TRIES && !exited; i++) {
     if ((await rawGet(port, path)) === 200) {
       server.readyMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      try {
+        server.readyCpuMs = cpuNs(proc.pid) / 1e6;
+      } catch {
+        server.readyCpuMs = null;
+      }
       return server;
     }
     if (Number(process.hrtime.bigint() - t0) / 1e6 > READY_MS) break;
@@ -151,6 +159,22 @@ export function cpuSeconds(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime, stime: fields 14 and 15
+}
+
+/**
+ * Nanoseconds on a CPU so far, summed over the process's threads
+ * (/proc/<pid>/task/<tid>/schedstat: finer than the ticks of stat).
+ */
+export function cpuNs(pid) {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1').split(' ')[0]);
+    } catch {
+      /* the thread ended meanwhile */
+    }
+  }
+  return ns;
 }
 
 /** {rssMb, hwmMb} of /proc/<pid>/status. */
