@@ -65,6 +65,17 @@ async function prepareDir(ctx, seedBin, name, users) {
   return { dataDir, port, apps, users, seed };
 }
 
+/** Stops a server; a non-zero exit (a crash, a sanitizer report) goes into ctx.notes and the log. */
+async function stopChecked(ctx, server, what) {
+  const code = await server.stop();
+  if (code !== 0) {
+    const note = `tessera exited ${code} after ${what}: ${server.log().slice(-500)}`;
+    ctx.notes.push(note);
+    ctx.log(note);
+  }
+  return code;
+}
+
 /** `concurrency` loops calling fn for `seconds` (and at most MAX_LOGINS_PER_LOOP each); latencies in ms. */
 async function drive(concurrency, seconds, fn) {
   const lat = [];
@@ -186,7 +197,7 @@ async function idleMemory(ctx, dir) {
     const afterRequests = memory(s.pid).rssMb;
     return { afterStart, afterRequests, mapAfterStart, mapAfterRequests: memoryMap(s.pid) };
   } finally {
-    await s.stop();
+    await stopChecked(ctx, s, 'the idle memory measurement');
   }
 }
 
@@ -226,7 +237,7 @@ async function loginScaling(ctx, small, large) {
       lookup_plan: large.seed.find_email_plan,
     };
   } finally {
-    for (const s of servers) await s.stop();
+    for (const s of servers) await stopChecked(ctx, s, 'the login latency comparison');
   }
 }
 
@@ -236,6 +247,7 @@ export async function run(ctx) {
     cores: os.availableParallelism(),
     log: (m) => process.stderr.write(`[tessera-only] ${m}\n`),
     ...ctx,
+    notes: [],
   };
   c.workDir = c.workDir ?? os.tmpdir();
   mkdirSync(c.workDir, { recursive: true });
@@ -283,8 +295,7 @@ export async function run(ctx) {
         }),
       );
     } finally {
-      const code = await s.stop();
-      if (code !== 0) c.log(`tessera exited ${code} after the load scenarios`);
+      await stopChecked(c, s, 'the logins under load');
     }
 
     c.log('argon2id raw rate again');
@@ -318,6 +329,7 @@ export async function run(ctx) {
       },
       login_scaling: loginScalingResult,
       seeding: { users: large.seed.users, seconds: large.seed.seconds, one_hash_for_all: true },
+      notes: c.notes,
       rate_limits: 'login, signup, reset and management rate limits and the account throttle set to 1000000 per second (environment), as the e2e harness does',
     };
   } finally {
