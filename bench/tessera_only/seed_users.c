@@ -95,11 +95,11 @@ static int lookup_plan(tsr_store *st, char *plan, size_t planlen)
     char sql[1024];
     plan[0] = '\0';
     const char *find = tsr_sq_sql(TSR_Q_USER_FIND_EMAIL);
-    if (find == NULL || (size_t)snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", find) >= sizeof sql)
+    if (find == NULL ||
+        (size_t)snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", find) >= sizeof sql)
         return -1;
     tsr_stmt *q = NULL;
-    int rc = tsr_store_query(st, &q, sql, tsr_query_types(TSR_Q_USER_FIND_EMAIL), "t", "c",
-                             "e@x");
+    int rc = tsr_store_query(st, &q, sql, tsr_query_types(TSR_Q_USER_FIND_EMAIL), "t", "c", "e@x");
     while (rc == 0 && (rc = tsr_stmt_step(q)) == TSR_STORE_ROW) {
         const char *detail = tsr_stmt_text(q, 3);
         size_t used = strlen(plan);
@@ -203,7 +203,8 @@ int main(int argc, char **argv)
     char why[256];
     if (tsr_datadir_lock(argv[1], TSR_DATADIR_EXCLUSIVE, &lock, &holder, why, sizeof why) != 0) {
         if (holder > 0)
-            fprintf(stderr, "%s is in use by process %ld: stop the server first\n", argv[1], holder);
+            fprintf(stderr, "%s is in use by process %ld: stop the server first\n", argv[1],
+                    holder);
         else
             fprintf(stderr, "%s: %s\n", argv[1], why);
         return 1;
