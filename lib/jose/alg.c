@@ -59,19 +59,95 @@ bool tsr_jws_alg_is_symmetric(enum tsr_jws_alg alg)
     return alg == TSR_ALG_HS256;
 }
 
+/* ---- prepared contexts (see struct tsr_jwk) ----------------------------------- */
+
+/*
+ * The key is const to every caller: the prepared contexts are a cache, not
+ * part of its value, and the key itself was allocated writable by tsr_jwk_new.
+ */
+static tsr_jwk *cache_of(const tsr_jwk *key)
+{
+    return (tsr_jwk *)key;
+}
+
+/* The key's HMAC context with the secret set, made on first use; NULL on failure. */
+static EVP_MAC_CTX *mac_prepared(const tsr_jwk *key)
+{
+    _Atomic(EVP_MAC_CTX *) *slot = &cache_of(key)->mac_ctx;
+    EVP_MAC_CTX *ctx = atomic_load_explicit(slot, memory_order_acquire);
+    if (ctx != NULL)
+        return ctx;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+        OSSL_PARAM_construct_end(),
+    };
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MAC_CTX *fresh = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
+    EVP_MAC_free(mac); /* the context keeps its own reference */
+    if (fresh == NULL || EVP_MAC_init(fresh, key->secret, key->secret_len, params) != 1) {
+        EVP_MAC_CTX_free(fresh);
+        return NULL;
+    }
+    EVP_MAC_CTX *none = NULL;
+    if (!atomic_compare_exchange_strong_explicit(slot, &none, fresh, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        EVP_MAC_CTX_free(fresh); /* another thread was first; use its context */
+        return none;
+    }
+    return fresh;
+}
+
+static int digest_init(EVP_MD_CTX *md, const tsr_jwk *key, bool sign);
+
+/* The key's DigestSign or DigestVerify context, made on first use; NULL on failure. */
+static EVP_MD_CTX *md_prepared(const tsr_jwk *key, bool sign)
+{
+    _Atomic(EVP_MD_CTX *) *slot = sign ? &cache_of(key)->sign_ctx : &cache_of(key)->verify_ctx;
+    EVP_MD_CTX *ctx = atomic_load_explicit(slot, memory_order_acquire);
+    if (ctx != NULL)
+        return ctx;
+    EVP_MD_CTX *fresh = EVP_MD_CTX_new();
+    if (fresh == NULL || digest_init(fresh, key, sign) != 0) {
+        EVP_MD_CTX_free(fresh);
+        return NULL;
+    }
+    EVP_MD_CTX *none = NULL;
+    if (!atomic_compare_exchange_strong_explicit(slot, &none, fresh, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        EVP_MD_CTX_free(fresh);
+        return none;
+    }
+    return fresh;
+}
+
+/* A copy of the prepared context for one operation (the shared one is only read); or NULL. */
+static EVP_MD_CTX *md_start(const tsr_jwk *key, bool sign)
+{
+    EVP_MD_CTX *prepared = md_prepared(key, sign);
+    EVP_MD_CTX *md = prepared != NULL ? EVP_MD_CTX_new() : NULL;
+    if (md != NULL && EVP_MD_CTX_copy_ex(md, prepared) != 1) {
+        EVP_MD_CTX_free(md);
+        md = NULL;
+    }
+    return md;
+}
+
 /* ---- HS256 ------------------------------------------------------------------ */
 
 static int hmac_sha256(const tsr_jwk *key, const uint8_t *data, size_t len,
                        uint8_t out[TSR_SHA256_LEN])
 {
     size_t outlen = 0;
-    if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key->secret, key->secret_len, data, len, out,
-                  TSR_SHA256_LEN, &outlen) == NULL ||
-        outlen != TSR_SHA256_LEN) {
+    int rc = TSR_ECRYPTO;
+    EVP_MAC_CTX *prepared = mac_prepared(key);
+    EVP_MAC_CTX *ctx = prepared != NULL ? EVP_MAC_CTX_dup(prepared) : NULL;
+    if (ctx != NULL && EVP_MAC_update(ctx, data, len) == 1 &&
+        EVP_MAC_final(ctx, out, &outlen, TSR_SHA256_LEN) == 1 && outlen == TSR_SHA256_LEN)
+        rc = 0;
+    EVP_MAC_CTX_free(ctx);
+    if (rc != 0)
         ERR_clear_error();
-        return TSR_ECRYPTO;
-    }
-    return 0;
+    return rc;
 }
 
 /* ---- ES256 signature form ----------------------------------------------------- */
@@ -171,46 +247,38 @@ static int digest_init(EVP_MD_CTX *md, const tsr_jwk *key, bool sign)
     return 0;
 }
 
+/* Room for the largest signature: an RSA-8192 one (an ECDSA one in DER is far shorter). */
+#define SIG_BUF_LEN (TSR_RSA_MAX_BITS / 8)
+
 static int pkey_sign(const tsr_jwk *key, const uint8_t *data, size_t len, uint8_t **sig,
                      size_t *siglen)
 {
     int rc = TSR_ECRYPTO;
-    uint8_t *buf = NULL;
-    size_t buflen = 0;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (md == NULL || digest_init(md, key, true) != 0)
+    uint8_t buf[SIG_BUF_LEN];
+    size_t buflen = sizeof buf;
+    uint8_t raw[TSR_ES256_SIG_LEN];
+    const uint8_t *out = buf;
+    EVP_MD_CTX *md = md_start(key, true);
+    if (md == NULL || EVP_PKEY_get_size(key->pkey) <= 0 ||
+        (size_t)EVP_PKEY_get_size(key->pkey) > sizeof buf)
         goto out;
-    if (EVP_DigestSign(md, NULL, &buflen, data, len) != 1 || buflen == 0)
+    if (EVP_DigestSign(md, buf, &buflen, data, len) != 1 || buflen == 0)
         goto out;
-    if ((buf = malloc(buflen)) == NULL) {
-        rc = TSR_ENOMEM;
-        goto out;
-    }
-    if (EVP_DigestSign(md, buf, &buflen, data, len) != 1)
-        goto out;
-
     if (key->alg == TSR_ALG_ES256) {
-        uint8_t *raw = malloc(TSR_ES256_SIG_LEN);
-        if (raw == NULL) {
-            rc = TSR_ENOMEM;
+        if ((rc = ecdsa_der_to_raw(buf, buflen, raw)) != 0)
             goto out;
-        }
-        if ((rc = ecdsa_der_to_raw(buf, buflen, raw)) != 0) {
-            free(raw);
-            goto out;
-        }
-        free(buf);
-        buf = raw;
+        out = raw;
         buflen = TSR_ES256_SIG_LEN;
     }
-    *sig = buf;
+    rc = TSR_ENOMEM;
+    if ((*sig = malloc(buflen)) == NULL)
+        goto out;
+    memcpy(*sig, out, buflen);
     *siglen = buflen;
-    buf = NULL;
     rc = 0;
 out:
     if (rc != 0)
         ERR_clear_error();
-    free(buf);
     EVP_MD_CTX_free(md);
     return rc;
 }
@@ -243,7 +311,7 @@ static int pkey_verify(const tsr_jwk *key, const uint8_t *data, size_t len, cons
     default:
         goto out;
     }
-    if ((md = EVP_MD_CTX_new()) == NULL || digest_init(md, key, false) != 0)
+    if ((md = md_start(key, false)) == NULL)
         goto out;
     if (EVP_DigestVerify(md, sig, siglen, data, len) == 1)
         rc = 0;

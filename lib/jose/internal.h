@@ -9,6 +9,7 @@
 #define TSR_JOSE_INTERNAL_H
 
 #include <openssl/evp.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +33,16 @@ struct tsr_jwk {
     uint8_t *secret; /* HS256 only; wiped before free */
     size_t secret_len;
     char kid[TSR_JWK_MAX_KID + 1];
+    /*
+     * Contexts set up for this key once, on first use, and copied for each
+     * call: setting one up from nothing makes OpenSSL 3.0 fetch the digest,
+     * signature and key manager under global locks, which costs more than
+     * an ES256 signature.  Written once by whichever thread is first, then
+     * only read; freed with the key.
+     */
+    _Atomic(EVP_MD_CTX *) sign_ctx;
+    _Atomic(EVP_MD_CTX *) verify_ctx;
+    _Atomic(EVP_MAC_CTX *) mac_ctx; /* HS256 only */
 };
 
 struct tsr_jws {

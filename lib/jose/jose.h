@@ -103,7 +103,8 @@ void tsr_jwk_free(tsr_jwk *key);
 
 /*
  * Signs claims as a compact JWT with header {"alg", "typ", "kid"}; typ is
- * "JWT" when NULL.  The key must be private.  *out is a new string (caller
+ * "JWT" when NULL, else UTF-8 of at most a few hundred bytes (a media
+ * type).  The key must be private.  *out is a new string (caller
  * frees).  Returns 0, TSR_EINVAL, TSR_ENOMEM or TSR_ECRYPTO.
  */
 int tsr_jwt_sign(const tsr_jwk *key, const char *typ, const json_t *claims, char **out);

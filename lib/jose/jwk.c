@@ -515,6 +515,9 @@ void tsr_jwk_free(tsr_jwk *key)
 {
     if (key == NULL)
         return;
+    EVP_MD_CTX_free(atomic_load(&key->sign_ctx));
+    EVP_MD_CTX_free(atomic_load(&key->verify_ctx));
+    EVP_MAC_CTX_free(atomic_load(&key->mac_ctx)); /* OpenSSL clears its copy of the secret */
     EVP_PKEY_free(key->pkey); /* OpenSSL clears private components itself */
     if (key->secret != NULL) {
         OPENSSL_cleanse(key->secret, key->secret_len);

@@ -6,6 +6,8 @@
  * verification, which takes the algorithm from the key, never from the
  * token (RFC 8725 3.1).
  */
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,15 +175,59 @@ void tsr_jws_free(tsr_jws *jws)
 
 /* ---- signing -------------------------------------------------------------------- */
 
-/* base64url(JSON_COMPACT(v)) as a new string. */
-static char *encode_json(const json_t *v)
+/* Claims up to this size are serialised on the stack; larger ones on the heap. */
+#define CLAIMS_STACK_LEN 4096
+
+/* Whether s can go into a JSON string as it is: printable ASCII without '"' or '\\'. */
+static bool plain_ascii(const char *s)
 {
-    char *text = json_dumps(v, JSON_COMPACT);
-    if (text == NULL)
-        return NULL;
-    char *b64 = tsr_b64url_encode_alloc((const uint8_t *)text, strlen(text));
-    free(text);
-    return b64;
+    for (; *s != '\0'; s++)
+        if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\')
+            return false;
+    return true;
+}
+
+/*
+ * The protected header, {"alg":..,"typ":..,"kid":..}, into buf.  Common
+ * values are written directly, byte for byte what jansson writes; anything
+ * that would need escaping or UTF-8 checks goes through jansson.  Returns
+ * the length, or 0 with *rc set.
+ */
+static size_t header_json(const tsr_jwk *key, const char *typ, char *buf, size_t cap, int *rc)
+{
+    *rc = TSR_ENOMEM;
+    if (plain_ascii(typ) && plain_ascii(key->kid)) {
+        int n = snprintf(buf, cap, "{\"alg\":\"%s\",\"typ\":\"%s\",\"kid\":\"%s\"}",
+                         tsr_jws_alg_name(key->alg), typ, key->kid);
+        if (n > 0 && (size_t)n < cap)
+            return (size_t)n;
+        *rc = TSR_EINVAL;
+        return 0;
+    }
+    size_t len = 0;
+    json_t *header = json_object();
+    if (header == NULL)
+        return 0;
+    /* jansson keeps insertion order, so the header reads alg, typ, kid. */
+    if (json_object_set_new(header, "alg", json_string(tsr_jws_alg_name(key->alg))) != 0)
+        goto out;
+    json_t *typv = json_string(typ);
+    if (typv == NULL) {
+        *rc = TSR_EINVAL; /* not UTF-8 */
+        goto out;
+    }
+    /* set_new takes the reference even when it fails. */
+    if (json_object_set_new(header, "typ", typv) != 0 ||
+        json_object_set_new(header, "kid", json_string(key->kid)) != 0)
+        goto out;
+    len = json_dumpb(header, buf, cap, JSON_COMPACT);
+    if (len == 0 || len > cap) {
+        *rc = TSR_EINVAL;
+        len = 0;
+    }
+out:
+    json_decref(header);
+    return len;
 }
 
 int tsr_jwt_sign(const tsr_jwk *key, const char *typ, const json_t *claims, char **out)
@@ -191,38 +237,42 @@ int tsr_jwt_sign(const tsr_jwk *key, const char *typ, const json_t *claims, char
     *out = NULL;
     if (key == NULL || !key->is_private || key->alg == TSR_ALG_NONE || !json_is_object(claims))
         return TSR_EINVAL;
+    if (typ == NULL)
+        typ = "JWT";
 
-    int rc = TSR_ENOMEM;
-    char *h64 = NULL, *p64 = NULL, *token = NULL;
+    int rc = 0;
+    /* typ is bounded by the header buffer; a kid by TSR_JWK_MAX_KID. */
+    char hbuf[512];
+    size_t hlen = header_json(key, typ, hbuf, sizeof hbuf, &rc);
+    if (hlen == 0)
+        return rc;
+
+    char cstack[CLAIMS_STACK_LEN];
+    char *cbuf = cstack, *token = NULL;
     uint8_t *sig = NULL;
     size_t siglen = 0;
-    json_t *header = json_object();
-    if (header == NULL)
+    rc = TSR_ENOMEM;
+    size_t clen = json_dumpb(claims, cstack, sizeof cstack, JSON_COMPACT);
+    if (clen == 0)
         goto out;
-    /* jansson keeps insertion order, so the header reads alg, typ, kid. */
-    if (json_object_set_new(header, "alg", json_string(tsr_jws_alg_name(key->alg))) != 0)
-        goto out;
-    json_t *typv = json_string(typ != NULL ? typ : "JWT");
-    if (typv == NULL) {
-        rc = TSR_EINVAL; /* not UTF-8 */
-        goto out;
+    if (clen > sizeof cstack) {
+        if ((cbuf = malloc(clen)) == NULL)
+            goto out;
+        if (json_dumpb(claims, cbuf, clen, JSON_COMPACT) != clen)
+            goto out;
     }
-    /* set_new takes the reference even when it fails. */
-    if (json_object_set_new(header, "typ", typv) != 0 ||
-        json_object_set_new(header, "kid", json_string(key->kid)) != 0)
-        goto out;
-    if ((h64 = encode_json(header)) == NULL || (p64 = encode_json(claims)) == NULL)
-        goto out;
 
-    size_t hlen = strlen(h64), plen = strlen(p64);
-    size_t inlen = hlen + 1 + plen;
+    size_t h64 = tsr_b64url_encoded_len(hlen), p64 = tsr_b64url_encoded_len(clen);
+    size_t inlen = h64 + 1 + p64;
     size_t sigcap = tsr_b64url_encoded_len(MAX_SIG_LEN) + 1;
     if ((token = malloc(inlen + 1 + sigcap)) == NULL)
         goto out;
-    memcpy(token, h64, hlen);
-    token[hlen] = '.';
-    memcpy(token + hlen + 1, p64, plen);
-    token[inlen] = '\0';
+    rc = TSR_ECRYPTO;
+    if (tsr_b64url_encode((const uint8_t *)hbuf, hlen, token, h64 + 1) != 0)
+        goto out;
+    token[h64] = '.';
+    if (tsr_b64url_encode((const uint8_t *)cbuf, clen, token + h64 + 1, p64 + 1) != 0)
+        goto out;
 
     if ((rc = tsr_jws_sign_bytes(key, (const uint8_t *)token, inlen, &sig, &siglen)) != 0)
         goto out;
@@ -234,9 +284,8 @@ int tsr_jwt_sign(const tsr_jwk *key, const char *typ, const json_t *claims, char
     *out = token;
     token = NULL;
 out:
-    json_decref(header);
-    free(h64);
-    free(p64);
+    if (cbuf != cstack)
+        free(cbuf);
     free(sig);
     free(token);
     return rc;

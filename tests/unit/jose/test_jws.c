@@ -154,6 +154,64 @@ static void test_typ(void **state)
     json_decref(c);
 }
 
+/* The header's exact text: "alg", "typ", "kid" in that order, as jansson writes them. */
+static void assert_header_text(const char *tok, const char *want)
+{
+    const char *dot = strchr(tok, '.');
+    assert_non_null(dot);
+    uint8_t raw[1024];
+    size_t rawlen = 0;
+    assert_int_equal(tsr_b64url_decode(tok, (size_t)(dot - tok), raw, sizeof raw, &rawlen), 0);
+    assert_int_equal(rawlen, strlen(want));
+    assert_memory_equal(raw, want, rawlen);
+}
+
+static void test_header_text(void **state)
+{
+    (void)state;
+    static const uint8_t secret[32] = {1, 2, 3};
+    tsr_jwk *key = NULL;
+    json_t *c = claims();
+    char *tok = NULL;
+
+    /* Plain values are written directly; the same bytes either way. */
+    assert_int_equal(tsr_jwk_from_secret(secret, sizeof secret, "k1", &key), 0);
+    assert_int_equal(tsr_jwt_sign(key, NULL, c, &tok), 0);
+    assert_header_text(tok, "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"k1\"}");
+    assert_int_equal(parse_verify(tok, key), 0);
+    free(tok);
+    tsr_jwk_free(key);
+
+    /* A quote, a backslash or non-ASCII text go through jansson's escaping. */
+    assert_int_equal(tsr_jwk_from_secret(secret, sizeof secret, "a\"b\\c\xc3\xa9", &key), 0);
+    assert_int_equal(tsr_jwt_sign(key, "at+jwt\t", c, &tok), 0);
+    assert_header_text(tok, "{\"alg\":\"HS256\",\"typ\":\"at+jwt\\t\",\"kid\":\"a\\\"b\\\\c\xc3\xa9\"}");
+    assert_int_equal(parse_verify(tok, key), 0);
+    free(tok);
+
+    /* A typ that is not UTF-8 is refused, as before. */
+    tok = (char *)1;
+    assert_int_equal(tsr_jwt_sign(key, "\xff", c, &tok), TSR_EINVAL);
+    assert_null(tok);
+    tsr_jwk_free(key);
+
+    /* Claims larger than the stack buffer take the heap path. */
+    char big[6000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    json_object_set_new(c, "big", json_string(big));
+    assert_int_equal(tsr_jwk_from_secret(secret, sizeof secret, NULL, &key), 0);
+    assert_int_equal(tsr_jwt_sign(key, NULL, c, &tok), 0);
+    tsr_jws *jws = NULL;
+    assert_int_equal(tsr_jws_parse(tok, strlen(tok), &jws), 0);
+    assert_int_equal(tsr_jws_verify(jws, key), 0);
+    assert_string_equal(json_string_value(json_object_get(tsr_jws_payload(jws), "big")), big);
+    tsr_jws_free(jws);
+    free(tok);
+    tsr_jwk_free(key);
+    json_decref(c);
+}
+
 static void test_tampered_payload(void **state)
 {
     struct fixture *f = *state;
@@ -506,6 +564,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sign_verify_all),
         cmocka_unit_test(test_typ),
+        cmocka_unit_test(test_header_text),
         cmocka_unit_test(test_tampered_payload),
         cmocka_unit_test(test_wrong_alg_key),
         cmocka_unit_test(test_alg_none),
