@@ -191,10 +191,14 @@ static bool has_header(const struct tsr_req *req, const char *name)
 
 static enum MHD_Result send_response(struct tsr_req *req)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        req->resp_len, req->resp_body ? req->resp_body : (void *)"", MHD_RESPMEM_MUST_COPY);
+    /* The body (from malloc) is handed over, not copied: libmicrohttpd frees it when sent. */
+    struct MHD_Response *resp =
+        req->resp_body != NULL
+            ? MHD_create_response_from_buffer(req->resp_len, req->resp_body, MHD_RESPMEM_MUST_FREE)
+            : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     if (resp == NULL)
         return MHD_NO;
+    req->resp_body = NULL;
     if (req->resp_type != NULL)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, req->resp_type);
     for (size_t i = 0; i < req->resp_nheaders; i++)
@@ -279,6 +283,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (req == NULL)
         return;
     *con_cls = NULL;
+    enum tsr_log_level level = req->status >= 500 ? TSR_LOG_ERROR : TSR_LOG_INFO;
+    if (!tsr_log_enabled(level)) {
+        req_free(req);
+        atomic_fetch_sub(&app->inflight, 1);
+        return;
+    }
     json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f}", "request_id", req->request_id,
                           "tenant", req->tenant ? req->tenant->t.id : "", "method", req->method,
                           "route", req->route ? req->route : "unmatched", "status",
@@ -287,7 +297,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         json_object_set_new(f, "client_id", json_string(req->log_client_id));
     if (f != NULL && toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
         json_object_set_new(f, "aborted", json_true());
-    tsr_log(req->status >= 500 ? TSR_LOG_ERROR : TSR_LOG_INFO, "request", f);
+    tsr_log(level, "request", f);
     req_free(req);
     atomic_fetch_sub(&app->inflight, 1);
 }
