@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,10 +83,25 @@ void tsr_wipe_free_str(char *s)
     free(s);
 }
 
+/*
+ * SHA-256 fetched once for the process: EVP_sha256() makes OpenSSL 3.0 fetch
+ * the provider's implementation again on every digest, under its global
+ * method-store lock.
+ */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 int tsr_sha256(const void *data, size_t n, uint8_t out[TSR_SHA256_LEN])
 {
     unsigned int len = 0;
-    if (EVP_Digest(data, n, out, &len, EVP_sha256(), NULL) != 1 || len != TSR_SHA256_LEN)
+    if (pthread_once(&sha256_once, sha256_fetch) != 0 || sha256_md == NULL)
+        return TSR_ECRYPTO;
+    if (EVP_Digest(data, n, out, &len, sha256_md, NULL) != 1 || len != TSR_SHA256_LEN)
         return TSR_ECRYPTO;
     return 0;
 }
