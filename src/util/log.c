@@ -1,6 +1,8 @@
 #include "util/log.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -34,6 +36,57 @@ int tsr_log_enabled(enum tsr_log_level level)
     return (int)level >= atomic_load(&min_level);
 }
 
+/* Six significant digits: a latency reads 0.531539, not 0.53153899999999998. */
+#define DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
+
+/* A request's line is about 250 bytes; longer ones take the heap. */
+#define LINE_STACK 2048
+
+/* Whether s goes into a JSON string as it is: printable ASCII without '"' or '\\'. */
+static bool plain_ascii(const char *s)
+{
+    for (; *s != '\0'; s++)
+        if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\')
+            return false;
+    return true;
+}
+
+/*
+ * The line {"ts":..,"level":..,"msg":..,<fields>} and its newline written
+ * into buf, byte for byte what the jansson path below writes; 0 when it
+ * does not fit or needs that path (a msg to escape, a field named like one
+ * of the first three, which that path leaves out).
+ */
+static size_t direct_line(char *buf, size_t cap, const char *when, enum tsr_log_level level,
+                          const char *msg, const json_t *fields)
+{
+    if (!plain_ascii(msg))
+        return 0;
+    bool some = json_is_object(fields) && json_object_size(fields) > 0;
+    if (some && (json_object_get(fields, "ts") != NULL ||
+                 json_object_get(fields, "level") != NULL ||
+                 json_object_get(fields, "msg") != NULL))
+        return 0;
+    int n = snprintf(buf, cap, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"%s\"", when,
+                     level_names[level], msg);
+    if (n <= 0 || (size_t)n + 2 >= cap)
+        return 0;
+    size_t len = (size_t)n;
+    if (some) {
+        /* The fields' own object, its '{' replaced by the ',' that joins it on. */
+        size_t room = cap - len - 1;
+        size_t flen = json_dumpb(fields, buf + len, room, DUMP_FLAGS);
+        if (flen < 2 || flen > room)
+            return 0;
+        buf[len] = ',';
+        len += flen;
+    } else {
+        buf[len++] = '}';
+    }
+    buf[len++] = '\n';
+    return len;
+}
+
 void tsr_log(enum tsr_log_level level, const char *msg, json_t *fields)
 {
     if (!tsr_log_enabled(level)) {
@@ -48,6 +101,17 @@ void tsr_log(enum tsr_log_level level, const char *msg, json_t *fields)
     size_t n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(when + n, sizeof when - n, ".%03dZ", (int)(ms % 1000));
 
+    /* Most lines are written straight into a stack buffer; the rest go through jansson. */
+    char buf[LINE_STACK];
+    size_t len = direct_line(buf, sizeof buf, when, level, msg ? msg : "", fields);
+    if (len > 0) {
+        json_decref(fields);
+        /* One write per line keeps lines from different threads whole. */
+        ssize_t w = write(STDERR_FILENO, buf, len);
+        (void)w;
+        return;
+    }
+
     json_t *line = json_pack("{s:s, s:s, s:s}", "ts", when, "level", level_names[level], "msg",
                              msg ? msg : "");
     if (line == NULL) {
@@ -57,14 +121,12 @@ void tsr_log(enum tsr_log_level level, const char *msg, json_t *fields)
     if (fields != NULL)
         json_object_update_missing(line, fields);
     json_decref(fields);
-    /* Six significant digits: a latency reads 0.531539, not 0.53153899999999998. */
-    char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    char *text = json_dumps(line, DUMP_FLAGS);
     json_decref(line);
     if (text == NULL)
         return;
-    size_t len = strlen(text);
+    len = strlen(text);
     text[len] = '\n';
-    /* One write per line keeps lines from different threads whole. */
     ssize_t w = write(STDERR_FILENO, text, len + 1);
     (void)w;
     free(text);
