@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/json_out.h"
+
 static void set_body(struct tsr_req *req, unsigned status, char *body, size_t len,
                      const char *type)
 {
@@ -17,15 +19,21 @@ static void set_body(struct tsr_req *req, unsigned status, char *body, size_t le
 
 void tsr_resp_json(struct tsr_req *req, unsigned status, json_t *body)
 {
-    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    size_t len = 0;
+    char *text = body ? tsr_json_out(body, &len) : NULL;
+    if (text == NULL && body != NULL) {
+        text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        len = text != NULL ? strlen(text) : 0;
+    }
     json_decref(body);
     if (text == NULL) {
         static const char fallback[] =
             "{\"error\":\"server_error\",\"error_description\":\"Internal error\"}";
         text = strdup(fallback);
+        len = text != NULL ? strlen(text) : 0;
         status = 500;
     }
-    set_body(req, status, text, text ? strlen(text) : 0, "application/json");
+    set_body(req, status, text, len, "application/json");
 }
 
 void tsr_resp_json_text(struct tsr_req *req, unsigned status, const char *text)
