@@ -1,8 +1,9 @@
 /*
  * test_jws.c - sign/parse/verify for every algorithm, algorithm pinning
  * (none, cross-alg, RSA-key-as-HMAC-secret), malformed compact tokens and
- * ES256 signature form checks.
+ * ES256 signature form checks, and keys shared by threads from their first use.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -559,12 +560,54 @@ static void test_other_signature_lengths(void **state)
     }
 }
 
+/* Threads sharing one fresh key: the first uses race to prepare its contexts. */
+struct shared_key {
+    const tsr_jwk *priv;
+    const tsr_jwk *pub;
+    int failures;
+};
+
+static void *sign_and_verify_many(void *arg)
+{
+    struct shared_key *k = arg;
+    for (int i = 0; i < 20; i++) {
+        json_t *c = json_pack("{s:s, s:i}", "sub", "auth0|42", "n", i);
+        char *tok = NULL;
+        if (c == NULL || tsr_jwt_sign(k->priv, NULL, c, &tok) != 0 ||
+            parse_verify(tok, k->pub) != 0 || parse_verify(tok, k->priv) != 0)
+            __atomic_add_fetch(&k->failures, 1, __ATOMIC_RELAXED);
+        free(tok);
+        json_decref(c);
+    }
+    return NULL;
+}
+
+static void test_concurrent_first_use(void **state)
+{
+    (void)state;
+    for (size_t a = 0; a < NALGS; a++) {
+        tsr_jwk *priv = NULL, *pub = NULL;
+        assert_int_equal(tsr_jwk_generate(all_algs[a], &priv), 0);
+        assert_int_equal(tsr_jwk_public(priv, &pub), 0);
+        struct shared_key k = {.priv = priv, .pub = pub};
+        pthread_t th[4];
+        for (size_t i = 0; i < 4; i++)
+            assert_int_equal(pthread_create(&th[i], NULL, sign_and_verify_many, &k), 0);
+        for (size_t i = 0; i < 4; i++)
+            pthread_join(th[i], NULL);
+        assert_int_equal(k.failures, 0);
+        tsr_jwk_free(pub);
+        tsr_jwk_free(priv);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sign_verify_all),
         cmocka_unit_test(test_typ),
         cmocka_unit_test(test_header_text),
+        cmocka_unit_test(test_concurrent_first_use),
         cmocka_unit_test(test_tampered_payload),
         cmocka_unit_test(test_wrong_alg_key),
         cmocka_unit_test(test_alg_none),
