@@ -13,6 +13,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include "util/err.h"
 
@@ -299,6 +300,19 @@ void tsr_conn_guard_request_done(tsr_conn_guard *g, struct tsr_conn *c, uint64_t
         list_append(&g->waiting, c);
     }
     pthread_mutex_unlock(&g->lock);
+}
+
+bool tsr_conn_guard_request_pending(tsr_conn_guard *g)
+{
+    pthread_mutex_lock(&g->lock);
+    bool pending = g->bodies.head != NULL;
+    for (struct tsr_conn *c = g->waiting.head; c != NULL && !pending; c = c->next) {
+        char byte;
+        /* Peeking consumes nothing: the worker still reads the bytes as the request. */
+        pending = c->requested || recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+    }
+    pthread_mutex_unlock(&g->lock);
+    return pending;
 }
 
 size_t tsr_conn_guard_sweep(tsr_conn_guard *g, uint64_t now_ms)

@@ -95,6 +95,14 @@ void tsr_conn_guard_busy(tsr_conn_guard *g, struct tsr_conn *c);
 /* The response was sent; the connection waits for its next request from now. */
 void tsr_conn_guard_request_done(tsr_conn_guard *g, struct tsr_conn *c, uint64_t now_ms);
 
+/*
+ * Whether a request has been sent but not yet taken up as one: a request line
+ * or body is arriving, or a waiting connection has unread bytes in its socket
+ * (accepted, its request not read yet).  Stopping waits for these as well as
+ * for requests in flight, so what was sent before SIGTERM is answered.
+ */
+bool tsr_conn_guard_request_pending(tsr_conn_guard *g);
+
 /* Cuts every connection past its deadline; returns how many. */
 size_t tsr_conn_guard_sweep(tsr_conn_guard *g, uint64_t now_ms);
 

@@ -659,7 +659,10 @@ void tsr_server_stop(tsr_server *srv, unsigned grace_ms)
     if (srv == NULL)
         return;
     MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
-    for (unsigned waited = 0; waited < grace_ms && atomic_load(&srv->app->inflight) > 0;
+    /* Requests in flight, and those already sent on a connection not yet read, are answered. */
+    for (unsigned waited = 0;
+         waited < grace_ms && (atomic_load(&srv->app->inflight) > 0 ||
+                               tsr_conn_guard_request_pending(srv->guard));
          waited += 10) {
         struct timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
         nanosleep(&ts, NULL);

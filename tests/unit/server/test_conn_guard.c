@@ -1,6 +1,7 @@
 /*
  * test_conn_guard.c - deadlines for slow requests and room for fresh
- * clients: which connection is cut, when, and whether it gets a 408.
+ * clients: which connection is cut, when, and whether it gets a 408; and
+ * which requests count as sent when the server stops.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -335,6 +338,39 @@ static void within_the_grace_body_bytes_buy_no_place(void **state)
     tsr_conn_guard_free(g);
 }
 
+static void requests_sent_but_not_read_are_pending(void **state)
+{
+    (void)state;
+    struct cuts cuts;
+    tsr_conn_guard *g = guard_new(&cuts);
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    struct tsr_conn *c = tsr_conn_guard_open(g, sv[0], 0);
+    assert_false(tsr_conn_guard_request_pending(g)); /* accepted, nothing sent */
+
+    /* Sent, not read: pending, and peeking leaves the bytes for the server. */
+    assert_int_equal(send(sv[1], "POST", 4, 0), 4);
+    assert_true(tsr_conn_guard_request_pending(g));
+    char buf[8];
+    assert_int_equal(recv(sv[0], buf, sizeof buf, MSG_DONTWAIT), 4);
+    assert_false(tsr_conn_guard_request_pending(g));
+
+    /* A request line read, then a body arriving: pending until the request is handled. */
+    tsr_conn_guard_request_line(g, c);
+    assert_true(tsr_conn_guard_request_pending(g));
+    tsr_conn_guard_header_done(g, c, true, 10);
+    assert_true(tsr_conn_guard_request_pending(g));
+    tsr_conn_guard_busy(g, c);
+    assert_false(tsr_conn_guard_request_pending(g)); /* in flight: the server counts it */
+    tsr_conn_guard_request_done(g, c, 20);
+    assert_false(tsr_conn_guard_request_pending(g)); /* kept alive and idle */
+
+    tsr_conn_guard_close(g, c);
+    tsr_conn_guard_free(g);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -348,6 +384,7 @@ int main(void)
         cmocka_unit_test(silent_bodies_go_before_a_newer_client_still_on_its_way),
         cmocka_unit_test(past_the_grace_the_furthest_behind_goes_first),
         cmocka_unit_test(within_the_grace_body_bytes_buy_no_place),
+        cmocka_unit_test(requests_sent_but_not_read_are_pending),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
