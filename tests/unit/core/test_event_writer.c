@@ -4,7 +4,8 @@
  * row written once and in the order its thread queued it; sync sees every
  * row queued before it; stop writes what is still queued; a failed batch
  * is retried row by row, and a refused row is dropped alone; events inside
- * a transaction stay in it; and with no writer, rows are the caller's.
+ * a transaction stay in it; with no writer, rows are the caller's; and the
+ * brute-force count waits for failures still queued.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +22,8 @@
 
 #include "core/event.h"
 #include "core/event_writer.h"
+#include "core/lockout.h"
+#include "config/limits.h"
 #include "core/tenant.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -304,6 +307,56 @@ static void test_event_insert_paths(void **state)
     assert_int_equal(count_rows(f->st, " WHERE type = 'fp'"), 2);
 }
 
+struct reader {
+    const char *db;
+    const char *tenant_id;
+    bool locked;
+    int rc;
+};
+
+/* The brute-force count, read through a handle of its own, as another request's. */
+static void *read_lockout(void *arg)
+{
+    struct reader *r = arg;
+    struct tsr_limits l;
+    tsr_limits_defaults(&l);
+    l.lockout_attempts = 1;
+    tsr_store *st = NULL;
+    r->rc = tsr_store_open(r->db, &st);
+    if (r->rc == 0)
+        r->rc = tsr_lockout_check(st, &l, r->tenant_id, "a@example.com", "192.0.2.1", &r->locked);
+    tsr_store_close(st);
+    return NULL;
+}
+
+static void test_lockout_waits_for_queued_failures(void **state)
+{
+    struct fx *f = *state;
+    tsr_event_writer *w = NULL;
+    char err[256];
+    const struct tsr_event e = {.type = "fp", .user_name = "a@example.com"};
+    assert_int_equal(tsr_event_writer_start(f->db, NULL, &w, err, sizeof err), 0);
+    /*
+     * The test's handle holds the write lock, so the writer cannot commit the
+     * queued failure until it ends: a count read meanwhile without waiting for
+     * the writer would find nothing.
+     */
+    tsr_store *producer = NULL;
+    assert_int_equal(tsr_store_open(f->db, &producer), 0);
+    assert_int_equal(tsr_store_begin(f->st), 0);
+    tsr_event_insert(producer, f->tenant_id, "192.0.2.1", "ua", &e);
+    struct reader r = {.db = f->db, .tenant_id = f->tenant_id};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, read_lockout, &r), 0);
+    usleep(100 * 1000); /* lets the reader start waiting; the result does not depend on it */
+    assert_int_equal(tsr_store_commit(f->st), 0);
+    pthread_join(th, NULL);
+    assert_int_equal(r.rc, 0);
+    assert_true(r.locked);
+    tsr_store_close(producer);
+    tsr_event_writer_stop(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,6 +366,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_one_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_batch_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_insert_paths, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lockout_waits_for_queued_failures, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
