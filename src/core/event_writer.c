@@ -165,12 +165,16 @@ static size_t write_batch(tsr_event_writer *w, size_t n, bool *committed)
     char why[256];
     snprintf(why, sizeof why, "%s", tsr_store_errmsg(st));
     size_t dropped = 0;
+    int first = 0; /* the retry's first failure, for the log */
     bool down = false;
     for (size_t i = 0; i < n; i++) {
         /* A refused row goes alone; a database that fails takes the rest (bounded stall). */
         rc = down ? TSR_ESTORE : rec_insert(st, w->taken[i]);
         if (rc != 0) {
-            dropped++;
+            if (dropped++ == 0) {
+                first = rc;
+                snprintf(why, sizeof why, "%s", tsr_store_errmsg(st));
+            }
             down = down || rc != TSR_ECONFLICT;
         }
     }
@@ -178,7 +182,7 @@ static size_t write_batch(tsr_event_writer *w, size_t n, bool *committed)
         tsr_log(TSR_LOG_WARN, "events not recorded",
                 json_pack("{s:I, s:I, s:I, s:s, s:s}", "dropped", (json_int_t)dropped, "batch",
                           (json_int_t)n, "dropped_total",
-                          (json_int_t)(w->stats.dropped + dropped), "error", tsr_errname(rc),
+                          (json_int_t)(w->stats.dropped + dropped), "error", tsr_errname(first),
                           "store", why));
     return dropped;
 }
