@@ -319,8 +319,8 @@ void tsr_event_writer_stop(tsr_event_writer *w)
     pthread_mutex_unlock(&w->lock);
     pthread_join(w->thread, NULL);
     tsr_log(TSR_LOG_INFO, "event log written",
-            json_pack("{s:I, s:I}", "written", (json_int_t)w->stats.written, "dropped",
-                      (json_int_t)w->stats.dropped));
+            json_pack("{s:I, s:I, s:I}", "written", (json_int_t)w->stats.written, "dropped",
+                      (json_int_t)w->stats.dropped, "batches", (json_int_t)w->stats.batches));
     writer_free(w);
 }
 
