@@ -181,9 +181,8 @@ static size_t write_batch(tsr_event_writer *w, size_t n, bool *committed)
     if (dropped > 0)
         tsr_log(TSR_LOG_WARN, "events not recorded",
                 json_pack("{s:I, s:I, s:I, s:s, s:s}", "dropped", (json_int_t)dropped, "batch",
-                          (json_int_t)n, "dropped_total",
-                          (json_int_t)(w->stats.dropped + dropped), "error", tsr_errname(first),
-                          "store", why));
+                          (json_int_t)n, "dropped_total", (json_int_t)(w->stats.dropped + dropped),
+                          "error", tsr_errname(first), "store", why));
     return dropped;
 }
 

@@ -20,10 +20,10 @@
 #include <cmocka.h>
 #include <pthread.h>
 
+#include "config/limits.h"
 #include "core/event.h"
 #include "core/event_writer.h"
 #include "core/lockout.h"
-#include "config/limits.h"
 #include "core/tenant.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -52,8 +52,10 @@ static int setup(void **state)
     snprintf(f->db, sizeof f->db, "%s/tessera.db", f->root);
     assert_int_equal(tsr_store_open(f->db, &f->st), 0);
     assert_int_equal(tsr_store_migrate(f->st, NULL), 0);
-    struct tsr_tenant t = {.issuer = "https://id.example.com/", .friendly_name = "test",
-                           .default_audience = "", .is_default = true};
+    struct tsr_tenant t = {.issuer = "https://id.example.com/",
+                           .friendly_name = "test",
+                           .default_audience = "",
+                           .is_default = true};
     assert_int_equal(tsr_tenant_insert(f->st, &t), 0);
     f->tenant_id = t.id;
     *state = f;
@@ -108,11 +110,20 @@ static void make_row(struct tsr_event_row *r, char id[40], char desc[32], const 
     long n = ++counter;
     snprintf(id, 40, "%016ld%08ld", 1795773600000L + n / 4, n);
     snprintf(desc, 32, "T%02d-%06d", thread, seq);
-    *r = (struct tsr_event_row){.tenant_id = tenant_id, .id = id, .date = 1795773600000 + n / 4,
-                                .type = "seccft", .description = desc, .client_id = "c",
-                                .client_name = "", .ip = "127.0.0.1", .user_agent = "ua",
-                                .user_id = "", .user_name = "", .connection = "",
-                                .connection_id = "", .details = details};
+    *r = (struct tsr_event_row){.tenant_id = tenant_id,
+                                .id = id,
+                                .date = 1795773600000 + n / 4,
+                                .type = "seccft",
+                                .description = desc,
+                                .client_id = "c",
+                                .client_name = "",
+                                .ip = "127.0.0.1",
+                                .user_agent = "ua",
+                                .user_id = "",
+                                .user_name = "",
+                                .connection = "",
+                                .connection_id = "",
+                                .details = details};
 }
 
 struct producer {
@@ -244,9 +255,9 @@ static void test_one_writer(void **state)
     tsr_event_writer_stop(w);
     tsr_event_writer_stop(NULL);
     /* A database that cannot be opened. */
-    assert_int_equal(tsr_event_writer_start("/nonexistent-dir/x/tessera.db", NULL, &w, err,
-                                            sizeof err),
-                     TSR_ESTORE);
+    assert_int_equal(
+        tsr_event_writer_start("/nonexistent-dir/x/tessera.db", NULL, &w, err, sizeof err),
+        TSR_ESTORE);
     assert_null(w);
 }
 
