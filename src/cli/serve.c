@@ -104,6 +104,12 @@ int tsr_cli_serve(int argc, char **argv)
         tsr_app_close(&app);
         return 1;
     }
+    /* Before anything that records events: requests and the mail worker hand them to it. */
+    if (tsr_app_start_event_writer(&app, err, sizeof err) != 0) {
+        fprintf(stderr, "tessera: %s\n", err);
+        tsr_app_close(&app);
+        return 1;
+    }
     /* Before the server: mail queued by an earlier run goes out, and requests can wake it. */
     if (tsr_mail_worker_start(&app, err, sizeof err) != 0) {
         fprintf(stderr, "tessera: %s\n", err);
@@ -129,6 +135,7 @@ int tsr_cli_serve(int argc, char **argv)
     tsr_server_stop(srv, SHUTDOWN_GRACE_MS);
     /* After the requests: what they queued stays in the database for the next start. */
     tsr_mail_worker_stop(&app);
+    /* Writes the events still queued, then closes the database. */
     tsr_app_close(&app);
     tsr_log(TSR_LOG_INFO, "stopped", NULL);
     return 0;

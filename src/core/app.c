@@ -12,6 +12,7 @@
 #include "core/bootstrap.h"
 #include "core/connection.h"
 #include "core/datadir.h"
+#include "core/event_writer.h"
 #include "store/queries.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -155,8 +156,16 @@ int tsr_app_open(struct tsr_app *app, const struct tsr_settings *s, tsr_getenv_f
     return 0;
 }
 
+int tsr_app_start_event_writer(struct tsr_app *app, char *err, size_t errlen)
+{
+    return tsr_event_writer_start(app->db_location, NULL, &app->event_writer, err, errlen);
+}
+
 void tsr_app_close(struct tsr_app *app)
 {
+    /* The queued events reach the database before its handles and lock go. */
+    tsr_event_writer_stop(app->event_writer);
+    app->event_writer = NULL;
     if (app->tenants != NULL) {
         tsr_tenant_set_release(app->tenants);
         pthread_mutex_destroy(&app->lock);

@@ -19,6 +19,7 @@
 #include "store/store.h"
 
 struct tsr_mail_worker;
+struct tsr_event_writer;
 
 struct tsr_app {
     struct tsr_settings settings;
@@ -29,6 +30,7 @@ struct tsr_app {
     atomic_llong checked_at;       /* monotonic second of the last generation compare */
     atomic_int inflight;           /* requests being handled, for graceful shutdown */
     struct tsr_mail_worker *mail_worker; /* NULL: no worker (queued mail waits for one) */
+    struct tsr_event_writer *event_writer; /* NULL: events are inserted at once */
     int datadir_lock; /* fd holding the data dir's shared lock (core/datadir.h), or -1 */
 };
 
@@ -44,7 +46,18 @@ struct tsr_app {
 int tsr_app_open(struct tsr_app *app, const struct tsr_settings *s, tsr_getenv_fn getenv_fn,
                  FILE *out, char *err, size_t errlen);
 
-/* Releases everything tsr_app_open took, wiping the master key. */
+/*
+ * Starts the event log's writer thread (core/event_writer.h) for `tessera
+ * serve`; the other commands insert their events at once.  Returns 0 or a
+ * negative code with one line in err.
+ */
+int tsr_app_start_event_writer(struct tsr_app *app, char *err, size_t errlen);
+
+/*
+ * Releases everything tsr_app_open took, wiping the master key; first
+ * writes the events still queued and stops the writer.  Call it after the
+ * threads that record events (requests, the mail worker) are done.
+ */
 void tsr_app_close(struct tsr_app *app);
 
 /*

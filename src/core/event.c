@@ -5,8 +5,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/queries.h"
+#include "core/event_writer.h"
 #include "util/clock.h"
+#include "util/err.h"
 #include "util/log.h"
 #include "util/secure.h"
 
@@ -15,7 +16,13 @@ static const char *or_empty(const char *s)
     return s ? s : "";
 }
 
-/* Inserts e; returns the store's result. */
+/*
+ * Records e: queued for the event log's writer while one runs
+ * (core/event_writer.h), else inserted at once.  Inside the caller's
+ * transaction it is inserted at once too, so it commits or rolls back with
+ * the change it describes (and a full queue never waits on a writer that
+ * waits on this transaction's lock).  Returns the store's result.
+ */
 static int insert(tsr_store *st, const char *tenant_id, const char *ip, const char *ua,
                   const struct tsr_event *e)
 {
@@ -26,11 +33,27 @@ static int insert(tsr_store *st, const char *tenant_id, const char *ip, const ch
         strcpy(rnd, "00000000");
     snprintf(id, sizeof id, "%016lld%s", (long long)ms, rnd);
     char *details = e->details ? json_dumps(e->details, JSON_COMPACT) : NULL;
-    int rc = tsr_store_q_run(st, NULL, TSR_Q_EVENT_INSERT, tenant_id, id, ms, e->type,
-                             or_empty(e->description), or_empty(e->client_id),
-                             or_empty(e->client_name), ip, ua, or_empty(e->user_id),
-                             or_empty(e->user_name), or_empty(e->connection),
-                             or_empty(e->connection_id), details ? details : "{}");
+    const struct tsr_event_row r = {
+        .tenant_id = tenant_id,
+        .id = id,
+        .date = ms,
+        .type = e->type,
+        .description = or_empty(e->description),
+        .client_id = or_empty(e->client_id),
+        .client_name = or_empty(e->client_name),
+        .ip = ip,
+        .user_agent = ua,
+        .user_id = or_empty(e->user_id),
+        .user_name = or_empty(e->user_name),
+        .connection = or_empty(e->connection),
+        .connection_id = or_empty(e->connection_id),
+        .details = details ? details : "{}",
+    };
+    int rc = TSR_ENOTFOUND;
+    if (e->type != NULL && !tsr_store_in_transaction(st))
+        rc = tsr_event_writer_enqueue(&r);
+    if (rc != 0)
+        rc = tsr_event_row_insert(st, &r);
     free(details);
     return rc;
 }

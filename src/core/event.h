@@ -28,7 +28,10 @@ struct tsr_event {
 /*
  * Records e for the request's tenant, with the request's IP address and
  * User-Agent.  A failure is logged, never returned: the event log must not
- * break a login.
+ * break a login.  While `tessera serve` runs, the row is queued for the
+ * event log's writer (core/event_writer.h), except inside the caller's
+ * transaction, where it is inserted at once; a reader of the events table
+ * calls tsr_event_writer_sync first.
  */
 void tsr_event_record(const struct tsr_who *w, const struct tsr_event *e);
 

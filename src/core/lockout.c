@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/event.h"
+#include "core/event_writer.h"
 #include "core/rows.h"
 #include "core/throttle.h"
 #include "core/user.h"
@@ -35,6 +36,10 @@ static int failures(tsr_store *st, const struct tsr_limits *l, const char *tenan
     char net[TSR_IP_NET_MAX];
     tsr_ip_net(ip, net, sizeof net);
     *n = 0;
+    /* Every failure this node recorded so far counts: a count that cannot be exact fails closed. */
+    int rc = tsr_event_writer_sync();
+    if (rc != 0)
+        return rc;
     return tsr_rows_count(st, n, TSR_Q_LOCKOUT_COUNT_NET, tenant_id, identifier, window_start(l),
                           net);
 }
@@ -126,8 +131,11 @@ int tsr_lockout_blocks(tsr_store *st, const struct tsr_limits *l, const char *te
     *n = 0;
     if (!l->lockout_block || !l->lockout_enabled || l->lockout_attempts == 0)
         return 0;
+    int rc = tsr_event_writer_sync();
+    if (rc != 0)
+        return rc;
     tsr_stmt *q = NULL;
-    int rc = tsr_store_q(st, &q, TSR_Q_LOCKOUT_BLOCKED_NETS, tenant_id, identifier, window_start(l),
+    rc = tsr_store_q(st, &q, TSR_Q_LOCKOUT_BLOCKED_NETS, tenant_id, identifier, window_start(l),
                          (int64_t)l->lockout_attempts);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_block, block_cleanup, (void **)out, n);

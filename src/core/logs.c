@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/event_writer.h"
 #include "core/rows.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -380,6 +381,8 @@ int tsr_logs_list(tsr_store *st, const char *tenant_id, const struct tsr_logs_fi
     *out = NULL;
     *n = 0;
     unsigned fields = (f->type ? 1u : 0u) | (f->user_id ? 2u : 0u) | (f->client_id ? 4u : 0u);
+    /* This node's queued events first; a writer that does not catch up (logged) leaves a stale read. */
+    (void)tsr_event_writer_sync();
     int rc = 0;
     if (total) {
         rc = tsr_rows_count(st, total, count_q[fields], tenant_id, f->type, f->user_id,
@@ -401,6 +404,7 @@ int tsr_logs_after(tsr_store *st, const char *tenant_id, const char *from, int64
 {
     *out = NULL;
     *n = 0;
+    (void)tsr_event_writer_sync();
     tsr_stmt *q = NULL;
     int rc = tsr_store_q(st, &q, TSR_Q_LOGS_AFTER, tenant_id, from ? from : "", take);
     if (rc == 0)
@@ -412,6 +416,7 @@ int tsr_logs_after(tsr_store *st, const char *tenant_id, const char *from, int64
 int tsr_logs_get(tsr_store *st, const char *tenant_id, const char *id, struct tsr_log_entry *out)
 {
     memset(out, 0, sizeof *out);
+    (void)tsr_event_writer_sync();
     return tsr_rows_one(st, read_entry, out, TSR_Q_LOGS_GET, tenant_id, id);
 }
 
