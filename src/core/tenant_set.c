@@ -21,6 +21,7 @@ static void tenant_ctx_cleanup(struct tsr_tenant_ctx *c)
     tsr_keyring_free(c->keys);
     free(c->jwks_json);
     free(c->discovery_json);
+    tsr_catalog_free(c->catalog);
     memset(c, 0, sizeof *c);
 }
 
@@ -70,6 +71,12 @@ static int load_tenant(tsr_store *st, const uint8_t master_key[TSR_MASTER_KEY_LE
     if (rc != 0) {
         snprintf(err, errlen, "tenant %s: cannot load its signing keys: %s", c->t.issuer,
                  tsr_strerror(rc));
+        return rc;
+    }
+    rc = tsr_catalog_load(st, c->t.id, &c->catalog);
+    if (rc != 0) {
+        snprintf(err, errlen, "tenant %s: cannot load its clients, APIs and grants: %s",
+                 c->t.issuer, tsr_store_errmsg(st));
         return rc;
     }
     c->jwks_json = tsr_keyring_jwks_text(c->keys);

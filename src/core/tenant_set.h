@@ -2,8 +2,9 @@
  * tenant_set.h - the tenants a node serves, as one immutable, reference-
  * counted snapshot: each tenant with its keyring, JWKS and discovery
  * documents.  A request holds the snapshot it started with; a change to a
- * tenant or its keys builds a new snapshot and swaps it in (app.h), and the
- * old one is freed when its last request ends.
+ * tenant, its keys or the records of its catalog (clients, APIs, grants)
+ * builds a new snapshot and swaps it in (app.h), and the old one is freed
+ * when its last request ends.
  */
 #ifndef TSR_CORE_TENANT_SET_H
 #define TSR_CORE_TENANT_SET_H
@@ -13,6 +14,7 @@
 #include <stdint.h>
 
 #include "config/limits.h"
+#include "core/catalog.h"
 #include "core/masterkey.h"
 #include "core/tenant.h"
 #include "store/store.h"
@@ -27,6 +29,7 @@ struct tsr_tenant_ctx {
     char *jwks_json;      /* the JWKS document, served as is */
     char *discovery_json; /* the discovery document, served as is */
     struct tsr_limits limits; /* the server's, with the tenant's own values (core/tenant_limits.h) */
+    struct tsr_catalog *catalog; /* clients, APIs, grants, origins (core/catalog.h) */
 };
 
 struct tsr_tenant_set {

@@ -128,7 +128,7 @@ static void test_client_credentials(void **state)
         if (cases[i].want == TSR_CC_OK) {
             char *s = tsr_strlist_join(&d.scope);
             assert_string_equal(s, cases[i].want_scope);
-            assert_string_equal(d.api.identifier, AUD);
+            assert_string_equal(d.api->identifier, AUD);
             assert_string_equal(d.audience, AUD);
             free(s);
         }
