@@ -186,8 +186,10 @@ int tsr_app_reload(struct tsr_app *app, tsr_store *st)
     struct tsr_tenant_set *fresh = NULL;
     /* Held across load and swap: two reloads in parallel could swap the older load in last. */
     pthread_mutex_lock(&app->reload_lock);
-    int rc = tsr_tenant_set_load(st, app->master_key, &app->settings.limits, &fresh, err,
-                                 sizeof err);
+    struct tsr_tenant_set *prev = tsr_app_acquire(app); /* its unchanged keyrings are reused */
+    int rc = tsr_tenant_set_reload(st, app->master_key, &app->settings.limits, prev, &fresh, err,
+                                   sizeof err);
+    tsr_tenant_set_release(prev);
     if (rc != 0) {
         pthread_mutex_unlock(&app->reload_lock);
         tsr_log(TSR_LOG_ERROR, "tenant reload failed; serving the previous configuration",
