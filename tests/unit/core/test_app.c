@@ -17,6 +17,8 @@
 #include <jansson.h>
 
 #include "core/app.h"
+#include "core/catalog.h"
+#include "core/keys.h"
 #include "core/masterkey.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -238,6 +240,53 @@ static void tenant_limits_in_snapshot(void **state)
     assert_non_null(strstr(err, "rate-limit-login-per-ip"));
 }
 
+/*
+ * A reload carries the catalog's new records, and keeps the keyring of a
+ * tenant whose keys did not change; a key rotation loads a new one.
+ */
+static void reload_shares_unchanged_keys(void **state)
+{
+    (void)state;
+    struct tsr_app app;
+    char err[512];
+    assert_int_equal(open_app(&app, NULL, 0, err, sizeof err), 0);
+    tsr_store *st = tsr_app_store(&app);
+    assert_non_null(st);
+    const char *tid = app.tenants->tenants[0].t.id;
+    struct tsr_keyring *ring = app.tenants->tenants[0].keys;
+    size_t nclients = tsr_catalog_count(app.tenants->tenants[0].catalog).clients;
+
+    struct tsr_client c;
+    assert_int_equal(tsr_client_init_new(&c, tid), 0);
+    assert_int_equal(tsr_client_insert(st, &c), 0);
+    assert_null(tsr_catalog_client(app.tenants->tenants[0].catalog, c.client_id));
+    assert_int_equal(tsr_catalog_changed(&app, st, tid), 0);
+    tid = app.tenants->tenants[0].t.id;
+    assert_non_null(tsr_catalog_client(app.tenants->tenants[0].catalog, c.client_id));
+    assert_int_equal(tsr_catalog_count(app.tenants->tenants[0].catalog).clients, nclients + 1);
+    assert_ptr_equal(app.tenants->tenants[0].keys, ring);
+
+    /* A request holding the old snapshot keeps its keyring after a rotation's reload. */
+    struct tsr_tenant_set *held = tsr_app_acquire(&app);
+    char *jwks = strdup(held->tenants[0].jwks_json);
+    char *kid = NULL;
+    assert_int_equal(tsr_keys_rotate(st, tid, app.master_key, &kid), 0);
+    free(kid);
+    assert_int_equal(tsr_catalog_changed(&app, st, tid), 0);
+    assert_ptr_not_equal(app.tenants->tenants[0].keys, ring);
+    assert_string_not_equal(app.tenants->tenants[0].jwks_json, jwks);
+    assert_ptr_equal(held->tenants[0].keys, ring);
+    assert_string_equal(held->tenants[0].jwks_json, jwks);
+    tsr_tenant_set_release(held);
+    free(jwks);
+
+    assert_int_equal(tsr_client_delete(st, c.tenant_id, c.client_id), 0);
+    assert_int_equal(tsr_catalog_changed(&app, st, c.tenant_id), 0);
+    assert_null(tsr_catalog_client(app.tenants->tenants[0].catalog, c.client_id));
+    tsr_client_cleanup(&c);
+    tsr_app_close(&app);
+}
+
 static void seal_round_trip_and_tamper(void **state)
 {
     (void)state;
@@ -268,6 +317,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(missing_master_key_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(wrong_master_key_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(tenant_limits_in_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(reload_shares_unchanged_keys, setup, teardown),
         cmocka_unit_test(seal_round_trip_and_tamper),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
