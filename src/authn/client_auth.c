@@ -82,9 +82,11 @@ out:
     return rc;
 }
 
-bool tsr_client_auth(struct tsr_req *req, const struct tsr_params *p, struct tsr_client *out)
+bool tsr_client_auth(struct tsr_req *req, const struct tsr_params *p,
+                     const struct tsr_client **out)
 {
-    memset(out, 0, sizeof *out);
+    const struct tsr_client *found = NULL;
+    *out = NULL;
     const char *header = tsr_req_header(req, "Authorization");
     char *basic_id = NULL, *basic_secret = NULL;
     enum tsr_client_authn_verdict v = TSR_CLIENT_AUTHN_FAILED;
@@ -97,16 +99,11 @@ bool tsr_client_auth(struct tsr_req *req, const struct tsr_params *p, struct tsr
                                      .basic_secret = basic_secret,
                                      .body_id = tsr_params_get(p, "client_id"),
                                      .body_secret = tsr_params_get(p, "client_secret")};
-    int rc = tsr_client_authn(req->store, req->tenant->t.id, &creds, out, &v);
+    v = tsr_client_authn_catalog(req->tenant->catalog, &creds, &found);
     /* The event of a refusal names the client_id tried once the request named one. */
-    if (rc != 0 || (v != TSR_CLIENT_AUTHN_TWO_METHODS && v != TSR_CLIENT_AUTHN_NO_CLIENT_ID))
+    if (v != TSR_CLIENT_AUTHN_TWO_METHODS && v != TSR_CLIENT_AUTHN_NO_CLIENT_ID)
         snprintf(req->log_client_id, sizeof req->log_client_id, "%.63s",
                  tsr_client_creds_id(&creds));
-    if (rc != 0) {
-        v = TSR_CLIENT_AUTHN_FAILED;
-        tsr_resp_oauth_error(req, 500, "server_error", "Cannot read the client");
-        goto out;
-    }
     switch (v) {
     case TSR_CLIENT_AUTHN_OK:
         break;
@@ -122,13 +119,13 @@ bool tsr_client_auth(struct tsr_req *req, const struct tsr_params *p, struct tsr
         invalid_client(req);
         break;
     case TSR_CLIENT_AUTHN_WRONG_METHOD:
-        method_mismatch(req, out);
+        method_mismatch(req, found);
         break;
     }
 out:
     free(basic_id);
     tsr_wipe_free_str(basic_secret);
-    if (v != TSR_CLIENT_AUTHN_OK)
-        tsr_client_cleanup(out);
+    if (v == TSR_CLIENT_AUTHN_OK)
+        *out = found;
     return v == TSR_CLIENT_AUTHN_OK;
 }

@@ -13,12 +13,15 @@
 #include "http/request.h"
 
 /*
- * Authenticates the calling client and loads it into *out.  On failure
+ * Authenticates the calling client against the tenant's catalog (no SQL);
+ * *out is the client, borrowed from the snapshot the request holds
+ * (req->tenant), NULL on failure.  On failure
  * sends the OAuth error (400 invalid_request or 401 invalid_client) and
  * returns false.  Clients whose method is "none" authenticate with
  * client_id alone and have no secret.
  */
-bool tsr_client_auth(struct tsr_req *req, const struct tsr_params *p, struct tsr_client *out);
+bool tsr_client_auth(struct tsr_req *req, const struct tsr_params *p,
+                     const struct tsr_client **out);
 
 /*
  * Sends 401 invalid_client with the Basic challenge, which RFC 6749

@@ -12,8 +12,7 @@
 
 #include "authn/authn.h"
 #include "authn/client_auth.h"
-#include "core/api.h"
-#include "core/grant.h"
+#include "core/catalog.h"
 #include "core/introspection.h"
 #include "core/opaque_token.h"
 #include "core/refresh_token.h"
@@ -38,21 +37,16 @@ static json_t *inactive(void)
 static void jwt_audiences(struct tsr_req *req, const json_t *aud, const char *caller, bool *for_api,
                           bool *serves)
 {
-    const char *tid = req->tenant->t.id;
+    const struct tsr_catalog *cat = req->tenant->catalog;
     *for_api = *serves = false;
     size_t n = json_is_array(aud) ? json_array_size(aud) : 1;
     for (size_t i = 0; i < n && i < AUD_MAX; i++) {
         const char *id = json_string_value(json_is_array(aud) ? json_array_get(aud, i) : aud);
-        struct tsr_api api;
-        struct tsr_grant grant;
-        if (id == NULL || tsr_api_get_by_identifier(req->store, tid, id, &api) != 0)
+        if (id == NULL || tsr_catalog_api(cat, id) == NULL)
             continue;
-        tsr_api_cleanup(&api);
         *for_api = true;
-        if (tsr_grant_find(req->store, tid, caller, id, &grant) == 0) {
-            tsr_grant_cleanup(&grant);
+        if (tsr_catalog_grant(cat, caller, id) != NULL)
             *serves = true;
-        }
     }
 }
 
@@ -122,13 +116,13 @@ static json_t *introspect_opaque(struct tsr_req *req, const struct tsr_client *c
 void tsr_authn_introspect(struct tsr_req *req)
 {
     struct tsr_params p = {0};
-    struct tsr_client client = {0};
+    const struct tsr_client *client = NULL; /* the tenant catalog's */
     if (!tsr_authn_read_params(req, &p))
         return;
     const char *token = tsr_params_get(&p, "token");
     if (!tsr_client_auth(req, &p, &client))
         goto out;
-    if (tsr_client_is_public(&client)) {
+    if (tsr_client_is_public(client)) {
         tsr_client_auth_refuse(req, "Token introspection is for confidential clients (APIs "
                                     "with a client secret)");
         goto out;
@@ -138,9 +132,8 @@ void tsr_authn_introspect(struct tsr_req *req)
         goto out;
     }
     tsr_resp_json(req, 200,
-                  strchr(token, '.') ? introspect_jwt(req, &client, token)
-                                     : introspect_opaque(req, &client, token));
+                  strchr(token, '.') ? introspect_jwt(req, client, token)
+                                     : introspect_opaque(req, client, token));
 out:
-    tsr_client_cleanup(&client);
     tsr_params_cleanup(&p);
 }

@@ -15,7 +15,7 @@
 void tsr_authn_revoke(struct tsr_req *req)
 {
     struct tsr_params p = {0};
-    struct tsr_client client = {0};
+    const struct tsr_client *client = NULL; /* the tenant catalog's */
     struct tsr_refresh_token t = {0};
     tsr_cors_allow(req);
     if (!tsr_authn_read_params(req, &p))
@@ -28,18 +28,17 @@ void tsr_authn_revoke(struct tsr_req *req)
     if (!tsr_client_auth(req, &p, &client))
         goto out;
     if (tsr_refresh_token_find(req->store, req->tenant->t.id, token, &t) == 0 &&
-        strcmp(t.client_id, client.client_id) == 0 && t.revoked_at == 0) {
+        strcmp(t.client_id, client->client_id) == 0 && t.revoked_at == 0) {
         tsr_refresh_token_revoke_family(req->store, req->tenant->t.id, t.family_id);
         struct tsr_event e = {.type = "srrt",
                               .description = "Refresh token revoked",
-                              .client_id = client.client_id,
-                              .client_name = client.name,
+                              .client_id = client->client_id,
+                              .client_name = client->name,
                               .user_id = t.user_id};
         tsr_event_record(tsr_req_who(req), &e);
     }
     tsr_resp_empty(req, 200);
 out:
     tsr_refresh_token_cleanup(&t);
-    tsr_client_cleanup(&client);
     tsr_params_cleanup(&p);
 }

@@ -39,8 +39,8 @@ static void client_credentials(struct tsr_req *req, const struct tsr_params *p,
     struct tsr_cc_decision d = {0};
     char *jwt = NULL;
     char sub[128];
-    int rc = tsr_cc_decide(req->store, req->tenant->t.id, req->tenant->t.default_audience, client,
-                           tsr_params_get(p, "audience"), tsr_params_get(p, "scope"), &d);
+    int rc = tsr_cc_decide_catalog(req->tenant->catalog, req->tenant->t.default_audience, client,
+                                   tsr_params_get(p, "audience"), tsr_params_get(p, "scope"), &d);
     if (rc == 0 && d.verdict == TSR_CC_UNAUTHORIZED_CLIENT) {
         tsr_resp_oauth_error(req, 400, "unauthorized_client",
                              "Grant type 'client_credentials' not allowed for the client.");
@@ -69,16 +69,16 @@ static void client_credentials(struct tsr_req *req, const struct tsr_params *p,
         .azp = client->client_id,
         .gty = "client-credentials",
         .scope = &d.scope,
-        .lifetime = d.api.token_lifetime,
+        .lifetime = d.api->token_lifetime,
     };
     if (rc == 0)
-        rc = tsr_access_token_issue(req->app, req->tenant, &d.api, &claims, &jwt);
+        rc = tsr_access_token_issue(req->app, req->tenant, d.api, &claims, &jwt);
     if (rc != 0) {
         tsr_resp_oauth_error(req, 500, "server_error", "Cannot issue the token: %s",
                              tsr_strerror(rc));
         goto out;
     }
-    send_token(req, jwt, d.api.token_lifetime, &d.scope);
+    send_token(req, jwt, d.api->token_lifetime, &d.scope);
 out:
     /* seccft / feccft: the event log shows machine-to-machine token requests too. */
     if (req->status != 0) {
@@ -133,7 +133,7 @@ bool tsr_authn_read_params(struct tsr_req *req, struct tsr_params *p)
 void tsr_authn_token(struct tsr_req *req)
 {
     struct tsr_params p = {0};
-    struct tsr_client client = {0};
+    const struct tsr_client *client = NULL; /* the tenant catalog's */
     tsr_cors_allow(req);
     if (!tsr_authn_read_params(req, &p))
         return;
@@ -157,14 +157,13 @@ void tsr_authn_token(struct tsr_req *req)
         goto out;
     }
     if (strcmp(grant_type, "client_credentials") == 0)
-        client_credentials(req, &p, &client);
+        client_credentials(req, &p, client);
     else if (strcmp(grant_type, "authorization_code") == 0)
-        tsr_token_authorization_code(req, &p, &client);
+        tsr_token_authorization_code(req, &p, client);
     else if (strcmp(grant_type, "refresh_token") == 0)
-        tsr_token_refresh(req, &p, &client);
+        tsr_token_refresh(req, &p, client);
     else
-        tsr_token_password(req, &p, &client, grant_type);
+        tsr_token_password(req, &p, client, grant_type);
 out:
-    tsr_client_cleanup(&client);
     tsr_params_cleanup(&p);
 }

@@ -6,6 +6,7 @@
 
 #include "core/access_token.h"
 #include "core/api.h"
+#include "core/catalog.h"
 #include "core/id_token.h"
 #include "core/opaque_token.h"
 #include "core/refresh_token.h"
@@ -46,28 +47,26 @@ static int access_token(struct tsr_req *req, const struct tsr_user_grant *g,
         return tsr_opaque_token_create(req->store, tid, g->family_id, g->client->client_id,
                                        g->user->user_id, g->scope, &out->access_token);
     }
-    struct tsr_api api;
     struct tsr_strlist perms = {0};
-    int rc = tsr_api_get_by_identifier(req->store, tid, g->audience, &api);
-    if (rc != 0)
-        return rc;
-    bool mgmt = is_mgmt_api(req, &api);
-    rc = tsr_token_person_scope(req->store, tid, g->user->user_id, &api, mgmt, scope, &perms);
+    const struct tsr_api *api = tsr_catalog_api(req->tenant->catalog, g->audience);
+    if (api == NULL)
+        return TSR_ENOTFOUND;
+    bool mgmt = is_mgmt_api(req, api);
+    int rc = tsr_token_person_scope(req->store, tid, g->user->user_id, api, mgmt, scope, &perms);
     char userinfo[TSR_SETTINGS_MAX_URL + 16];
     snprintf(userinfo, sizeof userinfo, "%suserinfo", req->tenant->t.issuer);
     struct tsr_access_token_claims claims = {
         .sub = g->user->user_id,
         .azp = g->client->client_id,
         .scope = scope,
-        .permissions = tsr_token_permissions_claim(&api, mgmt, &perms),
-        .lifetime = api.token_lifetime,
+        .permissions = tsr_token_permissions_claim(api, mgmt, &perms),
+        .lifetime = api->token_lifetime,
         .userinfo_aud = tsr_strlist_contains(scope, "openid") ? userinfo : NULL,
     };
-    out->expires_in = api.token_lifetime;
+    out->expires_in = api->token_lifetime;
     if (rc == 0)
-        rc = tsr_access_token_issue(req->app, req->tenant, &api, &claims, &out->access_token);
+        rc = tsr_access_token_issue(req->app, req->tenant, api, &claims, &out->access_token);
     tsr_strlist_cleanup(&perms);
-    tsr_api_cleanup(&api);
     return rc;
 }
 
@@ -151,19 +150,14 @@ out:
 int tsr_user_tokens_scope(struct tsr_req *req, const struct tsr_client *client,
                           const char *audience, const char *asked, char **out)
 {
-    struct tsr_api api = {0};
     bool have_api = audience != NULL && audience[0] != '\0';
     *out = NULL;
-    int rc = have_api ? tsr_api_get_by_identifier(req->store, req->tenant->t.id, audience, &api)
-                      : 0;
-    if (rc != 0)
-        return rc;
-    bool offline = have_api ? api.allow_offline_access : true;
+    const struct tsr_api *api = have_api ? tsr_catalog_api(req->tenant->catalog, audience) : NULL;
+    if (have_api && api == NULL)
+        return TSR_ENOTFOUND;
+    bool offline = have_api ? api->allow_offline_access : true;
     offline = offline && tsr_token_grant_allowed(client, "refresh_token");
-    rc = tsr_scope_for_audience(asked, have_api ? &api : NULL, have_api && is_mgmt_api(req, &api),
-                                offline, out);
-    tsr_api_cleanup(&api);
-    return rc;
+    return tsr_scope_for_audience(asked, api, have_api && is_mgmt_api(req, api), offline, out);
 }
 
 int tsr_user_tokens_person_scope(struct tsr_req *req, const char *audience, const char *user_id,
@@ -171,19 +165,16 @@ int tsr_user_tokens_person_scope(struct tsr_req *req, const char *audience, cons
 {
     if (audience == NULL || audience[0] == '\0')
         return 0;
-    struct tsr_api api = {0};
     struct tsr_strlist words = {0}, perms = {0};
     char *joined = NULL;
-    int rc = tsr_api_get_by_identifier(req->store, req->tenant->t.id, audience, &api);
-    bool mgmt = rc == 0 && is_mgmt_api(req, &api);
-    if (rc == TSR_ENOTFOUND || (rc == 0 && !mgmt && !api.enforce_policies)) {
-        rc = 0; /* no API (refused later) or one that does not decide per person */
-        goto out;
-    }
+    const struct tsr_api *api = tsr_catalog_api(req->tenant->catalog, audience);
+    bool mgmt = api != NULL && is_mgmt_api(req, api);
+    /* No API (refused later) or one that does not decide per person. */
+    if (api == NULL || (!mgmt && !api->enforce_policies))
+        return 0;
+    int rc = tsr_strlist_split(&words, *scope ? *scope : "");
     if (rc == 0)
-        rc = tsr_strlist_split(&words, *scope ? *scope : "");
-    if (rc == 0)
-        rc = tsr_token_person_scope(req->store, req->tenant->t.id, user_id, &api, mgmt, &words,
+        rc = tsr_token_person_scope(req->store, req->tenant->t.id, user_id, api, mgmt, &words,
                                     &perms);
     if (rc == 0 && (joined = tsr_strlist_join(&words)) == NULL)
         rc = TSR_ENOMEM;
@@ -191,9 +182,7 @@ int tsr_user_tokens_person_scope(struct tsr_req *req, const char *audience, cons
         free(*scope);
         *scope = joined;
     }
-out:
     tsr_strlist_cleanup(&words);
     tsr_strlist_cleanup(&perms);
-    tsr_api_cleanup(&api);
     return rc;
 }

@@ -144,6 +144,7 @@ int tsr_app_open(struct tsr_app *app, const struct tsr_settings *s, tsr_getenv_f
                                    errlen)) != 0)
         return rc;
     pthread_mutex_init(&app->lock, NULL);
+    pthread_mutex_init(&app->reload_lock, NULL);
     atomic_store(&app->checked_at, mono_seconds());
     /* Databases from before connections existed get their default connection here. */
     for (size_t i = 0; i < app->tenants->n; i++) {
@@ -169,6 +170,7 @@ void tsr_app_close(struct tsr_app *app)
     if (app->tenants != NULL) {
         tsr_tenant_set_release(app->tenants);
         pthread_mutex_destroy(&app->lock);
+        pthread_mutex_destroy(&app->reload_lock);
     }
     app->tenants = NULL;
     tsr_wipe(app->master_key, sizeof app->master_key);
@@ -191,9 +193,14 @@ int tsr_app_reload(struct tsr_app *app, tsr_store *st)
 {
     char err[512] = "";
     struct tsr_tenant_set *fresh = NULL;
-    int rc = tsr_tenant_set_load(st, app->master_key, &app->settings.limits, &fresh, err,
-                                 sizeof err);
+    /* Held across load and swap: two reloads in parallel could swap the older load in last. */
+    pthread_mutex_lock(&app->reload_lock);
+    struct tsr_tenant_set *prev = tsr_app_acquire(app); /* its unchanged keyrings are reused */
+    int rc = tsr_tenant_set_reload(st, app->master_key, &app->settings.limits, prev, &fresh, err,
+                                   sizeof err);
+    tsr_tenant_set_release(prev);
     if (rc != 0) {
+        pthread_mutex_unlock(&app->reload_lock);
         tsr_log(TSR_LOG_ERROR, "tenant reload failed; serving the previous configuration",
                 json_pack("{s:s}", "error", err));
         return rc;
@@ -202,6 +209,7 @@ int tsr_app_reload(struct tsr_app *app, tsr_store *st)
     struct tsr_tenant_set *old = app->tenants;
     app->tenants = fresh;
     pthread_mutex_unlock(&app->lock);
+    pthread_mutex_unlock(&app->reload_lock);
     tsr_tenant_set_release(old); /* freed when its last request ends */
     return 0;
 }

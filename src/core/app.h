@@ -26,6 +26,7 @@ struct tsr_app {
     uint8_t master_key[TSR_MASTER_KEY_LEN];
     char db_location[TSR_SETTINGS_MAX_PATH + 16];
     pthread_mutex_t lock;          /* guards tenants (the pointer, not the set) */
+    pthread_mutex_t reload_lock;   /* one reload at a time, held across load and swap */
     struct tsr_tenant_set *tenants; /* the current snapshot; the app holds one reference */
     atomic_llong checked_at;       /* monotonic second of the last generation compare */
     atomic_int inflight;           /* requests being handled, for graceful shutdown */
@@ -74,8 +75,11 @@ struct tsr_tenant_set *tsr_app_acquire(struct tsr_app *app);
 
 /*
  * Rebuilds the snapshot from the database and swaps it in, after a change
- * to a tenant or its keys (the change also calls tsr_tenant_touch so other
- * nodes follow).  On failure the old snapshot stays.
+ * to a tenant, its keys or its catalog (the change also calls
+ * tsr_tenant_touch so other nodes follow).  Reloads run one at a time, so
+ * a write committed before this call is in the snapshot when it returns:
+ * an older load never replaces a newer one.  On failure the old snapshot
+ * stays.
  */
 int tsr_app_reload(struct tsr_app *app, tsr_store *st);
 

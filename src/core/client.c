@@ -331,6 +331,39 @@ int tsr_client_list(tsr_store *st, const char *tenant_id, const struct tsr_clien
     return rc;
 }
 
+int tsr_client_list_tenant(tsr_store *st, const char *tenant_id, struct tsr_client **out,
+                           size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    tsr_stmt *q = NULL;
+    int rc = tsr_store_q(st, &q, TSR_Q_CLIENT_LIST_TENANT, tenant_id);
+    if (rc == 0)
+        rc = tsr_rows_collect(q, sizeof **out, read_row_cb, cleanup_cb, (void **)out, n);
+    tsr_stmt_finalize(q);
+    return rc;
+}
+
+int tsr_client_origins_tenant(tsr_store *st, const char *tenant_id, struct tsr_strlist *out)
+{
+    memset(out, 0, sizeof *out);
+    tsr_stmt *q = NULL;
+    int rc = tsr_store_q(st, &q, TSR_Q_CLIENT_ORIGINS_TENANT, tenant_id);
+    while (rc == 0) {
+        int step = tsr_stmt_step(q);
+        if (step != TSR_STORE_ROW) {
+            rc = step == TSR_STORE_DONE ? 0 : TSR_ESTORE;
+            break;
+        }
+        const char *o = tsr_stmt_text(q, 0);
+        rc = tsr_strlist_push(out, o ? o : "");
+    }
+    tsr_stmt_finalize(q);
+    if (rc != 0)
+        tsr_strlist_cleanup(out);
+    return rc;
+}
+
 void tsr_client_list_free(struct tsr_client *list, size_t n)
 {
     tsr_rows_free(list, n, sizeof *list, cleanup_cb);
@@ -354,15 +387,18 @@ static bool plausible_origin(const char *o)
     return true;
 }
 
+bool tsr_client_origin_lookup_key(const char *origin, char key[TSR_CLIENT_ORIGIN_MAX + 1])
+{
+    /* Origins are kept with ASCII letters lowered: the match ignores their case. */
+    return origin != NULL && plausible_origin(origin) && origin_key(origin, key);
+}
+
 int tsr_client_origin_allowed(tsr_store *st, const char *tenant_id, const char *origin,
                               bool *allowed)
 {
     *allowed = false;
-    if (origin == NULL || !plausible_origin(origin))
-        return 0;
-    /* Origins are kept with ASCII letters lowered: the match ignores their case. */
     char key[TSR_CLIENT_ORIGIN_MAX + 1];
-    if (!origin_key(origin, key))
+    if (!tsr_client_origin_lookup_key(origin, key))
         return 0;
     int64_t n = 0;
     int rc = tsr_rows_count(st, &n, TSR_Q_CLIENT_COUNT_ORIGIN, tenant_id, key);

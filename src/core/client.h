@@ -144,4 +144,18 @@ int tsr_client_list(tsr_store *st, const char *tenant_id, const struct tsr_clien
                     int64_t *total);
 void tsr_client_list_free(struct tsr_client *list, size_t n);
 
+/* Every client of tenant_id, in no particular order (the catalog's load). */
+int tsr_client_list_tenant(tsr_store *st, const char *tenant_id, struct tsr_client **out,
+                           size_t *n);
+
+/* Every origin the CORS lookup allows for tenant_id (lowered, distinct), into *out. */
+int tsr_client_origins_tenant(tsr_store *st, const char *tenant_id, struct tsr_strlist *out);
+
+/*
+ * The key an Origin header is looked up by: false when origin is not a
+ * plausible scheme://host[:port] (never allowed), else its ASCII letters
+ * lowered into key.
+ */
+bool tsr_client_origin_lookup_key(const char *origin, char key[TSR_CLIENT_ORIGIN_MAX + 1]);
+
 #endif

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 
+#include "core/catalog.h"
 #include "core/client.h"
 #include "store/store.h"
 
@@ -48,5 +49,14 @@ const char *tsr_client_creds_id(const struct tsr_client_creds *c);
  */
 int tsr_client_authn(tsr_store *st, const char *tenant_id, const struct tsr_client_creds *creds,
                      struct tsr_client *out, enum tsr_client_authn_verdict *verdict);
+
+/*
+ * The same decision over the tenant's catalog (no SQL, no allocation):
+ * returns the verdict; *out is the client, borrowed from cat, on
+ * TSR_CLIENT_AUTHN_OK and TSR_CLIENT_AUTHN_WRONG_METHOD, NULL otherwise.
+ */
+enum tsr_client_authn_verdict tsr_client_authn_catalog(const struct tsr_catalog *cat,
+                                                       const struct tsr_client_creds *creds,
+                                                       const struct tsr_client **out);
 
 #endif

@@ -10,6 +10,7 @@
 #include "core/discovery.h"
 #include "core/keys.h"
 #include "core/rows.h"
+#include "core/tenant_keys.h"
 #include "core/tenant_limits.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -18,9 +19,9 @@ static void tenant_ctx_cleanup(struct tsr_tenant_ctx *c)
 {
     tsr_tenant_cleanup(&c->t);
     free(c->mgmt_audience);
-    tsr_keyring_free(c->keys);
-    free(c->jwks_json);
+    tsr_tenant_keys_release(c->shared_keys); /* keys and jwks_json are its */
     free(c->discovery_json);
+    tsr_catalog_free(c->catalog);
     memset(c, 0, sizeof *c);
 }
 
@@ -43,9 +44,22 @@ static int load_limits(tsr_store *st, const struct tsr_limits *server, struct ts
     return rc;
 }
 
+/* The tenant's keyring from prev (the same tenant in the previous set, may be NULL) when unchanged. */
+static int load_keys(tsr_store *st, const uint8_t master_key[TSR_MASTER_KEY_LEN],
+                     const struct tsr_tenant_ctx *prev, struct tsr_tenant_ctx *c)
+{
+    int rc = tsr_tenant_keys_get(st, c->t.id, c->host, master_key,
+                                 prev ? prev->shared_keys : NULL, &c->shared_keys);
+    if (rc == 0) {
+        c->keys = tsr_tenant_keys_ring(c->shared_keys);
+        c->jwks_json = tsr_tenant_keys_jwks(c->shared_keys);
+    }
+    return rc;
+}
+
 static int load_tenant(tsr_store *st, const uint8_t master_key[TSR_MASTER_KEY_LEN],
-                       const struct tsr_limits *server, struct tsr_tenant_ctx *c, char *err,
-                       size_t errlen)
+                       const struct tsr_limits *server, const struct tsr_tenant_ctx *prev,
+                       struct tsr_tenant_ctx *c, char *err, size_t errlen)
 {
     size_t len = strlen(c->t.issuer) + sizeof "api/v2/";
     if (tsr_issuer_split(c->t.issuer, c->host, sizeof c->host, c->prefix, sizeof c->prefix) != 0) {
@@ -59,7 +73,7 @@ static int load_tenant(tsr_store *st, const uint8_t master_key[TSR_MASTER_KEY_LE
     int rc = load_limits(st, server, c, err, errlen);
     if (rc != 0)
         return rc;
-    rc = tsr_keyring_load(st, c->t.id, c->host, master_key, &c->keys);
+    rc = load_keys(st, master_key, prev, c);
     if (rc == TSR_EMASTERKEY) {
         snprintf(err, errlen,
                  "master key wrong: it does not decrypt the signing keys of tenant %s; start "
@@ -72,9 +86,14 @@ static int load_tenant(tsr_store *st, const uint8_t master_key[TSR_MASTER_KEY_LE
                  tsr_strerror(rc));
         return rc;
     }
-    c->jwks_json = tsr_keyring_jwks_text(c->keys);
+    rc = tsr_catalog_load(st, c->t.id, &c->catalog);
+    if (rc != 0) {
+        snprintf(err, errlen, "tenant %s: cannot load its clients, APIs and grants: %s",
+                 c->t.issuer, tsr_store_errmsg(st));
+        return rc;
+    }
     c->discovery_json = tsr_discovery_document(c->t.issuer);
-    return c->jwks_json && c->discovery_json ? 0 : TSR_ENOMEM;
+    return c->discovery_json ? 0 : TSR_ENOMEM;
 }
 
 static void set_free(struct tsr_tenant_set *set)
@@ -85,9 +104,25 @@ static void set_free(struct tsr_tenant_set *set)
     free(set);
 }
 
+/* The tenant id in prev (may be NULL), or NULL. */
+static const struct tsr_tenant_ctx *same_tenant(const struct tsr_tenant_set *prev, const char *id)
+{
+    for (size_t i = 0; prev != NULL && i < prev->n; i++)
+        if (strcmp(prev->tenants[i].t.id, id) == 0)
+            return &prev->tenants[i];
+    return NULL;
+}
+
 int tsr_tenant_set_load(tsr_store *st, const uint8_t master_key[TSR_MASTER_KEY_LEN],
                         const struct tsr_limits *server, struct tsr_tenant_set **out, char *err,
                         size_t errlen)
+{
+    return tsr_tenant_set_reload(st, master_key, server, NULL, out, err, errlen);
+}
+
+int tsr_tenant_set_reload(tsr_store *st, const uint8_t master_key[TSR_MASTER_KEY_LEN],
+                          const struct tsr_limits *server, const struct tsr_tenant_set *prev,
+                          struct tsr_tenant_set **out, char *err, size_t errlen)
 {
     struct tsr_tenant *list = NULL;
     size_t n = 0;
@@ -116,7 +151,8 @@ int tsr_tenant_set_load(tsr_store *st, const uint8_t master_key[TSR_MASTER_KEY_L
     set->n = n;
     free(list);
     for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = load_tenant(st, master_key, server, &set->tenants[i], err, errlen);
+        rc = load_tenant(st, master_key, server, same_tenant(prev, set->tenants[i].t.id),
+                         &set->tenants[i], err, errlen);
     if (rc != 0) {
         set_free(set);
         return rc;

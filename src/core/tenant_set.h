@@ -2,8 +2,9 @@
  * tenant_set.h - the tenants a node serves, as one immutable, reference-
  * counted snapshot: each tenant with its keyring, JWKS and discovery
  * documents.  A request holds the snapshot it started with; a change to a
- * tenant or its keys builds a new snapshot and swaps it in (app.h), and the
- * old one is freed when its last request ends.
+ * tenant, its keys or the records of its catalog (clients, APIs, grants)
+ * builds a new snapshot and swaps it in (app.h), and the old one is freed
+ * when its last request ends.
  */
 #ifndef TSR_CORE_TENANT_SET_H
 #define TSR_CORE_TENANT_SET_H
@@ -13,9 +14,13 @@
 #include <stdint.h>
 
 #include "config/limits.h"
+#include "core/catalog.h"
 #include "core/masterkey.h"
 #include "core/tenant.h"
 #include "store/store.h"
+
+/* A tenant's keyring and JWKS, shared by consecutive snapshots while its keys stay the same. */
+struct tsr_tenant_keys;
 
 /* A tenant with what serving it needs in memory. */
 struct tsr_tenant_ctx {
@@ -23,10 +28,12 @@ struct tsr_tenant_ctx {
     char host[256];       /* from the issuer: host[:port], lowercased */
     char prefix[256];     /* from the issuer: "/" or "/prefix/" */
     char *mgmt_audience;  /* issuer + "api/v2/" */
-    struct tsr_keyring *keys;
-    char *jwks_json;      /* the JWKS document, served as is */
+    struct tsr_keyring *keys; /* borrowed from shared_keys */
+    char *jwks_json;      /* the JWKS document, served as is; borrowed from shared_keys */
+    struct tsr_tenant_keys *shared_keys; /* holds keys and jwks_json (one reference) */
     char *discovery_json; /* the discovery document, served as is */
     struct tsr_limits limits; /* the server's, with the tenant's own values (core/tenant_limits.h) */
+    struct tsr_catalog *catalog; /* clients, APIs, grants, origins (core/catalog.h) */
 };
 
 struct tsr_tenant_set {
@@ -44,6 +51,16 @@ struct tsr_tenant_set {
 int tsr_tenant_set_load(tsr_store *st, const uint8_t master_key[TSR_MASTER_KEY_LEN],
                         const struct tsr_limits *server, struct tsr_tenant_set **out, char *err,
                         size_t errlen);
+
+/*
+ * The same, taking over from prev (may be NULL) the keyring and JWKS of
+ * each tenant whose signing keys and issuer host have not changed since
+ * prev loaded them: opening and certifying keys is most of a load's work,
+ * and a write to a client, API or grant reloads the whole set.
+ */
+int tsr_tenant_set_reload(tsr_store *st, const uint8_t master_key[TSR_MASTER_KEY_LEN],
+                          const struct tsr_limits *server, const struct tsr_tenant_set *prev,
+                          struct tsr_tenant_set **out, char *err, size_t errlen);
 
 /* Takes one more reference. */
 void tsr_tenant_set_hold(struct tsr_tenant_set *set);

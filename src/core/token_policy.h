@@ -21,6 +21,7 @@
 
 #include "core/api.h"
 #include "core/auth_code.h"
+#include "core/catalog.h"
 #include "core/client.h"
 #include "core/connection.h"
 #include "core/refresh_token.h"
@@ -44,8 +45,9 @@ enum tsr_cc_verdict {
 struct tsr_cc_decision {
     enum tsr_cc_verdict verdict;
     const char *audience;     /* borrowed: the one asked, else the default; NULL when none */
-    struct tsr_api api;       /* TSR_CC_OK: the API */
+    const struct tsr_api *api; /* TSR_CC_OK: the API (borrowed: the catalog's, or own_api) */
     struct tsr_strlist scope; /* TSR_CC_OK: the scopes the token carries */
+    struct tsr_api own_api;   /* the API tsr_cc_decide read from the database */
 };
 
 void tsr_cc_decision_cleanup(struct tsr_cc_decision *d);
@@ -60,6 +62,14 @@ void tsr_cc_decision_cleanup(struct tsr_cc_decision *d);
 int tsr_cc_decide(tsr_store *st, const char *tenant_id, const char *default_audience,
                   const struct tsr_client *client, const char *audience, const char *scope,
                   struct tsr_cc_decision *d);
+
+/*
+ * The same decision over the tenant's catalog (no SQL): d->api is borrowed
+ * from cat.  Returns 0 or TSR_ENOMEM.
+ */
+int tsr_cc_decide_catalog(const struct tsr_catalog *cat, const char *default_audience,
+                          const struct tsr_client *client, const char *audience,
+                          const char *scope, struct tsr_cc_decision *d);
 
 /* ---- the person tokens are for ---- */
 

@@ -18,9 +18,49 @@ bool tsr_token_grant_allowed(const struct tsr_client *client, const char *grant_
 
 void tsr_cc_decision_cleanup(struct tsr_cc_decision *d)
 {
-    tsr_api_cleanup(&d->api);
+    tsr_api_cleanup(&d->own_api);
     tsr_strlist_cleanup(&d->scope);
     memset(d, 0, sizeof *d);
+}
+
+/*
+ * The checks before any lookup: true when the decision is made (d->verdict),
+ * false with d->audience set to the audience to look up.
+ */
+static bool decided_early(const char *default_audience, const struct tsr_client *client,
+                          const char *audience, struct tsr_cc_decision *d)
+{
+    memset(d, 0, sizeof *d);
+    /* A public client cannot prove who it is (the Management API checks this at writes too). */
+    if (!tsr_token_grant_allowed(client, "client_credentials") || tsr_client_is_public(client)) {
+        d->verdict = TSR_CC_UNAUTHORIZED_CLIENT;
+        return true;
+    }
+    if (audience == NULL || audience[0] == '\0')
+        audience = default_audience;
+    if (audience == NULL || audience[0] == '\0') {
+        d->verdict = TSR_CC_NO_AUDIENCE;
+        return true;
+    }
+    d->audience = audience;
+    return false;
+}
+
+/* The verdict once the API (NULL: none) and the client's grant for it (NULL: none) are known. */
+static int decide_found(const struct tsr_api *api, const struct tsr_grant *grant,
+                        const char *scope, struct tsr_cc_decision *d)
+{
+    d->api = api;
+    if (api == NULL) {
+        d->verdict = TSR_CC_UNKNOWN_API;
+        return 0;
+    }
+    if (grant == NULL) {
+        d->verdict = TSR_CC_NO_GRANT;
+        return 0;
+    }
+    d->verdict = TSR_CC_OK;
+    return tsr_scope_effective(scope, &grant->scope, &d->scope);
 }
 
 int tsr_cc_decide(tsr_store *st, const char *tenant_id, const char *default_audience,
@@ -28,35 +68,29 @@ int tsr_cc_decide(tsr_store *st, const char *tenant_id, const char *default_audi
                   struct tsr_cc_decision *d)
 {
     struct tsr_grant grant = {0};
-    memset(d, 0, sizeof *d);
-    /* A public client cannot prove who it is (the Management API checks this at writes too). */
-    if (!tsr_token_grant_allowed(client, "client_credentials") || tsr_client_is_public(client)) {
-        d->verdict = TSR_CC_UNAUTHORIZED_CLIENT;
+    if (decided_early(default_audience, client, audience, d))
         return 0;
-    }
-    if (audience == NULL || audience[0] == '\0')
-        audience = default_audience;
-    if (audience == NULL || audience[0] == '\0') {
-        d->verdict = TSR_CC_NO_AUDIENCE;
-        return 0;
-    }
-    d->audience = audience;
-    int rc = tsr_api_get_by_identifier(st, tenant_id, audience, &d->api);
-    if (rc == TSR_ENOTFOUND) {
-        d->verdict = TSR_CC_UNKNOWN_API;
-        return 0;
-    }
+    int rc = tsr_api_get_by_identifier(st, tenant_id, d->audience, &d->own_api);
+    if (rc == TSR_ENOTFOUND)
+        return decide_found(NULL, NULL, scope, d);
     if (rc == 0)
-        rc = tsr_grant_find(st, tenant_id, client->client_id, audience, &grant);
-    if (rc == TSR_ENOTFOUND) {
-        d->verdict = TSR_CC_NO_GRANT;
-        rc = 0;
-    } else if (rc == 0) {
-        d->verdict = TSR_CC_OK;
-        rc = tsr_scope_effective(scope, &grant.scope, &d->scope);
-    }
+        rc = tsr_grant_find(st, tenant_id, client->client_id, d->audience, &grant);
+    if (rc == 0 || rc == TSR_ENOTFOUND)
+        rc = decide_found(&d->own_api, rc == 0 ? &grant : NULL, scope, d);
     tsr_grant_cleanup(&grant);
     return rc;
+}
+
+int tsr_cc_decide_catalog(const struct tsr_catalog *cat, const char *default_audience,
+                          const struct tsr_client *client, const char *audience,
+                          const char *scope, struct tsr_cc_decision *d)
+{
+    if (decided_early(default_audience, client, audience, d))
+        return 0;
+    const struct tsr_api *api = tsr_catalog_api(cat, d->audience);
+    const struct tsr_grant *grant =
+        api ? tsr_catalog_grant(cat, client->client_id, d->audience) : NULL;
+    return decide_found(api, grant, scope, d);
 }
 
 int tsr_token_subject(tsr_store *st, const char *tenant_id, const char *user_id,

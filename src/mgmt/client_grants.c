@@ -7,6 +7,7 @@
 
 #include "core/api.h"
 #include "core/app.h"
+#include "core/catalog.h"
 #include "core/client.h"
 #include "core/grant.h"
 #include "http/response.h"
@@ -141,8 +142,10 @@ void tsr_mgmt_grants_create(struct tsr_req *req)
         send_duplicate(req);
     else if (rc != 0)
         tsr_mgmt_send_store_error(req, rc, WHAT);
-    else
+    else {
+        tsr_catalog_changed(req->app, req->store, tenant_id(req));
         tsr_resp_json(req, 201, grant_json(&g));
+    }
 out:
     tsr_api_cleanup(&a);
     tsr_grant_cleanup(&g);
@@ -233,8 +236,10 @@ void tsr_mgmt_grants_update(struct tsr_req *req)
     int rc = tsr_grant_update(req->store, &g);
     if (rc != 0)
         tsr_mgmt_send_store_error(req, rc, WHAT);
-    else
+    else {
+        tsr_catalog_changed(req->app, req->store, tenant_id(req));
         tsr_resp_json(req, 200, grant_json(&g));
+    }
 out:
     tsr_api_cleanup(&a);
     tsr_grant_cleanup(&g);
@@ -244,8 +249,10 @@ out:
 void tsr_mgmt_grants_delete(struct tsr_req *req)
 {
     int rc = tsr_grant_delete(req->store, tenant_id(req), tsr_req_param(req, 0));
-    if (rc != 0)
+    if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);
-    else
+    } else {
+        tsr_catalog_changed(req->app, req->store, tenant_id(req));
         tsr_resp_empty(req, 204);
+    }
 }

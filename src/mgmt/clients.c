@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/app.h"
+#include "core/catalog.h"
 #include "core/client.h"
 #include "core/client_update.h"
 #include "core/connection.h"
@@ -168,6 +169,7 @@ void tsr_mgmt_clients_create(struct tsr_req *req)
         tsr_mgmt_send_store_error(req, rc, WHAT);
         goto out;
     }
+    tsr_catalog_changed(req->app, req->store, tenant_id(req));
     send_client(req, 201, &c, secret);
 out:
     tsr_wipe_free_str(secret);
@@ -230,6 +232,7 @@ void tsr_mgmt_clients_update(struct tsr_req *req)
         tsr_mgmt_send_store_error(req, rc, WHAT);
         goto out;
     }
+    tsr_catalog_changed(req->app, req->store, tenant_id(req));
     send_client(req, 200, &c, NULL);
 out:
     tsr_client_cleanup(&c);
@@ -248,10 +251,12 @@ void tsr_mgmt_clients_delete(struct tsr_req *req)
         goto out;
     }
     rc = delete_disabled(req, &c);
-    if (rc != 0)
+    if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);
-    else
+    } else {
+        tsr_catalog_changed(req->app, req->store, tenant_id(req));
         tsr_resp_empty(req, 204);
+    }
 out:
     tsr_client_cleanup(&c);
 }
@@ -277,6 +282,7 @@ void tsr_mgmt_clients_rotate_secret(struct tsr_req *req)
         tsr_mgmt_send_store_error(req, rc, WHAT);
         goto out;
     }
+    tsr_catalog_changed(req->app, req->store, tenant_id(req));
     send_client(req, 200, &c, secret);
 out:
     tsr_wipe_free_str(secret);

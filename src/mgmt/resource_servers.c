@@ -11,6 +11,7 @@
 #include "core/api.h"
 #include "core/api_update.h"
 #include "core/app.h"
+#include "core/catalog.h"
 #include "core/keys.h"
 #include "core/masterkey.h"
 #include "core/tenant_set.h"
@@ -350,8 +351,10 @@ void tsr_mgmt_apis_create(struct tsr_req *req)
                             "A resource server with the same identifier already exists");
     else if (rc != 0)
         tsr_mgmt_send_store_error(req, rc, WHAT);
-    else
+    else {
+        tsr_catalog_changed(req->app, req->store, tenant_id(req));
         tsr_resp_json(req, 201, api_json(req, &a));
+    }
 out:
     api_body_cleanup(&b);
     tsr_api_cleanup(&a);
@@ -382,8 +385,10 @@ void tsr_mgmt_apis_update(struct tsr_req *req)
     rc = write_with_keys(req, &a, false);
     if (rc != 0)
         tsr_mgmt_send_store_error(req, rc, WHAT);
-    else
+    else {
+        tsr_catalog_changed(req->app, req->store, tenant_id(req));
         tsr_resp_json(req, 200, api_json(req, &a));
+    }
 out:
     api_body_cleanup(&b);
     tsr_api_cleanup(&a);
@@ -400,10 +405,12 @@ void tsr_mgmt_apis_delete(struct tsr_req *req)
         goto out;
     }
     int rc = tsr_api_delete(req->store, tenant_id(req), a.id);
-    if (rc != 0)
+    if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);
-    else
+    } else {
+        tsr_catalog_changed(req->app, req->store, tenant_id(req));
         tsr_resp_empty(req, 204);
+    }
 out:
     tsr_api_cleanup(&a);
 }

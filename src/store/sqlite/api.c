@@ -26,5 +26,6 @@ const struct tsr_sq_query tsr_sq_api[] = {
     {TSR_Q_API_COUNT, "SELECT count(*)" API_FILTER},
     {TSR_Q_API_LIST,
      "SELECT " API_COLUMNS API_FILTER " ORDER BY is_system DESC, created_at, id LIMIT ? OFFSET ?"},
+    {TSR_Q_API_LIST_TENANT, "SELECT " API_COLUMNS " FROM resource_servers WHERE tenant_id = ?"},
     {TSR_Q_COUNT, NULL},
 };

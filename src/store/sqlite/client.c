@@ -39,5 +39,8 @@ const struct tsr_sq_query tsr_sq_client[] = {
      "INSERT INTO client_origins (tenant_id, client_id, origin) SELECT ?1, ?2, ?3 "
      "WHERE NOT EXISTS (SELECT 1 FROM client_origins "
      "WHERE tenant_id = ?1 AND client_id = ?2 AND origin = ?3)"},
+    {TSR_Q_CLIENT_LIST_TENANT, "SELECT " CLIENT_COLUMNS " FROM clients WHERE tenant_id = ?"},
+    {TSR_Q_CLIENT_ORIGINS_TENANT,
+     "SELECT DISTINCT origin FROM client_origins WHERE tenant_id = ?"},
     {TSR_Q_COUNT, NULL},
 };

@@ -21,5 +21,6 @@ const struct tsr_sq_query tsr_sq_grant[] = {
      "SELECT " GRANT_COLUMNS GRANT_FILTER " ORDER BY created_at, id LIMIT ? OFFSET ?"},
     {TSR_Q_GRANT_LIST_AFTER,
      "SELECT " GRANT_COLUMNS GRANT_FILTER " AND id > ? ORDER BY id LIMIT ?"},
+    {TSR_Q_GRANT_LIST_TENANT, "SELECT " GRANT_COLUMNS " FROM client_grants WHERE tenant_id = ?"},
     {TSR_Q_COUNT, NULL},
 };

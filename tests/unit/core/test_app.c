@@ -3,6 +3,7 @@
  * that overwrite nothing, the master key rules, and sealing under it.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,8 @@
 #include <jansson.h>
 
 #include "core/app.h"
+#include "core/catalog.h"
+#include "core/keys.h"
 #include "core/masterkey.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -238,6 +241,110 @@ static void tenant_limits_in_snapshot(void **state)
     assert_non_null(strstr(err, "rate-limit-login-per-ip"));
 }
 
+/*
+ * A reload carries the catalog's new records, and keeps the keyring of a
+ * tenant whose keys did not change; a key rotation loads a new one.
+ */
+static void reload_shares_unchanged_keys(void **state)
+{
+    (void)state;
+    struct tsr_app app;
+    char err[512];
+    assert_int_equal(open_app(&app, NULL, 0, err, sizeof err), 0);
+    tsr_store *st = tsr_app_store(&app);
+    assert_non_null(st);
+    const char *tid = app.tenants->tenants[0].t.id;
+    struct tsr_keyring *ring = app.tenants->tenants[0].keys;
+    size_t nclients = tsr_catalog_count(app.tenants->tenants[0].catalog).clients;
+
+    struct tsr_client c;
+    assert_int_equal(tsr_client_init_new(&c, tid), 0);
+    assert_int_equal(tsr_client_insert(st, &c), 0);
+    assert_null(tsr_catalog_client(app.tenants->tenants[0].catalog, c.client_id));
+    assert_int_equal(tsr_catalog_changed(&app, st, tid), 0);
+    tid = app.tenants->tenants[0].t.id;
+    assert_non_null(tsr_catalog_client(app.tenants->tenants[0].catalog, c.client_id));
+    assert_int_equal(tsr_catalog_count(app.tenants->tenants[0].catalog).clients, nclients + 1);
+    assert_ptr_equal(app.tenants->tenants[0].keys, ring);
+
+    /* A request holding the old snapshot keeps its keyring after a rotation's reload. */
+    struct tsr_tenant_set *held = tsr_app_acquire(&app);
+    char *jwks = strdup(held->tenants[0].jwks_json);
+    char *kid = NULL;
+    assert_int_equal(tsr_keys_rotate(st, tid, app.master_key, &kid), 0);
+    free(kid);
+    assert_int_equal(tsr_catalog_changed(&app, st, tid), 0);
+    assert_ptr_not_equal(app.tenants->tenants[0].keys, ring);
+    assert_string_not_equal(app.tenants->tenants[0].jwks_json, jwks);
+    assert_ptr_equal(held->tenants[0].keys, ring);
+    assert_string_equal(held->tenants[0].jwks_json, jwks);
+    tsr_tenant_set_release(held);
+    free(jwks);
+
+    assert_int_equal(tsr_client_delete(st, c.tenant_id, c.client_id), 0);
+    assert_int_equal(tsr_catalog_changed(&app, st, c.tenant_id), 0);
+    assert_null(tsr_catalog_client(app.tenants->tenants[0].catalog, c.client_id));
+    tsr_client_cleanup(&c);
+    tsr_app_close(&app);
+}
+
+#define WRITERS 2
+#define WRITES 8
+
+struct writer {
+    struct tsr_app *app;
+    char tenant_id[64];
+    char ids[WRITES][TSR_CLIENT_ID_LEN + 1];
+    int failures;
+};
+
+/* Inserts clients one by one, each followed by its reload, on its own database handle. */
+static void *write_and_reload(void *arg)
+{
+    struct writer *w = arg;
+    tsr_store *st = tsr_app_store(w->app);
+    for (int i = 0; st != NULL && i < WRITES; i++) {
+        struct tsr_client c;
+        if (tsr_client_init_new(&c, w->tenant_id) != 0 || tsr_client_insert(st, &c) != 0 ||
+            tsr_catalog_changed(w->app, st, w->tenant_id) != 0)
+            w->failures++;
+        snprintf(w->ids[i], sizeof w->ids[i], "%s", c.client_id ? c.client_id : "");
+        tsr_client_cleanup(&c);
+    }
+    if (st == NULL)
+        w->failures++;
+    tsr_app_store_release();
+    return NULL;
+}
+
+/* Reloads in parallel never leave an older load in place: every write is in the last snapshot. */
+static void parallel_reloads_keep_the_newest(void **state)
+{
+    (void)state;
+    struct tsr_app app;
+    char err[512];
+    assert_int_equal(open_app(&app, NULL, 0, err, sizeof err), 0);
+    struct writer w[WRITERS];
+    pthread_t th[WRITERS];
+    for (int i = 0; i < WRITERS; i++) {
+        memset(&w[i], 0, sizeof w[i]);
+        w[i].app = &app;
+        snprintf(w[i].tenant_id, sizeof w[i].tenant_id, "%s", app.tenants->tenants[0].t.id);
+        assert_int_equal(pthread_create(&th[i], NULL, write_and_reload, &w[i]), 0);
+    }
+    for (int i = 0; i < WRITERS; i++)
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    int64_t generation = 0;
+    assert_int_equal(tsr_tenant_set_generation(tsr_app_store(&app), &generation), 0);
+    assert_int_equal(app.tenants->generation, generation);
+    for (int i = 0; i < WRITERS; i++) {
+        assert_int_equal(w[i].failures, 0);
+        for (int j = 0; j < WRITES; j++)
+            assert_non_null(tsr_catalog_client(app.tenants->tenants[0].catalog, w[i].ids[j]));
+    }
+    tsr_app_close(&app);
+}
+
 static void seal_round_trip_and_tamper(void **state)
 {
     (void)state;
@@ -268,6 +375,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(missing_master_key_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(wrong_master_key_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(tenant_limits_in_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(reload_shares_unchanged_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(parallel_reloads_keep_the_newest, setup, teardown),
         cmocka_unit_test(seal_round_trip_and_tamper),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

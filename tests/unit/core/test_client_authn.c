@@ -150,6 +150,20 @@ static void test_table(void **state)
         } else {
             assert_null(c.client_id);
         }
+        /* The catalog the requests use decides the same, with the same client. */
+        struct tsr_catalog *cat = NULL;
+        const struct tsr_client *found = NULL;
+        assert_int_equal(tsr_catalog_load(r->p->st, r->p->tenant_id, &cat), 0);
+        enum tsr_client_authn_verdict cv = tsr_client_authn_catalog(cat, &creds, &found);
+        if (cv != v)
+            fail_msg("%s: the catalog's verdict %d, want %d", cases[i].name, (int)cv, (int)v);
+        if (c.client_id != NULL) {
+            assert_non_null(found);
+            assert_string_equal(found->client_id, c.client_id);
+        } else {
+            assert_null(found);
+        }
+        tsr_catalog_free(cat);
         tsr_client_cleanup(&c);
     }
 }

@@ -128,11 +128,28 @@ static void test_client_credentials(void **state)
         if (cases[i].want == TSR_CC_OK) {
             char *s = tsr_strlist_join(&d.scope);
             assert_string_equal(s, cases[i].want_scope);
-            assert_string_equal(d.api.identifier, AUD);
+            assert_string_equal(d.api->identifier, AUD);
             assert_string_equal(d.audience, AUD);
             free(s);
         }
         tsr_cc_decision_cleanup(&d);
+        /* The catalog the requests use decides the same. */
+        struct tsr_catalog *cat = NULL;
+        assert_int_equal(tsr_catalog_load(p->st, p->tenant_id, &cat), 0);
+        assert_int_equal(tsr_cc_decide_catalog(cat, cases[i].default_audience, &c,
+                                               cases[i].audience, cases[i].scope, &d),
+                         0);
+        if (d.verdict != cases[i].want)
+            fail_msg("%s: the catalog's verdict %d, want %d", cases[i].name, (int)d.verdict,
+                     (int)cases[i].want);
+        if (cases[i].want == TSR_CC_OK) {
+            char *s = tsr_strlist_join(&d.scope);
+            assert_string_equal(s, cases[i].want_scope);
+            assert_string_equal(d.api->identifier, AUD);
+            free(s);
+        }
+        tsr_cc_decision_cleanup(&d);
+        tsr_catalog_free(cat);
         tsr_client_cleanup(&c);
     }
 

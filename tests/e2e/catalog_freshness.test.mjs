@@ -1,0 +1,182 @@
+// The records read on every token request (clients, APIs, client grants,
+// CORS origins) come from the tenant snapshot, not SQL: each Management API
+// write must show in the very next request on the node that took it, with
+// no waiting, and on a second node sharing the data directory after its
+// once-a-second check (polled a bounded number of times, never timed).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { sleep, startTessera, withLogs } from './lib/server.mjs';
+import { request, tokenBasic, tokenPost } from './lib/http.mjs';
+import { Mgmt, uid } from './lib/mgmt.mjs';
+
+let server;
+let second; // another process on the same data directory
+let mgmt;
+const t_ = (fn) => withLogs(() => server, fn);
+
+before(async () => {
+  server = await startTessera();
+  mgmt = await Mgmt.forBootstrap(server);
+  second = await startTessera({ dataDir: server.dataDir });
+});
+
+after(async () => {
+  if (second) assert.equal(await second.stop(), 0, 'the second tessera should exit 0 on SIGTERM');
+  if (server) assert.equal(await server.stop(), 0, 'tessera should exit 0 on SIGTERM');
+});
+
+function token(srv, fx, extra = {}) {
+  return tokenPost(srv, {
+    clientId: fx.client.client_id,
+    clientSecret: fx.client.client_secret,
+    audience: fx.api.identifier,
+    ...extra,
+  });
+}
+
+/** The payload of a JWT (not verified: the suites about signatures do that). */
+function claims(jwt) {
+  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+}
+
+/** Polls fn until it returns true: at most 40 tries 100 ms apart (the check runs once a second). */
+async function eventually(fn, what) {
+  for (let i = 0; i < 40; i++) {
+    if (await fn()) return;
+    await sleep(100);
+  }
+  assert.fail(`the second node never saw: ${what}`);
+}
+
+test('a new client, API and grant work in the next request', t_(async () => {
+  const fx = await mgmt.m2m();
+  const res = await token(server, fx);
+  assert.equal(res.status, 200, res.text);
+  assert.equal(claims(res.body.access_token).aud, fx.api.identifier);
+}));
+
+test('a rotated secret is refused at once, the new one works', t_(async () => {
+  const fx = await mgmt.m2m();
+  assert.equal((await token(server, fx)).status, 200);
+  const rot = await mgmt.post(`/clients/${fx.client.client_id}/rotate-secret`);
+  assert.equal(rot.status, 200, rot.text);
+  const old = await token(server, fx);
+  assert.equal(old.status, 401, old.text);
+  assert.equal(old.body.error, 'invalid_client');
+  const fresh = await token(server, { ...fx, client: { ...fx.client, client_secret: rot.body.client_secret } });
+  assert.equal(fresh.status, 200, fresh.text);
+}));
+
+test('a deleted client is refused at once', t_(async () => {
+  const fx = await mgmt.m2m();
+  assert.equal((await token(server, fx)).status, 200);
+  assert.equal((await mgmt.del(`/clients/${fx.client.client_id}`)).status, 204);
+  const res = await token(server, fx);
+  assert.equal(res.status, 401, res.text);
+  assert.equal(res.body.error, 'invalid_client');
+}));
+
+test('a deleted grant answers access_denied at once', t_(async () => {
+  const fx = await mgmt.m2m();
+  assert.equal((await token(server, fx)).status, 200);
+  assert.equal((await mgmt.del(`/client-grants/${fx.grant.id}`)).status, 204);
+  const res = await token(server, fx);
+  assert.equal(res.status, 403, res.text);
+  assert.equal(res.body.error, 'access_denied');
+}));
+
+test('changed grant scopes are the next token\'s scopes', t_(async () => {
+  const fx = await mgmt.m2m({ grantScope: ['read:x', 'write:x'] });
+  assert.equal((await token(server, fx)).body.scope, 'read:x write:x');
+  const upd = await mgmt.patch(`/client-grants/${fx.grant.id}`, { scope: ['read:x'] });
+  assert.equal(upd.status, 200, upd.text);
+  const res = await token(server, fx);
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.body.scope, 'read:x');
+}));
+
+test('a changed API token_lifetime is the next token\'s lifetime', t_(async () => {
+  const fx = await mgmt.m2m({ api: { token_lifetime: 3600 } });
+  const before_ = await token(server, fx);
+  assert.equal(before_.body.expires_in, 3600);
+  const upd = await mgmt.patch(`/resource-servers/${fx.api.id}`, { token_lifetime: 600 });
+  assert.equal(upd.status, 200, upd.text);
+  const res = await token(server, fx);
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.body.expires_in, 600);
+  const c = claims(res.body.access_token);
+  assert.equal(c.exp - c.iat, 600);
+}));
+
+test('a deleted API is an unknown service at once', t_(async () => {
+  const fx = await mgmt.m2m();
+  assert.equal((await mgmt.del(`/resource-servers/${fx.api.id}`)).status, 204);
+  const res = await token(server, fx);
+  assert.equal(res.status, 403, res.text);
+  assert.match(res.body.error_description, /Service not found/);
+}));
+
+test('grant_types without client_credentials answer unauthorized_client at once', t_(async () => {
+  const fx = await mgmt.m2m();
+  const upd = await mgmt.patch(`/clients/${fx.client.client_id}`, { grant_types: ['refresh_token'] });
+  assert.equal(upd.status, 200, upd.text);
+  const res = await token(server, fx);
+  assert.equal(res.status, 400, res.text);
+  assert.equal(res.body.error, 'unauthorized_client');
+}));
+
+test('a changed token_endpoint_auth_method decides the next request', t_(async () => {
+  const fx = await mgmt.m2m();
+  const upd = await mgmt.patch(`/clients/${fx.client.client_id}`, { token_endpoint_auth_method: 'client_secret_basic' });
+  assert.equal(upd.status, 200, upd.text);
+  assert.equal((await token(server, fx)).status, 401);
+  const basic = await tokenBasic(server, {
+    clientId: fx.client.client_id,
+    clientSecret: fx.client.client_secret,
+    audience: fx.api.identifier,
+  });
+  assert.equal(basic.status, 200, basic.text);
+}));
+
+test('changed web origins change the CORS answer at once', t_(async () => {
+  const origin = `https://${uid('spa')}.example.com`;
+  const preflight = () =>
+    request(`${server.url}oauth/token`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST' },
+    });
+  assert.equal((await preflight()).status, 403);
+  const app = await mgmt.createSpa(origin);
+  const ok = await preflight();
+  assert.equal(ok.status, 204, ok.text);
+  assert.equal(ok.headers.get('access-control-allow-origin'), origin);
+  // The origin in another case is the same origin.
+  const upper = await request(`${server.url}oauth/token`, {
+    method: 'OPTIONS',
+    headers: { origin: origin.toUpperCase().replace('HTTPS', 'https'), 'access-control-request-method': 'POST' },
+  });
+  assert.equal(upper.status, 204, upper.text);
+  const upd = await mgmt.patch(`/clients/${app.client_id}`, { web_origins: [], allowed_origins: [] });
+  assert.equal(upd.status, 200, upd.text);
+  assert.equal((await preflight()).status, 403);
+  const again = await mgmt.patch(`/clients/${app.client_id}`, { web_origins: [origin] });
+  assert.equal(again.status, 200, again.text);
+  assert.equal((await preflight()).status, 204);
+  assert.equal((await mgmt.del(`/clients/${app.client_id}`)).status, 204);
+  assert.equal((await preflight()).status, 403);
+}));
+
+test('a second node on the same data directory follows within its bounded poll', t_(async () => {
+  const fx = await mgmt.m2m();
+  await eventually(async () => (await token(second, fx)).status === 200, 'the new client');
+  const rot = await mgmt.post(`/clients/${fx.client.client_id}/rotate-secret`);
+  assert.equal(rot.status, 200, rot.text);
+  await eventually(async () => (await token(second, fx)).status === 401, 'the rotated secret');
+  const fresh = { ...fx, client: { ...fx.client, client_secret: rot.body.client_secret } };
+  assert.equal((await token(second, fresh)).status, 200);
+  assert.equal((await mgmt.del(`/client-grants/${fx.grant.id}`)).status, 204);
+  await eventually(async () => (await token(second, fresh)).status === 403, 'the deleted grant');
+  assert.equal((await mgmt.del(`/clients/${fx.client.client_id}`)).status, 204);
+  await eventually(async () => (await token(second, fresh)).status === 401, 'the deleted client');
+}));
