@@ -6,6 +6,31 @@ import net from 'node:net';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Rate limits and the account throttle high enough that no bench run reaches
+ * them (the settings tests/e2e/lib/server.mjs gives suites whose subject they
+ * are not): a benchmark measures the work of a request, not the limiter
+ * refusing a flood from one address.
+ */
+export const BENCH_LIMITS = {
+  TESSERA_RATE_LIMIT_LOGIN_PER_IP: '1000000/1',
+  TESSERA_RATE_LIMIT_LOGIN_PER_TENANT: '1000000/1',
+  TESSERA_RATE_LIMIT_SIGNUP_PER_IP: '1000000/1',
+  TESSERA_RATE_LIMIT_SIGNUP_PER_TENANT: '1000000/1',
+  TESSERA_RATE_LIMIT_RESET_PER_IP: '1000000/1',
+  TESSERA_RATE_LIMIT_RESET_PER_TENANT: '1000000/1',
+  TESSERA_RATE_LIMIT_RESET_PER_ACCOUNT: '1000000/1',
+  TESSERA_RATE_LIMIT_MGMT_PER_CLIENT: '1000000/1',
+  TESSERA_ACCOUNT_THROTTLE_FAILURES: '1000000',
+};
+
+/** This process's environment without its TESSERA_* settings, plus BENCH_LIMITS. */
+export function tesseraEnv() {
+  const e = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TESSERA_')) e[k] = v;
+  return { ...e, ...BENCH_LIMITS };
+}
+
 const live = new Set();
 function killAll() {
   for (const p of live) {
@@ -121,8 +146,8 @@ export function memory(pid) {
   return { rss_mb: kb('VmRSS') / 1024, hwm_mb: kb('VmHWM') / 1024 };
 }
 
-/** Samples VmRSS every 100 ms until stopped; stop() returns the peak in MB. */
-export function rssSampler(pid) {
+/** Samples VmRSS every intervalMs until stopped; stop() returns the peak in MB. */
+export function rssSampler(pid, intervalMs = 100) {
   let peak = 0;
   const tick = () => {
     try {
@@ -132,7 +157,7 @@ export function rssSampler(pid) {
     }
   };
   tick();
-  const timer = setInterval(tick, 100);
+  const timer = setInterval(tick, intervalMs);
   return {
     stop() {
       clearInterval(timer);

@@ -8,30 +8,11 @@ import path from 'node:path';
 
 import { basic, formWith, json, postForm, request } from './http.mjs';
 import { ALGS, CHALLENGE, REDIRECT_URI, VERIFIER } from './pkce.mjs';
-import { freePort, sleep, start, waitHttp } from './procs.mjs';
+import { freePort, sleep, start, tesseraEnv, waitHttp } from './procs.mjs';
 
-// The rate limits of tests/e2e/lib/server.mjs: a benchmark measures the work
-// of a request, not the limiter refusing a flood from one address.
-const LIMITS = {
-  TESSERA_RATE_LIMIT_LOGIN_PER_IP: '1000000/1',
-  TESSERA_RATE_LIMIT_LOGIN_PER_TENANT: '1000000/1',
-  TESSERA_RATE_LIMIT_SIGNUP_PER_IP: '1000000/1',
-  TESSERA_RATE_LIMIT_SIGNUP_PER_TENANT: '1000000/1',
-  TESSERA_RATE_LIMIT_RESET_PER_IP: '1000000/1',
-  TESSERA_RATE_LIMIT_RESET_PER_TENANT: '1000000/1',
-  TESSERA_RATE_LIMIT_RESET_PER_ACCOUNT: '1000000/1',
-  TESSERA_RATE_LIMIT_MGMT_PER_CLIENT: '1000000/1',
-  TESSERA_ACCOUNT_THROTTLE_FAILURES: '1000000',
-};
 const PASSWORD = 'Str0ng!Passw0rd-bench';
 const EMAIL = 'person@bench.test';
 const apiFor = (alg) => `https://bench.tessera.test/${alg.toLowerCase()}`;
-
-function env() {
-  const e = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TESSERA_')) e[k] = v;
-  return { ...e, ...LIMITS };
-}
 
 function must(res, status, what) {
   if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${res.text.slice(0, 300)}`);
@@ -42,7 +23,7 @@ export async function startTessera(bin, workDir) {
   const dataDir = mkdtempSync(path.join(workDir ?? tmpdir(), 'tessera-data-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
-  const h = start(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--public-url', url, '--data-dir', dataDir], { env: env() });
+  const h = start(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--public-url', url, '--data-dir', dataDir], { env: tesseraEnv() });
   try {
     return await setUp(h, url, dataDir);
   } catch (e) {

@@ -5,29 +5,13 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 
-const CLK_TCK = 100; // Linux's USER_HZ on every architecture Tessera builds for
+import { tesseraEnv } from '../lib/procs.mjs';
+
 const READY_TRIES = 20_000;
 const READY_MS = 10_000;
 const STOP_MS = 10_000;
 const KILL_MS = 5_000;
 const LOG_KEEP = 64 * 1024;
-
-/**
- * Rate limits and the account throttle high enough that no bench run reaches
- * them (the same settings tests/e2e/lib/server.mjs gives suites whose subject
- * they are not): a bench measures the work of a login, not the refusal.
- */
-export const BENCH_LIMITS = {
-  TESSERA_RATE_LIMIT_LOGIN_PER_IP: '1000000/1',
-  TESSERA_RATE_LIMIT_LOGIN_PER_TENANT: '1000000/1',
-  TESSERA_RATE_LIMIT_SIGNUP_PER_IP: '1000000/1',
-  TESSERA_RATE_LIMIT_SIGNUP_PER_TENANT: '1000000/1',
-  TESSERA_RATE_LIMIT_RESET_PER_IP: '1000000/1',
-  TESSERA_RATE_LIMIT_RESET_PER_TENANT: '1000000/1',
-  TESSERA_RATE_LIMIT_RESET_PER_ACCOUNT: '1000000/1',
-  TESSERA_RATE_LIMIT_MGMT_PER_CLIENT: '1000000/1',
-  TESSERA_ACCOUNT_THROTTLE_FAILURES: '1000000',
-};
 
 // Every server this module started, killed if the bench itself dies.
 const live = new Set();
@@ -40,24 +24,6 @@ process.on('exit', () => {
     }
   }
 });
-
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function env() {
-  const out = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TESSERA_')) out[k] = v;
-  return { ...out, ...BENCH_LIMITS };
-}
 
 /** One raw HTTP/1.0 GET: resolves the status code, or 0 on a refused or failed connection. */
 function rawGet(port, path) {
@@ -98,7 +64,7 @@ export async function startServer(bin, { dataDir, port, path = '/.well-known/jwk
   const url = `http://127.0.0.1:${port}/`;
   const argv = ['serve', '--listen', `127.0.0.1:${port}`, '--public-url', url, '--data-dir', dataDir, ...args];
   const t0 = process.hrtime.bigint();
-  const proc = spawn(bin, argv, { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(bin, argv, { env: tesseraEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
   live.add(proc);
   let log = '';
   proc.stderr.setEncoding('utf8');
@@ -154,13 +120,6 @@ export async function startServer(bin, { dataDir, port, path = '/.well-known/jwk
   throw new Error(`tessera did not answer ${path} on ${url} (${exited ? `exit ${exited.code}` : 'timeout'})\n${log.slice(-3000)}`);
 }
 
-/** CPU seconds (user + system) the process has used so far. */
-export function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime, stime: fields 14 and 15
-}
-
 /**
  * Nanoseconds on a CPU so far, summed over the process's threads
  * (/proc/<pid>/task/<tid>/schedstat: finer than the ticks of stat).
@@ -175,13 +134,6 @@ export function cpuNs(pid) {
     }
   }
   return ns;
-}
-
-/** {rssMb, hwmMb} of /proc/<pid>/status. */
-export function memory(pid) {
-  const s = readFileSync(`/proc/${pid}/status`, 'latin1');
-  const kb = (k) => Number((new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s) ?? [])[1] ?? NaN);
-  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
 }
 
 /**
@@ -216,25 +168,4 @@ export function memoryMap(pid, top = 8) {
     .slice(0, top)
     .map(([name, kb]) => ({ mapping: name, rss_mb: Math.round((kb / 1024) * 100) / 100 }));
   return { rollup_mb: rollup, largest };
-}
-
-/** Samples VmRSS every intervalMs while running; stop() returns the largest seen (MB). */
-export function rssSampler(pid, intervalMs = 100) {
-  let peak = 0;
-  const sample = () => {
-    try {
-      peak = Math.max(peak, memory(pid).rssMb);
-    } catch {
-      /* exited */
-    }
-  };
-  sample();
-  const timer = setInterval(sample, intervalMs);
-  return {
-    stop() {
-      clearInterval(timer);
-      sample();
-      return peak;
-    },
-  };
 }

@@ -14,7 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { createApps, formLogin, realmLogin, seededEmail } from './flows.mjs';
-import { cpuSeconds, freePort, memory, memoryMap, rssSampler, startServer } from './proc.mjs';
+import { cpuSeconds, freePort, memory, rssSampler } from '../lib/procs.mjs';
+import { memoryMap, startServer } from './proc.mjs';
 
 const SMALL_USERS = 1000;
 const STARTS = 5;
@@ -185,7 +186,7 @@ async function idleMemory(ctx, dir) {
   const s = await startServer(ctx.tesseraBin, { dataDir: dir.dataDir, port: dir.port });
   try {
     await sleep(3000);
-    const afterStart = memory(s.pid).rssMb;
+    const afterStart = memory(s.pid).rss_mb;
     const mapAfterStart = memoryMap(s.pid);
     for (const p of ['.well-known/jwks.json', '.well-known/openid-configuration', 'healthz']) {
       const res = await fetch(`${s.url}${p}`, { signal: AbortSignal.timeout(60_000) });
@@ -194,7 +195,7 @@ async function idleMemory(ctx, dir) {
     await formLogin(s, dir.apps.spa, seededEmail(1));
     await realmLogin(s, dir.apps.web, seededEmail(2));
     await sleep(2000);
-    const afterRequests = memory(s.pid).rssMb;
+    const afterRequests = memory(s.pid).rss_mb;
     return { afterStart, afterRequests, mapAfterStart, mapAfterRequests: memoryMap(s.pid) };
   } finally {
     await stopChecked(ctx, s, 'the idle memory measurement');
