@@ -22,6 +22,7 @@
 #include "authn/user_tokens.h"
 #include "core/auth_code.h"
 #include "core/authorize_policy.h"
+#include "core/catalog.h"
 #include "core/client.h"
 #include "core/consent.h"
 #include "http/browser.h"
@@ -82,19 +83,19 @@ static void send_page(struct tsr_req *req, const struct tsr_authz_verdict *v)
  * sends the error page.
  */
 static bool check_client_and_redirect(struct tsr_req *req, struct tsr_authz_request *ar,
-                                      struct tsr_client *client)
+                                      const struct tsr_client **client)
 {
     struct tsr_authz_verdict v;
-    bool known = ar->client_id[0] != '\0' &&
-                 tsr_client_get(req->store, req->tenant->t.id, ar->client_id, client) == 0;
-    if (tsr_authz_check_client(known ? client : NULL, ar, &v))
+    *client =
+        ar->client_id[0] != '\0' ? tsr_catalog_client(req->tenant->catalog, ar->client_id) : NULL;
+    if (tsr_authz_check_client(*client, ar, &v))
         return true;
     send_page(req, &v);
     return false;
 }
 
-static void send_error(struct tsr_req *req, const struct tsr_authz_request *ar,
-                       const char *error, const char *description)
+static void send_error(struct tsr_req *req, const struct tsr_authz_request *ar, const char *error,
+                       const char *description)
 {
     struct tsr_authz_result r = {.error = error, .error_description = description};
     tsr_authorize_respond(req, ar, &r);
@@ -155,7 +156,8 @@ static void continue_with_session(struct tsr_req *req, const struct tsr_client *
         send_error(req, ar, "server_error", "Cannot read the user's permissions");
         return;
     }
-    tsr_authz_with_session(req->store, req->tenant->t.id, client, ar, s->user_id, &v);
+    tsr_authz_with_session(req->store, req->tenant->catalog, req->tenant->t.id, client, ar,
+                           s->user_id, &v);
     if (v.next == TSR_AUTHZ_ISSUE_CODE) {
         if (tx != NULL)
             tsr_login_tx_finish(tsr_req_who(req), tx);
@@ -206,7 +208,7 @@ static bool check_after_redirect(struct tsr_req *req, const struct tsr_client *c
 {
     const char *tid = req->tenant->t.id;
     if (!tsr_authz_check_request(client, ar, v) ||
-        !tsr_authz_resolve_audience(req->store, tid, req->tenant->t.default_audience, ar, v))
+        !tsr_authz_resolve_audience(req->tenant->catalog, req->tenant->t.default_audience, ar, v))
         return false;
     char *scope = NULL;
     if (tsr_user_tokens_scope(req, client, ar->audience, ar->scope, &scope) != 0) {
@@ -222,22 +224,22 @@ static bool check_after_redirect(struct tsr_req *req, const struct tsr_client *c
 
 static void authorize(struct tsr_req *req, struct tsr_authz_request *ar)
 {
-    struct tsr_client client = {0};
+    const struct tsr_client *client = NULL;
     struct tsr_session s = {0};
     struct tsr_authz_verdict v;
     char *handle = NULL;
     if (!check_client_and_redirect(req, ar, &client))
         goto out;
-    if (!tsr_authz_check_web_origin(&client, ar, &v)) {
+    if (!tsr_authz_check_web_origin(client, ar, &v)) {
         send_page(req, &v);
         goto out;
     }
-    if (!check_after_redirect(req, &client, ar, &v)) {
+    if (!check_after_redirect(req, client, ar, &v)) {
         send_error(req, ar, v.error, v.description);
         goto out;
     }
-    if (tsr_authz_may_reuse_session(ar) && usable_session(req, &client, ar, &s)) {
-        continue_with_session(req, &client, ar, &s, NULL);
+    if (tsr_authz_may_reuse_session(ar) && usable_session(req, client, ar, &s)) {
+        continue_with_session(req, client, ar, &s, NULL);
         goto out;
     }
     tsr_authz_without_session(ar, &v);
@@ -253,7 +255,6 @@ static void authorize(struct tsr_req *req, struct tsr_authz_request *ar)
 out:
     free(handle);
     tsr_session_cleanup(&s);
-    tsr_client_cleanup(&client);
 }
 
 void tsr_authn_authorize(struct tsr_req *req)
@@ -270,13 +271,12 @@ void tsr_authn_authorize(struct tsr_req *req)
     if (tsr_params_get(&p, "request") != NULL || tsr_params_get(&p, "request_uri") != NULL) {
         /* Silently ignoring a request object is a conformance failure: say it is not supported. */
         if (read_request(&p, &ar) == 0) {
-            struct tsr_client client = {0};
+            const struct tsr_client *client = NULL;
             if (check_client_and_redirect(req, &ar, &client))
                 send_error(req, &ar,
                            tsr_params_get(&p, "request") ? "request_not_supported"
                                                          : "request_uri_not_supported",
                            "Request objects are not supported");
-            tsr_client_cleanup(&client);
         }
         goto out;
     }
@@ -290,25 +290,21 @@ out:
     tsr_params_cleanup(&p);
 }
 
-/* Reloads the client of a transaction; on failure sends the error page. */
-static bool tx_client(struct tsr_req *req, const struct tsr_login_tx *tx,
-                      struct tsr_client *client)
+/* The client of a transaction, as the tenant has it now; NULL after sending the error page. */
+static const struct tsr_client *tx_client(struct tsr_req *req, const struct tsr_login_tx *tx)
 {
-    if (tsr_client_get(req->store, req->tenant->t.id, tx->ar.client_id, client) == 0)
-        return true;
-    tsr_login_error_page(req, 400, "Unknown application",
-                         "The application of this login no longer exists.");
-    return false;
+    const struct tsr_client *client = tsr_catalog_client(req->tenant->catalog, tx->ar.client_id);
+    if (client == NULL)
+        tsr_login_error_page(req, 400, "Unknown application",
+                             "The application of this login no longer exists.");
+    return client;
 }
 
-void tsr_authorize_resume(struct tsr_req *req, struct tsr_login_tx *tx,
-                          const struct tsr_session *s)
+void tsr_authorize_resume(struct tsr_req *req, struct tsr_login_tx *tx, const struct tsr_session *s)
 {
-    struct tsr_client client;
-    if (!tx_client(req, tx, &client))
-        return;
-    continue_with_session(req, &client, &tx->ar, s, tx);
-    tsr_client_cleanup(&client);
+    const struct tsr_client *client = tx_client(req, tx);
+    if (client != NULL)
+        continue_with_session(req, client, &tx->ar, s, tx);
 }
 
 void tsr_authorize_consented(struct tsr_req *req, struct tsr_login_tx *tx,

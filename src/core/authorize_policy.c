@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/api.h"
+#include "core/catalog.h"
 #include "core/connection.h"
 #include "core/consent.h"
 #include "core/user.h"
@@ -168,7 +169,7 @@ bool tsr_authz_check_request(const struct tsr_client *client, struct tsr_authz_r
     return check_pkce(client, ar, v);
 }
 
-bool tsr_authz_resolve_audience(tsr_store *st, const char *tenant_id, const char *default_audience,
+bool tsr_authz_resolve_audience(const struct tsr_catalog *cat, const char *default_audience,
                                 struct tsr_authz_request *ar, struct tsr_authz_verdict *v)
 {
     if (ar->audience[0] == '\0' && default_audience != NULL && default_audience[0] != '\0' &&
@@ -176,13 +177,8 @@ bool tsr_authz_resolve_audience(tsr_store *st, const char *tenant_id, const char
         return fail(v, "server_error", "Out of memory");
     if (ar->audience[0] == '\0')
         return go_on(v);
-    struct tsr_api api = {0};
-    int rc = tsr_api_get_by_identifier(st, tenant_id, ar->audience, &api);
-    tsr_api_cleanup(&api);
-    if (rc == TSR_ENOTFOUND)
+    if (tsr_catalog_api(cat, ar->audience) == NULL)
         return fail(v, "access_denied", "Service not found: %.400s", ar->audience);
-    if (rc != 0)
-        return fail(v, "server_error", "Cannot read the API");
     return go_on(v);
 }
 
@@ -236,8 +232,9 @@ void tsr_authz_without_session(const struct tsr_authz_request *ar, struct tsr_au
                                                           : TSR_AUTHZ_LOGIN_PAGE);
 }
 
-int tsr_authz_consent_needed(tsr_store *st, const char *tenant_id, const struct tsr_client *client,
-                             const struct tsr_authz_request *ar, const char *user_id, bool *needed)
+int tsr_authz_consent_needed(tsr_store *st, const struct tsr_catalog *cat, const char *tenant_id,
+                             const struct tsr_client *client, const struct tsr_authz_request *ar,
+                             const char *user_id, bool *needed)
 {
     *needed = tsr_authz_prompt_has(ar, "consent");
     if (*needed)
@@ -245,14 +242,11 @@ int tsr_authz_consent_needed(tsr_store *st, const char *tenant_id, const struct 
     if (client->is_first_party) {
         if (ar->audience[0] == '\0')
             return 0;
-        struct tsr_api api = {0};
-        int rc = tsr_api_get_by_identifier(st, tenant_id, ar->audience, &api);
-        if (rc != 0)
-            return rc;
-        bool skip = tsr_consent_first_party_skips(
-            api.skip_consent_for_verifiable_first_party_clients, ar->redirect_uri);
-        tsr_api_cleanup(&api);
-        if (skip)
+        const struct tsr_api *api = tsr_catalog_api(cat, ar->audience);
+        if (api == NULL)
+            return TSR_ENOTFOUND;
+        if (tsr_consent_first_party_skips(api->skip_consent_for_verifiable_first_party_clients,
+                                          ar->redirect_uri))
             return 0;
     }
     struct tsr_strlist wanted = {0};
@@ -266,12 +260,12 @@ int tsr_authz_consent_needed(tsr_store *st, const char *tenant_id, const struct 
     return rc;
 }
 
-void tsr_authz_with_session(tsr_store *st, const char *tenant_id, const struct tsr_client *client,
-                            const struct tsr_authz_request *ar, const char *user_id,
-                            struct tsr_authz_verdict *v)
+void tsr_authz_with_session(tsr_store *st, const struct tsr_catalog *cat, const char *tenant_id,
+                            const struct tsr_client *client, const struct tsr_authz_request *ar,
+                            const char *user_id, struct tsr_authz_verdict *v)
 {
     bool needed = false;
-    if (tsr_authz_consent_needed(st, tenant_id, client, ar, user_id, &needed) != 0)
+    if (tsr_authz_consent_needed(st, cat, tenant_id, client, ar, user_id, &needed) != 0)
         fail(v, "server_error", "Cannot read the consent");
     else if (!needed)
         verdict(v, TSR_AUTHZ_ISSUE_CODE);

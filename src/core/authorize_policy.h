@@ -21,6 +21,8 @@
 #include "core/client.h"
 #include "store/store.h"
 
+struct tsr_catalog;
+
 /* Longest state or nonce kept: auth0-spa-js sends 43 characters, conformance tests 64+. */
 #define TSR_AUTHZ_MAX_OPAQUE_PARAM 2048
 
@@ -79,10 +81,10 @@ bool tsr_authz_check_request(const struct tsr_client *client, struct tsr_authz_r
 /*
  * The audience: the request's, else the tenant's default_audience (may be
  * NULL), which then replaces ar->audience.  A named audience must be an
- * API of the tenant.  Returns true to go on, else false with an OAuth
+ * API of the tenant (its catalog, cat).  Returns true to go on, else false with an OAuth
  * error in v (access_denied for an unknown API).
  */
-bool tsr_authz_resolve_audience(tsr_store *st, const char *tenant_id, const char *default_audience,
+bool tsr_authz_resolve_audience(const struct tsr_catalog *cat, const char *default_audience,
                                 struct tsr_authz_request *ar, struct tsr_authz_verdict *v);
 
 /*
@@ -132,19 +134,21 @@ void tsr_authz_without_session(const struct tsr_authz_request *ar, struct tsr_au
  * the person may get): always with prompt=consent; third-party clients
  * always; first-party ones only for APIs that do not skip consent or when
  * the redirect_uri is a loopback URL (tsr_consent_first_party_skips);
- * remembered consent that covers the request counts.  Returns 0 or the
- * store's error.
+ * remembered consent that covers the request counts.  The API comes from
+ * the tenant's catalog (cat), consents from st.  Returns 0, TSR_ENOTFOUND
+ * (the audience is no API of the catalog) or the store's error.
  */
-int tsr_authz_consent_needed(tsr_store *st, const char *tenant_id, const struct tsr_client *client,
-                             const struct tsr_authz_request *ar, const char *user_id, bool *needed);
+int tsr_authz_consent_needed(tsr_store *st, const struct tsr_catalog *cat, const char *tenant_id,
+                             const struct tsr_client *client, const struct tsr_authz_request *ar,
+                             const char *user_id, bool *needed);
 
 /*
  * The person (user_id) is known: TSR_AUTHZ_ISSUE_CODE when no consent is
  * missing, else consent_required for prompt=none, else the consent page.
  * Fills v (server_error when the consent cannot be read).
  */
-void tsr_authz_with_session(tsr_store *st, const char *tenant_id, const struct tsr_client *client,
-                            const struct tsr_authz_request *ar, const char *user_id,
-                            struct tsr_authz_verdict *v);
+void tsr_authz_with_session(tsr_store *st, const struct tsr_catalog *cat, const char *tenant_id,
+                            const struct tsr_client *client, const struct tsr_authz_request *ar,
+                            const char *user_id, struct tsr_authz_verdict *v);
 
 #endif

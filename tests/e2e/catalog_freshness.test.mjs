@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { sleep, startTessera, withLogs } from './lib/server.mjs';
+import { authorizeUrl, codeRequest } from './lib/authflow.mjs';
 import { request, tokenBasic, tokenPost } from './lib/http.mjs';
 import { Mgmt, uid } from './lib/mgmt.mjs';
 
@@ -165,6 +166,46 @@ test('changed web origins change the CORS answer at once', t_(async () => {
   assert.equal((await preflight()).status, 204);
   assert.equal((await mgmt.del(`/clients/${app.client_id}`)).status, 204);
   assert.equal((await preflight()).status, 403);
+}));
+
+/** GET /authorize without following: {status, location}. */
+async function authorize(params) {
+  const res = await request(authorizeUrl(server, params), { redirect: 'manual' });
+  return { status: res.status, location: res.headers.get('location') ?? '', text: res.text };
+}
+
+test('/authorize follows callbacks, audiences and deleted clients at once', t_(async () => {
+  const origin = `https://app-${uid()}.example.com`;
+  const spa = await mgmt.createSpa(origin);
+  const api = await mgmt.createUserApi();
+  const ask = () => authorize(codeRequest({ clientId: spa.client_id, redirectUri: `${origin}/callback`, audience: api.identifier }).params);
+
+  let r = await ask();
+  assert.equal(r.status, 302, r.text);
+  assert.match(r.location, /\/u\/login\?/, 'a known client and API go to the login page');
+
+  // The callback leaves the list: the next /authorize refuses the redirect_uri (an error page, no redirect).
+  assert.equal((await mgmt.patch(`/clients/${spa.client_id}`, { callbacks: [`${origin}/other`] })).status, 200);
+  r = await ask();
+  assert.equal(r.status, 400, r.text);
+  assert.equal(r.location, '');
+  assert.match(r.text, /[Cc]allback URL mismatch|redirect_uri/);
+
+  // Back in the list, and the API deleted: access_denied to the callback.
+  assert.equal((await mgmt.patch(`/clients/${spa.client_id}`, { callbacks: [`${origin}/callback`] })).status, 200);
+  assert.equal((await mgmt.del(`/resource-servers/${api.id}`)).status, 204);
+  r = await ask();
+  assert.equal(r.status, 302, r.text);
+  const back = new URL(r.location);
+  assert.equal(back.origin + back.pathname, `${origin}/callback`);
+  assert.equal(back.searchParams.get('error'), 'access_denied');
+  assert.match(back.searchParams.get('error_description'), /Service not found/);
+
+  // The client deleted: an error page, never a redirect.
+  assert.equal((await mgmt.del(`/clients/${spa.client_id}`)).status, 204);
+  r = await ask();
+  assert.equal(r.status, 400, r.text);
+  assert.equal(r.location, '');
 }));
 
 test('a second node on the same data directory follows within its bounded poll', t_(async () => {
