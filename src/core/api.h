@@ -87,7 +87,8 @@ int tsr_api_delete(tsr_store *st, const char *tenant_id, const char *id);
 int tsr_api_list(tsr_store *st, const char *tenant_id, const struct tsr_strlist *identifiers,
                  int64_t offset, int64_t limit, struct tsr_api **out, size_t *n, int64_t *total);
 /* Every API of tenant_id, in no particular order (the catalog's load). */
-int tsr_api_list_tenant(tsr_store *st, const char *tenant_id, struct tsr_api **out, size_t *n);
+int tsr_api_list_tenant(tsr_store *st, const char *tenant_id, struct tsr_api **out, size_t *n,
+                        size_t *skipped);
 void tsr_api_list_free(struct tsr_api *list, size_t n);
 
 #endif

@@ -332,14 +332,15 @@ int tsr_client_list(tsr_store *st, const char *tenant_id, const struct tsr_clien
 }
 
 int tsr_client_list_tenant(tsr_store *st, const char *tenant_id, struct tsr_client **out,
-                           size_t *n)
+                           size_t *n, size_t *skipped)
 {
     *out = NULL;
     *n = 0;
     tsr_stmt *q = NULL;
     int rc = tsr_store_q(st, &q, TSR_Q_CLIENT_LIST_TENANT, tenant_id);
     if (rc == 0)
-        rc = tsr_rows_collect(q, sizeof **out, read_row_cb, cleanup_cb, (void **)out, n);
+        rc = tsr_rows_collect_skipping(q, sizeof **out, read_row_cb, cleanup_cb, (void **)out, n,
+                                       skipped);
     tsr_stmt_finalize(q);
     return rc;
 }

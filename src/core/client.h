@@ -146,7 +146,7 @@ void tsr_client_list_free(struct tsr_client *list, size_t n);
 
 /* Every client of tenant_id, in no particular order (the catalog's load). */
 int tsr_client_list_tenant(tsr_store *st, const char *tenant_id, struct tsr_client **out,
-                           size_t *n);
+                           size_t *n, size_t *skipped);
 
 /* Every origin the CORS lookup allows for tenant_id (lowered, distinct), into *out. */
 int tsr_client_origins_tenant(tsr_store *st, const char *tenant_id, struct tsr_strlist *out);

@@ -133,14 +133,16 @@ int tsr_grant_list_after(tsr_store *st, const char *tenant_id, const char *audie
     return rc;
 }
 
-int tsr_grant_list_tenant(tsr_store *st, const char *tenant_id, struct tsr_grant **out, size_t *n)
+int tsr_grant_list_tenant(tsr_store *st, const char *tenant_id, struct tsr_grant **out, size_t *n,
+                          size_t *skipped)
 {
     *out = NULL;
     *n = 0;
     tsr_stmt *q = NULL;
     int rc = tsr_store_q(st, &q, TSR_Q_GRANT_LIST_TENANT, tenant_id);
     if (rc == 0)
-        rc = tsr_rows_collect(q, sizeof **out, read_row, cleanup_cb, (void **)out, n);
+        rc = tsr_rows_collect_skipping(q, sizeof **out, read_row, cleanup_cb, (void **)out, n,
+                                       skipped);
     tsr_stmt_finalize(q);
     return rc;
 }

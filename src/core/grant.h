@@ -53,7 +53,8 @@ int tsr_grant_list_after(tsr_store *st, const char *tenant_id, const char *audie
                          const char *client_id, const char *after, int64_t limit,
                          struct tsr_grant **out, size_t *n);
 /* Every grant of tenant_id, in no particular order (the catalog's load). */
-int tsr_grant_list_tenant(tsr_store *st, const char *tenant_id, struct tsr_grant **out, size_t *n);
+int tsr_grant_list_tenant(tsr_store *st, const char *tenant_id, struct tsr_grant **out, size_t *n,
+                          size_t *skipped);
 void tsr_grant_list_free(struct tsr_grant *list, size_t n);
 
 #endif

@@ -13,8 +13,8 @@ void tsr_rows_free(void *list, size_t n, size_t elem_size, tsr_row_cleanup clean
     free(list);
 }
 
-int tsr_rows_collect(tsr_stmt *q, size_t elem_size, tsr_row_reader read, tsr_row_cleanup cleanup,
-                     void **out, size_t *n)
+static int collect(tsr_stmt *q, size_t elem_size, tsr_row_reader read, tsr_row_cleanup cleanup,
+                   void **out, size_t *n, size_t *skipped)
 {
     *out = NULL;
     *n = 0;
@@ -28,7 +28,11 @@ int tsr_rows_collect(tsr_stmt *q, size_t elem_size, tsr_row_reader read, tsr_row
             break;
         }
         list = grown;
-        if ((rc = read(q, list + count * elem_size)) != 0)
+        if ((rc = read(q, list + count * elem_size)) == TSR_ESTORE && skipped != NULL) {
+            (*skipped)++; /* the reader cleaned the record up */
+            continue;
+        }
+        if (rc != 0)
             break;
         count++;
     }
@@ -39,6 +43,19 @@ int tsr_rows_collect(tsr_stmt *q, size_t elem_size, tsr_row_reader read, tsr_row
     *out = list;
     *n = count;
     return 0;
+}
+
+int tsr_rows_collect(tsr_stmt *q, size_t elem_size, tsr_row_reader read, tsr_row_cleanup cleanup,
+                     void **out, size_t *n)
+{
+    return collect(q, elem_size, read, cleanup, out, n, NULL);
+}
+
+int tsr_rows_collect_skipping(tsr_stmt *q, size_t elem_size, tsr_row_reader read,
+                              tsr_row_cleanup cleanup, void **out, size_t *n, size_t *skipped)
+{
+    *skipped = 0;
+    return collect(q, elem_size, read, cleanup, out, n, skipped);
 }
 
 /* Reads the count in the first column of q's first row; finalizes q. */

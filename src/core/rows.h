@@ -15,6 +15,15 @@ typedef int (*tsr_row_reader)(tsr_stmt *q, void *record);
 typedef void (*tsr_row_cleanup)(void *record);
 
 /*
+ * As tsr_rows_collect, but a row its reader refuses as malformed (TSR_ESTORE)
+ * is left out and counted in *skipped instead of failing the whole list: for
+ * loads where one bad row must cost that record only (the tenant catalog,
+ * where a failed load would keep every tenant on its previous records).
+ */
+int tsr_rows_collect_skipping(tsr_stmt *q, size_t elem_size, tsr_row_reader read,
+                              tsr_row_cleanup cleanup, void **out, size_t *n, size_t *skipped);
+
+/*
  * Steps q to the end, reading each row with read into a growing array of
  * records of elem_size bytes.  On success *out (caller frees each record
  * with cleanup, then the array) holds *n records.  On failure everything
