@@ -16,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { nginx, openssl } from './lib/limits.mjs';
 import { startPeer } from './lib/peer.mjs';
-import { memory } from './lib/procs.mjs';
+import { memory, onCleanup } from './lib/procs.mjs';
 import { SCENARIOS as ALL_SCENARIOS, runScenario } from './lib/scenarios.mjs';
 import { startTessera } from './lib/tessera.mjs';
 import { request } from './lib/http.mjs';
@@ -26,7 +26,10 @@ import { verifyBench, verifyTable } from './verify.mjs';
 
 // BENCH_ONLY=cc_rs256,jwks runs those scenarios and nothing else (no limits,
 // no verify, no Tessera-only part): a quick loop while working on one path.
-// Such a partial run writes results/<time>-partial.json only.
+// Such a partial run writes results/<time>-partial.json only (gitignored), and
+// so does a run shorter than the default BENCH_SECONDS, unless BENCH_PUBLISH=1:
+// only a full-length run replaces latest.json, latest.svg, docs/performance.md
+// and adds a tracked results/<time>.json.
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 for (const id of ONLY) if (!ALL_SCENARIOS.some((sc) => sc.id === id)) throw new Error(`BENCH_ONLY: no scenario ${id}`);
 const SCENARIOS = ONLY.length ? ALL_SCENARIOS.filter((sc) => ONLY.includes(sc.id)) : ALL_SCENARIOS;
@@ -41,10 +44,11 @@ function args() {
   const a = process.argv.slice(2);
   const i = a.indexOf('--build-dir');
   const buildDir = path.resolve(ROOT, i >= 0 ? a[i + 1] : 'build-bench');
-  const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+  const seconds = Number(process.env.BENCH_SECONDS ?? DEFAULT_SECONDS);
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > 120) throw new Error('BENCH_SECONDS must be an integer from 1 to 120');
   return { buildDir, seconds };
 }
+const DEFAULT_SECONDS = 8;
 
 /** What a command prints about itself, on stdout or stderr (nginx -v, wrk -v). */
 function version(cmd, argv, pick = (s) => s.trim().split('\n')[0]) {
@@ -137,7 +141,8 @@ async function limitsAndParts(result, { sample, workDir, cores, seconds, tessera
       log,
     });
   } catch (e) {
-    result.notes.push(`nginx failed: ${e.message}`);
+    result.limit_errors.nginx = e.message.split('\n')[0];
+    result.notes.push(`nginx failed: ${e.message.split('\n')[0]}`);
   }
 
   log('verify: libtessera-verify against jose');
@@ -151,7 +156,8 @@ async function limitsAndParts(result, { sample, workDir, cores, seconds, tessera
     }));
     process.stderr.write(`${verifyTable(result.verify.map((v) => ({ alg: v.alg, c: v.tessera_verify_per_s, jose: v.jose_per_s, ratio: v.ratio, openssl: v.openssl_verify_per_s })))}\n`);
   } catch (e) {
-    result.notes.push(`verify benchmark failed: ${e.message}`);
+    result.limit_errors.verify = e.message.split('\n')[0];
+    result.notes.push(`verify benchmark failed: ${e.message.split('\n')[0]}`);
   }
 
   const only = path.join(HERE, 'tessera_only', 'run.mjs');
@@ -166,6 +172,7 @@ async function limitsAndParts(result, { sample, workDir, cores, seconds, tessera
       result.login_scaling = out.login_scaling ?? null;
       for (const [k, v] of Object.entries(out)) if (!['limits', 'rows', 'startup', 'login_scaling'].includes(k)) result[`tessera_only_${k}`] = v;
     } catch (e) {
+      result.limit_errors.tessera_only = e.message.split('\n')[0];
       result.notes.push(`tessera_only/run.mjs failed: ${e.message.split('\n')[0]}`);
     }
   } else {
@@ -181,6 +188,10 @@ async function main() {
   for (const b of FULL ? [tesseraBin, verifyBin] : [tesseraBin]) if (!existsSync(b)) throw new Error(`${b} missing: build it first (make bench)`);
   const cores = os.availableParallelism();
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-'));
+  // Removed at the end, and on SIGINT/SIGTERM/SIGHUP: it can hold the 1M-user data.
+  const keep = process.env.BENCH_KEEP === '1';
+  const dropCleanup = keep ? () => {} : onCleanup(() => rmSync(workDir, { recursive: true, force: true }));
+  const publish = FULL && (seconds >= DEFAULT_SECONDS || process.env.BENCH_PUBLISH === '1');
   const started = new Date();
   const result = {
     started: started.toISOString(),
@@ -188,7 +199,14 @@ async function main() {
     settings: { seconds_per_run: seconds, connections: CONNECTIONS, wrk_threads: THREADS, tessera_build: 'Release', tessera_bin: path.relative(ROOT, tesseraBin) },
     notes: [],
     limits: {},
+    limit_errors: {},
     rows: [],
+  };
+  // Every note goes to the log as it happens, not only to the JSON.
+  const notes = result.notes;
+  notes.push = (...n) => {
+    for (const x of n) log(`note: ${x}`);
+    return Array.prototype.push.apply(notes, n);
   };
   try {
     if (FULL) {
@@ -196,11 +214,13 @@ async function main() {
       try {
         result.limits.openssl = await openssl(cores, log);
       } catch (e) {
+        result.limit_errors.openssl = e.message.split('\n')[0];
         result.notes.push(`openssl speed failed: ${e.message}`);
       }
     } else {
       result.notes.push(`partial run: BENCH_ONLY=${ONLY.join(',')}`);
     }
+    if (FULL && !publish) result.notes.push(`short run (BENCH_SECONDS=${seconds} < ${DEFAULT_SECONDS}): written as a partial result only (BENCH_PUBLISH=1 publishes it)`);
 
     const rows = Object.fromEntries(SCENARIOS.map((sc) => [sc.id, {}]));
     const sample = {};
@@ -235,7 +255,7 @@ async function main() {
     mkdirSync(dir, { recursive: true });
     const stamp = started.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '');
     const text = `${JSON.stringify(result, null, 2)}\n`;
-    if (!FULL) {
+    if (!publish) {
       writeFileSync(path.join(dir, `${stamp}-partial.json`), text);
       log(`wrote bench/results/${stamp}-partial.json (${result.minutes} min)`);
       return;
@@ -246,7 +266,8 @@ async function main() {
     updateDoc(path.join(ROOT, 'docs', 'performance.md'), result);
     log(`wrote bench/results/${stamp}.json, latest.json, latest.svg and docs/performance.md (${result.minutes} min)`);
   } finally {
-    if (process.env.BENCH_KEEP !== '1') rmSync(workDir, { recursive: true, force: true });
+    dropCleanup();
+    if (!keep) rmSync(workDir, { recursive: true, force: true });
   }
 }
 

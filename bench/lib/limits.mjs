@@ -1,6 +1,6 @@
 // The limits measured in the same run: OpenSSL's signing rates on every core,
 // one signature's CPU on one core, and nginx answering a static 200 JSON.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { freePort, run, start, waitHttp } from './procs.mjs';
@@ -19,20 +19,32 @@ async function speed(what, cores) {
   return { sign_per_s: nums[nums.length - 2], verify_per_s: nums[nums.length - 1] };
 }
 
+/**
+ * Two time bases, kept apart: `openssl speed <alg>` on one core counts
+ * signatures per CPU second (so sign_cpu_us prices a token's signature in
+ * CPU), `openssl speed -multi n` counts them per wall-clock second on every
+ * core (the machine's signing ceiling).  On a loaded machine the multi rate
+ * can fall below one core's: such a run is flagged busy (limits unreliable).
+ */
 export async function openssl(cores, log) {
   const out = {};
   for (const [key, what] of [['rsa2048', 'rsa2048'], ['ecdsap256', 'ecdsap256'], ['ed25519', 'ed25519']]) {
-    log(`openssl speed ${what} (${cores} cores, then one)`);
+    log(`openssl speed ${what} (${cores} cores, wall clock; then one core, CPU time)`);
     const multi = await speed(what, cores);
     const one = await speed(what, 1);
     out[key] = {
       multi_sign_per_s: multi.sign_per_s,
       multi_verify_per_s: multi.verify_per_s,
+      multi_time_base: 'wall clock',
       one_core_sign_per_s: one.sign_per_s,
       one_core_verify_per_s: one.verify_per_s,
+      one_core_time_base: 'CPU time',
       sign_cpu_us: 1e6 / one.sign_per_s,
+      busy: multi.sign_per_s < one.sign_per_s,
     };
+    if (out[key].busy) log(`openssl speed ${what}: ${cores}-core rate ${multi.sign_per_s}/s below one core's ${one.sign_per_s}/s: machine busy, limits unreliable`);
   }
+  out.busy = Object.values(out).some((x) => x.busy);
   return out;
 }
 
@@ -43,8 +55,18 @@ export async function openssl(cores, log) {
 export async function nginx({ workDir, cores, seconds, getBody, postBody, postAuth, postForm, log }) {
   const prefix = path.join(workDir, 'nginx');
   mkdirSync(path.join(prefix, 'logs'), { recursive: true });
+  // The bodies are files: nginx's config parser caps a `return` text at 4 KB,
+  // less than Tessera's JWKS.  The static module answers a POST with 405;
+  // error_page turns that into 200 with the same file.
+  // Run as root, nginx's workers are `nobody`: they need to reach the files
+  // (traverse-only on the private directories above them, nothing listable).
+  const docs = path.join(prefix, 'html');
+  mkdirSync(docs, { recursive: true });
+  writeFileSync(path.join(docs, 'get'), getBody, { mode: 0o644 });
+  writeFileSync(path.join(docs, 'post'), postBody, { mode: 0o644 });
+  for (const d of [workDir, prefix]) chmodSync(d, 0o711);
+  chmodSync(docs, 0o755);
   const port = await freePort();
-  const q = (s) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   const conf = path.join(prefix, 'nginx.conf');
   writeFileSync(
     conf,
@@ -65,23 +87,36 @@ http {
   keepalive_requests 1000000;
   server {
     listen 127.0.0.1:${port};
+    root ${docs};
     default_type application/json;
-    location = /get { return 200 ${q(getBody)}; }
-    location = /post { client_body_buffer_size 16k; return 200 ${q(postBody)}; }
+    location = /get { }
+    location = /post { client_body_buffer_size 16k; error_page 405 =200 $uri; }
   }
 }
 `,
   );
   const nginxBin = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
-  const h = start(nginxBin, ['-p', prefix, '-c', conf, '-e', `${prefix}/logs/error.log`]);
+  // Its own process group: SIGQUIT to the group stops the master and its
+  // workers (a master killed alone leaves the workers listening).
+  const h = start(nginxBin, ['-p', prefix, '-c', conf, '-e', `${prefix}/logs/error.log`], { group: true, stopSignal: 'SIGQUIT' });
   try {
     await waitHttp(`http://127.0.0.1:${port}/get`, h);
+    const check = await fetch(`http://127.0.0.1:${port}/post`, {
+      method: 'POST',
+      headers: { authorization: postAuth, 'content-type': 'application/x-www-form-urlencoded' },
+      body: postForm,
+      signal: AbortSignal.timeout(5000),
+    });
+    const text = await check.text();
+    if (check.status !== 200 || text !== postBody) throw new Error(`nginx form POST answered ${check.status} with ${text.length} bytes, not 200 with the ${postBody.length}-byte body`);
     log('nginx GET (static 200 JSON)');
     const get = await wrk({ url: `http://127.0.0.1:${port}/get`, script: 'static', seconds });
     log('nginx form POST (static 200 JSON)');
     const post = await wrk({ url: `http://127.0.0.1:${port}/post`, script: 'static', args: ['POST', postAuth, postForm], seconds });
+    for (const [name, r] of [['GET', get], ['POST', post]]) if (!r.rps) throw new Error(`nginx ${name}: ${r.error ?? 'no rate'}`);
     return { get_rps: get.rps ?? null, post_rps: post.rps ?? null, get, post, version: (await run(nginxBin, ['-v'])).err.trim() };
   } finally {
-    await h.stop();
+    const code = await h.stop();
+    if (code !== 0) log(`nginx exited ${code}`);
   }
 }

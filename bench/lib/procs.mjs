@@ -3,6 +3,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -31,21 +32,59 @@ export function tesseraEnv() {
   return { ...e, ...BENCH_LIMITS };
 }
 
-const live = new Set();
-function killAll() {
-  for (const p of live) {
+// Every child of the bench (tracked here, wherever it was spawned) and every
+// work directory to remove: both are dealt with on exit and on SIGINT, SIGTERM
+// or SIGHUP, after which the bench exits 128 + the signal's number.
+const live = new Map(); // ChildProcess -> {group}
+const cleanups = new Set();
+
+/**
+ * Tracks a child spawned elsewhere (execFile, spawn) until it closes.  group:
+ * it was spawned detached and leads its own process group (nginx's master
+ * and workers), which is signalled as a whole.
+ */
+export function track(proc, { group = false } = {}) {
+  live.set(proc, { group });
+  proc.on('close', () => live.delete(proc));
+  proc.on('error', () => {
+    if (proc.pid === undefined) live.delete(proc);
+  });
+  return proc;
+}
+
+function signal(proc, sig) {
+  const { group } = live.get(proc) ?? {};
+  try {
+    if (group && proc.pid) process.kill(-proc.pid, sig);
+    else proc.kill(sig);
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Runs fn (synchronous: it may run from the exit handler) once, at exit or on a signal, unless dropped. */
+export function onCleanup(fn) {
+  cleanups.add(fn);
+  return () => cleanups.delete(fn);
+}
+
+function cleanUp() {
+  for (const p of live.keys()) signal(p, 'SIGKILL');
+  for (const fn of cleanups) {
+    cleanups.delete(fn);
     try {
-      p.kill('SIGKILL');
+      fn();
     } catch {
-      /* already gone */
+      /* best effort */
     }
   }
 }
-process.on('exit', killAll);
+process.on('exit', cleanUp);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
-    killAll();
-    process.exit(130);
+    process.stderr.write(`[bench] ${sig}: stopping children and removing the work directory\n`);
+    cleanUp();
+    process.exit(128 + os.constants.signals[sig]);
   });
 }
 
@@ -61,10 +100,14 @@ export function freePort() {
   });
 }
 
-/** Spawns a tracked child; output is kept (the last 64 KiB) for error messages. */
-export function start(cmd, args, { env, cwd, stdin = 'ignore' } = {}) {
-  const proc = spawn(cmd, args, { env: env ?? process.env, cwd, stdio: [stdin, 'pipe', 'pipe'] });
-  live.add(proc);
+/**
+ * Spawns a tracked child; output is kept (the last 64 KiB) for error messages.
+ * group: spawn it detached as the leader of its own process group, stopped
+ * with stopSignal sent to the whole group (a master that forks workers).
+ */
+export function start(cmd, args, { env, cwd, stdin = 'ignore', group = false, stopSignal = 'SIGTERM' } = {}) {
+  const proc = spawn(cmd, args, { env: env ?? process.env, cwd, stdio: [stdin, 'pipe', 'pipe'], detached: group });
+  track(proc, { group });
   const h = { proc, pid: proc.pid, out: '', err: '', code: undefined };
   const keep = (k) => (d) => {
     h[k] = (h[k] + d).slice(-65536);
@@ -76,24 +119,30 @@ export function start(cmd, args, { env, cwd, stdin = 'ignore' } = {}) {
     proc.on('error', (e) => {
       h.err += `\nspawn error: ${e.message}`;
       if (proc.pid === undefined) {
-        live.delete(proc);
         h.code = 'spawn-error';
         resolve(h.code);
       }
     });
     proc.on('close', (code, signal) => {
-      live.delete(proc);
       h.code = code ?? signal;
       resolve(h.code);
     });
   });
-  /** SIGTERM, then SIGKILL after 10 s; resolves with the exit code or signal. */
+  /** stopSignal, then SIGKILL (to the group too) after 10 s; resolves with the exit code or signal. */
   h.stop = async () => {
     if (h.code !== undefined) return h.code;
-    proc.kill('SIGTERM');
-    const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    signal(proc, stopSignal);
+    const t = setTimeout(() => signal(proc, 'SIGKILL'), 10_000);
     const c = await h.exited;
     clearTimeout(t);
+    // A group's workers may outlive their master: none is left listening.
+    if (group) {
+      try {
+        process.kill(-proc.pid, 'SIGKILL');
+      } catch {
+        /* the group is gone */
+      }
+    }
     return c;
   };
   return h;
@@ -102,7 +151,7 @@ export function start(cmd, args, { env, cwd, stdin = 'ignore' } = {}) {
 /** Runs a command to its end (bounded); resolves {code, out, err}. */
 export async function run(cmd, args, { timeoutMs = 120_000, env, cwd } = {}) {
   const h = start(cmd, args, { env, cwd });
-  const t = setTimeout(() => h.proc.kill('SIGKILL'), timeoutMs);
+  const t = setTimeout(() => signal(h.proc, 'SIGKILL'), timeoutMs);
   const code = await h.exited;
   clearTimeout(t);
   return { code, out: h.out, err: h.err };

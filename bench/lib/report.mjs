@@ -21,7 +21,7 @@ function target(id, what, measured, op, limit, unit, why) {
     unit,
     ratio: ok && limit ? r2(measured / limit, 3) : null,
     met: ok ? (op === '>=' ? measured >= limit : measured <= limit) : null,
-    ...(ok ? {} : { note: why ? (why.startsWith('refused') ? 'refused by the server' : why.slice(0, 100)) : 'not measured in this run' }),
+    ...(ok ? {} : { note: why ? (why.startsWith('refused') ? 'refused by the server' : why.slice(0, 160)) : 'no figure in this run' }),
   };
 }
 
@@ -32,18 +32,22 @@ export function targets(res) {
   const why = (id, side = 'tessera') => row(id)[side]?.error;
   const ssl = res.limits.openssl ?? {};
   const ng = res.limits.nginx ?? {};
+  // A limit that failed in this run: its error is the reason a target has no verdict.
+  const lim = (k) => (res.limit_errors?.[k] ? `${k} failed: ${res.limit_errors[k]}` : undefined);
+  const sslWhy = ssl.rsa2048 ? undefined : lim('openssl');
+  const ngWhy = (k) => (typeof ng[k] === 'number' ? undefined : lim('nginx'));
   const out = [];
 
   const rsaUs = ssl.rsa2048?.sign_cpu_us;
   const ccCpuUs = typeof t('cc_rs256').cpu_s_per_1000 === 'number' ? t('cc_rs256').cpu_s_per_1000 * 1000 : null;
-  out.push(target('cc_rs256_cpu', 'client_credentials RS256: server CPU per token ≤ 1.2 × one RSA-2048 signature', ccCpuUs, '<=', rsaUs && 1.2 * rsaUs, 'µs', why('cc_rs256')));
-  out.push(target('cc_rs256_rps', 'client_credentials RS256: tokens/s ≥ 0.8 × openssl speed -multi rsa2048 sign/s', t('cc_rs256').rps, '>=', ssl.rsa2048 && 0.8 * ssl.rsa2048.multi_sign_per_s, '/s', why('cc_rs256')));
+  out.push(target('cc_rs256_cpu', 'client_credentials RS256: server CPU per token ≤ 1.2 × one RSA-2048 signature', ccCpuUs, '<=', rsaUs && 1.2 * rsaUs, 'µs', why('cc_rs256') ?? sslWhy));
+  out.push(target('cc_rs256_rps', 'client_credentials RS256: tokens/s ≥ 0.8 × openssl speed -multi rsa2048 sign/s', t('cc_rs256').rps, '>=', ssl.rsa2048 && 0.8 * ssl.rsa2048.multi_sign_per_s, '/s', why('cc_rs256') ?? sslWhy));
   for (const [id, name] of [['cc_es256', 'ES256'], ['cc_eddsa', 'EdDSA']]) {
     out.push(target(`${id}_vs_peer`, `client_credentials ${name}: ≥ 5 × node-oidc-provider ES256`, t(id).rps, '>=', p('cc_es256').rps && 5 * p('cc_es256').rps, '/s', why(id) ?? why('cc_es256', 'peer')));
-    out.push(target(`${id}_vs_nginx`, `client_credentials ${name}: ≥ 0.6 × nginx static form POST`, t(id).rps, '>=', ng.post_rps && 0.6 * ng.post_rps, '/s', why(id)));
+    out.push(target(`${id}_vs_nginx`, `client_credentials ${name}: ≥ 0.6 × nginx static form POST`, t(id).rps, '>=', ng.post_rps && 0.6 * ng.post_rps, '/s', why(id) ?? ngWhy('post_rps')));
   }
   for (const id of ['jwks', 'discovery']) {
-    out.push(target(`${id}_vs_nginx`, `${id === 'jwks' ? 'JWKS' : 'discovery'}: ≥ nginx static GET`, t(id).rps, '>=', ng.get_rps, '/s', why(id)));
+    out.push(target(`${id}_vs_nginx`, `${id === 'jwks' ? 'JWKS' : 'discovery'}: ≥ nginx static GET`, t(id).rps, '>=', ng.get_rps, '/s', why(id) ?? ngWhy('get_rps')));
   }
   for (const [id, name] of [['refresh', 'refresh rotation'], ['code_pkce', 'code + PKCE']]) {
     out.push(target(`${id}_vs_peer`, `${name}: ≥ 5 × node-oidc-provider`, t(id).rps, '>=', p(id).rps && 5 * p(id).rps, '/s', why(id) ?? why(id, 'peer')));
@@ -51,7 +55,7 @@ export function targets(res) {
   }
   const argon = res.limits.argon2id_per_s;
   for (const r of res.rows.filter((x) => x.scenario.startsWith('login'))) {
-    out.push(target(`${r.scenario}_vs_argon2id`, `${r.title}: ≥ 0.9 × raw argon2id rate`, r.tessera?.rps, '>=', argon && 0.9 * argon, '/s', r.tessera?.error));
+    out.push(target(`${r.scenario}_vs_argon2id`, `${r.title}: ≥ 0.9 × raw argon2id rate`, r.tessera?.rps, '>=', argon && 0.9 * argon, '/s', r.tessera?.error ?? (argon ? undefined : lim('tessera_only'))));
   }
   if (!res.rows.some((x) => x.scenario.startsWith('login'))) {
     out.push(target('login_vs_argon2id', 'password login: ≥ 0.9 × raw argon2id rate', null, '>=', null, '/s', 'bench/tessera_only did not run'));
@@ -60,9 +64,9 @@ export function targets(res) {
     out.push(target(`verify_${v.alg.toLowerCase()}_openssl`, `libtessera-verify ${v.alg}, one thread: ≥ 0.9 × OpenSSL verify`, v.tessera_verify_per_s, '>=', v.openssl_verify_per_s && 0.9 * v.openssl_verify_per_s, '/s'));
     out.push(target(`verify_${v.alg.toLowerCase()}_jose`, `libtessera-verify ${v.alg}, one thread: ≥ 2 × jose`, v.tessera_verify_per_s, '>=', v.jose_per_s && 2 * v.jose_per_s, '/s'));
   }
-  if (!res.verify) out.push(target('verify', 'libtessera-verify: ≥ 0.9 × OpenSSL and ≥ 2 × jose', null, '>=', null, '/s', 'the verify benchmark failed'));
+  if (!res.verify) out.push(target('verify', 'libtessera-verify: ≥ 0.9 × OpenSSL and ≥ 2 × jose', null, '>=', null, '/s', lim('verify') ?? 'the verify benchmark did not run'));
   const st = res.startup ?? {};
-  out.push(target('idle_rss', 'idle RSS ≤ 10 MB', st.idle_rss_mb, '<=', 10, 'MB', res.startup ? undefined : 'bench/tessera_only did not run'));
+  out.push(target('idle_rss', 'idle RSS ≤ 10 MB', st.idle_rss_mb, '<=', 10, 'MB', res.startup ? undefined : lim('tessera_only') ?? 'bench/tessera_only did not run'));
   // The password logins hold argon2id's memory per hash in flight: shown apart too.
   const peak = (rows) => {
     const m = rows.filter((r) => typeof r.tessera?.peak_rss_mb === 'number').sort((a, b) => b.tessera.peak_rss_mb - a.tessera.peak_rss_mb)[0];
@@ -74,10 +78,10 @@ export function targets(res) {
   if (noLogin.v !== all.v) {
     out.push({ ...target('peak_rss_no_login', 'peak RSS ≤ 40 MB under every scenario but the password logins', noLogin.v, '<=', 40, 'MB'), worst: noLogin.worst });
   }
-  out.push(target('start_time', 'start to first answered request ≤ 50 ms (existing data directory)', st.start_ms, '<=', 50, 'ms', res.startup ? undefined : 'bench/tessera_only did not run'));
+  out.push(target('start_time', 'start to first answered request ≤ 50 ms (existing data directory)', st.start_ms, '<=', 50, 'ms', res.startup ? undefined : lim('tessera_only') ?? 'bench/tessera_only did not run'));
   const ls = res.login_scaling ?? {};
   const users = (n, d) => (typeof n === 'number' ? n : d).toLocaleString('en-US');
-  out.push(target('login_scaling', `login p50 with ${users(ls.users_large, 1e6)} users ≤ 1.10 × with ${users(ls.users_small, 1e3)}`, ls.ratio, '<=', 1.1, '×', res.login_scaling ? undefined : 'bench/tessera_only did not run'));
+  out.push(target('login_scaling', `login p50 with ${users(ls.users_large, 1e6)} users ≤ 1.10 × with ${users(ls.users_small, 1e3)}`, ls.ratio, '<=', 1.1, '×', res.login_scaling ? undefined : lim('tessera_only') ?? 'bench/tessera_only did not run'));
   return out;
 }
 

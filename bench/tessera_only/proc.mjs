@@ -5,25 +5,15 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 
-import { tesseraEnv } from '../lib/procs.mjs';
+// track(): every server is killed, like the runner's other children, on exit
+// and on SIGINT, SIGTERM or SIGHUP.
+import { tesseraEnv, track } from '../lib/procs.mjs';
 
 const READY_TRIES = 20_000;
 const READY_MS = 10_000;
 const STOP_MS = 10_000;
 const KILL_MS = 5_000;
 const LOG_KEEP = 64 * 1024;
-
-// Every server this module started, killed if the bench itself dies.
-const live = new Set();
-process.on('exit', () => {
-  for (const p of live) {
-    try {
-      p.kill('SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-});
 
 /** One raw HTTP/1.0 GET: resolves the status code, or 0 on a refused or failed connection. */
 function rawGet(port, path) {
@@ -65,7 +55,7 @@ export async function startServer(bin, { dataDir, port, path = '/.well-known/jwk
   const argv = ['serve', '--listen', `127.0.0.1:${port}`, '--public-url', url, '--data-dir', dataDir, ...args];
   const t0 = process.hrtime.bigint();
   const proc = spawn(bin, argv, { env: tesseraEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
-  live.add(proc);
+  track(proc);
   let log = '';
   proc.stderr.setEncoding('utf8');
   proc.stderr.on('data', (d) => {
@@ -77,7 +67,6 @@ export async function startServer(bin, { dataDir, port, path = '/.well-known/jwk
       log += `\n[bench] spawn error: ${e.message}`;
     });
     proc.on('close', (code, signal) => {
-      live.delete(proc);
       exited = { code, signal };
       resolve(exited);
     });

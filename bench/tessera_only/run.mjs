@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { createApps, formLogin, realmLogin, seededEmail } from './flows.mjs';
-import { cpuSeconds, freePort, memory, rssSampler } from '../lib/procs.mjs';
+import { cpuSeconds, freePort, memory, onCleanup, rssSampler, track } from '../lib/procs.mjs';
 import { memoryMap, startServer } from './proc.mjs';
 
 const SMALL_USERS = 1000;
@@ -37,10 +37,11 @@ function program(binDir, name) {
 
 function runJson(file, args, timeoutMs) {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+    const child = execFile(file, args, { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${path.basename(file)} ${args.join(' ')}: ${err.message}\n${stderr}`));
       else resolve(JSON.parse(stdout));
     });
+    track(child);
   });
 }
 
@@ -361,10 +362,15 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     const ctx = parseArgs(process.argv.slice(2));
     const ownDir = !ctx.workDir;
     if (ownDir) ctx.workDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-only-'));
+    // Removed at the end, and on SIGINT/SIGTERM/SIGHUP (it can hold the 1M-user data).
+    const drop = ownDir && process.env.BENCH_KEEP !== '1' ? onCleanup(() => rmSync(ctx.workDir, { recursive: true, force: true })) : null;
     try {
       console.log(JSON.stringify(await run(ctx), null, 2));
     } finally {
-      if (ownDir && process.env.BENCH_KEEP !== '1') rmSync(ctx.workDir, { recursive: true, force: true });
+      if (drop) {
+        drop();
+        rmSync(ctx.workDir, { recursive: true, force: true });
+      }
     }
   } catch (e) {
     console.error(e.stack ?? e.message);
