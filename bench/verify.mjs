@@ -6,12 +6,14 @@
 //
 //   node bench/verify.mjs [--json] [path/to/tessera-verify-bench]
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as jose from 'jose';
+
+import { onCleanup, track } from './lib/procs.mjs';
 
 const COUNT = 10_000;
 const AUDIENCE = 'https://bench.tessera.test/api';
@@ -48,10 +50,14 @@ function serve(state) {
 
 function runC(bin, issuer, alg, file) {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, [issuer, AUDIENCE, alg, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = track(spawn(bin, [issuer, AUDIENCE, alg, file], { stdio: ['ignore', 'pipe', 'inherit'] }));
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`${bin}: ${e.message}`));
+    });
     child.on('close', (code) => {
       clearTimeout(timer);
       if (code !== 0) reject(new Error(`${bin} exited ${code}`));
@@ -72,7 +78,8 @@ async function runJose(jwks, issuer, tokens) {
 
 function opensslVerifyRate(what) {
   try {
-    const out = execFileSync('openssl', ['speed', '-seconds', '2', what], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    // `-seconds 2` per operation: sign then verify, 4 s and start-up; 60 s bounds a stuck one.
+    const out = execFileSync('openssl', ['speed', '-seconds', '2', what], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000, killSignal: 'SIGKILL' });
     const line = out.split('\n').reverse().find((l) => /^\s*(rsa|\d+ bits ecdsa)/.test(l));
     const nums = line.trim().split(/\s+/).filter((x) => /^[\d.]+$/.test(x)).map(Number);
     return nums[nums.length - 1]; // the last column is verify/s
@@ -88,6 +95,8 @@ function opensslVerifyRate(what) {
 export async function verifyBench(bin, workDir = tmpdir()) {
   const state = { jwks: { keys: [] } };
   const server = await serve(state);
+  let dir = null;
+  let dropCleanup = () => {};
   try {
     const issuer = `http://127.0.0.1:${server.address().port}/`;
     const rs = await keysAndTokens('RS256', issuer, 'bench-rs');
@@ -95,7 +104,10 @@ export async function verifyBench(bin, workDir = tmpdir()) {
     const jwks = { keys: [rs.jwk, es.jwk] };
     state.jwks = jwks;
 
-    const dir = mkdtempSync(path.join(workDir, 'tessera-verify-'));
+    // The token files (~10 MB), removed at the end and on SIGINT/SIGTERM/SIGHUP.
+    dir = mkdtempSync(path.join(workDir, 'tessera-verify-'));
+    const d = dir;
+    dropCleanup = onCleanup(() => rmSync(d, { recursive: true, force: true }));
     const rows = [];
     for (const [alg, set, limit] of [['RS256', rs, 'rsa2048'], ['ES256', es, 'ecdsap256']]) {
       const file = path.join(dir, `${alg}.tokens`);
@@ -107,6 +119,8 @@ export async function verifyBench(bin, workDir = tmpdir()) {
     return rows;
   } finally {
     server.close();
+    dropCleanup();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 
