@@ -99,15 +99,16 @@ export function renderSvg(res) {
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
-    `<text x="16" y="24" font-size="15" font-weight="bold">Tessera vs node-oidc-provider ${esc(res.machine.oidc_provider)}: operations per second (wrk, ${res.settings.connections} connections)</text>`,
-    `<text x="16" y="42" fill="#555">${esc(res.machine.cpu ?? '')}, ${res.machine.cores} cores, ${esc(res.started.slice(0, 16).replace('T', ' '))} UTC; each scenario's bars scaled to its larger rate</text>`,
+    `<text x="16" y="24" font-size="15" font-weight="bold">Tessera vs node-oidc-provider ${esc(res.machine.oidc_provider)}: operations per second</text>`,
+    `<text x="16" y="42" fill="#555">${esc(res.machine.cpu ?? '')}, ${res.machine.cores} cores, ${esc(res.started.slice(0, 16).replace('T', ' '))} UTC; each scenario's bars scaled to its larger rate; wrk, ${res.settings.connections} connections unless a row says otherwise</text>`,
   ];
   rows.forEach((r, i) => {
     const y = top + i * rowH;
     const max = Math.max(r.tessera?.rps ?? 0, r.peer?.rps ?? 0);
-    const label = r.label ?? r.scenario;
-    out.push(`<text x="16" y="${y + 17}">${esc(label.length > 44 ? `${label.slice(0, 43)}…` : label)}</text>`);
-    if (r.ratio) out.push(`<text x="16" y="${y + 33}" fill="#555">Tessera / peer ${r.ratio.toFixed(2)} ×</text>`);
+    const label = r.label ?? r.title ?? r.scenario;
+    out.push(`<text x="16" y="${y + 17}">${esc(label.length > 50 ? `${label.slice(0, 49)}…` : label)}</text>`);
+    const sub = r.ratio ? `Tessera / peer ${r.ratio.toFixed(2)} ×` : r.driver ?? '';
+    if (sub) out.push(`<text x="16" y="${y + 33}" fill="#555">${esc(sub.length > 52 ? `${sub.slice(0, 51)}…` : sub)}</text>`);
     for (const [k, side, color] of [[0, 'tessera', '#2b6cb0'], [1, 'peer', '#c05621']]) {
       const v = r[side];
       const by = y + 4 + k * 18;
@@ -135,6 +136,44 @@ function sideCells(v) {
   if (!v) return ['n/a', '', '', '', ''];
   if (v.rps === undefined) return [v.refused ? `refused` : `failed`, '', '', '', ''];
   return [rate(v.rps) + (v.error ? ' ⚠' : ''), cell(v, 'p50_ms', 2), cell(v, 'p99_ms', 2), cell(v, 'cpu_s_per_1000', 3), cell(v, 'peak_rss_mb', 1)];
+}
+
+/**
+ * Why a target is not met, from this run's numbers (the reasons that do not
+ * depend on the run are in the prose of docs/performance.md).
+ */
+function whyNot(t, res) {
+  const row = (id) => res.rows.find((r) => r.scenario === id) ?? {};
+  const rsa = res.limits.openssl?.rsa2048;
+  const conns = res.settings.connections;
+  const m = /^(refresh|code_pkce)_(p99|vs_peer)$/.exec(t.id);
+  if (m && m[2] === 'p99') {
+    const need = (conns * 1000) / t.limit;
+    return `${conns} closed-loop connections: mean latency = ${conns} / rate, so p99 < ${fmt(t.limit)} ms needs more than ${fmt(need)} /s; measured ${rate(row(m[1]).tessera?.rps)} /s`;
+  }
+  if (m) {
+    const signs = 'two RSA signatures (access token + ID token)';
+    if (!rsa) return `each one needs ${signs}`;
+    const ceiling = rsa.multi_sign_per_s / 2;
+    return `each one needs ${signs}: the machine signs ${fmt(rsa.multi_sign_per_s)} RSA-2048 /s on every core, so at most ${fmt(ceiling)} /s, ${ceiling < t.limit ? 'below' : 'and'} 5 × the peer (${rate(t.limit)} /s)${ceiling < t.limit ? '' : ': the rest is HTTP, JSON, SQLite and the wrk client on the same cores'}`;
+  }
+  if (t.id === 'cc_rs256_rps' || t.id === 'cc_rs256_cpu') {
+    const cpu = row('cc_rs256').tessera?.cpu_s_per_1000;
+    return rsa && cpu ? `server CPU per token ${fmt(cpu * 1000, 1)} µs = ${fmt((cpu * 1e3) / rsa.sign_cpu_us, 2)} × one signature (${fmt(rsa.sign_cpu_us, 1)} µs): HTTP, JSON and the wrk client share the cores` : '';
+  }
+  if (t.id.startsWith('peak_rss')) {
+    return t.worst?.startsWith('login') ? 'argon2id holds 64 MiB per hash being computed at once (outside the RSS targets, see below)' : `highest under ${t.worst ?? 'n/a'}`;
+  }
+  if (t.id.endsWith('_vs_argon2id')) {
+    const r = row(t.id.replace(/_vs_argon2id$/, ''));
+    const x = r.extra?.cpu_of_argon2id;
+    return typeof x === 'number' ? `server CPU per login = ${fmt(x, 2)} × one argon2id hash; the Node.js driver shares the cores` : '';
+  }
+  if (t.id === 'start_time') return `start CPU ${fmt(res.startup?.start_cpu_ms, 1)} ms: shared-library loading and first-touch pages (see bench/tessera_only/README.md)`;
+  if (t.id === 'idle_rss') return 'shared libraries\' resident pages and the heap after start (see bench/tessera_only/README.md)';
+  if (t.id.startsWith('verify_')) return 'one thread; see docs/performance.md';
+  if (t.id.endsWith('_vs_nginx')) return 'nginx answers a file with no parsing, no signature and no database; see below';
+  return '';
 }
 
 /** The generated part of docs/performance.md. */
@@ -172,8 +211,9 @@ export function markdown(res) {
     for (const [k, name] of [['rsa2048', 'RSA 2048 (RS256, PS256)'], ['ecdsap256', 'ECDSA P-256 (ES256)'], ['ed25519', 'Ed25519 (EdDSA)']]) {
       const s = ssl[k];
       if (!s) continue;
-      L.push(`| openssl speed -multi ${m.cores}, ${name}, sign | ${fmt(s.multi_sign_per_s)} /s |`);
-      L.push(`| one ${name} signature, one core | ${fmt(s.sign_cpu_us, 1)} µs |`);
+      const busy = s.busy ? ` (below one core's ${fmt(s.one_core_sign_per_s)} /s: machine busy, limits unreliable)` : '';
+      L.push(`| openssl speed -multi ${m.cores}, ${name}, sign, per wall-clock second | ${fmt(s.multi_sign_per_s)} /s${busy} |`);
+      L.push(`| one ${name} signature, one core, CPU time | ${fmt(s.sign_cpu_us, 1)} µs |`);
     }
   }
   if (ng) {
@@ -181,23 +221,31 @@ export function markdown(res) {
     L.push(`| nginx, static 200 JSON, form POST (a client_credentials request and answer) | ${fmt(ng.post_rps)} /s |`);
   }
   if (res.limits.argon2id_per_s) L.push(`| argon2id at Tessera's parameters, ${m.cores} threads | ${fmt(res.limits.argon2id_per_s, 1)} /s |`);
+  for (const r of res.rows) {
+    if (typeof r.extra?.cpu_of_argon2id === 'number') L.push(`| ${r.title}: server CPU per login / one argon2id hash's CPU (steadier than the rate) | ${fmt(r.extra.cpu_of_argon2id, 2)} × |`);
+  }
   for (const v of res.verify ?? []) {
     L.push(`| verify ${v.alg}, one thread: libtessera-verify / jose / OpenSSL | ${fmt(v.tessera_verify_per_s)} / ${fmt(v.jose_per_s)} / ${fmt(v.openssl_verify_per_s)} /s |`);
   }
   if (res.startup) {
     L.push(`| Tessera start to first answer (existing data directory) | ${fmt(res.startup.start_ms, 1)} ms |`);
+    L.push(`| Tessera CPU from start to first answer (steadier than the wall clock) | ${fmt(res.startup.start_cpu_ms, 1)} ms |`);
     L.push(`| Tessera idle RSS | ${fmt(res.startup.idle_rss_mb, 1)} MB |`);
   }
   L.push('');
   L.push('Targets of issue 12:');
   L.push('');
-  L.push('| target | measured | limit | measured / limit | met |');
-  L.push('| --- | ---: | ---: | ---: | --- |');
+  L.push('| target | measured | limit | measured / limit | met | why not met (this run) |');
+  L.push('| --- | ---: | ---: | ---: | --- | --- |');
   for (const t of res.targets) {
     const met = t.met === null ? `not measured (${t.note})` : t.met ? 'met' : '**not met**';
     const show = (x) => (x === null ? 'n/a' : `${t.unit === '/s' ? rate(x) : fmt(x, 2)} ${t.unit}`);
     const worst = t.worst ? ` (${t.worst})` : '';
-    L.push(`| ${t.target} | ${show(t.measured)}${worst} | ${show(t.limit)} | ${t.ratio ?? ''} | ${met} |`);
+    L.push(`| ${t.target} | ${show(t.measured)}${worst} | ${show(t.limit)} | ${t.ratio ?? ''} | ${met} | ${t.met === false ? whyNot(t, res) : ''} |`);
+  }
+  if (res.limits.openssl?.busy) {
+    L.push('');
+    L.push('**Machine busy: limits unreliable.** An `openssl speed -multi` rate (all cores, wall clock) fell below the one-core rate (CPU time) in this run: other work shared the cores.');
   }
   for (const n of res.notes) {
     L.push('');

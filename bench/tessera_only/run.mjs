@@ -148,6 +148,7 @@ async function loadRow(ctx, server, { scenario, title, fn, argon2 }) {
   return {
     scenario,
     title,
+    driver: `${concurrency} Node.js loops (one login at a time each), not wrk`,
     tessera: {
       rps: round(rps),
       p50_ms: round(percentile(sorted, 50)),
@@ -332,7 +333,7 @@ export async function run(ctx) {
       login_scaling: loginScalingResult,
       seeding: { users: large.seed.users, seconds: large.seed.seconds, one_hash_for_all: true },
       notes: c.notes,
-      rate_limits: 'login, signup, reset and management rate limits and the account throttle set to 1000000 per second (environment), as the e2e harness does',
+      rate_limits: 'login, signup, reset and management rate limits set to 1000000 per second and the account throttle to 1000000 failures (TESSERA_ACCOUNT_THROTTLE_FAILURES), through the environment, as the e2e harness does',
     };
   } finally {
     if (process.env.BENCH_KEEP !== '1') for (const d of dirs) rmSync(d.dataDir, { recursive: true, force: true });
