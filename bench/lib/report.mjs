@@ -100,7 +100,7 @@ export function renderSvg(res) {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
     `<text x="16" y="24" font-size="15" font-weight="bold">Tessera vs node-oidc-provider ${esc(res.machine.oidc_provider)}: operations per second</text>`,
-    `<text x="16" y="42" fill="#555">${esc(res.machine.cpu ?? '')}, ${res.machine.cores} cores, ${esc(res.started.slice(0, 16).replace('T', ' '))} UTC; each scenario's bars scaled to its larger rate; wrk, ${res.settings.connections} connections unless a row says otherwise</text>`,
+    `<text x="16" y="42" fill="#555">${esc(res.machine.cpu ?? '')}, ${res.machine.cores} cores, ${esc(res.started.slice(0, 16).replace('T', ' '))} UTC; each scenario's bars scaled to its larger rate</text>`,
   ];
   rows.forEach((r, i) => {
     const y = top + i * rowH;
@@ -125,6 +125,7 @@ export function renderSvg(res) {
   const ly = H - 18;
   out.push(`<rect x="16" y="${ly - 11}" width="12" height="12" fill="#2b6cb0"/><text x="34" y="${ly}">Tessera</text>`);
   out.push(`<rect x="110" y="${ly - 11}" width="12" height="12" fill="#c05621"/><text x="128" y="${ly}">node-oidc-provider</text>`);
+  out.push(`<text x="300" y="${ly}" fill="#555">driven by wrk, ${res.settings.connections} connections, unless the row says otherwise</text>`);
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
