@@ -10,10 +10,12 @@
 #   scripts/install-deps.sh bench   build packages plus what `make bench` drives and
 #                                   measures against (wrk: the load generator, run with
 #                                   Lua scenarios; nginx-light: the static-reply ceiling,
-#                                   `return 200` needs no module of the bigger flavours,
+#                                   a static file needs no module of the bigger flavours,
 #                                   and no nginx service is used, each run starts its own;
 #                                   openssl: `openssl speed`, the signing limits), and
-#                                   Node.js with npm for the node-oidc-provider peer
+#                                   Node.js with npm for the node-oidc-provider peer;
+#                                   the bench needs Node.js >= 20 (oidc-provider 9
+#                                   requires it): an older one is reported, status 1
 # As root it runs `apt-get update` and installs what is missing; otherwise it
 # prints the exact apt-get line to run and stops with status 1.
 set -eu
@@ -43,13 +45,28 @@ for pkg in $wanted; do
     *) missing="$missing $pkg" ;;
   esac
 done
-# Node.js and npm run the end-to-end suites and the benchmark's peer; any installed Node.js >= 18 serves.
+# Node.js and npm run the end-to-end suites (any Node.js >= 18) and the benchmark's peer (>= 20, bench_node).
 if [ "$mode" = check ] || [ "$mode" = coverage ] || [ "$mode" = bench ]; then
   command -v node >/dev/null 2>&1 || missing="$missing nodejs"
   command -v npm >/dev/null 2>&1 || missing="$missing npm"
 fi
 
-[ -z "$missing" ] && exit 0
+# The bench's peer, oidc-provider 9, needs Node.js 20 or later (Debian 12's
+# nodejs is 18): said plainly here rather than as a failure inside npm or the run.
+bench_node() {
+  [ "$mode" = bench ] || return 0
+  major=$(node -v 2>/dev/null | sed -n 's/^v\([0-9][0-9]*\)\..*/\1/p')
+  if [ -z "$major" ] || [ "$major" -lt 20 ]; then
+    echo "make bench needs Node.js >= 20 (found: $(node -v 2>/dev/null || echo none)): its peer, oidc-provider 9, requires it." >&2
+    echo "Install Node.js 20 or later (for example from NodeSource or the nodejs.org binaries), then run this again." >&2
+    exit 1
+  fi
+}
+
+if [ -z "$missing" ]; then
+  bench_node
+  exit 0
+fi
 
 if [ "$(id -u)" != 0 ]; then
   echo "Tessera needs these Debian packages:$missing" >&2
@@ -61,3 +78,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
+bench_node
