@@ -52,6 +52,14 @@ typedef struct tsr_jwk tsr_jwk;
  */
 int tsr_jwk_generate(enum tsr_jws_alg alg, tsr_jwk **out);
 
+/*
+ * Tests only: RSA keys (RS256, PS256) that tsr_jwk_generate makes are
+ * instead read, in order, from pems (PKCS#8 PEM, borrowed for as long as
+ * the pool is set); an exhausted pool answers TSR_ECRYPTO.  NULL restores
+ * generation.  Generating RSA keys takes seconds each under valgrind.
+ */
+void tsr_jwk_rsa_pool_for_tests(const char *const *pems, size_t n);
+
 /* Wraps an HS256 secret (copied; at least 32 bytes).  kid may be NULL. */
 int tsr_jwk_from_secret(const uint8_t *secret, size_t len, const char *kid, tsr_jwk **out);
 
@@ -89,7 +97,7 @@ int tsr_jwk_from_json(const json_t *jwk, enum tsr_jws_alg alg_hint, tsr_jwk **ou
 /* RFC 7638 SHA-256 thumbprint, base64url, into out[44] (NUL-terminated). */
 int tsr_jwk_thumbprint(const tsr_jwk *key, char out[44]);
 
-const char *tsr_jwk_kid(const tsr_jwk *key);        /* borrowed, never NULL */
+const char *tsr_jwk_kid(const tsr_jwk *key); /* borrowed, never NULL */
 enum tsr_jws_alg tsr_jwk_alg(const tsr_jwk *key);
 bool tsr_jwk_is_private(const tsr_jwk *key);
 

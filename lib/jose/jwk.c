@@ -18,12 +18,13 @@
 #include <openssl/obj_mac.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/b64url.h"
 #include "jose/internal.h"
+#include "util/b64url.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -113,6 +114,26 @@ static int set_kid(tsr_jwk *k, const char *kid)
 
 /* ---- constructors ---------------------------------------------------------- */
 
+static const char *const *rsa_pool;
+static size_t rsa_pool_len;
+static atomic_size_t rsa_pool_next;
+
+void tsr_jwk_rsa_pool_for_tests(const char *const *pems, size_t n)
+{
+    rsa_pool = pems;
+    rsa_pool_len = pems ? n : 0;
+    atomic_store(&rsa_pool_next, 0);
+}
+
+/* The next key of the tests' pool (tsr_jwk_rsa_pool_for_tests). */
+static int rsa_from_pool(enum tsr_jws_alg alg, tsr_jwk **out)
+{
+    size_t i = atomic_fetch_add(&rsa_pool_next, 1);
+    if (i >= rsa_pool_len)
+        return TSR_ECRYPTO;
+    return tsr_jwk_from_private_pem(rsa_pool[i], strlen(rsa_pool[i]), alg, NULL, out);
+}
+
 int tsr_jwk_generate(enum tsr_jws_alg alg, tsr_jwk **out)
 {
     if (out == NULL)
@@ -132,6 +153,8 @@ int tsr_jwk_generate(enum tsr_jws_alg alg, tsr_jwk **out)
     switch (alg) {
     case TSR_ALG_RS256:
     case TSR_ALG_PS256:
+        if (rsa_pool != NULL)
+            return rsa_from_pool(alg, out);
         pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)TSR_RSA_MIN_BITS);
         break;
     case TSR_ALG_ES256:
@@ -518,7 +541,7 @@ void tsr_jwk_free(tsr_jwk *key)
     EVP_MD_CTX_free(atomic_load(&key->sign_ctx));
     EVP_MD_CTX_free(atomic_load(&key->verify_ctx));
     EVP_MAC_CTX_free(atomic_load(&key->mac_ctx)); /* OpenSSL clears its copy of the secret */
-    EVP_PKEY_free(key->pkey); /* OpenSSL clears private components itself */
+    EVP_PKEY_free(key->pkey);                     /* OpenSSL clears private components itself */
     if (key->secret != NULL) {
         OPENSSL_cleanse(key->secret, key->secret_len);
         free(key->secret);

@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "jose/jose.h"
+#include "rsa_keys.h"
 #include <jansson.h>
 
 #include "core/app.h"
@@ -369,6 +372,7 @@ static void seal_round_trip_and_tamper(void **state)
 
 int main(void)
 {
+    tsr_jwk_rsa_pool_for_tests(test_rsa_keys, sizeof test_rsa_keys / sizeof *test_rsa_keys);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(first_start_bootstraps_default_tenant, setup, teardown),
         cmocka_unit_test_setup_teardown(restart_overwrites_nothing, setup, teardown),

@@ -24,6 +24,9 @@
 
 #include <cmocka.h>
 
+#include "jose/jose.h"
+#include "rsa_keys.h"
+
 #include "config/settings.h"
 #include "core/app.h"
 #include "core/backup.h"
@@ -682,6 +685,7 @@ static void test_path_dirname(void **state)
 
 int main(void)
 {
+    tsr_jwk_rsa_pool_for_tests(test_rsa_keys, sizeof test_rsa_keys / sizeof *test_rsa_keys);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_backup_while_written, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_refusals, setup, teardown),

@@ -12,6 +12,9 @@
 
 #include <cmocka.h>
 
+#include "jose/jose.h"
+#include "rsa_keys.h"
+
 #include "fixture_people.h"
 
 #include "core/keys.h"
@@ -256,6 +259,7 @@ static void test_tenants_apart(void **state)
 
 int main(void)
 {
+    tsr_jwk_rsa_pool_for_tests(test_rsa_keys, sizeof test_rsa_keys / sizeof *test_rsa_keys);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rs256_only_at_first, keys_setup, people_teardown),
         cmocka_unit_test_setup_teardown(test_ensure_per_alg, keys_setup, people_teardown),
