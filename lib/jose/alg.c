@@ -191,35 +191,40 @@ out:
     return rc;
 }
 
-/* JOSE r || s -> DER for OpenSSL.  Returns 0, TSR_ESIGNATURE (out of range) or TSR_ECRYPTO. */
-static int ecdsa_raw_to_der(const uint8_t *raw, size_t rawlen, uint8_t **der, size_t *derlen)
+/* Largest DER ECDSA-Sig-Value for P-256: SEQUENCE of two INTEGERs of up to 33 bytes. */
+#define ES256_DER_MAX (2 + 2 * (2 + 33))
+
+/* One minimal DER INTEGER from a 32-byte unsigned big-endian value; returns the bytes written. */
+static size_t der_integer(const uint8_t v[32], uint8_t *out)
 {
-    *der = NULL;
+    size_t skip = 0;
+    while (skip < 31 && v[skip] == 0)
+        skip++;
+    size_t n = 32 - skip;
+    bool pad = (v[skip] & 0x80) != 0; /* a set top bit would read as negative */
+    out[0] = 0x02;
+    out[1] = (uint8_t)(n + pad);
+    out[2] = 0;
+    memcpy(out + 2 + pad, v + skip, n);
+    return 2 + pad + n;
+}
+
+/*
+ * JOSE r || s -> DER for OpenSSL, into out (ES256_DER_MAX bytes), without
+ * allocating.  Returns 0 or TSR_ESIGNATURE (wrong length or out of range).
+ */
+static int ecdsa_raw_to_der(const uint8_t *raw, size_t rawlen, uint8_t out[ES256_DER_MAX],
+                            size_t *derlen)
+{
     *derlen = 0;
     if (rawlen != TSR_ES256_SIG_LEN || !scalar_in_range(raw) || !scalar_in_range(raw + 32))
         return TSR_ESIGNATURE;
-
-    int rc = TSR_ECRYPTO;
-    BIGNUM *r = BN_bin2bn(raw, 32, NULL);
-    BIGNUM *s = BN_bin2bn(raw + 32, 32, NULL);
-    ECDSA_SIG *sig = ECDSA_SIG_new();
-    unsigned char *buf = NULL;
-    if (r == NULL || s == NULL || sig == NULL || ECDSA_SIG_set0(sig, r, s) != 1)
-        goto out;
-    r = s = NULL; /* owned by sig now */
-    int n = i2d_ECDSA_SIG(sig, &buf);
-    if (n <= 0)
-        goto out;
-    *der = buf;
-    *derlen = (size_t)n;
-    buf = NULL;
-    rc = 0;
-out:
-    BN_free(r);
-    BN_free(s);
-    ECDSA_SIG_free(sig);
-    OPENSSL_free(buf);
-    return rc;
+    size_t n = der_integer(raw, out + 2);
+    n += der_integer(raw + 32, out + 2 + n);
+    out[0] = 0x30; /* SEQUENCE; the content is at most 70 bytes, so one length byte */
+    out[1] = (uint8_t)n;
+    *derlen = n + 2;
+    return 0;
 }
 
 /* ---- asymmetric ------------------------------------------------------------- */
@@ -287,7 +292,7 @@ static int pkey_verify(const tsr_jwk *key, const uint8_t *data, size_t len, cons
                        size_t siglen)
 {
     int rc = TSR_ESIGNATURE;
-    uint8_t *der = NULL;
+    uint8_t der[ES256_DER_MAX];
     size_t derlen = 0;
     EVP_MD_CTX *md = NULL;
 
@@ -299,7 +304,7 @@ static int pkey_verify(const tsr_jwk *key, const uint8_t *data, size_t len, cons
             goto out;
         break;
     case TSR_ALG_ES256:
-        if (ecdsa_raw_to_der(sig, siglen, &der, &derlen) != 0)
+        if (ecdsa_raw_to_der(sig, siglen, der, &derlen) != 0)
             goto out;
         sig = der;
         siglen = derlen;
@@ -318,7 +323,6 @@ static int pkey_verify(const tsr_jwk *key, const uint8_t *data, size_t len, cons
 out:
     if (rc != 0)
         ERR_clear_error(); /* a forged token must not leave errors for the next OpenSSL caller */
-    OPENSSL_free(der);
     EVP_MD_CTX_free(md);
     return rc;
 }

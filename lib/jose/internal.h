@@ -50,10 +50,12 @@ struct tsr_jws {
     json_t *header;
     json_t *payload;
     const char *kid;     /* borrowed from header; NULL when absent */
-    char *signing_input; /* "header.payload" exactly as received */
+    char *signing_input; /* "header.payload" exactly as received, in buf */
     size_t signing_input_len;
-    uint8_t *sig;
+    uint8_t *sig; /* in buf */
     size_t sig_len;
+    /* One allocation per parsed token: the signing input, its NUL, then the signature. */
+    char buf[];
 };
 
 /*

@@ -18,24 +18,35 @@
 /* Largest signature any key can make: an RSA-8192 one. */
 #define MAX_SIG_LEN (TSR_RSA_MAX_BITS / 8)
 
+/* Parts whose decoded JSON fits here are decoded on the stack; larger ones on the heap. */
+#define PART_STACK_LEN 2048
+
 /* Decodes one base64url part and parses it as a JSON object. */
 static int decode_object(const char *part, size_t len, json_t **out)
 {
-    uint8_t *raw = NULL;
+    uint8_t stack[PART_STACK_LEN];
+    uint8_t *raw = stack;
     size_t rawlen = 0;
     *out = NULL;
-    int rc = tsr_b64url_decode_alloc(part, len, &raw, &rawlen);
+    size_t cap = tsr_b64url_decoded_max(len);
+    if (cap > sizeof stack && (raw = malloc(cap)) == NULL)
+        return TSR_ENOMEM;
+    int rc = tsr_b64url_decode(part, len, raw, cap, &rawlen);
+    json_t *v = NULL;
+    if (rc == 0) {
+        /*
+         * Explicit length: the decoded bytes may contain NUL, which json_loadb
+         * refuses (no JSON_ALLOW_NUL) instead of silently truncating.  Duplicate
+         * members are refused so no two readers can see different claims
+         * (RFC 8725 3.7).
+         */
+        json_error_t jerr;
+        v = json_loadb((const char *)raw, rawlen, JSON_REJECT_DUPLICATES, &jerr);
+    }
+    if (raw != stack)
+        free(raw);
     if (rc != 0)
         return rc == TSR_ENOMEM ? rc : TSR_EFORMAT;
-    /*
-     * Explicit length: the decoded bytes may contain NUL, which json_loadb
-     * refuses (no JSON_ALLOW_NUL) instead of silently truncating.  Duplicate
-     * members are refused so no two readers can see different claims
-     * (RFC 8725 3.7).
-     */
-    json_error_t jerr;
-    json_t *v = json_loadb((const char *)raw, rawlen, JSON_REJECT_DUPLICATES, &jerr);
-    free(raw);
     if (!json_is_object(v)) {
         json_decref(v);
         return TSR_EFORMAT;
@@ -102,27 +113,27 @@ int tsr_jws_parse(const char *compact, size_t len, tsr_jws **out)
     if (memchr(sig, '.', siglen) != NULL)
         return TSR_EFORMAT; /* JWE (five parts) or junk */
 
+    /* The signature covers the received text, not a re-serialisation. */
+    size_t inlen = (size_t)(dot2 - compact);
+    size_t sigcap = tsr_b64url_decoded_max(siglen); /* bounded by TSR_JWS_MAX_LEN */
     int rc = TSR_ENOMEM;
-    tsr_jws *jws = calloc(1, sizeof *jws);
+    tsr_jws *jws = malloc(sizeof *jws + inlen + 1 + sigcap);
     if (jws == NULL)
         goto out;
+    memset(jws, 0, sizeof *jws);
+    jws->signing_input = jws->buf;
+    jws->signing_input_len = inlen;
+    memcpy(jws->signing_input, compact, inlen);
+    jws->signing_input[inlen] = '\0';
+    jws->sig = (uint8_t *)jws->buf + inlen + 1;
     if ((rc = decode_object(compact, (size_t)(dot1 - compact), &jws->header)) != 0 ||
         (rc = decode_object(dot1 + 1, (size_t)(dot2 - dot1 - 1), &jws->payload)) != 0 ||
         (rc = check_header(jws)) != 0)
         goto out;
-    rc = tsr_b64url_decode_alloc(sig, siglen, &jws->sig, &jws->sig_len);
-    if (rc != 0) {
-        rc = rc == TSR_ENOMEM ? rc : TSR_EFORMAT;
+    if (tsr_b64url_decode(sig, siglen, jws->sig, sigcap, &jws->sig_len) != 0) {
+        rc = TSR_EFORMAT;
         goto out;
     }
-
-    /* The signature covers the received text, not a re-serialisation. */
-    rc = TSR_ENOMEM;
-    jws->signing_input_len = (size_t)(dot2 - compact);
-    if ((jws->signing_input = malloc(jws->signing_input_len + 1)) == NULL)
-        goto out;
-    memcpy(jws->signing_input, compact, jws->signing_input_len);
-    jws->signing_input[jws->signing_input_len] = '\0';
     *out = jws;
     jws = NULL;
     rc = 0;
@@ -168,8 +179,6 @@ void tsr_jws_free(tsr_jws *jws)
         return;
     json_decref(jws->header);
     json_decref(jws->payload);
-    free(jws->signing_input);
-    free(jws->sig);
     free(jws);
 }
 

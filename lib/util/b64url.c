@@ -20,20 +20,34 @@ static const char alphabet[64] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 /* Inputs above this would overflow the encoded length in size_t. */
 #define MAX_ENCODABLE ((SIZE_MAX / 4) * 3 - 3)
 
-/* Returns the 6-bit value of c, or -1 for anything outside the url-safe alphabet. */
-static int sextet(unsigned char c)
+/*
+ * Masks for the branch-free decoder: 0xff when the comparison holds, else 0.
+ * Branch-free because token text is attacker-chosen and arrives at a high
+ * rate (a data-dependent branch per character mispredicts on random
+ * base64), and because decoded bytes may be secrets (no branch or table
+ * lookup indexed by them).
+ */
+static unsigned gt_mask(unsigned x, unsigned y)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '-')
-        return 62;
-    if (c == '_')
-        return 63;
-    return -1;
+    return ((y - x) >> 8) & 0xff;
+}
+
+static unsigned eq_mask(unsigned x, unsigned y)
+{
+    return (((0u - (x ^ y)) >> 8) & 0xff) ^ 0xff;
+}
+
+/* Returns the 6-bit value of c, or 0xff for anything outside the url-safe alphabet. */
+static unsigned sextet(unsigned char c)
+{
+    unsigned x = c;
+    unsigned ge_A = gt_mask(x, 'A' - 1), le_Z = gt_mask('Z' + 1, x);
+    unsigned ge_a = gt_mask(x, 'a' - 1), le_z = gt_mask('z' + 1, x);
+    unsigned ge_0 = gt_mask(x, '0' - 1), le_9 = gt_mask('9' + 1, x);
+    unsigned v = (ge_A & le_Z & (x - 'A')) | (ge_a & le_z & (x - 'a' + 26)) |
+                 (ge_0 & le_9 & (x - '0' + 52)) | (eq_mask(x, '-') & 62) | (eq_mask(x, '_') & 63);
+    /* v == 0 is 'A' or invalid; every other valid character gave a nonzero v. */
+    return v | (eq_mask(v, 0) & (eq_mask(x, 'A') ^ 0xff));
 }
 
 size_t tsr_b64url_encoded_len(size_t n)
@@ -110,8 +124,9 @@ int tsr_b64url_decode(const char *in, size_t inlen, uint8_t *out, size_t outsz, 
     size_t o = 0, i = 0;
     int rc = TSR_EFORMAT;
     for (; i + 4 <= inlen; i += 4) {
-        int a = sextet(s[i]), b = sextet(s[i + 1]), c = sextet(s[i + 2]), d = sextet(s[i + 3]);
-        if ((a | b | c | d) < 0)
+        unsigned a = sextet(s[i]), b = sextet(s[i + 1]), c = sextet(s[i + 2]),
+                 d = sextet(s[i + 3]);
+        if (((a | b | c | d) & 0xc0) != 0)
             goto out;
         uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
         out[o++] = (uint8_t)(v >> 16);
@@ -120,9 +135,9 @@ int tsr_b64url_decode(const char *in, size_t inlen, uint8_t *out, size_t outsz, 
     }
     size_t rest = inlen - i;
     if (rest >= 2) {
-        int a = sextet(s[i]), b = sextet(s[i + 1]);
-        int c = rest == 3 ? sextet(s[i + 2]) : 0;
-        if ((a | b | c) < 0)
+        unsigned a = sextet(s[i]), b = sextet(s[i + 1]);
+        unsigned c = rest == 3 ? sextet(s[i + 2]) : 0;
+        if (((a | b | c) & 0xc0) != 0)
             goto out;
         uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6;
         /* Bits beyond the last whole byte must be zero, or "Zh" and "Zg" would both mean "f". */
