@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -34,7 +35,8 @@
 
 /* An immutable set of keys shared by readers; freed when the last reference goes. */
 struct tsv_keyset {
-    unsigned refs; /* guarded by the verifier's lock */
+    /* Taken under the verifier's lock (so the set cannot be swapped out first), dropped without it. */
+    _Atomic unsigned refs;
     size_t n;
     tsr_jwk *keys[TSV_MAX_KEYS];
 };

@@ -1,8 +1,10 @@
 /*
  * jwks_cache.c - discovery and the verifier's shared JWKS cache.
  *
- * Readers take a reference to an immutable key set under a short mutex,
- * so verification never waits for the network unless it must.  Fetches are
+ * Readers take a reference to an immutable key set under a short mutex
+ * (one lock per verification while the keys are fresh; the reference is
+ * dropped with an atomic decrement), so verification never waits for the
+ * network unless it must.  Fetches are
  * single-flight (fetch_lock) and happen without the state lock held:
  *  - a stale set (Cache-Control max-age, bounded 60 s .. 24 h) is
  *    refreshed by the one thread that notices first; others keep using the
@@ -15,6 +17,7 @@
  * rule as the issuer (transport.c): a loopback issuer cannot send the
  * verifier to plain http elsewhere.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +35,11 @@ void tsv_keyset_free(struct tsv_keyset *ks)
 
 void tsv_keys_release(tessera_verifier *v, struct tsv_keyset *ks)
 {
+    (void)v;
     if (ks == NULL)
         return;
-    pthread_mutex_lock(&v->lock);
-    bool last = --ks->refs == 0;
-    pthread_mutex_unlock(&v->lock);
-    if (last)
+    /* acq_rel: the thread that frees sees every other reader's use of the keys. */
+    if (atomic_fetch_sub_explicit(&ks->refs, 1, memory_order_acq_rel) == 1)
         tsv_keyset_free(ks);
 }
 
@@ -59,7 +61,7 @@ static int parse_jwks(const char *body, size_t len, struct tsv_keyset **out, cha
         json_decref(doc);
         return TESSERA_ENOMEM;
     }
-    ks->refs = 1;
+    atomic_init(&ks->refs, 1);
     size_t i;
     const json_t *jwk;
     json_array_foreach(keys, i, jwk)
@@ -191,10 +193,8 @@ static int fetch(tessera_verifier *v, char *detail, size_t detaillen)
         struct tsv_keyset *old = v->keys;
         v->keys = ks;
         v->expires = tsv_monotonic() + clamp_max_age(r.max_age);
-        bool last = old != NULL && --old->refs == 0;
         pthread_mutex_unlock(&v->lock);
-        if (last)
-            tsv_keyset_free(old);
+        tsv_keys_release(v, old);
     }
     tsv_http_result_cleanup(&r);
     return rc;
@@ -232,6 +232,15 @@ struct tsv_keyset *tsv_keys_acquire(tessera_verifier *v, unsigned long *generati
     int64_t now = tsv_monotonic();
     pthread_mutex_lock(&v->lock);
     bool stale = v->keys != NULL && now >= v->expires;
+    if (!stale) {
+        /* The common case: fresh keys (or none yet), one lock round trip. */
+        struct tsv_keyset *ks = v->keys;
+        if (ks != NULL)
+            atomic_fetch_add_explicit(&ks->refs, 1, memory_order_relaxed);
+        *generation = v->attempts;
+        pthread_mutex_unlock(&v->lock);
+        return ks;
+    }
     pthread_mutex_unlock(&v->lock);
 
     /* Stale keys: one thread refreshes, the rest go on with what is cached. */
@@ -252,7 +261,7 @@ struct tsv_keyset *tsv_keys_acquire(tessera_verifier *v, unsigned long *generati
     pthread_mutex_lock(&v->lock);
     struct tsv_keyset *ks = v->keys;
     if (ks != NULL)
-        ks->refs++;
+        atomic_fetch_add_explicit(&ks->refs, 1, memory_order_relaxed);
     *generation = v->attempts;
     pthread_mutex_unlock(&v->lock);
     return ks;

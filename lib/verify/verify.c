@@ -385,8 +385,11 @@ static int check_signature(tessera_verifier *v, const tsr_jws *jws, char *detail
         ks = tsv_keys_acquire(v, &gen);
         key = find_key(v, ks, jws);
     }
-    char kid[80];
-    tsv_printable(tsr_jws_kid(jws) != NULL ? tsr_jws_kid(jws) : "(none)", kid, sizeof kid, 64);
+    /* The kid for detail text; made only when a check fails. */
+    char kid[80] = "";
+    if (key == NULL || (rc = tsr_jws_verify(jws, key)) != 0)
+        tsv_printable(tsr_jws_kid(jws) != NULL ? tsr_jws_kid(jws) : "(none)", kid, sizeof kid,
+                      64);
     if (key == NULL) {
         if (ks == NULL) {
             /* A rate-limited request says why the last fetch failed, not just "later". */
@@ -407,7 +410,6 @@ static int check_signature(tessera_verifier *v, const tsr_jws *jws, char *detail
         }
         goto out;
     }
-    rc = tsr_jws_verify(jws, key);
     if (rc == TSR_EALG) {
         tsv_detail(detail, detaillen, "alg %s does not match key %s (%s)",
                    tsr_jws_alg_name(tsr_jws_alg(jws)), kid, tsr_jws_alg_name(tsr_jwk_alg(key)));
