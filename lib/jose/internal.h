@@ -47,14 +47,25 @@ struct tsr_jwk {
 
 struct tsr_jws {
     enum tsr_jws_alg alg;
+    /*
+     * NULL until asked for when the header took the fast path (jws.c): a
+     * JWS belongs to one thread, so tsr_jws_header may fill it in then.
+     */
     json_t *header;
     json_t *payload;
-    const char *kid;     /* borrowed from header; NULL when absent */
+    const char *kid;  /* in buf or borrowed from header; NULL when absent */
+    const char *typ;  /* likewise; NULL when absent or not a string */
+    char *header_raw; /* the decoded header bytes, NUL-terminated, in buf */
+    size_t header_len;
     char *signing_input; /* "header.payload" exactly as received, in buf */
     size_t signing_input_len;
     uint8_t *sig; /* in buf */
     size_t sig_len;
-    /* One allocation per parsed token: the signing input, its NUL, then the signature. */
+    /*
+     * One allocation per parsed token: the signing input and its NUL, the
+     * signature, the decoded header and its NUL, then room for the fast
+     * path's NUL-terminated copies of kid and typ.
+     */
     char buf[];
 };
 

@@ -129,7 +129,12 @@ typedef struct tsr_jws tsr_jws;
  */
 int tsr_jws_parse(const char *compact, size_t len, tsr_jws **out);
 
-const json_t *tsr_jws_header(const tsr_jws *jws);  /* borrowed */
+/* Borrowed.  Parsed on first use for common headers, so not to be called from two threads at once. */
+const json_t *tsr_jws_header(const tsr_jws *jws);
+/* The decoded header bytes (NUL-terminated; *len without the NUL).  Borrowed. */
+const char *tsr_jws_header_bytes(const tsr_jws *jws, size_t *len);
+/* The header's typ when it is a string, else NULL.  Borrowed. */
+const char *tsr_jws_typ(const tsr_jws *jws);
 const json_t *tsr_jws_payload(const tsr_jws *jws); /* borrowed */
 enum tsr_jws_alg tsr_jws_alg(const tsr_jws *jws);
 const char *tsr_jws_kid(const tsr_jws *jws); /* borrowed; NULL when absent */

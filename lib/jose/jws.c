@@ -18,8 +18,28 @@
 /* Largest signature any key can make: an RSA-8192 one. */
 #define MAX_SIG_LEN (TSR_RSA_MAX_BITS / 8)
 
+static int check_header(tsr_jws *jws);
+
 /* Parts whose decoded JSON fits here are decoded on the stack; larger ones on the heap. */
 #define PART_STACK_LEN 2048
+
+/*
+ * Parses decoded bytes as a JSON object.  Explicit length: the bytes may
+ * contain NUL, which json_loadb refuses (no JSON_ALLOW_NUL) instead of
+ * silently truncating.  Duplicate members are refused so no two readers
+ * can see different claims (RFC 8725 3.7).
+ */
+static int parse_object(const char *raw, size_t len, json_t **out)
+{
+    json_error_t jerr;
+    json_t *v = json_loadb(raw, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!json_is_object(v)) {
+        json_decref(v);
+        return TSR_EFORMAT;
+    }
+    *out = v;
+    return 0;
+}
 
 /* Decodes one base64url part and parses it as a JSON object. */
 static int decode_object(const char *part, size_t len, json_t **out)
@@ -32,27 +52,97 @@ static int decode_object(const char *part, size_t len, json_t **out)
     if (cap > sizeof stack && (raw = malloc(cap)) == NULL)
         return TSR_ENOMEM;
     int rc = tsr_b64url_decode(part, len, raw, cap, &rawlen);
-    json_t *v = NULL;
-    if (rc == 0) {
-        /*
-         * Explicit length: the decoded bytes may contain NUL, which json_loadb
-         * refuses (no JSON_ALLOW_NUL) instead of silently truncating.  Duplicate
-         * members are refused so no two readers can see different claims
-         * (RFC 8725 3.7).
-         */
-        json_error_t jerr;
-        v = json_loadb((const char *)raw, rawlen, JSON_REJECT_DUPLICATES, &jerr);
-    }
+    if (rc == 0)
+        rc = parse_object((const char *)raw, rawlen, out);
     if (raw != stack)
         free(raw);
-    if (rc != 0)
-        return rc == TSR_ENOMEM ? rc : TSR_EFORMAT;
-    if (!json_is_object(v)) {
-        json_decref(v);
-        return TSR_EFORMAT;
+    return rc == 0 || rc == TSR_ENOMEM ? rc : TSR_EFORMAT;
+}
+
+/*
+ * The fast path for the headers issuers write: {"alg":"..","typ":"..","kid":".."}
+ * in any order, each at most once, alg required, no whitespace, values of
+ * printable ASCII without '"' or '\\'.  Such text is a JSON object that
+ * jansson reads to the same members, so accepting it here refuses and
+ * admits exactly what the general path does.  Anything else returns false
+ * and goes through jansson.  Values are copied NUL-terminated to scratch.
+ */
+static bool fast_header(const char *p, size_t len, char *scratch, const char **alg,
+                        const char **typ, const char **kid, size_t *kidlen)
+{
+    const char *end = p + len;
+    *alg = *typ = *kid = NULL;
+    *kidlen = 0;
+    if (p == end || *p++ != '{')
+        return false;
+    for (;;) {
+        const char *field[2];
+        size_t flen[2];
+        for (int f = 0; f < 2; f++) {
+            if (f == 1 && (p == end || *p++ != ':'))
+                return false;
+            if (p == end || *p++ != '"')
+                return false;
+            field[f] = p;
+            while (p < end && *p != '"') {
+                if (*p < 0x20 || *p > 0x7e || *p == '\\')
+                    return false;
+                p++;
+            }
+            if (p == end)
+                return false;
+            flen[f] = (size_t)(p - field[f]);
+            p++; /* the closing quote */
+        }
+        const char **slot = NULL;
+        if (flen[0] == 3 && memcmp(field[0], "alg", 3) == 0)
+            slot = alg;
+        else if (flen[0] == 3 && memcmp(field[0], "typ", 3) == 0)
+            slot = typ;
+        else if (flen[0] == 3 && memcmp(field[0], "kid", 3) == 0)
+            slot = kid;
+        if (slot == NULL || *slot != NULL)
+            return false; /* another member, or a duplicate: the general path decides */
+        memcpy(scratch, field[1], flen[1]);
+        scratch[flen[1]] = '\0';
+        *slot = scratch;
+        if (slot == kid)
+            *kidlen = flen[1];
+        scratch += flen[1] + 1;
+        if (p == end)
+            return false;
+        char c = *p++;
+        if (c == '}')
+            return p == end && *alg != NULL;
+        if (c != ',')
+            return false;
     }
-    *out = v;
-    return 0;
+}
+
+/* alg as a JWS carries it; "none" is parsed so the caller can name the refusal. */
+static int set_alg(tsr_jws *jws, const char *alg)
+{
+    if (strcmp(alg, "none") == 0) {
+        jws->alg = TSR_ALG_NONE; /* never verifies */
+        return 0;
+    }
+    return tsr_jws_alg_parse(alg, &jws->alg) == 0 ? 0 : TSR_EFORMAT;
+}
+
+/* Reads the decoded header in jws->header_raw: the fast path, else jansson and check_header. */
+static int read_header(tsr_jws *jws, char *scratch)
+{
+    const char *alg, *typ, *kid;
+    size_t kidlen;
+    if (fast_header(jws->header_raw, jws->header_len, scratch, &alg, &typ, &kid, &kidlen)) {
+        if (set_alg(jws, alg) != 0 || (kid != NULL && !tsr_jwk_kid_valid(kid, kidlen)))
+            return TSR_EFORMAT;
+        jws->typ = typ;
+        jws->kid = kid;
+        return 0;
+    }
+    int rc = parse_object(jws->header_raw, jws->header_len, &jws->header);
+    return rc != 0 ? rc : check_header(jws);
 }
 
 /* A JSON string member without embedded NUL, or NULL. */
@@ -71,12 +161,9 @@ static int check_header(tsr_jws *jws)
     const json_t *h = jws->header;
     size_t len = 0;
     const char *alg = string_member(h, "alg", &len);
-    if (alg == NULL)
+    if (alg == NULL || set_alg(jws, alg) != 0)
         return TSR_EFORMAT;
-    if (strcmp(alg, "none") == 0)
-        jws->alg = TSR_ALG_NONE; /* parsed so the caller can name the refusal; never verifies */
-    else if (tsr_jws_alg_parse(alg, &jws->alg) != 0)
-        return TSR_EFORMAT;
+    jws->typ = json_string_value(json_object_get(h, "typ"));
 
     /* RFC 7515 4.1.11: we understand no extension, so any crit must be refused. */
     if (json_object_get(h, "crit") != NULL)
@@ -115,9 +202,12 @@ int tsr_jws_parse(const char *compact, size_t len, tsr_jws **out)
 
     /* The signature covers the received text, not a re-serialisation. */
     size_t inlen = (size_t)(dot2 - compact);
-    size_t sigcap = tsr_b64url_decoded_max(siglen); /* bounded by TSR_JWS_MAX_LEN */
+    size_t h64 = (size_t)(dot1 - compact);
+    /* Both bounded by TSR_JWS_MAX_LEN, so the sum cannot overflow. */
+    size_t sigcap = tsr_b64url_decoded_max(siglen);
+    size_t hcap = tsr_b64url_decoded_max(h64);
     int rc = TSR_ENOMEM;
-    tsr_jws *jws = malloc(sizeof *jws + inlen + 1 + sigcap);
+    tsr_jws *jws = malloc(sizeof *jws + inlen + 1 + sigcap + 2 * (hcap + 1));
     if (jws == NULL)
         goto out;
     memset(jws, 0, sizeof *jws);
@@ -126,9 +216,15 @@ int tsr_jws_parse(const char *compact, size_t len, tsr_jws **out)
     memcpy(jws->signing_input, compact, inlen);
     jws->signing_input[inlen] = '\0';
     jws->sig = (uint8_t *)jws->buf + inlen + 1;
-    if ((rc = decode_object(compact, (size_t)(dot1 - compact), &jws->header)) != 0 ||
-        (rc = decode_object(dot1 + 1, (size_t)(dot2 - dot1 - 1), &jws->payload)) != 0 ||
-        (rc = check_header(jws)) != 0)
+    jws->header_raw = jws->buf + inlen + 1 + sigcap;
+    if (tsr_b64url_decode(compact, h64, (uint8_t *)jws->header_raw, hcap, &jws->header_len) !=
+        0) {
+        rc = TSR_EFORMAT;
+        goto out;
+    }
+    jws->header_raw[jws->header_len] = '\0';
+    if ((rc = read_header(jws, jws->header_raw + hcap + 1)) != 0 ||
+        (rc = decode_object(dot1 + 1, (size_t)(dot2 - dot1 - 1), &jws->payload)) != 0)
         goto out;
     if (tsr_b64url_decode(sig, siglen, jws->sig, sigcap, &jws->sig_len) != 0) {
         rc = TSR_EFORMAT;
@@ -144,7 +240,26 @@ out:
 
 const json_t *tsr_jws_header(const tsr_jws *jws)
 {
-    return jws != NULL ? jws->header : NULL;
+    if (jws == NULL)
+        return NULL;
+    if (jws->header == NULL) {
+        /* The fast path checked the header without jansson; the object is made when asked for. */
+        tsr_jws *w = (tsr_jws *)jws; /* allocated writable by tsr_jws_parse */
+        if (parse_object(jws->header_raw, jws->header_len, &w->header) != 0)
+            return NULL;
+    }
+    return jws->header;
+}
+
+const char *tsr_jws_header_bytes(const tsr_jws *jws, size_t *len)
+{
+    *len = jws != NULL ? jws->header_len : 0;
+    return jws != NULL ? jws->header_raw : NULL;
+}
+
+const char *tsr_jws_typ(const tsr_jws *jws)
+{
+    return jws != NULL ? jws->typ : NULL;
 }
 
 const json_t *tsr_jws_payload(const tsr_jws *jws)

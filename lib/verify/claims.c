@@ -70,7 +70,19 @@ TESSERA_API const json_t *tessera_claims_json(const tessera_claims *c)
 
 TESSERA_API const json_t *tessera_claims_header(const tessera_claims *c)
 {
-    return c != NULL ? c->header : NULL;
+    if (c == NULL || !c->is_jwt)
+        return NULL;
+    if (c->header == NULL) {
+        /* Verification already checked these bytes; the claims belong to one thread. */
+        json_error_t jerr;
+        json_t *h = json_loadb(c->header_raw, c->header_len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!json_is_object(h)) {
+            json_decref(h);
+            return NULL;
+        }
+        ((tessera_claims *)c)->header = h; /* allocated writable by tessera_verify */
+    }
+    return c->header;
 }
 
 TESSERA_API void tessera_claims_free(tessera_claims *c)

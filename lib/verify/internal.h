@@ -73,8 +73,11 @@ struct tessera_verifier {
 };
 
 struct tessera_claims {
-    json_t *header;  /* NULL for introspection */
+    json_t *header;  /* NULL for introspection; for a JWT made on first use from header_raw */
     json_t *payload; /* the JWT payload or the introspection answer */
+    bool is_jwt;
+    size_t header_len;
+    char header_raw[]; /* the JWT's decoded header, NUL-terminated */
 };
 
 /* errors.c: writes printf-style text into detail (NULL or 0 length: nothing). */

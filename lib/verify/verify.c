@@ -290,12 +290,12 @@ int tsv_check_aud(const tessera_verifier *v, const json_t *payload, bool require
     return TESSERA_ECLAIM;
 }
 
-static int check_typ(const tessera_verifier *v, const json_t *header, char *detail,
+static int check_typ(const tessera_verifier *v, const tsr_jws *jws, char *detail,
                      size_t detaillen)
 {
     if (v->typ == NULL)
         return TESSERA_OK;
-    const char *typ = json_string_value(json_object_get(header, "typ"));
+    const char *typ = tsr_jws_typ(jws);
     const char *t = typ;
     if (t != NULL && strncasecmp(t, "application/", 12) == 0)
         t += 12;
@@ -438,7 +438,7 @@ static int check_claims(const tessera_verifier *v, const tsr_jws *jws, char *det
     if (rc == TESSERA_OK)
         rc = tsv_check_times(v, p, true, detail, detaillen);
     if (rc == TESSERA_OK)
-        rc = check_typ(v, tsr_jws_header(jws), detail, detaillen);
+        rc = check_typ(v, jws, detail, detaillen);
     return rc;
 }
 
@@ -475,12 +475,17 @@ TESSERA_API int tessera_verify(tessera_verifier *v, const char *token, tessera_c
     if (rc == TESSERA_OK)
         rc = check_claims(v, jws, detail, detaillen);
     if (rc == TESSERA_OK) {
-        tessera_claims *c = calloc(1, sizeof *c);
+        /* The header's JSON object is made when asked for (claims.c); most callers never do. */
+        size_t hlen = 0;
+        const char *hraw = tsr_jws_header_bytes(jws, &hlen);
+        tessera_claims *c = calloc(1, sizeof *c + hlen + 1);
         if (c == NULL) {
             rc = TESSERA_ENOMEM;
         } else {
-            c->header = json_incref((json_t *)tsr_jws_header(jws));
             c->payload = json_incref((json_t *)tsr_jws_payload(jws));
+            c->header_len = hlen;
+            memcpy(c->header_raw, hraw, hlen);
+            c->is_jwt = true;
             *claims = c;
         }
     }
