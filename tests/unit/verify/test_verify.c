@@ -800,6 +800,44 @@ static void test_threads(void **state)
     tessera_verifier_free(v);
 }
 
+/* Replaces the cached key set while workers hold references to it. */
+static void *refresh_work(void *arg)
+{
+    struct worker *w = arg;
+    for (int i = 0; i < 20; i++)
+        if (tessera_verifier_refresh(w->v, NULL, 0) != TESSERA_OK)
+            w->failures++;
+    return NULL;
+}
+
+/*
+ * Key sets swapped by refreshes (refetch interval 0) while other threads
+ * verify: each verification keeps the set it took, the last holder frees it
+ * (ASan and valgrind see a use after free or a leak otherwise).
+ */
+static void test_threads_during_refresh(void **state)
+{
+    struct fx *f = *state;
+    const char *algs[] = {"ES256", "RS256", NULL};
+    tessera_verifier *v = verifier(f, algs, 0);
+    char *toks[2] = {sign(f->ec, NULL, good_claims(f)), sign(f->rsa, NULL, good_claims(f))};
+    unsigned long before = tessera_verifier_jwks_fetches(v);
+    pthread_t t[4];
+    struct worker w[4];
+    for (int i = 0; i < 4; i++) {
+        w[i] = (struct worker){v, toks[i % 2], 0};
+        assert_int_equal(pthread_create(&t[i], NULL, i == 3 ? refresh_work : work, &w[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(w[i].failures, 0);
+    }
+    assert_int_equal(tessera_verifier_jwks_fetches(v), before + 20);
+    free(toks[0]);
+    free(toks[1]);
+    tessera_verifier_free(v);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -819,6 +857,7 @@ int main(void)
         T(test_scope_and_permission_helpers),
         T(test_introspection),
         T(test_threads),
+        T(test_threads_during_refresh),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
