@@ -219,7 +219,7 @@ TESSERA_API const char *tessera_claims_permission(const tessera_claims *c, size_
 TESSERA_API bool tessera_claims_has_permission(const tessera_claims *c, const char *name);
 /* The whole payload (or introspection answer) for custom claims.  Borrowed. */
 TESSERA_API const json_t *tessera_claims_json(const tessera_claims *c);
-/* The JWS header, or NULL for an introspected token.  Borrowed. */
+/* The JWS header, or NULL for an introspected token.  Borrowed; made on the first call. */
 TESSERA_API const json_t *tessera_claims_header(const tessera_claims *c);
 /* Frees the claims.  NULL is a no-op. */
 TESSERA_API void tessera_claims_free(tessera_claims *c);
