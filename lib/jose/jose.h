@@ -129,7 +129,7 @@ typedef struct tsr_jws tsr_jws;
  */
 int tsr_jws_parse(const char *compact, size_t len, tsr_jws **out);
 
-/* Borrowed.  Parsed on first use for common headers, so not to be called from two threads at once. */
+/* Borrowed.  Made on first use for common headers: not to be called from two threads at once. */
 const json_t *tsr_jws_header(const tsr_jws *jws);
 /* The decoded header bytes (NUL-terminated; *len without the NUL).  Borrowed. */
 const char *tsr_jws_header_bytes(const tsr_jws *jws, size_t *len);

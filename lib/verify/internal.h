@@ -35,7 +35,7 @@
 
 /* An immutable set of keys shared by readers; freed when the last reference goes. */
 struct tsv_keyset {
-    /* Taken under the verifier's lock (so the set cannot be swapped out first), dropped without it. */
+    /* Taken under the verifier's lock (so the set is not swapped out first), dropped without. */
     _Atomic unsigned refs;
     size_t n;
     tsr_jwk *keys[TSV_MAX_KEYS];
