@@ -1,5 +1,6 @@
 #include "core/catalog.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 
 /* Each table sorted by its key (byte order, as SQLite's = compares), searched with bsearch. */
 struct tsr_catalog {
+    atomic_int refs;            /* snapshots of an unchanged tenant share its catalog */
     struct tsr_client *clients; /* by client_id */
     size_t nclients;
     struct tsr_api *apis; /* by identifier */
@@ -40,9 +42,15 @@ static int str_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+struct tsr_catalog *tsr_catalog_hold(struct tsr_catalog *cat)
+{
+    atomic_fetch_add(&cat->refs, 1);
+    return cat;
+}
+
 void tsr_catalog_free(struct tsr_catalog *cat)
 {
-    if (cat == NULL)
+    if (cat == NULL || atomic_fetch_sub(&cat->refs, 1) != 1)
         return;
     tsr_client_list_free(cat->clients, cat->nclients);
     tsr_api_list_free(cat->apis, cat->napis);
@@ -57,6 +65,7 @@ int tsr_catalog_load(tsr_store *st, const char *tenant_id, struct tsr_catalog **
     struct tsr_catalog *cat = calloc(1, sizeof *cat);
     if (cat == NULL)
         return TSR_ENOMEM;
+    atomic_init(&cat->refs, 1);
     /*
      * A record the store holds but cannot be read is left out (that client,
      * API or grant is refused, as its own SQL read was) and logged: failing

@@ -32,7 +32,10 @@ struct tsr_app;
  */
 int tsr_catalog_load(tsr_store *st, const char *tenant_id, struct tsr_catalog **out);
 
-/* Frees the catalog and everything in it.  NULL is a no-op. */
+/* One more reference to cat (a new snapshot of a tenant whose records did not change). */
+struct tsr_catalog *tsr_catalog_hold(struct tsr_catalog *cat);
+
+/* Drops one reference; the last frees the catalog and everything in it.  NULL is a no-op. */
 void tsr_catalog_free(struct tsr_catalog *cat);
 
 /* The client client_id, or NULL. */

@@ -40,9 +40,10 @@ static int read_row(tsr_stmt *q, void *record)
     t->logo_url = tsr_stmt_text_dup(q, 9);
     t->default_directory = tsr_stmt_text_dup(q, 11);
     t->primary_color = tsr_stmt_text_dup(q, 10);
+    t->generation = tsr_stmt_int64(q, 12);
     int rc = 0;
-    if (!t->id || !t->issuer || !t->friendly_name || !t->default_audience || !t->logo_url || !t->default_directory ||
-        !t->primary_color)
+    if (!t->id || !t->issuer || !t->friendly_name || !t->default_audience || !t->logo_url ||
+        !t->default_directory || !t->primary_color)
         rc = TSR_ENOMEM;
     if (rc == 0 && tsr_strlist_from_text(&t->allowed_logout_urls, tsr_stmt_text(q, 8)) != 0)
         rc = TSR_ESTORE;

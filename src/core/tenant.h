@@ -21,7 +21,7 @@ struct tsr_tenant {
     char *id;
     char *issuer; /* scheme://host[:port]/[prefix/] with the trailing slash */
     char *friendly_name;
-    char *default_audience; /* "" when none */
+    char *default_audience;  /* "" when none */
     char *default_directory; /* connection of the password grant, "" when none */
     bool is_default;
     int64_t session_lifetime;      /* seconds a login session lasts at most */
@@ -30,6 +30,7 @@ struct tsr_tenant {
     char *logo_url;      /* branding of the login pages; "" for none */
     char *primary_color; /* "#rrggbb" */
     int64_t created_at;
+    int64_t generation; /* moves on every change to the tenant or the records of its catalog */
 };
 
 void tsr_tenant_cleanup(struct tsr_tenant *t);

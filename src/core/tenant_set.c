@@ -44,12 +44,13 @@ static int load_limits(tsr_store *st, const struct tsr_limits *server, struct ts
     return rc;
 }
 
-/* The tenant's keyring from prev (the same tenant in the previous set, may be NULL) when unchanged. */
+/* The tenant's keyring from prev (the same tenant in the previous set, may be NULL) when unchanged.
+ */
 static int load_keys(tsr_store *st, const uint8_t master_key[TSR_MASTER_KEY_LEN],
                      const struct tsr_tenant_ctx *prev, struct tsr_tenant_ctx *c)
 {
-    int rc = tsr_tenant_keys_get(st, c->t.id, c->host, master_key,
-                                 prev ? prev->shared_keys : NULL, &c->shared_keys);
+    int rc = tsr_tenant_keys_get(st, c->t.id, c->host, master_key, prev ? prev->shared_keys : NULL,
+                                 &c->shared_keys);
     if (rc == 0) {
         c->keys = tsr_tenant_keys_ring(c->shared_keys);
         c->jwks_json = tsr_tenant_keys_jwks(c->shared_keys);
@@ -86,7 +87,16 @@ static int load_tenant(tsr_store *st, const uint8_t master_key[TSR_MASTER_KEY_LE
                  tsr_strerror(rc));
         return rc;
     }
-    rc = tsr_catalog_load(st, c->t.id, &c->catalog);
+    /*
+     * Every write to a client, API or grant moves its tenant's generation
+     * (tsr_catalog_changed), so a tenant whose generation is the one prev
+     * was listed with keeps prev's catalog: a write reloads its own
+     * tenant's records, not every tenant's.
+     */
+    if (prev != NULL && prev->catalog != NULL && prev->t.generation == c->t.generation)
+        c->catalog = tsr_catalog_hold(prev->catalog);
+    else
+        rc = tsr_catalog_load(st, c->t.id, &c->catalog);
     if (rc != 0) {
         snprintf(err, errlen, "tenant %s: cannot load its clients, APIs and grants: %s",
                  c->t.issuer, tsr_store_errmsg(st));

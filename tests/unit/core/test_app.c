@@ -291,6 +291,39 @@ static void reload_shares_unchanged_keys(void **state)
     tsr_app_close(&app);
 }
 
+/*
+ * A reload keeps the catalog of a tenant whose generation did not move
+ * and loads afresh the catalog of one a write touched (tsr_catalog_changed),
+ * so a write costs its own tenant's records, not every tenant's.
+ */
+static void reload_shares_unchanged_catalogs(void **state)
+{
+    (void)state;
+    struct tsr_app app;
+    char err[512];
+    assert_int_equal(open_app(&app, NULL, 0, err, sizeof err), 0);
+    tsr_store *st = tsr_app_store(&app);
+    assert_non_null(st);
+    const struct tsr_catalog *before = app.tenants->tenants[0].catalog;
+    assert_int_equal(tsr_app_reload(&app, st), 0);
+    assert_ptr_equal(app.tenants->tenants[0].catalog, before);
+
+    /* A snapshot still held keeps the shared catalog after the next one drops it. */
+    struct tsr_tenant_set *held = tsr_app_acquire(&app);
+    struct tsr_client c;
+    const char *tid = app.tenants->tenants[0].t.id;
+    assert_int_equal(tsr_client_init_new(&c, tid), 0);
+    assert_int_equal(tsr_client_insert(st, &c), 0);
+    assert_int_equal(tsr_catalog_changed(&app, st, tid), 0);
+    assert_ptr_not_equal(app.tenants->tenants[0].catalog, before);
+    assert_non_null(tsr_catalog_client(app.tenants->tenants[0].catalog, c.client_id));
+    assert_ptr_equal(held->tenants[0].catalog, before);
+    assert_null(tsr_catalog_client(held->tenants[0].catalog, c.client_id));
+    tsr_tenant_set_release(held);
+    tsr_client_cleanup(&c);
+    tsr_app_close(&app);
+}
+
 #define WRITERS 2
 #define WRITES 8
 
@@ -380,6 +413,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(wrong_master_key_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(tenant_limits_in_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(reload_shares_unchanged_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(reload_shares_unchanged_catalogs, setup, teardown),
         cmocka_unit_test_setup_teardown(parallel_reloads_keep_the_newest, setup, teardown),
         cmocka_unit_test(seal_round_trip_and_tamper),
     };
