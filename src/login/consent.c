@@ -150,7 +150,7 @@ void tsr_login_consent_get(struct tsr_req *req)
     struct tsr_page p;
     tsr_page_init(&p, req, "Authorize application");
     tsr_page_allow_form_target(&p, c.f.tx.ar.redirect_uri);
-    tsr_tpl_set(&p.ctx, "client_name", c.f.client.name);
+    tsr_tpl_set(&p.ctx, "client_name", c.f.client->name);
     tsr_tpl_set(&p.ctx, "state", c.f.tx.handle);
     tsr_tpl_set(&p.ctx, "csrf", c.f.tx.csrf);
     tsr_tpl_set(&p.ctx, "user_name", u.email ? u.email : u.username);

@@ -30,7 +30,7 @@ static void show_status(struct tsr_req *req, unsigned status, const struct tsr_p
     struct tsr_page p;
     tsr_page_init(&p, req, "Log in");
     tsr_page_allow_form_target(&p, f->tx.ar.redirect_uri);
-    tsr_tpl_set(&p.ctx, "client_name", f->client.name);
+    tsr_tpl_set(&p.ctx, "client_name", f->client->name);
     tsr_tpl_set(&p.ctx, "state", f->tx.handle);
     tsr_tpl_set(&p.ctx, "csrf", f->tx.csrf);
     tsr_tpl_set(&p.ctx, "username", username);

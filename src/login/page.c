@@ -13,6 +13,7 @@
 
 #include "authn/authorize.h"
 #include "core/app.h"
+#include "core/catalog.h"
 #include "core/event.h"
 #include "core/input.h"
 #include "core/rate_limit.h"
@@ -92,7 +93,6 @@ const char *tsr_page_handle(struct tsr_req *req, const struct tsr_params *form, 
 void tsr_page_flow_cleanup(struct tsr_page_flow *f)
 {
     tsr_login_tx_cleanup(&f->tx);
-    tsr_client_cleanup(&f->client);
     tsr_connection_cleanup(&f->conn);
 }
 
@@ -111,14 +111,10 @@ bool tsr_page_flow_load(struct tsr_req *req, const char *state, struct tsr_page_
         tsr_page_server_error(req, "load login transaction", rc);
         goto fail;
     }
-    rc = tsr_client_get(req->store, tid, f->tx.ar.client_id, &f->client);
-    if (rc == TSR_ENOTFOUND) {
+    f->client = tsr_catalog_client(req->tenant->catalog, f->tx.ar.client_id);
+    if (f->client == NULL) {
         tsr_login_error_page(req, 400, "Application not found",
                              "The application you are logging in to no longer exists.");
-        goto fail;
-    }
-    if (rc != 0) {
-        tsr_page_server_error(req, "load client", rc);
         goto fail;
     }
     const char *name = f->tx.ar.connection != NULL && f->tx.ar.connection[0] != '\0'
@@ -130,7 +126,7 @@ bool tsr_page_flow_load(struct tsr_req *req, const char *state, struct tsr_page_
         goto fail;
     }
     if (rc == TSR_ENOTFOUND || strcmp(f->conn.strategy ? f->conn.strategy : "", "auth0") != 0 ||
-        !tsr_connection_enabled_for(&f->conn, f->client.client_id)) {
+        !tsr_connection_enabled_for(&f->conn, f->client->client_id)) {
         tsr_login_error_page(req, 400, "Login is not available",
                              "This application is not set up to log people in with this "
                              "connection. Contact the application's support.");
@@ -150,8 +146,8 @@ void tsr_page_flow_event(struct tsr_req *req, const struct tsr_page_flow *f, con
     struct tsr_event e = {
         .type = type,
         .description = description,
-        .client_id = f->client.client_id,
-        .client_name = f->client.name,
+        .client_id = f->client->client_id,
+        .client_name = f->client->name,
         .user_id = user_id,
         .user_name = user_name,
         .connection = f->conn.name,

@@ -70,7 +70,7 @@ const char *tsr_page_handle(struct tsr_req *req, const struct tsr_params *form, 
 /* A login transaction with what every page of it needs. */
 struct tsr_page_flow {
     struct tsr_login_tx tx;
-    struct tsr_client client;
+    const struct tsr_client *client; /* borrowed from the tenant's catalog (core/catalog.h) */
     struct tsr_connection conn;
 };
 

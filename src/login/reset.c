@@ -126,8 +126,8 @@ void tsr_login_reset_request_get(struct tsr_req *req)
 static void send_link(struct tsr_req *req, const struct request_ctx *r, const char *email)
 {
     int rc = tsr_ticket_queue_reset(tsr_req_who(req), request_conn(r), email,
-                                    r->has_flow ? r->f.client.client_id : NULL,
-                                    r->has_flow ? r->f.client.name : NULL);
+                                    r->has_flow ? r->f.client->client_id : NULL,
+                                    r->has_flow ? r->f.client->name : NULL);
     if (rc != 0)
         tsr_log(TSR_LOG_ERROR, "cannot queue a password reset request",
                 json_pack("{s:s, s:s}", "request_id", req->request_id, "error", tsr_errname(rc)));

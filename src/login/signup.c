@@ -33,7 +33,7 @@ static void show(struct tsr_req *req, const struct tsr_page_flow *f, const char 
     struct tsr_page p;
     tsr_page_init(&p, req, "Sign up");
     tsr_page_allow_form_target(&p, f->tx.ar.redirect_uri);
-    tsr_tpl_set(&p.ctx, "client_name", f->client.name);
+    tsr_tpl_set(&p.ctx, "client_name", f->client->name);
     tsr_tpl_set(&p.ctx, "state", f->tx.handle);
     tsr_tpl_set(&p.ctx, "csrf", f->tx.csrf);
     tsr_tpl_set(&p.ctx, "email", email);
@@ -175,7 +175,7 @@ void tsr_login_signup_post(struct tsr_req *req)
         goto out;
     }
     tsr_page_flow_event(req, &f, "ss", "Successful signup", u.user_id, u.email);
-    tsr_ticket_send_welcome(tsr_req_who(req), &u, f.client.client_id);
+    tsr_ticket_send_welcome(tsr_req_who(req), &u, f.client->client_id);
     tsr_page_flow_logged_in(req, &f, &u);
 out:
     tsr_user_cleanup(&u);
