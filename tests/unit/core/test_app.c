@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "fixture_tmp.h"
+
 #include "jose/jose.h"
 #include "rsa_keys.h"
 #include <jansson.h>
@@ -66,12 +68,7 @@ static int file_mode(const char *file)
 static int setup(void **state)
 {
     (void)state;
-    const char *base = getenv("TSR_TEST_TMPDIR");
-    if (base == NULL || base[0] == '\0')
-        base = "/tmp";
-    mkdir(base, 0700);
-    snprintf(dir, sizeof dir, "%s/tsr-app-XXXXXX", base);
-    assert_non_null(mkdtemp(dir));
+    fixture_mkdtemp(dir, sizeof dir, "tsr-app");
     env_master_key = NULL;
     tsr_log_set_level(TSR_LOG_ERROR);
     return 0;

@@ -24,6 +24,8 @@
 
 #include <cmocka.h>
 
+#include "fixture_tmp.h"
+
 #include "jose/jose.h"
 #include "rsa_keys.h"
 
@@ -131,12 +133,7 @@ static int setup(void **state)
     struct fx *f = calloc(1, sizeof *f);
     assert_non_null(f);
     tsr_log_set_level(TSR_LOG_ERROR);
-    const char *base = getenv("TSR_TEST_TMPDIR");
-    if (base == NULL || base[0] == '\0')
-        base = "/tmp";
-    mkdir(base, 0700);
-    snprintf(f->root, sizeof f->root, "%s/tsr-backup-XXXXXX", base);
-    assert_non_null(mkdtemp(f->root));
+    fixture_mkdtemp(f->root, sizeof f->root, "tsr-backup");
     path_in(f->data, sizeof f->data, f->root, "data");
     assert_int_equal(mkdir(f->data, 0700), 0);
     path_in(f->db, sizeof f->db, f->data, "tessera.db");

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "fixture_tmp.h"
 #include <pthread.h>
 
 #include "config/limits.h"
@@ -43,12 +45,7 @@ static int setup(void **state)
     struct fx *f = calloc(1, sizeof *f);
     assert_non_null(f);
     tsr_log_set_level(TSR_LOG_ERROR);
-    const char *base = getenv("TSR_TEST_TMPDIR");
-    if (base == NULL || base[0] == '\0')
-        base = "/tmp";
-    mkdir(base, 0700);
-    snprintf(f->root, sizeof f->root, "%s/tsr-events-XXXXXX", base);
-    assert_non_null(mkdtemp(f->root));
+    fixture_mkdtemp(f->root, sizeof f->root, "tsr-events");
     snprintf(f->db, sizeof f->db, "%s/tessera.db", f->root);
     assert_int_equal(tsr_store_open(f->db, &f->st), 0);
     assert_int_equal(tsr_store_migrate(f->st, NULL), 0);
@@ -84,22 +81,11 @@ static int teardown(void **state)
     return 0;
 }
 
-static int64_t count_sql(tsr_store *st, const char *sql)
-{
-    tsr_stmt *q = NULL;
-    int64_t n = -1;
-    assert_int_equal(tsr_store_query(st, &q, sql, ""), 0);
-    if (tsr_stmt_step(q) == TSR_STORE_ROW)
-        n = tsr_stmt_int64(q, 0);
-    tsr_stmt_finalize(q);
-    return n;
-}
-
 static int64_t count_rows(tsr_store *st, const char *where)
 {
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM events%s", where);
-    return count_sql(st, sql);
+    return fixture_count(st, sql);
 }
 
 /* A row as core/event.c builds it; description "T<thread>-<seq>" says who queued it when. */
@@ -191,7 +177,7 @@ static void test_many_threads_past_capacity(void **state)
     assert_int_equal(tsr_event_writer_sync(), 0);
     /* Read through another handle, as a request's, before the stop. */
     assert_int_equal(count_rows(f->st, ""), THREADS * PER_THREAD);
-    assert_int_equal(count_sql(f->st, "SELECT count(DISTINCT id) FROM events"),
+    assert_int_equal(fixture_count(f->st, "SELECT count(DISTINCT id) FROM events"),
                      THREADS * PER_THREAD);
     assert_each_thread_in_order(f->st);
     struct tsr_event_writer_stats s;

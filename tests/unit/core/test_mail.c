@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "fixture_tmp.h"
+
 #include "core/mail.h"
 #include "core/mail_queue.h"
 #include "util/err.h"
@@ -42,25 +44,14 @@ static void test_addresses(void **state)
     assert_false(tsr_mail_address_ok("<a@example.com>"));
 }
 
-static int64_t count_of(tsr_store *st, const char *sql)
-{
-    tsr_stmt *q = NULL;
-    int64_t n = -1;
-    assert_int_equal(tsr_store_query(st, &q, sql, ""), 0);
-    if (tsr_stmt_step(q) == TSR_STORE_ROW)
-        n = tsr_stmt_int64(q, 0);
-    tsr_stmt_finalize(q);
-    return n;
-}
-
 static int64_t queued(tsr_store *st)
 {
-    return count_of(st, "SELECT count(*) FROM mail_queue");
+    return fixture_count(st, "SELECT count(*) FROM mail_queue");
 }
 
 static int64_t link_stored(tsr_store *st)
 {
-    return count_of(st, "SELECT count(*) FROM mail_queue WHERE message LIKE '%ticket=%'");
+    return fixture_count(st, "SELECT count(*) FROM mail_queue WHERE message LIKE '%ticket=%'");
 }
 
 static void test_tls_rule(void **state)
@@ -120,10 +111,10 @@ static void test_retry_after_failure(void **state)
     assert_int_equal(tsr_mail_queue_run(&app, st, NULL, now, &next), 0);
     assert_int_equal(queued(st), 1);
     assert_int_equal(next, now + tsr_mail_retry_delay(1));
-    assert_int_equal(count_of(st, "SELECT attempts FROM mail_queue"), 1);
+    assert_int_equal(fixture_count(st, "SELECT attempts FROM mail_queue"), 1);
     /* Not due yet: nothing is tried. */
     assert_int_equal(tsr_mail_queue_run(&app, st, NULL, now + 1, &next), 0);
-    assert_int_equal(count_of(st, "SELECT attempts FROM mail_queue"), 1);
+    assert_int_equal(fixture_count(st, "SELECT attempts FROM mail_queue"), 1);
     /* The last allowed attempt drops it. */
     assert_int_equal(tsr_store_run(st, NULL, "UPDATE mail_queue SET attempts = ?", "i",
                                    (int64_t)(TSR_MAIL_MAX_ATTEMPTS - 1)),
@@ -169,13 +160,7 @@ static void test_outbox(void **state)
     tsr_log_set_level(TSR_LOG_WARN);
     struct tsr_app app;
     memset(&app, 0, sizeof app);
-    const char *base = getenv("TSR_TEST_TMPDIR");
-    if (base == NULL || base[0] == '\0')
-        base = "/tmp";
-    if (mkdir(base, 0700) != 0)
-        assert_int_equal(errno, EEXIST);
-    snprintf(app.settings.data_dir, sizeof app.settings.data_dir, "%s/tsr-mail-XXXXXX", base);
-    assert_non_null(mkdtemp(app.settings.data_dir));
+    fixture_mkdtemp(app.settings.data_dir, sizeof app.settings.data_dir, "tsr-mail");
 
     tsr_store *st = NULL;
     assert_int_equal(tsr_store_open("sqlite::memory:", &st), 0);
