@@ -257,8 +257,9 @@ static json_t *api_json(const struct tsr_req *req, const struct tsr_api *a)
 /*
  * Writes a (new or changed) and, when it signs with an alg the tenant has
  * no key of yet (PS256, ES256, EdDSA), that alg's current and next keys in
- * the same transaction.  New keys rebuild the snapshot at once, so the
- * JWKS lists them and the API's first token is signed with them.
+ * the same transaction.  The caller's tsr_catalog_changed then touches the
+ * tenant and rebuilds the snapshot, so the JWKS lists new keys and the
+ * API's first token is signed with them.
  */
 static int write_with_keys(struct tsr_req *req, const struct tsr_api *a, bool creating)
 {
@@ -269,12 +270,7 @@ static int write_with_keys(struct tsr_req *req, const struct tsr_api *a, bool cr
     if (rc == 0)
         rc = tsr_keys_ensure_alg(req->store, tenant_id(req), req->app->master_key,
                                  a->signing_alg, &new_keys);
-    if (rc == 0 && new_keys) /* other nodes reload the tenant too */
-        rc = tsr_tenant_touch(req->store, tenant_id(req));
-    rc = tsr_store_finish_own(req->store, own, rc);
-    if (rc == 0 && new_keys)
-        tsr_app_reload(req->app, req->store);
-    return rc;
+    return tsr_store_finish_own(req->store, own, rc);
 }
 
 /* {id} is the API's id or, as Auth0 allows, its identifier (audience). */
