@@ -23,6 +23,7 @@
 
 #include "store/internal.h"
 #include "store/sqlite/queries.h"
+#include "store/sqlite_wait.h"
 #include "util/err.h"
 #include "util/ipnet.h"
 #include "util/log.h"
@@ -52,6 +53,7 @@ struct cache_entry {
 struct sq_store {
     struct tsr_store base;
     sqlite3 *db;
+    struct tsr_sq_wait wait;
     uint64_t tick;
     struct cache_entry cache[CACHE_SIZE];
 };
@@ -243,7 +245,12 @@ static int sq_bind(tsr_stmt *stmt, int idx, char type, const void *ptr, int64_t 
 
 static int sq_step(tsr_stmt *stmt)
 {
-    return map_rc(sqlite3_step(((struct sq_stmt *)stmt)->stmt));
+    sqlite3_stmt *s = ((struct sq_stmt *)stmt)->stmt;
+    int rc = sqlite3_step(s);
+    /* An autocommit write has let go of the write lock once it stops. */
+    if (rc != SQLITE_ROW && !sqlite3_stmt_readonly(s) && sqlite3_get_autocommit(sqlite3_db_handle(s)))
+        tsr_sq_wait_released();
+    return map_rc(rc);
 }
 
 static int sq_column_type_null(tsr_stmt *stmt, int col)
@@ -273,7 +280,12 @@ static const void *sq_column_blob(tsr_stmt *stmt, int col, size_t *len)
 
 static int sq_exec(tsr_store *st, const char *sql)
 {
-    return map_rc(sqlite3_exec(((struct sq_store *)st)->db, sql, NULL, NULL, NULL));
+    sqlite3 *db = ((struct sq_store *)st)->db;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    /* COMMIT, ROLLBACK and statements outside a transaction end with no lock held. */
+    if (sqlite3_get_autocommit(db))
+        tsr_sq_wait_released();
+    return map_rc(rc);
 }
 
 static int64_t sq_changes(tsr_store *st)
@@ -414,7 +426,7 @@ static int sq_open(const char *location, tsr_store **out)
         goto out;
     }
     sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    tsr_sq_wait_install(s->db, &s->wait, BUSY_TIMEOUT_MS);
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
     if (sqlite3_create_function(s->db, "tsr_ip_net", 1,
