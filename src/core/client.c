@@ -393,16 +393,3 @@ bool tsr_client_origin_lookup_key(const char *origin, char key[TSR_CLIENT_ORIGIN
     /* Origins are kept with ASCII letters lowered: the match ignores their case. */
     return origin != NULL && plausible_origin(origin) && origin_key(origin, key);
 }
-
-int tsr_client_origin_allowed(tsr_store *st, const char *tenant_id, const char *origin,
-                              bool *allowed)
-{
-    *allowed = false;
-    char key[TSR_CLIENT_ORIGIN_MAX + 1];
-    if (!tsr_client_origin_lookup_key(origin, key))
-        return 0;
-    int64_t n = 0;
-    int rc = tsr_rows_count(st, &n, TSR_Q_CLIENT_COUNT_ORIGIN, tenant_id, key);
-    *allowed = rc == 0 && n > 0;
-    return rc;
-}

@@ -112,22 +112,13 @@ int tsr_client_update(tsr_store *st, const struct tsr_client *c);
 /* Deletes a client and, by cascade, its grants.  Returns 0, TSR_ENOTFOUND or TSR_ESTORE. */
 int tsr_client_delete(tsr_store *st, const char *tenant_id, const char *client_id);
 
-/*
- * CORS: *allowed is true when origin (scheme://host[:port], as a browser
- * sends it; at most 256 bytes) is listed exactly in the allowed_origins or
- * web_origins of an application of the tenant.  Another shape is never
- * allowed.  Returns 0, TSR_ENOMEM or the store's error (*allowed false).
- */
-int tsr_client_origin_allowed(tsr_store *st, const char *tenant_id, const char *origin,
-                              bool *allowed);
-
-/* Which clients a list keeps. */
 /* The longest origin the CORS lookup keeps (longer ones are no origin it serves). */
 #define TSR_CLIENT_ORIGIN_MAX 256
 
 /* How many app types a client can have (a list filter names at most these). */
 #define TSR_CLIENT_APP_TYPE_SLOTS 4
 
+/* Which clients a list keeps. */
 struct tsr_client_filter {
     const struct tsr_strlist *app_types; /* NULL or empty: any */
     int is_first_party;                  /* 0, 1, or -1: any */

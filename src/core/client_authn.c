@@ -44,24 +44,6 @@ static enum tsr_client_authn_verdict judge(const struct tsr_client *c,
     return TSR_CLIENT_AUTHN_OK;
 }
 
-int tsr_client_authn(tsr_store *st, const char *tenant_id, const struct tsr_client_creds *creds,
-                     struct tsr_client *out, enum tsr_client_authn_verdict *verdict)
-{
-    memset(out, 0, sizeof *out);
-    const char *id = claimed_id(creds, verdict);
-    if (id == NULL)
-        return 0;
-    int rc = tsr_client_get(st, tenant_id, id, out);
-    if (rc != 0) {
-        tsr_client_cleanup(out);
-        return rc == TSR_ENOTFOUND ? 0 : rc;
-    }
-    *verdict = judge(out, creds);
-    if (*verdict == TSR_CLIENT_AUTHN_FAILED)
-        tsr_client_cleanup(out);
-    return 0;
-}
-
 enum tsr_client_authn_verdict tsr_client_authn_catalog(const struct tsr_catalog *cat,
                                                        const struct tsr_client_creds *creds,
                                                        const struct tsr_client **out)

@@ -38,22 +38,13 @@ enum tsr_client_authn_verdict {
 const char *tsr_client_creds_id(const struct tsr_client_creds *c);
 
 /*
- * Authenticates the caller of tenant_id presenting creds.  On
- * TSR_CLIENT_AUTHN_OK, and on TSR_CLIENT_AUTHN_WRONG_METHOD (whose answer
- * names the registered method), *out holds the client; otherwise it is
- * empty.  The caller cleans *out up after any return.  A confidential client's secret is checked
- * (in constant time) before its method, so only a caller who holds the
- * secret learns how the client must present it; anyone else gets the
- * verdict an unknown client_id gets.  Returns 0 (see *verdict) or
- * TSR_ESTORE / TSR_ENOMEM (the client could not be read).
- */
-int tsr_client_authn(tsr_store *st, const char *tenant_id, const struct tsr_client_creds *creds,
-                     struct tsr_client *out, enum tsr_client_authn_verdict *verdict);
-
-/*
- * The same decision over the tenant's catalog (no SQL, no allocation):
- * returns the verdict; *out is the client, borrowed from cat, on
- * TSR_CLIENT_AUTHN_OK and TSR_CLIENT_AUTHN_WRONG_METHOD, NULL otherwise.
+ * Authenticates a caller presenting creds against the tenant's catalog (no
+ * SQL, no allocation) and returns the verdict.  On TSR_CLIENT_AUTHN_OK,
+ * and on TSR_CLIENT_AUTHN_WRONG_METHOD (whose answer names the registered
+ * method), *out is the client, borrowed from cat; otherwise NULL.  A
+ * confidential client's secret is checked (in constant time) before its
+ * method, so only a caller who holds the secret learns how the client must
+ * present it; anyone else gets the verdict an unknown client_id gets.
  */
 enum tsr_client_authn_verdict tsr_client_authn_catalog(const struct tsr_catalog *cat,
                                                        const struct tsr_client_creds *creds,

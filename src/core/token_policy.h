@@ -45,27 +45,18 @@ enum tsr_cc_verdict {
 struct tsr_cc_decision {
     enum tsr_cc_verdict verdict;
     const char *audience;     /* borrowed: the one asked, else the default; NULL when none */
-    const struct tsr_api *api; /* TSR_CC_OK: the API (borrowed: the catalog's, or own_api) */
+    const struct tsr_api *api; /* TSR_CC_OK: the API (borrowed from the catalog) */
     struct tsr_strlist scope; /* TSR_CC_OK: the scopes the token carries */
-    struct tsr_api own_api;   /* the API tsr_cc_decide read from the database */
 };
 
 void tsr_cc_decision_cleanup(struct tsr_cc_decision *d);
 
 /*
- * Client credentials: may client get a token for audience (NULL or "":
- * default_audience), and with which of scope (NULL: everything its grant
- * holds).  A public client never may: it cannot prove who it is.  Fills
- * *d (cleanup after any return).  Returns 0 (see d->verdict) or
- * TSR_ESTORE / TSR_ENOMEM.
- */
-int tsr_cc_decide(tsr_store *st, const char *tenant_id, const char *default_audience,
-                  const struct tsr_client *client, const char *audience, const char *scope,
-                  struct tsr_cc_decision *d);
-
-/*
- * The same decision over the tenant's catalog (no SQL): d->api is borrowed
- * from cat.  Returns 0 or TSR_ENOMEM.
+ * Client credentials, decided over the tenant's catalog (no SQL): may
+ * client get a token for audience (NULL or "": default_audience), and with
+ * which of scope (NULL: everything its grant holds).  A public client never
+ * may: it cannot prove who it is.  Fills *d (cleanup after any return;
+ * d->api is borrowed from cat).  Returns 0 (see d->verdict) or TSR_ENOMEM.
  */
 int tsr_cc_decide_catalog(const struct tsr_catalog *cat, const char *default_audience,
                           const struct tsr_client *client, const char *audience,

@@ -18,7 +18,6 @@ bool tsr_token_grant_allowed(const struct tsr_client *client, const char *grant_
 
 void tsr_cc_decision_cleanup(struct tsr_cc_decision *d)
 {
-    tsr_api_cleanup(&d->own_api);
     tsr_strlist_cleanup(&d->scope);
     memset(d, 0, sizeof *d);
 }
@@ -61,24 +60,6 @@ static int decide_found(const struct tsr_api *api, const struct tsr_grant *grant
     }
     d->verdict = TSR_CC_OK;
     return tsr_scope_effective(scope, &grant->scope, &d->scope);
-}
-
-int tsr_cc_decide(tsr_store *st, const char *tenant_id, const char *default_audience,
-                  const struct tsr_client *client, const char *audience, const char *scope,
-                  struct tsr_cc_decision *d)
-{
-    struct tsr_grant grant = {0};
-    if (decided_early(default_audience, client, audience, d))
-        return 0;
-    int rc = tsr_api_get_by_identifier(st, tenant_id, d->audience, &d->own_api);
-    if (rc == TSR_ENOTFOUND)
-        return decide_found(NULL, NULL, scope, d);
-    if (rc == 0)
-        rc = tsr_grant_find(st, tenant_id, client->client_id, d->audience, &grant);
-    if (rc == 0 || rc == TSR_ENOTFOUND)
-        rc = decide_found(&d->own_api, rc == 0 ? &grant : NULL, scope, d);
-    tsr_grant_cleanup(&grant);
-    return rc;
 }
 
 int tsr_cc_decide_catalog(const struct tsr_catalog *cat, const char *default_audience,

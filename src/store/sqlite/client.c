@@ -31,8 +31,6 @@ const struct tsr_sq_query tsr_sq_client[] = {
     {TSR_Q_CLIENT_COUNT, "SELECT count(*)" CLIENT_FILTER},
     {TSR_Q_CLIENT_LIST,
      "SELECT " CLIENT_COLUMNS CLIENT_FILTER " ORDER BY created_at, client_id LIMIT ? OFFSET ?"},
-    {TSR_Q_CLIENT_COUNT_ORIGIN,
-     "SELECT count(*) FROM client_origins WHERE tenant_id = ? AND origin = ?"},
     {TSR_Q_CLIENT_ORIGINS_CLEAR,
      "DELETE FROM client_origins WHERE tenant_id = ? AND client_id = ?"},
     {TSR_Q_CLIENT_ORIGINS_ADD,

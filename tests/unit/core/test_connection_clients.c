@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "core/catalog.h"
 #include "core/client.h"
 #include "core/connection.h"
 #include "store/migrations.h"
@@ -86,13 +87,12 @@ static void test_migration_carries_lists_over(void **state)
     assert_int_equal(c.enabled_clients.n, 0);
     tsr_connection_cleanup(&c);
 
-    bool ok = false;
-    assert_int_equal(tsr_client_origin_allowed(st, "t1", "https://a.example", &ok), 0);
-    assert_true(ok);
-    assert_int_equal(tsr_client_origin_allowed(st, "t1", "http://b.example", &ok), 0);
-    assert_true(ok);
-    assert_int_equal(tsr_client_origin_allowed(st, "t1", "http://c.example", &ok), 0);
-    assert_false(ok);
+    struct tsr_catalog *cat = NULL;
+    assert_int_equal(tsr_catalog_load(st, "t1", &cat), 0);
+    assert_true(tsr_catalog_origin_allowed(cat, "https://a.example"));
+    assert_true(tsr_catalog_origin_allowed(cat, "http://b.example"));
+    assert_false(tsr_catalog_origin_allowed(cat, "http://c.example"));
+    tsr_catalog_free(cat);
 
     /* Deleting a connection takes its rows. */
     assert_int_equal(tsr_connection_delete(st, "t1", "con_a"), 0);
