@@ -13,6 +13,7 @@
 #include "authn/authorize.h"
 #include "authn/user_tokens.h"
 #include "core/api.h"
+#include "core/catalog.h"
 #include "core/session.h"
 #include "core/user.h"
 #include "http/browser.h"
@@ -110,19 +111,13 @@ void tsr_login_consent_get(struct tsr_req *req)
     if (!consent_load(req, NULL, &c))
         return;
     const char *tid = req->tenant->t.id;
-    struct tsr_api api = {0};
-    bool have_api = false;
+    /* The API from the tenant's catalog, as /authorize found it; borrowed from the snapshot. */
+    const char *aud = c.f.tx.ar.audience;
+    const struct tsr_api *api =
+        aud != NULL && aud[0] != '\0' ? tsr_catalog_api(req->tenant->catalog, aud) : NULL;
     struct tsr_user u = {0};
     struct tsr_strlist words = {0};
     int rc = 0;
-    if (c.f.tx.ar.audience != NULL && c.f.tx.ar.audience[0] != '\0') {
-        rc = tsr_api_get_by_identifier(req->store, tid, c.f.tx.ar.audience, &api);
-        if (rc != 0 && rc != TSR_ENOTFOUND) {
-            tsr_page_server_error(req, "load API", rc);
-            goto out;
-        }
-        have_api = rc == 0;
-    }
     if (tsr_user_get(req->store, tid, c.f.tx.user_id, &u) != 0)
         memset(&u, 0, sizeof u); /* the greeting is optional */
     if ((rc = tsr_strlist_split(&words, c.f.tx.ar.scope ? c.f.tx.ar.scope : "")) != 0) {
@@ -138,7 +133,7 @@ void tsr_login_consent_get(struct tsr_req *req)
     size_t n = 0;
     for (size_t i = 0; i < words.n && n < MAX_SCOPES; i++) {
         const char *w = words.v[i];
-        const char *text = have_api ? api_scope_text(&api, w) : NULL;
+        const char *text = api_scope_text(api, w);
         if (text == NULL)
             text = oidc_scope_text(w);
         tsr_tpl_ctx_init(&items[n]);
@@ -154,15 +149,13 @@ void tsr_login_consent_get(struct tsr_req *req)
     tsr_tpl_set(&p.ctx, "state", c.f.tx.handle);
     tsr_tpl_set(&p.ctx, "csrf", c.f.tx.csrf);
     tsr_tpl_set(&p.ctx, "user_name", u.email ? u.email : u.username);
-    tsr_tpl_set(&p.ctx, "audience_name", have_api ? api.name : NULL);
+    tsr_tpl_set(&p.ctx, "audience_name", api != NULL ? api->name : NULL);
     tsr_tpl_set_list(&p.ctx, "scopes", n ? items : &none, n);
     tsr_page_send(req, 200, "consent", &p);
     free(items);
 out:
     tsr_strlist_cleanup(&words);
     tsr_user_cleanup(&u);
-    if (have_api)
-        tsr_api_cleanup(&api);
     consent_cleanup(&c);
 }
 
