@@ -66,6 +66,14 @@ static long long mono_seconds(void)
     return (long long)ts.tv_sec;
 }
 
+/* The stale-tenant retry's clock: monotonic too. */
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int open_data_dir(const char *dir, char *err, size_t errlen)
 {
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
@@ -189,7 +197,25 @@ struct tsr_tenant_set *tsr_app_acquire(struct tsr_app *app)
     return set;
 }
 
-int tsr_app_reload(struct tsr_app *app, tsr_store *st)
+/*
+ * A reload after a committed change failed: prev (still the current
+ * snapshot, as reload_lock is held) lacks it, for tenant_id or, NULL, any
+ * tenant.  Marked under reload_lock, the mark cannot land on a snapshot an
+ * unmarked successor has already replaced.
+ */
+static void mark_stale(struct tsr_tenant_set *prev, const char *tenant_id, bool untouched)
+{
+    for (size_t i = 0; i < prev->n; i++) {
+        if (tenant_id != NULL && strcmp(prev->tenants[i].t.id, tenant_id) != 0)
+            continue;
+        if (untouched)
+            atomic_store(&prev->tenants[i].untouched, true);
+        atomic_store(&prev->tenants[i].stale, true);
+    }
+}
+
+/* Reloads; on failure marks tenant_id (NULL: every tenant) stale. */
+static int reload(struct tsr_app *app, tsr_store *st, const char *tenant_id)
 {
     char err[512] = "";
     struct tsr_tenant_set *fresh = NULL;
@@ -198,13 +224,17 @@ int tsr_app_reload(struct tsr_app *app, tsr_store *st)
     struct tsr_tenant_set *prev = tsr_app_acquire(app); /* its unchanged keyrings are reused */
     int rc = tsr_tenant_set_reload(st, app->master_key, &app->settings.limits, prev, &fresh, err,
                                    sizeof err);
-    tsr_tenant_set_release(prev);
     if (rc != 0) {
+        mark_stale(prev, tenant_id, false);
+        tsr_tenant_set_release(prev);
         pthread_mutex_unlock(&app->reload_lock);
-        tsr_log(TSR_LOG_ERROR, "tenant reload failed; serving the previous configuration",
-                json_pack("{s:s}", "error", err));
+        tsr_log(TSR_LOG_ERROR,
+                "tenant reload failed; requests that need the changed tenant's clients, APIs "
+                "or grants answer 503 until a reload succeeds",
+                json_pack("{s:s, s:s}", "tenant", tenant_id ? tenant_id : "(all)", "error", err));
         return rc;
     }
+    tsr_tenant_set_release(prev);
     pthread_mutex_lock(&app->lock);
     struct tsr_tenant_set *old = app->tenants;
     app->tenants = fresh;
@@ -212,6 +242,46 @@ int tsr_app_reload(struct tsr_app *app, tsr_store *st)
     pthread_mutex_unlock(&app->reload_lock);
     tsr_tenant_set_release(old); /* freed when its last request ends */
     return 0;
+}
+
+int tsr_app_reload(struct tsr_app *app, tsr_store *st)
+{
+    return reload(app, st, NULL);
+}
+
+int tsr_app_reload_tenant(struct tsr_app *app, tsr_store *st, const char *tenant_id)
+{
+    return reload(app, st, tenant_id);
+}
+
+void tsr_app_mark_untouched(struct tsr_app *app, const char *tenant_id)
+{
+    pthread_mutex_lock(&app->reload_lock);
+    struct tsr_tenant_set *cur = tsr_app_acquire(app);
+    mark_stale(cur, tenant_id, true);
+    tsr_tenant_set_release(cur);
+    pthread_mutex_unlock(&app->reload_lock);
+}
+
+struct tsr_tenant_set *tsr_app_retry_stale(struct tsr_app *app, tsr_store *st,
+                                           const struct tsr_tenant_set *set,
+                                           struct tsr_tenant_ctx *tenant)
+{
+    /* Another request's reload may have replaced the snapshot already. */
+    struct tsr_tenant_set *cur = tsr_app_acquire(app);
+    if (cur != set)
+        return cur;
+    tsr_tenant_set_release(cur);
+    long long now = mono_ms(), at = atomic_load(&tenant->retry_at_ms);
+    /* One request per interval tries; the others answer at once. */
+    if (now < at ||
+        !atomic_compare_exchange_strong(&tenant->retry_at_ms, &at, now + TSR_APP_STALE_RETRY_MS))
+        return NULL;
+    if (atomic_load(&tenant->untouched) && tsr_tenant_touch(st, tenant->t.id) != 0)
+        return NULL;
+    if (reload(app, st, tenant->t.id) != 0)
+        return NULL;
+    return tsr_app_acquire(app);
 }
 
 void tsr_app_refresh_if_changed(struct tsr_app *app, tsr_store *st)

@@ -79,13 +79,42 @@ struct tsr_tenant_set *tsr_app_acquire(struct tsr_app *app);
  * tsr_tenant_touch so other nodes follow).  Reloads run one at a time, so
  * a write committed before this call is in the snapshot when it returns:
  * an older load never replaces a newer one.  On failure the old snapshot
- * stays.
+ * stays with every tenant marked stale (tsr_tenant_ctx.stale: which one
+ * changed is not known), so requests that need the catalog fail closed
+ * until a reload succeeds.
  */
 int tsr_app_reload(struct tsr_app *app, tsr_store *st);
 
+/* The same after a change to tenant_id alone: a failure marks that tenant stale. */
+int tsr_app_reload_tenant(struct tsr_app *app, tsr_store *st, const char *tenant_id);
+
+/*
+ * Marks tenant_id stale in the current snapshot without a reload: after a
+ * committed change whose tsr_tenant_touch failed, so no reload (of this
+ * node, which keeps a catalog whose generation did not move, or another)
+ * would load it.  The retry touches the tenant before it reloads.
+ */
+void tsr_app_mark_untouched(struct tsr_app *app, const char *tenant_id);
+
+/* The retry interval of a stale tenant's reload, per tenant. */
+#define TSR_APP_STALE_RETRY_MS 100
+
+/*
+ * For a request that found tenant (in its snapshot set) stale: a newer
+ * snapshot, with one reference, when one is current already or a reload
+ * (after the touch an untouched tenant still needs) now succeeds; else
+ * NULL (the tenant stays stale).  The reload is tried
+ * at most once per TSR_APP_STALE_RETRY_MS per tenant; requests in between
+ * get NULL at once.
+ */
+struct tsr_tenant_set *tsr_app_retry_stale(struct tsr_app *app, tsr_store *st,
+                                           const struct tsr_tenant_set *set,
+                                           struct tsr_tenant_ctx *tenant);
+
 /*
  * At most once a second, compares the database's tenant generation with
- * the snapshot's and reloads when another node changed something.
+ * the snapshot's and reloads when another node changed something (a
+ * failure marks every tenant stale, as tsr_app_reload does).
  */
 void tsr_app_refresh_if_changed(struct tsr_app *app, tsr_store *st);
 

@@ -49,9 +49,9 @@ const struct tsr_grant *tsr_catalog_grant(const struct tsr_catalog *cat, const c
                                           const char *audience);
 
 /*
- * CORS: true when origin is listed (ASCII case ignored) in the
- * allowed_origins or web_origins of a client of the tenant; the answer
- * tsr_client_origin_allowed gives from the database.
+ * CORS: true when origin (scheme://host[:port], as a browser sends it; at
+ * most 256 bytes) is listed (ASCII case ignored) in the allowed_origins or
+ * web_origins of a client of the tenant.  Another shape is never allowed.
  */
 bool tsr_catalog_origin_allowed(const struct tsr_catalog *cat, const char *origin);
 
@@ -65,8 +65,9 @@ struct tsr_catalog_counts tsr_catalog_count(const struct tsr_catalog *cat);
  * After a committed write to a client, API or client grant of tenant_id:
  * bumps the tenant's generation (other nodes reload within a second) and
  * reloads this node's snapshot, so the next request here sees the change.
- * A failure is logged (the next once-a-second check retries the reload)
- * and returned.
+ * A failure is logged and returned; a failed reload leaves the tenant
+ * stale (core/app.h): its requests that need the catalog answer 503, each
+ * retrying the reload at most every 100 ms, until one succeeds.
  */
 int tsr_catalog_changed(struct tsr_app *app, tsr_store *st, const char *tenant_id);
 

@@ -34,6 +34,16 @@ struct tsr_tenant_ctx {
     char *discovery_json; /* the discovery document, served as is */
     struct tsr_limits limits; /* the server's, with the tenant's own values (core/tenant_limits.h) */
     struct tsr_catalog *catalog; /* clients, APIs, grants, origins (core/catalog.h) */
+    /*
+     * Set when the database holds a change to this tenant that this
+     * snapshot lacks and the reload meant to bring it failed: until a
+     * reload succeeds (a new snapshot starts clear), requests that read
+     * the catalog answer 503 rather than use records that may be revoked
+     * (core/app.h).  Checked on every request: a load, no SQL.
+     */
+    atomic_bool stale;
+    atomic_bool untouched;    /* stale, and the change did not move the generation either */
+    atomic_llong retry_at_ms; /* monotonic ms before which no request retries the reload */
 };
 
 struct tsr_tenant_set {

@@ -53,6 +53,17 @@ bool tsr_router_is_mgmt_path(const char *path)
     return strncmp(path, "/api/v2/", 8) == 0 || strcmp(path, "/api/v2") == 0;
 }
 
+bool tsr_router_needs_catalog(const char *path)
+{
+    /*
+     * The Management API reads its records, and checks its bearer tokens,
+     * in SQL (and stays open to repair what made a reload fail); discovery,
+     * the JWKS and the health check read no record of the catalog.
+     */
+    return !tsr_router_is_mgmt_path(path) && strcmp(path, "/healthz") != 0 &&
+           strncmp(path, "/.well-known/", strlen("/.well-known/")) != 0;
+}
+
 /*
  * Management API collections of Auth0 that Tessera does not offer yet.  They
  * answer 403, never 404: the Deploy CLI skips resource types that answer 403

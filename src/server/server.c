@@ -154,6 +154,21 @@ static void error_response(struct tsr_req *req, unsigned status, const char *cod
         tsr_resp_oauth_error(req, status, code, "%s", msg);
 }
 
+/*
+ * The request's tenant missed a change its reload could not load: retry
+ * (core/app.h); on success the request moves to the new snapshot.
+ */
+static void refresh_stale(struct tsr_req *req, const char *host, const char **rest)
+{
+    struct tsr_tenant_set *fresh =
+        tsr_app_retry_stale(req->app, req->store, req->tenants, req->tenant);
+    if (fresh == NULL)
+        return;
+    tsr_tenant_set_release(req->tenants);
+    req->tenants = fresh;
+    req->tenant = tsr_tenant_set_find(fresh, host, req->url, rest);
+}
+
 static void handle(struct tsr_req *req)
 {
     const char *host = tsr_req_effective_host(req);
@@ -167,11 +182,20 @@ static void handle(struct tsr_req *req)
     /* The request keeps this snapshot to its end, whatever reloads meanwhile. */
     req->tenants = tsr_app_acquire(req->app);
     req->tenant = tsr_tenant_set_find(req->tenants, host, req->url, &rest);
+    if (req->tenant != NULL && atomic_load(&req->tenant->stale))
+        refresh_stale(req, host, &rest);
     if (req->tenant == NULL) {
         error_response(req, 404, "not_found", "No tenant is served at this address");
         return;
     }
     req->path = rest;
+    /* Fail closed: a revoked client or grant must not keep working from the old snapshot. */
+    if (atomic_load(&req->tenant->stale) && tsr_router_needs_catalog(rest)) {
+        tsr_resp_header(req, "Retry-After", "1");
+        error_response(req, 503, "temporarily_unavailable",
+                       "The server cannot load this tenant's current configuration; try again");
+        return;
+    }
     if (req->body_too_big) {
         error_response(req, 413, "invalid_request", "The request body is larger than 1 MiB");
         return;
