@@ -3,13 +3,16 @@
 // write must show in the very next request on the node that took it, with
 // no waiting, and on a second node sharing the data directory after its
 // once-a-second check (polled a bounded number of times, never timed).
+// A reload that fails after a write fails closed: 503 until one succeeds.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
 import { sleep, startTessera, withLogs } from './lib/server.mjs';
 import { authorizeUrl, codeRequest } from './lib/authflow.mjs';
 import { request, tokenBasic, tokenPost } from './lib/http.mjs';
 import { Mgmt, uid } from './lib/mgmt.mjs';
+import { queryRows } from './lib/db.mjs';
 
 let server;
 let second; // another process on the same data directory
@@ -46,12 +49,27 @@ function claims(jwt) {
  * second node compares generations once a second; the margin is for slow
  * (sanitizer) builds on a loaded machine, not a speed assertion.
  */
-async function eventually(fn, what) {
+async function eventually(fn, what, who = 'the second node') {
   for (let i = 0; i < 150; i++) {
     if (await fn()) return;
     await sleep(100);
   }
-  assert.fail(`the second node never saw: ${what}`);
+  assert.fail(`${who} never saw: ${what}`);
+}
+
+/**
+ * A write straight into the servers' database (test-made literals only):
+ * without the checkpoint on close, for the reason lib/db.mjs gives.
+ */
+function dbWrite(sql) {
+  execFileSync('sqlite3', [
+    '-cmd', '.timeout 5000',
+    '-cmd', '.output /dev/null',
+    '-cmd', '.dbconfig no_ckpt_on_close on',
+    '-cmd', '.output stdout',
+    server.dbPath,
+    sql,
+  ], { encoding: 'utf8', timeout: 15_000 });
 }
 
 test('a new client, API and grant work in the next request', t_(async () => {
@@ -224,4 +242,54 @@ test('a second node on the same data directory follows within its bounded poll',
   await eventually(async () => (await token(second, fresh)).status === 403, 'the deleted grant');
   assert.equal((await mgmt.del(`/clients/${fx.client.client_id}`)).status, 204);
   await eventually(async () => (await token(second, fresh)).status === 401, 'the deleted client');
+}));
+
+test('a reload that keeps failing answers 503, never the revoked grant, until one succeeds', t_(async () => {
+  const fx = await mgmt.m2m();
+  assert.equal((await token(server, fx)).status, 200);
+  await eventually(async () => (await token(second, fx)).status === 200, 'the new client');
+  const [[tenantId]] = queryRows(server.dbPath, 'SELECT id FROM tenants WHERE is_default = 1');
+  // A stored limit that does not parse fails every reload (the Management API never stores one).
+  dbWrite(`INSERT INTO tenant_limits (tenant_id, name, value) VALUES ('${tenantId}', 'rate-limit-login-per-ip', 'lots')`);
+  try {
+    assert.equal((await mgmt.del(`/client-grants/${fx.grant.id}`)).status, 204);
+    for (let i = 0; i < 3; i++) {
+      const res = await token(server, fx);
+      assert.equal(res.status, 503, res.text);
+      assert.equal(res.body.error, 'temporarily_unavailable');
+      assert.equal(res.headers.get('retry-after'), '1');
+    }
+    // CORS and /authorize need the catalog too; discovery, the JWKS and the Management API
+    // (where the cause gets repaired) do not.
+    const pre = await request(`${server.url}oauth/token`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://x.example.com', 'access-control-request-method': 'POST' },
+    });
+    assert.equal(pre.status, 503, pre.text);
+    const az = await authorize(codeRequest({ clientId: fx.client.client_id, redirectUri: 'https://x.example.com/cb' }).params);
+    assert.equal(az.status, 503, az.text);
+    assert.equal(az.location, '');
+    assert.equal((await request(`${server.url}.well-known/openid-configuration`)).status, 200);
+    assert.equal((await request(`${server.url}.well-known/jwks.json`)).status, 200);
+    assert.equal((await request(`${server.url}healthz`)).status, 200);
+    const list = await mgmt.get(`/clients/${fx.client.client_id}`);
+    assert.equal(list.status, 200, list.text);
+    // The second node learns of the write by its poll, cannot reload either, and fails closed.
+    await eventually(async () => {
+      const res = await token(second, fx);
+      assert.ok(res.status === 200 || res.status === 503, `second node: ${res.status} ${res.text}`);
+      return res.status === 503;
+    }, 'the failed reload');
+  } finally {
+    dbWrite("DELETE FROM tenant_limits WHERE name = 'rate-limit-login-per-ip' AND value = 'lots'");
+  }
+  // Repaired: a request's retry (or the poll) reloads, and the deleted grant is refused.
+  for (const [srv, who] of [[server, 'the first node'], [second, 'the second node']]) {
+    await eventually(async () => {
+      const res = await token(srv, fx);
+      assert.ok(res.status === 503 || res.status === 403, `${who}: ${res.status} ${res.text}`);
+      return res.status === 403;
+    }, 'the repaired database', who);
+    assert.equal((await token(srv, fx)).body.error, 'access_denied');
+  }
 }));
