@@ -214,6 +214,27 @@ static void mark_stale(struct tsr_tenant_set *prev, const char *tenant_id, bool 
     }
 }
 
+/*
+ * Touches every tenant of prev whose change could not be touched: until
+ * then its generation hides the change, and a reload would keep its
+ * catalog (and clear its mark) without it.
+ */
+static int touch_untouched(tsr_store *st, const struct tsr_tenant_set *prev, char *err,
+                           size_t errlen)
+{
+    for (size_t i = 0; i < prev->n; i++) {
+        if (!atomic_load(&prev->tenants[i].untouched))
+            continue;
+        int rc = tsr_tenant_touch(st, prev->tenants[i].t.id);
+        if (rc != 0) {
+            snprintf(err, errlen, "cannot mark tenant %s changed: %s", prev->tenants[i].t.issuer,
+                     tsr_store_errmsg(st));
+            return rc;
+        }
+    }
+    return 0;
+}
+
 /* Reloads; on failure marks tenant_id (NULL: every tenant) stale. */
 static int reload(struct tsr_app *app, tsr_store *st, const char *tenant_id)
 {
@@ -222,7 +243,9 @@ static int reload(struct tsr_app *app, tsr_store *st, const char *tenant_id)
     /* Held across load and swap: two reloads in parallel could swap the older load in last. */
     pthread_mutex_lock(&app->reload_lock);
     struct tsr_tenant_set *prev = tsr_app_acquire(app); /* its unchanged keyrings are reused */
-    int rc = tsr_tenant_set_reload(st, app->master_key, &app->settings.limits, prev, &fresh, err,
+    int rc = touch_untouched(st, prev, err, sizeof err);
+    if (rc == 0)
+        rc = tsr_tenant_set_reload(st, app->master_key, &app->settings.limits, prev, &fresh, err,
                                    sizeof err);
     if (rc != 0) {
         mark_stale(prev, tenant_id, false);
@@ -254,6 +277,7 @@ int tsr_app_reload_tenant(struct tsr_app *app, tsr_store *st, const char *tenant
     return reload(app, st, tenant_id);
 }
 
+/* Under reload_lock, like a failed reload's marks: the next reload sees them. */
 void tsr_app_mark_untouched(struct tsr_app *app, const char *tenant_id)
 {
     pthread_mutex_lock(&app->reload_lock);
@@ -276,8 +300,6 @@ struct tsr_tenant_set *tsr_app_retry_stale(struct tsr_app *app, tsr_store *st,
     /* One request per interval tries; the others answer at once. */
     if (now < at ||
         !atomic_compare_exchange_strong(&tenant->retry_at_ms, &at, now + TSR_APP_STALE_RETRY_MS))
-        return NULL;
-    if (atomic_load(&tenant->untouched) && tsr_tenant_touch(st, tenant->t.id) != 0)
         return NULL;
     if (reload(app, st, tenant->t.id) != 0)
         return NULL;

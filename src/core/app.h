@@ -92,7 +92,8 @@ int tsr_app_reload_tenant(struct tsr_app *app, tsr_store *st, const char *tenant
  * Marks tenant_id stale in the current snapshot without a reload: after a
  * committed change whose tsr_tenant_touch failed, so no reload (of this
  * node, which keeps a catalog whose generation did not move, or another)
- * would load it.  The retry touches the tenant before it reloads.
+ * would load it.  Every reload first touches the tenants so marked, and
+ * fails while it cannot.
  */
 void tsr_app_mark_untouched(struct tsr_app *app, const char *tenant_id);
 
@@ -102,8 +103,7 @@ void tsr_app_mark_untouched(struct tsr_app *app, const char *tenant_id);
 /*
  * For a request that found tenant (in its snapshot set) stale: a newer
  * snapshot, with one reference, when one is current already or a reload
- * (after the touch an untouched tenant still needs) now succeeds; else
- * NULL (the tenant stays stale).  The reload is tried
+ * now succeeds; else NULL (the tenant stays stale).  The reload is tried
  * at most once per TSR_APP_STALE_RETRY_MS per tenant; requests in between
  * get NULL at once.
  */

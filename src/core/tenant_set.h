@@ -42,7 +42,7 @@ struct tsr_tenant_ctx {
      * (core/app.h).  Checked on every request: a load, no SQL.
      */
     atomic_bool stale;
-    atomic_bool untouched;    /* stale, and the change did not move the generation either */
+    atomic_bool untouched;    /* the change did not move the generation: reloads touch it */
     atomic_llong retry_at_ms; /* monotonic ms before which no request retries the reload */
 };
 

@@ -1,8 +1,9 @@
 /*
  * test_catalog_stale.c - a reload that fails after a committed write
  * leaves the tenant marked stale (core/app.h), at whichever store call
- * the failure strikes; requests retry the reload at most once per
- * interval per tenant, and the first success serves the change.
+ * the failure strikes, the touch included; requests retry the reload at
+ * most once per interval per tenant, and the first success serves the
+ * change.
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -202,14 +203,60 @@ static void retries_are_bounded_and_recover(void **state)
     tsr_app_close(&app);
 }
 
+/*
+ * A change whose touch failed did not move the generation: any later
+ * reload (here the once-a-second check's kind, not the tenant's retry)
+ * touches it first, so it neither keeps the old catalog unmarked nor hides
+ * the change from other nodes.
+ */
+static void untouched_change_survives_other_reloads(void **state)
+{
+    (void)state;
+    struct tsr_app app;
+    tsr_store *st = open_app(&app);
+    char tid[128];
+    snprintf(tid, sizeof tid, "%s", current(&app)->t.id);
+    struct tsr_client c;
+    assert_int_equal(tsr_client_init_new(&c, tid), 0);
+    assert_int_equal(tsr_strlist_push(&c.web_origins, "https://untouched.example.com"), 0);
+    assert_int_equal(tsr_client_insert(st, &c), 0);
+    int64_t g0 = 0, g1 = 0;
+    assert_int_equal(tsr_tenant_set_generation(st, &g0), 0);
+    tsr_store_fail_after(1); /* the touch's first statement */
+    assert_int_not_equal(tsr_catalog_changed(&app, st, tid), 0);
+    tsr_store_fail_after(0);
+    assert_true(atomic_load(&current(&app)->stale));
+    assert_true(atomic_load(&current(&app)->untouched));
+    assert_false(
+        tsr_catalog_origin_allowed(current(&app)->catalog, "https://untouched.example.com"));
+
+    /* A reload that cannot touch fails, and the marks stay. */
+    tsr_store_fail_after(1);
+    assert_int_not_equal(tsr_app_reload(&app, st), 0);
+    tsr_store_fail_after(0);
+    assert_true(atomic_load(&current(&app)->untouched));
+
+    assert_int_equal(tsr_app_reload(&app, st), 0);
+    assert_false(atomic_load(&current(&app)->stale));
+    assert_false(atomic_load(&current(&app)->untouched));
+    assert_true(
+        tsr_catalog_origin_allowed(current(&app)->catalog, "https://untouched.example.com"));
+    assert_int_equal(tsr_tenant_set_generation(st, &g1), 0);
+    assert_true(g1 > g0);
+    tsr_client_cleanup(&c);
+    tsr_app_close(&app);
+}
+
 /* A reload after a change of unknown tenant (the poll, tenant settings, keys) marks them all. */
 static void failed_full_reload_marks_every_tenant(void **state)
 {
     (void)state;
     struct tsr_app app;
     tsr_store *st = open_app(&app);
-    struct tsr_tenant other = {.issuer = "http://127.0.0.1:9999/other/", .friendly_name = "other",
-                               .default_audience = "", .is_default = false};
+    struct tsr_tenant other = {.issuer = "http://127.0.0.1:9999/other/",
+                               .friendly_name = "other",
+                               .default_audience = "",
+                               .is_default = false};
     assert_int_equal(tsr_tenant_insert(st, &other), 0);
     assert_int_equal(tsr_keys_create_initial(st, other.id, app.master_key), 0);
     assert_int_equal(tsr_app_reload(&app, st), 0);
@@ -239,6 +286,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(every_failure_point_fails_closed, setup, teardown),
         cmocka_unit_test_setup_teardown(retries_are_bounded_and_recover, setup, teardown),
+        cmocka_unit_test_setup_teardown(untouched_change_survives_other_reloads, setup, teardown),
         cmocka_unit_test_setup_teardown(failed_full_reload_marks_every_tenant, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

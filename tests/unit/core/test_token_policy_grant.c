@@ -122,8 +122,8 @@ static void test_client_credentials(void **state)
         const struct tsr_client *c = tsr_catalog_client(cat, ids[cases[i].client]);
         struct tsr_cc_decision d;
         assert_non_null(c);
-        assert_int_equal(tsr_cc_decide_catalog(cat, cases[i].default_audience, c,
-                                               cases[i].audience, cases[i].scope, &d),
+        assert_int_equal(tsr_cc_decide_catalog(cat, cases[i].default_audience, c, cases[i].audience,
+                                               cases[i].scope, &d),
                          0);
         if (d.verdict != cases[i].want)
             fail_msg("%s: got verdict %d, want %d", cases[i].name, (int)d.verdict,
