@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/catalog.h"
 #include "core/key_cert.h"
 #include "core/keys.h"
 #include "core/tenant_set.h"
@@ -145,11 +146,13 @@ out:
     tsr_key_info_list_free(list, n);
 }
 
-/* Rebuilds the snapshot so the JWKS and the signing key change for the next request. */
+/*
+ * Rebuilds the tenant's snapshot so the JWKS and the signing key change for
+ * the next request here, and moves its generation so other nodes follow.
+ */
 static void publish(struct tsr_req *req)
 {
-    tsr_tenant_touch(req->store, req->tenant->t.id);
-    tsr_app_reload(req->app, req->store);
+    tsr_catalog_changed(req->app, req->store, req->tenant->t.id);
 }
 
 void tsr_mgmt_keys_list(struct tsr_req *req)
