@@ -10,13 +10,16 @@
 # A header spelled "x/y.h" is looked up in src/, then lib/, then include/.
 
 tsr_layer(libutil lib/util)
+# libcurl loaded on first use: the curl_* functions of the server and CLI,
+# lib/verify's included (libtessera-verify itself links libcurl).
+tsr_layer(curldl  src/curldl)
 tsr_layer(jose    lib/jose    libutil)
-tsr_layer(verify  lib/verify  jose)
+tsr_layer(verify  lib/verify  jose curldl)
 tsr_layer_headers(verify include/tessera)
 tsr_layer(util    src/util    libutil)
 tsr_layer(config  src/config  util)
 tsr_layer(store   src/store   util)
-tsr_layer(core    src/core    store config jose)
+tsr_layer(core    src/core    store config jose curldl)
 tsr_layer(http    src/http    core)
 tsr_layer(page    src/page    http)
 tsr_layer(authn   src/authn   page)

@@ -100,6 +100,12 @@ int tsr_jwk_thumbprint(const tsr_jwk *key, char out[44]);
 const char *tsr_jwk_kid(const tsr_jwk *key); /* borrowed, never NULL */
 enum tsr_jws_alg tsr_jwk_alg(const tsr_jwk *key);
 bool tsr_jwk_is_private(const tsr_jwk *key);
+/*
+ * The key's OpenSSL key (an EVP_PKEY), borrowed for as long as key lives;
+ * NULL for HS256.  For the X.509 certificate core makes of a signing key
+ * without reading its PEM a second time.
+ */
+struct evp_pkey_st *tsr_jwk_evp_pkey(const tsr_jwk *key);
 
 /* Public part of a private key as a new key (for HS256: a copy).  */
 int tsr_jwk_public(const tsr_jwk *key, tsr_jwk **out);

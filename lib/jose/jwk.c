@@ -499,6 +499,11 @@ bool tsr_jwk_is_private(const tsr_jwk *key)
     return key != NULL && key->is_private;
 }
 
+struct evp_pkey_st *tsr_jwk_evp_pkey(const tsr_jwk *key)
+{
+    return key != NULL ? key->pkey : NULL;
+}
+
 int tsr_jwk_public(const tsr_jwk *key, tsr_jwk **out)
 {
     if (out == NULL)

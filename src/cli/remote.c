@@ -15,6 +15,7 @@
 
 #include "tessera/verify.h"
 #include "verify/net.h"
+#include "curldl/curldl.h"
 #include "util/clock.h"
 #include "util/secure.h"
 #include "util/strbuf.h"
@@ -497,6 +498,12 @@ int tsr_remote_open(const struct tsr_cli_args *a, tsr_remote **out)
     int rc = resolve_creds(a, &c);
     if (rc != 0)
         goto fail;
+    /* libcurl is loaded here, not at the binary's start (src/curldl); its absence is said as such. */
+    const char *why = tsr_curldl_error();
+    if (why != NULL) {
+        rc = tsr_cli_fail(a, "cannot load libcurl, which the remote commands need (install libcurl4): %s", why);
+        goto fail;
+    }
     if (c.audience == NULL) {
         size_t n = strlen(c.url) + sizeof "api/v2/";
         if ((c.audience = malloc(n)) == NULL) {

@@ -10,6 +10,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "curldl/curldl.h"
 #include "util/b64url.h"
 #include "tessera/verify.h"
 #include "util/secure.h"
@@ -152,6 +153,14 @@ static int verify_cmd(const struct tsr_cli_args *a)
         goto out;
     }
 
+    /* An issuer's URL is parsed and fetched with libcurl, loaded only now (src/curldl). */
+    const char *why = o.issuer != NULL ? tsr_curldl_error() : NULL;
+    if (why != NULL) {
+        fprintf(stderr, "tessera: cannot load libcurl, which --issuer needs (install libcurl4): %s\n",
+                why);
+        rc = 1;
+        goto out;
+    }
     char detail[512];
     tessera_verifier *v = NULL;
     int vrc = tessera_verifier_new(&o, &v, detail, sizeof detail);

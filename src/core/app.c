@@ -22,6 +22,13 @@
 static pthread_key_t store_key;
 static pthread_once_t store_key_once = PTHREAD_ONCE_INIT;
 static const char *store_location; /* set once by tsr_app_open, before threads start */
+/*
+ * The handle tsr_app_open read the database with, for the next thread that
+ * needs one (the mail worker, at once): one open and schema parse fewer at
+ * start, and no handle left idle on the thread that only waits for a signal.
+ */
+static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+static tsr_store *spare_store;
 
 static void close_thread_store(void *p)
 {
@@ -40,7 +47,11 @@ tsr_store *tsr_app_store(struct tsr_app *app)
     tsr_store *st = pthread_getspecific(store_key);
     if (st != NULL)
         return st;
-    if (store_location == NULL || tsr_store_open(store_location, &st) != 0) {
+    pthread_mutex_lock(&spare_lock);
+    st = spare_store;
+    spare_store = NULL;
+    pthread_mutex_unlock(&spare_lock);
+    if (st == NULL && (store_location == NULL || tsr_store_open(store_location, &st) != 0)) {
         tsr_log(TSR_LOG_ERROR, "cannot open the database", NULL);
         return NULL;
     }
@@ -56,6 +67,29 @@ void tsr_app_store_release(void)
         pthread_setspecific(store_key, NULL);
         tsr_store_close(st);
     }
+}
+
+/* This thread's handle becomes the spare; SQLite's multi-thread mode lets another thread use it next. */
+static void store_hand_over(void)
+{
+    tsr_store *st = pthread_getspecific(store_key);
+    if (st == NULL)
+        return;
+    pthread_setspecific(store_key, NULL);
+    pthread_mutex_lock(&spare_lock);
+    tsr_store *old = spare_store;
+    spare_store = st;
+    pthread_mutex_unlock(&spare_lock);
+    tsr_store_close(old);
+}
+
+static void store_drop_spare(void)
+{
+    pthread_mutex_lock(&spare_lock);
+    tsr_store *st = spare_store;
+    spare_store = NULL;
+    pthread_mutex_unlock(&spare_lock);
+    tsr_store_close(st);
 }
 
 /* A once-a-second throttle, not a timestamp: it must not follow the wall or test clock. */
@@ -114,6 +148,7 @@ int tsr_app_open(struct tsr_app *app, const struct tsr_settings *s, tsr_getenv_f
     if (rc != 0)
         return rc;
     snprintf(app->db_location, sizeof app->db_location, "%s/tessera.db", s->data_dir);
+    store_drop_spare(); /* a handle left by an earlier app of this process is not this one's */
     store_location = app->db_location;
     tsr_store *st = tsr_app_store(app);
     if (st == NULL) {
@@ -162,6 +197,7 @@ int tsr_app_open(struct tsr_app *app, const struct tsr_settings *s, tsr_getenv_f
             return rc;
         }
     }
+    store_hand_over();
     return 0;
 }
 
@@ -183,7 +219,8 @@ void tsr_app_close(struct tsr_app *app)
     app->tenants = NULL;
     tsr_wipe(app->master_key, sizeof app->master_key);
     tsr_app_store_release();
-    /* After the database handle: the lock outlives every use of the file. */
+    store_drop_spare();
+    /* After the database handles: the lock outlives every use of the file. */
     tsr_datadir_unlock(app->datadir_lock);
     app->datadir_lock = -1;
 }

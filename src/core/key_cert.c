@@ -13,6 +13,7 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,28 +115,23 @@ static int set_x5c(X509 *x, struct tsr_key_cert *out)
     return out->x5c ? 0 : TSR_ENOMEM;
 }
 
-int tsr_key_cert_make(const uint8_t *pem, size_t pemlen, const char *kid, const char *cn,
-                      int64_t not_before, struct tsr_key_cert *out)
+/* The certificate of key; the PEM texts only when pems is set. */
+static int make(EVP_PKEY *key, const char *kid, const char *cn, int64_t not_before, bool pems,
+                struct tsr_key_cert *out)
 {
     memset(out, 0, sizeof *out);
-    int rc = TSR_ECRYPTO;
-    X509 *x = NULL;
-    EVP_PKEY *key = NULL;
-    BIO *in = BIO_new_mem_buf(pem, (int)pemlen);
-    if (in == NULL || (key = PEM_read_bio_PrivateKey(in, NULL, NULL, NULL)) == NULL)
-        goto out;
     /* Only RSA keeps the signature, and so the certificate, the same each time. */
-    if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
-        rc = TSR_EINVAL;
-        goto out;
-    }
-    if ((x = X509_new()) == NULL || (rc = set_serial(x, kid)) != 0 ||
+    if (key == NULL || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA)
+        return TSR_EINVAL;
+    int rc = TSR_ECRYPTO;
+    X509 *x = X509_new();
+    if (x == NULL || (rc = set_serial(x, kid)) != 0 ||
         (rc = set_names_and_validity(x, cn, not_before)) != 0)
         goto out;
     rc = TSR_ECRYPTO;
     if (X509_set_pubkey(x, key) != 1 || X509_sign(x, key, EVP_sha256()) <= 0)
         goto out;
-    if ((rc = write_pems(x, out)) == 0 && (rc = set_fingerprint(x, out)) == 0)
+    if ((!pems || (rc = write_pems(x, out)) == 0) && (rc = set_fingerprint(x, out)) == 0)
         rc = set_x5c(x, out);
 out:
     if (rc != 0) {
@@ -143,9 +139,30 @@ out:
         ERR_clear_error(); /* so no later OpenSSL caller reads this failure as its own */
     }
     X509_free(x);
+    return rc;
+}
+
+int tsr_key_cert_make(const uint8_t *pem, size_t pemlen, const char *kid, const char *cn,
+                      int64_t not_before, struct tsr_key_cert *out)
+{
+    memset(out, 0, sizeof *out);
+    EVP_PKEY *key = NULL;
+    BIO *in = BIO_new_mem_buf(pem, (int)pemlen);
+    if (in == NULL || (key = PEM_read_bio_PrivateKey(in, NULL, NULL, NULL)) == NULL) {
+        BIO_free(in);
+        ERR_clear_error();
+        return TSR_ECRYPTO;
+    }
+    int rc = make(key, kid, cn, not_before, true, out);
     EVP_PKEY_free(key);
     BIO_free(in);
     return rc;
+}
+
+int tsr_key_cert_jwks(EVP_PKEY *key, const char *kid, const char *cn, int64_t not_before,
+                      struct tsr_key_cert *out)
+{
+    return make(key, kid, cn, not_before, false, out);
 }
 
 void tsr_key_cert_cleanup(struct tsr_key_cert *c)

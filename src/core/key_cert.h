@@ -26,6 +26,15 @@ struct tsr_key_cert {
 int tsr_key_cert_make(const uint8_t *pem, size_t pemlen, const char *kid, const char *cn,
                       int64_t not_before, struct tsr_key_cert *out);
 
+/*
+ * What a JWKS needs of the same certificate, for a key already loaded (an
+ * EVP_PKEY, borrowed): x5c, x5t and fingerprint; cert and pkcs7 stay NULL.
+ * Same returns as tsr_key_cert_make.
+ */
+struct evp_pkey_st;
+int tsr_key_cert_jwks(struct evp_pkey_st *key, const char *kid, const char *cn, int64_t not_before,
+                      struct tsr_key_cert *out);
+
 void tsr_key_cert_cleanup(struct tsr_key_cert *c);
 
 #endif

@@ -139,11 +139,11 @@ int tsr_keys_count(tsr_store *st, const char *tenant_id, int64_t *out)
  * Adds x5c and x5t to the entry's public JWK, as Auth0's JWKS has them: the
  * key's certificate, the same one the Management API shows (core/key_cert.h).
  */
-static int add_certificate(struct ring_entry *e, const uint8_t *pem, size_t pemlen,
-                           const char *cn, int64_t created_at)
+static int add_certificate(struct ring_entry *e, const char *cn, int64_t created_at)
 {
     struct tsr_key_cert cert;
-    int rc = tsr_key_cert_make(pem, pemlen, e->kid, cn, created_at, &cert);
+    /* From the key loaded just before: its PEM is read once per load, not twice. */
+    int rc = tsr_key_cert_jwks(tsr_jwk_evp_pkey(e->key), e->kid, cn, created_at, &cert);
     if (rc == TSR_EINVAL) /* not RSA: no deterministic certificate, none published */
         return 0;
     if (rc != 0)
@@ -178,7 +178,7 @@ static int load_entry(tsr_stmt *q, const char *tenant_id, const char *cn,
         rc = e->kid && e->state && e->public_jwk ? 0 : TSR_ENOMEM;
     }
     if (rc == 0 && cn != NULL)
-        rc = add_certificate(e, pem, pemlen, cn, tsr_stmt_int64(q, 5));
+        rc = add_certificate(e, cn, tsr_stmt_int64(q, 5));
     tsr_wipe(pem, pemlen);
     free(pem);
     return rc;

@@ -1,8 +1,8 @@
 /*
  * mail.c - outgoing mail: address checks, building the message, the
  * transport rule for SMTP URLs, and the two destinations of a delivery
- * (an SMTP server through libcurl, or the outbox folder of a developer
- * machine).  Queueing and the worker that calls tsr_mail_deliver are in
+ * (an SMTP server through libcurl, loaded on first use, or the outbox
+ * folder of a developer machine).  Queueing and the worker that calls tsr_mail_deliver are in
  * mail_queue.c.
  */
 #include "core/mail.h"
@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "curldl/curldl.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -195,9 +196,19 @@ static int write_outbox(const char *data_dir, const char *msg, size_t len)
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_status = CURLE_FAILED_INIT;
 
+/* libcurl is loaded here, on the first SMTP use (src/curldl): a server that sends no mail never maps it. */
 static void start_curl(void)
 {
+    const char *why = tsr_curldl_error();
+    if (why != NULL) {
+        tsr_log(TSR_LOG_ERROR, "cannot send mail: libcurl cannot be loaded (install libcurl4)",
+                json_pack("{s:s}", "detail", why));
+        return;
+    }
     curl_status = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (curl_status != CURLE_OK)
+        tsr_log(TSR_LOG_ERROR, "cannot send mail: libcurl did not initialise",
+                json_pack("{s:s}", "error", curl_easy_strerror(curl_status)));
 }
 
 struct reader {
