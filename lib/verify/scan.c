@@ -109,6 +109,11 @@ static bool scan_string(struct cur *c, const unsigned char **raw, size_t *rawlen
     const unsigned char *s = ++c->p;
     *escaped = false;
     while (c->p < c->end) {
+        /* Most bytes are printable ASCII other than '"' and '\\': skip those at once. */
+        while (c->p < c->end && *c->p >= 0x20 && *c->p < 0x80 && *c->p != '"' && *c->p != '\\')
+            c->p++;
+        if (c->p == c->end)
+            break;
         unsigned char ch = *c->p;
         if (ch == '"') {
             *raw = s;
@@ -186,7 +191,11 @@ static size_t put_utf8(uint32_t cp, char *out)
  */
 static size_t unescape(const unsigned char *s, size_t n, char *out)
 {
-    size_t o = 0;
+    const unsigned char *bs = memchr(s, '\\', n);
+    size_t o = bs != NULL ? (size_t)(bs - s) : n;
+    memcpy(out, s, o); /* the text before the first escape is copied as it is */
+    s += o;
+    n -= o;
     for (size_t i = 0; i < n;) {
         if (s[i] != '\\') {
             out[o++] = (char)s[i++];
@@ -352,8 +361,11 @@ static enum member member_of(const unsigned char *name, size_t n)
         enum member m;
     } known[] = {{"iss", 3, M_ISS}, {"sub", 3, M_SUB}, {"aud", 3, M_AUD}, {"exp", 3, M_EXP},
                  {"nbf", 3, M_NBF}, {"iat", 3, M_IAT}, {"scope", 5, M_SCOPE}};
+    if (n != 3 && n != 5)
+        return M_OTHER;
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (n == known[i].len && memcmp(name, known[i].name, n) == 0)
+        if (n == known[i].len && name[0] == (unsigned char)known[i].name[0] &&
+            memcmp(name, known[i].name, n) == 0)
             return known[i].m;
     return M_OTHER;
 }
@@ -435,7 +447,8 @@ bool tsv_scan_payload(const char *text, size_t len, const char *audience, struct
                 count == TSV_SCAN_MAX_MEMBERS)
                 return false;
             for (size_t i = 0; i < count; i++)
-                if (names[i].n == n && memcmp(names[i].s, name, n) == 0)
+                if (names[i].n == n && (n == 0 || names[i].s[0] == name[0]) &&
+                    memcmp(names[i].s, name, n) == 0)
                     return false; /* a duplicate: jansson refuses it */
             names[count].s = name;
             names[count++].n = n;
