@@ -13,9 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
+#include "jose/internal.h"
+#include "util/b64url.h"
 #include "verify/internal.h"
 
 #define AUD "https://api.tessera.test/"
@@ -308,6 +311,150 @@ static void test_scratch_bound(void **state)
     assert_false(tsv_scan_payload(NULL, 0, AUD, &s, scratch, sizeof scratch));
 }
 
+/* ---- whole verifications: both paths give the same answers ----------------- */
+
+#define ISS "http://127.0.0.1:1/" /* nothing listens: HS256 needs no JWKS */
+static const uint8_t secret[32] = "0123456789abcdef0123456789abcdef";
+
+static tessera_verifier *hs_verifier(void)
+{
+    const char *algs[] = {"HS256", NULL};
+    tessera_verify_options o;
+    tessera_verify_options_init(&o);
+    o.issuer = ISS;
+    o.audience = AUD;
+    o.algorithms = algs;
+    o.hs256_secret = secret;
+    o.hs256_secret_len = sizeof secret;
+    o.http_timeout_ms = 1000;
+    tessera_verifier *v = NULL;
+    assert_int_equal(tessera_verifier_new(&o, &v, NULL, 0), TESSERA_OK);
+    return v;
+}
+
+/* An HS256 token over exactly these payload bytes (caller frees). */
+static char *hs_token(const char *payload)
+{
+    static const char header[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+    tsr_jwk *key = NULL;
+    assert_int_equal(tsr_jwk_from_secret(secret, sizeof secret, "k", &key), 0);
+    char *h = tsr_b64url_encode_alloc((const uint8_t *)header, strlen(header));
+    char *p = tsr_b64url_encode_alloc((const uint8_t *)payload, strlen(payload));
+    assert_non_null(h);
+    assert_non_null(p);
+    size_t n = strlen(h) + strlen(p) + 2;
+    char *input = malloc(n);
+    assert_non_null(input);
+    snprintf(input, n, "%s.%s", h, p);
+    uint8_t *sig = NULL;
+    size_t siglen = 0;
+    assert_int_equal(tsr_jws_sign_bytes(key, (const uint8_t *)input, strlen(input), &sig, &siglen),
+                     0);
+    char *s = tsr_b64url_encode_alloc(sig, siglen);
+    assert_non_null(s);
+    size_t tn = strlen(input) + strlen(s) + 2;
+    char *tok = malloc(tn);
+    assert_non_null(tok);
+    snprintf(tok, tn, "%s.%s", input, s);
+    free(s);
+    free(sig);
+    free(input);
+    free(p);
+    free(h);
+    tsr_jwk_free(key);
+    return tok;
+}
+
+/* Verifies payload; expects rc and, when given, that detail contains want_detail. */
+static tessera_claims *verify_payload(tessera_verifier *v, const char *payload, int want,
+                                      const char *want_detail)
+{
+    char *tok = hs_token(payload);
+    tessera_claims *c = NULL;
+    char why[300];
+    int rc = tessera_verify(v, tok, &c, why, sizeof why);
+    free(tok);
+    if (rc != want)
+        fail_msg("%s: expected %s, got %s: %s", payload, tessera_errname(want),
+                 tessera_errname(rc), why);
+    if (want_detail != NULL && strstr(why, want_detail) == NULL)
+        fail_msg("%s: detail \"%s\" lacks \"%s\"", payload, why, want_detail);
+    return c;
+}
+
+/*
+ * The same claims written so that the scanner reads them (flat) and so that
+ * jansson must (a nested claim, an escaped member name, more members than
+ * the scanner keeps): every verdict and every accessor agrees.
+ */
+static void test_both_paths_agree(void **state)
+{
+    (void)state;
+    tessera_verifier *v = hs_verifier();
+    long long now = (long long)time(NULL);
+    static const char *const extras[] = {
+        "",
+        ",\"n\":{\"deep\":[1,{\"x\":null}]}",
+        ",\"\\u0078\":1",
+        ",\"m0\":0,\"m1\":1,\"m2\":2,\"m3\":3,\"m4\":4,\"m5\":5,\"m6\":6,\"m7\":7,\"m8\":8,"
+        "\"m9\":9,\"m10\":0,\"m11\":1,\"m12\":2,\"m13\":3,\"m14\":4,\"m15\":5,\"m16\":6,"
+        "\"m17\":7,\"m18\":8,\"m19\":9,\"m20\":0,\"m21\":1,\"m22\":2,\"m23\":3,\"m24\":4,"
+        "\"m25\":5,\"m26\":6,\"m27\":7,\"m28\":8,\"m29\":9",
+    };
+    for (size_t i = 0; i < sizeof extras / sizeof extras[0]; i++) {
+        char p[2048];
+        /* Escaped values: "\/" in iss and aud, "\n" and a surrogate pair in sub. */
+        snprintf(p, sizeof p,
+                 "{\"iss\":\"http:\\/\\/127.0.0.1:1\\/\",\"aud\":[\"x\",\"https:\\/\\/api.tessera.test\\/\"],"
+                 "\"sub\":\"a\\nb\\ud83d\\ude00\",\"scope\":\"read:x write:x\","
+                 "\"permissions\":[\"read:x\"],\"iat\":%lld,\"exp\":%lld%s}",
+                 now, now + 600, extras[i]);
+        tessera_claims *c = verify_payload(v, p, TESSERA_OK, NULL);
+        assert_string_equal(tessera_claims_sub(c), "a\nb\xf0\x9f\x98\x80");
+        assert_true(tessera_claims_has_scope(c, "write:x"));
+        assert_true(tessera_claims_has_permission(c, "read:x"));
+        assert_int_equal(tessera_claims_permission_count(c), 1);
+        assert_int_equal(json_integer_value(json_object_get(tessera_claims_json(c), "exp")),
+                         now + 600);
+        assert_string_equal(json_string_value(json_object_get(tessera_claims_header(c), "alg")),
+                            "HS256");
+        /* The accessors agree with the tree once it exists. */
+        assert_string_equal(tessera_claims_sub(c),
+                            json_string_value(json_object_get(tessera_claims_json(c), "sub")));
+        tessera_claims_free(c);
+
+        /* Failures: the detail is jansson's path's, whichever path read the claims. */
+        snprintf(p, sizeof p, "{\"iss\":\"" ISS "\",\"aud\":[\"a\",\"b\"],\"exp\":%lld%s}",
+                 now + 600, extras[i]);
+        verify_payload(v, p, TESSERA_EAUDIENCE, "aud is [\"a\",\"b\"], which does not contain");
+        snprintf(p, sizeof p, "{\"iss\":\"" ISS "\",\"aud\":\"" AUD "\",\"exp\":%lld%s}",
+                 now - 180, extras[i]);
+        verify_payload(v, p, TESSERA_EEXPIRED, "expired 3 min ago");
+        snprintf(p, sizeof p, "{\"iss\":\"" ISS "\",\"aud\":\"" AUD "\",\"exp\":%lld.5%s}",
+                 now + 600, extras[i]);
+        tessera_claims_free(verify_payload(v, p, TESSERA_OK, NULL)); /* a real exp */
+        snprintf(p, sizeof p, "{\"iss\":\"" ISS "\",\"aud\":\"" AUD "\",\"exp\":1e300%s}",
+                 extras[i]);
+        verify_payload(v, p, TESSERA_ECLAIM, "exp is not a number");
+        snprintf(p, sizeof p,
+                 "{\"iss\":\"" ISS "\",\"aud\":\"" AUD "\",\"exp\":%lld,\"nbf\":%lld%s}",
+                 now + 600, now + 1200, extras[i]);
+        verify_payload(v, p, TESSERA_ENOTYET, "(nbf)");
+        snprintf(p, sizeof p, "{\"iss\":7,\"aud\":\"" AUD "\",\"exp\":%lld%s}", now + 600,
+                 extras[i]);
+        verify_payload(v, p, TESSERA_EISSUER, "iss is (missing) not");
+        snprintf(p, sizeof p, "{\"iss\":\"" ISS "\",\"aud\":{},\"exp\":%lld%s}", now + 600,
+                 extras[i]);
+        verify_payload(v, p, TESSERA_ECLAIM, "aud is neither");
+    }
+    /* What jansson refuses is a malformed token, before the signature is looked at. */
+    verify_payload(v, "{\"exp\":1,\"\\u0065xp\":2}", TESSERA_EMALFORMED, "not base64url JSON");
+    verify_payload(v, "{\"sub\":\"\\u0000\"}", TESSERA_EMALFORMED, NULL);
+    verify_payload(v, "{\"exp\":99999999999999999999999}", TESSERA_EMALFORMED, NULL);
+    verify_payload(v, "[]", TESSERA_EMALFORMED, NULL);
+    tessera_verifier_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_strings_and_bytes),
         cmocka_unit_test(test_mutations),
         cmocka_unit_test(test_scratch_bound),
+        cmocka_unit_test(test_both_paths_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
