@@ -139,8 +139,8 @@ static bool scan_string(struct cur *c, const unsigned char **raw, size_t *rawlen
             return false;
         unsigned char e = c->p[1];
         if (e != 'u') {
-            if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' &&
-                e != 'r' && e != 't')
+            if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' &&
+                e != 't')
                 return false;
             c->p += 2;
             continue;
@@ -151,8 +151,8 @@ static bool scan_string(struct cur *c, const unsigned char **raw, size_t *rawlen
         c->p += 6;
         if (u >= 0xD800 && u <= 0xDBFF) {
             /* A high surrogate must be followed by an escaped low one. */
-            int32_t lo = c->end - c->p >= 6 && c->p[0] == '\\' && c->p[1] == 'u' ? hex4(c->p + 2)
-                                                                                  : -1;
+            int32_t lo =
+                c->end - c->p >= 6 && c->p[0] == '\\' && c->p[1] == 'u' ? hex4(c->p + 2) : -1;
             if (lo < 0xDC00 || lo > 0xDFFF)
                 return false;
             c->p += 6;
@@ -203,9 +203,12 @@ static size_t unescape(const unsigned char *s, size_t n, char *out)
         }
         unsigned char e = s[i + 1];
         if (e != 'u') {
-            out[o++] = e == 'b' ? '\b' : e == 'f' ? '\f' : e == 'n' ? '\n' : e == 'r' ? '\r'
-                                                          : e == 't' ? '\t'
-                                                                     : (char)e;
+            out[o++] = e == 'b'   ? '\b'
+                       : e == 'f' ? '\f'
+                       : e == 'n' ? '\n'
+                       : e == 'r' ? '\r'
+                       : e == 't' ? '\t'
+                                  : (char)e;
             i += 2;
             continue;
         }
@@ -324,8 +327,8 @@ static bool scan_scalar(struct cur *c, struct value *val)
  * An array of scalars at c->p (its '[').  For aud, *match says whether one
  * string element equals the audience.
  */
-static bool scan_array(struct cur *c, bool is_aud, const char *audience, size_t audlen,
-                       char *tmp, bool *match)
+static bool scan_array(struct cur *c, bool is_aud, const char *audience, size_t audlen, char *tmp,
+                       bool *match)
 {
     c->p++;
     *match = false;
@@ -359,7 +362,7 @@ static enum member member_of(const unsigned char *name, size_t n)
         const char *name;
         size_t len;
         enum member m;
-    } known[] = {{"iss", 3, M_ISS}, {"sub", 3, M_SUB}, {"aud", 3, M_AUD}, {"exp", 3, M_EXP},
+    } known[] = {{"iss", 3, M_ISS}, {"sub", 3, M_SUB}, {"aud", 3, M_AUD},    {"exp", 3, M_EXP},
                  {"nbf", 3, M_NBF}, {"iat", 3, M_IAT}, {"scope", 5, M_SCOPE}};
     if (n != 3 && n != 5)
         return M_OTHER;

@@ -112,8 +112,7 @@ static void test_common_payloads_are_fast(void **state)
                 "\"aud\":\"https:\\/\\/api.tessera.test\\/\"}",
                 true, true);
     /* 18-digit integers fit; reals are read, but as "not an integer". */
-    expect_case("{\"exp\":123456789012345678,\"nbf\":-123456789012345678,\"iat\":1.0}", true,
-                true);
+    expect_case("{\"exp\":123456789012345678,\"nbf\":-123456789012345678,\"iat\":1.0}", true, true);
     expect_case("{\"exp\":1e10,\"n\":1E+99,\"m\":0.5e-99}", true, true);
     /* Non-string registered claims are read as "not a string". */
     expect_case("{\"iss\":1,\"sub\":[\"x\"],\"scope\":null,\"aud\":7}", true, true);
@@ -149,7 +148,7 @@ static void test_nesting(void **state)
     expect_case("{\"a\":[[1]]}", false, true);
     expect_case("{\"a\":[{}]}", false, true);
     expect_case("{\"a\":{\"b\":1,\"b\":2}}", false, false); /* a nested duplicate */
-    expect_case("[1,2]", false, false);                    /* not an object */
+    expect_case("[1,2]", false, false);                     /* not an object */
     expect_case("\"x\"", false, false);
     /* Deep nesting: the scanner stops at the first level; jansson's depth limit refuses. */
     size_t depth = 5000;
@@ -169,7 +168,7 @@ static void test_nesting(void **state)
 static void test_numbers(void **state)
 {
     (void)state;
-    expect_case("{\"exp\":1234567890123456789}", false, true);     /* 19 digits: jansson's */
+    expect_case("{\"exp\":1234567890123456789}", false, true);      /* 19 digits: jansson's */
     expect_case("{\"exp\":99999999999999999999999}", false, false); /* too big for jansson */
     expect_case("{\"exp\":-99999999999999999999999}", false, false);
     expect_case("{\"exp\":1e400}", false, false); /* overflows a double */
@@ -201,12 +200,12 @@ static void test_strings_and_bytes(void **state)
     expect_case("{\"sub\":\"\\u12g4\"}", false, false);
     expect_case("{\"sub\":\"\\x41\"}", false, false);
     expect_case("{\"sub\":\"\\'\"}", false, false);
-    expect_case("{\"sub\":\"a\tb\"}", false, false);         /* raw control character */
-    expect_case("{\"sub\":\"\x7f\"}", true, true);           /* DEL is allowed */
-    expect_case("{\"sub\":\"\xc3\"}", false, false);         /* truncated UTF-8 */
-    expect_case("{\"sub\":\"\xc0\xaf\"}", false, false);     /* overlong */
-    expect_case("{\"sub\":\"\xe0\x80\xaf\"}", false, false); /* overlong */
-    expect_case("{\"sub\":\"\xed\xa0\x80\"}", false, false); /* an encoded surrogate */
+    expect_case("{\"sub\":\"a\tb\"}", false, false);             /* raw control character */
+    expect_case("{\"sub\":\"\x7f\"}", true, true);               /* DEL is allowed */
+    expect_case("{\"sub\":\"\xc3\"}", false, false);             /* truncated UTF-8 */
+    expect_case("{\"sub\":\"\xc0\xaf\"}", false, false);         /* overlong */
+    expect_case("{\"sub\":\"\xe0\x80\xaf\"}", false, false);     /* overlong */
+    expect_case("{\"sub\":\"\xed\xa0\x80\"}", false, false);     /* an encoded surrogate */
     expect_case("{\"sub\":\"\xf4\x90\x80\x80\"}", false, false); /* above U+10FFFF */
     expect_case("{\"sub\":\"\xff\"}", false, false);
     expect_case("{\"sub\":\"abc}", false, false);
@@ -375,8 +374,8 @@ static tessera_claims *verify_payload(tessera_verifier *v, const char *payload, 
     int rc = tessera_verify(v, tok, &c, why, sizeof why);
     free(tok);
     if (rc != want)
-        fail_msg("%s: expected %s, got %s: %s", payload, tessera_errname(want),
-                 tessera_errname(rc), why);
+        fail_msg("%s: expected %s, got %s: %s", payload, tessera_errname(want), tessera_errname(rc),
+                 why);
     if (want_detail != NULL && strstr(why, want_detail) == NULL)
         fail_msg("%s: detail \"%s\" lacks \"%s\"", payload, why, want_detail);
     return c;
@@ -405,7 +404,8 @@ static void test_both_paths_agree(void **state)
         char p[2048];
         /* Escaped values: "\/" in iss and aud, "\n" and a surrogate pair in sub. */
         snprintf(p, sizeof p,
-                 "{\"iss\":\"http:\\/\\/127.0.0.1:1\\/\",\"aud\":[\"x\",\"https:\\/\\/api.tessera.test\\/\"],"
+                 "{\"iss\":\"http:\\/\\/127.0.0.1:1\\/\",\"aud\":[\"x\",\"https:\\/\\/"
+                 "api.tessera.test\\/\"],"
                  "\"sub\":\"a\\nb\\ud83d\\ude00\",\"scope\":\"read:x write:x\","
                  "\"permissions\":[\"read:x\"],\"iat\":%lld,\"exp\":%lld%s}",
                  now, now + 600, extras[i]);
@@ -427,8 +427,8 @@ static void test_both_paths_agree(void **state)
         snprintf(p, sizeof p, "{\"iss\":\"" ISS "\",\"aud\":[\"a\",\"b\"],\"exp\":%lld%s}",
                  now + 600, extras[i]);
         verify_payload(v, p, TESSERA_EAUDIENCE, "aud is [\"a\",\"b\"], which does not contain");
-        snprintf(p, sizeof p, "{\"iss\":\"" ISS "\",\"aud\":\"" AUD "\",\"exp\":%lld%s}",
-                 now - 180, extras[i]);
+        snprintf(p, sizeof p, "{\"iss\":\"" ISS "\",\"aud\":\"" AUD "\",\"exp\":%lld%s}", now - 180,
+                 extras[i]);
         verify_payload(v, p, TESSERA_EEXPIRED, "expired 3 min ago");
         snprintf(p, sizeof p, "{\"iss\":\"" ISS "\",\"aud\":\"" AUD "\",\"exp\":%lld.5%s}",
                  now + 600, extras[i]);
@@ -437,8 +437,8 @@ static void test_both_paths_agree(void **state)
                  extras[i]);
         verify_payload(v, p, TESSERA_ECLAIM, "exp is not a number");
         snprintf(p, sizeof p,
-                 "{\"iss\":\"" ISS "\",\"aud\":\"" AUD "\",\"exp\":%lld,\"nbf\":%lld%s}",
-                 now + 600, now + 1200, extras[i]);
+                 "{\"iss\":\"" ISS "\",\"aud\":\"" AUD "\",\"exp\":%lld,\"nbf\":%lld%s}", now + 600,
+                 now + 1200, extras[i]);
         verify_payload(v, p, TESSERA_ENOTYET, "(nbf)");
         snprintf(p, sizeof p, "{\"iss\":7,\"aud\":\"" AUD "\",\"exp\":%lld%s}", now + 600,
                  extras[i]);
