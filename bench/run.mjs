@@ -153,6 +153,8 @@ async function limitsAndParts(result, { sample, workDir, cores, seconds, tessera
       jose_per_s: round(r.jose, 0),
       ratio: round(r.ratio),
       openssl_verify_per_s: round(r.openssl, 0),
+      tessera_verify_wall_per_s: round(r.c_wall, 0),
+      jose_wall_per_s: round(r.jose_wall, 0),
     }));
     process.stderr.write(`${verifyTable(result.verify.map((v) => ({ alg: v.alg, c: v.tessera_verify_per_s, jose: v.jose_per_s, ratio: v.ratio, openssl: v.openssl_verify_per_s })))}\n`);
   } catch (e) {

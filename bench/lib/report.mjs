@@ -233,7 +233,7 @@ export function markdown(res) {
     if (typeof r.extra?.cpu_of_argon2id === 'number') L.push(`| ${r.title}: server CPU per login / one argon2id hash's CPU (steadier than the rate) | ${fmt(r.extra.cpu_of_argon2id, 2)} × |`);
   }
   for (const v of res.verify ?? []) {
-    L.push(`| verify ${v.alg}, one thread: libtessera-verify / jose / OpenSSL | ${fmt(v.tessera_verify_per_s)} / ${fmt(v.jose_per_s)} / ${fmt(v.openssl_verify_per_s)} /s |`);
+    L.push(`| verify ${v.alg}, one thread: libtessera-verify / jose / OpenSSL | ${fmt(v.tessera_verify_per_s)} / ${fmt(v.jose_per_s)} / ${fmt(v.openssl_verify_per_s)} per CPU second |`);
   }
   if (res.startup) {
     L.push(`| Tessera start to first answer (existing data directory) | ${fmt(res.startup.start_ms, 1)} ms |`);

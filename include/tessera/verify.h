@@ -217,7 +217,8 @@ TESSERA_API size_t tessera_claims_permission_count(const tessera_claims *c);
 TESSERA_API const char *tessera_claims_permission(const tessera_claims *c, size_t i);
 /* True when the permissions array contains name. */
 TESSERA_API bool tessera_claims_has_permission(const tessera_claims *c, const char *name);
-/* The whole payload (or introspection answer) for custom claims.  Borrowed. */
+/* The whole payload (or introspection answer) for custom claims.  Borrowed; for a JWT
+ * made on the first call (NULL only when memory runs out). */
 TESSERA_API const json_t *tessera_claims_json(const tessera_claims *c);
 /* The JWS header, or NULL for an introspected token.  Borrowed; made on the first call. */
 TESSERA_API const json_t *tessera_claims_header(const tessera_claims *c);

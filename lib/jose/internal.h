@@ -52,7 +52,9 @@ struct tsr_jws {
      * JWS belongs to one thread, so tsr_jws_header may fill it in then.
      */
     json_t *header;
-    json_t *payload;
+    json_t *payload;     /* NULL when parsed by tsr_jws_parse_lazy */
+    char *payload_raw;   /* tsr_jws_parse_lazy only: the decoded payload, NUL-terminated, in buf */
+    size_t payload_len;
     const char *kid;  /* in buf or borrowed from header; NULL when absent */
     const char *typ;  /* likewise; NULL when absent or not a string */
     char *header_raw; /* the decoded header bytes, NUL-terminated, in buf */
@@ -64,7 +66,8 @@ struct tsr_jws {
     /*
      * One allocation per parsed token: the signing input and its NUL, the
      * signature, the decoded header and its NUL, then room for the fast
-     * path's NUL-terminated copies of kid and typ.
+     * path's NUL-terminated copies of kid and typ, then (lazy parse) the
+     * decoded payload and its NUL.
      */
     char buf[];
 };

@@ -135,6 +135,16 @@ typedef struct tsr_jws tsr_jws;
  */
 int tsr_jws_parse(const char *compact, size_t len, tsr_jws **out);
 
+/*
+ * The same checks, except that the payload is only base64url-decoded, not
+ * parsed: tsr_jws_payload returns NULL and tsr_jws_payload_bytes gives the
+ * bytes, which the caller must check are a JSON object (libtessera-verify
+ * reads the claims it needs without building a tree).
+ */
+int tsr_jws_parse_lazy(const char *compact, size_t len, tsr_jws **out);
+/* The decoded payload (NUL-terminated; *len without the NUL) of a lazy parse, else NULL. */
+const char *tsr_jws_payload_bytes(const tsr_jws *jws, size_t *len);
+
 /* Borrowed.  Made on first use for common headers: not to be called from two threads at once. */
 const json_t *tsr_jws_header(const tsr_jws *jws);
 /* The decoded header bytes (NUL-terminated; *len without the NUL).  Borrowed. */

@@ -179,7 +179,8 @@ static int check_header(tsr_jws *jws)
     return 0;
 }
 
-int tsr_jws_parse(const char *compact, size_t len, tsr_jws **out)
+/* Both parsers: lazy keeps the payload as decoded bytes for the caller to read. */
+static int parse_jws(const char *compact, size_t len, bool lazy, tsr_jws **out)
 {
     if (out == NULL)
         return TSR_EINVAL;
@@ -206,8 +207,10 @@ int tsr_jws_parse(const char *compact, size_t len, tsr_jws **out)
     /* Both bounded by TSR_JWS_MAX_LEN, so the sum cannot overflow. */
     size_t sigcap = tsr_b64url_decoded_max(siglen);
     size_t hcap = tsr_b64url_decoded_max(h64);
+    size_t p64 = (size_t)(dot2 - dot1 - 1);
+    size_t pcap = lazy ? tsr_b64url_decoded_max(p64) + 1 : 0;
     int rc = TSR_ENOMEM;
-    tsr_jws *jws = malloc(sizeof *jws + inlen + 1 + sigcap + 2 * (hcap + 1));
+    tsr_jws *jws = malloc(sizeof *jws + inlen + 1 + sigcap + 2 * (hcap + 1) + pcap);
     if (jws == NULL)
         goto out;
     memset(jws, 0, sizeof *jws);
@@ -223,9 +226,20 @@ int tsr_jws_parse(const char *compact, size_t len, tsr_jws **out)
         goto out;
     }
     jws->header_raw[jws->header_len] = '\0';
-    if ((rc = read_header(jws, jws->header_raw + hcap + 1)) != 0 ||
-        (rc = decode_object(dot1 + 1, (size_t)(dot2 - dot1 - 1), &jws->payload)) != 0)
+    if ((rc = read_header(jws, jws->header_raw + hcap + 1)) != 0)
         goto out;
+    if (lazy) {
+        /* After the header's two copies: the payload's decoded bytes and a NUL. */
+        jws->payload_raw = jws->header_raw + 2 * (hcap + 1);
+        if (tsr_b64url_decode(dot1 + 1, p64, (uint8_t *)jws->payload_raw, pcap,
+                              &jws->payload_len) != 0) {
+            rc = TSR_EFORMAT;
+            goto out;
+        }
+        jws->payload_raw[jws->payload_len] = '\0';
+    } else if ((rc = decode_object(dot1 + 1, p64, &jws->payload)) != 0) {
+        goto out;
+    }
     if (tsr_b64url_decode(sig, siglen, jws->sig, sigcap, &jws->sig_len) != 0) {
         rc = TSR_EFORMAT;
         goto out;
@@ -236,6 +250,22 @@ int tsr_jws_parse(const char *compact, size_t len, tsr_jws **out)
 out:
     tsr_jws_free(jws);
     return rc;
+}
+
+int tsr_jws_parse(const char *compact, size_t len, tsr_jws **out)
+{
+    return parse_jws(compact, len, false, out);
+}
+
+int tsr_jws_parse_lazy(const char *compact, size_t len, tsr_jws **out)
+{
+    return parse_jws(compact, len, true, out);
+}
+
+const char *tsr_jws_payload_bytes(const tsr_jws *jws, size_t *len)
+{
+    *len = jws != NULL ? jws->payload_len : 0;
+    return jws != NULL ? jws->payload_raw : NULL;
 }
 
 const json_t *tsr_jws_header(const tsr_jws *jws)

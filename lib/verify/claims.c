@@ -7,14 +7,35 @@
 
 #include "internal.h"
 
+/*
+ * The payload as a jansson object.  For a JWT it is made on first use from
+ * the token's bytes, which verification already read: only memory can make
+ * it fail.  The claims belong to one thread, so filling it in is safe.
+ */
+static const json_t *payload(const tessera_claims *c)
+{
+    if (c == NULL)
+        return NULL;
+    if (c->payload == NULL && c->jws != NULL) {
+        size_t len = 0;
+        const char *raw = tsr_jws_payload_bytes(c->jws, &len);
+        ((tessera_claims *)c)->payload = tsv_parse_object(raw, len); /* allocated writable */
+    }
+    return c->payload;
+}
+
 TESSERA_API const char *tessera_claims_sub(const tessera_claims *c)
 {
-    return c != NULL ? json_string_value(json_object_get(c->payload, "sub")) : NULL;
+    if (c != NULL && c->scanned)
+        return c->scan.sub;
+    return json_string_value(json_object_get(payload(c), "sub"));
 }
 
 TESSERA_API const char *tessera_claims_scope(const tessera_claims *c)
 {
-    return c != NULL ? json_string_value(json_object_get(c->payload, "scope")) : NULL;
+    if (c != NULL && c->scanned)
+        return c->scan.scope;
+    return json_string_value(json_object_get(payload(c), "scope"));
 }
 
 TESSERA_API bool tessera_claims_has_scope(const tessera_claims *c, const char *name)
@@ -36,7 +57,7 @@ TESSERA_API bool tessera_claims_has_scope(const tessera_claims *c, const char *n
 
 static const json_t *permissions(const tessera_claims *c)
 {
-    const json_t *p = c != NULL ? json_object_get(c->payload, "permissions") : NULL;
+    const json_t *p = json_object_get(payload(c), "permissions");
     return json_is_array(p) ? p : NULL;
 }
 
@@ -65,32 +86,21 @@ TESSERA_API bool tessera_claims_has_permission(const tessera_claims *c, const ch
 
 TESSERA_API const json_t *tessera_claims_json(const tessera_claims *c)
 {
-    return c != NULL ? c->payload : NULL;
+    return payload(c);
 }
 
 TESSERA_API const json_t *tessera_claims_header(const tessera_claims *c)
 {
-    if (c == NULL || !c->is_jwt)
-        return NULL;
-    if (c->header == NULL) {
-        /* Verification already checked these bytes; the claims belong to one thread. */
-        json_error_t jerr;
-        json_t *h = json_loadb(c->header_raw, c->header_len, JSON_REJECT_DUPLICATES, &jerr);
-        if (!json_is_object(h)) {
-            json_decref(h);
-            return NULL;
-        }
-        ((tessera_claims *)c)->header = h; /* allocated writable by tessera_verify */
-    }
-    return c->header;
+    /* tsr_jws_header makes the object on first use (duplicates refused); one thread owns c. */
+    return c != NULL && c->is_jwt ? tsr_jws_header(c->jws) : NULL;
 }
 
 TESSERA_API void tessera_claims_free(tessera_claims *c)
 {
     if (c == NULL)
         return;
-    json_decref(c->header);
     json_decref(c->payload);
+    tsr_jws_free(c->jws);
     free(c);
 }
 

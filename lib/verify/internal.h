@@ -4,8 +4,9 @@
  * Divisions: errors.c (the error table, detail text, WWW-Authenticate),
  * http.c (bounded libcurl GET/POST), transport.c (which URLs may be
  * contacted, and how), jwks_cache.c (discovery and the shared key cache),
- * verify.c (token checks, options, bearer header), introspect.c (RFC 7662
- * client), claims.c (accessors and helpers).
+ * verify.c (token checks, options, bearer header), scan.c (the one-pass
+ * claims reader), introspect.c (RFC 7662 client), claims.c (accessors and
+ * helpers).
  */
 #ifndef TSV_INTERNAL_H
 #define TSV_INTERNAL_H
@@ -72,12 +73,40 @@ struct tessera_verifier {
     char last_error[256]; /* why the last fetch failed, "" after a success */
 };
 
+/* scan.c: what the one-pass scanner read of a payload. */
+#define TSV_SCAN_MAX_MEMBERS 32
+enum tsv_aud { TSV_AUD_ABSENT = 0, TSV_AUD_MATCH, TSV_AUD_OTHER };
+enum tsv_date_kind { TSV_DATE_ABSENT = 0, TSV_DATE_INT, TSV_DATE_OTHER };
+struct tsv_date {
+    enum tsv_date_kind kind;
+    long long value; /* TSV_DATE_INT only */
+};
+struct tsv_scan {
+    /* Unescaped, NUL-terminated, in the scratch buffer; NULL when absent or not a string. */
+    const char *iss;
+    const char *sub;
+    const char *scope;
+    enum tsv_aud aud; /* a string equal to the audience, or an array holding one: MATCH */
+    struct tsv_date exp, nbf, iat;
+};
+/*
+ * Scans a payload in one bounded pass.  True ("fast") only when jansson
+ * would read text as an object with exactly these values; false means
+ * "ask jansson", never "invalid".  scratch holds at least len + 1 bytes and
+ * must outlive the strings in out.
+ */
+bool tsv_scan_payload(const char *text, size_t len, const char *audience, struct tsv_scan *out,
+                      char *scratch, size_t scratchlen);
+/* json_loadb as tsr_jws_parse does it (duplicates refused); NULL unless an object. */
+json_t *tsv_parse_object(const char *text, size_t len);
+
 struct tessera_claims {
-    json_t *header;  /* NULL for introspection; for a JWT made on first use from header_raw */
-    json_t *payload; /* the JWT payload or the introspection answer */
+    json_t *payload; /* the introspection answer; for a JWT made when first asked for */
+    tsr_jws *jws;    /* a JWT's header and payload bytes; NULL for introspection */
     bool is_jwt;
-    size_t header_len;
-    char header_raw[]; /* the JWT's decoded header, NUL-terminated */
+    bool scanned;        /* scan holds the payload's sub and scope */
+    struct tsv_scan scan;
+    char scratch[]; /* the scan's strings */
 };
 
 /* errors.c: writes printf-style text into detail (NULL or 0 length: nothing). */

@@ -332,11 +332,35 @@ static const tsr_jwk *find_key(const tessera_verifier *v, const struct tsv_keyse
     return NULL;
 }
 
+/*
+ * Reads the payload of a lazily parsed JWS into a new claims object: the
+ * scanner when it can, else jansson (which alone decides that the payload
+ * is malformed: TSR_EFORMAT).
+ */
+static int read_payload(const tessera_verifier *v, const tsr_jws *jws, tessera_claims **out)
+{
+    size_t plen = 0;
+    const char *praw = tsr_jws_payload_bytes(jws, &plen);
+    tessera_claims *c = calloc(1, sizeof *c + plen + 1);
+    if (c == NULL)
+        return TSR_ENOMEM;
+    c->is_jwt = true;
+    c->scanned = tsv_scan_payload(praw, plen, v->audience, &c->scan, c->scratch, plen + 1);
+    if (!c->scanned && (c->payload = tsv_parse_object(praw, plen)) == NULL) {
+        free(c);
+        return TSR_EFORMAT;
+    }
+    *out = c;
+    return 0;
+}
+
 /* Form and alg checks that need no key. */
 static int check_form(const tessera_verifier *v, const char *token, size_t len, tsr_jws **jws,
-                      char *detail, size_t detaillen)
+                      tessera_claims **claims, char *detail, size_t detaillen)
 {
-    int rc = tsr_jws_parse(token, len, jws);
+    int rc = tsr_jws_parse_lazy(token, len, jws);
+    if (rc == 0)
+        rc = read_payload(v, *jws, claims);
     if (rc == TSR_ETOOBIG) {
         tsv_detail(detail, detaillen, "token is %zu bytes, more than %d", len, TSR_JWS_MAX_LEN);
         return TESSERA_ETOOBIG;
@@ -423,10 +447,46 @@ out:
     return rc;
 }
 
-static int check_claims(const tessera_verifier *v, const tsr_jws *jws, char *detail,
-                        size_t detaillen)
+/* A NumericDate the scanner read passes where numeric_date's value would. */
+static bool date_fast_ok(const struct tsv_date *d, bool required, long long now, long leeway,
+                         bool is_exp)
 {
-    const json_t *p = tsr_jws_payload(jws);
+    if (d->kind == TSV_DATE_ABSENT)
+        return !required;
+    if (d->kind != TSV_DATE_INT || d->value < 0 || d->value > 1000000000000LL)
+        return false;
+    return is_exp ? now < d->value + leeway : d->value <= now + leeway;
+}
+
+/*
+ * The claim checks on what the scanner read.  True only when check_claims
+ * would pass too; any failure is left to check_claims on the jansson tree,
+ * which says exactly why.
+ */
+static bool claims_fast_ok(const tessera_verifier *v, const tsr_jws *jws, const struct tsv_scan *s)
+{
+    if (s->iss == NULL || strcmp(s->iss, v->issuer) != 0 || s->aud != TSV_AUD_MATCH)
+        return false;
+    long long now = (long long)time(NULL);
+    return date_fast_ok(&s->exp, true, now, v->leeway, true) &&
+           date_fast_ok(&s->nbf, false, now, v->leeway, false) &&
+           date_fast_ok(&s->iat, false, now, v->leeway, false) &&
+           check_typ(v, jws, NULL, 0) == TESSERA_OK;
+}
+
+static int check_claims(const tessera_verifier *v, const tsr_jws *jws, tessera_claims *c,
+                        char *detail, size_t detaillen)
+{
+    if (c->payload == NULL) {
+        if (c->scanned && claims_fast_ok(v, jws, &c->scan))
+            return TESSERA_OK;
+        size_t plen = 0;
+        const char *praw = tsr_jws_payload_bytes(jws, &plen);
+        /* The scanner said the bytes are an object jansson reads: only memory can fail. */
+        if ((c->payload = tsv_parse_object(praw, plen)) == NULL)
+            return TESSERA_ENOMEM;
+    }
+    const json_t *p = c->payload;
     const char *iss = json_string_value(json_object_get(p, "iss"));
     if (iss == NULL || strcmp(iss, v->issuer) != 0) {
         char shown[96];
@@ -469,26 +529,20 @@ TESSERA_API int tessera_verify(tessera_verifier *v, const char *token, tessera_c
     }
 
     tsr_jws *jws = NULL;
-    int rc = check_form(v, token, len, &jws, detail, detaillen);
+    tessera_claims *c = NULL;
+    int rc = check_form(v, token, len, &jws, &c, detail, detaillen);
     if (rc == TESSERA_OK)
         rc = check_signature(v, jws, detail, detaillen);
     if (rc == TESSERA_OK)
-        rc = check_claims(v, jws, detail, detaillen);
+        rc = check_claims(v, jws, c, detail, detaillen);
     if (rc == TESSERA_OK) {
-        /* The header's JSON object is made when asked for (claims.c); most callers never do. */
-        size_t hlen = 0;
-        const char *hraw = tsr_jws_header_bytes(jws, &hlen);
-        tessera_claims *c = calloc(1, sizeof *c + hlen + 1);
-        if (c == NULL) {
-            rc = TESSERA_ENOMEM;
-        } else {
-            c->payload = json_incref((json_t *)tsr_jws_payload(jws));
-            c->header_len = hlen;
-            memcpy(c->header_raw, hraw, hlen);
-            c->is_jwt = true;
-            *claims = c;
-        }
+        /* The claims keep the token's bytes; JSON trees are made when asked for (claims.c). */
+        c->jws = jws;
+        jws = NULL;
+        *claims = c;
+        c = NULL;
     }
+    tessera_claims_free(c);
     tsr_jws_free(jws);
     return rc;
 }
