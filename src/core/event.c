@@ -59,8 +59,8 @@ void tsr_event_record(const struct tsr_who *w, const struct tsr_event *e)
     snprintf(ua, sizeof ua, "%s", or_empty(w->user_agent));
     if (insert(w->store, w->tenant->t.id, or_empty(w->ip), ua, e) != 0)
         tsr_log(TSR_LOG_WARN, "event not recorded",
-                json_pack("{s:s, s:s, s:s}", "request_id", w->request_id, "type", e->type,
-                          "store", tsr_store_errmsg(w->store)));
+                json_pack("{s:s, s:s, s:s}", "request_id", w->request_id, "type", e->type, "store",
+                          tsr_store_errmsg(w->store)));
 }
 
 void tsr_event_insert(tsr_store *st, const char *tenant_id, const char *ip, const char *user_agent,

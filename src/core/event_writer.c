@@ -13,9 +13,9 @@
 #include "core/event_writer.h"
 
 #include <errno.h>
-#include <stddef.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,12 +44,12 @@ struct rec {
 
 /* The text members of a recorded event. */
 static const size_t text_member[] = {
-    offsetof(struct tsr_event, type),          offsetof(struct tsr_event, description),
-    offsetof(struct tsr_event, client_id),     offsetof(struct tsr_event, client_name),
-    offsetof(struct tsr_event, user_id),       offsetof(struct tsr_event, user_name),
-    offsetof(struct tsr_event, connection),    offsetof(struct tsr_event, connection_id),
-    offsetof(struct tsr_event, tenant_id),     offsetof(struct tsr_event, id),
-    offsetof(struct tsr_event, ip),            offsetof(struct tsr_event, user_agent),
+    offsetof(struct tsr_event, type),         offsetof(struct tsr_event, description),
+    offsetof(struct tsr_event, client_id),    offsetof(struct tsr_event, client_name),
+    offsetof(struct tsr_event, user_id),      offsetof(struct tsr_event, user_name),
+    offsetof(struct tsr_event, connection),   offsetof(struct tsr_event, connection_id),
+    offsetof(struct tsr_event, tenant_id),    offsetof(struct tsr_event, id),
+    offsetof(struct tsr_event, ip),           offsetof(struct tsr_event, user_agent),
     offsetof(struct tsr_event, details_text),
 };
 #define TEXT_MEMBERS (sizeof text_member / sizeof *text_member)
@@ -91,7 +91,7 @@ struct tsr_event_writer {
     pthread_t thread;
     tsr_store *st;          /* the thread's own handle */
     pthread_mutex_t lock;   /* guards everything below */
-    pthread_cond_t wake;    /* the thread: rows queued, a batch's worth, a hurry, or stop (CLOCK_MONOTONIC) */
+    pthread_cond_t wake;    /* the thread: rows, a full batch, a hurry, stop (monotonic) */
     pthread_cond_t room;    /* producers: rows left the queue */
     pthread_cond_t written; /* syncs: finished grew (CLOCK_MONOTONIC) */
     struct rec **ring;      /* capacity slots, FIFO */

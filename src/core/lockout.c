@@ -43,8 +43,8 @@ static int64_t window_start(const struct tsr_limits *l)
 
 struct queued {
     const char *tenant_id, *identifier, *net;
-    int64_t since;  /* the window's start */
-    int64_t reset;  /* latest queued success from net, or release, of the name */
+    int64_t since; /* the window's start */
+    int64_t reset; /* latest queued success from net, or release, of the name */
     int64_t fail[QUEUED_MAX];
     size_t n;
     bool overflow;
@@ -101,8 +101,8 @@ static int count_queued(tsr_store *st, const struct queued *q, int64_t since, in
     if (after == 0)
         return 0;
     int64_t reset = 0;
-    int rc = tsr_rows_count(st, &reset, TSR_Q_LOCKOUT_RESET_NET, q->tenant_id, q->identifier,
-                            q->net);
+    int rc =
+        tsr_rows_count(st, &reset, TSR_Q_LOCKOUT_RESET_NET, q->tenant_id, q->identifier, q->net);
     for (size_t i = 0; rc == 0 && i < q->n; i++)
         *n += q->fail[i] > since && q->fail[i] > reset;
     return rc;
@@ -241,7 +241,7 @@ int tsr_lockout_blocks(tsr_store *st, const struct tsr_limits *l, const char *te
         return rc;
     tsr_stmt *q = NULL;
     rc = tsr_store_q(st, &q, TSR_Q_LOCKOUT_BLOCKED_NETS, tenant_id, identifier, window_start(l),
-                         (int64_t)l->lockout_attempts);
+                     (int64_t)l->lockout_attempts);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_block, block_cleanup, (void **)out, n);
     tsr_stmt_finalize(q);

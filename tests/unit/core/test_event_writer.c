@@ -99,19 +99,19 @@ static void make_row(struct tsr_event *r, char id[40], char desc[32], const char
     snprintf(id, 40, "%016ld%08ld", 1795773600000L + n / 4, n);
     snprintf(desc, 32, "T%02d-%06d", thread, seq);
     *r = (struct tsr_event){.tenant_id = tenant_id,
-                                .id = id,
-                                .date = 1795773600000 + n / 4,
-                                .type = "seccft",
-                                .description = desc,
-                                .client_id = "c",
-                                .client_name = "",
-                                .ip = "127.0.0.1",
-                                .user_agent = "ua",
-                                .user_id = "",
-                                .user_name = "",
-                                .connection = "",
-                                .connection_id = "",
-                                .details_text = details};
+                            .id = id,
+                            .date = 1795773600000 + n / 4,
+                            .type = "seccft",
+                            .description = desc,
+                            .client_id = "c",
+                            .client_name = "",
+                            .ip = "127.0.0.1",
+                            .user_agent = "ua",
+                            .user_id = "",
+                            .user_name = "",
+                            .connection = "",
+                            .connection_id = "",
+                            .details_text = details};
 }
 
 struct producer {
