@@ -2,13 +2,16 @@
  * event_writer.c - the event log's batching writer (see event_writer.h).
  *
  * Divisions: queued rows (one allocation each), the process's writer (a
- * pointer under a read-write lock), writing a batch, the thread, then
- * start, stop, enqueue and sync.
+ * pointer under a read-write lock), writing a batch, the thread (gather,
+ * then write), then start, stop, enqueue, sync, and reading the rows
+ * still pending.
  *
  * Rows keep the order they were queued in: the ring is FIFO and the one
- * thread writes batches in turn, so "finished" (rows written or dropped)
- * only grows, and a sync waits for it to reach the count queued when it
- * was called.
+ * thread writes batches in turn, so a row's position (stats.queued when
+ * it came) orders it, "finished" (rows written or dropped) only grows,
+ * and a sync waits for it to reach the count queued when it was called.
+ * "published" runs ahead of finished by the batch whose commit began:
+ * rows below it may already be visible to readers.
  */
 #include "core/event_writer.h"
 
