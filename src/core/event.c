@@ -33,22 +33,17 @@ static int insert(tsr_store *st, const char *tenant_id, const char *ip, const ch
         strcpy(rnd, "00000000");
     snprintf(id, sizeof id, "%016lld%s", (long long)ms, rnd);
     char *details = e->details ? json_dumps(e->details, JSON_COMPACT) : NULL;
-    const struct tsr_event_row r = {
-        .tenant_id = tenant_id,
-        .id = id,
-        .date = ms,
-        .type = e->type,
-        .description = or_empty(e->description),
-        .client_id = or_empty(e->client_id),
-        .client_name = or_empty(e->client_name),
-        .ip = ip,
-        .user_agent = ua,
-        .user_id = or_empty(e->user_id),
-        .user_name = or_empty(e->user_name),
-        .connection = or_empty(e->connection),
-        .connection_id = or_empty(e->connection_id),
-        .details = details ? details : "{}",
-    };
+    struct tsr_event r = *e;
+    r.tenant_id = tenant_id;
+    r.id = id;
+    r.date = ms;
+    r.ip = ip;
+    r.user_agent = ua;
+    r.details_text = details ? details : "{}";
+    const char **text[] = {&r.description, &r.client_id,  &r.client_name,  &r.user_id,
+                           &r.user_name,   &r.connection, &r.connection_id};
+    for (size_t i = 0; i < sizeof text / sizeof *text; i++)
+        *text[i] = or_empty(*text[i]);
     int rc = TSR_ENOTFOUND;
     if (e->type != NULL && !tsr_store_in_transaction(st))
         rc = tsr_event_writer_enqueue(&r);
@@ -64,8 +59,8 @@ void tsr_event_record(const struct tsr_who *w, const struct tsr_event *e)
     snprintf(ua, sizeof ua, "%s", or_empty(w->user_agent));
     if (insert(w->store, w->tenant->t.id, or_empty(w->ip), ua, e) != 0)
         tsr_log(TSR_LOG_WARN, "event not recorded",
-                json_pack("{s:s, s:s, s:s}", "request_id", w->request_id, "type", e->type,
-                          "store", tsr_store_errmsg(w->store)));
+                json_pack("{s:s, s:s, s:s}", "request_id", w->request_id, "type", e->type, "store",
+                          tsr_store_errmsg(w->store)));
 }
 
 void tsr_event_insert(tsr_store *st, const char *tenant_id, const char *ip, const char *user_agent,

@@ -8,11 +8,18 @@
 #ifndef TSR_CORE_EVENT_H
 #define TSR_CORE_EVENT_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 
 #include "core/who.h"
 
-/* Any member may be NULL. */
+/*
+ * One event, as callers describe it and as the events table stores it.  A
+ * caller fills the first part (any member may be NULL); tsr_event_record
+ * and tsr_event_insert fill the second and hand the whole to the event
+ * log's writer (core/event_writer.h), where every text member is non-NULL.
+ */
 struct tsr_event {
     const char *type;
     const char *description;
@@ -22,7 +29,14 @@ struct tsr_event {
     const char *user_name;
     const char *connection;
     const char *connection_id;
-    const json_t *details; /* borrowed */
+    const json_t *details; /* borrowed; written as details_text */
+    /* Set when the event is recorded; a caller leaves them out. */
+    const char *tenant_id;
+    const char *id;
+    int64_t date; /* Unix ms */
+    const char *ip;
+    const char *user_agent;
+    const char *details_text; /* JSON object text */
 };
 
 /*

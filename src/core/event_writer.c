@@ -2,19 +2,23 @@
  * event_writer.c - the event log's batching writer (see event_writer.h).
  *
  * Divisions: queued rows (one allocation each), the process's writer (a
- * pointer under a read-write lock), writing a batch, the thread, then
- * start, stop, enqueue and sync.
+ * pointer under a read-write lock), writing a batch, the thread (gather,
+ * then write), then start, stop, enqueue, sync, and reading the rows
+ * still pending.
  *
  * Rows keep the order they were queued in: the ring is FIFO and the one
- * thread writes batches in turn, so "finished" (rows written or dropped)
- * only grows, and a sync waits for it to reach the count queued when it
- * was called.
+ * thread writes batches in turn, so a row's position (stats.queued when
+ * it came) orders it, "finished" (rows written or dropped) only grows,
+ * and a sync waits for it to reach the count queued when it was called.
+ * "published" runs ahead of finished by the batch whose commit began:
+ * rows below it may already be visible to readers.
  */
 #include "core/event_writer.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,64 +28,47 @@
 #include "util/err.h"
 #include "util/log.h"
 
-int tsr_event_row_insert(tsr_store *st, const struct tsr_event_row *r)
+int tsr_event_row_insert(tsr_store *st, const struct tsr_event *e)
 {
-    return tsr_store_q_run(st, NULL, TSR_Q_EVENT_INSERT, r->tenant_id, r->id, r->date, r->type,
-                           r->description, r->client_id, r->client_name, r->ip, r->user_agent,
-                           r->user_id, r->user_name, r->connection, r->connection_id, r->details);
+    return tsr_store_q_run(st, NULL, TSR_Q_EVENT_INSERT, e->tenant_id, e->id, e->date, e->type,
+                           e->description, e->client_id, e->client_name, e->ip, e->user_agent,
+                           e->user_id, e->user_name, e->connection, e->connection_id,
+                           e->details_text);
 }
 
-/* ---- queued rows: the row's texts copied behind its header, one allocation ---- */
-
-enum {
-    F_TENANT,
-    F_ID,
-    F_TYPE,
-    F_DESCRIPTION,
-    F_CLIENT_ID,
-    F_CLIENT_NAME,
-    F_IP,
-    F_USER_AGENT,
-    F_USER_ID,
-    F_USER_NAME,
-    F_CONNECTION,
-    F_CONNECTION_ID,
-    F_DETAILS,
-    F_COUNT
-};
+/* ---- queued rows: the event's texts copied behind its header, one allocation ---- */
 
 struct rec {
     size_t bytes; /* what the queue's byte bound counts */
-    int64_t date;
-    const char *f[F_COUNT];
+    uint64_t pos; /* position in the queue: stats.queued when it came */
+    struct tsr_event e;
     char text[];
 };
 
-static void row_fields(const struct tsr_event_row *r, const char *f[F_COUNT])
+/* The text members of a recorded event. */
+static const size_t text_member[] = {
+    offsetof(struct tsr_event, type),         offsetof(struct tsr_event, description),
+    offsetof(struct tsr_event, client_id),    offsetof(struct tsr_event, client_name),
+    offsetof(struct tsr_event, user_id),      offsetof(struct tsr_event, user_name),
+    offsetof(struct tsr_event, connection),   offsetof(struct tsr_event, connection_id),
+    offsetof(struct tsr_event, tenant_id),    offsetof(struct tsr_event, id),
+    offsetof(struct tsr_event, ip),           offsetof(struct tsr_event, user_agent),
+    offsetof(struct tsr_event, details_text),
+};
+#define TEXT_MEMBERS (sizeof text_member / sizeof *text_member)
+
+static const char **member(struct tsr_event *e, size_t i)
 {
-    f[F_TENANT] = r->tenant_id;
-    f[F_ID] = r->id;
-    f[F_TYPE] = r->type;
-    f[F_DESCRIPTION] = r->description;
-    f[F_CLIENT_ID] = r->client_id;
-    f[F_CLIENT_NAME] = r->client_name;
-    f[F_IP] = r->ip;
-    f[F_USER_AGENT] = r->user_agent;
-    f[F_USER_ID] = r->user_id;
-    f[F_USER_NAME] = r->user_name;
-    f[F_CONNECTION] = r->connection;
-    f[F_CONNECTION_ID] = r->connection_id;
-    f[F_DETAILS] = r->details;
+    return (const char **)((char *)e + text_member[i]);
 }
 
-/* A copy of r, or NULL when out of memory. */
-static struct rec *rec_new(const struct tsr_event_row *r)
+/* A copy of e, or NULL when out of memory. */
+static struct rec *rec_new(const struct tsr_event *e)
 {
-    const char *src[F_COUNT];
-    size_t len[F_COUNT], total = sizeof(struct rec);
-    row_fields(r, src);
-    for (int i = 0; i < F_COUNT; i++) {
-        len[i] = strlen(src[i]);
+    struct tsr_event src = *e;
+    size_t len[TEXT_MEMBERS], total = sizeof(struct rec);
+    for (size_t i = 0; i < TEXT_MEMBERS; i++) {
+        len[i] = strlen(*member(&src, i));
         if (len[i] >= SIZE_MAX / 2 - total)
             return NULL;
         total += len[i] + 1;
@@ -90,35 +77,15 @@ static struct rec *rec_new(const struct tsr_event_row *r)
     if (c == NULL)
         return NULL;
     c->bytes = total;
-    c->date = r->date;
+    c->e = src;
+    c->e.details = NULL; /* the caller's; the text is what is written */
     char *p = c->text;
-    for (int i = 0; i < F_COUNT; i++) {
-        memcpy(p, src[i], len[i] + 1);
-        c->f[i] = p;
+    for (size_t i = 0; i < TEXT_MEMBERS; i++) {
+        memcpy(p, *member(&src, i), len[i] + 1);
+        *member(&c->e, i) = p;
         p += len[i] + 1;
     }
     return c;
-}
-
-static int rec_insert(tsr_store *st, const struct rec *c)
-{
-    const struct tsr_event_row r = {
-        .tenant_id = c->f[F_TENANT],
-        .id = c->f[F_ID],
-        .date = c->date,
-        .type = c->f[F_TYPE],
-        .description = c->f[F_DESCRIPTION],
-        .client_id = c->f[F_CLIENT_ID],
-        .client_name = c->f[F_CLIENT_NAME],
-        .ip = c->f[F_IP],
-        .user_agent = c->f[F_USER_AGENT],
-        .user_id = c->f[F_USER_ID],
-        .user_name = c->f[F_USER_NAME],
-        .connection = c->f[F_CONNECTION],
-        .connection_id = c->f[F_CONNECTION_ID],
-        .details = c->f[F_DETAILS],
-    };
-    return tsr_event_row_insert(st, &r);
 }
 
 /* ---- the writer ---- */
@@ -127,7 +94,7 @@ struct tsr_event_writer {
     pthread_t thread;
     tsr_store *st;          /* the thread's own handle */
     pthread_mutex_t lock;   /* guards everything below */
-    pthread_cond_t wake;    /* the thread: rows queued, or stop */
+    pthread_cond_t wake;    /* the thread: rows, a full batch, a hurry, stop (monotonic) */
     pthread_cond_t room;    /* producers: rows left the queue */
     pthread_cond_t written; /* syncs: finished grew (CLOCK_MONOTONIC) */
     struct rec **ring;      /* capacity slots, FIFO */
@@ -136,7 +103,11 @@ struct tsr_event_writer {
     size_t held;        /* count plus the batch being written */
     size_t bytes;       /* bytes of the rows held */
     uint64_t finished;  /* rows written or dropped */
+    uint64_t published; /* rows at positions below may be in the database: a commit began */
+    long gather_ms;
     bool stop;
+    bool gathering;     /* the thread waits for more rows before writing */
+    unsigned hurry;     /* syncs and producers waiting: no gathering meanwhile */
     struct rec **taken; /* the batch being written (the thread's) */
     struct tsr_event_writer_stats stats;
 };
@@ -157,7 +128,11 @@ static size_t write_batch(tsr_event_writer *w, size_t n, bool *committed)
     tsr_store *st = w->st;
     int rc = tsr_store_begin(st);
     for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = rec_insert(st, w->taken[i]);
+        rc = tsr_event_row_insert(st, &w->taken[i]->e);
+    /* From here readers may see these rows (the commit, or the retry's inserts). */
+    pthread_mutex_lock(&w->lock);
+    w->published = w->finished + n;
+    pthread_mutex_unlock(&w->lock);
     rc = tsr_store_finish(st, rc);
     *committed = rc == 0;
     if (rc == 0)
@@ -169,7 +144,7 @@ static size_t write_batch(tsr_event_writer *w, size_t n, bool *committed)
     bool down = false;
     for (size_t i = 0; i < n; i++) {
         /* A refused row goes alone; a database that fails takes the rest (bounded stall). */
-        rc = down ? TSR_ESTORE : rec_insert(st, w->taken[i]);
+        rc = down ? TSR_ESTORE : tsr_event_row_insert(st, &w->taken[i]->e);
         if (rc != 0) {
             if (dropped++ == 0) {
                 first = rc;
@@ -186,6 +161,37 @@ static size_t write_batch(tsr_event_writer *w, size_t n, bool *committed)
     return dropped;
 }
 
+static struct timespec mono_after_ms(long ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
+/*
+ * Called with fewer rows than a batch: waits up to TSR_EVENT_WRITER_GATHER_MS
+ * for more, so a busy server commits few large batches rather than many
+ * small ones (each commit costs WAL writes and file-lock calls).  Cut short
+ * by a full batch, a stop, a sync or a producer waiting for room.
+ */
+static void gather(tsr_event_writer *w)
+{
+    if (w->count >= w->batch || w->stop || w->hurry > 0)
+        return;
+    struct timespec deadline = mono_after_ms(w->gather_ms);
+    w->gathering = true;
+    while (w->count < w->batch && !w->stop && w->hurry == 0)
+        if (pthread_cond_timedwait(&w->wake, &w->lock, &deadline) == ETIMEDOUT)
+            break;
+    w->gathering = false;
+}
+
 static void *writer_main(void *arg)
 {
     tsr_event_writer *w = arg;
@@ -195,6 +201,7 @@ static void *writer_main(void *arg)
             pthread_cond_wait(&w->wake, &w->lock);
         if (w->count == 0)
             break; /* stopped, and nothing left */
+        gather(w);
         size_t n = w->count < w->batch ? w->count : w->batch;
         for (size_t i = 0; i < n; i++) {
             w->taken[i] = w->ring[w->head];
@@ -205,12 +212,13 @@ static void *writer_main(void *arg)
 
         bool committed = false;
         size_t dropped = write_batch(w, n, &committed), freed = 0;
+
+        pthread_mutex_lock(&w->lock);
+        /* Freed under the lock: tsr_event_writer_pending reads the batch until held drops. */
         for (size_t i = 0; i < n; i++) {
             freed += w->taken[i]->bytes;
             free(w->taken[i]);
         }
-
-        pthread_mutex_lock(&w->lock);
         w->held -= n;
         w->bytes -= freed;
         w->finished += n;
@@ -262,6 +270,7 @@ int tsr_event_writer_start(const char *location, const struct tsr_event_writer_l
     if (w->batch > w->capacity)
         w->batch = w->capacity;
     w->max_bytes = or_default(l->max_bytes, TSR_EVENT_WRITER_MAX_BYTES);
+    w->gather_ms = l->gather_ms > 0 ? l->gather_ms : TSR_EVENT_WRITER_GATHER_MS;
     w->ring = calloc(w->capacity, sizeof *w->ring);
     w->taken = calloc(w->batch, sizeof *w->taken);
     if (w->ring == NULL || w->taken == NULL) {
@@ -273,10 +282,10 @@ int tsr_event_writer_start(const char *location, const struct tsr_event_writer_l
     }
     pthread_condattr_t ca;
     pthread_mutex_init(&w->lock, NULL);
-    pthread_cond_init(&w->wake, NULL);
     pthread_cond_init(&w->room, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&w->wake, &ca);
     pthread_cond_init(&w->written, &ca);
     pthread_condattr_destroy(&ca);
     if (tsr_store_open(location, &w->st) != 0) {
@@ -329,7 +338,7 @@ static bool has_room(const tsr_event_writer *w, const struct rec *c)
     return w->held < w->capacity && (w->held == 0 || w->bytes + c->bytes <= w->max_bytes);
 }
 
-int tsr_event_writer_enqueue(const struct tsr_event_row *r)
+int tsr_event_writer_enqueue(const struct tsr_event *r)
 {
     int rc = 0;
     pthread_rwlock_rdlock(&installed_lock);
@@ -341,18 +350,46 @@ int tsr_event_writer_enqueue(const struct tsr_event_row *r)
     }
     pthread_mutex_lock(&w->lock);
     /* Back-pressure: the thread always finishes its batch, so this wait ends. */
-    while (!has_room(w, c))
-        pthread_cond_wait(&w->room, &w->lock);
+    if (!has_room(w, c)) {
+        w->hurry++; /* a gathering thread writes what it has, making room */
+        pthread_cond_signal(&w->wake);
+        while (!has_room(w, c))
+            pthread_cond_wait(&w->room, &w->lock);
+        w->hurry--;
+    }
     w->ring[(w->head + w->count) % w->capacity] = c;
-    if (w->count++ == 0)
+    /* Wakes the idle thread, or a gathering one once a batch is full (no call otherwise). */
+    if (++w->count == 1 || (w->gathering && w->count == w->batch))
         pthread_cond_signal(&w->wake);
     w->held++;
     w->bytes += c->bytes;
-    w->stats.queued++;
+    c->pos = w->stats.queued++;
     pthread_mutex_unlock(&w->lock);
 out:
     pthread_rwlock_unlock(&installed_lock);
     return rc;
+}
+
+/* Waits until finished reaches target, cutting any gathering short; 0 or TSR_EBUSY. */
+static int wait_finished(tsr_event_writer *w, uint64_t target, const struct timespec *deadline)
+{
+    int rc = 0;
+    if (w->finished >= target)
+        return 0;
+    w->hurry++;
+    pthread_cond_signal(&w->wake);
+    while (w->finished < target && rc == 0)
+        if (pthread_cond_timedwait(&w->written, &w->lock, deadline) == ETIMEDOUT &&
+            w->finished < target)
+            rc = TSR_EBUSY;
+    w->hurry--;
+    return rc;
+}
+
+static void log_slow(void)
+{
+    tsr_log(TSR_LOG_WARN, "event log: the writer did not catch up",
+            json_pack("{s:i}", "waited_ms", TSR_EVENT_WRITER_SYNC_MS));
 }
 
 int tsr_event_writer_sync(void)
@@ -361,26 +398,73 @@ int tsr_event_writer_sync(void)
     pthread_rwlock_rdlock(&installed_lock);
     tsr_event_writer *w = installed;
     if (w != NULL) {
-        struct timespec deadline;
-        clock_gettime(CLOCK_MONOTONIC, &deadline);
-        deadline.tv_sec += TSR_EVENT_WRITER_SYNC_MS / 1000;
-        deadline.tv_nsec += (long)(TSR_EVENT_WRITER_SYNC_MS % 1000) * 1000000L;
-        if (deadline.tv_nsec >= 1000000000L) {
-            deadline.tv_sec++;
-            deadline.tv_nsec -= 1000000000L;
-        }
+        struct timespec deadline = mono_after_ms(TSR_EVENT_WRITER_SYNC_MS);
         pthread_mutex_lock(&w->lock);
-        uint64_t target = w->stats.queued;
-        while (w->finished < target && rc == 0)
-            if (pthread_cond_timedwait(&w->written, &w->lock, &deadline) == ETIMEDOUT &&
-                w->finished < target)
-                rc = TSR_EBUSY;
+        rc = wait_finished(w, w->stats.queued, &deadline);
         pthread_mutex_unlock(&w->lock);
     }
     pthread_rwlock_unlock(&installed_lock);
     if (rc != 0)
-        tsr_log(TSR_LOG_WARN, "event log: the writer did not catch up",
-                json_pack("{s:i}", "waited_ms", TSR_EVENT_WRITER_SYNC_MS));
+        log_slow();
+    return rc;
+}
+
+void tsr_event_writer_pending(bool (*visit)(void *ctx, const struct tsr_event *e), void *ctx,
+                              struct tsr_event_pending *out)
+{
+    *out = (struct tsr_event_pending){0};
+    pthread_rwlock_rdlock(&installed_lock);
+    tsr_event_writer *w = installed;
+    if (w != NULL) {
+        pthread_mutex_lock(&w->lock);
+        size_t writing = w->held - w->count; /* the batch in the thread's hands */
+        bool any = false;
+        for (size_t i = 0; i < writing + w->count; i++) {
+            const struct rec *c =
+                i < writing ? w->taken[i] : w->ring[(w->head + i - writing) % w->capacity];
+            if (!visit(ctx, &c->e))
+                continue;
+            if (!any)
+                out->first = c->pos;
+            out->until = c->pos + 1;
+            any = true;
+        }
+        out->writer = any ? w : NULL;
+        pthread_mutex_unlock(&w->lock);
+    }
+    pthread_rwlock_unlock(&installed_lock);
+}
+
+bool tsr_event_writer_unpublished(const struct tsr_event_pending *p)
+{
+    if (p->writer == NULL)
+        return true;
+    bool unpublished = false;
+    pthread_rwlock_rdlock(&installed_lock);
+    tsr_event_writer *w = installed;
+    if (w == p->writer) { /* else it stopped: the rows are written */
+        pthread_mutex_lock(&w->lock);
+        unpublished = w->published <= p->first;
+        pthread_mutex_unlock(&w->lock);
+    }
+    pthread_rwlock_unlock(&installed_lock);
+    return unpublished;
+}
+
+int tsr_event_writer_wait(const struct tsr_event_pending *p)
+{
+    int rc = 0;
+    pthread_rwlock_rdlock(&installed_lock);
+    tsr_event_writer *w = installed;
+    if (p->writer != NULL && w == p->writer) {
+        struct timespec deadline = mono_after_ms(TSR_EVENT_WRITER_SYNC_MS);
+        pthread_mutex_lock(&w->lock);
+        rc = wait_finished(w, p->until, &deadline);
+        pthread_mutex_unlock(&w->lock);
+    }
+    pthread_rwlock_unlock(&installed_lock);
+    if (rc != 0)
+        log_slow();
     return rc;
 }
 

@@ -1,5 +1,6 @@
 #include "core/lockout.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,13 +31,117 @@ static int64_t window_start(const struct tsr_limits *l)
     return (tsr_clock_now() - (int64_t)l->lockout_window) * 1000;
 }
 
+/*
+ * This node's failures still queued for the event log's writer count too,
+ * read from the queue rather than waited for (core/event_writer.h): the
+ * rows of the name that the count's SQL looks at (failures, successes
+ * from the network, releases), so the sum is what the SQL would count with
+ * every queued row written.  Up to QUEUED_MAX failures are kept; more (a
+ * stalled database under a flood) is waited for instead.
+ */
+#define QUEUED_MAX 64
+
+struct queued {
+    const char *tenant_id, *identifier, *net;
+    int64_t since; /* the window's start */
+    int64_t reset; /* latest queued success from net, or release, of the name */
+    int64_t fail[QUEUED_MAX];
+    size_t n;
+    bool overflow;
+};
+
+/* lower(a) = lower(b) as SQLite's lower() has it: ASCII letters only. */
+static bool same_name(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x >= 'A' && x <= 'Z')
+            x = (unsigned char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (unsigned char)(y - 'A' + 'a');
+        if (x != y)
+            return false;
+        if (x == '\0')
+            return true;
+    }
+}
+
+static bool visit_queued(void *ctx, const struct tsr_event *e)
+{
+    struct queued *q = ctx;
+    bool fail = strcmp(e->type, "fp") == 0 || strcmp(e->type, "fu") == 0;
+    bool release = strcmp(e->type, "ublkdu") == 0;
+    if ((!fail && !release && strcmp(e->type, "s") != 0) ||
+        strcmp(e->tenant_id, q->tenant_id) != 0 || !same_name(e->user_name, q->identifier))
+        return false;
+    if (!release) {
+        char net[TSR_IP_NET_MAX];
+        tsr_ip_net(e->ip, net, sizeof net);
+        if (strcmp(net, q->net) != 0)
+            return false;
+    }
+    if (!fail) {
+        q->reset = e->date > q->reset ? e->date : q->reset;
+    } else if (e->date > q->since) {
+        if (q->n < QUEUED_MAX)
+            q->fail[q->n++] = e->date;
+        else
+            q->overflow = true;
+    }
+    return true;
+}
+
+/* The queued failures after since and after the name's resets already in the database. */
+static int count_queued(tsr_store *st, const struct queued *q, int64_t since, int64_t *n)
+{
+    *n = 0;
+    size_t after = 0;
+    for (size_t i = 0; i < q->n; i++)
+        after += q->fail[i] > since;
+    if (after == 0)
+        return 0;
+    int64_t reset = 0;
+    int rc =
+        tsr_rows_count(st, &reset, TSR_Q_LOCKOUT_RESET_NET, q->tenant_id, q->identifier, q->net);
+    for (size_t i = 0; rc == 0 && i < q->n; i++)
+        *n += q->fail[i] > since && q->fail[i] > reset;
+    return rc;
+}
+
+/* Tries at reading past the queue before waiting for every queued row. */
+#define QUEUED_TRIES 3
+
 static int failures(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
                     const char *identifier, const char *ip, int64_t *n)
 {
     char net[TSR_IP_NET_MAX];
     tsr_ip_net(ip, net, sizeof net);
     *n = 0;
-    /* Every failure this node recorded so far counts: a count that cannot be exact fails closed. */
+    for (int tries = 0; tries < QUEUED_TRIES; tries++) {
+        struct queued q = {
+            .tenant_id = tenant_id, .identifier = identifier, .net = net, .since = window_start(l)};
+        struct tsr_event_pending p;
+        tsr_event_writer_pending(visit_queued, &q, &p);
+        if (!q.overflow && tsr_event_writer_unpublished(&p)) {
+            int64_t since = q.since > q.reset ? q.since : q.reset, stored = 0, queued = 0;
+            int rc = tsr_rows_count(st, &stored, TSR_Q_LOCKOUT_COUNT_NET, tenant_id, identifier,
+                                    since, net);
+            if (rc == 0)
+                rc = count_queued(st, &q, since, &queued);
+            if (rc != 0)
+                return rc;
+            /* None of the queued rows counted was committed before the reads: no row twice. */
+            if (tsr_event_writer_unpublished(&p)) {
+                *n = stored + queued;
+                return 0;
+            }
+        }
+        /* The writer is committing some of them: once it has, they are the database's. */
+        int rc = tsr_event_writer_wait(&p);
+        if (rc != 0)
+            return rc;
+    }
+    /* Still racing the writer: every failure this node recorded so far, or fail closed. */
     int rc = tsr_event_writer_sync();
     if (rc != 0)
         return rc;
@@ -136,7 +241,7 @@ int tsr_lockout_blocks(tsr_store *st, const struct tsr_limits *l, const char *te
         return rc;
     tsr_stmt *q = NULL;
     rc = tsr_store_q(st, &q, TSR_Q_LOCKOUT_BLOCKED_NETS, tenant_id, identifier, window_start(l),
-                         (int64_t)l->lockout_attempts);
+                     (int64_t)l->lockout_attempts);
     if (rc == 0)
         rc = tsr_rows_collect(q, sizeof **out, read_block, block_cleanup, (void **)out, n);
     tsr_stmt_finalize(q);

@@ -25,12 +25,13 @@
 /*
  * *locked: identifier (email or username, any case) is locked for ip's
  * network.  Returns 0 or the store's error, or TSR_EBUSY when the event
- * log's writer did not write this node's queued failures in time
- * (core/event_writer.h); then refuse the login: a lockout that cannot be
- * read fails closed.  The count is of failures
- * already recorded, after the password hash: requests in flight at once
- * from one address are not all counted, which the account throttle
- * (core/throttle.h), reserved before the hash, bounds.
+ * log's writer, racing the count, did not write this node's queued
+ * failures in time (core/event_writer.h); then refuse the login: a
+ * lockout that cannot be read fails closed.  The count is of failures
+ * already recorded, after the password hash, this node's still queued for
+ * the writer included (read from its queue, not waited for): requests in
+ * flight at once from one address are not all counted, which the account
+ * throttle (core/throttle.h), reserved before the hash, bounds.
  */
 int tsr_lockout_check(tsr_store *st, const struct tsr_limits *l, const char *tenant_id,
                       const char *identifier, const char *ip, bool *locked);

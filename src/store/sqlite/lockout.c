@@ -15,5 +15,8 @@ const struct tsr_sq_query tsr_sq_lockout[] = {
     {TSR_Q_LOCKOUT_COUNT_NET, "SELECT count(*)" COUNTED " AND tsr_ip_net(e.ip) = ?"},
     {TSR_Q_LOCKOUT_BLOCKED_NETS, "SELECT tsr_ip_net(e.ip) AS net, max(e.connection)" COUNTED
                                  " GROUP BY net HAVING count(*) >= ? ORDER BY net"},
+    {TSR_Q_LOCKOUT_RESET_NET,
+     "SELECT COALESCE(max(date), 0) FROM events WHERE tenant_id = ? AND lower(user_name) = "
+     "lower(?) AND (type = 'ublkdu' OR (type = 's' AND tsr_ip_net(ip) = ?))"},
     {TSR_Q_COUNT, NULL},
 };

@@ -5,7 +5,8 @@
  * row queued before it; stop writes what is still queued; a failed batch
  * is retried row by row, and a refused row is dropped alone; events inside
  * a transaction stay in it; with no writer, rows are the caller's; and the
- * brute-force count waits for failures still queued.
+ * brute-force count includes failures still queued, without waiting for
+ * the writer (successes and releases, queued or stored, end it).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +28,7 @@
 #include "core/event_writer.h"
 #include "core/lockout.h"
 #include "core/tenant.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
 
@@ -89,27 +91,27 @@ static int64_t count_rows(tsr_store *st, const char *where)
 }
 
 /* A row as core/event.c builds it; description "T<thread>-<seq>" says who queued it when. */
-static void make_row(struct tsr_event_row *r, char id[40], char desc[32], const char *tenant_id,
+static void make_row(struct tsr_event *r, char id[40], char desc[32], const char *tenant_id,
                      int thread, int seq, const char *details)
 {
     static _Atomic long counter;
     long n = ++counter;
     snprintf(id, 40, "%016ld%08ld", 1795773600000L + n / 4, n);
     snprintf(desc, 32, "T%02d-%06d", thread, seq);
-    *r = (struct tsr_event_row){.tenant_id = tenant_id,
-                                .id = id,
-                                .date = 1795773600000 + n / 4,
-                                .type = "seccft",
-                                .description = desc,
-                                .client_id = "c",
-                                .client_name = "",
-                                .ip = "127.0.0.1",
-                                .user_agent = "ua",
-                                .user_id = "",
-                                .user_name = "",
-                                .connection = "",
-                                .connection_id = "",
-                                .details = details};
+    *r = (struct tsr_event){.tenant_id = tenant_id,
+                            .id = id,
+                            .date = 1795773600000 + n / 4,
+                            .type = "seccft",
+                            .description = desc,
+                            .client_id = "c",
+                            .client_name = "",
+                            .ip = "127.0.0.1",
+                            .user_agent = "ua",
+                            .user_id = "",
+                            .user_name = "",
+                            .connection = "",
+                            .connection_id = "",
+                            .details_text = details};
 }
 
 struct producer {
@@ -122,7 +124,7 @@ static void *produce(void *arg)
 {
     const struct producer *p = arg;
     for (int i = 0; i < PER_THREAD; i++) {
-        struct tsr_event_row r;
+        struct tsr_event r;
         char id[40], desc[32];
         make_row(&r, id, desc, p->tenant_id, p->thread, i, p->details);
         if (tsr_event_writer_enqueue(&r) != 0)
@@ -215,7 +217,7 @@ static void test_stop_drains(void **state)
     char err[256];
     assert_int_equal(tsr_event_writer_start(f->db, NULL, &w, err, sizeof err), 0);
     for (int i = 0; i < 3000; i++) {
-        struct tsr_event_row r;
+        struct tsr_event r;
         char id[40], desc[32];
         make_row(&r, id, desc, f->tenant_id, 0, i, "{}");
         assert_int_equal(tsr_event_writer_enqueue(&r), 0);
@@ -223,7 +225,7 @@ static void test_stop_drains(void **state)
     tsr_event_writer_stop(w);
     assert_int_equal(count_rows(f->st, ""), 3000);
     /* No writer now: the caller inserts, and a sync has nothing to wait for. */
-    struct tsr_event_row r;
+    struct tsr_event r;
     char id[40], desc[32];
     make_row(&r, id, desc, f->tenant_id, 0, 0, "{}");
     assert_int_equal(tsr_event_writer_enqueue(&r), TSR_ENOTFOUND);
@@ -256,7 +258,7 @@ static void test_failed_batch_retried(void **state)
     assert_int_equal(tsr_event_writer_sync(), 0);
     /* Only the writer's thread calls the store from here: its BEGIN fails. */
     tsr_store_fail_after(1);
-    struct tsr_event_row r;
+    struct tsr_event r;
     char id[40], desc[32];
     make_row(&r, id, desc, f->tenant_id, 0, 0, "{}");
     assert_int_equal(tsr_event_writer_enqueue(&r), 0);
@@ -326,7 +328,7 @@ static void *read_lockout(void *arg)
     return NULL;
 }
 
-static void test_lockout_waits_for_queued_failures(void **state)
+static void test_lockout_sees_failures_behind_a_lock(void **state)
 {
     struct fx *f = *state;
     tsr_event_writer *w = NULL;
@@ -335,8 +337,8 @@ static void test_lockout_waits_for_queued_failures(void **state)
     assert_int_equal(tsr_event_writer_start(f->db, NULL, &w, err, sizeof err), 0);
     /*
      * The test's handle holds the write lock, so the writer cannot commit the
-     * queued failure until it ends: a count read meanwhile without waiting for
-     * the writer would find nothing.
+     * queued failure until it ends: a count read meanwhile from the database
+     * alone would find nothing.
      */
     tsr_store *producer = NULL;
     assert_int_equal(tsr_store_open(f->db, &producer), 0);
@@ -354,6 +356,91 @@ static void test_lockout_waits_for_queued_failures(void **state)
     tsr_event_writer_stop(w);
 }
 
+/* A recorded event of the brute-force count's kinds, dated at. */
+static void queue_event(struct fx *f, bool stored, const char *type, const char *name,
+                        const char *ip, int64_t at)
+{
+    static int serial;
+    char id[40];
+    snprintf(id, sizeof id, "%016lld%08d", (long long)at, ++serial);
+    const struct tsr_event e = {.tenant_id = f->tenant_id,
+                                .id = id,
+                                .date = at,
+                                .type = type,
+                                .description = "",
+                                .client_id = "",
+                                .client_name = "",
+                                .ip = ip,
+                                .user_agent = "ua",
+                                .user_id = "",
+                                .user_name = name,
+                                .connection = "",
+                                .connection_id = "",
+                                .details_text = "{}"};
+    if (stored)
+        assert_int_equal(tsr_event_row_insert(f->st, &e), 0);
+    else
+        assert_int_equal(tsr_event_writer_enqueue(&e), 0);
+}
+
+/* The count now: -1 unlocked, 0 locked, 1 locked by the last failure (exactly attempts). */
+static int lock_state(struct fx *f, const struct tsr_limits *l)
+{
+    bool locked = false;
+    assert_int_equal(
+        tsr_lockout_check(f->st, l, f->tenant_id, "a@example.com", "192.0.2.1", &locked), 0);
+    if (!locked)
+        return -1;
+    return tsr_lockout_just_locked(f->st, l, f->tenant_id, "a@example.com", "192.0.2.1");
+}
+
+static void test_lockout_counts_queued_failures(void **state)
+{
+    struct fx *f = *state;
+    tsr_event_writer *w = NULL;
+    char err[256];
+    struct tsr_limits l;
+    tsr_limits_defaults(&l);
+    l.lockout_attempts = 3;
+    /* A writer that holds its rows (a long gather): only a sync or a full batch moves them. */
+    struct tsr_event_writer_limits wl = {.gather_ms = 3600 * 1000L};
+    assert_int_equal(tsr_event_writer_start(f->db, &wl, &w, err, sizeof err), 0);
+    int64_t now = tsr_clock_now_ms();
+    queue_event(f, true, "fp", "a@example.com", "192.0.2.1", now - 5000);
+    queue_event(f, false, "fp", "A@Example.COM", "192.0.2.1", now - 4000);
+    assert_int_equal(lock_state(f, &l), -1); /* 2: one stored, one queued */
+    queue_event(f, false, "fu", "a@example.com", "192.0.2.77", now - 3500); /* another network */
+    queue_event(f, false, "fu", "b@example.com", "192.0.2.1", now - 3400);  /* another name */
+    assert_int_equal(lock_state(f, &l), -1);
+    queue_event(f, false, "fu", "a@example.com", "192.0.2.1", now - 3000);
+    assert_int_equal(lock_state(f, &l), 1); /* 3, two of them still queued */
+    assert_int_equal(count_rows(f->st, ""), 1);
+    queue_event(f, false, "s", "a@example.com", "192.0.2.77", now - 2500); /* another network */
+    assert_int_equal(lock_state(f, &l), 1);
+    /* A queued success from the network ends the count, the stored failure's too. */
+    queue_event(f, false, "s", "a@example.com", "192.0.2.1", now - 2000);
+    assert_int_equal(lock_state(f, &l), -1);
+    queue_event(f, false, "fp", "a@example.com", "192.0.2.1", now - 1500);
+    queue_event(f, false, "fp", "a@example.com", "192.0.2.1", now - 1400);
+    queue_event(f, false, "fp", "a@example.com", "192.0.2.1", now - 1300);
+    assert_int_equal(lock_state(f, &l), 1);
+    /* A release committed at once (inside a transaction) ends the count of the queued ones. */
+    queue_event(f, true, "ublkdu", "a@example.com", "198.51.100.1", now - 1000);
+    assert_int_equal(lock_state(f, &l), -1);
+    queue_event(f, false, "fp", "a@example.com", "192.0.2.1", now - 900);
+    assert_int_equal(lock_state(f, &l), -1);
+    assert_int_equal(count_rows(f->st, ""), 2); /* nothing waited for the writer */
+    /* More queued failures than the count keeps: it waits for the writer instead. */
+    for (int i = 0; i < 70; i++)
+        queue_event(f, false, "fp", "a@example.com", "192.0.2.1", now - 800 + i);
+    assert_int_equal(lock_state(f, &l), 0);
+    assert_true(count_rows(f->st, "") >= 72);
+    tsr_event_writer_stop(w);
+    /* Everything written: the database alone counts the same. */
+    assert_int_equal(count_rows(f->st, ""), 82);
+    assert_int_equal(lock_state(f, &l), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -363,7 +450,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_one_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_batch_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_insert_paths, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lockout_waits_for_queued_failures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lockout_sees_failures_behind_a_lock, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lockout_counts_queued_failures, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
