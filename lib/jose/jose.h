@@ -123,6 +123,14 @@ void tsr_jwk_free(tsr_jwk *key);
  */
 int tsr_jwt_sign(const tsr_jwk *key, const char *typ, const json_t *claims, char **out);
 
+/*
+ * tsr_jwt_sign for claims already written as compact JSON text (len bytes,
+ * an object), e.g. straight into a stack buffer: the payload is those bytes
+ * as they are.  Same returns as tsr_jwt_sign.
+ */
+int tsr_jwt_sign_text(const tsr_jwk *key, const char *typ, const char *claims, size_t len,
+                      char **out);
+
 /* A parsed, not yet verified, compact JWS whose header and payload are JSON objects. */
 typedef struct tsr_jws tsr_jws;
 

@@ -384,16 +384,10 @@ out:
     return len;
 }
 
-int tsr_jwt_sign(const tsr_jwk *key, const char *typ, const json_t *claims, char **out)
+/* The compact JWS of the claims text cbuf (clen bytes) under key. */
+static int sign_text(const tsr_jwk *key, const char *typ, const char *cbuf, size_t clen,
+                     char **out)
 {
-    if (out == NULL)
-        return TSR_EINVAL;
-    *out = NULL;
-    if (key == NULL || !key->is_private || key->alg == TSR_ALG_NONE || !json_is_object(claims))
-        return TSR_EINVAL;
-    if (typ == NULL)
-        typ = "JWT";
-
     int rc = 0;
     /* typ is bounded by the header buffer; a kid by TSR_JWK_MAX_KID. */
     char hbuf[512];
@@ -401,21 +395,10 @@ int tsr_jwt_sign(const tsr_jwk *key, const char *typ, const json_t *claims, char
     if (hlen == 0)
         return rc;
 
-    char cstack[CLAIMS_STACK_LEN];
-    char *cbuf = cstack, *token = NULL;
+    char *token = NULL;
     uint8_t *sig = NULL;
     size_t siglen = 0;
     rc = TSR_ENOMEM;
-    size_t clen = json_dumpb(claims, cstack, sizeof cstack, JSON_COMPACT);
-    if (clen == 0)
-        goto out;
-    if (clen > sizeof cstack) {
-        if ((cbuf = malloc(clen)) == NULL)
-            goto out;
-        if (json_dumpb(claims, cbuf, clen, JSON_COMPACT) != clen)
-            goto out;
-    }
-
     size_t h64 = tsr_b64url_encoded_len(hlen), p64 = tsr_b64url_encoded_len(clen);
     size_t inlen = h64 + 1 + p64;
     size_t sigcap = tsr_b64url_encoded_len(MAX_SIG_LEN) + 1;
@@ -438,9 +421,48 @@ int tsr_jwt_sign(const tsr_jwk *key, const char *typ, const json_t *claims, char
     *out = token;
     token = NULL;
 out:
-    if (cbuf != cstack)
-        free(cbuf);
     free(sig);
     free(token);
+    return rc;
+}
+
+int tsr_jwt_sign_text(const tsr_jwk *key, const char *typ, const char *claims, size_t len,
+                      char **out)
+{
+    if (out == NULL)
+        return TSR_EINVAL;
+    *out = NULL;
+    if (key == NULL || !key->is_private || key->alg == TSR_ALG_NONE || claims == NULL ||
+        len < 2 || claims[0] != '{' || claims[len - 1] != '}')
+        return TSR_EINVAL;
+    return sign_text(key, typ != NULL ? typ : "JWT", claims, len, out);
+}
+
+int tsr_jwt_sign(const tsr_jwk *key, const char *typ, const json_t *claims, char **out)
+{
+    if (out == NULL)
+        return TSR_EINVAL;
+    *out = NULL;
+    if (key == NULL || !key->is_private || key->alg == TSR_ALG_NONE || !json_is_object(claims))
+        return TSR_EINVAL;
+    if (typ == NULL)
+        typ = "JWT";
+
+    char cstack[CLAIMS_STACK_LEN];
+    char *cbuf = cstack;
+    int rc = TSR_ENOMEM;
+    size_t clen = json_dumpb(claims, cstack, sizeof cstack, JSON_COMPACT);
+    if (clen == 0)
+        goto out;
+    if (clen > sizeof cstack) {
+        if ((cbuf = malloc(clen)) == NULL)
+            goto out;
+        if (json_dumpb(claims, cbuf, clen, JSON_COMPACT) != clen)
+            goto out;
+    }
+    rc = sign_text(key, typ, cbuf, clen, out);
+out:
+    if (cbuf != cstack)
+        free(cbuf);
     return rc;
 }

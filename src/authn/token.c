@@ -16,10 +16,40 @@
 #include "core/token_policy.h"
 #include "http/response.h"
 #include "util/err.h"
+#include "util/jsonw.h"
+
+/* A token response is about a JWT long; longer ones take the heap. */
+#define TOKEN_BODY_STACK 2048
 
 static void send_token(struct tsr_req *req, const char *jwt, int64_t expires_in,
                        const struct tsr_strlist *scope)
 {
+    tsr_resp_header(req, "Pragma", "no-cache");
+    /* Written directly, as tsr_resp_json would write the object below. */
+    char buf[TOKEN_BODY_STACK];
+    struct tsr_jsonw w;
+    tsr_jsonw_init(&w, buf, sizeof buf);
+    tsr_jsonw_obj_open(&w);
+    tsr_jsonw_key(&w, "access_token");
+    tsr_jsonw_str(&w, jwt);
+    if (scope->n > 0 && !(scope->n == 1 && scope->v[0][0] == '\0')) {
+        tsr_jsonw_key(&w, "scope");
+        tsr_jsonw_str_joined(&w, scope->v, scope->n);
+    }
+    tsr_jsonw_key(&w, "expires_in");
+    tsr_jsonw_int(&w, expires_in);
+    tsr_jsonw_key(&w, "token_type");
+    tsr_jsonw_str(&w, "Bearer");
+    tsr_jsonw_obj_close(&w);
+    if (tsr_jsonw_ok(&w)) {
+        size_t len;
+        char *text = tsr_jsonw_take(&w, &len);
+        tsr_jsonw_cleanup(&w);
+        tsr_resp_json_owned(req, 200, text, len);
+        return;
+    }
+    tsr_jsonw_cleanup(&w);
+
     char *scope_text = tsr_strlist_join(scope);
     json_t *body = json_pack("{s:s}", "access_token", jwt);
     if (body != NULL && scope_text != NULL && scope_text[0] != '\0')
@@ -29,7 +59,6 @@ static void send_token(struct tsr_req *req, const char *jwt, int64_t expires_in,
         json_object_set_new(body, "token_type", json_string("Bearer"));
     }
     free(scope_text);
-    tsr_resp_header(req, "Pragma", "no-cache");
     tsr_resp_json(req, 200, body);
 }
 

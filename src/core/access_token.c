@@ -8,6 +8,7 @@
 #include "jose/jose.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/jsonw.h"
 #include "util/secure.h"
 
 /* HS256 APIs sign with their own secret; the kid names the API, not a JWKS key. */
@@ -73,6 +74,62 @@ out:
     return claims;
 }
 
+/* Access-token claims past this size are rare (many permissions); they take the heap. */
+#define CLAIMS_STACK 2048
+
+bool tsr_access_token_claims_text(struct tsr_jsonw *w, const char *issuer,
+                                  const struct tsr_api *api,
+                                  const struct tsr_access_token_claims *c, int64_t now,
+                                  const char *jti)
+{
+    /* The members and order of tsr_access_token_claims_json, written directly. */
+    tsr_jsonw_obj_open(w);
+    tsr_jsonw_key(w, "iss");
+    tsr_jsonw_str(w, issuer);
+    tsr_jsonw_key(w, "sub");
+    tsr_jsonw_str(w, c->sub);
+    tsr_jsonw_key(w, "aud");
+    if (c->userinfo_aud != NULL) {
+        tsr_jsonw_arr_open(w);
+        tsr_jsonw_str(w, api->identifier);
+        tsr_jsonw_str(w, c->userinfo_aud);
+        tsr_jsonw_arr_close(w);
+    } else {
+        tsr_jsonw_str(w, api->identifier);
+    }
+    tsr_jsonw_key(w, "iat");
+    tsr_jsonw_int(w, now);
+    tsr_jsonw_key(w, "exp");
+    tsr_jsonw_int(w, now + c->lifetime);
+    if (c->scope->n > 0 && !(c->scope->n == 1 && c->scope->v[0][0] == '\0')) {
+        tsr_jsonw_key(w, "scope");
+        tsr_jsonw_str_joined(w, c->scope->v, c->scope->n);
+    }
+    if (tsr_access_token_is_rfc9068(api)) {
+        tsr_jsonw_key(w, "client_id");
+        tsr_jsonw_str(w, c->azp);
+        tsr_jsonw_key(w, "jti");
+        tsr_jsonw_str(w, jti);
+    } else {
+        if (c->gty != NULL) {
+            tsr_jsonw_key(w, "gty");
+            tsr_jsonw_str(w, c->gty);
+        }
+        tsr_jsonw_key(w, "azp");
+        tsr_jsonw_str(w, c->azp);
+    }
+    if (tsr_access_token_has_permissions(api)) {
+        const struct tsr_strlist *l = c->permissions ? c->permissions : c->scope;
+        tsr_jsonw_key(w, "permissions");
+        tsr_jsonw_arr_open(w);
+        for (size_t i = 0; i < l->n; i++)
+            tsr_jsonw_str(w, l->v[i]);
+        tsr_jsonw_arr_close(w);
+    }
+    tsr_jsonw_obj_close(w);
+    return tsr_jsonw_ok(w);
+}
+
 int tsr_access_token_issue(const struct tsr_app *app, const struct tsr_tenant_ctx *tenant,
                            const struct tsr_api *api, const struct tsr_access_token_claims *c,
                            char **jwt)
@@ -82,6 +139,9 @@ int tsr_access_token_issue(const struct tsr_app *app, const struct tsr_tenant_ct
     const tsr_jwk *key = NULL;
     json_t *claims = NULL;
     char jti[33];
+    char cbuf[CLAIMS_STACK];
+    struct tsr_jsonw w;
+    tsr_jsonw_init(&w, cbuf, sizeof cbuf);
     int rc;
 
     enum tsr_jws_alg alg;
@@ -96,14 +156,26 @@ int tsr_access_token_issue(const struct tsr_app *app, const struct tsr_tenant_ct
         rc = TSR_EINVAL;
         goto out;
     }
-    if (tsr_random_alnum(jti, 32) != 0 ||
-        (claims = tsr_access_token_claims_json(tenant->t.issuer, api, c, tsr_clock_now(), jti)) ==
-            NULL) {
+    if (tsr_random_alnum(jti, 32) != 0) {
         rc = TSR_ENOMEM;
         goto out;
     }
-    rc = tsr_jwt_sign(key, tsr_access_token_is_rfc9068(api) ? "at+jwt" : "JWT", claims, jwt);
+    const char *typ = tsr_access_token_is_rfc9068(api) ? "at+jwt" : "JWT";
+    int64_t now = tsr_clock_now();
+    if (tsr_access_token_claims_text(&w, tenant->t.issuer, api, c, now, jti)) {
+        size_t len;
+        const char *text = tsr_jsonw_text(&w, &len);
+        rc = tsr_jwt_sign_text(key, typ, text, len, jwt);
+        goto out;
+    }
+    /* A value to escape (or no memory): jansson writes the claims. */
+    if ((claims = tsr_access_token_claims_json(tenant->t.issuer, api, c, now, jti)) == NULL) {
+        rc = TSR_ENOMEM;
+        goto out;
+    }
+    rc = tsr_jwt_sign(key, typ, claims, jwt);
 out:
+    tsr_jsonw_cleanup(&w);
     json_decref(claims);
     tsr_jwk_free(hmac);
     return rc;

@@ -14,6 +14,7 @@
 
 #include "core/api.h"
 #include "core/app.h"
+#include "util/jsonw.h"
 #include "util/strlist.h"
 
 struct tsr_access_token_claims {
@@ -41,6 +42,17 @@ bool tsr_access_token_has_permissions(const struct tsr_api *api);
 json_t *tsr_access_token_claims_json(const char *issuer, const struct tsr_api *api,
                                      const struct tsr_access_token_claims *c, int64_t now,
                                      const char *jti);
+
+/*
+ * The same claims, in the same order, written as compact JSON text into w:
+ * byte for byte the json_dumps(JSON_COMPACT) of tsr_access_token_claims_json.
+ * Returns false (w then holds nothing usable) when a value needs escaping
+ * or memory ran out: the caller then takes the jansson path.
+ */
+bool tsr_access_token_claims_text(struct tsr_jsonw *w, const char *issuer,
+                                  const struct tsr_api *api,
+                                  const struct tsr_access_token_claims *c, int64_t now,
+                                  const char *jti);
 
 /*
  * Signs an access token for api with its signing_alg: HS256 with the API's

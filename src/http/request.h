@@ -102,6 +102,9 @@ struct tsr_req {
     const char *resp_type;
     struct tsr_header resp_headers[TSR_RESP_MAX_HEADERS];
     size_t resp_nheaders;
+    /* Where response header names and values are copied while they fit; longer ones take the heap. */
+    char resp_header_buf[512];
+    size_t resp_header_used;
 };
 
 /* A value of the request (tsr_req_source's lookup), or NULL.  Borrowed. */

@@ -1,6 +1,7 @@
 #include "http/response.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,11 @@ void tsr_resp_json(struct tsr_req *req, unsigned status, json_t *body)
     set_body(req, status, text, len, "application/json");
 }
 
+void tsr_resp_json_owned(struct tsr_req *req, unsigned status, char *text, size_t len)
+{
+    set_body(req, text ? status : 500, text, text ? len : 0, "application/json");
+}
+
 void tsr_resp_json_text(struct tsr_req *req, unsigned status, const char *text)
 {
     char *copy = strdup(text);
@@ -60,14 +66,37 @@ void tsr_resp_redirect(struct tsr_req *req, const char *url)
     tsr_resp_empty(req, strcmp(req->method, "POST") == 0 ? 303 : 302);
 }
 
+static bool in_header_buf(const struct tsr_req *req, const char *p)
+{
+    return p >= req->resp_header_buf && p < req->resp_header_buf + sizeof req->resp_header_buf;
+}
+
+/* A copy of s that lives as long as the request: in its header buffer while there is room. */
+static char *keep(struct tsr_req *req, const char *s)
+{
+    size_t len = strlen(s) + 1;
+    if (len <= sizeof req->resp_header_buf - req->resp_header_used) {
+        char *p = req->resp_header_buf + req->resp_header_used;
+        memcpy(p, s, len);
+        req->resp_header_used += len;
+        return p;
+    }
+    return strdup(s);
+}
+
+static void unkeep(struct tsr_req *req, char *p)
+{
+    if (p != NULL && !in_header_buf(req, p))
+        free(p);
+}
+
 void tsr_resp_header(struct tsr_req *req, const char *name, const char *value)
 {
     if (req->resp_nheaders == TSR_RESP_MAX_HEADERS)
         return;
-    char *n = strdup(name), *v = strdup(value);
+    char *n = keep(req, name), *v = n != NULL ? keep(req, value) : NULL;
     if (n == NULL || v == NULL) {
-        free(n);
-        free(v);
+        unkeep(req, n);
         return;
     }
     req->resp_headers[req->resp_nheaders].name = n;
@@ -128,8 +157,9 @@ void tsr_resp_cleanup(struct tsr_req *req)
     free(req->resp_body);
     req->resp_body = NULL;
     for (size_t i = 0; i < req->resp_nheaders; i++) {
-        free(req->resp_headers[i].name);
-        free(req->resp_headers[i].value);
+        unkeep(req, req->resp_headers[i].name);
+        unkeep(req, req->resp_headers[i].value);
     }
     req->resp_nheaders = 0;
+    req->resp_header_used = 0;
 }

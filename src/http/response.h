@@ -14,6 +14,9 @@
 /* Sends body (reference stolen) as JSON with status.  On encoding failure sends 500. */
 void tsr_resp_json(struct tsr_req *req, unsigned status, json_t *body);
 
+/* Sends JSON text from malloc, len bytes, taking it (NULL sends a 500 with no body). */
+void tsr_resp_json_owned(struct tsr_req *req, unsigned status, char *text, size_t len);
+
 /* Sends a pre-rendered JSON text (copied). */
 void tsr_resp_json_text(struct tsr_req *req, unsigned status, const char *text);
 

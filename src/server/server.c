@@ -19,6 +19,7 @@
 #include "server/connection.h"
 #include "server/router.h"
 #include "util/err.h"
+#include "util/jsonw.h"
 #include "util/log.h"
 #include "util/secure.h"
 
@@ -296,6 +297,42 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return send_response(req);
 }
 
+/* The request's log line written without jansson, as the json_pack below would write it. */
+static bool log_direct(const struct tsr_req *req, enum tsr_log_level level,
+                       enum MHD_RequestTerminationCode toe)
+{
+    char buf[1024];
+    struct tsr_jsonw w;
+    tsr_jsonw_init(&w, buf, sizeof buf);
+    tsr_jsonw_obj_open(&w);
+    tsr_jsonw_key(&w, "request_id");
+    tsr_jsonw_str(&w, req->request_id);
+    tsr_jsonw_key(&w, "tenant");
+    tsr_jsonw_str(&w, req->tenant ? req->tenant->t.id : "");
+    tsr_jsonw_key(&w, "method");
+    tsr_jsonw_str(&w, req->method);
+    tsr_jsonw_key(&w, "route");
+    tsr_jsonw_str(&w, req->route ? req->route : "unmatched");
+    tsr_jsonw_key(&w, "status");
+    tsr_jsonw_int(&w, (int)req->status);
+    tsr_jsonw_key(&w, "latency_ms");
+    tsr_jsonw_real(&w, ms_since(&req->started), 6);
+    if (req->log_client_id[0] != '\0') {
+        tsr_jsonw_key(&w, "client_id");
+        tsr_jsonw_str(&w, req->log_client_id);
+    }
+    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+        tsr_jsonw_key(&w, "aborted");
+        tsr_jsonw_bool(&w, true);
+    }
+    tsr_jsonw_obj_close(&w);
+    size_t len;
+    const char *text = tsr_jsonw_text(&w, &len);
+    bool done = text != NULL && tsr_log_text(level, "request", text, len);
+    tsr_jsonw_cleanup(&w);
+    return done;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -309,6 +346,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
     enum tsr_log_level level = req->status >= 500 ? TSR_LOG_ERROR : TSR_LOG_INFO;
     if (!tsr_log_enabled(level)) {
+        req_free(req);
+        atomic_fetch_sub(&app->inflight, 1);
+        return;
+    }
+    if (log_direct(req, level, toe)) {
         req_free(req);
         atomic_fetch_sub(&app->inflight, 1);
         return;

@@ -227,6 +227,14 @@ static int sq_bind(tsr_stmt *stmt, int idx, char type, const void *ptr, int64_t 
         rc = ptr == NULL ? sqlite3_bind_null(s, idx)
                          : sqlite3_bind_text(s, idx, ptr, -1, SQLITE_TRANSIENT);
         break;
+    case 'S': /* outlives the statement's steps: SQLite points at it, no copy */
+        rc = ptr == NULL ? sqlite3_bind_null(s, idx)
+                         : sqlite3_bind_text(s, idx, ptr, -1, SQLITE_STATIC);
+        break;
+    case 'B':
+        rc = ptr == NULL ? sqlite3_bind_null(s, idx)
+                         : sqlite3_bind_blob64(s, idx, ptr, len, SQLITE_STATIC);
+        break;
     case 'i':
         rc = sqlite3_bind_int64(s, idx, ival);
         break;

@@ -12,6 +12,7 @@
 #include "store/store.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -217,7 +218,13 @@ static int bind(tsr_stmt *stmt, int idx, char type, const void *ptr, int64_t iva
     return report(stmt->store, rc, "bind", NULL);
 }
 
-int tsr_store_vquery(tsr_store *st, tsr_stmt **out, const char *sql, const char *types, va_list ap)
+/*
+ * borrow: the bound strings and blobs outlive every step of the statement
+ * (tsr_store_vrun steps and finalizes before it returns), so the backend
+ * may point at them instead of copying them ('S' and 'B' for 's' and 'b').
+ */
+static int vquery(tsr_store *st, tsr_stmt **out, const char *sql, const char *types, va_list ap,
+                  bool borrow)
 {
     tsr_stmt *stmt = NULL;
     int rc;
@@ -251,7 +258,10 @@ int tsr_store_vquery(tsr_store *st, tsr_stmt **out, const char *sql, const char 
         default: /* 'n' */
             break;
         }
-        if ((rc = bind(stmt, i + 1, types[i], ptr, ival, len)) != 0)
+        char type = types[i];
+        if (borrow && (type == 's' || type == 'b'))
+            type = type == 's' ? 'S' : 'B';
+        if ((rc = bind(stmt, i + 1, type, ptr, ival, len)) != 0)
             goto out;
     }
     *out = stmt;
@@ -259,6 +269,11 @@ int tsr_store_vquery(tsr_store *st, tsr_stmt **out, const char *sql, const char 
 out:
     tsr_stmt_finalize(stmt);
     return rc;
+}
+
+int tsr_store_vquery(tsr_store *st, tsr_stmt **out, const char *sql, const char *types, va_list ap)
+{
+    return vquery(st, out, sql, types, ap, false);
 }
 
 int tsr_store_query(tsr_store *st, tsr_stmt **out, const char *sql, const char *types, ...)
@@ -277,7 +292,7 @@ int tsr_store_vrun(tsr_store *st, int64_t *changes, const char *sql, const char 
 
     if (changes != NULL)
         *changes = 0;
-    rc = tsr_store_vquery(st, &stmt, sql, types, ap);
+    rc = vquery(st, &stmt, sql, types, ap, true);
     if (rc != 0)
         goto out;
     /* Rows (from RETURNING) are drained so that the statement completes. */

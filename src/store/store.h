@@ -51,6 +51,8 @@ struct tsr_store_ops {
     void (*close)(tsr_store *st);
     int (*exec)(tsr_store *st, const char *sql); /* no parameters, may hold several statements */
     int (*prepare)(tsr_store *st, const char *sql, tsr_stmt **out);
+    /* type: a letter of the type string, or 'S' / 'B': an 's' / 'b' value that outlives
+     * every step until the statement is finalized, which the backend may point at uncopied. */
     int (*bind)(tsr_stmt *stmt, int idx, char type, const void *ptr, int64_t ival, size_t len);
     int (*step)(tsr_stmt *stmt);
     int (*column_type_null)(tsr_stmt *stmt, int col);

@@ -9,6 +9,8 @@
 #define TSR_UTIL_LOG_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 enum tsr_log_level { TSR_LOG_DEBUG, TSR_LOG_INFO, TSR_LOG_WARN, TSR_LOG_ERROR };
 
@@ -27,5 +29,13 @@ int tsr_log_enabled(enum tsr_log_level level);
  * per line.
  */
 void tsr_log(enum tsr_log_level level, const char *msg, json_t *fields);
+
+/*
+ * tsr_log with the fields already written as a compact JSON object (len
+ * bytes, none named ts, level or msg), for lines built without jansson.
+ * Returns false, writing nothing, when msg needs escaping or the line is
+ * too long for one stack buffer: the caller then uses tsr_log.
+ */
+bool tsr_log_text(enum tsr_log_level level, const char *msg, const char *fields, size_t len);
 
 #endif

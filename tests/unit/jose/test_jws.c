@@ -213,6 +213,35 @@ static void test_header_text(void **state)
     json_decref(c);
 }
 
+/* Claims given as text sign to the same token as the object (RS256, EdDSA and HS256 are deterministic). */
+static void test_sign_text(void **state)
+{
+    struct fixture *f = *state;
+    json_t *c = claims();
+    char *text = json_dumps(c, JSON_COMPACT);
+    for (size_t i = 0; i < NALGS; i++) {
+        char *a = NULL, *b = NULL;
+        assert_int_equal(tsr_jwt_sign(f->priv[i], "at+jwt", c, &a), 0);
+        assert_int_equal(tsr_jwt_sign_text(f->priv[i], "at+jwt", text, strlen(text), &b), 0);
+        assert_int_equal(parse_verify(b, f->pub[i] ? f->pub[i] : f->priv[i]), 0);
+        if (all_algs[i] != TSR_ALG_PS256 && all_algs[i] != TSR_ALG_ES256)
+            assert_string_equal(a, b);
+        else /* randomised signatures: the signing input is the same */
+            assert_memory_equal(a, b, (size_t)(strrchr(a, '.') - a));
+        free(a);
+        free(b);
+    }
+    /* Not an object, a public key or no output: refused. */
+    char *out = (char *)1;
+    assert_int_equal(tsr_jwt_sign_text(f->priv[0], NULL, "[1]", 3, &out), TSR_EINVAL);
+    assert_null(out);
+    assert_int_equal(tsr_jwt_sign_text(f->priv[0], NULL, "{", 1, &out), TSR_EINVAL);
+    assert_int_equal(tsr_jwt_sign_text(f->pub[0], NULL, text, strlen(text), &out), TSR_EINVAL);
+    assert_int_equal(tsr_jwt_sign_text(f->priv[0], NULL, text, strlen(text), NULL), TSR_EINVAL);
+    free(text);
+    json_decref(c);
+}
+
 static void test_tampered_payload(void **state)
 {
     struct fixture *f = *state;
@@ -672,6 +701,7 @@ int main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_header_paths),
         cmocka_unit_test(test_max_len_boundary),
+        cmocka_unit_test(test_sign_text),
         cmocka_unit_test(test_es256_signature_form),
         cmocka_unit_test(test_other_signature_lengths),
     };
