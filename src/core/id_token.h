@@ -6,11 +6,13 @@
 #ifndef TSR_CORE_ID_TOKEN_H
 #define TSR_CORE_ID_TOKEN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/app.h"
 #include "core/client.h"
 #include "core/user.h"
+#include "util/jsonw.h"
 #include "util/strlist.h"
 
 struct tsr_id_token_claims {
@@ -33,5 +35,25 @@ int tsr_id_token_issue(const struct tsr_tenant_ctx *tenant, const struct tsr_id_
  */
 int tsr_id_token_user_claims(json_t *obj, const struct tsr_user *user,
                              const struct tsr_strlist *scope);
+
+/*
+ * The same claims written as text into w, an object already open: byte for
+ * byte what tsr_id_token_user_claims adds, for scopes with (profile, email).
+ * A value that needs escaping leaves w not ok (tsr_jsonw_ok): the caller
+ * then takes the jansson path.
+ */
+void tsr_id_token_user_claims_text(struct tsr_jsonw *w, const struct tsr_user *user, bool profile,
+                                   bool email);
+
+/* An ID token's claims at now as a new object (caller decrefs), or NULL. */
+json_t *tsr_id_token_claims_json(const struct tsr_tenant_ctx *tenant,
+                                 const struct tsr_id_token_claims *c, int64_t now);
+
+/*
+ * An ID token's whole claims object as text into w, at now, byte for byte
+ * what tsr_id_token_issue signs through jansson.  Returns tsr_jsonw_ok(w).
+ */
+bool tsr_id_token_claims_text(struct tsr_jsonw *w, const struct tsr_tenant_ctx *tenant,
+                              const struct tsr_id_token_claims *c, int64_t now);
 
 #endif

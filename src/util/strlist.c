@@ -5,9 +5,10 @@
 
 #include "util/err.h"
 
-int tsr_strlist_push(struct tsr_strlist *l, const char *s)
+/* Appends a copy of the len bytes at s. */
+static int push_n(struct tsr_strlist *l, const char *s, size_t len)
 {
-    char *copy = strdup(s);
+    char *copy = strndup(s, len);
     if (copy == NULL)
         return TSR_ENOMEM;
     char **grown = realloc(l->v, (l->n + 1) * sizeof *grown);
@@ -18,6 +19,20 @@ int tsr_strlist_push(struct tsr_strlist *l, const char *s)
     grown[l->n++] = copy;
     l->v = grown;
     return 0;
+}
+
+int tsr_strlist_push(struct tsr_strlist *l, const char *s)
+{
+    return push_n(l, s, strlen(s));
+}
+
+/* Whether l holds the len bytes at s. */
+static bool contains_n(const struct tsr_strlist *l, const char *s, size_t len)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strncmp(l->v[i], s, len) == 0 && l->v[i][len] == '\0')
+            return true;
+    return false;
 }
 
 bool tsr_strlist_contains(const struct tsr_strlist *l, const char *s)
@@ -97,12 +112,8 @@ int tsr_strlist_split(struct tsr_strlist *l, const char *s)
         size_t len = strcspn(s, " ");
         if (len == 0)
             break;
-        char *word = strndup(s, len);
-        if (word == NULL)
-            goto nomem;
-        int rc = tsr_strlist_contains(l, word) ? 0 : tsr_strlist_push(l, word);
-        free(word);
-        if (rc != 0)
+        /* The word is copied once, into the list, and only when it is new. */
+        if (!contains_n(l, s, len) && push_n(l, s, len) != 0)
             goto nomem;
         s += len;
     }
@@ -110,6 +121,22 @@ int tsr_strlist_split(struct tsr_strlist *l, const char *s)
 nomem:
     tsr_strlist_cleanup(l);
     return TSR_ENOMEM;
+}
+
+bool tsr_words_contain(const char *s, const char *word)
+{
+    size_t wlen = strlen(word);
+    while (s != NULL && *s != '\0') {
+        while (*s == ' ')
+            s++;
+        size_t len = strcspn(s, " ");
+        if (len == 0)
+            break;
+        if (len == wlen && memcmp(s, word, len) == 0)
+            return true;
+        s += len;
+    }
+    return false;
 }
 
 char *tsr_strlist_join(const struct tsr_strlist *l)

@@ -44,6 +44,9 @@ char *tsr_strlist_to_text(const struct tsr_strlist *l);
  */
 int tsr_strlist_split(struct tsr_strlist *l, const char *s);
 
+/* Whether word is one of the space-separated words of s (as tsr_strlist_split reads them). */
+bool tsr_words_contain(const char *s, const char *word);
+
 /* New string of the items joined by single spaces (caller frees), or NULL. */
 char *tsr_strlist_join(const struct tsr_strlist *l);
 
