@@ -11,7 +11,6 @@
 #include "util/err.h"
 #include "util/secure.h"
 
-#define BASIC_MAX 2048
 
 void tsr_client_auth_refuse(struct tsr_req *req, const char *description)
 {
@@ -41,7 +40,8 @@ static void method_mismatch(struct tsr_req *req, const struct tsr_client *c)
     tsr_client_auth_refuse(req, why);
 }
 
-int tsr_basic_credentials_parse(const char *header, char **id, char **secret)
+int tsr_basic_credentials_parse(const char *header, char buf[TSR_BASIC_MAX], char **id,
+                                char **secret)
 {
     *id = *secret = NULL;
     if (strncasecmp(header, "Basic ", 6) != 0)
@@ -50,9 +50,10 @@ int tsr_basic_credentials_parse(const char *header, char **id, char **secret)
     while (*b64 == ' ')
         b64++;
     size_t len = strlen(b64);
-    if (len == 0 || len > BASIC_MAX || len % 4 != 0)
+    if (len == 0 || len > TSR_BASIC_MAX || len % 4 != 0)
         return TSR_EFORMAT;
-    unsigned char decoded[BASIC_MAX];
+    /* At most 3/4 of TSR_BASIC_MAX bytes, and the NUL. */
+    unsigned char *decoded = (unsigned char *)buf;
     int n = EVP_DecodeBlock(decoded, (const unsigned char *)b64, (int)len);
     if (n < 0)
         return TSR_EFORMAT;
@@ -62,24 +63,16 @@ int tsr_basic_credentials_parse(const char *header, char **id, char **secret)
     if (len >= 2 && b64[len - 2] == '=')
         n--;
     decoded[n] = '\0';
-    int rc = TSR_EFORMAT;
     char *colon = memchr(decoded, ':', (size_t)n);
     if (colon == NULL || memchr(decoded, '\0', (size_t)n) != NULL)
-        goto out;
-    size_t idlen = (size_t)(colon - (char *)decoded), seclen = (size_t)n - idlen - 1;
-    *id = strndup((char *)decoded, idlen);
-    *secret = strndup(colon + 1, seclen);
-    if (*id == NULL || *secret == NULL || tsr_url_decode(*id, &idlen) != 0 ||
-        tsr_url_decode(*secret, &seclen) != 0) {
-        free(*id);
-        tsr_wipe_free_str(*secret);
-        *id = *secret = NULL;
-        goto out;
-    }
-    rc = 0;
-out:
-    tsr_wipe(decoded, sizeof decoded);
-    return rc;
+        return TSR_EFORMAT;
+    size_t idlen = (size_t)(colon - buf), seclen = (size_t)n - idlen - 1;
+    *colon = '\0';
+    if (tsr_url_decode(buf, &idlen) != 0 || tsr_url_decode(colon + 1, &seclen) != 0)
+        return TSR_EFORMAT;
+    *id = buf;
+    *secret = colon + 1;
+    return 0;
 }
 
 bool tsr_client_auth(struct tsr_req *req, const struct tsr_params *p,
@@ -89,9 +82,11 @@ bool tsr_client_auth(struct tsr_req *req, const struct tsr_params *p,
     *out = NULL;
     const char *header = tsr_req_header(req, "Authorization");
     char *basic_id = NULL, *basic_secret = NULL;
+    char basic[TSR_BASIC_MAX];
     enum tsr_client_authn_verdict v = TSR_CLIENT_AUTHN_FAILED;
 
-    if (header != NULL && tsr_basic_credentials_parse(header, &basic_id, &basic_secret) != 0) {
+    if (header != NULL &&
+        tsr_basic_credentials_parse(header, basic, &basic_id, &basic_secret) != 0) {
         invalid_client(req);
         goto out;
     }
@@ -123,8 +118,8 @@ bool tsr_client_auth(struct tsr_req *req, const struct tsr_params *p,
         break;
     }
 out:
-    free(basic_id);
-    tsr_wipe_free_str(basic_secret);
+    if (header != NULL)
+        tsr_wipe(basic, sizeof basic); /* the secret, also from a refused header */
     if (v == TSR_CLIENT_AUTHN_OK)
         *out = found;
     return v == TSR_CLIENT_AUTHN_OK;

@@ -29,12 +29,17 @@ bool tsr_client_auth(struct tsr_req *req, const struct tsr_params *p,
  */
 void tsr_client_auth_refuse(struct tsr_req *req, const char *description);
 
+/* The base64 of "Basic ..." is at most this long; buf of the parse below holds its decoding. */
+#define TSR_BASIC_MAX 2048
+
 /*
  * Splits an Authorization value "Basic base64(id:secret)" into the decoded
- * id and secret (RFC 6749 section 2.3.1: both form-encoded before base64).
- * On success the caller frees *id and wipes and frees *secret.  Returns 0
- * or TSR_EFORMAT.
+ * id and secret (RFC 6749 section 2.3.1: both form-encoded before base64),
+ * both decoded into buf (TSR_BASIC_MAX bytes, usually on the caller's
+ * stack), which the caller wipes after use.  Returns 0 or TSR_EFORMAT
+ * (*id and *secret NULL).
  */
-int tsr_basic_credentials_parse(const char *header, char **id, char **secret);
+int tsr_basic_credentials_parse(const char *header, char buf[TSR_BASIC_MAX], char **id,
+                                char **secret);
 
 #endif

@@ -40,12 +40,18 @@ int tsr_url_decode(char *s, size_t *len)
     return 0;
 }
 
+/* Whether s lives in the block a form was decoded into (freed as a whole). */
+static bool in_block(const struct tsr_params *p, const char *s)
+{
+    return p->block != NULL && s >= p->block && s < p->block + p->block_len;
+}
+
 static bool has_name(const struct tsr_params *p, const char *name)
 {
     return tsr_params_get(p, name) != NULL;
 }
 
-/* Takes ownership of name and value. */
+/* Takes ownership of name and value, unless they live in p's block. */
 static int add(struct tsr_params *p, char *name, char *value, char *err, size_t errlen)
 {
     int rc;
@@ -69,8 +75,10 @@ static int add(struct tsr_params *p, char *name, char *value, char *err, size_t 
     p->n++;
     return 0;
 fail:
-    free(name);
-    tsr_wipe_free_str(value);
+    if (!in_block(p, name))
+        free(name);
+    if (!in_block(p, value))
+        tsr_wipe_free_str(value);
     return rc;
 }
 
@@ -84,6 +92,17 @@ int tsr_params_parse_form(struct tsr_params *p, const char *s, size_t len, char 
         snprintf(err, errlen, "the form body contains a NUL byte");
         return TSR_EFORMAT;
     }
+    if (p->block != NULL)
+        return TSR_EINVAL; /* one form per p */
+    /* Every name and value is decoded into one block: the body's bytes and a NUL for each. */
+    size_t parts = 1;
+    for (const char *a = s; (a = memchr(a, '&', len - (size_t)(a - s))) != NULL; a++)
+        parts++;
+    size_t cap = len + 2 * parts;
+    if (len > 0 && (p->block = malloc(cap)) == NULL)
+        return TSR_ENOMEM;
+    p->block_len = len > 0 ? cap : 0;
+    size_t at = 0;
     while (pos < len) {
         const char *part = s + pos;
         const char *amp = memchr(part, '&', len - pos);
@@ -99,25 +118,20 @@ int tsr_params_parse_form(struct tsr_params *p, const char *s, size_t len, char 
             rc = TSR_ETOOBIG;
             goto fail;
         }
-        char *name = strndup(part, nlen);
-        char *value = strndup(eq ? eq + 1 : "", vlen);
-        if (name == NULL || value == NULL) {
-            free(name);
-            free(value);
-            rc = TSR_ENOMEM;
-            goto fail;
-        }
+        char *name = p->block + at;
+        memcpy(name, part, nlen);
+        name[nlen] = '\0';
+        char *value = name + nlen + 1;
+        memcpy(value, eq ? eq + 1 : "", vlen);
+        value[vlen] = '\0';
+        at += nlen + vlen + 2;
         if (tsr_url_decode(name, &nlen) != 0 || tsr_url_decode(value, &vlen) != 0) {
             snprintf(err, errlen, "the form body has an invalid percent-encoding");
-            free(name);
-            tsr_wipe_free_str(value);
             rc = TSR_EFORMAT;
             goto fail;
         }
         if (nlen > TSR_PARAMS_MAX_NAME || vlen > TSR_PARAMS_MAX_VALUE) {
             snprintf(err, errlen, "a parameter is too long");
-            free(name);
-            tsr_wipe_free_str(value);
             rc = TSR_ETOOBIG;
             goto fail;
         }
@@ -190,9 +204,18 @@ const char *tsr_params_get(const struct tsr_params *p, const char *name)
 void tsr_params_cleanup(struct tsr_params *p)
 {
     for (size_t i = 0; i < p->n; i++) {
-        free(p->items[i].name);
-        tsr_wipe_free_str(p->items[i].value);
+        if (!in_block(p, p->items[i].name))
+            free(p->items[i].name);
+        if (!in_block(p, p->items[i].value))
+            tsr_wipe_free_str(p->items[i].value);
         p->items[i].name = p->items[i].value = NULL;
     }
     p->n = 0;
+    if (p->block != NULL) {
+        /* Values carry secrets. */
+        tsr_wipe(p->block, p->block_len);
+        free(p->block);
+    }
+    p->block = NULL;
+    p->block_len = 0;
 }

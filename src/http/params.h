@@ -23,6 +23,8 @@ struct tsr_param {
 struct tsr_params {
     size_t n;
     struct tsr_param items[TSR_PARAMS_MAX];
+    char *block;      /* a form's names and values, decoded into one allocation */
+    size_t block_len;
 };
 
 /*
