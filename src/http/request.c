@@ -60,7 +60,36 @@ int tsr_req_query_all(struct tsr_req *req, const char *name, size_t max, struct 
 struct query_walk {
     struct tsr_params *p;
     int rc;
+    size_t need; /* bytes of every name and value with their NULs */
+    size_t at;   /* where the next copy goes in p->block */
 };
+
+/* First pass: the room every name and value takes in one block. */
+static bool measure_arg(void *cls, const char *key, const char *value)
+{
+    struct query_walk *w = cls;
+    w->need += strlen(key) + 1 + (value != NULL ? strlen(value) : 0) + 1;
+    return true;
+}
+
+/* A copy of s in the block while it has room (it has, after measure_arg), else on the heap. */
+static char *copy_arg(struct query_walk *w, const char *s)
+{
+    size_t len = strlen(s) + 1;
+    struct tsr_params *p = w->p;
+    if (p->block != NULL && len <= p->block_len - w->at) {
+        char *c = p->block + w->at;
+        memcpy(c, s, len);
+        w->at += len;
+        return c;
+    }
+    return strdup(s);
+}
+
+static bool in_block(const struct tsr_params *p, const char *s)
+{
+    return p->block != NULL && s >= p->block && s < p->block + p->block_len;
+}
 
 static bool collect_arg(void *cls, const char *key, const char *value)
 {
@@ -76,10 +105,10 @@ static bool collect_arg(void *cls, const char *key, const char *value)
         w->rc = TSR_ETOOBIG;
         return false;
     }
-    char *k = strdup(key), *v = strdup(value ? value : "");
+    char *k = copy_arg(w, key), *v = k != NULL ? copy_arg(w, value ? value : "") : NULL;
     if (k == NULL || v == NULL) {
-        free(k);
-        free(v);
+        if (k != NULL && !in_block(w->p, k))
+            free(k);
         w->rc = TSR_ENOMEM;
         return false;
     }
@@ -91,7 +120,13 @@ static bool collect_arg(void *cls, const char *key, const char *value)
 
 int tsr_req_query_params(struct tsr_req *req, struct tsr_params *p, char *err, size_t errlen)
 {
-    struct query_walk w = {p, 0};
+    struct query_walk w = {p, 0, 0, 0};
+    /* One block for every name and value, when p has none yet; else copies one by one. */
+    if (p->block == NULL) {
+        each_value(req, TSR_REQ_QUERY, measure_arg, &w);
+        if (w.need > 0 && (p->block = malloc(w.need)) != NULL)
+            p->block_len = w.need;
+    }
     each_value(req, TSR_REQ_QUERY, collect_arg, &w);
     if (w.rc == TSR_EFORMAT)
         snprintf(err, errlen, "a query parameter is repeated");
