@@ -180,15 +180,6 @@ void tsr_token_refresh(struct tsr_req *req, const struct tsr_params *p,
         tsr_resp_oauth_error(req, 500, "server_error", "Out of memory");
         goto out;
     }
-    rc = tsr_rt_commit(req->store, tid, client, &t);
-    if (rc == TSR_ENOTFOUND) { /* a concurrent refresh rotated it first */
-        tsr_resp_oauth_error(req, 400, "invalid_grant", "%s", unknown_rt);
-        goto out;
-    }
-    if (rc != 0) {
-        tsr_resp_oauth_error(req, 500, "server_error", "Cannot spend the refresh token");
-        goto out;
-    }
     /* The refreshed ID token has no nonce; the new refresh token keeps the family's scope. */
     struct tsr_user_grant g = {
         .client = client,
@@ -202,6 +193,15 @@ void tsr_token_refresh(struct tsr_req *req, const struct tsr_params *p,
         .issue_refresh = tsr_rt_rotating(client),
         .rt_expires_at = t.expires_at,
     };
+    rc = tsr_rt_spend(req->store, tid, client, &t, scope, &g.refresh_token);
+    if (rc == TSR_ENOTFOUND) { /* a concurrent refresh rotated it first */
+        tsr_resp_oauth_error(req, 400, "invalid_grant", "%s", unknown_rt);
+        goto out;
+    }
+    if (rc != 0) {
+        tsr_resp_oauth_error(req, 500, "server_error", "Cannot spend the refresh token");
+        goto out;
+    }
     if (tsr_user_tokens_send(req, &g))
         event(req, "sertft", client, user.user_id, "Refresh Token for Access Token");
 out:

@@ -71,8 +71,7 @@ static int access_token(struct tsr_req *req, const struct tsr_user_grant *g,
     return rc;
 }
 
-static int refresh_token(struct tsr_req *req, const struct tsr_user_grant *g,
-                         struct token_set *out)
+static int refresh_token(struct tsr_req *req, const struct tsr_user_grant *g, char **out)
 {
     int64_t expires_at = g->rt_expires_at;
     if (expires_at < 0)
@@ -87,7 +86,7 @@ static int refresh_token(struct tsr_req *req, const struct tsr_user_grant *g,
         .auth_time = g->auth_time,
         .expires_at = expires_at,
     };
-    return tsr_refresh_token_create(req->store, req->tenant->t.id, &t, &out->refresh_token);
+    return tsr_refresh_token_create(req->store, req->tenant->t.id, &t, out);
 }
 
 /* Room for an access token, an ID token and a refresh token; longer answers take the heap. */
@@ -153,7 +152,7 @@ static void send(struct tsr_req *req, const struct token_set *t, const char *sco
 bool tsr_user_tokens_send(struct tsr_req *req, const struct tsr_user_grant *g)
 {
     struct tsr_strlist scope = {0};
-    struct token_set t = {0};
+    struct token_set t = {.refresh_token = g->refresh_token};
     int rc = tsr_strlist_split(&scope, g->scope);
     if (rc == 0)
         rc = access_token(req, g, &scope, &t);
@@ -173,8 +172,8 @@ bool tsr_user_tokens_send(struct tsr_req *req, const struct tsr_user_grant *g)
         };
         rc = tsr_id_token_issue(req->tenant, &claims, &t.id_token);
     }
-    if (rc == 0 && g->issue_refresh)
-        rc = refresh_token(req, g, &t);
+    if (rc == 0 && g->issue_refresh && t.refresh_token == NULL)
+        rc = refresh_token(req, g, &t.refresh_token);
     if (rc != 0) {
         tsr_resp_oauth_error(req, 500, "server_error", "Cannot issue the tokens: %s",
                              tsr_strerror(rc));

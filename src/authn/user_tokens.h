@@ -25,11 +25,13 @@ struct tsr_user_grant {
     const char *family_id; /* the grant the tokens descend from (code hash or refresh family) */
     bool issue_refresh;    /* a refresh token joins the family */
     int64_t rt_expires_at; /* the family's absolute expiry; -1: start one from the client's settings */
+    char *refresh_token;   /* stored already (tsr_rt_spend), or NULL; send wipes and frees it */
 };
 
 /*
  * Issues the tokens and sends the 200 response (no-store).  On failure
- * sends the error response and returns false.
+ * sends the error response and returns false.  A refresh token is made
+ * here when g->issue_refresh asks for one and g->refresh_token is NULL.
  */
 bool tsr_user_tokens_send(struct tsr_req *req, const struct tsr_user_grant *g);
 

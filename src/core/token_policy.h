@@ -165,6 +165,16 @@ int tsr_rt_commit(tsr_store *st, const char *tenant_id, const struct tsr_client 
                   const struct tsr_refresh_token *t);
 
 /*
+ * tsr_rt_commit and, for a rotating client, its successor in t's family
+ * with scope, in one transaction (one commit per refresh, nothing spent
+ * without a successor): *next receives the successor's value (caller
+ * wipes and frees), NULL for a non-rotating client.  Returns what
+ * tsr_rt_commit returns; on failure nothing is stored.
+ */
+int tsr_rt_spend(tsr_store *st, const char *tenant_id, const struct tsr_client *client,
+                 const struct tsr_refresh_token *t, const char *scope, char **next);
+
+/*
  * The absolute expiry of a new family of client's at now: now plus the
  * token lifetime for an expiring client with a finite one, else 0 (none).
  */

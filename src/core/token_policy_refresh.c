@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "util/secure.h"
 
 static bool expiring(const struct tsr_client_rt *rt)
 {
@@ -71,6 +72,35 @@ int tsr_rt_commit(tsr_store *st, const char *tenant_id, const struct tsr_client 
         return tsr_refresh_token_touch(st, tenant_id, t->hash);
     /* Rotated already: a retry within the leeway, which gets a new token of the family. */
     return t->rotated_at != 0 ? 0 : tsr_refresh_token_rotate(st, tenant_id, t->hash);
+}
+
+int tsr_rt_spend(tsr_store *st, const char *tenant_id, const struct tsr_client *client,
+                 const struct tsr_refresh_token *t, const char *scope, char **next)
+{
+    *next = NULL;
+    bool own = false;
+    int rc = tsr_store_begin_own(st, &own);
+    if (rc == 0)
+        rc = tsr_rt_commit(st, tenant_id, client, t);
+    if (rc == 0 && tsr_rt_rotating(client)) {
+        const struct tsr_refresh_token successor = {
+            .family_id = t->family_id,
+            .client_id = client->client_id,
+            .user_id = t->user_id,
+            .sid = t->sid,
+            .scope = (char *)scope,
+            .audience = t->audience,
+            .auth_time = t->auth_time,
+            .expires_at = t->expires_at,
+        };
+        rc = tsr_refresh_token_create(st, tenant_id, &successor, next);
+    }
+    rc = tsr_store_finish_own(st, own, rc);
+    if (rc != 0) {
+        tsr_wipe_free_str(*next);
+        *next = NULL;
+    }
+    return rc;
 }
 
 int64_t tsr_rt_family_expiry(const struct tsr_client *client, int64_t now)

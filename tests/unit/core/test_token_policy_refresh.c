@@ -257,6 +257,84 @@ static void test_unknown_other_client_and_absolute_expiry(void **state)
     free(expiring);
 }
 
+static int64_t family_size(struct people *p, const char *family)
+{
+    tsr_stmt *q = NULL;
+    assert_int_equal(tsr_store_query(p->st, &q,
+                                     "SELECT COUNT(*) FROM refresh_tokens "
+                                     "WHERE tenant_id = ? AND family_id = ?",
+                                     "ss", p->tenant_id, family),
+                     0);
+    assert_int_equal(tsr_stmt_step(q), TSR_STORE_ROW);
+    int64_t n = tsr_stmt_int64(q, 0);
+    tsr_stmt_finalize(q);
+    return n;
+}
+
+/*
+ * Spending a rotating client's token stores its successor in the same
+ * commit: a fault at any step leaves the token unspent and no successor;
+ * a non-rotating client's token gets none.
+ */
+static void test_spend_stores_the_successor_atomically(void **state)
+{
+    struct people *p = *state;
+    struct tsr_client rot = client_with("rotating", "non-expiring", 0, 0);
+    struct tsr_client touch = client_with("non-rotating", "non-expiring", 0, 0);
+    struct tsr_refresh_token t = {0}, s = {0};
+    char *value = issue(p, "fam", "app"), *next = NULL;
+    int failures = 0, rc = TSR_ESTORE;
+
+    assert_int_equal(present(p, &rot, value, &t), TSR_RT_OK);
+    for (int n = 1; n < 50 && rc != 0; n++) {
+        tsr_store_fail_after(n);
+        rc = tsr_rt_spend(p->st, p->tenant_id, &rot, &t, "openid", &next);
+        tsr_store_fail_after(0);
+        if (rc == 0)
+            break;
+        assert_int_equal(rc, TSR_ESTORE);
+        assert_null(next);
+        failures++;
+        assert_int_equal(present(p, &rot, value, &t), TSR_RT_OK);
+        assert_int_equal(t.rotated_at, 0);
+        assert_int_equal(family_size(p, "fam"), 1);
+    }
+    assert_int_equal(rc, 0);
+    assert_true(failures > 1);
+    assert_non_null(next);
+    assert_int_equal(family_size(p, "fam"), 2);
+    assert_int_equal(tsr_refresh_token_find(p->st, p->tenant_id, next, &s), 0);
+    assert_string_equal(s.family_id, "fam");
+    assert_string_equal(s.client_id, "app");
+    assert_string_equal(s.user_id, tokens_user);
+    assert_string_equal(s.scope, "openid");
+    assert_int_equal(s.auth_time, T0);
+    assert_int_equal(s.rotated_at, 0);
+    /* The same token spent again by a request that lost the race: nothing more is stored. */
+    struct tsr_refresh_token stale = {0};
+    assert_int_equal(tsr_refresh_token_find(p->st, p->tenant_id, value, &stale), 0);
+    assert_int_equal(stale.rotated_at, T0);
+    stale.rotated_at = 0;
+    char *lost = NULL;
+    assert_int_equal(tsr_rt_spend(p->st, p->tenant_id, &rot, &stale, "openid", &lost),
+                     TSR_ENOTFOUND);
+    assert_null(lost);
+    assert_int_equal(family_size(p, "fam"), 2);
+
+    char *kept = issue(p, "fam2", "app"), *none = NULL;
+    assert_int_equal(present(p, &touch, kept, &t), TSR_RT_OK);
+    assert_int_equal(tsr_rt_spend(p->st, p->tenant_id, &touch, &t, "openid", &none), 0);
+    assert_null(none);
+    assert_int_equal(family_size(p, "fam2"), 1);
+
+    tsr_refresh_token_cleanup(&stale);
+    tsr_refresh_token_cleanup(&s);
+    tsr_refresh_token_cleanup(&t);
+    free(next);
+    free(value);
+    free(kept);
+}
+
 static void test_storage_failures(void **state)
 {
     struct people *p = *state;
@@ -312,6 +390,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_non_rotating_idle_window, tokens_setup,
                                         tokens_teardown),
         cmocka_unit_test_setup_teardown(test_unknown_other_client_and_absolute_expiry, tokens_setup,
+                                        tokens_teardown),
+        cmocka_unit_test_setup_teardown(test_spend_stores_the_successor_atomically, tokens_setup,
                                         tokens_teardown),
         cmocka_unit_test_setup_teardown(test_storage_failures, tokens_setup, tokens_teardown),
     };
