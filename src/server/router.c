@@ -56,12 +56,13 @@ bool tsr_router_is_mgmt_path(const char *path)
 bool tsr_router_needs_catalog(const char *path)
 {
     /*
-     * The Management API reads its records, and checks its bearer tokens,
-     * in SQL (and stays open to repair what made a reload fail); discovery,
-     * the JWKS and the health check read no record of the catalog.
+     * The JWKS publishes the snapshot's keys and the Management API checks
+     * its bearer tokens against them, so a revoked key must not outlive a
+     * failed reload there either; only discovery (fixed URLs) and the
+     * health check read nothing that a change can revoke.
      */
-    return !tsr_router_is_mgmt_path(path) && strcmp(path, "/healthz") != 0 &&
-           strncmp(path, "/.well-known/", strlen("/.well-known/")) != 0;
+    return strcmp(path, "/healthz") != 0 &&
+           strcmp(path, "/.well-known/openid-configuration") != 0;
 }
 
 /*

@@ -259,8 +259,8 @@ test('a reload that keeps failing answers 503, never the revoked grant, until on
       assert.equal(res.body.error, 'temporarily_unavailable');
       assert.equal(res.headers.get('retry-after'), '1');
     }
-    // CORS and /authorize need the catalog too; discovery, the JWKS and the Management API
-    // (where the cause gets repaired) do not.
+    // CORS, /authorize, the JWKS (a revoked key must leave it) and the Management API (its
+    // tokens are checked against those keys) need the catalog too; discovery and /healthz do not.
     const pre = await request(`${server.url}oauth/token`, {
       method: 'OPTIONS',
       headers: { origin: 'https://x.example.com', 'access-control-request-method': 'POST' },
@@ -270,10 +270,14 @@ test('a reload that keeps failing answers 503, never the revoked grant, until on
     assert.equal(az.status, 503, az.text);
     assert.equal(az.location, '');
     assert.equal((await request(`${server.url}.well-known/openid-configuration`)).status, 200);
-    assert.equal((await request(`${server.url}.well-known/jwks.json`)).status, 200);
+    const jwks = await request(`${server.url}.well-known/jwks.json`);
+    assert.equal(jwks.status, 503, jwks.text);
+    assert.equal(jwks.body.error, 'temporarily_unavailable');
     assert.equal((await request(`${server.url}healthz`)).status, 200);
     const list = await mgmt.get(`/clients/${fx.client.client_id}`);
-    assert.equal(list.status, 200, list.text);
+    assert.equal(list.status, 503, list.text);
+    assert.equal(list.body.statusCode, 503);
+    assert.equal(list.body.errorCode, 'temporarily_unavailable');
     // The second node learns of the write by its poll, cannot reload either, and fails closed.
     await eventually(async () => {
       const res = await token(second, fx);
