@@ -27,7 +27,8 @@ import { verifyBench, verifyTable } from './verify.mjs';
 // BENCH_ONLY=cc_rs256,jwks runs those scenarios and nothing else (no limits,
 // no verify, no Tessera-only part): a quick loop while working on one path.
 // Such a partial run writes results/<time>-partial.json only (gitignored), and
-// so does a run shorter than the default BENCH_SECONDS, unless BENCH_PUBLISH=1:
+// so does a run shorter than the default BENCH_SECONDS, or one whose limits the
+// machine's other work made unreliable (limits.openssl.busy), unless BENCH_PUBLISH=1:
 // only a full-length run replaces latest.json, latest.svg, docs/performance.md
 // and adds a tracked results/<time>.json.
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
@@ -256,8 +257,11 @@ async function main() {
     const dir = path.join(HERE, 'results');
     mkdirSync(dir, { recursive: true });
     const stamp = started.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '');
+    // A busy machine's limits are unreliable: such a run is kept, but not published.
+    const busy = result.limits.openssl?.busy && process.env.BENCH_PUBLISH !== '1';
+    if (publish && busy) result.notes.push('machine busy (openssl speed -multi below one core): written as a partial result only (BENCH_PUBLISH=1 publishes it)');
     const text = `${JSON.stringify(result, null, 2)}\n`;
-    if (!publish) {
+    if (!publish || busy) {
       writeFileSync(path.join(dir, `${stamp}-partial.json`), text);
       log(`wrote bench/results/${stamp}-partial.json (${result.minutes} min)`);
       return;

@@ -151,6 +151,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const args = process.argv.slice(2);
   const asJson = args[0] === '--json';
   if (asJson) args.shift();
-  const rows = await verifyBench(args[0] ?? path.resolve('build/bench/tessera-verify-bench'));
+  const rows = await verifyBench(args[0] ?? path.resolve('build-bench/bench/tessera-verify-bench'));
   console.log(asJson ? JSON.stringify(rows) : verifyTable(rows));
 }
