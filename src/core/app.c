@@ -352,6 +352,13 @@ void tsr_app_refresh_if_changed(struct tsr_app *app, tsr_store *st)
     int64_t generation = 0;
     struct tsr_tenant_set *set = tsr_app_acquire(app);
     bool changed = tsr_tenant_set_generation(st, &generation) == 0 && generation != set->generation;
+    /*
+     * A change whose touch failed moved no generation: only a reload (which
+     * touches it first) lets other nodes see it, so the check retries it
+     * too, not only a request to that tenant here.
+     */
+    for (size_t i = 0; !changed && i < set->n; i++)
+        changed = atomic_load(&set->tenants[i].untouched);
     tsr_tenant_set_release(set);
     if (changed)
         tsr_app_reload(app, st);

@@ -281,6 +281,47 @@ static void failed_full_reload_marks_every_tenant(void **state)
     tsr_app_close(&app);
 }
 
+/*
+ * Attack (issue 12 review): a deletion whose touch failed leaves the
+ * generation unmoved.  The node that took it marks the tenant stale, but
+ * nothing but a request to that tenant on that node ever retries: its own
+ * once-a-second check (which any tenant's request runs) compares
+ * generations, sees none moved and touches nothing, so a second node keeps
+ * serving the deleted client for as long as that tenant gets no request
+ * on the first node.
+ */
+static void untouched_change_reaches_other_nodes(void **state)
+{
+    (void)state;
+    struct tsr_app one, two;
+    tsr_store *st = open_app(&one);
+    char tid[128], id[TSR_CLIENT_ID_LEN + 1];
+    snprintf(tid, sizeof tid, "%s", current(&one)->t.id);
+    add_client(st, tid, id);
+    assert_int_equal(tsr_catalog_changed(&one, st, tid), 0);
+    tsr_store *st2 = open_app(&two);
+    assert_non_null(tsr_catalog_client(current(&two)->catalog, id));
+
+    assert_int_equal(tsr_client_delete(st, tid, id), 0);
+    tsr_store_fail_after(1); /* the touch's first statement */
+    assert_int_not_equal(tsr_catalog_changed(&one, st, tid), 0);
+    tsr_store_fail_after(0);
+    assert_true(atomic_load(&current(&one)->untouched));
+
+    /* Time passes; both nodes run their once-a-second checks (requests to other tenants, mail). */
+    for (int i = 0; i < 3; i++) {
+        atomic_store(&one.checked_at, 0);
+        tsr_app_refresh_if_changed(&one, st);
+        atomic_store(&two.checked_at, 0);
+        tsr_app_refresh_if_changed(&two, st2);
+    }
+    /* The second node must not serve the deleted client any more. */
+    assert_false(atomic_load(&current(&one)->untouched));
+    assert_null(tsr_catalog_client(current(&two)->catalog, id));
+    tsr_app_close(&two);
+    tsr_app_close(&one);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +329,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(retries_are_bounded_and_recover, setup, teardown),
         cmocka_unit_test_setup_teardown(untouched_change_survives_other_reloads, setup, teardown),
         cmocka_unit_test_setup_teardown(failed_full_reload_marks_every_tenant, setup, teardown),
+        cmocka_unit_test_setup_teardown(untouched_change_reaches_other_nodes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
