@@ -104,19 +104,26 @@ char *tsr_strlist_to_text(const struct tsr_strlist *l)
     return text;
 }
 
+/* The next space-separated word of *s (NULL when none is left); *s moves past it. */
+static const char *next_word(const char **s, size_t *len)
+{
+    if (*s == NULL)
+        return NULL;
+    while (**s == ' ')
+        (*s)++;
+    const char *word = *s;
+    *len = strcspn(word, " ");
+    *s += *len;
+    return *len > 0 ? word : NULL;
+}
+
 int tsr_strlist_split(struct tsr_strlist *l, const char *s)
 {
-    while (s != NULL && *s != '\0') {
-        while (*s == ' ')
-            s++;
-        size_t len = strcspn(s, " ");
-        if (len == 0)
-            break;
+    size_t len;
+    for (const char *word; (word = next_word(&s, &len)) != NULL;)
         /* The word is copied once, into the list, and only when it is new. */
-        if (!contains_n(l, s, len) && push_n(l, s, len) != 0)
+        if (!contains_n(l, word, len) && push_n(l, word, len) != 0)
             goto nomem;
-        s += len;
-    }
     return 0;
 nomem:
     tsr_strlist_cleanup(l);
@@ -125,17 +132,10 @@ nomem:
 
 bool tsr_words_contain(const char *s, const char *word)
 {
-    size_t wlen = strlen(word);
-    while (s != NULL && *s != '\0') {
-        while (*s == ' ')
-            s++;
-        size_t len = strcspn(s, " ");
-        if (len == 0)
-            break;
-        if (len == wlen && memcmp(s, word, len) == 0)
+    size_t wlen = strlen(word), len;
+    for (const char *w; (w = next_word(&s, &len)) != NULL;)
+        if (len == wlen && memcmp(w, word, len) == 0)
             return true;
-        s += len;
-    }
     return false;
 }
 
