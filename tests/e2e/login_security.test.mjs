@@ -27,7 +27,7 @@ import {
   testEmail,
   userinfo,
 } from './lib/authflow.mjs';
-import { countRows, countWhere, eventTypes, sqlText } from './lib/db.mjs';
+import { countRows, countWhere, sqlText, committedEventTypes } from './lib/db.mjs';
 
 const APP = 'http://127.0.0.1:7'; // the SPA's origin (never fetched)
 const SPA_CB = `${APP}/callback`;
@@ -392,7 +392,7 @@ test('the login page: never framed, CSP, labelled inputs, CSRF token', t_(async 
 }));
 
 test('events: s, f(p|u), seacft and feacft are recorded with Auth0 codes', t_(async () => {
-  const types = eventTypes(server.dbPath);
+  const types = await committedEventTypes(server);
   for (const t of ['s', 'seacft', 'feacft']) assert.ok(types.includes(t), `event ${t}: ${types.join(',')}`);
   assert.ok(types.includes('fp') || types.includes('f'), `a failed login, wrong password (fp): ${types.join(',')}`);
   assert.ok(types.includes('fu') || types.includes('f'), `a failed login, unknown user (fu): ${types.join(',')}`);

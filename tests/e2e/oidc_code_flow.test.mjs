@@ -12,7 +12,7 @@ import * as client from 'openid-client';
 import { startTessera, withLogs } from './lib/server.mjs';
 import { Mgmt, remember } from './lib/mgmt.mjs';
 import { assertIdToken, loginOverHttp, testEmail } from './lib/authflow.mjs';
-import { eventTypes } from './lib/db.mjs';
+import { committedEventTypes } from './lib/db.mjs';
 
 const CALLBACK = 'http://127.0.0.1:9/callback'; // never fetched: the test reads the Location
 const SCOPE = 'openid profile email offline_access read:messages';
@@ -160,7 +160,7 @@ test('refresh rotates every time; reusing a rotated refresh token revokes the fa
 }));
 
 test('events: the login (s), code exchange (seacft), refresh (sertft) and refresh reuse (ferrt) are recorded', t_(async () => {
-  const types = eventTypes(server.dbPath, { userId: user.user_id });
+  const types = await committedEventTypes(server, { userId: user.user_id });
   for (const t of ['s', 'seacft', 'sertft', 'ferrt']) assert.ok(types.includes(t), `event ${t} recorded: ${types.join(',')}`);
 }));
 

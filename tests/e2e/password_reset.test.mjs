@@ -20,7 +20,7 @@ import {
   submitLogin,
   testEmail,
 } from './lib/authflow.mjs';
-import { countRows, eventTypes } from './lib/db.mjs';
+import { countRows, committedEventTypes } from './lib/db.mjs';
 import { outbox, waitForMailLink } from './lib/mail.mjs';
 
 const APP = 'http://127.0.0.1:7';
@@ -182,6 +182,6 @@ test('screen_hint=signup shows the signup page; signing up there logs the person
 
 test('events: a signup is recorded as ss', t_(async () => {
   assert.ok(signedUp, 'the signup test ran first');
-  const types = eventTypes(server.dbPath, { userId: signedUp });
+  const types = await committedEventTypes(server, { userId: signedUp });
   assert.ok(types.includes('ss'), `signup event ss for ${signedUp}: ${types.join(',')}`);
 }));

@@ -13,7 +13,7 @@ import { mgmtToken } from './lib/http.mjs';
 import { CookieJar } from './lib/cookies.mjs';
 import { alertTexts, findForm, hiddenFields, textOf } from './lib/html.mjs';
 import { DB_CONNECTION, WRONG_CREDENTIALS, codeRequest, loginOverHttp, openLogin, submitLogin, testEmail } from './lib/authflow.mjs';
-import { countRows, eventTypes } from './lib/db.mjs';
+import { countRows, committedEventTypes } from './lib/db.mjs';
 import { outbox, waitForMailLink } from './lib/mail.mjs';
 
 const APP = 'http://127.0.0.1:7';
@@ -146,7 +146,7 @@ test('password-change ticket: the link sets a new password once, marks the email
   assert.deepEqual(alertTexts(again.text), [RESET_INVALID]);
   await loginWorks(user.email, newPw);
 
-  const types = eventTypes(server.dbPath, { userId: user.user_id });
+  const types = await committedEventTypes(server, { userId: user.user_id });
   assert.ok(types.includes('scpr') && types.includes('scp'), `scpr and scp: ${types}`);
 }));
 
@@ -182,7 +182,7 @@ test('email-verification ticket: opening the link changes nothing; its button ve
   const replay = await jar.postForm(link, { ticket: new URL(link).searchParams.get('ticket'), csrf: jar.get('tsr_csrf') ?? 'x' });
   assert.equal(replay.status, 400, `replayed POST: ${replay.status}`);
 
-  const types = eventTypes(server.dbPath, { userId: user.user_id });
+  const types = await committedEventTypes(server, { userId: user.user_id });
   assert.ok(types.includes('svr') && types.includes('sv') && types.includes('fv'), `svr, sv, fv: ${types}`);
 }));
 
@@ -434,7 +434,7 @@ test('a verification email whose mail relay is down is queued: 201, the ticket a
     assert.equal(now.password_tickets, before.password_tickets + 1, 'the ticket is kept');
     assert.equal(now.jobs, before.jobs + 1, 'the job is stored');
     assert.ok(countRows(smtp.dbPath, ['mail_queue']).mail_queue >= 1, 'the mail waits in the queue');
-    assert.ok(eventTypes(smtp.dbPath, { userId: user.user_id }).includes('svr'));
+    assert.ok((await committedEventTypes(smtp, { userId: user.user_id })).includes('svr'));
   } finally {
     assert.equal(await smtp.stop(), 0, 'the SMTP test server should exit 0 on SIGTERM');
     stoppedLogs.push(smtp.stderr());

@@ -1,5 +1,6 @@
 // Row counts straight from the server's SQLite file via the sqlite3 CLI.
 import { execFileSync } from 'node:child_process';
+import { json, mgmtToken } from './http.mjs';
 
 export const TABLES = ['tenants', 'signing_keys', 'clients', 'resource_servers', 'client_grants'];
 
@@ -75,6 +76,16 @@ export function sqlText(s) {
 }
 
 /** Event types (Auth0 log codes) recorded so far, oldest first, optionally for one user or client. */
+/**
+ * eventTypes once every row the server has queued is committed: the server
+ * writes event rows in batches, and /api/v2/logs waits for them first.
+ */
+export async function committedEventTypes(server, filter = {}) {
+  const res = await json(`${server.url}api/v2/logs?per_page=1`, 'GET', undefined, await mgmtToken(server));
+  if (res.status !== 200) throw new Error(`GET /api/v2/logs: ${res.status} ${res.text}`);
+  return eventTypes(server.dbPath, filter);
+}
+
 export function eventTypes(dbPath, { userId, clientId } = {}) {
   const where = [];
   if (userId) where.push(`user_id = ${sqlText(userId)}`);
