@@ -178,12 +178,13 @@ int tsr_tenant_create(tsr_store *st, const struct tsr_tenant_new *spec,
         (rc = create_client_and_grant(st, t.id, audience, &c, &secret)) != 0 ||
         (rc = tsr_connection_ensure_default(st, t.id)) != 0)
         goto out;
-    creds = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "client_id", c.client_id,
-                      "client_secret", secret, "issuer", spec->issuer, "audience", audience,
-                      "token_endpoint", token_endpoint, "tenant_id", t.id, "tenant_name",
-                      spec->name);
+    creds = json_pack("{s:s, s:s, s:s, s:s, s:s}", "client_id", c.client_id, "client_secret",
+                      secret, "issuer", spec->issuer, "audience", audience, "token_endpoint",
+                      token_endpoint);
     text = creds ? json_dumps(creds, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    if (text == NULL) {
+    /* The file keeps the default tenant's shape; the caller also learns which tenant. */
+    if (text == NULL || json_object_set_new(creds, "tenant_id", json_string(t.id)) != 0 ||
+        json_object_set_new(creds, "tenant_name", json_string(spec->name)) != 0) {
         rc = TSR_ENOMEM;
         goto out;
     }

@@ -31,8 +31,8 @@ struct tsr_tenant_new {
  * gets: signing keys, the Management API, a machine-to-machine client
  * granted all of its scopes, and the default database connection.  Writes
  * the client's credentials (client_id, client_secret, issuer, audience,
- * token_endpoint, tenant_id, tenant_name) to spec->creds_path and, on
- * success, *creds (free with tsr_wipe_creds).  *tenant_id (may be NULL)
+ * token_endpoint) to spec->creds_path and, on success, the same plus
+ * tenant_id and tenant_name to *creds (free with tsr_wipe_creds).  *tenant_id (may be NULL)
  * receives the new id (caller frees).  Returns 0, TSR_ECONFLICT (the issuer
  * is taken) or another negative code, with one line in err.
  */

@@ -7,7 +7,7 @@
 // lists the other's records, and each JWKS holds only its own keys.
 // `tessera tenants delete` removes every record of the tenant.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
@@ -36,6 +36,7 @@ const POLL_TRIES = 100;
 const POLL_MS = 100;
 
 let server;
+let devTenantId; // from tenants create --json
 const tenants = {}; // a: default, b: dev; each {srv, mgmt, api, web, m2m, user, role, login}
 const t_ = (fn) => withLogs(() => server, fn);
 
@@ -80,9 +81,15 @@ before(async () => {
   assert.equal(created.code, 0, `tenants create: ${created.stderr}`);
   const creds = JSON.parse(created.stdout);
   remember(creds.client_secret);
+  devTenantId = creds.tenant_id;
+  assert.equal(creds.tenant_name, 'dev');
   assert.equal(creds.issuer, `${server.url}dev/`);
   assert.equal(creds.audience, `${server.url}dev/api/v2/`);
-  assert.ok(existsSync(path.join(server.dataDir, 'bootstrap-client-dev.json')), 'the credentials file is written');
+  const file = JSON.parse(readFileSync(path.join(server.dataDir, 'bootstrap-client-dev.json'), 'utf8'));
+  assert.deepEqual(Object.keys(file), ['client_id', 'client_secret', 'issuer', 'audience', 'token_endpoint'],
+    'the file has the shape of bootstrap-client.json');
+  assert.equal(file.client_secret, creds.client_secret);
+  assert.equal((statSync(path.join(server.dataDir, 'bootstrap-client-dev.json')).mode & 0o777), 0o600);
   await waitForIssuer(`${server.url}dev/`, true);
   const email = testEmail('both'); // the same address in both tenants: two separate people
   tenants.a = await fixtures(server, email);
@@ -291,7 +298,8 @@ test('a password-change ticket of one tenant does not open in the other', t_(asy
 
 test('tenants delete removes every record of the tenant, and the server stops serving it', t_(async () => {
   const b = tenants.b.srv.bootstrap;
-  const tid = b.tenant_id;
+  const tid = devTenantId;
+  assert.match(tid ?? '', /^[A-Za-z0-9]{32}$/);
   const tables = queryRows(
     server.dbPath,
     "SELECT DISTINCT m.name FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table' AND c.name = 'tenant_id'",
