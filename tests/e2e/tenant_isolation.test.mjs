@@ -168,6 +168,22 @@ test("the Management API of one tenant never lists the other's records", t_(asyn
   }
 }));
 
+test('the CLI reaches a tenant with --tenant NAME, through its own credentials file', t_(async () => {
+  const ids = async (args) => {
+    const r = await cli(['apps', 'list', '--json', ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    const body = JSON.parse(r.stdout);
+    return (Array.isArray(body) ? body : body.clients).map((c) => c.client_id);
+  };
+  const dev = await ids(['--tenant', 'dev']);
+  assert.ok(dev.includes(tenants.b.web.client_id), `apps list --tenant dev: ${dev}`);
+  assert.ok(!dev.includes(tenants.a.web.client_id), 'apps list --tenant dev shows a client of the default tenant');
+  const def = await ids([]);
+  assert.ok(def.includes(tenants.a.web.client_id) && !def.includes(tenants.b.web.client_id), `apps list: ${def}`);
+  const bad = await cli(['apps', 'list', '--tenant', '../x']);
+  assert.equal(bad.code, 2, bad.stderr);
+}));
+
 test('a Management API token works only in its own tenant', t_(async () => {
   for (const [from, to, what] of pairs()) {
     const res = await json(`${to.srv.url}api/v2/clients`, 'GET', undefined, from.mgmt.token);
