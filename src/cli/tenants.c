@@ -75,9 +75,8 @@ static int local_open(const struct tsr_cli_args *a, struct local *l)
 
 static json_t *tenant_json(const struct tsr_tenant *t)
 {
-    return json_pack("{s:s, s:s, s:s, s:b, s:I}", "id", t->id, "name", t->friendly_name,
-                     "issuer", t->issuer, "default", t->is_default, "created_at",
-                     (json_int_t)t->created_at);
+    return json_pack("{s:s, s:s, s:s, s:b, s:I}", "id", t->id, "name", t->friendly_name, "issuer",
+                     t->issuer, "default", t->is_default, "created_at", (json_int_t)t->created_at);
 }
 
 static const struct tsr_cli_col tenant_cols[] = {
@@ -129,10 +128,9 @@ static bool name_ok(const char *name)
  */
 static bool prefix_ok(const char *prefix)
 {
-    static const char *const taken[] = {".well-known", "api",      "authorize", "dbconnections",
-                                        "healthz",     "oauth",    "oidc",      "u",
-                                        "userinfo",    "v2",       "login",     "logout",
-                                        NULL};
+    static const char *const taken[] = {
+        ".well-known", "api",      "authorize", "dbconnections", "healthz", "oauth", "oidc",
+        "u",           "userinfo", "v2",        "login",         "logout",  NULL};
     const char *seg = prefix + 1, *end = strchr(seg, '/');
     size_t len = end != NULL ? (size_t)(end - seg) : strlen(seg);
     for (size_t i = 0; taken[i] != NULL; i++)
@@ -170,8 +168,10 @@ static int tenants_create(const struct tsr_cli_args *a)
         goto out;
     }
     if (name == NULL || !name_ok(name)) {
-        rc = tsr_cli_usage(a, "--name needs 1 to %d lowercase letters, digits and hyphens "
-                              "(not \"default\")", NAME_MAX_LEN);
+        rc = tsr_cli_usage(a,
+                           "--name needs 1 to %d lowercase letters, digits and hyphens "
+                           "(not \"default\")",
+                           NAME_MAX_LEN);
         goto out;
     }
     if (tsr_issuer_split(norm->public_url, host, sizeof host, prefix, sizeof prefix) != 0 ||
@@ -204,6 +204,7 @@ static int tenants_create(const struct tsr_cli_args *a)
     }
     uint8_t mk[TSR_MASTER_KEY_LEN];
     if (tsr_masterkey_load(data_dir(a), NULL, false, mk, NULL, err, sizeof err) != 0) {
+        tsr_wipe(mk, sizeof mk);
         rc = tsr_cli_fail(a, "%s", err);
         goto out;
     }
@@ -273,8 +274,8 @@ static int tenants_delete(const struct tsr_cli_args *a)
         tsr_cli_print_json(stdout, j);
         json_decref(j);
     } else {
-        printf("Deleted tenant %s (%s) at %s with all of its records%s.\n", t->friendly_name,
-               t->id, t->issuer, removed ? " and its credentials file" : "");
+        printf("Deleted tenant %s (%s) at %s with all of its records%s.\n", t->friendly_name, t->id,
+               t->issuer, removed ? " and its credentials file" : "");
     }
 out:
     tsr_tenant_list_free(list, n);
@@ -314,16 +315,15 @@ const struct tsr_cli_command tsr_cli_tenants_commands[] = {
      .exit_status = "0 listed, 1 failed (one line on stderr says why), 2 usage"},
     {.name = "tenants create",
      .summary = "add a tenant with its own issuer, keys, users and Management API",
-     .details =
-         "The new tenant gets what the default tenant got on the first start: signing\n"
-         "keys, the Management API, a machine-to-machine client granted all of its\n"
-         "scopes, and the Username-Password-Authentication connection. Its issuer is\n"
-         "either its own host (https://dev.id.example.com/) or a path prefix on a host\n"
-         "another tenant serves (http://localhost:8080/dev/); a request goes to the\n"
-         "tenant whose issuer matches its Host header and path, else to the default\n"
-         "tenant. Prints the client's credentials once; they are also written to\n"
-         "{data-dir}/bootstrap-client-NAME.json (mode 0600). Works while the server\n"
-         "runs: it serves the new tenant within a second.\n",
+     .details = "The new tenant gets what the default tenant got on the first start: signing\n"
+                "keys, the Management API, a machine-to-machine client granted all of its\n"
+                "scopes, and the Username-Password-Authentication connection. Its issuer is\n"
+                "either its own host (https://dev.id.example.com/) or a path prefix on a host\n"
+                "another tenant serves (http://localhost:8080/dev/); a request goes to the\n"
+                "tenant whose issuer matches its Host header and path, else to the default\n"
+                "tenant. Prints the client's credentials once; they are also written to\n"
+                "{data-dir}/bootstrap-client-NAME.json (mode 0600). Works while the server\n"
+                "runs: it serves the new tenant within a second.\n",
      .opts = create_opts,
      .kind = TSR_CLI_PARSED,
      .run = tenants_create,

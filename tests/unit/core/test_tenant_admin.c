@@ -43,9 +43,8 @@ static int setup(void **state)
     int applied = 0;
     assert_int_equal(tsr_store_open(db, &st), 0);
     assert_int_equal(tsr_store_migrate(st, &applied), 0);
-    assert_int_equal(tsr_bootstrap(st, "http://127.0.0.1:9999/", dir, master_key, NULL, err,
-                                   sizeof err),
-                     0);
+    assert_int_equal(
+        tsr_bootstrap(st, "http://127.0.0.1:9999/", dir, master_key, NULL, err, sizeof err), 0);
     *state = st;
     return 0;
 }
@@ -198,8 +197,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(create_gives_what_the_default_got, setup, teardown),
         cmocka_unit_test_setup_teardown(a_taken_issuer_leaves_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(delete_removes_every_record_and_the_generation_grows,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(delete_removes_every_record_and_the_generation_grows, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(the_default_and_unknown_tenants_are_not_deleted, setup,
                                         teardown),
     };
