@@ -5,7 +5,8 @@
 // cookies, client credentials, Management token, ticket) is refused by the
 // other in the documented error shape, the Management API of one never
 // lists the other's records, and each JWKS holds only its own keys.
-// `tessera tenants delete` removes every record of the tenant.
+// A third tenant at http://localhost:PORT/ is found by the Host header on
+// the same address. `tessera tenants delete` removes every record of a tenant.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import { after, before, test } from 'node:test';
 import { runCli } from './lib/cli.mjs';
 import { CookieJar } from './lib/cookies.mjs';
 import { countWhere, queryRows } from './lib/db.mjs';
-import { form, json, request } from './lib/http.mjs';
+import { form, json, rawRequest, request } from './lib/http.mjs';
 import { Mgmt, assertMgmtError, assertOAuthError, remember } from './lib/mgmt.mjs';
 import {
   authorizeUrl,
@@ -312,6 +313,34 @@ test('a password-change ticket of one tenant does not open in the other', t_(asy
   }
 }));
 
+test('a tenant on its own host is found by the Host header, on the same address', t_(async () => {
+  const issuer = `http://localhost:${server.port}/`;
+  const made = await cli(['tenants', 'create', '--issuer', issuer, '--name', 'stage', '--json']);
+  assert.equal(made.code, 0, made.stderr);
+  remember(JSON.parse(made.stdout).client_secret);
+  const at = (p, headers = {}) => rawRequest(`${server.url}${p}`, { headers: { host: `localhost:${server.port}`, ...headers } });
+  let disc;
+  for (let i = 0; i < POLL_TRIES; i++) {
+    disc = await at('.well-known/openid-configuration');
+    if (disc.body?.issuer === issuer) break;
+    await sleep(POLL_MS);
+  }
+  assert.equal(disc.body?.issuer, issuer, `discovery by Host: ${disc.status} ${disc.text}`);
+  const jwks = await at('.well-known/jwks.json');
+  const kids = new Set(jwks.body.keys.map((k) => k.kid));
+  for (const x of Object.values(tenants)) {
+    const other = await request(`${x.srv.url}.well-known/jwks.json`);
+    for (const k of other.body.keys) assert.ok(!kids.has(k.kid), `kid ${k.kid} shared with ${x.srv.url}`);
+    const res = await at('api/v2/clients', { authorization: `Bearer ${x.mgmt.token}` });
+    assertMgmtError(res, 401, {}, `${x.srv.url}'s Management token at ${issuer}`);
+  }
+  // The same address without that Host header is still the default tenant.
+  const def = await request(`${server.url}.well-known/openid-configuration`);
+  assert.equal(def.body.issuer, server.url);
+  const del = await cli(['tenants', 'delete', 'stage', '--force']);
+  assert.equal(del.code, 0, del.stderr);
+}));
+
 test('tenants delete removes every record of the tenant, and the server stops serving it', t_(async () => {
   const b = tenants.b.srv.bootstrap;
   const tid = devTenantId;
@@ -342,4 +371,5 @@ test('tenants delete removes every record of the tenant, and the server stops se
   assert.equal(res.status, 200);
   const list = await cli(['tenants', 'list', '--json']);
   assert.deepEqual(JSON.parse(list.stdout).map((r) => r.name), ['default']);
+  assert.equal(countWhere(server.dbPath, 'SELECT count(*) FROM tenants'), 1);
 }));
