@@ -119,8 +119,9 @@ const struct tsr_cli_command tsr_cli_backup_commands[] = {
          "/tmp): anyone else who can write there could divert the copy.\n"
          "\n"
          "Not in the backup: the master key ({data-dir}/master.key, or TESSERA_MASTER_KEY)\n"
-         "and bootstrap-client.json. The signing keys in the backup are sealed under the\n"
-         "master key: keep a copy of the key, apart from the backups, or they are useless.\n",
+         "and bootstrap-client.json (nor any tenant's bootstrap-client-NAME.json). The\n"
+         "signing keys in the backup are sealed under the master key: keep a copy of the\n"
+         "key, apart from the backups, or they are useless.\n",
      .opts = backup_opts,
      .kind = TSR_CLI_PARSED,
      .run = backup_run,

@@ -20,6 +20,9 @@ extern const struct tsr_cli_command tsr_cli_apps_commands[];  /* apps.c */
 extern const struct tsr_cli_command tsr_cli_apis_commands[];  /* apis.c */
 extern const struct tsr_cli_command tsr_cli_users_commands[]; /* users.c */
 
+/* tenants.c: local commands on the data directory's tenants. */
+extern const struct tsr_cli_command tsr_cli_tenants_commands[];
+
 /* backup.c: local commands on the data directory's database. */
 extern const struct tsr_cli_command tsr_cli_backup_commands[];
 extern const struct tsr_cli_command tsr_cli_restore_commands[];

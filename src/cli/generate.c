@@ -313,6 +313,9 @@ static void man_tessera(FILE *out, const char *sysconfdir)
           ".TP\n.I data-dir/bootstrap-client.json\n"
           "The Management API client created on the first start: client_id,\n"
           "client_secret, audience and token endpoint (mode 0600).\n"
+          ".TP\n.I data-dir/bootstrap-client-NAME.json\n"
+          "The same for the tenant NAME made by \\fBtessera tenants create\\fR;\n"
+          "\\fBtessera tenants delete\\fR removes it.\n"
           ".TP\n.I data-dir/outbox/\n"
           "Mail, as .eml files, when \\fB\\-\\-smtp\\-url\\fR is not set.\n",
           out);

@@ -29,6 +29,8 @@ const struct tsr_cli_opt tsr_cli_remote_opts[] = {
     {"client-secret-file", "FILE",
      "file holding its secret (or the secret in TESSERA_CLIENT_SECRET)", 0},
     {"data-dir", "DIR", "where bootstrap-client.json is, without --client-id (./data)", 0},
+    {"tenant", "NAME", "use bootstrap-client-NAME.json there: a tenant of tessera tenants create",
+     0},
     {"ca-file", "FILE", "PEM certificates to trust for https (TESSERA_CA_FILE)", 0},
     {"allow-insecure-http", NULL, "allow plain http to a host that is not loopback", 0},
     {"json", NULL, "print the server's JSON instead of a table", 0},
@@ -438,7 +440,15 @@ static int resolve_creds(const struct tsr_cli_args *a, struct creds *c)
     const char *dir = opt_or_env(a, "data-dir", "TESSERA_DATA_DIR");
     char path[4096];
     json_error_t jerr;
-    snprintf(path, sizeof path, "%s/bootstrap-client.json", dir != NULL ? dir : "./data");
+    const char *tenant = tsr_cli_opt(a, "tenant");
+    if (tenant != NULL && (tenant[0] == '\0' || strlen(tenant) > 63 ||
+                           strspn(tenant, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(tenant)))
+        return tsr_cli_usage(a, "--tenant takes a tenant's name (tessera tenants list)");
+    if (tenant != NULL && strcmp(tenant, "default") != 0)
+        snprintf(path, sizeof path, "%s/bootstrap-client-%s.json", dir != NULL ? dir : "./data",
+                 tenant);
+    else
+        snprintf(path, sizeof path, "%s/bootstrap-client.json", dir != NULL ? dir : "./data");
     json_t *j = json_load_file(path, 0, &jerr);
     if (j == NULL)
         return tsr_cli_fail_with(a, TSR_CLI_UNREACHABLE,

@@ -43,7 +43,10 @@ static bool names_live_file(const char *dir, const char *db, const char *to)
         if (strcmp(base, live_names[i]) == 0)
             return true;
     }
-    return false;
+    /* Another tenant's credentials (tessera tenants create): bootstrap-client-NAME.json. */
+    size_t blen = strlen(base);
+    return strncmp(base, "bootstrap-client-", 17) == 0 && blen > 22 &&
+           strcmp(base + blen - 5, ".json") == 0;
 }
 
 /*

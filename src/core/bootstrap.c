@@ -9,6 +9,7 @@
 
 #include "core/api.h"
 #include "core/client.h"
+#include "core/connection.h"
 #include "core/grant.h"
 #include "core/keys.h"
 #include "core/tenant.h"
@@ -144,26 +145,29 @@ static int write_credentials(const char *path, const char *text, char *err, size
     return 0;
 }
 
-int tsr_bootstrap(tsr_store *st, const char *issuer, const char *data_dir,
-                  const uint8_t master_key[TSR_MASTER_KEY_LEN], FILE *out, char *err, size_t errlen)
+int tsr_tenant_create(tsr_store *st, const struct tsr_tenant_new *spec,
+                      const uint8_t master_key[TSR_MASTER_KEY_LEN], json_t **creds_out,
+                      char **tenant_id, char *err, size_t errlen)
 {
     struct tsr_tenant t = {0};
     struct tsr_client c = {0};
     char *secret = NULL, *text = NULL;
     char audience[TSR_SETTINGS_MAX_URL + 16], token_endpoint[TSR_SETTINGS_MAX_URL + 16];
-    char path[TSR_SETTINGS_MAX_PATH + 32];
     bool file_written = false;
     json_t *creds = NULL;
-    snprintf(path, sizeof path, "%s/bootstrap-client.json", data_dir);
+    err[0] = '\0';
+    *creds_out = NULL;
+    if (tenant_id != NULL)
+        *tenant_id = NULL;
 
     int rc = tsr_store_begin(st);
     if (rc != 0)
         goto out;
-    t.issuer = strdup(issuer);
-    t.friendly_name = strdup("default");
-    t.is_default = true;
-    snprintf(audience, sizeof audience, "%sapi/v2/", issuer);
-    snprintf(token_endpoint, sizeof token_endpoint, "%soauth/token", issuer);
+    t.issuer = strdup(spec->issuer);
+    t.friendly_name = strdup(spec->name);
+    t.is_default = spec->is_default;
+    snprintf(audience, sizeof audience, "%sapi/v2/", spec->issuer);
+    snprintf(token_endpoint, sizeof token_endpoint, "%soauth/token", spec->issuer);
     if (!t.issuer || !t.friendly_name) {
         rc = TSR_ENOMEM;
         goto out;
@@ -171,43 +175,82 @@ int tsr_bootstrap(tsr_store *st, const char *issuer, const char *data_dir,
     if ((rc = tsr_tenant_insert(st, &t)) != 0 ||
         (rc = tsr_keys_create_initial(st, t.id, master_key)) != 0 ||
         (rc = create_mgmt_api(st, t.id, audience)) != 0 ||
-        (rc = create_client_and_grant(st, t.id, audience, &c, &secret)) != 0)
+        (rc = create_client_and_grant(st, t.id, audience, &c, &secret)) != 0 ||
+        (rc = tsr_connection_ensure_default(st, t.id)) != 0)
         goto out;
-    creds =
-        json_pack("{s:s, s:s, s:s, s:s, s:s}", "client_id", c.client_id, "client_secret", secret,
-                  "issuer", issuer, "audience", audience, "token_endpoint", token_endpoint);
+    creds = json_pack("{s:s, s:s, s:s, s:s, s:s}", "client_id", c.client_id, "client_secret",
+                      secret, "issuer", spec->issuer, "audience", audience, "token_endpoint",
+                      token_endpoint);
     text = creds ? json_dumps(creds, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    if (text == NULL) {
+    /* The file keeps the default tenant's shape; the caller also learns which tenant. */
+    if (text == NULL || json_object_set_new(creds, "tenant_id", json_string(t.id)) != 0 ||
+        json_object_set_new(creds, "tenant_name", json_string(spec->name)) != 0) {
         rc = TSR_ENOMEM;
         goto out;
     }
-    if ((rc = write_credentials(path, text, err, errlen)) != 0)
+    if (tenant_id != NULL && (*tenant_id = strdup(t.id)) == NULL) {
+        rc = TSR_ENOMEM;
+        goto out;
+    }
+    if ((rc = write_credentials(spec->creds_path, text, err, errlen)) != 0)
         goto out;
     file_written = true;
     if ((rc = tsr_store_commit(st)) != 0)
         goto out;
-    if (out != NULL) {
+    *creds_out = creds;
+    creds = NULL;
+out:
+    if (rc != 0) {
+        if (err[0] == '\0')
+            snprintf(err, errlen, "cannot create the tenant %s: %s (%s)", spec->issuer,
+                     rc == TSR_ECONFLICT ? "another tenant has this issuer" : tsr_strerror(rc),
+                     tsr_store_errmsg(st));
+        tsr_store_rollback(st);
+        if (file_written)
+            unlink(spec->creds_path);
+        if (tenant_id != NULL) {
+            free(*tenant_id);
+            *tenant_id = NULL;
+        }
+    }
+    if (text != NULL)
+        tsr_wipe_free_str(text);
+    if (creds != NULL)
+        tsr_wipe_creds(creds);
+    tsr_wipe_free_str(secret);
+    tsr_client_cleanup(&c);
+    tsr_tenant_cleanup(&t);
+    return rc;
+}
+
+void tsr_wipe_creds(json_t *creds)
+{
+    const char *s = json_string_value(json_object_get(creds, "client_secret"));
+    if (s != NULL) /* jansson keeps its own copy; wipe it before freeing */
+        tsr_wipe((void *)s, strlen(s));
+    json_decref(creds);
+}
+
+int tsr_bootstrap(tsr_store *st, const char *issuer, const char *data_dir,
+                  const uint8_t master_key[TSR_MASTER_KEY_LEN], FILE *out, char *err, size_t errlen)
+{
+    char path[TSR_SETTINGS_MAX_PATH + 32];
+    json_t *creds = NULL;
+    snprintf(path, sizeof path, "%s/" TSR_BOOTSTRAP_FILE, data_dir);
+    struct tsr_tenant_new spec = {
+        .issuer = issuer, .name = "default", .is_default = true, .creds_path = path};
+    int rc = tsr_tenant_create(st, &spec, master_key, &creds, NULL, err, errlen);
+    if (rc == 0 && out != NULL) {
         fprintf(out,
                 "\nCreated the default tenant.  Management API credentials (shown once, also "
                 "saved to %s):\n"
                 "  client_id:     %s\n  client_secret: %s\n  audience:      %s\n\n",
-                path, c.client_id, secret, audience);
+                path, json_string_value(json_object_get(creds, "client_id")),
+                json_string_value(json_object_get(creds, "client_secret")),
+                json_string_value(json_object_get(creds, "audience")));
         fflush(out);
     }
-out:
-    if (rc != 0) {
-        if (err[0] == '\0')
-            snprintf(err, errlen, "bootstrap: cannot create the default tenant: %s (%s)",
-                     tsr_strerror(rc), tsr_store_errmsg(st));
-        tsr_store_rollback(st);
-        if (file_written)
-            unlink(path);
-    }
-    if (text != NULL)
-        tsr_wipe_free_str(text);
-    json_decref(creds);
-    tsr_wipe_free_str(secret);
-    tsr_client_cleanup(&c);
-    tsr_tenant_cleanup(&t);
+    if (creds != NULL)
+        tsr_wipe_creds(creds);
     return rc;
 }

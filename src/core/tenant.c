@@ -104,6 +104,24 @@ int tsr_tenant_update_settings(tsr_store *st, const struct tsr_tenant *t)
     return rc;
 }
 
+int tsr_tenant_delete(tsr_store *st, const char *id)
+{
+    int rc = tsr_store_begin(st);
+    if (rc != 0)
+        return rc;
+    /*
+     * The generation check compares sums: without the advance, a deletion
+     * and a creation in the same second could leave the sum unchanged.
+     */
+    if ((rc = tsr_rows_change(st, TSR_Q_TENANT_DELETE_ADVANCE, id)) == 0)
+        rc = tsr_rows_change(st, TSR_Q_TENANT_DELETE, id);
+    if (rc == 0)
+        rc = tsr_store_commit(st);
+    if (rc != 0)
+        tsr_store_rollback(st);
+    return rc;
+}
+
 int tsr_issuer_split(const char *issuer, char *host, size_t hostsz, char *prefix, size_t prefixsz)
 {
     struct tsr_url u;

@@ -54,6 +54,15 @@ int tsr_tenant_insert(tsr_store *st, struct tsr_tenant *t);
 int tsr_tenant_update_settings(tsr_store *st, const struct tsr_tenant *t);
 
 /*
+ * Deletes the tenant id with every record of it (the schema's ON DELETE
+ * CASCADE), in one transaction.  The default tenant is never deleted.  The
+ * sum of generations (tsr_tenant_set_generation) still grows, so every
+ * node notices.  Returns 0, TSR_ENOTFOUND (no such tenant, or the default)
+ * or the store's error.
+ */
+int tsr_tenant_delete(tsr_store *st, const char *id);
+
+/*
  * The "host[:port]" and "/prefix/" parts of an issuer URL, borrowed into
  * the caller's buffers.  Returns 0 or TSR_EINVAL.
  */

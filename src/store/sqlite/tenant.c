@@ -5,7 +5,7 @@ const struct tsr_sq_query tsr_sq_tenant[] = {
     {TSR_Q_TENANT_LIST,
      "SELECT id, issuer, friendly_name, default_audience, is_default, created_at, "
      "session_lifetime, idle_session_lifetime, allowed_logout_urls, logo_url, primary_color, "
-     "default_directory, generation FROM tenants ORDER BY created_at, id"},
+     "default_directory, generation FROM tenants ORDER BY is_default DESC, created_at, id"},
     {TSR_Q_TENANT_INSERT,
      "INSERT INTO tenants (id, issuer, friendly_name, default_audience, is_default, created_at, "
      "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"},
@@ -13,5 +13,9 @@ const struct tsr_sq_query tsr_sq_tenant[] = {
      "UPDATE tenants SET friendly_name = ?, default_audience = ?, default_directory = ?, "
      "session_lifetime = ?, idle_session_lifetime = ?, allowed_logout_urls = ?, logo_url = ?, "
      "primary_color = ?, updated_at = ? WHERE id = ?"},
+    {TSR_Q_TENANT_DELETE_ADVANCE,
+     "UPDATE tenants SET generation = generation + COALESCE((SELECT generation + 2 FROM tenants "
+     "WHERE id = ? AND is_default = 0), 0) WHERE is_default = 1"},
+    {TSR_Q_TENANT_DELETE, "DELETE FROM tenants WHERE id = ? AND is_default = 0"},
     {TSR_Q_COUNT, NULL},
 };

@@ -278,6 +278,9 @@ static void test_backup_refusals(void **state)
     path_in(to, sizeof to, f->data, "master.key");
     assert_int_equal(tsr_backup_write(f->data, to, true, &res, err, sizeof err), TSR_EINVAL);
     assert_false(exists(to));
+    path_in(to, sizeof to, f->data, "bootstrap-client-dev.json");
+    assert_int_equal(tsr_backup_write(f->data, to, true, &res, err, sizeof err), TSR_EINVAL);
+    assert_false(exists(to));
     snprintf(to, sizeof to, "%s/../data/tessera.db-wal", f->data);
     assert_int_equal(tsr_backup_write(f->data, to, true, &res, err, sizeof err), TSR_EINVAL);
     path_in(to, sizeof to, f->root, "linked.db");
