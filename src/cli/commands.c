@@ -34,7 +34,8 @@ static const struct tsr_cli_command init_commands[] = {
 const struct tsr_cli_family tsr_cli_families[] = {
     {"serve", "run the server (creates the default tenant on first start)", serve_commands},
     {"init", "create the data directory and the default tenant, then exit", init_commands},
-    {"apps", "applications: list, show, create, update, delete, rotate-secret, authorize",
+    {"apps",
+     "applications: list, show, create, update, delete, rotate-secret, authorize, callbacks",
      tsr_cli_apps_commands},
     {"apis", "APIs (resource servers): list, show, create, update, delete", tsr_cli_apis_commands},
     {"users", "users: list, search, show, create, update, block, unblock, delete",
