@@ -105,8 +105,7 @@ static long find(const json_t *list, const char *s)
  * the lists that change, each whole.  *body is an empty object when
  * nothing changes; *changed counts the URLs added or removed.
  */
-static int plan(const json_t *app, const struct wanted *w, bool add, json_t **body,
-                size_t *changed)
+static int plan(const json_t *app, const struct wanted *w, bool add, json_t **body, size_t *changed)
 {
     *changed = 0;
     *body = json_object();
@@ -220,8 +219,9 @@ static int run(const struct tsr_cli_args *a, bool add)
         if (!stale)
             break;
         if (n >= attempts) {
-            rc = tsr_cli_fail(a, "app %s kept changing under other writers: gave up after %u "
-                                 "attempts (--attempts)",
+            rc = tsr_cli_fail(a,
+                              "app %s kept changing under other writers: gave up after %u "
+                              "attempts (--attempts)",
                               tsr_cli_opt(a, "app"), n);
             break;
         }

@@ -6,11 +6,11 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <time.h>
 

@@ -287,8 +287,7 @@ static bool load(struct tsr_req *req, struct tsr_api *a)
 }
 
 /* Loads the API and compares it with If-Match (etag.h), answering 404, 412 or 500. */
-static bool load_matching(struct tsr_req *req, const struct tsr_mgmt_precond *pc,
-                          struct tsr_api *a)
+static bool load_matching(struct tsr_req *req, const struct tsr_mgmt_precond *pc, struct tsr_api *a)
 {
     if (!load(req, a))
         return false;
@@ -383,8 +382,7 @@ void tsr_mgmt_apis_update(struct tsr_req *req)
     if (body == NULL)
         return;
     if (!tsr_mgmt_reader_start(&rd, req, body, api_props, NULL) ||
-        !tsr_mgmt_precond_begin(req, &pc) || !load_matching(req, &pc, &a) ||
-        !read_given(&rd, &b))
+        !tsr_mgmt_precond_begin(req, &pc) || !load_matching(req, &pc, &a) || !read_given(&rd, &b))
         goto out;
     /* What may change at all (the system API, the identifier) comes before the values. */
     int rc = tsr_api_patch_permitted(&a, &b.p, &why);

@@ -310,8 +310,8 @@ void tsr_mgmt_users_delete(struct tsr_req *req)
             return;
         }
     }
-    int rc = tsr_mgmt_precond_end(req, &pc,
-                                  tsr_user_delete(req->store, tenant_id(req), tsr_req_param(req, 0)));
+    int rc = tsr_mgmt_precond_end(
+        req, &pc, tsr_user_delete(req->store, tenant_id(req), tsr_req_param(req, 0)));
     if (rc != 0 && rc != TSR_ENOTFOUND)
         tsr_mgmt_send_store_error(req, rc, "user");
     else

@@ -17,9 +17,12 @@ static void test_etag_shape_and_canonical_form(void **state)
 {
     (void)state;
     char a[TSR_MGMT_ETAG_SIZE], b[TSR_MGMT_ETAG_SIZE], c[TSR_MGMT_ETAG_SIZE];
-    json_t *x = json_pack("{s:s, s:[s, s]}", "name", "Shop", "callbacks", "https://a/", "https://b/");
-    json_t *y = json_pack("{s:[s, s], s:s}", "callbacks", "https://a/", "https://b/", "name", "Shop");
-    json_t *z = json_pack("{s:s, s:[s, s]}", "name", "Shop", "callbacks", "https://b/", "https://a/");
+    json_t *x =
+        json_pack("{s:s, s:[s, s]}", "name", "Shop", "callbacks", "https://a/", "https://b/");
+    json_t *y =
+        json_pack("{s:[s, s], s:s}", "callbacks", "https://a/", "https://b/", "name", "Shop");
+    json_t *z =
+        json_pack("{s:s, s:[s, s]}", "name", "Shop", "callbacks", "https://b/", "https://a/");
     assert_int_equal(tsr_mgmt_etag(x, a), 0);
     assert_int_equal(tsr_mgmt_etag(y, b), 0);
     assert_int_equal(tsr_mgmt_etag(z, c), 0);
@@ -28,7 +31,7 @@ static void test_etag_shape_and_canonical_form(void **state)
     assert_int_equal(a[TSR_MGMT_ETAG_SIZE - 2], '"');
     for (size_t i = 1; i < TSR_MGMT_ETAG_SIZE - 2; i++)
         assert_non_null(strchr("0123456789abcdef", a[i]));
-    assert_string_equal(a, b); /* key order is not part of the state */
+    assert_string_equal(a, b);     /* key order is not part of the state */
     assert_string_not_equal(a, c); /* list order is */
     json_decref(x);
     json_decref(y);
