@@ -88,7 +88,7 @@ test('If-Match on clients: a stale tag is 412 and writes nothing; the current ta
 
   assert.equal((await call('PATCH', '/clients/no-such-client', { name: 'x' }, { 'if-match': '*' })).status, 404);
   assert.equal((await call('PATCH', path, { nonsense: 1 }, { 'if-match': stale })).status, 400,
-    'a bad body is refused before the tag is compared');
+    'an unknown property is 400 and writes nothing, stale tag or not');
   assert.equal((await call('PATCH', path, { name: 'x' }, { 'if-match': 'x'.repeat(5000) })).status, 400,
     'an over-long If-Match is refused');
 
