@@ -1,7 +1,8 @@
 /*
  * apps.c - `tessera apps list|show|create|update|delete|rotate-secret|
- * authorize`: the tenant's applications through /api/v2/clients, and their
- * client grants (/api/v2/client-grants).
+ * authorize|callbacks`: the tenant's applications through /api/v2/clients,
+ * and their client grants (/api/v2/client-grants).  `apps callbacks` is
+ * in callbacks.c.
  *
  * Types and grants have the short names of Auth0's CLI (spa, regular,
  * native, m2m; code, refresh-token, credentials, ...) besides the
@@ -13,6 +14,7 @@
 
 #include "cli/args.h"
 #include "cli/body.h"
+#include "cli/callbacks.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/remote.h"
@@ -498,5 +500,27 @@ const struct tsr_cli_command tsr_cli_apps_commands[] = {
      .opts = authorize_opts,
      .kind = TSR_CLI_REMOTE,
      .run = apps_authorize},
+    {.name = "apps callbacks add",
+     .operands = "[URL...]",
+     .summary = "add callback, logout and origin URLs to an application, safely in parallel",
+     .details = "URL operands go to callbacks, the options to the other lists; URLs already\n"
+                "there are left alone. The application is read with its ETag and written with\n"
+                "If-Match, so concurrent runs (two preview deploys) never erase each other's\n"
+                "URLs: a run that lost the race reads again, after a random pause, up to\n"
+                "--attempts times.\n\n" LIST_RULE "\nexample:\n"
+                "  tessera apps callbacks add --app CLIENT_ID https://pr-42.example.com/cb \\\n"
+                "    --logout-url https://pr-42.example.com/ --web-origin "
+                "https://pr-42.example.com\n",
+     .opts = tsr_cli_callbacks_opts,
+     .kind = TSR_CLI_REMOTE,
+     .run = tsr_cli_callbacks_add},
+    {.name = "apps callbacks remove",
+     .operands = "[URL...]",
+     .summary = "remove callback, logout and origin URLs from an application, safely in parallel",
+     .details = "The counterpart of apps callbacks add: URL operands leave callbacks, the\n"
+                "options leave the other lists; a URL that is not there is no error.\n\n" LIST_RULE,
+     .opts = tsr_cli_callbacks_opts,
+     .kind = TSR_CLI_REMOTE,
+     .run = tsr_cli_callbacks_remove},
     {0},
 };

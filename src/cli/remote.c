@@ -6,10 +6,11 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -45,6 +46,8 @@ struct tsr_remote {
     char *ca_file;   /* NULL: the system's */
     char *token;     /* the Management API access token (wiped on close) */
     time_t token_expires; /* when the token expires by its expires_in (0: unknown) */
+    char *etag;           /* where the next call stores the answer's ETag, or NULL */
+    size_t etag_size;
 };
 
 /* Set by a command that stops on a signal (logs tail): a transfer in progress gives up. */
@@ -60,6 +63,26 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 {
     (void)arg, (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
     return abort_flag != NULL && *abort_flag;
+}
+
+/* Keeps the ETag header of an answer in r->etag (a longer one than fits is dropped). */
+static size_t on_header(char *data, size_t size, size_t n, void *arg)
+{
+    tsr_remote *r = arg;
+    size_t len = size * n;
+    static const char name[] = "etag:";
+    if (len > sizeof name - 1 && strncasecmp(data, name, sizeof name - 1) == 0) {
+        const char *v = data + sizeof name - 1, *end = data + len;
+        while (v < end && (*v == ' ' || *v == '\t'))
+            v++;
+        while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+            end--;
+        if ((size_t)(end - v) < r->etag_size) {
+            memcpy(r->etag, v, (size_t)(end - v));
+            r->etag[end - v] = '\0';
+        }
+    }
+    return len;
 }
 
 /*
@@ -100,6 +123,11 @@ static int perform(tsr_remote *r, const char *method, const char *url, struct cu
     }
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, tsv_http_sink_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
+    if (r->etag != NULL) {
+        r->etag[0] = '\0';
+        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+        curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    }
     CURLcode cc = curl_easy_perform(c);
     if (cc == CURLE_ABORTED_BY_CALLBACK)
         return TSR_CLI_UNREACHABLE; /* a stop was asked for: nothing to report */
@@ -211,28 +239,53 @@ out:
     return rc;
 }
 
+/* What a call does besides the request: its If-Match, and what it tells about a refusal. */
+struct call_opts {
+    bool quiet;           /* no line for a refusal */
+    const char *if_match; /* NULL: none */
+    bool *stale;          /* set when the server answered 412; that refusal prints no line */
+};
+
 static int call(tsr_remote *r, const char *method, const char *path, const json_t *body,
-                json_t **reply, bool quiet);
+                json_t **reply, const struct call_opts *o);
 
 int tsr_remote_call(tsr_remote *r, const char *method, const char *path, const json_t *body,
                     json_t **reply)
 {
-    return call(r, method, path, body, reply, false);
+    const struct call_opts o = {.quiet = false};
+    return call(r, method, path, body, reply, &o);
 }
 
 int tsr_remote_call_quiet(tsr_remote *r, const char *method, const char *path,
                           const json_t *body, json_t **reply)
 {
-    return call(r, method, path, body, reply, true);
+    const struct call_opts o = {.quiet = true};
+    return call(r, method, path, body, reply, &o);
+}
+
+int tsr_remote_call_cond(tsr_remote *r, const char *method, const char *path, const json_t *body,
+                         const char *if_match, json_t **reply, char *etag, size_t etag_size,
+                         bool *stale)
+{
+    const struct call_opts o = {.if_match = if_match, .stale = stale};
+    *stale = false;
+    if (etag_size > 0)
+        etag[0] = '\0';
+    r->etag = etag_size > 0 ? etag : NULL;
+    r->etag_size = etag_size;
+    int rc = call(r, method, path, body, reply, &o);
+    r->etag = NULL;
+    r->etag_size = 0;
+    return rc;
 }
 
 static int call(tsr_remote *r, const char *method, const char *path, const json_t *body,
-                json_t **reply, bool quiet)
+                json_t **reply, const struct call_opts *o)
 {
-    struct tsr_strbuf url = {0}, auth = {0};
+    struct tsr_strbuf url = {0}, auth = {0}, cond = {0};
     struct tsv_http_sink s = {.max = MAX_BODY};
     struct curl_slist *h = NULL;
-    char *text = NULL, *full = NULL, *authz = NULL;
+    char *text = NULL, *full = NULL, *authz = NULL, *if_match = NULL;
     long status = 0;
     int rc = TSR_CLI_FAILED;
     if (reply != NULL)
@@ -251,7 +304,15 @@ static int call(tsr_remote *r, const char *method, const char *path, const json_
         h = curl_slist_append(h, "Content-Type: application/json");
     if (h != NULL && authz != NULL)
         h = curl_slist_append(h, authz);
-    if (full == NULL || authz == NULL || h == NULL || (body != NULL && text == NULL)) {
+    if (o->if_match != NULL) {
+        tsr_strbuf_append(&cond, "If-Match: ");
+        tsr_strbuf_append(&cond, o->if_match);
+        if_match = tsr_strbuf_take(&cond, NULL);
+        if (h != NULL && if_match != NULL)
+            h = curl_slist_append(h, if_match);
+    }
+    if (full == NULL || authz == NULL || h == NULL || (body != NULL && text == NULL) ||
+        (o->if_match != NULL && if_match == NULL)) {
         rc = tsr_cli_fail(r->a, "out of memory");
         goto out;
     }
@@ -272,12 +333,15 @@ static int call(tsr_remote *r, const char *method, const char *path, const json_
         char line[512];
         tsr_remote_error_line(status, j, line, sizeof line);
         rc = status == 401 ? TSR_CLI_UNREACHABLE : TSR_CLI_FAILED;
-        if (!quiet)
+        if (status == 412 && o->stale != NULL)
+            *o->stale = true;
+        else if (!o->quiet)
             tsr_cli_fail_with(r->a, rc, "%s", line);
     }
     json_decref(j);
 out:
     free(full);
+    free(if_match);
     if (authz != NULL)
         tsr_wipe_free_str(authz);
     if (text != NULL) /* a body may carry a password */

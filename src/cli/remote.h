@@ -17,6 +17,8 @@
 
 #include <jansson.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 #include "cli/args.h"
@@ -51,6 +53,18 @@ int tsr_remote_call(tsr_remote *r, const char *method, const char *path, const j
 /* As tsr_remote_call, without the line for a refusal (the server could be reached). */
 int tsr_remote_call_quiet(tsr_remote *r, const char *method, const char *path,
                           const json_t *body, json_t **reply);
+
+/*
+ * A conditional call (Tessera's ETag extension, docs/management-api.md):
+ * as tsr_remote_call, sending If-Match: if_match unless it is NULL, and
+ * keeping the answer's ETag in etag (etag_size bytes; "" when the answer
+ * has none or it does not fit).  A 412 answer (the record changed since
+ * if_match was read) sets *stale and prints nothing; the call then
+ * returns TSR_CLI_FAILED.
+ */
+int tsr_remote_call_cond(tsr_remote *r, const char *method, const char *path, const json_t *body,
+                         const char *if_match, json_t **reply, char *etag, size_t etag_size,
+                         bool *stale);
 
 /*
  * Up to number items of a paged list (page/per_page, at most 100 a page):

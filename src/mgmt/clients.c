@@ -18,6 +18,7 @@
 #include "http/response.h"
 #include "mgmt/client_json.h"
 #include "mgmt/common.h"
+#include "mgmt/etag.h"
 #include "mgmt/mgmt.h"
 #include "mgmt/refusal.h"
 #include "util/clock.h"
@@ -50,6 +51,20 @@ static void send_client(struct tsr_req *req, unsigned status, const struct tsr_c
                         const char *secret)
 {
     tsr_resp_json(req, status, tsr_mgmt_client_json(req, c, secret));
+}
+
+/* Loads the client and compares it with If-Match (etag.h), answering 404, 412 or 500. */
+static bool load_matching(struct tsr_req *req, const struct tsr_mgmt_precond *pc,
+                          struct tsr_client *c)
+{
+    if (!load(req, c))
+        return false;
+    if (pc->if_match == NULL)
+        return true;
+    json_t *current = tsr_mgmt_client_json(req, c, NULL);
+    bool ok = tsr_mgmt_precond_check(req, pc, current);
+    json_decref(current);
+    return ok;
 }
 
 /*
@@ -131,7 +146,8 @@ static int insert_enabled(struct tsr_req *req, const struct tsr_client *c)
 
 static int delete_disabled(struct tsr_req *req, const struct tsr_client *c)
 {
-    int rc = tsr_store_begin(req->store);
+    bool own = false;
+    int rc = tsr_store_begin_own(req->store, &own); /* an If-Match write's transaction is open */
     if (rc != 0)
         return rc;
     rc = tsr_connection_disable_client(req->store, c->tenant_id, c->client_id);
@@ -140,7 +156,7 @@ static int delete_disabled(struct tsr_req *req, const struct tsr_client *c)
         rc = tsr_refresh_token_revoke_client(req->store, c->tenant_id, c->client_id);
     if (rc == 0)
         rc = tsr_client_delete(req->store, c->tenant_id, c->client_id);
-    return tsr_store_finish(req->store, rc);
+    return tsr_store_finish_own(req->store, own, rc);
 }
 
 void tsr_mgmt_clients_create(struct tsr_req *req)
@@ -184,7 +200,7 @@ void tsr_mgmt_clients_get(struct tsr_req *req)
     if (!tsr_mgmt_fields_check(req)) /* a bad query answers 400 whatever the id */
         return;
     if (load(req, &c))
-        tsr_mgmt_send_item(req, tsr_mgmt_client_json(req, &c, NULL));
+        tsr_mgmt_send_tagged(req, 200, tsr_mgmt_client_json(req, &c, NULL), true);
     tsr_client_cleanup(&c);
 }
 
@@ -195,23 +211,26 @@ void tsr_mgmt_clients_get(struct tsr_req *req)
  */
 static int update_revoking(struct tsr_req *req, const struct tsr_client *c, bool revoke)
 {
-    int rc = tsr_store_begin(req->store);
+    bool own = false;
+    int rc = tsr_store_begin_own(req->store, &own); /* an If-Match write's transaction is open */
     if (rc != 0)
         return rc;
     rc = tsr_client_update(req->store, c);
     if (rc == 0 && revoke)
         rc = tsr_refresh_token_revoke_client(req->store, c->tenant_id, c->client_id);
-    return tsr_store_finish(req->store, rc);
+    return tsr_store_finish_own(req->store, own, rc);
 }
 
 void tsr_mgmt_clients_update(struct tsr_req *req)
 {
     struct tsr_mgmt_reader rd;
+    struct tsr_mgmt_precond pc = {0};
     struct tsr_client c = {0};
     json_t *body = tsr_mgmt_body(req);
     if (body == NULL)
         return;
-    if (!tsr_mgmt_reader_start(&rd, req, body, tsr_mgmt_client_props, NULL) || !load(req, &c))
+    if (!tsr_mgmt_reader_start(&rd, req, body, tsr_mgmt_client_props, NULL) ||
+        !tsr_mgmt_precond_begin(req, &pc) || !load_matching(req, &pc, &c))
         goto out;
     struct tsr_refusal why;
     int rc = tsr_client_may_change(&c, &why);
@@ -228,21 +247,24 @@ void tsr_mgmt_clients_update(struct tsr_req *req)
     if (rc == 0)
         rc = update_revoking(
             req, &c, tsr_client_method_change_revokes(old_method, c.token_endpoint_auth_method));
+    rc = tsr_mgmt_precond_end(req, &pc, rc);
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);
         goto out;
     }
     tsr_catalog_changed(req->app, req->store, tenant_id(req));
-    send_client(req, 200, &c, NULL);
+    tsr_mgmt_send_tagged(req, 200, tsr_mgmt_client_json(req, &c, NULL), false);
 out:
+    tsr_mgmt_precond_end(req, &pc, TSR_EINVAL); /* rolls back what an early exit left open */
     tsr_client_cleanup(&c);
     json_decref(body);
 }
 
 void tsr_mgmt_clients_delete(struct tsr_req *req)
 {
+    struct tsr_mgmt_precond pc = {0};
     struct tsr_client c = {0};
-    if (!load(req, &c))
+    if (!tsr_mgmt_precond_begin(req, &pc) || !load_matching(req, &pc, &c))
         goto out;
     struct tsr_refusal why;
     int rc = tsr_client_may_delete(&c, &why);
@@ -250,7 +272,7 @@ void tsr_mgmt_clients_delete(struct tsr_req *req)
         tsr_mgmt_send_refusal(req, rc, &why, tsr_mgmt_client_props, NULL);
         goto out;
     }
-    rc = delete_disabled(req, &c);
+    rc = tsr_mgmt_precond_end(req, &pc, delete_disabled(req, &c));
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);
     } else {
@@ -258,6 +280,7 @@ void tsr_mgmt_clients_delete(struct tsr_req *req)
         tsr_resp_empty(req, 204);
     }
 out:
+    tsr_mgmt_precond_end(req, &pc, TSR_EINVAL); /* rolls back what an early exit left open */
     tsr_client_cleanup(&c);
 }
 

@@ -17,6 +17,7 @@
 #include "core/password.h"
 #include "http/response.h"
 #include "mgmt/common.h"
+#include "mgmt/etag.h"
 #include "mgmt/mgmt.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -285,11 +286,25 @@ void tsr_mgmt_connections_list(struct tsr_req *req)
     tsr_strlist_cleanup(&strategies);
 }
 
+/* Loads the connection and compares it with If-Match (etag.h), answering 404, 412 or 500. */
+static bool load_matching(struct tsr_req *req, const struct tsr_mgmt_precond *pc,
+                          struct tsr_connection *c)
+{
+    if (!load(req, c))
+        return false;
+    if (pc->if_match == NULL)
+        return true;
+    json_t *current = tsr_mgmt_connection_json(c);
+    bool ok = tsr_mgmt_precond_check(req, pc, current);
+    json_decref(current);
+    return ok;
+}
+
 void tsr_mgmt_connections_get(struct tsr_req *req)
 {
     struct tsr_connection c = {0};
     if (load(req, &c))
-        tsr_mgmt_send_item(req, tsr_mgmt_connection_json(&c));
+        tsr_mgmt_send_tagged(req, 200, tsr_mgmt_connection_json(&c), true);
     tsr_connection_cleanup(&c);
 }
 
@@ -338,21 +353,23 @@ out:
 void tsr_mgmt_connections_update(struct tsr_req *req)
 {
     struct tsr_mgmt_reader rd;
+    struct tsr_mgmt_precond pc = {0};
     struct tsr_connection c = {0};
     json_t *body = tsr_mgmt_body(req);
     if (body == NULL)
         return;
-    if (!tsr_mgmt_reader_start(&rd, req, body, update_props, NULL) || !load(req, &c) ||
-        !apply(&rd, &c))
+    if (!tsr_mgmt_reader_start(&rd, req, body, update_props, NULL) ||
+        !tsr_mgmt_precond_begin(req, &pc) || !load_matching(req, &pc, &c) || !apply(&rd, &c))
         goto out;
     c.updated_at = tsr_clock_now();
-    int rc = tsr_connection_update(req->store, &c);
+    int rc = tsr_mgmt_precond_end(req, &pc, tsr_connection_update(req->store, &c));
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);
         goto out;
     }
-    tsr_resp_json(req, 200, tsr_mgmt_connection_json(&c));
+    tsr_mgmt_send_tagged(req, 200, tsr_mgmt_connection_json(&c), false);
 out:
+    tsr_mgmt_precond_end(req, &pc, TSR_EINVAL); /* rolls back what an early exit left open */
     tsr_connection_cleanup(&c);
     json_decref(body);
 }
@@ -364,9 +381,18 @@ out:
  */
 void tsr_mgmt_connections_delete(struct tsr_req *req)
 {
-    int rc = tsr_connection_delete(req->store, tenant_id(req), tsr_req_param(req, 0));
-    if (rc != 0)
-        tsr_mgmt_send_store_error(req, rc, WHAT);
-    else
-        tsr_resp_empty(req, 202);
+    struct tsr_mgmt_precond pc = {0};
+    struct tsr_connection c = {0};
+    if (!tsr_mgmt_precond_begin(req, &pc))
+        return;
+    if (pc.if_match == NULL || load_matching(req, &pc, &c)) {
+        int rc = tsr_mgmt_precond_end(
+            req, &pc, tsr_connection_delete(req->store, tenant_id(req), tsr_req_param(req, 0)));
+        if (rc != 0)
+            tsr_mgmt_send_store_error(req, rc, WHAT);
+        else
+            tsr_resp_empty(req, 202);
+    }
+    tsr_mgmt_precond_end(req, &pc, TSR_EINVAL); /* rolls back what a refusal left open */
+    tsr_connection_cleanup(&c);
 }

@@ -17,6 +17,7 @@
 #include "core/tenant_set.h"
 #include "http/response.h"
 #include "mgmt/common.h"
+#include "mgmt/etag.h"
 #include "mgmt/mgmt.h"
 #include "mgmt/patch_read.h"
 #include "mgmt/refusal.h"
@@ -285,6 +286,19 @@ static bool load(struct tsr_req *req, struct tsr_api *a)
     return rc == 0;
 }
 
+/* Loads the API and compares it with If-Match (etag.h), answering 404, 412 or 500. */
+static bool load_matching(struct tsr_req *req, const struct tsr_mgmt_precond *pc, struct tsr_api *a)
+{
+    if (!load(req, a))
+        return false;
+    if (pc->if_match == NULL)
+        return true;
+    json_t *current = api_json(req, a);
+    bool ok = tsr_mgmt_precond_check(req, pc, current);
+    json_decref(current);
+    return ok;
+}
+
 void tsr_mgmt_apis_list(struct tsr_req *req)
 {
     struct tsr_mgmt_paging p;
@@ -317,7 +331,7 @@ void tsr_mgmt_apis_get(struct tsr_req *req)
 {
     struct tsr_api a = {0};
     if (load(req, &a))
-        tsr_resp_json(req, 200, api_json(req, &a));
+        tsr_mgmt_send_tagged(req, 200, api_json(req, &a), false);
     tsr_api_cleanup(&a);
 }
 
@@ -360,14 +374,15 @@ out:
 void tsr_mgmt_apis_update(struct tsr_req *req)
 {
     struct tsr_mgmt_reader rd;
+    struct tsr_mgmt_precond pc = {0};
     struct tsr_api a = {0};
     struct api_body b = {0};
     struct tsr_refusal why;
     json_t *body = tsr_mgmt_body(req);
     if (body == NULL)
         return;
-    if (!tsr_mgmt_reader_start(&rd, req, body, api_props, NULL) || !load(req, &a) ||
-        !read_given(&rd, &b))
+    if (!tsr_mgmt_reader_start(&rd, req, body, api_props, NULL) ||
+        !tsr_mgmt_precond_begin(req, &pc) || !load_matching(req, &pc, &a) || !read_given(&rd, &b))
         goto out;
     /* What may change at all (the system API, the identifier) comes before the values. */
     int rc = tsr_api_patch_permitted(&a, &b.p, &why);
@@ -378,14 +393,15 @@ void tsr_mgmt_apis_update(struct tsr_req *req)
     if (!read_settings(&rd, &b) || !apply(&rd, &a, &b, false))
         goto out;
     a.updated_at = tsr_clock_now();
-    rc = write_with_keys(req, &a, false);
+    rc = tsr_mgmt_precond_end(req, &pc, write_with_keys(req, &a, false));
     if (rc != 0)
         tsr_mgmt_send_store_error(req, rc, WHAT);
     else {
         tsr_catalog_changed(req->app, req->store, tenant_id(req));
-        tsr_resp_json(req, 200, api_json(req, &a));
+        tsr_mgmt_send_tagged(req, 200, api_json(req, &a), false);
     }
 out:
+    tsr_mgmt_precond_end(req, &pc, TSR_EINVAL); /* rolls back what an early exit left open */
     api_body_cleanup(&b);
     tsr_api_cleanup(&a);
     json_decref(body);
@@ -393,14 +409,15 @@ out:
 
 void tsr_mgmt_apis_delete(struct tsr_req *req)
 {
+    struct tsr_mgmt_precond pc = {0};
     struct tsr_api a = {0};
-    if (!load(req, &a))
+    if (!tsr_mgmt_precond_begin(req, &pc) || !load_matching(req, &pc, &a))
         goto out;
     if (a.is_system) {
         tsr_mgmt_send_forbidden(req, "The system API cannot be deleted");
         goto out;
     }
-    int rc = tsr_api_delete(req->store, tenant_id(req), a.id);
+    int rc = tsr_mgmt_precond_end(req, &pc, tsr_api_delete(req->store, tenant_id(req), a.id));
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);
     } else {
@@ -408,5 +425,6 @@ void tsr_mgmt_apis_delete(struct tsr_req *req)
         tsr_resp_empty(req, 204);
     }
 out:
+    tsr_mgmt_precond_end(req, &pc, TSR_EINVAL); /* rolls back what an early exit left open */
     tsr_api_cleanup(&a);
 }

@@ -11,6 +11,7 @@
 #include "core/user.h"
 #include "http/response.h"
 #include "mgmt/common.h"
+#include "mgmt/etag.h"
 #include "mgmt/mgmt.h"
 #include "util/err.h"
 
@@ -69,6 +70,18 @@ static void send_saved(struct tsr_req *req, int rc, const struct tsr_role *r)
         tsr_resp_json(req, 200, role_json(r));
 }
 
+/* Compares the loaded role with If-Match (etag.h), answering 412 or 500. */
+static bool matching(struct tsr_req *req, const struct tsr_mgmt_precond *pc,
+                     const struct tsr_role *r)
+{
+    if (pc->if_match == NULL)
+        return true;
+    json_t *current = role_json(r);
+    bool ok = tsr_mgmt_precond_check(req, pc, current);
+    json_decref(current);
+    return ok;
+}
+
 /* Reads name and description into r; sends 400 and returns false on a bad body. */
 static bool read_role(struct tsr_req *req, const json_t *body, struct tsr_role *r, bool create)
 {
@@ -123,25 +136,53 @@ void tsr_mgmt_roles_get(struct tsr_req *req)
     struct tsr_role r;
     if (!load(req, &r))
         return;
-    tsr_mgmt_send_item(req, role_json(&r));
+    tsr_mgmt_send_tagged(req, 200, role_json(&r), true);
     tsr_role_cleanup(&r);
 }
 
 void tsr_mgmt_roles_update(struct tsr_req *req)
 {
+    struct tsr_mgmt_precond pc = {0};
     struct tsr_role r;
-    if (!load(req, &r))
+    if (!tsr_mgmt_precond_begin(req, &pc))
         return;
+    if (!load(req, &r)) {
+        tsr_mgmt_precond_end(req, &pc, TSR_ENOTFOUND);
+        return;
+    }
     json_t *body = tsr_mgmt_body(req);
-    if (body != NULL && read_role(req, body, &r, false))
-        send_saved(req, tsr_role_update(req->store, &r), &r);
+    if (body != NULL && matching(req, &pc, &r) && read_role(req, body, &r, false)) {
+        int rc = tsr_mgmt_precond_end(req, &pc, tsr_role_update(req->store, &r));
+        if (rc == 0)
+            tsr_mgmt_send_tagged(req, 200, role_json(&r), false);
+        else
+            send_saved(req, rc, &r);
+    }
+    tsr_mgmt_precond_end(req, &pc, TSR_EINVAL); /* rolls back what a refusal left open */
     json_decref(body);
     tsr_role_cleanup(&r);
 }
 
 void tsr_mgmt_roles_delete(struct tsr_req *req)
 {
-    int rc = tsr_role_delete(req->store, tenant_id(req), tsr_req_param(req, 0));
+    struct tsr_mgmt_precond pc = {0};
+    struct tsr_role r;
+    if (!tsr_mgmt_precond_begin(req, &pc))
+        return;
+    if (pc.if_match != NULL) {
+        if (!load(req, &r)) {
+            tsr_mgmt_precond_end(req, &pc, TSR_ENOTFOUND);
+            return;
+        }
+        bool ok = matching(req, &pc, &r);
+        tsr_role_cleanup(&r);
+        if (!ok) {
+            tsr_mgmt_precond_end(req, &pc, TSR_EINVAL);
+            return;
+        }
+    }
+    int rc = tsr_mgmt_precond_end(
+        req, &pc, tsr_role_delete(req->store, tenant_id(req), tsr_req_param(req, 0)));
     if (rc != 0)
         tsr_mgmt_send_store_error(req, rc, WHAT);
     else

@@ -15,6 +15,7 @@
 #include "core/user.h"
 #include "http/response.h"
 #include "mgmt/common.h"
+#include "mgmt/etag.h"
 #include "mgmt/mgmt.h"
 #include "mgmt/user_body.h"
 #include "mgmt/user_query.h"
@@ -145,6 +146,18 @@ static void send_user(struct tsr_req *req, unsigned status, const struct tsr_use
     tsr_resp_json(req, status, tsr_user_to_json(u, connection_name));
 }
 
+/* Compares the loaded user with If-Match (etag.h), answering 412 or 500. */
+static bool matching(struct tsr_req *req, const struct tsr_mgmt_precond *pc,
+                     const struct tsr_user *u, const struct tsr_connection *c)
+{
+    if (pc->if_match == NULL)
+        return true;
+    json_t *current = tsr_user_to_json(u, c->name);
+    bool ok = tsr_mgmt_precond_check(req, pc, current);
+    json_decref(current);
+    return ok;
+}
+
 static void send_user_missing(struct tsr_req *req)
 {
     tsr_resp_mgmt_error(req, 404, "inexistent_user", "The user does not exist.");
@@ -183,7 +196,7 @@ void tsr_mgmt_users_get(struct tsr_req *req)
     if (!tsr_mgmt_fields_check(req)) /* a bad query answers 400 whatever the id */
         return;
     if (load(req, &u, &c))
-        tsr_mgmt_send_item(req, tsr_user_to_json(&u, c.name));
+        tsr_mgmt_send_tagged(req, 200, tsr_user_to_json(&u, c.name), true);
     tsr_user_cleanup(&u);
     tsr_connection_cleanup(&c);
 }
@@ -226,7 +239,8 @@ out:
 static int store_update(struct tsr_req *req, const struct tsr_user *u, bool end_sessions,
                         bool password_set)
 {
-    int rc = tsr_store_begin(req->store);
+    bool own = false;
+    int rc = tsr_store_begin_own(req->store, &own); /* an If-Match write's transaction is open */
     if (rc != 0)
         return rc;
     rc = tsr_user_update(req->store, u);
@@ -234,24 +248,27 @@ static int store_update(struct tsr_req *req, const struct tsr_user *u, bool end_
         rc = tsr_user_end_sessions(req->store, u->tenant_id, u->user_id);
     if (rc == 0 && password_set)
         rc = tsr_lockout_release_user(tsr_req_who(req), u, "User block released by a new password");
-    return tsr_store_finish(req->store, rc);
+    return tsr_store_finish_own(req->store, own, rc);
 }
 
 void tsr_mgmt_users_update(struct tsr_req *req)
 {
+    struct tsr_mgmt_precond pc = {0};
     struct tsr_user u = {0};
     struct tsr_connection c = {0};
     json_t *body = tsr_mgmt_body(req);
     if (body == NULL)
         return;
-    if (!tsr_mgmt_user_patch_allowed(req, body) || !load(req, &u, &c))
+    if (!tsr_mgmt_user_patch_allowed(req, body) || !tsr_mgmt_precond_begin(req, &pc) ||
+        !load(req, &u, &c) || !matching(req, &pc, &u, &c))
         goto out;
     bool was_blocked = u.blocked;
     if (!tsr_mgmt_user_read_patch(req, body, &c, &u))
         goto out;
     u.updated_at = tsr_clock_now();
     bool password_set = json_object_get(body, "password") != NULL;
-    int rc = store_update(req, &u, (u.blocked && !was_blocked) || password_set, password_set);
+    int rc = tsr_mgmt_precond_end(
+        req, &pc, store_update(req, &u, (u.blocked && !was_blocked) || password_set, password_set));
     if (rc == TSR_ECONFLICT) {
         tsr_resp_mgmt_error(req, 409, "auth0_idp_error", "The user already exists.");
         goto out;
@@ -264,8 +281,9 @@ void tsr_mgmt_users_update(struct tsr_req *req)
         tsr_mgmt_send_store_error(req, rc, "user");
         goto out;
     }
-    send_user(req, 200, &u, c.name);
+    tsr_mgmt_send_tagged(req, 200, tsr_user_to_json(&u, c.name), false);
 out:
+    tsr_mgmt_precond_end(req, &pc, TSR_EINVAL); /* rolls back what an early exit left open */
     tsr_user_cleanup(&u);
     tsr_connection_cleanup(&c);
     json_decref(body);
@@ -277,7 +295,23 @@ out:
  */
 void tsr_mgmt_users_delete(struct tsr_req *req)
 {
-    int rc = tsr_user_delete(req->store, tenant_id(req), tsr_req_param(req, 0));
+    struct tsr_mgmt_precond pc = {0};
+    struct tsr_user u = {0};
+    struct tsr_connection c = {0};
+    if (!tsr_mgmt_precond_begin(req, &pc))
+        return;
+    if (pc.if_match != NULL) {
+        /* With If-Match a missing user is a 404, not Auth0's quiet 204: the tag matches nothing. */
+        bool ok = load(req, &u, &c) && matching(req, &pc, &u, &c);
+        tsr_user_cleanup(&u);
+        tsr_connection_cleanup(&c);
+        if (!ok) {
+            tsr_mgmt_precond_end(req, &pc, TSR_EINVAL);
+            return;
+        }
+    }
+    int rc = tsr_mgmt_precond_end(
+        req, &pc, tsr_user_delete(req->store, tenant_id(req), tsr_req_param(req, 0)));
     if (rc != 0 && rc != TSR_ENOTFOUND)
         tsr_mgmt_send_store_error(req, rc, "user");
     else
