@@ -63,6 +63,17 @@ const char *const tsr_mgmt_scopes[][2] = {
     {"delete:grants", "Delete Grants"},
     {"read:attack_protection", "Read Attack Protection"},
     {"update:attack_protection", "Update Attack Protection"},
+    {"read:branding", "Read Branding Settings"},
+    {"update:branding", "Update Branding Settings"},
+    {"read:prompts", "Read Prompts"},
+    {"update:prompts", "Update Prompts"},
+    {"read:email_provider", "Read Email Provider"},
+    {"create:email_provider", "Create Email Provider"},
+    {"update:email_provider", "Update Email Provider"},
+    {"read:email_templates", "Read Email Templates"},
+    {"create:email_templates", "Create Email Templates"},
+    {"update:email_templates", "Update Email Templates"},
+    {"read:actions", "Read Actions"},
     {NULL, NULL},
 };
 
