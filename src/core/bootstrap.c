@@ -92,7 +92,7 @@ static int create_mgmt_api(tsr_store *st, const char *tenant_id, const char *aud
     free(api.identifier);
     free(api.name);
     api.identifier = strdup(audience);
-    api.name = strdup("Management API");
+    api.name = strdup("Auth0 Management API");
     api.is_system = true;
     if (api.identifier == NULL || api.name == NULL)
         rc = TSR_ENOMEM;

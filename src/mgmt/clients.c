@@ -208,6 +208,7 @@ void tsr_mgmt_clients_update(struct tsr_req *req)
 {
     struct tsr_mgmt_reader rd;
     struct tsr_client c = {0};
+    json_t *before = NULL;
     json_t *body = tsr_mgmt_body(req);
     if (body == NULL)
         return;
@@ -221,20 +222,28 @@ void tsr_mgmt_clients_update(struct tsr_req *req)
     }
     char old_method[32];
     snprintf(old_method, sizeof old_method, "%s", c.token_endpoint_auth_method);
+    before = tsr_mgmt_client_json(req, &c, NULL);
     if (!tsr_mgmt_client_apply(&rd, &c, false))
         goto out;
     rc = tsr_client_settle_secret(&c);
-    c.updated_at = tsr_clock_now();
-    if (rc == 0)
+    /* A PATCH that changes nothing writes nothing (a repeated Deploy CLI import). */
+    json_t *after = rc == 0 ? tsr_mgmt_client_json(req, &c, NULL) : NULL;
+    bool same = before != NULL && after != NULL && json_equal(before, after);
+    json_decref(after);
+    if (!same)
+        c.updated_at = tsr_clock_now();
+    if (rc == 0 && !same)
         rc = update_revoking(
             req, &c, tsr_client_method_change_revokes(old_method, c.token_endpoint_auth_method));
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);
         goto out;
     }
-    tsr_catalog_changed(req->app, req->store, tenant_id(req));
+    if (!same)
+        tsr_catalog_changed(req->app, req->store, tenant_id(req));
     send_client(req, 200, &c, NULL);
 out:
+    json_decref(before);
     tsr_client_cleanup(&c);
     json_decref(body);
 }

@@ -339,20 +339,29 @@ void tsr_mgmt_connections_update(struct tsr_req *req)
 {
     struct tsr_mgmt_reader rd;
     struct tsr_connection c = {0};
+    json_t *before = NULL;
     json_t *body = tsr_mgmt_body(req);
     if (body == NULL)
         return;
-    if (!tsr_mgmt_reader_start(&rd, req, body, update_props, NULL) || !load(req, &c) ||
-        !apply(&rd, &c))
+    if (!tsr_mgmt_reader_start(&rd, req, body, update_props, NULL) || !load(req, &c))
         goto out;
-    c.updated_at = tsr_clock_now();
-    int rc = tsr_connection_update(req->store, &c);
+    before = tsr_mgmt_connection_json(&c);
+    if (!apply(&rd, &c))
+        goto out;
+    /* A PATCH that changes nothing writes nothing (a repeated Deploy CLI import). */
+    json_t *after = tsr_mgmt_connection_json(&c);
+    bool same = before != NULL && json_equal(before, after);
+    json_decref(after);
+    if (!same)
+        c.updated_at = tsr_clock_now();
+    int rc = same ? 0 : tsr_connection_update(req->store, &c);
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);
         goto out;
     }
     tsr_resp_json(req, 200, tsr_mgmt_connection_json(&c));
 out:
+    json_decref(before);
     tsr_connection_cleanup(&c);
     json_decref(body);
 }

@@ -363,6 +363,7 @@ void tsr_mgmt_apis_update(struct tsr_req *req)
     struct tsr_api a = {0};
     struct api_body b = {0};
     struct tsr_refusal why;
+    json_t *before = NULL;
     json_t *body = tsr_mgmt_body(req);
     if (body == NULL)
         return;
@@ -375,17 +376,25 @@ void tsr_mgmt_apis_update(struct tsr_req *req)
         tsr_mgmt_send_refusal(req, rc, &why, api_props, api_nested);
         goto out;
     }
+    before = api_json(req, &a);
     if (!read_settings(&rd, &b) || !apply(&rd, &a, &b, false))
         goto out;
-    a.updated_at = tsr_clock_now();
-    rc = write_with_keys(req, &a, false);
+    /* A PATCH that changes nothing writes nothing (a repeated Deploy CLI import). */
+    json_t *after = api_json(req, &a);
+    bool same = before != NULL && json_equal(before, after);
+    json_decref(after);
+    if (!same)
+        a.updated_at = tsr_clock_now();
+    rc = same ? 0 : write_with_keys(req, &a, false);
     if (rc != 0)
         tsr_mgmt_send_store_error(req, rc, WHAT);
     else {
-        tsr_catalog_changed(req->app, req->store, tenant_id(req));
+        if (!same)
+            tsr_catalog_changed(req->app, req->store, tenant_id(req));
         tsr_resp_json(req, 200, api_json(req, &a));
     }
 out:
+    json_decref(before);
     api_body_cleanup(&b);
     tsr_api_cleanup(&a);
     json_decref(body);

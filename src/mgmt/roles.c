@@ -132,9 +132,16 @@ void tsr_mgmt_roles_update(struct tsr_req *req)
     struct tsr_role r;
     if (!load(req, &r))
         return;
+    json_t *before = role_json(&r);
     json_t *body = tsr_mgmt_body(req);
-    if (body != NULL && read_role(req, body, &r, false))
-        send_saved(req, tsr_role_update(req->store, &r), &r);
+    if (body != NULL && read_role(req, body, &r, false)) {
+        /* A PATCH that changes nothing writes nothing (a repeated Deploy CLI import). */
+        json_t *after = role_json(&r);
+        bool same = before != NULL && json_equal(before, after);
+        json_decref(after);
+        send_saved(req, same ? 0 : tsr_role_update(req->store, &r), &r);
+    }
+    json_decref(before);
     json_decref(body);
     tsr_role_cleanup(&r);
 }

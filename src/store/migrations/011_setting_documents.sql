@@ -38,3 +38,8 @@ SET scope = substr(scope, 1, length(scope) - 1) ||
 WHERE scope LIKE '%"update:tenant_settings"%]' AND scope NOT LIKE '%"read:branding"%'
     AND audience IN (SELECT r.identifier FROM resource_servers r
                      WHERE r.tenant_id = client_grants.tenant_id AND r.is_system = 1);
+
+-- The system API takes Auth0's name, which the Deploy CLI recognises and
+-- leaves out of exports.
+UPDATE resource_servers SET name = 'Auth0 Management API'
+WHERE is_system = 1 AND name = 'Management API';
