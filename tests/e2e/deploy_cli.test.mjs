@@ -126,7 +126,12 @@ function a0deploy(server, args, env = {}) {
   });
 }
 
-/** Every row the Deploy CLI could write, for "nothing changed" checks. */
+/**
+ * Every row the Deploy CLI could write, for "nothing changed" checks. The Deploy CLI
+ * updates a role by deleting all its permissions and adding them again (two calls),
+ * so a role permission's created_at and the tenant's generation and updated_at (which
+ * every catalog change moves) are left out: the permissions themselves are compared.
+ */
 function snapshot(server) {
   const tables = {
     clients: 'SELECT * FROM clients ORDER BY client_id',
@@ -135,11 +140,14 @@ function snapshot(server) {
     connections: 'SELECT * FROM connections ORDER BY id',
     connection_clients: 'SELECT * FROM connection_clients ORDER BY 1, 2, 3',
     roles: 'SELECT * FROM roles ORDER BY id',
-    role_permissions: 'SELECT * FROM role_permissions ORDER BY 1, 2, 3, 4',
+    role_permissions: 'SELECT tenant_id, role_id, audience, permission FROM role_permissions ORDER BY 1, 2, 3, 4',
     setting_documents: 'SELECT * FROM setting_documents ORDER BY tenant_id, name',
-    tenants: 'SELECT * FROM tenants ORDER BY id',
     tenant_limits: 'SELECT * FROM tenant_limits ORDER BY tenant_id, name',
   };
+  const cols = queryRows(server.dbPath, "SELECT name FROM pragma_table_info('tenants')")
+    .map(([c]) => c)
+    .filter((c) => c !== 'generation' && c !== 'updated_at');
+  tables.tenants = `SELECT ${cols.join(', ')} FROM tenants ORDER BY id`;
   return Object.fromEntries(Object.entries(tables).map(([k, sql]) => [k, queryRows(server.dbPath, sql)]));
 }
 
