@@ -53,8 +53,8 @@ int tsr_setting_doc_get(tsr_store *st, const char *tenant_id, const char *name, 
     return rc;
 }
 
-int tsr_setting_doc_put(tsr_store *st, const char *tenant_id, const char *name,
-                        const json_t *body, bool *changed)
+int tsr_setting_doc_put(tsr_store *st, const char *tenant_id, const char *name, const json_t *body,
+                        bool *changed)
 {
     *changed = false;
     if (!name_ok(name) || !json_is_object(body))

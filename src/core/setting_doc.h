@@ -32,7 +32,7 @@ int tsr_setting_doc_get(tsr_store *st, const char *tenant_id, const char *name, 
  * repeated import leaves updated_at alone.  TSR_ETOOBIG over
  * TSR_SETTING_DOC_BODY_MAX, TSR_EINVAL for a bad name or a non-object.
  */
-int tsr_setting_doc_put(tsr_store *st, const char *tenant_id, const char *name,
-                        const json_t *body, bool *changed);
+int tsr_setting_doc_put(tsr_store *st, const char *tenant_id, const char *name, const json_t *body,
+                        bool *changed);
 
 #endif

@@ -51,8 +51,8 @@ out:
 
 static void bad(struct tsr_req *req, size_t i, const char *what)
 {
-    tsr_resp_mgmt_error(req, 400, "invalid_body", "Payload validation error: '%s' on property [%zu].",
-                        what, i);
+    tsr_resp_mgmt_error(req, 400, "invalid_body",
+                        "Payload validation error: '%s' on property [%zu].", what, i);
 }
 
 /* Removes s from l when present; true when it was. */

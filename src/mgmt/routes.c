@@ -41,8 +41,8 @@ const struct tsr_route tsr_mgmt_routes[] = {
      "update:connections"},
     {"GET", "/api/v2/connections/:id/clients", TSR_ROUTE_MGMT, tsr_mgmt_connection_clients_get,
      "read:connections"},
-    {"PATCH", "/api/v2/connections/:id/clients", TSR_ROUTE_MGMT,
-     tsr_mgmt_connection_clients_update, "update:connections"},
+    {"PATCH", "/api/v2/connections/:id/clients", TSR_ROUTE_MGMT, tsr_mgmt_connection_clients_update,
+     "update:connections"},
     {"DELETE", "/api/v2/connections/:id", TSR_ROUTE_MGMT, tsr_mgmt_connections_delete,
      "delete:connections"},
 

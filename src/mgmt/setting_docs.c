@@ -32,26 +32,58 @@ static const char *tenant_id(const struct tsr_req *req)
 
 /* Auth0's template names (POST /email-templates `template`). */
 static const char *const template_names[] = {
-    "verify_email",      "verify_email_by_code", "reset_email",    "reset_email_by_code",
-    "welcome_email",     "blocked_account",      "stolen_credentials", "enrollment_email",
-    "mfa_oob_code",      "user_invitation",      "change_password", "password_reset",
-    "async_approval",    NULL,
+    "verify_email",       "verify_email_by_code",
+    "reset_email",        "reset_email_by_code",
+    "welcome_email",      "blocked_account",
+    "stolen_credentials", "enrollment_email",
+    "mfa_oob_code",       "user_invitation",
+    "change_password",    "password_reset",
+    "async_approval",     NULL,
 };
 
 /* Auth0's prompt names for custom text. */
 static const char *const prompt_names[] = {
-    "login", "login-id", "login-password", "login-passwordless", "login-email-verification",
-    "signup", "signup-id", "signup-password", "phone-identifier-enrollment",
-    "phone-identifier-challenge", "email-identifier-challenge", "reset-password", "custom-form",
-    "consent", "customized-consent", "logout", "mfa-push", "mfa-otp", "mfa-voice", "mfa-phone",
-    "mfa-webauthn", "mfa-sms", "mfa-email", "mfa-recovery-code", "mfa", "status",
-    "device-flow", "email-verification", "email-otp-challenge", "organizations", "invitation",
-    "common", "passkeys", "captcha", "brute-force-protection", NULL,
+    "login",
+    "login-id",
+    "login-password",
+    "login-passwordless",
+    "login-email-verification",
+    "signup",
+    "signup-id",
+    "signup-password",
+    "phone-identifier-enrollment",
+    "phone-identifier-challenge",
+    "email-identifier-challenge",
+    "reset-password",
+    "custom-form",
+    "consent",
+    "customized-consent",
+    "logout",
+    "mfa-push",
+    "mfa-otp",
+    "mfa-voice",
+    "mfa-phone",
+    "mfa-webauthn",
+    "mfa-sms",
+    "mfa-email",
+    "mfa-recovery-code",
+    "mfa",
+    "status",
+    "device-flow",
+    "email-verification",
+    "email-otp-challenge",
+    "organizations",
+    "invitation",
+    "common",
+    "passkeys",
+    "captcha",
+    "brute-force-protection",
+    NULL,
 };
 
 static const char *const secret_credentials[] = {
-    "api_key", "smtp_pass", "accessKeyId", "secretAccessKey", "clientSecret", "connectionString",
-    NULL,
+    "api_key",      "smtp_pass",        "accessKeyId", "secretAccessKey",
+    "clientSecret", "connectionString", NULL,
 };
 
 /* Sends the stored document, or dflt (a JSON text) when none; 404 when dflt is NULL. */
@@ -77,8 +109,7 @@ static int merge(json_t *doc, const json_t *patch)
     json_t *v;
     json_object_foreach((json_t *)patch, key, v)
     {
-        int rc = json_is_null(v) ? (json_object_del(doc, key), 0)
-                                 : json_object_set(doc, key, v);
+        int rc = json_is_null(v) ? (json_object_del(doc, key), 0) : json_object_set(doc, key, v);
         if (rc != 0)
             return TSR_ENOMEM;
     }
@@ -177,7 +208,8 @@ static bool custom_text_name(struct tsr_req *req, char *name, size_t cap)
     const char *prompt = tsr_req_param(req, 0);
     const char *lang = tsr_req_param(req, 1);
     size_t n = lang == NULL ? 0 : strlen(lang);
-    bool lang_ok = n >= 2 && n <= 16 && strspn(lang, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") == n;
+    bool lang_ok = n >= 2 && n <= 16 &&
+                   strspn(lang, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") == n;
     if (prompt == NULL || !tsr_mgmt_in(prompt, prompt_names)) {
         tsr_resp_mgmt_error(req, 400, "invalid_uri",
                             "Path validation error: 'Invalid value \"%.64s\"' on property prompt "
@@ -281,14 +313,14 @@ void tsr_mgmt_breached_password_get(struct tsr_req *req)
 
 void tsr_mgmt_breached_password_update(struct tsr_req *req)
 {
-    write_doc(req, "attack-protection/breached-password-detection", BREACHED_DEFAULT, MERGE, 0,
-              200, "breached_password_detection");
+    write_doc(req, "attack-protection/breached-password-detection", BREACHED_DEFAULT, MERGE, 0, 200,
+              "breached_password_detection");
 }
 
 /* Tessera has no actions; the list is empty (the Deploy CLI reads it for database connections). */
 void tsr_mgmt_actions_list(struct tsr_req *req)
 {
-    tsr_resp_json(req, 200,
-                  json_pack("{s:[], s:i, s:i, s:i}", "actions", "total", 0, "page", 0, "per_page",
-                            50));
+    tsr_resp_json(
+        req, 200,
+        json_pack("{s:[], s:i, s:i, s:i}", "actions", "total", 0, "page", 0, "per_page", 50));
 }
