@@ -64,6 +64,17 @@ const char *const tsr_mgmt_scopes[][2] = {
     {"delete:grants", "Delete Grants"},
     {"read:attack_protection", "Read Attack Protection"},
     {"update:attack_protection", "Update Attack Protection"},
+    {"read:branding", "Read Branding Settings"},
+    {"update:branding", "Update Branding Settings"},
+    {"read:prompts", "Read Prompts"},
+    {"update:prompts", "Update Prompts"},
+    {"read:email_provider", "Read Email Provider"},
+    {"create:email_provider", "Create Email Provider"},
+    {"update:email_provider", "Update Email Provider"},
+    {"read:email_templates", "Read Email Templates"},
+    {"create:email_templates", "Create Email Templates"},
+    {"update:email_templates", "Update Email Templates"},
+    {"read:actions", "Read Actions"},
     {NULL, NULL},
 };
 
@@ -82,7 +93,7 @@ static int create_mgmt_api(tsr_store *st, const char *tenant_id, const char *aud
     free(api.identifier);
     free(api.name);
     api.identifier = strdup(audience);
-    api.name = strdup("Management API");
+    api.name = strdup("Auth0 Management API");
     api.is_system = true;
     if (api.identifier == NULL || api.name == NULL)
         rc = TSR_ENOMEM;

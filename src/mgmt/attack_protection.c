@@ -199,7 +199,7 @@ static bool read_max_attempts(struct tsr_mgmt_reader *rd, struct tsr_mgmt_limits
 static void save(struct tsr_req *req, struct tsr_mgmt_limits *e,
                  json_t *(*view)(const struct tsr_limits *))
 {
-    if (tsr_mgmt_limits_changed(e)) {
+    if (tsr_mgmt_limits_differ(req, e)) {
         int rc = tsr_store_begin(req->store);
         if (rc == 0)
             rc = tsr_store_finish(req->store, tsr_mgmt_limits_write(req, e));

@@ -222,25 +222,32 @@ void tsr_mgmt_grants_update(struct tsr_req *req)
     struct tsr_mgmt_reader rd;
     struct tsr_grant g = {0};
     struct tsr_api a = {0};
+    json_t *before = NULL;
     json_t *body = tsr_mgmt_body(req);
     if (body == NULL)
         return;
     if (!tsr_mgmt_reader_start(&rd, req, body, update_props, NULL) || !load(req, &g))
         goto out;
+    before = grant_json(&g);
     /* Only new scopes are checked: an API may have dropped one the grant still holds. */
     if (tsr_mgmt_has(&rd, "scope") &&
         (!tsr_mgmt_read_strlist(&rd, "scope", SCOPE_MAX_ITEMS, SCOPE_MAX_CHARS, NULL, &g.scope) ||
          !load_api(req, g.audience, &a) || !check_scopes(&rd, &a, &g.scope)))
         goto out;
-    g.updated_at = tsr_clock_now();
-    int rc = tsr_grant_update(req->store, &g);
+    /* A PATCH that changes nothing writes nothing (a repeated Deploy CLI import). */
+    bool same = tsr_mgmt_unchanged(before, grant_json(&g));
+    if (!same)
+        g.updated_at = tsr_clock_now();
+    int rc = same ? 0 : tsr_grant_update(req->store, &g);
     if (rc != 0)
         tsr_mgmt_send_store_error(req, rc, WHAT);
     else {
-        tsr_catalog_changed(req->app, req->store, tenant_id(req));
+        if (!same)
+            tsr_catalog_changed(req->app, req->store, tenant_id(req));
         tsr_resp_json(req, 200, grant_json(&g));
     }
 out:
+    json_decref(before);
     tsr_api_cleanup(&a);
     tsr_grant_cleanup(&g);
     json_decref(body);

@@ -226,6 +226,7 @@ void tsr_mgmt_clients_update(struct tsr_req *req)
     struct tsr_mgmt_reader rd;
     struct tsr_mgmt_precond pc = {0};
     struct tsr_client c = {0};
+    json_t *before = NULL;
     json_t *body = tsr_mgmt_body(req);
     if (body == NULL)
         return;
@@ -240,11 +241,15 @@ void tsr_mgmt_clients_update(struct tsr_req *req)
     }
     char old_method[32];
     snprintf(old_method, sizeof old_method, "%s", c.token_endpoint_auth_method);
+    before = tsr_mgmt_client_json(req, &c, NULL);
     if (!tsr_mgmt_client_apply(&rd, &c, false))
         goto out;
     rc = tsr_client_settle_secret(&c);
-    c.updated_at = tsr_clock_now();
-    if (rc == 0)
+    /* A PATCH that changes nothing writes nothing (a repeated Deploy CLI import). */
+    bool same = rc == 0 && tsr_mgmt_unchanged(before, tsr_mgmt_client_json(req, &c, NULL));
+    if (!same)
+        c.updated_at = tsr_clock_now();
+    if (rc == 0 && !same)
         rc = update_revoking(
             req, &c, tsr_client_method_change_revokes(old_method, c.token_endpoint_auth_method));
     rc = tsr_mgmt_precond_end(req, &pc, rc);
@@ -252,10 +257,12 @@ void tsr_mgmt_clients_update(struct tsr_req *req)
         tsr_mgmt_send_store_error(req, rc, WHAT);
         goto out;
     }
-    tsr_catalog_changed(req->app, req->store, tenant_id(req));
+    if (!same)
+        tsr_catalog_changed(req->app, req->store, tenant_id(req));
     tsr_mgmt_send_tagged(req, 200, tsr_mgmt_client_json(req, &c, NULL), false);
 out:
     tsr_mgmt_precond_end(req, &pc, TSR_EINVAL); /* rolls back what an early exit left open */
+    json_decref(before);
     tsr_client_cleanup(&c);
     json_decref(body);
 }

@@ -678,3 +678,10 @@ bool tsr_mgmt_read_ids(struct tsr_mgmt_reader *rd, const char *name, size_t max_
         return tsr_mgmt_fail(rd, name, "Array must hold 1 to %zu items", max_items);
     return true;
 }
+
+bool tsr_mgmt_unchanged(const json_t *before, json_t *after)
+{
+    bool same = before != NULL && after != NULL && json_equal(before, after);
+    json_decref(after);
+    return same;
+}

@@ -194,4 +194,11 @@ void tsr_mgmt_send_not_found(struct tsr_req *req, const char *what);
 /* Sends 403 operation_not_supported with message. */
 void tsr_mgmt_send_forbidden(struct tsr_req *req, const char *message);
 
+/*
+ * True when a PATCH left a record's answer as it was: before (borrowed)
+ * equals after (stolen).  NULL on either side counts as changed, so a
+ * failed render never skips a write.
+ */
+bool tsr_mgmt_unchanged(const json_t *before, json_t *after);
+
 #endif

@@ -355,14 +355,21 @@ void tsr_mgmt_connections_update(struct tsr_req *req)
     struct tsr_mgmt_reader rd;
     struct tsr_mgmt_precond pc = {0};
     struct tsr_connection c = {0};
+    json_t *before = NULL;
     json_t *body = tsr_mgmt_body(req);
     if (body == NULL)
         return;
     if (!tsr_mgmt_reader_start(&rd, req, body, update_props, NULL) ||
-        !tsr_mgmt_precond_begin(req, &pc) || !load_matching(req, &pc, &c) || !apply(&rd, &c))
+        !tsr_mgmt_precond_begin(req, &pc) || !load_matching(req, &pc, &c))
         goto out;
-    c.updated_at = tsr_clock_now();
-    int rc = tsr_mgmt_precond_end(req, &pc, tsr_connection_update(req->store, &c));
+    before = tsr_mgmt_connection_json(&c);
+    if (!apply(&rd, &c))
+        goto out;
+    /* A PATCH that changes nothing writes nothing (a repeated Deploy CLI import). */
+    bool same = tsr_mgmt_unchanged(before, tsr_mgmt_connection_json(&c));
+    if (!same)
+        c.updated_at = tsr_clock_now();
+    int rc = tsr_mgmt_precond_end(req, &pc, same ? 0 : tsr_connection_update(req->store, &c));
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, WHAT);
         goto out;
@@ -370,6 +377,7 @@ void tsr_mgmt_connections_update(struct tsr_req *req)
     tsr_mgmt_send_tagged(req, 200, tsr_mgmt_connection_json(&c), false);
 out:
     tsr_mgmt_precond_end(req, &pc, TSR_EINVAL); /* rolls back what an early exit left open */
+    json_decref(before);
     tsr_connection_cleanup(&c);
     json_decref(body);
 }

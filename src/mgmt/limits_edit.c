@@ -50,6 +50,23 @@ bool tsr_mgmt_limits_changed(const struct tsr_mgmt_limits *e)
     return false;
 }
 
+bool tsr_mgmt_limits_differ(struct tsr_req *req, const struct tsr_mgmt_limits *e)
+{
+    if (!tsr_mgmt_limits_changed(e))
+        return false;
+    struct tsr_tenant_limits stored;
+    if (tsr_tenant_limits_load(req->store, req->tenant->t.id, &stored) != 0)
+        return true;
+    bool differ = false;
+    for (int k = 0; !differ && k < TSR_TL_COUNT; k++) {
+        const char *a = e->values.value[k];
+        const char *b = stored.value[k];
+        differ = e->set[k] && ((a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0));
+    }
+    tsr_tenant_limits_cleanup(&stored);
+    return differ;
+}
+
 int tsr_mgmt_limits_write(struct tsr_req *req, const struct tsr_mgmt_limits *e)
 {
     int rc = tsr_tenant_limits_write(req->store, req->tenant->t.id, &e->values, e->set);

@@ -41,6 +41,13 @@ void tsr_mgmt_limits_unset(struct tsr_mgmt_limits *e, const struct tsr_req *req,
 bool tsr_mgmt_limits_changed(const struct tsr_mgmt_limits *e);
 
 /*
+ * True when a value e sets differs from what the tenant has stored (a value
+ * written again unchanged is no change, so a repeated import writes
+ * nothing); true as well when the stored values cannot be read.
+ */
+bool tsr_mgmt_limits_differ(struct tsr_req *req, const struct tsr_mgmt_limits *e);
+
+/*
  * Stores the changes and touches the tenant, inside the caller's
  * transaction.  Returns 0 or the store's error.
  */

@@ -70,6 +70,8 @@ void tsr_mgmt_connections_create(struct tsr_req *req);
 void tsr_mgmt_connections_get(struct tsr_req *req);
 void tsr_mgmt_connections_update(struct tsr_req *req);
 void tsr_mgmt_connections_delete(struct tsr_req *req);
+void tsr_mgmt_connection_clients_get(struct tsr_req *req);
+void tsr_mgmt_connection_clients_update(struct tsr_req *req);
 
 void tsr_mgmt_users_list(struct tsr_req *req);
 void tsr_mgmt_users_create(struct tsr_req *req);

@@ -378,6 +378,7 @@ void tsr_mgmt_apis_update(struct tsr_req *req)
     struct tsr_api a = {0};
     struct api_body b = {0};
     struct tsr_refusal why;
+    json_t *before = NULL;
     json_t *body = tsr_mgmt_body(req);
     if (body == NULL)
         return;
@@ -390,18 +391,24 @@ void tsr_mgmt_apis_update(struct tsr_req *req)
         tsr_mgmt_send_refusal(req, rc, &why, api_props, api_nested);
         goto out;
     }
+    before = api_json(req, &a);
     if (!read_settings(&rd, &b) || !apply(&rd, &a, &b, false))
         goto out;
-    a.updated_at = tsr_clock_now();
-    rc = tsr_mgmt_precond_end(req, &pc, write_with_keys(req, &a, false));
+    /* A PATCH that changes nothing writes nothing (a repeated Deploy CLI import). */
+    bool same = tsr_mgmt_unchanged(before, api_json(req, &a));
+    if (!same)
+        a.updated_at = tsr_clock_now();
+    rc = tsr_mgmt_precond_end(req, &pc, same ? 0 : write_with_keys(req, &a, false));
     if (rc != 0)
         tsr_mgmt_send_store_error(req, rc, WHAT);
     else {
-        tsr_catalog_changed(req->app, req->store, tenant_id(req));
+        if (!same)
+            tsr_catalog_changed(req->app, req->store, tenant_id(req));
         tsr_mgmt_send_tagged(req, 200, api_json(req, &a), false);
     }
 out:
     tsr_mgmt_precond_end(req, &pc, TSR_EINVAL); /* rolls back what an early exit left open */
+    json_decref(before);
     api_body_cleanup(&b);
     tsr_api_cleanup(&a);
     json_decref(body);

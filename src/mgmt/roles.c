@@ -150,15 +150,19 @@ void tsr_mgmt_roles_update(struct tsr_req *req)
         tsr_mgmt_precond_end(req, &pc, TSR_ENOTFOUND);
         return;
     }
+    json_t *before = role_json(&r);
     json_t *body = tsr_mgmt_body(req);
     if (body != NULL && matching(req, &pc, &r) && read_role(req, body, &r, false)) {
-        int rc = tsr_mgmt_precond_end(req, &pc, tsr_role_update(req->store, &r));
+        /* A PATCH that changes nothing writes nothing (a repeated Deploy CLI import). */
+        bool same = tsr_mgmt_unchanged(before, role_json(&r));
+        int rc = tsr_mgmt_precond_end(req, &pc, same ? 0 : tsr_role_update(req->store, &r));
         if (rc == 0)
             tsr_mgmt_send_tagged(req, 200, role_json(&r), false);
         else
             send_saved(req, rc, &r);
     }
     tsr_mgmt_precond_end(req, &pc, TSR_EINVAL); /* rolls back what a refusal left open */
+    json_decref(before);
     json_decref(body);
     tsr_role_cleanup(&r);
 }

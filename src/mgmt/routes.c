@@ -39,6 +39,10 @@ const struct tsr_route tsr_mgmt_routes[] = {
      "read:connections"},
     {"PATCH", "/api/v2/connections/:id", TSR_ROUTE_MGMT, tsr_mgmt_connections_update,
      "update:connections"},
+    {"GET", "/api/v2/connections/:id/clients", TSR_ROUTE_MGMT, tsr_mgmt_connection_clients_get,
+     "read:connections"},
+    {"PATCH", "/api/v2/connections/:id/clients", TSR_ROUTE_MGMT, tsr_mgmt_connection_clients_update,
+     "update:connections"},
     {"DELETE", "/api/v2/connections/:id", TSR_ROUTE_MGMT, tsr_mgmt_connections_delete,
      "delete:connections"},
 

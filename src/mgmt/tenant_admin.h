@@ -23,6 +23,24 @@ void tsr_mgmt_brute_force_update(struct tsr_req *req);
 void tsr_mgmt_ip_throttling_get(struct tsr_req *req);
 void tsr_mgmt_ip_throttling_update(struct tsr_req *req);
 
+/* Settings kept as documents and not acted on (setting_docs.c). */
+void tsr_mgmt_branding_get(struct tsr_req *req);
+void tsr_mgmt_branding_update(struct tsr_req *req);
+void tsr_mgmt_prompts_get(struct tsr_req *req);
+void tsr_mgmt_prompts_update(struct tsr_req *req);
+void tsr_mgmt_custom_text_get(struct tsr_req *req);
+void tsr_mgmt_custom_text_set(struct tsr_req *req);
+void tsr_mgmt_email_provider_get(struct tsr_req *req);
+void tsr_mgmt_email_provider_create(struct tsr_req *req);
+void tsr_mgmt_email_provider_update(struct tsr_req *req);
+void tsr_mgmt_email_template_get(struct tsr_req *req);
+void tsr_mgmt_email_template_create(struct tsr_req *req);
+void tsr_mgmt_email_template_update(struct tsr_req *req);
+void tsr_mgmt_email_template_set(struct tsr_req *req);
+void tsr_mgmt_breached_password_get(struct tsr_req *req);
+void tsr_mgmt_breached_password_update(struct tsr_req *req);
+void tsr_mgmt_actions_list(struct tsr_req *req);
+
 /* Their routes, with Auth0's scopes. */
 extern const struct tsr_route tsr_mgmt_tenant_routes[];
 

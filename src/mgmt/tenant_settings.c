@@ -33,6 +33,9 @@ static const struct tsr_mgmt_prop props[] = {
     {"default_directory", "Name of connection used for password grants", false},
     {"session_lifetime", "Number of hours a session will stay valid", false},
     {"idle_session_lifetime", "Number of hours for which a session can be inactive", false},
+    {"session_lifetime_in_minutes", "Number of minutes a session will stay valid", false},
+    {"idle_session_lifetime_in_minutes", "Number of minutes for which a session can be inactive",
+     false},
     {"allowed_logout_urls", "URLs that are valid to redirect to after logout", false},
     {"branding", "Login page branding: colors.primary", false},
     {"rate_limits", "The tenant's rate limits and brute-force counts", false},
@@ -49,6 +52,10 @@ static const struct tsr_mgmt_prop props[] = {
     {"universal_login", NULL, true},
     {"session_cookie", NULL, true},
     {"sessions", NULL, true},
+    {"ephemeral_session_lifetime", NULL, true},
+    {"idle_ephemeral_session_lifetime", NULL, true},
+    {"ephemeral_session_lifetime_in_minutes", NULL, true},
+    {"idle_ephemeral_session_lifetime_in_minutes", NULL, true},
     {NULL, NULL, false},
 };
 
@@ -157,6 +164,40 @@ static bool read_hours(struct tsr_mgmt_reader *rd, const char *name, int64_t *se
     return *seconds > 0 || tsr_mgmt_fail(rd, name, "Must be at least one second");
 }
 
+/* The Deploy CLI sends both: session_lifetime (hours) and session_lifetime_in_minutes. */
+static bool read_minutes(struct tsr_mgmt_reader *rd, const char *name, int64_t *seconds)
+{
+    const json_t *v = json_object_get(rd->body, name);
+    if (v == NULL)
+        return true;
+    if (!json_is_number(v))
+        return tsr_mgmt_fail(rd, name, "Expected type number but found type %s",
+                             tsr_mgmt_type_name(v));
+    double minutes = json_number_value(v);
+    if (!(minutes > 0 && minutes <= MAX_HOURS * 60))
+        return tsr_mgmt_fail(rd, name, "Must be more than 0 and at most %d minutes",
+                             MAX_HOURS * 60);
+    *seconds = (int64_t)(minutes * 60);
+    return *seconds > 0 || tsr_mgmt_fail(rd, name, "Must be at least one second");
+}
+
+/* True when a PATCH leaves the stored settings as they are: then nothing is written. */
+static bool same_settings(const struct tsr_tenant *a, const struct tsr_tenant *b)
+{
+    if (strcmp(a->friendly_name, b->friendly_name) != 0 ||
+        strcmp(a->default_audience, b->default_audience) != 0 ||
+        strcmp(a->default_directory, b->default_directory) != 0 ||
+        strcmp(a->logo_url, b->logo_url) != 0 || strcmp(a->primary_color, b->primary_color) != 0 ||
+        a->session_lifetime != b->session_lifetime ||
+        a->idle_session_lifetime != b->idle_session_lifetime ||
+        a->allowed_logout_urls.n != b->allowed_logout_urls.n)
+        return false;
+    for (size_t i = 0; i < a->allowed_logout_urls.n; i++)
+        if (strcmp(a->allowed_logout_urls.v[i], b->allowed_logout_urls.v[i]) != 0)
+            return false;
+    return true;
+}
+
 static bool hex_color(const char *s)
 {
     return strlen(s) == 7 && s[0] == '#' && strspn(s + 1, "0123456789abcdefABCDEF") == 6;
@@ -240,6 +281,8 @@ void tsr_mgmt_tenant_settings_update(struct tsr_req *req)
         !tsr_mgmt_read_string(&rd, "default_directory", 0, 128, &t.default_directory) ||
         !read_hours(&rd, "session_lifetime", &t.session_lifetime) ||
         !read_hours(&rd, "idle_session_lifetime", &t.idle_session_lifetime) ||
+        !read_minutes(&rd, "session_lifetime_in_minutes", &t.session_lifetime) ||
+        !read_minutes(&rd, "idle_session_lifetime_in_minutes", &t.idle_session_lifetime) ||
         !read_branding(&rd, &t) || !read_rate_limits(&rd, &e))
         goto out;
     if (tsr_mgmt_has(&rd, "allowed_logout_urls") &&
@@ -258,8 +301,9 @@ void tsr_mgmt_tenant_settings_update(struct tsr_req *req)
     }
     if (!references_exist(&rd, &t))
         goto out;
-    int rc = tsr_store_begin(req->store);
-    if (rc == 0) {
+    bool same = same_settings(&req->tenant->t, &t) && !tsr_mgmt_limits_differ(req, &e);
+    int rc = same ? 0 : tsr_store_begin(req->store);
+    if (rc == 0 && !same) {
         rc = tsr_tenant_update_settings(req->store, &t);
         if (rc == 0)
             rc = tsr_mgmt_limits_changed(&e) ? tsr_mgmt_limits_write(req, &e)
@@ -270,7 +314,8 @@ void tsr_mgmt_tenant_settings_update(struct tsr_req *req)
         tsr_mgmt_send_store_error(req, rc, "tenant");
         goto out;
     }
-    tsr_app_reload(req->app, req->store);
+    if (!same)
+        tsr_app_reload(req->app, req->store);
     tsr_resp_json(req, 200, settings_json(&t, &e.l));
 out:
     tsr_mgmt_limits_cleanup(&e);

@@ -9,13 +9,13 @@
 #include <stddef.h>
 
 static const struct tsr_sq_query *const modules[] = {
-    tsr_sq_api,        tsr_sq_app,           tsr_sq_auth_code,    tsr_sq_client,
-    tsr_sq_connection, tsr_sq_consent,       tsr_sq_event,        tsr_sq_grant,
-    tsr_sq_job,        tsr_sq_keys,          tsr_sq_lockout,      tsr_sq_login_tx,
-    tsr_sq_logs,       tsr_sq_mail_queue,    tsr_sq_opaque_token, tsr_sq_rate_limit,
-    tsr_sq_rbac,       tsr_sq_refresh_token, tsr_sq_role,         tsr_sq_session,
-    tsr_sq_tenant,     tsr_sq_tenant_limits, tsr_sq_tenant_set,   tsr_sq_throttle,
-    tsr_sq_ticket,     tsr_sq_user,
+    tsr_sq_api,         tsr_sq_app,           tsr_sq_auth_code,     tsr_sq_client,
+    tsr_sq_connection,  tsr_sq_consent,       tsr_sq_event,         tsr_sq_grant,
+    tsr_sq_job,         tsr_sq_keys,          tsr_sq_lockout,       tsr_sq_login_tx,
+    tsr_sq_logs,        tsr_sq_mail_queue,    tsr_sq_opaque_token,  tsr_sq_rate_limit,
+    tsr_sq_rbac,        tsr_sq_refresh_token, tsr_sq_role,          tsr_sq_session,
+    tsr_sq_setting_doc, tsr_sq_tenant,        tsr_sq_tenant_limits, tsr_sq_tenant_set,
+    tsr_sq_throttle,    tsr_sq_ticket,        tsr_sq_user,
 };
 
 static const char *by_id[TSR_Q_COUNT];

@@ -37,6 +37,7 @@ extern const struct tsr_sq_query tsr_sq_refresh_token[];
 extern const struct tsr_sq_query tsr_sq_role[];
 extern const struct tsr_sq_query tsr_sq_session[];
 extern const struct tsr_sq_query tsr_sq_tenant[];
+extern const struct tsr_sq_query tsr_sq_setting_doc[];
 extern const struct tsr_sq_query tsr_sq_tenant_limits[];
 extern const struct tsr_sq_query tsr_sq_tenant_set[];
 extern const struct tsr_sq_query tsr_sq_throttle[];
