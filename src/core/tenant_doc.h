@@ -28,6 +28,16 @@
 #include "store/store.h"
 #include "util/strlist.h"
 
+/*
+ * Opens the database of data_dir (which must exist and be at the schema
+ * this tessera knows: start the server or run `tessera init` once) and
+ * finds the tenant: tenant (its id or issuer URL) or, NULL, the default
+ * one.  *tenant_id is a new string.  Returns 0, TSR_ENOTFOUND,
+ * TSR_EINVAL or the store's error, one line in err.
+ */
+int tsr_tenant_doc_open(const char *data_dir, const char *tenant, tsr_store **st,
+                        char **tenant_id, char *err, size_t errlen);
+
 /* At most this many records in one section of a document. */
 #define TSR_DOC_SECTION_MAX 10000
 
