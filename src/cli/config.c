@@ -196,7 +196,10 @@ static void print_plan(const struct tsr_cli_args *a, const struct tsr_doc_plan *
             tsr_cli_say(stdout, "+ create %s[%s]\n", c->section, c->name);
             break;
         case TSR_DOC_UPDATE:
-            tsr_cli_say(stdout, "~ update %s[%s]: %s\n", c->section, c->name, fields);
+            if (strcmp(c->section, "tenant") == 0)
+                tsr_cli_say(stdout, "~ update tenant: %s\n", fields);
+            else
+                tsr_cli_say(stdout, "~ update %s[%s]: %s\n", c->section, c->name, fields);
             break;
         case TSR_DOC_DELETE:
             tsr_cli_say(stdout, "- delete %s[%s]\n", c->section, c->name);

@@ -70,6 +70,7 @@ struct tsr_doc_plan {
     struct tsr_doc_change *v;
     size_t n, cap;
     struct tsr_strlist ignored; /* "clients[App].sso_disabled": properties Tessera does not keep */
+    bool databases_given; /* the document has a databases section: it names each connection's clients */
 };
 
 void tsr_doc_plan_cleanup(struct tsr_doc_plan *p);

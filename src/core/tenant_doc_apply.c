@@ -467,8 +467,7 @@ int tsr_tenant_doc_apply(tsr_store *st, const char *tenant_id,
 {
     struct run r = {{st, tenant_id, master_key, client_check}, plan, NULL, false};
     err[0] = '\0';
-    for (size_t i = 0; i < plan->n; i++)
-        r.have_databases = r.have_databases || strcmp(plan->v[i].section, "databases") == 0;
+    r.have_databases = plan->databases_given;
     int rc = tsr_store_begin(st);
     if (rc != 0)
         return rc;

@@ -117,8 +117,10 @@ static json_t *as_set(const json_t *v)
 
 static bool same(const char *prop, const json_t *want, const json_t *have)
 {
+    /* An export leaves empty strings and mappings out. */
     if (have == NULL)
-        return false;
+        return (json_is_string(want) && json_string_length(want) == 0) ||
+               (json_is_object(want) && json_object_size(want) == 0);
     if (json_is_array(want) && json_is_array(have) &&
         (one_of(prop, set_lists) || strcmp(prop, "permissions") == 0)) {
         json_t *a = as_set(want), *b = as_set(have);
@@ -299,6 +301,8 @@ int tsr_tenant_doc_plan(tsr_store *st, const char *tenant_id, const json_t *doc,
         goto done;
     for (size_t s = 0; s < TSR_DOC_NSECTIONS; s++) {
         v = json_object_get(doc, tsr_doc_sections[s].name);
+        if (s == TSR_DOC_DATABASES)
+            plan->databases_given = v != NULL && !json_is_null(v);
         if (v != NULL && !json_is_null(v) &&
             (rc = plan_section(&ix, s, v, allow_delete, plan, err, errlen)) != 0)
             goto done;
