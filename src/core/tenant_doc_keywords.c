@@ -36,7 +36,12 @@ static char *string_form(const json_t *v)
         snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
         return strdup(num);
     case JSON_REAL:
-        snprintf(num, sizeof num, "%.17g", json_real_value(v));
+        /* The shortest text that reads back as the number, as JavaScript writes it. */
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(num, sizeof num, "%.*g", prec, json_real_value(v));
+            if (strtod(num, NULL) == json_real_value(v))
+                break;
+        }
         return strdup(num);
     case JSON_TRUE:
         return strdup("true");
@@ -137,18 +142,20 @@ int tsr_keywords_replace(const char *text, size_t len, const json_t *mappings, s
                 goto done;
             }
         }
-        /* Pass 1: @@KEY@@, its JSON; "@@KEY@@" with its quotes too (it reads the same in YAML and JSON). */
+        /* Pass 1: @@KEY@@, its JSON; also with the quotes around it ('@@KEY@@' or "@@KEY@@"). */
         json_object_foreach ((json_t *)mappings, key, val) {
-            char plain[TSR_KEYWORD_KEY_MAX + 8], quoted[TSR_KEYWORD_KEY_MAX + 8];
+            char plain[TSR_KEYWORD_KEY_MAX + 8], dq[TSR_KEYWORD_KEY_MAX + 8],
+                sq[TSR_KEYWORD_KEY_MAX + 8];
             snprintf(plain, sizeof plain, "@@%s@@", key);
-            snprintf(quoted, sizeof quoted, "\"@@%s@@\"", key);
-            const char *const pats[] = {quoted, plain};
+            snprintf(dq, sizeof dq, "\"@@%s@@\"", key);
+            snprintf(sq, sizeof sq, "'@@%s@@'", key);
+            const char *const pats[] = {sq, dq, plain};
             char *js = json_dumps(val, JSON_COMPACT | JSON_ENCODE_ANY), *next = NULL;
             if (js == NULL) {
                 rc = TSR_ENOMEM;
                 goto done;
             }
-            rc = replace_all(cur, pats, 2, js, max_out, &next);
+            rc = replace_all(cur, pats, 3, js, max_out, &next);
             free(js);
             if (rc != 0)
                 goto done;

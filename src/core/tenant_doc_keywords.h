@@ -1,7 +1,7 @@
 /*
  * tenant_doc_keywords.h - keyword replacement in a tenant document's text,
  * exactly as Auth0's Deploy CLI does it (AUTH0_KEYWORD_REPLACE_MAPPINGS):
- * first every "@@KEY@@" (with or without the double quotes around it) is
+ * first every @@KEY@@ (also with the quotes around it: '@@KEY@@', "@@KEY@@") is
  * replaced by the JSON of the value, so a list or object lands as one;
  * then every ##KEY## by the value as it is (a string's characters; a
  * number or boolean as its text; a list as its items joined by ",").

@@ -152,12 +152,14 @@ static char *replace(const char *text, const char *mappings_json, int want_rc)
 static void test_keywords(void **state)
 {
     (void)state;
-    char *s = replace("name: ##ENV## app\nurls: @@URLS@@\nq: \"@@URLS@@\"\nn: ##N##\nl: ##L##\n",
+    char *s = replace("name: ##ENV## app\nurls: @@URLS@@\nq: \"@@URLS@@\"\nn: ##N##\nl: ##L##\n"
+                      "s: '@@URLS@@'\nf: ##F##\n",
                       "{\"ENV\":\"dev\",\"URLS\":[\"https://a\",\"https://b\"],\"N\":3,"
-                      "\"L\":[\"x\",\"y\"]}",
+                      "\"L\":[\"x\",\"y\"],\"F\":0.1}",
                       0);
     assert_string_equal(s, "name: dev app\nurls: [\"https://a\",\"https://b\"]\n"
-                           "q: [\"https://a\",\"https://b\"]\nn: 3\nl: x,y\n");
+                           "q: [\"https://a\",\"https://b\"]\nn: 3\nl: x,y\n"
+                           "s: [\"https://a\",\"https://b\"]\nf: 0.1\n");
     free(s);
     /* Unknown keywords stay as they are; no mappings change nothing. */
     s = replace("a: ##OTHER##\n", "{\"ENV\":\"x\"}", 0);
