@@ -255,7 +255,11 @@ int tsr_tenant_doc_export(tsr_store *st, const char *tenant_id, json_t **out, ch
         snprintf(err, errlen, "two records have the same name (%s): a document could not tell them apart; rename one", ix.dup);
         rc = TSR_ECONFLICT;
     }
-    for (size_t s = 0; s < TSR_DOC_NSECTIONS && rc == 0; s++) {
+    /* The Deploy CLI's order of sections. */
+    static const size_t order[TSR_DOC_NSECTIONS] = {TSR_DOC_CLIENTS, TSR_DOC_DATABASES,
+                                                    TSR_DOC_APIS, TSR_DOC_GRANTS, TSR_DOC_ROLES};
+    for (size_t k = 0; k < TSR_DOC_NSECTIONS && rc == 0; k++) {
+        size_t s = order[k];
         json_t *arr = tsr_doc_index_section(&ix, s);
         if (arr == NULL)
             rc = TSR_ENOMEM;
