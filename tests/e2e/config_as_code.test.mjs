@@ -186,3 +186,20 @@ test('an apply to a running server is served within a bounded wait', t_(async ()
   }
   assert.ok(ok, 'the new origin is allowed by the running server');
 }));
+
+test('config --help: every command and option is documented', t_(async () => {
+  const family = await runCli(['config', '--help']);
+  assert.equal(family.code, 0);
+  for (const [cmd, opts] of [
+    ['export', ['format', 'output', 'data-dir', 'tenant']],
+    ['apply', ['keywords', 'allow-delete', 'dry-run', 'json', 'data-dir', 'tenant']],
+    ['diff', ['keywords', 'allow-delete', 'json', 'data-dir', 'tenant']],
+  ]) {
+    assert.match(family.stdout, new RegExp(`^  config ${cmd} `, 'm'), `config --help lists ${cmd}`);
+    const r = await runCli(['config', cmd, '--help']);
+    assert.equal(r.code, 0);
+    for (const o of opts) assert.match(r.stdout, new RegExp(`^  --${o}\\b`, 'm'), `config ${cmd} --${o}`);
+    assert.match(r.stdout, /exit status: 0 /);
+  }
+  assertCliError(assert, await runCli(['config', 'export', '--format', 'xml']), 2, /--format/, 'bad format');
+}));
