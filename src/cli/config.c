@@ -107,11 +107,11 @@ static int load_doc(const struct tsr_cli_args *a, json_t **doc, char *err, size_
     int rc = keywords(a, &map, err, errlen);
     if (rc == 0)
         rc = read_file(path, TSR_YAML_MAX_BYTES, &text, &len, err, errlen);
-    if (rc == 0 && (rc = tsr_keywords_replace(text, len, map, TSR_YAML_MAX_BYTES, &replaced,
-                                              inner, sizeof inner)) != 0)
+    if (rc == 0 && (rc = tsr_keywords_replace(text, len, map, TSR_YAML_MAX_BYTES, &replaced, inner,
+                                              sizeof inner)) != 0)
         snprintf(err, errlen, "%.1000s: %s", path, inner);
-    if (rc == 0 && (rc = tsr_yaml_parse(replaced, strlen(replaced), NULL, doc, inner,
-                                        sizeof inner)) != 0)
+    if (rc == 0 &&
+        (rc = tsr_yaml_parse(replaced, strlen(replaced), NULL, doc, inner, sizeof inner)) != 0)
         snprintf(err, errlen, "%.1000s: %s", path, inner);
     free(text);
     free(replaced);
@@ -146,8 +146,8 @@ static int check_client(const struct tsr_client *c, char *msg, size_t msglen)
                 return -1;
             }
         }
-    const char *why = c->logo_uri && c->logo_uri[0] ? tsr_mgmt_url_problem(c->logo_uri, TSR_URL_HTTPS)
-                                                    : NULL;
+    const char *why =
+        c->logo_uri && c->logo_uri[0] ? tsr_mgmt_url_problem(c->logo_uri, TSR_URL_HTTPS) : NULL;
     if (why != NULL) {
         snprintf(msg, msglen, "logo_uri: %s", why);
         return -1;
@@ -271,16 +271,16 @@ static int apply_run(const struct tsr_cli_args *a)
     tsr_wipe(key, sizeof key);
     if (rc != 0) {
         status = tsr_cli_fail(a, "%s (nothing was changed)",
-                              err[0] ? err : rc == TSR_EBUSY ? "the database is busy; try again"
-                                                            : tsr_strerror(rc));
+                              err[0]            ? err
+                              : rc == TSR_EBUSY ? "the database is busy; try again"
+                                                : tsr_strerror(rc));
         goto done;
     }
     print_plan(a, &plan);
     if (!tsr_cli_json(a)) {
         size_t n = tsr_doc_plan_changes(&plan);
-        printf(dry ? "Dry run: %zu %s checked, nothing written.\n"
-                   : "Applied %zu %s.\n",
-               n, n == 1 ? "change" : "changes");
+        printf(dry ? "Dry run: %zu %s checked, nothing written.\n" : "Applied %zu %s.\n", n,
+               n == 1 ? "change" : "changes");
     }
 done:
     tsr_doc_plan_cleanup(&plan);
@@ -370,9 +370,11 @@ done:
     return status;
 }
 
-#define COMMON_OPTS                                                                               \
-    {"data-dir", "DIR", "data directory (./data; TESSERA_DATA_DIR)", 0},                          \
-        {"tenant", "ID", "the tenant, by id or issuer URL (the default tenant)", 0}
+#define COMMON_OPTS                                                                                \
+    {"data-dir", "DIR", "data directory (./data; TESSERA_DATA_DIR)", 0},                           \
+    {                                                                                              \
+        "tenant", "ID", "the tenant, by id or issuer URL (the default tenant)", 0                  \
+    }
 
 static const struct tsr_cli_opt export_opts[] = {
     {"format", "FORMAT", "yaml (the Deploy CLI's tenant.yaml) or json", 0},
@@ -399,22 +401,23 @@ static const struct tsr_cli_opt diff_opts[] = {
 };
 
 #define DOC_DETAILS                                                                                \
-    "The document has the sections of Auth0 Deploy CLI's tenant.yaml that Tessera keeps:\n"       \
-    "tenant, clients, databases, resourceServers, clientGrants, roles. Records are matched\n"     \
-    "by name (resourceServers by identifier); clients are referred to by name, so one file\n"     \
-    "fits every environment. Never in it: client secrets, signing secrets and keys,\n"            \
+    "The document has the sections of Auth0 Deploy CLI's tenant.yaml that Tessera keeps:\n"        \
+    "tenant, clients, databases, resourceServers, clientGrants, roles. Records are matched\n"      \
+    "by name (resourceServers by identifier); clients are referred to by name, so one file\n"      \
+    "fits every environment. Never in it: client secrets, signing secrets and keys,\n"             \
     "passwords. Other sections and properties are reported and ignored.\n"
 
 #define KEYWORD_DETAILS                                                                            \
     "\n"                                                                                           \
-    "Keywords are replaced as the Deploy CLI does, before the YAML is read: @@KEY@@ by\n"         \
-    "the JSON of the value (lists, objects), ##KEY## by the value as it is. Mappings come\n"      \
+    "Keywords are replaced as the Deploy CLI does, before the YAML is read: @@KEY@@ by\n"          \
+    "the JSON of the value (lists, objects), ##KEY## by the value as it is. Mappings come\n"       \
     "from AUTH0_KEYWORD_REPLACE_MAPPINGS (a JSON object) and --keywords FILE (its keys win).\n"
 
 const struct tsr_cli_command tsr_cli_config_commands[] = {
     {.name = "config export",
      .summary = "write the tenant as a tenant.yaml document (no secrets)",
-     .details = DOC_DETAILS "\nA local command on the data directory, also while the server runs.\n",
+     .details =
+         DOC_DETAILS "\nA local command on the data directory, also while the server runs.\n",
      .opts = export_opts,
      .kind = TSR_CLI_PARSED,
      .run = export_run,
@@ -435,8 +438,8 @@ const struct tsr_cli_command tsr_cli_config_commands[] = {
     {.name = "config diff",
      .operands = "FILE",
      .summary = "show what config apply would change",
-     .details = DOC_DETAILS "\nPrints the plan apply would carry out and writes nothing.\n"
-                            KEYWORD_DETAILS,
+     .details = DOC_DETAILS
+     "\nPrints the plan apply would carry out and writes nothing.\n" KEYWORD_DETAILS,
      .opts = diff_opts,
      .kind = TSR_CLI_PARSED,
      .run = diff_run,

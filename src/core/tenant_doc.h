@@ -35,8 +35,8 @@
  * one.  *tenant_id is a new string.  Returns 0, TSR_ENOTFOUND,
  * TSR_EINVAL or the store's error, one line in err.
  */
-int tsr_tenant_doc_open(const char *data_dir, const char *tenant, tsr_store **st,
-                        char **tenant_id, char *err, size_t errlen);
+int tsr_tenant_doc_open(const char *data_dir, const char *tenant, tsr_store **st, char **tenant_id,
+                        char *err, size_t errlen);
 
 /* At most this many records in one section of a document. */
 #define TSR_DOC_SECTION_MAX 10000
@@ -61,8 +61,9 @@ struct tsr_doc_change {
     enum tsr_doc_op op;
     const char *section; /* static: "clients", ... */
     char *name;          /* the record's name in the document */
-    struct tsr_strlist fields; /* TSR_DOC_UPDATE: the properties that change ("refresh_token.leeway") */
-    const json_t *item;  /* borrowed from the document (NULL for deletes) */
+    struct tsr_strlist
+        fields;         /* TSR_DOC_UPDATE: the properties that change ("refresh_token.leeway") */
+    const json_t *item; /* borrowed from the document (NULL for deletes) */
 };
 
 /* What applying a document does, in the order it does it, and what it ignores. */
@@ -70,7 +71,8 @@ struct tsr_doc_plan {
     struct tsr_doc_change *v;
     size_t n, cap;
     struct tsr_strlist ignored; /* "clients[App].sso_disabled": properties Tessera does not keep */
-    bool databases_given; /* the document has a databases section: it names each connection's clients */
+    bool databases_given;       /* the document has a databases section: it names each connection's
+                                   clients */
 };
 
 void tsr_doc_plan_cleanup(struct tsr_doc_plan *p);
@@ -104,7 +106,8 @@ typedef int (*tsr_doc_client_check)(const struct tsr_client *c, char *msg, size_
  * TSR_EINVAL (refused), TSR_EBUSY (the database is busy) or the store's error.
  */
 int tsr_tenant_doc_apply(tsr_store *st, const char *tenant_id,
-                         const uint8_t master_key[TSR_MASTER_KEY_LEN], const struct tsr_doc_plan *plan,
-                         tsr_doc_client_check client_check, bool dry_run, char *err, size_t errlen);
+                         const uint8_t master_key[TSR_MASTER_KEY_LEN],
+                         const struct tsr_doc_plan *plan, tsr_doc_client_check client_check,
+                         bool dry_run, char *err, size_t errlen);
 
 #endif

@@ -97,6 +97,31 @@ static int put_tenant(struct run *r, const struct tsr_doc_rd *rd, const json_t *
         (aud && (rc = tsr_patch_set_str(&ten->default_audience, aud)) != 0) ||
         (dir && (rc = tsr_patch_set_str(&ten->default_directory, dir)) != 0))
         goto done;
+    /* The references must exist, as PATCH /api/v2/tenants/settings checks. */
+    if (ten->default_audience[0] != '\0') {
+        struct tsr_api api = {0};
+        rc = tsr_api_get_by_identifier(r->x.st, r->x.tenant_id, ten->default_audience, &api);
+        tsr_api_cleanup(&api);
+        if (rc == TSR_ENOTFOUND) {
+            tsr_doc_fail(rd, "default_audience: no API has the identifier %.300s",
+                         ten->default_audience);
+            rc = TSR_EINVAL;
+        }
+        if (rc != 0)
+            goto done;
+    }
+    if (ten->default_directory[0] != '\0') {
+        struct tsr_connection c = {0};
+        rc = tsr_connection_get_by_name(r->x.st, r->x.tenant_id, ten->default_directory, &c);
+        tsr_connection_cleanup(&c);
+        if (rc == TSR_ENOTFOUND) {
+            tsr_doc_fail(rd, "default_directory: no connection is named %.128s",
+                         ten->default_directory);
+            rc = TSR_EINVAL;
+        }
+        if (rc != 0)
+            goto done;
+    }
     if (has_urls) {
         tsr_strlist_cleanup(&ten->allowed_logout_urls);
         ten->allowed_logout_urls = urls;
@@ -167,8 +192,8 @@ static bool read_enabled(struct run *r, const struct tsr_doc_rd *rd, const json_
     for (size_t i = 0; ok && has && i < names.n; i++) {
         const char *id = client_id_of(r, names.v[i]);
         if (id == NULL)
-            ok = tsr_doc_fail(rd, "enabled_clients: no application is named \"%.200s\"",
-                              names.v[i]);
+            ok =
+                tsr_doc_fail(rd, "enabled_clients: no application is named \"%.200s\"", names.v[i]);
         else if (!tsr_strlist_contains(&ids, id) && tsr_strlist_push(&ids, id) != 0)
             ok = tsr_doc_fail(rd, "out of memory");
     }
@@ -177,8 +202,8 @@ static bool read_enabled(struct run *r, const struct tsr_doc_rd *rd, const json_
         bool named = false;
         const char *key;
         json_t *v;
-        json_object_foreach (r->client_ids, key, v)
-            named = named || strcmp(json_string_value(v), id) == 0;
+        json_object_foreach(r->client_ids, key, v) named =
+            named || strcmp(json_string_value(v), id) == 0;
         if (!named && !tsr_strlist_contains(&ids, id) && tsr_strlist_push(&ids, id) != 0)
             ok = tsr_doc_fail(rd, "out of memory");
     }
@@ -213,7 +238,8 @@ static int put_database(struct run *r, const struct tsr_doc_rd *rd, const json_t
         goto done;
     }
     if (strategy != NULL && strcmp(strategy, "auth0") != 0) {
-        tsr_doc_fail(rd, "strategy %.64s is not supported yet; only auth0 (database connections) is",
+        tsr_doc_fail(rd,
+                     "strategy %.64s is not supported yet; only auth0 (database connections) is",
                      strategy);
         rc = TSR_EINVAL;
         goto done;
@@ -261,8 +287,7 @@ static int check_scopes(struct run *r, const struct tsr_doc_rd *rd, const char *
     return rc;
 }
 
-static int put_grant(struct run *r, const struct tsr_doc_rd *rd, const json_t *item,
-                     const char *id)
+static int put_grant(struct run *r, const struct tsr_doc_rd *rd, const json_t *item, const char *id)
 {
     struct tsr_grant g = {0};
     struct tsr_strlist scope = {0};
@@ -321,15 +346,18 @@ static int set_permissions(struct run *r, const struct tsr_doc_rd *rd, const cha
     }
     size_t i;
     json_t *p;
-    json_array_foreach (perms, i, p) {
+    json_array_foreach(perms, i, p)
+    {
         const char *name = NULL, *aud = NULL;
         struct tsr_strlist one = {0};
         if (!json_is_object(p) || !tsr_doc_str(rd, p, "permission_name", 1, 280, &name) ||
             !tsr_doc_str(rd, p, "resource_server_identifier", 1, 600, &aud) || name == NULL ||
             aud == NULL) {
             if (rd->err[0] == '\0')
-                tsr_doc_fail(rd, "permissions[%zu]: permission_name and "
-                                 "resource_server_identifier are expected", i);
+                tsr_doc_fail(rd,
+                             "permissions[%zu]: permission_name and "
+                             "resource_server_identifier are expected",
+                             i);
             return TSR_EINVAL;
         }
         rc = tsr_strlist_push(&one, name);
@@ -344,12 +372,11 @@ static int set_permissions(struct run *r, const struct tsr_doc_rd *rd, const cha
     rc = tsr_role_permissions(r->x.st, r->x.tenant_id, role_id, 0, 100000, &have, &n, &total);
     for (size_t k = 0; rc == 0 && k < n; k++) {
         bool wanted = false;
-        json_array_foreach (perms, i, p)
-            wanted = wanted ||
-                     (strcmp(json_string_value(json_object_get(p, "permission_name")),
-                             have[k].permission) == 0 &&
-                      strcmp(json_string_value(json_object_get(p, "resource_server_identifier")),
-                             have[k].audience) == 0);
+        json_array_foreach(perms, i, p) wanted =
+            wanted || (strcmp(json_string_value(json_object_get(p, "permission_name")),
+                              have[k].permission) == 0 &&
+                       strcmp(json_string_value(json_object_get(p, "resource_server_identifier")),
+                              have[k].audience) == 0);
         if (!wanted)
             rc = tsr_role_permission_remove(r->x.st, r->x.tenant_id, role_id, have[k].audience,
                                             have[k].permission);
@@ -358,8 +385,7 @@ static int set_permissions(struct run *r, const struct tsr_doc_rd *rd, const cha
     return rc;
 }
 
-static int put_role(struct run *r, const struct tsr_doc_rd *rd, const json_t *item,
-                    const char *id)
+static int put_role(struct run *r, const struct tsr_doc_rd *rd, const json_t *item, const char *id)
 {
     struct tsr_role role = {0};
     const char *name = NULL, *desc = NULL;
@@ -385,7 +411,8 @@ done:
 
 /* ---- the plan ---- */
 
-/* The id of a record of section by its document key, read fresh (earlier steps may have written). */
+/* The id of a record of section by its document key, read fresh (earlier steps may have written).
+ */
 static int record_id(struct run *r, const char *section, const char *key, char **out)
 {
     struct tsr_doc_index ix;
@@ -462,8 +489,9 @@ static int apply_change(struct run *r, const struct tsr_doc_change *c, char *err
 }
 
 int tsr_tenant_doc_apply(tsr_store *st, const char *tenant_id,
-                         const uint8_t master_key[TSR_MASTER_KEY_LEN], const struct tsr_doc_plan *plan,
-                         tsr_doc_client_check client_check, bool dry_run, char *err, size_t errlen)
+                         const uint8_t master_key[TSR_MASTER_KEY_LEN],
+                         const struct tsr_doc_plan *plan, tsr_doc_client_check client_check,
+                         bool dry_run, char *err, size_t errlen)
 {
     struct run r = {{st, tenant_id, master_key, client_check}, plan, NULL, false};
     err[0] = '\0';

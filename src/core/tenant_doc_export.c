@@ -181,12 +181,12 @@ json_t *tsr_doc_connection_json(const struct tsr_connection *c, const struct tsr
     if (enabled == NULL)
         return NULL;
     tsr_doc_sort_strings(enabled);
-    json_t *o = json_pack(
-        "{s:s, s:s, s:o, s:{s:s, s:{s:I}, s:b, s:b, s:b}}", "name", str(c->name), "strategy",
-        str(c->strategy), "enabled_clients", enabled, "options", "passwordPolicy",
-        str(c->password_policy), "password_complexity_options", "min_length",
-        (json_int_t)c->password_min_length, "requires_username", c->requires_username,
-        "disable_signup", c->disable_signup, "brute_force_protection", c->brute_force_protection);
+    json_t *o = json_pack("{s:s, s:s, s:o, s:{s:s, s:{s:I}, s:b, s:b, s:b}}", "name", str(c->name),
+                          "strategy", str(c->strategy), "enabled_clients", enabled, "options",
+                          "passwordPolicy", str(c->password_policy), "password_complexity_options",
+                          "min_length", (json_int_t)c->password_min_length, "requires_username",
+                          c->requires_username, "disable_signup", c->disable_signup,
+                          "brute_force_protection", c->brute_force_protection);
     if (o != NULL && set_str_nonempty(o, "display_name", c->display_name) != 0) {
         json_decref(o);
         return NULL;
@@ -209,8 +209,8 @@ json_t *tsr_doc_role_json(tsr_store *st, const struct tsr_role *r)
     struct tsr_permission *perms = NULL;
     size_t n = 0;
     int64_t total = 0;
-    if (tsr_role_permissions(st, r->tenant_id, r->id, 0, TSR_DOC_SECTION_MAX, &perms, &n,
-                             &total) != 0)
+    if (tsr_role_permissions(st, r->tenant_id, r->id, 0, TSR_DOC_SECTION_MAX, &perms, &n, &total) !=
+        0)
         return NULL;
     json_t *arr = json_array();
     for (size_t i = 0; arr != NULL && i < n; i++) {
@@ -252,7 +252,10 @@ int tsr_tenant_doc_export(tsr_store *st, const char *tenant_id, json_t **out, ch
         return rc;
     }
     if (ix.dup[0] != '\0') {
-        snprintf(err, errlen, "two records have the same name (%s): a document could not tell them apart; rename one", ix.dup);
+        snprintf(
+            err, errlen,
+            "two records have the same name (%s): a document could not tell them apart; rename one",
+            ix.dup);
         rc = TSR_ECONFLICT;
     }
     /* The Deploy CLI's order of sections. */

@@ -53,7 +53,8 @@ static char *string_form(const json_t *v)
         struct tsr_strbuf b = {.max = 16u * 1024u * 1024u};
         size_t i;
         json_t *item;
-        json_array_foreach (v, i, item) {
+        json_array_foreach(v, i, item)
+        {
             char *s = string_form(item);
             if (s == NULL) {
                 tsr_strbuf_cleanup(&b);
@@ -134,7 +135,8 @@ int tsr_keywords_replace(const char *text, size_t len, const json_t *mappings, s
     if (cur == NULL)
         return TSR_ENOMEM;
     if (mappings != NULL) {
-        json_object_foreach ((json_t *)mappings, key, val) {
+        json_object_foreach((json_t *)mappings, key, val)
+        {
             if (!key_ok(key)) {
                 snprintf(err, errlen, "the keyword \"%.64s\" is not letters, digits, _, - and .",
                          key);
@@ -143,7 +145,8 @@ int tsr_keywords_replace(const char *text, size_t len, const json_t *mappings, s
             }
         }
         /* Pass 1: @@KEY@@, its JSON; also with the quotes around it ('@@KEY@@' or "@@KEY@@"). */
-        json_object_foreach ((json_t *)mappings, key, val) {
+        json_object_foreach((json_t *)mappings, key, val)
+        {
             char plain[TSR_KEYWORD_KEY_MAX + 8], dq[TSR_KEYWORD_KEY_MAX + 8],
                 sq[TSR_KEYWORD_KEY_MAX + 8];
             snprintf(plain, sizeof plain, "@@%s@@", key);
@@ -163,7 +166,8 @@ int tsr_keywords_replace(const char *text, size_t len, const json_t *mappings, s
             cur = next;
         }
         /* Pass 2: ##KEY##, the value as it is. */
-        json_object_foreach ((json_t *)mappings, key, val) {
+        json_object_foreach((json_t *)mappings, key, val)
+        {
             char pat[TSR_KEYWORD_KEY_MAX + 8];
             snprintf(pat, sizeof pat, "##%s##", key);
             const char *const pats[] = {pat};

@@ -24,24 +24,25 @@ static int find_tenant(tsr_store *st, const char *tenant, char **tenant_id, char
     }
     rc = TSR_ENOTFOUND;
     for (size_t i = 0; i < n && rc == TSR_ENOTFOUND; i++) {
-        bool match = tenant == NULL ? list[i].is_default
-                                    : strcmp(list[i].id, tenant) == 0 ||
-                                          strcmp(list[i].issuer, tenant) == 0;
+        bool match = tenant == NULL
+                         ? list[i].is_default
+                         : strcmp(list[i].id, tenant) == 0 || strcmp(list[i].issuer, tenant) == 0;
         if (match) {
             *tenant_id = strdup(list[i].id);
             rc = *tenant_id ? 0 : TSR_ENOMEM;
         }
     }
     if (rc == TSR_ENOTFOUND)
-        snprintf(err, errlen, tenant ? "no tenant has the id or issuer %.200s"
-                                     : "the data directory has no default tenant%.0s",
+        snprintf(err, errlen,
+                 tenant ? "no tenant has the id or issuer %.200s"
+                        : "the data directory has no default tenant%.0s",
                  tenant ? tenant : "");
     tsr_tenant_list_free(list, n);
     return rc;
 }
 
-int tsr_tenant_doc_open(const char *data_dir, const char *tenant, tsr_store **st,
-                        char **tenant_id, char *err, size_t errlen)
+int tsr_tenant_doc_open(const char *data_dir, const char *tenant, tsr_store **st, char **tenant_id,
+                        char *err, size_t errlen)
 {
     char path[4096];
     struct stat sb;

@@ -23,8 +23,8 @@ static const char *const rt_keys[] = {"rotation_type",
                                       "infinite_token_lifetime",
                                       "infinite_idle_token_lifetime",
                                       NULL};
-static const char *const options_keys[] = {"passwordPolicy", "password_complexity_options",
-                                           "requires_username", "disable_signup",
+static const char *const options_keys[] = {"passwordPolicy",         "password_complexity_options",
+                                           "requires_username",      "disable_signup",
                                            "brute_force_protection", NULL};
 static const char *const set_lists[] = {"enabled_clients", "scope", NULL};
 
@@ -100,10 +100,11 @@ static json_t *as_set(const json_t *v)
     json_t *out = json_array();
     size_t i;
     json_t *item;
-    json_array_foreach (v, i, item) {
-        char *s = json_is_string(item) ? strdup(json_string_value(item))
-                                       : json_dumps(item, JSON_COMPACT | JSON_SORT_KEYS |
-                                                              JSON_ENCODE_ANY);
+    json_array_foreach(v, i, item)
+    {
+        char *s = json_is_string(item)
+                      ? strdup(json_string_value(item))
+                      : json_dumps(item, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
         if (s == NULL || json_array_append_new(out, json_string(s)) != 0) {
             free(s);
             json_decref(out);
@@ -142,7 +143,8 @@ static int compare(struct tsr_doc_plan *p, const char *where, const char *const 
     const char *prop;
     json_t *want;
     int rc = 0;
-    json_object_foreach ((json_t *)item, prop, want) {
+    json_object_foreach((json_t *)item, prop, want)
+    {
         if (!one_of(prop, known)) {
             rc = ignore(p, where, prop);
         } else if (one_of(prop, nested) && json_is_object(want)) {
@@ -150,7 +152,8 @@ static int compare(struct tsr_doc_plan *p, const char *where, const char *const 
             const json_t *hv = have ? json_object_get(have, prop) : NULL;
             const char *sub;
             json_t *sv;
-            json_object_foreach (want, sub, sv) {
+            json_object_foreach(want, sub, sv)
+            {
                 char name[200];
                 snprintf(name, sizeof name, "%s.%s", prop, sub);
                 if (!one_of(sub, keys)) {
@@ -160,7 +163,8 @@ static int compare(struct tsr_doc_plan *p, const char *where, const char *const 
                     if (strcmp(sub, "password_complexity_options") == 0 && json_is_object(sv)) {
                         json_t *ml = json_object_get(sv, "min_length");
                         if (ml != NULL && !same(sub, ml, json_object_get(h, "min_length")))
-                            rc = tsr_strlist_push(fields, "options.password_complexity_options.min_length");
+                            rc = tsr_strlist_push(fields,
+                                                  "options.password_complexity_options.min_length");
                     } else if (!same(sub, sv, h)) {
                         rc = tsr_strlist_push(fields, name);
                     }
@@ -218,7 +222,8 @@ static int plan_section(const struct tsr_doc_index *ix, size_t s, const json_t *
         rc = TSR_EINVAL;
         goto done;
     }
-    json_array_foreach (arr, i, item) {
+    json_array_foreach(arr, i, item)
+    {
         char *key = json_is_object(item) ? tsr_doc_item_key(s, item) : NULL;
         if (key == NULL) {
             snprintf(err, errlen, "%s[%zu]: must be a mapping with its %s", sec->name, i,
@@ -255,7 +260,8 @@ static int plan_section(const struct tsr_doc_index *ix, size_t s, const json_t *
     }
     const char *key;
     json_t *have;
-    json_object_foreach (ix->items[s], key, have) {
+    json_object_foreach(ix->items[s], key, have)
+    {
         if (json_object_get(seen, key) != NULL)
             continue;
         if (plan_add(p, allow_delete ? TSR_DOC_DELETE : TSR_DOC_EXTRA, sec->name, key, NULL) ==
@@ -284,21 +290,19 @@ int tsr_tenant_doc_plan(tsr_store *st, const char *tenant_id, const json_t *doc,
     if (rc != 0)
         return rc;
     if (ix.dup[0] != '\0') {
-        snprintf(err, errlen,
-                 "two records of the tenant have the same name (%s): rename one first", ix.dup);
+        snprintf(err, errlen, "two records of the tenant have the same name (%s): rename one first",
+                 ix.dup);
         rc = TSR_EINVAL;
         goto done;
     }
-    json_object_foreach ((json_t *)doc, key, v) {
+    json_object_foreach((json_t *)doc, key, v)
+    {
         bool known = strcmp(key, "tenant") == 0;
         for (size_t s = 0; s < TSR_DOC_NSECTIONS; s++)
             known = known || strcmp(key, tsr_doc_sections[s].name) == 0;
         if (!known && (rc = tsr_strlist_push(&plan->ignored, key)) != 0)
             goto done;
     }
-    v = json_object_get(doc, "tenant");
-    if (v != NULL && (rc = plan_tenant(st, tenant_id, v, plan, err, errlen)) != 0)
-        goto done;
     for (size_t s = 0; s < TSR_DOC_NSECTIONS; s++) {
         v = json_object_get(doc, tsr_doc_sections[s].name);
         if (s == TSR_DOC_DATABASES)
@@ -307,6 +311,10 @@ int tsr_tenant_doc_plan(tsr_store *st, const char *tenant_id, const json_t *doc,
             (rc = plan_section(&ix, s, v, allow_delete, plan, err, errlen)) != 0)
             goto done;
     }
+    /* The tenant's settings last: they may name an API or connection the document creates. */
+    v = json_object_get(doc, "tenant");
+    if (v != NULL && (rc = plan_tenant(st, tenant_id, v, plan, err, errlen)) != 0)
+        goto done;
 done:
     tsr_doc_index_cleanup(&ix);
     if (rc != 0)

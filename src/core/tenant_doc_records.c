@@ -46,7 +46,7 @@ bool tsr_doc_refused(const struct tsr_doc_rd *rd, const struct tsr_refusal *why)
 
 static const char *type_name(const json_t *v)
 {
-    static const char *const names[] = {"mapping", "list",  "string", "integer",
+    static const char *const names[] = {"mapping", "list", "string", "integer",
                                         "number",  "true", "false",  "null"};
     return names[json_typeof(v)];
 }
@@ -111,12 +111,12 @@ bool tsr_doc_strlist(const struct tsr_doc_rd *rd, const json_t *o, const char *k
         return tsr_doc_fail(rd, "%s: at most %zu items", key, maxn);
     size_t i;
     json_t *item;
-    json_array_foreach (v, i, item) {
+    json_array_foreach(v, i, item)
+    {
         size_t n = json_string_length(item);
-        if (!json_is_string(item) || n == 0 || n > maxlen ||
-            strlen(json_string_value(item)) != n)
-            return tsr_doc_fail(rd, "%s[%zu]: a string of 1 to %zu characters is expected", key,
-                                i, maxlen);
+        if (!json_is_string(item) || n == 0 || n > maxlen || strlen(json_string_value(item)) != n)
+            return tsr_doc_fail(rd, "%s[%zu]: a string of 1 to %zu characters is expected", key, i,
+                                maxlen);
         if (tsr_strlist_push(out, json_string_value(item)) != 0)
             return tsr_doc_fail(rd, "out of memory");
     }
@@ -145,7 +145,8 @@ static bool read_scopes(const struct tsr_doc_rd *rd, const json_t *item, struct 
         return tsr_doc_fail(rd, "out of memory");
     size_t i;
     json_t *s;
-    json_array_foreach (v, i, s) {
+    json_array_foreach(v, i, s)
+    {
         const char *value = NULL, *desc = NULL;
         char where[64];
         snprintf(where, sizeof where, "scopes[%zu]", i);
@@ -192,7 +193,8 @@ static bool read_api(const struct tsr_doc_rd *rd, const json_t *item, bool creat
     }
     const char *key;
     json_t *v;
-    json_object_foreach ((json_t *)item, key, v) {
+    json_object_foreach((json_t *)item, key, v)
+    {
         if (b->p.ngiven == sizeof b->given / sizeof b->given[0])
             break;
         if ((creating || strcmp(key, "identifier") != 0) && strcmp(key, "signing_secret") != 0)
@@ -277,11 +279,12 @@ static bool read_metadata(const struct tsr_doc_rd *rd, const json_t *item, struc
                             METADATA_MAX_KEYS);
     const char *key;
     json_t *s;
-    json_object_foreach ((json_t *)v, key, s) {
+    json_object_foreach((json_t *)v, key, s)
+    {
         if (strlen(key) == 0 || strlen(key) > METADATA_MAX_CHARS || !json_is_string(s) ||
             json_string_length(s) > METADATA_MAX_CHARS)
-            return tsr_doc_fail(rd, "client_metadata.%.64s: a string of at most %d characters",
-                                key, METADATA_MAX_CHARS);
+            return tsr_doc_fail(rd, "client_metadata.%.64s: a string of at most %d characters", key,
+                                METADATA_MAX_CHARS);
     }
     b->metadata = json_dumps(v, JSON_COMPACT);
     if (b->metadata == NULL)
@@ -298,8 +301,8 @@ static bool read_nested(const struct tsr_doc_rd *rd, const json_t *item, struct 
     if ((jwt != NULL && !json_is_object(jwt)) || (rt != NULL && !json_is_object(rt)))
         return tsr_doc_fail(rd, "jwt_configuration and refresh_token must be mappings");
     return tsr_doc_str(rd, jwt, "alg", 1, 16, &b->p.jwt_alg) &&
-           tsr_doc_int(rd, jwt, "lifetime_in_seconds", INT64_MIN, INT64_MAX,
-                       &b->p.has_jwt_lifetime, &b->p.jwt_lifetime_in_seconds) &&
+           tsr_doc_int(rd, jwt, "lifetime_in_seconds", INT64_MIN, INT64_MAX, &b->p.has_jwt_lifetime,
+                       &b->p.jwt_lifetime_in_seconds) &&
            tsr_doc_str(rd, rt, "rotation_type", 1, 32, &r->rotation_type) &&
            tsr_doc_str(rd, rt, "expiration_type", 1, 32, &r->expiration_type) &&
            tsr_doc_int(rd, rt, "leeway", INT64_MIN, INT64_MAX, &r->has_leeway, &r->leeway) &&

@@ -39,8 +39,8 @@ static const char *const client_known[] = {"name",
                                            "refresh_token",
                                            NULL};
 static const char *const client_nested[] = {"jwt_configuration", "refresh_token", NULL};
-static const char *const database_known[] = {"name",    "strategy", "display_name",
-                                             "enabled_clients", "options", NULL};
+static const char *const database_known[] = {
+    "name", "strategy", "display_name", "enabled_clients", "options", NULL};
 static const char *const database_nested[] = {"options", NULL};
 static const char *const grant_known[] = {"client_id", "audience", "scope", NULL};
 static const char *const role_known[] = {"name", "description", "permissions", NULL};
@@ -54,9 +54,12 @@ const struct tsr_doc_section tsr_doc_sections[TSR_DOC_NSECTIONS] = {
     [TSR_DOC_ROLES] = {"roles", role_known, none},
 };
 
-const char *const tsr_doc_tenant_known[] = {"friendly_name",       "default_audience",
-                                            "default_directory",   "session_lifetime",
-                                            "idle_session_lifetime", "allowed_logout_urls",
+const char *const tsr_doc_tenant_known[] = {"friendly_name",
+                                            "default_audience",
+                                            "default_directory",
+                                            "session_lifetime",
+                                            "idle_session_lifetime",
+                                            "allowed_logout_urls",
                                             NULL};
 
 static int cmp_str(const void *a, const void *b)
@@ -196,8 +199,8 @@ int tsr_doc_index_load(tsr_store *st, const char *tenant_id, struct tsr_doc_inde
             rc = add(ix, TSR_DOC_CLIENTS, tsr_doc_client_json(&ix->clients[i]),
                      ix->clients[i].client_id);
     for (size_t i = 0; rc == 0 && i < ix->nconns; i++)
-        rc = add(ix, TSR_DOC_DATABASES, tsr_doc_connection_json(&ix->conns[i], ix),
-                 ix->conns[i].id);
+        rc =
+            add(ix, TSR_DOC_DATABASES, tsr_doc_connection_json(&ix->conns[i], ix), ix->conns[i].id);
     for (size_t i = 0; rc == 0 && i < ix->ngrants; i++) {
         const struct tsr_grant *g = &ix->grants[i];
         const char *name = tsr_doc_index_client_name(ix, g->client_id);
@@ -236,9 +239,8 @@ json_t *tsr_doc_index_section(const struct tsr_doc_index *ix, size_t section)
     json_t **v = NULL;
     if (keys == NULL || out == NULL)
         goto fail;
-    json_object_foreach (ix->items[section], key, item)
-        if (json_array_append_new(keys, json_string(key)) != 0)
-            goto fail;
+    json_object_foreach(ix->items[section], key,
+                        item) if (json_array_append_new(keys, json_string(key)) != 0) goto fail;
     if ((v = sorted(keys, &n)) == NULL)
         goto fail;
     for (size_t i = 0; i < n; i++)

@@ -27,9 +27,9 @@ enum {
 };
 
 struct tsr_doc_section {
-    const char *name;               /* the Deploy CLI's key: "clients" */
-    const char *const *known;       /* the properties Tessera keeps, NULL-terminated */
-    const char *const *nested;      /* those that are objects compared key by key */
+    const char *name;          /* the Deploy CLI's key: "clients" */
+    const char *const *known;  /* the properties Tessera keeps, NULL-terminated */
+    const char *const *nested; /* those that are objects compared key by key */
 };
 
 extern const struct tsr_doc_section tsr_doc_sections[TSR_DOC_NSECTIONS];
@@ -50,7 +50,7 @@ struct tsr_doc_index {
     size_t ngrants;
     struct tsr_role *roles;
     size_t nroles;
-    char *system_api; /* the Management API's identifier */
+    char *system_api;                 /* the Management API's identifier */
     json_t *items[TSR_DOC_NSECTIONS]; /* key -> the record as a document item */
     json_t *ids[TSR_DOC_NSECTIONS];   /* key -> the record's id */
     char dup[300];                    /* "clients: App" when two records share a key */

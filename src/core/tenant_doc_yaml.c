@@ -19,8 +19,8 @@
 #include "util/err.h"
 #include "util/strbuf.h"
 
-const struct tsr_yaml_limits tsr_yaml_default_limits = {
-    TSR_YAML_MAX_BYTES, TSR_YAML_MAX_DEPTH, TSR_YAML_MAX_VALUES};
+const struct tsr_yaml_limits tsr_yaml_default_limits = {TSR_YAML_MAX_BYTES, TSR_YAML_MAX_DEPTH,
+                                                        TSR_YAML_MAX_VALUES};
 
 struct walk {
     yaml_document_t *doc;
@@ -203,8 +203,8 @@ static int walk_node(struct walk *w, yaml_node_t *n, int depth, json_t **out)
     }
 }
 
-int tsr_yaml_parse(const char *text, size_t len, const struct tsr_yaml_limits *limits,
-                   json_t **out, char *err, size_t errlen)
+int tsr_yaml_parse(const char *text, size_t len, const struct tsr_yaml_limits *limits, json_t **out,
+                   char *err, size_t errlen)
 {
     const struct tsr_yaml_limits *lim = limits ? limits : &tsr_yaml_default_limits;
     yaml_parser_t parser;
@@ -220,10 +220,11 @@ int tsr_yaml_parse(const char *text, size_t len, const struct tsr_yaml_limits *l
         return TSR_ENOMEM;
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     if (!yaml_parser_load(&parser, &doc)) {
-        snprintf(err, errlen, "line %lu, column %lu: %s%s%s", (unsigned long)parser.problem_mark.line + 1,
+        snprintf(err, errlen, "line %lu, column %lu: %s%s%s",
+                 (unsigned long)parser.problem_mark.line + 1,
                  (unsigned long)parser.problem_mark.column + 1,
-                 parser.problem ? parser.problem : "malformed YAML",
-                 parser.context ? " " : "", parser.context ? parser.context : "");
+                 parser.problem ? parser.problem : "malformed YAML", parser.context ? " " : "",
+                 parser.context ? parser.context : "");
         rc = parser.error == YAML_MEMORY_ERROR ? TSR_ENOMEM : TSR_EFORMAT;
         goto done;
     }
@@ -276,9 +277,9 @@ static bool needs_quotes(const char *s)
     if (other)
         return true;
     /* Also what could be a YAML 1.1 boolean to an older reader. */
-    static const char *const old_bools[] = {"y",   "Y",   "yes", "Yes", "YES", "n",  "N",
-                                            "no",  "No",  "NO",  "on",  "On",  "ON", "off",
-                                            "Off", "OFF", NULL};
+    static const char *const old_bools[] = {"y",  "Y",   "yes", "Yes", "YES", "n",
+                                            "N",  "no",  "No",  "NO",  "on",  "On",
+                                            "ON", "off", "Off", "OFF", NULL};
     return is_one(s, old_bools);
 }
 
@@ -291,10 +292,9 @@ static int emit_scalar(yaml_emitter_t *e, const char *s, bool is_string)
 {
     yaml_event_t ev;
     bool quote = is_string && needs_quotes(s);
-    if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s),
-                                      !quote, is_string,
-                                      quote ? YAML_SINGLE_QUOTED_SCALAR_STYLE
-                                            : YAML_ANY_SCALAR_STYLE))
+    if (!yaml_scalar_event_initialize(
+            &ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), !quote, is_string,
+            quote ? YAML_SINGLE_QUOTED_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE))
         return TSR_ENOMEM;
     return emit(e, &ev);
 }
@@ -314,9 +314,9 @@ static int emit_value(yaml_emitter_t *e, const json_t *v, int depth)
             return rc;
         const char *key;
         json_t *val;
-        json_object_foreach ((json_t *)v, key, val) {
-            if ((rc = emit_scalar(e, key, true)) != 0 ||
-                (rc = emit_value(e, val, depth + 1)) != 0)
+        json_object_foreach((json_t *)v, key, val)
+        {
+            if ((rc = emit_scalar(e, key, true)) != 0 || (rc = emit_value(e, val, depth + 1)) != 0)
                 return rc;
         }
         if (!yaml_mapping_end_event_initialize(&ev))
@@ -324,16 +324,16 @@ static int emit_value(yaml_emitter_t *e, const json_t *v, int depth)
         return emit(e, &ev);
     }
     case JSON_ARRAY: {
-        if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
-                                                  json_array_size(v) == 0
-                                                      ? YAML_FLOW_SEQUENCE_STYLE
-                                                      : YAML_BLOCK_SEQUENCE_STYLE))
+        if (!yaml_sequence_start_event_initialize(
+                &ev, NULL, NULL, 1,
+                json_array_size(v) == 0 ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE))
             return TSR_ENOMEM;
         if ((rc = emit(e, &ev)) != 0)
             return rc;
         size_t i;
         json_t *val;
-        json_array_foreach (v, i, val) {
+        json_array_foreach(v, i, val)
+        {
             if ((rc = emit_value(e, val, depth + 1)) != 0)
                 return rc;
         }
@@ -373,8 +373,7 @@ int tsr_yaml_emit(const json_t *v, char **out)
     yaml_emitter_set_output(&e, write_handler, &b);
     yaml_emitter_set_unicode(&e, 1);
     yaml_emitter_set_width(&e, -1);
-    if (!yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) ||
-        (rc = emit(&e, &ev)) != 0 ||
+    if (!yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) || (rc = emit(&e, &ev)) != 0 ||
         !yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) ||
         (rc = emit(&e, &ev)) != 0 || (rc = emit_value(&e, v, 0)) != 0 ||
         !yaml_document_end_event_initialize(&ev, 1) || (rc = emit(&e, &ev)) != 0 ||

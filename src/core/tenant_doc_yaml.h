@@ -34,8 +34,8 @@ extern const struct tsr_yaml_limits tsr_yaml_default_limits;
  * number in err), TSR_ETOOBIG (a limit; err says which) or TSR_ENOMEM.
  * An empty document is an empty object.
  */
-int tsr_yaml_parse(const char *text, size_t len, const struct tsr_yaml_limits *limits,
-                   json_t **out, char *err, size_t errlen);
+int tsr_yaml_parse(const char *text, size_t len, const struct tsr_yaml_limits *limits, json_t **out,
+                   char *err, size_t errlen);
 
 /*
  * Writes v as a YAML document (block style, keys in v's order) into a

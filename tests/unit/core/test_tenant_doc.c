@@ -28,6 +28,7 @@ static const uint8_t zero_key[TSR_MASTER_KEY_LEN];
 static const char *const doc_text =
     "tenant:\n"
     "  friendly_name: Shop\n"
+    "  default_audience: https://orders.example.com\n"
     "resourceServers:\n"
     "  - name: Orders\n"
     "    identifier: https://orders.example.com\n"
@@ -52,7 +53,8 @@ static const char *const doc_text =
     "roles:\n"
     "  - name: admin\n"
     "    permissions:\n"
-    "      - {permission_name: write:orders, resource_server_identifier: https://orders.example.com}\n"
+    "      - {permission_name: write:orders, resource_server_identifier: "
+    "https://orders.example.com}\n"
     "emailTemplates: []\n";
 
 static tsr_store *open_tenant(void)

@@ -64,10 +64,10 @@ static void test_scalars(void **state)
 static void test_round_trip(void **state)
 {
     (void)state;
-    json_t *doc = json_pack(
-        "{s:[s,s,s,s,s,s,s,s,s,s], s:{s:i, s:b, s:n, s:f}, s:[], s:{}, s:s}", "strings", "12",
-        "true", "null", "yes", "- dash", "a: colon", "#hash", "", " padded ", "line\nbreak",
-        "nested", "n", 42, "b", 0, "z", "r", 2.0, "empty", "obj", "ünï", "çødé");
+    json_t *doc = json_pack("{s:[s,s,s,s,s,s,s,s,s,s], s:{s:i, s:b, s:n, s:f}, s:[], s:{}, s:s}",
+                            "strings", "12", "true", "null", "yes", "- dash", "a: colon", "#hash",
+                            "", " padded ", "line\nbreak", "nested", "n", 42, "b", 0, "z", "r", 2.0,
+                            "empty", "obj", "ünï", "çødé");
     assert_non_null(doc);
     char *text = NULL;
     assert_int_equal(tsr_yaml_emit(doc, &text), 0);
@@ -170,16 +170,19 @@ static void test_keywords(void **state)
     free(s);
     /* A key that is no keyword, a result over the bound. */
     assert_null(replace("a\n", "{\"a b\":\"x\"}", TSR_EINVAL));
-    assert_null(replace("##A####A####A####A##", "{\"A\":\"" /* 300 characters */
-                        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-                        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-                        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-                        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}",
-                        TSR_ETOOBIG));
+    assert_null(
+        replace("##A####A####A####A##",
+                "{\"A\":\"" /* 300 characters */
+                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}",
+                TSR_ETOOBIG));
     /* Merging: the file's keys win over the environment's. */
     json_t *file = json_pack("{s:s}", "A", "file"), *m = NULL;
     char err[200];
-    assert_int_equal(tsr_keywords_merge("{\"A\":\"env\",\"B\":\"env\"}", file, &m, err, sizeof err), 0);
+    assert_int_equal(tsr_keywords_merge("{\"A\":\"env\",\"B\":\"env\"}", file, &m, err, sizeof err),
+                     0);
     assert_string_equal(json_string_value(json_object_get(m, "A")), "file");
     assert_string_equal(json_string_value(json_object_get(m, "B")), "env");
     json_decref(m);
