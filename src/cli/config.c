@@ -216,12 +216,12 @@ static void print_plan(const struct tsr_cli_args *a, const struct tsr_doc_plan *
 
 /* Opens the store and plans FILE.  Returns 0 or the status to exit with. */
 static int plan_file(const struct tsr_cli_args *a, int trouble, tsr_store **st, char **tenant_id,
-                     json_t **doc, struct tsr_doc_plan *plan)
+                     int *lock, json_t **doc, struct tsr_doc_plan *plan)
 {
     char err[2048];
     if (load_doc(a, doc, err, sizeof err) != 0)
         return tsr_cli_fail_with(a, trouble, "%s", err);
-    if (tsr_tenant_doc_open(data_dir(a), tsr_cli_opt(a, "tenant"), st, tenant_id, err,
+    if (tsr_tenant_doc_open(data_dir(a), tsr_cli_opt(a, "tenant"), st, tenant_id, lock, err,
                             sizeof err) != 0)
         return tsr_cli_fail_with(a, trouble, "%s", err);
     int rc = tsr_tenant_doc_plan(*st, *tenant_id, *doc, tsr_cli_has(a, "allow-delete"), plan, err,
@@ -235,9 +235,10 @@ static int diff_run(const struct tsr_cli_args *a)
 {
     tsr_store *st = NULL;
     char *tenant_id = NULL;
+    int lock = -1;
     json_t *doc = NULL;
     struct tsr_doc_plan plan = {0};
-    int status = plan_file(a, DIFF_TROUBLE, &st, &tenant_id, &doc, &plan);
+    int status = plan_file(a, DIFF_TROUBLE, &st, &tenant_id, &lock, &doc, &plan);
     if (status == 0) {
         print_plan(a, &plan);
         status = tsr_doc_plan_changes(&plan) > 0 ? DIFF_DRIFT : DIFF_SAME;
@@ -247,7 +248,7 @@ static int diff_run(const struct tsr_cli_args *a)
     tsr_doc_plan_cleanup(&plan);
     json_decref(doc);
     free(tenant_id);
-    tsr_store_close(st);
+    tsr_tenant_doc_close(st, lock);
     return status;
 }
 
@@ -255,12 +256,13 @@ static int apply_run(const struct tsr_cli_args *a)
 {
     tsr_store *st = NULL;
     char *tenant_id = NULL;
+    int lock = -1;
     json_t *doc = NULL;
     struct tsr_doc_plan plan = {0};
     uint8_t key[TSR_MASTER_KEY_LEN];
     char err[2048];
     bool dry = tsr_cli_has(a, "dry-run");
-    int status = plan_file(a, TSR_CLI_FAILED, &st, &tenant_id, &doc, &plan);
+    int status = plan_file(a, TSR_CLI_FAILED, &st, &tenant_id, &lock, &doc, &plan);
     if (status != 0)
         goto done;
     if (tsr_masterkey_load(data_dir(a), env, false, key, NULL, err, sizeof err) != 0) {
@@ -286,7 +288,7 @@ done:
     tsr_doc_plan_cleanup(&plan);
     json_decref(doc);
     free(tenant_id);
-    tsr_store_close(st);
+    tsr_tenant_doc_close(st, lock);
     return status;
 }
 
@@ -324,6 +326,7 @@ static int export_run(const struct tsr_cli_args *a)
 {
     static const char *const formats[] = {"yaml", "json", NULL};
     tsr_store *st = NULL;
+    int lock = -1;
     char *tenant_id = NULL, *text = NULL;
     json_t *doc = NULL;
     char err[2048];
@@ -331,7 +334,7 @@ static int export_run(const struct tsr_cli_args *a)
     int fmt = -1;
     if (tsr_cli_opt_choice(a, "format", formats, &fmt) != 0)
         return TSR_CLI_USAGE;
-    if (tsr_tenant_doc_open(data_dir(a), tsr_cli_opt(a, "tenant"), &st, &tenant_id, err,
+    if (tsr_tenant_doc_open(data_dir(a), tsr_cli_opt(a, "tenant"), &st, &tenant_id, &lock, err,
                             sizeof err) != 0)
         return tsr_cli_fail(a, "%s", err);
     int rc = tsr_tenant_doc_export(st, tenant_id, &doc, err, sizeof err);
@@ -366,7 +369,7 @@ done:
     free(text);
     json_decref(doc);
     free(tenant_id);
-    tsr_store_close(st);
+    tsr_tenant_doc_close(st, lock);
     return status;
 }
 

@@ -32,11 +32,17 @@
  * Opens the database of data_dir (which must exist and be at the schema
  * this tessera knows: start the server or run `tessera init` once) and
  * finds the tenant: tenant (its id or issuer URL) or, NULL, the default
- * one.  *tenant_id is a new string.  Returns 0, TSR_ENOTFOUND,
- * TSR_EINVAL or the store's error, one line in err.
+ * one.  Holds the data directory's lock shared (core/datadir.h) in
+ * *lock_fd, so a restore cannot replace the database meanwhile; close
+ * with tsr_tenant_doc_close.  *tenant_id is a new string.  Returns 0,
+ * TSR_ENOTFOUND, TSR_EBUSY (a restore runs), TSR_EINVAL or the store's
+ * error, one line in err.
  */
 int tsr_tenant_doc_open(const char *data_dir, const char *tenant, tsr_store **st, char **tenant_id,
-                        char *err, size_t errlen);
+                        int *lock_fd, char *err, size_t errlen);
+
+/* Closes what tsr_tenant_doc_open opened (NULL and -1 are no-ops). */
+void tsr_tenant_doc_close(tsr_store *st, int lock_fd);
 
 /* At most this many records in one section of a document. */
 #define TSR_DOC_SECTION_MAX 10000

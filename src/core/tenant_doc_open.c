@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/datadir.h"
 #include "core/tenant.h"
 #include "core/tenant_doc.h"
 #include "util/err.h"
@@ -42,13 +43,15 @@ static int find_tenant(tsr_store *st, const char *tenant, char **tenant_id, char
 }
 
 int tsr_tenant_doc_open(const char *data_dir, const char *tenant, tsr_store **st, char **tenant_id,
-                        char *err, size_t errlen)
+                        int *lock_fd, char *err, size_t errlen)
 {
-    char path[4096];
+    char path[4096], why[512];
     struct stat sb;
     int version = 0;
+    long holder = 0;
     *st = NULL;
     *tenant_id = NULL;
+    *lock_fd = -1;
     if (snprintf(path, sizeof path, "%s/tessera.db", data_dir) >= (int)sizeof path) {
         snprintf(err, errlen, "the data directory's path is too long");
         return TSR_EINVAL;
@@ -58,9 +61,21 @@ int tsr_tenant_doc_open(const char *data_dir, const char *tenant, tsr_store **st
                  data_dir);
         return TSR_ENOTFOUND;
     }
-    int rc = tsr_store_open(path, st);
+    int rc = tsr_datadir_lock(data_dir, TSR_DATADIR_SHARED, lock_fd, &holder, why, sizeof why);
+    if (rc == TSR_EBUSY) {
+        snprintf(err, errlen,
+                 "a restore is replacing the database (process %ld); try again after it", holder);
+        return rc;
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "%s", why);
+        return rc;
+    }
+    rc = tsr_store_open(path, st);
     if (rc != 0) {
         snprintf(err, errlen, "cannot open %.3000s", path);
+        tsr_datadir_unlock(*lock_fd);
+        *lock_fd = -1;
         return rc;
     }
     rc = tsr_store_schema_version(*st, &version);
@@ -76,8 +91,15 @@ int tsr_tenant_doc_open(const char *data_dir, const char *tenant, tsr_store **st
     if (rc == 0)
         rc = find_tenant(*st, tenant, tenant_id, err, errlen);
     if (rc != 0) {
-        tsr_store_close(*st);
+        tsr_tenant_doc_close(*st, *lock_fd);
         *st = NULL;
+        *lock_fd = -1;
     }
     return rc;
+}
+
+void tsr_tenant_doc_close(tsr_store *st, int lock_fd)
+{
+    tsr_store_close(st);
+    tsr_datadir_unlock(lock_fd);
 }
