@@ -47,6 +47,8 @@ const struct tsr_cli_family tsr_cli_families[] = {
     {"logs", "the tenant's event log: list, tail", tsr_cli_logs_commands},
     {"test", "get a token the way an application would, explained", tsr_cli_test_commands},
     {"token", "verify an access token like an API would", tsr_cli_token_commands},
+    {"config", "the tenant as a tenant.yaml file: export, apply, diff (environments as code)",
+     tsr_cli_config_commands},
     {"backup", "copy the database to a file, also while the server runs", tsr_cli_backup_commands},
     {"restore", "make a backup file the database of a data directory", tsr_cli_restore_commands},
     {NULL, NULL, NULL},

@@ -27,4 +27,7 @@ extern const struct tsr_cli_command tsr_cli_tenants_commands[];
 extern const struct tsr_cli_command tsr_cli_backup_commands[];
 extern const struct tsr_cli_command tsr_cli_restore_commands[];
 
+/* config.c: the tenant as a Deploy CLI document (export, apply, diff). */
+extern const struct tsr_cli_command tsr_cli_config_commands[];
+
 #endif

@@ -264,7 +264,7 @@ describe('the Debian package', () => {
     assert.equal(field('Package'), 'tessera');
     assert.match(field('Version'), /^\d+\.\d+\.\d+-1$/);
     const depends = field('Depends');
-    for (const lib of ['libmicrohttpd', 'libssl3', 'libjansson', 'libsqlite3', 'libsodium', 'libcurl', 'passwd']) {
+    for (const lib of ['libmicrohttpd', 'libssl3', 'libjansson', 'libsqlite3', 'libsodium', 'libcurl', 'libyaml', 'passwd']) {
       assert.ok(depends.includes(lib), `Depends names ${lib}: ${depends}`);
     }
     assert.equal(readFileSync(path.join(control, 'conffiles'), 'utf8').trim(), '/etc/tessera/tessera.conf');

@@ -1,0 +1,227 @@
+/*
+ * test_tenant_doc.c - a tenant document planned and applied on an
+ * in-memory database: creates, then no change the second time; unknown
+ * sections and properties are reported, not applied; a document of the
+ * wrong shape is refused before anything is read; a refusal in the middle
+ * rolls back everything; a dry run writes nothing; deletions only when
+ * allowed; the export refers to clients by name and holds no secret.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/connection.h"
+#include "core/tenant_doc.h"
+#include "core/tenant_doc_yaml.h"
+#include "fixture_tmp.h"
+#include "store/store.h"
+#include "util/err.h"
+
+static const uint8_t zero_key[TSR_MASTER_KEY_LEN];
+
+static const char *const doc_text =
+    "tenant:\n"
+    "  friendly_name: Shop\n"
+    "  default_audience: https://orders.example.com\n"
+    "resourceServers:\n"
+    "  - name: Orders\n"
+    "    identifier: https://orders.example.com\n"
+    "    scopes: [{value: read:orders, description: Read}, {value: write:orders, description: W}]\n"
+    "    signing_alg: HS256\n"
+    "clients:\n"
+    "  - name: Worker\n"
+    "    app_type: non_interactive\n"
+    "    sso_disabled: true\n"
+    "    jwt_configuration: {alg: RS256, secret_encoded: false}\n"
+    "  - name: Shop\n"
+    "    app_type: spa\n"
+    "    callbacks: [https://shop.example.com/cb]\n"
+    "databases:\n"
+    "  - name: Username-Password-Authentication\n"
+    "    strategy: auth0\n"
+    "    enabled_clients: [Shop]\n"
+    "clientGrants:\n"
+    "  - client_id: Worker\n"
+    "    audience: https://orders.example.com\n"
+    "    scope: [read:orders]\n"
+    "roles:\n"
+    "  - name: admin\n"
+    "    permissions:\n"
+    "      - {permission_name: write:orders, resource_server_identifier: "
+    "https://orders.example.com}\n"
+    "emailTemplates: []\n";
+
+static tsr_store *open_tenant(void)
+{
+    tsr_store *st = NULL;
+    int applied = 0;
+    assert_int_equal(tsr_store_open("sqlite::memory:", &st), 0);
+    assert_int_equal(tsr_store_migrate(st, &applied), 0);
+    assert_int_equal(tsr_store_run(st, NULL,
+                                   "INSERT INTO tenants (id, issuer, is_default, created_at, "
+                                   "updated_at) VALUES ('t1', 'https://t1/', 1, 1, 1)",
+                                   ""),
+                     0);
+    assert_int_equal(tsr_connection_ensure_default(st, "t1"), 0);
+    return st;
+}
+
+static json_t *parse(const char *text)
+{
+    char err[300];
+    json_t *v = NULL;
+    assert_int_equal(tsr_yaml_parse(text, strlen(text), NULL, &v, err, sizeof err), 0);
+    return v;
+}
+
+static size_t count_op(const struct tsr_doc_plan *p, enum tsr_doc_op op)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->n; i++)
+        n += p->v[i].op == op;
+    return n;
+}
+
+static int plan_apply(tsr_store *st, const json_t *doc, bool allow_delete, bool dry,
+                      struct tsr_doc_plan *plan, char *err, size_t errlen)
+{
+    int rc = tsr_tenant_doc_plan(st, "t1", doc, allow_delete, plan, err, errlen);
+    if (rc != 0)
+        return rc;
+    return tsr_tenant_doc_apply(st, "t1", zero_key, plan, NULL, dry, err, errlen);
+}
+
+static void test_apply_then_nothing(void **state)
+{
+    (void)state;
+    tsr_store *st = open_tenant();
+    json_t *doc = parse(doc_text);
+    struct tsr_doc_plan plan;
+    char err[600] = "";
+    assert_int_equal(plan_apply(st, doc, false, true, &plan, err, sizeof err), 0);
+    assert_int_equal(count_op(&plan, TSR_DOC_CREATE), 5);
+    assert_int_equal(count_op(&plan, TSR_DOC_UPDATE), 2); /* tenant, the connection */
+    tsr_doc_plan_cleanup(&plan);
+    assert_int_equal(fixture_count(st, "SELECT COUNT(*) FROM clients"), 0); /* dry run */
+    assert_int_equal(plan_apply(st, doc, false, false, &plan, err, sizeof err), 0);
+    assert_true(tsr_strlist_contains(&plan.ignored, "emailTemplates"));
+    assert_true(tsr_strlist_contains(&plan.ignored, "clients[Worker].sso_disabled"));
+    assert_true(
+        tsr_strlist_contains(&plan.ignored, "clients[Worker].jwt_configuration.secret_encoded"));
+    tsr_doc_plan_cleanup(&plan);
+    assert_int_equal(fixture_count(st, "SELECT COUNT(*) FROM clients"), 2);
+    assert_int_equal(fixture_count(st, "SELECT generation FROM tenants"), 2);
+
+    assert_int_equal(tsr_tenant_doc_plan(st, "t1", doc, true, &plan, err, sizeof err), 0);
+    assert_int_equal(tsr_doc_plan_changes(&plan), 0);
+    tsr_doc_plan_cleanup(&plan);
+
+    json_t *out = NULL;
+    assert_int_equal(tsr_tenant_doc_export(st, "t1", &out, err, sizeof err), 0);
+    char *text = json_dumps(out, JSON_COMPACT);
+    assert_non_null(strstr(text, "\"client_id\":\"Worker\""));
+    assert_non_null(strstr(text, "\"enabled_clients\":[\"Shop\"]"));
+    assert_null(strstr(text, "secret\":"));
+    assert_null(strstr(text, "signing_secret"));
+    free(text);
+    json_decref(out);
+    json_decref(doc);
+    tsr_store_close(st);
+}
+
+static void test_refusal_rolls_back(void **state)
+{
+    (void)state;
+    tsr_store *st = open_tenant();
+    json_t *doc = parse(doc_text);
+    struct tsr_doc_plan plan;
+    char err[600] = "";
+    json_t *g = json_array_get(json_object_get(doc, "clientGrants"), 0);
+    json_object_set_new(g, "scope", json_pack("[s]", "delete:orders"));
+    assert_int_equal(plan_apply(st, doc, false, false, &plan, err, sizeof err), TSR_EINVAL);
+    assert_non_null(strstr(err, "clientGrants[Worker -> https://orders.example.com]"));
+    assert_non_null(strstr(err, "delete:orders"));
+    tsr_doc_plan_cleanup(&plan);
+    assert_int_equal(fixture_count(st, "SELECT COUNT(*) FROM clients"), 0);
+    assert_int_equal(fixture_count(st, "SELECT COUNT(*) FROM resource_servers"), 0);
+    assert_int_equal(fixture_count(st, "SELECT generation FROM tenants"), 1);
+
+    /* A value core's patch refuses. */
+    json_object_set_new(g, "scope", json_pack("[s]", "read:orders"));
+    json_t *c = json_array_get(json_object_get(doc, "clients"), 1);
+    json_object_set_new(c, "app_type", json_string("mainframe"));
+    err[0] = '\0';
+    assert_int_equal(plan_apply(st, doc, false, false, &plan, err, sizeof err), TSR_EINVAL);
+    assert_non_null(strstr(err, "clients[Shop]: app_type"));
+    tsr_doc_plan_cleanup(&plan);
+    assert_int_equal(fixture_count(st, "SELECT COUNT(*) FROM resource_servers"), 0);
+    json_decref(doc);
+    tsr_store_close(st);
+}
+
+static void test_shapes(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "- a\n",
+        "clients: {name: x}\n",
+        "clients: [x]\n",
+        "clients:\n  - app_type: spa\n",
+        "clients:\n  - name: A\n  - name: A\n",
+        "clientGrants:\n  - client_id: A\n",
+        "tenant: [1]\n",
+    };
+    tsr_store *st = open_tenant();
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        json_t *doc = parse(bad[i]);
+        struct tsr_doc_plan plan;
+        char err[600] = "";
+        assert_int_equal(tsr_tenant_doc_plan(st, "t1", doc, false, &plan, err, sizeof err),
+                         TSR_EINVAL);
+        assert_true(err[0] != '\0');
+        json_decref(doc);
+    }
+    tsr_store_close(st);
+}
+
+static void test_delete_only_when_allowed(void **state)
+{
+    (void)state;
+    tsr_store *st = open_tenant();
+    json_t *doc = parse(doc_text), *fewer = parse("roles: []\nclients:\n  - name: Shop\n");
+    struct tsr_doc_plan plan;
+    char err[600] = "";
+    assert_int_equal(plan_apply(st, doc, false, false, &plan, err, sizeof err), 0);
+    tsr_doc_plan_cleanup(&plan);
+    assert_int_equal(plan_apply(st, fewer, false, false, &plan, err, sizeof err), 0);
+    assert_int_equal(count_op(&plan, TSR_DOC_EXTRA), 2);
+    assert_int_equal(tsr_doc_plan_changes(&plan), 0);
+    tsr_doc_plan_cleanup(&plan);
+    assert_int_equal(fixture_count(st, "SELECT COUNT(*) FROM roles"), 1);
+    assert_int_equal(plan_apply(st, fewer, true, false, &plan, err, sizeof err), 0);
+    assert_int_equal(count_op(&plan, TSR_DOC_DELETE), 2);
+    tsr_doc_plan_cleanup(&plan);
+    assert_int_equal(fixture_count(st, "SELECT COUNT(*) FROM roles"), 0);
+    assert_int_equal(fixture_count(st, "SELECT COUNT(*) FROM clients"), 1);
+    assert_int_equal(fixture_count(st, "SELECT COUNT(*) FROM client_grants"), 0);
+    json_decref(doc);
+    json_decref(fewer);
+    tsr_store_close(st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_apply_then_nothing),
+        cmocka_unit_test(test_refusal_rolls_back),
+        cmocka_unit_test(test_shapes),
+        cmocka_unit_test(test_delete_only_when_allowed),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
