@@ -1,22 +1,33 @@
 // Auth0's Deploy CLI (auth0-deploy-cli, `a0deploy`) against Tessera over native TLS,
 // unchanged: a "dev" tenant set up through the Management API is exported as YAML, its
 // environment-specific values become ##KEY## / @@KEY@@ placeholders, and the file is
-// imported into a second, fresh server ("prod") with AUTH0_KEYWORD_REPLACE_MAPPINGS.
-// A second import writes nothing; AUTH0_ALLOW_DELETE with a client left out of the
-// YAML deletes it; the directory format exports too. Resource types Tessera does not
-// offer are named in AUTH0_EXCLUDED (the list docs/management-api.md gives).
+// imported into a fresh "prod" tenant of the same server with
+// AUTH0_KEYWORD_REPLACE_MAPPINGS. Then a person logs into prod through Auth0's SPA SDK
+// (@auth0/auth0-spa-js in Debian's Chromium) and calls the prod API, whose
+// express-oauth2-jwt-bearer accepts the token. A second import writes nothing;
+// AUTH0_ALLOW_DELETE with a client left out of the YAML deletes it; the directory format
+// exports too. Both tenants are path prefixes of one HTTPS server (docs/tenants.md), so
+// AUTH0_DOMAIN is "127.0.0.1:PORT/dev". Resource types Tessera does not offer are named in
+// AUTH0_EXCLUDED (the list docs/management-api.md gives).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import * as jose from 'jose';
 import yaml from 'js-yaml';
 
+import { testEmail } from './lib/authflow.mjs';
+import { launchBrowser, loginThroughSpa, openBrowserPage } from './lib/browser.mjs';
 import { queryRows } from './lib/db.mjs';
+import { remember } from './lib/mgmt.mjs';
 import { httpsRequest, startTessera, withLogs } from './lib/server.mjs';
+import { startProtectedApi, startSpaServer } from './lib/spa.mjs';
+import { createTenant } from './lib/tenants.mjs';
 import { makeTestCa } from './lib/tls.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -36,55 +47,57 @@ export const EXCLUDED = [
 const DEV_API = 'https://api.dev.example.com/';
 const PROD_API = 'https://api.prod.example.com/';
 const DEV_APP = 'https://dev.example.com';
-const PROD_APP = 'https://app.example.com';
 
 let ca;
-let dev;
+let server;
+let dev; // tenant handles (lib/tenants.mjs)
 let prod;
+let spa; // the SPA's web server: prod's Web App lives at its origin
 let work;
-let current;
-const t_ = (fn) => withLogs(() => current, fn);
+const t_ = (fn) => withLogs(() => server, fn);
 
 before(async () => {
   ca = makeTestCa();
-  dev = await startTessera({ tls: ca });
-  prod = await startTessera({ tls: ca });
+  server = await startTessera({ tls: ca });
+  dev = await createTenant(server, 'dev');
+  prod = await createTenant(server, 'prod');
+  spa = await startSpaServer({ domain: prod.domain });
   work = mkdtempSync(path.join(os.tmpdir(), 'tessera-a0deploy-'));
-  current = dev;
 });
 
 after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
-  for (const s of [dev, prod]) if (s) assert.equal(await s.stop(), 0, 'tessera should exit 0 on SIGTERM');
+  if (spa) await spa.close();
+  if (server) assert.equal(await server.stop(), 0, 'tessera should exit 0 on SIGTERM');
 });
 
 const tokens = new Map();
-async function token(server) {
-  if (tokens.has(server)) return tokens.get(server);
-  const res = await httpsRequest(`${server.url}oauth/token`, {
+async function token(tenant) {
+  if (tokens.has(tenant)) return tokens.get(tenant);
+  const res = await httpsRequest(`${tenant.url}oauth/token`, {
     method: 'POST',
     ca: ca.ca,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       grant_type: 'client_credentials',
-      client_id: server.bootstrap.client_id,
-      client_secret: server.bootstrap.client_secret,
-      audience: `${server.url}api/v2/`,
+      client_id: tenant.bootstrap.client_id,
+      client_secret: tenant.bootstrap.client_secret,
+      audience: `${tenant.url}api/v2/`,
     }),
   });
   assert.equal(res.status, 200, res.text);
   const t = JSON.parse(res.text).access_token;
-  tokens.set(server, t);
+  tokens.set(tenant, t);
   return t;
 }
 
 /** One Management API call; returns {status, body}. */
-async function api(server, method, p, body) {
-  const res = await httpsRequest(`${server.url}api/v2${p}`, {
+async function api(tenant, method, p, body) {
+  const res = await httpsRequest(`${tenant.url}api/v2${p}`, {
     method,
     ca: ca.ca,
     headers: {
-      authorization: `Bearer ${await token(server)}`,
+      authorization: `Bearer ${await token(tenant)}`,
       ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
     },
     body: body !== undefined ? JSON.stringify(body) : undefined,
@@ -92,14 +105,14 @@ async function api(server, method, p, body) {
   return { status: res.status, body: res.text ? JSON.parse(res.text) : null };
 }
 
-async function ok(server, method, p, body, status = [200, 201, 204]) {
-  const r = await api(server, method, p, body);
+async function ok(tenant, method, p, body, status = [200, 201, 204]) {
+  const r = await api(tenant, method, p, body);
   assert.ok([].concat(status).includes(r.status), `${method} ${p}: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
 }
 
-/** Runs a0deploy with the server's credentials; resolves {code, out}. */
-function a0deploy(server, args, env = {}) {
+/** Runs a0deploy with the tenant's credentials; resolves {code, out}. */
+function a0deploy(tenant, args, env = {}) {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -111,9 +124,9 @@ function a0deploy(server, args, env = {}) {
           PATH: process.env.PATH,
           HOME: work,
           NODE_EXTRA_CA_CERTS: ca.caPath,
-          AUTH0_DOMAIN: new URL(server.url).host,
-          AUTH0_CLIENT_ID: server.bootstrap.client_id,
-          AUTH0_CLIENT_SECRET: server.bootstrap.client_secret,
+          AUTH0_DOMAIN: tenant.domain,
+          AUTH0_CLIENT_ID: tenant.bootstrap.client_id,
+          AUTH0_CLIENT_SECRET: tenant.bootstrap.client_secret,
           AUTH0_EXCLUDED: JSON.stringify(EXCLUDED),
           ...env,
         },
@@ -127,12 +140,13 @@ function a0deploy(server, args, env = {}) {
 }
 
 /**
- * Every row the Deploy CLI could write, for "nothing changed" checks. The Deploy CLI
+ * Every row the Deploy CLI could write, in every tenant of the database (the others must
+ * not move either), for "nothing changed" checks. The Deploy CLI
  * updates a role by deleting all its permissions and adding them again (two calls),
  * so a role permission's created_at and the tenant's generation and updated_at (which
  * every catalog change moves) are left out: the permissions themselves are compared.
  */
-function snapshot(server) {
+function snapshot(tenant) {
   const tables = {
     clients: 'SELECT * FROM clients ORDER BY client_id',
     resource_servers: 'SELECT * FROM resource_servers ORDER BY id',
@@ -144,15 +158,15 @@ function snapshot(server) {
     setting_documents: 'SELECT * FROM setting_documents ORDER BY tenant_id, name',
     tenant_limits: 'SELECT * FROM tenant_limits ORDER BY tenant_id, name',
   };
-  const cols = queryRows(server.dbPath, "SELECT name FROM pragma_table_info('tenants')")
+  const cols = queryRows(tenant.dbPath, "SELECT name FROM pragma_table_info('tenants')")
     .map(([c]) => c)
     .filter((c) => c !== 'generation' && c !== 'updated_at');
   tables.tenants = `SELECT ${cols.join(', ')} FROM tenants ORDER BY id`;
-  return Object.fromEntries(Object.entries(tables).map(([k, sql]) => [k, queryRows(server.dbPath, sql)]));
+  return Object.fromEntries(Object.entries(tables).map(([k, sql]) => [k, queryRows(tenant.dbPath, sql)]));
 }
 
-async function findClient(server, name) {
-  const list = await ok(server, 'GET', '/clients?per_page=100');
+async function findClient(tenant, name) {
+  const list = await ok(tenant, 'GET', '/clients?per_page=100');
   return list.find((c) => c.name === name);
 }
 
@@ -250,11 +264,10 @@ function templated(doc, { dropClient } = {}) {
   return text;
 }
 
-const MAPPINGS = JSON.stringify({
-  API_IDENTIFIER: PROD_API,
-  CALLBACKS: [`${PROD_APP}/callback`],
-  ORIGINS: [PROD_APP],
-});
+// prod's Web App is the test SPA, at its origin on 127.0.0.1.
+const prodApp = () => spa.origin;
+const mappings = () =>
+  JSON.stringify({ API_IDENTIFIER: PROD_API, CALLBACKS: [`${prodApp()}/callback`], ORIGINS: [prodApp()] });
 
 // Written next to the export: its email template bodies are files beside tenant.yaml.
 let imports = 0;
@@ -262,23 +275,22 @@ async function importInto(server, text, env = {}) {
   const file = path.join(work, 'dev-yaml', `import-${++imports}.yaml`);
   writeFileSync(file, text);
   return a0deploy(server, ['import', '--input_file', file], {
-    AUTH0_KEYWORD_REPLACE_MAPPINGS: MAPPINGS,
+    AUTH0_KEYWORD_REPLACE_MAPPINGS: mappings(),
     ...env,
   });
 }
 
 test(
-  'a0deploy import of that export makes a fresh prod server match, with keywords replaced',
+  'a0deploy import of that export makes a fresh prod tenant match, with keywords replaced',
   t_(async () => {
     assert.ok(exported, 'the export test ran first');
-    current = prod;
     const r = await importInto(prod, templated(exported));
     assert.equal(r.code, 0, r.out);
     const web = await findClient(prod, 'Web App');
     assert.ok(web, 'Web App created');
-    assert.deepEqual(web.callbacks, [`${PROD_APP}/callback`]);
-    assert.deepEqual(web.web_origins, [PROD_APP]);
-    assert.deepEqual(web.allowed_logout_urls, [PROD_APP]);
+    assert.deepEqual(web.callbacks, [`${prodApp()}/callback`]);
+    assert.deepEqual(web.web_origins, [prodApp()]);
+    assert.deepEqual(web.allowed_logout_urls, [prodApp()]);
     assert.equal(web.app_type, 'spa');
     const worker = await findClient(prod, 'Worker');
     const apis = await ok(prod, 'GET', '/resource-servers');
@@ -300,6 +312,58 @@ test(
     assert.equal((await ok(prod, 'GET', '/emails/provider')).default_from_address, 'no-reply@example.com');
     assert.equal((await ok(prod, 'GET', '/email-templates/verify_email')).subject, 'Verify your email');
     assert.equal((await ok(prod, 'GET', '/attack-protection/breached-password-detection')).enabled, true);
+  }),
+);
+
+test(
+  'auth0-spa-js in Chromium logs into prod and calls the prod API; express-oauth2-jwt-bearer accepts the token',
+  t_(async () => {
+    const web = await findClient(prod, 'Web App');
+    spa.setConfig({ clientId: web.client_id });
+    const [reader] = (await ok(prod, 'GET', '/roles')).filter((x) => x.name === 'Reader');
+    const person = { email: testEmail('prod'), password: `Pw-${crypto.randomUUID()}` };
+    remember(person.password);
+    const user = await ok(prod, 'POST', '/users', { connection: 'Username-Password-Authentication', ...person });
+    await ok(prod, 'POST', `/users/${encodeURIComponent(user.user_id)}/roles`, { roles: [reader.id] });
+    const protectedApi = await startProtectedApi({
+      issuer: prod.url,
+      audience: PROD_API,
+      corsOrigin: spa.origin,
+      scope: 'read:messages',
+      agent: new https.Agent({ ca: ca.ca }),
+    });
+    const browser = await launchBrowser();
+    try {
+      const tab = await openBrowserPage(browser, prod);
+      const init = { audience: PROD_API, scope: 'openid profile email read:messages' };
+      const loginUrl = await loginThroughSpa(tab, { server: prod, spa, ...person, init });
+      assert.ok(loginUrl.startsWith(`${prod.url}u/login?`), `prod's login page: ${loginUrl}`);
+      const got = await tab.page.evaluate(() => window.app.token());
+      assert.equal(got.ok, true, `getTokenSilently: ${JSON.stringify(got)}`);
+      const at = jose.decodeJwt(got.access_token);
+      assert.equal(at.iss, prod.url, 'issued by prod');
+      assert.ok([].concat(at.aud).includes(PROD_API), `aud: ${JSON.stringify(at.aud)}`);
+      assert.deepEqual(at.permissions, ['read:messages'], 'the imported role grants the imported permission');
+      const call = await tab.page.evaluate(([u, tok]) => window.app.callApi(u, tok), [protectedApi.url, got.access_token]);
+      assert.equal(call.status, 200, `the prod API: ${JSON.stringify(call)}`);
+      assert.equal(JSON.parse(call.body).sub, user.user_id);
+      // dev's token for its own API is no key to prod's API.
+      const devApi = await startProtectedApi({
+        issuer: dev.url,
+        audience: DEV_API,
+        corsOrigin: spa.origin,
+        agent: new https.Agent({ ca: ca.ca }),
+      });
+      try {
+        const refused = await tab.page.evaluate(([u, tok]) => window.app.callApi(u, tok), [devApi.url, got.access_token]);
+        assert.equal(refused.status, 401, `prod's token at dev's API: ${JSON.stringify(refused)}`);
+      } finally {
+        await devApi.close();
+      }
+    } finally {
+      await browser.close();
+      await protectedApi.close();
+    }
   }),
 );
 
@@ -333,7 +397,7 @@ test(
     assert.equal(r.code, 0, r.out);
     assert.ok(existsSync(path.join(out, 'clients', 'Web App.json')), readdirSync(out).join());
     const web = JSON.parse(readFileSync(path.join(out, 'clients', 'Web App.json'), 'utf8'));
-    assert.deepEqual(web.callbacks, [`${PROD_APP}/callback`]);
+    assert.deepEqual(web.callbacks, [`${prodApp()}/callback`]);
     assert.ok(existsSync(path.join(out, 'emails', 'verify_email.json')), 'email template exported');
   }),
 );

@@ -30,10 +30,11 @@ import {
   userinfo,
 } from './lib/authflow.mjs';
 import { sleep, startTessera, withLogs } from './lib/server.mjs';
+import { waitForIssuer } from './lib/tenants.mjs';
 
 const CALLBACK = 'http://127.0.0.1:9/callback'; // never fetched: the test reads the Location
 const SCOPE = 'openid profile email offline_access read:messages';
-const POLL_TRIES = 100;
+const POLL_TRIES = 100; // the Host-header tenant's wait
 const POLL_MS = 100;
 
 let server;
@@ -42,17 +43,6 @@ const tenants = {}; // a: default, b: dev; each {srv, mgmt, api, web, m2m, user,
 const t_ = (fn) => withLogs(() => server, fn);
 
 const cli = (args) => runCli([...args, '--data-dir', server.dataDir]);
-
-/** Polls (bounded) until the tenant at url serves its discovery document with that issuer, or stops. */
-async function waitForIssuer(url, present) {
-  for (let i = 0; i < POLL_TRIES; i++) {
-    const res = await request(`${url}.well-known/openid-configuration`);
-    const serving = res.status === 200 && res.body?.issuer === url;
-    if (serving === present) return;
-    await sleep(POLL_MS);
-  }
-  assert.fail(`${url} still ${present ? 'not served' : 'served'} after ${POLL_TRIES} tries`);
-}
 
 /** A tenant's fixtures: a web app and API for people, an M2M client with a grant, a user, a role. */
 async function fixtures(srv, email) {

@@ -72,9 +72,10 @@ export async function startSpaServer(config = {}) {
  * An Express API at http://127.0.0.1:<free port>/api/messages protected by
  * express-oauth2-jwt-bearer (issuerBaseURL = Tessera's issuer, audience =
  * the API identifier; scope, when given, is required), with CORS for
- * corsOrigin.  Returns {url, close}.
+ * corsOrigin.  agent: the https.Agent its discovery and JWKS requests use
+ * (one trusting the test CA for an HTTPS issuer).  Returns {url, close}.
  */
-export async function startProtectedApi({ issuer, audience, corsOrigin, scope }) {
+export async function startProtectedApi({ issuer, audience, corsOrigin, scope, agent }) {
   const app = express();
   app.use((req, res, next) => {
     if (corsOrigin && req.headers.origin === corsOrigin) {
@@ -88,7 +89,7 @@ export async function startProtectedApi({ issuer, audience, corsOrigin, scope })
     }
     next();
   });
-  const checks = [auth({ issuerBaseURL: issuer, audience })];
+  const checks = [auth({ issuerBaseURL: issuer, audience, ...(agent ? { agent } : {}) })];
   if (scope) checks.push(requiredScopes(scope));
   app.get('/api/messages', ...checks, (req, res) => {
     res.json({ messages: ['hello'], sub: req.auth.payload.sub, scope: req.auth.payload.scope ?? null });
