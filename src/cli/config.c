@@ -376,7 +376,7 @@ done:
 #define COMMON_OPTS                                                                                \
     {"data-dir", "DIR", "data directory (./data; TESSERA_DATA_DIR)", 0},                           \
     {                                                                                              \
-        "tenant", "ID", "the tenant, by id or issuer URL (the default tenant)", 0                  \
+        "tenant", "NAME", "the tenant, by name, id or issuer URL (the default tenant)", 0          \
     }
 
 static const struct tsr_cli_opt export_opts[] = {

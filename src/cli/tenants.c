@@ -75,8 +75,8 @@ static int local_open(const struct tsr_cli_args *a, struct local *l)
 
 static json_t *tenant_json(const struct tsr_tenant *t)
 {
-    return json_pack("{s:s, s:s, s:s, s:b, s:I}", "id", t->id, "name", t->friendly_name, "issuer",
-                     t->issuer, "default", t->is_default, "created_at", (json_int_t)t->created_at);
+    return json_pack("{s:s, s:s, s:s, s:b, s:I}", "id", t->id, "name", t->name, "issuer", t->issuer,
+                     "default", t->is_default, "created_at", (json_int_t)t->created_at);
 }
 
 static const struct tsr_cli_col tenant_cols[] = {
@@ -190,7 +190,7 @@ static int tenants_create(const struct tsr_cli_args *a)
     }
     bool taken = false, has_default = false;
     for (size_t i = 0; i < n; i++) {
-        taken = taken || strcmp(list[i].friendly_name, name) == 0;
+        taken = taken || strcmp(list[i].name, name) == 0;
         has_default = has_default || list[i].is_default;
     }
     tsr_tenant_list_free(list, n);
@@ -249,7 +249,7 @@ static int tenants_delete(const struct tsr_cli_args *a)
     }
     const struct tsr_tenant *t = NULL;
     for (size_t i = 0; t == NULL && i < n; i++)
-        if (strcmp(list[i].id, which) == 0 || strcmp(list[i].friendly_name, which) == 0)
+        if (strcmp(list[i].id, which) == 0 || strcmp(list[i].name, which) == 0)
             t = &list[i];
     if (t == NULL) {
         rc = tsr_cli_fail(a, "no tenant %s", which);
@@ -266,15 +266,15 @@ static int tenants_delete(const struct tsr_cli_args *a)
         goto out;
     }
     char path[TSR_SETTINGS_MAX_PATH + 96];
-    snprintf(path, sizeof path, "%s/" TSR_BOOTSTRAP_TENANT_FILE, data_dir(a), t->friendly_name);
+    snprintf(path, sizeof path, "%s/" TSR_BOOTSTRAP_TENANT_FILE, data_dir(a), t->name);
     bool removed = unlink(path) == 0;
     if (tsr_cli_json(a)) {
-        json_t *j = json_pack("{s:s, s:s, s:s, s:b}", "deleted", t->id, "name", t->friendly_name,
-                              "issuer", t->issuer, "credentials_removed", removed);
+        json_t *j = json_pack("{s:s, s:s, s:s, s:b}", "deleted", t->id, "name", t->name, "issuer",
+                              t->issuer, "credentials_removed", removed);
         tsr_cli_print_json(stdout, j);
         json_decref(j);
     } else {
-        printf("Deleted tenant %s (%s) at %s with all of its records%s.\n", t->friendly_name, t->id,
+        printf("Deleted tenant %s (%s) at %s with all of its records%s.\n", t->name, t->id,
                t->issuer, removed ? " and its credentials file" : "");
     }
 out:

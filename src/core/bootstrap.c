@@ -175,11 +175,12 @@ int tsr_tenant_create(tsr_store *st, const struct tsr_tenant_new *spec,
     if (rc != 0)
         goto out;
     t.issuer = strdup(spec->issuer);
-    t.friendly_name = strdup(spec->name);
+    t.name = strdup(spec->name);
+    t.friendly_name = strdup(spec->name); /* where to start: settings may change it */
     t.is_default = spec->is_default;
     snprintf(audience, sizeof audience, "%sapi/v2/", spec->issuer);
     snprintf(token_endpoint, sizeof token_endpoint, "%soauth/token", spec->issuer);
-    if (!t.issuer || !t.friendly_name) {
+    if (!t.issuer || !t.name || !t.friendly_name) {
         rc = TSR_ENOMEM;
         goto out;
     }
@@ -189,9 +190,9 @@ int tsr_tenant_create(tsr_store *st, const struct tsr_tenant_new *spec,
         (rc = create_client_and_grant(st, t.id, audience, &c, &secret)) != 0 ||
         (rc = tsr_connection_ensure_default(st, t.id)) != 0)
         goto out;
-    creds = json_pack("{s:s, s:s, s:s, s:s, s:s}", "client_id", c.client_id, "client_secret",
-                      secret, "issuer", spec->issuer, "audience", audience, "token_endpoint",
-                      token_endpoint);
+    creds =
+        json_pack("{s:s, s:s, s:s, s:s, s:s}", "client_id", c.client_id, "client_secret", secret,
+                  "issuer", spec->issuer, "audience", audience, "token_endpoint", token_endpoint);
     text = creds ? json_dumps(creds, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     /* The file keeps the default tenant's shape; the caller also learns which tenant. */
     if (text == NULL || json_object_set_new(creds, "tenant_id", json_string(t.id)) != 0 ||

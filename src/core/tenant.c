@@ -16,6 +16,7 @@ void tsr_tenant_cleanup(struct tsr_tenant *t)
 {
     free(t->id);
     free(t->issuer);
+    free(t->name);
     free(t->friendly_name);
     free(t->default_audience);
     free(t->default_directory);
@@ -41,9 +42,10 @@ static int read_row(tsr_stmt *q, void *record)
     t->default_directory = tsr_stmt_text_dup(q, 11);
     t->primary_color = tsr_stmt_text_dup(q, 10);
     t->generation = tsr_stmt_int64(q, 12);
+    t->name = tsr_stmt_text_dup(q, 13);
     int rc = 0;
-    if (!t->id || !t->issuer || !t->friendly_name || !t->default_audience || !t->logo_url ||
-        !t->default_directory || !t->primary_color)
+    if (!t->id || !t->name || !t->issuer || !t->friendly_name || !t->default_audience ||
+        !t->logo_url || !t->default_directory || !t->primary_color)
         rc = TSR_ENOMEM;
     if (rc == 0 && tsr_strlist_from_text(&t->allowed_logout_urls, tsr_stmt_text(q, 8)) != 0)
         rc = TSR_ESTORE;
@@ -81,9 +83,10 @@ int tsr_tenant_insert(tsr_store *st, struct tsr_tenant *t)
     if (rc != 0)
         return rc;
     int64_t now = tsr_clock_now();
-    rc = tsr_store_q_run(
-        st, NULL, TSR_Q_TENANT_INSERT, id, t->issuer, t->friendly_name ? t->friendly_name : "",
-        t->default_audience ? t->default_audience : "", (int64_t)t->is_default, now, now);
+    rc = tsr_store_q_run(st, NULL, TSR_Q_TENANT_INSERT, id, t->name ? t->name : id, t->issuer,
+                         t->friendly_name ? t->friendly_name : "",
+                         t->default_audience ? t->default_audience : "", (int64_t)t->is_default,
+                         now, now);
     if (rc != 0)
         return rc;
     t->id = strdup(id);

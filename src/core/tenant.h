@@ -19,6 +19,7 @@ struct tsr_keyring;
 
 struct tsr_tenant {
     char *id;
+    char *name;   /* the handle of `tessera tenants` and --tenant: set at creation, never changed */
     char *issuer; /* scheme://host[:port]/[prefix/] with the trailing slash */
     char *friendly_name;
     char *default_audience;  /* "" when none */
@@ -40,8 +41,9 @@ int tsr_tenant_list(tsr_store *st, struct tsr_tenant **out, size_t *n);
 void tsr_tenant_list_free(struct tsr_tenant *list, size_t n);
 
 /*
- * Inserts a tenant with a fresh id (written to t->id, which must be NULL).
- * Returns 0, TSR_ECONFLICT (issuer taken) or TSR_ESTORE.
+ * Inserts a tenant with a fresh id (written to t->id, which must be NULL);
+ * without t->name the id is its name.
+ * Returns 0, TSR_ECONFLICT (issuer or name taken) or TSR_ESTORE.
  */
 int tsr_tenant_insert(tsr_store *st, struct tsr_tenant *t);
 

@@ -31,7 +31,7 @@
 /*
  * Opens the database of data_dir (which must exist and be at the schema
  * this tessera knows: start the server or run `tessera init` once) and
- * finds the tenant: tenant (its id or issuer URL) or, NULL, the default
+ * finds the tenant: tenant (its name, id or issuer URL) or, NULL, the default
  * one.  Holds the data directory's lock shared (core/datadir.h) in
  * *lock_fd, so a restore cannot replace the database meanwhile; close
  * with tsr_tenant_doc_close.  *tenant_id is a new string.  Returns 0,

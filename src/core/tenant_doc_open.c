@@ -27,7 +27,8 @@ static int find_tenant(tsr_store *st, const char *tenant, char **tenant_id, char
     for (size_t i = 0; i < n && rc == TSR_ENOTFOUND; i++) {
         bool match = tenant == NULL
                          ? list[i].is_default
-                         : strcmp(list[i].id, tenant) == 0 || strcmp(list[i].issuer, tenant) == 0;
+                         : strcmp(list[i].id, tenant) == 0 || strcmp(list[i].name, tenant) == 0 ||
+                               strcmp(list[i].issuer, tenant) == 0;
         if (match) {
             *tenant_id = strdup(list[i].id);
             rc = *tenant_id ? 0 : TSR_ENOMEM;
@@ -35,7 +36,7 @@ static int find_tenant(tsr_store *st, const char *tenant, char **tenant_id, char
     }
     if (rc == TSR_ENOTFOUND)
         snprintf(err, errlen,
-                 tenant ? "no tenant has the id or issuer %.200s"
+                 tenant ? "no tenant has the name, id or issuer %.200s"
                         : "the data directory has no default tenant%.0s",
                  tenant ? tenant : "");
     tsr_tenant_list_free(list, n);

@@ -331,7 +331,7 @@ json_t *tsr_mgmt_client_json(const struct tsr_req *req, const struct tsr_client 
     json_t *o = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:s, s:o,"
         " s:{s:s, s:I, s:b}}",
-        "client_id", str(c->client_id), "tenant", str(req->tenant->t.friendly_name), "name",
+        "client_id", str(c->client_id), "tenant", str(req->tenant->t.name), "name",
         str(c->name), "description", str(c->description), "logo_uri", str(c->logo_uri),
         "is_first_party", c->is_first_party, "oidc_conformant", c->oidc_conformant, "callbacks",
         tsr_strlist_to_json(&c->callbacks), "allowed_origins",

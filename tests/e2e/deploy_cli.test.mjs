@@ -23,6 +23,7 @@ import yaml from 'js-yaml';
 
 import { testEmail } from './lib/authflow.mjs';
 import { launchBrowser, loginThroughSpa, openBrowserPage } from './lib/browser.mjs';
+import { runCli } from './lib/cli.mjs';
 import { queryRows } from './lib/db.mjs';
 import { remember } from './lib/mgmt.mjs';
 import { httpsRequest, startTessera, withLogs } from './lib/server.mjs';
@@ -312,6 +313,13 @@ test(
     assert.equal((await ok(prod, 'GET', '/emails/provider')).default_from_address, 'no-reply@example.com');
     assert.equal((await ok(prod, 'GET', '/email-templates/verify_email')).subject, 'Verify your email');
     assert.equal((await ok(prod, 'GET', '/attack-protection/breached-password-detection')).enabled, true);
+    // The import set prod's friendly_name to dev's; the tenant's name, which the CLI goes by, stays.
+    assert.equal((await ok(prod, 'GET', '/tenants/settings')).friendly_name, exported.tenant.friendly_name);
+    const list = await runCli(['tenants', 'list', '--json', '--data-dir', server.dataDir]);
+    assert.deepEqual(
+      JSON.parse(list.stdout).map((x) => [x.name, x.issuer]),
+      [['default', server.url], ['dev', dev.url], ['prod', prod.url]],
+    );
   }),
 );
 

@@ -5,10 +5,10 @@ const struct tsr_sq_query tsr_sq_tenant[] = {
     {TSR_Q_TENANT_LIST,
      "SELECT id, issuer, friendly_name, default_audience, is_default, created_at, "
      "session_lifetime, idle_session_lifetime, allowed_logout_urls, logo_url, primary_color, "
-     "default_directory, generation FROM tenants ORDER BY is_default DESC, created_at, id"},
+     "default_directory, generation, name FROM tenants ORDER BY is_default DESC, created_at, id"},
     {TSR_Q_TENANT_INSERT,
-     "INSERT INTO tenants (id, issuer, friendly_name, default_audience, is_default, created_at, "
-     "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"},
+     "INSERT INTO tenants (id, name, issuer, friendly_name, default_audience, is_default, "
+     "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
     {TSR_Q_TENANT_UPDATE_SETTINGS,
      "UPDATE tenants SET friendly_name = ?, default_audience = ?, default_directory = ?, "
      "session_lifetime = ?, idle_session_lifetime = ?, allowed_logout_urls = ?, logo_url = ?, "

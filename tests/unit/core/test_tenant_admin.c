@@ -110,6 +110,7 @@ static void create_gives_what_the_default_got(void **state)
     assert_int_equal(tsr_tenant_list(st, &list, &n), 0);
     assert_int_equal(n, 2);
     assert_true(list[0].is_default); /* the default lists first */
+    assert_string_equal(list[1].name, "dev");
     assert_string_equal(list[1].friendly_name, "dev");
     tsr_tenant_list_free(list, n);
     tsr_wipe_creds(creds);

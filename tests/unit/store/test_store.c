@@ -100,8 +100,8 @@ static int table_exists(tsr_store *st, const char *name)
 static int insert_tenant(tsr_store *st, const char *id, const char *issuer)
 {
     return tsr_store_run(st, NULL,
-                         "INSERT INTO tenants (id, issuer, created_at, updated_at) "
-                         "VALUES (?, ?, ?, ?)",
+                         "INSERT INTO tenants (id, name, issuer, created_at, updated_at) "
+                         "VALUES (?1, ?1, ?2, ?3, ?4)",
                          "ssii", id, issuer, (int64_t)1700000000, (int64_t)1700000000);
 }
 
