@@ -3,12 +3,19 @@
 // runs with distinct URLs leave all twenty registered; a stale If-Match
 // answers 412 and writes nothing; a write without If-Match behaves as in
 // Auth0, and the official `auth0` SDK (which never sends one) still
-// updates clients.
+// updates clients. The preview-deploy script of docs/environments.md
+// (examples/ci/preview-deploy.sh) registers a preview's URLs only while its
+// command runs.
 import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 
-import { startTessera, withLogs } from './lib/server.mjs';
-import { Mgmt, uid } from './lib/mgmt.mjs';
+import { sleep, startTessera, tesseraBin, withLogs } from './lib/server.mjs';
+import { Mgmt, remember, uid } from './lib/mgmt.mjs';
 import { json } from './lib/http.mjs';
 import { makeTestCa } from './lib/tls.mjs';
 import { runSdkScript } from './lib/auth0_sdk.mjs';
@@ -184,6 +191,72 @@ test('apps callbacks is idempotent and reports refusals as one line', t_(async (
     2, /nothing to change/, 'no URL');
   assertCliError(assert, await cli(server, ['apps', 'callbacks', 'add', 'https://z.example.com/cb']),
     2, /--app/, 'no --app');
+}));
+
+const PREVIEW_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'ci', 'preview-deploy.sh');
+
+/** Runs examples/ci/preview-deploy.sh ORIGIN sh -c SCRIPT; resolves {code, stderr}. */
+function previewDeploy(env, origin, shellCommand, ...args) {
+  return new Promise((resolve) => {
+    execFile('sh', [PREVIEW_SCRIPT, origin, 'sh', '-c', shellCommand, 'sh', ...args], {
+      timeout: 120_000,
+      env: { PATH: process.env.PATH, LANG: 'C.UTF-8', ...env },
+    }, (err, stdout, stderr) => resolve({ code: err ? (err.code ?? 1) : 0, stderr }));
+  });
+}
+
+test('examples/ci/preview-deploy.sh: the preview URLs are there while its command runs and gone after, also when it fails', t_(async () => {
+  const home = 'http://127.0.0.1:3000';
+  const app = await mgmt.createApp({
+    app_type: 'spa', token_endpoint_auth_method: 'none', grant_types: ['authorization_code'],
+    callbacks: [`${home}/callback`], web_origins: [home], allowed_logout_urls: [home],
+  });
+  // The CI job's own application, made as docs/environments.md says: only read:clients and
+  // update:clients on the Management API.
+  const ci = await cliJson(server, ['apps', 'create', '--name', uid('CI previews'), '--type', 'm2m']);
+  remember(ci.client_secret);
+  const grant = await cli(server, ['apps', 'authorize', ci.client_id, '--api', `${server.url}api/v2/`,
+    '--scopes', 'read:clients,update:clients']);
+  assert.equal(grant.code, 0, grant.stderr);
+  const env = {
+    TESSERA_URL: server.url, TESSERA_CLIENT_ID: ci.client_id, TESSERA_CLIENT_SECRET: ci.client_secret,
+    TESSERA_APP_ID: app.client_id, TESSERA: tesseraBin(),
+  };
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-preview-'));
+  try {
+    const show = '"$TESSERA" apps show "$TESSERA_APP_ID" --json > "$1"';
+    const origins = [1, 2, 3].map((i) => `https://pr-${i}.shop.example.com`);
+    const runs = await Promise.all(origins.map((o, i) => previewDeploy(env, o, show, path.join(dir, `${i}.json`))));
+    for (const [i, r] of runs.entries()) {
+      assert.equal(r.code, 0, `preview ${i}: ${r.stderr}`);
+      const during = JSON.parse(readFileSync(path.join(dir, `${i}.json`), 'utf8'));
+      assert.ok(during.callbacks.includes(`${origins[i]}/callback`), `while it runs: ${during.callbacks}`);
+      assert.ok(during.allowed_logout_urls.includes(origins[i]), 'logout URL');
+      assert.ok(during.web_origins.includes(origins[i]) && during.allowed_origins.includes(origins[i]), 'origins');
+    }
+    const failed = await previewDeploy(env, 'https://pr-4.shop.example.com', 'exit 3');
+    assert.equal(failed.code, 3, `the command's status: ${failed.stderr}`);
+    // A cancelled CI job: its process group gets SIGTERM while the command runs.
+    const job = spawn('sh', [PREVIEW_SCRIPT, 'https://pr-5.shop.example.com', 'sleep', '60'], {
+      detached: true, stdio: 'ignore', env: { PATH: process.env.PATH, ...env },
+    });
+    const ended = new Promise((resolve) => job.on('exit', (code) => resolve(code)));
+    let seen = false;
+    for (let i = 0; i < 100 && !seen; i++) {
+      seen = (await tagOf(`/clients/${enc(app.client_id)}`)).body.callbacks.includes('https://pr-5.shop.example.com/callback');
+      if (!seen) await sleep(100);
+    }
+    assert.ok(seen, 'the cancelled preview was registered');
+    process.kill(-job.pid, 'SIGTERM');
+    assert.equal(await ended, 143, 'a cancelled job exits 128 + SIGTERM');
+    const { body } = await tagOf(`/clients/${enc(app.client_id)}`);
+    assert.deepEqual(body.callbacks, [`${home}/callback`], 'every preview callback removed');
+    assert.deepEqual(body.web_origins, [home]);
+    assert.deepEqual(body.allowed_logout_urls, [home]);
+    assert.deepEqual(body.allowed_origins, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }));
 
 test('the official auth0 SDK still updates clients (it sends no If-Match)', t_(async () => {
