@@ -19,6 +19,7 @@
 #include "core/datadir.h"
 #include "core/masterkey.h"
 #include "core/tenant.h"
+#include "server/router.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -123,20 +124,21 @@ static bool name_ok(const char *name)
 }
 
 /*
- * A path prefix whose first segment is one of the default tenant's routes
- * would take those routes away from every tenant on the same host.
+ * A path prefix whose first segment starts one of the server's routes would
+ * take those routes away from every tenant on the same host.  "login" and
+ * "logout" are Auth0 paths kept free as well.
  */
 static bool prefix_ok(const char *prefix)
 {
-    static const char *const taken[] = {
-        ".well-known", "api",      "authorize", "dbconnections", "healthz", "oauth", "oidc",
-        "u",           "userinfo", "v2",        "login",         "logout",  NULL};
+    static const char *const reserved[] = {"login", "logout", NULL};
     const char *seg = prefix + 1, *end = strchr(seg, '/');
     size_t len = end != NULL ? (size_t)(end - seg) : strlen(seg);
-    for (size_t i = 0; taken[i] != NULL; i++)
-        if (strlen(taken[i]) == len && strncmp(seg, taken[i], len) == 0)
+    if (len == 0)
+        return true;
+    for (size_t i = 0; reserved[i] != NULL; i++)
+        if (strlen(reserved[i]) == len && strncmp(seg, reserved[i], len) == 0)
             return false;
-    return true;
+    return !tsr_router_claims_segment(seg, len);
 }
 
 static void print_created(const json_t *creds, const char *path)

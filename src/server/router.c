@@ -48,6 +48,17 @@ static bool match(const char *pattern, const char *path, char *buf, const char *
     return *p == '\0' && *s == '\0';
 }
 
+bool tsr_router_claims_segment(const char *seg, size_t len)
+{
+    for (size_t t = 0; t < sizeof tables / sizeof *tables; t++)
+        for (const struct tsr_route *r = tables[t]; r->pattern != NULL; r++) {
+            const char *first = r->pattern + 1;
+            if (strcspn(first, "/") == len && memcmp(first, seg, len) == 0)
+                return true;
+        }
+    return false;
+}
+
 bool tsr_router_is_mgmt_path(const char *path)
 {
     return strncmp(path, "/api/v2/", 8) == 0 || strcmp(path, "/api/v2") == 0;

@@ -6,11 +6,19 @@
 #define TSR_SERVER_ROUTER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "http/request.h"
 
 /* Routes the request (tenant already set): runs a handler or answers 404/405. */
 void tsr_router_dispatch(struct tsr_req *req);
+
+/*
+ * True when a route of some API starts with the path segment seg (len
+ * bytes, no '/'): a tenant's issuer path may not begin with it, or it
+ * would take that route away from the tenant at the host's root.
+ */
+bool tsr_router_claims_segment(const char *seg, size_t len);
 
 /* True when the path belongs to the Management API (for error shapes before routing). */
 bool tsr_router_is_mgmt_path(const char *path);
