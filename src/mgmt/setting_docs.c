@@ -1,7 +1,9 @@
 /*
- * setting_docs.c - Auth0 settings Tessera keeps and answers as written but
- * does not act on (core/setting_doc.h), in Auth0's paths and shapes, so the
- * Deploy CLI exports and imports them:
+ * setting_docs.c - Auth0 settings Tessera keeps and answers as written
+ * (core/setting_doc.h), in Auth0's paths and shapes, so the Deploy CLI
+ * exports and imports them.  Tessera acts only on branding's colors.primary
+ * and logo_url, the login pages' colour and logo (kept in the tenant's
+ * settings: tenant_settings.c); the rest is stored and echoed:
  *
  *   /branding                                  GET, PATCH (merged)
  *   /prompts                                   GET, PATCH (merged)
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/app.h"
 #include "core/setting_doc.h"
 #include "http/response.h"
 #include "mgmt/common.h"
@@ -86,8 +89,25 @@ static const char *const secret_credentials[] = {
     "clientSecret", "connectionString", NULL,
 };
 
-/* Sends the stored document, or dflt (a JSON text) when none; 404 when dflt is NULL. */
-static void send_doc(struct tsr_req *req, const char *name, const char *dflt, const char *what)
+/*
+ * What a document shares with the tenant's settings (branding: the login
+ * pages' colour and logo): write stores a PATCH body's share in the open
+ * transaction (TSR_EINVAL: it sent the 400), show puts it into an answer.
+ */
+struct doc_settings {
+    int (*write)(struct tsr_req *req, const json_t *body, bool *changed);
+    int (*show)(const struct tsr_req *req, json_t *doc);
+};
+
+static const struct doc_settings branding_settings = {tsr_mgmt_branding_write_settings,
+                                                      tsr_mgmt_branding_show_settings};
+
+/*
+ * Sends the stored document, or dflt (a JSON text) when none, with the
+ * settings' share; 404 when dflt is NULL.
+ */
+static void send_doc(struct tsr_req *req, const char *name, const char *dflt, const char *what,
+                     const struct doc_settings *settings)
 {
     json_t *doc = NULL;
     int rc = tsr_setting_doc_get(req->store, tenant_id(req), name, &doc, NULL);
@@ -95,7 +115,10 @@ static void send_doc(struct tsr_req *req, const char *name, const char *dflt, co
         doc = json_loads(dflt, 0, NULL);
         rc = doc == NULL ? TSR_ENOMEM : 0;
     }
+    if (rc == 0 && settings != NULL)
+        rc = settings->show(req, doc);
     if (rc != 0) {
+        json_decref(doc);
         tsr_mgmt_send_store_error(req, rc, what);
         return;
     }
@@ -127,17 +150,24 @@ enum how { REPLACE, MERGE };
 
 /*
  * Writes the request body into the document name: replaced, or merged into
- * the stored one (or into dflt, a JSON text, when none is stored).  need:
- * -1 the document must not exist yet (409), 1 it must exist (404), 0 either.
+ * the stored one (or into dflt, a JSON text, when none is stored), with the
+ * settings' share, in one transaction.  need: -1 the document must not
+ * exist yet (409), 1 it must exist (404), 0 either.
  */
 static void write_doc(struct tsr_req *req, const char *name, const char *dflt, enum how how,
-                      int need, unsigned status, const char *what)
+                      int need, unsigned status, const char *what,
+                      const struct doc_settings *settings)
 {
     json_t *body = tsr_mgmt_body(req);
     json_t *doc = NULL;
+    bool own = false, applied = false;
     if (body == NULL)
         return;
-    int rc = tsr_setting_doc_get(req->store, tenant_id(req), name, &doc, NULL);
+    int rc = tsr_store_begin_own(req->store, &own);
+    if (rc == 0 && settings != NULL && (rc = settings->write(req, body, &applied)) == TSR_EINVAL)
+        goto out;
+    if (rc == 0)
+        rc = tsr_setting_doc_get(req->store, tenant_id(req), name, &doc, NULL);
     if (rc == 0 && need < 0) {
         tsr_resp_mgmt_error(req, 409, "conflict", "The %s already exists", what);
         goto out;
@@ -162,13 +192,21 @@ static void write_doc(struct tsr_req *req, const char *name, const char *dflt, e
                             TSR_SETTING_DOC_BODY_MAX);
         goto out;
     }
+    if (rc == 0 && settings != NULL)
+        rc = settings->show(req, doc);
+    rc = tsr_store_finish_own(req->store, own, rc);
+    own = false;
     if (rc != 0) {
         tsr_mgmt_send_store_error(req, rc, what);
         goto out;
     }
+    if (applied)
+        tsr_app_reload(req->app, req->store);
     tsr_resp_json(req, status, doc);
     doc = NULL;
 out:
+    if (own)
+        tsr_store_finish_own(req->store, own, TSR_EINVAL); /* rolls back what a refusal left */
     json_decref(doc);
     json_decref(body);
 }
@@ -184,22 +222,22 @@ out:
 
 void tsr_mgmt_branding_get(struct tsr_req *req)
 {
-    send_doc(req, "branding", "{}", "branding");
+    send_doc(req, "branding", "{}", "branding", &branding_settings);
 }
 
 void tsr_mgmt_branding_update(struct tsr_req *req)
 {
-    write_doc(req, "branding", "{}", MERGE, 0, 200, "branding");
+    write_doc(req, "branding", "{}", MERGE, 0, 200, "branding", &branding_settings);
 }
 
 void tsr_mgmt_prompts_get(struct tsr_req *req)
 {
-    send_doc(req, "prompts", PROMPTS_DEFAULT, "prompts");
+    send_doc(req, "prompts", PROMPTS_DEFAULT, "prompts", NULL);
 }
 
 void tsr_mgmt_prompts_update(struct tsr_req *req)
 {
-    write_doc(req, "prompts", PROMPTS_DEFAULT, MERGE, 0, 200, "prompts");
+    write_doc(req, "prompts", PROMPTS_DEFAULT, MERGE, 0, 200, "prompts", NULL);
 }
 
 /* "prompts/{prompt}/custom-text/{language}", or false after a 400. */
@@ -232,29 +270,29 @@ void tsr_mgmt_custom_text_get(struct tsr_req *req)
 {
     char name[TSR_SETTING_DOC_NAME_MAX + 1];
     if (custom_text_name(req, name, sizeof name))
-        send_doc(req, name, "{}", "custom_text");
+        send_doc(req, name, "{}", "custom_text", NULL);
 }
 
 void tsr_mgmt_custom_text_set(struct tsr_req *req)
 {
     char name[TSR_SETTING_DOC_NAME_MAX + 1];
     if (custom_text_name(req, name, sizeof name))
-        write_doc(req, name, "{}", REPLACE, 0, 200, "custom_text");
+        write_doc(req, name, "{}", REPLACE, 0, 200, "custom_text", NULL);
 }
 
 void tsr_mgmt_email_provider_get(struct tsr_req *req)
 {
-    send_doc(req, "emails/provider", NULL, "email_provider");
+    send_doc(req, "emails/provider", NULL, "email_provider", NULL);
 }
 
 void tsr_mgmt_email_provider_create(struct tsr_req *req)
 {
-    write_doc(req, "emails/provider", NULL, REPLACE, -1, 201, "email_provider");
+    write_doc(req, "emails/provider", NULL, REPLACE, -1, 201, "email_provider", NULL);
 }
 
 void tsr_mgmt_email_provider_update(struct tsr_req *req)
 {
-    write_doc(req, "emails/provider", NULL, MERGE, 1, 200, "email_provider");
+    write_doc(req, "emails/provider", NULL, MERGE, 1, 200, "email_provider", NULL);
 }
 
 /* "email-templates/{name}" of a known template, or false after a 400. */
@@ -275,7 +313,7 @@ void tsr_mgmt_email_template_get(struct tsr_req *req)
 {
     char name[TSR_SETTING_DOC_NAME_MAX + 1];
     if (template_doc_name(req, tsr_req_param(req, 0), name, sizeof name))
-        send_doc(req, name, NULL, "email_template");
+        send_doc(req, name, NULL, "email_template", NULL);
 }
 
 void tsr_mgmt_email_template_create(struct tsr_req *req)
@@ -288,33 +326,33 @@ void tsr_mgmt_email_template_create(struct tsr_req *req)
     bool ok = template_doc_name(req, tpl, name, sizeof name);
     json_decref(body);
     if (ok)
-        write_doc(req, name, NULL, REPLACE, -1, 201, "email_template");
+        write_doc(req, name, NULL, REPLACE, -1, 201, "email_template", NULL);
 }
 
 void tsr_mgmt_email_template_update(struct tsr_req *req)
 {
     char name[TSR_SETTING_DOC_NAME_MAX + 1];
     if (template_doc_name(req, tsr_req_param(req, 0), name, sizeof name))
-        write_doc(req, name, NULL, MERGE, 1, 200, "email_template");
+        write_doc(req, name, NULL, MERGE, 1, 200, "email_template", NULL);
 }
 
 void tsr_mgmt_email_template_set(struct tsr_req *req)
 {
     char name[TSR_SETTING_DOC_NAME_MAX + 1];
     if (template_doc_name(req, tsr_req_param(req, 0), name, sizeof name))
-        write_doc(req, name, NULL, REPLACE, 0, 200, "email_template");
+        write_doc(req, name, NULL, REPLACE, 0, 200, "email_template", NULL);
 }
 
 void tsr_mgmt_breached_password_get(struct tsr_req *req)
 {
     send_doc(req, "attack-protection/breached-password-detection", BREACHED_DEFAULT,
-             "breached_password_detection");
+             "breached_password_detection", NULL);
 }
 
 void tsr_mgmt_breached_password_update(struct tsr_req *req)
 {
     write_doc(req, "attack-protection/breached-password-detection", BREACHED_DEFAULT, MERGE, 0, 200,
-              "breached_password_detection");
+              "breached_password_detection", NULL);
 }
 
 /* Tessera has no actions; the list is empty (the Deploy CLI reads it for database connections). */

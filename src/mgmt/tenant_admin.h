@@ -7,6 +7,9 @@
 #ifndef TSR_MGMT_TENANT_ADMIN_H
 #define TSR_MGMT_TENANT_ADMIN_H
 
+#include <jansson.h>
+#include <stdbool.h>
+
 #include "http/request.h"
 #include "http/router.h"
 
@@ -23,7 +26,17 @@ void tsr_mgmt_brute_force_update(struct tsr_req *req);
 void tsr_mgmt_ip_throttling_get(struct tsr_req *req);
 void tsr_mgmt_ip_throttling_update(struct tsr_req *req);
 
-/* Settings kept as documents and not acted on (setting_docs.c). */
+/*
+ * /branding's colors.primary and logo_url are the login pages' colour and
+ * logo, the tenant settings' branding.colors.primary and picture_url
+ * (tenant_settings.c): write_settings stores those of a PATCH body in the
+ * caller's transaction, *changed saying whether it wrote (400 sent and
+ * TSR_EINVAL on a bad value); show_settings puts them into an answer.
+ */
+int tsr_mgmt_branding_write_settings(struct tsr_req *req, const json_t *body, bool *changed);
+int tsr_mgmt_branding_show_settings(const struct tsr_req *req, json_t *doc);
+
+/* Settings kept as documents (setting_docs.c); only branding's colour and logo are acted on. */
 void tsr_mgmt_branding_get(struct tsr_req *req);
 void tsr_mgmt_branding_update(struct tsr_req *req);
 void tsr_mgmt_prompts_get(struct tsr_req *req);

@@ -12,6 +12,7 @@
 #include "core/api.h"
 #include "core/connection.h"
 #include "core/tenant_set.h"
+#include "core/update_refusal.h"
 #include "http/response.h"
 #include "mgmt/common.h"
 #include "mgmt/limits_edit.h"
@@ -321,4 +322,61 @@ out:
     tsr_mgmt_limits_cleanup(&e);
     tsr_tenant_cleanup(&t);
     json_decref(body);
+}
+
+/* A 400 in the shape of Auth0's payload validation, naming the property. */
+static int branding_refused(struct tsr_req *req, const char *property, const char *why)
+{
+    tsr_resp_mgmt_error(req, 400, "invalid_body", "Payload validation error: '%s' on property %s",
+                        why, property);
+    return TSR_EINVAL;
+}
+
+int tsr_mgmt_branding_write_settings(struct tsr_req *req, const json_t *body, bool *changed)
+{
+    *changed = false;
+    const json_t *colors = json_object_get(body, "colors");
+    const json_t *primary = json_is_object(colors) ? json_object_get(colors, "primary") : NULL;
+    const json_t *logo = json_object_get(body, "logo_url");
+    if (colors != NULL && !json_is_object(colors) && !json_is_null(colors))
+        return branding_refused(req, "colors", "Expected type object but found another type");
+    if (primary != NULL && !(json_is_string(primary) && hex_color(json_string_value(primary))))
+        return branding_refused(req, "colors.primary", "Expected a color as #rrggbb");
+    const char *url = json_is_null(logo) ? "" : json_string_value(logo);
+    if (logo != NULL && (url == NULL || strlen(url) > 1024))
+        return branding_refused(req, "logo_url", "Expected a URL of at most 1024 characters");
+    if (logo != NULL && url[0] != '\0' && tsr_mgmt_url_problem(url, TSR_URL_HTTPS) != NULL)
+        return branding_refused(req, "logo_url", tsr_mgmt_url_problem(url, TSR_URL_HTTPS));
+    if (primary == NULL && logo == NULL)
+        return 0;
+    struct tsr_tenant t;
+    int rc = copy_settings(&req->tenant->t, &t);
+    if (rc == 0 && primary != NULL)
+        rc = tsr_patch_set_str(&t.primary_color, json_string_value(primary));
+    if (rc == 0 && logo != NULL)
+        rc = tsr_patch_set_str(&t.logo_url, url);
+    if (rc == 0 && !same_settings(&req->tenant->t, &t)) {
+        rc = tsr_tenant_update_settings(req->store, &t);
+        if (rc == 0)
+            rc = tsr_tenant_touch(req->store, t.id);
+        *changed = rc == 0;
+    }
+    tsr_tenant_cleanup(&t);
+    return rc;
+}
+
+int tsr_mgmt_branding_show_settings(const struct tsr_req *req, json_t *doc)
+{
+    const struct tsr_tenant *t = &req->tenant->t;
+    json_t *colors = json_object_get(doc, "colors");
+    if (!json_is_object(colors)) {
+        colors = json_object();
+        if (colors == NULL || json_object_set_new(doc, "colors", colors) != 0)
+            return TSR_ENOMEM;
+    }
+    int rc = json_object_set_new(colors, "primary", json_string(t->primary_color));
+    if (rc == 0)
+        rc = t->logo_url[0] != '\0' ? json_object_set_new(doc, "logo_url", json_string(t->logo_url))
+                                    : (json_object_del(doc, "logo_url"), 0);
+    return rc == 0 ? 0 : TSR_ENOMEM;
 }

@@ -206,7 +206,10 @@ test(
     await ok(dev, 'PATCH', `/connections/${conn.id}/clients`, [{ client_id: spa.client_id, status: true }]);
     const enabled = await ok(dev, 'GET', `/connections/${conn.id}/clients?take=50`);
     assert.ok(enabled.clients.some((c) => c.client_id === spa.client_id), JSON.stringify(enabled));
-    await ok(dev, 'PATCH', '/branding', { colors: { primary: '#112233', page_background: '#ffffff' } });
+    await ok(dev, 'PATCH', '/branding', {
+      colors: { primary: '#112233', page_background: '#ffffff' },
+      logo_url: 'https://cdn.example.com/logo.png',
+    });
     await ok(dev, 'PATCH', '/prompts', { identifier_first: true });
     await ok(dev, 'PUT', '/prompts/login/custom-text/en', { login: { title: 'Welcome to Dev' } });
     await ok(dev, 'POST', '/emails/provider', {
@@ -317,8 +320,8 @@ test(
     assert.equal((await ok(prod, 'GET', '/tenants/settings')).friendly_name, exported.tenant.friendly_name);
     const list = await runCli(['tenants', 'list', '--json', '--data-dir', server.dataDir]);
     assert.deepEqual(
-      JSON.parse(list.stdout).map((x) => [x.name, x.issuer]),
-      [['default', server.url], ['dev', dev.url], ['prod', prod.url]],
+      JSON.parse(list.stdout).map((x) => [x.name, x.issuer]).sort(),
+      [['default', server.url], ['dev', dev.url], ['prod', prod.url]].sort(),
     );
   }),
 );
@@ -344,7 +347,13 @@ test(
     try {
       const tab = await openBrowserPage(browser, prod);
       const init = { audience: PROD_API, scope: 'openid profile email read:messages' };
-      const loginUrl = await loginThroughSpa(tab, { server: prod, spa, ...person, init });
+      // The imported branding is the login page's: its colour and logo.
+      const onLoginPage = async (page) => {
+        const html = await page.content();
+        assert.match(html, /--primary: #112233;/, 'the login page has the imported primary colour');
+        assert.match(html, /<img src="https:\/\/cdn\.example\.com\/logo\.png"/, 'and its logo');
+      };
+      const loginUrl = await loginThroughSpa(tab, { server: prod, spa, ...person, init, onLoginPage });
       assert.ok(loginUrl.startsWith(`${prod.url}u/login?`), `prod's login page: ${loginUrl}`);
       const got = await tab.page.evaluate(() => window.app.token());
       assert.equal(got.ok, true, `getTokenSilently: ${JSON.stringify(got)}`);
@@ -407,5 +416,38 @@ test(
     const web = JSON.parse(readFileSync(path.join(out, 'clients', 'Web App.json'), 'utf8'));
     assert.deepEqual(web.callbacks, [`${prodApp()}/callback`]);
     assert.ok(existsSync(path.join(out, 'emails', 'verify_email.json')), 'email template exported');
+  }),
+);
+
+test(
+  '/branding colors.primary and logo_url are the tenant settings\' login page colour and logo; bad values write nothing',
+  t_(async () => {
+    const before_ = await ok(dev, 'GET', '/branding');
+    for (const bad of [
+      { colors: { primary: 'red' } },
+      { colors: 'blue' },
+      { logo_url: 'javascript:alert(1)' },
+      { logo_url: 'http://cdn.example.com/l.png' },
+      { logo_url: 7 },
+    ]) {
+      const r = await api(dev, 'PATCH', '/branding', { ...bad, font: { url: 'https://fonts.example.com/f.woff' } });
+      assert.equal(r.status, 400, `${JSON.stringify(bad)}: ${r.status} ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.errorCode, 'invalid_body');
+    }
+    assert.deepEqual(await ok(dev, 'GET', '/branding'), before_, 'a refused PATCH writes nothing');
+
+    await ok(dev, 'PATCH', '/branding', {
+      colors: { primary: '#abcdef' },
+      logo_url: 'https://cdn.example.com/two.png',
+      font: { url: 'https://fonts.example.com/f.woff' },
+    });
+    const settings = await ok(dev, 'GET', '/tenants/settings');
+    assert.equal(settings.branding.colors.primary, '#abcdef');
+    assert.equal(settings.picture_url, 'https://cdn.example.com/two.png');
+    await ok(dev, 'PATCH', '/tenants/settings', { branding: { colors: { primary: '#010203' } }, picture_url: '' });
+    const branding = await ok(dev, 'GET', '/branding');
+    assert.equal(branding.colors.primary, '#010203', 'a tenant settings change shows in /branding');
+    assert.equal(branding.logo_url, undefined, 'no logo');
+    assert.equal(branding.font.url, 'https://fonts.example.com/f.woff', 'the rest is kept as written');
   }),
 );

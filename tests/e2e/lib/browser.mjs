@@ -107,15 +107,17 @@ export async function loadApp(tab, spa, init, path = '/') {
 /**
  * A person logs in through the SPA: loginWithRedirect -> Tessera's login
  * page -> fill and submit -> (the consent page, accepted, when asked) ->
- * back at /callback -> handleRedirectCallback.
+ * back at /callback -> handleRedirectCallback.  onLoginPage(page), when
+ * given, runs on the login page before the form is filled.
  * Returns the login page URL.
  */
-export async function loginThroughSpa(tab, { server, spa, email, password, init = {}, loginParams }) {
+export async function loginThroughSpa(tab, { server, spa, email, password, init = {}, loginParams, onLoginPage }) {
   const { page } = tab;
   await loadApp(tab, spa, init);
   await page.evaluate((p) => window.app.login(p), loginParams ?? null);
   await waitForUrl(page, (u) => u.startsWith(`${server.url}u/login`), 'loginWithRedirect should reach the login page', tab.console);
   const loginUrl = page.url();
+  if (onLoginPage) await onLoginPage(page);
   await page.fill('input[name="username"]', email);
   await page.fill('input[name="password"]', password);
   await page.click('button[type="submit"]');
