@@ -251,22 +251,55 @@ static int store_update(struct tsr_req *req, const struct tsr_user *u, bool end_
     return tsr_store_finish_own(req->store, own, rc);
 }
 
+/*
+ * Checks a PATCH body with a new password and hashes the password, before
+ * any transaction: argon2id takes a good part of a second, which an
+ * If-Match write must not spend holding the database's write lock.  *rest
+ * is the body without the password, to read again inside the transaction;
+ * *hash its hash.  Sends the answer and returns false on a refusal.
+ */
+static bool hash_first(struct tsr_req *req, const json_t *body, json_t **rest, char **hash)
+{
+    struct tsr_user u = {0};
+    struct tsr_connection c = {0};
+    bool ok = load(req, &u, &c) && tsr_mgmt_user_read_patch(req, body, &c, &u);
+    if (ok) {
+        *hash = u.password_hash;
+        u.password_hash = NULL;
+        *rest = json_deep_copy(body);
+        ok = *rest != NULL && json_object_del(*rest, "password") == 0;
+        if (!ok)
+            tsr_resp_mgmt_error(req, 500, NULL, "Internal error");
+    }
+    tsr_user_cleanup(&u);
+    tsr_connection_cleanup(&c);
+    return ok;
+}
+
 void tsr_mgmt_users_update(struct tsr_req *req)
 {
     struct tsr_mgmt_precond pc = {0};
     struct tsr_user u = {0};
     struct tsr_connection c = {0};
+    json_t *rest = NULL;
+    char *hash = NULL;
     json_t *body = tsr_mgmt_body(req);
     if (body == NULL)
         return;
-    if (!tsr_mgmt_user_patch_allowed(req, body) || !tsr_mgmt_precond_begin(req, &pc) ||
-        !load(req, &u, &c) || !matching(req, &pc, &u, &c))
+    bool password_set = json_object_get(body, "password") != NULL;
+    if (!tsr_mgmt_user_patch_allowed(req, body) ||
+        (password_set && !hash_first(req, body, &rest, &hash)) ||
+        !tsr_mgmt_precond_begin(req, &pc) || !load(req, &u, &c) || !matching(req, &pc, &u, &c))
         goto out;
     bool was_blocked = u.blocked;
-    if (!tsr_mgmt_user_read_patch(req, body, &c, &u))
+    if (!tsr_mgmt_user_read_patch(req, rest != NULL ? rest : body, &c, &u))
         goto out;
+    if (hash != NULL) {
+        free(u.password_hash);
+        u.password_hash = hash;
+        hash = NULL;
+    }
     u.updated_at = tsr_clock_now();
-    bool password_set = json_object_get(body, "password") != NULL;
     int rc = tsr_mgmt_precond_end(
         req, &pc, store_update(req, &u, (u.blocked && !was_blocked) || password_set, password_set));
     if (rc == TSR_ECONFLICT) {
@@ -286,6 +319,8 @@ out:
     tsr_mgmt_precond_end(req, &pc, TSR_EINVAL); /* rolls back what an early exit left open */
     tsr_user_cleanup(&u);
     tsr_connection_cleanup(&c);
+    free(hash);
+    json_decref(rest);
     json_decref(body);
 }
 

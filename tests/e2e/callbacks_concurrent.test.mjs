@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 import { sleep, startTessera, tesseraBin, withLogs } from './lib/server.mjs';
 import { Mgmt, remember, uid } from './lib/mgmt.mjs';
+import { queryRows } from './lib/db.mjs';
 import { json } from './lib/http.mjs';
 import { makeTestCa } from './lib/tls.mjs';
 import { runSdkScript } from './lib/auth0_sdk.mjs';
@@ -137,6 +138,25 @@ test('ETag and If-Match on resource servers, connections, roles and users', t_(a
   const { tag } = await tagOf(userPath);
   assert.equal((await call('DELETE', userPath, undefined, { 'if-match': tag })).status, 204);
   assert.equal((await call('GET', userPath)).status, 404);
+}));
+
+test('a password change with If-Match: a weak one is 400, a stale tag 412 keeping the old hash, the current tag writes', t_(async () => {
+  const user = await mgmt.createUser({ email: `${uid('pw')}@example.com` });
+  const path = `/users/${enc(user.user_id)}`;
+  const hash = () => queryRows(server.dbPath, `SELECT password_hash FROM users WHERE user_id = '${user.user_id.replaceAll("'", "''")}'`)[0][0];
+  const first = hash();
+  const { tag: stale } = await tagOf(path);
+  assert.equal((await call('PATCH', path, { name: 'Moved on' })).status, 200);
+  const { tag } = await tagOf(path);
+  const weak = await call('PATCH', path, { password: 'x' }, { 'if-match': tag });
+  assert.equal(weak.status, 400, weak.text);
+  const fresh = `Pw-${uid('n')}-Aa1!`;
+  remember(fresh);
+  assert412(await call('PATCH', path, { password: fresh }, { 'if-match': stale }), 'a stale password change');
+  assert.equal(hash(), first, 'the refused change kept the old hash');
+  const ok = await call('PATCH', path, { password: fresh }, { 'if-match': tag });
+  assert.equal(ok.status, 200, ok.text);
+  assert.notEqual(hash(), first, 'the new password is stored');
 }));
 
 test('apps callbacks --help documents its options', t_(async () => {
