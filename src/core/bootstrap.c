@@ -156,6 +156,21 @@ static int write_credentials(const char *path, const char *text, char *err, size
     return 0;
 }
 
+/* Refuses an issuer that would share or shadow another tenant's routes (inside the transaction). */
+static int issuer_free(tsr_store *st, const char *issuer, char *err, size_t errlen)
+{
+    struct tsr_tenant *list = NULL;
+    size_t n = 0;
+    int rc = tsr_tenant_list(st, &list, &n);
+    const char *why = rc == 0 ? tsr_tenant_issuer_clash(list, n, issuer) : NULL;
+    if (why != NULL) {
+        snprintf(err, errlen, "cannot create the tenant %s: %s", issuer, why);
+        rc = TSR_ECONFLICT;
+    }
+    tsr_tenant_list_free(list, n);
+    return rc;
+}
+
 int tsr_tenant_create(tsr_store *st, const struct tsr_tenant_new *spec,
                       const uint8_t master_key[TSR_MASTER_KEY_LEN], json_t **creds_out,
                       char **tenant_id, char *err, size_t errlen)
@@ -184,6 +199,8 @@ int tsr_tenant_create(tsr_store *st, const struct tsr_tenant_new *spec,
         rc = TSR_ENOMEM;
         goto out;
     }
+    if ((rc = issuer_free(st, spec->issuer, err, errlen)) != 0)
+        goto out;
     if ((rc = tsr_tenant_insert(st, &t)) != 0 ||
         (rc = tsr_keys_create_initial(st, t.id, master_key)) != 0 ||
         (rc = create_mgmt_api(st, t.id, audience)) != 0 ||

@@ -145,3 +145,28 @@ int tsr_issuer_split(const char *issuer, char *host, size_t hostsz, char *prefix
     strcpy(prefix, path);
     return 0;
 }
+
+/* True when the path a starts with the path b, both ending with '/'. */
+static bool path_within(const char *a, const char *b)
+{
+    return strncmp(a, b, strlen(b)) == 0;
+}
+
+const char *tsr_tenant_issuer_clash(const struct tsr_tenant *list, size_t n, const char *issuer)
+{
+    char host[256], prefix[512], h[256], p[512];
+    if (tsr_issuer_split(issuer, host, sizeof host, prefix, sizeof prefix) != 0)
+        return "the issuer is not a URL with a host";
+    for (size_t i = 0; i < n; i++) {
+        if (tsr_issuer_split(list[i].issuer, h, sizeof h, p, sizeof p) != 0 ||
+            strcmp(h, host) != 0)
+            continue;
+        if (strcmp(p, prefix) == 0)
+            return "another tenant has this host and path";
+        bool nested = strcmp(p, "/") != 0 && strcmp(prefix, "/") != 0 &&
+                      (path_within(prefix, p) || path_within(p, prefix));
+        if (nested)
+            return "the path is inside another tenant's path, or around one";
+    }
+    return NULL;
+}

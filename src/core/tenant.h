@@ -70,4 +70,13 @@ int tsr_tenant_delete(tsr_store *st, const char *id);
  */
 int tsr_issuer_split(const char *issuer, char *host, size_t hostsz, char *prefix, size_t prefixsz);
 
+/*
+ * Why a new tenant cannot have issuer beside the tenants of list, or NULL
+ * when it can: another tenant has the same host and path (whatever the
+ * scheme: requests are routed by host and path alone), or, on the same
+ * host, its path lies inside another tenant's path other than "/" or around
+ * one (one of them would take the other's routes).
+ */
+const char *tsr_tenant_issuer_clash(const struct tsr_tenant *list, size_t n, const char *issuer);
+
 #endif
