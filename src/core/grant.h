@@ -11,6 +11,17 @@
 #include "store/store.h"
 #include "util/strlist.h"
 
+struct tsr_api;
+struct tsr_refusal;
+
+/*
+ * The rule POST and PATCH /api/v2/client-grants and `tessera config
+ * apply` share: each scope of a grant is one the API a defines.  Returns
+ * 0, or TSR_EINVAL with why naming scope[i] (core/update_refusal.h).
+ */
+int tsr_grant_scopes_check(const struct tsr_api *a, const struct tsr_strlist *scope,
+                           struct tsr_refusal *why);
+
 struct tsr_grant {
     char *tenant_id;
     char *id; /* cgr_ + 16 characters */

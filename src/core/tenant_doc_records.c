@@ -60,9 +60,10 @@ bool tsr_doc_str(const struct tsr_doc_rd *rd, const json_t *o, const char *key, 
         return true;
     if (!json_is_string(v))
         return tsr_doc_fail(rd, "%s: a string is expected, not a %s", key, type_name(v));
-    size_t n = json_string_length(v);
-    if (n < min || n > max || strlen(json_string_value(v)) != n)
-        return tsr_doc_fail(rd, "%s: %zu to %zu characters, no NUL", key, min, max);
+    struct tsr_refusal why;
+    if (tsr_patch_check_string(key, json_string_value(v), json_string_length(v), min, max, &why) !=
+        0)
+        return tsr_doc_refused(rd, &why);
     *out = json_string_value(v);
     return true;
 }
@@ -113,10 +114,16 @@ bool tsr_doc_strlist(const struct tsr_doc_rd *rd, const json_t *o, const char *k
     json_t *item;
     json_array_foreach(v, i, item)
     {
-        size_t n = json_string_length(item);
-        if (!json_is_string(item) || n == 0 || n > maxlen || strlen(json_string_value(item)) != n)
-            return tsr_doc_fail(rd, "%s[%zu]: a string of 1 to %zu characters is expected", key, i,
-                                maxlen);
+        struct tsr_refusal why;
+        char what[64];
+        snprintf(what, sizeof what, "%.40s[%zu]", key, i);
+        if (!json_is_string(item))
+            return tsr_doc_fail(rd, "%s: a string is expected, not a %s", what, type_name(item));
+        if (tsr_patch_check_string(what, json_string_value(item), json_string_length(item), 1,
+                                   maxlen, &why) != 0)
+            return tsr_doc_refused(rd, &why);
+        if (tsr_strlist_contains(out, json_string_value(item)))
+            return tsr_doc_fail(rd, "%s: Array items are not unique", what);
         if (tsr_strlist_push(out, json_string_value(item)) != 0)
             return tsr_doc_fail(rd, "out of memory");
     }
@@ -243,22 +250,6 @@ done:
 
 /* ---- applications ---- */
 
-struct client_body {
-    struct tsr_client_patch p;
-    struct tsr_strlist callbacks, logout_urls, origins, web_origins, grant_types;
-    char *metadata;
-};
-
-static void client_body_cleanup(struct client_body *b)
-{
-    tsr_strlist_cleanup(&b->callbacks);
-    tsr_strlist_cleanup(&b->logout_urls);
-    tsr_strlist_cleanup(&b->origins);
-    tsr_strlist_cleanup(&b->web_origins);
-    tsr_strlist_cleanup(&b->grant_types);
-    free(b->metadata);
-}
-
 static bool read_list(const struct tsr_doc_rd *rd, const json_t *item, const char *key,
                       struct tsr_strlist *l, const struct tsr_strlist **out)
 {
@@ -269,7 +260,8 @@ static bool read_list(const struct tsr_doc_rd *rd, const json_t *item, const cha
     return true;
 }
 
-static bool read_metadata(const struct tsr_doc_rd *rd, const json_t *item, struct client_body *b)
+static bool read_metadata(const struct tsr_doc_rd *rd, const json_t *item,
+                          struct tsr_client_body *b)
 {
     const json_t *v = json_object_get(item, "client_metadata");
     if (v == NULL)
@@ -293,7 +285,7 @@ static bool read_metadata(const struct tsr_doc_rd *rd, const json_t *item, struc
     return true;
 }
 
-static bool read_nested(const struct tsr_doc_rd *rd, const json_t *item, struct client_body *b)
+static bool read_nested(const struct tsr_doc_rd *rd, const json_t *item, struct tsr_client_body *b)
 {
     const json_t *jwt = json_object_get(item, "jwt_configuration");
     const json_t *rt = json_object_get(item, "refresh_token");
@@ -314,7 +306,7 @@ static bool read_nested(const struct tsr_doc_rd *rd, const json_t *item, struct 
            tsr_doc_bool(rd, rt, "infinite_idle_token_lifetime", &r->infinite_idle_token_lifetime);
 }
 
-static bool read_client(const struct tsr_doc_rd *rd, const json_t *item, struct client_body *b)
+static bool read_client(const struct tsr_doc_rd *rd, const json_t *item, struct tsr_client_body *b)
 {
     struct tsr_client_patch *p = &b->p;
     tsr_client_patch_init(p);
@@ -348,12 +340,11 @@ static int insert_client(const struct tsr_doc_apply_ctx *x, const struct tsr_cli
 int tsr_doc_put_client(const struct tsr_doc_apply_ctx *x, const struct tsr_doc_rd *rd,
                        const json_t *item, const char *id, bool have_databases)
 {
-    struct client_body b;
+    struct tsr_client_body b;
     struct tsr_client c = {0};
     struct tsr_refusal why;
     bool creating = id == NULL;
     char old_method[32] = "";
-    char msg[300];
     int rc;
     memset(&b, 0, sizeof b);
     tsr_refusal_clear(&why);
@@ -375,11 +366,6 @@ int tsr_doc_put_client(const struct tsr_doc_apply_ctx *x, const struct tsr_doc_r
         tsr_doc_refused(rd, &why);
         goto done;
     }
-    if (rc == 0 && x->client_check != NULL && x->client_check(&c, msg, sizeof msg) != 0) {
-        tsr_doc_fail(rd, "%s", msg);
-        rc = TSR_EINVAL;
-        goto done;
-    }
     if (rc == 0)
         rc = tsr_client_settle_secret(&c);
     if (rc != 0)
@@ -393,7 +379,7 @@ int tsr_doc_put_client(const struct tsr_doc_apply_ctx *x, const struct tsr_doc_r
             rc = tsr_refresh_token_revoke_client(x->st, c.tenant_id, c.client_id);
     }
 done:
-    client_body_cleanup(&b);
+    tsr_client_body_cleanup(&b);
     tsr_client_cleanup(&c);
     return rc;
 }

@@ -10,6 +10,7 @@
 #define TSR_CORE_UPDATE_REFUSAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* A boolean of a patch: not given, false or true. */
@@ -57,5 +58,13 @@ int tsr_patch_set_enum(char **dst, const char *field, const char *v, const char 
 /* An integer property in min..max, refused as the Management API's schema words it. */
 int tsr_patch_check_range(const char *field, int64_t v, int64_t min, int64_t max,
                           struct tsr_refusal *why);
+
+/*
+ * A string property of bytes bytes at s (a JSON string may hold NUL): no
+ * control characters but tab, CR and LF, and min..max characters (UTF-8
+ * code points), refused as the Management API's schema words it.
+ */
+int tsr_patch_check_string(const char *field, const char *s, size_t bytes, size_t min, size_t max,
+                           struct tsr_refusal *why);
 
 #endif

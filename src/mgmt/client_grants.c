@@ -10,6 +10,7 @@
 #include "core/catalog.h"
 #include "core/client.h"
 #include "core/grant.h"
+#include "core/update_refusal.h"
 #include "http/response.h"
 #include "mgmt/common.h"
 #include "mgmt/mgmt.h"
@@ -54,18 +55,13 @@ static json_t *grant_json(const struct tsr_grant *g)
                      g->audience, "scope", tsr_strlist_to_json(&g->scope));
 }
 
-/* Every scope must be one the API defines. */
+/* Every scope must be one the API defines (core/grant.h). */
 static bool check_scopes(struct tsr_mgmt_reader *rd, const struct tsr_api *a,
                          const struct tsr_strlist *scope)
 {
-    for (size_t i = 0; i < scope->n; i++) {
-        if (!tsr_api_has_scope(a, scope->v[i])) {
-            char what[32];
-            snprintf(what, sizeof what, "scope[%zu]", i);
-            return tsr_mgmt_fail(rd, what, "Scope %.280s is not defined by the resource server",
-                                 scope->v[i]);
-        }
-    }
+    struct tsr_refusal why;
+    if (tsr_grant_scopes_check(a, scope, &why) != 0)
+        return tsr_mgmt_fail(rd, why.field, "%s", why.message);
     return true;
 }
 

@@ -127,23 +127,6 @@ static bool oom(struct tsr_mgmt_reader *rd)
 
 /* ---- reading: the body as a patch (types, lengths, list sizes; the rules are core's) ---- */
 
-/* A body read into a patch: strings borrowed from the body, lists and metadata owned here. */
-struct client_body {
-    struct tsr_client_patch p;
-    struct tsr_strlist callbacks, logout_urls, origins, web_origins, grant_types;
-    char *metadata;
-};
-
-static void client_body_cleanup(struct client_body *b)
-{
-    tsr_strlist_cleanup(&b->callbacks);
-    tsr_strlist_cleanup(&b->logout_urls);
-    tsr_strlist_cleanup(&b->origins);
-    tsr_strlist_cleanup(&b->web_origins);
-    tsr_strlist_cleanup(&b->grant_types);
-    free(b->metadata);
-}
-
 /* A list of strings, when present: *out then points at dst. */
 static bool read_list(struct tsr_mgmt_reader *rd, const char *name, size_t max_items,
                       size_t max_len, struct tsr_strlist *dst, const struct tsr_strlist **out)
@@ -155,7 +138,7 @@ static bool read_list(struct tsr_mgmt_reader *rd, const char *name, size_t max_i
     return true;
 }
 
-static bool read_lists(struct tsr_mgmt_reader *rd, struct client_body *b)
+static bool read_lists(struct tsr_mgmt_reader *rd, struct tsr_client_body *b)
 {
     struct tsr_client_patch *p = &b->p;
     return read_list(rd, "callbacks", URL_LIST_MAX, URL_MAX_CHARS, &b->callbacks,
@@ -169,7 +152,7 @@ static bool read_lists(struct tsr_mgmt_reader *rd, struct client_body *b)
            read_list(rd, "grant_types", 16, 100, &b->grant_types, &p->grant_types);
 }
 
-static bool read_metadata(struct tsr_mgmt_reader *rd, struct client_body *b)
+static bool read_metadata(struct tsr_mgmt_reader *rd, struct tsr_client_body *b)
 {
     const json_t *obj = tsr_mgmt_get(rd, "client_metadata", JSON_OBJECT);
     if (obj == NULL)
@@ -200,7 +183,7 @@ static bool read_metadata(struct tsr_mgmt_reader *rd, struct client_body *b)
     return true;
 }
 
-static bool read_jwt_configuration(struct tsr_mgmt_reader *rd, struct client_body *b)
+static bool read_jwt_configuration(struct tsr_mgmt_reader *rd, struct tsr_client_body *b)
 {
     const json_t *obj = tsr_mgmt_get(rd, "jwt_configuration", JSON_OBJECT);
     if (obj == NULL)
@@ -214,7 +197,7 @@ static bool read_jwt_configuration(struct tsr_mgmt_reader *rd, struct client_bod
     return ok;
 }
 
-static bool read_refresh_token(struct tsr_mgmt_reader *rd, struct client_body *b)
+static bool read_refresh_token(struct tsr_mgmt_reader *rd, struct tsr_client_body *b)
 {
     const json_t *obj = tsr_mgmt_get(rd, "refresh_token", JSON_OBJECT);
     if (obj == NULL)
@@ -234,7 +217,7 @@ static bool read_refresh_token(struct tsr_mgmt_reader *rd, struct client_body *b
     return ok;
 }
 
-static bool read_body(struct tsr_mgmt_reader *rd, struct client_body *b)
+static bool read_body(struct tsr_mgmt_reader *rd, struct tsr_client_body *b)
 {
     struct tsr_client_patch *p = &b->p;
     tsr_client_patch_init(p);
@@ -249,24 +232,6 @@ static bool read_body(struct tsr_mgmt_reader *rd, struct client_body *b)
            read_refresh_token(rd, b);
 }
 
-/* The URLs of the record: redirect targets, origins, the logo. */
-static bool check_urls(struct tsr_mgmt_reader *rd, const struct tsr_client *c)
-{
-    enum tsr_mgmt_url_kind redirect =
-        strcmp(str(c->app_type), "native") == 0 ? TSR_URL_REDIRECT_NATIVE : TSR_URL_REDIRECT;
-    if (!tsr_mgmt_check_urls(rd, "callbacks", &c->callbacks, redirect) ||
-        !tsr_mgmt_check_form_targets(rd, "callbacks", &c->callbacks) ||
-        !tsr_mgmt_check_urls(rd, "allowed_logout_urls", &c->allowed_logout_urls, redirect) ||
-        !tsr_mgmt_check_urls(rd, "allowed_origins", &c->allowed_origins, TSR_URL_ORIGIN) ||
-        !tsr_mgmt_check_urls(rd, "web_origins", &c->web_origins, TSR_URL_ORIGIN))
-        return false;
-    const char *logo = str(c->logo_uri);
-    const char *why = logo[0] ? tsr_mgmt_url_problem(logo, TSR_URL_HTTPS) : NULL;
-    if (why != NULL)
-        return tsr_mgmt_fail(rd, "logo_uri", "%s", why);
-    return true;
-}
-
 static bool refused(struct tsr_mgmt_reader *rd, int rc, const struct tsr_refusal *why)
 {
     tsr_mgmt_send_refusal(rd->req, rc, why, tsr_mgmt_client_props, client_nested);
@@ -276,17 +241,15 @@ static bool refused(struct tsr_mgmt_reader *rd, int rc, const struct tsr_refusal
 
 bool tsr_mgmt_client_apply(struct tsr_mgmt_reader *rd, struct tsr_client *c, bool creating)
 {
-    struct client_body b = {0};
+    struct tsr_client_body b = {0};
     struct tsr_refusal why;
     bool ok = read_body(rd, &b);
     int rc = ok ? tsr_client_apply_patch(c, &b.p, creating, &why) : 0;
     if (ok && rc != 0)
         ok = refused(rd, rc, &why);
-    if (ok)
-        ok = check_urls(rd, c);
     if (ok && (rc = tsr_client_check(c, &why)) != 0)
         ok = refused(rd, rc, &why);
-    client_body_cleanup(&b);
+    tsr_client_body_cleanup(&b);
     return ok;
 }
 
