@@ -23,6 +23,9 @@ struct tsr_refusal;
 /* Lengths in characters, as the Management API's schema limits them. */
 #define TSR_CONNECTION_NAME_MAX 128
 #define TSR_CONNECTION_DISPLAY_NAME_MAX 128
+#define TSR_CONNECTION_ENABLED_CLIENTS_MAX 1000
+/* options.password_complexity_options.min_length: 1 to this. */
+#define TSR_CONNECTION_MIN_LENGTH_MAX 128
 
 /* options.passwordPolicy: Auth0's levels, NULL-terminated. */
 extern const char *const tsr_connection_password_policies[];

@@ -14,6 +14,12 @@
 struct tsr_api;
 struct tsr_refusal;
 
+/* Lengths in characters and list sizes, as the Management API's schema limits them. */
+#define TSR_GRANT_CLIENT_ID_MAX 255
+#define TSR_GRANT_AUDIENCE_MAX 600
+#define TSR_GRANT_SCOPES_MAX 1000
+#define TSR_GRANT_SCOPE_MAX 280
+
 /*
  * The rule POST and PATCH /api/v2/client-grants and `tessera config
  * apply` share: each scope of a grant is one the API a defines.  Returns

@@ -84,12 +84,13 @@ static int put_tenant(struct run *r, const struct tsr_doc_rd *rd, const json_t *
         rc = TSR_ENOTFOUND;
     if (rc != 0)
         goto done;
-    if (!tsr_doc_str(rd, t, "friendly_name", 1, 255, &name) ||
-        !tsr_doc_str(rd, t, "default_audience", 0, 600, &aud) ||
+    if (!tsr_doc_str(rd, t, "friendly_name", 1, TSR_TENANT_FRIENDLY_NAME_MAX, &name) ||
+        !tsr_doc_str(rd, t, "default_audience", 0, TSR_TENANT_AUDIENCE_MAX, &aud) ||
         !tsr_doc_str(rd, t, "default_directory", 0, TSR_CONNECTION_NAME_MAX, &dir) ||
         !read_hours(rd, t, "session_lifetime", &ten->session_lifetime) ||
         !read_hours(rd, t, "idle_session_lifetime", &ten->idle_session_lifetime) ||
-        !tsr_doc_strlist(rd, t, "allowed_logout_urls", 100, 1024, &urls, &has_urls)) {
+        !tsr_doc_strlist(rd, t, "allowed_logout_urls", TSR_TENANT_LOGOUT_URLS_MAX,
+                         TSR_TENANT_URL_MAX, &urls, &has_urls)) {
         rc = TSR_EINVAL;
         goto done;
     }
@@ -129,7 +130,10 @@ static bool read_options(const struct tsr_doc_rd *rd, const json_t *o, struct ts
         return true;
     if (!json_is_object(o))
         return tsr_doc_fail(rd, "options: a mapping is expected");
-    if (!tsr_doc_str(rd, o, "passwordPolicy", 1, 16, &policy))
+    /* null is a connection without a policy level, as POST /api/v2/connections reads it. */
+    if (json_is_null(json_object_get(o, "passwordPolicy")))
+        policy = "none";
+    else if (!tsr_doc_str(rd, o, "passwordPolicy", 1, 16, &policy))
         return false;
     int rc = tsr_patch_set_enum(&c->password_policy, "options.passwordPolicy", policy,
                                 tsr_connection_password_policies, &why);
@@ -140,7 +144,7 @@ static bool read_options(const struct tsr_doc_rd *rd, const json_t *o, struct ts
     const json_t *pc = json_object_get(o, "password_complexity_options");
     if (pc != NULL && !json_is_object(pc))
         return tsr_doc_fail(rd, "options.password_complexity_options: a mapping is expected");
-    if (!tsr_doc_int(rd, pc, "min_length", 1, 128, &has, &min))
+    if (!tsr_doc_int(rd, pc, "min_length", 1, TSR_CONNECTION_MIN_LENGTH_MAX, &has, &min))
         return false;
     if (has)
         c->password_min_length = min;
@@ -161,7 +165,8 @@ static bool read_enabled(struct run *r, const struct tsr_doc_rd *rd, const json_
                          struct tsr_connection *c)
 {
     struct tsr_strlist names = {0}, ids = {0};
-    bool has = false, ok = tsr_doc_strlist(rd, item, "enabled_clients", 10000, 255, &names, &has);
+    bool has = false, ok = tsr_doc_strlist(rd, item, "enabled_clients",
+                                           TSR_CONNECTION_ENABLED_CLIENTS_MAX, 255, &names, &has);
     for (size_t i = 0; ok && has && i < names.n; i++) {
         const char *id = client_id_of(r, names.v[i]);
         if (id == NULL)
@@ -266,9 +271,10 @@ static int put_grant(struct run *r, const struct tsr_doc_rd *rd, const json_t *i
     const char *client = NULL, *audience = NULL;
     bool has = false;
     int rc = 0;
-    if (!tsr_doc_str(rd, item, "client_id", 1, 255, &client) ||
-        !tsr_doc_str(rd, item, "audience", 1, 600, &audience) ||
-        !tsr_doc_strlist(rd, item, "scope", 1000, 280, &scope, &has)) {
+    if (!tsr_doc_str(rd, item, "client_id", 1, TSR_GRANT_CLIENT_ID_MAX, &client) ||
+        !tsr_doc_str(rd, item, "audience", 1, TSR_GRANT_AUDIENCE_MAX, &audience) ||
+        !tsr_doc_strlist(rd, item, "scope", TSR_GRANT_SCOPES_MAX, TSR_GRANT_SCOPE_MAX, &scope,
+                         &has)) {
         rc = TSR_EINVAL;
         goto done;
     }

@@ -18,6 +18,12 @@
 /* The longest session lifetime: one year, Auth0's upper bound. */
 #define TSR_TENANT_MAX_HOURS 8760
 
+/* Lengths in characters and list sizes, as the Management API's schema limits them. */
+#define TSR_TENANT_FRIENDLY_NAME_MAX 255
+#define TSR_TENANT_AUDIENCE_MAX 600
+#define TSR_TENANT_URL_MAX 1024
+#define TSR_TENANT_LOGOUT_URLS_MAX 100
+
 /* A lifetime of hours (fractions allowed), more than 0 and at most a year, into *seconds. */
 int tsr_tenant_hours(const char *field, double hours, int64_t *seconds, struct tsr_refusal *why);
 

@@ -24,7 +24,6 @@
 
 #define WHAT "connection"
 #define STRATEGIES_MAX 50
-#define ENABLED_CLIENTS_MAX 1000
 
 static const struct tsr_mgmt_prop create_props[] = {
     {"name", "The name of the connection", false},
@@ -131,7 +130,8 @@ static bool read_complexity(struct tsr_mgmt_reader *rd, struct tsr_connection *c
     struct tsr_mgmt_reader sub;
     bool ok = tsr_mgmt_reader_start(&sub, rd->req, obj, complexity_props,
                                     "options.password_complexity_options") &&
-              tsr_mgmt_read_int(&sub, "min_length", 1, 128, &c->password_min_length);
+              tsr_mgmt_read_int(&sub, "min_length", 1, TSR_CONNECTION_MIN_LENGTH_MAX,
+                                &c->password_min_length);
     rd->failed = sub.failed;
     return ok;
 }
@@ -184,7 +184,7 @@ static bool read_options(struct tsr_mgmt_reader *rd, struct tsr_connection *c)
 /* enabled_clients: each one a client of this tenant. */
 static bool read_enabled_clients(struct tsr_mgmt_reader *rd, struct tsr_connection *c)
 {
-    if (!tsr_mgmt_read_strlist(rd, "enabled_clients", ENABLED_CLIENTS_MAX, 64, NULL,
+    if (!tsr_mgmt_read_strlist(rd, "enabled_clients", TSR_CONNECTION_ENABLED_CLIENTS_MAX, 64, NULL,
                                &c->enabled_clients))
         return false;
     if (!tsr_mgmt_has(rd, "enabled_clients"))

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/connection.h"
 #include "core/tenant_rules.h"
 #include "core/tenant_set.h"
 #include "http/response.h"
@@ -241,10 +242,13 @@ void tsr_mgmt_tenant_settings_update(struct tsr_req *req)
         goto out;
     }
     if (!tsr_mgmt_reader_start(&rd, req, body, props, NULL) ||
-        !tsr_mgmt_read_string(&rd, "friendly_name", 1, 255, &t.friendly_name) ||
-        !tsr_mgmt_read_string(&rd, "picture_url", 0, 1024, &t.logo_url) ||
-        !tsr_mgmt_read_string(&rd, "default_audience", 0, 600, &t.default_audience) ||
-        !tsr_mgmt_read_string(&rd, "default_directory", 0, 128, &t.default_directory) ||
+        !tsr_mgmt_read_string(&rd, "friendly_name", 1, TSR_TENANT_FRIENDLY_NAME_MAX,
+                              &t.friendly_name) ||
+        !tsr_mgmt_read_string(&rd, "picture_url", 0, TSR_TENANT_URL_MAX, &t.logo_url) ||
+        !tsr_mgmt_read_string(&rd, "default_audience", 0, TSR_TENANT_AUDIENCE_MAX,
+                              &t.default_audience) ||
+        !tsr_mgmt_read_string(&rd, "default_directory", 0, TSR_CONNECTION_NAME_MAX,
+                              &t.default_directory) ||
         !read_lifetime(&rd, "session_lifetime", tsr_tenant_hours, &t.session_lifetime) ||
         !read_lifetime(&rd, "idle_session_lifetime", tsr_tenant_hours, &t.idle_session_lifetime) ||
         !read_lifetime(&rd, "session_lifetime_in_minutes", tsr_tenant_minutes,
@@ -253,7 +257,8 @@ void tsr_mgmt_tenant_settings_update(struct tsr_req *req)
                        &t.idle_session_lifetime) ||
         !read_branding(&rd, &t) || !read_rate_limits(&rd, &e))
         goto out;
-    if (!tsr_mgmt_read_strlist(&rd, "allowed_logout_urls", 100, 1024, NULL, &t.allowed_logout_urls))
+    if (!tsr_mgmt_read_strlist(&rd, "allowed_logout_urls", TSR_TENANT_LOGOUT_URLS_MAX,
+                               TSR_TENANT_URL_MAX, NULL, &t.allowed_logout_urls))
         goto out;
     struct tsr_refusal why;
     int rc = tsr_tenant_settings_check(&t, &why);

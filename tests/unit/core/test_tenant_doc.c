@@ -245,6 +245,18 @@ static void test_refuses_what_the_api_refuses(void **state)
         assert_int_equal(fixture_count(st, "SELECT generation FROM tenants"), 1);
         json_decref(doc);
     }
+    /* What it accepts, an apply accepts: a connection without a policy level. */
+    json_t *doc = parse(doc_text);
+    json_t *db = json_array_get(json_object_get(doc, "databases"), 0);
+    json_object_set_new(db, "options", json_pack("{s:n}", "passwordPolicy"));
+    struct tsr_doc_plan plan;
+    char err[600] = "";
+    assert_int_equal(plan_apply(st, doc, false, false, &plan, err, sizeof err), 0);
+    tsr_doc_plan_cleanup(&plan);
+    assert_int_equal(fixture_count(st, "SELECT COUNT(*) FROM connections WHERE "
+                                       "password_policy = 'none'"),
+                     1);
+    json_decref(doc);
     tsr_store_close(st);
 }
 
