@@ -122,11 +122,12 @@ bool tsr_doc_strlist(const struct tsr_doc_rd *rd, const json_t *o, const char *k
         if (tsr_patch_check_string(what, json_string_value(item), json_string_length(item), 1,
                                    maxlen, &why) != 0)
             return tsr_doc_refused(rd, &why);
-        if (tsr_strlist_contains(out, json_string_value(item)))
-            return tsr_doc_fail(rd, "%s: Array items are not unique", what);
         if (tsr_strlist_push(out, json_string_value(item)) != 0)
             return tsr_doc_fail(rd, "out of memory");
     }
+    struct tsr_refusal why;
+    if (tsr_patch_check_unique(key, (const char *const *)out->v, out->n, &why) != 0)
+        return tsr_doc_refused(rd, &why);
     *has = true;
     return true;
 }

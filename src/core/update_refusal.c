@@ -91,3 +91,14 @@ int tsr_patch_check_string(const char *field, const char *s, size_t bytes, size_
                           "String is too long (%zu chars), maximum %zu", n, max);
     return 0;
 }
+
+int tsr_patch_check_unique(const char *field, const char *const *items, size_t n,
+                           struct tsr_refusal *why)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(items[j], items[i]) == 0)
+                return tsr_refuse(why, TSR_REFUSED_VALUE, field,
+                                  "Array items are not unique (indexes %zu and %zu)", j, i);
+    return 0;
+}

@@ -67,4 +67,8 @@ int tsr_patch_check_range(const char *field, int64_t v, int64_t min, int64_t max
 int tsr_patch_check_string(const char *field, const char *s, size_t bytes, size_t min, size_t max,
                            struct tsr_refusal *why);
 
+/* A list property holds no item twice, refused as the Management API's schema words it. */
+int tsr_patch_check_unique(const char *field, const char *const *items, size_t n,
+                           struct tsr_refusal *why);
+
 #endif

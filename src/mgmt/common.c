@@ -489,10 +489,6 @@ static bool list_item_ok(struct tsr_mgmt_reader *rd, const char *name, const jso
     const char *s = json_string_value(item);
     if (values != NULL && !tsr_mgmt_in(s, values))
         return tsr_mgmt_fail(rd, what, "No enum match for: \"%.100s\"", s);
-    for (size_t j = 0; j < i; j++)
-        if (json_equal(json_array_get(arr, j), (json_t *)item))
-            return tsr_mgmt_fail(rd, name, "Array items are not unique (indexes %zu and %zu)", j,
-                                 i);
     return true;
 }
 
@@ -509,11 +505,16 @@ bool tsr_mgmt_read_strlist(struct tsr_mgmt_reader *rd, const char *name, size_t 
         if (!list_item_ok(rd, name, arr, i, max_len, values))
             return false;
     struct tsr_strlist l = {0};
+    struct tsr_refusal why;
     if (tsr_strlist_from_json(&l, arr) != 0) {
         tsr_strlist_cleanup(&l);
         rd->failed = true;
         tsr_resp_mgmt_error(rd->req, 500, NULL, "Internal error");
         return false;
+    }
+    if (tsr_patch_check_unique(name, (const char *const *)l.v, l.n, &why) != 0) {
+        tsr_strlist_cleanup(&l);
+        return tsr_mgmt_fail(rd, name, "%s", why.message);
     }
     tsr_strlist_cleanup(dst);
     *dst = l;

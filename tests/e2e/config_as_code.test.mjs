@@ -167,6 +167,11 @@ test('what the Management API refuses, an apply refuses in the same words', t_(a
       record: 'tenant: allowed_logout_urls\\[0\\]', message: 'URL scheme is not allowed',
     },
     {
+      api: () => mgmt.patch('/tenants/settings', { allowed_logout_urls: ['https://a.example.com/', 'https://a.example.com/'] }),
+      yaml: ['tenant:', '  allowed_logout_urls: ["https://a.example.com/", "https://a.example.com/"]'],
+      record: 'tenant: allowed_logout_urls', message: 'Array items are not unique \\(indexes 0 and 1\\)',
+    },
+    {
       api: () => mgmt.patch('/tenants/settings', { session_lifetime: 9000 }),
       yaml: ['tenant:', '  session_lifetime: 9000'],
       record: 'tenant: session_lifetime', message: 'Must be more than 0 and at most 8760 hours',

@@ -194,7 +194,7 @@ static void test_refuses_what_the_api_refuses(void **state)
          "allowed_logout_urls[0]: http is only allowed for localhost"},
         {"tenant", "allowed_logout_urls",
          "[\"https://a.example.com/\", \"https://a.example.com/\"]",
-         "allowed_logout_urls[1]: Array items are not unique"},
+         "allowed_logout_urls: Array items are not unique (indexes 0 and 1)"},
         {"tenant", "session_lifetime", "8761",
          "tenant: session_lifetime: Must be more than 0 and at most 8760 hours"},
         {"tenant", "session_lifetime", "0", "session_lifetime: Must be more than 0"},
