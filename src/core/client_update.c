@@ -61,6 +61,33 @@ static int set_int(int64_t *dst, const char *field, bool has, int64_t v, int64_t
     return rc;
 }
 
+int tsr_client_metadata_check(const json_t *obj, struct tsr_refusal *why)
+{
+    const char *key;
+    json_t *v;
+    if (json_object_size(obj) > TSR_CLIENT_METADATA_KEYS_MAX)
+        return tsr_refuse(why, TSR_REFUSED_VALUE, "client_metadata",
+                          "Too many properties defined (%zu), maximum %d", json_object_size(obj),
+                          TSR_CLIENT_METADATA_KEYS_MAX);
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        char field[sizeof why->field];
+        snprintf(field, sizeof field, "client_metadata.%.40s", key);
+        if (strlen(key) == 0 || strlen(key) > TSR_CLIENT_METADATA_MAX)
+            return tsr_refuse(why, TSR_REFUSED_VALUE, "client_metadata",
+                              "Property names must have 1 to %d characters",
+                              TSR_CLIENT_METADATA_MAX);
+        if (!json_is_string(v))
+            return tsr_refuse(why, TSR_REFUSED_VALUE, field,
+                              "Expected type string but found type %s", tsr_patch_type_name(v));
+        int rc = tsr_patch_check_string(field, json_string_value(v), json_string_length(v), 0,
+                                        TSR_CLIENT_METADATA_MAX, why);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 void tsr_client_body_cleanup(struct tsr_client_body *b)
 {
     tsr_strlist_cleanup(&b->callbacks);

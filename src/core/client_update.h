@@ -16,6 +16,16 @@
 #include "core/client.h"
 #include "core/update_refusal.h"
 
+/* Lengths in characters and list sizes, as the Management API's schema limits them. */
+#define TSR_CLIENT_NAME_MAX 255
+#define TSR_CLIENT_DESCRIPTION_MAX 140
+#define TSR_CLIENT_URL_MAX 1024
+#define TSR_CLIENT_URLS_MAX 100
+#define TSR_CLIENT_GRANT_TYPES_MAX 16
+#define TSR_CLIENT_GRANT_TYPE_MAX 100
+#define TSR_CLIENT_METADATA_KEYS_MAX 10
+#define TSR_CLIENT_METADATA_MAX 255
+
 #define TSR_CLIENT_JWT_LIFETIME_MAX 2592000
 #define TSR_CLIENT_JWT_LIFETIME_DEFAULT 36000
 /* Auth0's bounds: a refresh token lifetime of at most a year (365.25 days), a leeway of an hour. */
@@ -70,6 +80,14 @@ struct tsr_client_body {
 
 /* Frees what b owns (b itself is the caller's). */
 void tsr_client_body_cleanup(struct tsr_client_body *b);
+
+/*
+ * client_metadata (a JSON object): at most TSR_CLIENT_METADATA_KEYS_MAX
+ * properties, names of 1 to TSR_CLIENT_METADATA_MAX bytes, values strings
+ * (tsr_patch_check_string) of at most TSR_CLIENT_METADATA_MAX characters.
+ * Returns 0 or TSR_EINVAL with why in the Management API's words.
+ */
+int tsr_client_metadata_check(const json_t *obj, struct tsr_refusal *why);
 
 /* A patch that gives nothing (the booleans unset). */
 void tsr_client_patch_init(struct tsr_client_patch *p);

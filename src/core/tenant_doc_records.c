@@ -18,14 +18,6 @@
 #include "util/clock.h"
 #include "util/err.h"
 
-#define NAME_MAX_CHARS 255
-#define DESCRIPTION_MAX_CHARS 140
-#define URL_MAX_CHARS 1024
-#define URL_LIST_MAX 100
-#define SCOPES_MAX 1000
-#define METADATA_MAX_KEYS 10
-#define METADATA_MAX_CHARS 255
-
 bool tsr_doc_fail(const struct tsr_doc_rd *rd, const char *fmt, ...)
 {
     char msg[400];
@@ -146,8 +138,9 @@ static bool read_scopes(const struct tsr_doc_rd *rd, const json_t *item, struct 
     const json_t *v = json_object_get(item, "scopes");
     if (v == NULL)
         return true;
-    if (!json_is_array(v) || json_array_size(v) > SCOPES_MAX)
-        return tsr_doc_fail(rd, "scopes: a list of at most %d scopes is expected", SCOPES_MAX);
+    if (!json_is_array(v) || json_array_size(v) > TSR_API_SCOPES_MAX)
+        return tsr_doc_fail(rd, "scopes: a list of at most %d scopes is expected",
+                            TSR_API_SCOPES_MAX);
     b->scopes = calloc(json_array_size(v) + 1, sizeof *b->scopes);
     if (b->scopes == NULL)
         return tsr_doc_fail(rd, "out of memory");
@@ -160,8 +153,8 @@ static bool read_scopes(const struct tsr_doc_rd *rd, const json_t *item, struct 
         snprintf(where, sizeof where, "scopes[%zu]", i);
         if (!json_is_object(s))
             return tsr_doc_fail(rd, "%s: a mapping with value and description is expected", where);
-        if (!tsr_doc_str(rd, s, "value", 1, 280, &value) ||
-            !tsr_doc_str(rd, s, "description", 0, 500, &desc))
+        if (!tsr_doc_str(rd, s, "value", 1, TSR_API_SCOPE_VALUE_MAX, &value) ||
+            !tsr_doc_str(rd, s, "description", 0, TSR_API_SCOPE_DESCRIPTION_MAX, &desc))
             return false;
         if (value == NULL)
             return tsr_doc_fail(rd, "%s.value is missing", where);
@@ -180,8 +173,8 @@ static bool read_api(const struct tsr_doc_rd *rd, const json_t *item, bool creat
 {
     struct tsr_api_patch *p = &b->p;
     const char *ignored = NULL;
-    if (!tsr_doc_str(rd, item, "name", 1, NAME_MAX_CHARS, &p->name) ||
-        !tsr_doc_str(rd, item, "identifier", 1, 600, &ignored) ||
+    if (!tsr_doc_str(rd, item, "name", 1, TSR_API_NAME_MAX, &p->name) ||
+        !tsr_doc_str(rd, item, "identifier", 1, TSR_API_IDENTIFIER_MAX, &ignored) ||
         !tsr_doc_str(rd, item, "signing_alg", 1, 16, &p->signing_alg) ||
         !tsr_doc_str(rd, item, "token_dialect", 1, 64, &p->token_dialect) ||
         !tsr_doc_int(rd, item, "token_lifetime", INT64_MIN, INT64_MAX, &p->has_token_lifetime,
@@ -251,11 +244,11 @@ done:
 
 /* ---- applications ---- */
 
-static bool read_list(const struct tsr_doc_rd *rd, const json_t *item, const char *key,
-                      struct tsr_strlist *l, const struct tsr_strlist **out)
+static bool read_list(const struct tsr_doc_rd *rd, const json_t *item, const char *key, size_t maxn,
+                      size_t maxlen, struct tsr_strlist *l, const struct tsr_strlist **out)
 {
     bool has = false;
-    if (!tsr_doc_strlist(rd, item, key, URL_LIST_MAX, URL_MAX_CHARS, l, &has))
+    if (!tsr_doc_strlist(rd, item, key, maxn, maxlen, l, &has))
         return false;
     *out = has ? l : NULL;
     return true;
@@ -264,21 +257,14 @@ static bool read_list(const struct tsr_doc_rd *rd, const json_t *item, const cha
 static bool read_metadata(const struct tsr_doc_rd *rd, const json_t *item,
                           struct tsr_client_body *b)
 {
+    struct tsr_refusal why;
     const json_t *v = json_object_get(item, "client_metadata");
     if (v == NULL)
         return true;
-    if (!json_is_object(v) || json_object_size(v) > METADATA_MAX_KEYS)
-        return tsr_doc_fail(rd, "client_metadata: a mapping of at most %d strings",
-                            METADATA_MAX_KEYS);
-    const char *key;
-    json_t *s;
-    json_object_foreach((json_t *)v, key, s)
-    {
-        if (strlen(key) == 0 || strlen(key) > METADATA_MAX_CHARS || !json_is_string(s) ||
-            json_string_length(s) > METADATA_MAX_CHARS)
-            return tsr_doc_fail(rd, "client_metadata.%.64s: a string of at most %d characters", key,
-                                METADATA_MAX_CHARS);
-    }
+    if (!json_is_object(v))
+        return tsr_doc_fail(rd, "client_metadata: a mapping is expected, not a %s", type_name(v));
+    if (tsr_client_metadata_check(v, &why) != 0)
+        return tsr_doc_refused(rd, &why);
     b->metadata = json_dumps(v, JSON_COMPACT);
     if (b->metadata == NULL)
         return tsr_doc_fail(rd, "out of memory");
@@ -311,19 +297,24 @@ static bool read_client(const struct tsr_doc_rd *rd, const json_t *item, struct 
 {
     struct tsr_client_patch *p = &b->p;
     tsr_client_patch_init(p);
-    return tsr_doc_str(rd, item, "name", 1, NAME_MAX_CHARS, &p->name) &&
-           tsr_doc_str(rd, item, "description", 0, DESCRIPTION_MAX_CHARS, &p->description) &&
+    return tsr_doc_str(rd, item, "name", 1, TSR_CLIENT_NAME_MAX, &p->name) &&
+           tsr_doc_str(rd, item, "description", 0, TSR_CLIENT_DESCRIPTION_MAX, &p->description) &&
            tsr_doc_str(rd, item, "app_type", 0, 32, &p->app_type) &&
-           tsr_doc_str(rd, item, "logo_uri", 0, URL_MAX_CHARS, &p->logo_uri) &&
+           tsr_doc_str(rd, item, "logo_uri", 0, TSR_CLIENT_URL_MAX, &p->logo_uri) &&
            tsr_doc_bool(rd, item, "is_first_party", &p->is_first_party) &&
            tsr_doc_bool(rd, item, "oidc_conformant", &p->oidc_conformant) &&
            tsr_doc_str(rd, item, "token_endpoint_auth_method", 1, 32,
                        &p->token_endpoint_auth_method) &&
-           read_list(rd, item, "callbacks", &b->callbacks, &p->callbacks) &&
-           read_list(rd, item, "allowed_logout_urls", &b->logout_urls, &p->allowed_logout_urls) &&
-           read_list(rd, item, "allowed_origins", &b->origins, &p->allowed_origins) &&
-           read_list(rd, item, "web_origins", &b->web_origins, &p->web_origins) &&
-           read_list(rd, item, "grant_types", &b->grant_types, &p->grant_types) &&
+           read_list(rd, item, "callbacks", TSR_CLIENT_URLS_MAX, TSR_CLIENT_URL_MAX, &b->callbacks,
+                     &p->callbacks) &&
+           read_list(rd, item, "allowed_logout_urls", TSR_CLIENT_URLS_MAX, TSR_CLIENT_URL_MAX,
+                     &b->logout_urls, &p->allowed_logout_urls) &&
+           read_list(rd, item, "allowed_origins", TSR_CLIENT_URLS_MAX, TSR_CLIENT_URL_MAX,
+                     &b->origins, &p->allowed_origins) &&
+           read_list(rd, item, "web_origins", TSR_CLIENT_URLS_MAX, TSR_CLIENT_URL_MAX,
+                     &b->web_origins, &p->web_origins) &&
+           read_list(rd, item, "grant_types", TSR_CLIENT_GRANT_TYPES_MAX, TSR_CLIENT_GRANT_TYPE_MAX,
+                     &b->grant_types, &p->grant_types) &&
            read_metadata(rd, item, b) && read_nested(rd, item, b);
 }
 

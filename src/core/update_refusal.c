@@ -102,3 +102,24 @@ int tsr_patch_check_unique(const char *field, const char *const *items, size_t n
                                   "Array items are not unique (indexes %zu and %zu)", j, i);
     return 0;
 }
+
+const char *tsr_patch_type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "object";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_STRING:
+        return "string";
+    case JSON_INTEGER:
+        return "integer";
+    case JSON_REAL:
+        return "number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "boolean";
+    default:
+        return "null";
+    }
+}

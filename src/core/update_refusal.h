@@ -9,6 +9,7 @@
 #ifndef TSR_CORE_UPDATE_REFUSAL_H
 #define TSR_CORE_UPDATE_REFUSAL_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,6 +67,9 @@ int tsr_patch_check_range(const char *field, int64_t v, int64_t min, int64_t max
  */
 int tsr_patch_check_string(const char *field, const char *s, size_t bytes, size_t min, size_t max,
                            struct tsr_refusal *why);
+
+/* The JSON Schema name of v's type ("string", "integer", "boolean", ...), for messages. */
+const char *tsr_patch_type_name(const json_t *v);
 
 /* A list property holds no item twice, refused as the Management API's schema words it. */
 int tsr_patch_check_unique(const char *field, const char *const *items, size_t n,

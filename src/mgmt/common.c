@@ -332,23 +332,7 @@ bool tsr_mgmt_require(struct tsr_mgmt_reader *rd, const char *name)
 
 const char *tsr_mgmt_type_name(const json_t *v)
 {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "object";
-    case JSON_ARRAY:
-        return "array";
-    case JSON_STRING:
-        return "string";
-    case JSON_INTEGER:
-        return "integer";
-    case JSON_REAL:
-        return "number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "boolean";
-    default:
-        return "null";
-    }
+    return tsr_patch_type_name(v);
 }
 
 /* JSON_TRUE stands for "a boolean". */

@@ -224,6 +224,12 @@ static void test_refuses_what_the_api_refuses(void **state)
          "web_origins[0]: An origin must not have a path or query"},
         {"clients", "logo_uri", "\"http://shop.example.com/logo.png\"",
          "logo_uri: URL must use https"},
+        {"clients", "client_metadata",
+         "{\"a\":\"1\",\"b\":\"1\",\"c\":\"1\",\"d\":\"1\",\"e\":\"1\",\"f\":\"1\","
+         "\"g\":\"1\",\"h\":\"1\",\"i\":\"1\",\"j\":\"1\",\"k\":\"1\"}",
+         "client_metadata: Too many properties defined (11), maximum 10"},
+        {"clients", "client_metadata", "{\"tier\": 1}",
+         "client_metadata.tier: Expected type string but found type integer"},
     };
     tsr_store *st = open_tenant();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
