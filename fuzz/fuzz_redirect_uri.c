@@ -3,7 +3,7 @@
  * the client's callbacks as stored (JSON text read by
  * tsr_strlist_from_text), the exact-match test of a redirect_uri against
  * them (tsr_strlist_contains, as /authorize does), the registration check
- * of URLs (tsr_mgmt_url_problem) and the origin written into the login
+ * of URLs (tsr_url_problem) and the origin written into the login
  * pages' CSP (tsr_page_csp_source).
  *
  * Input: the callbacks' JSON text, a newline, then the redirect_uri.
@@ -66,10 +66,10 @@ static bool is_loopback(const char *host, size_t len)
 /* Checks what an accepted URL must look like. */
 static void check_url_problem(const char *url)
 {
-    static const enum tsr_mgmt_url_kind kinds[] = {TSR_URL_REDIRECT, TSR_URL_REDIRECT_NATIVE,
-                                                   TSR_URL_ORIGIN, TSR_URL_HTTPS};
+    static const enum tsr_url_kind kinds[] = {TSR_URL_REDIRECT, TSR_URL_REDIRECT_NATIVE,
+                                              TSR_URL_ORIGIN, TSR_URL_HTTPS};
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-        if (tsr_mgmt_url_problem(url, kinds[k]) != NULL)
+        if (tsr_url_problem(url, kinds[k]) != NULL)
             continue;
         for (const char *p = url; *p; p++)
             FUZZ_CHECK((unsigned char)*p > 0x20 && *p != 0x7f && *p != '#');

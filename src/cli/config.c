@@ -20,7 +20,6 @@
 #include "core/tenant_doc.h"
 #include "core/tenant_doc_keywords.h"
 #include "core/tenant_doc_yaml.h"
-#include "mgmt/common.h"
 #include "util/err.h"
 #include "util/secure.h"
 
@@ -117,42 +116,6 @@ static int load_doc(const struct tsr_cli_args *a, json_t **doc, char *err, size_
     free(replaced);
     json_decref(map);
     return rc;
-}
-
-/* What the Management API checks of a client's URLs (mgmt/client_json.c), for an apply. */
-static int check_client(const struct tsr_client *c, char *msg, size_t msglen)
-{
-    enum tsr_mgmt_url_kind redirect = c->app_type && strcmp(c->app_type, "native") == 0
-                                          ? TSR_URL_REDIRECT_NATIVE
-                                          : TSR_URL_REDIRECT;
-    const struct {
-        const char *name;
-        const struct tsr_strlist *l;
-        enum tsr_mgmt_url_kind kind;
-    } lists[] = {
-        {"callbacks", &c->callbacks, redirect},
-        {"allowed_logout_urls", &c->allowed_logout_urls, redirect},
-        {"allowed_origins", &c->allowed_origins, TSR_URL_ORIGIN},
-        {"web_origins", &c->web_origins, TSR_URL_ORIGIN},
-    };
-    for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
-        for (size_t i = 0; i < lists[k].l->n; i++) {
-            const char *url = lists[k].l->v[i];
-            const char *why = tsr_mgmt_url_problem(url, lists[k].kind);
-            if (why == NULL && k == 0)
-                why = tsr_mgmt_form_target_problem(url);
-            if (why != NULL) {
-                snprintf(msg, msglen, "%s[%zu]: %s", lists[k].name, i, why);
-                return -1;
-            }
-        }
-    const char *why =
-        c->logo_uri && c->logo_uri[0] ? tsr_mgmt_url_problem(c->logo_uri, TSR_URL_HTTPS) : NULL;
-    if (why != NULL) {
-        snprintf(msg, msglen, "logo_uri: %s", why);
-        return -1;
-    }
-    return 0;
 }
 
 static const char *op_word(enum tsr_doc_op op)
@@ -269,7 +232,7 @@ static int apply_run(const struct tsr_cli_args *a)
         status = tsr_cli_fail(a, "%s", err);
         goto done;
     }
-    int rc = tsr_tenant_doc_apply(st, tenant_id, key, &plan, check_client, dry, err, sizeof err);
+    int rc = tsr_tenant_doc_apply(st, tenant_id, key, &plan, dry, err, sizeof err);
     tsr_wipe(key, sizeof key);
     if (rc != 0) {
         status = tsr_cli_fail(a, "%s (nothing was changed)",

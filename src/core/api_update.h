@@ -16,6 +16,13 @@
 #include "core/masterkey.h"
 #include "core/update_refusal.h"
 
+/* Lengths in characters and list sizes, as the Management API's schema limits them. */
+#define TSR_API_NAME_MAX 255
+#define TSR_API_IDENTIFIER_MAX 600
+#define TSR_API_SCOPES_MAX 1000
+#define TSR_API_SCOPE_VALUE_MAX 280
+#define TSR_API_SCOPE_DESCRIPTION_MAX 500
+
 #define TSR_API_LIFETIME_MAX 2592000 /* 30 days, Auth0's ceiling for access tokens */
 #define TSR_API_SECRET_MIN_CHARS 32  /* RFC 8725 section 3.5: HS256 keys of 256 bits */
 #define TSR_API_SECRET_MAX_CHARS 1024

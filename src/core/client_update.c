@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/input.h"
 #include "util/err.h"
 #include "util/secure.h"
+#include "util/url_check.h"
 
 static const char *const app_types[] = {"native", "spa", "regular_web", "non_interactive", NULL};
 static const char *const auth_methods[] = {"none", "client_secret_post", "client_secret_basic",
@@ -57,6 +59,44 @@ static int set_int(int64_t *dst, const char *field, bool has, int64_t v, int64_t
     if (rc == 0)
         *dst = v;
     return rc;
+}
+
+int tsr_client_metadata_check(const json_t *obj, struct tsr_refusal *why)
+{
+    const char *key;
+    json_t *v;
+    if (json_object_size(obj) > TSR_CLIENT_METADATA_KEYS_MAX)
+        return tsr_refuse(why, TSR_REFUSED_VALUE, "client_metadata",
+                          "Too many properties defined (%zu), maximum %d", json_object_size(obj),
+                          TSR_CLIENT_METADATA_KEYS_MAX);
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        char field[sizeof why->field];
+        snprintf(field, sizeof field, "client_metadata.%.40s", key);
+        if (strlen(key) == 0 || strlen(key) > TSR_CLIENT_METADATA_MAX)
+            return tsr_refuse(why, TSR_REFUSED_VALUE, "client_metadata",
+                              "Property names must have 1 to %d characters",
+                              TSR_CLIENT_METADATA_MAX);
+        if (!json_is_string(v))
+            return tsr_refuse(why, TSR_REFUSED_VALUE, field,
+                              "Expected type string but found type %s", tsr_patch_type_name(v));
+        int rc = tsr_patch_check_string(field, json_string_value(v), json_string_length(v), 0,
+                                        TSR_CLIENT_METADATA_MAX, why);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+void tsr_client_body_cleanup(struct tsr_client_body *b)
+{
+    tsr_strlist_cleanup(&b->callbacks);
+    tsr_strlist_cleanup(&b->logout_urls);
+    tsr_strlist_cleanup(&b->origins);
+    tsr_strlist_cleanup(&b->web_origins);
+    tsr_strlist_cleanup(&b->grant_types);
+    free(b->metadata);
+    b->metadata = NULL;
 }
 
 void tsr_client_patch_init(struct tsr_client_patch *p)
@@ -266,9 +306,41 @@ int tsr_client_apply_patch(struct tsr_client *c, const struct tsr_client_patch *
     return rc;
 }
 
+/* Each URL of l acceptable as kind, and, for form targets, by the login pages. */
+static int check_urls(const char *name, const struct tsr_strlist *l, enum tsr_url_kind kind,
+                      bool form_targets, struct tsr_refusal *why)
+{
+    for (int pass = 0; pass < (form_targets ? 2 : 1); pass++)
+        for (size_t i = 0; i < l->n; i++) {
+            const char *url = l->v[i];
+            const char *problem =
+                pass == 0 ? tsr_url_problem(url, kind) : tsr_page_form_target_problem(url);
+            char field[64];
+            snprintf(field, sizeof field, "%.40s[%zu]", name, i);
+            if (problem != NULL)
+                return tsr_refuse(why, TSR_REFUSED_VALUE, field, "%s: %.300s", problem, url);
+        }
+    return 0;
+}
+
 int tsr_client_check(const struct tsr_client *c, struct tsr_refusal *why)
 {
     tsr_refusal_clear(why);
+    enum tsr_url_kind redirect =
+        strcmp(str(c->app_type), "native") == 0 ? TSR_URL_REDIRECT_NATIVE : TSR_URL_REDIRECT;
+    const char *logo = str(c->logo_uri);
+    const char *problem = logo[0] ? tsr_url_problem(logo, TSR_URL_HTTPS) : NULL;
+    int rc = check_urls("callbacks", &c->callbacks, redirect, true, why);
+    if (rc == 0)
+        rc = check_urls("allowed_logout_urls", &c->allowed_logout_urls, redirect, false, why);
+    if (rc == 0)
+        rc = check_urls("allowed_origins", &c->allowed_origins, TSR_URL_ORIGIN, false, why);
+    if (rc == 0)
+        rc = check_urls("web_origins", &c->web_origins, TSR_URL_ORIGIN, false, why);
+    if (rc == 0 && problem != NULL)
+        rc = tsr_refuse(why, TSR_REFUSED_VALUE, "logo_uri", "%s", problem);
+    if (rc != 0)
+        return rc;
     if (strcmp(str(c->token_endpoint_auth_method), "none") == 0 &&
         tsr_strlist_contains(&c->grant_types, "client_credentials"))
         return tsr_refuse(why, TSR_REFUSED_VALUE, "grant_types",

@@ -3,9 +3,9 @@
  * patch of plain values: the defaults a new client gets from what it
  * chose, which values each setting takes, what is refused and why, and
  * how the stored secret follows the authentication method.  The
- * Management API turns a JSON body into a patch (types, lengths, list
- * sizes, metadata shape, mgmt/client_json.c), checks URLs, and turns a
- * refusal into Auth0's error.
+ * Management API (mgmt/client_json.c) and `tessera config apply`
+ * (core/tenant_doc_records.c) each turn their input into a patch (types,
+ * lengths, list sizes, metadata shape) and leave every rule to this.
  */
 #ifndef TSR_CORE_CLIENT_UPDATE_H
 #define TSR_CORE_CLIENT_UPDATE_H
@@ -15,6 +15,16 @@
 
 #include "core/client.h"
 #include "core/update_refusal.h"
+
+/* Lengths in characters and list sizes, as the Management API's schema limits them. */
+#define TSR_CLIENT_NAME_MAX 255
+#define TSR_CLIENT_DESCRIPTION_MAX 140
+#define TSR_CLIENT_URL_MAX 1024
+#define TSR_CLIENT_URLS_MAX 100
+#define TSR_CLIENT_GRANT_TYPES_MAX 16
+#define TSR_CLIENT_GRANT_TYPE_MAX 100
+#define TSR_CLIENT_METADATA_KEYS_MAX 10
+#define TSR_CLIENT_METADATA_MAX 255
 
 #define TSR_CLIENT_JWT_LIFETIME_MAX 2592000
 #define TSR_CLIENT_JWT_LIFETIME_DEFAULT 36000
@@ -57,6 +67,28 @@ struct tsr_client_patch {
     struct tsr_client_rt_patch refresh_token;
 };
 
+/*
+ * A patch read from a Management API body or a document: its strings
+ * borrowed from the input, the lists and the metadata text owned here
+ * (the patch's pointers point at them).
+ */
+struct tsr_client_body {
+    struct tsr_client_patch p;
+    struct tsr_strlist callbacks, logout_urls, origins, web_origins, grant_types;
+    char *metadata;
+};
+
+/* Frees what b owns (b itself is the caller's). */
+void tsr_client_body_cleanup(struct tsr_client_body *b);
+
+/*
+ * client_metadata (a JSON object): at most TSR_CLIENT_METADATA_KEYS_MAX
+ * properties, names of 1 to TSR_CLIENT_METADATA_MAX bytes, values strings
+ * (tsr_patch_check_string) of at most TSR_CLIENT_METADATA_MAX characters.
+ * Returns 0 or TSR_EINVAL with why in the Management API's words.
+ */
+int tsr_client_metadata_check(const json_t *obj, struct tsr_refusal *why);
+
 /* A patch that gives nothing (the booleans unset). */
 void tsr_client_patch_init(struct tsr_client_patch *p);
 
@@ -95,9 +127,13 @@ int tsr_client_apply_patch(struct tsr_client *c, const struct tsr_client_patch *
                            struct tsr_refusal *why);
 
 /*
- * The rules that span settings, checked on the record once URLs are
- * known good: a client without a secret (method "none") cannot use
- * client_credentials.  Returns 0 or TSR_EINVAL with why filled.
+ * The rules checked on the record once a patch is applied: its URLs
+ * (util/url_check.h): callbacks and allowed logout URLs redirect targets
+ * (a native app's may use its own scheme), each callback one the login
+ * pages can allow as a form target (core/input.h), origins
+ * scheme://host[:port], the logo https; then that a client without a
+ * secret (method "none") cannot use client_credentials.  Returns 0 or
+ * TSR_EINVAL with why naming the property ("callbacks[2]").
  */
 int tsr_client_check(const struct tsr_client *c, struct tsr_refusal *why);
 

@@ -2,26 +2,57 @@
  * connection.c - database connections of a tenant, as stored, and the
  * default connection every tenant gets.
  *
- * Contents: records and rows; enabled clients as stored; get, insert,
- * update, delete, list; enabled clients (per connection and across all of
- * a tenant's connections); the default connection.
+ * Contents: the rules of a name and strategy; records and rows; enabled
+ * clients as stored; get, insert, update, delete, list; enabled clients
+ * (per connection and across all of a tenant's connections); the default
+ * connection.
  *
  * A connection's enabled clients are rows of their own, in the order the
  * list was set; a connection and its list are written in one transaction.
  */
 #include "core/connection.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/rows.h"
+#include "core/update_refusal.h"
 #include "core/user.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
 
 #define CONNECTION_ID_RANDOM 16
+
+const char *const tsr_connection_password_policies[] = {"none", "low",       "fair",
+                                                        "good", "excellent", NULL};
+
+int tsr_connection_name_check(const char *name, struct tsr_refusal *why)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        if (!isalnum(ch) && ch != '-' && ch != '_' && ch != ' ')
+            return tsr_refuse(why, TSR_REFUSED_VALUE, "name",
+                              "String does not match pattern: ^[A-Za-z0-9_\\- ]+$ "
+                              "(letters, digits, '-', '_' and spaces)");
+    }
+    if (n == 0 || name[0] == ' ' || name[n - 1] == ' ')
+        return tsr_refuse(why, TSR_REFUSED_VALUE, "name",
+                          "The name must not start or end with a space");
+    return 0;
+}
+
+int tsr_connection_strategy_check(const char *strategy, struct tsr_refusal *why)
+{
+    if (strcmp(strategy, "auth0") == 0)
+        return 0;
+    return tsr_refuse(why, TSR_REFUSED_REQUEST, "strategy",
+                      "Strategy %.64s is not supported yet; only auth0 (database connections) is",
+                      strategy);
+}
 
 void tsr_connection_cleanup(struct tsr_connection *c)
 {

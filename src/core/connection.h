@@ -18,6 +18,28 @@
 /* How many strategies there are (a list filter names at most these). */
 #define TSR_CONNECTION_STRATEGY_SLOTS 1
 
+struct tsr_refusal;
+
+/* Lengths in characters, as the Management API's schema limits them. */
+#define TSR_CONNECTION_NAME_MAX 128
+#define TSR_CONNECTION_DISPLAY_NAME_MAX 128
+#define TSR_CONNECTION_ENABLED_CLIENTS_MAX 1000
+/* options.password_complexity_options.min_length: 1 to this. */
+#define TSR_CONNECTION_MIN_LENGTH_MAX 128
+
+/* options.passwordPolicy: Auth0's levels, NULL-terminated. */
+extern const char *const tsr_connection_password_policies[];
+
+/*
+ * The rules of a connection's name and strategy, which POST
+ * /api/v2/connections and `tessera config apply` share: letters, digits,
+ * '-', '_' and inner spaces; the auth0 (database) strategy.  Each returns
+ * 0, or TSR_EINVAL with why in the Management API's words
+ * (core/update_refusal.h).
+ */
+int tsr_connection_name_check(const char *name, struct tsr_refusal *why);
+int tsr_connection_strategy_check(const char *strategy, struct tsr_refusal *why);
+
 struct tsr_connection {
     char *tenant_id;
     char *id; /* con_ + 16 characters */

@@ -1,10 +1,13 @@
 #include "core/grant.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/api.h"
 #include "core/rows.h"
+#include "core/update_refusal.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/secure.h"
@@ -150,4 +153,18 @@ int tsr_grant_list_tenant(tsr_store *st, const char *tenant_id, struct tsr_grant
 void tsr_grant_list_free(struct tsr_grant *list, size_t n)
 {
     tsr_rows_free(list, n, sizeof *list, cleanup_cb);
+}
+
+int tsr_grant_scopes_check(const struct tsr_api *a, const struct tsr_strlist *scope,
+                           struct tsr_refusal *why)
+{
+    for (size_t i = 0; i < scope->n; i++) {
+        if (!tsr_api_has_scope(a, scope->v[i])) {
+            char field[32];
+            snprintf(field, sizeof field, "scope[%zu]", i);
+            return tsr_refuse(why, TSR_REFUSED_VALUE, field,
+                              "Scope %.280s is not defined by the resource server", scope->v[i]);
+        }
+    }
+    return 0;
 }

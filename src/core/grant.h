@@ -11,6 +11,23 @@
 #include "store/store.h"
 #include "util/strlist.h"
 
+struct tsr_api;
+struct tsr_refusal;
+
+/* Lengths in characters and list sizes, as the Management API's schema limits them. */
+#define TSR_GRANT_CLIENT_ID_MAX 255
+#define TSR_GRANT_AUDIENCE_MAX 600
+#define TSR_GRANT_SCOPES_MAX 1000
+#define TSR_GRANT_SCOPE_MAX 280
+
+/*
+ * The rule POST and PATCH /api/v2/client-grants and `tessera config
+ * apply` share: each scope of a grant is one the API a defines.  Returns
+ * 0, or TSR_EINVAL with why naming scope[i] (core/update_refusal.h).
+ */
+int tsr_grant_scopes_check(const struct tsr_api *a, const struct tsr_strlist *scope,
+                           struct tsr_refusal *why);
+
 struct tsr_grant {
     char *tenant_id;
     char *id; /* cgr_ + 16 characters */

@@ -111,3 +111,13 @@ void tsr_page_policy_text(const struct tsr_connection *c, char *out, size_t outs
     snprintf(out, outsz, "Use at least %lld character%s%s.", (long long)min, min == 1 ? "" : "s",
              rule);
 }
+
+const char *tsr_page_form_target_problem(const char *url)
+{
+    /* The pages' own rule, so what is registered is what they can allow. */
+    char source[TSR_PAGE_FORM_TARGET_MAX];
+    if (tsr_page_csp_source(url, source, sizeof source))
+        return NULL;
+    return "The login pages' Content-Security-Policy cannot allow this host as a form target "
+           "(a host with '_', or an origin over 299 characters); use '-'";
+}

@@ -43,4 +43,13 @@ bool tsr_page_csp_source(const char *url, char *out, size_t outsz);
 /* Room for the one extra form-action source a page allows (its callback's origin). */
 #define TSR_PAGE_FORM_TARGET_MAX 300
 
+/*
+ * Why a URL tsr_url_problem (util/url_check.h) accepted still cannot be
+ * where a login page's form ends (a callback, a ticket's result_url), or
+ * NULL: the pages allow that origin through CSP form-action
+ * (tsr_page_csp_source, whose host grammar has no '_'), else browsers
+ * would block the redirect.
+ */
+const char *tsr_page_form_target_problem(const char *url);
+
 #endif

@@ -4,7 +4,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/api.h"
 #include "core/rows.h"
+#include "core/update_refusal.h"
 #include "util/clock.h"
 #include "util/err.h"
 
@@ -127,4 +129,12 @@ int tsr_rbac_sources(tsr_store *st, const char *tenant_id, const char *user_id,
         rc = tsr_rows_collect(q, sizeof **out, read_source, source_cleanup, (void **)out, n);
     tsr_stmt_finalize(q);
     return rc;
+}
+
+int tsr_rbac_permission_check(const struct tsr_api *a, const char *name, struct tsr_refusal *why)
+{
+    if (tsr_api_has_scope(a, name))
+        return 0;
+    return tsr_refuse(why, TSR_REFUSED_VALUE, "permissions",
+                      "Permission %.100s is not a scope of %.300s", name, a->identifier);
 }

@@ -14,6 +14,16 @@
 #include "store/store.h"
 #include "util/strlist.h"
 
+struct tsr_api;
+struct tsr_refusal;
+
+/*
+ * The rule the Management API's permission bodies (of a user, of a role)
+ * and `tessera config apply` share: a permission is one of the scopes the
+ * API a defines.  Returns 0, or TSR_EINVAL with why about "permissions".
+ */
+int tsr_rbac_permission_check(const struct tsr_api *a, const char *name, struct tsr_refusal *why);
+
 struct tsr_permission {
     char *audience; /* the API's identifier */
     char *permission;

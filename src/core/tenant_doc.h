@@ -98,12 +98,6 @@ int tsr_tenant_doc_plan(tsr_store *st, const char *tenant_id, const json_t *doc,
                         struct tsr_doc_plan *plan, char *err, size_t errlen);
 
 /*
- * Checks the Management API makes on a client beyond core/client_update.h
- * (its URLs): 0, or nonzero with the reason in msg.  NULL: none.
- */
-typedef int (*tsr_doc_client_check)(const struct tsr_client *c, char *msg, size_t msglen);
-
-/*
  * Carries out plan (from tsr_tenant_doc_plan of the same doc) in one
  * transaction through the functions and checks the Management API uses,
  * and marks the tenant changed so a running server reloads it.  Any
@@ -113,7 +107,6 @@ typedef int (*tsr_doc_client_check)(const struct tsr_client *c, char *msg, size_
  */
 int tsr_tenant_doc_apply(tsr_store *st, const char *tenant_id,
                          const uint8_t master_key[TSR_MASTER_KEY_LEN],
-                         const struct tsr_doc_plan *plan, tsr_doc_client_check client_check,
-                         bool dry_run, char *err, size_t errlen);
+                         const struct tsr_doc_plan *plan, bool dry_run, char *err, size_t errlen);
 
 #endif

@@ -6,23 +6,20 @@
  * or grant) are looked up after the applications are written, so a
  * document may create an application and grant it access at once.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/api.h"
 #include "core/client_update.h"
+#include "core/grant.h"
+#include "core/rbac.h"
 #include "core/tenant.h"
 #include "core/tenant_doc_read.h"
+#include "core/tenant_rules.h"
 #include "core/tenant_set.h"
 #include "util/clock.h"
 #include "util/err.h"
-
-#define HOUR 3600
-#define MAX_HOURS 8760
-#define CONNECTION_NAME_MAX 128
-#define DISPLAY_NAME_MAX 128
 
 struct run {
     struct tsr_doc_apply_ctx x;
@@ -56,22 +53,25 @@ static const char *client_id_of(struct run *r, const char *name)
 
 /* ---- tenant ---- */
 
+/* A lifetime in hours, as PATCH /api/v2/tenants/settings reads it (core/tenant_rules.h). */
 static bool read_hours(const struct tsr_doc_rd *rd, const json_t *t, const char *key,
                        int64_t *seconds)
 {
+    struct tsr_refusal why;
     const json_t *v = json_object_get(t, key);
     if (v == NULL)
         return true;
-    double h = json_number_value(v);
-    if (!json_is_number(v) || !(h > 0 && h <= MAX_HOURS))
-        return tsr_doc_fail(rd, "%s: hours, more than 0 and at most %d", key, MAX_HOURS);
-    *seconds = (int64_t)(h * HOUR + 0.5);
+    if (!json_is_number(v))
+        return tsr_doc_fail(rd, "%s: a number of hours is expected", key);
+    if (tsr_tenant_hours(key, json_number_value(v), seconds, &why) != 0)
+        return tsr_doc_refused(rd, &why);
     return true;
 }
 
 static int put_tenant(struct run *r, const struct tsr_doc_rd *rd, const json_t *t)
 {
     struct tsr_tenant *list = NULL, *ten = NULL;
+    struct tsr_refusal why;
     size_t n = 0;
     const char *name = NULL, *aud = NULL, *dir = NULL;
     struct tsr_strlist urls = {0};
@@ -84,12 +84,13 @@ static int put_tenant(struct run *r, const struct tsr_doc_rd *rd, const json_t *
         rc = TSR_ENOTFOUND;
     if (rc != 0)
         goto done;
-    if (!tsr_doc_str(rd, t, "friendly_name", 1, 255, &name) ||
-        !tsr_doc_str(rd, t, "default_audience", 0, 600, &aud) ||
-        !tsr_doc_str(rd, t, "default_directory", 0, CONNECTION_NAME_MAX, &dir) ||
+    if (!tsr_doc_str(rd, t, "friendly_name", 1, TSR_TENANT_FRIENDLY_NAME_MAX, &name) ||
+        !tsr_doc_str(rd, t, "default_audience", 0, TSR_TENANT_AUDIENCE_MAX, &aud) ||
+        !tsr_doc_str(rd, t, "default_directory", 0, TSR_CONNECTION_NAME_MAX, &dir) ||
         !read_hours(rd, t, "session_lifetime", &ten->session_lifetime) ||
         !read_hours(rd, t, "idle_session_lifetime", &ten->idle_session_lifetime) ||
-        !tsr_doc_strlist(rd, t, "allowed_logout_urls", 100, 1024, &urls, &has_urls)) {
+        !tsr_doc_strlist(rd, t, "allowed_logout_urls", TSR_TENANT_LOGOUT_URLS_MAX,
+                         TSR_TENANT_URL_MAX, &urls, &has_urls)) {
         rc = TSR_EINVAL;
         goto done;
     }
@@ -97,37 +98,19 @@ static int put_tenant(struct run *r, const struct tsr_doc_rd *rd, const json_t *
         (aud && (rc = tsr_patch_set_str(&ten->default_audience, aud)) != 0) ||
         (dir && (rc = tsr_patch_set_str(&ten->default_directory, dir)) != 0))
         goto done;
-    /* The references must exist, as PATCH /api/v2/tenants/settings checks. */
-    if (ten->default_audience[0] != '\0') {
-        struct tsr_api api = {0};
-        rc = tsr_api_get_by_identifier(r->x.st, r->x.tenant_id, ten->default_audience, &api);
-        tsr_api_cleanup(&api);
-        if (rc == TSR_ENOTFOUND) {
-            tsr_doc_fail(rd, "default_audience: no API has the identifier %.300s",
-                         ten->default_audience);
-            rc = TSR_EINVAL;
-        }
-        if (rc != 0)
-            goto done;
-    }
-    if (ten->default_directory[0] != '\0') {
-        struct tsr_connection c = {0};
-        rc = tsr_connection_get_by_name(r->x.st, r->x.tenant_id, ten->default_directory, &c);
-        tsr_connection_cleanup(&c);
-        if (rc == TSR_ENOTFOUND) {
-            tsr_doc_fail(rd, "default_directory: no connection is named %.128s",
-                         ten->default_directory);
-            rc = TSR_EINVAL;
-        }
-        if (rc != 0)
-            goto done;
-    }
     if (has_urls) {
         tsr_strlist_cleanup(&ten->allowed_logout_urls);
         ten->allowed_logout_urls = urls;
         urls = (struct tsr_strlist){0};
     }
-    rc = tsr_tenant_update_settings(r->x.st, ten);
+    /* What PATCH /api/v2/tenants/settings refuses, an apply refuses. */
+    rc = tsr_tenant_settings_check(ten, &why);
+    if (rc == 0)
+        rc = tsr_tenant_references_check(r->x.st, ten, &why);
+    if (rc == TSR_EINVAL)
+        tsr_doc_refused(rd, &why);
+    if (rc == 0)
+        rc = tsr_tenant_update_settings(r->x.st, ten);
 done:
     tsr_strlist_cleanup(&urls);
     tsr_tenant_list_free(list, n);
@@ -136,18 +119,9 @@ done:
 
 /* ---- databases (connections) ---- */
 
-static bool name_ok(const char *s)
-{
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n; i++)
-        if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_' && s[i] != ' ')
-            return false;
-    return n > 0 && s[0] != ' ' && s[n - 1] != ' ';
-}
-
 static bool read_options(const struct tsr_doc_rd *rd, const json_t *o, struct tsr_connection *c)
 {
-    static const char *const policies[] = {"none", "low", "fair", "good", "excellent", NULL};
+    struct tsr_refusal why;
     const char *policy = NULL;
     enum tsr_patch_bool b;
     bool has = false;
@@ -156,18 +130,21 @@ static bool read_options(const struct tsr_doc_rd *rd, const json_t *o, struct ts
         return true;
     if (!json_is_object(o))
         return tsr_doc_fail(rd, "options: a mapping is expected");
-    if (!tsr_doc_str(rd, o, "passwordPolicy", 1, 16, &policy))
+    /* null is a connection without a policy level, as POST /api/v2/connections reads it. */
+    if (json_is_null(json_object_get(o, "passwordPolicy")))
+        policy = "none";
+    else if (!tsr_doc_str(rd, o, "passwordPolicy", 1, 16, &policy))
         return false;
-    if (policy != NULL) {
-        if (!tsr_patch_one_of(policy, policies))
-            return tsr_doc_fail(rd, "options.passwordPolicy: none, low, fair, good or excellent");
-        if (tsr_patch_set_str(&c->password_policy, policy) != 0)
-            return tsr_doc_fail(rd, "out of memory");
-    }
+    int rc = tsr_patch_set_enum(&c->password_policy, "options.passwordPolicy", policy,
+                                tsr_connection_password_policies, &why);
+    if (rc == TSR_EINVAL)
+        return tsr_doc_refused(rd, &why);
+    if (rc != 0)
+        return tsr_doc_fail(rd, "out of memory");
     const json_t *pc = json_object_get(o, "password_complexity_options");
     if (pc != NULL && !json_is_object(pc))
         return tsr_doc_fail(rd, "options.password_complexity_options: a mapping is expected");
-    if (!tsr_doc_int(rd, pc, "min_length", 1, 128, &has, &min))
+    if (!tsr_doc_int(rd, pc, "min_length", 1, TSR_CONNECTION_MIN_LENGTH_MAX, &has, &min))
         return false;
     if (has)
         c->password_min_length = min;
@@ -188,7 +165,8 @@ static bool read_enabled(struct run *r, const struct tsr_doc_rd *rd, const json_
                          struct tsr_connection *c)
 {
     struct tsr_strlist names = {0}, ids = {0};
-    bool has = false, ok = tsr_doc_strlist(rd, item, "enabled_clients", 10000, 255, &names, &has);
+    bool has = false, ok = tsr_doc_strlist(rd, item, "enabled_clients",
+                                           TSR_CONNECTION_ENABLED_CLIENTS_MAX, 255, &names, &has);
     for (size_t i = 0; ok && has && i < names.n; i++) {
         const char *id = client_id_of(r, names.v[i]);
         if (id == NULL)
@@ -221,27 +199,22 @@ static int put_database(struct run *r, const struct tsr_doc_rd *rd, const json_t
                         const char *id)
 {
     struct tsr_connection c = {0};
+    struct tsr_refusal why;
     const char *name = NULL, *strategy = NULL, *display = NULL;
     int rc = id ? tsr_connection_get(r->x.st, r->x.tenant_id, id, &c)
                 : tsr_connection_init_new(&c, r->x.tenant_id);
     if (rc != 0)
         goto done;
-    if (!tsr_doc_str(rd, item, "name", 1, CONNECTION_NAME_MAX, &name) ||
+    if (!tsr_doc_str(rd, item, "name", 1, TSR_CONNECTION_NAME_MAX, &name) ||
         !tsr_doc_str(rd, item, "strategy", 1, 64, &strategy) ||
-        !tsr_doc_str(rd, item, "display_name", 0, DISPLAY_NAME_MAX, &display)) {
+        !tsr_doc_str(rd, item, "display_name", 0, TSR_CONNECTION_DISPLAY_NAME_MAX, &display)) {
         rc = TSR_EINVAL;
         goto done;
     }
-    if (!name_ok(name)) {
-        tsr_doc_fail(rd, "name: letters, digits, '-', '_' and spaces, no space at either end");
-        rc = TSR_EINVAL;
-        goto done;
-    }
-    if (strategy != NULL && strcmp(strategy, "auth0") != 0) {
-        tsr_doc_fail(rd,
-                     "strategy %.64s is not supported yet; only auth0 (database connections) is",
-                     strategy);
-        rc = TSR_EINVAL;
+    /* The rules POST /api/v2/connections applies (core/connection.h). */
+    if ((rc = tsr_connection_name_check(name, &why)) != 0 ||
+        (strategy != NULL && (rc = tsr_connection_strategy_check(strategy, &why)) != 0)) {
+        tsr_doc_refused(rd, &why);
         goto done;
     }
     if ((rc = tsr_patch_set_str(&c.name, name)) != 0 ||
@@ -264,11 +237,17 @@ done:
 
 /* ---- client grants ---- */
 
-/* Each scope must be one the API defines, as POST /api/v2/client-grants checks. */
+/*
+ * The API audience names, outside the document's reach when it is the
+ * Management API's own; each scope (a grant's) or the one permission (a
+ * role's) must be one it defines, as the Management API checks
+ * (core/grant.h, core/rbac.h).
+ */
 static int check_scopes(struct run *r, const struct tsr_doc_rd *rd, const char *audience,
-                        const struct tsr_strlist *scopes, const char *what)
+                        const struct tsr_strlist *scopes, const char *permission)
 {
     struct tsr_api a = {0};
+    struct tsr_refusal why;
     int rc = tsr_api_get_by_identifier(r->x.st, r->x.tenant_id, audience, &a);
     if (rc == TSR_ENOTFOUND) {
         tsr_doc_fail(rd, "no API has the identifier %.200s", audience);
@@ -278,11 +257,9 @@ static int check_scopes(struct run *r, const struct tsr_doc_rd *rd, const char *
         tsr_doc_fail(rd, "the Management API's own grants are not part of a document");
         rc = TSR_EINVAL;
     }
-    for (size_t i = 0; rc == 0 && i < scopes->n; i++)
-        if (!tsr_api_has_scope(&a, scopes->v[i])) {
-            tsr_doc_fail(rd, "%s: %.280s is not defined by %.200s", what, scopes->v[i], audience);
-            rc = TSR_EINVAL;
-        }
+    if (rc == 0 && (rc = permission ? tsr_rbac_permission_check(&a, permission, &why)
+                                    : tsr_grant_scopes_check(&a, scopes, &why)) == TSR_EINVAL)
+        tsr_doc_refused(rd, &why);
     tsr_api_cleanup(&a);
     return rc;
 }
@@ -294,9 +271,10 @@ static int put_grant(struct run *r, const struct tsr_doc_rd *rd, const json_t *i
     const char *client = NULL, *audience = NULL;
     bool has = false;
     int rc = 0;
-    if (!tsr_doc_str(rd, item, "client_id", 1, 255, &client) ||
-        !tsr_doc_str(rd, item, "audience", 1, 600, &audience) ||
-        !tsr_doc_strlist(rd, item, "scope", 1000, 280, &scope, &has)) {
+    if (!tsr_doc_str(rd, item, "client_id", 1, TSR_GRANT_CLIENT_ID_MAX, &client) ||
+        !tsr_doc_str(rd, item, "audience", 1, TSR_GRANT_AUDIENCE_MAX, &audience) ||
+        !tsr_doc_strlist(rd, item, "scope", TSR_GRANT_SCOPES_MAX, TSR_GRANT_SCOPE_MAX, &scope,
+                         &has)) {
         rc = TSR_EINVAL;
         goto done;
     }
@@ -306,7 +284,7 @@ static int put_grant(struct run *r, const struct tsr_doc_rd *rd, const json_t *i
         rc = TSR_EINVAL;
         goto done;
     }
-    if ((rc = check_scopes(r, rd, audience, &scope, "scope")) != 0)
+    if ((rc = check_scopes(r, rd, audience, &scope, NULL)) != 0)
         goto done;
     rc = id ? tsr_grant_get(r->x.st, r->x.tenant_id, id, &g)
             : tsr_grant_init_new(&g, r->x.tenant_id);
@@ -349,7 +327,6 @@ static int set_permissions(struct run *r, const struct tsr_doc_rd *rd, const cha
     json_array_foreach(perms, i, p)
     {
         const char *name = NULL, *aud = NULL;
-        struct tsr_strlist one = {0};
         if (!json_is_object(p) || !tsr_doc_str(rd, p, "permission_name", 1, 280, &name) ||
             !tsr_doc_str(rd, p, "resource_server_identifier", 1, 600, &aud) || name == NULL ||
             aud == NULL) {
@@ -360,10 +337,7 @@ static int set_permissions(struct run *r, const struct tsr_doc_rd *rd, const cha
                              i);
             return TSR_EINVAL;
         }
-        rc = tsr_strlist_push(&one, name);
-        if (rc == 0)
-            rc = check_scopes(r, rd, aud, &one, "permissions");
-        tsr_strlist_cleanup(&one);
+        rc = check_scopes(r, rd, aud, NULL, name);
         if (rc == 0)
             rc = tsr_role_permission_add(r->x.st, r->x.tenant_id, role_id, aud, name);
         if (rc != 0)
@@ -490,10 +464,9 @@ static int apply_change(struct run *r, const struct tsr_doc_change *c, char *err
 
 int tsr_tenant_doc_apply(tsr_store *st, const char *tenant_id,
                          const uint8_t master_key[TSR_MASTER_KEY_LEN],
-                         const struct tsr_doc_plan *plan, tsr_doc_client_check client_check,
-                         bool dry_run, char *err, size_t errlen)
+                         const struct tsr_doc_plan *plan, bool dry_run, char *err, size_t errlen)
 {
-    struct run r = {{st, tenant_id, master_key, client_check}, plan, NULL, false};
+    struct run r = {{st, tenant_id, master_key}, plan, NULL, false};
     err[0] = '\0';
     r.have_databases = plan->databases_given;
     int rc = tsr_store_begin(st);

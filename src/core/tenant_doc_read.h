@@ -41,7 +41,6 @@ struct tsr_doc_apply_ctx {
     tsr_store *st;
     const char *tenant_id;
     const uint8_t *master_key;
-    tsr_doc_client_check client_check;
 };
 
 int tsr_doc_put_api(const struct tsr_doc_apply_ctx *x, const struct tsr_doc_rd *rd,

@@ -18,14 +18,6 @@
 #include "util/clock.h"
 #include "util/err.h"
 
-#define NAME_MAX_CHARS 255
-#define DESCRIPTION_MAX_CHARS 140
-#define URL_MAX_CHARS 1024
-#define URL_LIST_MAX 100
-#define SCOPES_MAX 1000
-#define METADATA_MAX_KEYS 10
-#define METADATA_MAX_CHARS 255
-
 bool tsr_doc_fail(const struct tsr_doc_rd *rd, const char *fmt, ...)
 {
     char msg[400];
@@ -60,9 +52,10 @@ bool tsr_doc_str(const struct tsr_doc_rd *rd, const json_t *o, const char *key, 
         return true;
     if (!json_is_string(v))
         return tsr_doc_fail(rd, "%s: a string is expected, not a %s", key, type_name(v));
-    size_t n = json_string_length(v);
-    if (n < min || n > max || strlen(json_string_value(v)) != n)
-        return tsr_doc_fail(rd, "%s: %zu to %zu characters, no NUL", key, min, max);
+    struct tsr_refusal why;
+    if (tsr_patch_check_string(key, json_string_value(v), json_string_length(v), min, max, &why) !=
+        0)
+        return tsr_doc_refused(rd, &why);
     *out = json_string_value(v);
     return true;
 }
@@ -113,13 +106,20 @@ bool tsr_doc_strlist(const struct tsr_doc_rd *rd, const json_t *o, const char *k
     json_t *item;
     json_array_foreach(v, i, item)
     {
-        size_t n = json_string_length(item);
-        if (!json_is_string(item) || n == 0 || n > maxlen || strlen(json_string_value(item)) != n)
-            return tsr_doc_fail(rd, "%s[%zu]: a string of 1 to %zu characters is expected", key, i,
-                                maxlen);
+        struct tsr_refusal why;
+        char what[64];
+        snprintf(what, sizeof what, "%.40s[%zu]", key, i);
+        if (!json_is_string(item))
+            return tsr_doc_fail(rd, "%s: a string is expected, not a %s", what, type_name(item));
+        if (tsr_patch_check_string(what, json_string_value(item), json_string_length(item), 1,
+                                   maxlen, &why) != 0)
+            return tsr_doc_refused(rd, &why);
         if (tsr_strlist_push(out, json_string_value(item)) != 0)
             return tsr_doc_fail(rd, "out of memory");
     }
+    struct tsr_refusal why;
+    if (tsr_patch_check_unique(key, (const char *const *)out->v, out->n, &why) != 0)
+        return tsr_doc_refused(rd, &why);
     *has = true;
     return true;
 }
@@ -138,8 +138,9 @@ static bool read_scopes(const struct tsr_doc_rd *rd, const json_t *item, struct 
     const json_t *v = json_object_get(item, "scopes");
     if (v == NULL)
         return true;
-    if (!json_is_array(v) || json_array_size(v) > SCOPES_MAX)
-        return tsr_doc_fail(rd, "scopes: a list of at most %d scopes is expected", SCOPES_MAX);
+    if (!json_is_array(v) || json_array_size(v) > TSR_API_SCOPES_MAX)
+        return tsr_doc_fail(rd, "scopes: a list of at most %d scopes is expected",
+                            TSR_API_SCOPES_MAX);
     b->scopes = calloc(json_array_size(v) + 1, sizeof *b->scopes);
     if (b->scopes == NULL)
         return tsr_doc_fail(rd, "out of memory");
@@ -152,8 +153,8 @@ static bool read_scopes(const struct tsr_doc_rd *rd, const json_t *item, struct 
         snprintf(where, sizeof where, "scopes[%zu]", i);
         if (!json_is_object(s))
             return tsr_doc_fail(rd, "%s: a mapping with value and description is expected", where);
-        if (!tsr_doc_str(rd, s, "value", 1, 280, &value) ||
-            !tsr_doc_str(rd, s, "description", 0, 500, &desc))
+        if (!tsr_doc_str(rd, s, "value", 1, TSR_API_SCOPE_VALUE_MAX, &value) ||
+            !tsr_doc_str(rd, s, "description", 0, TSR_API_SCOPE_DESCRIPTION_MAX, &desc))
             return false;
         if (value == NULL)
             return tsr_doc_fail(rd, "%s.value is missing", where);
@@ -172,8 +173,8 @@ static bool read_api(const struct tsr_doc_rd *rd, const json_t *item, bool creat
 {
     struct tsr_api_patch *p = &b->p;
     const char *ignored = NULL;
-    if (!tsr_doc_str(rd, item, "name", 1, NAME_MAX_CHARS, &p->name) ||
-        !tsr_doc_str(rd, item, "identifier", 1, 600, &ignored) ||
+    if (!tsr_doc_str(rd, item, "name", 1, TSR_API_NAME_MAX, &p->name) ||
+        !tsr_doc_str(rd, item, "identifier", 1, TSR_API_IDENTIFIER_MAX, &ignored) ||
         !tsr_doc_str(rd, item, "signing_alg", 1, 16, &p->signing_alg) ||
         !tsr_doc_str(rd, item, "token_dialect", 1, 64, &p->token_dialect) ||
         !tsr_doc_int(rd, item, "token_lifetime", INT64_MIN, INT64_MAX, &p->has_token_lifetime,
@@ -243,49 +244,27 @@ done:
 
 /* ---- applications ---- */
 
-struct client_body {
-    struct tsr_client_patch p;
-    struct tsr_strlist callbacks, logout_urls, origins, web_origins, grant_types;
-    char *metadata;
-};
-
-static void client_body_cleanup(struct client_body *b)
-{
-    tsr_strlist_cleanup(&b->callbacks);
-    tsr_strlist_cleanup(&b->logout_urls);
-    tsr_strlist_cleanup(&b->origins);
-    tsr_strlist_cleanup(&b->web_origins);
-    tsr_strlist_cleanup(&b->grant_types);
-    free(b->metadata);
-}
-
-static bool read_list(const struct tsr_doc_rd *rd, const json_t *item, const char *key,
-                      struct tsr_strlist *l, const struct tsr_strlist **out)
+static bool read_list(const struct tsr_doc_rd *rd, const json_t *item, const char *key, size_t maxn,
+                      size_t maxlen, struct tsr_strlist *l, const struct tsr_strlist **out)
 {
     bool has = false;
-    if (!tsr_doc_strlist(rd, item, key, URL_LIST_MAX, URL_MAX_CHARS, l, &has))
+    if (!tsr_doc_strlist(rd, item, key, maxn, maxlen, l, &has))
         return false;
     *out = has ? l : NULL;
     return true;
 }
 
-static bool read_metadata(const struct tsr_doc_rd *rd, const json_t *item, struct client_body *b)
+static bool read_metadata(const struct tsr_doc_rd *rd, const json_t *item,
+                          struct tsr_client_body *b)
 {
+    struct tsr_refusal why;
     const json_t *v = json_object_get(item, "client_metadata");
     if (v == NULL)
         return true;
-    if (!json_is_object(v) || json_object_size(v) > METADATA_MAX_KEYS)
-        return tsr_doc_fail(rd, "client_metadata: a mapping of at most %d strings",
-                            METADATA_MAX_KEYS);
-    const char *key;
-    json_t *s;
-    json_object_foreach((json_t *)v, key, s)
-    {
-        if (strlen(key) == 0 || strlen(key) > METADATA_MAX_CHARS || !json_is_string(s) ||
-            json_string_length(s) > METADATA_MAX_CHARS)
-            return tsr_doc_fail(rd, "client_metadata.%.64s: a string of at most %d characters", key,
-                                METADATA_MAX_CHARS);
-    }
+    if (!json_is_object(v))
+        return tsr_doc_fail(rd, "client_metadata: a mapping is expected, not a %s", type_name(v));
+    if (tsr_client_metadata_check(v, &why) != 0)
+        return tsr_doc_refused(rd, &why);
     b->metadata = json_dumps(v, JSON_COMPACT);
     if (b->metadata == NULL)
         return tsr_doc_fail(rd, "out of memory");
@@ -293,7 +272,7 @@ static bool read_metadata(const struct tsr_doc_rd *rd, const json_t *item, struc
     return true;
 }
 
-static bool read_nested(const struct tsr_doc_rd *rd, const json_t *item, struct client_body *b)
+static bool read_nested(const struct tsr_doc_rd *rd, const json_t *item, struct tsr_client_body *b)
 {
     const json_t *jwt = json_object_get(item, "jwt_configuration");
     const json_t *rt = json_object_get(item, "refresh_token");
@@ -314,23 +293,28 @@ static bool read_nested(const struct tsr_doc_rd *rd, const json_t *item, struct 
            tsr_doc_bool(rd, rt, "infinite_idle_token_lifetime", &r->infinite_idle_token_lifetime);
 }
 
-static bool read_client(const struct tsr_doc_rd *rd, const json_t *item, struct client_body *b)
+static bool read_client(const struct tsr_doc_rd *rd, const json_t *item, struct tsr_client_body *b)
 {
     struct tsr_client_patch *p = &b->p;
     tsr_client_patch_init(p);
-    return tsr_doc_str(rd, item, "name", 1, NAME_MAX_CHARS, &p->name) &&
-           tsr_doc_str(rd, item, "description", 0, DESCRIPTION_MAX_CHARS, &p->description) &&
+    return tsr_doc_str(rd, item, "name", 1, TSR_CLIENT_NAME_MAX, &p->name) &&
+           tsr_doc_str(rd, item, "description", 0, TSR_CLIENT_DESCRIPTION_MAX, &p->description) &&
            tsr_doc_str(rd, item, "app_type", 0, 32, &p->app_type) &&
-           tsr_doc_str(rd, item, "logo_uri", 0, URL_MAX_CHARS, &p->logo_uri) &&
+           tsr_doc_str(rd, item, "logo_uri", 0, TSR_CLIENT_URL_MAX, &p->logo_uri) &&
            tsr_doc_bool(rd, item, "is_first_party", &p->is_first_party) &&
            tsr_doc_bool(rd, item, "oidc_conformant", &p->oidc_conformant) &&
            tsr_doc_str(rd, item, "token_endpoint_auth_method", 1, 32,
                        &p->token_endpoint_auth_method) &&
-           read_list(rd, item, "callbacks", &b->callbacks, &p->callbacks) &&
-           read_list(rd, item, "allowed_logout_urls", &b->logout_urls, &p->allowed_logout_urls) &&
-           read_list(rd, item, "allowed_origins", &b->origins, &p->allowed_origins) &&
-           read_list(rd, item, "web_origins", &b->web_origins, &p->web_origins) &&
-           read_list(rd, item, "grant_types", &b->grant_types, &p->grant_types) &&
+           read_list(rd, item, "callbacks", TSR_CLIENT_URLS_MAX, TSR_CLIENT_URL_MAX, &b->callbacks,
+                     &p->callbacks) &&
+           read_list(rd, item, "allowed_logout_urls", TSR_CLIENT_URLS_MAX, TSR_CLIENT_URL_MAX,
+                     &b->logout_urls, &p->allowed_logout_urls) &&
+           read_list(rd, item, "allowed_origins", TSR_CLIENT_URLS_MAX, TSR_CLIENT_URL_MAX,
+                     &b->origins, &p->allowed_origins) &&
+           read_list(rd, item, "web_origins", TSR_CLIENT_URLS_MAX, TSR_CLIENT_URL_MAX,
+                     &b->web_origins, &p->web_origins) &&
+           read_list(rd, item, "grant_types", TSR_CLIENT_GRANT_TYPES_MAX, TSR_CLIENT_GRANT_TYPE_MAX,
+                     &b->grant_types, &p->grant_types) &&
            read_metadata(rd, item, b) && read_nested(rd, item, b);
 }
 
@@ -348,12 +332,11 @@ static int insert_client(const struct tsr_doc_apply_ctx *x, const struct tsr_cli
 int tsr_doc_put_client(const struct tsr_doc_apply_ctx *x, const struct tsr_doc_rd *rd,
                        const json_t *item, const char *id, bool have_databases)
 {
-    struct client_body b;
+    struct tsr_client_body b;
     struct tsr_client c = {0};
     struct tsr_refusal why;
     bool creating = id == NULL;
     char old_method[32] = "";
-    char msg[300];
     int rc;
     memset(&b, 0, sizeof b);
     tsr_refusal_clear(&why);
@@ -375,11 +358,6 @@ int tsr_doc_put_client(const struct tsr_doc_apply_ctx *x, const struct tsr_doc_r
         tsr_doc_refused(rd, &why);
         goto done;
     }
-    if (rc == 0 && x->client_check != NULL && x->client_check(&c, msg, sizeof msg) != 0) {
-        tsr_doc_fail(rd, "%s", msg);
-        rc = TSR_EINVAL;
-        goto done;
-    }
     if (rc == 0)
         rc = tsr_client_settle_secret(&c);
     if (rc != 0)
@@ -393,7 +371,7 @@ int tsr_doc_put_client(const struct tsr_doc_apply_ctx *x, const struct tsr_doc_r
             rc = tsr_refresh_token_revoke_client(x->st, c.tenant_id, c.client_id);
     }
 done:
-    client_body_cleanup(&b);
+    tsr_client_body_cleanup(&b);
     tsr_client_cleanup(&c);
     return rc;
 }

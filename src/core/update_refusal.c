@@ -70,3 +70,56 @@ int tsr_patch_check_range(const char *field, int64_t v, int64_t min, int64_t max
                           "Value %" PRId64 " is greater than maximum %" PRId64, v, max);
     return 0;
 }
+
+int tsr_patch_check_string(const char *field, const char *s, size_t bytes, size_t min, size_t max,
+                           struct tsr_refusal *why)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < bytes; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7F)
+            return tsr_refuse(why, TSR_REFUSED_VALUE, field,
+                              "String must not contain control characters");
+        if ((c & 0xC0) != 0x80)
+            n++;
+    }
+    if (n < min)
+        return tsr_refuse(why, TSR_REFUSED_VALUE, field,
+                          "String is too short (%zu chars), minimum %zu", n, min);
+    if (n > max)
+        return tsr_refuse(why, TSR_REFUSED_VALUE, field,
+                          "String is too long (%zu chars), maximum %zu", n, max);
+    return 0;
+}
+
+int tsr_patch_check_unique(const char *field, const char *const *items, size_t n,
+                           struct tsr_refusal *why)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(items[j], items[i]) == 0)
+                return tsr_refuse(why, TSR_REFUSED_VALUE, field,
+                                  "Array items are not unique (indexes %zu and %zu)", j, i);
+    return 0;
+}
+
+const char *tsr_patch_type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "object";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_STRING:
+        return "string";
+    case JSON_INTEGER:
+        return "integer";
+    case JSON_REAL:
+        return "number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "boolean";
+    default:
+        return "null";
+    }
+}

@@ -9,7 +9,9 @@
 #ifndef TSR_CORE_UPDATE_REFUSAL_H
 #define TSR_CORE_UPDATE_REFUSAL_H
 
+#include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* A boolean of a patch: not given, false or true. */
@@ -57,5 +59,20 @@ int tsr_patch_set_enum(char **dst, const char *field, const char *v, const char 
 /* An integer property in min..max, refused as the Management API's schema words it. */
 int tsr_patch_check_range(const char *field, int64_t v, int64_t min, int64_t max,
                           struct tsr_refusal *why);
+
+/*
+ * A string property of bytes bytes at s (a JSON string may hold NUL): no
+ * control characters but tab, CR and LF, and min..max characters (UTF-8
+ * code points), refused as the Management API's schema words it.
+ */
+int tsr_patch_check_string(const char *field, const char *s, size_t bytes, size_t min, size_t max,
+                           struct tsr_refusal *why);
+
+/* The JSON Schema name of v's type ("string", "integer", "boolean", ...), for messages. */
+const char *tsr_patch_type_name(const json_t *v);
+
+/* A list property holds no item twice, refused as the Management API's schema words it. */
+int tsr_patch_check_unique(const char *field, const char *const *items, size_t n,
+                           struct tsr_refusal *why);
 
 #endif

@@ -10,6 +10,7 @@
 #include "core/catalog.h"
 #include "core/client.h"
 #include "core/grant.h"
+#include "core/update_refusal.h"
 #include "http/response.h"
 #include "mgmt/common.h"
 #include "mgmt/mgmt.h"
@@ -17,10 +18,6 @@
 #include "util/err.h"
 
 #define WHAT "client_grant"
-#define CLIENT_ID_MAX_CHARS 255
-#define AUDIENCE_MAX_CHARS 600
-#define SCOPE_MAX_ITEMS 1000
-#define SCOPE_MAX_CHARS 280
 
 /*
  * organization_usage and allow_any_organization are Auth0 organization
@@ -54,18 +51,13 @@ static json_t *grant_json(const struct tsr_grant *g)
                      g->audience, "scope", tsr_strlist_to_json(&g->scope));
 }
 
-/* Every scope must be one the API defines. */
+/* Every scope must be one the API defines (core/grant.h). */
 static bool check_scopes(struct tsr_mgmt_reader *rd, const struct tsr_api *a,
                          const struct tsr_strlist *scope)
 {
-    for (size_t i = 0; i < scope->n; i++) {
-        if (!tsr_api_has_scope(a, scope->v[i])) {
-            char what[32];
-            snprintf(what, sizeof what, "scope[%zu]", i);
-            return tsr_mgmt_fail(rd, what, "Scope %.280s is not defined by the resource server",
-                                 scope->v[i]);
-        }
-    }
+    struct tsr_refusal why;
+    if (tsr_grant_scopes_check(a, scope, &why) != 0)
+        return tsr_mgmt_fail(rd, why.field, "%s", why.message);
     return true;
 }
 
@@ -114,9 +106,10 @@ static bool read_create(struct tsr_mgmt_reader *rd, struct tsr_grant *g)
 {
     return tsr_mgmt_require(rd, "client_id") && tsr_mgmt_require(rd, "audience") &&
            tsr_mgmt_require(rd, "scope") &&
-           tsr_mgmt_read_string(rd, "client_id", 1, CLIENT_ID_MAX_CHARS, &g->client_id) &&
-           tsr_mgmt_read_string(rd, "audience", 1, AUDIENCE_MAX_CHARS, &g->audience) &&
-           tsr_mgmt_read_strlist(rd, "scope", SCOPE_MAX_ITEMS, SCOPE_MAX_CHARS, NULL, &g->scope);
+           tsr_mgmt_read_string(rd, "client_id", 1, TSR_GRANT_CLIENT_ID_MAX, &g->client_id) &&
+           tsr_mgmt_read_string(rd, "audience", 1, TSR_GRANT_AUDIENCE_MAX, &g->audience) &&
+           tsr_mgmt_read_strlist(rd, "scope", TSR_GRANT_SCOPES_MAX, TSR_GRANT_SCOPE_MAX, NULL,
+                                 &g->scope);
 }
 
 void tsr_mgmt_grants_create(struct tsr_req *req)
@@ -231,7 +224,8 @@ void tsr_mgmt_grants_update(struct tsr_req *req)
     before = grant_json(&g);
     /* Only new scopes are checked: an API may have dropped one the grant still holds. */
     if (tsr_mgmt_has(&rd, "scope") &&
-        (!tsr_mgmt_read_strlist(&rd, "scope", SCOPE_MAX_ITEMS, SCOPE_MAX_CHARS, NULL, &g.scope) ||
+        (!tsr_mgmt_read_strlist(&rd, "scope", TSR_GRANT_SCOPES_MAX, TSR_GRANT_SCOPE_MAX, NULL,
+                                &g.scope) ||
          !load_api(req, g.audience, &a) || !check_scopes(&rd, &a, &g.scope)))
         goto out;
     /* A PATCH that changes nothing writes nothing (a repeated Deploy CLI import). */

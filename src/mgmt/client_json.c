@@ -15,13 +15,6 @@
 #include "mgmt/refusal.h"
 #include "util/err.h"
 
-#define NAME_MAX_CHARS 255
-#define DESCRIPTION_MAX_CHARS 140
-#define URL_MAX_CHARS 1024
-#define URL_LIST_MAX 100
-#define METADATA_MAX_KEYS 10
-#define METADATA_MAX_CHARS 255
-
 /*
  * The ignored properties are Auth0 settings that Deploy CLI exports carry
  * (SSO, cross-origin authentication, custom login pages, add-ons, native
@@ -127,23 +120,6 @@ static bool oom(struct tsr_mgmt_reader *rd)
 
 /* ---- reading: the body as a patch (types, lengths, list sizes; the rules are core's) ---- */
 
-/* A body read into a patch: strings borrowed from the body, lists and metadata owned here. */
-struct client_body {
-    struct tsr_client_patch p;
-    struct tsr_strlist callbacks, logout_urls, origins, web_origins, grant_types;
-    char *metadata;
-};
-
-static void client_body_cleanup(struct client_body *b)
-{
-    tsr_strlist_cleanup(&b->callbacks);
-    tsr_strlist_cleanup(&b->logout_urls);
-    tsr_strlist_cleanup(&b->origins);
-    tsr_strlist_cleanup(&b->web_origins);
-    tsr_strlist_cleanup(&b->grant_types);
-    free(b->metadata);
-}
-
 /* A list of strings, when present: *out then points at dst. */
 static bool read_list(struct tsr_mgmt_reader *rd, const char *name, size_t max_items,
                       size_t max_len, struct tsr_strlist *dst, const struct tsr_strlist **out)
@@ -155,44 +131,30 @@ static bool read_list(struct tsr_mgmt_reader *rd, const char *name, size_t max_i
     return true;
 }
 
-static bool read_lists(struct tsr_mgmt_reader *rd, struct client_body *b)
+static bool read_lists(struct tsr_mgmt_reader *rd, struct tsr_client_body *b)
 {
     struct tsr_client_patch *p = &b->p;
-    return read_list(rd, "callbacks", URL_LIST_MAX, URL_MAX_CHARS, &b->callbacks,
+    return read_list(rd, "callbacks", TSR_CLIENT_URLS_MAX, TSR_CLIENT_URL_MAX, &b->callbacks,
                      &p->callbacks) &&
-           read_list(rd, "allowed_logout_urls", URL_LIST_MAX, URL_MAX_CHARS, &b->logout_urls,
-                     &p->allowed_logout_urls) &&
-           read_list(rd, "allowed_origins", URL_LIST_MAX, URL_MAX_CHARS, &b->origins,
+           read_list(rd, "allowed_logout_urls", TSR_CLIENT_URLS_MAX, TSR_CLIENT_URL_MAX,
+                     &b->logout_urls, &p->allowed_logout_urls) &&
+           read_list(rd, "allowed_origins", TSR_CLIENT_URLS_MAX, TSR_CLIENT_URL_MAX, &b->origins,
                      &p->allowed_origins) &&
-           read_list(rd, "web_origins", URL_LIST_MAX, URL_MAX_CHARS, &b->web_origins,
+           read_list(rd, "web_origins", TSR_CLIENT_URLS_MAX, TSR_CLIENT_URL_MAX, &b->web_origins,
                      &p->web_origins) &&
-           read_list(rd, "grant_types", 16, 100, &b->grant_types, &p->grant_types);
+           read_list(rd, "grant_types", TSR_CLIENT_GRANT_TYPES_MAX, TSR_CLIENT_GRANT_TYPE_MAX,
+                     &b->grant_types, &p->grant_types);
 }
 
-static bool read_metadata(struct tsr_mgmt_reader *rd, struct client_body *b)
+static bool read_metadata(struct tsr_mgmt_reader *rd, struct tsr_client_body *b)
 {
     const json_t *obj = tsr_mgmt_get(rd, "client_metadata", JSON_OBJECT);
     if (obj == NULL)
         return !rd->failed;
-    if (json_object_size(obj) > METADATA_MAX_KEYS)
-        return tsr_mgmt_fail(rd, "client_metadata",
-                             "Too many properties defined (%zu), "
-                             "maximum %d",
-                             json_object_size(obj), METADATA_MAX_KEYS);
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)obj, key, v)
-    {
-        char what[300];
-        snprintf(what, sizeof what, "client_metadata.%.*s", 64, key);
-        if (strlen(key) == 0 || strlen(key) > METADATA_MAX_CHARS)
-            return tsr_mgmt_fail(rd, "client_metadata",
-                                 "Property names must have 1 to %d "
-                                 "characters",
-                                 METADATA_MAX_CHARS);
-        if (!tsr_mgmt_check_string(rd, what, v, 0, METADATA_MAX_CHARS))
-            return false;
-    }
+    struct tsr_refusal why;
+    int rc = tsr_client_metadata_check(obj, &why);
+    if (rc != 0)
+        return tsr_mgmt_fail(rd, why.field, "%s", why.message);
     b->metadata = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (b->metadata == NULL)
         return oom(rd);
@@ -200,7 +162,7 @@ static bool read_metadata(struct tsr_mgmt_reader *rd, struct client_body *b)
     return true;
 }
 
-static bool read_jwt_configuration(struct tsr_mgmt_reader *rd, struct client_body *b)
+static bool read_jwt_configuration(struct tsr_mgmt_reader *rd, struct tsr_client_body *b)
 {
     const json_t *obj = tsr_mgmt_get(rd, "jwt_configuration", JSON_OBJECT);
     if (obj == NULL)
@@ -214,7 +176,7 @@ static bool read_jwt_configuration(struct tsr_mgmt_reader *rd, struct client_bod
     return ok;
 }
 
-static bool read_refresh_token(struct tsr_mgmt_reader *rd, struct client_body *b)
+static bool read_refresh_token(struct tsr_mgmt_reader *rd, struct tsr_client_body *b)
 {
     const json_t *obj = tsr_mgmt_get(rd, "refresh_token", JSON_OBJECT);
     if (obj == NULL)
@@ -234,37 +196,19 @@ static bool read_refresh_token(struct tsr_mgmt_reader *rd, struct client_body *b
     return ok;
 }
 
-static bool read_body(struct tsr_mgmt_reader *rd, struct client_body *b)
+static bool read_body(struct tsr_mgmt_reader *rd, struct tsr_client_body *b)
 {
     struct tsr_client_patch *p = &b->p;
     tsr_client_patch_init(p);
-    return tsr_patch_read_str(rd, "name", 1, NAME_MAX_CHARS, &p->name) &&
-           tsr_patch_read_str(rd, "description", 0, DESCRIPTION_MAX_CHARS, &p->description) &&
+    return tsr_patch_read_str(rd, "name", 1, TSR_CLIENT_NAME_MAX, &p->name) &&
+           tsr_patch_read_str(rd, "description", 0, TSR_CLIENT_DESCRIPTION_MAX, &p->description) &&
            tsr_patch_read_typed_str(rd, "app_type", &p->app_type) &&
-           tsr_patch_read_str(rd, "logo_uri", 0, URL_MAX_CHARS, &p->logo_uri) &&
+           tsr_patch_read_str(rd, "logo_uri", 0, TSR_CLIENT_URL_MAX, &p->logo_uri) &&
            tsr_patch_read_flag(rd, "is_first_party", &p->is_first_party) &&
            tsr_patch_read_flag(rd, "oidc_conformant", &p->oidc_conformant) &&
            tsr_patch_read_typed_str(rd, "token_endpoint_auth_method", &p->token_endpoint_auth_method) &&
            read_lists(rd, b) && read_metadata(rd, b) && read_jwt_configuration(rd, b) &&
            read_refresh_token(rd, b);
-}
-
-/* The URLs of the record: redirect targets, origins, the logo. */
-static bool check_urls(struct tsr_mgmt_reader *rd, const struct tsr_client *c)
-{
-    enum tsr_mgmt_url_kind redirect =
-        strcmp(str(c->app_type), "native") == 0 ? TSR_URL_REDIRECT_NATIVE : TSR_URL_REDIRECT;
-    if (!tsr_mgmt_check_urls(rd, "callbacks", &c->callbacks, redirect) ||
-        !tsr_mgmt_check_form_targets(rd, "callbacks", &c->callbacks) ||
-        !tsr_mgmt_check_urls(rd, "allowed_logout_urls", &c->allowed_logout_urls, redirect) ||
-        !tsr_mgmt_check_urls(rd, "allowed_origins", &c->allowed_origins, TSR_URL_ORIGIN) ||
-        !tsr_mgmt_check_urls(rd, "web_origins", &c->web_origins, TSR_URL_ORIGIN))
-        return false;
-    const char *logo = str(c->logo_uri);
-    const char *why = logo[0] ? tsr_mgmt_url_problem(logo, TSR_URL_HTTPS) : NULL;
-    if (why != NULL)
-        return tsr_mgmt_fail(rd, "logo_uri", "%s", why);
-    return true;
 }
 
 static bool refused(struct tsr_mgmt_reader *rd, int rc, const struct tsr_refusal *why)
@@ -276,17 +220,15 @@ static bool refused(struct tsr_mgmt_reader *rd, int rc, const struct tsr_refusal
 
 bool tsr_mgmt_client_apply(struct tsr_mgmt_reader *rd, struct tsr_client *c, bool creating)
 {
-    struct client_body b = {0};
+    struct tsr_client_body b = {0};
     struct tsr_refusal why;
     bool ok = read_body(rd, &b);
     int rc = ok ? tsr_client_apply_patch(c, &b.p, creating, &why) : 0;
     if (ok && rc != 0)
         ok = refused(rd, rc, &why);
-    if (ok)
-        ok = check_urls(rd, c);
     if (ok && (rc = tsr_client_check(c, &why)) != 0)
         ok = refused(rd, rc, &why);
-    client_body_cleanup(&b);
+    tsr_client_body_cleanup(&b);
     return ok;
 }
 

@@ -1,11 +1,10 @@
 /*
  * common.c - what the Management API resources share: paging and list
- * responses, storage errors as responses, and the body readers and URL
- * checks declared in common.h.
+ * responses, storage errors as responses, and the body readers declared
+ * in common.h.
  */
 #include "mgmt/common.h"
 
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,10 +14,10 @@
 
 #include "http/response.h"
 #include "core/input.h"
+#include "core/update_refusal.h"
 #include "mgmt/mgmt.h"
 #include "util/err.h"
 #include "util/log.h"
-#include "util/url.h"
 
 #define PAGE_MAX INT32_MAX
 #define PER_PAGE_MAX 100
@@ -333,23 +332,7 @@ bool tsr_mgmt_require(struct tsr_mgmt_reader *rd, const char *name)
 
 const char *tsr_mgmt_type_name(const json_t *v)
 {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "object";
-    case JSON_ARRAY:
-        return "array";
-    case JSON_STRING:
-        return "string";
-    case JSON_INTEGER:
-        return "integer";
-    case JSON_REAL:
-        return "number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "boolean";
-    default:
-        return "null";
-    }
+    return tsr_patch_type_name(v);
 }
 
 /* JSON_TRUE stands for "a boolean". */
@@ -397,33 +380,15 @@ const json_t *tsr_mgmt_get(struct tsr_mgmt_reader *rd, const char *name, json_ty
     return v;
 }
 
-/* Characters (UTF-8 code points; jansson guarantees valid UTF-8). */
-static size_t utf8_len(const char *s, size_t bytes)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < bytes; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
 bool tsr_mgmt_check_string(struct tsr_mgmt_reader *rd, const char *what, const json_t *v,
                            size_t min, size_t max)
 {
+    struct tsr_refusal why;
     if (rd->failed || !check_type(rd, what, v, JSON_STRING))
         return false;
-    const char *s = json_string_value(v);
-    size_t bytes = json_string_length(v);
-    for (size_t i = 0; i < bytes; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7F)
-            return tsr_mgmt_fail(rd, what, "String must not contain control characters");
-    }
-    size_t n = utf8_len(s, bytes);
-    if (n < min)
-        return tsr_mgmt_fail(rd, what, "String is too short (%zu chars), minimum %zu", n, min);
-    if (n > max)
-        return tsr_mgmt_fail(rd, what, "String is too long (%zu chars), maximum %zu", n, max);
+    if (tsr_patch_check_string(what, json_string_value(v), json_string_length(v), min, max, &why) !=
+        0)
+        return tsr_mgmt_fail(rd, what, "%s", why.message);
     return true;
 }
 
@@ -508,10 +473,6 @@ static bool list_item_ok(struct tsr_mgmt_reader *rd, const char *name, const jso
     const char *s = json_string_value(item);
     if (values != NULL && !tsr_mgmt_in(s, values))
         return tsr_mgmt_fail(rd, what, "No enum match for: \"%.100s\"", s);
-    for (size_t j = 0; j < i; j++)
-        if (json_equal(json_array_get(arr, j), (json_t *)item))
-            return tsr_mgmt_fail(rd, name, "Array items are not unique (indexes %zu and %zu)", j,
-                                 i);
     return true;
 }
 
@@ -528,133 +489,20 @@ bool tsr_mgmt_read_strlist(struct tsr_mgmt_reader *rd, const char *name, size_t 
         if (!list_item_ok(rd, name, arr, i, max_len, values))
             return false;
     struct tsr_strlist l = {0};
+    struct tsr_refusal why;
     if (tsr_strlist_from_json(&l, arr) != 0) {
         tsr_strlist_cleanup(&l);
         rd->failed = true;
         tsr_resp_mgmt_error(rd->req, 500, NULL, "Internal error");
         return false;
     }
+    if (tsr_patch_check_unique(name, (const char *const *)l.v, l.n, &why) != 0) {
+        tsr_strlist_cleanup(&l);
+        return tsr_mgmt_fail(rd, name, "%s", why.message);
+    }
     tsr_strlist_cleanup(dst);
     *dst = l;
     return true;
-}
-
-/* ---- URLs ---- */
-
-/* Checks the authority's host[:port]: a name or an IPv6 literal, a port in 1..65535. */
-static const char *authority_problem(const struct tsr_url *u)
-{
-    const struct tsr_url_part *h = &u->host;
-    if (u->authority.n == 0)
-        return "URL must have a host";
-    if (u->userinfo.present)
-        return "URL must not contain user information";
-    if (u->hostport == TSR_URL_HOSTPORT_UNCLOSED)
-        return "URL host is not valid";
-    if (h->n > 0 && h->p[0] == '[') {
-        for (size_t i = 1; i + 1 < h->n; i++)
-            if (!isxdigit((unsigned char)h->p[i]) && h->p[i] != ':' && h->p[i] != '.')
-                return "URL host is not valid";
-    } else {
-        for (size_t i = 0; i < h->n; i++)
-            if (!isalnum((unsigned char)h->p[i]) && h->p[i] != '-' && h->p[i] != '.' &&
-                h->p[i] != '_')
-                return "URL host is not valid";
-        if (h->n == 0)
-            return "URL must have a host";
-    }
-    if (u->hostport == TSR_URL_HOSTPORT_AFTER_BRACKET ||
-        (u->port.present && tsr_url_port_number(u->port.p, u->port.n) < 0))
-        return "URL port is not valid";
-    return NULL;
-}
-
-/* For http(s) URLs, split into u. */
-static const char *web_url_problem(const struct tsr_url *u, enum tsr_mgmt_url_kind kind)
-{
-    bool https = tsr_url_part_is(&u->scheme, "https");
-    if (!u->authority.present)
-        return "URL must be absolute";
-    const char *why = authority_problem(u);
-    if (why != NULL)
-        return why;
-    if (!https && kind == TSR_URL_HTTPS)
-        return "URL must use https";
-    if (!tsr_url_transport_ok(u))
-        return "http is only allowed for localhost, 127.0.0.1 and [::1]; use https";
-    if (kind == TSR_URL_ORIGIN && (u->path.n > 0 || u->query.present))
-        return "An origin must not have a path or query (scheme://host[:port])";
-    return NULL;
-}
-
-const char *tsr_mgmt_url_problem(const char *url, enum tsr_mgmt_url_kind kind)
-{
-    static const char *const banned[] = {"javascript", "data", "vbscript", "file", NULL};
-    for (const char *p = url; *p; p++)
-        if ((unsigned char)*p <= 0x20 || *p == 0x7F)
-            return "URL must not contain whitespace or control characters";
-    if (strchr(url, '#') != NULL)
-        return "URL must not contain a fragment";
-    struct tsr_url u;
-    if (strlen(url) > TSR_URL_MAX)
-        return "URL is too long";
-    if (tsr_url_split(url, &u) != 0)
-        return "URL must be absolute";
-    size_t slen = u.scheme.n;
-    char scheme[32];
-    if (slen >= sizeof scheme)
-        return "URL scheme is not allowed";
-    for (size_t i = 0; i < slen; i++)
-        scheme[i] = (char)tolower((unsigned char)url[i]);
-    scheme[slen] = '\0';
-    const char *rest = url + slen + 1;
-    if (tsr_mgmt_in(scheme, banned))
-        return "URL scheme is not allowed";
-    if (strcmp(scheme, "https") == 0 || strcmp(scheme, "http") == 0)
-        return web_url_problem(&u, kind);
-    if (kind != TSR_URL_REDIRECT_NATIVE)
-        return "URL must use https (or http on localhost)";
-    if (*rest == '\0' || strcmp(rest, "//") == 0)
-        return "URL must not be empty after the scheme";
-    return NULL;
-}
-
-bool tsr_mgmt_check_urls(struct tsr_mgmt_reader *rd, const char *name, const struct tsr_strlist *l,
-                         enum tsr_mgmt_url_kind kind)
-{
-    for (size_t i = 0; i < l->n && !rd->failed; i++) {
-        const char *why = tsr_mgmt_url_problem(l->v[i], kind);
-        if (why != NULL) {
-            char what[128];
-            snprintf(what, sizeof what, "%s[%zu]", name, i);
-            return tsr_mgmt_fail(rd, what, "%s: %.300s", why, l->v[i]);
-        }
-    }
-    return !rd->failed;
-}
-
-const char *tsr_mgmt_form_target_problem(const char *url)
-{
-    /* The pages' own rule, so what is registered is what they can allow. */
-    char source[TSR_PAGE_FORM_TARGET_MAX];
-    if (tsr_page_csp_source(url, source, sizeof source))
-        return NULL;
-    return "The login pages' Content-Security-Policy cannot allow this host as a form target "
-           "(a host with '_', or an origin over 299 characters); use '-'";
-}
-
-bool tsr_mgmt_check_form_targets(struct tsr_mgmt_reader *rd, const char *name,
-                                 const struct tsr_strlist *l)
-{
-    for (size_t i = 0; i < l->n && !rd->failed; i++) {
-        const char *why = tsr_mgmt_form_target_problem(l->v[i]);
-        if (why != NULL) {
-            char what[128];
-            snprintf(what, sizeof what, "%s[%zu]", name, i);
-            return tsr_mgmt_fail(rd, what, "%s: %.300s", why, l->v[i]);
-        }
-    }
-    return !rd->failed;
 }
 
 void tsr_mgmt_items_add(json_t **items, json_t *item)

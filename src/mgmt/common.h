@@ -2,8 +2,8 @@
  * common.h - what the Management API resources share to read request
  * bodies the way Auth0 does: a table of the properties a body may hold,
  * type-checked readers that answer 400 invalid_body in Auth0's words
- * ("Payload validation error: '...' on property name (...)"), and the URL
- * and origin checks of client settings.
+ * ("Payload validation error: '...' on property name (...)").  The rules
+ * of the values themselves are core's, shared with `tessera config apply`.
  *
  * A reader is sticky: once one check fails it has sent the 400 and every
  * later call is a no-op returning false, so a handler can read a run of
@@ -21,6 +21,7 @@
 
 #include "http/request.h"
 #include "util/strlist.h"
+#include "util/url_check.h"
 
 /* One property a body may hold.  Tables end with {NULL}. */
 struct tsr_mgmt_prop {
@@ -111,25 +112,6 @@ bool tsr_mgmt_read_ids(struct tsr_mgmt_reader *rd, const char *name, size_t max_
 /* True when s is one of values (NULL-terminated). */
 bool tsr_mgmt_in(const char *s, const char *const *values);
 
-/* Which URLs a check accepts. */
-enum tsr_mgmt_url_kind {
-    TSR_URL_REDIRECT,        /* https, or http on a loopback host */
-    TSR_URL_REDIRECT_NATIVE, /* the same or a private-use scheme (com.example.app:/cb) */
-    TSR_URL_ORIGIN,          /* scheme://host[:port] only */
-    TSR_URL_HTTPS,           /* https only (logo_uri) */
-};
-
-/*
- * Why url is not acceptable as kind, or NULL when it is.  Never accepted:
- * relative URLs, fragments, user information, whitespace or control
- * characters, and the javascript:, data:, vbscript: and file: schemes.
- */
-const char *tsr_mgmt_url_problem(const char *url, enum tsr_mgmt_url_kind kind);
-
-/* Checks each item of l with tsr_mgmt_url_problem; the message names name[i]. */
-bool tsr_mgmt_check_urls(struct tsr_mgmt_reader *rd, const char *name, const struct tsr_strlist *l,
-                         enum tsr_mgmt_url_kind kind);
-
 /*
  * Sends 400 invalid_query_string:
  * "Query validation error: '<what>' on property <name> (<desc>)."
@@ -176,17 +158,6 @@ bool tsr_mgmt_is_checkpoint(struct tsr_req *req);
  */
 void tsr_mgmt_send_checkpoint(struct tsr_req *req, const char *key, json_t *items,
                               const char *next);
-
-/*
- * Why a URL tsr_mgmt_url_problem accepted still cannot be where a login
- * page's form ends (a callback, a ticket's result_url), or NULL: the pages
- * allow that origin through CSP form-action (tsr_page_csp_source, whose
- * host grammar has no '_'), else browsers would block the redirect.
- * tsr_mgmt_check_form_targets checks a list, naming name[i].
- */
-const char *tsr_mgmt_form_target_problem(const char *url);
-bool tsr_mgmt_check_form_targets(struct tsr_mgmt_reader *rd, const char *name,
-                                 const struct tsr_strlist *l);
 
 /* Sends 404 errorCode "inexistent_<what>", message "The <what with spaces> does not exist". */
 void tsr_mgmt_send_not_found(struct tsr_req *req, const char *what);

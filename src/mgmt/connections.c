@@ -7,7 +7,6 @@
  * password history, ...); they are accepted and dropped so a Deploy CLI
  * export imports, and only the options below are kept.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,14 +18,12 @@
 #include "mgmt/common.h"
 #include "mgmt/etag.h"
 #include "mgmt/mgmt.h"
+#include "mgmt/refusal.h"
 #include "util/clock.h"
 #include "util/err.h"
 
 #define WHAT "connection"
 #define STRATEGIES_MAX 50
-#define NAME_MAX_CHARS 128
-#define DISPLAY_NAME_MAX_CHARS 128
-#define ENABLED_CLIENTS_MAX 1000
 
 static const struct tsr_mgmt_prop create_props[] = {
     {"name", "The name of the connection", false},
@@ -88,8 +85,6 @@ static const struct tsr_mgmt_prop complexity_props[] = {
     {NULL, NULL, false},
 };
 
-static const char *const policies[] = {"none", "low", "fair", "good", "excellent", NULL};
-
 static const char *tenant_id(const struct tsr_req *req)
 {
     return req->tenant->t.id;
@@ -116,21 +111,14 @@ static bool load(struct tsr_req *req, struct tsr_connection *c)
     return rc == 0;
 }
 
-/* Letters, digits, '-', '_' and inner spaces (Auth0's rule for connection names). */
+/* The name, by core's rule (core/connection.h). */
 static bool read_name(struct tsr_mgmt_reader *rd, struct tsr_connection *c)
 {
-    if (!tsr_mgmt_read_string(rd, "name", 1, NAME_MAX_CHARS, &c->name))
+    struct tsr_refusal why;
+    if (!tsr_mgmt_read_string(rd, "name", 1, TSR_CONNECTION_NAME_MAX, &c->name))
         return false;
-    size_t n = strlen(c->name);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)c->name[i];
-        if (!isalnum(ch) && ch != '-' && ch != '_' && ch != ' ')
-            return tsr_mgmt_fail(rd, "name",
-                                 "String does not match pattern: ^[A-Za-z0-9_\\- ]+$ "
-                                 "(letters, digits, '-', '_' and spaces)");
-    }
-    if (c->name[0] == ' ' || c->name[n - 1] == ' ')
-        return tsr_mgmt_fail(rd, "name", "The name must not start or end with a space");
+    if (tsr_connection_name_check(c->name, &why) != 0)
+        return tsr_mgmt_fail(rd, "name", "%s", why.message);
     return true;
 }
 
@@ -142,7 +130,8 @@ static bool read_complexity(struct tsr_mgmt_reader *rd, struct tsr_connection *c
     struct tsr_mgmt_reader sub;
     bool ok = tsr_mgmt_reader_start(&sub, rd->req, obj, complexity_props,
                                     "options.password_complexity_options") &&
-              tsr_mgmt_read_int(&sub, "min_length", 1, 128, &c->password_min_length);
+              tsr_mgmt_read_int(&sub, "min_length", 1, TSR_CONNECTION_MIN_LENGTH_MAX,
+                                &c->password_min_length);
     rd->failed = sub.failed;
     return ok;
 }
@@ -177,7 +166,8 @@ static bool read_options(struct tsr_mgmt_reader *rd, struct tsr_connection *c)
         c->password_policy = strdup("none");
         ok = c->password_policy != NULL;
     } else if (ok) {
-        ok = tsr_mgmt_read_enum(&sub, "passwordPolicy", policies, &c->password_policy);
+        ok = tsr_mgmt_read_enum(&sub, "passwordPolicy", tsr_connection_password_policies,
+                                &c->password_policy);
     }
     ok = ok && read_complexity(&sub, c) &&
          tsr_mgmt_read_bool(&sub, "requires_username", &c->requires_username) &&
@@ -194,7 +184,7 @@ static bool read_options(struct tsr_mgmt_reader *rd, struct tsr_connection *c)
 /* enabled_clients: each one a client of this tenant. */
 static bool read_enabled_clients(struct tsr_mgmt_reader *rd, struct tsr_connection *c)
 {
-    if (!tsr_mgmt_read_strlist(rd, "enabled_clients", ENABLED_CLIENTS_MAX, 64, NULL,
+    if (!tsr_mgmt_read_strlist(rd, "enabled_clients", TSR_CONNECTION_ENABLED_CLIENTS_MAX, 64, NULL,
                                &c->enabled_clients))
         return false;
     if (!tsr_mgmt_has(rd, "enabled_clients"))
@@ -217,7 +207,7 @@ static bool read_enabled_clients(struct tsr_mgmt_reader *rd, struct tsr_connecti
 
 static bool apply(struct tsr_mgmt_reader *rd, struct tsr_connection *c)
 {
-    return tsr_mgmt_read_string(rd, "display_name", 0, DISPLAY_NAME_MAX_CHARS,
+    return tsr_mgmt_read_string(rd, "display_name", 0, TSR_CONNECTION_DISPLAY_NAME_MAX,
                                 &c->display_name) &&
            read_options(rd, c) && read_enabled_clients(rd, c);
 }
@@ -320,11 +310,9 @@ void tsr_mgmt_connections_create(struct tsr_req *req)
         !tsr_mgmt_require(&rd, "name") || !tsr_mgmt_require(&rd, "strategy") ||
         !tsr_mgmt_read_string(&rd, "strategy", 1, 64, &strategy))
         goto out;
-    if (strcmp(strategy, "auth0") != 0) {
-        tsr_resp_mgmt_error(req, 400, "invalid_body",
-                            "Strategy %.64s is not supported yet; only auth0 (database "
-                            "connections) is",
-                            strategy);
+    struct tsr_refusal why;
+    if (tsr_connection_strategy_check(strategy, &why) != 0) {
+        tsr_mgmt_send_refusal(req, TSR_EINVAL, &why, create_props, NULL);
         goto out;
     }
     int rc = tsr_connection_init_new(&c, tenant_id(req));

@@ -26,11 +26,6 @@
 #include "util/secure.h"
 
 #define WHAT "resource_server"
-#define IDENTIFIER_MAX_CHARS 600
-#define NAME_MAX_CHARS 255
-#define SCOPES_MAX 1000
-#define SCOPE_VALUE_MAX_CHARS 280
-#define SCOPE_DESCRIPTION_MAX_CHARS 500
 #define IDENTIFIERS_MAX 10 /* Auth0's limit on ?identifiers= */
 
 /*
@@ -140,10 +135,11 @@ static bool read_scope(struct tsr_mgmt_reader *rd, const json_t *arr, size_t i,
                              tsr_mgmt_type_name(item));
     struct tsr_mgmt_reader sub;
     const char *value = NULL, *description = NULL;
-    bool ok = tsr_mgmt_reader_start(&sub, rd->req, item, scope_props, path) &&
-              tsr_mgmt_require(&sub, "value") &&
-              tsr_patch_read_str(&sub, "value", 1, SCOPE_VALUE_MAX_CHARS, &value) &&
-              tsr_patch_read_str(&sub, "description", 0, SCOPE_DESCRIPTION_MAX_CHARS, &description);
+    bool ok =
+        tsr_mgmt_reader_start(&sub, rd->req, item, scope_props, path) &&
+        tsr_mgmt_require(&sub, "value") &&
+        tsr_patch_read_str(&sub, "value", 1, TSR_API_SCOPE_VALUE_MAX, &value) &&
+        tsr_patch_read_str(&sub, "description", 0, TSR_API_SCOPE_DESCRIPTION_MAX, &description);
     out->value = (char *)value;
     out->description = (char *)description;
     rd->failed = sub.failed;
@@ -156,8 +152,9 @@ static bool read_scopes(struct tsr_mgmt_reader *rd, struct api_body *b)
     if (arr == NULL)
         return !rd->failed;
     size_t n = json_array_size(arr);
-    if (n > SCOPES_MAX)
-        return tsr_mgmt_fail(rd, "scopes", "Array is too long (%zu), maximum %d", n, SCOPES_MAX);
+    if (n > TSR_API_SCOPES_MAX)
+        return tsr_mgmt_fail(rd, "scopes", "Array is too long (%zu), maximum %d", n,
+                             TSR_API_SCOPES_MAX);
     b->scopes = n ? calloc(n, sizeof *b->scopes) : NULL;
     if (n > 0 && b->scopes == NULL)
         return oom(rd);
@@ -176,7 +173,7 @@ static bool read_settings(struct tsr_mgmt_reader *rd, struct api_body *b)
     struct tsr_api_patch *p = &b->p;
     p->allow_offline_access = p->skip_consent_for_verifiable_first_party_clients =
         p->enforce_policies = TSR_PATCH_UNSET;
-    return tsr_patch_read_str(rd, "name", 1, NAME_MAX_CHARS, &p->name) && read_scopes(rd, b) &&
+    return tsr_patch_read_str(rd, "name", 1, TSR_API_NAME_MAX, &p->name) && read_scopes(rd, b) &&
            tsr_patch_read_typed_str(rd, "signing_alg", &p->signing_alg) &&
            tsr_patch_read_int(rd, "token_lifetime", &p->has_token_lifetime, &p->token_lifetime) &&
            tsr_patch_read_int(rd, "token_lifetime_for_web", &p->has_token_lifetime_for_web,
@@ -352,7 +349,7 @@ void tsr_mgmt_apis_create(struct tsr_req *req)
         goto out;
     }
     if (!read_given(&rd, &b) ||
-        !tsr_patch_read_str(&rd, "identifier", 1, IDENTIFIER_MAX_CHARS, &b.p.identifier) ||
+        !tsr_patch_read_str(&rd, "identifier", 1, TSR_API_IDENTIFIER_MAX, &b.p.identifier) ||
         !read_settings(&rd, &b) || !apply(&rd, &a, &b, true))
         goto out;
     rc = write_with_keys(req, &a, true);

@@ -9,19 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/api.h"
 #include "core/connection.h"
+#include "core/tenant_rules.h"
 #include "core/tenant_set.h"
 #include "core/update_refusal.h"
 #include "http/response.h"
 #include "mgmt/common.h"
 #include "mgmt/limits_edit.h"
 #include "mgmt/mgmt.h"
+#include "mgmt/refusal.h"
 #include "mgmt/tenant_admin.h"
 #include "util/err.h"
 
 #define HOUR 3600
-#define MAX_HOURS 8760 /* one year, Auth0's upper bound */
 
 /*
  * Auth0 settings Tessera does not act on yet are accepted (Deploy CLI
@@ -149,37 +149,25 @@ void tsr_mgmt_tenant_settings_get(struct tsr_req *req)
     tsr_mgmt_send_item(req, settings_json(&req->tenant->t, &req->tenant->limits));
 }
 
-/* Hours (a number, fractions allowed) into seconds; false after a 400. */
-static bool read_hours(struct tsr_mgmt_reader *rd, const char *name, int64_t *seconds)
+/*
+ * A lifetime (a number, fractions allowed; core/tenant_rules.h) into
+ * seconds; false after a 400.  The Deploy CLI sends both session_lifetime
+ * (hours) and session_lifetime_in_minutes.
+ */
+static bool read_lifetime(struct tsr_mgmt_reader *rd, const char *name,
+                          int (*rule)(const char *, double, int64_t *, struct tsr_refusal *),
+                          int64_t *seconds)
 {
+    struct tsr_refusal why;
     const json_t *v = json_object_get(rd->body, name);
     if (v == NULL)
         return true;
     if (!json_is_number(v))
         return tsr_mgmt_fail(rd, name, "Expected type number but found type %s",
                              tsr_mgmt_type_name(v));
-    double hours = json_number_value(v);
-    if (!(hours > 0 && hours <= MAX_HOURS))
-        return tsr_mgmt_fail(rd, name, "Must be more than 0 and at most %d hours", MAX_HOURS);
-    *seconds = (int64_t)(hours * HOUR);
-    return *seconds > 0 || tsr_mgmt_fail(rd, name, "Must be at least one second");
-}
-
-/* The Deploy CLI sends both: session_lifetime (hours) and session_lifetime_in_minutes. */
-static bool read_minutes(struct tsr_mgmt_reader *rd, const char *name, int64_t *seconds)
-{
-    const json_t *v = json_object_get(rd->body, name);
-    if (v == NULL)
-        return true;
-    if (!json_is_number(v))
-        return tsr_mgmt_fail(rd, name, "Expected type number but found type %s",
-                             tsr_mgmt_type_name(v));
-    double minutes = json_number_value(v);
-    if (!(minutes > 0 && minutes <= MAX_HOURS * 60))
-        return tsr_mgmt_fail(rd, name, "Must be more than 0 and at most %d minutes",
-                             MAX_HOURS * 60);
-    *seconds = (int64_t)(minutes * 60);
-    return *seconds > 0 || tsr_mgmt_fail(rd, name, "Must be at least one second");
+    if (rule(name, json_number_value(v), seconds, &why) != 0)
+        return tsr_mgmt_fail(rd, name, "%s", why.message);
+    return true;
 }
 
 /* True when a PATCH leaves the stored settings as they are: then nothing is written. */
@@ -202,27 +190,6 @@ static bool same_settings(const struct tsr_tenant *a, const struct tsr_tenant *b
 static bool hex_color(const char *s)
 {
     return strlen(s) == 7 && s[0] == '#' && strspn(s + 1, "0123456789abcdefABCDEF") == 6;
-}
-
-/* The references a setting makes must exist: the API and the connection. */
-static bool references_exist(struct tsr_mgmt_reader *rd, const struct tsr_tenant *t)
-{
-    const char *tid = rd->req->tenant->t.id;
-    if (t->default_audience[0] != '\0') {
-        struct tsr_api api;
-        if (tsr_api_get_by_identifier(rd->req->store, tid, t->default_audience, &api) != 0)
-            return tsr_mgmt_fail(rd, "default_audience", "No API has the identifier %.300s",
-                                 t->default_audience);
-        tsr_api_cleanup(&api);
-    }
-    if (t->default_directory[0] != '\0') {
-        struct tsr_connection c;
-        if (tsr_connection_get_by_name(rd->req->store, tid, t->default_directory, &c) != 0)
-            return tsr_mgmt_fail(rd, "default_directory", "No connection is named %.128s",
-                                 t->default_directory);
-        tsr_connection_cleanup(&c);
-    }
-    return true;
 }
 
 static bool read_branding(struct tsr_mgmt_reader *rd, struct tsr_tenant *t)
@@ -276,34 +243,38 @@ void tsr_mgmt_tenant_settings_update(struct tsr_req *req)
         goto out;
     }
     if (!tsr_mgmt_reader_start(&rd, req, body, props, NULL) ||
-        !tsr_mgmt_read_string(&rd, "friendly_name", 1, 255, &t.friendly_name) ||
-        !tsr_mgmt_read_string(&rd, "picture_url", 0, 1024, &t.logo_url) ||
-        !tsr_mgmt_read_string(&rd, "default_audience", 0, 600, &t.default_audience) ||
-        !tsr_mgmt_read_string(&rd, "default_directory", 0, 128, &t.default_directory) ||
-        !read_hours(&rd, "session_lifetime", &t.session_lifetime) ||
-        !read_hours(&rd, "idle_session_lifetime", &t.idle_session_lifetime) ||
-        !read_minutes(&rd, "session_lifetime_in_minutes", &t.session_lifetime) ||
-        !read_minutes(&rd, "idle_session_lifetime_in_minutes", &t.idle_session_lifetime) ||
+        !tsr_mgmt_read_string(&rd, "friendly_name", 1, TSR_TENANT_FRIENDLY_NAME_MAX,
+                              &t.friendly_name) ||
+        !tsr_mgmt_read_string(&rd, "picture_url", 0, TSR_TENANT_URL_MAX, &t.logo_url) ||
+        !tsr_mgmt_read_string(&rd, "default_audience", 0, TSR_TENANT_AUDIENCE_MAX,
+                              &t.default_audience) ||
+        !tsr_mgmt_read_string(&rd, "default_directory", 0, TSR_CONNECTION_NAME_MAX,
+                              &t.default_directory) ||
+        !read_lifetime(&rd, "session_lifetime", tsr_tenant_hours, &t.session_lifetime) ||
+        !read_lifetime(&rd, "idle_session_lifetime", tsr_tenant_hours, &t.idle_session_lifetime) ||
+        !read_lifetime(&rd, "session_lifetime_in_minutes", tsr_tenant_minutes,
+                       &t.session_lifetime) ||
+        !read_lifetime(&rd, "idle_session_lifetime_in_minutes", tsr_tenant_minutes,
+                       &t.idle_session_lifetime) ||
         !read_branding(&rd, &t) || !read_rate_limits(&rd, &e))
         goto out;
-    if (tsr_mgmt_has(&rd, "allowed_logout_urls") &&
-        (!tsr_mgmt_read_strlist(&rd, "allowed_logout_urls", 100, 1024, NULL,
-                                &t.allowed_logout_urls) ||
-         !tsr_mgmt_check_urls(&rd, "allowed_logout_urls", &t.allowed_logout_urls,
-                              TSR_URL_REDIRECT)))
+    if (!tsr_mgmt_read_strlist(&rd, "allowed_logout_urls", TSR_TENANT_LOGOUT_URLS_MAX,
+                               TSR_TENANT_URL_MAX, NULL, &t.allowed_logout_urls))
         goto out;
-    if (t.logo_url[0] != '\0' && tsr_mgmt_url_problem(t.logo_url, TSR_URL_HTTPS) != NULL) {
-        tsr_mgmt_fail(&rd, "picture_url", "%s", tsr_mgmt_url_problem(t.logo_url, TSR_URL_HTTPS));
-        goto out;
-    }
-    if (t.idle_session_lifetime > t.session_lifetime) {
-        tsr_mgmt_fail(&rd, "idle_session_lifetime", "Must not exceed session_lifetime");
+    struct tsr_refusal why;
+    int rc = tsr_tenant_settings_check(&t, &why);
+    if (rc == 0)
+        rc = tsr_tenant_references_check(req->store, &t, &why);
+    if (rc == TSR_EINVAL) {
+        tsr_mgmt_send_refusal(req, rc, &why, props, NULL);
         goto out;
     }
-    if (!references_exist(&rd, &t))
+    if (rc != 0) {
+        tsr_mgmt_send_store_error(req, rc, "tenant");
         goto out;
+    }
     bool same = same_settings(&req->tenant->t, &t) && !tsr_mgmt_limits_differ(req, &e);
-    int rc = same ? 0 : tsr_store_begin(req->store);
+    rc = same ? 0 : tsr_store_begin(req->store);
     if (rc == 0 && !same) {
         rc = tsr_tenant_update_settings(req->store, &t);
         if (rc == 0)

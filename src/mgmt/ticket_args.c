@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/event.h"
+#include "core/input.h"
 #include "core/mail.h"
 #include "core/ticket.h"
 #include "http/response.h"
@@ -61,9 +62,9 @@ static bool read_result_url(struct tsr_mgmt_reader *rd, struct tsr_mgmt_ticket_a
 {
     if (!tsr_mgmt_read_string(rd, "result_url", 1, URL_MAX, &a->result_url))
         return false;
-    const char *why = a->result_url ? tsr_mgmt_url_problem(a->result_url, TSR_URL_REDIRECT) : NULL;
+    const char *why = a->result_url ? tsr_url_problem(a->result_url, TSR_URL_REDIRECT) : NULL;
     if (why == NULL && a->result_url != NULL)
-        why = tsr_mgmt_form_target_problem(a->result_url);
+        why = tsr_page_form_target_problem(a->result_url);
     if (why != NULL)
         return tsr_mgmt_fail(rd, "result_url", "%s", why);
     /* As in Auth0: with an application named, the result page is the application's business. */

@@ -105,7 +105,7 @@ static bool read_picture(struct tsr_mgmt_reader *rd, struct tsr_user *u)
 {
     if (!tsr_mgmt_read_string(rd, "picture", 0, PICTURE_MAX_CHARS, &u->picture))
         return false;
-    const char *why = u->picture[0] ? tsr_mgmt_url_problem(u->picture, TSR_URL_REDIRECT) : NULL;
+    const char *why = u->picture[0] ? tsr_url_problem(u->picture, TSR_URL_REDIRECT) : NULL;
     return why == NULL || tsr_mgmt_fail(rd, "picture", "%s", why);
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/api.h"
 #include "core/rbac.h"
+#include "core/update_refusal.h"
 #include "core/user.h"
 #include "http/response.h"
 #include "mgmt/common.h"
@@ -120,11 +121,11 @@ json_t *tsr_mgmt_permissions_body(struct tsr_req *req, const json_t **items)
                                 "No resource server found for identifier %.300s", aud);
             goto bad;
         }
-        bool defined = tsr_api_has_scope(&api, name);
+        struct tsr_refusal why;
+        int rc = tsr_rbac_permission_check(&api, name, &why);
         tsr_api_cleanup(&api);
-        if (!defined) {
-            tsr_mgmt_fail(&rd, "permissions", "Permission %.100s is not a scope of %.300s", name,
-                          aud);
+        if (rc != 0) {
+            tsr_mgmt_fail(&rd, why.field, "%s", why.message);
             goto bad;
         }
     }

@@ -3,7 +3,8 @@
 // secret; applied to a fresh data directory it gives a tenant the
 // document shows no drift against; a change to the file is drift (exit 1)
 // until applied; keywords are replaced as the Deploy CLI does; a refused
-// change writes nothing; a running server serves what an apply wrote.
+// change writes nothing, and what the Management API refuses an apply
+// refuses in the same words; a running server serves what an apply wrote.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -155,6 +156,48 @@ test('a refused change writes nothing', t_(async () => {
   assert.equal((await cfg(['export'], fresh)).stdout, before, 'the tenant is as it was');
   const d = await cfg(['diff', file], fresh);
   assert.equal(d.code, 1, 'diff only compares');
+}));
+
+test('what the Management API refuses, an apply refuses in the same words', t_(async () => {
+  const long = 'r'.repeat(101);
+  const cases = [
+    {
+      api: () => mgmt.patch('/tenants/settings', { allowed_logout_urls: ['javascript:alert(1)'] }),
+      yaml: ['tenant:', '  allowed_logout_urls: ["javascript:alert(1)"]'],
+      record: 'tenant: allowed_logout_urls\\[0\\]', message: 'URL scheme is not allowed',
+    },
+    {
+      api: () => mgmt.patch('/tenants/settings', { allowed_logout_urls: ['https://a.example.com/', 'https://a.example.com/'] }),
+      yaml: ['tenant:', '  allowed_logout_urls: ["https://a.example.com/", "https://a.example.com/"]'],
+      record: 'tenant: allowed_logout_urls', message: 'Array items are not unique \\(indexes 0 and 1\\)',
+    },
+    {
+      api: () => mgmt.patch('/tenants/settings', { session_lifetime: 9000 }),
+      yaml: ['tenant:', '  session_lifetime: 9000'],
+      record: 'tenant: session_lifetime', message: 'Must be more than 0 and at most 8760 hours',
+    },
+    {
+      api: () => mgmt.post('/connections', { name: 'bad!name', strategy: 'auth0' }),
+      yaml: ['databases:', '  - name: bad!name', '    strategy: auth0'],
+      record: 'databases\\[bad!name\\]: name', message: 'String does not match pattern',
+    },
+    {
+      api: () => mgmt.post('/roles', { name: long }),
+      yaml: ['roles:', `  - name: ${long}`],
+      record: `roles\\[${long}\\]: name`, message: 'String is too long \\(101 chars\\), maximum 100',
+    },
+  ];
+  const file = path.join(work, 'api-refuses.yaml');
+  const before = (await cfg(['export'], fresh)).stdout;
+  for (const c of cases) {
+    const r = await c.api();
+    assert.equal(r.status, 400, r.text);
+    assert.match(r.body.message, new RegExp(c.message));
+    writeFileSync(file, `${c.yaml.join('\n')}\n`);
+    const a = await cfg(['apply', file], fresh);
+    assertCliError(assert, a, 1, new RegExp(`${c.record}: ${c.message}.*nothing was changed`), c.record);
+  }
+  assert.equal((await cfg(['export'], fresh)).stdout, before, 'the tenant is as it was');
 }));
 
 test('malformed, oversized and alias-bomb documents are refused', t_(async () => {

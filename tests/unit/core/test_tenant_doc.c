@@ -3,7 +3,8 @@
  * in-memory database: creates, then no change the second time; unknown
  * sections and properties are reported, not applied; a document of the
  * wrong shape is refused before anything is read; a refusal in the middle
- * rolls back everything; a dry run writes nothing; deletions only when
+ * rolls back everything; each value the Management API refuses is
+ * refused by the same rule, writing nothing; a dry run writes nothing; deletions only when
  * allowed; the export refers to clients by name and holds no secret.
  */
 #include <setjmp.h>
@@ -94,7 +95,7 @@ static int plan_apply(tsr_store *st, const json_t *doc, bool allow_delete, bool 
     int rc = tsr_tenant_doc_plan(st, "t1", doc, allow_delete, plan, err, errlen);
     if (rc != 0)
         return rc;
-    return tsr_tenant_doc_apply(st, "t1", zero_key, plan, NULL, dry, err, errlen);
+    return tsr_tenant_doc_apply(st, "t1", zero_key, plan, dry, err, errlen);
 }
 
 static void test_apply_then_nothing(void **state)
@@ -165,6 +166,106 @@ static void test_refusal_rolls_back(void **state)
     tsr_store_close(st);
 }
 
+/* One value the Management API refuses, put into the document. */
+struct api_refusal {
+    const char *section; /* "tenant" or a list section (its first item) */
+    const char *key;
+    const char *value; /* JSON */
+    const char *error; /* in err */
+};
+
+/*
+ * What the Management API refuses, an apply refuses through the same
+ * rule (core/tenant_rules.h, connection.h, grant.h, rbac.h,
+ * client_update.h, util/url_check.h), naming the record and the property,
+ * and writes nothing.
+ */
+static void test_refuses_what_the_api_refuses(void **state)
+{
+    (void)state;
+    static const struct api_refusal cases[] = {
+        {"tenant", "allowed_logout_urls", "[\"javascript:alert(1)\"]",
+         "tenant: allowed_logout_urls[0]: URL scheme is not allowed"},
+        {"tenant", "allowed_logout_urls", "[\"https://shop.example.com/#top\"]",
+         "tenant: allowed_logout_urls[0]: URL must not contain a fragment"},
+        {"tenant", "allowed_logout_urls", "[\"https://*.example.com/\"]",
+         "tenant: allowed_logout_urls[0]: URL host is not valid"},
+        {"tenant", "allowed_logout_urls", "[\"http://shop.example.com/\"]",
+         "allowed_logout_urls[0]: http is only allowed for localhost"},
+        {"tenant", "allowed_logout_urls",
+         "[\"https://a.example.com/\", \"https://a.example.com/\"]",
+         "allowed_logout_urls: Array items are not unique (indexes 0 and 1)"},
+        {"tenant", "session_lifetime", "8761",
+         "tenant: session_lifetime: Must be more than 0 and at most 8760 hours"},
+        {"tenant", "session_lifetime", "0", "session_lifetime: Must be more than 0"},
+        {"tenant", "idle_session_lifetime", "9000", "idle_session_lifetime: Must be more than 0"},
+        {"tenant", "friendly_name", "\"Shop\\u0001\"",
+         "friendly_name: String must not contain control characters"},
+        {"databases", "name", "\"Users!\"", "name: String does not match pattern"},
+        {"databases", "name", "\" Users\"", "name: The name must not start or end with a space"},
+        {"databases", "strategy", "\"google-oauth2\"", "Strategy google-oauth2 is not supported"},
+        {"databases", "options", "{\"passwordPolicy\": \"strong\"}",
+         "options.passwordPolicy: No enum match for: \"strong\""},
+        {"clientGrants", "scope", "[\"delete:orders\"]",
+         "scope[0]: Scope delete:orders is not defined by the resource server"},
+        {"roles", "name",
+         "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+         "aaaaaaaaaaaaaaa\"",
+         "name: String is too long (101 chars), maximum 100"},
+        {"roles", "description", "\"x\\u0007\"",
+         "description: String must not contain control characters"},
+        {"roles", "permissions",
+         "[{\"permission_name\": \"delete:orders\", "
+         "\"resource_server_identifier\": \"https://orders.example.com\"}]",
+         "permissions: Permission delete:orders is not a scope of https://orders.example.com"},
+        {"clients", "callbacks", "[\"https://shop_app.example.com/cb\"]",
+         "callbacks[0]: The login pages' Content-Security-Policy cannot allow this host"},
+        {"clients", "web_origins", "[\"https://shop.example.com/app\"]",
+         "web_origins[0]: An origin must not have a path or query"},
+        {"clients", "logo_uri", "\"http://shop.example.com/logo.png\"",
+         "logo_uri: URL must use https"},
+        {"clients", "client_metadata",
+         "{\"a\":\"1\",\"b\":\"1\",\"c\":\"1\",\"d\":\"1\",\"e\":\"1\",\"f\":\"1\","
+         "\"g\":\"1\",\"h\":\"1\",\"i\":\"1\",\"j\":\"1\",\"k\":\"1\"}",
+         "client_metadata: Too many properties defined (11), maximum 10"},
+        {"clients", "client_metadata", "{\"tier\": 1}",
+         "client_metadata.tier: Expected type string but found type integer"},
+    };
+    tsr_store *st = open_tenant();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct api_refusal *k = &cases[i];
+        json_t *doc = parse(doc_text);
+        json_t *rec = json_object_get(doc, k->section);
+        if (json_is_array(rec))
+            rec = json_array_get(rec, 0);
+        json_object_set_new(rec, k->key, json_loads(k->value, JSON_DECODE_ANY, NULL));
+        struct tsr_doc_plan plan;
+        char err[600] = "";
+        int rc = plan_apply(st, doc, false, false, &plan, err, sizeof err);
+        if (rc != TSR_EINVAL || strstr(err, k->error) == NULL)
+            fail_msg("case %zu (%s.%s): rc %d, err \"%s\", expected \"%s\"", i, k->section, k->key,
+                     rc, err, k->error);
+        tsr_doc_plan_cleanup(&plan);
+        assert_int_equal(fixture_count(st, "SELECT COUNT(*) FROM clients"), 0);
+        assert_int_equal(fixture_count(st, "SELECT COUNT(*) FROM roles"), 0);
+        assert_int_equal(fixture_count(st, "SELECT generation FROM tenants"), 1);
+        json_decref(doc);
+    }
+    /* What it accepts, an apply accepts: a connection without a policy level. */
+    json_t *doc = parse(doc_text);
+    json_t *db = json_array_get(json_object_get(doc, "databases"), 0);
+    json_object_set_new(db, "options", json_pack("{s:n}", "passwordPolicy"));
+    struct tsr_doc_plan plan;
+    char err[600] = "";
+    assert_int_equal(plan_apply(st, doc, false, false, &plan, err, sizeof err), 0);
+    tsr_doc_plan_cleanup(&plan);
+    assert_int_equal(fixture_count(st, "SELECT COUNT(*) FROM connections WHERE "
+                                       "password_policy = 'none'"),
+                     1);
+    json_decref(doc);
+    tsr_store_close(st);
+}
+
 static void test_shapes(void **state)
 {
     (void)state;
@@ -220,6 +321,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_apply_then_nothing),
         cmocka_unit_test(test_refusal_rolls_back),
+        cmocka_unit_test(test_refuses_what_the_api_refuses),
         cmocka_unit_test(test_shapes),
         cmocka_unit_test(test_delete_only_when_allowed),
     };
