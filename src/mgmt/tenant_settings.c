@@ -20,6 +20,7 @@
 #include "mgmt/refusal.h"
 #include "mgmt/tenant_admin.h"
 #include "util/err.h"
+#include "util/url_check.h"
 
 #define HOUR 3600
 
@@ -316,8 +317,8 @@ int tsr_mgmt_branding_write_settings(struct tsr_req *req, const json_t *body, bo
     const char *url = json_is_null(logo) ? "" : json_string_value(logo);
     if (logo != NULL && (url == NULL || strlen(url) > 1024))
         return branding_refused(req, "logo_url", "Expected a URL of at most 1024 characters");
-    if (logo != NULL && url[0] != '\0' && tsr_mgmt_url_problem(url, TSR_URL_HTTPS) != NULL)
-        return branding_refused(req, "logo_url", tsr_mgmt_url_problem(url, TSR_URL_HTTPS));
+    if (logo != NULL && url[0] != '\0' && tsr_url_problem(url, TSR_URL_HTTPS) != NULL)
+        return branding_refused(req, "logo_url", tsr_url_problem(url, TSR_URL_HTTPS));
     if (primary == NULL && logo == NULL)
         return 0;
     struct tsr_tenant t;
