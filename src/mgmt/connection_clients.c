@@ -3,10 +3,14 @@
  * connection is enabled for, as Auth0 lists and changes them apart from the
  * connection (the Deploy CLI reads and writes enabled clients only here).
  *
- *   GET   ?take=N&from=...  {"clients":[{"client_id":"..."}]}: every one at
- *                           once (at most ENABLED_CLIENTS_MAX), so no "next"
+ *   GET   ?take=N&from=...  {"clients":[{"client_id":"..."}], "next"?}: take
+ *                           (1..100, 50) client ids after the cursor from,
+ *                           by client id, so a cursor stays valid whatever
+ *                           is enabled or disabled meanwhile
  *   PATCH [{"client_id":"...","status":true|false}, ...] (at most 50) -> 204;
- *         a change that changes nothing writes nothing
+ *         a change that changes nothing writes nothing.  The read, the
+ *         checks and the write are one transaction, so two PATCHes at once
+ *         never lose one another's change.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,20 +35,33 @@ static bool load(struct tsr_req *req, struct tsr_connection *c)
     return rc == 0;
 }
 
+static int by_id(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 void tsr_mgmt_connection_clients_get(struct tsr_req *req)
 {
     int64_t take = 0;
     struct tsr_connection c = {0};
     if (!tsr_mgmt_take_read(req, &take) || !load(req, &c))
         goto out;
+    const char *from = tsr_req_query(req, "from");
+    char **ids = c.enabled_clients.v;
+    size_t n = c.enabled_clients.n, start = 0, sent = 0;
+    if (n > 0)
+        qsort(ids, n, sizeof *ids, by_id);
+    while (from != NULL && start < n && strcmp(ids[start], from) <= 0)
+        start++;
     json_t *items = json_array();
-    for (size_t i = 0; items != NULL && i < c.enabled_clients.n; i++)
-        tsr_mgmt_items_add(&items, json_pack("{s:s}", "client_id", c.enabled_clients.v[i]));
+    for (size_t i = start; items != NULL && i < n && sent < (size_t)take; i++, sent++)
+        tsr_mgmt_items_add(&items, json_pack("{s:s}", "client_id", ids[i]));
     if (items == NULL) {
         tsr_resp_mgmt_error(req, 500, NULL, "Internal error");
         goto out;
     }
-    tsr_resp_json(req, 200, json_pack("{s:o}", "clients", items));
+    tsr_mgmt_send_checkpoint(req, "clients", items,
+                             start + sent < n ? ids[start + sent - 1] : NULL);
 out:
     tsr_connection_cleanup(&c);
 }
@@ -109,6 +126,7 @@ void tsr_mgmt_connection_clients_update(struct tsr_req *req)
 {
     struct tsr_connection c = {0};
     json_t *arr = NULL;
+    bool began = false;
     if (!tsr_req_is_content_type(req, "application/json")) {
         tsr_resp_mgmt_error(req, 400, "invalid_body", "Content-Type must be application/json");
         return;
@@ -121,12 +139,17 @@ void tsr_mgmt_connection_clients_update(struct tsr_req *req)
                             PATCH_MAX);
         goto out;
     }
+    int rc = tsr_store_begin(req->store);
+    if (rc != 0) {
+        tsr_mgmt_send_store_error(req, rc, WHAT);
+        goto out;
+    }
+    began = true;
     if (!load(req, &c) || !check_items(req, arr, c.tenant_id))
         goto out;
     bool changed = false;
     size_t i;
     json_t *it;
-    int rc = 0;
     json_array_foreach(arr, i, it)
     {
         const char *id = json_string_value(json_object_get(it, "client_id"));
@@ -147,11 +170,15 @@ void tsr_mgmt_connection_clients_update(struct tsr_req *req)
         c.updated_at = tsr_clock_now();
         rc = tsr_connection_update(req->store, &c);
     }
+    rc = tsr_store_finish(req->store, rc);
+    began = false;
     if (rc != 0)
         tsr_mgmt_send_store_error(req, rc, WHAT);
     else
         tsr_resp_empty(req, 204);
 out:
+    if (began)
+        tsr_store_rollback(req->store); /* a refusal writes nothing */
     tsr_connection_cleanup(&c);
     json_decref(arr);
 }

@@ -159,6 +159,32 @@ test('a password change with If-Match: a weak one is 400, a stale tag 412 keepin
   assert.notEqual(hash(), first, 'the new password is stored');
 }));
 
+test('connections/{id}/clients: concurrent PATCHes each enabling a client leave all enabled; GET pages them by checkpoint', t_(async () => {
+  const conn = await call('POST', '/connections', { name: uid('cc'), strategy: 'auth0', enabled_clients: [] });
+  assert.equal(conn.status, 201, conn.text);
+  const path = `/connections/${enc(conn.body.id)}/clients`;
+  const ids = [];
+  for (let i = 0; i < 30; i++) ids.push((await mgmt.createClient({ name: uid('cc') })).client_id);
+  // A new application is enabled on every connection: start from none.
+  const off = await call('PATCH', path, ids.map((client_id) => ({ client_id, status: false })));
+  assert.equal(off.status, 204, off.text);
+  assert.deepEqual((await call('GET', path)).body.clients, []);
+  const runs = await Promise.all(ids.map((client_id) => call('PATCH', path, [{ client_id, status: true }])));
+  for (const r of runs) assert.equal(r.status, 204, r.text);
+  const seen = [];
+  let from;
+  for (let page = 0; page < 10; page++) {
+    const q = new URLSearchParams({ take: '7', ...(from ? { from } : {}) });
+    const r = await call('GET', `${path}?${q}`);
+    assert.equal(r.status, 200, r.text);
+    assert.ok(r.body.clients.length <= 7, 'at most take a page');
+    seen.push(...r.body.clients.map((c) => c.client_id));
+    from = r.body.next;
+    if (!from) break;
+  }
+  assert.deepEqual([...seen].sort(), [...ids].sort(), 'every client enabled, each listed once');
+}));
+
 test('apps callbacks --help documents its options', t_(async () => {
   for (const verb of ['add', 'remove']) {
     await assertHelp(assert, ['apps', 'callbacks', verb], ['app', 'logout-url', 'web-origin', 'allowed-origin', 'attempts']);
