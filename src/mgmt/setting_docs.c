@@ -84,9 +84,13 @@ static const char *const prompt_names[] = {
     NULL,
 };
 
-static const char *const secret_credentials[] = {
-    "api_key",      "smtp_pass",        "accessKeyId", "secretAccessKey",
-    "clientSecret", "connectionString", NULL,
+/*
+ * The members of the email provider's credentials kept: those that name
+ * where mail goes, never a secret.  Anything else (api_key, smtp_pass,
+ * secretAccessKey, clientSecret, ... in whatever spelling) is dropped.
+ */
+static const char *const public_credentials[] = {
+    "smtp_host", "smtp_port", "smtp_user", "region", "domain", "clientId", "tenantId", NULL,
 };
 
 /*
@@ -142,8 +146,32 @@ static int merge(json_t *doc, const json_t *patch)
 static void strip_secrets(json_t *doc)
 {
     json_t *cred = json_object_get(doc, "credentials");
-    for (size_t i = 0; json_is_object(cred) && secret_credentials[i] != NULL; i++)
-        json_object_del(cred, secret_credentials[i]);
+    const char *key;
+    json_t *v;
+    void *tmp;
+    if (json_is_object(cred))
+        json_object_foreach_safe(cred, tmp, key, v)
+        {
+            if (!tsr_mgmt_in(key, public_credentials))
+                json_object_del(cred, key);
+        }
+}
+
+/* The email provider's credentials and settings are objects (or null): 400 otherwise. */
+static bool provider_shape_ok(struct tsr_req *req, const json_t *body)
+{
+    static const char *const members[] = {"credentials", "settings", NULL};
+    for (size_t i = 0; members[i] != NULL; i++) {
+        const json_t *v = json_object_get(body, members[i]);
+        if (v != NULL && !json_is_object(v) && !json_is_null(v)) {
+            tsr_resp_mgmt_error(req, 400, "invalid_body",
+                                "Payload validation error: 'Expected type object but found type "
+                                "%s' on property %s",
+                                json_is_string(v) ? "string" : "another", members[i]);
+            return false;
+        }
+    }
+    return true;
 }
 
 enum how { REPLACE, MERGE };
@@ -160,9 +188,13 @@ static void write_doc(struct tsr_req *req, const char *name, const char *dflt, e
 {
     json_t *body = tsr_mgmt_body(req);
     json_t *doc = NULL;
-    bool own = false, applied = false;
+    bool own = false, applied = false, provider = strcmp(name, "emails/provider") == 0;
     if (body == NULL)
         return;
+    if (provider && !provider_shape_ok(req, body)) {
+        json_decref(body);
+        return;
+    }
     int rc = tsr_store_begin_own(req->store, &own);
     if (rc == 0 && settings != NULL && (rc = settings->write(req, body, &applied)) == TSR_EINVAL)
         goto out;
@@ -184,7 +216,7 @@ static void write_doc(struct tsr_req *req, const char *name, const char *dflt, e
         tsr_mgmt_send_store_error(req, rc, what);
         goto out;
     }
-    strip_secrets(strcmp(name, "emails/provider") == 0 ? doc : NULL);
+    strip_secrets(provider ? doc : NULL);
     bool changed = false;
     rc = tsr_setting_doc_put(req->store, tenant_id(req), name, doc, &changed);
     if (rc == TSR_ETOOBIG) {

@@ -451,3 +451,19 @@ test(
     assert.equal(branding.font.url, 'https://fonts.example.com/f.woff', 'the rest is kept as written');
   }),
 );
+
+test(
+  'the email provider keeps only the credentials that name where mail goes, never a secret',
+  t_(async () => {
+    const bad = await api(dev, 'PATCH', '/emails/provider', { credentials: 'smtp_pass=S2' });
+    assert.equal(bad.status, 400, JSON.stringify(bad.body));
+    await ok(dev, 'PATCH', '/emails/provider', {
+      name: 'sendgrid',
+      credentials: { API_KEY: 'S4', apiKey: 'S5', api_key: 'S6', smtp_host: 'smtp.example.com', region: 'eu' },
+    });
+    const got = await ok(dev, 'GET', '/emails/provider');
+    assert.deepEqual(got.credentials, { smtp_host: 'smtp.example.com', region: 'eu' });
+    const rows = queryRows(dev.dbPath, "SELECT body FROM setting_documents WHERE name = 'emails/provider'");
+    for (const [body] of rows) assert.ok(!/S[2-6]/.test(body), `no secret stored: ${body}`);
+  }),
+);
