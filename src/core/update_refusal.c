@@ -103,9 +103,9 @@ int tsr_patch_check_unique(const char *field, const char *const *items, size_t n
     return 0;
 }
 
-const char *tsr_patch_type_name(const json_t *v)
+const char *tsr_patch_json_type_name(json_type type)
 {
-    switch (json_typeof(v)) {
+    switch (type) {
     case JSON_OBJECT:
         return "object";
     case JSON_ARRAY:
@@ -122,4 +122,9 @@ const char *tsr_patch_type_name(const json_t *v)
     default:
         return "null";
     }
+}
+
+const char *tsr_patch_type_name(const json_t *v)
+{
+    return tsr_patch_json_type_name(json_typeof(v));
 }

@@ -69,6 +69,7 @@ int tsr_patch_check_string(const char *field, const char *s, size_t bytes, size_
                            struct tsr_refusal *why);
 
 /* The JSON Schema name of v's type ("string", "integer", "boolean", ...), for messages. */
+const char *tsr_patch_json_type_name(json_type type);
 const char *tsr_patch_type_name(const json_t *v);
 
 /* A list property holds no item twice, refused as the Management API's schema words it. */

@@ -343,31 +343,13 @@ static bool has_type(const json_t *v, json_type type)
     return json_typeof(v) == type;
 }
 
-static const char *expected_name(json_type type)
-{
-    switch (type) {
-    case JSON_OBJECT:
-        return "object";
-    case JSON_ARRAY:
-        return "array";
-    case JSON_STRING:
-        return "string";
-    case JSON_INTEGER:
-        return "integer";
-    case JSON_REAL:
-        return "number";
-    default:
-        return "boolean";
-    }
-}
-
 static bool check_type(struct tsr_mgmt_reader *rd, const char *what, const json_t *v,
                        json_type type)
 {
     if (has_type(v, type))
         return true;
-    return tsr_mgmt_fail(rd, what, "Expected type %s but found type %s", expected_name(type),
-                         tsr_mgmt_type_name(v));
+    return tsr_mgmt_fail(rd, what, "Expected type %s but found type %s",
+                         tsr_patch_json_type_name(type), tsr_mgmt_type_name(v));
 }
 
 const json_t *tsr_mgmt_get(struct tsr_mgmt_reader *rd, const char *name, json_type type)
