@@ -407,7 +407,7 @@ test(
 );
 
 test(
-  'a0deploy export --format directory writes one file per object',
+  'a0deploy export --format directory writes one file per object, and a fresh tenant imports it',
   t_(async () => {
     const out = path.join(work, 'prod-dir');
     const r = await a0deploy(prod, ['export', '--format', 'directory', '--output_folder', out]);
@@ -416,6 +416,16 @@ test(
     const web = JSON.parse(readFileSync(path.join(out, 'clients', 'Web App.json'), 'utf8'));
     assert.deepEqual(web.callbacks, [`${prodApp()}/callback`]);
     assert.ok(existsSync(path.join(out, 'emails', 'verify_email.json')), 'email template exported');
+
+    const stage = await createTenant(server, 'stage');
+    const imported = await a0deploy(stage, ['import', '--input_file', out]);
+    assert.equal(imported.code, 0, imported.out);
+    const copy = await findClient(stage, 'Web App');
+    assert.deepEqual(copy.callbacks, [`${prodApp()}/callback`]);
+    const apis = await ok(stage, 'GET', '/resource-servers');
+    assert.ok(apis.some((x) => x.identifier === PROD_API), 'the API came along');
+    const [reader] = (await ok(stage, 'GET', '/roles')).filter((x) => x.name === 'Reader');
+    assert.ok(reader, 'the role came along');
   }),
 );
 
