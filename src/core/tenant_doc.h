@@ -7,8 +7,10 @@
  * (clients, databases, roles), identifier (resourceServers) or client
  * name and audience (clientGrants); a document refers to clients by
  * name, never by client_id, so it means the same in every environment.
- * The Management API's own records (the system client and API, and the
- * grants to that API) are never exported nor changed.
+ * The Management API's own records (the system client and API, the grants
+ * to that API, and the applications granted it, with their other grants)
+ * are never exported, created, changed nor deleted; a document naming one
+ * of those applications is refused.
  *
  * A document never holds a secret: no client secret, no HS256 signing
  * secret, no signing key, no password.  Applying it gives a new
@@ -72,7 +74,11 @@ struct tsr_doc_change {
     const json_t *item; /* borrowed from the document (NULL for deletes) */
 };
 
-/* What applying a document does, in the order it does it, and what it ignores. */
+/*
+ * What applying a document does, in the order it does it (deletions first,
+ * dependants before what they refer to; the tenant's settings last), and
+ * what it ignores.
+ */
 struct tsr_doc_plan {
     struct tsr_doc_change *v;
     size_t n, cap;
@@ -90,7 +96,9 @@ size_t tsr_doc_plan_changes(const struct tsr_doc_plan *p);
  * Compares doc (after keyword replacement) with the tenant: only what
  * the document gives is compared (a property it leaves out is left as it
  * is).  allow_delete plans deleting what the document leaves out of a
- * section it gives; otherwise that is listed as TSR_DOC_EXTRA.  Returns
+ * section it gives; otherwise that is listed as TSR_DOC_EXTRA.  A document
+ * naming an application granted the Management API, or keeping a record
+ * that refers to one it deletes, is refused (TSR_EINVAL).  Returns
  * 0, TSR_EINVAL (the document's shape is wrong: err says where),
  * TSR_ENOTFOUND (no such tenant) or the store's error.
  */

@@ -25,10 +25,34 @@ struct run {
     struct tsr_doc_apply_ctx x;
     const struct tsr_doc_plan *plan;
     json_t *client_ids; /* name -> client_id, loaded once the applications are written */
+    json_t *management; /* name -> client_id of the applications granted the Management API */
     bool have_databases;
 };
 
-/* name -> client_id of every application (the system one left out). */
+/* Loads r->management (tenant_doc_sections.h): a document never names one of those. */
+static int load_management(struct run *r)
+{
+    struct tsr_doc_index ix;
+    int rc = tsr_doc_index_load(r->x.st, r->x.tenant_id, &ix);
+    if (rc != 0)
+        return rc;
+    r->management = json_incref(ix.management);
+    tsr_doc_index_cleanup(&ix);
+    return 0;
+}
+
+/* Refuses name when it is an application granted the Management API. */
+static bool not_management(struct run *r, const struct tsr_doc_rd *rd, const char *name)
+{
+    if (name == NULL || json_object_get(r->management, name) == NULL)
+        return true;
+    return tsr_doc_fail(rd,
+                        "\"%.200s\" is granted the Management API: it holds the tenant's "
+                        "Management credentials, which a document leaves out",
+                        name);
+}
+
+/* name -> client_id of every application (the Management API's left out). */
 static int load_client_ids(struct run *r)
 {
     struct tsr_client *list = NULL;
@@ -39,7 +63,7 @@ static int load_client_ids(struct run *r)
         return TSR_ENOMEM;
     int rc = tsr_client_list_tenant(r->x.st, r->x.tenant_id, &list, &n, &skipped);
     for (size_t i = 0; rc == 0 && i < n; i++)
-        if (!list[i].is_system &&
+        if (!list[i].is_system && json_object_get(r->management, list[i].name) == NULL &&
             json_object_set_new(r->client_ids, list[i].name, json_string(list[i].client_id)) != 0)
             rc = TSR_ENOMEM;
     tsr_client_list_free(list, n);
@@ -169,7 +193,9 @@ static bool read_enabled(struct run *r, const struct tsr_doc_rd *rd, const json_
                                            TSR_CONNECTION_ENABLED_CLIENTS_MAX, 255, &names, &has);
     for (size_t i = 0; ok && has && i < names.n; i++) {
         const char *id = client_id_of(r, names.v[i]);
-        if (id == NULL)
+        if (!not_management(r, rd, names.v[i]))
+            ok = false;
+        else if (id == NULL)
             ok =
                 tsr_doc_fail(rd, "enabled_clients: no application is named \"%.200s\"", names.v[i]);
         else if (!tsr_strlist_contains(&ids, id) && tsr_strlist_push(&ids, id) != 0)
@@ -279,6 +305,10 @@ static int put_grant(struct run *r, const struct tsr_doc_rd *rd, const json_t *i
         goto done;
     }
     const char *client_id = client_id_of(r, client);
+    if (!not_management(r, rd, client)) {
+        rc = TSR_EINVAL;
+        goto done;
+    }
     if (client_id == NULL) {
         tsr_doc_fail(rd, "client_id: no application is named \"%.200s\"", client);
         rc = TSR_EINVAL;
@@ -437,6 +467,8 @@ static int apply_change(struct run *r, const struct tsr_doc_change *c, char *err
         return 0;
     if (strcmp(c->section, "tenant") == 0)
         return put_tenant(r, &rd, c->item);
+    if (strcmp(c->section, "clients") == 0 && !not_management(r, &rd, c->name))
+        return TSR_EINVAL;
     if (c->op != TSR_DOC_CREATE && (rc = record_id(r, c->section, c->name, &id)) != 0)
         return rc;
     if (c->op != TSR_DOC_CREATE && id == NULL) {
@@ -466,12 +498,13 @@ int tsr_tenant_doc_apply(tsr_store *st, const char *tenant_id,
                          const uint8_t master_key[TSR_MASTER_KEY_LEN],
                          const struct tsr_doc_plan *plan, bool dry_run, char *err, size_t errlen)
 {
-    struct run r = {{st, tenant_id, master_key}, plan, NULL, false};
+    struct run r = {{st, tenant_id, master_key}, plan, NULL, NULL, false};
     err[0] = '\0';
     r.have_databases = plan->databases_given;
     int rc = tsr_store_begin(st);
     if (rc != 0)
         return rc;
+    rc = load_management(&r);
     bool ids_loaded = false;
     for (size_t i = 0; rc == 0 && i < plan->n; i++) {
         const char *s = plan->v[i].section;
@@ -487,6 +520,7 @@ int tsr_tenant_doc_apply(tsr_store *st, const char *tenant_id,
     if (rc == 0 && tsr_doc_plan_changes(plan) > 0)
         rc = tsr_tenant_touch(st, tenant_id);
     json_decref(r.client_ids);
+    json_decref(r.management);
     if (dry_run || rc != 0) {
         tsr_store_rollback(st);
         return rc;

@@ -206,6 +206,35 @@ static int plan_tenant(tsr_store *st, const char *tenant_id, const json_t *t,
     return rc;
 }
 
+/*
+ * Refuses an item that names an application granted the Management API:
+ * those hold the tenant's Management credentials, which a document never
+ * creates, changes, deletes nor enables on a connection.
+ */
+static int names_management(const struct tsr_doc_index *ix, size_t s, const json_t *item,
+                            const char *where, char *err, size_t errlen)
+{
+    const char *name = NULL;
+    if (s == TSR_DOC_CLIENTS || s == TSR_DOC_GRANTS)
+        name =
+            json_string_value(json_object_get(item, s == TSR_DOC_CLIENTS ? "name" : "client_id"));
+    size_t i;
+    json_t *v;
+    if (s == TSR_DOC_DATABASES)
+        json_array_foreach(json_object_get(item, "enabled_clients"), i, v)
+        {
+            if (tsr_doc_index_is_management(ix, json_string_value(v)))
+                name = json_string_value(v);
+        }
+    if (!tsr_doc_index_is_management(ix, name))
+        return 0;
+    snprintf(err, errlen,
+             "%s: \"%.200s\" is granted the Management API: it holds the tenant's Management "
+             "credentials, which a document leaves out",
+             where, name);
+    return TSR_EINVAL;
+}
+
 static int plan_section(const struct tsr_doc_index *ix, size_t s, const json_t *arr,
                         bool allow_delete, struct tsr_doc_plan *p, char *err, size_t errlen)
 {
@@ -242,6 +271,10 @@ static int plan_section(const struct tsr_doc_index *ix, size_t s, const json_t *
         json_object_set_new(seen, key, json_true());
         char where[300];
         snprintf(where, sizeof where, "%s[%.200s]", sec->name, key);
+        if ((rc = names_management(ix, s, item, where, err, errlen)) != 0) {
+            free(key);
+            goto done;
+        }
         const json_t *have = json_object_get(ix->items[s], key);
         struct tsr_strlist fields = {0};
         rc = compare(p, where, sec->known, sec->nested, item, have, &fields);
@@ -273,6 +306,96 @@ static int plan_section(const struct tsr_doc_index *ix, size_t s, const json_t *
 done:
     json_decref(seen);
     return rc;
+}
+
+static bool deleted(const struct tsr_doc_plan *p, size_t section, const char *key)
+{
+    for (size_t i = 0; key != NULL && i < p->n; i++)
+        if (p->v[i].op == TSR_DOC_DELETE &&
+            strcmp(p->v[i].section, tsr_doc_sections[section].name) == 0 &&
+            strcmp(p->v[i].name, key) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * Refuses a document that keeps a record referring to one it deletes: a
+ * grant of a deleted application or to a deleted API, a role's permission
+ * of a deleted API, a connection enabling a deleted application.
+ */
+static int refers_to_deleted(const struct tsr_doc_plan *p, const json_t *doc, char *err,
+                             size_t errlen)
+{
+    size_t i, k;
+    json_t *item, *v;
+    json_array_foreach(json_object_get(doc, "clientGrants"), i, item)
+    {
+        const char *client = json_string_value(json_object_get(item, "client_id"));
+        const char *aud = json_string_value(json_object_get(item, "audience"));
+        if (deleted(p, TSR_DOC_CLIENTS, client) || deleted(p, TSR_DOC_APIS, aud)) {
+            snprintf(err, errlen,
+                     "clientGrants[%.200s -> %.200s]: refers to %s[%.200s], which "
+                     "the document deletes",
+                     client, aud, deleted(p, TSR_DOC_APIS, aud) ? "resourceServers" : "clients",
+                     deleted(p, TSR_DOC_APIS, aud) ? aud : client);
+            return TSR_EINVAL;
+        }
+    }
+    json_array_foreach(json_object_get(doc, "roles"), i, item)
+    {
+        json_array_foreach(json_object_get(item, "permissions"), k, v)
+        {
+            const char *aud = json_string_value(json_object_get(v, "resource_server_identifier"));
+            if (deleted(p, TSR_DOC_APIS, aud)) {
+                snprintf(err, errlen,
+                         "roles[%.200s]: refers to resourceServers[%.200s], which the document "
+                         "deletes",
+                         json_string_value(json_object_get(item, "name")), aud);
+                return TSR_EINVAL;
+            }
+        }
+    }
+    json_array_foreach(json_object_get(doc, "databases"), i, item)
+    {
+        json_array_foreach(json_object_get(item, "enabled_clients"), k, v)
+        {
+            if (deleted(p, TSR_DOC_CLIENTS, json_string_value(v))) {
+                snprintf(err, errlen,
+                         "databases[%.200s]: refers to clients[%.200s], which the document "
+                         "deletes",
+                         json_string_value(json_object_get(item, "name")), json_string_value(v));
+                return TSR_EINVAL;
+            }
+        }
+    }
+    return 0;
+}
+
+/*
+ * Moves the deletions before every other change, what refers to a record
+ * (roles, grants) before what it refers to (connections, applications,
+ * APIs): a deletion never finds a record already removed with another, and
+ * a kept record that refers to a deleted one is refused as it would be
+ * through the Management API.  The other changes keep their order.
+ */
+static int deletions_first(struct tsr_doc_plan *p)
+{
+    struct tsr_doc_change *v = malloc((p->n ? p->n : 1) * sizeof *v);
+    size_t n = 0;
+    if (v == NULL)
+        return TSR_ENOMEM;
+    for (size_t s = TSR_DOC_NSECTIONS; s > 0; s--)
+        for (size_t i = 0; i < p->n; i++)
+            if (p->v[i].op == TSR_DOC_DELETE &&
+                strcmp(p->v[i].section, tsr_doc_sections[s - 1].name) == 0)
+                v[n++] = p->v[i];
+    for (size_t i = 0; i < p->n; i++)
+        if (p->v[i].op != TSR_DOC_DELETE)
+            v[n++] = p->v[i];
+    free(p->v);
+    p->v = v;
+    p->cap = p->n ? p->n : 1;
+    return 0;
 }
 
 int tsr_tenant_doc_plan(tsr_store *st, const char *tenant_id, const json_t *doc, bool allow_delete,
@@ -311,6 +434,8 @@ int tsr_tenant_doc_plan(tsr_store *st, const char *tenant_id, const json_t *doc,
             (rc = plan_section(&ix, s, v, allow_delete, plan, err, errlen)) != 0)
             goto done;
     }
+    if ((rc = refers_to_deleted(plan, doc, err, errlen)) != 0 || (rc = deletions_first(plan)) != 0)
+        goto done;
     /* The tenant's settings last: they may name an API or connection the document creates. */
     v = json_object_get(doc, "tenant");
     if (v != NULL && (rc = plan_tenant(st, tenant_id, v, plan, err, errlen)) != 0)

@@ -123,11 +123,18 @@ char *tsr_doc_item_key(size_t section, const json_t *item)
     return key;
 }
 
+bool tsr_doc_index_is_management(const struct tsr_doc_index *ix, const char *name)
+{
+    return name != NULL && json_object_get(ix->management, name) != NULL;
+}
+
 const char *tsr_doc_index_client_name(const struct tsr_doc_index *ix, const char *client_id)
 {
     for (size_t i = 0; i < ix->nclients; i++)
-        if (!ix->clients[i].is_system && strcmp(ix->clients[i].client_id, client_id) == 0)
-            return ix->clients[i].name;
+        if (strcmp(ix->clients[i].client_id, client_id) == 0)
+            return ix->clients[i].is_system || tsr_doc_index_is_management(ix, ix->clients[i].name)
+                       ? NULL
+                       : ix->clients[i].name;
     return NULL;
 }
 
@@ -151,6 +158,25 @@ static int add(struct tsr_doc_index *ix, size_t s, json_t *item, const char *id)
         rc = TSR_ENOMEM;
     }
     free(key);
+    return rc;
+}
+
+/* Fills ix->management: the applications granted the Management API, by name. */
+static int index_management(struct tsr_doc_index *ix)
+{
+    json_t *ids = ix->management_ids;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && ix->system_api != NULL && i < ix->ngrants; i++)
+        if (strcmp(ix->grants[i].audience, ix->system_api) == 0 &&
+            json_object_set_new(ids, ix->grants[i].client_id, json_true()) != 0)
+            rc = TSR_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < ix->nclients; i++) {
+        const struct tsr_client *c = &ix->clients[i];
+        if (!c->is_system && json_object_get(ids, c->client_id) != NULL &&
+            json_object_get(ix->management, c->name) == NULL &&
+            json_object_set_new(ix->management, c->name, json_string(c->client_id)) != 0)
+            rc = TSR_ENOMEM;
+    }
     return rc;
 }
 
@@ -184,7 +210,9 @@ int tsr_doc_index_load(tsr_store *st, const char *tenant_id, struct tsr_doc_inde
             return TSR_ENOMEM;
         }
     }
-    int rc = load_records(st, tenant_id, ix);
+    ix->management = json_object();
+    ix->management_ids = json_object();
+    int rc = ix->management && ix->management_ids ? load_records(st, tenant_id, ix) : TSR_ENOMEM;
     for (size_t i = 0; rc == 0 && i < ix->napis; i++) {
         if (ix->apis[i].is_system) {
             free(ix->system_api);
@@ -194,10 +222,21 @@ int tsr_doc_index_load(tsr_store *st, const char *tenant_id, struct tsr_doc_inde
             rc = add(ix, TSR_DOC_APIS, tsr_doc_api_json(&ix->apis[i]), ix->apis[i].id);
         }
     }
-    for (size_t i = 0; rc == 0 && i < ix->nclients; i++)
-        if (!ix->clients[i].is_system)
-            rc = add(ix, TSR_DOC_CLIENTS, tsr_doc_client_json(&ix->clients[i]),
-                     ix->clients[i].client_id);
+    if (rc == 0)
+        rc = index_management(ix);
+    for (size_t i = 0; rc == 0 && i < ix->nclients; i++) {
+        const struct tsr_client *c = &ix->clients[i];
+        if (c->is_system || tsr_doc_index_is_management(ix, c->name)) {
+            if (!c->is_system && json_object_get(ix->management_ids, c->client_id) == NULL &&
+                ix->dup[0] == '\0')
+                snprintf(ix->dup, sizeof ix->dup,
+                         "clients: %.200s, also an application granted "
+                         "the Management API",
+                         c->name);
+            continue;
+        }
+        rc = add(ix, TSR_DOC_CLIENTS, tsr_doc_client_json(c), c->client_id);
+    }
     for (size_t i = 0; rc == 0 && i < ix->nconns; i++)
         rc =
             add(ix, TSR_DOC_DATABASES, tsr_doc_connection_json(&ix->conns[i], ix), ix->conns[i].id);
@@ -223,6 +262,8 @@ void tsr_doc_index_cleanup(struct tsr_doc_index *ix)
     tsr_grant_list_free(ix->grants, ix->ngrants);
     tsr_role_list_free(ix->roles, ix->nroles);
     free(ix->system_api);
+    json_decref(ix->management);
+    json_decref(ix->management_ids);
     for (size_t s = 0; s < TSR_DOC_NSECTIONS; s++) {
         json_decref(ix->items[s]);
         json_decref(ix->ids[s]);

@@ -7,6 +7,7 @@
 #define TSR_CORE_TENANT_DOC_SECTIONS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/api.h"
@@ -37,7 +38,11 @@ extern const struct tsr_doc_section tsr_doc_sections[TSR_DOC_NSECTIONS];
 /* Properties of the tenant section. */
 extern const char *const tsr_doc_tenant_known[];
 
-/* The tenant's records (the Management API's own left out), each section keyed. */
+/*
+ * The tenant's records, each section keyed.  The Management API's own are left
+ * out: the system application and API, the grants to that API and the
+ * applications they grant it to.
+ */
 struct tsr_doc_index {
     const char *tenant_id;
     struct tsr_client *clients;
@@ -51,6 +56,9 @@ struct tsr_doc_index {
     struct tsr_role *roles;
     size_t nroles;
     char *system_api;                 /* the Management API's identifier */
+    json_t *management;               /* name -> client_id of each application granted the
+                                         Management API (its credentials, not configuration) */
+    json_t *management_ids;           /* client_id -> true of those */
     json_t *items[TSR_DOC_NSECTIONS]; /* key -> the record as a document item */
     json_t *ids[TSR_DOC_NSECTIONS];   /* key -> the record's id */
     char dup[300];                    /* "clients: App" when two records share a key */
@@ -63,7 +71,14 @@ void tsr_doc_index_cleanup(struct tsr_doc_index *ix);
 /* The section's items as an array sorted by key (a new reference), or NULL. */
 json_t *tsr_doc_index_section(const struct tsr_doc_index *ix, size_t section);
 
-/* The name of client_id, NULL for no client of the index. */
+/*
+ * True when name is an application granted the Management API (the Bootstrap
+ * Management Client and its like): a document may not name it, as it holds
+ * the tenant's Management credentials; tessera config never changes it.
+ */
+bool tsr_doc_index_is_management(const struct tsr_doc_index *ix, const char *name);
+/* The name of client_id, NULL for no client of the index (the Management API's clients left out).
+ */
 const char *tsr_doc_index_client_name(const struct tsr_doc_index *ix, const char *client_id);
 
 /* The key of a document item of section (a new string), NULL when it has none. */

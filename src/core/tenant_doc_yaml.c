@@ -1,9 +1,12 @@
 /*
  * tenant_doc_yaml.c - YAML to JSON and back with libyaml (tenant_doc_yaml.h).
  *
- * The reader loads libyaml's node graph (its size follows the text's, as
- * an alias is one node however often it is used) and walks it with a
- * budget of values and a depth limit, which also stops a recursive alias.
+ * The reader takes libyaml's events one at a time (yaml_parser_parse) and
+ * builds the value as it goes, so a limit stops it where it is passed: the
+ * depth limit at the first value too deep (before libyaml reads further),
+ * the budget of values at the alias that overdraws it (an alias is a copy
+ * of its anchor's value, counted as many values as that holds).  An alias
+ * inside its own anchor is refused.
  */
 #include "core/tenant_doc_yaml.h"
 
@@ -22,12 +25,29 @@
 const struct tsr_yaml_limits tsr_yaml_default_limits = {TSR_YAML_MAX_BYTES, TSR_YAML_MAX_DEPTH,
                                                         TSR_YAML_MAX_VALUES};
 
-struct walk {
-    yaml_document_t *doc;
+/* An anchor read so far: its value (NULL while it is still being read), values and height. */
+struct anchor {
+    char *name;
+    json_t *v;
+    size_t count;
+    int height;
+};
+
+struct reader {
+    yaml_parser_t *parser;
     const struct tsr_yaml_limits *lim;
     size_t values;
+    struct anchor *anchors;
+    size_t nanchors, capanchors;
     char *err;
     size_t errlen;
+};
+
+/* What one value read adds up to: the values it holds (itself included) and its nesting below it.
+ */
+struct measure {
+    size_t count;
+    int height;
 };
 
 static bool is_one(const char *s, const char *const *list)
@@ -104,103 +124,267 @@ static json_t *resolve_plain(const char *s)
     return json_string(s);
 }
 
-static int walk_node(struct walk *w, yaml_node_t *n, int depth, json_t **out);
+static int read_value(struct reader *r, yaml_event_t *ev, int depth, json_t **out,
+                      struct measure *m);
 
-static int too_big(struct walk *w, const char *what)
+static int too_big(struct reader *r, const char *what)
 {
-    snprintf(w->err, w->errlen, "the document is too big: %s", what);
+    snprintf(r->err, r->errlen, "the document is too big: %s", what);
     return TSR_ETOOBIG;
 }
 
-static int walk_mapping(struct walk *w, yaml_node_t *n, int depth, json_t **out)
+static unsigned long line_of(const yaml_event_t *ev)
 {
-    json_t *obj = json_object();
-    if (obj == NULL)
-        return TSR_ENOMEM;
-    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
-        yaml_node_t *v = yaml_document_get_node(w->doc, p->value);
-        if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE) {
-            snprintf(w->err, w->errlen, "line %lu: a mapping key must be a plain value",
-                     (unsigned long)(k ? k->start_mark.line + 1 : n->start_mark.line + 1));
-            json_decref(obj);
-            return TSR_EFORMAT;
-        }
-        const char *key = (const char *)k->data.scalar.value;
-        if (strlen(key) != k->data.scalar.length) {
-            snprintf(w->err, w->errlen, "line %lu: a key holds a NUL character",
-                     (unsigned long)k->start_mark.line + 1);
-            json_decref(obj);
-            return TSR_EFORMAT;
-        }
-        if (json_object_get(obj, key) != NULL) {
-            snprintf(w->err, w->errlen, "line %lu: the key \"%.100s\" is repeated",
-                     (unsigned long)k->start_mark.line + 1, key);
-            json_decref(obj);
-            return TSR_EFORMAT;
-        }
-        json_t *val = NULL;
-        int rc = walk_node(w, v, depth + 1, &val);
-        if (rc == 0 && json_object_set_new(obj, key, val) != 0)
-            rc = TSR_ENOMEM;
-        if (rc != 0) {
-            json_decref(obj);
-            return rc;
-        }
+    return (unsigned long)ev->start_mark.line + 1;
+}
+
+/* Reads the next event into *ev; on an error, err holds one line with its place. */
+static int next_event(struct reader *r, yaml_event_t *ev)
+{
+    if (yaml_parser_parse(r->parser, ev))
+        return 0;
+    const yaml_parser_t *p = r->parser;
+    snprintf(r->err, r->errlen, "line %lu, column %lu: %s%s%s",
+             (unsigned long)p->problem_mark.line + 1, (unsigned long)p->problem_mark.column + 1,
+             p->problem ? p->problem : "malformed YAML", p->context ? " " : "",
+             p->context ? p->context : "");
+    return p->error == YAML_MEMORY_ERROR ? TSR_ENOMEM : TSR_EFORMAT;
+}
+
+/* Opens an anchor (its value still unread); returns its index in *at. */
+static int anchor_open(struct reader *r, const yaml_char_t *name, size_t *at)
+{
+    if (r->nanchors == r->capanchors) {
+        size_t cap = r->capanchors ? r->capanchors * 2 : 8;
+        struct anchor *a = realloc(r->anchors, cap * sizeof *a);
+        if (a == NULL)
+            return TSR_ENOMEM;
+        r->anchors = a;
+        r->capanchors = cap;
     }
-    *out = obj;
+    char *copy = strdup((const char *)name);
+    if (copy == NULL)
+        return TSR_ENOMEM;
+    r->anchors[r->nanchors] = (struct anchor){copy, NULL, 0, 0};
+    *at = r->nanchors++;
     return 0;
 }
 
-static int walk_node(struct walk *w, yaml_node_t *n, int depth, json_t **out)
+static void anchor_close(struct reader *r, size_t at, json_t *v, const struct measure *m)
 {
-    if (depth > w->lim->max_depth)
-        return too_big(w, "nested too deeply");
-    if (++w->values > w->lim->max_values)
-        return too_big(w, "too many values (aliases count each time they are used)");
-    switch (n->type) {
-    case YAML_SCALAR_NODE: {
-        const char *s = (const char *)n->data.scalar.value;
-        if (strlen(s) != n->data.scalar.length) {
-            snprintf(w->err, w->errlen, "line %lu: a value holds a NUL character",
-                     (unsigned long)n->start_mark.line + 1);
-            return TSR_EFORMAT;
-        }
-        bool plain_str = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && n->tag != NULL &&
-                         strcmp((const char *)n->tag, YAML_STR_TAG) == 0;
-        *out = plain_str ? resolve_plain(s) : json_stringn(s, n->data.scalar.length);
-        if (*out == NULL) {
-            snprintf(w->err, w->errlen, "line %lu: a value is not UTF-8",
-                     (unsigned long)n->start_mark.line + 1);
-            return TSR_EFORMAT;
-        }
-        return 0;
-    }
-    case YAML_SEQUENCE_NODE: {
-        json_t *arr = json_array();
-        if (arr == NULL)
-            return TSR_ENOMEM;
-        for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top;
-             i++) {
-            json_t *val = NULL;
-            yaml_node_t *item = yaml_document_get_node(w->doc, *i);
-            int rc = item == NULL ? TSR_EFORMAT : walk_node(w, item, depth + 1, &val);
-            if (rc == 0 && json_array_append_new(arr, val) != 0)
-                rc = TSR_ENOMEM;
-            if (rc != 0) {
-                json_decref(arr);
-                return rc;
-            }
-        }
-        *out = arr;
-        return 0;
-    }
-    case YAML_MAPPING_NODE:
-        return walk_mapping(w, n, depth, out);
-    default:
-        snprintf(w->err, w->errlen, "an empty node");
+    r->anchors[at].v = json_incref(v);
+    r->anchors[at].count = m->count;
+    r->anchors[at].height = m->height;
+}
+
+/* An alias: a copy of its anchor's value, counted as many values as the anchor holds. */
+static int read_alias(struct reader *r, const yaml_event_t *ev, int depth, json_t **out,
+                      struct measure *m)
+{
+    const char *name = (const char *)ev->data.alias.anchor;
+    const struct anchor *a = NULL;
+    for (size_t i = r->nanchors; i > 0 && a == NULL; i--)
+        if (strcmp(r->anchors[i - 1].name, name) == 0)
+            a = &r->anchors[i - 1];
+    if (a == NULL) {
+        snprintf(r->err, r->errlen, "line %lu: the alias *%.100s names no anchor", line_of(ev),
+                 name);
         return TSR_EFORMAT;
     }
+    if (a->v == NULL) {
+        snprintf(r->err, r->errlen, "line %lu: the alias *%.100s is inside its own anchor",
+                 line_of(ev), name);
+        return TSR_EFORMAT;
+    }
+    if (depth + a->height > r->lim->max_depth)
+        return too_big(r, "nested too deeply");
+    r->values += a->count - 1; /* the alias itself was counted */
+    if (r->values > r->lim->max_values)
+        return too_big(r, "too many values (aliases count each time they are used)");
+    *out = json_deep_copy(a->v);
+    m->count = a->count;
+    m->height = a->height;
+    return *out ? 0 : TSR_ENOMEM;
+}
+
+static int read_scalar(struct reader *r, const yaml_event_t *ev, json_t **out)
+{
+    const char *s = (const char *)ev->data.scalar.value;
+    const char *tag = (const char *)ev->data.scalar.tag;
+    if (strlen(s) != ev->data.scalar.length) {
+        snprintf(r->err, r->errlen, "line %lu: a value holds a NUL character", line_of(ev));
+        return TSR_EFORMAT;
+    }
+    /* A plain scalar without a tag (or with "!" or !!str, as libyaml's loader read them) is typed.
+     */
+    bool plain_str = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+                     (tag == NULL || strcmp(tag, "!") == 0 || strcmp(tag, YAML_STR_TAG) == 0);
+    *out = plain_str ? resolve_plain(s) : json_stringn(s, ev->data.scalar.length);
+    if (*out == NULL) {
+        snprintf(r->err, r->errlen, "line %lu: a value is not UTF-8", line_of(ev));
+        return TSR_EFORMAT;
+    }
+    return 0;
+}
+
+/* Reads the key of a mapping entry from ev (a scalar) into the string *key (caller frees). */
+static int read_key(struct reader *r, const yaml_event_t *ev, const json_t *obj, char **key)
+{
+    *key = NULL;
+    if (ev->type != YAML_SCALAR_EVENT) {
+        snprintf(r->err, r->errlen, "line %lu: a mapping key must be a plain value", line_of(ev));
+        return TSR_EFORMAT;
+    }
+    const char *k = (const char *)ev->data.scalar.value;
+    if (strlen(k) != ev->data.scalar.length) {
+        snprintf(r->err, r->errlen, "line %lu: a key holds a NUL character", line_of(ev));
+        return TSR_EFORMAT;
+    }
+    if (json_object_get(obj, k) != NULL) {
+        snprintf(r->err, r->errlen, "line %lu: the key \"%.100s\" is repeated", line_of(ev), k);
+        return TSR_EFORMAT;
+    }
+    if (ev->data.scalar.anchor != NULL) {
+        json_t *v = NULL;
+        size_t at;
+        struct measure one = {1, 0};
+        int rc = read_scalar(r, ev, &v);
+        if (rc == 0 && (rc = anchor_open(r, ev->data.scalar.anchor, &at)) == 0)
+            anchor_close(r, at, v, &one);
+        json_decref(v);
+        if (rc != 0)
+            return rc;
+    }
+    *key = strdup(k);
+    return *key ? 0 : TSR_ENOMEM;
+}
+
+/* Reads the entries of a sequence or mapping up to its end event into the new *out. */
+static int read_collection(struct reader *r, bool mapping, int depth, json_t **out,
+                           struct measure *m)
+{
+    json_t *c = mapping ? json_object() : json_array();
+    yaml_event_t ev;
+    int rc = c ? 0 : TSR_ENOMEM;
+    while (rc == 0) {
+        char *key = NULL;
+        if ((rc = next_event(r, &ev)) != 0)
+            break;
+        yaml_event_type_t end = mapping ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
+        if (ev.type == end) {
+            yaml_event_delete(&ev);
+            break;
+        }
+        if (mapping) {
+            rc = read_key(r, &ev, c, &key);
+            yaml_event_delete(&ev);
+            if (rc == 0)
+                rc = next_event(r, &ev);
+            if (rc != 0) {
+                free(key);
+                break;
+            }
+        }
+        json_t *val = NULL;
+        struct measure sub = {0, 0};
+        rc = read_value(r, &ev, depth + 1, &val, &sub);
+        yaml_event_delete(&ev);
+        if (rc == 0 && (mapping ? json_object_set_new(c, key, val) : json_array_append_new(c, val)))
+            rc = TSR_ENOMEM;
+        free(key);
+        m->count += sub.count;
+        if (sub.height + 1 > m->height)
+            m->height = sub.height + 1;
+    }
+    if (rc != 0) {
+        json_decref(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+/* Reads the value that starts with ev (the caller deletes ev) at depth into *out. */
+static int read_value(struct reader *r, yaml_event_t *ev, int depth, json_t **out,
+                      struct measure *m)
+{
+    const yaml_char_t *anchor = NULL;
+    size_t at = 0;
+    int rc;
+    *out = NULL;
+    m->count = 1;
+    m->height = 0;
+    if (depth > r->lim->max_depth)
+        return too_big(r, "nested too deeply");
+    if (++r->values > r->lim->max_values)
+        return too_big(r, "too many values (aliases count each time they are used)");
+    switch (ev->type) {
+    case YAML_ALIAS_EVENT:
+        return read_alias(r, ev, depth, out, m);
+    case YAML_SCALAR_EVENT:
+        anchor = ev->data.scalar.anchor;
+        break;
+    case YAML_SEQUENCE_START_EVENT:
+        anchor = ev->data.sequence_start.anchor;
+        break;
+    case YAML_MAPPING_START_EVENT:
+        anchor = ev->data.mapping_start.anchor;
+        break;
+    default:
+        snprintf(r->err, r->errlen, "line %lu: an empty node", line_of(ev));
+        return TSR_EFORMAT;
+    }
+    if (anchor != NULL && (rc = anchor_open(r, anchor, &at)) != 0)
+        return rc;
+    if (ev->type == YAML_SCALAR_EVENT)
+        rc = read_scalar(r, ev, out);
+    else
+        rc = read_collection(r, ev->type == YAML_MAPPING_START_EVENT, depth, out, m);
+    if (rc == 0 && anchor != NULL)
+        anchor_close(r, at, *out, m);
+    return rc;
+}
+
+/* Reads the stream's one document into *out; an empty stream is an empty object. */
+static int read_stream(struct reader *r, json_t **out)
+{
+    yaml_event_t ev;
+    struct measure m;
+    int rc;
+    if ((rc = next_event(r, &ev)) != 0) /* the stream's start */
+        return rc;
+    yaml_event_delete(&ev);
+    if ((rc = next_event(r, &ev)) != 0)
+        return rc;
+    if (ev.type == YAML_STREAM_END_EVENT) {
+        yaml_event_delete(&ev);
+        *out = json_object();
+        return *out ? 0 : TSR_ENOMEM;
+    }
+    yaml_event_delete(&ev); /* the document's start */
+    if ((rc = next_event(r, &ev)) != 0)
+        return rc;
+    rc = read_value(r, &ev, 0, out, &m);
+    yaml_event_delete(&ev);
+    if (rc == 0 && (rc = next_event(r, &ev)) == 0) /* the document's end */
+        yaml_event_delete(&ev);
+    /* A second document is refused: which one would be the tenant? */
+    if (rc == 0 && next_event(r, &ev) != 0) {
+        snprintf(r->err, r->errlen, "line %lu: malformed YAML after the document",
+                 (unsigned long)r->parser->problem_mark.line + 1);
+        rc = TSR_EFORMAT;
+    } else if (rc == 0) {
+        if (ev.type != YAML_STREAM_END_EVENT) {
+            snprintf(r->err, r->errlen, "the file holds more than one YAML document");
+            rc = TSR_EFORMAT;
+        }
+        yaml_event_delete(&ev);
+    }
+    if (rc != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 int tsr_yaml_parse(const char *text, size_t len, const struct tsr_yaml_limits *limits, json_t **out,
@@ -208,9 +392,6 @@ int tsr_yaml_parse(const char *text, size_t len, const struct tsr_yaml_limits *l
 {
     const struct tsr_yaml_limits *lim = limits ? limits : &tsr_yaml_default_limits;
     yaml_parser_t parser;
-    yaml_document_t doc;
-    bool have_doc = false;
-    int rc = 0;
     *out = NULL;
     if (len > lim->max_bytes) {
         snprintf(err, errlen, "the document is too big: more than %zu bytes", lim->max_bytes);
@@ -219,42 +400,13 @@ int tsr_yaml_parse(const char *text, size_t len, const struct tsr_yaml_limits *l
     if (!yaml_parser_initialize(&parser))
         return TSR_ENOMEM;
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&parser, &doc)) {
-        snprintf(err, errlen, "line %lu, column %lu: %s%s%s",
-                 (unsigned long)parser.problem_mark.line + 1,
-                 (unsigned long)parser.problem_mark.column + 1,
-                 parser.problem ? parser.problem : "malformed YAML", parser.context ? " " : "",
-                 parser.context ? parser.context : "");
-        rc = parser.error == YAML_MEMORY_ERROR ? TSR_ENOMEM : TSR_EFORMAT;
-        goto done;
+    struct reader r = {&parser, lim, 0, NULL, 0, 0, err, errlen};
+    int rc = read_stream(&r, out);
+    for (size_t i = 0; i < r.nanchors; i++) {
+        free(r.anchors[i].name);
+        json_decref(r.anchors[i].v);
     }
-    have_doc = true;
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (root == NULL) {
-        *out = json_object();
-        rc = *out ? 0 : TSR_ENOMEM;
-        goto done;
-    }
-    /* A second document is refused: which one would be the tenant? */
-    yaml_document_t next;
-    if (!yaml_parser_load(&parser, &next)) {
-        snprintf(err, errlen, "line %lu: malformed YAML after the document",
-                 (unsigned long)parser.problem_mark.line + 1);
-        rc = TSR_EFORMAT;
-        goto done;
-    }
-    bool more = yaml_document_get_root_node(&next) != NULL;
-    yaml_document_delete(&next);
-    if (more) {
-        snprintf(err, errlen, "the file holds more than one YAML document");
-        rc = TSR_EFORMAT;
-        goto done;
-    }
-    struct walk w = {&doc, lim, 0, err, errlen};
-    rc = walk_node(&w, root, 0, out);
-done:
-    if (have_doc)
-        yaml_document_delete(&doc);
+    free(r.anchors);
     yaml_parser_delete(&parser);
     return rc;
 }

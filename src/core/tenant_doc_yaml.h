@@ -4,7 +4,9 @@
  *
  * The reader is bounded: the text's size, the nesting depth and the
  * number of values produced (aliases included, each use counted: an
- * alias bomb stops at the budget rather than expanding).  Plain scalars
+ * alias bomb stops at the budget rather than expanding).  libyaml's events
+ * are read one at a time, so a limit stops the reading where it is passed;
+ * an alias inside its own anchor is refused.  Plain scalars
  * take YAML 1.1's core types (null, booleans, integers, floats); quoted
  * ones stay strings.  Only one document, mapping keys are strings, and a
  * repeated key is an error.

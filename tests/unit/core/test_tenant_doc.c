@@ -5,7 +5,10 @@
  * wrong shape is refused before anything is read; a refusal in the middle
  * rolls back everything; each value the Management API refuses is
  * refused by the same rule, writing nothing; a dry run writes nothing; deletions only when
- * allowed; the export refers to clients by name and holds no secret.
+ * allowed, dependants before what they refer to (an API with its grants);
+ * the applications granted the Management API are never exported,
+ * changed, deleted nor named; the export refers to clients by name and
+ * holds no secret.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +20,9 @@
 
 #include <cmocka.h>
 
+#include "core/api.h"
 #include "core/connection.h"
+#include "core/grant.h"
 #include "core/tenant_doc.h"
 #include "core/tenant_doc_yaml.h"
 #include "fixture_tmp.h"
@@ -316,6 +321,132 @@ static void test_delete_only_when_allowed(void **state)
     tsr_store_close(st);
 }
 
+/* Adds the Management API and an application granted it, as tenants create does. */
+static void add_management(tsr_store *st, char client_id[128])
+{
+    struct tsr_api api;
+    struct tsr_client c;
+    struct tsr_grant g;
+    assert_int_equal(tsr_api_init_new(&api, "t1"), 0);
+    free(api.identifier);
+    api.identifier = strdup("https://t1/api/v2/");
+    api.is_system = true;
+    assert_int_equal(tsr_api_insert(st, &api), 0);
+    tsr_api_cleanup(&api);
+    assert_int_equal(tsr_client_init_new(&c, "t1"), 0);
+    free(c.name);
+    c.name = strdup("Bootstrap Management Client");
+    assert_int_equal(tsr_client_insert(st, &c), 0);
+    snprintf(client_id, 128, "%s", c.client_id);
+    assert_int_equal(tsr_grant_init_new(&g, "t1"), 0);
+    free(g.client_id);
+    free(g.audience);
+    g.client_id = strdup(c.client_id);
+    g.audience = strdup("https://t1/api/v2/");
+    assert_int_equal(tsr_grant_insert(st, &g), 0);
+    tsr_grant_cleanup(&g);
+    tsr_client_cleanup(&c);
+    /* Enabled on the default connection, as the Management API would enable it. */
+    struct tsr_connection conn = {0};
+    assert_int_equal(
+        tsr_connection_get_by_name(st, "t1", "Username-Password-Authentication", &conn), 0);
+    assert_int_equal(tsr_strlist_push(&conn.enabled_clients, client_id), 0);
+    assert_int_equal(tsr_connection_update(st, &conn), 0);
+    tsr_connection_cleanup(&conn);
+}
+
+static void test_management_client_left_alone(void **state)
+{
+    (void)state;
+    tsr_store *st = open_tenant();
+    char mgmt_id[128], sql[300], err[600] = "";
+    add_management(st, mgmt_id);
+    json_t *doc = parse(doc_text);
+    struct tsr_doc_plan plan;
+    assert_int_equal(plan_apply(st, doc, false, false, &plan, err, sizeof err), 0);
+    tsr_doc_plan_cleanup(&plan);
+    json_decref(doc);
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM connection_clients WHERE client_id = '%s'",
+             mgmt_id);
+    assert_int_equal(fixture_count(st, sql), 1); /* kept: the document cannot name it */
+
+    /* Not exported: neither the application, nor its grant, nor on the connection. */
+    json_t *out = NULL;
+    assert_int_equal(tsr_tenant_doc_export(st, "t1", &out, err, sizeof err), 0);
+    char *text = json_dumps(out, JSON_COMPACT);
+    assert_null(strstr(text, "Bootstrap"));
+    assert_null(strstr(text, "/api/v2/"));
+    free(text);
+    json_decref(out);
+
+    /* Deleting every other application and grant leaves it and its grant. */
+    doc = parse("clients: []\nclientGrants: []\ndatabases: []\n");
+    assert_int_equal(plan_apply(st, doc, true, false, &plan, err, sizeof err), 0);
+    tsr_doc_plan_cleanup(&plan);
+    json_decref(doc);
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM clients WHERE client_id = '%s'", mgmt_id);
+    assert_int_equal(fixture_count(st, sql), 1);
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM client_grants WHERE client_id = '%s'", mgmt_id);
+    assert_int_equal(fixture_count(st, sql), 1);
+    assert_int_equal(fixture_count(st, "SELECT COUNT(*) FROM clients"), 1);
+
+    /* A document that names it, anywhere, is refused. */
+    static const char *const naming[] = {
+        "clients:\n  - name: Bootstrap Management Client\n    app_type: spa\n",
+        "clientGrants:\n  - client_id: Bootstrap Management Client\n"
+        "    audience: https://orders.example.com\n    scope: []\n",
+        "databases:\n  - name: Username-Password-Authentication\n    strategy: auth0\n"
+        "    enabled_clients: [Bootstrap Management Client]\n",
+    };
+    for (size_t i = 0; i < sizeof naming / sizeof naming[0]; i++) {
+        doc = parse(naming[i]);
+        err[0] = '\0';
+        assert_int_equal(tsr_tenant_doc_plan(st, "t1", doc, true, &plan, err, sizeof err),
+                         TSR_EINVAL);
+        assert_non_null(strstr(err, "is granted the Management API"));
+        json_decref(doc);
+    }
+    tsr_store_close(st);
+}
+
+static void test_delete_api_with_grants(void **state)
+{
+    (void)state;
+    tsr_store *st = open_tenant();
+    json_t *doc = parse(doc_text),
+           *fewer = parse("tenant: {default_audience: ''}\nresourceServers: []\n"
+                          "clientGrants: []\nroles: []\n");
+    struct tsr_doc_plan plan;
+    char err[600] = "";
+    assert_int_equal(plan_apply(st, doc, false, false, &plan, err, sizeof err), 0);
+    tsr_doc_plan_cleanup(&plan);
+    assert_int_equal(plan_apply(st, fewer, true, false, &plan, err, sizeof err), 0);
+    /* Roles and grants go before the API they refer to. */
+    assert_int_equal(count_op(&plan, TSR_DOC_DELETE), 3);
+    assert_string_equal(plan.v[0].section, "roles");
+    assert_string_equal(plan.v[1].section, "clientGrants");
+    assert_string_equal(plan.v[2].section, "resourceServers");
+    tsr_doc_plan_cleanup(&plan);
+    assert_int_equal(fixture_count(st, "SELECT COUNT(*) FROM client_grants"), 0);
+    assert_int_equal(fixture_count(st, "SELECT COUNT(*) FROM roles"), 0);
+    assert_int_equal(fixture_count(st, "SELECT COUNT(*) FROM clients"), 2);
+    /* A document that keeps a grant to an API it deletes is refused. */
+    assert_int_equal(plan_apply(st, doc, false, false, &plan, err, sizeof err), 0);
+    tsr_doc_plan_cleanup(&plan);
+    json_t *keep = parse("resourceServers: []\nclientGrants:\n  - client_id: Worker\n"
+                         "    audience: https://orders.example.com\n    scope: [read:orders]\n");
+    err[0] = '\0';
+    assert_int_equal(plan_apply(st, keep, true, false, &plan, err, sizeof err), TSR_EINVAL);
+    tsr_doc_plan_cleanup(&plan);
+    assert_non_null(strstr(err, "refers to resourceServers[https://orders.example.com], which "
+                                "the document deletes"));
+    assert_int_equal(fixture_count(st, "SELECT COUNT(*) FROM client_grants"), 1);
+    json_decref(keep);
+    json_decref(doc);
+    json_decref(fewer);
+    tsr_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +455,8 @@ int main(void)
         cmocka_unit_test(test_refuses_what_the_api_refuses),
         cmocka_unit_test(test_shapes),
         cmocka_unit_test(test_delete_only_when_allowed),
+        cmocka_unit_test(test_management_client_left_alone),
+        cmocka_unit_test(test_delete_api_with_grants),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,6 +59,15 @@ static void test_scalars(void **state)
     v = parse_ok("");
     assert_true(json_is_object(v) && json_object_size(v) == 0);
     json_decref(v);
+    /* An alias is a copy of its anchor's value; tags read as libyaml's loader read them. */
+    v = parse_ok("a: &x {k: [1, '2']}\nb: *x\n&y c: *x\nd: *y\ne: !!str 12\nf: !foo 12\n");
+    assert_true(json_equal(json_object_get(v, "a"), json_object_get(v, "b")));
+    assert_true(json_object_get(v, "a") != json_object_get(v, "b"));
+    assert_true(json_equal(json_object_get(v, "a"), json_object_get(v, "c")));
+    assert_string_equal(json_string_value(json_object_get(v, "d")), "c");
+    assert_int_equal(json_integer_value(json_object_get(v, "e")), 12);
+    assert_string_equal(json_string_value(json_object_get(v, "f")), "12");
+    json_decref(v);
 }
 
 static void test_round_trip(void **state)
@@ -91,6 +100,10 @@ static void test_malformed(void **state)
     assert_non_null(strstr(err, "more than one"));
     assert_int_equal(parse_err("[1]: x\n", NULL, err, sizeof err), TSR_EFORMAT);
     assert_int_equal(parse_err("a: *nope\n", NULL, err, sizeof err), TSR_EFORMAT);
+    assert_non_null(strstr(err, "line 1"));
+    assert_int_equal(parse_err("a: !!binary aGk=\nb: [1, 2\n", NULL, err, sizeof err), TSR_EFORMAT);
+    assert_int_equal(parse_err("a: \xff\n", NULL, err, sizeof err), TSR_EFORMAT);
+    assert_int_equal(parse_err("a: 1\n--- [\n", NULL, err, sizeof err), TSR_EFORMAT);
     assert_int_equal(parse_err("a: \"\\0\"\n", NULL, err, sizeof err), TSR_EFORMAT);
     assert_int_equal(parse_err("\t- x", NULL, err, sizeof err), TSR_EFORMAT);
 }
@@ -113,14 +126,30 @@ static void test_bounds(void **state)
     }
     assert_int_equal(parse_err(bomb, NULL, err, sizeof err), TSR_ETOOBIG);
     assert_non_null(strstr(err, "too many values"));
-    /* A recursive alias is stopped by the depth limit. */
-    assert_int_equal(parse_err("a: &a [*a]\n", NULL, err, sizeof err) != 0, 1);
+    /* A recursive alias is refused. */
+    assert_int_equal(parse_err("a: &a [*a]\n", NULL, err, sizeof err), TSR_EFORMAT);
+    assert_non_null(strstr(err, "inside its own anchor"));
     /* Deep nesting. */
     char deep[400];
     memset(deep, '[', 100);
     memset(deep + 100, ']', 100);
     deep[200] = '\0';
     assert_int_equal(parse_err(deep, NULL, err, sizeof err), TSR_ETOOBIG);
+    assert_non_null(strstr(err, "nested"));
+    /* Very deep nesting is refused at the limit, before the rest of the text is read. */
+    size_t levels = 200000;
+    char *deeper = malloc(2 * levels + 16);
+    assert_non_null(deeper);
+    strcpy(deeper, "tenant: ");
+    memset(deeper + 8, '[', levels);
+    memset(deeper + 8 + levels, ']', levels);
+    deeper[8 + 2 * levels] = '\0';
+    assert_int_equal(parse_err(deeper, NULL, err, sizeof err), TSR_ETOOBIG);
+    assert_non_null(strstr(err, "nested too deeply"));
+    free(deeper);
+    /* An alias's value counts towards the depth where it is used. */
+    struct tsr_yaml_limits shallow = {1024, 3, 100};
+    assert_int_equal(parse_err("a: &a [[1]]\nb: [*a]\n", &shallow, err, sizeof err), TSR_ETOOBIG);
     assert_non_null(strstr(err, "nested"));
     /* The size limit comes before any parsing. */
     struct tsr_yaml_limits lim = {16, 8, 100};
