@@ -174,7 +174,12 @@ static void print_plan(const struct tsr_cli_args *a, const struct tsr_doc_plan *
         }
     }
     for (size_t i = 0; i < p->ignored.n; i++)
-        tsr_cli_say(stderr, "note: %s is not kept by Tessera; ignored\n", p->ignored.v[i]);
+        /* A reason is given after ": "; else the property is one `config` leaves alone. */
+        tsr_cli_say(stderr,
+                    strstr(p->ignored.v[i], ": ") != NULL
+                        ? "note: %s\n"
+                        : "note: %s is not one tessera config manages; ignored\n",
+                    p->ignored.v[i]);
 }
 
 /* Opens the store and plans FILE.  Returns 0 or the status to exit with. */

@@ -193,9 +193,9 @@ static bool read_enabled(struct run *r, const struct tsr_doc_rd *rd, const json_
                                            TSR_CONNECTION_ENABLED_CLIENTS_MAX, 255, &names, &has);
     for (size_t i = 0; ok && has && i < names.n; i++) {
         const char *id = client_id_of(r, names.v[i]);
-        if (!not_management(r, rd, names.v[i]))
-            ok = false;
-        else if (id == NULL)
+        if (json_object_get(r->management, names.v[i]) != NULL)
+            continue; /* stays enabled or not as it is: a document never changes those */
+        if (id == NULL)
             ok =
                 tsr_doc_fail(rd, "enabled_clients: no application is named \"%.200s\"", names.v[i]);
         else if (!tsr_strlist_contains(&ids, id) && tsr_strlist_push(&ids, id) != 0)

@@ -207,32 +207,39 @@ static int plan_tenant(tsr_store *st, const char *tenant_id, const json_t *t,
 }
 
 /*
- * Refuses an item that names an application granted the Management API:
- * those hold the tenant's Management credentials, which a document never
- * creates, changes, deletes nor enables on a connection.
+ * True when item is an application, or a grant of one, granted the
+ * Management API: those hold the tenant's Management credentials, which a
+ * document never creates, changes nor deletes.  The Deploy CLI's exports
+ * list such applications (the Bootstrap Management Client), so they are
+ * noted and skipped rather than refused; *rc is set on failure.
  */
-static int names_management(const struct tsr_doc_index *ix, size_t s, const json_t *item,
-                            const char *where, char *err, size_t errlen)
+static bool names_management(const struct tsr_doc_index *ix, size_t s, const json_t *item,
+                             const char *where, struct tsr_doc_plan *p, int *rc)
 {
     const char *name = NULL;
     if (s == TSR_DOC_CLIENTS || s == TSR_DOC_GRANTS)
         name =
             json_string_value(json_object_get(item, s == TSR_DOC_CLIENTS ? "name" : "client_id"));
-    size_t i;
-    json_t *v;
-    if (s == TSR_DOC_DATABASES)
-        json_array_foreach(json_object_get(item, "enabled_clients"), i, v)
-        {
-            if (tsr_doc_index_is_management(ix, json_string_value(v)))
-                name = json_string_value(v);
-        }
     if (!tsr_doc_index_is_management(ix, name))
-        return 0;
-    snprintf(err, errlen,
-             "%s: \"%.200s\" is granted the Management API: it holds the tenant's Management "
-             "credentials, which a document leaves out",
-             where, name);
-    return TSR_EINVAL;
+        return false;
+    char note[400];
+    snprintf(note, sizeof note, "%s: granted the Management API, left as it is", where);
+    *rc = tsr_strlist_push(&p->ignored, note);
+    return true;
+}
+
+/*
+ * Leaves applications granted the Management API out of a connection's
+ * enabled_clients (the Deploy CLI's exports name the Bootstrap Management
+ * Client there): whether they are enabled stays as it is, so they are no
+ * drift.  Edits the document's own item, which the plan then refers to.
+ */
+static void drop_management_names(const struct tsr_doc_index *ix, json_t *item)
+{
+    json_t *names = json_object_get(item, "enabled_clients");
+    for (size_t i = json_array_size(names); i-- > 0;)
+        if (tsr_doc_index_is_management(ix, json_string_value(json_array_get(names, i))))
+            json_array_remove(names, i);
 }
 
 static int plan_section(const struct tsr_doc_index *ix, size_t s, const json_t *arr,
@@ -271,10 +278,14 @@ static int plan_section(const struct tsr_doc_index *ix, size_t s, const json_t *
         json_object_set_new(seen, key, json_true());
         char where[300];
         snprintf(where, sizeof where, "%s[%.200s]", sec->name, key);
-        if ((rc = names_management(ix, s, item, where, err, errlen)) != 0) {
+        if (names_management(ix, s, item, where, p, &rc)) {
             free(key);
-            goto done;
+            if (rc != 0)
+                goto done;
+            continue;
         }
+        if (s == TSR_DOC_DATABASES)
+            drop_management_names(ix, item);
         const json_t *have = json_object_get(ix->items[s], key);
         struct tsr_strlist fields = {0};
         rc = compare(p, where, sec->known, sec->nested, item, have, &fields);
