@@ -126,6 +126,18 @@ static const struct tsr_cli_command *find_command(const struct tsr_cli_family *f
     return best;
 }
 
+/* True when word is the middle word of a family's three-word commands ("apps callbacks add"). */
+static bool is_group(const struct tsr_cli_family *f, const char *word)
+{
+    size_t flen = strlen(f->name), wlen = strlen(word);
+    for (const struct tsr_cli_command *c = f->commands; c->name != NULL; c++) {
+        const char *w = c->name + flen + 1;
+        if (strlen(c->name) > flen + 1 + wlen && strncmp(w, word, wlen) == 0 && w[wlen] == ' ')
+            return true;
+    }
+    return false;
+}
+
 static int run(const struct tsr_cli_command *c, int argc, char **argv)
 {
     for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++) {
@@ -182,11 +194,15 @@ int tsr_cli_main(int argc, char **argv)
         const struct tsr_cli_command *c = find_command(f, argc - 1, argv + 1, &words);
         if (c != NULL)
             return run(c, argc - 1 - words, argv + 1 + words);
-        if (argc > 2 && is_help(argv[2])) {
+        /* `apps --help` and `apps callbacks --help` list the family's commands. */
+        bool group = argc > 2 && is_group(f, argv[2]);
+        if (argc > 2 && (is_help(argv[2]) || (group && argc > 3 && is_help(argv[3])))) {
             print_family_help(f, stdout);
             return TSR_CLI_OK;
         }
-        if (argc > 2)
+        if (group)
+            fprintf(stderr, "tessera %s %s: which command?\n\n", f->name, argv[2]);
+        else if (argc > 2)
             fprintf(stderr, "tessera %s: unknown command '%s'\n\n", f->name, argv[2]);
         else
             fprintf(stderr, "tessera %s: which command?\n\n", f->name);

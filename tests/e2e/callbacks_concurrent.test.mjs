@@ -20,7 +20,7 @@ import { queryRows } from './lib/db.mjs';
 import { json } from './lib/http.mjs';
 import { makeTestCa } from './lib/tls.mjs';
 import { runSdkScript } from './lib/auth0_sdk.mjs';
-import { assertCliError, assertHelp, cli, cliJson } from './lib/cli.mjs';
+import { assertCliError, assertHelp, cli, cliJson, runCli } from './lib/cli.mjs';
 
 let server;
 let mgmt;
@@ -189,6 +189,13 @@ test('apps callbacks --help documents its options', t_(async () => {
   for (const verb of ['add', 'remove']) {
     await assertHelp(assert, ['apps', 'callbacks', verb], ['app', 'logout-url', 'web-origin', 'allowed-origin', 'attempts']);
   }
+  const group = await runCli(['apps', 'callbacks', '--help']);
+  assert.equal(group.code, 0, group.stderr);
+  assert.match(group.stdout, /apps callbacks add/);
+  assert.match(group.stdout, /apps callbacks remove/);
+  const which = await runCli(['apps', 'callbacks']);
+  assert.equal(which.code, 2);
+  assert.match(which.stderr, /which command/);
 }));
 
 test('twenty concurrent `apps callbacks add` with distinct URLs leave all twenty registered', t_(async () => {
