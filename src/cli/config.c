@@ -95,6 +95,23 @@ static int keywords(const struct tsr_cli_args *a, json_t **out, char *err, size_
     return rc;
 }
 
+/*
+ * The first @@KEY@@ left in text into out ("" when none): a keyword with no
+ * mapping stays as written, which YAML cannot read where a list goes.
+ */
+static void unmapped_keyword(const char *text, char *out, size_t outsz)
+{
+    out[0] = '\0';
+    for (const char *p = strstr(text, "@@"); p != NULL; p = strstr(p + 2, "@@")) {
+        size_t n =
+            strspn(p + 2, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.");
+        if (n > 0 && strncmp(p + 2 + n, "@@", 2) == 0) {
+            snprintf(out, outsz, "%.*s", (int)(n + 4), p);
+            return;
+        }
+    }
+}
+
 /* The document of FILE with its keywords replaced. */
 static int load_doc(const struct tsr_cli_args *a, json_t **doc, char *err, size_t errlen)
 {
@@ -110,8 +127,14 @@ static int load_doc(const struct tsr_cli_args *a, json_t **doc, char *err, size_
                                               sizeof inner)) != 0)
         snprintf(err, errlen, "%.1000s: %s", path, inner);
     if (rc == 0 &&
-        (rc = tsr_yaml_parse(replaced, strlen(replaced), NULL, doc, inner, sizeof inner)) != 0)
-        snprintf(err, errlen, "%.1000s: %s", path, inner);
+        (rc = tsr_yaml_parse(replaced, strlen(replaced), NULL, doc, inner, sizeof inner)) != 0) {
+        char key[160];
+        unmapped_keyword(replaced, key, sizeof key);
+        snprintf(err, errlen, "%.1000s: %s%s%s%s", path, inner, key[0] ? " (" : "", key,
+                 key[0] ? " has no mapping: pass --keywords FILE or set "
+                          "AUTH0_KEYWORD_REPLACE_MAPPINGS)"
+                        : "");
+    }
     free(text);
     free(replaced);
     json_decref(map);

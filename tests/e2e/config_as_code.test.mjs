@@ -138,6 +138,9 @@ test('keywords are replaced as the Deploy CLI does', t_(async () => {
   const shop = doc.clients.find((c) => c.name === 'Shop');
   assert.deepEqual(shop.callbacks, ['https://stage.example.com/cb'], 'the file wins over the environment');
   assert.deepEqual(shop.allowed_logout_urls, ['https://stage.example.com/']);
+  // Without the mappings the file is not YAML; the error names the keyword.
+  const bare = await cfg(['diff', file], fresh);
+  assertCliError(assert, bare, 2, /@@CALLBACKS@@ has no mapping: pass --keywords FILE/, 'no mappings');
 }));
 
 test('a refused change writes nothing', t_(async () => {
