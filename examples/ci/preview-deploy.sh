@@ -36,7 +36,6 @@ preview_urls() {
         --web-origin "$origin" --allowed-origin "$origin"
 }
 
-preview_urls add
 removed=no
 remove() {
     if [ "$removed" = no ]; then
@@ -47,9 +46,10 @@ remove() {
         }
     fi
 }
-# A cancelled job (SIGINT, SIGTERM) still takes its URLs away.
+# A job cancelled (SIGINT, SIGTERM) even while the URLs are being added takes them away.
 trap 'remove; exit 130' INT
 trap 'remove; exit 143' TERM
+preview_urls add
 
 status=0
 "$@" || status=$?
