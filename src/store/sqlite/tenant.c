@@ -5,7 +5,7 @@ const struct tsr_sq_query tsr_sq_tenant[] = {
     {TSR_Q_TENANT_LIST,
      "SELECT id, issuer, friendly_name, default_audience, is_default, created_at, "
      "session_lifetime, idle_session_lifetime, allowed_logout_urls, logo_url, primary_color, "
-     "default_directory, generation, name FROM tenants ORDER BY is_default DESC, created_at, id"},
+     "default_directory, generation, name FROM tenants ORDER BY is_default DESC, name, id"},
     {TSR_Q_TENANT_INSERT,
      "INSERT INTO tenants (id, name, issuer, friendly_name, default_audience, is_default, "
      "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
