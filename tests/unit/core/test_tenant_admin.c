@@ -137,36 +137,37 @@ static void a_taken_issuer_leaves_nothing(void **state)
     assert_int_equal(fixture_count(st, "SELECT count(*) FROM clients"), 1);
 }
 
-/* Creates a tenant named name at issuer; returns tsr_tenant_create's result and frees the rest. */
-static int try_create(tsr_store *st, const char *issuer, const char *name)
-{
-    json_t *creds = NULL;
-    char err[512] = "", *id = NULL;
-    struct tsr_tenant_new spec = {
-        .issuer = issuer, .name = name, .is_default = false, .creds_path = creds_path};
-    int rc = tsr_tenant_create(st, &spec, master_key, &creds, &id, err, sizeof err);
-    if (creds != NULL)
-        tsr_wipe_creds(creds);
-    free(id);
-    unlink(creds_path);
-    return rc;
-}
-
 static void issuers_that_share_or_shadow_routes_are_refused(void **state)
 {
     tsr_store *st = *state;
-    assert_int_equal(try_create(st, "http://127.0.0.1:9999/dev/", "dev"), 0);
+    struct tsr_tenant list[] = {{.issuer = "http://127.0.0.1:9999/"},
+                                {.issuer = "http://127.0.0.1:9999/dev/"},
+                                {.issuer = "http://127.0.0.1:9999/x/y/"}};
+    size_t n = sizeof list / sizeof list[0];
     /* The same host and path over https: routing never looks at the scheme. */
-    assert_int_equal(try_create(st, "https://127.0.0.1:9999/dev/", "twin"), TSR_ECONFLICT);
-    /* Inside dev's path: /dev/oauth/ would take dev's /oauth/ routes. */
-    assert_int_equal(try_create(st, "http://127.0.0.1:9999/dev/oauth/", "inner"), TSR_ECONFLICT);
-    assert_int_equal(try_create(st, "http://127.0.0.1:9999/x/y/", "xy"), 0);
-    /* Around x/y's path. */
-    assert_int_equal(try_create(st, "http://127.0.0.1:9999/x/", "outer"), TSR_ECONFLICT);
-    /* Another host, or a sibling path, is free. */
-    assert_int_equal(try_create(st, "http://localhost:9999/dev/", "local"), 0);
-    assert_int_equal(try_create(st, "http://127.0.0.1:9999/devx/", "devx"), 0);
-    assert_int_equal(fixture_count(st, "SELECT count(*) FROM tenants"), 5);
+    assert_non_null(tsr_tenant_issuer_clash(list, n, "https://127.0.0.1:9999/dev/"));
+    /* Inside dev's path (/dev/oauth/ would take dev's /oauth/ routes), or around x/y's. */
+    assert_non_null(tsr_tenant_issuer_clash(list, n, "http://127.0.0.1:9999/dev/oauth/"));
+    assert_non_null(tsr_tenant_issuer_clash(list, n, "http://127.0.0.1:9999/x/"));
+    /* A prefix under the root tenant, another host, or a sibling path is free. */
+    assert_null(tsr_tenant_issuer_clash(list, n, "http://127.0.0.1:9999/stage/"));
+    assert_null(tsr_tenant_issuer_clash(list, n, "http://localhost:9999/dev/"));
+    assert_null(tsr_tenant_issuer_clash(list, n, "http://127.0.0.1:9999/devx/"));
+    assert_null(tsr_tenant_issuer_clash(list, n, "http://127.0.0.1:9999/x/z/"));
+
+    /* tsr_tenant_create checks it in its transaction and leaves nothing behind. */
+    json_t *creds = NULL;
+    char err[512] = "", *id = NULL;
+    struct tsr_tenant_new spec = {.issuer = "https://127.0.0.1:9999/",
+                                  .name = "twin",
+                                  .is_default = false,
+                                  .creds_path = creds_path};
+    assert_int_equal(tsr_tenant_create(st, &spec, master_key, &creds, &id, err, sizeof err),
+                     TSR_ECONFLICT);
+    assert_null(creds);
+    assert_non_null(strstr(err, "another tenant has this host and path"));
+    assert_int_equal(access(creds_path, F_OK), -1);
+    assert_int_equal(fixture_count(st, "SELECT count(*) FROM tenants"), 1);
 }
 
 static void delete_removes_every_record_and_the_generation_grows(void **state)
