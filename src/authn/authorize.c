@@ -1,5 +1,7 @@
 /*
- * GET|POST /authorize - the authorization endpoint (code flow with PKCE).
+ * GET|POST /authorize - the authorization endpoint: the code flow with
+ * PKCE, and the OpenID Connect implicit (id_token) and hybrid
+ * (code id_token) flows of server-rendered web apps.
  * The decisions are core/authorize_policy.c's; this file reads the
  * request, loads the client and session, and answers each verdict.
  *
@@ -25,6 +27,8 @@
 #include "core/catalog.h"
 #include "core/client.h"
 #include "core/consent.h"
+#include "core/response_type.h"
+#include "core/user.h"
 #include "http/browser.h"
 #include "http/response.h"
 #include "page/page.h"
@@ -101,9 +105,9 @@ static void send_error(struct tsr_req *req, const struct tsr_authz_request *ar, 
     tsr_authorize_respond(req, ar, &r);
 }
 
-/* Issues the code for a person with a session and sends it to the client. */
-static void issue_code(struct tsr_req *req, const struct tsr_authz_request *ar,
-                       const struct tsr_session *s)
+/* Stores the authorization code of the request into *code; false after sending the error. */
+static bool create_code(struct tsr_req *req, const struct tsr_authz_request *ar,
+                        const struct tsr_session *s, char **code)
 {
     struct tsr_auth_code c = {
         .client_id = ar->client_id,
@@ -117,13 +121,72 @@ static void issue_code(struct tsr_req *req, const struct tsr_authz_request *ar,
         .code_challenge_method = ar->code_challenge_method,
         .auth_time = s->auth_time,
     };
-    char *code = NULL;
-    if (tsr_auth_code_create(req->store, req->tenant->t.id, &c, &code) != 0) {
+    if (tsr_auth_code_create(req->store, req->tenant->t.id, &c, code) != 0) {
         send_error(req, ar, "server_error", "Cannot issue the authorization code");
+        return false;
+    }
+    return true;
+}
+
+/*
+ * The ID token and access token the response type asks for besides the
+ * code (implicit and hybrid flows); false after sending the error.
+ */
+static bool front_tokens(struct tsr_req *req, const struct tsr_authz_request *ar,
+                         const struct tsr_session *s, unsigned rt, const char *code,
+                         struct tsr_front_tokens *out)
+{
+    const struct tsr_client *client = tsr_catalog_client(req->tenant->catalog, ar->client_id);
+    struct tsr_user u = {0};
+    char family[33];
+    int rc = client == NULL ? TSR_ENOTFOUND
+                            : tsr_user_get(req->store, req->tenant->t.id, s->user_id, &u);
+    if (rc == 0)
+        rc = tsr_random_alnum(family, 32);
+    if (rc == 0) {
+        struct tsr_user_grant g = {
+            .client = client,
+            .user = &u,
+            .scope = ar->scope,
+            .audience = ar->audience,
+            .nonce = ar->nonce,
+            .sid = s->sid,
+            .auth_time = s->auth_time,
+            .family_id = family,
+        };
+        rc = tsr_user_tokens_front(req, &g, rt, code, out);
+    }
+    if (rc == TSR_ENOTFOUND)
+        send_error(req, ar, "access_denied",
+                   "The application, user or API of this request no longer exists");
+    else if (rc != 0)
+        send_error(req, ar, "server_error", "Cannot issue the tokens");
+    tsr_user_cleanup(&u);
+    return rc == 0;
+}
+
+/* Issues what the response type asks for to a person with a session, and sends it. */
+static void issue_response(struct tsr_req *req, const struct tsr_authz_request *ar,
+                           const struct tsr_session *s)
+{
+    unsigned rt = tsr_response_type_parse(ar->response_type);
+    struct tsr_front_tokens ft = {0};
+    char *code = NULL;
+    if ((rt & TSR_RT_CODE) != 0 && !create_code(req, ar, s, &code))
+        return;
+    if (tsr_response_type_front_channel(rt) && !front_tokens(req, ar, s, rt, code, &ft)) {
+        tsr_wipe_free_str(code);
         return;
     }
-    struct tsr_authz_result r = {.code = code};
+    struct tsr_authz_result r = {
+        .code = code,
+        .id_token = ft.id_token,
+        .access_token = ft.access_token,
+        .scope = ft.scope,
+        .expires_in = ft.expires_in,
+    };
     tsr_authorize_respond(req, ar, &r);
+    tsr_front_tokens_cleanup(&ft);
     tsr_wipe_free_str(code);
 }
 
@@ -161,7 +224,7 @@ static void continue_with_session(struct tsr_req *req, const struct tsr_client *
     if (v.next == TSR_AUTHZ_ISSUE_CODE) {
         if (tx != NULL)
             tsr_login_tx_finish(tsr_req_who(req), tx);
-        issue_code(req, ar, s);
+        issue_response(req, ar, s);
         return;
     }
     if (v.next != TSR_AUTHZ_CONSENT_PAGE) {
@@ -328,7 +391,7 @@ void tsr_authorize_consented(struct tsr_req *req, struct tsr_login_tx *tx,
         return;
     }
     tsr_login_tx_finish(tsr_req_who(req), tx);
-    issue_code(req, &tx->ar, s);
+    issue_response(req, &tx->ar, s);
 }
 
 void tsr_authorize_fail(struct tsr_req *req, struct tsr_login_tx *tx, const char *error,

@@ -15,25 +15,38 @@ struct pair {
     const char *value;
 };
 
+#define MAX_PAIRS 9
+
 /* The response parameters in order; absent ones are skipped.  RFC 9207 adds iss. */
 static size_t result_pairs(struct tsr_req *req, const struct tsr_authz_request *ar,
-                           const struct tsr_authz_result *r, struct pair out[5])
+                           const struct tsr_authz_result *r, char expires_in[24],
+                           struct pair out[MAX_PAIRS])
 {
     size_t n = 0;
-    if (r->code != NULL) {
-        out[n++] = (struct pair){"code", r->code};
-    } else {
+    if (r->error != NULL) {
         out[n++] = (struct pair){"error", r->error};
         out[n++] = (struct pair){"error_description", r->error_description};
     }
+    if (r->error == NULL && r->code != NULL)
+        out[n++] = (struct pair){"code", r->code};
+    if (r->error == NULL && r->access_token != NULL) {
+        snprintf(expires_in, 24, "%lld", (long long)r->expires_in);
+        out[n++] = (struct pair){"access_token", r->access_token};
+        out[n++] = (struct pair){"token_type", "Bearer"};
+        out[n++] = (struct pair){"expires_in", expires_in};
+        if (r->scope != NULL && r->scope[0] != '\0')
+            out[n++] = (struct pair){"scope", r->scope};
+    }
+    if (r->error == NULL && r->id_token != NULL)
+        out[n++] = (struct pair){"id_token", r->id_token};
     if (ar->state != NULL && ar->state[0] != '\0')
         out[n++] = (struct pair){"state", ar->state};
     out[n++] = (struct pair){"iss", req->tenant->t.issuer};
     return n;
 }
 
-static void redirect(struct tsr_req *req, const struct tsr_authz_request *ar,
-                     const struct pair *p, size_t n, bool fragment)
+static void redirect(struct tsr_req *req, const struct tsr_authz_request *ar, const struct pair *p,
+                     size_t n, bool fragment)
 {
     struct tsr_strbuf b = {0};
     tsr_strbuf_append(&b, ar->redirect_uri);
@@ -120,8 +133,8 @@ static void web_message(struct tsr_req *req, const struct tsr_authz_request *ar,
     req->frame_ok = true;
 }
 
-static void form_post(struct tsr_req *req, const struct tsr_authz_request *ar,
-                      const struct pair *p, size_t n)
+static void form_post(struct tsr_req *req, const struct tsr_authz_request *ar, const struct pair *p,
+                      size_t n)
 {
     char nonce[32];
     struct tsr_strbuf b = {0};
@@ -158,8 +171,9 @@ static void form_post(struct tsr_req *req, const struct tsr_authz_request *ar,
 void tsr_authorize_respond(struct tsr_req *req, const struct tsr_authz_request *ar,
                            const struct tsr_authz_result *r)
 {
-    struct pair p[5];
-    size_t n = result_pairs(req, ar, r, p);
+    struct pair p[MAX_PAIRS];
+    char expires_in[24];
+    size_t n = result_pairs(req, ar, r, expires_in, p);
     const char *mode = ar->response_mode ? ar->response_mode : "";
     if (strcmp(mode, "web_message") == 0)
         web_message(req, ar, p, n);

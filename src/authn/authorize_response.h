@@ -7,12 +7,22 @@
 #ifndef TSR_AUTHN_AUTHORIZE_RESPONSE_H
 #define TSR_AUTHN_AUTHORIZE_RESPONSE_H
 
+#include <stdint.h>
+
 #include "core/login_tx.h"
 #include "http/request.h"
 
-/* Either code, or error with error_description. */
+/*
+ * Either what the response type asks for (code, id_token, access_token
+ * with its scope and expires_in: each NULL when not sent), or error with
+ * error_description.
+ */
 struct tsr_authz_result {
     const char *code;
+    const char *id_token;
+    const char *access_token;
+    const char *scope;
+    int64_t expires_in;
     const char *error;
     const char *error_description;
 };

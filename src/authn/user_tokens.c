@@ -10,6 +10,7 @@
 #include "core/id_token.h"
 #include "core/opaque_token.h"
 #include "core/refresh_token.h"
+#include "core/response_type.h"
 #include "core/scope.h"
 #include "core/token_policy.h"
 #include "http/response.h"
@@ -38,9 +39,13 @@ static bool is_mgmt_api(const struct tsr_req *req, const struct tsr_api *api)
     return tsr_token_is_mgmt_api(api, req->tenant->mgmt_audience);
 }
 
-/* The access token: opaque without an audience, else a JWT; scope may narrow (RBAC). */
+/*
+ * The access token: opaque without an audience, else a JWT; scope may
+ * narrow (RBAC).  One sent through the browser (implicit and hybrid flows)
+ * lives the API's token_lifetime_for_web.
+ */
 static int access_token(struct tsr_req *req, const struct tsr_user_grant *g,
-                        struct tsr_strlist *scope, struct token_set *out)
+                        struct tsr_strlist *scope, bool front_channel, struct token_set *out)
 {
     const char *tid = req->tenant->t.id;
     if (g->audience[0] == '\0') {
@@ -61,10 +66,10 @@ static int access_token(struct tsr_req *req, const struct tsr_user_grant *g,
         .azp = g->client->client_id,
         .scope = scope,
         .permissions = tsr_token_permissions_claim(api, mgmt, &perms),
-        .lifetime = api->token_lifetime,
+        .lifetime = front_channel ? api->token_lifetime_for_web : api->token_lifetime,
         .userinfo_aud = tsr_strlist_contains(scope, "openid") ? userinfo : NULL,
     };
-    out->expires_in = api->token_lifetime;
+    out->expires_in = claims.lifetime;
     if (rc == 0)
         rc = tsr_access_token_issue(req->app, req->tenant, api, &claims, &out->access_token);
     tsr_strlist_cleanup(&perms);
@@ -92,7 +97,8 @@ static int refresh_token(struct tsr_req *req, const struct tsr_user_grant *g, ch
 /* Room for an access token, an ID token and a refresh token; longer answers take the heap. */
 #define BODY_STACK 4096
 
-/* The answer written directly, as tsr_resp_json writes it from jansson; false: a value to escape. */
+/* The answer written directly, as tsr_resp_json writes it from jansson; false: a value to escape.
+ */
 static bool send_direct(struct tsr_req *req, const struct token_set *t, const char *scope)
 {
     char buf[BODY_STACK];
@@ -155,10 +161,9 @@ bool tsr_user_tokens_send(struct tsr_req *req, const struct tsr_user_grant *g)
     struct token_set t = {.refresh_token = g->refresh_token};
     int rc = tsr_strlist_split(&scope, g->scope);
     if (rc == 0)
-        rc = access_token(req, g, &scope, &t);
+        rc = access_token(req, g, &scope, false, &t);
     if (rc == TSR_ENOTFOUND) {
-        tsr_resp_oauth_error(req, 403, "access_denied", "Service not found: %.600s",
-                             g->audience);
+        tsr_resp_oauth_error(req, 403, "access_denied", "Service not found: %.600s", g->audience);
         goto out;
     }
     if (rc == 0 && tsr_strlist_contains(&scope, "openid")) {
@@ -186,6 +191,72 @@ out:
     token_set_cleanup(&t);
     tsr_strlist_cleanup(&scope);
     return rc == 0;
+}
+
+void tsr_front_tokens_cleanup(struct tsr_front_tokens *t)
+{
+    tsr_wipe_free_str(t->id_token);
+    tsr_wipe_free_str(t->access_token);
+    free(t->scope);
+    memset(t, 0, sizeof *t);
+}
+
+/* scope without offline_access, which only the token endpoint honours. */
+static int drop_offline_access(struct tsr_strlist *scope)
+{
+    struct tsr_strlist kept = {0};
+    for (size_t i = 0; i < scope->n; i++)
+        if (strcmp(scope->v[i], "offline_access") != 0 &&
+            tsr_strlist_push(&kept, scope->v[i]) != 0) {
+            tsr_strlist_cleanup(&kept);
+            return TSR_ENOMEM;
+        }
+    tsr_strlist_cleanup(scope);
+    *scope = kept;
+    return 0;
+}
+
+int tsr_user_tokens_front(struct tsr_req *req, const struct tsr_user_grant *g,
+                          unsigned response_type, const char *code, struct tsr_front_tokens *out)
+{
+    struct tsr_strlist scope = {0};
+    struct token_set t = {0};
+    char c_hash[TSR_HALF_HASH_LEN], at_hash[TSR_HALF_HASH_LEN];
+    int rc = tsr_strlist_split(&scope, g->scope);
+    if (rc == 0)
+        rc = drop_offline_access(&scope);
+    if (rc == 0 && (response_type & TSR_RT_TOKEN) != 0)
+        rc = access_token(req, g, &scope, true, &t);
+    if (rc == 0 && (response_type & TSR_RT_ID_TOKEN) != 0) {
+        struct tsr_id_token_claims claims = {
+            .client = g->client,
+            .user = g->user,
+            .scope = &scope,
+            .nonce = g->nonce,
+            .sid = g->sid,
+            .auth_time = g->auth_time,
+        };
+        if (code != NULL && (rc = tsr_id_token_half_hash(code, c_hash)) == 0)
+            claims.c_hash = c_hash;
+        if (rc == 0 && t.access_token != NULL &&
+            (rc = tsr_id_token_half_hash(t.access_token, at_hash)) == 0)
+            claims.at_hash = at_hash;
+        if (rc == 0)
+            rc = tsr_id_token_issue(req->tenant, &claims, &t.id_token);
+    }
+    char *granted = NULL;
+    if (rc == 0 && t.access_token != NULL && (granted = tsr_strlist_join(&scope)) == NULL)
+        rc = TSR_ENOMEM;
+    if (rc == 0) {
+        *out = (struct tsr_front_tokens){.id_token = t.id_token,
+                                         .access_token = t.access_token,
+                                         .scope = granted,
+                                         .expires_in = t.expires_in};
+        t.id_token = t.access_token = NULL;
+    }
+    token_set_cleanup(&t);
+    tsr_strlist_cleanup(&scope);
+    return rc;
 }
 
 int tsr_user_tokens_scope(struct tsr_req *req, const struct tsr_client *client,

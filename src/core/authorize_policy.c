@@ -15,6 +15,7 @@
 #include "core/catalog.h"
 #include "core/connection.h"
 #include "core/consent.h"
+#include "core/response_type.h"
 #include "core/user.h"
 #include "util/err.h"
 #include "util/url.h"
@@ -140,6 +141,62 @@ static bool mode_known(const char *mode)
     return false;
 }
 
+/*
+ * The response type and the response mode it may travel in.  A token in
+ * the front channel goes in the fragment unless form_post or web_message
+ * is asked for, never in a query string, which servers and proxies log
+ * (OAuth 2.0 Multiple Response Type Encoding Practices, section 5).
+ */
+static bool check_response_type(const struct tsr_client *client, struct tsr_authz_request *ar,
+                                struct tsr_authz_verdict *v)
+{
+    unsigned rt = tsr_response_type_parse(ar->response_type);
+    if (ar->response_type[0] == '\0')
+        return fail(v, "invalid_request", "Missing required parameter: response_type");
+    if (rt == 0)
+        return fail(v, "unsupported_response_type",
+                    "Unsupported response type: %.60s (offered: code, id_token, code id_token)",
+                    ar->response_type);
+    if (tsr_response_type_front_channel(rt)) {
+        if (ar->response_mode[0] == '\0' && !replace(&ar->response_mode, "fragment"))
+            return fail(v, "server_error", "Out of memory");
+        if (strcmp(ar->response_mode, "query") == 0) {
+            fail(v, "invalid_request",
+                 "response_mode=query cannot carry a token: use fragment or form_post");
+            replace(&ar->response_mode, "fragment");
+            return false;
+        }
+    }
+    if ((rt & TSR_RT_TOKEN) != 0 && !client->allow_implicit_access_tokens)
+        return fail(v, "unsupported_response_type",
+                    "response_type %.40s puts an access token in the browser, which RFC 9700 "
+                    "retires: use response_type=code with PKCE. A legacy application that "
+                    "cannot may be allowed it with its setting allow_implicit_access_tokens.",
+                    ar->response_type);
+    if ((rt & TSR_RT_CODE) != 0 &&
+        !tsr_strlist_contains(&client->grant_types, "authorization_code"))
+        return fail(v, "unauthorized_client",
+                    "Grant type 'authorization_code' not allowed for the client.");
+    if (tsr_response_type_front_channel(rt) &&
+        !tsr_strlist_contains(&client->grant_types, "implicit"))
+        return fail(v, "unauthorized_client", "Grant type 'implicit' not allowed for the client.");
+    if ((rt & TSR_RT_ID_TOKEN) != 0) {
+        struct tsr_strlist words = {0};
+        bool openid =
+            tsr_strlist_split(&words, ar->scope) == 0 && tsr_strlist_contains(&words, "openid");
+        tsr_strlist_cleanup(&words);
+        if (!openid)
+            return fail(v, "invalid_scope", "response_type id_token needs the scope openid");
+        /* The nonce is what binds a front-channel ID token to the browser that asked for it. */
+        if (ar->nonce[0] == '\0')
+            return fail(v, "invalid_request",
+                        "nonce is required when response_type includes id_token (OpenID "
+                        "Connect Core 3.2.2.1): send a fresh random nonce and check it in "
+                        "the ID token");
+    }
+    return go_on(v);
+}
+
 bool tsr_authz_check_request(const struct tsr_client *client, struct tsr_authz_request *ar,
                              struct tsr_authz_verdict *v)
 {
@@ -149,14 +206,8 @@ bool tsr_authz_check_request(const struct tsr_client *client, struct tsr_authz_r
         replace(&ar->response_mode, "query");
         return false;
     }
-    if (ar->response_type[0] == '\0')
-        return fail(v, "invalid_request", "Missing required parameter: response_type");
-    if (strcmp(ar->response_type, "code") != 0)
-        return fail(v, "unsupported_response_type",
-                    "Unsupported response type: %.60s (only code is offered)", ar->response_type);
-    if (!tsr_strlist_contains(&client->grant_types, "authorization_code"))
-        return fail(v, "unauthorized_client",
-                    "Grant type 'authorization_code' not allowed for the client.");
+    if (!check_response_type(client, ar, v))
+        return false;
     if (strlen(ar->state) > TSR_AUTHZ_MAX_OPAQUE_PARAM ||
         strlen(ar->nonce) > TSR_AUTHZ_MAX_OPAQUE_PARAM)
         return fail(v, "invalid_request", "state and nonce may be at most 2048 characters");
@@ -166,6 +217,9 @@ bool tsr_authz_check_request(const struct tsr_client *client, struct tsr_authz_r
         (tsr_authz_prompt_has(ar, "login") || tsr_authz_prompt_has(ar, "consent") ||
          tsr_authz_prompt_has(ar, "select_account")))
         return fail(v, "invalid_request", "prompt=none cannot be combined with other values");
+    /* PKCE protects a code; an ID token alone is bound by its nonce. */
+    if ((tsr_response_type_parse(ar->response_type) & TSR_RT_CODE) == 0)
+        return go_on(v);
     return check_pkce(client, ar, v);
 }
 

@@ -58,9 +58,8 @@ int tsr_client_init_new(struct tsr_client *c, const char *tenant_id)
     c->refresh_token.infinite_idle_token_lifetime = true;
     c->created_at = c->updated_at = tsr_clock_now();
     if (!c->tenant_id || !c->client_id || !c->name || !c->description || !c->app_type ||
-        !c->logo_uri || !c->secret_hash || !c->token_endpoint_auth_method ||
-        !c->client_metadata || !c->refresh_token.rotation_type ||
-        !c->refresh_token.expiration_type) {
+        !c->logo_uri || !c->secret_hash || !c->token_endpoint_auth_method || !c->client_metadata ||
+        !c->refresh_token.rotation_type || !c->refresh_token.expiration_type) {
         tsr_client_cleanup(c);
         return TSR_ENOMEM;
     }
@@ -148,11 +147,11 @@ static int read_row(tsr_stmt *q, struct tsr_client *c)
     c->refresh_token.idle_token_lifetime = tsr_stmt_int64(q, 24);
     c->refresh_token.infinite_token_lifetime = tsr_stmt_int64(q, 25) != 0;
     c->refresh_token.infinite_idle_token_lifetime = tsr_stmt_int64(q, 26) != 0;
+    c->allow_implicit_access_tokens = tsr_stmt_int64(q, 27) != 0;
     int rc = 0;
     if (!c->tenant_id || !c->client_id || !c->name || !c->description || !c->app_type ||
-        !c->logo_uri || !c->secret_hash || !c->token_endpoint_auth_method ||
-        !c->client_metadata || !c->refresh_token.rotation_type ||
-        !c->refresh_token.expiration_type)
+        !c->logo_uri || !c->secret_hash || !c->token_endpoint_auth_method || !c->client_metadata ||
+        !c->refresh_token.rotation_type || !c->refresh_token.expiration_type)
         rc = TSR_ENOMEM;
     if (rc == 0)
         rc = tsr_strlist_from_text(&c->grant_types, tsr_stmt_text(q, 11));
@@ -261,7 +260,8 @@ int tsr_client_insert(tsr_store *st, const struct tsr_client *c)
             c->updated_at, c->refresh_token.rotation_type, c->refresh_token.expiration_type,
             c->refresh_token.leeway, c->refresh_token.token_lifetime,
             c->refresh_token.idle_token_lifetime, (int64_t)c->refresh_token.infinite_token_lifetime,
-            (int64_t)c->refresh_token.infinite_idle_token_lifetime);
+            (int64_t)c->refresh_token.infinite_idle_token_lifetime,
+            (int64_t)c->allow_implicit_access_tokens);
     if (rc == 0)
         rc = write_origins(st, c);
     rc = tsr_store_finish_own(st, own, rc);
@@ -277,15 +277,16 @@ int tsr_client_update(tsr_store *st, const struct tsr_client *c)
     if (rc == 0)
         rc = tsr_store_begin_own(st, &own);
     if (rc == 0)
-        rc = tsr_rows_change(
-            st, TSR_Q_CLIENT_UPDATE, c->name, c->description, c->app_type, c->logo_uri,
-            (int64_t)c->is_first_party, (int64_t)c->oidc_conformant, c->secret_hash,
-            c->token_endpoint_auth_method, t.v[0], t.v[1], t.v[2], t.v[3], t.v[4],
-            c->client_metadata, c->jwt_lifetime_in_seconds, tsr_clock_now(),
-            c->refresh_token.rotation_type, c->refresh_token.expiration_type,
-            c->refresh_token.leeway, c->refresh_token.token_lifetime,
-            c->refresh_token.idle_token_lifetime, (int64_t)c->refresh_token.infinite_token_lifetime,
-            (int64_t)c->refresh_token.infinite_idle_token_lifetime, c->tenant_id, c->client_id);
+        rc = tsr_rows_change(st, TSR_Q_CLIENT_UPDATE, c->name, c->description, c->app_type,
+                             c->logo_uri, (int64_t)c->is_first_party, (int64_t)c->oidc_conformant,
+                             c->secret_hash, c->token_endpoint_auth_method, t.v[0], t.v[1], t.v[2],
+                             t.v[3], t.v[4], c->client_metadata, c->jwt_lifetime_in_seconds,
+                             tsr_clock_now(), c->refresh_token.rotation_type,
+                             c->refresh_token.expiration_type, c->refresh_token.leeway,
+                             c->refresh_token.token_lifetime, c->refresh_token.idle_token_lifetime,
+                             (int64_t)c->refresh_token.infinite_token_lifetime,
+                             (int64_t)c->refresh_token.infinite_idle_token_lifetime,
+                             (int64_t)c->allow_implicit_access_tokens, c->tenant_id, c->client_id);
     if (rc == 0)
         rc = write_origins(st, c);
     rc = tsr_store_finish_own(st, own, rc);
@@ -331,8 +332,8 @@ int tsr_client_list(tsr_store *st, const char *tenant_id, const struct tsr_clien
     return rc;
 }
 
-int tsr_client_list_tenant(tsr_store *st, const char *tenant_id, struct tsr_client **out,
-                           size_t *n, size_t *skipped)
+int tsr_client_list_tenant(tsr_store *st, const char *tenant_id, struct tsr_client **out, size_t *n,
+                           size_t *skipped)
 {
     *out = NULL;
     *n = 0;

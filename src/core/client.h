@@ -40,6 +40,8 @@ struct tsr_client {
     bool is_first_party;
     bool oidc_conformant;
     bool is_system;
+    /* /authorize may send it an access token in the front channel (RFC 9700 retires that). */
+    bool allow_implicit_access_tokens;
     char *secret_hash; /* hex SHA-256, "" for clients without a secret */
     char *token_endpoint_auth_method; /* none, client_secret_post, client_secret_basic */
     struct tsr_strlist grant_types;

@@ -102,7 +102,7 @@ void tsr_client_body_cleanup(struct tsr_client_body *b)
 void tsr_client_patch_init(struct tsr_client_patch *p)
 {
     memset(p, 0, sizeof *p);
-    p->is_first_party = p->oidc_conformant = TSR_PATCH_UNSET;
+    p->is_first_party = p->oidc_conformant = p->allow_implicit_access_tokens = TSR_PATCH_UNSET;
     p->refresh_token.infinite_token_lifetime = TSR_PATCH_UNSET;
     p->refresh_token.infinite_idle_token_lifetime = TSR_PATCH_UNSET;
 }
@@ -220,6 +220,7 @@ static int apply_strings(struct tsr_client *c, const struct tsr_client_patch *p,
         return rc;
     tsr_patch_set_bool(&c->is_first_party, p->is_first_party);
     tsr_patch_set_bool(&c->oidc_conformant, p->oidc_conformant);
+    tsr_patch_set_bool(&c->allow_implicit_access_tokens, p->allow_implicit_access_tokens);
     return tsr_patch_set_enum(&c->token_endpoint_auth_method, "token_endpoint_auth_method",
                               p->token_endpoint_auth_method, auth_methods, why);
 }

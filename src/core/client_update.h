@@ -54,6 +54,7 @@ struct tsr_client_patch {
     const char *logo_uri;
     enum tsr_patch_bool is_first_party;
     enum tsr_patch_bool oidc_conformant;
+    enum tsr_patch_bool allow_implicit_access_tokens;
     const char *token_endpoint_auth_method;
     const struct tsr_strlist *callbacks;
     const struct tsr_strlist *allowed_logout_urls;

@@ -21,21 +21,20 @@ char *tsr_discovery_document(const char *issuer)
      */
     json_t *doc = json_pack(
         "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "issuer", issuer, "authorization_endpoint",
-        url(issuer, "authorize"), "token_endpoint", url(issuer, "oauth/token"),
-        "userinfo_endpoint", url(issuer, "userinfo"), "jwks_uri",
-        url(issuer, ".well-known/jwks.json"), "revocation_endpoint", url(issuer, "oauth/revoke"),
-        "end_session_endpoint", url(issuer, "oidc/logout"), "introspection_endpoint",
-        url(issuer, "oauth/introspect"));
+        url(issuer, "authorize"), "token_endpoint", url(issuer, "oauth/token"), "userinfo_endpoint",
+        url(issuer, "userinfo"), "jwks_uri", url(issuer, ".well-known/jwks.json"),
+        "revocation_endpoint", url(issuer, "oauth/revoke"), "end_session_endpoint",
+        url(issuer, "oidc/logout"), "introspection_endpoint", url(issuer, "oauth/introspect"));
     if (doc == NULL)
         return NULL;
     json_t *rest = json_pack(
-        "{s:[s,s,s,s], s:[s], s:[s,s,s,s], s:[s], s:[s,s,s,s,s], s:[s,s,s], s:[s,s], s:[s], "
+        "{s:[s,s,s,s], s:[s,s,s], s:[s,s,s,s], s:[s], s:[s,s,s,s,s,s], s:[s,s,s], s:[s,s], s:[s], "
         "s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s,s], s:b, s:b, s:b, s:b}",
         "scopes_supported", "openid", "profile", "email", "offline_access",
-        "response_types_supported", "code", "response_modes_supported", "query", "fragment",
-        "form_post", "web_message", "code_challenge_methods_supported", "S256",
-        "grant_types_supported", "authorization_code", "refresh_token", "client_credentials",
-        "password", "http://auth0.com/oauth/grant-type/password-realm",
+        "response_types_supported", "code", "id_token", "code id_token", "response_modes_supported",
+        "query", "fragment", "form_post", "web_message", "code_challenge_methods_supported", "S256",
+        "grant_types_supported", "authorization_code", "implicit", "refresh_token",
+        "client_credentials", "password", "http://auth0.com/oauth/grant-type/password-realm",
         "token_endpoint_auth_methods_supported", "client_secret_basic", "client_secret_post",
         "none", "id_token_signing_alg_values_supported", "HS256", "RS256",
         "subject_types_supported", "public", "claims_supported", "aud", "auth_time", "email",

@@ -5,9 +5,11 @@
 
 #include "core/keys.h"
 #include "jose/jose.h"
+#include "util/b64url.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/jsonw.h"
+#include "util/secure.h"
 
 static void set_if(json_t *obj, const char *name, const char *value)
 {
@@ -72,6 +74,15 @@ void tsr_id_token_user_claims_text(struct tsr_jsonw *w, const struct tsr_user *u
     }
 }
 
+int tsr_id_token_half_hash(const char *value, char out[TSR_HALF_HASH_LEN])
+{
+    uint8_t digest[TSR_SHA256_LEN];
+    int rc = tsr_sha256(value, strlen(value), digest);
+    if (rc == 0)
+        rc = tsr_b64url_encode(digest, TSR_SHA256_LEN / 2, out, TSR_HALF_HASH_LEN);
+    return rc;
+}
+
 json_t *tsr_id_token_claims_json(const struct tsr_tenant_ctx *tenant,
                                  const struct tsr_id_token_claims *c, int64_t now)
 {
@@ -91,6 +102,8 @@ json_t *tsr_id_token_claims_json(const struct tsr_tenant_ctx *tenant,
     json_object_set_new(claims, "auth_time", json_integer(c->auth_time));
     set_if(claims, "sid", c->sid);
     set_if(claims, "nonce", c->nonce);
+    set_if(claims, "c_hash", c->c_hash);
+    set_if(claims, "at_hash", c->at_hash);
     return claims;
 }
 
@@ -118,6 +131,8 @@ bool tsr_id_token_claims_text(struct tsr_jsonw *w, const struct tsr_tenant_ctx *
     tsr_jsonw_int(w, c->auth_time);
     put_if(w, "sid", c->sid);
     put_if(w, "nonce", c->nonce);
+    put_if(w, "c_hash", c->c_hash);
+    put_if(w, "at_hash", c->at_hash);
     tsr_jsonw_obj_close(w);
     return tsr_jsonw_ok(w);
 }

@@ -22,7 +22,20 @@ struct tsr_id_token_claims {
     const char *nonce; /* "" or NULL: left out (refresh and password grants) */
     const char *sid;   /* "" or NULL: left out */
     int64_t auth_time;
+    /* From /authorize only (implicit and hybrid flows); NULL: left out. */
+    const char *c_hash;  /* tsr_id_token_half_hash of the code sent with it */
+    const char *at_hash; /* ... of the access token sent with it */
 };
+
+/* Room for a half hash: base64url of 16 bytes and the NUL. */
+#define TSR_HALF_HASH_LEN 23
+
+/*
+ * The c_hash or at_hash of value (OpenID Connect Core 3.3.2.11): the
+ * base64url of the left half of its SHA-256, the hash of RS256, the
+ * algorithm ID tokens are signed with.  Returns 0 or a negative code.
+ */
+int tsr_id_token_half_hash(const char *value, char out[TSR_HALF_HASH_LEN]);
 
 /* Signs an ID token into *jwt (caller frees).  Returns 0 or a negative code. */
 int tsr_id_token_issue(const struct tsr_tenant_ctx *tenant, const struct tsr_id_token_claims *c,

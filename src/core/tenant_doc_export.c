@@ -102,6 +102,8 @@ json_t *tsr_doc_client_json(const struct tsr_client *c)
     if (rc == 0)
         rc = set(o, "oidc_conformant", json_boolean(c->oidc_conformant));
     if (rc == 0)
+        rc = set(o, "allow_implicit_access_tokens", json_boolean(c->allow_implicit_access_tokens));
+    if (rc == 0)
         rc = set(o, "token_endpoint_auth_method", json_string(str(c->token_endpoint_auth_method)));
     if (rc == 0)
         rc = set(o, "grant_types", tsr_strlist_to_json(&c->grant_types));

@@ -303,6 +303,8 @@ static bool read_client(const struct tsr_doc_rd *rd, const json_t *item, struct 
            tsr_doc_str(rd, item, "logo_uri", 0, TSR_CLIENT_URL_MAX, &p->logo_uri) &&
            tsr_doc_bool(rd, item, "is_first_party", &p->is_first_party) &&
            tsr_doc_bool(rd, item, "oidc_conformant", &p->oidc_conformant) &&
+           tsr_doc_bool(rd, item, "allow_implicit_access_tokens",
+                        &p->allow_implicit_access_tokens) &&
            tsr_doc_str(rd, item, "token_endpoint_auth_method", 1, 32,
                        &p->token_endpoint_auth_method) &&
            read_list(rd, item, "callbacks", TSR_CLIENT_URLS_MAX, TSR_CLIENT_URL_MAX, &b->callbacks,

@@ -29,6 +29,10 @@ const struct tsr_mgmt_prop tsr_mgmt_client_props[] = {
     {"logo_uri", "The URL of the client logo (recommended size: 150x150)", false},
     {"is_first_party", "Whether this client a first party client or not", false},
     {"oidc_conformant", "Whether this client will conform to strict OIDC specifications", false},
+    {"allow_implicit_access_tokens",
+     "Whether /authorize may send this client an access token in the front channel "
+     "(response_type token; RFC 9700 retires it)",
+     false},
     {"callbacks",
      "A set of URLs that are valid to call back from Auth0 when authenticating "
      "users",
@@ -75,15 +79,15 @@ const struct tsr_mgmt_prop tsr_mgmt_client_props[] = {
 static const struct tsr_mgmt_prop rt_props[] = {
     {"rotation_type", "Refresh token rotation type", false},
     {"expiration_type", "Refresh token expiration type", false},
-    {"leeway", "Period in seconds where the previous refresh token can be exchanged without "
-               "triggering breach detection",
+    {"leeway",
+     "Period in seconds where the previous refresh token can be exchanged without "
+     "triggering breach detection",
      false},
     {"token_lifetime", "Period (in seconds) for which refresh tokens will remain valid", false},
     {"idle_token_lifetime",
      "Period (in seconds) for which refresh tokens will remain valid without use", false},
     {"infinite_token_lifetime", "Prevents tokens from having a set lifetime when true", false},
-    {"infinite_idle_token_lifetime",
-     "Prevents tokens from expiring without use when true", false},
+    {"infinite_idle_token_lifetime", "Prevents tokens from expiring without use when true", false},
     /* Organization refresh token policies: no organizations in Tessera yet. */
     {"policies", NULL, true},
     {NULL, NULL, false},
@@ -171,7 +175,7 @@ static bool read_jwt_configuration(struct tsr_mgmt_reader *rd, struct tsr_client
     bool ok = tsr_mgmt_reader_start(&sub, rd->req, obj, jwt_props, "jwt_configuration") &&
               tsr_patch_read_typed_str(&sub, "alg", &b->p.jwt_alg) &&
               tsr_patch_read_int(&sub, "lifetime_in_seconds", &b->p.has_jwt_lifetime,
-                       &b->p.jwt_lifetime_in_seconds);
+                                 &b->p.jwt_lifetime_in_seconds);
     rd->failed = sub.failed;
     return ok;
 }
@@ -183,15 +187,17 @@ static bool read_refresh_token(struct tsr_mgmt_reader *rd, struct tsr_client_bod
         return !rd->failed;
     struct tsr_client_rt_patch *rt = &b->p.refresh_token;
     struct tsr_mgmt_reader sub;
-    bool ok = tsr_mgmt_reader_start(&sub, rd->req, obj, rt_props, "refresh_token") &&
-              tsr_patch_read_typed_str(&sub, "rotation_type", &rt->rotation_type) &&
-              tsr_patch_read_typed_str(&sub, "expiration_type", &rt->expiration_type) &&
-              tsr_patch_read_int(&sub, "leeway", &rt->has_leeway, &rt->leeway) &&
-              tsr_patch_read_int(&sub, "token_lifetime", &rt->has_token_lifetime, &rt->token_lifetime) &&
-              tsr_patch_read_int(&sub, "idle_token_lifetime", &rt->has_idle_token_lifetime,
-                       &rt->idle_token_lifetime) &&
-              tsr_patch_read_flag(&sub, "infinite_token_lifetime", &rt->infinite_token_lifetime) &&
-              tsr_patch_read_flag(&sub, "infinite_idle_token_lifetime", &rt->infinite_idle_token_lifetime);
+    bool ok =
+        tsr_mgmt_reader_start(&sub, rd->req, obj, rt_props, "refresh_token") &&
+        tsr_patch_read_typed_str(&sub, "rotation_type", &rt->rotation_type) &&
+        tsr_patch_read_typed_str(&sub, "expiration_type", &rt->expiration_type) &&
+        tsr_patch_read_int(&sub, "leeway", &rt->has_leeway, &rt->leeway) &&
+        tsr_patch_read_int(&sub, "token_lifetime", &rt->has_token_lifetime, &rt->token_lifetime) &&
+        tsr_patch_read_int(&sub, "idle_token_lifetime", &rt->has_idle_token_lifetime,
+                           &rt->idle_token_lifetime) &&
+        tsr_patch_read_flag(&sub, "infinite_token_lifetime", &rt->infinite_token_lifetime) &&
+        tsr_patch_read_flag(&sub, "infinite_idle_token_lifetime",
+                            &rt->infinite_idle_token_lifetime);
     rd->failed = sub.failed;
     return ok;
 }
@@ -206,7 +212,10 @@ static bool read_body(struct tsr_mgmt_reader *rd, struct tsr_client_body *b)
            tsr_patch_read_str(rd, "logo_uri", 0, TSR_CLIENT_URL_MAX, &p->logo_uri) &&
            tsr_patch_read_flag(rd, "is_first_party", &p->is_first_party) &&
            tsr_patch_read_flag(rd, "oidc_conformant", &p->oidc_conformant) &&
-           tsr_patch_read_typed_str(rd, "token_endpoint_auth_method", &p->token_endpoint_auth_method) &&
+           tsr_patch_read_flag(rd, "allow_implicit_access_tokens",
+                               &p->allow_implicit_access_tokens) &&
+           tsr_patch_read_typed_str(rd, "token_endpoint_auth_method",
+                                    &p->token_endpoint_auth_method) &&
            read_lists(rd, b) && read_metadata(rd, b) && read_jwt_configuration(rd, b) &&
            read_refresh_token(rd, b);
 }
@@ -271,13 +280,13 @@ json_t *tsr_mgmt_client_json(const struct tsr_req *req, const struct tsr_client 
                              const char *secret)
 {
     json_t *o = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:s, s:o,"
+        "{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:s, s:o,"
         " s:{s:s, s:I, s:b}}",
-        "client_id", str(c->client_id), "tenant", str(req->tenant->t.name), "name",
-        str(c->name), "description", str(c->description), "logo_uri", str(c->logo_uri),
-        "is_first_party", c->is_first_party, "oidc_conformant", c->oidc_conformant, "callbacks",
-        tsr_strlist_to_json(&c->callbacks), "allowed_origins",
-        tsr_strlist_to_json(&c->allowed_origins), "web_origins",
+        "client_id", str(c->client_id), "tenant", str(req->tenant->t.name), "name", str(c->name),
+        "description", str(c->description), "logo_uri", str(c->logo_uri), "is_first_party",
+        c->is_first_party, "oidc_conformant", c->oidc_conformant, "allow_implicit_access_tokens",
+        c->allow_implicit_access_tokens, "callbacks", tsr_strlist_to_json(&c->callbacks),
+        "allowed_origins", tsr_strlist_to_json(&c->allowed_origins), "web_origins",
         tsr_strlist_to_json(&c->web_origins), "allowed_logout_urls",
         tsr_strlist_to_json(&c->allowed_logout_urls), "grant_types",
         tsr_strlist_to_json(&c->grant_types), "token_endpoint_auth_method",
@@ -287,13 +296,12 @@ json_t *tsr_mgmt_client_json(const struct tsr_req *req, const struct tsr_client 
     if (o == NULL)
         return NULL;
     const struct tsr_client_rt *rt = &c->refresh_token;
-    json_t *rtj = json_pack("{s:s, s:s, s:I, s:I, s:I, s:b, s:b}", "rotation_type",
-                            str(rt->rotation_type), "expiration_type", str(rt->expiration_type),
-                            "leeway", (json_int_t)rt->leeway, "token_lifetime",
-                            (json_int_t)rt->token_lifetime, "idle_token_lifetime",
-                            (json_int_t)rt->idle_token_lifetime, "infinite_token_lifetime",
-                            rt->infinite_token_lifetime, "infinite_idle_token_lifetime",
-                            rt->infinite_idle_token_lifetime);
+    json_t *rtj = json_pack(
+        "{s:s, s:s, s:I, s:I, s:I, s:b, s:b}", "rotation_type", str(rt->rotation_type),
+        "expiration_type", str(rt->expiration_type), "leeway", (json_int_t)rt->leeway,
+        "token_lifetime", (json_int_t)rt->token_lifetime, "idle_token_lifetime",
+        (json_int_t)rt->idle_token_lifetime, "infinite_token_lifetime", rt->infinite_token_lifetime,
+        "infinite_idle_token_lifetime", rt->infinite_idle_token_lifetime);
     if (rtj == NULL || json_object_set_new(o, "refresh_token", rtj) != 0 ||
         add_optional(o, c, secret) != 0 || add_fixed(o) != 0) {
         json_decref(o);

@@ -10,14 +10,14 @@
     "callbacks, allowed_origins, web_origins, allowed_logout_urls, client_metadata, "              \
     "jwt_lifetime_in_seconds, created_at, updated_at, rt_rotation_type, rt_expiration_type, "      \
     "rt_leeway, rt_token_lifetime, rt_idle_token_lifetime, rt_infinite_token_lifetime, "           \
-    "rt_infinite_idle_token_lifetime"
+    "rt_infinite_idle_token_lifetime, allow_implicit_access_tokens"
 
 const struct tsr_sq_query tsr_sq_client[] = {
     {TSR_Q_CLIENT_GET,
      "SELECT " CLIENT_COLUMNS " FROM clients WHERE tenant_id = ? AND client_id = ?"},
     {TSR_Q_CLIENT_INSERT, "INSERT INTO clients (" CLIENT_COLUMNS
                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                          "?, ?, ?, ?, ?, ?, ?)"},
+                          "?, ?, ?, ?, ?, ?, ?, ?)"},
     {TSR_Q_CLIENT_UPDATE,
      "UPDATE clients SET name = ?, description = ?, app_type = ?, logo_uri = ?, "
      "is_first_party = ?, oidc_conformant = ?, secret_hash = ?, "
@@ -26,7 +26,7 @@ const struct tsr_sq_query tsr_sq_client[] = {
      "jwt_lifetime_in_seconds = ?, updated_at = ?, rt_rotation_type = ?, "
      "rt_expiration_type = ?, rt_leeway = ?, rt_token_lifetime = ?, "
      "rt_idle_token_lifetime = ?, rt_infinite_token_lifetime = ?, "
-     "rt_infinite_idle_token_lifetime = ? WHERE tenant_id = ? AND client_id = ?"},
+     "rt_infinite_idle_token_lifetime = ?, allow_implicit_access_tokens = ? WHERE tenant_id = ? AND client_id = ?"},
     {TSR_Q_CLIENT_DELETE, "DELETE FROM clients WHERE tenant_id = ? AND client_id = ?"},
     {TSR_Q_CLIENT_COUNT, "SELECT count(*)" CLIENT_FILTER},
     {TSR_Q_CLIENT_LIST,

@@ -246,6 +246,163 @@ static void test_web_origin(void **state)
     }
 }
 
+/*
+ * The implicit and hybrid response types: which a client may use, what
+ * each needs, and the response mode each answer travels in.
+ */
+static void test_response_types(void **state)
+{
+    struct world *w = *state;
+    static const char *const E = "invalid_request";
+    const struct {
+        const char *name;
+        bool public_client, implicit_grant, access_tokens;
+        struct ar_spec ar;
+        struct expect e;
+        const char *mode_after; /* the response mode the answer (or error) goes back in */
+    } cases[] = {
+        {"id_token",
+         false,
+         true,
+         false,
+         {.response_type = "id_token", .nonce = "n1", .scope = "openid email", .max_age = -1},
+         {TSR_AUTHZ_GO_ON, NULL, NULL},
+         "fragment"},
+        {"id_token as form_post",
+         false,
+         true,
+         false,
+         {.response_type = "id_token",
+          .response_mode = "form_post",
+          .nonce = "n1",
+          .scope = "openid",
+          .max_age = -1},
+         {TSR_AUTHZ_GO_ON, NULL, NULL},
+         "form_post"},
+        {"id_token of a public client needs no PKCE",
+         true,
+         true,
+         false,
+         {.response_type = "id_token", .nonce = "n1", .scope = "openid", .max_age = -1},
+         {TSR_AUTHZ_GO_ON, NULL, NULL},
+         "fragment"},
+        {"id_token code in either order",
+         false,
+         true,
+         false,
+         {.response_type = "id_token  code", .nonce = "n1", .scope = "openid", .max_age = -1},
+         {TSR_AUTHZ_GO_ON, NULL, NULL},
+         "fragment"},
+        {"hybrid of a public client still needs PKCE",
+         true,
+         true,
+         false,
+         {.response_type = "code id_token", .nonce = "n1", .scope = "openid", .max_age = -1},
+         {TSR_AUTHZ_ERROR, E, "Public clients must use PKCE"},
+         "fragment"},
+        {"id_token without nonce",
+         false,
+         true,
+         false,
+         {.response_type = "id_token", .scope = "openid", .max_age = -1},
+         {TSR_AUTHZ_ERROR, E, "nonce is required when response_type includes id_token"},
+         "fragment"},
+        {"hybrid without nonce",
+         false,
+         true,
+         false,
+         {.response_type = "code id_token", .scope = "openid", .max_age = -1},
+         {TSR_AUTHZ_ERROR, E, "nonce is required"},
+         "fragment"},
+        {"id_token without openid",
+         false,
+         true,
+         false,
+         {.response_type = "id_token", .nonce = "n1", .scope = "profile", .max_age = -1},
+         {TSR_AUTHZ_ERROR, "invalid_scope", "response_type id_token needs the scope openid"},
+         "fragment"},
+        {"id_token in a query string",
+         false,
+         true,
+         false,
+         {.response_type = "id_token",
+          .response_mode = "query",
+          .nonce = "n1",
+          .scope = "openid",
+          .max_age = -1},
+         {TSR_AUTHZ_ERROR, E, "response_mode=query cannot carry a token"},
+         "fragment"},
+        {"id_token without the implicit grant",
+         false,
+         false,
+         false,
+         {.response_type = "id_token", .nonce = "n1", .scope = "openid", .max_age = -1},
+         {TSR_AUTHZ_ERROR, "unauthorized_client", "Grant type 'implicit' not allowed"},
+         "fragment"},
+        {"token refused by default",
+         false,
+         true,
+         false,
+         {.response_type = "id_token token", .nonce = "n1", .scope = "openid", .max_age = -1},
+         {TSR_AUTHZ_ERROR, "unsupported_response_type", "response_type id_token token puts an"},
+         "fragment"},
+        {"code token refused by default",
+         false,
+         true,
+         false,
+         {.response_type = "code token", .max_age = -1},
+         {TSR_AUTHZ_ERROR, "unsupported_response_type", "response_type code token puts an"},
+         "fragment"},
+        {"token for a legacy client allowed it",
+         false,
+         true,
+         true,
+         {.response_type = "token", .max_age = -1},
+         {TSR_AUTHZ_GO_ON, NULL, NULL},
+         "fragment"},
+        {"id_token token for a legacy client still needs the nonce",
+         false,
+         true,
+         true,
+         {.response_type = "id_token token", .scope = "openid", .max_age = -1},
+         {TSR_AUTHZ_ERROR, E, "nonce is required"},
+         "fragment"},
+        {"a word twice",
+         false,
+         true,
+         true,
+         {.response_type = "code code", .max_age = -1},
+         {TSR_AUTHZ_ERROR, "unsupported_response_type", "Unsupported response type: code code"},
+         ""},
+        {"code stays in the query",
+         false,
+         true,
+         false,
+         {.response_type = "code", .max_age = -1},
+         {TSR_AUTHZ_GO_ON, NULL, NULL},
+         ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct tsr_client c = {0};
+        struct tsr_authz_request ar;
+        struct tsr_authz_verdict v;
+        print_message("case: %s\n", cases[i].name);
+        c.token_endpoint_auth_method =
+            strdup(cases[i].public_client ? "none" : "client_secret_post");
+        c.allow_implicit_access_tokens = cases[i].access_tokens;
+        assert_int_equal(tsr_strlist_push(&c.grant_types, "authorization_code"), 0);
+        if (cases[i].implicit_grant)
+            assert_int_equal(tsr_strlist_push(&c.grant_types, "implicit"), 0);
+        make_ar(w, &cases[i].ar, &ar);
+        bool ok = tsr_authz_check_request(&c, &ar, &v);
+        assert_int_equal(ok, cases[i].e.next == TSR_AUTHZ_GO_ON);
+        assert_verdict(&v, &cases[i].e);
+        assert_string_equal(ar.response_mode, cases[i].mode_after);
+        tsr_authz_request_cleanup(&ar);
+        tsr_client_cleanup(&c);
+    }
+}
+
 static void test_request_refusals(void **state)
 {
     struct world *w = *state;
@@ -283,12 +440,17 @@ static void test_request_refusals(void **state)
          false,
          false,
          {.response_type = "token", .max_age = -1},
-         {TSR_AUTHZ_ERROR, "unsupported_response_type", "Unsupported response type: token"}},
-        {"code id_token",
+         {TSR_AUTHZ_ERROR, "unsupported_response_type", "response_type token puts an access"}},
+        {"code id_token without the implicit grant",
          false,
          false,
          {.response_type = "code id_token", .max_age = -1},
-         {TSR_AUTHZ_ERROR, "unsupported_response_type", NULL}},
+         {TSR_AUTHZ_ERROR, "unauthorized_client", "Grant type 'implicit' not allowed"}},
+        {"none",
+         false,
+         false,
+         {.response_type = "none", .max_age = -1},
+         {TSR_AUTHZ_ERROR, "unsupported_response_type", "Unsupported response type: none"}},
         {"no code grant",
          false,
          true,
@@ -767,6 +929,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_client_and_redirect),
         T(test_web_origin),
+        T(test_response_types),
         T(test_request_refusals),
         T(test_bad_mode_answers_in_query),
         T(test_audience),

@@ -46,14 +46,17 @@ static void test_id_token_same_bytes(void **state)
     for (size_t s = 0; s < sizeof scopes / sizeof scopes[0]; s++) {
         struct tsr_strlist scope = {0};
         assert_int_equal(tsr_strlist_split(&scope, scopes[s]), 0);
-        for (int variant = 0; variant < 8; variant++) {
+        for (int variant = 0; variant < 16; variant++) {
             struct tsr_user u = person(variant & 1);
-            struct tsr_id_token_claims c = {.client = &client,
-                                            .user = &u,
-                                            .scope = &scope,
-                                            .nonce = (variant & 2) ? "n-0S6_WzA2Mj" : "",
-                                            .sid = (variant & 4) ? "sid123" : NULL,
-                                            .auth_time = T0 - 100};
+            struct tsr_id_token_claims c = {
+                .client = &client,
+                .user = &u,
+                .scope = &scope,
+                .nonce = (variant & 2) ? "n-0S6_WzA2Mj" : "",
+                .sid = (variant & 4) ? "sid123" : NULL,
+                .auth_time = T0 - 100,
+                .c_hash = (variant & 8) ? "LDktKdoQak3Pk0cnXxCltA" : NULL,
+                .at_hash = (variant & 8) ? "77QmUPtjPfzWtF2AnpK9RQ" : NULL};
             json_t *j = tsr_id_token_claims_json(&tenant, &c, T0);
             assert_non_null(j);
             char *want = json_dumps(j, JSON_COMPACT);
@@ -103,6 +106,18 @@ static void test_escaping_goes_to_jansson(void **state)
     tsr_strlist_cleanup(&scope);
 }
 
+/* OpenID Connect Core, appendix A.4: the c_hash of its example code. */
+static void test_half_hash(void **state)
+{
+    (void)state;
+    char h[TSR_HALF_HASH_LEN];
+    assert_int_equal(
+        tsr_id_token_half_hash("Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk", h), 0);
+    assert_string_equal(h, "LDktKdoQak3Pk0cnXxCltA");
+    assert_int_equal(tsr_id_token_half_hash("", h), 0);
+    assert_int_equal(strlen(h), 22);
+}
+
 static void test_words(void **state)
 {
     (void)state;
@@ -120,6 +135,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_id_token_same_bytes),
         cmocka_unit_test(test_escaping_goes_to_jansson),
+        cmocka_unit_test(test_half_hash),
         cmocka_unit_test(test_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
