@@ -81,11 +81,15 @@ export async function followOnServer(server, jar, url, init = {}) {
   throw new Error(`more than ${MAX_HOPS} redirects from ${url}`);
 }
 
-/** Parses a redirect to the app: {url, params (URLSearchParams of the query), code, state, error, error_description}. */
+/**
+ * Parses a redirect to the app: {url, params, code, state, error,
+ * error_description}.  params are the fragment's when there is one (the
+ * response mode of ID tokens and front-channel access tokens), else the query's.
+ */
 export function appRedirect(location) {
   assert.ok(location, 'expected a redirect to the application');
   const u = new URL(location);
-  const p = u.searchParams;
+  const p = u.hash.length > 1 ? new URLSearchParams(u.hash.slice(1)) : u.searchParams;
   return {
     url: u,
     params: p,
@@ -178,7 +182,8 @@ export async function loginOverHttp(server, { params, email, password, jar = new
     location = f.location;
   }
   const redirect = appRedirect(location);
-  assert.ok(redirect.code, `the redirect after login should carry a code: ${location}`);
+  assert.ok(redirect.code || redirect.params.has('id_token') || redirect.params.has('access_token'),
+    `the redirect after login should carry a code or tokens: ${location}`);
   return { jar, login, postRes, redirect };
 }
 
