@@ -317,7 +317,8 @@ test('/authorize sends each refusal of the request back to the redirect_uri with
   const cases = [
     [{ response_mode: 'jsonp' }, 'invalid_request', 'Unsupported response_mode: jsonp'],
     [{ response_type: '' }, 'invalid_request', 'Missing required parameter: response_type'],
-    [{ response_type: 'token' }, 'unsupported_response_type', 'Unsupported response type: token (only code is offered)'],
+    // A token response type answers in the fragment: implicit_hybrid.test.mjs.
+    [{ response_type: 'code code' }, 'unsupported_response_type', 'Unsupported response type: code code (offered: code, id_token, code id_token)'],
     [{ state: 's'.repeat(2049) }, 'invalid_request', 'state and nonce may be at most 2048 characters'],
     [{ max_age: 'soon' }, 'invalid_request', 'max_age must be a number of seconds'],
     [{ prompt: 'none login' }, 'invalid_request', 'prompt=none cannot be combined with other values'],
