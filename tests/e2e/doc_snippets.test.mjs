@@ -26,6 +26,7 @@
 // PRELUDE (below) provides what the file says it assumes from elsewhere ("as the README
 // shows"); it is the docs' own commands, named here, never a weaker snippet.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,14 +59,53 @@ MGMT_TOKEN=$(curl -s \${ISSUER}oauth/token \\
   -d audience=\${ISSUER}api/v2/ | field access_token)
 test -n "$MGMT_TOKEN"`;
 
-/** What each file assumes from elsewhere, run before its first snippet. */
-const PRELUDE = {
-  'docs/management-api.md': `${README_TOKEN}
+/**
+ * What each file assumes from elsewhere.  prelude: bash run before the file's first
+ * snippet.  example: the docs' example values (an id, a placeholder like CLIENT_ID) and how
+ * to get the real one right before a snippet that shows it runs: sh('VAR') reads a variable
+ * of the snippets' shell, lastJson() the JSON a previous snippet printed last.  A placeholder
+ * is replaced where it stands as a word of its own (never inside $CLIENT_ID or ${CLIENT_ID}).
+ */
+const FILES = {
+  'docs/management-api.md': {
+    prelude: `${README_TOKEN}
 # "make run prints how to get one for the bootstrap client": its id and secret
-CLIENT_ID=$(field client_id < $CREDS); CLIENT_SECRET=$(field client_secret < $CREDS)`,
-  'docs/users.md': README_TOKEN,
-  'docs/verify.md': README_TOKEN,
+CLIENT_ID=$(field client_id < $CREDS); CLIENT_SECRET=$(field client_secret < $CREDS)
+# The roles and tickets examples' API and user.
+curl -sf \${ISSUER}api/v2/resource-servers -H "Authorization: Bearer $MGMT_TOKEN" \\
+  -H 'Content-Type: application/json' -o /dev/null \\
+  -d '{"name": "Example API", "identifier": "https://api.example.com/", "scopes": [{"value": "read:messages"}]}'
+USER_ID=$(curl -sf \${ISSUER}api/v2/users -H "Authorization: Bearer $MGMT_TOKEN" \\
+  -H 'Content-Type: application/json' \\
+  -d '{"connection": "Username-Password-Authentication", "email": "ana@example.com",
+       "password": "Str0ng!Passw0rd"}' | field user_id)`,
+    example: {
+      CLIENT_ID: ({ sh }) => sh('CLIENT_ID'),
+      'auth0|65f0c0ffee0123456789abcd': ({ sh }) => sh('USER_ID'),
+      'auth0%7C65f0c0ffee0123456789abcd': async ({ sh }) => encodeURIComponent(await sh('USER_ID')),
+      job_SSY5K3tvx8YcegaY: ({ lastJson }) => lastJson().id,
+    },
+  },
+  'docs/users.md': { prelude: README_TOKEN },
+  'docs/verify.md': { prelude: README_TOKEN },
 };
+
+function escapeRe(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The snippet's body with each example value it shows replaced by the real one. */
+async function withExamples(body, example, ctx) {
+  let out = body;
+  for (const [shown, real] of Object.entries(example ?? {})) {
+    const re = new RegExp(`(?<![\\w$\\{])${escapeRe(shown)}(?![\\w])`, 'g');
+    if (re.test(out)) {
+      const value = await real(ctx);
+      out = out.replace(re, () => value);
+    }
+  }
+  return out;
+}
 
 function docFiles() {
   const docs = readdirSync(path.join(REPO, 'docs'))
@@ -73,6 +113,22 @@ function docFiles() {
     .map((f) => `docs/${f}`)
     .sort();
   return ['README.md', ...docs].filter((f) => !NOT_YET.has(f));
+}
+
+/**
+ * The docs describe a server at its defaults, but startTessera sets GENEROUS_LIMITS: each
+ * goes back to the default that `tessera serve --help` prints for it.
+ */
+function defaultLimits() {
+  const help = execFileSync(tesseraBin(), ['serve', '--help'], { encoding: 'utf8' }).split('\n');
+  const env = {};
+  for (const name of Object.keys(GENEROUS_LIMITS)) {
+    const at = help.findIndex((l) => l.trim().endsWith(` ${name}`));
+    const def = at < 0 ? null : /default: (\S+)/.exec(help.slice(at + 1, at + 4).join(' '));
+    assert.ok(def, `tessera serve --help names no default for ${name}`);
+    env[name] = def[1];
+  }
+  return env;
 }
 
 /** The docs' localhost:8080 becomes the test server's port. */
@@ -88,7 +144,6 @@ function shellEnv(work) {
   }
   return {
     ...env,
-    ...GENEROUS_LIMITS,
     PATH: `${path.dirname(tesseraBin())}:${process.env.PATH}`,
     HOME: work,
     LC_ALL: 'C.UTF-8',
@@ -150,13 +205,20 @@ describe('doc snippets', () => {
       const server = await startTessera({
         port,
         dataDir: path.join(work, 'data'),
+        env: defaultLimits(),
         args: ['--public-url', `http://localhost:${port}/`],
       });
       const shell = startShell({ cwd: work, env: shellEnv(work), scratchDir });
       const failures = [];
       try {
-        if (PRELUDE[file]) {
-          const prelude = { line: 0, body: rewrite(PRELUDE[file], port) };
+        const setup = FILES[file] ?? {};
+        let lastStdout = '';
+        const ctx = {
+          sh: async (name) => (await shell.run(`printf '%s' "$${name}"`, SNIPPET_TIMEOUT_MS)).stdout,
+          lastJson: () => JSON.parse(lastStdout),
+        };
+        if (setup.prelude) {
+          const prelude = { line: 0, body: rewrite(setup.prelude, port) };
           const result = await shell.run(prelude.body, SNIPPET_TIMEOUT_MS);
           const why = judge(prelude, result, port);
           t.diagnostic(`${why ? 'FAIL' : 'ok  '} ${file}: prelude`);
@@ -165,12 +227,13 @@ describe('doc snippets', () => {
         for (const s of runs) {
           const snippet = {
             ...s,
-            body: rewrite(s.body, port),
+            body: await withExamples(rewrite(s.body, port), setup.example, ctx),
             output: s.output && { ...s.output, body: rewrite(s.output.body, port) },
           };
           const result = shell.isAlive()
             ? await shell.run(snippet.body, SNIPPET_TIMEOUT_MS)
             : { stdout: '', stderr: '', errors: [], http: [], exited: true };
+          lastStdout = result.stdout;
           const why = judge(snippet, result, port);
           t.diagnostic(`${why ? 'FAIL' : 'ok  '} ${file}:${s.line}: ${firstLine(s.body)}`);
           if (why) failures.push(describeFailure(file, snippet, result, why));
