@@ -47,17 +47,21 @@ const NOT_YET = new Set(['docs/spa-and-api.md', 'docs/browser-login.md']);
 // A hang catcher only: no snippet waits for anything but the server's answers.
 const SNIPPET_TIMEOUT_MS = 120_000;
 
-// The README's own "Using the Management API with curl" token snippet, for the docs that
-// say "$MGMT_TOKEN as the README shows".
-const README_TOKEN = `ISSUER=http://localhost:8080/
-CREDS=./data/bootstrap-client.json
-field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
-MGMT_TOKEN=$(curl -s \${ISSUER}oauth/token \\
-  -d grant_type=client_credentials \\
-  -d client_id=$(field client_id < $CREDS) \\
-  -d client_secret=$(field client_secret < $CREDS) \\
-  -d audience=\${ISSUER}api/v2/ | field access_token)
-test -n "$MGMT_TOKEN"`;
+/** A `run` snippet of README.md, found by its first line: the preludes reuse the README's own. */
+function readme(firstLineOfSnippet) {
+  const found = markedSnippets(path.join(REPO, 'README.md')).runs.filter(
+    (r) => r.body.split('\n')[0] === firstLineOfSnippet,
+  );
+  assert.equal(found.length, 1, `README.md has one run snippet starting ${firstLineOfSnippet}`);
+  return found[0].body;
+}
+
+// "Using the Management API with curl": ISSUER, CREDS, field and MGMT_TOKEN.
+const README_TOKEN = readme('ISSUER=http://localhost:8080/');
+// The same section's machine-to-machine application: CLIENT_ID and CLIENT_SECRET.
+const README_M2M_APP = readme('BILLING=$(mktemp)');
+// What `make run` prints: the bootstrap client's id and secret.
+const BOOTSTRAP_CLIENT = 'CLIENT_ID=$(field client_id < $CREDS); CLIENT_SECRET=$(field client_secret < $CREDS)';
 
 /**
  * What each file assumes from elsewhere.  prelude: bash run before the file's first
@@ -69,8 +73,7 @@ test -n "$MGMT_TOKEN"`;
 const FILES = {
   'docs/management-api.md': {
     prelude: `${README_TOKEN}
-# "make run prints how to get one for the bootstrap client": its id and secret
-CLIENT_ID=$(field client_id < $CREDS); CLIENT_SECRET=$(field client_secret < $CREDS)
+${BOOTSTRAP_CLIENT}
 # The roles and tickets examples' API and user.
 curl -sf \${ISSUER}api/v2/resource-servers -H "Authorization: Bearer $MGMT_TOKEN" \\
   -H 'Content-Type: application/json' -o /dev/null \\
@@ -86,8 +89,19 @@ USER_ID=$(curl -sf \${ISSUER}api/v2/users -H "Authorization: Bearer $MGMT_TOKEN"
       job_SSY5K3tvx8YcegaY: ({ lastJson }) => lastJson().id,
     },
   },
-  'docs/users.md': { prelude: README_TOKEN },
-  'docs/verify.md': { prelude: README_TOKEN },
+  // "enabled_clients": ["'$CLIENT_ID'"]: an application of the tenant.
+  'docs/users.md': { prelude: `${README_TOKEN}\n${BOOTSTRAP_CLIENT}` },
+  // "with the README's ISSUER, MGMT_TOKEN, CLIENT_ID and CLIENT_SECRET"
+  'docs/verify.md': { prelude: `${README_TOKEN}\n${README_M2M_APP}` },
+  'docs/environments.md': {
+    // "ISSUER is the tenant's issuer ..., MGMT_TOKEN a Management API token ..., APP_ID the
+    // application's client id, PREVIEW the preview's origin"
+    prelude: `${README_TOKEN}
+${BOOTSTRAP_CLIENT}
+APP_ID=$CLIENT_ID
+PREVIEW=https://pr-42.shop.example.com`,
+    example: { CLIENT_ID: ({ sh }) => sh('CLIENT_ID') },
+  },
 };
 
 function escapeRe(s) {
@@ -146,6 +160,14 @@ function shellEnv(work) {
     ...env,
     PATH: `${path.dirname(tesseraBin())}:${process.env.PATH}`,
     HOME: work,
+    // Snippets reach 127.0.0.1 only: any other host meets a closed local port.
+    http_proxy: 'http://127.0.0.1:9',
+    https_proxy: 'http://127.0.0.1:9',
+    HTTP_PROXY: 'http://127.0.0.1:9',
+    HTTPS_PROXY: 'http://127.0.0.1:9',
+    ALL_PROXY: 'http://127.0.0.1:9',
+    no_proxy: 'localhost,127.0.0.1',
+    NO_PROXY: 'localhost,127.0.0.1',
     LC_ALL: 'C.UTF-8',
   };
 }
@@ -236,6 +258,10 @@ describe('doc snippets', () => {
           lastStdout = result.stdout;
           const why = judge(snippet, result, port);
           t.diagnostic(`${why ? 'FAIL' : 'ok  '} ${file}:${s.line}: ${firstLine(s.body)}`);
+          // For writing an output block: DOC_SNIPPETS_SHOW=1 prints what each snippet printed.
+          if (process.env.DOC_SNIPPETS_SHOW === '1') {
+            for (const line of result.stdout.split('\n')) t.diagnostic(`  | ${line}`);
+          }
           if (why) failures.push(describeFailure(file, snippet, result, why));
         }
       } finally {
