@@ -67,10 +67,29 @@ const BOOTSTRAP_CLIENT = 'CLIENT_ID=$(field client_id < $CREDS); CLIENT_SECRET=$
  * What each file assumes from elsewhere.  prelude: bash run before the file's first
  * snippet.  example: the docs' example values (an id, a placeholder like CLIENT_ID) and how
  * to get the real one right before a snippet that shows it runs: sh('VAR') reads a variable
- * of the snippets' shell, lastJson() the JSON a previous snippet printed last.  A placeholder
- * is replaced where it stands as a word of its own (never inside $CLIENT_ID or ${CLIENT_ID}).
+ * of the snippets' shell, lastJson() the JSON a previous snippet printed last.  A
+ * placeholder is replaced where it stands as a word of its own (never in $CLIENT_ID,
+ * ${CLIENT_ID} or CLIENT_ID=); the value may be shell text, evaluated where it stands (a
+ * lookup of a record by name).  freshServerAt: first lines of run snippets that start again
+ * on a fresh server (and bash), where the docs offer two ways to the same state.
  */
 const FILES = {
+  'README.md': {
+    // "This section does with curl what the CLI section above does with tessera: follow one
+    // or the other": the curl section starts again on a fresh server.
+    freshServerAt: ['ISSUER=http://localhost:8080/'],
+    // The CLI section's "$PW": the password of the user it creates.
+    prelude: "PW='Str0ng!Passw0rd'",
+    // The CLI section's placeholders: the records it made, by name.
+    example: {
+      CLIENT_ID: () => `"$(tessera apps list --json | jq -r 'map(select(.name == "Shop"))[0].client_id')"`,
+      ROLE_ID: () => `"$(tessera roles list --json | jq -r 'map(select(.name == "Reader"))[0].id')"`,
+      "'auth0|...'": () =>
+        `"$(tessera users list --json | jq -r 'map(select(.email == "ada@example.com"))[0].user_id')"`,
+      // After `keys rotate`: the key it replaced.
+      KID: () => `"$(tessera keys list --json | jq -r 'map(select(.previous))[0].kid')"`,
+    },
+  },
   'docs/management-api.md': {
     prelude: `${README_TOKEN}
 ${BOOTSTRAP_CLIENT}
@@ -112,7 +131,7 @@ function escapeRe(s) {
 async function withExamples(body, example, ctx) {
   let out = body;
   for (const [shown, real] of Object.entries(example ?? {})) {
-    const re = new RegExp(`(?<![\\w$\\{])${escapeRe(shown)}(?![\\w])`, 'g');
+    const re = new RegExp(`(?<![\\w$\\{])${escapeRe(shown)}(?![\\w=])`, 'g');
     if (re.test(out)) {
       const value = await real(ctx);
       out = out.replace(re, () => value);
@@ -207,68 +226,85 @@ after(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * Runs snippets in order against one fresh server and one bash: the prelude first.
+ * Returns the failures' descriptions; t.diagnostic lists each snippet run.
+ */
+async function runSession(t, file, setup, snippets) {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'tessera-doc-'));
+  scratch.push(work);
+  const scratchDir = path.join(work, '.snippets');
+  mkdirSync(scratchDir);
+  // `./build/tessera` in the docs is the binary under test.
+  symlinkSync(path.dirname(tesseraBin()), path.join(work, 'build'));
+  const port = await freePort();
+  const server = await startTessera({
+    port,
+    dataDir: path.join(work, 'data'),
+    env: defaultLimits(),
+    args: ['--public-url', `http://localhost:${port}/`],
+  });
+  const shell = startShell({ cwd: work, env: shellEnv(work), scratchDir });
+  const failures = [];
+  try {
+    let lastStdout = '';
+    const ctx = {
+      sh: async (name) => (await shell.run(`printf '%s' "$${name}"`, SNIPPET_TIMEOUT_MS)).stdout,
+      lastJson: () => JSON.parse(lastStdout),
+    };
+    if (setup.prelude) {
+      const prelude = { line: 0, body: rewrite(setup.prelude, port) };
+      const result = await shell.run(prelude.body, SNIPPET_TIMEOUT_MS);
+      const why = judge(prelude, result, port);
+      t.diagnostic(`${why ? 'FAIL' : 'ok  '} ${file}: prelude`);
+      if (why) failures.push(describeFailure(file, prelude, result, `prelude: ${why}`));
+    }
+    for (const s of snippets) {
+      const snippet = {
+        ...s,
+        body: await withExamples(rewrite(s.body, port), setup.example, ctx),
+        output: s.output && { ...s.output, body: rewrite(s.output.body, port) },
+      };
+      const result = shell.isAlive()
+        ? await shell.run(snippet.body, SNIPPET_TIMEOUT_MS)
+        : { stdout: '', stderr: '', errors: [], http: [], exited: true };
+      lastStdout = result.stdout;
+      const why = judge(snippet, result, port);
+      t.diagnostic(`${why ? 'FAIL' : 'ok  '} ${file}:${s.line}: ${firstLine(s.body)}`);
+      // For writing an output block: DOC_SNIPPETS_SHOW=1 prints what each snippet printed.
+      if (process.env.DOC_SNIPPETS_SHOW === '1') {
+        for (const line of result.stdout.split('\n')) t.diagnostic(`  | ${line}`);
+      }
+      if (why) failures.push(describeFailure(file, snippet, result, why));
+    }
+  } finally {
+    await shell.close();
+    const code = await server.stop();
+    if (code !== 0) failures.push(`${file}: tessera exited ${code}\n${server.stderrTail(20)}`);
+  }
+  return failures;
+}
+
 describe('doc snippets', () => {
   for (const file of docFiles()) {
     test(file, async (t) => {
       const { runs, norun, problems } = markedSnippets(path.join(REPO, file));
       for (const n of norun) t.diagnostic(`norun ${file}:${n.line}${n.reason ? ` (${n.reason})` : ''}`);
-      if (runs.length === 0) {
-        assert.deepEqual(problems, [], `${file}: unmarked snippets`);
-        return;
+      const setup = FILES[file] ?? {};
+      // A fresh server where the docs offer another way to the same state.
+      const sessions = [];
+      for (const s of runs) {
+        const starts = sessions.length === 0 || (setup.freshServerAt ?? []).includes(s.body.split('\n')[0]);
+        if (starts) sessions.push([]);
+        sessions[sessions.length - 1].push(s);
       }
-
-      const work = mkdtempSync(path.join(os.tmpdir(), 'tessera-doc-'));
-      scratch.push(work);
-      const scratchDir = path.join(work, '.snippets');
-      mkdirSync(scratchDir);
-      // `./build/tessera` in the docs is the binary under test.
-      symlinkSync(path.dirname(tesseraBin()), path.join(work, 'build'));
-      const port = await freePort();
-      const server = await startTessera({
-        port,
-        dataDir: path.join(work, 'data'),
-        env: defaultLimits(),
-        args: ['--public-url', `http://localhost:${port}/`],
-      });
-      const shell = startShell({ cwd: work, env: shellEnv(work), scratchDir });
+      assert.equal(
+        sessions.length,
+        runs.length === 0 ? 0 : 1 + (setup.freshServerAt ?? []).length,
+        `${file}: every freshServerAt line starts a run snippet`,
+      );
       const failures = [];
-      try {
-        const setup = FILES[file] ?? {};
-        let lastStdout = '';
-        const ctx = {
-          sh: async (name) => (await shell.run(`printf '%s' "$${name}"`, SNIPPET_TIMEOUT_MS)).stdout,
-          lastJson: () => JSON.parse(lastStdout),
-        };
-        if (setup.prelude) {
-          const prelude = { line: 0, body: rewrite(setup.prelude, port) };
-          const result = await shell.run(prelude.body, SNIPPET_TIMEOUT_MS);
-          const why = judge(prelude, result, port);
-          t.diagnostic(`${why ? 'FAIL' : 'ok  '} ${file}: prelude`);
-          if (why) failures.push(describeFailure(file, prelude, result, `prelude: ${why}`));
-        }
-        for (const s of runs) {
-          const snippet = {
-            ...s,
-            body: await withExamples(rewrite(s.body, port), setup.example, ctx),
-            output: s.output && { ...s.output, body: rewrite(s.output.body, port) },
-          };
-          const result = shell.isAlive()
-            ? await shell.run(snippet.body, SNIPPET_TIMEOUT_MS)
-            : { stdout: '', stderr: '', errors: [], http: [], exited: true };
-          lastStdout = result.stdout;
-          const why = judge(snippet, result, port);
-          t.diagnostic(`${why ? 'FAIL' : 'ok  '} ${file}:${s.line}: ${firstLine(s.body)}`);
-          // For writing an output block: DOC_SNIPPETS_SHOW=1 prints what each snippet printed.
-          if (process.env.DOC_SNIPPETS_SHOW === '1') {
-            for (const line of result.stdout.split('\n')) t.diagnostic(`  | ${line}`);
-          }
-          if (why) failures.push(describeFailure(file, snippet, result, why));
-        }
-      } finally {
-        await shell.close();
-        const code = await server.stop();
-        if (code !== 0) failures.push(`${file}: tessera exited ${code}\n${server.stderrTail(20)}`);
-      }
+      for (const snippets of sessions) failures.push(...(await runSession(t, file, setup, snippets)));
       assert.deepEqual(problems, [], `${file}: snippets that break the marker convention`);
       assert.equal(failures.length, 0, `\n${failures.join('\n\n')}`);
     });
