@@ -150,15 +150,15 @@ function docFiles() {
 
 /**
  * The docs describe a server at its defaults, but startTessera sets GENEROUS_LIMITS: each
- * goes back to the default that `tessera serve --help` prints for it.
+ * goes back to the default that `tessera --help` prints for it.
  */
 function defaultLimits() {
-  const help = execFileSync(tesseraBin(), ['serve', '--help'], { encoding: 'utf8' }).split('\n');
+  const help = execFileSync(tesseraBin(), ['--help'], { encoding: 'utf8' }).split('\n');
   const env = {};
   for (const name of Object.keys(GENEROUS_LIMITS)) {
     const at = help.findIndex((l) => l.trim().endsWith(` ${name}`));
     const def = at < 0 ? null : /default: (\S+)/.exec(help.slice(at + 1, at + 4).join(' '));
-    assert.ok(def, `tessera serve --help names no default for ${name}`);
+    assert.ok(def, `tessera --help names no default for ${name}`);
     env[name] = def[1];
   }
   return env;
