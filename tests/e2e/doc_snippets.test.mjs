@@ -61,7 +61,8 @@ const README_TOKEN = readme('ISSUER=http://localhost:8080/');
 // The same section's machine-to-machine application: CLIENT_ID and CLIENT_SECRET.
 const README_M2M_APP = readme('BILLING=$(mktemp)');
 // What `make run` prints: the bootstrap client's id and secret.
-const BOOTSTRAP_CLIENT = 'CLIENT_ID=$(field client_id < $CREDS); CLIENT_SECRET=$(field client_secret < $CREDS)';
+const BOOTSTRAP_CLIENT =
+  'CLIENT_ID=$(field client_id < $CREDS); CLIENT_SECRET=$(field client_secret < $CREDS)';
 
 /**
  * What each file assumes from elsewhere.  prelude: bash run before the file's first
@@ -96,7 +97,8 @@ ${BOOTSTRAP_CLIENT}
 # The roles and tickets examples' API and user.
 curl -sf \${ISSUER}api/v2/resource-servers -H "Authorization: Bearer $MGMT_TOKEN" \\
   -H 'Content-Type: application/json' -o /dev/null \\
-  -d '{"name": "Example API", "identifier": "https://api.example.com/", "scopes": [{"value": "read:messages"}]}'
+  -d '{"name": "Example API", "identifier": "https://api.example.com/",
+       "scopes": [{"value": "read:messages"}]}'
 USER_ID=$(curl -sf \${ISSUER}api/v2/users -H "Authorization: Bearer $MGMT_TOKEN" \\
   -H 'Content-Type: application/json' \\
   -d '{"connection": "Username-Password-Authentication", "email": "ana@example.com",
@@ -166,7 +168,9 @@ function defaultLimits() {
 
 /** The docs' localhost:8080 becomes the test server's port. */
 function rewrite(text, port) {
-  return text.replaceAll('localhost:8080', `localhost:${port}`).replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`);
+  return text
+    .replaceAll('localhost:8080', `localhost:${port}`)
+    .replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`);
 }
 
 /** The environment of the snippets' shell: no TESSERA_* of ours, the binary first on PATH. */
@@ -201,7 +205,8 @@ function judge(snippet, result, tesseraPort) {
   const ours = new RegExp(`^https?://(localhost|127\\.0\\.0\\.1):${tesseraPort}/`);
   const refused = result.http.filter((h) => ours.test(h.url) && (h.status >= 400 || h.status === 0));
   if (refused.length) {
-    return `Tessera answered ${refused.map((h) => `${h.status} to ${h.method} ${h.url}`).join(', ')} (no output block shows an error)`;
+    const answers = refused.map((h) => `${h.status} to ${h.method} ${h.url}`).join(', ');
+    return `Tessera answered ${answers} (no output block shows an error)`;
   }
   return null;
 }
@@ -211,12 +216,16 @@ function describeFailure(file, snippet, result, why) {
     `${file}:${snippet.line}: ${why}`,
     '--- snippet ---',
     snippet.body,
-    ...(snippet.output ? [`--- expected (${snippet.output.kind} output, line ${snippet.output.line}) ---`, snippet.output.body] : []),
+    ...(snippet.output
+      ? [`--- expected (${snippet.output.kind} output, line ${snippet.output.line}) ---`, snippet.output.body]
+      : []),
     '--- stdout ---',
     result.stdout,
     '--- stderr ---',
     result.stderr,
-    ...(result.http.length ? ['--- curl ---', ...result.http.map((h) => `${h.status} ${h.method} ${h.url}`)] : []),
+    ...(result.http.length
+      ? ['--- curl ---', ...result.http.map((h) => `${h.status} ${h.method} ${h.url}`)]
+      : []),
   ].join('\n');
 }
 

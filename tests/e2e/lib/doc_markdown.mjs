@@ -83,7 +83,8 @@ export function markedSnippets(file) {
         );
       }
     } else if (marker === 'run' || marker === 'norun') {
-      problems.push(`${where}: \`${marker}\` on a \`${b.lang || '(no language)'}\` block; only sh, bash, shell, console run`);
+      const lang = b.lang || '(no language)';
+      problems.push(`${where}: \`${marker}\` on a \`${lang}\` block; only sh, bash, shell, console run`);
     }
     previous = { marker };
   }

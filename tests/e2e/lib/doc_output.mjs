@@ -124,7 +124,9 @@ function matchString(exp, act, path) {
   if (whole && ['string', 'number', 'boolean'].includes(typeOf(act))) {
     return typeof act === 'string' && act === '' ? `${path}: empty string for ${exp}` : null;
   }
-  if (typeof act !== 'string') return `${path}: expected a string like ${JSON.stringify(exp)}, got ${JSON.stringify(act)}`;
+  if (typeof act !== 'string') {
+    return `${path}: expected a string like ${JSON.stringify(exp)}, got ${JSON.stringify(act)}`;
+  }
   const prefix = exp.endsWith('...');
   const body = prefix ? exp.slice(0, -3) : exp;
   let re = '';
@@ -148,7 +150,8 @@ export function matchJsonValue(exp, act, path = '$') {
     const open = exp.length > 0 && exp[exp.length - 1] === '...';
     const fixed = open ? exp.slice(0, -1) : exp;
     if (act.length < fixed.length || (!open && act.length !== fixed.length)) {
-      return `${path}: expected ${open ? 'at least ' : ''}${fixed.length} elements, got ${act.length}: ${JSON.stringify(act)}`;
+      const want = `${open ? 'at least ' : ''}${fixed.length}`;
+      return `${path}: expected ${want} elements, got ${act.length}: ${JSON.stringify(act)}`;
     }
     for (let k = 0; k < fixed.length; k++) {
       const why = matchJsonValue(fixed[k], act[k], `${path}[${k}]`);
