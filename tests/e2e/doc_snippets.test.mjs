@@ -174,7 +174,7 @@ function rewrite(text, port) {
 }
 
 /** The environment of the snippets' shell: no TESSERA_* of ours, the binary first on PATH. */
-function shellEnv(work) {
+function shellEnv() {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!k.startsWith('TESSERA_') && !k.startsWith('NODE_')) env[k] = v;
@@ -182,7 +182,6 @@ function shellEnv(work) {
   return {
     ...env,
     PATH: `${path.dirname(tesseraBin())}:${process.env.PATH}`,
-    HOME: work,
     // Snippets reach 127.0.0.1 only: any other host meets a closed local port.
     http_proxy: 'http://127.0.0.1:9',
     https_proxy: 'http://127.0.0.1:9',
@@ -253,7 +252,7 @@ async function runSession(t, file, setup, snippets) {
     env: defaultLimits(),
     args: ['--public-url', `http://localhost:${port}/`],
   });
-  const shell = startShell({ cwd: work, env: shellEnv(work), scratchDir });
+  const shell = startShell({ cwd: work, env: shellEnv(), scratchDir });
   const failures = [];
   try {
     let lastStdout = '';
