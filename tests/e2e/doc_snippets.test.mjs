@@ -27,14 +27,14 @@
 // shows"); it is the docs' own commands, named here, never a weaker snippet.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { firstLine, markedSnippets } from './lib/doc_markdown.mjs';
-import { matchOutput } from './lib/doc_output.mjs';
+import { matchJson, matchOutput, matchText } from './lib/doc_output.mjs';
 import { startShell } from './lib/doc_shell.mjs';
 import { freePort, GENEROUS_LIMITS, startTessera, tesseraBin } from './lib/server.mjs';
 
@@ -292,6 +292,63 @@ async function runSession(t, file, setup, snippets) {
   }
   return failures;
 }
+
+// The rules themselves, so that a loosened matcher or parser cannot pass every doc unnoticed.
+describe('doc snippet rules', () => {
+  test('an unmarked server-talking block, an orphan output block and a bad marker are refused', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-doc-rules-'));
+    scratch.push(dir);
+    const md = path.join(dir, 'x.md');
+    writeFileSync(
+      md,
+      [
+        '```sh', 'curl -s http://localhost:8080/healthz', '```',
+        '```json output', '{}', '```',
+        '```bash', 'tessera keys list', '```',
+        '```sh maybe', 'echo', '```',
+        '```js run', 'x()', '```',
+        '```sh', 'make fuzz', '```',
+        '```sh run', 'echo hi', '```', 'prose between', '```text output', 'hi', '```',
+        '```console norun a reason', 'curl http://example.com/', '```',
+      ].join('\n'),
+    );
+    const { runs, norun, problems } = markedSnippets(md);
+    assert.equal(problems.length, 5, problems.join('\n'));
+    assert.match(problems[0], /x\.md:1: a `sh` block that talks to a server has neither/);
+    assert.match(problems[1], /x\.md:4: `json output` does not follow a `run` snippet/);
+    assert.match(problems[2], /x\.md:7: a `bash` block/);
+    assert.match(problems[3], /x\.md:10: unknown snippet marker `maybe`/);
+    assert.match(problems[4], /x\.md:13: `run` on a `js` block/);
+    assert.deepEqual(
+      runs.map((r) => [r.line, r.body, r.output?.kind, r.output?.body]),
+      [[19, 'echo hi', 'text', 'hi']],
+    );
+    assert.deepEqual(norun, [{ line: 26, reason: 'a reason' }]);
+  });
+
+  test('outputs match only as documented', () => {
+    assert.equal(matchJson('{"a": 1}', '{"a":1}'), null);
+    assert.match(matchJson('{"a": 1}', '{"a":1,"b":2}'), /members not shown in the docs: b/);
+    assert.equal(matchJson('{"a": 1, "...": "..."}', '{"a":1,"b":2}'), null);
+    assert.match(matchJson('{"a": 1}', '{"a":2}'), /\$\.a: expected 1, got 2/);
+    assert.equal(matchJson('[1, "..."]', '[1,2,3]'), null);
+    assert.match(matchJson('[1]', '[1,2]'), /expected 1 elements, got 2/);
+    assert.equal(matchJson('{"t": "eyJhb..."}', '{"t":"eyJhbGci"}'), null);
+    assert.match(matchJson('{"t": "eyJhb..."}', '{"t":"xeyJhb"}'), /\$\.t/);
+    assert.equal(matchJson('{"n": "<n>", "s": "job_<id>"}', '{"n":5,"s":"job_x1"}'), null);
+    assert.match(matchJson('{"s": "job_<id>"}', '{"s":"job_"}'), /\$\.s/);
+    assert.match(matchJson('{"o": "<n>"}', '{"o":{}}'), /\$\.o/);
+    assert.equal(matchJson('{"a":1}\n{"b":2}', '{"a":1}{"b":2}'), null);
+    assert.match(matchJson('{"a":1}', '{"a":1}{"b":2}'), /expected 1 JSON values, got 2/);
+    assert.match(matchJson('{"a":1}', 'not json'), /stdout is not JSON/);
+    assert.equal(matchText('A  <id>  true\n...\nend', 'A x1 true\nmore\nlines\nend\n'), null);
+    assert.equal(matchText('a\n...\nb', 'a\nb'), null);
+    assert.match(matchText('A <id> true', 'A x1 false'), /expected line 1/);
+    assert.match(matchText('a', 'a\nb'), /unexpected output from line 2/);
+    assert.match(matchText('a\nb', 'a'), /the end of the output/);
+    assert.match(matchOutput({ kind: 'text', body: '<id>' }, ''), /the end of the output/);
+  });
+});
 
 describe('doc snippets', () => {
   for (const file of docFiles()) {
