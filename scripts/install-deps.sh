@@ -4,7 +4,9 @@
 #   scripts/install-deps.sh check   build packages plus what the test suites need
 #                                   (groff-base, man-db: the man pages render without a
 #                                   warning; systemd: systemd-analyze checks the unit;
-#                                   strace: the server stays inside the unit's syscall filter)
+#                                   strace: the server stays inside the unit's syscall filter;
+#                                   jq, python3: the docs' shell snippets, which the doc
+#                                   snippet suite runs, pick fields out of JSON with them)
 #   scripts/install-deps.sh fuzz    build packages plus clang and its libFuzzer runtime
 #   scripts/install-deps.sh coverage  check packages plus gcovr (`make coverage`)
 #   scripts/install-deps.sh bench   build packages plus what `make bench` drives and
@@ -23,7 +25,8 @@ set -eu
 
 BUILD_PKGS="build-essential cmake pkg-config libmicrohttpd-dev libssl-dev libjansson-dev
 libsqlite3-dev libsodium-dev libcurl4-openssl-dev libyaml-dev"
-CHECK_PKGS="libcmocka-dev sqlite3 curl valgrind chromium groff-base man-db systemd strace"
+CHECK_PKGS="libcmocka-dev sqlite3 curl valgrind chromium groff-base man-db systemd strace jq
+python3"
 FUZZ_PKGS="clang libclang-rt-dev"
 COVERAGE_PKGS="gcovr"
 BENCH_PKGS="wrk nginx-light openssl"
