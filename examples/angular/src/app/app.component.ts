@@ -3,7 +3,7 @@ import { AsyncPipe } from '@angular/common';
 import { Component, inject } from '@angular/core';
 import { RouterLink, RouterOutlet } from '@angular/router';
 import { AuthService } from '@auth0/auth0-angular';
-import { combineLatest, map } from 'rxjs';
+import { combineLatest, map, startWith } from 'rxjs';
 
 @Component({
   selector: 'app-root',
@@ -37,8 +37,14 @@ import { combineLatest, map } from 'rxjs';
 export class AppComponent {
   private readonly auth = inject(AuthService);
 
-  /** One value for the template: loading until the SDK has checked the session. */
-  readonly state$ = combineLatest([this.auth.isLoading$, this.auth.isAuthenticated$, this.auth.user$, this.auth.error$]).pipe(
+  /** One value for the template: none ('loading') until the SDK has checked the session. */
+  readonly state$ = combineLatest([
+    this.auth.isLoading$,
+    this.auth.isAuthenticated$,
+    this.auth.user$,
+    // error$ emits only when something fails.
+    this.auth.error$.pipe(startWith(null)),
+  ]).pipe(
     map(([loading, signedIn, user, error]) => ({
       state: loading ? 'loading' : signedIn ? 'signed-in' : 'signed-out',
       email: user?.email ?? '',
