@@ -498,7 +498,7 @@ Tessera SPA + API demo${angular ? ' (Angular + Express)' : ''}
 Open ${demo.spaOrigin}/ and click "Log in"${angular ? ', then "API calls"' : ''}.  "Call private-scoped" answers 403
 (insufficient_scope) until the user holds ${DEMO_SCOPE}:
   ${again}node scripts/demo.mjs grant     (in another terminal; "revoke" takes it away)
-then "Log in" again for a token that carries it.  Ctrl-C stops everything.
+then ${angular ? '"Log out" and "Log in"' : '"Log in"'} again for a token that carries it.  Ctrl-C stops everything.
 `);
 }
 
