@@ -26,7 +26,9 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 # public/ (files copied as they are) exists only when someone made it.
-HASH=$(find src $(ls -d public 2>/dev/null) angular.json tsconfig.json tsconfig.app.json package-lock.json -type f | LC_ALL=C sort |
+PUBLIC=
+[ -d public ] && PUBLIC=public
+HASH=$(find src ${PUBLIC:+"$PUBLIC"} angular.json tsconfig.json tsconfig.app.json package-lock.json -type f | LC_ALL=C sort |
   xargs sha256sum | sha256sum | cut -c1-16)
 OUT="$OUT_ROOT/$HASH"
 if [ ! -f "$OUT/browser/index.html" ]; then
