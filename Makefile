@@ -40,8 +40,10 @@ run: build
 
 # The SPA + API demo: Tessera, examples/api-c and examples/spa, provisioned
 # through the Management API; prints the URL, user and password (Ctrl-C stops).
+# STACK=angular: examples/angular (auth0-angular) and examples/api-node (Express).
+STACK ?= c
 demo: deps
-	@BUILD_DIR=$(BUILD_DIR) scripts/demo.sh
+	@BUILD_DIR=$(BUILD_DIR) DEMO_STACK=$(STACK) scripts/demo.sh
 
 build-check: deps-check
 	@cmake -S . -B $(CHECK_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTSR_TESTS=ON -DTSR_WERROR=ON >/dev/null

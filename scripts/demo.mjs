@@ -1,21 +1,25 @@
 #!/usr/bin/env node
 // The SPA + API demo (`make demo`): starts Tessera, provisions the demo through
-// the Management API with the bootstrap client, starts examples/api-c and
-// serves examples/spa.  Node built-ins only.  tests/e2e/demo.test.mjs drives
-// the same startDemo() in Chromium.
+// the Management API with the bootstrap client, starts the example API and
+// serves the example SPA.  Node built-ins only.  Two stacks:
+//   c        examples/api-c (libtessera-verify) + examples/spa (auth0-spa-js), the default
+//   angular  examples/api-node (Express, express-oauth2-jwt-bearer) + the built
+//            examples/angular (@auth0/auth0-angular)
+// tests/e2e/demo.test.mjs and angular_demo.test.mjs drive the same startDemo() in Chromium.
 //
 //   node scripts/demo.mjs          start everything; Ctrl-C stops it
 //   node scripts/demo.mjs grant    give the demo user read:messages (Tessera running)
 //   node scripts/demo.mjs revoke   take it away again
 //
-// Settings (environment): DEMO_HOST (localhost), DEMO_TESSERA_PORT (8080),
-// DEMO_API_PORT (3001), DEMO_SPA_PORT (3000), DEMO_DATA_DIR
-// (build/demo-data/HOST-PORT: a tenant keeps the issuer it was made with),
-// TESSERA_BIN (build/tessera), TESSERA_EXAMPLE_API_BIN
-// (build/examples/api-c/tessera-example-api).
+// Settings (environment): DEMO_STACK (c or angular), DEMO_HOST (localhost),
+// DEMO_TESSERA_PORT (8080), DEMO_API_PORT (3001), DEMO_SPA_PORT (3000),
+// DEMO_DATA_DIR (build/demo-data/HOST-PORT: a tenant keeps the issuer it was
+// made with), TESSERA_BIN (build/tessera), TESSERA_EXAMPLE_API_BIN
+// (build/examples/api-c/tessera-example-api), DEMO_ANGULAR_DIST (the built
+// app's directory, printed by examples/angular/build.sh; scripts/demo.sh sets it).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(HERE, '..');
 const SPA_DIR = path.join(REPO_ROOT, 'examples', 'spa');
+export const API_NODE_DIR = path.join(REPO_ROOT, 'examples', 'api-node');
 const SDK_REL = path.join('node_modules', '@auth0', 'auth0-spa-js', 'dist', 'auth0-spa-js.production.js');
 
 export const DEMO_API = {
@@ -35,6 +40,7 @@ export const DEMO_API = {
   skip_consent_for_verifiable_first_party_clients: true,
 };
 export const DEMO_SPA_NAME = 'Tessera Demo SPA';
+export const DEMO_ANGULAR_NAME = 'Tessera Demo Angular';
 export const DEMO_EMAIL = 'demo@example.com';
 export const DEMO_SCOPE = 'read:messages';
 
@@ -104,7 +110,7 @@ export async function managementClient(base, bootstrap) {
  * again: existing ones are found by identifier, name and email, updated, and
  * the user gets a new password.  Returns {api, client, user, password}.
  */
-export async function provision(mgmt, { spaOrigin }) {
+export async function provision(mgmt, { spaOrigin, spaName = DEMO_SPA_NAME }) {
   const { identifier, ...apiSettings } = DEMO_API;
   const apis = expect(await mgmt.get('/resource-servers?per_page=100'), [200], 'list APIs');
   const oldApi = apis.find((a) => a.identifier === identifier);
@@ -121,10 +127,10 @@ export async function provision(mgmt, { spaOrigin }) {
     refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring' },
   };
   const clients = expect(await mgmt.get('/clients?per_page=100'), [200], 'list applications');
-  const oldClient = clients.find((c) => c.name === DEMO_SPA_NAME && c.app_type === 'spa');
+  const oldClient = clients.find((c) => c.name === spaName && c.app_type === 'spa');
   const client = oldClient
     ? expect(await mgmt.patch(`/clients/${encodeURIComponent(oldClient.client_id)}`, spaSettings), [200], 'update the demo SPA')
-    : expect(await mgmt.post('/clients', { name: DEMO_SPA_NAME, app_type: 'spa', ...spaSettings }), [201], 'create the demo SPA');
+    : expect(await mgmt.post('/clients', { name: spaName, app_type: 'spa', ...spaSettings }), [201], 'create the demo SPA');
 
   const password = newPassword();
   const found = expect(await mgmt.get(`/users-by-email?email=${encodeURIComponent(DEMO_EMAIL)}`), [200], 'find the demo user');
@@ -153,8 +159,8 @@ export async function setPermission(mgmt, userId, add) {
 }
 
 /** A child process whose output is kept (the last 64 KiB) and optionally echoed to a file stream. */
-function startChild(name, bin, args, log) {
-  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+function startChild(name, bin, args, log, env) {
+  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) });
   let out = '';
   const keep = (d) => {
     out = (out + d).slice(-65536);
@@ -205,24 +211,9 @@ async function waitReady(url, child, tries = 300) {
   throw new Error(`${child.name} did not answer ${url}${i ? ` (exited code=${i.code} signal=${i.signal})` : ''}\n${child.output().slice(-3000)}`);
 }
 
-/** Serves examples/spa, the SDK bundle and config.json at host:port. */
-async function startSpaServer({ listenHost, port, sdkPath, config }) {
-  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
-  const files = new Map();
-  for (const f of ['index.html', 'app.js', 'style.css']) files.set(`/${f}`, readFileSync(path.join(SPA_DIR, f)));
-  files.set('/auth0-spa-js.production.js', readFileSync(sdkPath));
-  const server = http.createServer((req, res) => {
-    const { pathname } = new URL(req.url, 'http://x');
-    const name = pathname === '/' ? '/index.html' : pathname;
-    const body = name === '/config.json' ? JSON.stringify(config) : files.get(name);
-    if (req.method !== 'GET' || body === undefined) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-      return;
-    }
-    const type = name === '/config.json' ? 'application/json' : types[path.extname(name)];
-    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-    res.end(body);
-  });
+/** An HTTP server at listenHost:port answering with handler; resolves {close()}. */
+async function listenHttp({ listenHost, port, handler }) {
+  const server = http.createServer(handler);
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, listenHost, resolve);
@@ -236,24 +227,129 @@ async function startSpaServer({ listenHost, port, sdkPath, config }) {
   };
 }
 
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+  '.ico': 'image/x-icon',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.map': 'application/json',
+};
+
+function send(res, status, type, body) {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.end(body);
+}
+
+const notFound = (res) => send(res, 404, 'text/plain', 'not found\n');
+
+/** examples/spa: its three files, the SDK bundle and config.json. */
+function vanillaSpaHandler({ sdkPath, config }) {
+  const files = new Map();
+  for (const f of ['index.html', 'app.js', 'style.css']) files.set(`/${f}`, readFileSync(path.join(SPA_DIR, f)));
+  files.set('/auth0-spa-js.production.js', readFileSync(sdkPath));
+  return (req, res) => {
+    const { pathname } = new URL(req.url, 'http://x');
+    const name = pathname === '/' ? '/index.html' : pathname;
+    const body = name === '/config.json' ? JSON.stringify(config) : files.get(name);
+    if (req.method !== 'GET' || body === undefined) return notFound(res);
+    send(res, 200, name === '/config.json' ? 'application/json' : TYPES[path.extname(name)], body);
+  };
+}
+
+/**
+ * A built single-page app in root (index.html and its bundles), plus
+ * config.json.  A path without a file extension is one of the app's routes
+ * (/api, a reload there, the callback): it gets index.html and the app's
+ * router takes over.
+ */
+function builtSpaHandler({ root, config }) {
+  const index = readFileSync(path.join(root, 'index.html'));
+  return (req, res) => {
+    let pathname;
+    try {
+      pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    } catch {
+      return notFound(res);
+    }
+    if (req.method !== 'GET') return notFound(res);
+    if (pathname === '/config.json') return send(res, 200, 'application/json', JSON.stringify(config));
+    const ext = path.extname(pathname);
+    if (!ext) return send(res, 200, TYPES['.html'], index);
+    // normalize() takes every ".." away from a path that starts with "/": the file stays under root.
+    const file = path.join(root, path.normalize(pathname));
+    if (!file.startsWith(root + path.sep) || !TYPES[ext] || !existsSync(file) || !statSync(file).isFile()) return notFound(res);
+    send(res, 200, TYPES[ext], readFileSync(file));
+  };
+}
+
 /** localhost, 127.0.0.0/8 or ::1: the hosts libtessera-verify reaches over http without opting in. */
 function isLoopbackHost(host) {
   return /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i.test(host);
 }
 
 /**
- * Starts the whole demo.  Options: tesseraBin, apiBin, host (the name in
- * every URL: Tessera and the SPA share it so that Tessera's SameSite=Lax
- * session cookie is same-site), ports {tessera, api, spa}, dataDir, sdkPath,
- * logDir (children's output to files there; otherwise kept in memory).
- * Returns {issuer, spaOrigin, apiUrl, user, password, client, api, config,
- * tessera, exampleApi, grant(), revoke(), stop()}; stop() resolves the exit
- * statuses {tessera, api}.
+ * What each stack runs beside Tessera: its API (a child process) and its SPA
+ * (served by this process).  o: startDemo's options plus listenHost, issuer,
+ * audience, spaOrigin.
  */
-export async function startDemo({ tesseraBin, apiBin, host = 'localhost', ports, dataDir, sdkPath = findSdk(), logDir }) {
-  for (const [what, bin] of [['tessera', tesseraBin], ['example API', apiBin]]) {
-    if (!existsSync(bin)) throw new Error(`${what} binary not found at ${bin}: build it first (make demo builds it)`);
-  }
+const STACKS = {
+  c: {
+    spaName: DEMO_SPA_NAME,
+    prepare(o) {
+      if (!existsSync(o.apiBin)) throw new Error(`example API binary not found at ${o.apiBin}: build it first (make demo builds it)`);
+      o.sdkPath ??= findSdk();
+    },
+    api: (o) => ({
+      bin: o.apiBin,
+      args: [
+        '--listen', `${o.listenHost}:${o.ports.api}`, '--issuer', o.issuer, '--audience', o.audience, '--allowed-origin', o.spaOrigin,
+        // The demo is plain http; libtessera-verify accepts that without the flag only on loopback.
+        ...(isLoopbackHost(o.host) ? [] : ['--allow-insecure-http']),
+      ],
+    }),
+    spa: (o, config) => vanillaSpaHandler({ sdkPath: o.sdkPath, config }),
+  },
+  angular: {
+    spaName: DEMO_ANGULAR_NAME,
+    prepare(o) {
+      if (!existsSync(path.join(API_NODE_DIR, 'node_modules', 'express-oauth2-jwt-bearer'))) {
+        throw new Error(`examples/api-node is not installed: run npm ci in ${API_NODE_DIR} (make demo STACK=angular does)`);
+      }
+      if (!o.angularDist || !existsSync(path.join(o.angularDist, 'index.html'))) {
+        throw new Error(`the built Angular app is not at ${o.angularDist}: run examples/angular/build.sh build/examples/angular (make demo STACK=angular does)`);
+      }
+      o.angularDist = path.resolve(o.angularDist);
+    },
+    api: (o) => ({
+      bin: process.execPath,
+      args: [path.join(API_NODE_DIR, 'server.mjs')],
+      env: { ISSUER_BASE_URL: o.issuer, AUDIENCE: o.audience, SPA_ORIGIN: o.spaOrigin, HOST: o.listenHost, PORT: String(o.ports.api) },
+    }),
+    spa: (o, config) => builtSpaHandler({ root: o.angularDist, config }),
+  },
+};
+
+/**
+ * Starts the whole demo.  Options: stack ('c', the default, or 'angular'),
+ * tesseraBin, apiBin (stack c), angularDist (stack angular: the built app),
+ * host (the name in every URL: Tessera and the SPA share it so that
+ * Tessera's SameSite=Lax session cookie is same-site), ports {tessera, api,
+ * spa}, dataDir, sdkPath (stack c), logDir (children's output to files
+ * there; otherwise kept in memory).  Returns {stack, issuer, spaOrigin,
+ * apiUrl, user, password, client, api, config, tessera, exampleApi, grant(),
+ * revoke(), stop()}; stop() resolves the exit statuses {tessera, api}.
+ */
+export async function startDemo({ stack = 'c', host = 'localhost', ...options }) {
+  const kind = STACKS[stack];
+  if (!kind) throw new Error(`unknown stack ${stack} (try: ${Object.keys(STACKS).join(', ')})`);
+  const { tesseraBin, ports, dataDir, logDir } = options;
+  if (!existsSync(tesseraBin)) throw new Error(`tessera binary not found at ${tesseraBin}: build it first (make demo builds it)`);
+  const o = { ...options, host };
+  kind.prepare(o);
   mkdirSync(dataDir, { recursive: true });
   const listenHost = host === 'localhost' ? '127.0.0.1' : host;
   const issuer = `http://${host}:${ports.tessera}/`;
@@ -292,27 +388,20 @@ export async function startDemo({ tesseraBin, apiBin, host = 'localhost', ports,
     }
     const bootstrap = JSON.parse(readFileSync(path.join(dataDir, 'bootstrap-client.json'), 'utf8'));
     const mgmt = await managementClient(internal, bootstrap);
-    const { api, client, user, password } = await provision(mgmt, { spaOrigin });
+    const { api, client, user, password } = await provision(mgmt, { spaOrigin, spaName: kind.spaName });
 
     const config = { domain: issuer.replace(/\/$/, ''), clientId: client.client_id, audience: api.identifier, apiUrl };
     writeFileSync(path.join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
     writeFileSync(path.join(dataDir, 'demo.json'), `${JSON.stringify({ internal, userId: user.user_id, email: user.email }, null, 2)}\n`);
 
-    const exampleApi = startChild(
-      'api',
-      apiBin,
-      [
-        '--listen', `${listenHost}:${ports.api}`, '--issuer', issuer, '--audience', api.identifier, '--allowed-origin', spaOrigin,
-        // The demo is plain http; libtessera-verify accepts that without the flag only on loopback.
-        ...(isLoopbackHost(host) ? [] : ['--allow-insecure-http']),
-      ],
-      await logFile('api.log'),
-    );
+    const run = kind.api({ ...o, listenHost, issuer, audience: api.identifier, spaOrigin });
+    const exampleApi = startChild('api', run.bin, run.args, await logFile('api.log'), run.env);
     children.push(exampleApi);
     await waitReady(`http://${listenHost}:${ports.api}/api/public`, exampleApi);
-    spaServer = await startSpaServer({ listenHost, port: ports.spa, sdkPath, config });
+    spaServer = await listenHttp({ listenHost, port: ports.spa, handler: kind.spa(o, config) });
 
     return {
+      stack,
       issuer,
       spaOrigin,
       apiUrl,
@@ -342,9 +431,13 @@ function settings() {
     if (!Number.isInteger(v) || v < 1 || v > 65535) throw new Error(`${name}: not a port: ${env[name]}`);
     return v;
   };
+  const stack = env.DEMO_STACK || 'c';
+  if (!STACKS[stack]) throw new Error(`DEMO_STACK: unknown stack ${stack} (try: ${Object.keys(STACKS).join(', ')})`);
   return {
+    stack,
     tesseraBin: path.resolve(env.TESSERA_BIN ?? path.join(build, 'tessera')),
     apiBin: path.resolve(env.TESSERA_EXAMPLE_API_BIN ?? path.join(build, 'examples', 'api-c', 'tessera-example-api')),
+    angularDist: env.DEMO_ANGULAR_DIST ? path.resolve(env.DEMO_ANGULAR_DIST) : undefined,
     host: env.DEMO_HOST ?? 'localhost',
     ports: { tessera: port('DEMO_TESSERA_PORT', 8080), api: port('DEMO_API_PORT', 3001), spa: port('DEMO_SPA_PORT', 3000) },
     // One data dir per issuer (a tenant keeps the issuer it was made with).
@@ -392,19 +485,20 @@ async function main(cmd) {
     .filter((k) => process.env[k] && !(k === 'BUILD_DIR' && process.env[k] === 'build'))
     .map((k) => `${k}=${process.env[k]} `)
     .join('');
+  const angular = demo.stack === 'angular';
   console.log(`
-Tessera SPA + API demo
+Tessera SPA + API demo${angular ? ' (Angular + Express)' : ''}
   Tessera (issuer)  ${demo.issuer}          data: ${s.dataDir} (logs: tessera.log, api.log)
-  Example API       ${demo.apiUrl}/api/{public,private,private-scoped}   audience ${demo.api.identifier}
-  SPA               ${demo.spaOrigin}/          client_id ${demo.client.client_id}
+  ${angular ? 'Express API    ' : 'Example API    '}   ${demo.apiUrl}/api/{public,private,private-scoped}   audience ${demo.api.identifier}
+  ${angular ? 'Angular SPA    ' : 'SPA            '}   ${demo.spaOrigin}/          client_id ${demo.client.client_id}
 
   Demo user         ${demo.user.email}
   Password          ${demo.password}    (new on every start)
 
-Open ${demo.spaOrigin}/ and click "Log in".  "Call private-scoped" answers 403
+Open ${demo.spaOrigin}/ and click "Log in"${angular ? ', then "API calls"' : ''}.  "Call private-scoped" answers 403
 (insufficient_scope) until the user holds ${DEMO_SCOPE}:
   ${again}node scripts/demo.mjs grant     (in another terminal; "revoke" takes it away)
-then "Log in" again for a token that carries it.  Ctrl-C stops everything.
+then ${angular ? '"Log out" and "Log in"' : '"Log in"'} again for a token that carries it.  Ctrl-C stops everything.
 `);
 }
 
