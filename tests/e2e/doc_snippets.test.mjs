@@ -97,7 +97,7 @@ ${BOOTSTRAP_CLIENT}
 # The roles and tickets examples' API and user.
 curl -sf \${ISSUER}api/v2/resource-servers -H "Authorization: Bearer $MGMT_TOKEN" \\
   -H 'Content-Type: application/json' -o /dev/null \\
-  -d '{"name": "Example API", "identifier": "https://api.example.com/",
+  -d '{"name": "Example API", "identifier": "https://api.example.com",
        "scopes": [{"value": "read:messages"}]}'
 USER_ID=$(curl -sf \${ISSUER}api/v2/users -H "Authorization: Bearer $MGMT_TOKEN" \\
   -H 'Content-Type: application/json' \\
