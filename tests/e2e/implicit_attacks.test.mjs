@@ -166,6 +166,48 @@ test('an operator removing the implicit grant during a login: the resumed login 
   assert.equal(r.error, 'unauthorized_client', r.url.href);
 }));
 
+test('a setting taken away while the consent page is open: accepting it afterwards sends no access token', t_(async () => {
+  const third = await mgmt.createApp({ app_type: 'spa', callbacks: [CALLBACK], is_first_party: false, allow_implicit_access_tokens: true });
+  const jar = new CookieJar();
+  const started = await openLogin(server, jar, {
+    client_id: third.client_id, redirect_uri: CALLBACK, response_type: 'id_token token', nonce: randomString(), state: 'st',
+    scope: 'openid', audience: api.identifier,
+  });
+  const posted = await submitLogin(jar, started, { username: user.email, password: user.password });
+  const consentUrl = new URL(posted.location, started.form.action).href;
+  const f = await followOnServer(server, jar, consentUrl);
+  assert.equal(f.location, null, 'a third-party app is asked for consent first');
+  assert.ok(f.url.startsWith(`${server.url}u/consent?state=`), f.url);
+  const off = await mgmt.patch(`/clients/${third.client_id}`, { allow_implicit_access_tokens: false });
+  assert.equal(off.status, 200, off.text);
+  const form = findForm(f.res.text, f.url, 'csrf');
+  const accepted = await jar.postForm(form.action, { ...hiddenFields(form), decision: 'accept' });
+  const r = appRedirect(new URL(accepted.location, form.action).href);
+  rememberAll(r);
+  assertNoTokens(r, 'allow_implicit_access_tokens switched off on the consent page');
+  assert.equal(r.error, 'unsupported_response_type', r.url.href);
+}));
+
+test('a callback removed during a login: the resumed login shows an error page and redirects nowhere', t_(async () => {
+  const gone = 'http://127.0.0.1:9/gone';
+  const app = await mgmt.createApp({ app_type: 'regular_web', callbacks: [CALLBACK, gone] });
+  const jar = new CookieJar();
+  const started = await openLogin(server, jar, {
+    client_id: app.client_id, redirect_uri: gone, response_type: 'id_token', nonce: randomString(), state: 'st', scope: 'openid',
+  });
+  const patched = await mgmt.patch(`/clients/${app.client_id}`, { callbacks: [CALLBACK] });
+  assert.equal(patched.status, 200, patched.text);
+  const posted = await submitLogin(jar, started, { username: user.email, password: user.password });
+  assert.ok(!(posted.location ?? '').startsWith(gone), `no redirect to a callback that is no longer registered: ${posted.location}`);
+  if (posted.location) {
+    const f = await followAcceptingConsent(server, jar, new URL(posted.location, started.form.action).href);
+    assert.equal(f.location, null, `ends on a page of Tessera, not at ${f.location}`);
+  } else {
+    assert.equal(posted.status, 400, posted.text.slice(0, 200));
+    assert.ok(!/eyJ/.test(posted.text), 'no token on the error page');
+  }
+}));
+
 test('tokens never travel in a query string: every front-channel response type with response_mode=query is refused in the fragment', t_(async () => {
   const { jar } = await login({ client_id: web.client_id, redirect_uri: CALLBACK, response_type: 'id_token', nonce: 'n1', scope: 'openid' });
   for (const rt of ['id_token', 'code id_token', 'token', 'id_token token', 'code token', 'code id_token token', 'token id_token code']) {
