@@ -6,13 +6,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import * as jose from 'jose';
 import * as client from 'openid-client';
 
-import { startTessera, withLogs } from './lib/server.mjs';
+import { makeDataDir, startTessera, withLogs } from './lib/server.mjs';
 import { Mgmt, remember, secretsSeen } from './lib/mgmt.mjs';
 import {
   appRedirect, authorizeSilently, authorizeUrl, codeGrant, followAcceptingConsent, followOnServer, loginOverHttp, openLogin,
@@ -22,6 +23,7 @@ import { CookieJar } from './lib/cookies.mjs';
 import { findForm, hiddenFields } from './lib/html.mjs';
 import { json } from './lib/http.mjs';
 import { assertAbsent } from './lib/logs.mjs';
+import { runCli } from './lib/cli.mjs';
 import { createTenant } from './lib/tenants.mjs';
 
 const CALLBACK = 'http://127.0.0.1:9/callback'; // never fetched: the test reads the Location
@@ -221,6 +223,27 @@ test('tokens never travel in a query string: every front-channel response type w
     assertNoTokens(r, `${rt} in a query`);
     assert.equal(r.url.search, '', `${rt}: nothing in the query: ${r.url.href}`);
     assert.equal(r.error, 'invalid_request', `${rt}: ${r.url.href}`);
+  }
+}));
+
+test('a redirect carrying tokens: 303 after a POST (never 307), not cached, no referrer, no CORS on /authorize', t_(async () => {
+  const params = { client_id: legacy.client_id, redirect_uri: CALLBACK, response_type: 'id_token token', nonce: 'n4', scope: 'openid', audience: api.identifier, state: 'st' };
+  const first = await login(params); // consents once to the API for a loopback callback
+  rememberAll(first.redirect);
+  const { jar } = first;
+  const posted = await jar.postForm(`${server.url}authorize`, params, { origin: 'http://evil.example' });
+  assert.equal(posted.status, 303, `POST /authorize answers 303: ${posted.status} ${posted.text.slice(0, 200)}`);
+  const r = appRedirect(posted.location);
+  rememberAll(r);
+  assert.ok(r.params.get('access_token') && r.params.get('id_token'), r.url.href);
+  assert.equal(r.url.search, '');
+  const got = await jar.fetch(authorizeUrl(server, params), { headers: { origin: 'http://evil.example' } });
+  assert.equal(got.status, 302);
+  rememberAll(appRedirect(got.location));
+  for (const res of [posted, got]) {
+    assert.equal(res.headers.get('access-control-allow-origin'), null, 'no CORS on /authorize');
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
   }
 }));
 
@@ -435,6 +458,27 @@ test('a front-channel opaque access token reaches /userinfo only, and its lifeti
   assert.equal(info.body.sub, user.user_id);
   const res = await json(`${server.url}api/v2/users/${encodeURIComponent(user.user_id)}`, 'GET', undefined, at);
   assert.equal(res.status, 401, `an opaque token is no Management API token: ${res.status}`);
+}));
+
+test('tessera config apply: allow_implicit_access_tokens must be a boolean; a typo is refused and nothing is stored', t_(async () => {
+  const dir = makeDataDir();
+  const init = await runCli(['init', '--data-dir', dir]);
+  assert.equal(init.code, 0, init.stderr);
+  const doc = (value) => JSON.stringify({ clients: [{ name: 'Legacy', app_type: 'spa', callbacks: [CALLBACK], allow_implicit_access_tokens: value }] });
+  const file = path.join(dir, 'tenant.yaml');
+  for (const bad of ['yes', 1, 'true']) {
+    writeFileSync(file, doc(bad));
+    const r = await runCli(['config', 'apply', file, '--data-dir', dir]);
+    assert.notEqual(r.code, 0, `${JSON.stringify(bad)} is refused: ${r.stdout}`);
+    assert.match(r.stderr, /allow_implicit_access_tokens/, r.stderr);
+  }
+  const before = JSON.parse((await runCli(['config', 'export', '--format', 'json', '--data-dir', dir])).stdout);
+  assert.ok(!(before.clients ?? []).some((c) => c.name === 'Legacy'), 'nothing was stored');
+  writeFileSync(file, doc(true));
+  const ok = await runCli(['config', 'apply', file, '--data-dir', dir]);
+  assert.equal(ok.code, 0, ok.stderr);
+  const after = JSON.parse((await runCli(['config', 'export', '--format', 'json', '--data-dir', dir])).stdout);
+  assert.equal(after.clients.find((c) => c.name === 'Legacy').allow_implicit_access_tokens, true);
 }));
 
 test('no token or secret of these flows reaches the logs, the events table or the database file', t_(async () => {
