@@ -21,7 +21,7 @@ import {
 } from './lib/authflow.mjs';
 import { CookieJar } from './lib/cookies.mjs';
 import { findForm, hiddenFields } from './lib/html.mjs';
-import { json } from './lib/http.mjs';
+import { form, json } from './lib/http.mjs';
 import { assertAbsent } from './lib/logs.mjs';
 import { runCli } from './lib/cli.mjs';
 import { createTenant } from './lib/tenants.mjs';
@@ -182,9 +182,9 @@ test('a setting taken away while the consent page is open: accepting it afterwar
   assert.ok(f.url.startsWith(`${server.url}u/consent?state=`), f.url);
   const off = await mgmt.patch(`/clients/${third.client_id}`, { allow_implicit_access_tokens: false });
   assert.equal(off.status, 200, off.text);
-  const form = findForm(f.res.text, f.url, 'csrf');
-  const accepted = await jar.postForm(form.action, { ...hiddenFields(form), decision: 'accept' });
-  const r = appRedirect(new URL(accepted.location, form.action).href);
+  const consentForm = findForm(f.res.text, f.url, 'csrf');
+  const accepted = await jar.postForm(consentForm.action, { ...hiddenFields(consentForm), decision: 'accept' });
+  const r = appRedirect(new URL(accepted.location, consentForm.action).href);
   rememberAll(r);
   assertNoTokens(r, 'allow_implicit_access_tokens switched off on the consent page');
   assert.equal(r.error, 'unsupported_response_type', r.url.href);
@@ -458,6 +458,21 @@ test('a front-channel opaque access token reaches /userinfo only, and its lifeti
   assert.equal(info.body.sub, user.user_id);
   const res = await json(`${server.url}api/v2/users/${encodeURIComponent(user.user_id)}`, 'GET', undefined, at);
   assert.equal(res.status, 401, `an opaque token is no Management API token: ${res.status}`);
+}));
+
+test('offline_access dropped from the front channel is dropped from the stored opaque token too (introspection agrees with the response)', t_(async () => {
+  const app = await mgmt.createApp({
+    app_type: 'regular_web', callbacks: [CALLBACK], token_endpoint_auth_method: 'client_secret_post', allow_implicit_access_tokens: true,
+    grant_types: ['authorization_code', 'implicit', 'refresh_token'],
+  });
+  const { redirect } = await login({ client_id: app.client_id, redirect_uri: CALLBACK, response_type: 'token', scope: 'openid email offline_access', state: 'st' });
+  rememberAll(redirect);
+  const sent = words(redirect.params.get('scope'));
+  assert.ok(!sent.includes('offline_access'), `response scope: ${sent}`);
+  const res = await form(`${server.url}oauth/introspect`, { token: redirect.params.get('access_token'), client_id: app.client_id, client_secret: app.client_secret });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.body.active, true, res.text);
+  assert.deepEqual(words(res.body.scope).sort(), [...sent].sort(), `introspection scope ${res.body.scope} vs the response's ${sent}`);
 }));
 
 test('tessera config apply: allow_implicit_access_tokens must be a boolean; a typo is refused and nothing is stored', t_(async () => {
