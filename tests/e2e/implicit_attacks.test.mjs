@@ -445,6 +445,16 @@ test('tenants are isolated: another tenant\'s client, session and issuer never m
   const claims = (await jose.jwtVerify(idt, jwks2, { issuer: t2.url, audience: app2.client_id })).payload;
   assert.equal(claims.sub, user2.user_id);
   await assert.rejects(verifyJwt(server, idt), 'the default tenant\'s keys and issuer do not accept it');
+
+  // Another tenant's APIs, its Management API among them, are no audience here.
+  const legacy2 = await m2.createApp({ app_type: 'spa', callbacks: [CALLBACK], allow_implicit_access_tokens: true });
+  for (const audience of [api.identifier, `${server.url}api/v2/`]) {
+    const f = await followOnServer(t2, done.jar, `${t2.url}authorize?${new URLSearchParams({ client_id: legacy2.client_id, redirect_uri: CALLBACK, response_type: 'token', scope: 'openid read:users', audience, state: 'st' })}`);
+    assert.ok(f.location, `${audience}: an error at the application: ${f.res.status} ${f.url}`);
+    const e = appRedirect(f.location);
+    assertNoTokens(e, `t2 asked for ${audience}`);
+    assert.ok(e.error === 'access_denied' || e.error === 'invalid_request', `${audience}: ${e.url.href}`);
+  }
 }));
 
 test('a front-channel opaque access token reaches /userinfo only, and its lifetime is sent', t_(async () => {
