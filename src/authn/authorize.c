@@ -382,9 +382,35 @@ static const struct tsr_client *tx_client(struct tsr_req *req, const struct tsr_
     return client;
 }
 
+/*
+ * The transaction's request checked again against its client as the tenant
+ * has it now: a callback, web origin, grant type or
+ * allow_implicit_access_tokens taken away while the person was on the
+ * login or consent page is not honoured when the login comes back.  NULL
+ * after sending the error (a page while the redirect_uri is not trusted).
+ */
+static const struct tsr_client *tx_client_still_allows(struct tsr_req *req, struct tsr_login_tx *tx)
+{
+    struct tsr_authz_verdict v;
+    const struct tsr_client *client = tx_client(req, tx);
+    if (client == NULL)
+        return NULL;
+    if (!tsr_authz_check_client(client, &tx->ar, &v) ||
+        !tsr_authz_check_web_origin(client, &tx->ar, &v)) {
+        tsr_login_tx_finish(tsr_req_who(req), tx);
+        send_page(req, &v);
+        return NULL;
+    }
+    if (!tsr_authz_check_request(client, &tx->ar, &v)) {
+        tsr_authorize_fail(req, tx, v.error, v.description);
+        return NULL;
+    }
+    return client;
+}
+
 void tsr_authorize_resume(struct tsr_req *req, struct tsr_login_tx *tx, const struct tsr_session *s)
 {
-    const struct tsr_client *client = tx_client(req, tx);
+    const struct tsr_client *client = tx_client_still_allows(req, tx);
     if (client != NULL)
         continue_with_session(req, client, &tx->ar, s, tx);
 }
@@ -392,6 +418,8 @@ void tsr_authorize_resume(struct tsr_req *req, struct tsr_login_tx *tx, const st
 void tsr_authorize_consented(struct tsr_req *req, struct tsr_login_tx *tx,
                              const struct tsr_session *s)
 {
+    if (tx_client_still_allows(req, tx) == NULL)
+        return;
     if (!tsr_authz_user_may_sign_in(req->store, req->tenant->t.id, tx->ar.client_id, &tx->ar,
                                     s->user_id)) {
         /* Blocked, deleted or moved off the client's connections since the login. */

@@ -16,16 +16,34 @@ struct pair {
 };
 
 #define MAX_PAIRS 9
+#define MAX_DESCRIPTION 512
+
+/*
+ * error_description in the characters RFC 6749 section 4.1.2.1 allows
+ * (%x20-21 / %x23-5B / %x5D-7E): a description may echo request text
+ * (an unsupported response_type), which may hold anything else.
+ */
+static const char *allowed_text(const char *s, char out[MAX_DESCRIPTION])
+{
+    size_t i = 0;
+    for (; s != NULL && s[i] != '\0' && i < MAX_DESCRIPTION - 1; i++) {
+        unsigned char c = (unsigned char)s[i];
+        out[i] = (c < 0x20 || c > 0x7e || c == '"' || c == '\\') ? '?' : (char)c;
+    }
+    out[i] = '\0';
+    return out;
+}
 
 /* The response parameters in order; absent ones are skipped.  RFC 9207 adds iss. */
 static size_t result_pairs(struct tsr_req *req, const struct tsr_authz_request *ar,
                            const struct tsr_authz_result *r, char expires_in[24],
-                           struct pair out[MAX_PAIRS])
+                           char description[MAX_DESCRIPTION], struct pair out[MAX_PAIRS])
 {
     size_t n = 0;
     if (r->error != NULL) {
         out[n++] = (struct pair){"error", r->error};
-        out[n++] = (struct pair){"error_description", r->error_description};
+        out[n++] =
+            (struct pair){"error_description", allowed_text(r->error_description, description)};
     }
     if (r->error == NULL && r->code != NULL)
         out[n++] = (struct pair){"code", r->code};
@@ -172,8 +190,8 @@ void tsr_authorize_respond(struct tsr_req *req, const struct tsr_authz_request *
                            const struct tsr_authz_result *r)
 {
     struct pair p[MAX_PAIRS];
-    char expires_in[24];
-    size_t n = result_pairs(req, ar, r, expires_in, p);
+    char expires_in[24], description[MAX_DESCRIPTION];
+    size_t n = result_pairs(req, ar, r, expires_in, description, p);
     const char *mode = ar->response_mode ? ar->response_mode : "";
     if (strcmp(mode, "web_message") == 0)
         web_message(req, ar, p, n);

@@ -49,9 +49,15 @@ static int access_token(struct tsr_req *req, const struct tsr_user_grant *g,
 {
     const char *tid = req->tenant->t.id;
     if (g->audience[0] == '\0') {
+        /* The scope as narrowed (the front channel drops offline_access), as the answer says. */
+        char *joined = tsr_strlist_join(scope);
+        if (joined == NULL)
+            return TSR_ENOMEM;
         out->expires_in = TSR_OPAQUE_TOKEN_TTL;
-        return tsr_opaque_token_create(req->store, tid, g->family_id, g->client->client_id,
-                                       g->user->user_id, g->scope, &out->access_token);
+        int rc = tsr_opaque_token_create(req->store, tid, g->family_id, g->client->client_id,
+                                         g->user->user_id, joined, &out->access_token);
+        free(joined);
+        return rc;
     }
     struct tsr_strlist perms = {0};
     const struct tsr_api *api = tsr_catalog_api(req->tenant->catalog, g->audience);
