@@ -165,23 +165,6 @@ static bool front_tokens(struct tsr_req *req, const struct tsr_authz_request *ar
     return rc == 0;
 }
 
-/*
- * Whether the application may still get what rt sends through the browser:
- * its settings now, not those of when the login began.  False after
- * sending the error.
- */
-static bool front_channel_still_allowed(struct tsr_req *req, const struct tsr_authz_request *ar,
-                                        unsigned rt)
-{
-    const struct tsr_client *client = tsr_catalog_client(req->tenant->catalog, ar->client_id);
-    if (client == NULL || (tsr_strlist_contains(&client->grant_types, "implicit") &&
-                           ((rt & TSR_RT_TOKEN) == 0 || client->allow_implicit_access_tokens)))
-        return true; /* a client gone is refused by front_tokens */
-    send_error(req, ar, "unauthorized_client",
-               "The application may no longer receive tokens through the browser");
-    return false;
-}
-
 /* Issues what the response type asks for to a person with a session, and sends it. */
 static void issue_response(struct tsr_req *req, const struct tsr_authz_request *ar,
                            const struct tsr_session *s)
@@ -189,8 +172,6 @@ static void issue_response(struct tsr_req *req, const struct tsr_authz_request *
     unsigned rt = tsr_response_type_parse(ar->response_type);
     struct tsr_front_tokens ft = {0};
     char *code = NULL;
-    if (tsr_response_type_front_channel(rt) && !front_channel_still_allowed(req, ar, rt))
-        return;
     if ((rt & TSR_RT_CODE) != 0 && !create_code(req, ar, s, &code))
         return;
     if (tsr_response_type_front_channel(rt) && !front_tokens(req, ar, s, rt, code, &ft)) {
