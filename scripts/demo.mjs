@@ -147,6 +147,8 @@ export async function provision(mgmt, { spaOrigin, spaName = DEMO_SPA_NAME }) {
         [201],
         'create the demo user',
       );
+  // Every start begins where the banner says: the scoped route answers 403 until `grant`.
+  if (found.length) await setPermission(mgmt, user.user_id, false);
   return { api, client, user, password };
 }
 

@@ -118,11 +118,6 @@ TESSERA_ISSUER=$ISSUER
 APP_URL=https://stage.app.example.com
 SPA_CLIENT_ID=$(curl -sf \${ISSUER}api/v2/clients -H "Authorization: Bearer $MGMT_TOKEN" \\
   -H 'Content-Type: application/json' -d '{"name": "Stage SPA", "app_type": "spa"}' | field client_id)`,
-    example: {
-      // The person made by "Register the three things".
-      'auth0%7Cceb8b3f160a2d0201dc230fc': () =>
-        `"$(curl -s "\${ISSUER}api/v2/users-by-email?email=ada%40example.com" -H "Authorization: Bearer $MGMT_TOKEN" | jq -r '.[0].user_id | @uri')"`,
-    },
   },
   // "enabled_clients": ["'$CLIENT_ID'"]: an application of the tenant.
   'docs/users.md': { prelude: `${README_TOKEN}\n${BOOTSTRAP_CLIENT}` },
