@@ -100,6 +100,20 @@ static int refresh_token(struct tsr_req *req, const struct tsr_user_grant *g, ch
     return tsr_refresh_token_create(req->store, req->tenant->t.id, &t, out);
 }
 
+/* The ID token's claims of a grant, for the granted scope. */
+static struct tsr_id_token_claims id_token_claims(const struct tsr_user_grant *g,
+                                                  const struct tsr_strlist *scope)
+{
+    return (struct tsr_id_token_claims){
+        .client = g->client,
+        .user = g->user,
+        .scope = scope,
+        .nonce = g->nonce,
+        .sid = g->sid,
+        .auth_time = g->auth_time,
+    };
+}
+
 /* Room for an access token, an ID token and a refresh token; longer answers take the heap. */
 #define BODY_STACK 4096
 
@@ -173,14 +187,7 @@ bool tsr_user_tokens_send(struct tsr_req *req, const struct tsr_user_grant *g)
         goto out;
     }
     if (rc == 0 && tsr_strlist_contains(&scope, "openid")) {
-        struct tsr_id_token_claims claims = {
-            .client = g->client,
-            .user = g->user,
-            .scope = &scope,
-            .nonce = g->nonce,
-            .sid = g->sid,
-            .auth_time = g->auth_time,
-        };
+        struct tsr_id_token_claims claims = id_token_claims(g, &scope);
         rc = tsr_id_token_issue(req->tenant, &claims, &t.id_token);
     }
     if (rc == 0 && g->issue_refresh && t.refresh_token == NULL)
@@ -234,14 +241,7 @@ int tsr_user_tokens_front(struct tsr_req *req, const struct tsr_user_grant *g,
     if (rc == 0 && (response_type & TSR_RT_TOKEN) != 0)
         rc = access_token(req, g, &scope, true, &t);
     if (rc == 0 && (response_type & TSR_RT_ID_TOKEN) != 0) {
-        struct tsr_id_token_claims claims = {
-            .client = g->client,
-            .user = g->user,
-            .scope = &scope,
-            .nonce = g->nonce,
-            .sid = g->sid,
-            .auth_time = g->auth_time,
-        };
+        struct tsr_id_token_claims claims = id_token_claims(g, &scope);
         if (code != NULL && (rc = tsr_id_token_half_hash(code, c_hash)) == 0)
             claims.c_hash = c_hash;
         if (rc == 0 && t.access_token != NULL &&
