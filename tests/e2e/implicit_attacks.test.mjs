@@ -131,6 +131,15 @@ test('RBAC holds in the front channel: without the permission no read:messages, 
   assert.deepEqual(claims.permissions, ['read:messages']);
 }));
 
+/** Submits the login form of started and follows (accepting consent) to the application's redirect. */
+async function finishLogin(jar, started) {
+  const posted = await submitLogin(jar, started, { username: user.email, password: user.password });
+  let location = posted.location ? new URL(posted.location, started.form.action).href : null;
+  if (location && location.startsWith(server.url)) location = (await followAcceptingConsent(server, jar, location)).location;
+  assert.ok(location, `the login ends at the application with an error: ${posted.status} ${posted.text.slice(0, 200)}`);
+  return appRedirect(location);
+}
+
 test('an operator switching allow_implicit_access_tokens off during a login: the resumed login sends no access token', t_(async () => {
   const app = await mgmt.createApp({ app_type: 'spa', callbacks: [CALLBACK], allow_implicit_access_tokens: true });
   const jar = new CookieJar();
@@ -140,11 +149,7 @@ test('an operator switching allow_implicit_access_tokens off during a login: the
   });
   const off = await mgmt.patch(`/clients/${app.client_id}`, { allow_implicit_access_tokens: false });
   assert.equal(off.status, 200, off.text);
-  const posted = await submitLogin(jar, started, { username: user.email, password: user.password });
-  let location = posted.location ? new URL(posted.location, started.form.action).href : null;
-  if (location && location.startsWith(server.url)) location = (await followAcceptingConsent(server, jar, location)).location;
-  assert.ok(location, `the login ends at the application with an error: ${posted.status} ${posted.text.slice(0, 200)}`);
-  const r = appRedirect(location);
+  const r = await finishLogin(jar, started);
   rememberAll(r);
   assertNoTokens(r, 'allow_implicit_access_tokens switched off mid-login');
   assert.equal(r.error, 'unsupported_response_type', r.url.href);
@@ -158,11 +163,7 @@ test('an operator removing the implicit grant during a login: the resumed login 
   });
   const off = await mgmt.patch(`/clients/${app.client_id}`, { grant_types: ['authorization_code', 'refresh_token'] });
   assert.equal(off.status, 200, off.text);
-  const posted = await submitLogin(jar, started, { username: user.email, password: user.password });
-  let location = posted.location ? new URL(posted.location, started.form.action).href : null;
-  if (location && location.startsWith(server.url)) location = (await followAcceptingConsent(server, jar, location)).location;
-  assert.ok(location, `the login ends at the application with an error: ${posted.status} ${posted.text.slice(0, 200)}`);
-  const r = appRedirect(location);
+  const r = await finishLogin(jar, started);
   rememberAll(r);
   assertNoTokens(r, 'implicit grant removed mid-login');
   assert.equal(r.error, 'unauthorized_client', r.url.href);
