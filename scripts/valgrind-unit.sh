@@ -10,7 +10,7 @@ trap 'rm -rf "$logs"' EXIT
 # generated for real in test_jwk only, the other tests take theirs from
 # tests/unit/rsa_keys.h): they start first, so the short ones fill the other
 # cores meanwhile.
-slow="test_lockout_race test_verify test_store test_jwk"
+slow="test_lockout_race test_store"
 {
   for n in $slow; do [ -x "$build/$n" ] && echo "$build/$n"; done
   ls "$build"/test_* | while read -r t; do
