@@ -11,7 +11,7 @@ FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 30
 COVERAGE_DIR ?= build-coverage
 
-.PHONY: all bench demo run check layers test coverage deps-coverage deps-bench build build-runonly build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check install deb clean fuzz
+.PHONY: all bench demo run check layers test coverage deps-coverage deps-bench build build-runonly build-check build-asan unit unit-asan unit-valgrind e2e e2e-asan deps deps-check install deb deb-runonly clean fuzz
 
 all: build
 
@@ -70,13 +70,17 @@ unit-asan: build-asan
 unit-valgrind: build-check
 	@scripts/valgrind-unit.sh $(CHECK_DIR)
 
+# E2E_DEB_DIR (set by `make check`): where the install suite takes its package
+# from (TESSERA_DEB) instead of running `make deb` itself.
+E2E_DEB = $(if $(E2E_DEB_DIR),TESSERA_DEB="$$(ls -t $(E2E_DEB_DIR)/*.deb | head -n 1)")
+
 e2e: build-check
-	@TESSERA_BIN=$(CURDIR)/$(CHECK_DIR)/tessera scripts/e2e.sh
+	@$(E2E_DEB) TESSERA_BIN=$(CURDIR)/$(CHECK_DIR)/tessera scripts/e2e.sh
 
 # The same suites against the sanitizer build: a leak or memory error makes the
 # server's exit status non-zero, which the suites check on every stop.
 e2e-asan: build-asan
-	@ASAN_OPTIONS=detect_leaks=1 TESSERA_BIN=$(CURDIR)/$(ASAN_DIR)/tessera scripts/e2e.sh
+	@$(E2E_DEB) ASAN_OPTIONS=detect_leaks=1 TESSERA_BIN=$(CURDIR)/$(ASAN_DIR)/tessera scripts/e2e.sh
 
 # Line coverage per src/ folder (not part of `make check`): a gcov build in
 # COVERAGE_DIR runs the unit tests and the end-to-end suites (COVERAGE_E2E=0:
@@ -116,8 +120,16 @@ RUNONLY_DIR ?= build-runonly
 build-runonly: deps-check
 	@BUILD_DIR=$(RUNONLY_DIR) JOBS=$(JOBS) scripts/check-run-build.sh $(RUN_CMAKE_ARGS)
 
+# make check's Debian package for the install suite of both e2e passes:
+# `make deb` in the run-only build, whose options are the package's but the
+# prefix, which no object file depends on, so the server is not compiled a
+# third time in DEB_DIR.
+deb-runonly: build-runonly
+	@$(MAKE) -s deb DEB_DIR=$(RUNONLY_DIR) >/dev/null
+
 # Installs what the tests need, builds, and runs every test.
-check: layers build-runonly unit unit-asan unit-valgrind e2e e2e-asan
+check: E2E_DEB_DIR = $(CURDIR)/$(RUNONLY_DIR)
+check: layers build-runonly deb-runonly unit unit-asan unit-valgrind e2e e2e-asan
 	@echo "make check: all tests passed"
 
 # Runs every libFuzzer target in fuzz/ for FUZZ_SECONDS each (clang, ASan + UBSan),

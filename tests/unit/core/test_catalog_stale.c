@@ -18,6 +18,8 @@
 #include <cmocka.h>
 
 #include "fixture_tmp.h"
+#include "jose/jose.h"
+#include "rsa_keys.h"
 
 #include "core/app.h"
 #include "core/catalog.h"
@@ -37,6 +39,8 @@ static int setup(void **state)
 {
     (void)state;
     fixture_mkdtemp(dir, sizeof dir, "tsr-stale");
+    /* Each case's tenants take their RSA keys from the start of the pool (a new store each). */
+    tsr_jwk_rsa_pool_for_tests(test_rsa_keys, sizeof test_rsa_keys / sizeof *test_rsa_keys);
     tsr_log_set_level(TSR_LOG_ERROR);
     return 0;
 }

@@ -17,8 +17,9 @@
 #include <openssl/x509.h>
 
 #include "core/key_cert.h"
-#include "util/b64url.h"
 #include "jose/jose.h"
+#include "rsa_keys.h"
+#include "util/b64url.h"
 #include "util/err.h"
 
 #define CREATED 1790000000LL
@@ -76,8 +77,8 @@ static void test_certificate_fields(void **state)
     EVP_PKEY *pub = X509_get0_pubkey(x);
     assert_int_equal(X509_verify(x, pub), 1);
     char cn[64];
-    assert_true(X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn,
-                                          sizeof cn) > 0);
+    assert_true(X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn, sizeof cn) >
+                0);
     assert_string_equal(cn, "auth.example.com");
     assert_int_equal(X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)), 0);
     int days = 0, secs = 0;
@@ -125,7 +126,8 @@ static void test_refusals(void **state)
     assert_int_equal(tsr_key_cert_make(pem, len, "kid", "host", CREATED, &c), TSR_EINVAL);
     assert_null(c.cert);
     free(pem);
-    static const char junk[] = "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n";
+    static const char junk[] =
+        "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n";
     assert_int_equal(
         tsr_key_cert_make((const uint8_t *)junk, sizeof junk - 1, "kid", "host", CREATED, &c),
         TSR_ECRYPTO);
@@ -139,5 +141,7 @@ int main(void)
         cmocka_unit_test(test_certificate_fields),
         cmocka_unit_test(test_refusals),
     };
+    /* The certificate is the subject, not the key's generation (test_jwk's). */
+    tsr_jwk_rsa_pool_for_tests(test_rsa_keys, sizeof test_rsa_keys / sizeof *test_rsa_keys);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

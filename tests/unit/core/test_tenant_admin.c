@@ -16,6 +16,8 @@
 #include <cmocka.h>
 
 #include "fixture_tmp.h"
+#include "jose/jose.h"
+#include "rsa_keys.h"
 
 #include <jansson.h>
 
@@ -36,6 +38,8 @@ static int setup(void **state)
     tsr_store *st = NULL;
     char err[512] = "";
     fixture_mkdtemp(dir, sizeof dir, "tsr-tenant-admin");
+    /* Each case's tenants take their RSA keys from the start of the pool (a new store each). */
+    tsr_jwk_rsa_pool_for_tests(test_rsa_keys, sizeof test_rsa_keys / sizeof *test_rsa_keys);
     tsr_log_set_level(TSR_LOG_ERROR);
     snprintf(db, sizeof db, "%s/tessera.db", dir);
     snprintf(creds_path, sizeof creds_path, "%s/bootstrap-client-dev.json", dir);

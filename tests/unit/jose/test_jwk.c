@@ -11,8 +11,9 @@
 
 #include <cmocka.h>
 
-#include "util/b64url.h"
 #include "jose/jose.h"
+#include "rsa_keys.h"
+#include "util/b64url.h"
 #include "util/err.h"
 
 /* RFC 7638 section 3.1 (the RSA key of RFC 7517 appendix A.1). */
@@ -477,6 +478,25 @@ static void test_alg_names(void **state)
     tsr_jwk_free(NULL);
 }
 
+/*
+ * The cases about what becomes of a key, not how it is made, take their RSA
+ * keys from the pool: generation is test_generate_asymmetric's subject, and
+ * each RSA key it makes takes seconds under valgrind.
+ */
+static int rsa_pool_on(void **state)
+{
+    (void)state;
+    tsr_jwk_rsa_pool_for_tests(test_rsa_keys, sizeof test_rsa_keys / sizeof *test_rsa_keys);
+    return 0;
+}
+
+static int rsa_pool_off(void **state)
+{
+    (void)state;
+    tsr_jwk_rsa_pool_for_tests(NULL, 0);
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -484,9 +504,9 @@ int main(void)
         cmocka_unit_test(test_generate_hs256),
         cmocka_unit_test(test_from_secret),
         cmocka_unit_test(test_rfc7638_thumbprint),
-        cmocka_unit_test(test_from_json_round_trip),
-        cmocka_unit_test(test_private_pem_round_trip),
-        cmocka_unit_test(test_private_pem_wrong_type),
+        cmocka_unit_test_setup_teardown(test_from_json_round_trip, rsa_pool_on, rsa_pool_off),
+        cmocka_unit_test_setup_teardown(test_private_pem_round_trip, rsa_pool_on, rsa_pool_off),
+        cmocka_unit_test_setup_teardown(test_private_pem_wrong_type, rsa_pool_on, rsa_pool_off),
         cmocka_unit_test(test_private_pem_only_plain_pkcs8),
         cmocka_unit_test(test_from_json_refusals),
         cmocka_unit_test(test_alg_names),

@@ -14,8 +14,9 @@
 
 #include <cmocka.h>
 
-#include "util/b64url.h"
 #include "jose/jose.h"
+#include "rsa_keys.h"
+#include "util/b64url.h"
 #include "util/err.h"
 
 static const enum tsr_jws_alg all_algs[] = {TSR_ALG_RS256, TSR_ALG_PS256, TSR_ALG_ES256,
@@ -186,7 +187,8 @@ static void test_header_text(void **state)
     /* A quote, a backslash or non-ASCII text go through jansson's escaping. */
     assert_int_equal(tsr_jwk_from_secret(secret, sizeof secret, "a\"b\\c\xc3\xa9", &key), 0);
     assert_int_equal(tsr_jwt_sign(key, "at+jwt\t", c, &tok), 0);
-    assert_header_text(tok, "{\"alg\":\"HS256\",\"typ\":\"at+jwt\\t\",\"kid\":\"a\\\"b\\\\c\xc3\xa9\"}");
+    assert_header_text(tok,
+                       "{\"alg\":\"HS256\",\"typ\":\"at+jwt\\t\",\"kid\":\"a\\\"b\\\\c\xc3\xa9\"}");
     assert_int_equal(parse_verify(tok, key), 0);
     free(tok);
 
@@ -213,7 +215,8 @@ static void test_header_text(void **state)
     json_decref(c);
 }
 
-/* Claims given as text sign to the same token as the object (RS256, EdDSA and HS256 are deterministic). */
+/* Claims given as text sign to the same token as the object (RS256, EdDSA and HS256 are
+ * deterministic). */
 static void test_sign_text(void **state)
 {
     struct fixture *f = *state;
@@ -705,5 +708,8 @@ int main(void)
         cmocka_unit_test(test_es256_signature_form),
         cmocka_unit_test(test_other_signature_lengths),
     };
+    /* Signing is the subject here, not generation (test_jwk's): each RSA key
+     * generated would take seconds under valgrind. */
+    tsr_jwk_rsa_pool_for_tests(test_rsa_keys, sizeof test_rsa_keys / sizeof *test_rsa_keys);
     return cmocka_run_group_tests(tests, setup, teardown);
 }

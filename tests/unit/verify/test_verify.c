@@ -18,11 +18,12 @@
 
 #include <cmocka.h>
 
-#include "util/b64url.h"
 #include "jose/jose.h"
 #include "tessera/verify.h"
+#include "util/b64url.h"
 
 #include "json_reply.h"
+#include "rsa_keys.h"
 
 #define AUD "https://api.tessera.test/"
 
@@ -684,8 +685,7 @@ static void test_malformed_corpus(void **state)
     char *mixed = malloc(strlen(good) + strlen(other) + 1);
     assert_non_null(mixed);
     /* good's header, other's payload, good's signature. */
-    sprintf(mixed, "%.*s%.*s%s", (int)dot1, good, (int)(odot2 - odot1), other + odot1,
-            good + dot2);
+    sprintf(mixed, "%.*s%.*s%s", (int)dot1, good, (int)(odot2 - odot1), other + odot1, good + dot2);
     expect(v, mixed, TESSERA_ESIGNATURE, "signature does not verify");
     free(mixed);
     free(other);
@@ -720,8 +720,7 @@ static void test_scope_and_permission_helpers(void **state)
     assert_int_equal(tessera_require_permissions(c, TESSERA_MATCH_ALL, perms2, why, sizeof why),
                      TESSERA_ESCOPE);
     assert_string_equal(why, "permission write:x is required");
-    assert_int_equal(tessera_require_permissions(c, TESSERA_MATCH_ANY, perms2, why, sizeof why),
-                     0);
+    assert_int_equal(tessera_require_permissions(c, TESSERA_MATCH_ANY, perms2, why, sizeof why), 0);
     assert_int_equal(tessera_require_permissions(c, TESSERA_MATCH_ANY, none, why, sizeof why),
                      TESSERA_ESCOPE);
 
@@ -859,5 +858,8 @@ int main(void)
         T(test_threads),
         T(test_threads_during_refresh),
     };
+    /* Verification is the subject, not generation (test_jwk's): each RSA key
+     * generated would take seconds under valgrind. */
+    tsr_jwk_rsa_pool_for_tests(test_rsa_keys, sizeof test_rsa_keys / sizeof *test_rsa_keys);
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
