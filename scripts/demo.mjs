@@ -8,7 +8,8 @@
 // tests/e2e/demo.test.mjs and angular_demo.test.mjs drive the same startDemo() in Chromium.
 //
 //   node scripts/demo.mjs          start everything; Ctrl-C stops it
-//   node scripts/demo.mjs grant    give the demo user read:messages (Tessera running)
+//   node scripts/demo.mjs grant    assign the demo user the role "Messages reader",
+//                                  which holds read:messages (Tessera running)
 //   node scripts/demo.mjs revoke   take it away again
 //
 // Settings (environment): DEMO_STACK (c or angular), DEMO_HOST (localhost),
@@ -43,6 +44,8 @@ export const DEMO_SPA_NAME = 'Tessera Demo SPA';
 export const DEMO_ANGULAR_NAME = 'Tessera Demo Angular';
 export const DEMO_EMAIL = 'demo@example.com';
 export const DEMO_SCOPE = 'read:messages';
+// `grant` assigns this role (holding DEMO_SCOPE) to the demo user, as an administrator would.
+export const DEMO_ROLE = 'Messages reader';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -147,17 +150,35 @@ export async function provision(mgmt, { spaOrigin, spaName = DEMO_SPA_NAME }) {
         [201],
         'create the demo user',
       );
+  const role = await provisionRole(mgmt);
   // Every start begins where the banner says: the scoped route answers 403 until `grant`.
-  if (found.length) await setPermission(mgmt, user.user_id, false);
-  return { api, client, user, password };
+  if (found.length) {
+    await setRole(mgmt, user.user_id, role.id, false);
+    const direct = `/users/${encodeURIComponent(user.user_id)}/permissions`;
+    expect(await mgmt.del(direct, permissionBody()), [204], `remove a direct ${DEMO_SCOPE}`);
+  }
+  return { api, client, user, password, role };
 }
 
-/** Gives (add = true) or takes away the demo user's read:messages permission. */
-export async function setPermission(mgmt, userId, add) {
-  const body = { permissions: [{ resource_server_identifier: DEMO_API.identifier, permission_name: DEMO_SCOPE }] };
-  const p = `/users/${encodeURIComponent(userId)}/permissions`;
+function permissionBody() {
+  return { permissions: [{ resource_server_identifier: DEMO_API.identifier, permission_name: DEMO_SCOPE }] };
+}
+
+/** The role DEMO_ROLE, made when missing, holding DEMO_SCOPE. */
+async function provisionRole(mgmt) {
+  const roles = expect(await mgmt.get(`/roles?name_filter=${encodeURIComponent(DEMO_ROLE)}`), [200], 'find the demo role');
+  const role = roles.find((r) => r.name === DEMO_ROLE) ??
+    expect(await mgmt.post('/roles', { name: DEMO_ROLE, description: `Holds ${DEMO_SCOPE} of the demo API` }), [200, 201], 'create the demo role');
+  expect(await mgmt.post(`/roles/${encodeURIComponent(role.id)}/permissions`, permissionBody()), [201], `give the role ${DEMO_SCOPE}`);
+  return role;
+}
+
+/** Assigns (add = true) the demo role to the user, or takes it away. */
+export async function setRole(mgmt, userId, roleId, add) {
+  const p = `/users/${encodeURIComponent(userId)}/roles`;
+  const body = { roles: [roleId] };
   const res = add ? await mgmt.post(p, body) : await mgmt.del(p, body);
-  expect(res, [201, 204], `${add ? 'grant' : 'revoke'} ${DEMO_SCOPE}`);
+  expect(res, [201, 204], `${add ? 'assign' : 'unassign'} the role ${DEMO_ROLE}`);
 }
 
 /** A child process whose output is kept (the last 64 KiB) and optionally echoed to a file stream. */
@@ -390,11 +411,11 @@ export async function startDemo({ stack = 'c', host = 'localhost', ...options })
     }
     const bootstrap = JSON.parse(readFileSync(path.join(dataDir, 'bootstrap-client.json'), 'utf8'));
     const mgmt = await managementClient(internal, bootstrap);
-    const { api, client, user, password } = await provision(mgmt, { spaOrigin, spaName: kind.spaName });
+    const { api, client, user, password, role } = await provision(mgmt, { spaOrigin, spaName: kind.spaName });
 
     const config = { domain: issuer.replace(/\/$/, ''), clientId: client.client_id, audience: api.identifier, apiUrl };
     writeFileSync(path.join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-    writeFileSync(path.join(dataDir, 'demo.json'), `${JSON.stringify({ internal, userId: user.user_id, email: user.email }, null, 2)}\n`);
+    writeFileSync(path.join(dataDir, 'demo.json'), `${JSON.stringify({ internal, userId: user.user_id, email: user.email, roleId: role.id }, null, 2)}\n`);
 
     const run = kind.api({ ...o, listenHost, issuer, audience: api.identifier, spaOrigin });
     const exampleApi = startChild('api', run.bin, run.args, await logFile('api.log'), run.env);
@@ -415,8 +436,9 @@ export async function startDemo({ stack = 'c', host = 'localhost', ...options })
       tessera,
       exampleApi,
       mgmt,
-      grant: () => setPermission(mgmt, user.user_id, true),
-      revoke: () => setPermission(mgmt, user.user_id, false),
+      role,
+      grant: () => setRole(mgmt, user.user_id, role.id, true),
+      revoke: () => setRole(mgmt, user.user_id, role.id, false),
       stop,
     };
   } catch (e) {
@@ -457,8 +479,8 @@ async function main(cmd) {
     const mgmt = await managementClient(state.internal, bootstrap).catch((e) => {
       throw new Error(`cannot reach Tessera at ${state.internal} (${e.message}): is make demo running?`);
     });
-    await setPermission(mgmt, state.userId, cmd === 'grant');
-    console.log(`${cmd === 'grant' ? 'Granted' : 'Revoked'} ${DEMO_SCOPE} ${cmd === 'grant' ? 'to' : 'from'} ${state.email}: log in again in the app for a new token.`);
+    await setRole(mgmt, state.userId, state.roleId, cmd === 'grant');
+    console.log(`${cmd === 'grant' ? 'Assigned' : 'Took away'} the role "${DEMO_ROLE}" (${DEMO_SCOPE}) ${cmd === 'grant' ? 'to' : 'from'} ${state.email}: log in again in the app for a new token.`);
     return;
   }
   if (cmd !== undefined) throw new Error(`unknown command ${cmd} (try: grant, revoke, or nothing)`);
@@ -498,8 +520,8 @@ Tessera SPA + API demo${angular ? ' (Angular + Express)' : ''}
   Password          ${demo.password}    (new on every start)
 
 Open ${demo.spaOrigin}/ and click "Log in"${angular ? ', then "API calls"' : ''}.  "Call private-scoped" answers 403
-(insufficient_scope) until the user holds ${DEMO_SCOPE}:
-  ${again}node scripts/demo.mjs grant     (in another terminal; "revoke" takes it away)
+(insufficient_scope) until the user holds ${DEMO_SCOPE}, through the role "${DEMO_ROLE}":
+  ${again}node scripts/demo.mjs grant     (in another terminal: assigns the role; "revoke" takes it away)
 then ${angular ? '"Log out" and "Log in"' : '"Log in"'} again for a token that carries it.  Ctrl-C stops everything.
 `);
 }

@@ -207,9 +207,9 @@ test('Log in through Universal Login; public 200 without a token, private 200 an
   assert.deepEqual(keys, [], `tokens stay in memory, not in localStorage: ${keys}`);
 }));
 
-test('after the grant of read:messages and a new login, private-scoped answers 200', t_(async (t) => {
+test('after a role holding read:messages is assigned and a new login, private-scoped answers 200', t_(async (t) => {
   const { page } = tab;
-  await demo.grant(); // read:messages for the demo user, through the Management API
+  await demo.grant(); // the role "Messages reader" (read:messages) for the demo user, through the Management API
   // The token in hand was issued before the grant: log out and in again for one that carries it.
   await page.click('#logout');
   await landOn(page, (u) => u === appUrl('/'), 'Log out should come back to the app');

@@ -150,7 +150,7 @@ test('the demo: log in, public 200, private 200, private-scoped 403 then 200 aft
   assert.match(denied.www, /error="insufficient_scope"/, `WWW-Authenticate: ${denied.www}`);
   assert.equal(bodyOf(denied).error, 'insufficient_scope', `body: ${denied.text}`);
 
-  // The administrator grants read:messages; the next login carries it.
+  // The administrator assigns a role holding read:messages; the next login carries it.
   await demo.grant();
   await logIn(page, { expectLoginPage: false });
   const scope = await page.$eval('#token-scope', (el) => el.textContent);
