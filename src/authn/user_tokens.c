@@ -117,8 +117,7 @@ static struct tsr_id_token_claims id_token_claims(const struct tsr_user_grant *g
 /* Room for an access token, an ID token and a refresh token; longer answers take the heap. */
 #define BODY_STACK 4096
 
-/* The answer written directly, as tsr_resp_json writes it from jansson; false: a value to escape.
- */
+/* The answer written directly, as tsr_resp_json writes it from jansson; false: a value to escape. */
 static bool send_direct(struct tsr_req *req, const struct token_set *t, const char *scope)
 {
     char buf[BODY_STACK];

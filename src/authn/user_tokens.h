@@ -17,16 +17,16 @@
 struct tsr_user_grant {
     const struct tsr_client *client;
     const struct tsr_user *user;
-    const char *scope;    /* granted, space-separated */
-    const char *audience; /* "" for none */
-    const char *nonce;    /* "" for none */
-    const char *sid;      /* "" for none */
+    const char *scope;     /* granted, space-separated */
+    const char *audience;  /* "" for none */
+    const char *nonce;     /* "" for none */
+    const char *sid;       /* "" for none */
     int64_t auth_time;
     const char *family_id; /* the grant the tokens descend from (code hash or refresh family) */
     bool issue_refresh;    /* a refresh token joins the family */
-    int64_t
-        rt_expires_at; /* the family's absolute expiry; -1: start one from the client's settings */
-    char *refresh_token; /* stored already (tsr_rt_spend), or NULL; send wipes and frees it */
+    /* the family's absolute expiry; -1: start one from the client's settings */
+    int64_t rt_expires_at;
+    char *refresh_token;   /* stored already (tsr_rt_spend), or NULL; send wipes and frees it */
 };
 
 /*
@@ -63,8 +63,9 @@ int tsr_user_tokens_front(struct tsr_req *req, const struct tsr_user_grant *g,
  * none): the OpenID scopes, the API's own scopes (for the Management API
  * also its current-user scopes), and offline_access only when a refresh
  * token may be issued.  Whom the scopes go to is decided when the tokens
- * are issued (RBAC, and the Management API's rule: core/mgmt_access.h).  *out is a new string
- * (caller frees).  Returns 0, TSR_ENOTFOUND (no API with that identifier) or a negative code.
+ * are issued (RBAC, and the Management API's rule: core/mgmt_access.h).
+ * *out is a new string (caller frees).  Returns 0, TSR_ENOTFOUND (no API
+ * with that identifier) or a negative code.
  */
 int tsr_user_tokens_scope(struct tsr_req *req, const struct tsr_client *client,
                           const char *audience, const char *asked, char **out);
