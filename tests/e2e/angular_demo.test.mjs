@@ -172,15 +172,19 @@ test('signed out, the protected route /api sends the browser to the login page',
   assert.equal((await appState(page)).state, 'signed-out', 'no Tessera session, no tokens: signed out');
 }));
 
-test('Log in through Universal Login; public 200 without a token, private 200 and private-scoped 403 with one', t_(async () => {
-  const { page } = tab;
+/** Log in from the app's button through Universal Login, then open the guarded API page. */
+async function logInAndOpenApiPage(page) {
   await page.click('#login');
   await landOn(page, isLoginPage, 'Log in should reach Tessera\'s login page');
   await submitLogin(page);
   await expectSignedInAt(page, '/');
-
   await page.click('#nav-api');
   await landOn(page, (u) => u === appUrl('/api'), 'the guard lets a signed-in user in');
+}
+
+test('Log in through Universal Login; public 200 without a token, private 200 and private-scoped 403 with one', t_(async () => {
+  const { page } = tab;
+  await logInAndOpenApiPage(page);
   const from = apiRequests.length;
   const pub = await callRoute(page, 'public');
   assert.equal(pub.status, 200, `public: ${pub.text}`);
@@ -214,12 +218,7 @@ test('after a role holding read:messages is assigned and a new login, private-sc
   await page.click('#logout');
   await landOn(page, (u) => u === appUrl('/'), 'Log out should come back to the app');
   assert.equal((await appState(page)).state, 'signed-out', 'signed out');
-  await page.click('#login');
-  await landOn(page, isLoginPage, 'Log in should reach Tessera\'s login page');
-  await submitLogin(page);
-  await expectSignedInAt(page, '/');
-  await page.click('#nav-api');
-  await landOn(page, (u) => u === appUrl('/api'), 'the guard lets a signed-in user in');
+  await logInAndOpenApiPage(page);
   const allowed = await callRoute(page, 'private-scoped');
   assert.equal(allowed.status, 200, `private-scoped with the permission: ${allowed.text}`);
   assert.equal(bodyOf(allowed).sub, demo.user.user_id);
