@@ -23,16 +23,20 @@ function escapeRe(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A regular expression for one expected text line (placeholders, flexible spaces). */
-function lineRe(line) {
+/** The regular expression source of text: literal, each <placeholder> any text. */
+function placeholderSource(text) {
   let re = '';
   let last = 0;
-  for (const m of line.matchAll(PLACEHOLDER)) {
-    re += escapeRe(line.slice(last, m.index)) + '(?:.+?)';
+  for (const m of text.matchAll(PLACEHOLDER)) {
+    re += escapeRe(text.slice(last, m.index)) + '(?:.+?)';
     last = m.index + m[0].length;
   }
-  re += escapeRe(line.slice(last));
-  return new RegExp(`^${re.replace(/ +/g, ' +')}$`);
+  return re + escapeRe(text.slice(last));
+}
+
+/** A regular expression for one expected text line (placeholders, flexible spaces). */
+function lineRe(line) {
+  return new RegExp(`^${placeholderSource(line).replace(/ +/g, ' +')}$`);
 }
 
 function trimLines(text) {
@@ -129,14 +133,7 @@ function matchString(exp, act, path) {
   }
   const prefix = exp.endsWith('...');
   const body = prefix ? exp.slice(0, -3) : exp;
-  let re = '';
-  let last = 0;
-  for (const m of body.matchAll(PLACEHOLDER)) {
-    re += escapeRe(body.slice(last, m.index)) + '(?:.+?)';
-    last = m.index + m[0].length;
-  }
-  re += escapeRe(body.slice(last));
-  if (new RegExp(`^${re}${prefix ? '' : '$'}`, 's').test(act)) return null;
+  if (new RegExp(`^${placeholderSource(body)}${prefix ? '' : '$'}`, 's').test(act)) return null;
   return `${path}: expected ${JSON.stringify(exp)}, got ${JSON.stringify(act)}`;
 }
 
